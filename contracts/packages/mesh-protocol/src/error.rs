@@ -1,0 +1,76 @@
+use alloy_primitives::{Address, B256};
+
+/// Every way protocol input can be wrong. Each variant says what did not match.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProtocolError {
+    #[error("bundle has no legs")]
+    NoLegs,
+    #[error("bundle has {count} legs, at most {max} are allowed")]
+    TooManyLegs { count: usize, max: usize },
+    #[error("lock deadline {lock_deadline} must be before settle deadline {settle_deadline}")]
+    DeadlinesOutOfOrder { lock_deadline: u64, settle_deadline: u64 },
+    #[error("leg {index}: {field} must not be the zero address")]
+    ZeroAddress { index: usize, field: &'static str },
+    #[error("leg {index}: amount must be positive")]
+    ZeroAmount { index: usize },
+    #[error("leg {index}: chain id must be positive")]
+    ZeroChainId { index: usize },
+    #[error("bundle creator must not be empty")]
+    EmptyCreator,
+
+    #[error("signer set is empty")]
+    EmptySignerSet,
+    #[error("signer set has {count} signers, at most {max} are allowed")]
+    TooManySigners { count: usize, max: usize },
+    #[error("signer {index} ({signer}) is not strictly after the previous signer")]
+    SignersNotSorted { index: usize, signer: Address },
+    #[error("signer {index} is the zero address")]
+    ZeroSigner { index: usize },
+    #[error("signer {signer} has zero weight")]
+    ZeroWeight { signer: Address },
+    #[error("threshold {threshold} must be positive and at most the total weight {total}")]
+    BadThreshold { threshold: u128, total: u128 },
+    #[error("total signer weight overflows")]
+    WeightOverflow,
+
+    #[error("signature must be 65 bytes, got {len}")]
+    SignatureLength { len: usize },
+    #[error("signature recovery id v must be 27 or 28, got {v}")]
+    SignatureV { v: u8 },
+    #[error("signature has r or s equal to zero or not below the curve order")]
+    SignatureOutOfRange,
+    #[error("signature s is in the upper half of the curve order (high-s signatures are malleable)")]
+    HighS,
+    #[error("public key could not be recovered from the signature")]
+    Unrecoverable,
+    #[error("public key must be 65 bytes uncompressed (0x04 prefix) or 64 bytes, got {len}")]
+    PublicKeyLength { len: usize },
+
+    #[error("hex: {0}")]
+    Hex(&'static str),
+
+    #[error("RLP: {0}")]
+    Rlp(alloy_rlp::Error),
+    #[error("{what}: {extra} unexpected bytes after the RLP item")]
+    TrailingBytes { what: &'static str, extra: usize },
+    #[error("block header has {fields} fields, at least {min} are required")]
+    HeaderTooShort { fields: usize, min: usize },
+    #[error("header field {field} is malformed")]
+    HeaderField { field: &'static str },
+    #[error("receipt is empty")]
+    EmptyReceipt,
+    #[error("receipt type {0:#04x} is not a known EIP-2718 receipt type")]
+    UnknownReceiptType(u8),
+    #[error("receipt status field is not 0 or 1 (pre-Byzantium receipts are not supported)")]
+    ReceiptStatus,
+    #[error("receipt-trie proof does not verify against root {root}: {reason}")]
+    BadReceiptProof { root: B256, reason: &'static str },
+    #[error("log is not a LegLocked event")]
+    NotLegLocked,
+}
+
+impl From<alloy_rlp::Error> for ProtocolError {
+    fn from(e: alloy_rlp::Error) -> Self {
+        ProtocolError::Rlp(e)
+    }
+}

@@ -1,0 +1,398 @@
+//! Protocol objects with their JSON form (serde) and JSON schema (schemars).
+//!
+//! JSON conventions: addresses and hashes as `0x`-prefixed hex, token amounts and weights as
+//! decimal strings (they exceed JSON's safe integers), times as unix seconds.
+
+use alloy_primitives::{Address, B256, U256};
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::{ProtocolError, MAX_LEGS, MAX_SIGNERS};
+
+macro_rules! string_schema {
+    ($ty:ty, $name:literal, $pattern:literal) => {
+        impl JsonSchema for $ty {
+            fn schema_name() -> String {
+                $name.to_owned()
+            }
+            fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+                schemars::schema::SchemaObject {
+                    instance_type: Some(schemars::schema::InstanceType::String.into()),
+                    string: Some(Box::new(schemars::schema::StringValidation {
+                        pattern: Some($pattern.to_owned()),
+                        ..Default::default()
+                    })),
+                    ..Default::default()
+                }
+                .into()
+            }
+        }
+    };
+}
+
+/// A 20-byte EVM address. JSON: `0x` + 40 hex digits; mixed case must be a valid EIP-55 checksum.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EvmAddress(pub Address);
+
+impl EvmAddress {
+    pub const ZERO: EvmAddress = EvmAddress(Address::ZERO);
+
+    /// Parses `0x…` hex; all-lower or all-upper case, or a correct EIP-55 checksum.
+    pub fn parse(s: &str) -> Result<Self, ProtocolError> {
+        let digits = s.strip_prefix("0x").ok_or(ProtocolError::Hex("address must start with 0x"))?;
+        if digits.len() != 40 {
+            return Err(ProtocolError::Hex("address must have 40 hex digits"));
+        }
+        let mut bytes = [0u8; 20];
+        hex::decode_to_slice(digits, &mut bytes).map_err(|_| ProtocolError::Hex("address is not hex"))?;
+        let addr = Address::from(bytes);
+        let mixed = digits.chars().any(|c| c.is_ascii_lowercase()) && digits.chars().any(|c| c.is_ascii_uppercase());
+        if mixed && addr.to_checksum(None) != s {
+            return Err(ProtocolError::Hex("address has a wrong EIP-55 checksum"));
+        }
+        Ok(EvmAddress(addr))
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.0 == Address::ZERO
+    }
+}
+
+impl core::fmt::Display for EvmAddress {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "0x{}", hex::encode(self.0.as_slice()))
+    }
+}
+
+impl From<Address> for EvmAddress {
+    fn from(a: Address) -> Self {
+        EvmAddress(a)
+    }
+}
+
+impl Serialize for EvmAddress {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for EvmAddress {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        EvmAddress::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+string_schema!(EvmAddress, "EvmAddress", "^0x[0-9a-fA-F]{40}$");
+
+/// A 32-byte hash. JSON: `0x` + 64 hex digits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Hash32(pub B256);
+
+impl Hash32 {
+    pub fn parse(s: &str) -> Result<Self, ProtocolError> {
+        let digits = s.strip_prefix("0x").ok_or(ProtocolError::Hex("hash must start with 0x"))?;
+        if digits.len() != 64 {
+            return Err(ProtocolError::Hex("hash must have 64 hex digits"));
+        }
+        let mut bytes = [0u8; 32];
+        hex::decode_to_slice(digits, &mut bytes).map_err(|_| ProtocolError::Hex("hash is not hex"))?;
+        Ok(Hash32(B256::from(bytes)))
+    }
+    pub fn is_zero(&self) -> bool {
+        self.0 == B256::ZERO
+    }
+}
+
+impl core::fmt::Display for Hash32 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "0x{}", hex::encode(self.0.as_slice()))
+    }
+}
+
+impl From<B256> for Hash32 {
+    fn from(h: B256) -> Self {
+        Hash32(h)
+    }
+}
+
+impl Serialize for Hash32 {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Hash32 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Hash32::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+string_schema!(Hash32, "Hash32", "^0x[0-9a-fA-F]{64}$");
+
+/// A uint256 token amount. JSON: a decimal string without sign, leading zeros or exponent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Amount(pub U256);
+
+impl Amount {
+    pub fn parse(s: &str) -> Result<Self, ProtocolError> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0')) {
+            return Err(ProtocolError::Hex("amount must be a decimal integer string"));
+        }
+        U256::from_str_radix(s, 10).map(Amount).map_err(|_| ProtocolError::Hex("amount exceeds uint256"))
+    }
+}
+
+impl From<u128> for Amount {
+    fn from(v: u128) -> Self {
+        Amount(U256::from(v))
+    }
+}
+
+impl core::fmt::Display for Amount {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Amount::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+string_schema!(Amount, "Amount", "^(0|[1-9][0-9]*)$");
+
+/// One escrowed, conditional ERC-20 transfer on one EVM chain.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Leg {
+    /// EIP-155 chain id of the chain holding the escrow.
+    pub chain_id: u64,
+    /// MeshRouter on that chain that escrows the leg.
+    pub router: EvmAddress,
+    /// Who locks the tokens, and gets them back on ABORT.
+    pub depositor: EvmAddress,
+    /// ERC-20 token (native ETH goes through WETH).
+    pub token: EvmAddress,
+    /// Amount escrowed and delivered on COMMIT.
+    pub amount: Amount,
+    /// Who receives the tokens on COMMIT.
+    pub recipient: EvmAddress,
+}
+
+/// A cross-chain operation: every leg delivers, or every leg refunds.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    /// Hub account that registered the bundle (its bech32 string, as the hub prints it).
+    pub creator: String,
+    /// Creator-chosen number; (creator, nonce) is unique on the hub.
+    pub nonce: u64,
+    /// Unix seconds: every leg must be locked (by block timestamp) at or before this time.
+    pub lock_deadline: u64,
+    /// Unix seconds: from this time on any chain refunds its legs without a signature.
+    pub settle_deadline: u64,
+    /// The legs, at most [`MAX_LEGS`].
+    pub legs: Vec<Leg>,
+}
+
+impl Bundle {
+    /// Structural checks that need no clock and no chain registry.
+    pub fn validate(&self) -> Result<(), ProtocolError> {
+        if self.creator.is_empty() {
+            return Err(ProtocolError::EmptyCreator);
+        }
+        if self.legs.is_empty() {
+            return Err(ProtocolError::NoLegs);
+        }
+        if self.legs.len() > MAX_LEGS {
+            return Err(ProtocolError::TooManyLegs { count: self.legs.len(), max: MAX_LEGS });
+        }
+        if self.lock_deadline >= self.settle_deadline {
+            return Err(ProtocolError::DeadlinesOutOfOrder {
+                lock_deadline: self.lock_deadline,
+                settle_deadline: self.settle_deadline,
+            });
+        }
+        for (index, leg) in self.legs.iter().enumerate() {
+            if leg.chain_id == 0 {
+                return Err(ProtocolError::ZeroChainId { index });
+            }
+            for (field, addr) in [
+                ("router", leg.router),
+                ("depositor", leg.depositor),
+                ("token", leg.token),
+                ("recipient", leg.recipient),
+            ] {
+                if addr.is_zero() {
+                    return Err(ProtocolError::ZeroAddress { index, field });
+                }
+            }
+            if leg.amount.0.is_zero() {
+                return Err(ProtocolError::ZeroAmount { index });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The one decision the hub takes per bundle.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Deliver every leg to its recipient.
+    Commit,
+    /// Return every leg to its depositor.
+    Abort,
+}
+
+impl Verdict {
+    /// The `uint8` the EVM side uses: 1 = COMMIT, 2 = ABORT.
+    pub fn code(self) -> u8 {
+        match self {
+            Verdict::Commit => 1,
+            Verdict::Abort => 2,
+        }
+    }
+    pub fn from_code(code: u8) -> Option<Verdict> {
+        match code {
+            1 => Some(Verdict::Commit),
+            2 => Some(Verdict::Abort),
+            _ => None,
+        }
+    }
+}
+
+/// The statement relayers sign: "batch `batch_index` of epoch `epoch` has Merkle root `root`".
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettlementBatch {
+    pub epoch: u64,
+    pub batch_index: u64,
+    pub root: Hash32,
+}
+
+/// One member of a signer set.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WeightedSigner {
+    /// The relayer's EVM signing address.
+    pub address: EvmAddress,
+    /// Voting weight (the relayer's bonded stake when the set was made).
+    pub weight: Amount,
+}
+
+/// The relayers whose signatures settle batches during one epoch.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignerSet {
+    pub epoch: u64,
+    /// Strictly ascending by address, non-zero addresses, non-zero weights.
+    pub signers: Vec<WeightedSigner>,
+    /// Weight that must sign; positive and at most the total weight.
+    pub threshold: Amount,
+}
+
+impl SignerSet {
+    /// Total weight of the set, checked for overflow.
+    pub fn total_weight(&self) -> Result<U256, ProtocolError> {
+        self.signers
+            .iter()
+            .try_fold(U256::ZERO, |acc, s| acc.checked_add(s.weight.0))
+            .ok_or(ProtocolError::WeightOverflow)
+    }
+
+    /// Checks the shape every chain relies on: bounded, sorted, unique, non-zero, threshold ≤ total.
+    pub fn validate(&self) -> Result<(), ProtocolError> {
+        if self.signers.is_empty() {
+            return Err(ProtocolError::EmptySignerSet);
+        }
+        if self.signers.len() > MAX_SIGNERS {
+            return Err(ProtocolError::TooManySigners { count: self.signers.len(), max: MAX_SIGNERS });
+        }
+        for (index, s) in self.signers.iter().enumerate() {
+            if s.address.is_zero() {
+                return Err(ProtocolError::ZeroSigner { index });
+            }
+            if s.weight.0.is_zero() {
+                return Err(ProtocolError::ZeroWeight { signer: s.address.0 });
+            }
+            if index > 0 && self.signers[index - 1].address >= s.address {
+                return Err(ProtocolError::SignersNotSorted { index, signer: s.address.0 });
+            }
+        }
+        let total = self.total_weight()?;
+        if self.threshold.0.is_zero() || self.threshold.0 > total {
+            return Err(ProtocolError::BadThreshold {
+                threshold: self.threshold.0.saturating_to(),
+                total: total.saturating_to(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Weight of `signer` in this set, if it is a member.
+    pub fn weight_of(&self, signer: &EvmAddress) -> Option<U256> {
+        self.signers
+            .binary_search_by(|s| s.address.cmp(signer))
+            .ok()
+            .map(|i| self.signers[i].weight.0)
+    }
+}
+
+/// The statement that rotates every chain's Verifier to the next signer set.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignerSetUpdate {
+    pub new_epoch: u64,
+    /// [`crate::eip712::signer_set_hash`] of the new set.
+    pub signers_hash: Hash32,
+}
+
+/// A 65-byte ECDSA signature `r ‖ s ‖ v`, `v` ∈ {27, 28}. JSON: `0x` + 130 hex digits.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Signature65(pub [u8; 65]);
+
+impl core::fmt::Debug for Signature65 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Signature65({self})")
+    }
+}
+
+impl core::fmt::Display for Signature65 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "0x{}", hex::encode(self.0))
+    }
+}
+
+impl Signature65 {
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, ProtocolError> {
+        let arr: [u8; 65] = bytes.try_into().map_err(|_| ProtocolError::SignatureLength { len: bytes.len() })?;
+        Ok(Signature65(arr))
+    }
+    pub fn parse(s: &str) -> Result<Self, ProtocolError> {
+        let digits = s.strip_prefix("0x").ok_or(ProtocolError::Hex("signature must start with 0x"))?;
+        let bytes = hex::decode(digits).map_err(|_| ProtocolError::Hex("signature is not hex"))?;
+        Self::from_slice(&bytes)
+    }
+}
+
+impl Serialize for Signature65 {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Signature65 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Signature65::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+string_schema!(Signature65, "Signature65", "^0x[0-9a-fA-F]{130}$");

@@ -1,0 +1,226 @@
+//! Hashes are checked against an independent `abi.encode` of the documented field lists.
+mod common;
+
+use alloy_sol_types::SolValue;
+use common::*;
+use mesh_protocol::eip712::*;
+use mesh_protocol::*;
+use proptest::prelude::*;
+
+fn manual_leg_hash(leg: &Leg) -> B256 {
+    let typehash = keccak256(
+        "Leg(uint64 chainId,address router,address depositor,address token,uint256 amount,address recipient)",
+    );
+    keccak256(
+        (typehash, U256::from(leg.chain_id), leg.router.0, leg.depositor.0, leg.token.0, leg.amount.0, leg.recipient.0)
+            .abi_encode(),
+    )
+}
+
+fn manual_bundle_id(hub: &HubDomain, b: &Bundle) -> B256 {
+    let typehash = keccak256(
+        "Bundle(bytes32 hubDomain,bytes32 creator,uint64 nonce,uint64 lockDeadline,uint64 settleDeadline,Leg[] legs)\
+         Leg(uint64 chainId,address router,address depositor,address token,uint256 amount,address recipient)",
+    );
+    let legs: Vec<u8> = b.legs.iter().flat_map(|l| manual_leg_hash(l).0).collect();
+    keccak256(
+        (
+            typehash,
+            hub.separator(),
+            keccak256(b.creator.as_bytes()),
+            U256::from(b.nonce),
+            U256::from(b.lock_deadline),
+            U256::from(b.settle_deadline),
+            keccak256(legs),
+        )
+            .abi_encode(),
+    )
+}
+
+#[test]
+fn domain_separator_is_name_version_salt() {
+    let hub = HubDomain::new("mesh-devnet-1");
+    let typehash = keccak256("EIP712Domain(string name,string version,bytes32 salt)");
+    let expected = keccak256(
+        (typehash, keccak256("AtomicMesh"), keccak256("1"), keccak256("mesh-devnet-1")).abi_encode(),
+    );
+    assert_eq!(hub.separator(), expected);
+    assert_ne!(hub.separator(), HubDomain::new("mesh-devnet-2").separator());
+}
+
+#[test]
+fn type_strings_are_the_documented_ones() {
+    let strings: std::collections::BTreeMap<_, _> = type_strings().into_iter().collect();
+    assert_eq!(strings["Settlement"], "Settlement(bytes32 bundleId,uint8 verdict)");
+    assert_eq!(strings["SettlementBatch"], "SettlementBatch(uint64 epoch,uint64 batchIndex,bytes32 root)");
+    assert_eq!(strings["SignerSetUpdate"], "SignerSetUpdate(uint64 newEpoch,bytes32 signersHash)");
+    assert_eq!(strings["SignerSet"], "SignerSet(address[] signers,uint256[] weights,uint256 threshold)");
+    assert_eq!(strings["RelayerKey"], "RelayerKey(string relayer)");
+}
+
+#[test]
+fn settlement_leaf_and_digests_match_manual_encoding() {
+    let hub = HubDomain::new("mesh-devnet-1");
+    let id = bundle_id(&hub, &sample_bundle());
+    let th = keccak256("Settlement(bytes32 bundleId,uint8 verdict)");
+    assert_eq!(settlement_leaf(id, Verdict::Commit), keccak256((th, id, U256::from(1)).abi_encode()));
+    assert_eq!(settlement_leaf(id, Verdict::Abort), keccak256((th, id, U256::from(2)).abi_encode()));
+
+    let batch = SettlementBatch { epoch: 3, batch_index: 9, root: Hash32(keccak256("root")) };
+    let th = keccak256("SettlementBatch(uint64 epoch,uint64 batchIndex,bytes32 root)");
+    let struct_hash = keccak256((th, U256::from(3), U256::from(9), batch.root.0).abi_encode());
+    let mut pre = vec![0x19, 0x01];
+    pre.extend_from_slice(hub.separator().as_slice());
+    pre.extend_from_slice(struct_hash.as_slice());
+    assert_eq!(settlement_batch_digest(&hub, &batch), keccak256(pre));
+}
+
+#[test]
+fn signer_set_hash_covers_every_member_weight_and_threshold() {
+    let set = SignerSet {
+        epoch: 1,
+        signers: vec![
+            WeightedSigner { address: addr(1), weight: Amount::from(10) },
+            WeightedSigner { address: addr(2), weight: Amount::from(20) },
+        ],
+        threshold: Amount::from(20),
+    };
+    let th = keccak256("SignerSet(address[] signers,uint256[] weights,uint256 threshold)");
+    let signers: Vec<u8> = [addr(1), addr(2)].iter().flat_map(|a| a.0.into_word().0).collect();
+    let weights: Vec<u8> = [10u64, 20].iter().flat_map(|w| U256::from(*w).to_be_bytes::<32>()).collect();
+    let expected = keccak256((th, keccak256(signers), keccak256(weights), U256::from(20)).abi_encode());
+    assert_eq!(signer_set_hash(&set), expected);
+
+    let mut other = set.clone();
+    other.threshold = Amount::from(21);
+    assert_ne!(signer_set_hash(&other), expected);
+    let mut other = set.clone();
+    other.epoch = 2;
+    assert_eq!(signer_set_hash(&other), expected, "the epoch is carried by SignerSetUpdate, not the set hash");
+}
+
+#[test]
+fn bundle_validation_names_the_problem() {
+    let mut b = sample_bundle();
+    b.legs.clear();
+    assert_eq!(b.validate(), Err(ProtocolError::NoLegs));
+    let mut b = sample_bundle();
+    b.legs = vec![sample_leg(1, 1, 1); MAX_LEGS + 1];
+    assert_eq!(b.validate(), Err(ProtocolError::TooManyLegs { count: MAX_LEGS + 1, max: MAX_LEGS }));
+    let mut b = sample_bundle();
+    b.settle_deadline = b.lock_deadline;
+    assert!(matches!(b.validate(), Err(ProtocolError::DeadlinesOutOfOrder { .. })));
+    let mut b = sample_bundle();
+    b.legs[1].recipient = EvmAddress::ZERO;
+    assert_eq!(b.validate(), Err(ProtocolError::ZeroAddress { index: 1, field: "recipient" }));
+    let mut b = sample_bundle();
+    b.legs[0].amount = Amount::from(0);
+    assert_eq!(b.validate(), Err(ProtocolError::ZeroAmount { index: 0 }));
+    let mut b = sample_bundle();
+    b.legs[0].chain_id = 0;
+    assert_eq!(b.validate(), Err(ProtocolError::ZeroChainId { index: 0 }));
+    let mut b = sample_bundle();
+    b.creator.clear();
+    assert_eq!(b.validate(), Err(ProtocolError::EmptyCreator));
+    assert_eq!(sample_bundle().validate(), Ok(()));
+}
+
+#[test]
+fn signer_set_validation_names_the_problem() {
+    let ws = |a: u8, w: u128| WeightedSigner { address: addr(a), weight: Amount::from(w) };
+    let set = |signers: Vec<WeightedSigner>, t: u128| SignerSet { epoch: 0, signers, threshold: Amount::from(t) };
+    assert_eq!(set(vec![], 1).validate(), Err(ProtocolError::EmptySignerSet));
+    assert!(matches!(set(vec![ws(2, 1), ws(1, 1)], 1).validate(), Err(ProtocolError::SignersNotSorted { index: 1, .. })));
+    assert!(matches!(set(vec![ws(1, 1), ws(1, 1)], 1).validate(), Err(ProtocolError::SignersNotSorted { .. })));
+    assert_eq!(set(vec![ws(0, 1)], 1).validate(), Err(ProtocolError::ZeroSigner { index: 0 }));
+    assert!(matches!(set(vec![ws(1, 0)], 1).validate(), Err(ProtocolError::ZeroWeight { .. })));
+    assert_eq!(set(vec![ws(1, 5)], 6).validate(), Err(ProtocolError::BadThreshold { threshold: 6, total: 5 }));
+    assert_eq!(set(vec![ws(1, 5)], 0).validate(), Err(ProtocolError::BadThreshold { threshold: 0, total: 5 }));
+    let many: Vec<_> = (1..=MAX_SIGNERS as u8 + 1).map(|i| ws(i, 1)).collect();
+    assert!(matches!(set(many, 1).validate(), Err(ProtocolError::TooManySigners { .. })));
+    let good = set(vec![ws(1, 5), ws(2, 7)], 9);
+    assert_eq!(good.validate(), Ok(()));
+    assert_eq!(good.weight_of(&addr(2)), Some(U256::from(7)));
+    assert_eq!(good.weight_of(&addr(3)), None);
+}
+
+#[test]
+fn json_form_is_strict() {
+    let json = serde_json::to_value(sample_bundle()).unwrap();
+    assert_eq!(json["legs"][0]["amount"], "200");
+    assert_eq!(json["legs"][0]["router"], "0x1111111111111111111111111111111111111111");
+    let back: Bundle = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(back, sample_bundle());
+
+    let mut extra = json.clone();
+    extra["surprise"] = 1.into();
+    assert!(serde_json::from_value::<Bundle>(extra).is_err(), "unknown fields are refused");
+    let mut bad = json.clone();
+    bad["legs"][0]["amount"] = "01".into();
+    assert!(serde_json::from_value::<Bundle>(bad).is_err(), "leading zeros are refused");
+    let mut bad = json.clone();
+    bad["legs"][0]["amount"] = "-1".into();
+    assert!(serde_json::from_value::<Bundle>(bad).is_err());
+    let mut bad = json;
+    bad["legs"][0]["token"] = "0x111111111111111111111111111111111111111".into();
+    assert!(serde_json::from_value::<Bundle>(bad).is_err(), "39 hex digits are refused");
+}
+
+#[test]
+fn checksummed_addresses_are_checked() {
+    let a = Address::repeat_byte(0xab).to_checksum(None);
+    assert!(EvmAddress::parse(&a).is_ok());
+    assert!(EvmAddress::parse(&a.to_lowercase().replacen("0x", "0x", 1)).is_ok());
+    let mut wrong: Vec<char> = a.chars().collect();
+    let pos = wrong.iter().rposition(|c| c.is_ascii_alphabetic() && *c != 'x').unwrap();
+    wrong[pos] = if wrong[pos].is_ascii_uppercase() { wrong[pos].to_ascii_lowercase() } else { wrong[pos].to_ascii_uppercase() };
+    let wrong: String = wrong.into_iter().collect();
+    assert_eq!(EvmAddress::parse(&wrong), Err(ProtocolError::Hex("address has a wrong EIP-55 checksum")));
+}
+
+#[test]
+fn verdict_codes_round_trip() {
+    for v in [Verdict::Commit, Verdict::Abort] {
+        assert_eq!(Verdict::from_code(v.code()), Some(v));
+    }
+    assert_eq!(Verdict::from_code(0), None);
+    assert_eq!(Verdict::from_code(3), None);
+}
+
+proptest! {
+    #[test]
+    fn leg_hash_matches_abi_encoding(leg in arb_leg()) {
+        prop_assert_eq!(leg_hash(&leg), manual_leg_hash(&leg));
+    }
+
+    #[test]
+    fn bundle_id_matches_abi_encoding_and_binds_every_field(b in arb_bundle(), which in 0usize..6, flip in 1u64..1000) {
+        let hub = HubDomain::new("mesh-devnet-1");
+        let id = bundle_id(&hub, &b);
+        prop_assert_eq!(id, manual_bundle_id(&hub, &b));
+        let mut c = b.clone();
+        match which {
+            0 => c.creator.push('x'),
+            1 => c.nonce = c.nonce.wrapping_add(flip),
+            2 => c.lock_deadline = c.lock_deadline.wrapping_add(flip),
+            3 => c.settle_deadline = c.settle_deadline.wrapping_add(flip),
+            4 => c.legs[0].amount = Amount(c.legs[0].amount.0.wrapping_add(U256::from(flip))),
+            _ => { let l = c.legs[0].clone(); c.legs.push(l); }
+        }
+        prop_assert_ne!(bundle_id(&hub, &c), id);
+        prop_assert_ne!(bundle_id(&HubDomain::new("other-hub"), &b), id, "the hub domain is bound");
+    }
+
+    #[test]
+    fn bundles_round_trip_through_json(b in arb_bundle()) {
+        let s = serde_json::to_string(&b).unwrap();
+        prop_assert_eq!(serde_json::from_str::<Bundle>(&s).unwrap(), b.clone());
+        prop_assert!(b.validate().is_ok());
+    }
+
+    #[test]
+    fn commit_and_abort_leaves_differ(id in any::<[u8; 32]>()) {
+        let id = B256::from(id);
+        prop_assert_ne!(settlement_leaf(id, Verdict::Commit), settlement_leaf(id, Verdict::Abort));
+    }
+}

@@ -1,0 +1,182 @@
+//! Header, receipt and receipt-proof handling on synthetic data; real blocks are in `anvil_receipts.rs`.
+use alloy_rlp::Encodable;
+use mesh_protocol::evm::*;
+use mesh_protocol::*;
+use proptest::prelude::*;
+
+/// An RLP list of already-encoded items.
+fn rlp_list(items: &[Vec<u8>]) -> Vec<u8> {
+    let payload: Vec<u8> = items.concat();
+    let mut out = Vec::new();
+    alloy_rlp::Header { list: true, payload_length: payload.len() }.encode(&mut out);
+    out.extend(payload);
+    out
+}
+
+fn enc<T: Encodable>(v: T) -> Vec<u8> {
+    alloy_rlp::encode(v)
+}
+
+/// A header with `extra` fields after the 15 classic ones (London adds 1, Shanghai 2, Cancun 5, Prague 6).
+fn header(number: u64, timestamp: u64, receipts_root: B256, extra: usize) -> Vec<u8> {
+    let mut f = vec![
+        enc(keccak256("parent")),
+        enc(keccak256("ommers")),
+        enc(Address::repeat_byte(1)),
+        enc(keccak256("state")),
+        enc(keccak256("txs")),
+        enc(receipts_root),
+        enc(alloy_primitives::Bloom::ZERO),
+        enc(0u64),
+        enc(number),
+        enc(30_000_000u64),
+        enc(21_000u64),
+        enc(timestamp),
+        enc(Bytes::from_static(b"mesh")),
+        enc(B256::ZERO),
+        enc(alloy_primitives::B64::ZERO),
+    ];
+    for i in 0..extra {
+        f.push(enc(i as u64 + 7));
+    }
+    rlp_list(&f)
+}
+
+fn receipt(tx_type: u8, success: bool, logs: &[Log]) -> Vec<u8> {
+    let body = rlp_list(&[
+        enc(success as u8),
+        enc(21_000u64),
+        enc(alloy_primitives::Bloom::ZERO),
+        enc(logs.to_vec()),
+    ]);
+    if tx_type == 0 {
+        body
+    } else {
+        [vec![tx_type], body].concat()
+    }
+}
+
+fn sample_log() -> LegLockedLog {
+    LegLockedLog {
+        router: Address::repeat_byte(0xaa),
+        bundle_id: keccak256("bundle"),
+        index: 2,
+        leg_hash: keccak256("leg"),
+        depositor: Address::repeat_byte(0xbb),
+        token: Address::repeat_byte(0xcc),
+        amount: U256::from(1_000u64),
+        settle_deadline: 1_800_000_000,
+    }
+}
+
+#[test]
+fn headers_of_every_fork_shape_decode() {
+    let root = keccak256("receipts");
+    for extra in [0, 1, 2, 5, 6, 9] {
+        let rlp = header(42, 1_700_000_000, root, extra);
+        let h = decode_header(&rlp).unwrap();
+        assert_eq!((h.number, h.timestamp, h.receipts_root), (42, 1_700_000_000, root));
+        assert_eq!(h.hash, keccak256(&rlp));
+        assert_eq!(h.parent_hash, keccak256("parent"));
+    }
+}
+
+#[test]
+fn truncated_or_padded_headers_are_refused() {
+    let rlp = header(1, 2, keccak256("r"), 5);
+    for cut in 0..rlp.len() {
+        assert!(decode_header(&rlp[..cut]).is_err(), "prefix of {cut} bytes decoded");
+    }
+    let mut padded = rlp.clone();
+    padded.push(0);
+    assert!(matches!(decode_header(&padded), Err(ProtocolError::TrailingBytes { what: "header", extra: 1 })));
+    let short = rlp_list(&vec![enc(1u64); 14]);
+    assert_eq!(decode_header(&short), Err(ProtocolError::HeaderTooShort { fields: 14, min: 15 }));
+    assert!(decode_header(&enc(Bytes::from_static(b"not a list"))).is_err());
+}
+
+#[test]
+fn receipts_of_each_type_decode_with_their_logs() {
+    let log = sample_log().to_log();
+    for t in [0u8, 1, 2, 3, 4] {
+        let r = decode_receipt(&receipt(t, true, &[log.clone()])).unwrap();
+        assert_eq!(r.tx_type, t);
+        assert!(r.success);
+        assert_eq!(r.logs, vec![log.clone()]);
+        assert_eq!(leg_locked_logs(&r, Address::repeat_byte(0xaa)), vec![sample_log()]);
+        assert!(leg_locked_logs(&r, Address::repeat_byte(0xab)).is_empty(), "another emitter is not the router");
+    }
+    let failed = decode_receipt(&receipt(2, false, &[])).unwrap();
+    assert!(!failed.success);
+    assert_eq!(decode_receipt(&[]), Err(ProtocolError::EmptyReceipt));
+    assert_eq!(decode_receipt(&receipt(0x7e, true, &[])), Err(ProtocolError::UnknownReceiptType(0x7e)));
+}
+
+#[test]
+fn leg_locked_round_trips_and_foreign_logs_are_not_mistaken_for_it() {
+    let ev = sample_log();
+    assert_eq!(LegLockedLog::decode(&ev.to_log()).unwrap(), ev);
+    let mut other = ev.to_log();
+    other.topics[0] = keccak256("Transfer(address,address,uint256)");
+    assert_eq!(LegLockedLog::decode(&other), Err(ProtocolError::NotLegLocked));
+    let mut short = ev.to_log();
+    short.data = Bytes::from(short.data[..40].to_vec());
+    assert_eq!(LegLockedLog::decode(&short), Err(ProtocolError::NotLegLocked));
+    assert_eq!(
+        LegLocked::SIGNATURE,
+        "LegLocked(bytes32,uint32,bytes32,address,address,uint256,uint64)"
+    );
+}
+use alloy_sol_types::SolEvent;
+
+fn receipts(n: usize) -> Vec<Vec<u8>> {
+    (0..n).map(|i| receipt((i % 3) as u8, i % 5 != 4, &[sample_log().to_log()])).collect()
+}
+
+#[test]
+fn receipt_proofs_verify_at_their_index_only() {
+    for n in [1usize, 2, 16, 17, 130, 300] {
+        let rs = receipts(n);
+        for i in [0, n / 2, n - 1] {
+            let (root, proof) = build_receipt_proof(&rs, i as u64);
+            verify_receipt_proof(root, i as u64, &rs[i], &proof).unwrap();
+            if n > 1 {
+                let j = (i + 1) % n;
+                assert!(verify_receipt_proof(root, j as u64, &rs[i], &proof).is_err(), "index {j} accepted proof of {i}");
+            }
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn tampered_receipts_and_proofs_are_refused(n in 1usize..40, pick in any::<prop::sample::Index>(), bit in any::<prop::sample::Index>()) {
+        let rs = receipts(n);
+        let i = pick.index(n);
+        let (root, proof) = build_receipt_proof(&rs, i as u64);
+        let mut bad = rs[i].clone();
+        let b = bit.index(bad.len() * 8);
+        bad[b / 8] ^= 1 << (b % 8);
+        prop_assert!(verify_receipt_proof(root, i as u64, &bad, &proof).is_err());
+
+        let node = bit.index(proof.len());
+        let mut bad_proof = proof.clone();
+        let mut bytes = bad_proof[node].to_vec();
+        let b = bit.index(bytes.len() * 8);
+        bytes[b / 8] ^= 1 << (b % 8);
+        bad_proof[node] = Bytes::from(bytes);
+        prop_assert!(verify_receipt_proof(root, i as u64, &rs[i], &bad_proof).is_err());
+
+        let mut wrong_root = root;
+        wrong_root.0[0] ^= 1;
+        prop_assert!(verify_receipt_proof(wrong_root, i as u64, &rs[i], &proof).is_err());
+    }
+
+    #[test]
+    fn garbage_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..600), idx in any::<u64>()) {
+        let _ = decode_header(&bytes);
+        let _ = decode_receipt(&bytes);
+        let proof = vec![Bytes::from(bytes.clone())];
+        let _ = verify_receipt_proof(keccak256(&bytes), idx, &bytes, &proof);
+    }
+}

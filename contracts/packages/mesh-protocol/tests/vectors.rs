@@ -1,0 +1,214 @@
+//! Cross-language test vectors: generated here, asserted by the Solidity tests.
+//!
+//! `vectors/protocol.json` must equal what this code produces; regenerate with
+//! `MESH_UPDATE_VECTORS=1 cargo test -p mesh-protocol --test vectors`.
+mod common;
+
+use mesh_protocol::eip712::*;
+use mesh_protocol::evm::LegLockedLog;
+use mesh_protocol::merkle::*;
+use mesh_protocol::sig::*;
+use mesh_protocol::*;
+use serde_json::{json, Value};
+
+const HUB_CHAIN_ID: &str = "mesh-devnet-1";
+
+fn h(b: B256) -> String {
+    Hash32(b).to_string()
+}
+
+fn key(i: u8) -> k256::ecdsa::SigningKey {
+    signing_key(&keccak256(format!("atomic-mesh vector signer {i}")).0).unwrap()
+}
+
+fn vector_bundles() -> Vec<Bundle> {
+    let a = |s: &str| EvmAddress(Address::from_slice(&keccak256(s)[12..]));
+    let leg = |chain_id, router: &str, dep: &str, token: &str, amount: u128, rcpt: &str| Leg {
+        chain_id,
+        router: a(router),
+        depositor: a(dep),
+        token: a(token),
+        amount: Amount::from(amount),
+        recipient: a(rcpt),
+    };
+    vec![
+        Bundle {
+            creator: "inj1creator0000000000000000000000000000".into(),
+            nonce: 1,
+            lock_deadline: 1_800_000_000,
+            settle_deadline: 1_800_000_600,
+            legs: vec![leg(31337, "routerA", "alice", "WETH", 200_000_000_000_000_000_000, "bob")],
+        },
+        Bundle {
+            creator: "inj1creator0000000000000000000000000000".into(),
+            nonce: 2,
+            lock_deadline: 1_800_000_000,
+            settle_deadline: 1_800_003_600,
+            legs: vec![
+                leg(31337, "routerA", "lender", "WETH", 200_000_000_000_000_000_000, "arb"),
+                leg(31338, "routerB", "solver", "WETH", 199_000_000_000_000_000_000, "arb"),
+                leg(31338, "routerB", "arb", "USDC", 1_000_000_000, "solver"),
+                leg(31337, "routerA", "arb", "WETH", 200_400_000_000_000_000_000, "lender"),
+            ],
+        },
+        Bundle {
+            creator: "inj1another".into(),
+            nonce: u64::MAX,
+            lock_deadline: 0,
+            settle_deadline: u64::MAX,
+            legs: vec![leg(1, "r", "d", "t", u128::MAX, "x"), leg(u64::MAX, "r2", "d2", "t2", 1, "x2")],
+        },
+    ]
+}
+
+fn build() -> Value {
+    let hub = HubDomain::new(HUB_CHAIN_ID);
+    let types: serde_json::Map<String, Value> = type_strings()
+        .into_iter()
+        .map(|(name, s)| (name.to_string(), json!({ "typeString": s, "typeHash": h(keccak256(&s)) })))
+        .collect();
+
+    let bundles = vector_bundles();
+    let bundle_vectors: Vec<Value> = bundles
+        .iter()
+        .map(|b| {
+            json!({
+                "bundle": b,
+                "creatorHash": h(creator_hash(&b.creator)),
+                "legHashes": b.legs.iter().map(|l| h(leg_hash(l))).collect::<Vec<_>>(),
+                "bundleId": h(bundle_id(&hub, b)),
+                "commitLeaf": h(settlement_leaf(bundle_id(&hub, b), Verdict::Commit)),
+                "abortLeaf": h(settlement_leaf(bundle_id(&hub, b), Verdict::Abort)),
+            })
+        })
+        .collect();
+
+    let trees: Vec<Value> = [1usize, 2, 3, 5, 8, 13]
+        .iter()
+        .map(|&n| {
+            let leaves: Vec<B256> = (0..n)
+                .map(|i| settlement_leaf(keccak256(format!("bundle {i}")), if i % 3 == 2 { Verdict::Abort } else { Verdict::Commit }))
+                .collect();
+            json!({
+                "leaves": leaves.iter().map(|l| h(*l)).collect::<Vec<_>>(),
+                "root": h(merkle_root(&leaves).unwrap()),
+                "proofs": (0..n).map(|i| merkle_proof(&leaves, i).unwrap().into_iter().map(h).collect::<Vec<_>>()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+
+    let signers: Vec<(k256::ecdsa::SigningKey, Address)> = {
+        let mut v: Vec<_> = (1..=4u8).map(|i| {
+            let k = key(i);
+            let a = signer_address(&k);
+            (k, a)
+        }).collect();
+        v.sort_by_key(|(_, a)| *a);
+        v
+    };
+    let batch = SettlementBatch { epoch: 1, batch_index: 0, root: Hash32(keccak256("batch root")) };
+    let batch_digest = settlement_batch_digest(&hub, &batch);
+    let set = SignerSet {
+        epoch: 1,
+        signers: signers.iter().enumerate().map(|(i, (_, a))| WeightedSigner { address: EvmAddress(*a), weight: Amount::from(100 + i as u128) }).collect(),
+        threshold: Amount::from(271),
+    };
+    set.validate().unwrap();
+    let update = SignerSetUpdate { new_epoch: 2, signers_hash: Hash32(signer_set_hash(&set)) };
+    let update_digest = signer_set_update_digest(&hub, &update);
+    let signatures: Vec<Value> = signers
+        .iter()
+        .map(|(k, a)| {
+            let bs = sign_digest(k, batch_digest);
+            let us = sign_digest(k, update_digest);
+            assert_eq!(recover_signer(batch_digest, &bs).unwrap(), *a);
+            json!({
+                "privateKey": h(B256::from_slice(&k.to_bytes())),
+                "address": EvmAddress(*a),
+                "batchSignature": bs,
+                "updateSignature": us,
+            })
+        })
+        .collect();
+    let first = sign_digest(&signers[0].0, batch_digest);
+    let mut high = first.0;
+    let s = U256::from_be_slice(&high[32..64]);
+    high[32..64].copy_from_slice(&(SECP256K1_N - s).to_be_bytes::<32>());
+    high[64] = if high[64] == 27 { 28 } else { 27 };
+
+    let relayer = "inj1relayer000000000000000000000000000000";
+    let relayer_digest = relayer_key_digest(&hub, relayer);
+
+    let locked = LegLockedLog {
+        router: bundles[1].legs[0].router.0,
+        bundle_id: bundle_id(&hub, &bundles[1]),
+        index: 0,
+        leg_hash: leg_hash(&bundles[1].legs[0]),
+        depositor: bundles[1].legs[0].depositor.0,
+        token: bundles[1].legs[0].token.0,
+        amount: bundles[1].legs[0].amount.0,
+        settle_deadline: bundles[1].settle_deadline,
+    };
+    let log = locked.to_log();
+
+    json!({
+        "description": "Atomic Mesh cross-language vectors; generated by contracts/packages/mesh-protocol/tests/vectors.rs, see docs/protocol.md",
+        "hub": {
+            "chainId": HUB_CHAIN_ID,
+            "salt": h(hub.salt()),
+            "domainTypeString": "EIP712Domain(string name,string version,bytes32 salt)",
+            "name": DOMAIN_NAME,
+            "version": DOMAIN_VERSION,
+            "domainSeparator": h(hub.separator()),
+        },
+        "types": types,
+        "bundles": bundle_vectors,
+        "merkle": trees,
+        "batch": {
+            "epoch": batch.epoch,
+            "batchIndex": batch.batch_index,
+            "root": batch.root,
+            "digest": h(batch_digest),
+        },
+        "signerSet": {
+            "epoch": set.epoch,
+            "signers": set.signers.iter().map(|s| s.address).collect::<Vec<_>>(),
+            "weights": set.signers.iter().map(|s| s.weight).collect::<Vec<_>>(),
+            "threshold": set.threshold,
+            "hash": h(signer_set_hash(&set)),
+            "updateNewEpoch": update.new_epoch,
+            "updateDigest": h(update_digest),
+        },
+        "signatures": signatures,
+        "highSSignature": Signature65(high),
+        "relayerKey": {
+            "relayer": relayer,
+            "digest": h(relayer_digest),
+            "signer": EvmAddress(signers[0].1),
+            "signature": sign_digest(&signers[0].0, relayer_digest),
+        },
+        "legLocked": {
+            "signature": evm::LegLocked::SIGNATURE,
+            "topic0": h(<evm::LegLocked as alloy_sol_types::SolEvent>::SIGNATURE_HASH),
+            "emitter": EvmAddress(log.address),
+            "topics": log.topics.iter().map(|t| h(*t)).collect::<Vec<_>>(),
+            "data": format!("0x{}", hex::encode(&log.data)),
+        },
+    })
+}
+use alloy_sol_types::SolEvent as _;
+
+#[test]
+fn vectors_file_is_up_to_date() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors/protocol.json");
+    let fresh = serde_json::to_string_pretty(&build()).unwrap() + "\n";
+    if std::env::var_os("MESH_UPDATE_VECTORS").is_some() {
+        std::fs::write(&path, &fresh).unwrap();
+    }
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        on_disk == fresh,
+        "{} is stale: regenerate with `MESH_UPDATE_VECTORS=1 cargo test -p mesh-protocol --test vectors`",
+        path.display()
+    );
+}
