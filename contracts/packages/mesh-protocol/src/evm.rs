@@ -221,12 +221,7 @@ impl LegLockedLog {
 
 /// Every `LegLocked` event in `receipt` emitted by `router`.
 pub fn leg_locked_logs(receipt: &Receipt, router: Address) -> Vec<LegLockedLog> {
-    receipt
-        .logs
-        .iter()
-        .filter(|l| l.address == router)
-        .filter_map(|l| LegLockedLog::decode(l).ok())
-        .collect()
+    receipt.logs.iter().filter(|l| l.address == router).filter_map(|l| LegLockedLog::decode(l).ok()).collect()
 }
 
 #[cfg(feature = "prover")]
@@ -238,11 +233,8 @@ mod prover {
     /// its root and the proof for `tx_index` (nodes from the root down).
     pub fn build_receipt_proof(receipts: &[Vec<u8>], tx_index: u64) -> (B256, Vec<Bytes>) {
         let target = Nibbles::unpack(receipt_key(tx_index));
-        let mut entries: Vec<(Nibbles, &Vec<u8>)> = receipts
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (Nibbles::unpack(receipt_key(i as u64)), r))
-            .collect();
+        let mut entries: Vec<(Nibbles, &Vec<u8>)> =
+            receipts.iter().enumerate().map(|(i, r)| (Nibbles::unpack(receipt_key(i as u64)), r)).collect();
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         let mut hb = HashBuilder::default().with_proof_retainer(ProofRetainer::from_iter([target]));
         for (key, value) in entries {

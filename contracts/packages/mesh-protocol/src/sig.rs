@@ -10,11 +10,9 @@ use crate::types::Signature65;
 use crate::ProtocolError;
 
 /// Order of the secp256k1 group.
-pub const SECP256K1_N: U256 =
-    uint!(0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141_U256);
+pub const SECP256K1_N: U256 = uint!(0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141_U256);
 /// Largest accepted `s`: `n / 2`.
-pub const SECP256K1_HALF_N: U256 =
-    uint!(0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0_U256);
+pub const SECP256K1_HALF_N: U256 = uint!(0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0_U256);
 
 /// A signature that passed the shape checks, split for a recover call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

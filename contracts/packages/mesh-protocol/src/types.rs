@@ -339,10 +339,7 @@ impl SignerSet {
 
     /// Weight of `signer` in this set, if it is a member.
     pub fn weight_of(&self, signer: &EvmAddress) -> Option<U256> {
-        self.signers
-            .binary_search_by(|s| s.address.cmp(signer))
-            .ok()
-            .map(|i| self.signers[i].weight.0)
+        self.signers.binary_search_by(|s| s.address.cmp(signer)).ok().map(|i| self.signers[i].weight.0)
     }
 }
 

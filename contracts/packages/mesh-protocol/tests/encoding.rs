@@ -41,9 +41,8 @@ fn manual_bundle_id(hub: &HubDomain, b: &Bundle) -> B256 {
 fn domain_separator_is_name_version_salt() {
     let hub = HubDomain::new("mesh-devnet-1");
     let typehash = keccak256("EIP712Domain(string name,string version,bytes32 salt)");
-    let expected = keccak256(
-        (typehash, keccak256("AtomicMesh"), keccak256("1"), keccak256("mesh-devnet-1")).abi_encode(),
-    );
+    let expected =
+        keccak256((typehash, keccak256("AtomicMesh"), keccak256("1"), keccak256("mesh-devnet-1")).abi_encode());
     assert_eq!(hub.separator(), expected);
     assert_ne!(hub.separator(), HubDomain::new("mesh-devnet-2").separator());
 }
@@ -130,7 +129,10 @@ fn signer_set_validation_names_the_problem() {
     let ws = |a: u8, w: u128| WeightedSigner { address: addr(a), weight: Amount::from(w) };
     let set = |signers: Vec<WeightedSigner>, t: u128| SignerSet { epoch: 0, signers, threshold: Amount::from(t) };
     assert_eq!(set(vec![], 1).validate(), Err(ProtocolError::EmptySignerSet));
-    assert!(matches!(set(vec![ws(2, 1), ws(1, 1)], 1).validate(), Err(ProtocolError::SignersNotSorted { index: 1, .. })));
+    assert!(matches!(
+        set(vec![ws(2, 1), ws(1, 1)], 1).validate(),
+        Err(ProtocolError::SignersNotSorted { index: 1, .. })
+    ));
     assert!(matches!(set(vec![ws(1, 1), ws(1, 1)], 1).validate(), Err(ProtocolError::SignersNotSorted { .. })));
     assert_eq!(set(vec![ws(0, 1)], 1).validate(), Err(ProtocolError::ZeroSigner { index: 0 }));
     assert!(matches!(set(vec![ws(1, 0)], 1).validate(), Err(ProtocolError::ZeroWeight { .. })));
@@ -173,7 +175,8 @@ fn checksummed_addresses_are_checked() {
     assert!(EvmAddress::parse(&a.to_lowercase().replacen("0x", "0x", 1)).is_ok());
     let mut wrong: Vec<char> = a.chars().collect();
     let pos = wrong.iter().rposition(|c| c.is_ascii_alphabetic() && *c != 'x').unwrap();
-    wrong[pos] = if wrong[pos].is_ascii_uppercase() { wrong[pos].to_ascii_lowercase() } else { wrong[pos].to_ascii_uppercase() };
+    wrong[pos] =
+        if wrong[pos].is_ascii_uppercase() { wrong[pos].to_ascii_lowercase() } else { wrong[pos].to_ascii_uppercase() };
     let wrong: String = wrong.into_iter().collect();
     assert_eq!(EvmAddress::parse(&wrong), Err(ProtocolError::Hex("address has a wrong EIP-55 checksum")));
 }

@@ -43,12 +43,7 @@ fn header(number: u64, timestamp: u64, receipts_root: B256, extra: usize) -> Vec
 }
 
 fn receipt(tx_type: u8, success: bool, logs: &[Log]) -> Vec<u8> {
-    let body = rlp_list(&[
-        enc(success as u8),
-        enc(21_000u64),
-        enc(alloy_primitives::Bloom::ZERO),
-        enc(logs.to_vec()),
-    ]);
+    let body = rlp_list(&[enc(success as u8), enc(21_000u64), enc(alloy_primitives::Bloom::ZERO), enc(logs.to_vec())]);
     if tx_type == 0 {
         body
     } else {
@@ -122,10 +117,7 @@ fn leg_locked_round_trips_and_foreign_logs_are_not_mistaken_for_it() {
     let mut short = ev.to_log();
     short.data = Bytes::from(short.data[..40].to_vec());
     assert_eq!(LegLockedLog::decode(&short), Err(ProtocolError::NotLegLocked));
-    assert_eq!(
-        LegLocked::SIGNATURE,
-        "LegLocked(bytes32,uint32,bytes32,address,address,uint256,uint64)"
-    );
+    assert_eq!(LegLocked::SIGNATURE, "LegLocked(bytes32,uint32,bytes32,address,address,uint256,uint64)");
 }
 use alloy_sol_types::SolEvent;
 
@@ -142,7 +134,10 @@ fn receipt_proofs_verify_at_their_index_only() {
             verify_receipt_proof(root, i as u64, &rs[i], &proof).unwrap();
             if n > 1 {
                 let j = (i + 1) % n;
-                assert!(verify_receipt_proof(root, j as u64, &rs[i], &proof).is_err(), "index {j} accepted proof of {i}");
+                assert!(
+                    verify_receipt_proof(root, j as u64, &rs[i], &proof).is_err(),
+                    "index {j} accepted proof of {i}"
+                );
             }
         }
     }

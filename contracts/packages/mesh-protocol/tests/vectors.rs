@@ -98,11 +98,13 @@ fn build() -> Value {
         .collect();
 
     let signers: Vec<(k256::ecdsa::SigningKey, Address)> = {
-        let mut v: Vec<_> = (1..=4u8).map(|i| {
-            let k = key(i);
-            let a = signer_address(&k);
-            (k, a)
-        }).collect();
+        let mut v: Vec<_> = (1..=4u8)
+            .map(|i| {
+                let k = key(i);
+                let a = signer_address(&k);
+                (k, a)
+            })
+            .collect();
         v.sort_by_key(|(_, a)| *a);
         v
     };
@@ -110,7 +112,11 @@ fn build() -> Value {
     let batch_digest = settlement_batch_digest(&hub, &batch);
     let set = SignerSet {
         epoch: 1,
-        signers: signers.iter().enumerate().map(|(i, (_, a))| WeightedSigner { address: EvmAddress(*a), weight: Amount::from(100 + i as u128) }).collect(),
+        signers: signers
+            .iter()
+            .enumerate()
+            .map(|(i, (_, a))| WeightedSigner { address: EvmAddress(*a), weight: Amount::from(100 + i as u128) })
+            .collect(),
         threshold: Amount::from(271),
     };
     set.validate().unwrap();

@@ -45,7 +45,13 @@ pub fn arb_leg() -> impl Strategy<Value = Leg> {
 }
 
 pub fn arb_bundle() -> impl Strategy<Value = Bundle> {
-    ("[a-z0-9]{1,60}", any::<u64>(), 0u64..u64::MAX / 2, 1u64..1_000_000, prop::collection::vec(arb_leg(), 1..=MAX_LEGS))
+    (
+        "[a-z0-9]{1,60}",
+        any::<u64>(),
+        0u64..u64::MAX / 2,
+        1u64..1_000_000,
+        prop::collection::vec(arb_leg(), 1..=MAX_LEGS),
+    )
         .prop_map(|(creator, nonce, lock_deadline, gap, legs)| Bundle {
             creator,
             nonce,
