@@ -1,0 +1,412 @@
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use cosmrs::cosmwasm::{MsgExecuteContract, MsgInstantiateContract, MsgStoreCode};
+use cosmrs::proto::cosmos::auth::v1beta1::{BaseAccount, QueryAccountRequest, QueryAccountResponse};
+use cosmrs::proto::cosmos::bank::v1beta1::{QueryBalanceRequest, QueryBalanceResponse};
+use cosmrs::proto::cosmos::base::abci::v1beta1::TxMsgData;
+use cosmrs::proto::cosmos::tx::v1beta1::{SimulateRequest, SimulateResponse};
+use cosmrs::proto::cosmwasm::wasm::v1::{QuerySmartContractStateRequest, QuerySmartContractStateResponse};
+use cosmrs::rpc::client::CompatMode;
+use cosmrs::rpc::{Client, HttpClient};
+use cosmrs::tx::{Body, Fee, Msg, SignDoc, SignerInfo};
+use cosmrs::{AccountId, Any, Coin, Denom};
+use prost::Message;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::{HubError, HubSigner};
+use crate::retry::Backoff;
+
+/// Injective wraps the standard account: field 1 is the `BaseAccount`, field 2 the EVM code hash.
+#[derive(Clone, PartialEq, prost::Message)]
+struct EthAccount {
+    #[prost(message, optional, tag = "1")]
+    base_account: Option<BaseAccount>,
+    #[prost(bytes = "vec", tag = "2")]
+    code_hash: Vec<u8>,
+}
+
+/// CheckTx code of the SDK's `ErrWrongSequence`.
+const CODE_WRONG_SEQUENCE: u32 = 32;
+/// CheckTx code of the SDK's `ErrTxInMempoolCache` (same bytes already pending).
+const CODE_TX_IN_MEMPOOL: u32 = 19;
+
+#[derive(Clone, Debug)]
+pub struct HubClientConfig {
+    pub rpc_url: String,
+    pub chain_id: String,
+    pub fee_denom: String,
+    /// Fee per unit of gas, in `fee_denom` base units.
+    pub gas_price: u128,
+    /// Multiplier applied to simulated gas (simulation under-estimates).
+    pub gas_adjustment: f64,
+    /// How long to wait for a broadcast tx to be included.
+    pub inclusion_timeout: Duration,
+}
+
+impl HubClientConfig {
+    pub fn devnet(rpc_url: impl Into<String>, chain_id: impl Into<String>) -> Self {
+        HubClientConfig {
+            rpc_url: rpc_url.into(),
+            chain_id: chain_id.into(),
+            fee_denom: "inj".into(),
+            gas_price: 160_000_000,
+            gas_adjustment: 1.3,
+            inclusion_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What an included tx did.
+#[derive(Clone, Debug)]
+pub struct TxOutcome {
+    pub hash: String,
+    pub height: u64,
+    pub gas_wanted: u64,
+    pub gas_used: u64,
+    /// `(event type, [(key, value)])` in emission order.
+    pub events: Vec<(String, Vec<(String, String)>)>,
+    /// Response data of each message, in order.
+    pub msg_data: Vec<Vec<u8>>,
+}
+
+impl TxOutcome {
+    /// First value of `key` in an event of type `kind`.
+    pub fn attribute(&self, kind: &str, key: &str) -> Option<&str> {
+        self.events
+            .iter()
+            .filter(|(k, _)| k == kind)
+            .flat_map(|(_, attrs)| attrs.iter())
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `key` in events of type `kind`.
+    pub fn attributes(&self, kind: &str, key: &str) -> Vec<&str> {
+        self.events
+            .iter()
+            .filter(|(k, _)| k == kind)
+            .flat_map(|(_, attrs)| attrs.iter())
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+/// A connection to one hub node.
+#[derive(Clone)]
+pub struct HubClient {
+    rpc: HttpClient,
+    cfg: HubClientConfig,
+}
+
+fn rpc_err(url: &str) -> impl Fn(cosmrs::rpc::Error) -> HubError + '_ {
+    move |source| HubError::Rpc { url: url.to_string(), source: Box::new(source) }
+}
+
+impl HubClient {
+    pub fn new(cfg: HubClientConfig) -> Result<Self, HubError> {
+        let url = cfg.rpc_url.as_str().try_into().map_err(rpc_err(&cfg.rpc_url))?;
+        let rpc = HttpClient::builder(url).compat_mode(CompatMode::V0_38).build().map_err(rpc_err(&cfg.rpc_url))?;
+        Ok(HubClient { rpc, cfg })
+    }
+
+    pub fn config(&self) -> &HubClientConfig {
+        &self.cfg
+    }
+
+    pub fn rpc(&self) -> &HttpClient {
+        &self.rpc
+    }
+
+    /// Latest block height and time (unix seconds).
+    pub async fn latest_block(&self) -> Result<(u64, u64), HubError> {
+        let status = Backoff::RPC
+            .run(|| self.rpc.status(), |_| true)
+            .await
+            .map_err(rpc_err(&self.cfg.rpc_url))?;
+        let time = status.sync_info.latest_block_time.unix_timestamp();
+        Ok((status.sync_info.latest_block_height.value(), time.max(0) as u64))
+    }
+
+    async fn abci_query<Req: Message, Resp: Message + Default>(
+        &self,
+        path: &str,
+        req: Req,
+    ) -> Result<Resp, HubError> {
+        let data = req.encode_to_vec();
+        let resp = Backoff::RPC
+            .run(|| self.rpc.abci_query(Some(path.to_string()), data.clone(), None, false), |_| true)
+            .await
+            .map_err(rpc_err(&self.cfg.rpc_url))?;
+        if resp.code.is_err() {
+            return Err(HubError::Query { path: path.into(), code: resp.code.value(), log: resp.log });
+        }
+        Resp::decode(resp.value.as_slice()).map_err(|e| HubError::Decode { what: "query response", detail: e.to_string() })
+    }
+
+    /// Account number and sequence; understands `BaseAccount` and Injective's `EthAccount`.
+    pub async fn account(&self, address: &AccountId) -> Result<(u64, u64), HubError> {
+        let resp: QueryAccountResponse = match self
+            .abci_query("/cosmos.auth.v1beta1.Query/Account", QueryAccountRequest { address: address.to_string() })
+            .await
+        {
+            Err(HubError::Query { log, .. }) if log.contains("not found") => {
+                return Err(HubError::AccountNotFound(address.to_string()))
+            }
+            other => other?,
+        };
+        let any = resp.account.ok_or(HubError::AccountNotFound(address.to_string()))?;
+        let base = decode_account(&any)?;
+        Ok((base.account_number, base.sequence))
+    }
+
+    /// Balance of `address` in `denom`.
+    pub async fn balance(&self, address: &str, denom: &str) -> Result<u128, HubError> {
+        let resp: QueryBalanceResponse = self
+            .abci_query(
+                "/cosmos.bank.v1beta1.Query/Balance",
+                QueryBalanceRequest { address: address.into(), denom: denom.into() },
+            )
+            .await?;
+        let amount = resp.balance.map(|c| c.amount).unwrap_or_default();
+        amount.parse().map_err(|_| HubError::Decode { what: "balance", detail: amount })
+    }
+
+    /// A contract's answer to a smart query.
+    pub async fn query_smart<T: DeserializeOwned>(&self, contract: &str, msg: &impl Serialize) -> Result<T, HubError> {
+        let query_data = serde_json::to_vec(msg).map_err(|e| HubError::Encode(e.to_string()))?;
+        let resp: QuerySmartContractStateResponse = self
+            .abci_query(
+                "/cosmwasm.wasm.v1.Query/SmartContractState",
+                QuerySmartContractStateRequest { address: contract.into(), query_data },
+            )
+            .await?;
+        serde_json::from_slice(&resp.data)
+            .map_err(|e| HubError::Decode { what: "smart query response", detail: e.to_string() })
+    }
+
+    fn sign(
+        &self,
+        signer: &HubSigner,
+        msgs: &[Any],
+        memo: &str,
+        account_number: u64,
+        sequence: u64,
+        gas_limit: u64,
+    ) -> Result<Vec<u8>, HubError> {
+        let body = Body::new(msgs.to_vec(), memo, 0u32);
+        let amount = Coin {
+            denom: Denom::from_str(&self.cfg.fee_denom).map_err(|e| HubError::Encode(e.to_string()))?,
+            amount: self.cfg.gas_price.saturating_mul(gas_limit as u128),
+        };
+        let auth_info = SignerInfo::single_direct(Some(signer.key().public_key()), sequence)
+            .auth_info(Fee::from_amount_and_gas(amount, gas_limit));
+        let chain_id = self.cfg.chain_id.parse().map_err(|e: cosmrs::tendermint::Error| HubError::Encode(e.to_string()))?;
+        let doc = SignDoc::new(&body, &auth_info, &chain_id, account_number)
+            .map_err(|e| HubError::Encode(e.to_string()))?;
+        let raw = doc.sign(signer.key()).map_err(|e| HubError::Encode(e.to_string()))?;
+        raw.to_bytes().map_err(|e| HubError::Encode(e.to_string()))
+    }
+
+    /// Gas the messages would use, as simulated by the node.
+    pub async fn simulate(&self, signer: &HubSigner, msgs: &[Any], sequence: u64, account_number: u64) -> Result<u64, HubError> {
+        let tx_bytes = self.sign(signer, msgs, "", account_number, sequence, 0)?;
+        #[allow(deprecated)]
+        let req = SimulateRequest { tx: None, tx_bytes };
+        match self.abci_query::<_, SimulateResponse>("/cosmos.tx.v1beta1.Service/Simulate", req).await {
+            Ok(resp) => Ok(resp.gas_info.map(|g| g.gas_used).unwrap_or_default()),
+            Err(HubError::Query { log, .. }) => Err(HubError::Simulation { log }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Simulates, signs, broadcasts and waits for inclusion of one tx holding `msgs`.
+    /// A stale account sequence (another tx of the same key got in first) is re-read and retried.
+    pub async fn send(&self, signer: &HubSigner, msgs: Vec<Any>, memo: &str) -> Result<TxOutcome, HubError> {
+        const ATTEMPTS: u32 = 4;
+        for _ in 0..ATTEMPTS {
+            let (account_number, sequence) = self.account(signer.address()).await?;
+            let simulated = self.simulate(signer, &msgs, sequence, account_number).await?;
+            let gas_limit = (simulated as f64 * self.cfg.gas_adjustment) as u64 + 20_000;
+            let tx = self.sign(signer, &msgs, memo, account_number, sequence, gas_limit)?;
+            let resp = Backoff::RPC
+                .run(|| self.rpc.broadcast_tx_sync(tx.clone()), |_| true)
+                .await
+                .map_err(rpc_err(&self.cfg.rpc_url))?;
+            let hash = resp.hash.to_string();
+            match resp.code.value() {
+                0 | CODE_TX_IN_MEMPOOL => return self.wait_for_tx(&hash).await,
+                CODE_WRONG_SEQUENCE => {
+                    tracing::debug!(%hash, log = %resp.log, "account sequence mismatch, re-reading the account");
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    continue;
+                }
+                code => return Err(HubError::CheckTx { code, codespace: resp.codespace, log: resp.log }),
+            }
+        }
+        Err(HubError::SequenceMismatch { attempts: ATTEMPTS })
+    }
+
+    /// Waits until `hash` is in a block and returns its outcome (an error if it failed).
+    pub async fn wait_for_tx(&self, hash: &str) -> Result<TxOutcome, HubError> {
+        let h = cosmrs::tendermint::Hash::from_str(hash).map_err(|e| HubError::Decode { what: "tx hash", detail: e.to_string() })?;
+        let start = Instant::now();
+        loop {
+            match self.rpc.tx(h, false).await {
+                Ok(resp) => {
+                    let r = resp.tx_result;
+                    let height = resp.height.value();
+                    if r.code.is_err() {
+                        return Err(HubError::DeliverTx {
+                            hash: hash.into(),
+                            height,
+                            code: r.code.value(),
+                            codespace: r.codespace,
+                            log: r.log,
+                        });
+                    }
+                    let msg_data = TxMsgData::decode(r.data.as_ref())
+                        .map(|d| d.msg_responses.into_iter().map(|a| a.value).collect())
+                        .unwrap_or_default();
+                    let events = r
+                        .events
+                        .into_iter()
+                        .map(|e| {
+                            let attrs = e
+                                .attributes
+                                .iter()
+                                .map(|a| {
+                                    (
+                                        a.key_str().unwrap_or_default().to_string(),
+                                        a.value_str().unwrap_or_default().to_string(),
+                                    )
+                                })
+                                .collect();
+                            (e.kind, attrs)
+                        })
+                        .collect();
+                    return Ok(TxOutcome {
+                        hash: hash.into(),
+                        height,
+                        gas_wanted: r.gas_wanted as u64,
+                        gas_used: r.gas_used as u64,
+                        events,
+                        msg_data,
+                    });
+                }
+                Err(_) if start.elapsed() < self.cfg.inclusion_timeout => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(_) => {
+                    return Err(HubError::NotIncluded { hash: hash.into(), secs: self.cfg.inclusion_timeout.as_secs() })
+                }
+            }
+        }
+    }
+
+    /// Uploads wasm; returns the code id.
+    pub async fn store_code(&self, signer: &HubSigner, wasm: Vec<u8>) -> Result<(u64, TxOutcome), HubError> {
+        let msg = MsgStoreCode { sender: signer.address().clone(), wasm_byte_code: wasm, instantiate_permission: None };
+        let out = self.send(signer, vec![to_any(&msg)?], "").await?;
+        let id = out
+            .attribute("store_code", "code_id")
+            .and_then(|v| v.parse().ok())
+            .ok_or(HubError::Decode { what: "store_code event", detail: "no code_id".into() })?;
+        Ok((id, out))
+    }
+
+    /// Instantiates `code_id`; returns the contract address.
+    pub async fn instantiate(
+        &self,
+        signer: &HubSigner,
+        code_id: u64,
+        msg: &impl Serialize,
+        label: &str,
+        admin: Option<AccountId>,
+        funds: Vec<Coin>,
+    ) -> Result<(String, TxOutcome), HubError> {
+        let m = MsgInstantiateContract {
+            sender: signer.address().clone(),
+            admin,
+            code_id,
+            label: Some(label.into()),
+            msg: serde_json::to_vec(msg).map_err(|e| HubError::Encode(e.to_string()))?,
+            funds,
+        };
+        let out = self.send(signer, vec![to_any(&m)?], "").await?;
+        let addr = out
+            .attribute("instantiate", "_contract_address")
+            .map(str::to_string)
+            .ok_or(HubError::Decode { what: "instantiate event", detail: "no _contract_address".into() })?;
+        Ok((addr, out))
+    }
+
+    /// The `Any` of a contract execute, for batching several into one tx with [`Self::send`].
+    pub fn execute_msg(
+        &self,
+        signer: &HubSigner,
+        contract: &str,
+        msg: &impl Serialize,
+        funds: Vec<Coin>,
+    ) -> Result<Any, HubError> {
+        let m = MsgExecuteContract {
+            sender: signer.address().clone(),
+            contract: contract.parse().map_err(|e: cosmrs::ErrorReport| HubError::Encode(e.to_string()))?,
+            msg: serde_json::to_vec(msg).map_err(|e| HubError::Encode(e.to_string()))?,
+            funds,
+        };
+        to_any(&m)
+    }
+
+    /// Executes one contract message in its own tx.
+    pub async fn execute(
+        &self,
+        signer: &HubSigner,
+        contract: &str,
+        msg: &impl Serialize,
+        funds: Vec<Coin>,
+    ) -> Result<TxOutcome, HubError> {
+        let any = self.execute_msg(signer, contract, msg, funds)?;
+        self.send(signer, vec![any], "").await
+    }
+
+    /// Coins of `amount` in the fee denom.
+    pub fn coins(&self, amount: u128) -> Vec<Coin> {
+        vec![Coin { denom: self.cfg.fee_denom.parse().expect("fee denom parses"), amount }]
+    }
+}
+
+fn to_any(msg: &impl Msg) -> Result<Any, HubError> {
+    msg.to_any().map_err(|e| HubError::Encode(e.to_string()))
+}
+
+fn decode_account(any: &Any) -> Result<BaseAccount, HubError> {
+    let err = |e: prost::DecodeError| HubError::Decode { what: "account", detail: e.to_string() };
+    match any.type_url.as_str() {
+        "/cosmos.auth.v1beta1.BaseAccount" => BaseAccount::decode(any.value.as_slice()).map_err(err),
+        "/injective.types.v1beta1.EthAccount" => EthAccount::decode(any.value.as_slice())
+            .map_err(err)?
+            .base_account
+            .ok_or(HubError::Decode { what: "account", detail: "EthAccount without base account".into() }),
+        other => Err(HubError::Decode { what: "account", detail: format!("unsupported account type {other}") }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eth_account_wrapper_yields_its_base_account() {
+        let base = BaseAccount { address: "inj1x".into(), pub_key: None, account_number: 12, sequence: 34 };
+        let eth = EthAccount { base_account: Some(base.clone()), code_hash: vec![0xc5; 32] };
+        let any = Any { type_url: "/injective.types.v1beta1.EthAccount".into(), value: eth.encode_to_vec() };
+        assert_eq!(decode_account(&any).unwrap(), base);
+        let any = Any { type_url: "/cosmos.auth.v1beta1.BaseAccount".into(), value: base.encode_to_vec() };
+        assert_eq!(decode_account(&any).unwrap(), base);
+        let any = Any { type_url: "/x.Other".into(), value: vec![] };
+        assert!(matches!(decode_account(&any), Err(HubError::Decode { .. })));
+    }
+}

@@ -1,0 +1,14 @@
+//! Hub client: queries, simulation, signing and broadcasting of Cosmos txs to the hub node.
+//!
+//! Facts this relies on (checked against injectived 1.18 / CometBFT 1.0.1): the node must be
+//! spoken to as `CompatMode::V0_38`; accounts may come back wrapped in Injective's `EthAccount`;
+//! `abci_query` answers Ok even when the app failed, so the code is checked; a tx is found by hash
+//! one block after broadcast; simulation under-estimates slightly, hence the gas margin.
+
+mod client;
+mod error;
+mod signer;
+
+pub use client::{HubClient, HubClientConfig, TxOutcome};
+pub use error::HubError;
+pub use signer::HubSigner;
