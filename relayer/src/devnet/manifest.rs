@@ -1,0 +1,82 @@
+//! The deployment manifest: everything a client needs to talk to this devnet.
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::keys::DevKeys;
+use super::profile::{EvmChain, Profile};
+use super::{hub_node, DevnetError};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    pub hub: HubInfo,
+    /// Hub contract addresses by name (bundle_log, stake_escrow, dispute), once deployed.
+    pub contracts: BTreeMap<String, String>,
+    /// Code ids by contract name.
+    pub code_ids: BTreeMap<String, u64>,
+    pub evm: Vec<EvmInfo>,
+    pub accounts: DevKeys,
+    pub profile: Profile,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct HubInfo {
+    pub chain_id: String,
+    pub denom: String,
+    pub gas_price: String,
+    /// CometBFT RPC of each validator.
+    pub rpc: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EvmInfo {
+    pub name: String,
+    pub chain_id: u64,
+    pub rpc: String,
+    pub confirmations: u64,
+    /// Contract addresses by name (MeshRouter, SettlementVerifier, demo contracts), once deployed.
+    pub contracts: BTreeMap<String, String>,
+}
+
+impl Manifest {
+    pub fn new(profile: &Profile, validators: usize, chains: &[EvmChain], keys: &DevKeys) -> Manifest {
+        Manifest {
+            hub: HubInfo {
+                chain_id: profile.hub.chain_id.clone(),
+                denom: profile.hub.denom.clone(),
+                gas_price: profile.hub.minimum_gas_price.clone(),
+                rpc: (0..validators)
+                    .map(|i| format!("http://127.0.0.1:{}", hub_node::ports(profile, i).rpc))
+                    .collect(),
+            },
+            contracts: BTreeMap::new(),
+            code_ids: BTreeMap::new(),
+            evm: chains
+                .iter()
+                .map(|c| EvmInfo {
+                    name: c.name.clone(),
+                    chain_id: c.chain_id,
+                    rpc: format!("http://127.0.0.1:{}", c.port),
+                    confirmations: c.confirmations,
+                    contracts: BTreeMap::new(),
+                })
+                .collect(),
+            accounts: keys.clone(),
+            profile: profile.clone(),
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Manifest, DevnetError> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| DevnetError::Step { step: format!("read {}", path.display()), detail: e.to_string() })?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| DevnetError::Step { step: format!("parse {}", path.display()), detail: e.to_string() })
+    }
+
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(self).expect("serialisable"))?;
+        std::fs::rename(tmp, path)
+    }
+}
