@@ -190,6 +190,9 @@ fn configure_node(home: &Path, profile: &Profile, i: usize, peers: &str) -> Resu
         // must stay a bool for this node version
         d["consensus"]["skip_timeout_commit"] = value(false);
         d["instrumentation"]["prometheus"] = value(false);
+        // contract uploads (gzip-compressed, then hex in JSON-RPC) exceed the 1 MB defaults
+        d["rpc"]["max_body_bytes"] = value(8_000_000);
+        d["mempool"]["max_tx_bytes"] = value(4_194_304);
     })?;
     edit_toml(&home.join("config/app.toml"), |d| {
         d["minimum-gas-prices"] = value(format!("{}{}", profile.hub.minimum_gas_price, profile.hub.denom));

@@ -1,5 +1,6 @@
 //! `mesh devnet`: the whole mesh on this machine — hub validators (injectived) and anvil chains,
 //! contracts deployed and wired, relayers funded and bonded, a manifest describing it all.
+pub mod deploy;
 pub mod hub_node;
 pub mod keys;
 pub mod manifest;
@@ -97,7 +98,17 @@ impl Devnet {
     }
 
     /// Brings the devnet up; reuses a complete running devnet, refuses a half-running one.
+    /// A failed bring-up stops what it started (logs stay for the post-mortem).
     pub async fn up(&self, opts: &UpOptions) -> Result<Manifest, DevnetError> {
+        let reusing = !self.running().0.is_empty();
+        let result = self.up_inner(opts).await;
+        if result.is_err() && !reusing {
+            let _ = self.down(false);
+        }
+        result
+    }
+
+    async fn up_inner(&self, opts: &UpOptions) -> Result<Manifest, DevnetError> {
         let start = Instant::now();
         let (alive, dead) = self.running();
         if !alive.is_empty() {
@@ -117,13 +128,13 @@ impl Devnet {
         std::fs::create_dir_all(self.dir.join("logs")).map_err(io("create devnet folder"))?;
 
         let keys = keys::DevKeys::new(self.profile.accounts.relayers as usize);
-        say(start, &format!("[1/4] preparing {} hub validator home(s)", opts.validators));
+        say(start, &format!("[1/7] preparing {} hub validator home(s)", opts.validators));
         let funded: Vec<(String, String)> =
             keys.hub_accounts().into_iter().map(|a| (a, self.profile.accounts.balance.clone())).collect();
         hub_node::init_homes(&injectived, &self.dir, &self.profile, opts.validators, &funded)?;
 
         let mut table = ProcessTable::default();
-        say(start, "[2/4] starting hub validators");
+        say(start, "[2/7] starting hub validators");
         for i in 0..opts.validators {
             let home = hub_node::home(&self.dir, i);
             let log = self.dir.join("logs").join(format!("hub-val{i}.log"));
@@ -138,7 +149,7 @@ impl Devnet {
             table.save(&self.table_path()).map_err(io("save process table"))?;
         }
 
-        say(start, &format!("[3/4] starting {} anvil chain(s)", opts.evm_chains));
+        say(start, &format!("[3/7] starting {} anvil chain(s)", opts.evm_chains));
         let chains: Vec<_> = self.profile.evm.iter().take(opts.evm_chains).cloned().collect();
         if chains.len() < opts.evm_chains {
             return Err(DevnetError::Step {
@@ -169,14 +180,44 @@ impl Devnet {
             table.save(&self.table_path()).map_err(io("save process table"))?;
         }
 
-        say(start, "[4/4] waiting for the hub to produce blocks");
+        say(start, "[4/7] waiting for the hub to produce blocks");
         let rpc0 = format!("http://127.0.0.1:{}", hub_node::ports(&self.profile, 0).rpc);
         hub_node::wait_for_height(&rpc0, 2, Duration::from_secs(60), &self.dir.join("logs/hub-val0.log")).await?;
 
-        let manifest = Manifest::new(&self.profile, opts.validators, &chains, &keys);
+        let mut manifest = Manifest::new(&self.profile, opts.validators, &chains, &keys);
+        say(start, "[5/7] hub contracts: optimised wasm");
+        let artifacts = self.ensure_wasm()?;
+        say(start, "[6/7] hub contracts: store, instantiate, wire");
+        deploy::deploy_hub_contracts(&mut manifest, &artifacts).await?;
+        manifest.save(&self.manifest_path()).map_err(io("write manifest"))?;
+        say(start, &format!("[7/7] bonding {} relayers, signer set epoch 1", self.profile.accounts.bonded_relayers));
+        let set = deploy::bond_relayers(&manifest).await?;
+        say(start, &format!("signer set epoch {}: {} signers, threshold {}", set.epoch, set.signers.len(), set.threshold));
         manifest.save(&self.manifest_path()).map_err(io("write manifest"))?;
         say(start, &format!("devnet up; manifest at {}", self.manifest_path().display()));
         Ok(manifest)
+    }
+
+    /// The optimised hub contract wasm: `scripts/build-wasm.sh` (a no-op when up to date).
+    fn ensure_wasm(&self) -> Result<PathBuf, DevnetError> {
+        let root = std::env::var_os("MESH_REPO").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+        let script = root.join("scripts/build-wasm.sh");
+        let log = self.dir.join("logs/build-wasm.log");
+        let out = std::fs::File::create(&log).map_err(|e| DevnetError::Step { step: "build wasm".into(), detail: e.to_string() })?;
+        let status = std::process::Command::new("bash")
+            .arg(&script)
+            .current_dir(&root)
+            .stdout(out.try_clone().map_err(|e| DevnetError::Step { step: "build wasm".into(), detail: e.to_string() })?)
+            .stderr(out)
+            .status()
+            .map_err(|e| DevnetError::Step { step: "build wasm".into(), detail: format!("{}: {e}", script.display()) })?;
+        if !status.success() {
+            return Err(DevnetError::Step {
+                step: "build wasm".into(),
+                detail: format!("{} failed; last lines of {}:\n{}", script.display(), log.display(), process::tail(&log, 30)),
+            });
+        }
+        Ok(root.join("artifacts"))
     }
 
     /// Stops exactly the processes this devnet started; `wipe` also deletes its state.

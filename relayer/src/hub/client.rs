@@ -306,8 +306,9 @@ impl HubClient {
         }
     }
 
-    /// Uploads wasm; returns the code id.
+    /// Uploads wasm (gzip-compressed on the wire; the node unpacks it); returns the code id.
     pub async fn store_code(&self, signer: &HubSigner, wasm: Vec<u8>) -> Result<(u64, TxOutcome), HubError> {
+        let wasm = gzip(&wasm)?;
         let msg = MsgStoreCode { sender: signer.address().clone(), wasm_byte_code: wasm, instantiate_permission: None };
         let out = self.send(signer, vec![to_any(&msg)?], "").await?;
         let id = out
@@ -376,6 +377,13 @@ impl HubClient {
     pub fn coins(&self, amount: u128) -> Vec<Coin> {
         vec![Coin { denom: self.cfg.fee_denom.parse().expect("fee denom parses"), amount }]
     }
+}
+
+fn gzip(bytes: &[u8]) -> Result<Vec<u8>, HubError> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(bytes).map_err(|e| HubError::Encode(e.to_string()))?;
+    enc.finish().map_err(|e| HubError::Encode(e.to_string()))
 }
 
 fn to_any(msg: &impl Msg) -> Result<Any, HubError> {

@@ -11,6 +11,8 @@
 //! * [`sig`]: 65-byte ECDSA signatures, low-s enforcement, EVM address recovery.
 //! * [`evm`]: Ethereum header and receipt decoding, the `LegLocked` log, receipt-trie proofs.
 
+#[cfg(feature = "cw-schema")]
+mod cw_schema_impls;
 pub mod eip712;
 pub mod error;
 pub mod evm;

@@ -1,0 +1,102 @@
+use cosmwasm_std::{Addr, StdError};
+use mesh_protocol::{Amount, EvmAddress, Hash32, ProtocolError};
+
+/// Every way a bundle-log message can be refused; each variant says what did not match.
+#[derive(Debug, thiserror::Error)]
+pub enum ContractError {
+    #[error(transparent)]
+    Std(#[from] StdError),
+
+    #[error("unauthorized: {action} may only be done by {allowed}, not {sender}")]
+    Unauthorized { action: &'static str, allowed: String, sender: Addr },
+    #[error("invalid configuration: {field} {reason}")]
+    InvalidConfig { field: &'static str, reason: String },
+    #[error("hub chain id {given} does not match this chain's id {actual}")]
+    HubChainIdMismatch { given: String, actual: String },
+    #[error("stake-escrow {stake_escrow} {reason}")]
+    StakeEscrowMismatch { stake_escrow: Addr, reason: String },
+    #[error("the dispute contract is already set to {current}")]
+    DisputeAlreadySet { current: Addr },
+    #[error("the dispute contract is not set yet: reports cannot be disputed, so none are taken")]
+    DisputeNotSet,
+
+    #[error("chain {chain_id} is already registered")]
+    ChainExists { chain_id: u64 },
+    #[error("chain {chain_id} is not registered")]
+    UnknownChain { chain_id: u64 },
+    #[error("chain {chain_id}: {reason}")]
+    InvalidChain { chain_id: u64, reason: &'static str },
+
+    #[error("bundle is malformed: {0}")]
+    InvalidBundle(ProtocolError),
+    #[error("bundle creator {creator} must be the sender {sender}")]
+    CreatorMismatch { creator: String, sender: Addr },
+    #[error("lock deadline {lock_deadline} is not in the future (now {now})")]
+    LockDeadlinePassed { lock_deadline: u64, now: u64 },
+    #[error("settle deadline {settle_deadline} must be at least {minimum} (lock deadline + dispute window + delivery margin + 1)")]
+    SettleDeadlineTooEarly { settle_deadline: u64, minimum: u64 },
+    #[error("settle deadline {settle_deadline} is beyond the horizon {latest}")]
+    SettleDeadlineTooFar { settle_deadline: u64, latest: u64 },
+    #[error("leg {leg_index}: chain {chain_id} is not registered on the hub")]
+    LegChainUnknown { leg_index: usize, chain_id: u64 },
+    #[error("leg {leg_index}: router {got} is not chain {chain_id}'s registered router {expected}")]
+    WrongRouter { leg_index: usize, chain_id: u64, expected: EvmAddress, got: EvmAddress },
+    #[error("creator {creator} already used nonce {nonce} for bundle {bundle_id}")]
+    NonceUsed { creator: Addr, nonce: u64, bundle_id: Hash32 },
+
+    #[error("no reports given")]
+    NoReports,
+    #[error("{count} reports in one message, at most {max} are allowed")]
+    TooManyReports { count: usize, max: u32 },
+    #[error("{relayer} is not an active relayer (bonded {bonded}, jailed {jailed})")]
+    RelayerNotActive { relayer: Addr, bonded: String, jailed: bool },
+    #[error("bundle {bundle_id} is not registered")]
+    UnknownBundle { bundle_id: Hash32 },
+    #[error("bundle {bundle_id} has {legs} legs, there is no leg {leg_index}")]
+    LegIndexOutOfRange { bundle_id: Hash32, leg_index: u32, legs: usize },
+    #[error("report of bundle {bundle_id} leg {leg_index}: leg hash {got} is not the registered {expected}")]
+    LegHashMismatch { bundle_id: Hash32, leg_index: u32, expected: Hash32, got: Hash32 },
+    #[error("report of bundle {bundle_id} leg {leg_index}: settle deadline {got} is not the bundle's {expected}")]
+    SettleDeadlineMismatch { bundle_id: Hash32, leg_index: u32, expected: u64, got: u64 },
+    #[error("report of bundle {bundle_id} leg {leg_index}: chain {got} is not the leg's chain {expected}")]
+    ChainIdMismatch { bundle_id: Hash32, leg_index: u32, expected: u64, got: u64 },
+    #[error("report of bundle {bundle_id} leg {leg_index}: block time {block_timestamp} is after the lock deadline {lock_deadline}")]
+    LockedAfterDeadline { bundle_id: Hash32, leg_index: u32, block_timestamp: u64, lock_deadline: u64 },
+    #[error("report of bundle {bundle_id} leg {leg_index}: block hash must not be zero")]
+    ZeroBlockHash { bundle_id: Hash32, leg_index: u32 },
+
+    #[error("limit must be positive")]
+    ZeroLimit,
+    #[error("batch {index} is empty: nothing to close")]
+    EmptyBatch { index: u64 },
+    #[error("there is no signer set yet: batches cannot be closed before the first rotation")]
+    NoSignerSet,
+
+    #[error("no signatures given")]
+    NoSignatures,
+    #[error("{count} signatures in one message, at most {max} are allowed")]
+    TooManySignatures { count: usize, max: usize },
+    #[error("batch {index} does not exist")]
+    UnknownBatch { index: u64 },
+    #[error("batch {index} is still open: its root is not fixed")]
+    BatchNotClosed { index: u64 },
+    #[error("signer set of epoch {epoch} does not exist")]
+    UnknownEpoch { epoch: u64 },
+    #[error("epoch {new_epoch} is not reached by an update (the first epoch is the genesis set)")]
+    NoUpdateForEpoch { new_epoch: u64 },
+    #[error("signature {position} is invalid: {reason}")]
+    InvalidSignature { position: usize, reason: ProtocolError },
+    #[error("signature {position} recovers to {signer}, which is not a member of epoch {epoch}")]
+    NotASigner { position: usize, signer: EvmAddress, epoch: u64 },
+    #[error("signature {position} is by {signer}, whose relayer is jailed")]
+    SignerJailed { position: usize, signer: EvmAddress },
+
+    #[error("bundle {bundle_id} is already decided")]
+    BundleAlreadyDecided { bundle_id: Hash32 },
+    #[error("bundle {bundle_id} leg {leg_index} has no report {report_id}")]
+    ReportNotFound { bundle_id: Hash32, leg_index: u32, report_id: u64 },
+    #[error("bundle {bundle_id} is not decided yet")]
+    BundleNotDecided { bundle_id: Hash32 },
+    #[error("weight overflow adding {weight}")]
+    WeightOverflow { weight: Amount },
+}

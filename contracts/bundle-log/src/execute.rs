@@ -1,0 +1,681 @@
+//! State changes.
+
+use cosmwasm_std::{to_json_binary, Addr, Deps, DepsMut, Env, MessageInfo, QuerierWrapper, Response, Storage};
+use mesh_protocol::eip712::{
+    bundle_id, leg_hash, settlement_batch_digest, settlement_leaf, signer_set_update_digest, HubDomain,
+};
+use mesh_protocol::merkle::merkle_root;
+use mesh_protocol::sig::recover_signer_with;
+use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, SettlementBatch, Signature65, SignerSetUpdate, U256};
+
+use crate::error::ContractError;
+use crate::msg::{
+    AdvanceResponse, BatchEntry, BatchStatus, ChainInfo, DecidedBundle, InstantiateMsg, LegRef, LegReport, LockReport,
+    LogEvent, RegisterBundleResponse, ReportLocksResponse, DEFAULT_ADVANCE_LIMIT, MAX_ADVANCE_LIMIT,
+    MAX_BATCH_SIZE_CAP, MAX_REPORTS_CAP,
+};
+use crate::rules;
+use crate::state::{self, BatchRecord, BundleRecord, Config};
+use mesh_hub_api::stake_escrow::{
+    ConfigResponse as StakeConfig, IsActiveResponse, QueryMsg as StakeQuery, SignerSetResponse,
+};
+
+fn now(env: &Env) -> u64 {
+    env.block.time.seconds()
+}
+
+fn log(s: &mut dyn Storage, env: &Env, event: LogEvent) -> Result<u64, ContractError> {
+    Ok(state::append_log(s, env.block.height, now(env), event)?)
+}
+
+fn validate_chain(c: &ChainInfo) -> Result<(), ContractError> {
+    if c.chain_id == 0 {
+        return Err(ContractError::InvalidChain { chain_id: 0, reason: "chain id must be positive" });
+    }
+    if c.router.is_zero() {
+        return Err(ContractError::InvalidChain {
+            chain_id: c.chain_id,
+            reason: "router must not be the zero address",
+        });
+    }
+    if c.name.is_empty() {
+        return Err(ContractError::InvalidChain { chain_id: c.chain_id, reason: "name must not be empty" });
+    }
+    Ok(())
+}
+
+pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateMsg) -> Result<Response, ContractError> {
+    let hub_chain_id = match msg.hub_chain_id {
+        Some(given) if given != env.block.chain_id => {
+            return Err(ContractError::HubChainIdMismatch { given, actual: env.block.chain_id })
+        }
+        Some(given) => given,
+        None => env.block.chain_id.clone(),
+    };
+    let invalid = |field, reason: &str| ContractError::InvalidConfig { field, reason: reason.to_owned() };
+    if msg.dispute_window == 0 {
+        return Err(invalid("dispute_window", "must be positive"));
+    }
+    if msg.delivery_margin == 0 {
+        return Err(invalid("delivery_margin", "must be positive"));
+    }
+    if msg.max_batch_size == 0 || msg.max_batch_size > MAX_BATCH_SIZE_CAP {
+        return Err(invalid("max_batch_size", &format!("must be 1 to {MAX_BATCH_SIZE_CAP}")));
+    }
+    if msg.max_reports_per_msg == 0 || msg.max_reports_per_msg > MAX_REPORTS_CAP {
+        return Err(invalid("max_reports_per_msg", &format!("must be 1 to {MAX_REPORTS_CAP}")));
+    }
+    let min_horizon = msg.dispute_window.saturating_add(msg.delivery_margin).saturating_add(2);
+    if msg.max_horizon < min_horizon {
+        return Err(invalid(
+            "max_horizon",
+            &format!("must be at least dispute window + delivery margin + 2 = {min_horizon}"),
+        ));
+    }
+    let stake_escrow = deps.api.addr_validate(&msg.stake_escrow)?;
+    // The stake-escrow must keep unbonding stake slashable for longer than a report stays disputable.
+    let stake_cfg: StakeConfig = deps.querier.query_wasm_smart(&stake_escrow, &StakeQuery::Config {})?;
+    let needed = msg.dispute_window.saturating_add(msg.delivery_margin);
+    if stake_cfg.unbonding_period <= needed {
+        return Err(ContractError::StakeEscrowMismatch {
+            stake_escrow,
+            reason: format!(
+                "has an unbonding period of {}s, which must exceed dispute window + delivery margin = {needed}s",
+                stake_cfg.unbonding_period
+            ),
+        });
+    }
+    if stake_cfg.hub_chain_id != hub_chain_id {
+        return Err(ContractError::StakeEscrowMismatch {
+            stake_escrow,
+            reason: format!("signs for hub {}, not {hub_chain_id}", stake_cfg.hub_chain_id),
+        });
+    }
+    let cfg = Config {
+        admin: match msg.admin {
+            Some(a) => deps.api.addr_validate(&a)?,
+            None => info.sender.clone(),
+        },
+        hub_chain_id,
+        stake_escrow,
+        dispute: msg.dispute.map(|d| deps.api.addr_validate(&d)).transpose()?,
+        dispute_window: msg.dispute_window,
+        delivery_margin: msg.delivery_margin,
+        max_batch_size: msg.max_batch_size,
+        batch_max_age: msg.batch_max_age,
+        max_reports_per_msg: msg.max_reports_per_msg,
+        max_horizon: msg.max_horizon,
+    };
+    state::save_config(deps.storage, &cfg)?;
+    for c in &msg.chains {
+        validate_chain(c)?;
+        if state::chain(deps.storage, c.chain_id)?.is_some() {
+            return Err(ContractError::ChainExists { chain_id: c.chain_id });
+        }
+        state::save_chain(deps.storage, c)?;
+    }
+    state::set_open_batch_index(deps.storage, 0)?;
+    state::save_batch(deps.storage, &BatchRecord::open(0, now(&env)))?;
+    Ok(Response::new()
+        .add_attribute("action", "instantiate")
+        .add_attribute("hub_chain_id", cfg.hub_chain_id)
+        .add_attribute("admin", cfg.admin))
+}
+
+// ------------------------------------------------------------------ bundles
+
+pub fn register_bundle(deps: DepsMut, env: Env, info: MessageInfo, bundle: Bundle) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    bundle.validate().map_err(ContractError::InvalidBundle)?;
+    if bundle.creator != info.sender.as_str() {
+        return Err(ContractError::CreatorMismatch { creator: bundle.creator, sender: info.sender });
+    }
+    let t = now(&env);
+    if bundle.lock_deadline <= t {
+        return Err(ContractError::LockDeadlinePassed { lock_deadline: bundle.lock_deadline, now: t });
+    }
+    let minimum =
+        bundle.lock_deadline.saturating_add(cfg.dispute_window).saturating_add(cfg.delivery_margin).saturating_add(1);
+    if bundle.settle_deadline < minimum {
+        return Err(ContractError::SettleDeadlineTooEarly { settle_deadline: bundle.settle_deadline, minimum });
+    }
+    let latest = t.saturating_add(cfg.max_horizon);
+    if bundle.settle_deadline > latest {
+        return Err(ContractError::SettleDeadlineTooFar { settle_deadline: bundle.settle_deadline, latest });
+    }
+    for (leg_index, leg) in bundle.legs.iter().enumerate() {
+        let chain = state::chain(deps.storage, leg.chain_id)?
+            .ok_or(ContractError::LegChainUnknown { leg_index, chain_id: leg.chain_id })?;
+        if chain.router != leg.router {
+            return Err(ContractError::WrongRouter {
+                leg_index,
+                chain_id: leg.chain_id,
+                expected: chain.router,
+                got: leg.router,
+            });
+        }
+    }
+    let id: Hash32 = bundle_id(&HubDomain::new(cfg.hub_chain_id.clone()), &bundle).into();
+    if let Some(existing) = state::bundle_by_nonce(deps.storage, &info.sender, bundle.nonce)? {
+        return Err(ContractError::NonceUsed { creator: info.sender, nonce: bundle.nonce, bundle_id: existing });
+    }
+    state::save_nonce(deps.storage, &info.sender, bundle.nonce, &id)?;
+
+    let mut record = BundleRecord {
+        id,
+        leg_hashes: bundle.legs.iter().map(|l| leg_hash(l).into()).collect(),
+        reports: vec![None; bundle.legs.len()],
+        bundle,
+        registered_at: t,
+        verdict: None,
+        reason: None,
+        decided_at: None,
+        batch_index: None,
+        position: None,
+        next_check: None,
+    };
+    for (i, leg) in record.bundle.legs.iter().enumerate() {
+        state::set_awaiting(deps.storage, leg.chain_id, &id, i as u32, true)?;
+    }
+    let at = rules::next_check(&record, cfg.dispute_window);
+    state::reschedule(deps.storage, &mut record, Some(at))?;
+    state::save_bundle(deps.storage, &record)?;
+    log(
+        deps.storage,
+        &env,
+        LogEvent::BundleRegistered { bundle_id: id, creator: info.sender.clone(), nonce: record.bundle.nonce },
+    )?;
+
+    Ok(Response::new()
+        .set_data(to_json_binary(&RegisterBundleResponse { bundle_id: id })?)
+        .add_attribute("action", "register_bundle")
+        .add_attribute("bundle_id", id.to_string())
+        .add_attribute("creator", info.sender)
+        .add_attribute("legs", record.bundle.legs.len().to_string()))
+}
+
+fn require_active(querier: &QuerierWrapper, cfg: &Config, relayer: &Addr) -> Result<(), ContractError> {
+    let r: IsActiveResponse =
+        querier.query_wasm_smart(&cfg.stake_escrow, &StakeQuery::IsActive { address: relayer.to_string() })?;
+    if !r.active {
+        return Err(ContractError::RelayerNotActive {
+            relayer: relayer.clone(),
+            bonded: r.bonded.to_string(),
+            jailed: r.jailed,
+        });
+    }
+    Ok(())
+}
+
+fn load_bundle(s: &dyn Storage, id: &Hash32) -> Result<BundleRecord, ContractError> {
+    state::bundle(s, id)?.ok_or(ContractError::UnknownBundle { bundle_id: *id })
+}
+
+fn check_leg_index(b: &BundleRecord, leg_index: u32) -> Result<usize, ContractError> {
+    let i = leg_index as usize;
+    if i >= b.bundle.legs.len() {
+        return Err(ContractError::LegIndexOutOfRange { bundle_id: b.id, leg_index, legs: b.bundle.legs.len() });
+    }
+    Ok(i)
+}
+
+/// Checks one report against the registered bundle; `Ok` means it describes the leg.
+fn check_report(b: &BundleRecord, r: &LockReport) -> Result<usize, ContractError> {
+    let (bundle_id, leg_index) = (b.id, r.leg_index);
+    let i = check_leg_index(b, leg_index)?;
+    if b.leg_hashes[i] != r.leg_hash {
+        return Err(ContractError::LegHashMismatch {
+            bundle_id,
+            leg_index,
+            expected: b.leg_hashes[i],
+            got: r.leg_hash,
+        });
+    }
+    if b.bundle.settle_deadline != r.settle_deadline {
+        return Err(ContractError::SettleDeadlineMismatch {
+            bundle_id,
+            leg_index,
+            expected: b.bundle.settle_deadline,
+            got: r.settle_deadline,
+        });
+    }
+    let chain_id = b.bundle.legs[i].chain_id;
+    if chain_id != r.location.chain_id {
+        return Err(ContractError::ChainIdMismatch {
+            bundle_id,
+            leg_index,
+            expected: chain_id,
+            got: r.location.chain_id,
+        });
+    }
+    if r.location.block_timestamp > b.bundle.lock_deadline {
+        return Err(ContractError::LockedAfterDeadline {
+            bundle_id,
+            leg_index,
+            block_timestamp: r.location.block_timestamp,
+            lock_deadline: b.bundle.lock_deadline,
+        });
+    }
+    if r.location.block_hash.is_zero() {
+        return Err(ContractError::ZeroBlockHash { bundle_id, leg_index });
+    }
+    Ok(i)
+}
+
+pub fn report_locks(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    reports: Vec<LockReport>,
+) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    if cfg.dispute.is_none() {
+        return Err(ContractError::DisputeNotSet);
+    }
+    if reports.is_empty() {
+        return Err(ContractError::NoReports);
+    }
+    if reports.len() > cfg.max_reports_per_msg as usize {
+        return Err(ContractError::TooManyReports { count: reports.len(), max: cfg.max_reports_per_msg });
+    }
+    require_active(&deps.querier, &cfg, &info.sender)?;
+    let t = now(&env);
+    let mut out = ReportLocksResponse { new: vec![], duplicate: vec![], decided: vec![] };
+    for r in reports {
+        let leg_ref = LegRef { bundle_id: r.bundle_id, leg_index: r.leg_index };
+        let mut b = load_bundle(deps.storage, &r.bundle_id)?;
+        if b.verdict.is_some() {
+            out.decided.push(leg_ref);
+            continue;
+        }
+        let i = check_report(&b, &r)?;
+        if b.reports[i].is_some() {
+            out.duplicate.push(leg_ref);
+            continue;
+        }
+        // The report's id is the sequence number of its log entry.
+        let report_id = state::log_len(deps.storage)?;
+        log(
+            deps.storage,
+            &env,
+            LogEvent::LegReported { bundle_id: b.id, leg_index: r.leg_index, report_id, reporter: info.sender.clone() },
+        )?;
+        b.reports[i] = Some(LegReport {
+            report_id,
+            reporter: info.sender.clone(),
+            reported_at: t,
+            window_ends_at: t.saturating_add(cfg.dispute_window),
+            location: r.location,
+        });
+        state::set_awaiting(deps.storage, b.bundle.legs[i].chain_id, &b.id, r.leg_index, false)?;
+        let at = rules::next_check(&b, cfg.dispute_window);
+        state::reschedule(deps.storage, &mut b, Some(at))?;
+        state::save_bundle(deps.storage, &b)?;
+        out.new.push(leg_ref);
+    }
+    let list =
+        |v: &[LegRef]| v.iter().map(|l| format!("{}:{}", l.bundle_id, l.leg_index)).collect::<Vec<_>>().join(",");
+    Ok(Response::new()
+        .add_attribute("action", "report_locks")
+        .add_attribute("reporter", info.sender)
+        .add_attribute("new", list(&out.new))
+        .add_attribute("duplicate", list(&out.duplicate))
+        .add_attribute("decided", list(&out.decided))
+        .set_data(to_json_binary(&out)?))
+}
+
+// ------------------------------------------------------------------ verdicts and batches
+
+fn current_signer_set(deps: Deps, cfg: &Config) -> Result<Option<SignerSetResponse>, ContractError> {
+    Ok(deps.querier.query_wasm_smart(&cfg.stake_escrow, &StakeQuery::CurrentSignerSet {})?)
+}
+
+/// Closes the open batch and opens the next one; returns the closed batch's index.
+fn close_open_batch(deps: DepsMut, env: &Env, cfg: &Config) -> Result<u64, ContractError> {
+    let index = state::open_batch_index(deps.storage)?;
+    let mut batch = state::batch(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
+    if batch.entries.is_empty() {
+        return Err(ContractError::EmptyBatch { index });
+    }
+    let set = current_signer_set(deps.as_ref(), cfg)?.ok_or(ContractError::NoSignerSet)?;
+    let leaves: Vec<_> = batch.entries.iter().map(|e| e.leaf.0).collect();
+    let root: Hash32 = merkle_root(&leaves).expect("batch is not empty").into();
+    let t = now(env);
+    batch.status = BatchStatus::Closed;
+    batch.epoch = Some(set.set.epoch);
+    batch.root = Some(root);
+    batch.closed_at = Some(t);
+    batch.threshold = Some(set.set.threshold);
+    state::save_batch(deps.storage, &batch)?;
+    log(
+        deps.storage,
+        env,
+        LogEvent::BatchClosed { batch_index: index, epoch: set.set.epoch, root, size: batch.entries.len() as u32 },
+    )?;
+    state::set_open_batch_index(deps.storage, index + 1)?;
+    state::save_batch(deps.storage, &BatchRecord::open(index + 1, t))?;
+    Ok(index)
+}
+
+pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    let limit = limit.unwrap_or(DEFAULT_ADVANCE_LIMIT).min(MAX_ADVANCE_LIMIT);
+    if limit == 0 {
+        return Err(ContractError::ZeroLimit);
+    }
+    let t = now(&env);
+    let mut out = AdvanceResponse { decided: vec![], closed_batches: vec![] };
+    let mut blocked = false;
+    for (_, id) in state::due(deps.storage, t, limit as usize)? {
+        let mut b = load_bundle(deps.storage, &id)?;
+        let Some((verdict, reason)) = rules::decide(&b, t, cfg.dispute_window, cfg.delivery_margin) else {
+            let at = rules::next_check(&b, cfg.dispute_window);
+            state::reschedule(deps.storage, &mut b, Some(at))?;
+            state::save_bundle(deps.storage, &b)?;
+            continue;
+        };
+        // Room in the open batch: close it when full (needs a signer set; otherwise wait).
+        let mut index = state::open_batch_index(deps.storage)?;
+        let mut batch = state::batch(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
+        if batch.entries.len() >= cfg.max_batch_size as usize {
+            match close_open_batch(deps.branch(), &env, &cfg) {
+                Ok(closed) => out.closed_batches.push(closed),
+                Err(ContractError::NoSignerSet) => {
+                    blocked = true;
+                    break;
+                }
+                Err(e) => return Err(e),
+            }
+            index = state::open_batch_index(deps.storage)?;
+            batch = state::batch(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
+        }
+        let leaf = settlement_leaf(id.0, verdict).into();
+        b.position = Some(batch.entries.len() as u32);
+        batch.entries.push(BatchEntry { bundle_id: id, verdict, leaf });
+        batch.first_entry_at.get_or_insert(t);
+        state::save_batch(deps.storage, &batch)?;
+
+        b.verdict = Some(verdict);
+        b.reason = Some(reason);
+        b.decided_at = Some(t);
+        b.batch_index = Some(index);
+        for (i, leg) in b.bundle.legs.iter().enumerate() {
+            if b.reports[i].is_none() {
+                state::set_awaiting(deps.storage, leg.chain_id, &id, i as u32, false)?;
+            }
+        }
+        state::reschedule(deps.storage, &mut b, None)?;
+        state::save_bundle(deps.storage, &b)?;
+        log(deps.storage, &env, LogEvent::VerdictFinal { bundle_id: id, verdict, reason, batch_index: index })?;
+        out.decided.push(DecidedBundle { bundle_id: id, verdict, reason, batch_index: index });
+    }
+
+    // Close the open batch when it is full or its oldest verdict waited long enough.
+    let index = state::open_batch_index(deps.storage)?;
+    let batch = state::batch(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
+    let due = batch.entries.len() >= cfg.max_batch_size as usize
+        || batch.first_entry_at.is_some_and(|f| t >= f.saturating_add(cfg.batch_max_age));
+    if !batch.entries.is_empty() && due {
+        match close_open_batch(deps.branch(), &env, &cfg) {
+            Ok(closed) => out.closed_batches.push(closed),
+            Err(ContractError::NoSignerSet) => blocked = true,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Response::new()
+        .add_attribute("action", "advance")
+        .add_attribute("decided", out.decided.len().to_string())
+        .add_attribute("closed_batches", out.closed_batches.iter().map(u64::to_string).collect::<Vec<_>>().join(","))
+        .add_attribute("waiting_for_signer_set", blocked.to_string())
+        .set_data(to_json_binary(&out)?))
+}
+
+pub fn close_batch(deps: DepsMut, env: Env) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    let index = close_open_batch(deps, &env, &cfg)?;
+    Ok(Response::new().add_attribute("action", "close_batch").add_attribute("batch_index", index.to_string()))
+}
+
+// ------------------------------------------------------------------ signatures
+
+fn signer_set(deps: Deps, cfg: &Config, epoch: u64) -> Result<SignerSetResponse, ContractError> {
+    let found: Option<SignerSetResponse> =
+        deps.querier.query_wasm_smart(&cfg.stake_escrow, &StakeQuery::SignerSet { epoch })?;
+    found.ok_or(ContractError::UnknownEpoch { epoch })
+}
+
+/// A signature not seen before: (signer, signature, signer's weight).
+type FreshSignature = (EvmAddress, Signature65, U256);
+
+/// Recovers and checks each signature against `set`; returns the new (signer, signature, weight)
+/// triples, skipping signers for which `already` is true and duplicates within the message.
+fn collect_signatures(
+    deps: Deps,
+    digest: &[u8; 32],
+    set: &SignerSetResponse,
+    signatures: &[Signature65],
+    already: impl Fn(&EvmAddress) -> bool,
+) -> Result<(Vec<FreshSignature>, usize), ContractError> {
+    if signatures.is_empty() {
+        return Err(ContractError::NoSignatures);
+    }
+    if signatures.len() > mesh_protocol::MAX_SIGNERS {
+        return Err(ContractError::TooManySignatures { count: signatures.len(), max: mesh_protocol::MAX_SIGNERS });
+    }
+    let api = deps.api;
+    let mut fresh: Vec<FreshSignature> = vec![];
+    let mut duplicates = 0;
+    for (position, sig) in signatures.iter().enumerate() {
+        let signer: EvmAddress = recover_signer_with(digest, sig, |d, rs, v| api.secp256k1_recover_pubkey(d, rs, v))
+            .map_err(|reason| ContractError::InvalidSignature { position, reason })?
+            .into();
+        let weight =
+            set.set.weight_of(&signer).ok_or(ContractError::NotASigner { position, signer, epoch: set.set.epoch })?;
+        if set.jailed.contains(&signer) {
+            return Err(ContractError::SignerJailed { position, signer });
+        }
+        if already(&signer) || fresh.iter().any(|(s, _, _)| *s == signer) {
+            duplicates += 1;
+            continue;
+        }
+        fresh.push((signer, *sig, weight));
+    }
+    Ok((fresh, duplicates))
+}
+
+fn add_weight(total: Amount, w: U256) -> Result<Amount, ContractError> {
+    total.0.checked_add(w).map(Amount).ok_or(ContractError::WeightOverflow { weight: Amount(w) })
+}
+
+pub fn submit_signatures(
+    deps: DepsMut,
+    env: Env,
+    batch_index: u64,
+    signatures: Vec<Signature65>,
+) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    let mut batch =
+        state::batch(deps.storage, batch_index)?.ok_or(ContractError::UnknownBatch { index: batch_index })?;
+    let (Some(epoch), Some(root), Some(threshold)) = (batch.epoch, batch.root, batch.threshold) else {
+        return Err(ContractError::BatchNotClosed { index: batch_index });
+    };
+    let set = signer_set(deps.as_ref(), &cfg, epoch)?;
+    let digest = settlement_batch_digest(
+        &HubDomain::new(cfg.hub_chain_id.clone()),
+        &SettlementBatch { epoch, batch_index, root },
+    );
+    let (fresh, duplicates) = collect_signatures(deps.as_ref(), &digest.0, &set, &signatures, |s| {
+        state::has_batch_signature(deps.storage, batch_index, s)
+    })?;
+    for (signer, sig, weight) in &fresh {
+        state::save_batch_signature(deps.storage, batch_index, signer, sig)?;
+        batch.signed_weight = add_weight(batch.signed_weight, *weight)?;
+    }
+    let newly_attested = batch.status == BatchStatus::Closed && batch.signed_weight.0 >= threshold.0;
+    if newly_attested {
+        batch.status = BatchStatus::Attested;
+        batch.attested_at = Some(now(&env));
+        log(deps.storage, &env, LogEvent::BatchAttested { batch_index, epoch })?;
+    }
+    state::save_batch(deps.storage, &batch)?;
+    Ok(Response::new()
+        .add_attribute("action", "submit_signatures")
+        .add_attribute("batch_index", batch_index.to_string())
+        .add_attribute("accepted", fresh.len().to_string())
+        .add_attribute("duplicates", duplicates.to_string())
+        .add_attribute("signed_weight", batch.signed_weight.to_string())
+        .add_attribute("attested", (batch.status == BatchStatus::Attested).to_string()))
+}
+
+pub fn submit_signer_set_signatures(
+    deps: DepsMut,
+    env: Env,
+    new_epoch: u64,
+    signatures: Vec<Signature65>,
+) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    if new_epoch < 2 {
+        return Err(ContractError::NoUpdateForEpoch { new_epoch });
+    }
+    let new_set = signer_set(deps.as_ref(), &cfg, new_epoch)?;
+    let old_set = signer_set(deps.as_ref(), &cfg, new_epoch - 1)?;
+    let update = SignerSetUpdate { new_epoch, signers_hash: new_set.signers_hash };
+    let digest = signer_set_update_digest(&HubDomain::new(cfg.hub_chain_id.clone()), &update);
+    let (fresh, duplicates) = collect_signatures(deps.as_ref(), &digest.0, &old_set, &signatures, |s| {
+        state::has_update_signature(deps.storage, new_epoch, s)
+    })?;
+    let mut record = state::update(deps.storage, new_epoch)?;
+    for (signer, sig, weight) in &fresh {
+        state::save_update_signature(deps.storage, new_epoch, signer, sig)?;
+        record.signed_weight = add_weight(record.signed_weight, *weight)?;
+    }
+    if record.attested_at.is_none() && record.signed_weight.0 >= old_set.set.threshold.0 {
+        record.attested_at = Some(now(&env));
+        log(deps.storage, &env, LogEvent::SignerSetUpdateAttested { new_epoch, signers_hash: new_set.signers_hash })?;
+    }
+    state::save_update(deps.storage, new_epoch, &record)?;
+    Ok(Response::new()
+        .add_attribute("action", "submit_signer_set_signatures")
+        .add_attribute("new_epoch", new_epoch.to_string())
+        .add_attribute("accepted", fresh.len().to_string())
+        .add_attribute("duplicates", duplicates.to_string())
+        .add_attribute("signed_weight", record.signed_weight.to_string())
+        .add_attribute("attested", record.attested_at.is_some().to_string()))
+}
+
+// ------------------------------------------------------------------ disputes
+
+pub fn revert_report(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    bundle_id: Hash32,
+    leg_index: u32,
+    report_id: u64,
+    fraud_id: u64,
+) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    match &cfg.dispute {
+        Some(d) if *d == info.sender => {}
+        Some(d) => {
+            return Err(ContractError::Unauthorized {
+                action: "revert_report",
+                allowed: format!("the dispute contract {d}"),
+                sender: info.sender,
+            })
+        }
+        None => return Err(ContractError::DisputeNotSet),
+    }
+    let mut b = load_bundle(deps.storage, &bundle_id)?;
+    let i = check_leg_index(&b, leg_index)?;
+    if b.verdict.is_some() {
+        return Err(ContractError::BundleAlreadyDecided { bundle_id });
+    }
+    match &b.reports[i] {
+        Some(r) if r.report_id == report_id => {}
+        _ => return Err(ContractError::ReportNotFound { bundle_id, leg_index, report_id }),
+    }
+    b.reports[i] = None;
+    state::set_awaiting(deps.storage, b.bundle.legs[i].chain_id, &bundle_id, leg_index, true)?;
+    let at = rules::next_check(&b, cfg.dispute_window);
+    state::reschedule(deps.storage, &mut b, Some(at))?;
+    state::save_bundle(deps.storage, &b)?;
+    log(deps.storage, &env, LogEvent::ReportReverted { bundle_id, leg_index, report_id, fraud_id })?;
+    Ok(Response::new()
+        .add_attribute("action", "revert_report")
+        .add_attribute("bundle_id", bundle_id.to_string())
+        .add_attribute("leg_index", leg_index.to_string())
+        .add_attribute("report_id", report_id.to_string())
+        .add_attribute("fraud_id", fraud_id.to_string()))
+}
+
+// ------------------------------------------------------------------ administration
+
+fn only_admin(cfg: &Config, sender: &Addr, action: &'static str) -> Result<(), ContractError> {
+    if *sender != cfg.admin {
+        return Err(ContractError::Unauthorized {
+            action,
+            allowed: format!("the admin {}", cfg.admin),
+            sender: sender.clone(),
+        });
+    }
+    Ok(())
+}
+
+pub fn set_dispute(deps: DepsMut, info: MessageInfo, dispute: String) -> Result<Response, ContractError> {
+    let mut cfg = state::config(deps.storage)?;
+    only_admin(&cfg, &info.sender, "set_dispute")?;
+    if let Some(current) = cfg.dispute {
+        return Err(ContractError::DisputeAlreadySet { current });
+    }
+    let dispute = deps.api.addr_validate(&dispute)?;
+    cfg.dispute = Some(dispute.clone());
+    state::save_config(deps.storage, &cfg)?;
+    Ok(Response::new().add_attribute("action", "set_dispute").add_attribute("dispute", dispute))
+}
+
+pub fn add_chain(deps: DepsMut, info: MessageInfo, chain: ChainInfo) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    only_admin(&cfg, &info.sender, "add_chain")?;
+    validate_chain(&chain)?;
+    if state::chain(deps.storage, chain.chain_id)?.is_some() {
+        return Err(ContractError::ChainExists { chain_id: chain.chain_id });
+    }
+    state::save_chain(deps.storage, &chain)?;
+    Ok(Response::new()
+        .add_attribute("action", "add_chain")
+        .add_attribute("chain_id", chain.chain_id.to_string())
+        .add_attribute("router", chain.router.to_string()))
+}
+
+pub fn update_chain(deps: DepsMut, info: MessageInfo, chain: ChainInfo) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    only_admin(&cfg, &info.sender, "update_chain")?;
+    validate_chain(&chain)?;
+    if state::chain(deps.storage, chain.chain_id)?.is_none() {
+        return Err(ContractError::UnknownChain { chain_id: chain.chain_id });
+    }
+    state::save_chain(deps.storage, &chain)?;
+    Ok(Response::new()
+        .add_attribute("action", "update_chain")
+        .add_attribute("chain_id", chain.chain_id.to_string())
+        .add_attribute("router", chain.router.to_string()))
+}
+
+pub fn remove_chain(deps: DepsMut, info: MessageInfo, chain_id: u64) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    only_admin(&cfg, &info.sender, "remove_chain")?;
+    if state::chain(deps.storage, chain_id)?.is_none() {
+        return Err(ContractError::UnknownChain { chain_id });
+    }
+    state::remove_chain(deps.storage, chain_id);
+    Ok(Response::new().add_attribute("action", "remove_chain").add_attribute("chain_id", chain_id.to_string()))
+}
+
+pub fn update_admin(deps: DepsMut, info: MessageInfo, admin: String) -> Result<Response, ContractError> {
+    let mut cfg = state::config(deps.storage)?;
+    only_admin(&cfg, &info.sender, "update_admin")?;
+    cfg.admin = deps.api.addr_validate(&admin)?;
+    state::save_config(deps.storage, &cfg)?;
+    Ok(Response::new().add_attribute("action", "update_admin").add_attribute("admin", cfg.admin))
+}

@@ -1,0 +1,230 @@
+//! Read-only answers.
+
+use cosmwasm_std::{to_json_binary, Binary, Deps, Env, StdError, StdResult};
+use mesh_hub_api::stake_escrow::{QueryMsg as StakeQuery, SignerSetResponse};
+use mesh_hub_api::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
+use mesh_protocol::eip712::HubDomain;
+use mesh_protocol::merkle::merkle_proof;
+use mesh_protocol::{Hash32, SignerSetUpdate};
+
+use crate::msg::{
+    AwaitingLeg, AwaitingReportsResponse, BatchIndexesResponse, BatchResponse, BatchStatus, BundleResponse,
+    BundleStatus, ChainsResponse, ConfigResponse, DueBundlesResponse, LegRef, LogResponse, MerkleProofResponse,
+    ReportResponse, SignerSetUpdateResponse, SignerSignature,
+};
+use crate::rules;
+use crate::state::{self, BatchRecord, BundleRecord};
+
+fn page(limit: Option<u32>) -> usize {
+    limit.unwrap_or(DEFAULT_PAGE_LIMIT).min(MAX_PAGE_LIMIT) as usize
+}
+
+fn not_found(what: String) -> StdError {
+    StdError::msg(format!("{what} not found"))
+}
+
+pub fn config(deps: Deps) -> StdResult<Binary> {
+    let c = state::config(deps.storage)?;
+    to_json_binary(&ConfigResponse {
+        hub_domain_separator: HubDomain::new(c.hub_chain_id.clone()).separator().into(),
+        admin: c.admin,
+        hub_chain_id: c.hub_chain_id,
+        stake_escrow: c.stake_escrow,
+        dispute: c.dispute,
+        dispute_window: c.dispute_window,
+        delivery_margin: c.delivery_margin,
+        max_batch_size: c.max_batch_size,
+        batch_max_age: c.batch_max_age,
+        max_reports_per_msg: c.max_reports_per_msg,
+        max_horizon: c.max_horizon,
+    })
+}
+
+fn load_bundle(deps: Deps, id: &Hash32) -> StdResult<BundleRecord> {
+    state::bundle(deps.storage, id)?.ok_or_else(|| not_found(format!("bundle {id}")))
+}
+
+fn bundle_response(deps: Deps, b: BundleRecord) -> StdResult<BundleResponse> {
+    let cfg = state::config(deps.storage)?;
+    Ok(BundleResponse {
+        bundle_id: b.id,
+        commit_cutoff: rules::commit_cutoff(&b, cfg.delivery_margin),
+        status: if b.verdict.is_some() { BundleStatus::Decided } else { BundleStatus::Pending },
+        bundle: b.bundle,
+        leg_hashes: b.leg_hashes,
+        registered_at: b.registered_at,
+        reports: b.reports,
+        verdict: b.verdict,
+        reason: b.reason,
+        decided_at: b.decided_at,
+        batch_index: b.batch_index,
+        next_check: b.next_check,
+    })
+}
+
+pub fn bundle(deps: Deps, bundle_id: Hash32) -> StdResult<Binary> {
+    let b = load_bundle(deps, &bundle_id)?;
+    to_json_binary(&bundle_response(deps, b)?)
+}
+
+pub fn bundle_by_nonce(deps: Deps, creator: String, nonce: u64) -> StdResult<Binary> {
+    let creator = deps.api.addr_validate(&creator)?;
+    let id = state::bundle_by_nonce(deps.storage, &creator, nonce)?
+        .ok_or_else(|| not_found(format!("bundle of {creator} with nonce {nonce}")))?;
+    bundle(deps, id)
+}
+
+pub fn report(deps: Deps, bundle_id: Hash32, leg_index: u32) -> StdResult<Binary> {
+    let b = load_bundle(deps, &bundle_id)?;
+    let i = leg_index as usize;
+    if i >= b.bundle.legs.len() {
+        return Err(not_found(format!("leg {leg_index} of bundle {bundle_id}")));
+    }
+    to_json_binary(&ReportResponse {
+        bundle_id,
+        leg_index,
+        leg: b.bundle.legs[i].clone(),
+        leg_hash: b.leg_hashes[i],
+        lock_deadline: b.bundle.lock_deadline,
+        settle_deadline: b.bundle.settle_deadline,
+        report: b.reports[i].clone(),
+        decided: b.verdict.is_some(),
+    })
+}
+
+pub fn log(deps: Deps, start_after: Option<u64>, limit: Option<u32>) -> StdResult<Binary> {
+    to_json_binary(&LogResponse {
+        entries: state::log_page(deps.storage, start_after, page(limit))?,
+        total: state::log_len(deps.storage)?,
+    })
+}
+
+fn batch_response(deps: Deps, b: BatchRecord) -> StdResult<BatchResponse> {
+    let signatures = state::batch_signatures(deps.storage, b.index)?
+        .into_iter()
+        .map(|(signer, signature)| SignerSignature { signer, signature })
+        .collect();
+    Ok(BatchResponse {
+        index: b.index,
+        status: b.status,
+        epoch: b.epoch,
+        root: b.root,
+        entries: b.entries,
+        opened_at: b.opened_at,
+        closed_at: b.closed_at,
+        attested_at: b.attested_at,
+        signed_weight: b.signed_weight,
+        threshold: b.threshold,
+        signatures,
+    })
+}
+
+pub fn batch(deps: Deps, index: u64) -> StdResult<Binary> {
+    let b = state::batch(deps.storage, index)?.ok_or_else(|| not_found(format!("batch {index}")))?;
+    to_json_binary(&batch_response(deps, b)?)
+}
+
+pub fn current_batch(deps: Deps) -> StdResult<Binary> {
+    batch(deps, state::open_batch_index(deps.storage)?)
+}
+
+pub fn merkle_proof_of(deps: Deps, bundle_id: Hash32) -> StdResult<Binary> {
+    let b = load_bundle(deps, &bundle_id)?;
+    let (Some(verdict), Some(index), Some(position)) = (b.verdict, b.batch_index, b.position) else {
+        return Err(StdError::msg(format!("bundle {bundle_id} is not decided yet")));
+    };
+    let batch = state::batch(deps.storage, index)?.ok_or_else(|| not_found(format!("batch {index}")))?;
+    let (Some(epoch), Some(root)) = (batch.epoch, batch.root) else {
+        return Err(StdError::msg(format!("batch {index} of bundle {bundle_id} is not closed yet")));
+    };
+    let leaves: Vec<_> = batch.entries.iter().map(|e| e.leaf.0).collect();
+    let proof = merkle_proof(&leaves, position as usize)
+        .ok_or_else(|| StdError::msg("leaf position out of range"))?
+        .into_iter()
+        .map(Hash32::from)
+        .collect();
+    to_json_binary(&MerkleProofResponse {
+        bundle_id,
+        verdict,
+        leaf: batch.entries[position as usize].leaf,
+        batch_index: index,
+        epoch,
+        root,
+        position,
+        proof,
+        attested: batch.status == BatchStatus::Attested,
+    })
+}
+
+pub fn awaiting_reports(
+    deps: Deps,
+    chain_id: u64,
+    start_after: Option<LegRef>,
+    limit: Option<u32>,
+) -> StdResult<Binary> {
+    let start = start_after.as_ref().map(|l| (&l.bundle_id, l.leg_index));
+    let mut legs = vec![];
+    for (id, leg_index) in state::awaiting_page(deps.storage, chain_id, start, page(limit))? {
+        let b = load_bundle(deps, &id)?;
+        let i = leg_index as usize;
+        legs.push(AwaitingLeg {
+            bundle_id: id,
+            leg_index,
+            leg_hash: b.leg_hashes[i],
+            leg: b.bundle.legs[i].clone(),
+            lock_deadline: b.bundle.lock_deadline,
+            settle_deadline: b.bundle.settle_deadline,
+        });
+    }
+    to_json_binary(&AwaitingReportsResponse { legs })
+}
+
+pub fn due_bundles(deps: Deps, env: Env, limit: Option<u32>) -> StdResult<Binary> {
+    let now = env.block.time.seconds();
+    let bundle_ids = state::due(deps.storage, now, page(limit))?.into_iter().map(|(_, id)| id).collect();
+    to_json_binary(&DueBundlesResponse { now, bundle_ids })
+}
+
+pub fn unattested_batches(deps: Deps, start_after: Option<u64>, limit: Option<u32>) -> StdResult<Binary> {
+    to_json_binary(&BatchIndexesResponse { batches: state::unattested_page(deps.storage, start_after, page(limit))? })
+}
+
+pub fn attested_batches(deps: Deps, start_after: Option<u64>, limit: Option<u32>) -> StdResult<Binary> {
+    to_json_binary(&BatchIndexesResponse { batches: state::attested_page(deps.storage, start_after, page(limit))? })
+}
+
+pub fn chain(deps: Deps, chain_id: u64) -> StdResult<Binary> {
+    to_json_binary(&state::chain(deps.storage, chain_id)?.ok_or_else(|| not_found(format!("chain {chain_id}")))?)
+}
+
+pub fn chains(deps: Deps, start_after: Option<u64>, limit: Option<u32>) -> StdResult<Binary> {
+    to_json_binary(&ChainsResponse { chains: state::chains_page(deps.storage, start_after, page(limit))? })
+}
+
+pub fn signer_set_update(deps: Deps, new_epoch: u64) -> StdResult<Binary> {
+    let cfg = state::config(deps.storage)?;
+    let set = |epoch: u64| -> StdResult<SignerSetResponse> {
+        let found: Option<SignerSetResponse> =
+            deps.querier.query_wasm_smart(&cfg.stake_escrow, &StakeQuery::SignerSet { epoch })?;
+        found.ok_or_else(|| not_found(format!("signer set of epoch {epoch}")))
+    };
+    if new_epoch < 2 {
+        return Err(StdError::msg(format!("epoch {new_epoch} is not reached by an update")));
+    }
+    let new_set = set(new_epoch)?;
+    let old_set = set(new_epoch - 1)?;
+    let record = state::update(deps.storage, new_epoch)?;
+    let signatures = state::update_signatures(deps.storage, new_epoch)?
+        .into_iter()
+        .map(|(signer, signature)| SignerSignature { signer, signature })
+        .collect();
+    to_json_binary(&SignerSetUpdateResponse {
+        update: SignerSetUpdate { new_epoch, signers_hash: new_set.signers_hash },
+        new_set: new_set.set,
+        signing_epoch: new_epoch - 1,
+        signed_weight: record.signed_weight,
+        threshold: old_set.set.threshold,
+        attested: record.attested_at.is_some(),
+        signatures,
+    })
+}

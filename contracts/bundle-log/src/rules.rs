@@ -1,0 +1,153 @@
+//! The timing rules of a bundle, as pure functions of its record and the hub time.
+//!
+//! `W` = dispute window, `M` = delivery margin, `t` = hub time of the decision.
+//! * A bundle is decided only when none of its reports is inside its window
+//!   (`t ≥ reported_at + W` for every report), so every report can still be disputed while the
+//!   bundle is pending, and a reverted report can never change a decided verdict.
+//! * Every leg reported: COMMIT if `t + M < settle_deadline`, else ABORT (too late to deliver).
+//! * A leg missing: ABORT once `t > lock_deadline`.
+
+use crate::msg::VerdictReason;
+use crate::state::BundleRecord;
+use mesh_protocol::Verdict;
+
+/// End (exclusive) of the last open dispute window of the bundle's reports, 0 if none.
+fn windows_end(b: &BundleRecord, window: u64) -> u64 {
+    b.reports.iter().flatten().map(|r| r.reported_at.saturating_add(window)).max().unwrap_or(0)
+}
+
+fn all_reported(b: &BundleRecord) -> bool {
+    b.reports.iter().all(Option::is_some)
+}
+
+/// The verdict the bundle gets at time `now`, `None` while it must wait.
+pub fn decide(b: &BundleRecord, now: u64, window: u64, margin: u64) -> Option<(Verdict, VerdictReason)> {
+    if now < windows_end(b, window) {
+        return None;
+    }
+    if all_reported(b) {
+        if now.saturating_add(margin) < b.bundle.settle_deadline {
+            Some((Verdict::Commit, VerdictReason::AllLegsLocked))
+        } else {
+            Some((Verdict::Abort, VerdictReason::TooLateToCommit))
+        }
+    } else if now > b.bundle.lock_deadline {
+        Some((Verdict::Abort, VerdictReason::LegMissing))
+    } else {
+        None
+    }
+}
+
+/// The earliest time at which [`decide`] can return a verdict given the reports so far.
+/// Whenever `decide(b, now)` is `None`, this is later than `now`.
+pub fn next_check(b: &BundleRecord, window: u64) -> u64 {
+    let end = windows_end(b, window);
+    if all_reported(b) {
+        end
+    } else {
+        end.max(b.bundle.lock_deadline.saturating_add(1))
+    }
+}
+
+/// Hub time before which (strictly) a COMMIT is still possible.
+pub fn commit_cutoff(b: &BundleRecord, margin: u64) -> u64 {
+    b.bundle.settle_deadline.saturating_sub(margin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::msg::{EvmLocation, LegReport};
+    use cosmwasm_std::Addr;
+    use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Leg};
+
+    const W: u64 = 100;
+    const M: u64 = 50;
+
+    fn record(reports: Vec<Option<u64>>) -> BundleRecord {
+        let leg = Leg {
+            chain_id: 1,
+            router: EvmAddress::ZERO,
+            depositor: EvmAddress::ZERO,
+            token: EvmAddress::ZERO,
+            amount: Amount::from(1u128),
+            recipient: EvmAddress::ZERO,
+        };
+        BundleRecord {
+            id: Hash32::default(),
+            bundle: Bundle {
+                creator: "c".into(),
+                nonce: 0,
+                lock_deadline: 1_000,
+                settle_deadline: 1_400,
+                legs: vec![leg; reports.len()],
+            },
+            leg_hashes: vec![],
+            registered_at: 0,
+            reports: reports
+                .into_iter()
+                .map(|r| {
+                    r.map(|t| LegReport {
+                        report_id: 0,
+                        reporter: Addr::unchecked("r"),
+                        reported_at: t,
+                        window_ends_at: t + W,
+                        location: EvmLocation {
+                            chain_id: 1,
+                            block_number: 0,
+                            block_hash: Hash32::default(),
+                            block_timestamp: 0,
+                            tx_hash: Hash32::default(),
+                            tx_index: 0,
+                            log_index: 0,
+                        },
+                    })
+                })
+                .collect(),
+            verdict: None,
+            reason: None,
+            decided_at: None,
+            batch_index: None,
+            position: None,
+            next_check: None,
+        }
+    }
+
+    #[test]
+    fn commit_needs_every_window_passed_and_time_to_deliver() {
+        let b = record(vec![Some(900), Some(950)]);
+        assert_eq!(decide(&b, 1_049, W, M), None, "second window still open");
+        assert_eq!(next_check(&b, W), 1_050);
+        assert_eq!(decide(&b, 1_050, W, M), Some((Verdict::Commit, VerdictReason::AllLegsLocked)));
+        assert_eq!(decide(&b, 1_349, W, M), Some((Verdict::Commit, VerdictReason::AllLegsLocked)));
+        assert_eq!(decide(&b, 1_350, W, M), Some((Verdict::Abort, VerdictReason::TooLateToCommit)));
+        assert_eq!(commit_cutoff(&b, M), 1_350);
+    }
+
+    #[test]
+    fn missing_leg_aborts_only_after_lock_deadline_and_open_windows() {
+        let b = record(vec![Some(990), None]);
+        assert_eq!(decide(&b, 1_000, W, M), None);
+        assert_eq!(decide(&b, 1_089, W, M), None, "the report is still disputable");
+        assert_eq!(next_check(&b, W), 1_090);
+        assert_eq!(decide(&b, 1_090, W, M), Some((Verdict::Abort, VerdictReason::LegMissing)));
+        let none = record(vec![None, None]);
+        assert_eq!(next_check(&none, W), 1_001);
+        assert_eq!(decide(&none, 1_000, W, M), None);
+        assert_eq!(decide(&none, 1_001, W, M), Some((Verdict::Abort, VerdictReason::LegMissing)));
+    }
+
+    #[test]
+    fn next_check_is_always_later_than_an_undecided_now() {
+        for a in [None, Some(0), Some(500), Some(999), Some(1_300)] {
+            for c in [None, Some(10), Some(1_000), Some(1_390)] {
+                let b = record(vec![a, c]);
+                for now in (0..2_000).step_by(7) {
+                    if decide(&b, now, W, M).is_none() {
+                        assert!(next_check(&b, W) > now, "{a:?} {c:?} at {now}");
+                    }
+                }
+            }
+        }
+    }
+}

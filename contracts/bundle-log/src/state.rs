@@ -1,0 +1,286 @@
+//! Storage, private behind small functions.
+
+use cosmwasm_std::{Addr, Order, StdResult, Storage};
+use cw_storage_plus::{Bound, Item, Map};
+use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Signature65, Verdict};
+use serde::{Deserialize, Serialize};
+
+use crate::msg::{BatchEntry, BatchStatus, ChainInfo, LegReport, LogEntry, LogEvent, VerdictReason};
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Config {
+    pub admin: Addr,
+    pub hub_chain_id: String,
+    pub stake_escrow: Addr,
+    pub dispute: Option<Addr>,
+    pub dispute_window: u64,
+    pub delivery_margin: u64,
+    pub max_batch_size: u32,
+    pub batch_max_age: u64,
+    pub max_reports_per_msg: u32,
+    pub max_horizon: u64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct BundleRecord {
+    pub id: Hash32,
+    pub bundle: Bundle,
+    pub leg_hashes: Vec<Hash32>,
+    pub registered_at: u64,
+    pub reports: Vec<Option<LegReport>>,
+    pub verdict: Option<Verdict>,
+    pub reason: Option<VerdictReason>,
+    pub decided_at: Option<u64>,
+    pub batch_index: Option<u64>,
+    pub position: Option<u32>,
+    pub next_check: Option<u64>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct BatchRecord {
+    pub index: u64,
+    pub status: BatchStatus,
+    pub entries: Vec<BatchEntry>,
+    pub opened_at: u64,
+    pub first_entry_at: Option<u64>,
+    pub epoch: Option<u64>,
+    pub root: Option<Hash32>,
+    pub closed_at: Option<u64>,
+    pub attested_at: Option<u64>,
+    pub signed_weight: Amount,
+    pub threshold: Option<Amount>,
+}
+
+impl BatchRecord {
+    pub fn open(index: u64, now: u64) -> Self {
+        BatchRecord {
+            index,
+            status: BatchStatus::Open,
+            entries: vec![],
+            opened_at: now,
+            first_entry_at: None,
+            epoch: None,
+            root: None,
+            closed_at: None,
+            attested_at: None,
+            signed_weight: Amount::default(),
+            threshold: None,
+        }
+    }
+}
+
+/// Signatures gathered for one signer-set update.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct UpdateRecord {
+    pub signed_weight: Amount,
+    pub attested_at: Option<u64>,
+}
+
+const CONFIG: Item<Config> = Item::new("config");
+const CHAINS: Map<u64, ChainInfo> = Map::new("chains");
+const BUNDLES: Map<&[u8], BundleRecord> = Map::new("bundles");
+const NONCES: Map<(&Addr, u64), Hash32> = Map::new("nonces");
+const LOG: Map<u64, LogEntry> = Map::new("log");
+const LOG_LEN: Item<u64> = Item::new("log_len");
+/// (time, bundle id): when `Advance` next looks at an undecided bundle. One entry per bundle.
+const WAKEUPS: Map<(u64, &[u8]), ()> = Map::new("wakeups");
+/// (chain id, bundle id, leg index) of legs of undecided bundles without a report.
+const AWAITING: Map<(u64, &[u8], u32), ()> = Map::new("awaiting");
+const BATCHES: Map<u64, BatchRecord> = Map::new("batches");
+const OPEN_BATCH: Item<u64> = Item::new("open_batch");
+const BATCH_SIGS: Map<(u64, &[u8]), Signature65> = Map::new("batch_sigs");
+const UNATTESTED: Map<u64, ()> = Map::new("unattested");
+const ATTESTED: Map<u64, ()> = Map::new("attested");
+const UPDATES: Map<u64, UpdateRecord> = Map::new("updates");
+const UPDATE_SIGS: Map<(u64, &[u8]), Signature65> = Map::new("update_sigs");
+
+pub fn save_config(s: &mut dyn Storage, c: &Config) -> StdResult<()> {
+    CONFIG.save(s, c)
+}
+pub fn config(s: &dyn Storage) -> StdResult<Config> {
+    CONFIG.load(s)
+}
+
+// ------------------------------------------------------------------ chains
+
+pub fn chain(s: &dyn Storage, chain_id: u64) -> StdResult<Option<ChainInfo>> {
+    CHAINS.may_load(s, chain_id)
+}
+pub fn save_chain(s: &mut dyn Storage, c: &ChainInfo) -> StdResult<()> {
+    CHAINS.save(s, c.chain_id, c)
+}
+pub fn remove_chain(s: &mut dyn Storage, chain_id: u64) {
+    CHAINS.remove(s, chain_id)
+}
+pub fn chains_page(s: &dyn Storage, start_after: Option<u64>, limit: usize) -> StdResult<Vec<ChainInfo>> {
+    CHAINS
+        .range(s, start_after.map(Bound::exclusive), None, Order::Ascending)
+        .take(limit)
+        .map(|r| r.map(|(_, c)| c))
+        .collect()
+}
+
+// ------------------------------------------------------------------ bundles
+
+pub fn bundle(s: &dyn Storage, id: &Hash32) -> StdResult<Option<BundleRecord>> {
+    BUNDLES.may_load(s, id.0.as_slice())
+}
+pub fn save_bundle(s: &mut dyn Storage, b: &BundleRecord) -> StdResult<()> {
+    BUNDLES.save(s, b.id.0.as_slice(), b)
+}
+pub fn bundle_by_nonce(s: &dyn Storage, creator: &Addr, nonce: u64) -> StdResult<Option<Hash32>> {
+    NONCES.may_load(s, (creator, nonce))
+}
+pub fn save_nonce(s: &mut dyn Storage, creator: &Addr, nonce: u64, id: &Hash32) -> StdResult<()> {
+    NONCES.save(s, (creator, nonce), id)
+}
+
+// ------------------------------------------------------------------ log
+
+/// Appends to the canonical log; returns the entry's sequence number.
+pub fn append_log(s: &mut dyn Storage, height: u64, time: u64, event: LogEvent) -> StdResult<u64> {
+    let seq = log_len(s)?;
+    LOG.save(s, seq, &LogEntry { seq, height, time, event })?;
+    LOG_LEN.save(s, &(seq + 1))?;
+    Ok(seq)
+}
+pub fn log_len(s: &dyn Storage) -> StdResult<u64> {
+    Ok(LOG_LEN.may_load(s)?.unwrap_or(0))
+}
+pub fn log_page(s: &dyn Storage, start_after: Option<u64>, limit: usize) -> StdResult<Vec<LogEntry>> {
+    LOG.range(s, start_after.map(Bound::exclusive), None, Order::Ascending)
+        .take(limit)
+        .map(|r| r.map(|(_, e)| e))
+        .collect()
+}
+
+// ------------------------------------------------------------------ schedule
+
+/// Moves a bundle's wake-up to `at` (or removes it), keeping one entry per bundle.
+pub fn reschedule(s: &mut dyn Storage, b: &mut BundleRecord, at: Option<u64>) -> StdResult<()> {
+    if let Some(old) = b.next_check {
+        WAKEUPS.remove(s, (old, b.id.0.as_slice()));
+    }
+    if let Some(t) = at {
+        WAKEUPS.save(s, (t, b.id.0.as_slice()), &())?;
+    }
+    b.next_check = at;
+    Ok(())
+}
+
+/// Up to `limit` bundles whose wake-up time is at or before `now`, earliest first.
+pub fn due(s: &dyn Storage, now: u64, limit: usize) -> StdResult<Vec<(u64, Hash32)>> {
+    let end = Bound::exclusive((now.saturating_add(1), &[][..]));
+    WAKEUPS
+        .keys(s, None, Some(end), Order::Ascending)
+        .take(limit)
+        .map(|r| {
+            r.map(|(t, id)| {
+                let mut h = [0u8; 32];
+                h.copy_from_slice(&id);
+                (t, Hash32(h.into()))
+            })
+        })
+        .collect()
+}
+
+pub fn set_awaiting(s: &mut dyn Storage, chain_id: u64, id: &Hash32, leg: u32, awaiting: bool) -> StdResult<()> {
+    if awaiting {
+        AWAITING.save(s, (chain_id, id.0.as_slice(), leg), &())
+    } else {
+        AWAITING.remove(s, (chain_id, id.0.as_slice(), leg));
+        Ok(())
+    }
+}
+pub fn awaiting_page(
+    s: &dyn Storage,
+    chain_id: u64,
+    start_after: Option<(&Hash32, u32)>,
+    limit: usize,
+) -> StdResult<Vec<(Hash32, u32)>> {
+    AWAITING
+        .sub_prefix(chain_id)
+        .keys(s, start_after.map(|(id, leg)| Bound::exclusive((id.0.as_slice(), leg))), None, Order::Ascending)
+        .take(limit)
+        .map(|r| {
+            r.map(|(id, leg)| {
+                let mut h = [0u8; 32];
+                h.copy_from_slice(&id);
+                (Hash32(h.into()), leg)
+            })
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------ batches
+
+pub fn open_batch_index(s: &dyn Storage) -> StdResult<u64> {
+    Ok(OPEN_BATCH.may_load(s)?.unwrap_or(0))
+}
+pub fn set_open_batch_index(s: &mut dyn Storage, index: u64) -> StdResult<()> {
+    OPEN_BATCH.save(s, &index)
+}
+pub fn batch(s: &dyn Storage, index: u64) -> StdResult<Option<BatchRecord>> {
+    BATCHES.may_load(s, index)
+}
+pub fn save_batch(s: &mut dyn Storage, b: &BatchRecord) -> StdResult<()> {
+    match b.status {
+        BatchStatus::Open => {}
+        BatchStatus::Closed => UNATTESTED.save(s, b.index, &())?,
+        BatchStatus::Attested => {
+            UNATTESTED.remove(s, b.index);
+            ATTESTED.save(s, b.index, &())?;
+        }
+    }
+    BATCHES.save(s, b.index, b)
+}
+pub fn unattested_page(s: &dyn Storage, start_after: Option<u64>, limit: usize) -> StdResult<Vec<u64>> {
+    UNATTESTED.keys(s, start_after.map(Bound::exclusive), None, Order::Ascending).take(limit).collect()
+}
+pub fn attested_page(s: &dyn Storage, start_after: Option<u64>, limit: usize) -> StdResult<Vec<u64>> {
+    ATTESTED.keys(s, start_after.map(Bound::exclusive), None, Order::Ascending).take(limit).collect()
+}
+
+pub fn has_batch_signature(s: &dyn Storage, index: u64, signer: &EvmAddress) -> bool {
+    BATCH_SIGS.has(s, (index, signer.0.as_slice()))
+}
+pub fn save_batch_signature(s: &mut dyn Storage, index: u64, signer: &EvmAddress, sig: &Signature65) -> StdResult<()> {
+    BATCH_SIGS.save(s, (index, signer.0.as_slice()), sig)
+}
+/// Signatures of a batch, ascending by signer address (bounded by the set size, ≤ 64).
+pub fn batch_signatures(s: &dyn Storage, index: u64) -> StdResult<Vec<(EvmAddress, Signature65)>> {
+    sigs(s, &BATCH_SIGS, index)
+}
+
+fn sigs(
+    s: &dyn Storage,
+    map: &Map<(u64, &[u8]), Signature65>,
+    index: u64,
+) -> StdResult<Vec<(EvmAddress, Signature65)>> {
+    map.prefix(index)
+        .range(s, None, None, Order::Ascending)
+        .take(mesh_protocol::MAX_SIGNERS)
+        .map(|r| r.map(|(k, sig)| (EvmAddress(mesh_protocol::Address::from_slice(&k)), sig)))
+        .collect()
+}
+
+pub fn update(s: &dyn Storage, new_epoch: u64) -> StdResult<UpdateRecord> {
+    Ok(UPDATES.may_load(s, new_epoch)?.unwrap_or_default())
+}
+pub fn save_update(s: &mut dyn Storage, new_epoch: u64, u: &UpdateRecord) -> StdResult<()> {
+    UPDATES.save(s, new_epoch, u)
+}
+pub fn has_update_signature(s: &dyn Storage, new_epoch: u64, signer: &EvmAddress) -> bool {
+    UPDATE_SIGS.has(s, (new_epoch, signer.0.as_slice()))
+}
+pub fn save_update_signature(
+    s: &mut dyn Storage,
+    new_epoch: u64,
+    signer: &EvmAddress,
+    sig: &Signature65,
+) -> StdResult<()> {
+    UPDATE_SIGS.save(s, (new_epoch, signer.0.as_slice()), sig)
+}
+pub fn update_signatures(s: &dyn Storage, new_epoch: u64) -> StdResult<Vec<(EvmAddress, Signature65)>> {
+    sigs(s, &UPDATE_SIGS, new_epoch)
+}

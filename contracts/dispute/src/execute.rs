@@ -1,0 +1,412 @@
+//! Fraud proofs.
+
+use alloy_trie::{proof::verify_proof, Nibbles};
+use cosmwasm_std::{to_json_binary, Addr, Binary, DepsMut, Env, MessageInfo, QuerierWrapper, Response, WasmMsg};
+use mesh_hub_api::bundle_log::{BatchResponse, ExecuteMsg as LogExecute, QueryMsg as LogQuery, ReportResponse};
+use mesh_hub_api::common::FraudKind;
+use mesh_hub_api::stake_escrow::{ExecuteMsg as StakeExecute, QueryMsg as StakeQuery, RelayerInfo, SignerSetResponse};
+use mesh_protocol::eip712::{settlement_batch_digest, signer_set_update_digest, HubDomain};
+use mesh_protocol::evm::{decode_header, decode_receipt, receipt_key, verify_receipt_proof, LegLockedLog, Receipt};
+use mesh_protocol::sig::recover_signer_with;
+use mesh_protocol::{
+    Amount, Bytes, EvmAddress, Hash32, Leg, ProtocolError, SettlementBatch, Signature65, SignerSetUpdate,
+};
+
+use crate::error::ContractError;
+use crate::msg::{
+    FalseLockFinding, FraudDetail, FraudProof, FraudRecord, InstantiateMsg, SignedStatement,
+    DEFAULT_MAX_EVIDENCE_BYTES, DEFAULT_MAX_PROOF_NODES,
+};
+use crate::state::{self, Config};
+
+pub fn instantiate(
+    deps: DepsMut,
+    _env: Env,
+    _info: MessageInfo,
+    msg: InstantiateMsg,
+) -> Result<Response, ContractError> {
+    let bundle_log = deps.api.addr_validate(&msg.bundle_log)?;
+    let stake_escrow = deps.api.addr_validate(&msg.stake_escrow)?;
+    let log_cfg: mesh_hub_api::bundle_log::ConfigResponse =
+        deps.querier.query_wasm_smart(&bundle_log, &LogQuery::Config {})?;
+    if log_cfg.stake_escrow != stake_escrow {
+        return Err(ContractError::InvalidConfig {
+            field: "stake_escrow",
+            reason: format!("is {stake_escrow}, but the bundle-log uses {}", log_cfg.stake_escrow),
+        });
+    }
+    let cfg = Config {
+        bundle_log,
+        stake_escrow,
+        hub_chain_id: log_cfg.hub_chain_id,
+        max_proof_nodes: msg.max_proof_nodes.unwrap_or(DEFAULT_MAX_PROOF_NODES),
+        max_evidence_bytes: msg.max_evidence_bytes.unwrap_or(DEFAULT_MAX_EVIDENCE_BYTES),
+    };
+    if cfg.max_proof_nodes == 0 {
+        return Err(ContractError::InvalidConfig { field: "max_proof_nodes", reason: "must be positive".into() });
+    }
+    if cfg.max_evidence_bytes == 0 {
+        return Err(ContractError::InvalidConfig { field: "max_evidence_bytes", reason: "must be positive".into() });
+    }
+    state::save_config(deps.storage, &cfg)?;
+    Ok(Response::new()
+        .add_attribute("action", "instantiate")
+        .add_attribute("bundle_log", cfg.bundle_log)
+        .add_attribute("hub_chain_id", cfg.hub_chain_id))
+}
+
+/// A proven fraud before it is recorded: who, what, and the replay key.
+struct Proven {
+    key: Vec<u8>,
+    kind: FraudKind,
+    relayer: Addr,
+    evm_signer: Option<EvmAddress>,
+    detail: FraudDetail,
+    /// A report to revert in the bundle-log (false locks).
+    revert: Option<(Hash32, u32, u64)>,
+}
+
+pub fn submit_fraud_proof(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    proof: FraudProof,
+) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    let q = deps.querier;
+    let now = env.block.time.seconds();
+    let proven = match proof {
+        FraudProof::FalseLock { bundle_id, leg_index, header, receipt, receipt_proof } => {
+            false_lock(&q, &cfg, now, bundle_id, leg_index, &header, &receipt, &receipt_proof)?
+        }
+        FraudProof::Equivocation { first, second } => equivocation(&deps, &cfg, first, second)?,
+        FraudProof::WrongAttestation { epoch, batch_index, root, signature } => {
+            wrong_attestation(&deps, &cfg, epoch, batch_index, root, signature)?
+        }
+        FraudProof::WrongSignerSetUpdate { new_epoch, signers_hash, signature } => {
+            wrong_signer_set_update(&deps, &cfg, new_epoch, signers_hash, signature)?
+        }
+    };
+    if let Some(fraud_id) = state::proven(deps.storage, &proven.key)? {
+        return Err(ContractError::AlreadyProven { fraud_id });
+    }
+    let id = state::next_fraud_id(deps.storage)?;
+    let record = FraudRecord {
+        id,
+        kind: proven.kind,
+        relayer: proven.relayer.clone(),
+        evm_signer: proven.evm_signer,
+        disputer: info.sender.clone(),
+        proven_at: now,
+        height: env.block.height,
+        detail: proven.detail,
+    };
+    state::record_fraud(deps.storage, &proven.key, &record)?;
+
+    let mut res = Response::new();
+    if let Some((bundle_id, leg_index, report_id)) = proven.revert {
+        res = res.add_message(WasmMsg::Execute {
+            contract_addr: cfg.bundle_log.to_string(),
+            msg: to_json_binary(&LogExecute::RevertReport { bundle_id, leg_index, report_id, fraud_id: id })?,
+            funds: vec![],
+        });
+    }
+    res = res.add_message(WasmMsg::Execute {
+        contract_addr: cfg.stake_escrow.to_string(),
+        msg: to_json_binary(&StakeExecute::Slash {
+            relayer: proven.relayer.to_string(),
+            kind: proven.kind,
+            fraud_id: id,
+            disputer: info.sender.to_string(),
+        })?,
+        funds: vec![],
+    });
+    Ok(res
+        .set_data(to_json_binary(&record)?)
+        .add_attribute("action", "submit_fraud_proof")
+        .add_attribute("fraud_id", id.to_string())
+        .add_attribute("kind", proven.kind.as_str())
+        .add_attribute("relayer", proven.relayer)
+        .add_attribute("disputer", info.sender))
+}
+
+// ------------------------------------------------------------------ false lock
+
+#[allow(clippy::too_many_arguments)]
+fn false_lock(
+    q: &QuerierWrapper,
+    cfg: &Config,
+    now: u64,
+    bundle_id: Hash32,
+    leg_index: u32,
+    header: &Binary,
+    receipt: &Binary,
+    receipt_proof: &[Binary],
+) -> Result<Proven, ContractError> {
+    if receipt_proof.len() > cfg.max_proof_nodes as usize {
+        return Err(ContractError::EvidenceTooLarge {
+            what: "receipt proof node count",
+            got: receipt_proof.len(),
+            max: cfg.max_proof_nodes,
+        });
+    }
+    let bytes = header.len() + receipt.len() + receipt_proof.iter().map(|n| n.len()).sum::<usize>();
+    if bytes > cfg.max_evidence_bytes as usize {
+        return Err(ContractError::EvidenceTooLarge { what: "evidence size", got: bytes, max: cfg.max_evidence_bytes });
+    }
+    let r: ReportResponse = q
+        .query_wasm_smart(&cfg.bundle_log, &LogQuery::Report { bundle_id, leg_index })
+        .map_err(|e| ContractError::UnknownLeg { bundle_id, leg_index, reason: e.to_string() })?;
+    let report = r.report.ok_or(ContractError::NoReport { bundle_id, leg_index })?;
+    if now >= report.window_ends_at {
+        return Err(ContractError::DisputeWindowClosed {
+            report_id: report.report_id,
+            window_ends_at: report.window_ends_at,
+            now,
+        });
+    }
+    let loc = &report.location;
+    let h = decode_header(header).map_err(ContractError::BadHeader)?;
+    if Hash32(h.hash) != loc.block_hash {
+        return Err(ContractError::HeaderHashMismatch { reported: loc.block_hash, got: h.hash.into() });
+    }
+    // The block hash pins the header: a reported number or timestamp that differs from it is a
+    // false statement in itself (the timestamp is what the lock-deadline check relied on).
+    let misreported = if h.number != loc.block_number {
+        Some(FalseLockFinding::WrongBlockNumber { actual: h.number })
+    } else if h.timestamp != loc.block_timestamp {
+        Some(FalseLockFinding::WrongBlockTimestamp { actual: h.timestamp })
+    } else {
+        None
+    };
+    let nodes: Vec<Bytes> = receipt_proof.iter().map(|n| Bytes::copy_from_slice(n)).collect();
+    let finding = if receipt.is_empty() {
+        // An exclusion proof: the block has no transaction at the reported index.
+        verify_proof(h.receipts_root, Nibbles::unpack(receipt_key(loc.tx_index)), None, &nodes).map_err(|_| {
+            ContractError::BadReceiptProof {
+                tx_index: loc.tx_index,
+                reason: ProtocolError::BadReceiptProof {
+                    root: h.receipts_root,
+                    reason: "exclusion proof does not verify",
+                },
+            }
+        })?;
+        FalseLockFinding::NoTransactionAtIndex
+    } else {
+        verify_receipt_proof(h.receipts_root, loc.tx_index, receipt, &nodes)
+            .map_err(|reason| ContractError::BadReceiptProof { tx_index: loc.tx_index, reason })?;
+        let decoded = decode_receipt(receipt).map_err(ContractError::BadReceipt)?;
+        misreported
+            .clone()
+            .or_else(|| {
+                check_lock(&decoded, loc.log_index, &r.leg, r.leg_hash, bundle_id, leg_index, r.settle_deadline)
+            })
+            .ok_or(ContractError::ReportIsCorrect)?
+    };
+
+    let mut key = b"false_lock/".to_vec();
+    key.extend_from_slice(&report.report_id.to_be_bytes());
+    Ok(Proven {
+        key,
+        kind: FraudKind::FalseLock,
+        relayer: report.reporter.clone(),
+        evm_signer: None,
+        detail: FraudDetail::FalseLock { bundle_id, leg_index, report_id: report.report_id, finding },
+        revert: Some((bundle_id, leg_index, report.report_id)),
+    })
+}
+
+/// What is wrong with the reported lock, `None` if the receipt shows it as reported.
+fn check_lock(
+    receipt: &Receipt,
+    log_index: u32,
+    leg: &Leg,
+    leg_hash: Hash32,
+    bundle_id: Hash32,
+    leg_index: u32,
+    settle_deadline: u64,
+) -> Option<FalseLockFinding> {
+    if !receipt.success {
+        return Some(FalseLockFinding::ReceiptFailed);
+    }
+    let Some(log) = receipt.logs.get(log_index as usize) else {
+        return Some(FalseLockFinding::NoLogAtIndex { log_count: receipt.logs.len() as u32 });
+    };
+    if log.address != leg.router.0 {
+        return Some(FalseLockFinding::WrongEmitter { emitter: log.address.into() });
+    }
+    let Ok(ev) = LegLockedLog::decode(log) else {
+        return Some(FalseLockFinding::NotLegLocked);
+    };
+    let other = |field: &str| Some(FalseLockFinding::OtherLeg { field: field.to_owned() });
+    if ev.bundle_id != bundle_id.0 {
+        return other("bundle_id");
+    }
+    if ev.index != leg_index {
+        return other("index");
+    }
+    if ev.leg_hash != leg_hash.0 {
+        return other("leg_hash");
+    }
+    if ev.settle_deadline != settle_deadline {
+        return other("settle_deadline");
+    }
+    if ev.amount < leg.amount.0 {
+        return Some(FalseLockFinding::AmountTooLow { locked: Amount(ev.amount), required: leg.amount });
+    }
+    None
+}
+
+// ------------------------------------------------------------------ signatures
+
+fn recover(
+    deps: &DepsMut,
+    digest: &[u8; 32],
+    sig: &Signature65,
+    which: &'static str,
+) -> Result<EvmAddress, ContractError> {
+    let api = deps.api;
+    recover_signer_with(digest, sig, |d, rs, v| api.secp256k1_recover_pubkey(d, rs, v))
+        .map(EvmAddress)
+        .map_err(|reason| ContractError::InvalidSignature { which, reason })
+}
+
+fn relayer_of(deps: &DepsMut, cfg: &Config, signer: EvmAddress) -> Result<Addr, ContractError> {
+    let found: Option<RelayerInfo> =
+        deps.querier.query_wasm_smart(&cfg.stake_escrow, &StakeQuery::RelayerBySigner { evm_signer: signer })?;
+    found.map(|r| r.address).ok_or(ContractError::UnknownSigner { signer })
+}
+
+fn hub(cfg: &Config) -> HubDomain {
+    HubDomain::new(cfg.hub_chain_id.clone())
+}
+
+/// Signer of a statement and the statement's slot key.
+fn statement_signer(
+    deps: &DepsMut,
+    cfg: &Config,
+    s: &SignedStatement,
+    which: &'static str,
+) -> Result<EvmAddress, ContractError> {
+    match s {
+        SignedStatement::Batch { epoch, batch_index, root, signature } => {
+            let d = settlement_batch_digest(
+                &hub(cfg),
+                &SettlementBatch { epoch: *epoch, batch_index: *batch_index, root: *root },
+            );
+            recover(deps, &d.0, signature, which)
+        }
+        SignedStatement::SignerSetUpdate { new_epoch, signers_hash, signature } => {
+            let d = signer_set_update_digest(
+                &hub(cfg),
+                &SignerSetUpdate { new_epoch: *new_epoch, signers_hash: *signers_hash },
+            );
+            recover(deps, &d.0, signature, which)
+        }
+    }
+}
+
+fn equivocation(
+    deps: &DepsMut,
+    cfg: &Config,
+    first: SignedStatement,
+    second: SignedStatement,
+) -> Result<Proven, ContractError> {
+    let slot = match (&first, &second) {
+        (
+            SignedStatement::Batch { epoch: e1, batch_index: i1, root: r1, .. },
+            SignedStatement::Batch { epoch: e2, batch_index: i2, root: r2, .. },
+        ) => {
+            if (e1, i1) != (e2, i2) {
+                return Err(ContractError::NotConflicting { reason: "the batches have different epochs or indexes" });
+            }
+            if r1 == r2 {
+                return Err(ContractError::NotConflicting { reason: "both batch statements have the same root" });
+            }
+            [b"eq_batch/".as_slice(), &e1.to_be_bytes(), &i1.to_be_bytes()].concat()
+        }
+        (
+            SignedStatement::SignerSetUpdate { new_epoch: e1, signers_hash: h1, .. },
+            SignedStatement::SignerSetUpdate { new_epoch: e2, signers_hash: h2, .. },
+        ) => {
+            if e1 != e2 {
+                return Err(ContractError::NotConflicting { reason: "the updates are for different epochs" });
+            }
+            if h1 == h2 {
+                return Err(ContractError::NotConflicting { reason: "both updates have the same signers hash" });
+            }
+            [b"eq_update/".as_slice(), &e1.to_be_bytes()].concat()
+        }
+        _ => return Err(ContractError::NotConflicting { reason: "the statements are of different kinds" }),
+    };
+    let a = statement_signer(deps, cfg, &first, "first")?;
+    let b = statement_signer(deps, cfg, &second, "second")?;
+    if a != b {
+        return Err(ContractError::DifferentSigners { first: a, second: b });
+    }
+    let relayer = relayer_of(deps, cfg, a)?;
+    Ok(Proven {
+        key: [slot.as_slice(), a.0.as_slice()].concat(),
+        kind: FraudKind::Equivocation,
+        relayer,
+        evm_signer: Some(a),
+        detail: FraudDetail::Equivocation { first, second },
+        revert: None,
+    })
+}
+
+fn wrong_attestation(
+    deps: &DepsMut,
+    cfg: &Config,
+    epoch: u64,
+    batch_index: u64,
+    root: Hash32,
+    signature: Signature65,
+) -> Result<Proven, ContractError> {
+    let digest = settlement_batch_digest(&hub(cfg), &SettlementBatch { epoch, batch_index, root });
+    let signer = recover(deps, &digest.0, &signature, "attestation")?;
+    let relayer = relayer_of(deps, cfg, signer)?;
+    // Batches below the open one are closed; the open one and later ones have no root yet.
+    let open: BatchResponse = deps.querier.query_wasm_smart(&cfg.bundle_log, &LogQuery::CurrentBatch {})?;
+    if batch_index < open.index {
+        let closed: BatchResponse =
+            deps.querier.query_wasm_smart(&cfg.bundle_log, &LogQuery::Batch { index: batch_index })?;
+        if closed.epoch == Some(epoch) && closed.root == Some(root) {
+            return Err(ContractError::AttestationIsCorrect { epoch, batch_index, root });
+        }
+    }
+    Ok(Proven {
+        key: [b"wrong_batch/".as_slice(), &epoch.to_be_bytes(), &batch_index.to_be_bytes(), signer.0.as_slice()]
+            .concat(),
+        kind: FraudKind::WrongAttestation,
+        relayer,
+        evm_signer: Some(signer),
+        detail: FraudDetail::WrongAttestation { epoch, batch_index, root },
+        revert: None,
+    })
+}
+
+fn wrong_signer_set_update(
+    deps: &DepsMut,
+    cfg: &Config,
+    new_epoch: u64,
+    signers_hash: Hash32,
+    signature: Signature65,
+) -> Result<Proven, ContractError> {
+    let digest = signer_set_update_digest(&hub(cfg), &SignerSetUpdate { new_epoch, signers_hash });
+    let signer = recover(deps, &digest.0, &signature, "update")?;
+    let relayer = relayer_of(deps, cfg, signer)?;
+    let set: Option<SignerSetResponse> =
+        deps.querier.query_wasm_smart(&cfg.stake_escrow, &StakeQuery::SignerSet { epoch: new_epoch })?;
+    if set.is_some_and(|s| s.signers_hash == signers_hash) {
+        return Err(ContractError::UpdateIsCorrect { new_epoch, signers_hash });
+    }
+    Ok(Proven {
+        key: [b"wrong_update/".as_slice(), &new_epoch.to_be_bytes(), signer.0.as_slice()].concat(),
+        kind: FraudKind::WrongSignerSetUpdate,
+        relayer,
+        evm_signer: Some(signer),
+        detail: FraudDetail::WrongSignerSetUpdate { new_epoch, signers_hash },
+        revert: None,
+    })
+}

@@ -1,0 +1,461 @@
+//! Messages of the `bundle-log` contract: the hub's canonical, append-only log of bundles, lock
+//! reports, verdicts, batches and signatures.
+//!
+//! Timing rules (all times unix seconds; `W` = `dispute_window`, `M` = `delivery_margin`):
+//! * register: `lock_deadline > now`, `settle_deadline > lock_deadline + W + M` and
+//!   `settle_deadline ≤ now + max_horizon`;
+//! * report: EVM `block_timestamp ≤ lock_deadline`; the report's window is `[reported_at, reported_at + W)`;
+//! * a bundle is decided only when none of its reports is inside its window, then at hub time `t`:
+//!   COMMIT if every leg is reported and `t + M < settle_deadline`; ABORT if every leg is reported
+//!   but `t + M ≥ settle_deadline` (too late to deliver a COMMIT), or if a leg is missing and
+//!   `t > lock_deadline`.
+
+use cosmwasm_schema::{cw_serde, QueryResponses};
+use cosmwasm_std::Addr;
+use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Leg, Signature65, SignerSet, SignerSetUpdate, Verdict};
+
+pub use crate::common::LegRef;
+
+/// Largest batch a hub may be configured with (bounds the Merkle work of one query or close).
+pub const MAX_BATCH_SIZE_CAP: u32 = 256;
+/// Largest number of lock reports a hub may accept in one `ReportLocks`.
+pub const MAX_REPORTS_CAP: u32 = 64;
+/// Largest `limit` of one `Advance`.
+pub const MAX_ADVANCE_LIMIT: u32 = 64;
+/// `limit` of an `Advance` that gives none.
+pub const DEFAULT_ADVANCE_LIMIT: u32 = 16;
+
+/// One EVM chain the hub settles on.
+#[cw_serde]
+pub struct ChainInfo {
+    /// EIP-155 chain id.
+    pub chain_id: u64,
+    /// Human name, for operators.
+    pub name: String,
+    /// The chain's MeshRouter: every leg on this chain must name it when registered.
+    pub router: EvmAddress,
+    /// Blocks relayers wait before reporting a lock (advisory for relayers; not enforced on-chain).
+    pub confirmations: u32,
+}
+
+/// Parameters of a new bundle-log.
+#[cw_serde]
+pub struct InstantiateMsg {
+    /// Administrator (chain registry, wiring); defaults to the instantiating account.
+    pub admin: Option<String>,
+    /// Hub chain id for the EIP-712 domain salt. Must equal the chain's own id when given;
+    /// defaults to it.
+    pub hub_chain_id: Option<String>,
+    /// The stake-escrow contract (relayer bonds and signer sets).
+    pub stake_escrow: String,
+    /// The dispute contract; may be left out and set once later with `SetDispute`, since it is
+    /// instantiated after this contract. Lock reports are refused until it is set.
+    pub dispute: Option<String>,
+    /// Seconds a lock report can be disputed after it was made (`W`). Positive.
+    pub dispute_window: u64,
+    /// Seconds reserved to deliver a COMMIT to every chain before `settle_deadline` (`M`). Positive.
+    pub delivery_margin: u64,
+    /// Most settlement leaves in one batch, 1 to 256.
+    pub max_batch_size: u32,
+    /// `Advance` closes a non-empty open batch once its oldest leaf waited this many seconds
+    /// (0: every `Advance` that finalised something closes the batch).
+    pub batch_max_age: u64,
+    /// Most lock reports in one `ReportLocks`, 1 to 64.
+    pub max_reports_per_msg: u32,
+    /// Latest `settle_deadline` a new bundle may have, in seconds from now. Positive.
+    pub max_horizon: u64,
+    /// Initial chain registry (may be empty; the admin adds chains with `AddChain`).
+    pub chains: Vec<ChainInfo>,
+}
+
+/// Where on an EVM chain a `LegLocked` log was seen.
+#[cw_serde]
+#[derive(Eq)]
+pub struct EvmLocation {
+    /// EIP-155 chain id (must be the leg's).
+    pub chain_id: u64,
+    pub block_number: u64,
+    /// `keccak256` of the block header.
+    pub block_hash: Hash32,
+    /// Block timestamp (unix seconds); must be at or before the bundle's lock deadline.
+    pub block_timestamp: u64,
+    /// Transaction hash (informational: a fraud proof shows the receipt by `tx_index`).
+    pub tx_hash: Hash32,
+    /// Index of the transaction in the block: the receipt-trie key.
+    pub tx_index: u64,
+    /// Index of the `LegLocked` log within that transaction's receipt (not block-wide).
+    pub log_index: u32,
+}
+
+/// A relayer's statement that one leg is locked.
+#[cw_serde]
+pub struct LockReport {
+    pub bundle_id: Hash32,
+    pub leg_index: u32,
+    /// Must equal the registered leg's hash.
+    pub leg_hash: Hash32,
+    /// Must equal the bundle's settle deadline (the Router emits it).
+    pub settle_deadline: u64,
+    pub location: EvmLocation,
+}
+
+/// Every action of the bundle-log.
+#[cw_serde]
+pub enum ExecuteMsg {
+    /// Registers a bundle created by the sender (`bundle.creator` must be the sender). Returns
+    /// the bundle id in the response data (`RegisterBundleResponse`) and the `bundle_id` attribute.
+    RegisterBundle { bundle: Bundle },
+    /// Reports locked legs (active bonded relayers only). A leg already reported is skipped, not
+    /// an error; the response lists which reports were new (`ReportLocksResponse`).
+    ReportLocks { reports: Vec<LockReport> },
+    /// Decides the bundles that are due (anyone; at most `limit` of them, default 16, at most
+    /// 64) and closes the open batch when it is full or old enough.
+    Advance { limit: Option<u32> },
+    /// Closes the open batch now (anyone): fixes its Merkle root under the current signer epoch.
+    CloseBatch {},
+    /// Adds signatures over a closed batch's `SettlementBatch(epoch, batchIndex, root)` digest
+    /// (anyone may submit; each signature must recover to a member of the batch's epoch who is
+    /// not jailed). Signers that already signed are skipped.
+    SubmitSignatures { batch_index: u64, signatures: Vec<Signature65> },
+    /// Adds signatures of the signer set `new_epoch − 1` over the `SignerSetUpdate` that hands
+    /// over to `new_epoch` (anyone may submit), so relayers can rotate every chain's Verifier.
+    SubmitSignerSetSignatures { new_epoch: u64, signatures: Vec<Signature65> },
+    /// Reverts a lock report proven false (dispute contract only): the leg is unreported again
+    /// and may be re-reported.
+    RevertReport { bundle_id: Hash32, leg_index: u32, report_id: u64, fraud_id: u64 },
+    /// Sets the dispute contract (admin only, once).
+    SetDispute { dispute: String },
+    /// Registers an EVM chain (admin only).
+    AddChain { chain_id: u64, name: String, router: EvmAddress, confirmations: u32 },
+    /// Changes a registered chain (admin only); bundles registered before keep their legs' router.
+    UpdateChain { chain_id: u64, name: String, router: EvmAddress, confirmations: u32 },
+    /// Unregisters a chain (admin only): no new bundle may use it; registered bundles go on.
+    RemoveChain { chain_id: u64 },
+    /// Hands the admin role to another account, e.g. governance (admin only).
+    UpdateAdmin { admin: String },
+}
+
+/// Response data of `RegisterBundle`.
+#[cw_serde]
+pub struct RegisterBundleResponse {
+    pub bundle_id: Hash32,
+}
+
+/// Response data of `ReportLocks`.
+#[cw_serde]
+pub struct ReportLocksResponse {
+    /// Reports that were recorded.
+    pub new: Vec<LegRef>,
+    /// Reports of legs that already had a report (no-ops).
+    pub duplicate: Vec<LegRef>,
+    /// Reports for bundles that are already decided (no-ops).
+    pub decided: Vec<LegRef>,
+}
+
+/// Response data of `Advance`.
+#[cw_serde]
+pub struct AdvanceResponse {
+    /// Bundles decided by this call, in order.
+    pub decided: Vec<DecidedBundle>,
+    /// Batches closed by this call.
+    pub closed_batches: Vec<u64>,
+}
+
+/// One decision.
+#[cw_serde]
+pub struct DecidedBundle {
+    pub bundle_id: Hash32,
+    pub verdict: Verdict,
+    pub reason: VerdictReason,
+    pub batch_index: u64,
+}
+
+/// Why a bundle got its verdict.
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub enum VerdictReason {
+    /// Every leg was reported and every report's dispute window passed in time.
+    AllLegsLocked,
+    /// The lock deadline passed with a leg unreported.
+    LegMissing,
+    /// Every leg was reported, but too late to deliver a COMMIT before `settle_deadline − delivery_margin`.
+    TooLateToCommit,
+}
+
+/// Every question the bundle-log answers.
+#[cw_serde]
+#[derive(QueryResponses)]
+pub enum QueryMsg {
+    /// The configuration.
+    #[returns(ConfigResponse)]
+    Config {},
+    /// One bundle with its legs, reports, verdict and batch.
+    #[returns(BundleResponse)]
+    Bundle { bundle_id: Hash32 },
+    /// The bundle a creator registered with `nonce`.
+    #[returns(BundleResponse)]
+    BundleByNonce { creator: String, nonce: u64 },
+    /// One leg's report as the dispute contract checks it.
+    #[returns(ReportResponse)]
+    Report { bundle_id: Hash32, leg_index: u32 },
+    /// A page of the canonical log, oldest first.
+    #[returns(LogResponse)]
+    Log { start_after: Option<u64>, limit: Option<u32> },
+    /// One batch with its leaves, root and signatures.
+    #[returns(BatchResponse)]
+    Batch { index: u64 },
+    /// The open batch (collecting verdicts).
+    #[returns(BatchResponse)]
+    CurrentBatch {},
+    /// The Merkle proof of a decided bundle's settlement leaf in its closed batch.
+    #[returns(MerkleProofResponse)]
+    MerkleProof { bundle_id: Hash32 },
+    /// Legs on `chain_id` of undecided bundles that have no report yet (for reporters).
+    #[returns(AwaitingReportsResponse)]
+    AwaitingReports { chain_id: u64, start_after: Option<LegRef>, limit: Option<u32> },
+    /// Bundles an `Advance` would look at now (for whoever calls `Advance`).
+    #[returns(DueBundlesResponse)]
+    DueBundles { limit: Option<u32> },
+    /// Closed batches that are not yet attested (for signers).
+    #[returns(BatchIndexesResponse)]
+    UnattestedBatches { start_after: Option<u64>, limit: Option<u32> },
+    /// Attested batches (for posters).
+    #[returns(BatchIndexesResponse)]
+    AttestedBatches { start_after: Option<u64>, limit: Option<u32> },
+    /// One registered chain.
+    #[returns(ChainInfo)]
+    Chain { chain_id: u64 },
+    /// The chain registry, by chain id.
+    #[returns(ChainsResponse)]
+    Chains { start_after: Option<u64>, limit: Option<u32> },
+    /// The signer-set update to `new_epoch` with the signatures collected for it.
+    #[returns(SignerSetUpdateResponse)]
+    SignerSetUpdate { new_epoch: u64 },
+}
+
+/// The bundle-log's configuration.
+#[cw_serde]
+pub struct ConfigResponse {
+    pub admin: Addr,
+    pub hub_chain_id: String,
+    /// The EIP-712 domain separator (`hubDomain` of every bundle id).
+    pub hub_domain_separator: Hash32,
+    pub stake_escrow: Addr,
+    pub dispute: Option<Addr>,
+    pub dispute_window: u64,
+    pub delivery_margin: u64,
+    pub max_batch_size: u32,
+    pub batch_max_age: u64,
+    pub max_reports_per_msg: u32,
+    pub max_horizon: u64,
+}
+
+/// A recorded lock report.
+#[cw_serde]
+pub struct LegReport {
+    /// Unique id of the report (its sequence number in the log).
+    pub report_id: u64,
+    pub reporter: Addr,
+    /// Hub time the report was recorded: its dispute window starts here.
+    pub reported_at: u64,
+    /// End of its dispute window (exclusive): `reported_at + dispute_window`.
+    pub window_ends_at: u64,
+    pub location: EvmLocation,
+}
+
+/// Where a bundle stands.
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub enum BundleStatus {
+    /// Waiting for reports or for dispute windows.
+    Pending,
+    /// Decided; the verdict never changes.
+    Decided,
+}
+
+/// One bundle.
+#[cw_serde]
+pub struct BundleResponse {
+    pub bundle_id: Hash32,
+    pub bundle: Bundle,
+    pub leg_hashes: Vec<Hash32>,
+    pub registered_at: u64,
+    /// One entry per leg, `None` while unreported.
+    pub reports: Vec<Option<LegReport>>,
+    pub status: BundleStatus,
+    pub verdict: Option<Verdict>,
+    pub reason: Option<VerdictReason>,
+    pub decided_at: Option<u64>,
+    pub batch_index: Option<u64>,
+    /// When `Advance` next looks at it (`None` once decided).
+    pub next_check: Option<u64>,
+    /// A COMMIT is possible only strictly before this hub time: `settle_deadline − delivery_margin`.
+    pub commit_cutoff: u64,
+}
+
+/// One leg's report, with what a fraud proof is checked against.
+#[cw_serde]
+pub struct ReportResponse {
+    pub bundle_id: Hash32,
+    pub leg_index: u32,
+    pub leg: Leg,
+    pub leg_hash: Hash32,
+    pub lock_deadline: u64,
+    pub settle_deadline: u64,
+    pub report: Option<LegReport>,
+    pub decided: bool,
+}
+
+/// A log page.
+#[cw_serde]
+pub struct LogResponse {
+    pub entries: Vec<LogEntry>,
+    /// Number of entries in the whole log.
+    pub total: u64,
+}
+
+/// One entry of the canonical log.
+#[cw_serde]
+pub struct LogEntry {
+    /// Position in the log, from 0.
+    pub seq: u64,
+    pub height: u64,
+    pub time: u64,
+    pub event: LogEvent,
+}
+
+/// What happened.
+#[cw_serde]
+pub enum LogEvent {
+    /// A bundle was registered.
+    BundleRegistered { bundle_id: Hash32, creator: Addr, nonce: u64 },
+    /// A leg's lock was reported.
+    LegReported { bundle_id: Hash32, leg_index: u32, report_id: u64, reporter: Addr },
+    /// A report was proven false and reverted.
+    ReportReverted { bundle_id: Hash32, leg_index: u32, report_id: u64, fraud_id: u64 },
+    /// A bundle was decided and its leaf put in batch `batch_index`.
+    VerdictFinal { bundle_id: Hash32, verdict: Verdict, reason: VerdictReason, batch_index: u64 },
+    /// A batch was closed: its root is fixed under signer epoch `epoch`.
+    BatchClosed { batch_index: u64, epoch: u64, root: Hash32, size: u32 },
+    /// A batch's signatures reached the threshold.
+    BatchAttested { batch_index: u64, epoch: u64 },
+    /// The update to `new_epoch` gathered threshold signatures of the previous set.
+    SignerSetUpdateAttested { new_epoch: u64, signers_hash: Hash32 },
+}
+
+/// Where a batch stands.
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub enum BatchStatus {
+    /// Collecting verdicts.
+    Open,
+    /// Root fixed; collecting signatures.
+    Closed,
+    /// Signatures of at least the threshold weight collected.
+    Attested,
+}
+
+/// One settlement leaf of a batch.
+#[cw_serde]
+pub struct BatchEntry {
+    pub bundle_id: Hash32,
+    pub verdict: Verdict,
+    /// `settlement_leaf(bundle_id, verdict)`.
+    pub leaf: Hash32,
+}
+
+/// A signature with the address it recovers to.
+#[cw_serde]
+pub struct SignerSignature {
+    pub signer: EvmAddress,
+    pub signature: Signature65,
+}
+
+/// One batch.
+#[cw_serde]
+pub struct BatchResponse {
+    pub index: u64,
+    pub status: BatchStatus,
+    /// Signer epoch, fixed at close.
+    pub epoch: Option<u64>,
+    /// Merkle root, fixed at close.
+    pub root: Option<Hash32>,
+    pub entries: Vec<BatchEntry>,
+    pub opened_at: u64,
+    pub closed_at: Option<u64>,
+    pub attested_at: Option<u64>,
+    /// Weight of the signers so far.
+    pub signed_weight: Amount,
+    /// Threshold of the batch's epoch (once closed).
+    pub threshold: Option<Amount>,
+    /// Signatures sorted by ascending signer address (the order EVM verifiers take).
+    pub signatures: Vec<SignerSignature>,
+}
+
+/// What a Router's `settle` needs for one bundle.
+#[cw_serde]
+pub struct MerkleProofResponse {
+    pub bundle_id: Hash32,
+    pub verdict: Verdict,
+    pub leaf: Hash32,
+    pub batch_index: u64,
+    pub epoch: u64,
+    pub root: Hash32,
+    /// Position of the leaf in the batch.
+    pub position: u32,
+    /// Siblings from the leaf up (docs/protocol.md §4).
+    pub proof: Vec<Hash32>,
+    pub attested: bool,
+}
+
+/// A leg that waits for a report.
+#[cw_serde]
+pub struct AwaitingLeg {
+    pub bundle_id: Hash32,
+    pub leg_index: u32,
+    pub leg_hash: Hash32,
+    pub leg: Leg,
+    pub lock_deadline: u64,
+    pub settle_deadline: u64,
+}
+
+/// Legs waiting for reports.
+#[cw_serde]
+pub struct AwaitingReportsResponse {
+    pub legs: Vec<AwaitingLeg>,
+}
+
+/// Bundles due for `Advance`.
+#[cw_serde]
+pub struct DueBundlesResponse {
+    /// Hub time of the answer.
+    pub now: u64,
+    pub bundle_ids: Vec<Hash32>,
+}
+
+/// A page of batch indexes.
+#[cw_serde]
+pub struct BatchIndexesResponse {
+    pub batches: Vec<u64>,
+}
+
+/// A page of the chain registry.
+#[cw_serde]
+pub struct ChainsResponse {
+    pub chains: Vec<ChainInfo>,
+}
+
+/// A signer-set update and its signatures.
+#[cw_serde]
+pub struct SignerSetUpdateResponse {
+    pub update: SignerSetUpdate,
+    /// The set the update installs.
+    pub new_set: SignerSet,
+    /// Epoch whose signers sign it: `new_epoch − 1`.
+    pub signing_epoch: u64,
+    pub signed_weight: Amount,
+    pub threshold: Amount,
+    pub attested: bool,
+    /// Sorted by ascending signer address.
+    pub signatures: Vec<SignerSignature>,
+}

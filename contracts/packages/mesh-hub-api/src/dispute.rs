@@ -1,0 +1,140 @@
+//! Messages of the `dispute` contract: fraud proofs checked entirely on-chain.
+
+use cosmwasm_schema::{cw_serde, QueryResponses};
+use cosmwasm_std::{Addr, Binary};
+use mesh_protocol::{Amount, EvmAddress, Hash32, Signature65};
+
+pub use crate::common::FraudKind;
+
+/// Default most nodes in a receipt proof.
+pub const DEFAULT_MAX_PROOF_NODES: u32 = 32;
+/// Default most bytes of header + receipt + proof nodes together.
+pub const DEFAULT_MAX_EVIDENCE_BYTES: u32 = 128 * 1024;
+
+/// Parameters of a new dispute contract.
+#[cw_serde]
+pub struct InstantiateMsg {
+    /// The bundle-log whose reports and batches are disputed (its hub chain id is read from it).
+    pub bundle_log: String,
+    /// The stake-escrow that slashes.
+    pub stake_escrow: String,
+    /// Most nodes in a receipt proof (default 32).
+    pub max_proof_nodes: Option<u32>,
+    /// Most bytes of header, receipt and proof nodes together (default 131072).
+    pub max_evidence_bytes: Option<u32>,
+}
+
+/// A statement a signer signed.
+#[cw_serde]
+pub enum SignedStatement {
+    /// `SettlementBatch(epoch, batchIndex, root)`.
+    Batch { epoch: u64, batch_index: u64, root: Hash32, signature: Signature65 },
+    /// `SignerSetUpdate(newEpoch, signersHash)`.
+    SignerSetUpdate { new_epoch: u64, signers_hash: Hash32, signature: Signature65 },
+}
+
+/// Evidence of a relayer's fraud.
+#[cw_serde]
+pub enum FraudProof {
+    /// The report of leg `leg_index` of `bundle_id` is false: here is the header of the
+    /// reported block (RLP), the receipt at the reported tx index (trie encoding) and its
+    /// receipt-trie proof (nodes root first). An empty `receipt` with an exclusion proof shows
+    /// that the block has no transaction at the reported index. Only inside the report's
+    /// dispute window.
+    FalseLock { bundle_id: Hash32, leg_index: u32, header: Binary, receipt: Binary, receipt_proof: Vec<Binary> },
+    /// Two signatures by one registered signer over conflicting statements of the same slot.
+    Equivocation { first: SignedStatement, second: SignedStatement },
+    /// A signature by a registered signer over a batch the hub never closed with that epoch and root.
+    WrongAttestation { epoch: u64, batch_index: u64, root: Hash32, signature: Signature65 },
+    /// A signature by a registered signer over a signer-set update the hub never made.
+    WrongSignerSetUpdate { new_epoch: u64, signers_hash: Hash32, signature: Signature65 },
+}
+
+/// Every action of the dispute contract.
+#[cw_serde]
+pub enum ExecuteMsg {
+    /// Proves a fraud (anyone). On success the report is reverted (false lock), the relayer
+    /// slashed and jailed, the bounty paid to the sender, and the fraud recorded. A proof that
+    /// does not verify is refused with the reason and changes nothing; a fraud is proven once.
+    SubmitFraudProof { proof: FraudProof },
+}
+
+/// Every question the dispute contract answers.
+#[cw_serde]
+#[derive(QueryResponses)]
+pub enum QueryMsg {
+    /// The configuration.
+    #[returns(ConfigResponse)]
+    Config {},
+    /// One proven fraud.
+    #[returns(FraudRecord)]
+    Fraud { id: u64 },
+    /// Proven frauds, oldest first.
+    #[returns(FraudsResponse)]
+    Frauds { start_after: Option<u64>, limit: Option<u32> },
+}
+
+/// The dispute contract's configuration.
+#[cw_serde]
+pub struct ConfigResponse {
+    pub bundle_log: Addr,
+    pub stake_escrow: Addr,
+    pub hub_chain_id: String,
+    pub max_proof_nodes: u32,
+    pub max_evidence_bytes: u32,
+}
+
+/// What the receipt showed instead of the reported lock.
+#[cw_serde]
+pub enum FalseLockFinding {
+    /// The reported block hash belongs to a block with another number.
+    WrongBlockNumber { actual: u64 },
+    /// The reported block hash belongs to a block with another timestamp (e.g. after the lock deadline).
+    WrongBlockTimestamp { actual: u64 },
+    /// The block has no transaction at the reported index (shown by an exclusion proof:
+    /// `receipt` empty, `receipt_proof` the trie path to where the key would be).
+    NoTransactionAtIndex,
+    /// The transaction reverted.
+    ReceiptFailed,
+    /// The receipt has only `log_count` logs: none at the reported index.
+    NoLogAtIndex { log_count: u32 },
+    /// The log at the index was emitted by another contract than the leg's router.
+    WrongEmitter { emitter: EvmAddress },
+    /// The log at the index is not a `LegLocked` event.
+    NotLegLocked,
+    /// The `LegLocked` log names another bundle, leg index, leg hash or settle deadline.
+    OtherLeg { field: String },
+    /// The locked amount is below the leg's amount.
+    AmountTooLow { locked: Amount, required: Amount },
+}
+
+/// What was proven.
+#[cw_serde]
+pub enum FraudDetail {
+    FalseLock { bundle_id: Hash32, leg_index: u32, report_id: u64, finding: FalseLockFinding },
+    Equivocation { first: SignedStatement, second: SignedStatement },
+    WrongAttestation { epoch: u64, batch_index: u64, root: Hash32 },
+    WrongSignerSetUpdate { new_epoch: u64, signers_hash: Hash32 },
+}
+
+/// A proven fraud.
+#[cw_serde]
+pub struct FraudRecord {
+    pub id: u64,
+    pub kind: FraudKind,
+    /// The slashed relayer.
+    pub relayer: Addr,
+    /// Its EVM signer, for signature frauds.
+    pub evm_signer: Option<EvmAddress>,
+    /// Who proved it (and got the bounty).
+    pub disputer: Addr,
+    pub proven_at: u64,
+    pub height: u64,
+    pub detail: FraudDetail,
+}
+
+/// A page of frauds.
+#[cw_serde]
+pub struct FraudsResponse {
+    pub frauds: Vec<FraudRecord>,
+}

@@ -1,0 +1,27 @@
+//! The messages and responses of the Atomic Mesh settlement hub's three contracts.
+//!
+//! The contracts (`bundle-log`, `stake-escrow`, `dispute`) re-export these types, and the `mesh`
+//! relayer builds its hub transactions and parses query answers from the very same definitions,
+//! so the two cannot drift. Protocol objects (`Bundle`, `Hash32`, `Signature65`, `SignerSet`, …)
+//! come from `mesh-protocol` and keep its JSON forms (0x-hex addresses, hashes and signatures,
+//! decimal-string amounts).
+//!
+//! * [`bundle_log`]: the canonical log, reports, verdicts, batches and signatures.
+//! * [`stake_escrow`]: relayer bonds, unbonding, slashing, jailing and signer-set epochs.
+//! * [`dispute`]: fraud proofs and their records.
+//! * [`common`]: types two contracts share.
+
+pub mod bundle_log;
+pub mod common;
+pub mod dispute;
+pub mod stake_escrow;
+
+pub use mesh_protocol::{
+    Amount, Bundle, EvmAddress, Hash32, Leg, SettlementBatch, Signature65, SignerSet, SignerSetUpdate, Verdict,
+    WeightedSigner,
+};
+
+/// Largest `limit` any paged query accepts; larger values are clamped.
+pub const MAX_PAGE_LIMIT: u32 = 100;
+/// `limit` of a paged query that gives none.
+pub const DEFAULT_PAGE_LIMIT: u32 = 30;

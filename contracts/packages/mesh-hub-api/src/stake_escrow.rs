@@ -1,0 +1,193 @@
+//! Messages of the `stake-escrow` contract: relayer bonds, unbonding, slashing, jailing and the
+//! signer-set epochs.
+
+use cosmwasm_schema::{cw_serde, QueryResponses};
+use cosmwasm_std::{Addr, Uint128};
+use mesh_protocol::{EvmAddress, Signature65, SignerSet};
+
+use crate::common::FraudKind;
+
+/// Basis points in one whole.
+pub const BPS: u16 = 10_000;
+/// Most unbonding entries one relayer may have at once.
+pub const MAX_UNBONDING_ENTRIES: usize = 8;
+
+/// Parameters of a new stake-escrow.
+#[cw_serde]
+pub struct InstantiateMsg {
+    /// Administrator (wiring, unjailing); defaults to the instantiating account.
+    pub admin: Option<String>,
+    /// Hub chain id for the EIP-712 domain of proofs of possession. Must equal the chain's own
+    /// id when given; defaults to it.
+    pub hub_chain_id: Option<String>,
+    /// The only denom accepted as stake.
+    pub bond_denom: String,
+    /// Bonded stake a relayer needs to be active (report, sign, join signer sets). Positive.
+    pub min_bond: Uint128,
+    /// Seconds unbonded stake stays slashable before it can be claimed; must exceed
+    /// `dispute_window + delivery_margin`.
+    pub unbonding_period: u64,
+    /// The bundle-log's dispute window (seconds), to check `unbonding_period` against.
+    pub dispute_window: u64,
+    /// The bundle-log's delivery margin (seconds), to check `unbonding_period` against.
+    pub delivery_margin: u64,
+    /// Part of a relayer's whole stake (bonded and unbonding) taken per proven fraud, in basis
+    /// points, 1 to 10000.
+    pub slash_bps: u16,
+    /// Part of the slashed amount paid to the disputer, in basis points, 0 to 10000.
+    pub bounty_bps: u16,
+    /// Where the rest of slashed funds goes; `None` keeps it in this contract for good
+    /// (counted as `slashed_retained`).
+    pub community_pool: Option<String>,
+    /// Seconds between two signer-set rotations.
+    pub rotation_delay: u64,
+    /// The dispute contract (the only caller of `Slash`); may be set once later with `SetDispute`.
+    pub dispute: Option<String>,
+}
+
+/// Every action of the stake-escrow.
+#[cw_serde]
+pub enum ExecuteMsg {
+    /// Bonds the attached funds (bond denom only). The first bond registers `evm_signer`,
+    /// which must be unused by other relayers; later bonds must name the same signer.
+    /// `proof_of_possession` is the signer's 65-byte signature over
+    /// `relayer_key_digest(hub, sender)`.
+    Bond { evm_signer: EvmAddress, proof_of_possession: Signature65 },
+    /// Starts unbonding `amount` of bonded stake; it stays slashable for the unbonding period.
+    Unbond { amount: Uint128 },
+    /// Pays out every unbonding entry whose period has passed.
+    Claim {},
+    /// Slashes a relayer for a proven fraud (dispute contract only): takes `slash_bps` of its
+    /// stake (bonded first, then unbonding, newest first), pays `bounty_bps` of it to `disputer`
+    /// and jails the relayer.
+    Slash { relayer: String, kind: FraudKind, fraud_id: u64, disputer: String },
+    /// Lifts a relayer's jail (admin only). It joins signer sets again from the next rotation.
+    Unjail { relayer: String },
+    /// Makes the next signer-set epoch from the active relayers (anyone), at most once per
+    /// `rotation_delay`; the first call makes epoch 1.
+    RotateSigners {},
+    /// Sets the dispute contract (admin only, once).
+    SetDispute { dispute: String },
+    /// Hands the admin role to another account (admin only).
+    UpdateAdmin { admin: String },
+}
+
+/// Every question the stake-escrow answers.
+#[cw_serde]
+#[derive(QueryResponses)]
+pub enum QueryMsg {
+    /// The configuration.
+    #[returns(ConfigResponse)]
+    Config {},
+    /// One relayer, `None` if it never bonded.
+    #[returns(Option<RelayerInfo>)]
+    Relayer { address: String },
+    /// The relayer that registered `evm_signer`, `None` if none did.
+    #[returns(Option<RelayerInfo>)]
+    RelayerBySigner { evm_signer: EvmAddress },
+    /// A page of relayers by address.
+    #[returns(RelayersResponse)]
+    Relayers { start_after: Option<String>, limit: Option<u32> },
+    /// Whether a relayer may report and sign now (bonded ≥ min bond, not jailed).
+    #[returns(IsActiveResponse)]
+    IsActive { address: String },
+    /// The signer set of `epoch`, `None` if there is no such epoch.
+    #[returns(Option<SignerSetResponse>)]
+    SignerSet { epoch: u64 },
+    /// The newest signer set, `None` before the first rotation.
+    #[returns(Option<SignerSetResponse>)]
+    CurrentSignerSet {},
+    /// The set `RotateSigners` would make now, `None` if no relayer is active.
+    #[returns(Option<SignerSet>)]
+    NextSignerSet {},
+    /// Stake accounting.
+    #[returns(TotalsResponse)]
+    Totals {},
+}
+
+/// The stake-escrow's configuration.
+#[cw_serde]
+pub struct ConfigResponse {
+    pub admin: Addr,
+    pub hub_chain_id: String,
+    pub bond_denom: String,
+    pub min_bond: Uint128,
+    pub unbonding_period: u64,
+    pub dispute_window: u64,
+    pub delivery_margin: u64,
+    pub slash_bps: u16,
+    pub bounty_bps: u16,
+    pub community_pool: Option<Addr>,
+    pub rotation_delay: u64,
+    pub dispute: Option<Addr>,
+}
+
+/// Stake on its way out.
+#[cw_serde]
+pub struct UnbondingEntry {
+    pub amount: Uint128,
+    /// Hub time from which it can be claimed.
+    pub release_at: u64,
+}
+
+/// One relayer.
+#[cw_serde]
+pub struct RelayerInfo {
+    pub address: Addr,
+    pub evm_signer: EvmAddress,
+    pub bonded: Uint128,
+    pub unbonding: Vec<UnbondingEntry>,
+    pub jailed: bool,
+    pub jailed_at: Option<u64>,
+    /// Total ever slashed from it.
+    pub slashed: Uint128,
+    /// Bonded ≥ min bond and not jailed.
+    pub active: bool,
+}
+
+/// A page of relayers.
+#[cw_serde]
+pub struct RelayersResponse {
+    pub relayers: Vec<RelayerInfo>,
+}
+
+/// Whether a relayer is active.
+#[cw_serde]
+pub struct IsActiveResponse {
+    pub active: bool,
+    pub bonded: Uint128,
+    pub jailed: bool,
+}
+
+/// A signer set as the stake-escrow made it.
+#[cw_serde]
+pub struct SignerSetResponse {
+    pub set: SignerSet,
+    /// `signer_set_hash(set)`.
+    pub signers_hash: mesh_protocol::Hash32,
+    pub created_at: u64,
+    /// Members whose relayer is jailed now: their signatures no longer count on the hub.
+    pub jailed: Vec<EvmAddress>,
+}
+
+/// Stake accounting. Invariant: `total_deposited = total_bonded + total_unbonding +
+/// total_claimed + total_slashed`, and `total_slashed = bounties_paid + sent_to_community_pool +
+/// slashed_retained`.
+#[cw_serde]
+pub struct TotalsResponse {
+    pub total_deposited: Uint128,
+    pub total_bonded: Uint128,
+    pub total_unbonding: Uint128,
+    pub total_claimed: Uint128,
+    pub total_slashed: Uint128,
+    pub bounties_paid: Uint128,
+    pub sent_to_community_pool: Uint128,
+    pub slashed_retained: Uint128,
+}
+
+/// Response data of `Slash`.
+#[cw_serde]
+pub struct SlashResponse {
+    pub slashed: Uint128,
+    pub bounty: Uint128,
+}

@@ -1,0 +1,190 @@
+//! `cw_schema::Schemaifier` for the protocol types (feature `cw-schema`).
+//!
+//! cosmwasm-schema 3's `#[cw_serde]` derives both a JSON schema (schemars, already implemented
+//! on the types) and a `cw_schema` schema; the orphan rule puts the latter here. The nodes
+//! describe exactly the JSON forms of `types.rs`: string forms for addresses, hashes, amounts
+//! and signatures, snake_case field names, `"commit"` / `"abort"` for verdicts.
+
+use cw_schema::{
+    reexport::BTreeMap, DefinitionReference, EnumCase, EnumValue, Node, NodeType, SchemaVisitor, Schemaifier,
+    StructProperty, StructType,
+};
+use std::borrow::Cow;
+
+use crate::types::*;
+
+fn string_node<T: Schemaifier>(
+    visitor: &mut SchemaVisitor,
+    name: &'static str,
+    description: &'static str,
+) -> DefinitionReference {
+    if let Some(r) = visitor.get_reference::<T>() {
+        return r;
+    }
+    visitor.insert(
+        T::id(),
+        Node { name: Cow::Borrowed(name), description: Some(Cow::Borrowed(description)), value: NodeType::String },
+    )
+}
+
+fn prop<T: Schemaifier>(
+    visitor: &mut SchemaVisitor,
+    name: &'static str,
+    description: &'static str,
+) -> (Cow<'static, str>, StructProperty) {
+    (
+        Cow::Borrowed(name),
+        StructProperty {
+            defaulting: false,
+            description: Some(Cow::Borrowed(description)),
+            value: T::visit_schema(visitor),
+        },
+    )
+}
+
+fn struct_node<T: Schemaifier>(
+    visitor: &mut SchemaVisitor,
+    name: &'static str,
+    description: &'static str,
+    fields: impl FnOnce(&mut SchemaVisitor) -> Vec<(Cow<'static, str>, StructProperty)>,
+) -> DefinitionReference {
+    if let Some(r) = visitor.get_reference::<T>() {
+        return r;
+    }
+    visitor.reserve_spot(T::id());
+    let properties = BTreeMap::from_iter(fields(visitor));
+    visitor.insert(
+        T::id(),
+        Node {
+            name: Cow::Borrowed(name),
+            description: Some(Cow::Borrowed(description)),
+            value: NodeType::Struct(StructType::Named { properties }),
+        },
+    )
+}
+
+impl Schemaifier for EvmAddress {
+    fn visit_schema(v: &mut SchemaVisitor) -> DefinitionReference {
+        string_node::<Self>(v, "EvmAddress", "20-byte EVM address: 0x + 40 hex digits (mixed case must be EIP-55)")
+    }
+}
+
+impl Schemaifier for Hash32 {
+    fn visit_schema(v: &mut SchemaVisitor) -> DefinitionReference {
+        string_node::<Self>(v, "Hash32", "32-byte hash: 0x + 64 hex digits")
+    }
+}
+
+impl Schemaifier for Amount {
+    fn visit_schema(v: &mut SchemaVisitor) -> DefinitionReference {
+        string_node::<Self>(v, "Amount", "uint256 as a decimal string without leading zeros")
+    }
+}
+
+impl Schemaifier for Signature65 {
+    fn visit_schema(v: &mut SchemaVisitor) -> DefinitionReference {
+        string_node::<Self>(v, "Signature65", "65-byte ECDSA signature r ‖ s ‖ v: 0x + 130 hex digits")
+    }
+}
+
+impl Schemaifier for Leg {
+    fn visit_schema(v: &mut SchemaVisitor) -> DefinitionReference {
+        struct_node::<Self>(v, "Leg", "One escrowed, conditional ERC-20 transfer on one EVM chain.", |v| {
+            vec![
+                prop::<u64>(v, "chain_id", "EIP-155 chain id of the chain holding the escrow."),
+                prop::<EvmAddress>(v, "router", "MeshRouter on that chain that escrows the leg."),
+                prop::<EvmAddress>(v, "depositor", "Who locks the tokens, and gets them back on ABORT."),
+                prop::<EvmAddress>(v, "token", "ERC-20 token (native ETH goes through WETH)."),
+                prop::<Amount>(v, "amount", "Amount escrowed and delivered on COMMIT."),
+                prop::<EvmAddress>(v, "recipient", "Who receives the tokens on COMMIT."),
+            ]
+        })
+    }
+}
+
+impl Schemaifier for Bundle {
+    fn visit_schema(v: &mut SchemaVisitor) -> DefinitionReference {
+        struct_node::<Self>(v, "Bundle", "A cross-chain operation: every leg delivers, or every leg refunds.", |v| {
+            vec![
+                prop::<String>(v, "creator", "Hub account that registered the bundle (bech32)."),
+                prop::<u64>(v, "nonce", "Creator-chosen number; (creator, nonce) is unique on the hub."),
+                prop::<u64>(v, "lock_deadline", "Unix seconds: every leg must be locked at or before this time."),
+                prop::<u64>(
+                    v,
+                    "settle_deadline",
+                    "Unix seconds: from this time on any chain refunds without a signature.",
+                ),
+                prop::<Vec<Leg>>(v, "legs", "The legs, 1 to 16."),
+            ]
+        })
+    }
+}
+
+impl Schemaifier for Verdict {
+    fn visit_schema(v: &mut SchemaVisitor) -> DefinitionReference {
+        if let Some(r) = v.get_reference::<Self>() {
+            return r;
+        }
+        let case = |d: &'static str| EnumCase { description: Some(Cow::Borrowed(d)), value: EnumValue::Unit };
+        v.insert(
+            Self::id(),
+            Node {
+                name: Cow::Borrowed("Verdict"),
+                description: Some(Cow::Borrowed("The one decision the hub takes per bundle.")),
+                value: NodeType::Enum {
+                    discriminator: None,
+                    cases: BTreeMap::from([
+                        (Cow::Borrowed("commit"), case("Deliver every leg to its recipient.")),
+                        (Cow::Borrowed("abort"), case("Return every leg to its depositor.")),
+                    ]),
+                },
+            },
+        )
+    }
+}
+
+impl Schemaifier for SettlementBatch {
+    fn visit_schema(v: &mut SchemaVisitor) -> DefinitionReference {
+        struct_node::<Self>(v, "SettlementBatch", "Batch `batch_index` of epoch `epoch` has Merkle root `root`.", |v| {
+            vec![
+                prop::<u64>(v, "epoch", "Signer-set epoch."),
+                prop::<u64>(v, "batch_index", "Index of the batch on the hub."),
+                prop::<Hash32>(v, "root", "Merkle root of the batch's settlement leaves."),
+            ]
+        })
+    }
+}
+
+impl Schemaifier for WeightedSigner {
+    fn visit_schema(v: &mut SchemaVisitor) -> DefinitionReference {
+        struct_node::<Self>(v, "WeightedSigner", "One member of a signer set.", |v| {
+            vec![
+                prop::<EvmAddress>(v, "address", "The relayer's EVM signing address."),
+                prop::<Amount>(v, "weight", "Voting weight."),
+            ]
+        })
+    }
+}
+
+impl Schemaifier for SignerSet {
+    fn visit_schema(v: &mut SchemaVisitor) -> DefinitionReference {
+        struct_node::<Self>(v, "SignerSet", "The relayers whose signatures settle batches during one epoch.", |v| {
+            vec![
+                prop::<u64>(v, "epoch", "Epoch number."),
+                prop::<Vec<WeightedSigner>>(v, "signers", "Strictly ascending by address."),
+                prop::<Amount>(v, "threshold", "Weight that must sign."),
+            ]
+        })
+    }
+}
+
+impl Schemaifier for SignerSetUpdate {
+    fn visit_schema(v: &mut SchemaVisitor) -> DefinitionReference {
+        struct_node::<Self>(v, "SignerSetUpdate", "The statement that rotates every chain's Verifier.", |v| {
+            vec![
+                prop::<u64>(v, "new_epoch", "Epoch of the new set."),
+                prop::<Hash32>(v, "signers_hash", "signer_set_hash of the new set."),
+            ]
+        })
+    }
+}

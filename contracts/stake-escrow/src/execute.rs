@@ -1,0 +1,385 @@
+//! State changes.
+
+use cosmwasm_std::{
+    to_json_binary, Addr, BankMsg, Coin, DepsMut, Env, MessageInfo, Response, StdResult, Storage, Uint128,
+};
+use mesh_hub_api::common::FraudKind;
+use mesh_protocol::eip712::{relayer_key_digest, signer_set_hash, HubDomain};
+use mesh_protocol::sig::recover_signer_with;
+use mesh_protocol::{Amount, EvmAddress, Signature65, SignerSet, WeightedSigner, U256};
+
+use crate::error::ContractError;
+use crate::msg::{InstantiateMsg, SlashResponse, UnbondingEntry, BPS, MAX_UNBONDING_ENTRIES};
+use crate::state::{self, Config, Relayer, StoredSet};
+
+pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateMsg) -> Result<Response, ContractError> {
+    let hub_chain_id = match msg.hub_chain_id {
+        Some(given) if given != env.block.chain_id => {
+            return Err(ContractError::HubChainIdMismatch { given, actual: env.block.chain_id })
+        }
+        Some(given) => given,
+        None => env.block.chain_id.clone(),
+    };
+    let invalid = |field, reason: &str| ContractError::InvalidConfig { field, reason: reason.to_owned() };
+    if msg.bond_denom.is_empty() {
+        return Err(invalid("bond_denom", "must not be empty"));
+    }
+    if msg.min_bond.is_zero() {
+        return Err(invalid("min_bond", "must be positive"));
+    }
+    if msg.slash_bps == 0 || msg.slash_bps > BPS {
+        return Err(invalid("slash_bps", "must be 1 to 10000"));
+    }
+    if msg.bounty_bps > BPS {
+        return Err(invalid("bounty_bps", "must be at most 10000"));
+    }
+    let minimum = msg.dispute_window.saturating_add(msg.delivery_margin);
+    if msg.unbonding_period <= minimum {
+        return Err(ContractError::UnbondingTooShort { unbonding_period: msg.unbonding_period, minimum });
+    }
+    let api = deps.api;
+    let cfg = Config {
+        admin: match msg.admin {
+            Some(a) => api.addr_validate(&a)?,
+            None => info.sender.clone(),
+        },
+        hub_chain_id,
+        bond_denom: msg.bond_denom,
+        min_bond: msg.min_bond,
+        unbonding_period: msg.unbonding_period,
+        dispute_window: msg.dispute_window,
+        delivery_margin: msg.delivery_margin,
+        slash_bps: msg.slash_bps,
+        bounty_bps: msg.bounty_bps,
+        community_pool: msg.community_pool.map(|a| api.addr_validate(&a)).transpose()?,
+        rotation_delay: msg.rotation_delay,
+        dispute: msg.dispute.map(|a| api.addr_validate(&a)).transpose()?,
+    };
+    state::save_config(deps.storage, &cfg)?;
+    state::save_totals(deps.storage, &state::Totals::default())?;
+    Ok(Response::new()
+        .add_attribute("action", "instantiate")
+        .add_attribute("hub_chain_id", cfg.hub_chain_id)
+        .add_attribute("admin", cfg.admin))
+}
+
+fn bonded_amount(cfg: &Config, funds: &[Coin]) -> Result<Uint128, ContractError> {
+    match funds {
+        [] => Err(ContractError::NoFunds { denom: cfg.bond_denom.clone() }),
+        [coin] if coin.denom != cfg.bond_denom => {
+            Err(ContractError::WrongDenom { expected: cfg.bond_denom.clone(), got: coin.denom.clone() })
+        }
+        [coin] if coin.amount.is_zero() => Err(ContractError::NoFunds { denom: cfg.bond_denom.clone() }),
+        [coin] => Uint128::try_from(coin.amount).map_err(|_| ContractError::AmountTooLarge { amount: coin.amount }),
+        many => Err(ContractError::MultipleDenoms { count: many.len() }),
+    }
+}
+
+pub fn bond(
+    deps: DepsMut,
+    _env: Env,
+    info: MessageInfo,
+    evm_signer: EvmAddress,
+    proof: Signature65,
+) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    let amount = bonded_amount(&cfg, &info.funds)?;
+
+    let digest = relayer_key_digest(&HubDomain::new(cfg.hub_chain_id.clone()), info.sender.as_str());
+    let api = deps.api;
+    let recovered = recover_signer_with(&digest.0, &proof, |d, rs, v| api.secp256k1_recover_pubkey(d, rs, v))
+        .map_err(ContractError::BadProofSignature)?;
+    if EvmAddress(recovered) != evm_signer {
+        return Err(ContractError::ProofOfPossessionMismatch { claimed: evm_signer, recovered: recovered.into() });
+    }
+
+    let before = state::relayer(deps.storage, &info.sender)?;
+    let mut after = match &before {
+        Some(r) => {
+            if r.evm_signer != evm_signer {
+                return Err(ContractError::SignerMismatch {
+                    relayer: info.sender,
+                    registered: r.evm_signer,
+                    given: evm_signer,
+                });
+            }
+            r.clone()
+        }
+        None => {
+            if let Some(owner) = state::signer_owner(deps.storage, &evm_signer)? {
+                return Err(ContractError::SignerTaken { signer: evm_signer, owner });
+            }
+            state::set_signer_owner(deps.storage, &evm_signer, &info.sender)?;
+            Relayer {
+                evm_signer,
+                bonded: Uint128::zero(),
+                unbonding: vec![],
+                jailed: false,
+                jailed_at: None,
+                slashed: Uint128::zero(),
+            }
+        }
+    };
+    after.bonded = after.bonded.checked_add(amount)?;
+    state::save_relayer(deps.storage, &cfg, &info.sender, before.as_ref(), &after)?;
+
+    let mut t = state::totals(deps.storage)?;
+    t.deposited = t.deposited.checked_add(amount)?;
+    t.bonded = t.bonded.checked_add(amount)?;
+    state::save_totals(deps.storage, &t)?;
+
+    Ok(Response::new()
+        .add_attribute("action", "bond")
+        .add_attribute("relayer", info.sender)
+        .add_attribute("evm_signer", evm_signer.to_string())
+        .add_attribute("amount", amount)
+        .add_attribute("bonded", after.bonded)
+        .add_attribute("active", after.is_active(&cfg).to_string()))
+}
+
+fn load_relayer(s: &dyn Storage, addr: &Addr) -> Result<Relayer, ContractError> {
+    state::relayer(s, addr)?.ok_or_else(|| ContractError::UnknownRelayer { address: addr.to_string() })
+}
+
+pub fn unbond(deps: DepsMut, env: Env, info: MessageInfo, amount: Uint128) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    if amount.is_zero() {
+        return Err(ContractError::ZeroAmount);
+    }
+    let before = load_relayer(deps.storage, &info.sender)?;
+    if amount > before.bonded {
+        return Err(ContractError::InsufficientBond { bonded: before.bonded, requested: amount });
+    }
+    if before.unbonding.len() >= MAX_UNBONDING_ENTRIES {
+        return Err(ContractError::TooManyUnbondingEntries { max: MAX_UNBONDING_ENTRIES });
+    }
+    let release_at = env.block.time.seconds().saturating_add(cfg.unbonding_period);
+    let mut after = before.clone();
+    after.bonded -= amount;
+    after.unbonding.push(UnbondingEntry { amount, release_at });
+    state::save_relayer(deps.storage, &cfg, &info.sender, Some(&before), &after)?;
+
+    let mut t = state::totals(deps.storage)?;
+    t.bonded = t.bonded.checked_sub(amount)?;
+    t.unbonding = t.unbonding.checked_add(amount)?;
+    state::save_totals(deps.storage, &t)?;
+
+    Ok(Response::new()
+        .add_attribute("action", "unbond")
+        .add_attribute("relayer", info.sender)
+        .add_attribute("amount", amount)
+        .add_attribute("release_at", release_at.to_string())
+        .add_attribute("active", after.is_active(&cfg).to_string()))
+}
+
+pub fn claim(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    let before = load_relayer(deps.storage, &info.sender)?;
+    let now = env.block.time.seconds();
+    let (ready, waiting): (Vec<_>, Vec<_>) = before.unbonding.iter().cloned().partition(|e| e.release_at <= now);
+    let amount: Uint128 = ready.iter().map(|e| e.amount).sum();
+    if ready.is_empty() {
+        return Err(ContractError::NothingToClaim { next_release: waiting.first().map(|e| e.release_at) });
+    }
+    let mut after = before.clone();
+    after.unbonding = waiting;
+    state::save_relayer(deps.storage, &cfg, &info.sender, Some(&before), &after)?;
+
+    let mut t = state::totals(deps.storage)?;
+    t.unbonding = t.unbonding.checked_sub(amount)?;
+    t.claimed = t.claimed.checked_add(amount)?;
+    state::save_totals(deps.storage, &t)?;
+
+    let mut res = Response::new()
+        .add_attribute("action", "claim")
+        .add_attribute("relayer", info.sender.clone())
+        .add_attribute("amount", amount);
+    if !amount.is_zero() {
+        res = res.add_message(BankMsg::Send {
+            to_address: info.sender.into_string(),
+            amount: vec![Coin::new(amount, cfg.bond_denom)],
+        });
+    }
+    Ok(res)
+}
+
+pub fn slash(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    relayer: String,
+    kind: FraudKind,
+    fraud_id: u64,
+    disputer: String,
+) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    match &cfg.dispute {
+        Some(d) if *d == info.sender => {}
+        Some(d) => {
+            return Err(ContractError::Unauthorized {
+                action: "slash",
+                allowed: format!("the dispute contract {d}"),
+                sender: info.sender,
+            })
+        }
+        None => return Err(ContractError::DisputeNotSet),
+    }
+    let relayer = deps.api.addr_validate(&relayer)?;
+    let disputer = deps.api.addr_validate(&disputer)?;
+    let before = load_relayer(deps.storage, &relayer)?;
+
+    let stake = before.bonded.checked_add(before.unbonding_total())?;
+    let slashed = stake.multiply_ratio(cfg.slash_bps, BPS);
+    let mut after = before.clone();
+    let from_bonded = slashed.min(after.bonded);
+    after.bonded -= from_bonded;
+    let mut rest = slashed - from_bonded;
+    // Newest unbonding first: the stake that left most recently is the most likely to be tied
+    // to the fraud, and older entries keep their release schedule when possible.
+    for entry in after.unbonding.iter_mut().rev() {
+        let take = rest.min(entry.amount);
+        entry.amount -= take;
+        rest -= take;
+    }
+    after.unbonding.retain(|e| !e.amount.is_zero());
+    let from_unbonding = slashed - from_bonded - rest;
+    after.slashed = after.slashed.checked_add(slashed)?;
+    after.jailed = true;
+    if before.jailed_at.is_none() || !before.jailed {
+        after.jailed_at = Some(env.block.time.seconds());
+    }
+    state::save_relayer(deps.storage, &cfg, &relayer, Some(&before), &after)?;
+
+    let bounty = slashed.multiply_ratio(cfg.bounty_bps, BPS);
+    let remainder = slashed - bounty;
+    let mut t = state::totals(deps.storage)?;
+    t.bonded = t.bonded.checked_sub(from_bonded)?;
+    t.unbonding = t.unbonding.checked_sub(from_unbonding)?;
+    t.slashed = t.slashed.checked_add(slashed)?;
+    t.bounties_paid = t.bounties_paid.checked_add(bounty)?;
+    let mut res = Response::new();
+    if !bounty.is_zero() {
+        res = res.add_message(BankMsg::Send {
+            to_address: disputer.to_string(),
+            amount: vec![Coin::new(bounty, cfg.bond_denom.clone())],
+        });
+    }
+    match &cfg.community_pool {
+        Some(pool) if !remainder.is_zero() => {
+            t.sent_to_community_pool = t.sent_to_community_pool.checked_add(remainder)?;
+            res = res.add_message(BankMsg::Send {
+                to_address: pool.to_string(),
+                amount: vec![Coin::new(remainder, cfg.bond_denom.clone())],
+            });
+        }
+        _ => t.slashed_retained = t.slashed_retained.checked_add(remainder)?,
+    }
+    state::save_totals(deps.storage, &t)?;
+
+    Ok(res
+        .set_data(to_json_binary(&SlashResponse { slashed, bounty })?)
+        .add_attribute("action", "slash")
+        .add_attribute("relayer", relayer)
+        .add_attribute("kind", kind.as_str())
+        .add_attribute("fraud_id", fraud_id.to_string())
+        .add_attribute("slashed", slashed)
+        .add_attribute("bounty", bounty)
+        .add_attribute("disputer", disputer))
+}
+
+fn only_admin(cfg: &Config, sender: &Addr, action: &'static str) -> Result<(), ContractError> {
+    if *sender != cfg.admin {
+        return Err(ContractError::Unauthorized {
+            action,
+            allowed: format!("the admin {}", cfg.admin),
+            sender: sender.clone(),
+        });
+    }
+    Ok(())
+}
+
+pub fn unjail(deps: DepsMut, info: MessageInfo, relayer: String) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    only_admin(&cfg, &info.sender, "unjail")?;
+    let relayer = deps.api.addr_validate(&relayer)?;
+    let before = load_relayer(deps.storage, &relayer)?;
+    if !before.jailed {
+        return Err(ContractError::NotJailed { relayer });
+    }
+    let mut after = before.clone();
+    after.jailed = false;
+    after.jailed_at = None;
+    state::save_relayer(deps.storage, &cfg, &relayer, Some(&before), &after)?;
+    Ok(Response::new().add_attribute("action", "unjail").add_attribute("relayer", relayer))
+}
+
+/// The set the active relayers form now: the `MAX_SIGNERS` highest stakes, sorted by address,
+/// weight = bonded stake, threshold = ⌈2/3 · total⌉.
+pub fn candidate_set(s: &dyn Storage, epoch: u64) -> Result<Option<SignerSet>, ContractError> {
+    let top = state::top_active(s, mesh_protocol::MAX_SIGNERS)?;
+    if top.is_empty() {
+        return Ok(None);
+    }
+    let mut signers = top
+        .into_iter()
+        .map(|(bonded, addr)| {
+            let r = state::relayer(s, &addr)?.expect("active index only holds relayers");
+            Ok(WeightedSigner { address: r.evm_signer, weight: Amount(U256::from(bonded)) })
+        })
+        .collect::<StdResult<Vec<_>>>()?;
+    signers.sort_by_key(|s| s.address);
+    let total = signers.iter().fold(U256::ZERO, |acc, s| acc + s.weight.0);
+    let threshold = (total * U256::from(2u8)).div_ceil(U256::from(3u8));
+    let set = SignerSet { epoch, signers, threshold: Amount(threshold) };
+    set.validate().map_err(ContractError::InvalidSignerSet)?;
+    Ok(Some(set))
+}
+
+pub fn rotate_signers(deps: DepsMut, env: Env) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    let now = env.block.time.seconds();
+    let current = state::current_epoch(deps.storage)?;
+    let previous = if current > 0 { state::signer_set(deps.storage, current)? } else { None };
+    if let Some(prev) = &previous {
+        let next_at = prev.created_at.saturating_add(cfg.rotation_delay);
+        if now < next_at {
+            return Err(ContractError::RotationTooEarly { next_at, now });
+        }
+    }
+    let set = candidate_set(deps.storage, current + 1)?.ok_or(ContractError::NoActiveRelayers)?;
+    let signers_hash = signer_set_hash(&set).into();
+    if let Some(prev) = &previous {
+        if prev.signers_hash == signers_hash {
+            return Err(ContractError::SignerSetUnchanged { epoch: current });
+        }
+    }
+    let stored = StoredSet { set, signers_hash, created_at: now };
+    state::save_signer_set(deps.storage, &stored)?;
+    Ok(Response::new()
+        .set_data(to_json_binary(&stored.set)?)
+        .add_attribute("action", "rotate_signers")
+        .add_attribute("epoch", stored.set.epoch.to_string())
+        .add_attribute("signers", stored.set.signers.len().to_string())
+        .add_attribute("threshold", stored.set.threshold.to_string())
+        .add_attribute("signers_hash", signers_hash.to_string()))
+}
+
+pub fn set_dispute(deps: DepsMut, info: MessageInfo, dispute: String) -> Result<Response, ContractError> {
+    let mut cfg = state::config(deps.storage)?;
+    only_admin(&cfg, &info.sender, "set_dispute")?;
+    if let Some(current) = cfg.dispute {
+        return Err(ContractError::DisputeAlreadySet { current });
+    }
+    let dispute = deps.api.addr_validate(&dispute)?;
+    cfg.dispute = Some(dispute.clone());
+    state::save_config(deps.storage, &cfg)?;
+    Ok(Response::new().add_attribute("action", "set_dispute").add_attribute("dispute", dispute))
+}
+
+pub fn update_admin(deps: DepsMut, info: MessageInfo, admin: String) -> Result<Response, ContractError> {
+    let mut cfg = state::config(deps.storage)?;
+    only_admin(&cfg, &info.sender, "update_admin")?;
+    cfg.admin = deps.api.addr_validate(&admin)?;
+    state::save_config(deps.storage, &cfg)?;
+    Ok(Response::new().add_attribute("action", "update_admin").add_attribute("admin", cfg.admin))
+}

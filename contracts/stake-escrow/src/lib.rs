@@ -1,0 +1,13 @@
+//! Atomic Mesh stake-escrow: relayer bonds with a proof of possession of their EVM signing key,
+//! unbonding with a slashable period, slashing and jailing on proven fraud, and signer-set epochs.
+//!
+//! See the crate README for the messages and invariants.
+
+pub mod contract;
+pub mod error;
+mod execute;
+pub mod msg;
+mod query;
+mod state;
+
+pub use crate::error::ContractError;

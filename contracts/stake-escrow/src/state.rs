@@ -1,0 +1,137 @@
+//! Storage, private behind small functions.
+
+use cosmwasm_std::{Addr, Order, StdResult, Storage, Uint128};
+use cw_storage_plus::{Bound, Item, Map};
+use mesh_protocol::{EvmAddress, Hash32, SignerSet};
+use serde::{Deserialize, Serialize};
+
+use crate::msg::UnbondingEntry;
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Config {
+    pub admin: Addr,
+    pub hub_chain_id: String,
+    pub bond_denom: String,
+    pub min_bond: Uint128,
+    pub unbonding_period: u64,
+    pub dispute_window: u64,
+    pub delivery_margin: u64,
+    pub slash_bps: u16,
+    pub bounty_bps: u16,
+    pub community_pool: Option<Addr>,
+    pub rotation_delay: u64,
+    pub dispute: Option<Addr>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Relayer {
+    pub evm_signer: EvmAddress,
+    pub bonded: Uint128,
+    /// Sorted by `release_at` ascending (appended in time order).
+    pub unbonding: Vec<UnbondingEntry>,
+    pub jailed: bool,
+    pub jailed_at: Option<u64>,
+    pub slashed: Uint128,
+}
+
+impl Relayer {
+    pub fn is_active(&self, cfg: &Config) -> bool {
+        !self.jailed && self.bonded >= cfg.min_bond
+    }
+    pub fn unbonding_total(&self) -> Uint128 {
+        self.unbonding.iter().map(|e| e.amount).sum()
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct StoredSet {
+    pub set: SignerSet,
+    pub signers_hash: Hash32,
+    pub created_at: u64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct Totals {
+    pub deposited: Uint128,
+    pub bonded: Uint128,
+    pub unbonding: Uint128,
+    pub claimed: Uint128,
+    pub slashed: Uint128,
+    pub bounties_paid: Uint128,
+    pub sent_to_community_pool: Uint128,
+    pub slashed_retained: Uint128,
+}
+
+const CONFIG: Item<Config> = Item::new("config");
+const RELAYERS: Map<&Addr, Relayer> = Map::new("relayers");
+/// EVM signer address bytes → relayer.
+const SIGNER_OWNER: Map<&[u8], Addr> = Map::new("signer_owner");
+/// Active relayers by (bonded, address): rotation takes the highest stakes without scanning all.
+const ACTIVE: Map<(u128, &Addr), ()> = Map::new("active");
+const SETS: Map<u64, StoredSet> = Map::new("sets");
+const CURRENT_EPOCH: Item<u64> = Item::new("epoch");
+const TOTALS: Item<Totals> = Item::new("totals");
+
+pub fn save_config(s: &mut dyn Storage, c: &Config) -> StdResult<()> {
+    CONFIG.save(s, c)
+}
+pub fn config(s: &dyn Storage) -> StdResult<Config> {
+    CONFIG.load(s)
+}
+
+pub fn relayer(s: &dyn Storage, addr: &Addr) -> StdResult<Option<Relayer>> {
+    RELAYERS.may_load(s, addr)
+}
+
+/// Saves a relayer and keeps the active index in step with it.
+pub fn save_relayer(
+    s: &mut dyn Storage,
+    cfg: &Config,
+    addr: &Addr,
+    before: Option<&Relayer>,
+    after: &Relayer,
+) -> StdResult<()> {
+    if let Some(b) = before {
+        if b.is_active(cfg) {
+            ACTIVE.remove(s, (b.bonded.u128(), addr));
+        }
+    }
+    if after.is_active(cfg) {
+        ACTIVE.save(s, (after.bonded.u128(), addr), &())?;
+    }
+    RELAYERS.save(s, addr, after)
+}
+
+pub fn relayers_page(s: &dyn Storage, start_after: Option<&Addr>, limit: usize) -> StdResult<Vec<(Addr, Relayer)>> {
+    RELAYERS.range(s, start_after.map(Bound::exclusive), None, Order::Ascending).take(limit).collect()
+}
+
+pub fn signer_owner(s: &dyn Storage, signer: &EvmAddress) -> StdResult<Option<Addr>> {
+    SIGNER_OWNER.may_load(s, signer.0.as_slice())
+}
+pub fn set_signer_owner(s: &mut dyn Storage, signer: &EvmAddress, owner: &Addr) -> StdResult<()> {
+    SIGNER_OWNER.save(s, signer.0.as_slice(), owner)
+}
+
+/// Up to `limit` active relayers, highest bonded stake first.
+pub fn top_active(s: &dyn Storage, limit: usize) -> StdResult<Vec<(u128, Addr)>> {
+    ACTIVE.keys(s, None, None, Order::Descending).take(limit).collect()
+}
+
+pub fn current_epoch(s: &dyn Storage) -> StdResult<u64> {
+    Ok(CURRENT_EPOCH.may_load(s)?.unwrap_or(0))
+}
+pub fn signer_set(s: &dyn Storage, epoch: u64) -> StdResult<Option<StoredSet>> {
+    SETS.may_load(s, epoch)
+}
+pub fn save_signer_set(s: &mut dyn Storage, set: &StoredSet) -> StdResult<()> {
+    SETS.save(s, set.set.epoch, set)?;
+    CURRENT_EPOCH.save(s, &set.set.epoch)
+}
+
+pub fn totals(s: &dyn Storage) -> StdResult<Totals> {
+    Ok(TOTALS.may_load(s)?.unwrap_or_default())
+}
+pub fn save_totals(s: &mut dyn Storage, t: &Totals) -> StdResult<()> {
+    TOTALS.save(s, t)
+}

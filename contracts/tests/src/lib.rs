@@ -1,0 +1,426 @@
+//! Shared fixture for the hub's cw-multi-test suites: the three contracts wired together, bonded
+//! relayers with k256 keys, bundles on two EVM chains, and EVM evidence (headers, receipts,
+//! receipt proofs) built in the test.
+
+pub mod evm;
+
+use cosmwasm_std::{coins, Addr, Coin, Empty, Uint128};
+use cw_multi_test::{App, AppResponse, Contract, ContractWrapper, Executor};
+use k256::ecdsa::SigningKey;
+use mesh_hub_api::bundle_log::{
+    self as log_api, BatchResponse, BundleResponse, ChainInfo, EvmLocation, LockReport, MerkleProofResponse,
+};
+use mesh_hub_api::dispute::{self as dispute_api, FraudProof};
+use mesh_hub_api::stake_escrow::{self as stake_api, RelayerInfo, SignerSetResponse, TotalsResponse};
+use mesh_protocol::eip712::{
+    leg_hash, relayer_key_digest, settlement_batch_digest, signer_set_update_digest, HubDomain,
+};
+use mesh_protocol::sig::{sign_digest, signer_address, signing_key};
+use mesh_protocol::{
+    keccak256, Address, Amount, Bundle, EvmAddress, Hash32, Leg, SettlementBatch, Signature65, SignerSetUpdate,
+};
+
+pub use cosmwasm_std::StdResult;
+
+pub const DENOM: &str = "umesh";
+pub const MIN_BOND: u128 = 1_000;
+pub const STAKE: u128 = 10_000;
+pub const WINDOW: u64 = 600;
+pub const MARGIN: u64 = 300;
+pub const UNBONDING: u64 = 2_000;
+pub const SLASH_BPS: u16 = 5_000;
+pub const BOUNTY_BPS: u16 = 2_000;
+pub const ROTATION_DELAY: u64 = 3_600;
+pub const MAX_BATCH: u32 = 8;
+pub const MAX_REPORTS: u32 = 16;
+pub const HORIZON: u64 = 30 * 24 * 3_600;
+pub const CHAIN_A: u64 = 31_337;
+pub const CHAIN_B: u64 = 31_338;
+/// Funds every test account starts with.
+pub const BALANCE: u128 = 1_000_000;
+
+pub fn router_a() -> EvmAddress {
+    EvmAddress(Address::repeat_byte(0xa1))
+}
+pub fn router_b() -> EvmAddress {
+    EvmAddress(Address::repeat_byte(0xb1))
+}
+
+fn stake_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(ContractWrapper::new(
+        stake_escrow::contract::execute,
+        stake_escrow::contract::instantiate,
+        stake_escrow::contract::query,
+    ))
+}
+fn log_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(ContractWrapper::new(
+        bundle_log::contract::execute,
+        bundle_log::contract::instantiate,
+        bundle_log::contract::query,
+    ))
+}
+fn dispute_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(ContractWrapper::new(dispute::contract::execute, dispute::contract::instantiate, dispute::contract::query))
+}
+
+/// A relayer account with its EVM signing key.
+#[derive(Clone)]
+pub struct Relayer {
+    pub addr: Addr,
+    pub key: SigningKey,
+    pub evm: EvmAddress,
+}
+
+/// The three hub contracts wired together on a cw-multi-test chain.
+pub struct Hub {
+    pub app: App,
+    pub admin: Addr,
+    pub stake: Addr,
+    pub log: Addr,
+    pub dispute: Addr,
+    pub relayers: Vec<Relayer>,
+    pub hub: HubDomain,
+    pub community: Addr,
+    pub code_ids: (u64, u64, u64),
+}
+
+/// Ready-made accounts.
+pub fn accounts() -> Vec<&'static str> {
+    vec!["admin", "alice", "bob", "carol", "disputer", "mallory", "community"]
+        .into_iter()
+        .chain(RELAYER_NAMES.iter().copied())
+        .collect()
+}
+pub const RELAYER_NAMES: [&str; 6] = ["relayer0", "relayer1", "relayer2", "relayer3", "relayer4", "relayer5"];
+
+pub fn stake_instantiate_msg() -> stake_api::InstantiateMsg {
+    stake_api::InstantiateMsg {
+        admin: None,
+        hub_chain_id: None,
+        bond_denom: DENOM.into(),
+        min_bond: Uint128::new(MIN_BOND),
+        unbonding_period: UNBONDING,
+        dispute_window: WINDOW,
+        delivery_margin: MARGIN,
+        slash_bps: SLASH_BPS,
+        bounty_bps: BOUNTY_BPS,
+        community_pool: None,
+        rotation_delay: ROTATION_DELAY,
+        dispute: None,
+    }
+}
+
+pub fn log_instantiate_msg(stake: &Addr) -> log_api::InstantiateMsg {
+    log_api::InstantiateMsg {
+        admin: None,
+        hub_chain_id: None,
+        stake_escrow: stake.to_string(),
+        dispute: None,
+        dispute_window: WINDOW,
+        delivery_margin: MARGIN,
+        max_batch_size: MAX_BATCH,
+        batch_max_age: 0,
+        max_reports_per_msg: MAX_REPORTS,
+        max_horizon: HORIZON,
+        chains: vec![
+            ChainInfo { chain_id: CHAIN_A, name: "anvil-a".into(), router: router_a(), confirmations: 2 },
+            ChainInfo { chain_id: CHAIN_B, name: "anvil-b".into(), router: router_b(), confirmations: 2 },
+        ],
+    }
+}
+
+impl Hub {
+    /// An app with funded accounts and the three codes stored, nothing instantiated.
+    pub fn bare() -> Hub {
+        let mut app = App::new(|router, api, storage| {
+            for name in accounts() {
+                let funds = vec![Coin::new(BALANCE, DENOM), Coin::new(BALANCE, "uother")];
+                router.bank.init_balance(storage, &api.addr_make(name), funds).unwrap();
+            }
+        });
+        let code_ids =
+            (app.store_code(stake_contract()), app.store_code(log_contract()), app.store_code(dispute_contract()));
+        let chain_id = app.block_info().chain_id;
+        let admin = app.api().addr_make("admin");
+        let community = app.api().addr_make("community");
+        let relayers = RELAYER_NAMES
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let key = signing_key(&[i as u8 + 1; 32]).unwrap();
+                Relayer { addr: app.api().addr_make(name), evm: EvmAddress(signer_address(&key)), key }
+            })
+            .collect();
+        Hub {
+            app,
+            admin,
+            stake: Addr::unchecked(""),
+            log: Addr::unchecked(""),
+            dispute: Addr::unchecked(""),
+            relayers,
+            hub: HubDomain::new(chain_id),
+            community,
+            code_ids,
+        }
+    }
+
+    /// All three contracts instantiated and wired (dispute set in both), no relayer bonded.
+    #[track_caller]
+    pub fn new() -> Hub {
+        Self::with_stake_msg(stake_instantiate_msg())
+    }
+
+    #[track_caller]
+    pub fn with_stake_msg(stake_msg: stake_api::InstantiateMsg) -> Hub {
+        let mut h = Hub::bare();
+        let admin = h.admin.clone();
+        h.stake =
+            h.app.instantiate_contract(h.code_ids.0, admin.clone(), &stake_msg, &[], "stake-escrow", None).unwrap();
+        h.log = h
+            .app
+            .instantiate_contract(h.code_ids.1, admin.clone(), &log_instantiate_msg(&h.stake), &[], "bundle-log", None)
+            .unwrap();
+        let dmsg = dispute_api::InstantiateMsg {
+            bundle_log: h.log.to_string(),
+            stake_escrow: h.stake.to_string(),
+            max_proof_nodes: None,
+            max_evidence_bytes: None,
+        };
+        h.dispute = h.app.instantiate_contract(h.code_ids.2, admin.clone(), &dmsg, &[], "dispute", None).unwrap();
+        let dispute = h.dispute.clone();
+        h.wire(&dispute);
+        h
+    }
+
+    /// Sets `dispute` as the dispute contract of the stake-escrow and the bundle-log.
+    #[track_caller]
+    pub fn wire(&mut self, dispute: &Addr) {
+        let admin = self.admin.clone();
+        let set = stake_api::ExecuteMsg::SetDispute { dispute: dispute.to_string() };
+        self.app.execute_contract(admin.clone(), self.stake.clone(), &set, &[]).unwrap();
+        let set = log_api::ExecuteMsg::SetDispute { dispute: dispute.to_string() };
+        self.app.execute_contract(admin, self.log.clone(), &set, &[]).unwrap();
+    }
+
+    /// Stake-escrow and bundle-log whose "dispute contract" is the plain account `judge`, so a
+    /// test can call `Slash` and `RevertReport` directly; relayers 0..n bonded, epoch 1 made.
+    #[track_caller]
+    pub fn with_judge(n: usize) -> Hub {
+        let mut h = Hub::bare();
+        let admin = h.admin.clone();
+        h.stake = h
+            .app
+            .instantiate_contract(h.code_ids.0, admin.clone(), &stake_instantiate_msg(), &[], "stake-escrow", None)
+            .unwrap();
+        h.log = h
+            .app
+            .instantiate_contract(h.code_ids.1, admin, &log_instantiate_msg(&h.stake), &[], "bundle-log", None)
+            .unwrap();
+        h.dispute = h.addr("judge");
+        let judge = h.dispute.clone();
+        h.wire(&judge);
+        for i in 0..n {
+            h.bond(i, STAKE).unwrap();
+        }
+        if n > 0 {
+            h.rotate().unwrap();
+        }
+        h
+    }
+
+    /// Wired hub with the first `n` relayers bonded with `STAKE` each and signer epoch 1 made.
+    #[track_caller]
+    pub fn with_relayers(n: usize) -> Hub {
+        let mut h = Hub::new();
+        for i in 0..n {
+            h.bond(i, STAKE).unwrap();
+        }
+        if n > 0 {
+            h.rotate().unwrap();
+        }
+        h
+    }
+
+    pub fn addr(&self, name: &str) -> Addr {
+        self.app.api().addr_make(name)
+    }
+    pub fn now(&self) -> u64 {
+        self.app.block_info().time.seconds()
+    }
+    /// Moves hub time (and height) forward.
+    pub fn wait(&mut self, secs: u64) {
+        self.app.update_block(|b| {
+            b.time = b.time.plus_seconds(secs);
+            b.height += secs.div_ceil(5).max(1);
+        });
+    }
+    pub fn balance(&self, addr: &Addr) -> u128 {
+        Uint128::try_from(self.app.wrap().query_balance(addr, DENOM).unwrap().amount).unwrap().u128()
+    }
+
+    // ------------------------------------------------------------ stake-escrow
+
+    pub fn proof_of_possession(&self, i: usize) -> Signature65 {
+        let r = &self.relayers[i];
+        sign_digest(&r.key, relayer_key_digest(&self.hub, r.addr.as_str()))
+    }
+    pub fn bond(&mut self, i: usize, amount: u128) -> StdResult<AppResponse> {
+        let r = self.relayers[i].clone();
+        let msg = stake_api::ExecuteMsg::Bond { evm_signer: r.evm, proof_of_possession: self.proof_of_possession(i) };
+        self.app.execute_contract(r.addr, self.stake.clone(), &msg, &coins(amount, DENOM))
+    }
+    pub fn stake_exec(&mut self, sender: &Addr, msg: &stake_api::ExecuteMsg, funds: &[Coin]) -> StdResult<AppResponse> {
+        self.app.execute_contract(sender.clone(), self.stake.clone(), msg, funds)
+    }
+    pub fn unbond(&mut self, i: usize, amount: u128) -> StdResult<AppResponse> {
+        let who = self.relayers[i].addr.clone();
+        self.stake_exec(&who, &stake_api::ExecuteMsg::Unbond { amount: Uint128::new(amount) }, &[])
+    }
+    pub fn claim(&mut self, i: usize) -> StdResult<AppResponse> {
+        let who = self.relayers[i].addr.clone();
+        self.stake_exec(&who, &stake_api::ExecuteMsg::Claim {}, &[])
+    }
+    pub fn rotate(&mut self) -> StdResult<AppResponse> {
+        let who = self.addr("alice");
+        self.stake_exec(&who, &stake_api::ExecuteMsg::RotateSigners {}, &[])
+    }
+    pub fn relayer_info(&self, i: usize) -> RelayerInfo {
+        let q = stake_api::QueryMsg::Relayer { address: self.relayers[i].addr.to_string() };
+        let r: Option<RelayerInfo> = self.app.wrap().query_wasm_smart(&self.stake, &q).unwrap();
+        r.expect("relayer bonded")
+    }
+    pub fn totals(&self) -> TotalsResponse {
+        self.app.wrap().query_wasm_smart(&self.stake, &stake_api::QueryMsg::Totals {}).unwrap()
+    }
+    pub fn current_set(&self) -> Option<SignerSetResponse> {
+        self.app.wrap().query_wasm_smart(&self.stake, &stake_api::QueryMsg::CurrentSignerSet {}).unwrap()
+    }
+
+    // ------------------------------------------------------------ bundle-log
+
+    /// A bundle of `legs` legs alternating between the two chains, deadlines from now:
+    /// lock in `lock_in` seconds, settle `lock + WINDOW + MARGIN + 1000`.
+    pub fn bundle(&self, creator: &str, nonce: u64, legs: usize, lock_in: u64) -> Bundle {
+        let lock_deadline = self.now() + lock_in;
+        Bundle {
+            creator: self.addr(creator).to_string(),
+            nonce,
+            lock_deadline,
+            settle_deadline: lock_deadline + WINDOW + MARGIN + 1_000,
+            legs: (0..legs).map(|i| sample_leg(i, nonce)).collect(),
+        }
+    }
+    pub fn log_exec(&mut self, sender: &Addr, msg: &log_api::ExecuteMsg) -> StdResult<AppResponse> {
+        self.app.execute_contract(sender.clone(), self.log.clone(), msg, &[])
+    }
+    pub fn register(&mut self, bundle: &Bundle) -> StdResult<Hash32> {
+        let creator = Addr::unchecked(bundle.creator.clone());
+        let res = self.log_exec(&creator, &log_api::ExecuteMsg::RegisterBundle { bundle: bundle.clone() })?;
+        let data: log_api::RegisterBundleResponse = cosmwasm_std::from_json(res.data.unwrap()).unwrap();
+        Ok(data.bundle_id)
+    }
+    /// Registers `legs`-leg bundle number `nonce` of alice, lock deadline in 1000 s.
+    #[track_caller]
+    pub fn register_sample(&mut self, nonce: u64, legs: usize) -> (Hash32, Bundle) {
+        let b = self.bundle("alice", nonce, legs, 1_000);
+        (self.register(&b).unwrap(), b)
+    }
+    pub fn report(&mut self, i: usize, reports: Vec<LockReport>) -> StdResult<AppResponse> {
+        let who = self.relayers[i].addr.clone();
+        self.log_exec(&who, &log_api::ExecuteMsg::ReportLocks { reports })
+    }
+    pub fn advance(&mut self) -> StdResult<log_api::AdvanceResponse> {
+        let who = self.addr("carol");
+        let res = self.log_exec(&who, &log_api::ExecuteMsg::Advance { limit: None })?;
+        Ok(cosmwasm_std::from_json(res.data.unwrap()).unwrap())
+    }
+    pub fn bundle_info(&self, id: &Hash32) -> BundleResponse {
+        self.app.wrap().query_wasm_smart(&self.log, &log_api::QueryMsg::Bundle { bundle_id: *id }).unwrap()
+    }
+    pub fn batch(&self, index: u64) -> BatchResponse {
+        self.app.wrap().query_wasm_smart(&self.log, &log_api::QueryMsg::Batch { index }).unwrap()
+    }
+    pub fn proof(&self, id: &Hash32) -> StdResult<MerkleProofResponse> {
+        self.app.wrap().query_wasm_smart(&self.log, &log_api::QueryMsg::MerkleProof { bundle_id: *id })
+    }
+    pub fn batch_signature(&self, i: usize, epoch: u64, batch_index: u64, root: Hash32) -> Signature65 {
+        let d = settlement_batch_digest(&self.hub, &SettlementBatch { epoch, batch_index, root });
+        sign_digest(&self.relayers[i].key, d)
+    }
+    /// Signatures of relayers `signers` over closed batch `index`, as the hub closed it.
+    pub fn sign_batch(&self, index: u64, signers: &[usize]) -> Vec<Signature65> {
+        let b = self.batch(index);
+        signers.iter().map(|&i| self.batch_signature(i, b.epoch.unwrap(), index, b.root.unwrap())).collect()
+    }
+    pub fn submit_batch_signatures(&mut self, index: u64, signers: &[usize]) -> StdResult<AppResponse> {
+        let signatures = self.sign_batch(index, signers);
+        let who = self.addr("carol");
+        self.log_exec(&who, &log_api::ExecuteMsg::SubmitSignatures { batch_index: index, signatures })
+    }
+    pub fn update_signature(&self, i: usize, new_epoch: u64, signers_hash: Hash32) -> Signature65 {
+        let d = signer_set_update_digest(&self.hub, &SignerSetUpdate { new_epoch, signers_hash });
+        sign_digest(&self.relayers[i].key, d)
+    }
+
+    // ------------------------------------------------------------ dispute
+
+    pub fn submit_fraud(&mut self, proof: FraudProof) -> StdResult<AppResponse> {
+        let who = self.addr("disputer");
+        self.app.execute_contract(who, self.dispute.clone(), &dispute_api::ExecuteMsg::SubmitFraudProof { proof }, &[])
+    }
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Hub::new()
+    }
+}
+
+/// Leg `i` of bundle `nonce`: even legs on chain A, odd on chain B.
+pub fn sample_leg(i: usize, nonce: u64) -> Leg {
+    let (chain_id, router) = if i.is_multiple_of(2) { (CHAIN_A, router_a()) } else { (CHAIN_B, router_b()) };
+    let seed = (i as u8).wrapping_mul(16).wrapping_add(nonce as u8);
+    Leg {
+        chain_id,
+        router,
+        depositor: EvmAddress(Address::repeat_byte(seed | 1)),
+        token: EvmAddress(Address::repeat_byte(0x70 + i as u8)),
+        amount: Amount::from(1_000u128 + i as u128),
+        recipient: EvmAddress(Address::repeat_byte(0xe0 + i as u8)),
+    }
+}
+
+/// A report of `bundle`'s leg `i` at a made-up EVM location (block timestamp 1 s before the
+/// lock deadline). Fine wherever no fraud proof is checked against it.
+pub fn lock_report(id: &Hash32, bundle: &Bundle, i: usize) -> LockReport {
+    let leg = &bundle.legs[i];
+    LockReport {
+        bundle_id: *id,
+        leg_index: i as u32,
+        leg_hash: leg_hash(leg).into(),
+        settle_deadline: bundle.settle_deadline,
+        location: EvmLocation {
+            chain_id: leg.chain_id,
+            block_number: 100 + i as u64,
+            block_hash: Hash32(keccak256(format!("block {id} {i}"))),
+            block_timestamp: bundle.lock_deadline - 1,
+            tx_hash: Hash32(keccak256(format!("tx {id} {i}"))),
+            tx_index: 0,
+            log_index: 0,
+        },
+    }
+}
+
+/// Reports of every leg.
+pub fn all_reports(id: &Hash32, bundle: &Bundle) -> Vec<LockReport> {
+    (0..bundle.legs.len()).map(|i| lock_report(id, bundle, i)).collect()
+}
+
+/// Asserts that `res` failed with exactly the message of `expected` (a contract error).
+#[track_caller]
+pub fn assert_err<T: std::fmt::Debug>(res: StdResult<T>, expected: impl std::fmt::Display) {
+    let err = res.expect_err("expected an error");
+    let (got, want) = (err.to_string(), expected.to_string());
+    assert!(got.contains(&want), "expected error `{want}`, got `{got}`");
+}

@@ -1,0 +1,759 @@
+//! bundle-log: registration, reports, advancing, batches, signatures, administration, queries.
+
+use bundle_log::ContractError as E;
+use cosmwasm_std::Addr;
+use cw_multi_test::Executor;
+use mesh_hub::*;
+use mesh_hub_api::bundle_log::{
+    AwaitingReportsResponse, BatchIndexesResponse, BatchStatus, BundleResponse, ChainInfo, ChainsResponse,
+    ConfigResponse, DueBundlesResponse, ExecuteMsg, LegRef, LogEvent, LogResponse, QueryMsg, ReportLocksResponse,
+    ReportResponse, SignerSetUpdateResponse, MAX_BATCH_SIZE_CAP,
+};
+use mesh_protocol::eip712::HubDomain;
+use mesh_protocol::{Address, EvmAddress, Hash32, ProtocolError, Signature65, Verdict};
+
+fn q<T: serde::de::DeserializeOwned>(h: &Hub, msg: &QueryMsg) -> T {
+    h.app.wrap().query_wasm_smart(&h.log, msg).unwrap()
+}
+
+fn log_entries(h: &Hub) -> Vec<LogEvent> {
+    let mut out = vec![];
+    let mut start = None;
+    loop {
+        let page: LogResponse = q(h, &QueryMsg::Log { start_after: start, limit: Some(100) });
+        if page.entries.is_empty() {
+            return out;
+        }
+        start = page.entries.last().map(|e| e.seq);
+        out.extend(page.entries.into_iter().map(|e| e.event));
+    }
+}
+
+// ------------------------------------------------------------------ instantiate
+
+#[test]
+fn instantiate_is_refused_when_the_configuration_is_inconsistent() {
+    let mut h = Hub::bare();
+    let admin = h.admin.clone();
+    h.stake =
+        h.app.instantiate_contract(h.code_ids.0, admin.clone(), &stake_instantiate_msg(), &[], "s", None).unwrap();
+    let mut try_msg = |f: &dyn Fn(&mut mesh_hub_api::bundle_log::InstantiateMsg)| {
+        let mut m = log_instantiate_msg(&h.stake);
+        f(&mut m);
+        h.app.instantiate_contract(h.code_ids.1, admin.clone(), &m, &[], "log", None)
+    };
+    let actual = "cosmos-testnet-14002".to_string();
+    assert_err(
+        try_msg(&|m| m.hub_chain_id = Some("other-hub".into())),
+        E::HubChainIdMismatch { given: "other-hub".into(), actual },
+    );
+    assert_err(
+        try_msg(&|m| m.dispute_window = 0),
+        E::InvalidConfig { field: "dispute_window", reason: "must be positive".into() },
+    );
+    assert_err(
+        try_msg(&|m| m.delivery_margin = 0),
+        E::InvalidConfig { field: "delivery_margin", reason: "must be positive".into() },
+    );
+    assert_err(
+        try_msg(&|m| m.max_batch_size = MAX_BATCH_SIZE_CAP + 1),
+        E::InvalidConfig { field: "max_batch_size", reason: "must be 1 to 256".into() },
+    );
+    assert_err(
+        try_msg(&|m| m.max_reports_per_msg = 0),
+        E::InvalidConfig { field: "max_reports_per_msg", reason: "must be 1 to 64".into() },
+    );
+    assert_err(try_msg(&|m| m.max_horizon = 10), "max_horizon must be at least");
+    // The stake-escrow's unbonding period (2000 s) must exceed W + M.
+    let stake = h.stake.clone();
+    assert_err(
+        try_msg(&|m| m.dispute_window = 1_800),
+        E::StakeEscrowMismatch {
+            stake_escrow: stake.clone(),
+            reason: "has an unbonding period of 2000s, which must exceed dispute window + delivery margin = 2100s"
+                .into(),
+        },
+    );
+    let bad = ChainInfo { chain_id: 5, name: "x".into(), router: EvmAddress::ZERO, confirmations: 1 };
+    assert_err(
+        try_msg(&|m| m.chains.push(bad.clone())),
+        E::InvalidChain { chain_id: 5, reason: "router must not be the zero address" },
+    );
+    assert_err(try_msg(&|m| m.chains.push(m.chains[0].clone())), E::ChainExists { chain_id: CHAIN_A });
+    assert!(try_msg(&|_| {}).is_ok());
+}
+
+#[test]
+fn config_reports_the_hub_domain_and_the_wiring() {
+    let h = Hub::new();
+    let c: ConfigResponse = q(&h, &QueryMsg::Config {});
+    assert_eq!(c.hub_chain_id, h.hub.hub_chain_id);
+    assert_eq!(c.hub_domain_separator.0, HubDomain::new(c.hub_chain_id.clone()).separator());
+    assert_eq!(c.stake_escrow, h.stake);
+    assert_eq!(c.dispute, Some(h.dispute.clone()));
+    assert_eq!((c.dispute_window, c.delivery_margin, c.max_batch_size), (WINDOW, MARGIN, MAX_BATCH));
+    assert_eq!(c.admin, h.admin);
+}
+
+// ------------------------------------------------------------------ registration
+
+#[test]
+fn register_returns_the_bundle_id_in_data_and_attributes_and_logs_it() {
+    let mut h = Hub::new();
+    let b = h.bundle("alice", 9, 2, 1_000);
+    let res = h.log_exec(&h.addr("alice"), &ExecuteMsg::RegisterBundle { bundle: b.clone() }).unwrap();
+    let id = Hash32(mesh_protocol::eip712::bundle_id(&h.hub, &b));
+    assert!(res.events.iter().any(|e| e.attributes.iter().any(|a| a.key == "bundle_id" && a.value == id.to_string())));
+    let info = h.bundle_info(&id);
+    assert_eq!(info.bundle, b);
+    assert_eq!(info.reports, vec![None, None]);
+    assert_eq!(info.next_check, Some(b.lock_deadline + 1));
+    let by_nonce: BundleResponse = q(&h, &QueryMsg::BundleByNonce { creator: h.addr("alice").to_string(), nonce: 9 });
+    assert_eq!(by_nonce.bundle_id, id);
+    assert!(
+        matches!(log_entries(&h).as_slice(), [LogEvent::BundleRegistered { bundle_id, nonce: 9, .. }] if *bundle_id == id)
+    );
+}
+
+#[test]
+fn register_is_rejected_when_the_bundle_is_malformed() {
+    let mut h = Hub::new();
+    let mut b = h.bundle("alice", 1, 1, 1_000);
+    b.legs[0].amount = mesh_protocol::Amount::from(0u128);
+    assert_err(h.register(&b), E::InvalidBundle(ProtocolError::ZeroAmount { index: 0 }));
+    b.legs.clear();
+    assert_err(h.register(&b), E::InvalidBundle(ProtocolError::NoLegs));
+    let mut b = h.bundle("alice", 1, 17, 1_000);
+    b.legs.truncate(17);
+    assert_err(h.register(&b), E::InvalidBundle(ProtocolError::TooManyLegs { count: 17, max: 16 }));
+}
+
+#[test]
+fn register_is_rejected_when_the_creator_is_not_the_sender() {
+    let mut h = Hub::new();
+    let b = h.bundle("alice", 1, 1, 1_000);
+    let bob = h.addr("bob");
+    assert_err(
+        h.log_exec(&bob, &ExecuteMsg::RegisterBundle { bundle: b.clone() }),
+        E::CreatorMismatch { creator: b.creator.clone(), sender: bob },
+    );
+}
+
+#[test]
+fn register_is_rejected_when_deadlines_leave_no_room() {
+    let mut h = Hub::new();
+    let now = h.now();
+    let mut b = h.bundle("alice", 1, 1, 0);
+    assert_err(h.register(&b), E::LockDeadlinePassed { lock_deadline: now, now });
+    b.lock_deadline = now + 10;
+    b.settle_deadline = now + 10 + WINDOW + MARGIN;
+    assert_err(
+        h.register(&b),
+        E::SettleDeadlineTooEarly { settle_deadline: b.settle_deadline, minimum: now + 10 + WINDOW + MARGIN + 1 },
+    );
+    b.settle_deadline += 1;
+    h.register(&b).unwrap();
+    let mut far = h.bundle("alice", 2, 1, 10);
+    far.settle_deadline = now + HORIZON + 1;
+    assert_err(h.register(&far), E::SettleDeadlineTooFar { settle_deadline: now + HORIZON + 1, latest: now + HORIZON });
+}
+
+#[test]
+fn register_is_rejected_when_a_leg_names_an_unknown_chain_or_another_router() {
+    let mut h = Hub::new();
+    let mut b = h.bundle("alice", 1, 2, 1_000);
+    b.legs[1].chain_id = 99;
+    assert_err(h.register(&b), E::LegChainUnknown { leg_index: 1, chain_id: 99 });
+    let mut b = h.bundle("alice", 1, 2, 1_000);
+    b.legs[0].router = router_b();
+    assert_err(
+        h.register(&b),
+        E::WrongRouter { leg_index: 0, chain_id: CHAIN_A, expected: router_a(), got: router_b() },
+    );
+}
+
+#[test]
+fn register_is_rejected_when_the_nonce_was_used() {
+    let mut h = Hub::new();
+    let (id, _) = h.register_sample(5, 1);
+    let mut again = h.bundle("alice", 5, 2, 2_000);
+    again.legs.truncate(1);
+    assert_err(h.register(&again), E::NonceUsed { creator: h.addr("alice"), nonce: 5, bundle_id: id });
+    // Another creator may use the same nonce.
+    h.register(&h.bundle("bob", 5, 1, 1_000)).unwrap();
+}
+
+// ------------------------------------------------------------------ reports
+
+#[test]
+fn report_is_recorded_once_and_a_duplicate_is_a_no_op() {
+    let mut h = Hub::with_relayers(2);
+    let (id, b) = h.register_sample(1, 2);
+    let res = h.report(0, vec![lock_report(&id, &b, 0), lock_report(&id, &b, 0)]).unwrap();
+    let data: ReportLocksResponse = cosmwasm_std::from_json(res.data.unwrap()).unwrap();
+    let leg0 = LegRef { bundle_id: id, leg_index: 0 };
+    assert_eq!((data.new, data.duplicate.clone()), (vec![leg0.clone()], vec![leg0.clone()]));
+    let res = h.report(1, vec![lock_report(&id, &b, 0)]).unwrap();
+    let data: ReportLocksResponse = cosmwasm_std::from_json(res.data.unwrap()).unwrap();
+    assert_eq!(data.duplicate, vec![leg0]);
+    let reported = log_entries(&h).iter().filter(|e| matches!(e, LogEvent::LegReported { .. })).count();
+    assert_eq!(reported, 1, "one log entry for one leg");
+    let r = h.bundle_info(&id).reports[0].clone().unwrap();
+    assert_eq!((r.reporter, r.reported_at, r.window_ends_at), (h.relayers[0].addr.clone(), h.now(), h.now() + WINDOW));
+    let rr: ReportResponse = q(&h, &QueryMsg::Report { bundle_id: id, leg_index: 0 });
+    assert_eq!(rr.report.unwrap().report_id, r.report_id);
+    assert!(!rr.decided);
+}
+
+#[test]
+fn report_is_rejected_when_the_dispute_contract_is_not_wired() {
+    let mut h = Hub::bare();
+    let admin = h.admin.clone();
+    h.stake =
+        h.app.instantiate_contract(h.code_ids.0, admin.clone(), &stake_instantiate_msg(), &[], "s", None).unwrap();
+    h.log = h.app.instantiate_contract(h.code_ids.1, admin, &log_instantiate_msg(&h.stake), &[], "l", None).unwrap();
+    h.bond(0, STAKE).unwrap();
+    let (id, b) = h.register_sample(1, 1);
+    assert_err(h.report(0, all_reports(&id, &b)), E::DisputeNotSet);
+}
+
+#[test]
+fn report_is_rejected_when_empty_or_too_many() {
+    let mut h = Hub::with_relayers(1);
+    let (id, b) = h.register_sample(1, 1);
+    assert_err(h.report(0, vec![]), E::NoReports);
+    let many = vec![lock_report(&id, &b, 0); MAX_REPORTS as usize + 1];
+    assert_err(h.report(0, many), E::TooManyReports { count: MAX_REPORTS as usize + 1, max: MAX_REPORTS });
+}
+
+#[test]
+fn report_is_rejected_when_the_sender_is_not_a_bonded_relayer() {
+    let mut h = Hub::with_relayers(1);
+    let (id, b) = h.register_sample(1, 1);
+    let mallory = h.addr("mallory");
+    assert_err(
+        h.log_exec(&mallory, &ExecuteMsg::ReportLocks { reports: all_reports(&id, &b) }),
+        E::RelayerNotActive { relayer: mallory, bonded: "0".into(), jailed: false },
+    );
+    // Bonded below the minimum after unbonding.
+    h.unbond(0, STAKE - MIN_BOND + 1).unwrap();
+    assert_err(
+        h.report(0, all_reports(&id, &b)),
+        E::RelayerNotActive { relayer: h.relayers[0].addr.clone(), bonded: (MIN_BOND - 1).to_string(), jailed: false },
+    );
+}
+
+#[test]
+fn report_is_rejected_when_relayer_is_jailed() {
+    let mut h = Hub::with_judge(2);
+    let (id, b) = h.register_sample(1, 1);
+    let judge = h.dispute.clone();
+    let slash = mesh_hub_api::stake_escrow::ExecuteMsg::Slash {
+        relayer: h.relayers[1].addr.to_string(),
+        kind: mesh_hub_api::common::FraudKind::Equivocation,
+        fraud_id: 0,
+        disputer: h.addr("disputer").to_string(),
+    };
+    h.stake_exec(&judge, &slash, &[]).unwrap();
+    assert_err(
+        h.report(1, all_reports(&id, &b)),
+        E::RelayerNotActive { relayer: h.relayers[1].addr.clone(), bonded: (STAKE / 2).to_string(), jailed: true },
+    );
+}
+
+#[test]
+fn report_is_rejected_when_it_does_not_match_the_registered_leg() {
+    let mut h = Hub::with_relayers(1);
+    let (id, b) = h.register_sample(1, 2);
+    let unknown = Hash32(mesh_protocol::keccak256("nope"));
+    let mut r = lock_report(&id, &b, 0);
+    r.bundle_id = unknown;
+    assert_err(h.report(0, vec![r]), E::UnknownBundle { bundle_id: unknown });
+    let mut r = lock_report(&id, &b, 0);
+    r.leg_index = 2;
+    assert_err(h.report(0, vec![r]), E::LegIndexOutOfRange { bundle_id: id, leg_index: 2, legs: 2 });
+    let mut r = lock_report(&id, &b, 0);
+    let expected = r.leg_hash;
+    r.leg_hash = lock_report(&id, &b, 1).leg_hash;
+    assert_err(
+        h.report(0, vec![r.clone()]),
+        E::LegHashMismatch { bundle_id: id, leg_index: 0, expected, got: r.leg_hash },
+    );
+    let mut r = lock_report(&id, &b, 0);
+    r.settle_deadline += 1;
+    assert_err(
+        h.report(0, vec![r]),
+        E::SettleDeadlineMismatch {
+            bundle_id: id,
+            leg_index: 0,
+            expected: b.settle_deadline,
+            got: b.settle_deadline + 1,
+        },
+    );
+    let mut r = lock_report(&id, &b, 0);
+    r.location.chain_id = CHAIN_B;
+    assert_err(
+        h.report(0, vec![r]),
+        E::ChainIdMismatch { bundle_id: id, leg_index: 0, expected: CHAIN_A, got: CHAIN_B },
+    );
+    let mut r = lock_report(&id, &b, 1);
+    r.location.block_timestamp = b.lock_deadline + 1;
+    assert_err(
+        h.report(0, vec![r]),
+        E::LockedAfterDeadline {
+            bundle_id: id,
+            leg_index: 1,
+            block_timestamp: b.lock_deadline + 1,
+            lock_deadline: b.lock_deadline,
+        },
+    );
+    let mut r = lock_report(&id, &b, 1);
+    r.location.block_hash = Hash32::default();
+    assert_err(h.report(0, vec![r]), E::ZeroBlockHash { bundle_id: id, leg_index: 1 });
+    // A failing report in a batch leaves the good ones unrecorded too (atomic message).
+    let mut bad = lock_report(&id, &b, 1);
+    bad.settle_deadline = 0;
+    assert!(h.report(0, vec![lock_report(&id, &b, 0), bad]).is_err());
+    assert!(h.bundle_info(&id).reports[0].is_none());
+}
+
+// ------------------------------------------------------------------ advance and batches
+
+#[test]
+fn advance_is_rejected_when_the_limit_is_zero_and_does_at_most_limit_bundles() {
+    let mut h = Hub::with_relayers(1);
+    for n in 0..5 {
+        h.register_sample(n, 1);
+    }
+    let carol = h.addr("carol");
+    assert_err(h.log_exec(&carol, &ExecuteMsg::Advance { limit: Some(0) }), E::ZeroLimit);
+    h.wait(1_001);
+    let due: DueBundlesResponse = q(&h, &QueryMsg::DueBundles { limit: None });
+    assert_eq!(due.bundle_ids.len(), 5);
+    let res = h.log_exec(&carol, &ExecuteMsg::Advance { limit: Some(2) }).unwrap();
+    let out: mesh_hub_api::bundle_log::AdvanceResponse = cosmwasm_std::from_json(res.data.unwrap()).unwrap();
+    assert_eq!(out.decided.len(), 2);
+    let due: DueBundlesResponse = q(&h, &QueryMsg::DueBundles { limit: None });
+    assert_eq!(due.bundle_ids.len(), 3);
+    assert_eq!(h.advance().unwrap().decided.len(), 3);
+    assert!(h.advance().unwrap().decided.is_empty(), "nothing due is not an error");
+}
+
+#[test]
+fn batches_close_when_full_and_each_verdict_lands_in_exactly_one_batch() {
+    let mut h = Hub::with_relayers(1);
+    let n = MAX_BATCH as u64 * 2 + 3;
+    let ids: Vec<_> = (0..n).map(|i| h.register_sample(i, 1).0).collect();
+    h.wait(1_001);
+    let carol = h.addr("carol");
+    let res = h.log_exec(&carol, &ExecuteMsg::Advance { limit: Some(64) }).unwrap();
+    let out: mesh_hub_api::bundle_log::AdvanceResponse = cosmwasm_std::from_json(res.data.unwrap()).unwrap();
+    assert_eq!(out.closed_batches, vec![0, 1, 2]);
+    let sizes: Vec<_> = (0..3).map(|i| h.batch(i).entries.len()).collect();
+    assert_eq!(sizes, vec![8, 8, 3]);
+    let mut seen: Vec<_> = (0..3).flat_map(|i| h.batch(i).entries).map(|e| e.bundle_id).collect();
+    seen.sort();
+    let mut want = ids.clone();
+    want.sort();
+    assert_eq!(seen, want);
+    for id in &ids {
+        let p = h.proof(id).unwrap();
+        let proof: Vec<_> = p.proof.iter().map(|x| x.0).collect();
+        assert!(mesh_protocol::merkle::verify_merkle_proof(p.root.0, p.leaf.0, &proof));
+    }
+    let open: mesh_hub_api::bundle_log::BatchResponse = q(&h, &QueryMsg::CurrentBatch {});
+    assert_eq!((open.index, open.status), (3, BatchStatus::Open));
+    let unattested: BatchIndexesResponse = q(&h, &QueryMsg::UnattestedBatches { start_after: Some(0), limit: None });
+    assert_eq!(unattested.batches, vec![1, 2]);
+}
+
+#[test]
+fn close_batch_is_rejected_when_the_batch_is_empty_or_there_is_no_signer_set() {
+    let mut h = Hub::new();
+    let carol = h.addr("carol");
+    assert_err(h.log_exec(&carol, &ExecuteMsg::CloseBatch {}), E::EmptyBatch { index: 0 });
+    let (id, _) = h.register_sample(1, 1);
+    h.wait(1_001);
+    let res = h.log_exec(&carol, &ExecuteMsg::Advance { limit: None }).unwrap();
+    assert!(res
+        .events
+        .iter()
+        .any(|e| e.attributes.iter().any(|a| a.key == "waiting_for_signer_set" && a.value == "true")));
+    assert_eq!(h.bundle_info(&id).verdict, Some(Verdict::Abort), "decided even without a signer set");
+    assert_err(h.log_exec(&carol, &ExecuteMsg::CloseBatch {}), E::NoSignerSet);
+    assert!(h.proof(&id).is_err(), "no proof before the batch closes");
+    h.bond(0, STAKE).unwrap();
+    h.rotate().unwrap();
+    h.log_exec(&carol, &ExecuteMsg::CloseBatch {}).unwrap();
+    assert_eq!(h.batch(0).epoch, Some(1));
+    assert!(h.proof(&id).is_ok());
+}
+
+#[test]
+fn batch_waits_for_its_max_age_before_advance_closes_it() {
+    let mut h = Hub::bare();
+    let admin = h.admin.clone();
+    h.stake =
+        h.app.instantiate_contract(h.code_ids.0, admin.clone(), &stake_instantiate_msg(), &[], "s", None).unwrap();
+    let mut m = log_instantiate_msg(&h.stake);
+    m.batch_max_age = 100;
+    h.log = h.app.instantiate_contract(h.code_ids.1, admin, &m, &[], "l", None).unwrap();
+    h.bond(0, STAKE).unwrap();
+    h.rotate().unwrap();
+    h.register_sample(1, 1);
+    h.wait(1_001);
+    assert!(h.advance().unwrap().closed_batches.is_empty());
+    h.register_sample(2, 1);
+    h.wait(99);
+    assert!(h.advance().unwrap().closed_batches.is_empty());
+    h.wait(1_001);
+    let out = h.advance().unwrap();
+    assert_eq!(out.closed_batches, vec![0]);
+    assert_eq!(h.batch(0).entries.len(), 2);
+}
+
+// ------------------------------------------------------------------ signatures
+
+fn decided_batch(h: &mut Hub) -> u64 {
+    h.register_sample(77, 1);
+    h.wait(1_001);
+    h.advance().unwrap().closed_batches[0]
+}
+
+#[test]
+fn signatures_are_rejected_when_the_batch_is_unknown_open_or_the_list_is_bad() {
+    let mut h = Hub::with_relayers(4);
+    let carol = h.addr("carol");
+    let sig = h.batch_signature(0, 1, 0, Hash32::default());
+    assert_err(
+        h.log_exec(&carol, &ExecuteMsg::SubmitSignatures { batch_index: 9, signatures: vec![sig] }),
+        E::UnknownBatch { index: 9 },
+    );
+    assert_err(
+        h.log_exec(&carol, &ExecuteMsg::SubmitSignatures { batch_index: 0, signatures: vec![sig] }),
+        E::BatchNotClosed { index: 0 },
+    );
+    let index = decided_batch(&mut h);
+    assert_err(
+        h.log_exec(&carol, &ExecuteMsg::SubmitSignatures { batch_index: index, signatures: vec![] }),
+        E::NoSignatures,
+    );
+    assert_err(
+        h.log_exec(&carol, &ExecuteMsg::SubmitSignatures { batch_index: index, signatures: vec![sig; 65] }),
+        E::TooManySignatures { count: 65, max: 64 },
+    );
+    let mut bad_v = h.sign_batch(index, &[0])[0];
+    bad_v.0[64] = 29;
+    assert_err(
+        h.log_exec(&carol, &ExecuteMsg::SubmitSignatures { batch_index: index, signatures: vec![bad_v] }),
+        E::InvalidSignature { position: 0, reason: ProtocolError::SignatureV { v: 29 } },
+    );
+    // The high-s twin of a valid signature is refused (malleability).
+    let good = h.sign_batch(index, &[0])[0];
+    let high = high_s_twin(&good);
+    assert_err(
+        h.log_exec(&carol, &ExecuteMsg::SubmitSignatures { batch_index: index, signatures: vec![good, high] }),
+        E::InvalidSignature { position: 1, reason: ProtocolError::HighS },
+    );
+}
+
+fn high_s_twin(sig: &Signature65) -> Signature65 {
+    use mesh_protocol::sig::SECP256K1_N;
+    let s = mesh_protocol::U256::from_be_slice(&sig.0[32..64]);
+    let mut out = *sig;
+    out.0[32..64].copy_from_slice(&(SECP256K1_N - s).to_be_bytes::<32>());
+    out.0[64] = if sig.0[64] == 27 { 28 } else { 27 };
+    out
+}
+
+#[test]
+fn signature_is_rejected_when_the_signer_is_not_in_the_batch_epoch() {
+    let mut h = Hub::with_relayers(3);
+    let index = decided_batch(&mut h);
+    let b = h.batch(index);
+    // Relayer 4 never bonded; relayer 0 signs another root (recovers to a random address).
+    let outsider = h.batch_signature(4, 1, index, b.root.unwrap());
+    let carol = h.addr("carol");
+    assert_err(
+        h.log_exec(&carol, &ExecuteMsg::SubmitSignatures { batch_index: index, signatures: vec![outsider] }),
+        E::NotASigner { position: 0, signer: h.relayers[4].evm, epoch: 1 },
+    );
+    let wrong_root = h.batch_signature(0, 1, index, Hash32(mesh_protocol::keccak256("x")));
+    let res = h.log_exec(&carol, &ExecuteMsg::SubmitSignatures { batch_index: index, signatures: vec![wrong_root] });
+    assert_err(res, "which is not a member of epoch 1");
+}
+
+#[test]
+fn signature_is_rejected_when_the_signer_is_jailed() {
+    let mut h = Hub::with_judge(4);
+    let index = decided_batch(&mut h);
+    let judge = h.dispute.clone();
+    let slash = mesh_hub_api::stake_escrow::ExecuteMsg::Slash {
+        relayer: h.relayers[2].addr.to_string(),
+        kind: mesh_hub_api::common::FraudKind::WrongAttestation,
+        fraud_id: 0,
+        disputer: h.addr("disputer").to_string(),
+    };
+    h.stake_exec(&judge, &slash, &[]).unwrap();
+    assert_err(h.submit_batch_signatures(index, &[0, 2]), E::SignerJailed { position: 1, signer: h.relayers[2].evm });
+}
+
+#[test]
+fn duplicate_signatures_are_ignored_and_weight_accumulates_to_the_threshold() {
+    let mut h = Hub::with_relayers(4);
+    let index = decided_batch(&mut h);
+    let res = h.submit_batch_signatures(index, &[1, 1]).unwrap();
+    assert!(res.events.iter().any(|e| e.attributes.iter().any(|a| a.key == "duplicates" && a.value == "1")));
+    h.submit_batch_signatures(index, &[1]).unwrap();
+    let b = h.batch(index);
+    assert_eq!(b.signed_weight.to_string(), STAKE.to_string());
+    assert_eq!(b.threshold.unwrap().to_string(), "26667");
+    h.submit_batch_signatures(index, &[0, 3]).unwrap();
+    let b = h.batch(index);
+    assert_eq!(b.status, BatchStatus::Attested);
+    assert!(b.attested_at.is_some());
+    // Signatures after attestation are still taken (more than the threshold does no harm).
+    h.submit_batch_signatures(index, &[2]).unwrap();
+    assert_eq!(h.batch(index).signatures.len(), 4);
+    let attested: BatchIndexesResponse = q(&h, &QueryMsg::AttestedBatches { start_after: None, limit: None });
+    assert_eq!(attested.batches, vec![index]);
+    let unattested: BatchIndexesResponse = q(&h, &QueryMsg::UnattestedBatches { start_after: None, limit: None });
+    assert!(unattested.batches.is_empty());
+    assert!(log_entries(&h).iter().any(|e| matches!(e, LogEvent::BatchAttested { epoch: 1, .. })));
+}
+
+#[test]
+fn a_batch_keeps_the_epoch_it_was_closed_under_after_a_rotation() {
+    let mut h = Hub::with_relayers(3);
+    let index = decided_batch(&mut h);
+    h.bond(3, STAKE).unwrap();
+    h.wait(ROTATION_DELAY);
+    h.rotate().unwrap();
+    assert_eq!(h.batch(index).epoch, Some(1));
+    // Relayer 3 is only in epoch 2: its signature does not count for the epoch-1 batch.
+    assert_err(
+        h.submit_batch_signatures(index, &[3]),
+        E::NotASigner { position: 0, signer: h.relayers[3].evm, epoch: 1 },
+    );
+    h.submit_batch_signatures(index, &[0, 1]).unwrap();
+    assert_eq!(h.batch(index).status, BatchStatus::Attested);
+}
+
+#[test]
+fn signer_set_update_signatures_are_collected_from_the_previous_epoch() {
+    let mut h = Hub::with_relayers(3);
+    let carol = h.addr("carol");
+    let sig = h.update_signature(0, 1, Hash32::default());
+    assert_err(
+        h.log_exec(&carol, &ExecuteMsg::SubmitSignerSetSignatures { new_epoch: 1, signatures: vec![sig] }),
+        E::NoUpdateForEpoch { new_epoch: 1 },
+    );
+    assert_err(
+        h.log_exec(&carol, &ExecuteMsg::SubmitSignerSetSignatures { new_epoch: 2, signatures: vec![sig] }),
+        E::UnknownEpoch { epoch: 2 },
+    );
+    h.bond(3, STAKE).unwrap();
+    h.wait(ROTATION_DELAY);
+    h.rotate().unwrap();
+    let set2 = h.current_set().unwrap();
+    let sigs: Vec<_> = [0, 1, 3].iter().map(|&i| h.update_signature(i, 2, set2.signers_hash)).collect();
+    assert_err(
+        h.log_exec(&carol, &ExecuteMsg::SubmitSignerSetSignatures { new_epoch: 2, signatures: sigs.clone() }),
+        E::NotASigner { position: 2, signer: h.relayers[3].evm, epoch: 1 },
+    );
+    h.log_exec(&carol, &ExecuteMsg::SubmitSignerSetSignatures { new_epoch: 2, signatures: sigs[..1].to_vec() })
+        .unwrap();
+    let u: SignerSetUpdateResponse = q(&h, &QueryMsg::SignerSetUpdate { new_epoch: 2 });
+    assert!(!u.attested);
+    h.log_exec(&carol, &ExecuteMsg::SubmitSignerSetSignatures { new_epoch: 2, signatures: sigs[..2].to_vec() })
+        .unwrap();
+    let u: SignerSetUpdateResponse = q(&h, &QueryMsg::SignerSetUpdate { new_epoch: 2 });
+    assert!(u.attested);
+    assert_eq!((u.signing_epoch, u.signatures.len(), u.new_set.signers.len()), (1, 2, 4));
+    assert_eq!(u.update.signers_hash, set2.signers_hash);
+    assert!(log_entries(&h).iter().any(|e| matches!(e, LogEvent::SignerSetUpdateAttested { new_epoch: 2, .. })));
+}
+
+// ------------------------------------------------------------------ revert
+
+#[test]
+fn revert_report_is_only_taken_from_the_dispute_contract() {
+    let mut h = Hub::with_relayers(1);
+    let (id, b) = h.register_sample(1, 1);
+    h.report(0, all_reports(&id, &b)).unwrap();
+    let mallory = h.addr("mallory");
+    let msg = ExecuteMsg::RevertReport { bundle_id: id, leg_index: 0, report_id: 1, fraud_id: 0 };
+    assert_err(
+        h.log_exec(&mallory, &msg),
+        E::Unauthorized {
+            action: "revert_report",
+            allowed: format!("the dispute contract {}", h.dispute),
+            sender: mallory.clone(),
+        },
+    );
+    let mut bare = Hub::bare();
+    let admin = bare.admin.clone();
+    bare.stake = bare
+        .app
+        .instantiate_contract(bare.code_ids.0, admin.clone(), &stake_instantiate_msg(), &[], "s", None)
+        .unwrap();
+    bare.log = bare
+        .app
+        .instantiate_contract(bare.code_ids.1, admin, &log_instantiate_msg(&bare.stake), &[], "l", None)
+        .unwrap();
+    assert_err(bare.log_exec(&mallory, &msg), E::DisputeNotSet);
+}
+
+#[test]
+fn revert_report_is_rejected_when_the_report_is_not_the_named_one_or_the_bundle_is_decided() {
+    let mut h = Hub::with_judge(1);
+    let (id, b) = h.register_sample(1, 2);
+    let judge = h.dispute.clone();
+    h.report(0, vec![lock_report(&id, &b, 0)]).unwrap();
+    let report_id = h.bundle_info(&id).reports[0].as_ref().unwrap().report_id;
+    let revert = |leg_index, report_id| ExecuteMsg::RevertReport { bundle_id: id, leg_index, report_id, fraud_id: 7 };
+    assert_err(h.log_exec(&judge, &revert(1, report_id)), E::ReportNotFound { bundle_id: id, leg_index: 1, report_id });
+    assert_err(
+        h.log_exec(&judge, &revert(0, report_id + 1)),
+        E::ReportNotFound { bundle_id: id, leg_index: 0, report_id: report_id + 1 },
+    );
+    assert_err(
+        h.log_exec(&judge, &revert(5, report_id)),
+        E::LegIndexOutOfRange { bundle_id: id, leg_index: 5, legs: 2 },
+    );
+    h.log_exec(&judge, &revert(0, report_id)).unwrap();
+    let awaiting: AwaitingReportsResponse =
+        q(&h, &QueryMsg::AwaitingReports { chain_id: CHAIN_A, start_after: None, limit: None });
+    assert_eq!(awaiting.legs.len(), 1, "the reverted leg awaits a report again");
+    h.report(0, vec![lock_report(&id, &b, 0)]).unwrap();
+    h.wait(1_001 + WINDOW);
+    h.advance().unwrap();
+    let report_id = h.bundle_info(&id).reports[0].as_ref().unwrap().report_id;
+    assert_err(h.log_exec(&judge, &revert(0, report_id)), E::BundleAlreadyDecided { bundle_id: id });
+}
+
+// ------------------------------------------------------------------ administration
+
+#[test]
+fn chain_registry_is_administered_by_the_admin_only() {
+    let mut h = Hub::new();
+    let admin = h.admin.clone();
+    let mallory = h.addr("mallory");
+    let router = EvmAddress(Address::repeat_byte(0xc1));
+    let add = ExecuteMsg::AddChain { chain_id: 10, name: "op".into(), router, confirmations: 5 };
+    assert_err(
+        h.log_exec(&mallory, &add),
+        E::Unauthorized { action: "add_chain", allowed: format!("the admin {admin}"), sender: mallory.clone() },
+    );
+    h.log_exec(&admin, &add).unwrap();
+    assert_err(h.log_exec(&admin, &add), E::ChainExists { chain_id: 10 });
+    let zero = ExecuteMsg::AddChain { chain_id: 0, name: "z".into(), router, confirmations: 1 };
+    assert_err(h.log_exec(&admin, &zero), E::InvalidChain { chain_id: 0, reason: "chain id must be positive" });
+    let noname = ExecuteMsg::AddChain { chain_id: 11, name: "".into(), router, confirmations: 1 };
+    assert_err(h.log_exec(&admin, &noname), E::InvalidChain { chain_id: 11, reason: "name must not be empty" });
+
+    let new_router = EvmAddress(Address::repeat_byte(0xc2));
+    let update =
+        ExecuteMsg::UpdateChain { chain_id: 10, name: "optimism".into(), router: new_router, confirmations: 9 };
+    assert_err(h.log_exec(&mallory, &update), "unauthorized: update_chain");
+    h.log_exec(&admin, &update).unwrap();
+    let c: ChainInfo = q(&h, &QueryMsg::Chain { chain_id: 10 });
+    assert_eq!((c.router, c.confirmations, c.name.as_str()), (new_router, 9, "optimism"));
+    let missing = ExecuteMsg::UpdateChain { chain_id: 12, name: "x".into(), router, confirmations: 1 };
+    assert_err(h.log_exec(&admin, &missing), E::UnknownChain { chain_id: 12 });
+
+    // A bundle registered on chain A keeps working after chain A is removed.
+    let (id, b) = h.register_sample(1, 1);
+    assert_err(h.log_exec(&mallory, &ExecuteMsg::RemoveChain { chain_id: CHAIN_A }), "unauthorized: remove_chain");
+    h.log_exec(&admin, &ExecuteMsg::RemoveChain { chain_id: CHAIN_A }).unwrap();
+    assert_err(
+        h.log_exec(&admin, &ExecuteMsg::RemoveChain { chain_id: CHAIN_A }),
+        E::UnknownChain { chain_id: CHAIN_A },
+    );
+    assert_err(h.register(&h.bundle("alice", 2, 1, 1_000)), E::LegChainUnknown { leg_index: 0, chain_id: CHAIN_A });
+    h.bond(0, STAKE).unwrap();
+    h.report(0, all_reports(&id, &b)).unwrap();
+    let chains: ChainsResponse = q(&h, &QueryMsg::Chains { start_after: None, limit: None });
+    assert_eq!(chains.chains.iter().map(|c| c.chain_id).collect::<Vec<_>>(), vec![10, CHAIN_B]);
+}
+
+#[test]
+fn admin_role_and_dispute_wiring_are_guarded() {
+    let mut h = Hub::new();
+    let admin = h.admin.clone();
+    let mallory = h.addr("mallory");
+    let bob = h.addr("bob");
+    assert_err(
+        h.log_exec(&mallory, &ExecuteMsg::SetDispute { dispute: mallory.to_string() }),
+        E::Unauthorized { action: "set_dispute", allowed: format!("the admin {admin}"), sender: mallory.clone() },
+    );
+    assert_err(
+        h.log_exec(&admin, &ExecuteMsg::SetDispute { dispute: mallory.to_string() }),
+        E::DisputeAlreadySet { current: h.dispute.clone() },
+    );
+    assert_err(
+        h.log_exec(&mallory, &ExecuteMsg::UpdateAdmin { admin: mallory.to_string() }),
+        "unauthorized: update_admin",
+    );
+    h.log_exec(&admin, &ExecuteMsg::UpdateAdmin { admin: bob.to_string() }).unwrap();
+    let c: ConfigResponse = q(&h, &QueryMsg::Config {});
+    assert_eq!(c.admin, bob);
+    assert_err(h.log_exec(&admin, &ExecuteMsg::RemoveChain { chain_id: CHAIN_B }), "unauthorized: remove_chain");
+    h.log_exec(&bob, &ExecuteMsg::RemoveChain { chain_id: CHAIN_B }).unwrap();
+    let _ = Addr::unchecked("unused");
+}
+
+// ------------------------------------------------------------------ queries
+
+#[test]
+fn awaiting_reports_lists_unreported_legs_per_chain_in_pages() {
+    let mut h = Hub::with_relayers(1);
+    let (id1, b1) = h.register_sample(1, 3);
+    let (_id2, _) = h.register_sample(2, 2);
+    let page = |h: &Hub, chain_id, start_after: Option<LegRef>, limit| -> AwaitingReportsResponse {
+        q(h, &QueryMsg::AwaitingReports { chain_id, start_after, limit })
+    };
+    assert_eq!(page(&h, CHAIN_A, None, None).legs.len(), 3, "legs 0 and 2 of bundle 1, leg 0 of bundle 2");
+    assert_eq!(page(&h, CHAIN_B, None, None).legs.len(), 2);
+    let first = page(&h, CHAIN_A, None, Some(1)).legs;
+    let rest =
+        page(&h, CHAIN_A, Some(LegRef { bundle_id: first[0].bundle_id, leg_index: first[0].leg_index }), None).legs;
+    assert_eq!(rest.len(), 2);
+    h.report(0, vec![lock_report(&id1, &b1, 0), lock_report(&id1, &b1, 2)]).unwrap();
+    let legs = page(&h, CHAIN_A, None, None).legs;
+    assert_eq!(legs.len(), 1);
+    assert_eq!(legs[0].leg, sample_leg(0, 2));
+    h.wait(2_000);
+    h.advance().unwrap();
+    assert!(page(&h, CHAIN_A, None, None).legs.is_empty(), "decided bundles await nothing");
+    assert!(page(&h, CHAIN_B, None, None).legs.is_empty());
+}
+
+#[test]
+fn log_pages_are_bounded_and_ordered() {
+    let mut h = Hub::with_relayers(1);
+    for n in 0..120 {
+        h.register_sample(n, 1);
+    }
+    let page: LogResponse = q(&h, &QueryMsg::Log { start_after: None, limit: Some(1_000) });
+    assert_eq!(page.entries.len(), 100, "clamped to the page maximum");
+    assert_eq!(page.total, 120);
+    let next: LogResponse = q(&h, &QueryMsg::Log { start_after: Some(99), limit: None });
+    assert_eq!(next.entries.iter().map(|e| e.seq).collect::<Vec<_>>(), (100..120).collect::<Vec<_>>());
+}
+
+#[test]
+fn queries_for_missing_things_say_what_is_missing() {
+    let h = Hub::new();
+    let id = Hash32(mesh_protocol::keccak256("missing"));
+    let err = h.app.wrap().query_wasm_smart::<BundleResponse>(&h.log, &QueryMsg::Bundle { bundle_id: id }).unwrap_err();
+    assert!(err.to_string().contains(&format!("bundle {id} not found")));
+    let err = h.app.wrap().query_wasm_smart::<ChainInfo>(&h.log, &QueryMsg::Chain { chain_id: 5 }).unwrap_err();
+    assert!(err.to_string().contains("chain 5 not found"));
+    let err = h
+        .app
+        .wrap()
+        .query_wasm_smart::<SignerSetUpdateResponse>(&h.log, &QueryMsg::SignerSetUpdate { new_epoch: 1 })
+        .unwrap_err();
+    assert!(err.to_string().contains("not reached by an update"));
+}

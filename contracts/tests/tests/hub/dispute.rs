@@ -1,0 +1,533 @@
+//! dispute: the three proof kinds against real evidence, each rejection, replay, and effects.
+
+use cosmwasm_std::Binary;
+use cw_multi_test::Executor;
+use dispute::ContractError as E;
+use mesh_hub::evm::{leg_locked, lock_receipt, receipt, transfer_log, EvmBlock};
+use mesh_hub::*;
+use mesh_hub_api::bundle_log::{BatchStatus, LockReport};
+use mesh_hub_api::common::FraudKind;
+use mesh_hub_api::dispute::{
+    ConfigResponse, FalseLockFinding, FraudDetail, FraudProof, FraudRecord, FraudsResponse, QueryMsg, SignedStatement,
+};
+use mesh_protocol::evm::LegLockedLog;
+use mesh_protocol::sig::{sign_digest, signing_key};
+use mesh_protocol::{keccak256, Address, Amount, Bundle, EvmAddress, Hash32, ProtocolError, U256};
+
+fn frauds(h: &Hub) -> Vec<FraudRecord> {
+    let r: FraudsResponse =
+        h.app.wrap().query_wasm_smart(&h.dispute, &QueryMsg::Frauds { start_after: None, limit: None }).unwrap();
+    r.frauds
+}
+
+struct Case {
+    h: Hub,
+    id: Hash32,
+    bundle: Bundle,
+}
+
+/// A hub with relayers 0..4 bonded, and a registered 2-leg bundle.
+fn case() -> Case {
+    let mut h = Hub::with_relayers(4);
+    let (id, bundle) = h.register_sample(1, 2);
+    Case { h, id, bundle }
+}
+
+impl Case {
+    fn ev(&self, leg: usize) -> LegLockedLog {
+        leg_locked(self.id, leg as u32, &self.bundle.legs[leg], self.bundle.settle_deadline)
+    }
+    /// A block on leg `leg`'s chain holding `special` at tx index 5 among 12 ordinary receipts.
+    fn block(&self, leg: usize, special: Vec<u8>) -> EvmBlock {
+        let chain = self.bundle.legs[leg].chain_id;
+        EvmBlock::busy(chain, 1_000 + leg as u64, self.bundle.lock_deadline - 30, 12, vec![(5, special)])
+    }
+    fn report_at(&mut self, relayer: usize, leg: usize, block: &EvmBlock, tx: u64, log: u32) -> LockReport {
+        let mut r = lock_report(&self.id, &self.bundle, leg);
+        r.location = block.location(tx, log);
+        self.h.report(relayer, vec![r.clone()]).unwrap();
+        r
+    }
+    fn proof(&self, leg: usize, block: &EvmBlock, tx: u64) -> FraudProof {
+        FraudProof::FalseLock {
+            bundle_id: self.id,
+            leg_index: leg as u32,
+            header: block.header.clone().into(),
+            receipt: block.receipts.get(tx as usize).cloned().unwrap_or_default().into(),
+            receipt_proof: block.proof(tx),
+        }
+    }
+    #[track_caller]
+    fn assert_unchanged(&self, relayer: usize, leg: usize) {
+        assert!(self.h.bundle_info(&self.id).reports[leg].is_some(), "report still stands");
+        let r = self.h.relayer_info(relayer);
+        assert!(!r.jailed && r.slashed.is_zero(), "relayer untouched");
+        assert!(frauds(&self.h).is_empty());
+    }
+}
+
+#[track_caller]
+fn assert_false_lock_proven(c: &mut Case, relayer: usize, leg: usize, proof: FraudProof, finding: FalseLockFinding) {
+    let report_id = c.h.bundle_info(&c.id).reports[leg].as_ref().unwrap().report_id;
+    c.h.submit_fraud(proof).unwrap();
+    let f = frauds(&c.h).pop().unwrap();
+    assert_eq!(f.kind, FraudKind::FalseLock);
+    assert_eq!(f.relayer, c.h.relayers[relayer].addr);
+    assert_eq!(f.disputer, c.h.addr("disputer"));
+    assert_eq!(f.detail, FraudDetail::FalseLock { bundle_id: c.id, leg_index: leg as u32, report_id, finding });
+    assert!(c.h.bundle_info(&c.id).reports[leg].is_none(), "report reverted");
+    assert!(c.h.relayer_info(relayer).jailed);
+}
+
+// ------------------------------------------------------------------ false lock: proven
+
+#[test]
+fn false_lock_is_proven_when_the_transaction_reverted() {
+    let mut c = case();
+    let block = c.block(0, lock_receipt(2, false, &c.ev(0)));
+    c.report_at(1, 0, &block, 5, 1);
+    let p = c.proof(0, &block, 5);
+    assert_false_lock_proven(&mut c, 1, 0, p, FalseLockFinding::ReceiptFailed);
+}
+
+#[test]
+fn false_lock_is_proven_when_the_receipt_has_no_log_at_the_index() {
+    let mut c = case();
+    let block = c.block(1, lock_receipt(0, true, &c.ev(1)));
+    c.report_at(1, 1, &block, 5, 2);
+    let p = c.proof(1, &block, 5);
+    assert_false_lock_proven(&mut c, 1, 1, p, FalseLockFinding::NoLogAtIndex { log_count: 2 });
+}
+
+#[test]
+fn false_lock_is_proven_when_the_log_comes_from_another_contract() {
+    let mut c = case();
+    let ev = c.ev(0);
+    let block = c.block(0, lock_receipt(2, true, &ev));
+    // Log 0 is the token's Transfer, not the router's LegLocked.
+    c.report_at(1, 0, &block, 5, 0);
+    let p = c.proof(0, &block, 5);
+    assert_false_lock_proven(&mut c, 1, 0, p, FalseLockFinding::WrongEmitter { emitter: EvmAddress(ev.token) });
+}
+
+#[test]
+fn false_lock_is_proven_when_the_router_log_is_not_leg_locked() {
+    let mut c = case();
+    let router = c.bundle.legs[0].router.0;
+    let block = c.block(0, receipt(2, true, 50_000, &[transfer_log(router, router, router, 1)]));
+    c.report_at(1, 0, &block, 5, 0);
+    let p = c.proof(0, &block, 5);
+    assert_false_lock_proven(&mut c, 1, 0, p, FalseLockFinding::NotLegLocked);
+}
+
+#[test]
+fn false_lock_is_proven_when_the_log_names_another_leg() {
+    type Mutation = fn(&mut LegLockedLog);
+    let mutations: [(&str, Mutation); 4] = [
+        ("bundle_id", |e| e.bundle_id = keccak256("another bundle")),
+        ("index", |e| e.index = 1),
+        ("leg_hash", |e| e.leg_hash = keccak256("another leg")),
+        ("settle_deadline", |e| e.settle_deadline += 1),
+    ];
+    for (field, mutate) in mutations {
+        let mut c = case();
+        let mut ev = c.ev(0);
+        mutate(&mut ev);
+        let block = c.block(0, lock_receipt(2, true, &ev));
+        c.report_at(1, 0, &block, 5, 1);
+        let p = c.proof(0, &block, 5);
+        assert_false_lock_proven(&mut c, 1, 0, p, FalseLockFinding::OtherLeg { field: field.into() });
+    }
+}
+
+#[test]
+fn false_lock_is_proven_when_the_locked_amount_is_too_low() {
+    let mut c = case();
+    let mut ev = c.ev(1);
+    ev.amount -= U256::from(1u8);
+    let block = c.block(1, lock_receipt(4, true, &ev));
+    c.report_at(1, 1, &block, 5, 1);
+    let p = c.proof(1, &block, 5);
+    let finding = FalseLockFinding::AmountTooLow { locked: Amount(ev.amount), required: c.bundle.legs[1].amount };
+    assert_false_lock_proven(&mut c, 1, 1, p, finding);
+}
+
+#[test]
+fn false_lock_is_proven_when_the_reported_block_time_or_number_is_not_the_header_s() {
+    // The lock really happened, but after the lock deadline: the relayer reported an earlier time.
+    let mut c = case();
+    let late =
+        EvmBlock::busy(CHAIN_A, 1_000, c.bundle.lock_deadline + 5, 12, vec![(5, lock_receipt(2, true, &c.ev(0)))]);
+    let mut r = lock_report(&c.id, &c.bundle, 0);
+    r.location = late.location(5, 1);
+    r.location.block_timestamp = c.bundle.lock_deadline;
+    c.h.report(1, vec![r]).unwrap();
+    let p = c.proof(0, &late, 5);
+    let actual = c.bundle.lock_deadline + 5;
+    assert_false_lock_proven(&mut c, 1, 0, p, FalseLockFinding::WrongBlockTimestamp { actual });
+
+    let mut c = case();
+    let block = c.block(0, lock_receipt(2, true, &c.ev(0)));
+    let mut r = lock_report(&c.id, &c.bundle, 0);
+    r.location = block.location(5, 1);
+    r.location.block_number += 1;
+    c.h.report(1, vec![r]).unwrap();
+    let p = c.proof(0, &block, 5);
+    assert_false_lock_proven(&mut c, 1, 0, p, FalseLockFinding::WrongBlockNumber { actual: block.number });
+}
+
+#[test]
+fn false_lock_is_proven_when_the_block_has_no_transaction_at_the_index() {
+    let mut c = case();
+    let block = c.block(0, lock_receipt(2, true, &c.ev(0)));
+    c.report_at(1, 0, &block, 40, 1);
+    let p = c.proof(0, &block, 40);
+    assert!(matches!(&p, FraudProof::FalseLock { receipt, .. } if receipt.is_empty()));
+    assert_false_lock_proven(&mut c, 1, 0, p, FalseLockFinding::NoTransactionAtIndex);
+}
+
+// ------------------------------------------------------------------ false lock: refused
+
+#[test]
+fn false_lock_proof_is_rejected_as_correct_when_the_report_is_true() {
+    for tx_type in [0u8, 1, 2, 3, 4] {
+        let mut c = case();
+        let block = c.block(0, lock_receipt(tx_type, true, &c.ev(0)));
+        c.report_at(0, 0, &block, 5, 1);
+        assert_err(c.h.submit_fraud(c.proof(0, &block, 5)), E::ReportIsCorrect);
+        c.assert_unchanged(0, 0);
+    }
+}
+
+#[test]
+fn false_lock_proof_is_rejected_when_the_evidence_is_tampered() {
+    let mut c = case();
+    let block = c.block(0, lock_receipt(2, false, &c.ev(0)));
+    c.report_at(1, 0, &block, 5, 1);
+    let good = c.proof(0, &block, 5);
+    let FraudProof::FalseLock { header, receipt, receipt_proof, .. } = good.clone() else { unreachable!() };
+    let with = |header: Binary, receipt: Binary, receipt_proof: Vec<Binary>| FraudProof::FalseLock {
+        bundle_id: c.id,
+        leg_index: 0,
+        header,
+        receipt,
+        receipt_proof,
+    };
+
+    // A header that is not the reported block's.
+    let other = EvmBlock::busy(CHAIN_A, 1_000, c.bundle.lock_deadline - 30, 11, vec![]);
+    assert_err(
+        c.h.submit_fraud(with(other.header.clone().into(), receipt.clone(), receipt_proof.clone())),
+        E::HeaderHashMismatch { reported: block.hash, got: other.hash },
+    );
+    let mut flipped = header.to_vec();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 1;
+    assert_err(c.h.submit_fraud(with(flipped.into(), receipt.clone(), receipt_proof.clone())), "header hash");
+    assert_err(
+        c.h.submit_fraud(with(Binary::from(vec![0xc0]), receipt.clone(), receipt_proof.clone())),
+        "block header does not decode",
+    );
+    // A receipt that is not the one in the trie at that index.
+    let mut bad = receipt.to_vec();
+    bad[10] ^= 0x01;
+    assert_err(
+        c.h.submit_fraud(with(header.clone(), bad.into(), receipt_proof.clone())),
+        "receipt proof does not verify at tx index 5",
+    );
+    assert_err(
+        c.h.submit_fraud(with(header.clone(), block.receipts[6].clone().into(), block.proof(6))),
+        "receipt proof does not verify at tx index 5",
+    );
+    let mut nodes = receipt_proof.clone();
+    nodes.pop();
+    assert_err(c.h.submit_fraud(with(header.clone(), receipt.clone(), nodes)), "receipt proof does not verify");
+    // An exclusion proof where a transaction exists.
+    assert_err(
+        c.h.submit_fraud(with(header.clone(), Binary::default(), receipt_proof.clone())),
+        "exclusion proof does not verify",
+    );
+    // Oversized evidence.
+    assert_err(
+        c.h.submit_fraud(with(header.clone(), receipt.clone(), vec![Binary::from(vec![0u8]); 33])),
+        E::EvidenceTooLarge { what: "receipt proof node count", got: 33, max: 32 },
+    );
+    assert_err(
+        c.h.submit_fraud(with(vec![0u8; 200 * 1024].into(), receipt.clone(), receipt_proof.clone())),
+        "evidence too large: evidence size",
+    );
+    c.assert_unchanged(1, 0);
+    // The genuine evidence still proves it.
+    assert_false_lock_proven(&mut c, 1, 0, good, FalseLockFinding::ReceiptFailed);
+}
+
+#[test]
+fn false_lock_proof_is_rejected_when_there_is_no_report_or_its_window_closed() {
+    let mut c = case();
+    let block = c.block(0, lock_receipt(2, false, &c.ev(0)));
+    assert_err(c.h.submit_fraud(c.proof(0, &block, 5)), E::NoReport { bundle_id: c.id, leg_index: 0 });
+    let mut p = c.proof(0, &block, 5);
+    let unknown = Hash32(keccak256("unknown"));
+    if let FraudProof::FalseLock { bundle_id, .. } = &mut p {
+        *bundle_id = unknown;
+    }
+    assert_err(c.h.submit_fraud(p), format!("bundle {unknown} leg 0 cannot be looked up"));
+    c.report_at(1, 0, &block, 5, 1);
+    let report = c.h.bundle_info(&c.id).reports[0].clone().unwrap();
+    c.h.wait(WINDOW);
+    assert_err(
+        c.h.submit_fraud(c.proof(0, &block, 5)),
+        E::DisputeWindowClosed { report_id: report.report_id, window_ends_at: report.window_ends_at, now: c.h.now() },
+    );
+    c.assert_unchanged(1, 0);
+}
+
+#[test]
+fn a_reverted_false_lock_cannot_be_proven_twice() {
+    let mut c = case();
+    let block = c.block(0, lock_receipt(2, false, &c.ev(0)));
+    c.report_at(1, 0, &block, 5, 1);
+    c.h.submit_fraud(c.proof(0, &block, 5)).unwrap();
+    assert_err(c.h.submit_fraud(c.proof(0, &block, 5)), E::NoReport { bundle_id: c.id, leg_index: 0 });
+    assert_eq!(frauds(&c.h).len(), 1);
+}
+
+// ------------------------------------------------------------------ equivocation
+
+fn batch_stmt(h: &Hub, i: usize, epoch: u64, batch_index: u64, root: Hash32) -> SignedStatement {
+    SignedStatement::Batch { epoch, batch_index, root, signature: h.batch_signature(i, epoch, batch_index, root) }
+}
+fn update_stmt(h: &Hub, i: usize, new_epoch: u64, signers_hash: Hash32) -> SignedStatement {
+    SignedStatement::SignerSetUpdate {
+        new_epoch,
+        signers_hash,
+        signature: h.update_signature(i, new_epoch, signers_hash),
+    }
+}
+fn root(s: &str) -> Hash32 {
+    Hash32(keccak256(s))
+}
+
+#[test]
+fn equivocation_over_two_batch_roots_is_proven_once() {
+    let mut h = Hub::with_relayers(3);
+    let (a, b) = (batch_stmt(&h, 2, 1, 0, root("a")), batch_stmt(&h, 2, 1, 0, root("b")));
+    let before = h.balance(&h.addr("disputer"));
+    h.submit_fraud(FraudProof::Equivocation { first: a.clone(), second: b.clone() }).unwrap();
+    let f = frauds(&h).pop().unwrap();
+    assert_eq!(
+        (f.kind, f.relayer.clone(), f.evm_signer),
+        (FraudKind::Equivocation, h.relayers[2].addr.clone(), Some(h.relayers[2].evm))
+    );
+    assert!(h.relayer_info(2).jailed);
+    assert!(h.balance(&h.addr("disputer")) > before, "bounty paid");
+    // The same slot cannot be proven again, in either order or with a third root.
+    assert_err(
+        h.submit_fraud(FraudProof::Equivocation { first: b.clone(), second: a.clone() }),
+        E::AlreadyProven { fraud_id: 0 },
+    );
+    let c = batch_stmt(&h, 2, 1, 0, root("c"));
+    assert_err(h.submit_fraud(FraudProof::Equivocation { first: a, second: c }), E::AlreadyProven { fraud_id: 0 });
+}
+
+#[test]
+fn equivocation_over_two_signer_sets_for_one_epoch_is_proven() {
+    let mut h = Hub::with_relayers(3);
+    let (a, b) = (update_stmt(&h, 0, 2, root("set a")), update_stmt(&h, 0, 2, root("set b")));
+    h.submit_fraud(FraudProof::Equivocation { first: a, second: b }).unwrap();
+    assert!(h.relayer_info(0).jailed);
+}
+
+#[test]
+fn equivocation_proof_is_rejected_when_the_statements_do_not_conflict() {
+    let mut h = Hub::with_relayers(3);
+    let eq = |first, second| FraudProof::Equivocation { first, second };
+    let a = batch_stmt(&h, 0, 1, 0, root("a"));
+    assert_err(
+        h.submit_fraud(eq(a.clone(), a.clone())),
+        E::NotConflicting { reason: "both batch statements have the same root" },
+    );
+    assert_err(
+        h.submit_fraud(eq(a.clone(), batch_stmt(&h, 0, 1, 1, root("b")))),
+        E::NotConflicting { reason: "the batches have different epochs or indexes" },
+    );
+    assert_err(
+        h.submit_fraud(eq(a.clone(), update_stmt(&h, 0, 2, root("s")))),
+        E::NotConflicting { reason: "the statements are of different kinds" },
+    );
+    let u = update_stmt(&h, 0, 2, root("s"));
+    assert_err(
+        h.submit_fraud(eq(u.clone(), u.clone())),
+        E::NotConflicting { reason: "both updates have the same signers hash" },
+    );
+    assert_err(
+        h.submit_fraud(eq(u, update_stmt(&h, 0, 3, root("t")))),
+        E::NotConflicting { reason: "the updates are for different epochs" },
+    );
+    assert_err(
+        h.submit_fraud(eq(a.clone(), batch_stmt(&h, 1, 1, 0, root("b")))),
+        E::DifferentSigners { first: h.relayers[0].evm, second: h.relayers[1].evm },
+    );
+    // A key that no relayer registered.
+    let stranger = signing_key(&[0x77; 32]).unwrap();
+    let sign = |r: Hash32| SignedStatement::Batch {
+        epoch: 1,
+        batch_index: 0,
+        root: r,
+        signature: sign_digest(
+            &stranger,
+            mesh_protocol::eip712::settlement_batch_digest(
+                &h.hub,
+                &mesh_protocol::SettlementBatch { epoch: 1, batch_index: 0, root: r },
+            ),
+        ),
+    };
+    assert_err(
+        h.submit_fraud(eq(sign(root("a")), sign(root("b")))),
+        E::UnknownSigner { signer: EvmAddress(mesh_protocol::sig::signer_address(&stranger)) },
+    );
+    let SignedStatement::Batch { signature, .. } = &a else { unreachable!() };
+    let mut broken = *signature;
+    broken.0[64] = 30;
+    let bad = SignedStatement::Batch { epoch: 1, batch_index: 0, root: root("b"), signature: broken };
+    assert_err(
+        h.submit_fraud(eq(a, bad)),
+        E::InvalidSignature { which: "second", reason: ProtocolError::SignatureV { v: 30 } },
+    );
+    assert!(frauds(&h).is_empty());
+}
+
+// ------------------------------------------------------------------ wrong attestation
+
+fn closed_batch(h: &mut Hub) -> (u64, Hash32) {
+    h.register_sample(50, 1);
+    h.wait(1_001);
+    let index = h.advance().unwrap().closed_batches[0];
+    (index, h.batch(index).root.unwrap())
+}
+
+#[test]
+fn wrong_attestation_is_proven_for_a_batch_the_hub_never_closed() {
+    let mut h = Hub::with_relayers(3);
+    let (index, real_root) = closed_batch(&mut h);
+    // Future index (the open batch has no root yet).
+    let sig = h.batch_signature(1, 1, index + 1, root("made up"));
+    h.submit_fraud(FraudProof::WrongAttestation {
+        epoch: 1,
+        batch_index: index + 1,
+        root: root("made up"),
+        signature: sig,
+    })
+    .unwrap();
+    assert!(h.relayer_info(1).jailed);
+    // Closed index, other root.
+    let sig = h.batch_signature(0, 1, index, root("other"));
+    h.submit_fraud(FraudProof::WrongAttestation { epoch: 1, batch_index: index, root: root("other"), signature: sig })
+        .unwrap();
+    // Closed index and root, other epoch.
+    let sig = h.batch_signature(2, 7, index, real_root);
+    h.submit_fraud(FraudProof::WrongAttestation { epoch: 7, batch_index: index, root: real_root, signature: sig })
+        .unwrap();
+    let kinds: Vec<_> = frauds(&h).iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, vec![FraudKind::WrongAttestation; 3]);
+    let sig = h.batch_signature(2, 7, index, real_root);
+    assert_err(
+        h.submit_fraud(FraudProof::WrongAttestation { epoch: 7, batch_index: index, root: real_root, signature: sig }),
+        E::AlreadyProven { fraud_id: 2 },
+    );
+}
+
+#[test]
+fn wrong_attestation_proof_is_rejected_when_the_hub_closed_that_batch() {
+    let mut h = Hub::with_relayers(3);
+    let (index, real_root) = closed_batch(&mut h);
+    let sig = h.batch_signature(0, 1, index, real_root);
+    assert_err(
+        h.submit_fraud(FraudProof::WrongAttestation { epoch: 1, batch_index: index, root: real_root, signature: sig }),
+        E::AttestationIsCorrect { epoch: 1, batch_index: index, root: real_root },
+    );
+    let mut high = sig;
+    high.0[32] = 0xff;
+    assert_err(
+        h.submit_fraud(FraudProof::WrongAttestation { epoch: 1, batch_index: index, root: real_root, signature: high }),
+        E::InvalidSignature { which: "attestation", reason: ProtocolError::HighS },
+    );
+    assert!(frauds(&h).is_empty());
+}
+
+#[test]
+fn a_slashed_signer_is_refused_on_the_hub_and_left_out_of_the_next_set() {
+    let mut h = Hub::with_relayers(4);
+    let (index, _) = closed_batch(&mut h);
+    let sig = h.batch_signature(3, 1, index + 5, root("x"));
+    h.submit_fraud(FraudProof::WrongAttestation { epoch: 1, batch_index: index + 5, root: root("x"), signature: sig })
+        .unwrap();
+    assert_err(
+        h.submit_batch_signatures(index, &[3]),
+        bundle_log::ContractError::SignerJailed { position: 0, signer: h.relayers[3].evm },
+    );
+    h.submit_batch_signatures(index, &[0, 1, 2]).unwrap();
+    assert_eq!(h.batch(index).status, BatchStatus::Attested);
+    h.wait(ROTATION_DELAY);
+    h.rotate().unwrap();
+    let set = h.current_set().unwrap();
+    assert_eq!(set.set.epoch, 2);
+    assert!(!set.set.signers.iter().any(|s| s.address == h.relayers[3].evm));
+}
+
+// ------------------------------------------------------------------ wrong signer-set update
+
+#[test]
+fn wrong_signer_set_update_is_proven_and_a_correct_one_is_refused() {
+    let mut h = Hub::with_relayers(3);
+    h.bond(3, STAKE).unwrap();
+    h.wait(ROTATION_DELAY);
+    h.rotate().unwrap();
+    let real = h.current_set().unwrap().signers_hash;
+    let sig = h.update_signature(0, 2, real);
+    assert_err(
+        h.submit_fraud(FraudProof::WrongSignerSetUpdate { new_epoch: 2, signers_hash: real, signature: sig }),
+        E::UpdateIsCorrect { new_epoch: 2, signers_hash: real },
+    );
+    let sig = h.update_signature(1, 2, root("forged"));
+    h.submit_fraud(FraudProof::WrongSignerSetUpdate { new_epoch: 2, signers_hash: root("forged"), signature: sig })
+        .unwrap();
+    let sig = h.update_signature(2, 3, root("not yet made"));
+    h.submit_fraud(FraudProof::WrongSignerSetUpdate {
+        new_epoch: 3,
+        signers_hash: root("not yet made"),
+        signature: sig,
+    })
+    .unwrap();
+    let f = frauds(&h);
+    assert_eq!(f.len(), 2);
+    assert_eq!(f[0].detail, FraudDetail::WrongSignerSetUpdate { new_epoch: 2, signers_hash: root("forged") });
+    assert!(h.relayer_info(1).jailed && h.relayer_info(2).jailed && !h.relayer_info(0).jailed);
+}
+
+// ------------------------------------------------------------------ instantiate and queries
+
+#[test]
+fn instantiate_is_refused_when_the_stake_escrow_is_not_the_bundle_log_s() {
+    let mut h = Hub::new();
+    let admin = h.admin.clone();
+    let msg = mesh_hub_api::dispute::InstantiateMsg {
+        bundle_log: h.log.to_string(),
+        stake_escrow: h.addr("mallory").to_string(),
+        max_proof_nodes: None,
+        max_evidence_bytes: None,
+    };
+    let res = h.app.instantiate_contract(h.code_ids.2, admin.clone(), &msg, &[], "d", None);
+    assert_err(res, "invalid configuration: stake_escrow");
+    let msg =
+        mesh_hub_api::dispute::InstantiateMsg { stake_escrow: h.stake.to_string(), max_proof_nodes: Some(0), ..msg };
+    assert_err(
+        h.app.instantiate_contract(h.code_ids.2, admin, &msg, &[], "d", None),
+        "max_proof_nodes must be positive",
+    );
+    let c: ConfigResponse = h.app.wrap().query_wasm_smart(&h.dispute, &QueryMsg::Config {}).unwrap();
+    assert_eq!((c.bundle_log, c.hub_chain_id), (h.log.clone(), h.hub.hub_chain_id.clone()));
+    let err = h.app.wrap().query_wasm_smart::<FraudRecord>(&h.dispute, &QueryMsg::Fraud { id: 3 }).unwrap_err();
+    assert!(err.to_string().contains("fraud 3 not found"));
+    let _ = Address::ZERO;
+}

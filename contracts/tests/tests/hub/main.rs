@@ -1,0 +1,7 @@
+//! The hub's three contracts wired together on cw-multi-test.
+
+mod bundle_log;
+mod dispute;
+mod lifecycle;
+mod stake_escrow;
+mod state_machine;

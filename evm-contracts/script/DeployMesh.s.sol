@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {MeshRouter} from "../src/MeshRouter.sol";
+import {SettlementVerifier} from "../src/SettlementVerifier.sol";
+import {VM, Vm} from "../test/utils/Vm.sol";
+import {console} from "../test/utils/console.sol";
+
+/// @notice Deploys the protocol contracts of one chain: a SettlementVerifier with the hub's
+/// genesis signer set, and a MeshRouter trusting it.
+///
+///   MESH_HUB_CHAIN_ID        hub chain id (default "mesh-devnet-1")
+///   MESH_GENESIS_EPOCH       epoch of the genesis set (default 1)
+///   MESH_GENESIS_SIGNERS     comma-separated EVM addresses (default: the deployer), any order
+///   MESH_GENESIS_WEIGHTS     comma-separated weights, same order (default: 1 each)
+///   MESH_GENESIS_THRESHOLD   threshold (default: floor(2/3 · total) + 1, at most the total)
+///   MESH_MIN_ROTATION_DELAY  seconds between rotations (default 3600)
+///   MESH_DEPLOY_OUT          JSON file to write, under deployments/ (default
+///                            deployments/mesh-<chainid>.json)
+///
+///   forge script script/DeployMesh.s.sol --broadcast --rpc-url $RPC --private-key $KEY
+contract DeployMesh {
+    Vm internal constant vm = VM;
+
+    struct Config {
+        string hub;
+        uint64 epoch;
+        address[] signers;
+        uint256[] weights;
+        uint256 threshold;
+        uint64 delay;
+    }
+
+    function run() external returns (SettlementVerifier verifier, MeshRouter router) {
+        vm.startBroadcast();
+        (, address deployer,) = vm.readCallers();
+        Config memory c = _config(deployer);
+        verifier =
+            new SettlementVerifier(c.hub, c.epoch, c.signers, c.weights, c.threshold, c.delay);
+        router = new MeshRouter(verifier);
+        vm.stopBroadcast();
+
+        console.log("chain id", block.chainid);
+        console.log("SettlementVerifier", address(verifier));
+        console.log("MeshRouter", address(router));
+        console.log("hub domain", vm.toString(verifier.DOMAIN_SEPARATOR()));
+        _write(c, verifier, router);
+    }
+
+    function _config(address deployer) internal view returns (Config memory c) {
+        c.hub = vm.envOr("MESH_HUB_CHAIN_ID", string("mesh-devnet-1"));
+        c.epoch = uint64(vm.envOr("MESH_GENESIS_EPOCH", uint256(1)));
+        address[] memory self = new address[](1);
+        self[0] = deployer;
+        c.signers = vm.envOr("MESH_GENESIS_SIGNERS", ",", self);
+        uint256[] memory ones = new uint256[](c.signers.length);
+        for (uint256 i; i < ones.length; ++i) {
+            ones[i] = 1;
+        }
+        c.weights = vm.envOr("MESH_GENESIS_WEIGHTS", ",", ones);
+        require(c.weights.length == c.signers.length, "MESH_GENESIS_WEIGHTS: one per signer");
+        _sort(c.signers, c.weights);
+        uint256 total;
+        for (uint256 i; i < c.weights.length; ++i) {
+            total += c.weights[i];
+        }
+        uint256 twoThirds = total * 2 / 3 + 1;
+        c.threshold = vm.envOr("MESH_GENESIS_THRESHOLD", twoThirds > total ? total : twoThirds);
+        c.delay = uint64(vm.envOr("MESH_MIN_ROTATION_DELAY", uint256(3600)));
+    }
+
+    /// @dev Sorts signers ascending, carrying their weights along (insertion sort, ≤ 64).
+    function _sort(address[] memory s, uint256[] memory w) internal pure {
+        for (uint256 i = 1; i < s.length; ++i) {
+            (address a, uint256 x) = (s[i], w[i]);
+            uint256 j = i;
+            while (j > 0 && s[j - 1] > a) {
+                (s[j], w[j]) = (s[j - 1], w[j - 1]);
+                --j;
+            }
+            (s[j], w[j]) = (a, x);
+        }
+    }
+
+    function _write(Config memory c, SettlementVerifier verifier, MeshRouter router) internal {
+        string memory out = vm.envOr(
+            "MESH_DEPLOY_OUT",
+            string.concat("deployments/mesh-", vm.toString(block.chainid), ".json")
+        );
+        vm.createDir("deployments", true);
+        string memory key = "mesh";
+        vm.serializeUint(key, "chainId", block.chainid);
+        vm.serializeUint(key, "genesisEpoch", c.epoch);
+        vm.serializeUint(key, "threshold", c.threshold);
+        vm.serializeBytes32(key, "hubDomain", verifier.DOMAIN_SEPARATOR());
+        vm.serializeBytes32(key, "hubSalt", keccak256(bytes(c.hub)));
+        vm.serializeAddress(key, "settlementVerifier", address(verifier));
+        string memory json = vm.serializeAddress(key, "meshRouter", address(router));
+        vm.writeJson(json, out);
+        console.log("wrote", out);
+    }
+}

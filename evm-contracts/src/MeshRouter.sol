@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {MerkleProofLib} from "solady/utils/MerkleProofLib.sol";
+import {ReentrancyGuardTransient} from "solady/utils/ReentrancyGuardTransient.sol";
+import {SafeTransferLib} from "solady/utils/SafeTransferLib.sol";
+
+import {Leg, MeshTypes} from "./MeshTypes.sol";
+import {IMeshRouter} from "./interfaces/IMeshRouter.sol";
+import {ISettlementVerifier} from "./interfaces/ISettlementVerifier.sol";
+
+/// @title MeshRouter
+/// @notice Escrows Atomic Mesh legs on this chain and applies the hub's signed verdicts:
+/// COMMIT pays every leg's recipient, ABORT refunds every depositor, and after the settle
+/// deadline anyone can refund a leg without any signature, so funds are never stuck.
+/// @dev A verdict is trusted when its settlement leaf is under a batch root the
+/// SettlementVerifier verified (one signature check per batch, then one Merkle proof per leg).
+/// Settlements and refunds change the leg's state before the transfer they trigger; `lock`
+/// records the escrow right after measuring the pull (it needs the measured amount). Every
+/// state-changing entry point shares one reentrancy guard (transient storage: needs Cancun).
+contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
+    using SafeTransferLib for address;
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                         IMMUTABLES                         */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @dev The verifier whose roots are trusted.
+    ISettlementVerifier internal immutable _VERIFIER;
+
+    /// @dev The hub's domain separator, copied from the verifier.
+    bytes32 internal immutable _HUB_DOMAIN;
+
+    /// @dev `settleMany` skip reasons, as in `SettlementSkipped`.
+    uint8 internal constant _SKIP_NOT_LOCKED = 1;
+    uint8 internal constant _SKIP_EXPIRED = 2;
+    uint8 internal constant _SKIP_TRANSFER_FAILED = 3;
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                          STORAGE                           */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @dev Storage form of an escrow. A COMMIT reads two slots (0 and 1); an amount that does
+    /// not fit in 96 bits is kept in a fifth slot written only for such legs.
+    struct Stored {
+        // Slot 0.
+        address token;
+        uint64 settleDeadline;
+        LegStatus status;
+        bool wideAmount;
+        // Slot 1.
+        address recipient;
+        uint96 amount;
+        // Slot 2.
+        address depositor;
+        // Slot 3.
+        bytes32 legHash;
+        // Slot 4, only when `wideAmount`.
+        uint256 wide;
+    }
+
+    /// @dev Escrows by `keccak256(abi.encode(bundleId, index))`.
+    mapping(bytes32 key => Stored) internal _escrows;
+
+    /// @inheritdoc IMeshRouter
+    mapping(address depositor => mapping(address operator => bool)) public isOperator;
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                        CONSTRUCTOR                         */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @param verifier_ The SettlementVerifier of the hub this router serves.
+    constructor(ISettlementVerifier verifier_) {
+        _VERIFIER = verifier_;
+        _HUB_DOMAIN = verifier_.DOMAIN_SEPARATOR();
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                            LOCK                            */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @inheritdoc IMeshRouter
+    function lock(
+        bytes32 bundleId,
+        uint32 index,
+        Leg calldata leg,
+        uint64 lockDeadline,
+        uint64 settleDeadline,
+        bytes32 creatorHash,
+        uint64 nonce,
+        bytes32[] calldata legHashes
+    ) external nonReentrant returns (uint256 amount) {
+        _checkLeg(leg, lockDeadline, settleDeadline);
+        bytes32 hash = MeshTypes.legHash(leg);
+        _checkMembership(
+            bundleId, index, hash, lockDeadline, settleDeadline, creatorHash, nonce, legHashes
+        );
+        Stored storage e = _escrows[_key(bundleId, index)];
+        if (e.status != LegStatus.None) revert LegAlreadyLocked(bundleId, index);
+        amount = _pull(leg.token, leg.depositor, leg.amount);
+        bool wide = amount > type(uint96).max;
+        e.token = leg.token;
+        e.settleDeadline = settleDeadline;
+        e.status = LegStatus.Locked;
+        e.wideAmount = wide;
+        e.recipient = leg.recipient;
+        // forge-lint: disable-next-line(unsafe-typecast)
+        e.amount = wide ? 0 : uint96(amount);
+        e.depositor = leg.depositor;
+        e.legHash = hash;
+        if (wide) e.wide = amount;
+        emit LegLocked(bundleId, index, hash, leg.depositor, leg.token, amount, settleDeadline);
+    }
+
+    /// @inheritdoc IMeshRouter
+    function setOperator(address operator, bool approved) external {
+        isOperator[msg.sender][operator] = approved;
+        emit OperatorSet(msg.sender, operator, approved);
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                           SETTLE                           */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @inheritdoc IMeshRouter
+    function settle(
+        bytes32 bundleId,
+        uint32 index,
+        uint8 verdict,
+        bytes32 batchRoot,
+        bytes32[] calldata proof
+    ) external nonReentrant {
+        _checkVerdictProof(bundleId, verdict, batchRoot, proof);
+        if (!_VERIFIER.isVerifiedRoot(batchRoot)) revert RootNotVerified(batchRoot);
+        _settleLeg(bundleId, index, verdict);
+    }
+
+    /// @inheritdoc IMeshRouter
+    function settleMany(bytes32 batchRoot, SettleItem[] calldata items)
+        external
+        nonReentrant
+        returns (uint256 settled)
+    {
+        if (items.length == 0) revert NoItems();
+        if (!_VERIFIER.isVerifiedRoot(batchRoot)) revert RootNotVerified(batchRoot);
+        return _settleItems(batchRoot, items);
+    }
+
+    /// @inheritdoc IMeshRouter
+    function settleBatch(
+        uint64 epoch,
+        uint64 batchIndex,
+        bytes32 batchRoot,
+        bytes calldata signatures,
+        SettleItem[] calldata items
+    ) external nonReentrant returns (uint256 settled) {
+        if (items.length == 0) revert NoItems();
+        if (batchRoot == bytes32(0)) revert ZeroRoot();
+        if (!_VERIFIER.isVerifiedRoot(batchRoot)) {
+            bytes32 digest = MeshTypes.typedDataDigest(
+                _HUB_DOMAIN, MeshTypes.settlementBatchHash(epoch, batchIndex, batchRoot)
+            );
+            // Reverts unless the signatures reach the threshold of `epoch`'s set.
+            _VERIFIER.checkSignatures(epoch, digest, signatures);
+        }
+        return _settleItems(batchRoot, items);
+    }
+
+    /// @inheritdoc IMeshRouter
+    function settleMultiproof(
+        bytes32 batchRoot,
+        uint256 leafCount,
+        MultiItem[] calldata items,
+        bytes32[] calldata proof
+    ) external nonReentrant returns (uint256 settled) {
+        if (items.length == 0) revert NoItems();
+        if (!_VERIFIER.isVerifiedRoot(batchRoot)) revert RootNotVerified(batchRoot);
+        bytes32 computed = _multiproofRoot(leafCount, items, proof);
+        if (computed != batchRoot) revert InvalidMultiproof(batchRoot, computed);
+        for (uint256 i; i < items.length; ++i) {
+            MultiItem calldata item = items[i];
+            if (_trySettleLeg(item.bundleId, item.index, item.verdict)) {
+                unchecked {
+                    ++settled;
+                }
+            }
+        }
+    }
+
+    /// @inheritdoc IMeshRouter
+    function refundExpired(bytes32 bundleId, uint32 index) external nonReentrant {
+        Stored storage e = _escrows[_key(bundleId, index)];
+        (address token, uint64 deadline, LegStatus status, bool wide) =
+            (e.token, e.settleDeadline, e.status, e.wideAmount);
+        if (status != LegStatus.Locked) revert LegNotLocked(bundleId, index, status);
+        if (block.timestamp < deadline) revert NotExpired(deadline, block.timestamp);
+        e.status = LegStatus.Refunded;
+        token.safeTransfer(e.depositor, _amount(e, wide));
+        emit LegRefunded(bundleId, index);
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                           VIEWS                            */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @inheritdoc IMeshRouter
+    function verifier() external view returns (ISettlementVerifier) {
+        return _VERIFIER;
+    }
+
+    /// @inheritdoc IMeshRouter
+    function hubDomain() external view returns (bytes32) {
+        return _HUB_DOMAIN;
+    }
+
+    /// @inheritdoc IMeshRouter
+    function escrow(bytes32 bundleId, uint32 index) external view returns (Escrow memory) {
+        Stored storage e = _escrows[_key(bundleId, index)];
+        return Escrow({
+            token: e.token,
+            settleDeadline: e.settleDeadline,
+            status: e.status,
+            depositor: e.depositor,
+            recipient: e.recipient,
+            amount: _amount(e, e.wideAmount),
+            legHash: e.legHash
+        });
+    }
+
+    /// @inheritdoc IMeshRouter
+    function legStatus(bytes32 bundleId, uint32 index) external view returns (LegStatus) {
+        return _escrows[_key(bundleId, index)].status;
+    }
+
+    /// @inheritdoc IMeshRouter
+    function legHash(Leg calldata leg) external pure returns (bytes32) {
+        return MeshTypes.legHash(leg);
+    }
+
+    /// @inheritdoc IMeshRouter
+    function settlementLeaf(bytes32 bundleId, uint8 verdict) external pure returns (bytes32) {
+        return MeshTypes.settlementLeaf(bundleId, verdict);
+    }
+
+    /// @inheritdoc IMeshRouter
+    function computeBundleId(
+        bytes32 creatorHash,
+        uint64 nonce,
+        uint64 lockDeadline,
+        uint64 settleDeadline,
+        bytes32[] calldata legHashes
+    ) external view returns (bytes32) {
+        return MeshTypes.bundleIdFromLegHashes(
+            _HUB_DOMAIN, creatorHash, nonce, lockDeadline, settleDeadline, legHashes
+        );
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                         INTERNALS                          */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @dev The transient reentrancy guard is used on every chain (Cancun or later).
+    function _useTransientReentrancyGuardOnlyOnMainnet() internal pure override returns (bool) {
+        return false;
+    }
+
+    /// @dev `keccak256(abi.encode(bundleId, index))`.
+    function _key(bytes32 bundleId, uint32 index) internal pure returns (bytes32 key) {
+        /// @solidity memory-safe-assembly
+        assembly {
+            mstore(0x00, bundleId)
+            mstore(0x20, index)
+            key := keccak256(0x00, 0x40)
+        }
+    }
+
+    /// @dev Applies an authenticated `verdict` (COMMIT or ABORT) to a leg, reverting unless the
+    /// leg is Locked and, for COMMIT, before its settle deadline.
+    function _settleLeg(bytes32 bundleId, uint32 index, uint8 verdict) internal {
+        Stored storage e = _escrows[_key(bundleId, index)];
+        (address token, uint64 deadline, LegStatus status, bool wide) =
+            (e.token, e.settleDeadline, e.status, e.wideAmount);
+        if (status != LegStatus.Locked) revert LegNotLocked(bundleId, index, status);
+        address to;
+        if (verdict == MeshTypes.COMMIT) {
+            if (block.timestamp >= deadline) revert SettlementExpired(deadline, block.timestamp);
+            e.status = LegStatus.Committed;
+            to = e.recipient;
+        } else {
+            e.status = LegStatus.Aborted;
+            to = e.depositor;
+        }
+        token.safeTransfer(to, _amount(e, wide));
+        emit LegSettled(bundleId, index, verdict);
+    }
+
+    /// @dev Settles `items` under an authenticated `batchRoot`, skipping what cannot settle.
+    function _settleItems(bytes32 batchRoot, SettleItem[] calldata items)
+        internal
+        returns (uint256 settled)
+    {
+        for (uint256 i; i < items.length; ++i) {
+            SettleItem calldata item = items[i];
+            bytes32 bundleId = item.bundleId;
+            uint8 verdict = item.verdict;
+            _checkVerdictProof(bundleId, verdict, batchRoot, item.proof);
+            if (_trySettleLeg(bundleId, item.index, verdict)) {
+                unchecked {
+                    ++settled;
+                }
+            }
+        }
+    }
+
+    /// @dev Applies an authenticated verdict to a leg, or skips it (with `SettlementSkipped`) if
+    /// it is not Locked, if a COMMIT is past the deadline, or if the token transfer fails.
+    function _trySettleLeg(bytes32 bundleId, uint32 index, uint8 verdict) internal returns (bool) {
+        Stored storage e = _escrows[_key(bundleId, index)];
+        (address token, uint64 deadline, LegStatus status, bool wide) =
+            (e.token, e.settleDeadline, e.status, e.wideAmount);
+        if (status != LegStatus.Locked) {
+            emit SettlementSkipped(bundleId, index, _SKIP_NOT_LOCKED);
+            return false;
+        }
+        address to;
+        if (verdict == MeshTypes.COMMIT) {
+            if (block.timestamp >= deadline) {
+                emit SettlementSkipped(bundleId, index, _SKIP_EXPIRED);
+                return false;
+            }
+            e.status = LegStatus.Committed;
+            to = e.recipient;
+        } else {
+            e.status = LegStatus.Aborted;
+            to = e.depositor;
+        }
+        if (!_tryTransfer(token, to, _amount(e, wide))) {
+            e.status = LegStatus.Locked;
+            emit SettlementSkipped(bundleId, index, _SKIP_TRANSFER_FAILED);
+            return false;
+        }
+        emit LegSettled(bundleId, index, verdict);
+        return true;
+    }
+
+    /// @dev Root of the batch tree of `leafCount` leaves from the items' leaves (at their
+    /// `leafIndex`, ascending; equal indices must carry the same bundle and verdict) and the
+    /// missing siblings in `proof`, level by level from the leaves up, left to right. Follows
+    /// docs/protocol.md section 4: sorted-pair hashing, an odd last node is carried up.
+    function _multiproofRoot(
+        uint256 leafCount,
+        MultiItem[] calldata items,
+        bytes32[] calldata proof
+    ) internal pure returns (bytes32) {
+        uint256 n = items.length;
+        uint256[] memory pos = new uint256[](n);
+        bytes32[] memory node = new bytes32[](n);
+        uint256 k;
+        for (uint256 i; i < n; ++i) {
+            MultiItem calldata item = items[i];
+            uint8 verdict = item.verdict;
+            if (verdict != MeshTypes.COMMIT && verdict != MeshTypes.ABORT) {
+                revert InvalidVerdict(verdict);
+            }
+            uint256 p = item.leafIndex;
+            if (p >= leafCount) revert LeafIndexOutOfRange(p, leafCount);
+            bytes32 leaf = MeshTypes.settlementLeaf(item.bundleId, verdict);
+            if (k != 0 && p <= pos[k - 1]) {
+                // Legs of one bundle share its leaf; anything else must ascend.
+                if (p != pos[k - 1] || leaf != node[k - 1]) revert LeavesNotAscending(i);
+                continue;
+            }
+            pos[k] = p;
+            node[k] = leaf;
+            ++k;
+        }
+        return _foldLevels(leafCount, pos, node, k, proof);
+    }
+
+    /// @dev Folds the known nodes (`k` of them, at ascending positions `pos`) level by level up
+    /// to the root, taking missing siblings from `proof` in order. Reuses `pos` and `node`.
+    function _foldLevels(
+        uint256 size,
+        uint256[] memory pos,
+        bytes32[] memory node,
+        uint256 k,
+        bytes32[] calldata proof
+    ) internal pure returns (bytes32 root) {
+        /// @solidity memory-safe-assembly
+        assembly {
+            let next := 0
+            for {} gt(size, 1) { size := shr(1, add(size, 1)) } {
+                let up := 0
+                for { let j := 0 } lt(j, k) { j := add(j, 1) } {
+                    let p := mload(add(pos, shl(5, add(j, 1))))
+                    let h := mload(add(node, shl(5, add(j, 1))))
+                    // mode 0: carried up; 1: sibling from the proof; 2: sibling is known.
+                    let mode := 1
+                    let sibling := 0
+                    if iszero(and(p, 1)) {
+                        switch lt(add(p, 1), size)
+                        case 0 { mode := 0 }
+                        default {
+                            if lt(add(j, 1), k) {
+                                if eq(mload(add(pos, shl(5, add(j, 2)))), add(p, 1)) {
+                                    sibling := mload(add(node, shl(5, add(j, 2))))
+                                    j := add(j, 1)
+                                    mode := 2
+                                }
+                            }
+                        }
+                    }
+                    if eq(mode, 1) {
+                        if eq(next, proof.length) {
+                            mstore(0x00, 0xbf391dce) // `MultiproofTooShort()`.
+                            revert(0x1c, 0x04)
+                        }
+                        sibling := calldataload(add(proof.offset, shl(5, next)))
+                        next := add(next, 1)
+                    }
+                    if mode {
+                        // Sorted pair: keccak256(min ‖ max).
+                        if gt(h, sibling) {
+                            h := xor(h, sibling)
+                            sibling := xor(h, sibling)
+                            h := xor(h, sibling)
+                        }
+                        mstore(0x00, h)
+                        mstore(0x20, sibling)
+                        h := keccak256(0x00, 0x40)
+                    }
+                    up := add(up, 1)
+                    mstore(add(pos, shl(5, up)), shr(1, p))
+                    mstore(add(node, shl(5, up)), h)
+                }
+                k := up
+            }
+            if iszero(eq(next, proof.length)) {
+                mstore(0x00, 0xf0b6cb4e) // `MultiproofTooLong(uint256)`.
+                mstore(0x20, sub(proof.length, next))
+                revert(0x1c, 0x24)
+            }
+            root := mload(add(node, 0x20))
+        }
+    }
+
+    /// @dev The escrowed amount (from slot 1, or slot 4 when `wide`).
+    function _amount(Stored storage e, bool wide) internal view returns (uint256) {
+        return wide ? e.wide : e.amount;
+    }
+
+    /// @dev The leg-level checks of `lock`.
+    function _checkLeg(Leg calldata leg, uint64 lockDeadline, uint64 settleDeadline) internal view {
+        if (leg.chainId != block.chainid) revert WrongChain(leg.chainId, block.chainid);
+        if (leg.router != address(this)) revert WrongRouter(leg.router, address(this));
+        address depositor = leg.depositor;
+        if (msg.sender != depositor && !isOperator[depositor][msg.sender]) {
+            revert NotDepositorOrOperator(msg.sender, depositor);
+        }
+        if (block.timestamp > lockDeadline) {
+            revert LockDeadlinePassed(lockDeadline, block.timestamp);
+        }
+        if (lockDeadline >= settleDeadline) {
+            revert DeadlinesOutOfOrder(lockDeadline, settleDeadline);
+        }
+        if (leg.amount == 0) revert ZeroAmount();
+        if (leg.recipient == address(0)) revert ZeroRecipient();
+        if (leg.token.code.length == 0) revert TokenHasNoCode(leg.token);
+    }
+
+    /// @dev Checks that the leg hashing to `hash` is leg `index` of bundle `bundleId`.
+    function _checkMembership(
+        bytes32 bundleId,
+        uint32 index,
+        bytes32 hash,
+        uint64 lockDeadline,
+        uint64 settleDeadline,
+        bytes32 creatorHash,
+        uint64 nonce,
+        bytes32[] calldata legHashes
+    ) internal view {
+        uint256 count = legHashes.length;
+        if (count == 0 || count > MeshTypes.MAX_LEGS) revert BadLegCount(count);
+        if (index >= count) revert LegIndexOutOfRange(index, count);
+        if (legHashes[index] != hash) revert LegNotInBundle(index, hash, legHashes[index]);
+        bytes32 computed = MeshTypes.bundleIdFromLegHashes(
+            _HUB_DOMAIN, creatorHash, nonce, lockDeadline, settleDeadline, legHashes
+        );
+        if (computed != bundleId) revert BundleIdMismatch(bundleId, computed);
+    }
+
+    /// @dev Checks a verdict code and its Merkle proof under `batchRoot`.
+    function _checkVerdictProof(
+        bytes32 bundleId,
+        uint8 verdict,
+        bytes32 batchRoot,
+        bytes32[] calldata proof
+    ) internal pure {
+        if (verdict != MeshTypes.COMMIT && verdict != MeshTypes.ABORT) {
+            revert InvalidVerdict(verdict);
+        }
+        bytes32 leaf = MeshTypes.settlementLeaf(bundleId, verdict);
+        if (!MerkleProofLib.verifyCalldata(proof, batchRoot, leaf)) {
+            revert InvalidProof(bundleId, verdict, batchRoot);
+        }
+    }
+
+    /// @dev Pulls `amount` of `token` from `from` and returns the measured balance increase,
+    /// which must be at least `amount` (fee-on-transfer tokens are refused).
+    function _pull(address token, address from, uint256 amount)
+        internal
+        returns (uint256 received)
+    {
+        uint256 before = SafeTransferLib.balanceOf(token, address(this));
+        token.safeTransferFrom(from, address(this), amount);
+        uint256 afterwards = SafeTransferLib.balanceOf(token, address(this));
+        unchecked {
+            received = afterwards > before ? afterwards - before : 0;
+        }
+        if (received < amount) revert InsufficientReceived(amount, received);
+    }
+
+    /// @dev `SafeTransferLib.safeTransfer` that returns false instead of reverting.
+    function _tryTransfer(address token, address to, uint256 amount)
+        internal
+        returns (bool success)
+    {
+        /// @solidity memory-safe-assembly
+        assembly {
+            mstore(0x14, to) // Store the `to` argument.
+            mstore(0x34, amount) // Store the `amount` argument.
+            mstore(0x00, 0xa9059cbb000000000000000000000000) // `transfer(address,uint256)`.
+            success := call(gas(), token, 0, 0x10, 0x44, 0x00, 0x20)
+            if iszero(and(eq(mload(0x00), 1), success)) {
+                // Accept a call that succeeded without return data to a contract.
+                success := lt(or(iszero(extcodesize(token)), returndatasize()), success)
+            }
+            mstore(0x34, 0) // Restore the part of the free memory pointer that was overwritten.
+        }
+    }
+}

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @notice One escrowed, conditional ERC-20 transfer of a bundle (docs/protocol.md, section 1).
+/// @dev Field order and types are normative: they are hashed as the EIP-712 struct `Leg`.
+struct Leg {
+    /// @dev EIP-155 id of the chain that escrows the leg.
+    uint64 chainId;
+    /// @dev The MeshRouter that escrows the leg.
+    address router;
+    /// @dev Who locks the tokens (and gets them back on ABORT or expiry).
+    address depositor;
+    /// @dev The ERC-20 escrowed.
+    address token;
+    /// @dev The amount the router must receive (> 0).
+    uint256 amount;
+    /// @dev Who is paid on COMMIT.
+    address recipient;
+}
+
+/// @title MeshTypes
+/// @notice The Atomic Mesh encoding (docs/protocol.md): EIP-712 type hashes, the hub's domain,
+/// leg hashes, bundle ids, settlement leaves and the digests relayers sign.
+/// @dev Byte-identical to the Rust reference crate `mesh-protocol`; the forge test
+/// `test/MeshTypes.t.sol` asserts every value of `vectors/protocol.json`.
+library MeshTypes {
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                         CONSTANTS                          */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @dev Verdict code of a bundle whose legs all deliver.
+    uint8 internal constant COMMIT = 1;
+    /// @dev Verdict code of a bundle whose legs all refund.
+    uint8 internal constant ABORT = 2;
+    /// @dev Most legs a bundle may have.
+    uint256 internal constant MAX_LEGS = 16;
+    /// @dev Most members a signer set may have.
+    uint256 internal constant MAX_SIGNERS = 64;
+
+    /// @dev `keccak256("EIP712Domain(string name,string version,bytes32 salt)")`.
+    bytes32 internal constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,bytes32 salt)");
+    /// @dev `keccak256("AtomicMesh")`, the domain name hash.
+    bytes32 internal constant NAME_HASH = keccak256("AtomicMesh");
+    /// @dev `keccak256("1")`, the domain version hash.
+    bytes32 internal constant VERSION_HASH = keccak256("1");
+
+    /// @dev EIP-712 type hash of `Leg`.
+    bytes32 internal constant LEG_TYPEHASH = keccak256(
+        "Leg(uint64 chainId,address router,address depositor,address token,uint256 amount,address recipient)"
+    );
+    /// @dev EIP-712 type hash of `Bundle` (with `Leg` appended, as EIP-712 requires).
+    bytes32 internal constant BUNDLE_TYPEHASH = keccak256(
+        "Bundle(bytes32 hubDomain,bytes32 creator,uint64 nonce,uint64 lockDeadline,uint64 settleDeadline,Leg[] legs)"
+        "Leg(uint64 chainId,address router,address depositor,address token,uint256 amount,address recipient)"
+    );
+    /// @dev EIP-712 type hash of `Settlement`, the Merkle leaf.
+    bytes32 internal constant SETTLEMENT_TYPEHASH =
+        keccak256("Settlement(bytes32 bundleId,uint8 verdict)");
+    /// @dev EIP-712 type hash of `SettlementBatch`, the statement relayers sign.
+    bytes32 internal constant SETTLEMENT_BATCH_TYPEHASH =
+        keccak256("SettlementBatch(uint64 epoch,uint64 batchIndex,bytes32 root)");
+    /// @dev EIP-712 type hash of `SignerSet`.
+    bytes32 internal constant SIGNER_SET_TYPEHASH =
+        keccak256("SignerSet(address[] signers,uint256[] weights,uint256 threshold)");
+    /// @dev EIP-712 type hash of `SignerSetUpdate`, the statement that rotates the set.
+    bytes32 internal constant SIGNER_SET_UPDATE_TYPEHASH =
+        keccak256("SignerSetUpdate(uint64 newEpoch,bytes32 signersHash)");
+    /// @dev EIP-712 type hash of `RelayerKey`, a relayer's proof of possession on the hub.
+    bytes32 internal constant RELAYER_KEY_TYPEHASH = keccak256("RelayerKey(string relayer)");
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                           DOMAIN                           */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @dev The domain salt: `keccak256(bytes(hubChainId))`.
+    function hubSalt(string memory hubChainId) internal pure returns (bytes32) {
+        return keccak256(bytes(hubChainId));
+    }
+
+    /// @dev The hub's EIP-712 domain separator (name, version and salt; no chain id, no
+    /// verifying contract). It is also the `hubDomain` field of every bundle id.
+    function domainSeparator(bytes32 salt) internal pure returns (bytes32) {
+        return keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, salt));
+    }
+
+    /// @dev `keccak256(0x19 ‖ 0x01 ‖ separator ‖ structHash)`, an EIP-712 signing digest.
+    function typedDataDigest(bytes32 separator, bytes32 structHash)
+        internal
+        pure
+        returns (bytes32 digest)
+    {
+        /// @solidity memory-safe-assembly
+        assembly {
+            mstore(0x00, 0x1901000000000000) // "\x19\x01" at 0x18.
+            mstore(0x1a, separator)
+            mstore(0x3a, structHash)
+            digest := keccak256(0x18, 0x42)
+            mstore(0x3a, 0) // Restore the high bytes of the free memory pointer.
+        }
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                       LEGS AND BUNDLES                     */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @dev `hashStruct(Leg)`: what the router emits in `LegLocked` and the hub checks.
+    function legHash(Leg memory leg) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                LEG_TYPEHASH,
+                leg.chainId,
+                leg.router,
+                leg.depositor,
+                leg.token,
+                leg.amount,
+                leg.recipient
+            )
+        );
+    }
+
+    /// @dev `keccak256(bytes(creator))`: the bundle creator's hub address as a fixed-size field.
+    function creatorHash(string memory creator) internal pure returns (bytes32) {
+        return keccak256(bytes(creator));
+    }
+
+    /// @dev `keccak256(legHash_0 ‖ … ‖ legHash_n)`: the EIP-712 encoding of `Leg[]`.
+    function legsHash(bytes32[] memory legHashes) internal pure returns (bytes32) {
+        return keccak256(abi.encodePacked(legHashes));
+    }
+
+    /// @dev `hashStruct(Bundle)`, the bundle id, from the legs themselves.
+    function bundleId(
+        bytes32 hubDomain,
+        bytes32 creatorHash_,
+        uint64 nonce,
+        uint64 lockDeadline,
+        uint64 settleDeadline,
+        Leg[] memory legs
+    ) internal pure returns (bytes32) {
+        bytes32[] memory hashes = new bytes32[](legs.length);
+        for (uint256 i; i < legs.length; ++i) {
+            hashes[i] = legHash(legs[i]);
+        }
+        return
+            bundleIdFromLegHashes(
+                hubDomain, creatorHash_, nonce, lockDeadline, settleDeadline, hashes
+            );
+    }
+
+    /// @dev `hashStruct(Bundle)`, the bundle id, from the legs' hashes.
+    function bundleIdFromLegHashes(
+        bytes32 hubDomain,
+        bytes32 creatorHash_,
+        uint64 nonce,
+        uint64 lockDeadline,
+        uint64 settleDeadline,
+        bytes32[] memory legHashes
+    ) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                BUNDLE_TYPEHASH,
+                hubDomain,
+                creatorHash_,
+                nonce,
+                lockDeadline,
+                settleDeadline,
+                legsHash(legHashes)
+            )
+        );
+    }
+
+    /// @dev `hashStruct(Settlement)`: the Merkle leaf of one bundle's verdict, identical on every
+    /// chain.
+    function settlementLeaf(bytes32 bundleId_, uint8 verdict) internal pure returns (bytes32 leaf) {
+        bytes32 typeHash = SETTLEMENT_TYPEHASH;
+        /// @solidity memory-safe-assembly
+        assembly {
+            let m := mload(0x40)
+            mstore(m, typeHash)
+            mstore(add(m, 0x20), bundleId_)
+            mstore(add(m, 0x40), and(verdict, 0xff))
+            leaf := keccak256(m, 0x60)
+        }
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                   SIGNED HUB STATEMENTS                    */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @dev `hashStruct(SettlementBatch)`.
+    function settlementBatchHash(uint64 epoch, uint64 batchIndex, bytes32 root)
+        internal
+        pure
+        returns (bytes32 h)
+    {
+        bytes32 typeHash = SETTLEMENT_BATCH_TYPEHASH;
+        /// @solidity memory-safe-assembly
+        assembly {
+            let m := mload(0x40)
+            mstore(m, typeHash)
+            mstore(add(m, 0x20), and(epoch, 0xffffffffffffffff))
+            mstore(add(m, 0x40), and(batchIndex, 0xffffffffffffffff))
+            mstore(add(m, 0x60), root)
+            h := keccak256(m, 0x80)
+        }
+    }
+
+    /// @dev `hashStruct(SignerSet)` over the members in set order; the epoch is not part of it.
+    function signerSetHash(address[] memory signers, uint256[] memory weights, uint256 threshold)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(
+            abi.encode(
+                SIGNER_SET_TYPEHASH,
+                keccak256(abi.encodePacked(signers)),
+                keccak256(abi.encodePacked(weights)),
+                threshold
+            )
+        );
+    }
+
+    /// @dev `hashStruct(SignerSetUpdate)`.
+    function signerSetUpdateHash(uint64 newEpoch, bytes32 signersHash)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(SIGNER_SET_UPDATE_TYPEHASH, newEpoch, signersHash));
+    }
+
+    /// @dev `hashStruct(RelayerKey)`: what a relayer's EVM key signs when bonding on the hub.
+    function relayerKeyHash(string memory relayer) internal pure returns (bytes32) {
+        return keccak256(abi.encode(RELAYER_KEY_TYPEHASH, keccak256(bytes(relayer))));
+    }
+}

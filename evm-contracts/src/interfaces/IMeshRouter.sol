@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Leg} from "../MeshTypes.sol";
+import {ISettlementVerifier} from "./ISettlementVerifier.sol";
+
+/// @title IMeshRouter
+/// @notice Escrows the legs of Atomic Mesh bundles on one chain and applies the hub's verdicts.
+/// @dev Leg lifecycle: None → Locked → exactly one of Committed (paid to the recipient),
+/// Aborted (refunded on an ABORT verdict) or Refunded (refunded after the settle deadline).
+interface IMeshRouter {
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                       TYPES                                */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @notice Where a leg is in its lifecycle.
+    enum LegStatus {
+        None,
+        Locked,
+        Committed,
+        Aborted,
+        Refunded
+    }
+
+    /// @notice An escrowed leg.
+    /// @param token The ERC-20 escrowed.
+    /// @param settleDeadline From this unix time on COMMIT is refused and refunds open.
+    /// @param status The leg's state.
+    /// @param depositor Who locked the leg and is refunded.
+    /// @param recipient Who is paid on COMMIT.
+    /// @param amount The amount the router measured when locking (≥ the leg's amount).
+    /// @param legHash `hashStruct(Leg)`, as emitted in `LegLocked`.
+    struct Escrow {
+        address token;
+        uint64 settleDeadline;
+        LegStatus status;
+        address depositor;
+        address recipient;
+        uint256 amount;
+        bytes32 legHash;
+    }
+
+    /// @notice One leg to settle in `settleMany`.
+    /// @param bundleId The bundle's id.
+    /// @param index The leg's index in the bundle.
+    /// @param verdict 1 = COMMIT, 2 = ABORT.
+    /// @param proof Merkle siblings of `settlementLeaf(bundleId, verdict)`, leaf level first.
+    struct SettleItem {
+        bytes32 bundleId;
+        uint32 index;
+        uint8 verdict;
+        bytes32[] proof;
+    }
+
+    /// @notice One leg to settle in `settleMultiproof`.
+    /// @param bundleId The bundle's id.
+    /// @param index The leg's index in the bundle.
+    /// @param verdict 1 = COMMIT, 2 = ABORT.
+    /// @param leafIndex Position of `settlementLeaf(bundleId, verdict)` in the batch.
+    struct MultiItem {
+        bytes32 bundleId;
+        uint32 index;
+        uint8 verdict;
+        uint32 leafIndex;
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                           EVENTS                           */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @notice A leg's tokens were escrowed (normative: docs/protocol.md, section 6).
+    /// @param bundleId The bundle's id.
+    /// @param index The leg's index in the bundle.
+    /// @param legHash `hashStruct(Leg)` of the leg.
+    /// @param depositor The leg's depositor.
+    /// @param token The ERC-20 escrowed.
+    /// @param amount The balance increase the router measured (≥ the leg's amount).
+    /// @param settleDeadline The bundle's settle deadline.
+    event LegLocked(
+        bytes32 indexed bundleId,
+        uint32 indexed index,
+        bytes32 legHash,
+        address indexed depositor,
+        address token,
+        uint256 amount,
+        uint64 settleDeadline
+    );
+
+    /// @notice A verdict was applied to a leg: COMMIT paid the escrow to the recipient, ABORT
+    /// refunded it to the depositor (both are in `escrow(bundleId, index)` and `LegLocked`).
+    /// @param bundleId The bundle's id.
+    /// @param index The leg's index in the bundle.
+    /// @param verdict 1 = COMMIT, 2 = ABORT.
+    event LegSettled(bytes32 indexed bundleId, uint32 indexed index, uint8 verdict);
+
+    /// @notice A leg was refunded to its depositor after its settle deadline, without a verdict.
+    /// @param bundleId The bundle's id.
+    /// @param index The leg's index in the bundle.
+    event LegRefunded(bytes32 indexed bundleId, uint32 indexed index);
+
+    /// @notice `settleMany` or `settleBatch` left a leg as it was.
+    /// @param bundleId The bundle's id.
+    /// @param index The leg's index in the bundle.
+    /// @param reason 1 = not locked (never locked, or already ended), 2 = COMMIT after the
+    /// settle deadline, 3 = the token transfer failed.
+    event SettlementSkipped(bytes32 indexed bundleId, uint32 indexed index, uint8 reason);
+
+    /// @notice `depositor` allowed or disallowed `operator` to lock legs on its behalf.
+    /// @param depositor The depositor.
+    /// @param operator The operator.
+    /// @param approved Whether the operator may lock.
+    event OperatorSet(address indexed depositor, address indexed operator, bool approved);
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                        CUSTOM ERRORS                       */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @notice The leg is for chain `legChainId`, not this chain `chainId`.
+    error WrongChain(uint64 legChainId, uint256 chainId);
+    /// @notice The leg is for router `legRouter`, not this router.
+    error WrongRouter(address legRouter, address router);
+    /// @notice `caller` is neither the leg's depositor `depositor` nor an operator it approved.
+    error NotDepositorOrOperator(address caller, address depositor);
+    /// @notice The lock deadline `lockDeadline` passed (now `timestamp`).
+    error LockDeadlinePassed(uint64 lockDeadline, uint256 timestamp);
+    /// @notice `lockDeadline` is not before `settleDeadline`.
+    error DeadlinesOutOfOrder(uint64 lockDeadline, uint64 settleDeadline);
+    /// @notice The leg's amount is zero.
+    error ZeroAmount();
+    /// @notice The leg's recipient is the zero address.
+    error ZeroRecipient();
+    /// @notice The leg's token `token` has no code.
+    error TokenHasNoCode(address token);
+    /// @notice The bundle has `count` legs; 1 to 16 are allowed.
+    error BadLegCount(uint256 count);
+    /// @notice Leg index `index` is not below the bundle's leg count `count`.
+    error LegIndexOutOfRange(uint32 index, uint256 count);
+    /// @notice The leg hashes to `legHash` but the bundle's leg `index` is `expected`.
+    error LegNotInBundle(uint32 index, bytes32 legHash, bytes32 expected);
+    /// @notice The bundle fields hash to `computed`, not to the given `bundleId`.
+    error BundleIdMismatch(bytes32 bundleId, bytes32 computed);
+    /// @notice Leg `index` of `bundleId` was already locked.
+    error LegAlreadyLocked(bytes32 bundleId, uint32 index);
+    /// @notice The router received `received`, less than the leg's amount `expected`.
+    error InsufficientReceived(uint256 expected, uint256 received);
+    /// @notice `verdict` is neither COMMIT (1) nor ABORT (2).
+    error InvalidVerdict(uint8 verdict);
+    /// @notice Leg `index` of `bundleId` is `status`, not Locked.
+    error LegNotLocked(bytes32 bundleId, uint32 index, LegStatus status);
+    /// @notice `root` was not verified by the SettlementVerifier.
+    error RootNotVerified(bytes32 root);
+    /// @notice The proof does not place the leaf of (`bundleId`, `verdict`) under `root`.
+    error InvalidProof(bytes32 bundleId, uint8 verdict, bytes32 root);
+    /// @notice COMMIT refused: the settle deadline `settleDeadline` passed (now `timestamp`).
+    error SettlementExpired(uint64 settleDeadline, uint256 timestamp);
+    /// @notice Refund refused: the settle deadline `settleDeadline` is still ahead (now
+    /// `timestamp`).
+    error NotExpired(uint64 settleDeadline, uint256 timestamp);
+    /// @notice `settleMany` or `settleBatch` was called with no item.
+    error NoItems();
+    /// @notice A batch root of zero is never valid.
+    error ZeroRoot();
+    /// @notice Multiproof leaf index `leafIndex` is not below the batch size `leafCount`.
+    error LeafIndexOutOfRange(uint256 leafIndex, uint256 leafCount);
+    /// @notice Multiproof item `item` is not after the previous one (equal leaf indices must
+    /// carry the same bundle and verdict).
+    error LeavesNotAscending(uint256 item);
+    /// @notice The multiproof ran out of siblings.
+    error MultiproofTooShort();
+    /// @notice The multiproof has `extra` unused siblings.
+    error MultiproofTooLong(uint256 extra);
+    /// @notice The multiproof yields `computed`, not the batch root `root`.
+    error InvalidMultiproof(bytes32 root, bytes32 computed);
+    /// @notice A token transfer out of escrow failed (raised by solady's SafeTransferLib).
+    error TransferFailed();
+    /// @notice Pulling the tokens from the depositor failed: no allowance, no balance, or the
+    /// token returned false (raised by solady's SafeTransferLib).
+    error TransferFromFailed();
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                      STATE-CHANGING                        */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @notice Escrows leg `index` of bundle `bundleId`, pulling `leg.amount` of `leg.token` from
+    /// the depositor (who must have approved this router).
+    /// @dev The caller proves that the leg belongs to the bundle by giving the bundle's other
+    /// fields: `bundleId` must equal `hashStruct(Bundle)` over the router's hub domain,
+    /// `creatorHash`, `nonce`, the deadlines and `legHashes`, and `legHashes[index]` must be the
+    /// leg's hash. Without this anyone could squat `(bundleId, index)` with a bogus leg and make
+    /// the bundle abort. Credits the measured balance increase; refuses less than `leg.amount`.
+    /// Only the depositor or an operator it approved may lock, once, until `lockDeadline`.
+    /// @param bundleId The bundle's id.
+    /// @param index The leg's index in the bundle.
+    /// @param leg The leg (chain id = this chain, router = this router).
+    /// @param lockDeadline The bundle's lock deadline (inclusive).
+    /// @param settleDeadline The bundle's settle deadline, after `lockDeadline`.
+    /// @param creatorHash `keccak256(bytes(creator))` of the bundle's hub creator.
+    /// @param nonce The bundle's nonce.
+    /// @param legHashes The hashes of all the bundle's legs, in order (1 to 16).
+    /// @return amount The amount credited.
+    function lock(
+        bytes32 bundleId,
+        uint32 index,
+        Leg calldata leg,
+        uint64 lockDeadline,
+        uint64 settleDeadline,
+        bytes32 creatorHash,
+        uint64 nonce,
+        bytes32[] calldata legHashes
+    ) external returns (uint256 amount);
+
+    /// @notice Applies a verified verdict to one leg: COMMIT pays the recipient (only before the
+    /// settle deadline), ABORT refunds the depositor. Permissionless.
+    /// @param bundleId The bundle's id.
+    /// @param index The leg's index in the bundle.
+    /// @param verdict 1 = COMMIT, 2 = ABORT.
+    /// @param batchRoot A root verified by the SettlementVerifier.
+    /// @param proof Merkle siblings of `settlementLeaf(bundleId, verdict)` under `batchRoot`.
+    function settle(
+        bytes32 bundleId,
+        uint32 index,
+        uint8 verdict,
+        bytes32 batchRoot,
+        bytes32[] calldata proof
+    ) external;
+
+    /// @notice Applies the verdicts of one verified batch to many legs. Permissionless.
+    /// @dev Reverts if the root is not verified, on an invalid verdict or proof. Skips, with a
+    /// `SettlementSkipped` event, legs that are not Locked (already ended by someone else, or
+    /// never locked), COMMITs past their deadline and legs whose token transfer fails, so one
+    /// leg can never block the rest of the batch.
+    /// @param batchRoot A root verified by the SettlementVerifier.
+    /// @param items The legs with their verdicts and proofs.
+    /// @return settled How many legs were settled.
+    function settleMany(bytes32 batchRoot, SettleItem[] calldata items)
+        external
+        returns (uint256 settled);
+
+    /// @notice Delivers a signed batch in one transaction: checks the signatures in place
+    /// (through the verifier, without caching the root) unless the root is already verified,
+    /// then settles `items` exactly as `settleMany`. Permissionless.
+    /// @dev For the common case where one poster settles all of this chain's legs of a batch at
+    /// once, this saves the 20k-gas root cache write; legs settled later need `submitBatch` (or
+    /// another `settleBatch`) with the same public signatures.
+    /// @param epoch The signer-set epoch that signed the batch (current or retained).
+    /// @param batchIndex The hub's batch index.
+    /// @param batchRoot The batch root.
+    /// @param signatures Packed 65-byte signatures over `SettlementBatch`, ascending by signer.
+    /// @param items The legs with their verdicts and proofs.
+    /// @return settled How many legs were settled.
+    function settleBatch(
+        uint64 epoch,
+        uint64 batchIndex,
+        bytes32 batchRoot,
+        bytes calldata signatures,
+        SettleItem[] calldata items
+    ) external returns (uint256 settled);
+
+    /// @notice Applies the verdicts of one verified batch to many legs with a single Merkle
+    /// multiproof (each sibling sent once; none at all when every leaf of the batch is here).
+    /// Permissionless; skips legs exactly as `settleMany`.
+    /// @dev `items` are sorted by `leafIndex` (legs of one bundle share their leaf index).
+    /// `proof` lists the siblings that cannot be computed from the items' leaves, level by level
+    /// from the leaves up, left to right (see `test/utils/Merkle.sol` `multiproof`).
+    /// @param batchRoot A root verified by the SettlementVerifier.
+    /// @param leafCount The number of leaves of the batch.
+    /// @param items The legs with their verdicts and leaf positions.
+    /// @param proof The missing siblings.
+    /// @return settled How many legs were settled.
+    function settleMultiproof(
+        bytes32 batchRoot,
+        uint256 leafCount,
+        MultiItem[] calldata items,
+        bytes32[] calldata proof
+    ) external returns (uint256 settled);
+
+    /// @notice Returns an expired leg to its depositor; anyone may call it, no signature needed.
+    /// @param bundleId The bundle's id.
+    /// @param index The leg's index in the bundle.
+    function refundExpired(bytes32 bundleId, uint32 index) external;
+
+    /// @notice Allows or disallows `operator` to lock legs whose depositor is the caller.
+    /// @param operator The operator.
+    /// @param approved Whether it may lock.
+    function setOperator(address operator, bool approved) external;
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                           VIEWS                            */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @notice The SettlementVerifier whose roots this router trusts.
+    /// @return The verifier.
+    function verifier() external view returns (ISettlementVerifier);
+
+    /// @notice The hub's domain separator, the `hubDomain` of the bundles this router accepts.
+    /// @return The domain separator.
+    function hubDomain() external view returns (bytes32);
+
+    /// @notice The escrow of leg `index` of `bundleId` (all zero if never locked).
+    /// @param bundleId The bundle's id.
+    /// @param index The leg's index.
+    /// @return The escrow.
+    function escrow(bytes32 bundleId, uint32 index) external view returns (Escrow memory);
+
+    /// @notice The status of leg `index` of `bundleId`.
+    /// @param bundleId The bundle's id.
+    /// @param index The leg's index.
+    /// @return The status.
+    function legStatus(bytes32 bundleId, uint32 index) external view returns (LegStatus);
+
+    /// @notice Whether `depositor` approved `operator`.
+    /// @param depositor The depositor.
+    /// @param operator The operator.
+    /// @return True if approved.
+    function isOperator(address depositor, address operator) external view returns (bool);
+
+    /// @notice `hashStruct(Leg)`.
+    /// @param leg The leg.
+    /// @return The leg hash.
+    function legHash(Leg calldata leg) external pure returns (bytes32);
+
+    /// @notice The Merkle leaf of a bundle's verdict: `hashStruct(Settlement)`.
+    /// @param bundleId The bundle's id.
+    /// @param verdict 1 = COMMIT, 2 = ABORT.
+    /// @return The leaf.
+    function settlementLeaf(bytes32 bundleId, uint8 verdict) external pure returns (bytes32);
+
+    /// @notice The id of a bundle of the router's hub, from its fields and leg hashes.
+    /// @param creatorHash `keccak256(bytes(creator))`.
+    /// @param nonce The bundle's nonce.
+    /// @param lockDeadline The lock deadline.
+    /// @param settleDeadline The settle deadline.
+    /// @param legHashes The legs' hashes in order.
+    /// @return The bundle id.
+    function computeBundleId(
+        bytes32 creatorHash,
+        uint64 nonce,
+        uint64 lockDeadline,
+        uint64 settleDeadline,
+        bytes32[] calldata legHashes
+    ) external view returns (bytes32);
+}

@@ -1,0 +1,621 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {MeshTypes} from "../src/MeshTypes.sol";
+import {SettlementVerifier} from "../src/SettlementVerifier.sol";
+import {ISettlementVerifier} from "../src/interfaces/ISettlementVerifier.sol";
+import {SignerSetLib} from "../src/lib/SignerSetLib.sol";
+import {MeshFixture} from "./utils/MeshFixture.sol";
+
+contract SettlementVerifierTest is MeshFixture {
+    bytes32 internal constant ROOT = keccak256("root");
+
+    event SignerSetActivated(
+        uint64 indexed epoch,
+        bytes32 indexed signersHash,
+        address[] signers,
+        uint256[] weights,
+        uint256 threshold
+    );
+    event BatchVerified(bytes32 indexed root, uint64 epoch, uint64 batchIndex);
+
+    function setUp() public {
+        _setUpMesh(5, 3);
+    }
+
+    function _digest(uint64 epoch, uint64 index, bytes32 root) internal view returns (bytes32) {
+        return verifier.batchDigest(epoch, index, root);
+    }
+
+    function _sigs(uint256 k, bytes32 root) internal view returns (bytes memory) {
+        return _sign(_take(signerKeys, k), _digest(GENESIS_EPOCH, 7, root));
+    }
+
+    function _deploy(address[] memory s, uint256[] memory w, uint256 t)
+        internal
+        returns (SettlementVerifier)
+    {
+        return new SettlementVerifier(HUB, 1, s, w, t, 0);
+    }
+
+    function _ones(uint256 n) internal pure returns (uint256[] memory w) {
+        w = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            w[i] = 1;
+        }
+    }
+
+    function _replace(bytes memory sigs, uint256 index, bytes memory sig)
+        internal
+        pure
+        returns (bytes memory out)
+    {
+        out = sigs;
+        for (uint256 i; i < 65; ++i) {
+            out[index * 65 + i] = sig[i];
+        }
+    }
+
+    function _one(bytes memory sigs, uint256 index) internal pure returns (bytes memory out) {
+        out = new bytes(65);
+        for (uint256 i; i < 65; ++i) {
+            out[i] = sigs[index * 65 + i];
+        }
+    }
+
+    /// @dev Rotates to a fresh set of `n` signers named `seed` and returns their keys.
+    function _rotate(string memory seed, uint256 n, uint256 t, uint256[] memory currentKeys)
+        internal
+        returns (uint256[] memory keys, address[] memory addrs)
+    {
+        (keys, addrs) = _makeSigners(seed, n);
+        uint256[] memory w = _ones(n);
+        uint64 newEpoch = verifier.currentEpoch() + 1;
+        bytes32 digest =
+            verifier.signerSetUpdateDigest(newEpoch, MeshTypes.signerSetHash(addrs, w, t));
+        vm.warp(block.timestamp + ROTATION_DELAY);
+        verifier.rotate(addrs, w, t, _sign(currentKeys, digest));
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                        CONSTRUCTOR                         */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    function test_Constructor_StoresGenesisSet() public view {
+        assertEq(verifier.currentEpoch(), GENESIS_EPOCH, "epoch");
+        assertEq(verifier.hubChainId(), HUB, "hub");
+        assertEq(verifier.HUB_SALT(), keccak256(bytes(HUB)), "salt");
+        assertEq(verifier.MIN_ROTATION_DELAY(), ROTATION_DELAY, "delay");
+        assertEq(verifier.RETAINED_EPOCHS(), 3, "retained");
+        (address[] memory s, uint256[] memory w, uint256 t, uint64 at) = verifier.signerSet(1);
+        assertEq(s.length, 5, "size");
+        for (uint256 i; i < 5; ++i) {
+            assertEq(s[i], signerAddrs[i], "signer");
+            assertEq(w[i], 1, "weight");
+        }
+        assertEq(t, 3, "threshold");
+        assertEq(at, T0, "activated at");
+        assertTrue(verifier.isEpochActive(1), "active");
+        assertFalse(verifier.isEpochActive(0), "epoch 0 never existed");
+        assertFalse(verifier.isEpochActive(2), "future");
+    }
+
+    function test_Constructor_EmitsSignerSetActivated() public {
+        uint256[] memory w = _ones(5);
+        vm.expectEmit(true, true, false, true);
+        emit SignerSetActivated(1, MeshTypes.signerSetHash(signerAddrs, w, 3), signerAddrs, w, 3);
+        _deploy(signerAddrs, w, 3);
+    }
+
+    function test_RevertWhen_ConstructorHubChainIdEmpty() public {
+        vm.expectRevert(ISettlementVerifier.EmptyHubChainId.selector);
+        new SettlementVerifier("", 1, signerAddrs, _ones(5), 3, 0);
+    }
+
+    function test_RevertWhen_SignerSetEmpty() public {
+        vm.expectRevert(SignerSetLib.EmptySignerSet.selector);
+        _deploy(new address[](0), new uint256[](0), 1);
+    }
+
+    function test_RevertWhen_SignerSetTooLarge() public {
+        (, address[] memory addrs) = _makeSigners("big", 65);
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.TooManySigners.selector, 65, 64));
+        _deploy(addrs, _ones(65), 1);
+    }
+
+    function test_SignerSetOf64Members() public {
+        (, address[] memory addrs) = _makeSigners("big", 64);
+        SettlementVerifier v = _deploy(addrs, _ones(64), 64);
+        (address[] memory s,,,) = v.signerSet(1);
+        assertEq(s.length, 64, "64 members");
+    }
+
+    function test_RevertWhen_SignerWeightLengthMismatch() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(SignerSetLib.SignerWeightLengthMismatch.selector, 5, 4)
+        );
+        _deploy(signerAddrs, _ones(4), 1);
+    }
+
+    function test_RevertWhen_SignerIsZero() public {
+        address[] memory s = new address[](2);
+        s[1] = alice;
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.ZeroSigner.selector, 0));
+        _deploy(s, _ones(2), 1);
+    }
+
+    function test_RevertWhen_WeightIsZero() public {
+        uint256[] memory w = _ones(5);
+        w[2] = 0;
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.ZeroWeight.selector, 2, signerAddrs[2]));
+        _deploy(signerAddrs, w, 1);
+    }
+
+    function test_RevertWhen_SignersDuplicated() public {
+        address[] memory s = signerAddrs;
+        s[3] = s[2];
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.SignersNotSorted.selector, 3, s[2]));
+        _deploy(s, _ones(5), 1);
+    }
+
+    function test_RevertWhen_SignersDescending() public {
+        address[] memory s = new address[](2);
+        (s[0], s[1]) = (signerAddrs[1], signerAddrs[0]);
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.SignersNotSorted.selector, 1, s[1]));
+        _deploy(s, _ones(2), 1);
+    }
+
+    function test_RevertWhen_WeightsOverflow() public {
+        uint256[] memory w = _ones(5);
+        w[0] = type(uint256).max;
+        vm.expectRevert(SignerSetLib.WeightOverflow.selector);
+        _deploy(signerAddrs, w, 1);
+    }
+
+    function test_RevertWhen_ThresholdZero() public {
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.BadThreshold.selector, 0, 5));
+        _deploy(signerAddrs, _ones(5), 0);
+    }
+
+    function test_RevertWhen_ThresholdAboveTotal() public {
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.BadThreshold.selector, 6, 5));
+        _deploy(signerAddrs, _ones(5), 6);
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                        SUBMIT BATCH                        */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    function test_SubmitBatch_VerifiesAndCachesRoot() public {
+        bytes memory sigs = _sigs(3, ROOT);
+        vm.expectEmit(true, false, false, true, address(verifier));
+        emit BatchVerified(ROOT, GENESIS_EPOCH, 7);
+        assertTrue(verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs), "newly verified");
+        assertTrue(verifier.isVerifiedRoot(ROOT), "cached");
+        ISettlementVerifier.RootRecord memory r = verifier.rootRecord(ROOT);
+        assertTrue(r.verified, "record");
+        assertEq(r.epoch, GENESIS_EPOCH, "record epoch");
+        assertEq(r.batchIndex, 7, "record index");
+        assertEq(r.verifiedAt, T0, "record time");
+    }
+
+    function test_SubmitBatch_AllSigners() public {
+        assertTrue(verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, _sigs(5, ROOT)));
+    }
+
+    function test_SubmitBatch_ReplayIsNoOp() public {
+        bytes memory sigs = _sigs(3, ROOT);
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+        vm.recordLogs();
+        assertFalse(verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs), "no-op");
+        assertEq(vm.getRecordedLogs().length, 0, "no event");
+        // Even garbage signatures do not revert once the root is known.
+        assertFalse(verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, ""), "no-op without sigs");
+    }
+
+    function test_RevertWhen_RootIsZero() public {
+        bytes memory sigs = _sigs(3, bytes32(0));
+        vm.expectRevert(ISettlementVerifier.ZeroRoot.selector);
+        verifier.submitBatch(GENESIS_EPOCH, 7, bytes32(0), sigs);
+    }
+
+    function test_RevertWhen_EpochInFuture() public {
+        bytes memory sigs = _sign(signerKeys, _digest(2, 7, ROOT));
+        vm.expectRevert(
+            abi.encodeWithSelector(ISettlementVerifier.EpochNotActive.selector, 2, GENESIS_EPOCH)
+        );
+        verifier.submitBatch(2, 7, ROOT, sigs);
+    }
+
+    function test_RevertWhen_EpochBeforeGenesis() public {
+        bytes memory sigs = _sign(signerKeys, _digest(0, 7, ROOT));
+        vm.expectRevert(
+            abi.encodeWithSelector(ISettlementVerifier.EpochNotActive.selector, 0, GENESIS_EPOCH)
+        );
+        verifier.submitBatch(0, 7, ROOT, sigs);
+    }
+
+    function test_RevertWhen_NoSignatures() public {
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.BadSignaturesLength.selector, 0));
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, "");
+    }
+
+    function test_RevertWhen_SignaturesLengthNotMultipleOf65() public {
+        bytes memory sigs = _sigs(3, ROOT);
+        bytes memory cut = new bytes(sigs.length - 1);
+        for (uint256 i; i < cut.length; ++i) {
+            cut[i] = sigs[i];
+        }
+        vm.expectRevert(
+            abi.encodeWithSelector(SignerSetLib.BadSignaturesLength.selector, cut.length)
+        );
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, cut);
+    }
+
+    function test_RevertWhen_SignatureVInvalid() public {
+        bytes memory sigs = _sigs(3, ROOT);
+        sigs[65 + 64] = bytes1(uint8(1));
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.BadSignatureV.selector, 1, 1));
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+    }
+
+    function test_RevertWhen_SignatureRIsZero() public {
+        bytes memory sigs = _sigs(3, ROOT);
+        for (uint256 i; i < 32; ++i) {
+            sigs[i] = 0;
+        }
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.SignatureOutOfRange.selector, 0));
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+    }
+
+    function test_RevertWhen_SignatureRNotBelowOrder() public {
+        bytes memory sigs = _sigs(3, ROOT);
+        bytes memory n = abi.encodePacked(SECP_N);
+        for (uint256 i; i < 32; ++i) {
+            sigs[130 + i] = n[i];
+        }
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.SignatureOutOfRange.selector, 2));
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+    }
+
+    function test_RevertWhen_SignatureSIsZero() public {
+        bytes memory sigs = _sigs(3, ROOT);
+        for (uint256 i; i < 32; ++i) {
+            sigs[32 + i] = 0;
+        }
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.SignatureOutOfRange.selector, 0));
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+    }
+
+    function test_RevertWhen_SignatureHighS() public {
+        bytes memory sigs = _sigs(3, ROOT);
+        // Malleate the second signature: s' = n - s, v' = v ^ 1 (same signer for ecrecover).
+        uint256 s;
+        assembly {
+            s := mload(add(sigs, add(0x20, 97)))
+        }
+        bytes memory hs = abi.encodePacked(SECP_N - s);
+        for (uint256 i; i < 32; ++i) {
+            sigs[97 + i] = hs[i];
+        }
+        sigs[129] = sigs[129] == bytes1(uint8(27)) ? bytes1(uint8(28)) : bytes1(uint8(27));
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.HighS.selector, 1));
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+    }
+
+    function test_RevertWhen_SignatureUnrecoverable() public {
+        bytes memory sigs = _sigs(3, ROOT);
+        // r = 5 is not the x coordinate of a curve point (x^3 + 7 = 132 is not a square mod p).
+        for (uint256 i; i < 32; ++i) {
+            sigs[i] = 0;
+        }
+        sigs[31] = bytes1(uint8(5));
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.UnrecoverableSignature.selector, 0));
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+    }
+
+    function test_RevertWhen_SignatureDuplicated() public {
+        bytes memory sigs = _sigs(3, ROOT);
+        sigs = _replace(sigs, 1, _one(sigs, 0));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                SignerSetLib.SignersNotAscending.selector, 1, signerAddrs[0], signerAddrs[0]
+            )
+        );
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+    }
+
+    function test_RevertWhen_SignaturesDescending() public {
+        bytes memory sigs = _sigs(3, ROOT);
+        bytes memory s0 = _one(sigs, 0);
+        sigs = _replace(_replace(sigs, 0, _one(sigs, 1)), 1, s0);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                SignerSetLib.SignersNotAscending.selector, 1, signerAddrs[0], signerAddrs[1]
+            )
+        );
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+    }
+
+    function test_RevertWhen_SignerOutOfSet() public {
+        (uint256[] memory outKeys, address[] memory outAddrs) = _makeSigners("outsider", 1);
+        // Replace the last signature with an outsider whose address sorts after the others.
+        bytes memory sigs = _sigs(2, ROOT);
+        bytes memory extra = _sign(outKeys, _digest(GENESIS_EPOCH, 7, ROOT));
+        bytes memory all =
+            outAddrs[0] > signerAddrs[1] ? bytes.concat(sigs, extra) : bytes.concat(extra, sigs);
+        uint256 index = outAddrs[0] > signerAddrs[1] ? 2 : 0;
+        vm.expectRevert(
+            abi.encodeWithSelector(SignerSetLib.NotASigner.selector, index, outAddrs[0])
+        );
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, all);
+    }
+
+    function test_RevertWhen_SignatureForged() public {
+        // Signatures over another root recover to unrelated addresses.
+        bytes memory sigs = _sigs(3, keccak256("another root"));
+        vm.expectRevert();
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+        assertFalse(verifier.isVerifiedRoot(ROOT));
+    }
+
+    function test_RevertWhen_SignedForAnotherBatchIndex() public {
+        bytes memory sigs = _sigs(3, ROOT); // signed for batch index 7
+        vm.expectRevert();
+        verifier.submitBatch(GENESIS_EPOCH, 8, ROOT, sigs);
+    }
+
+    function test_RevertWhen_SignedUnderAnotherHub() public {
+        SettlementVerifier other =
+            new SettlementVerifier("other-hub-1", 1, signerAddrs, _ones(5), 3, 0);
+        bytes memory sigs = _sign(_take(signerKeys, 3), other.batchDigest(1, 7, ROOT));
+        assertTrue(other.submitBatch(1, 7, ROOT, sigs), "valid on its own hub");
+        vm.expectRevert();
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+    }
+
+    function test_RevertWhen_WeightBelowThreshold() public {
+        bytes memory sigs = _sigs(2, ROOT);
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.InsufficientWeight.selector, 2, 3));
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+    }
+
+    function test_CheckSignatures_ReturnsWeight() public view {
+        bytes32 digest = _digest(GENESIS_EPOCH, 7, ROOT);
+        assertEq(verifier.checkSignatures(GENESIS_EPOCH, digest, _sign(signerKeys, digest)), 5);
+    }
+
+    function test_RevertWhen_CheckSignaturesBelowThreshold() public {
+        bytes32 digest = _digest(GENESIS_EPOCH, 7, ROOT);
+        bytes memory sigs = _sign(_take(signerKeys, 1), digest);
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.InsufficientWeight.selector, 1, 3));
+        verifier.checkSignatures(GENESIS_EPOCH, digest, sigs);
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                          ROTATION                          */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    function test_Rotate_ActivatesNextEpoch() public {
+        (uint256[] memory keys, address[] memory addrs) = _makeSigners("epoch2", 4);
+        {
+            uint256[] memory w = _ones(4);
+            bytes32 sh = MeshTypes.signerSetHash(addrs, w, 2);
+            bytes memory sigs = _sign(_take(signerKeys, 3), verifier.signerSetUpdateDigest(2, sh));
+            vm.warp(T0 + ROTATION_DELAY);
+            vm.expectEmit(true, true, false, true, address(verifier));
+            emit SignerSetActivated(2, sh, addrs, w, 2);
+            verifier.rotate(addrs, w, 2, sigs);
+        }
+        assertEq(verifier.currentEpoch(), 2, "epoch");
+        {
+            (address[] memory s,, uint256 t, uint64 at) = verifier.signerSet(2);
+            assertEq(s[3], addrs[3], "new member");
+            assertEq(t, 2, "new threshold");
+            assertEq(at, T0 + ROTATION_DELAY, "activated");
+        }
+        // The new set signs epoch-2 batches; the old set still signs epoch-1 batches.
+        bytes32 root2 = keccak256("root2");
+        verifier.submitBatch(2, 0, root2, _sign(_take(keys, 2), _digest(2, 0, root2)));
+        assertTrue(verifier.isVerifiedRoot(root2), "new set verifies");
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, _sigs(3, ROOT));
+        assertTrue(verifier.isVerifiedRoot(ROOT), "retained set verifies");
+        // The new set cannot sign for epoch 1, nor the old one for epoch 2.
+        bytes32 root3 = keccak256("root3");
+        bytes memory wrong = _sign(_take(keys, 2), _digest(GENESIS_EPOCH, 1, root3));
+        vm.expectRevert();
+        verifier.submitBatch(GENESIS_EPOCH, 1, root3, wrong);
+        wrong = _sign(_take(signerKeys, 3), _digest(2, 1, root3));
+        vm.expectRevert();
+        verifier.submitBatch(2, 1, root3, wrong);
+    }
+
+    function test_RevertWhen_RotateTooEarly() public {
+        (, address[] memory addrs) = _makeSigners("epoch2", 4);
+        uint256[] memory w = _ones(4);
+        bytes32 digest = verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2));
+        bytes memory sigs = _sign(_take(signerKeys, 3), digest);
+        vm.warp(T0 + ROTATION_DELAY - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ISettlementVerifier.RotationTooEarly.selector,
+                T0 + ROTATION_DELAY,
+                T0 + ROTATION_DELAY - 1
+            )
+        );
+        verifier.rotate(addrs, w, 2, sigs);
+    }
+
+    function test_RevertWhen_RotateBelowThreshold() public {
+        (, address[] memory addrs) = _makeSigners("epoch2", 4);
+        uint256[] memory w = _ones(4);
+        bytes32 digest = verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2));
+        bytes memory sigs = _sign(_take(signerKeys, 2), digest);
+        vm.warp(T0 + ROTATION_DELAY);
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.InsufficientWeight.selector, 2, 3));
+        verifier.rotate(addrs, w, 2, sigs);
+    }
+
+    function test_RevertWhen_RotateSignedForOtherSet() public {
+        (, address[] memory addrs) = _makeSigners("epoch2", 4);
+        uint256[] memory w = _ones(4);
+        bytes32 digest = verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2));
+        bytes memory sigs = _sign(_take(signerKeys, 3), digest);
+        vm.warp(T0 + ROTATION_DELAY);
+        // Same signatures, different threshold: another signer set hash.
+        vm.expectRevert();
+        verifier.rotate(addrs, w, 1, sigs);
+    }
+
+    function test_RevertWhen_RotateSignedForOtherEpoch() public {
+        (, address[] memory addrs) = _makeSigners("epoch2", 4);
+        uint256[] memory w = _ones(4);
+        bytes32 digest = verifier.signerSetUpdateDigest(3, MeshTypes.signerSetHash(addrs, w, 2));
+        bytes memory sigs = _sign(_take(signerKeys, 3), digest);
+        vm.warp(T0 + ROTATION_DELAY);
+        vm.expectRevert();
+        verifier.rotate(addrs, w, 2, sigs);
+    }
+
+    function test_RevertWhen_RotateToInvalidSet() public {
+        address[] memory addrs = new address[](2);
+        (addrs[0], addrs[1]) = (signerAddrs[1], signerAddrs[0]);
+        uint256[] memory w = _ones(2);
+        bytes32 digest = verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 1));
+        bytes memory sigs = _sign(_take(signerKeys, 3), digest);
+        vm.warp(T0 + ROTATION_DELAY);
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.SignersNotSorted.selector, 1, addrs[1]));
+        verifier.rotate(addrs, w, 1, sigs);
+    }
+
+    function test_RevertWhen_RotationReplayed() public {
+        (, address[] memory addrs) = _makeSigners("epoch2", 4);
+        uint256[] memory w = _ones(4);
+        bytes32 digest = verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2));
+        bytes memory sigs = _sign(_take(signerKeys, 3), digest);
+        vm.warp(T0 + ROTATION_DELAY);
+        verifier.rotate(addrs, w, 2, sigs);
+        vm.warp(T0 + 2 * ROTATION_DELAY);
+        // Now the update would be for epoch 3 and must be signed by the epoch-2 set.
+        vm.expectRevert();
+        verifier.rotate(addrs, w, 2, sigs);
+    }
+
+    function test_Retention_KeepsThreePreviousEpochs() public {
+        uint256[] memory keys = signerKeys;
+        for (uint256 e = 2; e <= 5; ++e) {
+            (keys,) =
+                _rotate(string.concat("epoch", vm.toString(e)), 3, 2, _take(keys, keys.length));
+        }
+        assertEq(verifier.currentEpoch(), 5, "epoch 5");
+        assertFalse(verifier.isEpochActive(1), "epoch 1 dropped");
+        assertTrue(verifier.isEpochActive(2), "epoch 2 retained");
+        assertTrue(verifier.isEpochActive(4), "epoch 4 retained");
+        bytes memory sigs = _sigs(3, ROOT);
+        vm.expectRevert(abi.encodeWithSelector(ISettlementVerifier.EpochNotActive.selector, 1, 5));
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+    }
+
+    function test_SignerSet_UnknownEpochIsEmpty() public view {
+        (address[] memory s, uint256[] memory w, uint256 t, uint64 at) = verifier.signerSet(9);
+        assertEq(s.length + w.length + t + at, 0, "empty");
+    }
+
+    function test_Eip712Domain() public view {
+        (bytes1 fields, string memory name, string memory version,,,,) = verifier.eip712Domain();
+        assertEq(uint8(fields), 0x13, "fields");
+        assertEq(name, "AtomicMesh", "name");
+        assertEq(version, "1", "version");
+        (,,, uint256 chainId, address vc, bytes32 salt, uint256[] memory ext) =
+            verifier.eip712Domain();
+        assertEq(chainId, 0, "no chain id");
+        assertEq(vc, address(0), "no verifying contract");
+        assertEq(salt, keccak256(bytes(HUB)), "salt");
+        assertEq(ext.length, 0, "no extensions");
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                            FUZZ                            */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @dev Random weighted sets and random signing subsets: a root verifies iff the subset's
+    /// weight reaches the threshold.
+    function testFuzz_SubmitBatch_VerifiesIffThresholdReached(
+        uint256 seed,
+        uint8 sizeSeed,
+        uint256 mask,
+        uint256 thresholdSeed
+    ) public {
+        uint256 n = bound(sizeSeed, 1, 12);
+        (uint256[] memory keys, address[] memory addrs) = _makeSigners(string(abi.encode(seed)), n);
+        (uint256[] memory w, uint256 total) = _randomWeights(seed, n);
+        uint256 t = bound(thresholdSeed, 1, total);
+        SettlementVerifier v = new SettlementVerifier(HUB, 1, addrs, w, t, 0);
+        bytes32 root = keccak256(abi.encode(seed, "root"));
+        (uint256[] memory subset, uint256 signed) = _subset(keys, w, mask);
+        bytes memory sigs = _sign(subset, v.batchDigest(1, 0, root));
+        if (subset.length == 0) {
+            vm.expectRevert(abi.encodeWithSelector(SignerSetLib.BadSignaturesLength.selector, 0));
+        } else if (signed < t) {
+            vm.expectRevert(
+                abi.encodeWithSelector(SignerSetLib.InsufficientWeight.selector, signed, t)
+            );
+        }
+        v.submitBatch(1, 0, root, sigs);
+        assertEq(v.isVerifiedRoot(root), subset.length != 0 && signed >= t, "verified iff weight");
+    }
+
+    function _randomWeights(uint256 seed, uint256 n)
+        internal
+        pure
+        returns (uint256[] memory w, uint256 total)
+    {
+        w = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            w[i] = bound(uint256(keccak256(abi.encode(seed, "w", i))), 1, 1e24);
+            total += w[i];
+        }
+    }
+
+    function _subset(uint256[] memory keys, uint256[] memory w, uint256 mask)
+        internal
+        pure
+        returns (uint256[] memory subset, uint256 signed)
+    {
+        uint256 count;
+        for (uint256 i; i < keys.length; ++i) {
+            if ((mask >> i) & 1 == 1) ++count;
+        }
+        subset = new uint256[](count);
+        count = 0;
+        for (uint256 i; i < keys.length; ++i) {
+            if ((mask >> i) & 1 == 1) {
+                subset[count++] = keys[i];
+                signed += w[i];
+            }
+        }
+    }
+
+    /// @dev Any single-byte corruption of a valid signature set is refused.
+    function testFuzz_RevertWhen_SignatureByteCorrupted(uint256 position, uint8 xor) public {
+        xor = uint8(bound(xor, 1, 255));
+        bytes memory sigs = _sigs(3, ROOT);
+        position = bound(position, 0, sigs.length - 1);
+        sigs[position] = bytes1(uint8(sigs[position]) ^ xor);
+        vm.expectRevert();
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+        assertFalse(verifier.isVerifiedRoot(ROOT), "not verified");
+    }
+
+    /// @dev Only ascending, duplicate-free orders of member signatures verify.
+    function testFuzz_RevertWhen_SignaturesPermuted(uint256 seed) public {
+        bytes memory sigs = _sigs(3, ROOT);
+        uint256 a = bound(seed, 0, 2);
+        uint256 b = bound(seed >> 8, 0, 2);
+        vm.assume(a != b);
+        bytes memory sa = _one(sigs, a);
+        sigs = _replace(_replace(sigs, a, _one(sigs, b)), b, sa);
+        vm.expectRevert();
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+    }
+}

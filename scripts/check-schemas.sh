@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Checks that each hub contract's committed JSON schema (contracts/<name>/schema) matches what
+# its src/bin/schema.rs generates now; fails with a diff when one is stale.
+#
+#   scripts/check-schemas.sh           check (exit 1 on a stale schema)
+#   scripts/check-schemas.sh --write   regenerate the committed schemas in place
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+CONTRACTS=(bundle-log stake-escrow dispute)
+MODE="${1:-check}"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+
+status=0
+for c in "${CONTRACTS[@]}"; do
+  out="$TMP/$c"
+  mkdir -p "$out"
+  # write_api! writes into ./schema of the working directory.
+  (cd "$out" && cargo run --quiet --locked --manifest-path "$ROOT/Cargo.toml" -p "$c" --bin "schema-$c" >/dev/null)
+  if [ "$MODE" = "--write" ]; then
+    rm -rf "$ROOT/contracts/$c/schema"
+    cp -r "$out/schema" "$ROOT/contracts/$c/schema"
+    echo "check-schemas: wrote contracts/$c/schema"
+  elif ! diff -ru "$ROOT/contracts/$c/schema" "$out/schema"; then
+    echo "check-schemas: contracts/$c/schema is stale; run scripts/check-schemas.sh --write" >&2
+    status=1
+  else
+    echo "check-schemas: contracts/$c/schema is up to date"
+  fi
+done
+exit $status
