@@ -1,6 +1,7 @@
 //! `mesh devnet`: the whole mesh on this machine — hub validators (injectived) and anvil chains,
 //! contracts deployed and wired, relayers funded and bonded, a manifest describing it all.
 pub mod deploy;
+pub mod evm_deploy;
 pub mod hub_node;
 pub mod keys;
 pub mod manifest;
@@ -68,6 +69,8 @@ pub struct Devnet {
     pub dir: PathBuf,
     pub profile: Profile,
     pub tools: Tools,
+    /// The repository (scripts, artifacts, evm-contracts).
+    pub repo: PathBuf,
 }
 
 fn say(start: Instant, msg: &str) {
@@ -76,7 +79,8 @@ fn say(start: Instant, msg: &str) {
 
 impl Devnet {
     pub fn new(dir: PathBuf, profile: Profile) -> Devnet {
-        Devnet { dir, profile, tools: Tools::from_env() }
+        let repo = std::env::var_os("MESH_REPO").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+        Devnet { dir, profile, tools: Tools::from_env(), repo }
     }
 
     fn table_path(&self) -> PathBuf {
@@ -128,13 +132,13 @@ impl Devnet {
         std::fs::create_dir_all(self.dir.join("logs")).map_err(io("create devnet folder"))?;
 
         let keys = keys::DevKeys::new(self.profile.accounts.relayers as usize);
-        say(start, &format!("[1/7] preparing {} hub validator home(s)", opts.validators));
+        say(start, &format!("[1/9] preparing {} hub validator home(s)", opts.validators));
         let funded: Vec<(String, String)> =
             keys.hub_accounts().into_iter().map(|a| (a, self.profile.accounts.balance.clone())).collect();
         hub_node::init_homes(&injectived, &self.dir, &self.profile, opts.validators, &funded)?;
 
         let mut table = ProcessTable::default();
-        say(start, "[2/7] starting hub validators");
+        say(start, "[2/9] starting hub validators");
         for i in 0..opts.validators {
             let home = hub_node::home(&self.dir, i);
             let log = self.dir.join("logs").join(format!("hub-val{i}.log"));
@@ -149,7 +153,7 @@ impl Devnet {
             table.save(&self.table_path()).map_err(io("save process table"))?;
         }
 
-        say(start, &format!("[3/7] starting {} anvil chain(s)", opts.evm_chains));
+        say(start, &format!("[3/9] starting {} anvil chain(s)", opts.evm_chains));
         let chains: Vec<_> = self.profile.evm.iter().take(opts.evm_chains).cloned().collect();
         if chains.len() < opts.evm_chains {
             return Err(DevnetError::Step {
@@ -180,27 +184,62 @@ impl Devnet {
             table.save(&self.table_path()).map_err(io("save process table"))?;
         }
 
-        say(start, "[4/7] waiting for the hub to produce blocks");
+        say(start, "[4/9] waiting for the hub to produce blocks");
         let rpc0 = format!("http://127.0.0.1:{}", hub_node::ports(&self.profile, 0).rpc);
         hub_node::wait_for_height(&rpc0, 2, Duration::from_secs(60), &self.dir.join("logs/hub-val0.log")).await?;
 
         let mut manifest = Manifest::new(&self.profile, opts.validators, &chains, &keys);
-        say(start, "[5/7] hub contracts: optimised wasm");
+        say(start, "[5/9] hub contracts: optimised wasm");
         let artifacts = self.ensure_wasm()?;
-        say(start, "[6/7] hub contracts: store, instantiate, wire");
+        say(start, "[6/9] hub contracts: store, instantiate, wire");
         deploy::deploy_hub_contracts(&mut manifest, &artifacts).await?;
         manifest.save(&self.manifest_path()).map_err(io("write manifest"))?;
-        say(start, &format!("[7/7] bonding {} relayers, signer set epoch 1", self.profile.accounts.bonded_relayers));
+        say(start, &format!("[7/9] bonding {} relayers, signer set epoch 1", self.profile.accounts.bonded_relayers));
         let set = deploy::bond_relayers(&manifest).await?;
         say(start, &format!("signer set epoch {}: {} signers, threshold {}", set.epoch, set.signers.len(), set.threshold));
+        if !manifest.evm.is_empty() {
+            say(start, "[8/9] EVM chains: MeshRouter, SettlementVerifier, demo contracts (forge script)");
+            evm_deploy::deploy_evm(&mut manifest, &set, &self.repo(), &self.dir)?;
+            say(start, "[9/9] registering the EVM chains on the bundle-log");
+            deploy::register_chains(&manifest).await?;
+        }
         manifest.save(&self.manifest_path()).map_err(io("write manifest"))?;
         say(start, &format!("devnet up; manifest at {}", self.manifest_path().display()));
         Ok(manifest)
     }
 
+    /// The repository (scripts, artifacts, evm-contracts): `$MESH_REPO` or the working directory.
+    pub fn repo(&self) -> PathBuf {
+        self.repo.clone()
+    }
+
+    /// SIGKILLs hub validator `i` (crash tests); it stays in the table, reported as stopped.
+    pub fn kill_validator(&self, i: usize) -> Result<(), DevnetError> {
+        let t = self.processes().processes.get(&format!("hub-val{i}")).cloned().ok_or(DevnetError::Step {
+            step: format!("kill validator {i}"),
+            detail: "no such validator".into(),
+        })?;
+        process::kill_now(&t);
+        Ok(())
+    }
+
+    /// (Re)starts hub validator `i` from its home, keeping its state.
+    pub fn start_validator(&self, i: usize) -> Result<(), DevnetError> {
+        let injectived = self.tools.path("injectived", "MESH_INJECTIVED")?;
+        let home = hub_node::home(&self.dir, i);
+        let log = self.dir.join("logs").join(format!("hub-val{i}.log"));
+        let t = process::spawn_detached(&injectived, &["start", "--home", &home.to_string_lossy()], &[], &log)
+            .map_err(|e| DevnetError::Step { step: format!("start validator {i}"), detail: e.to_string() })?;
+        let mut table = self.processes();
+        table.processes.insert(format!("hub-val{i}"), t);
+        table
+            .save(&self.table_path())
+            .map_err(|e| DevnetError::Step { step: "save process table".into(), detail: e.to_string() })
+    }
+
     /// The optimised hub contract wasm: `scripts/build-wasm.sh` (a no-op when up to date).
     fn ensure_wasm(&self) -> Result<PathBuf, DevnetError> {
-        let root = std::env::var_os("MESH_REPO").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+        let root = self.repo();
         let script = root.join("scripts/build-wasm.sh");
         let log = self.dir.join("logs/build-wasm.log");
         let out = std::fs::File::create(&log).map_err(|e| DevnetError::Step { step: "build wasm".into(), detail: e.to_string() })?;

@@ -58,6 +58,7 @@ struct Model {
     evidence: HashMap<u64, EvmBlock>,
     verdicts: HashMap<Hash32, Verdict>,
     nonce: u64,
+    stats: Stats,
 }
 
 fn ok_or_one_of<T: std::fmt::Debug>(res: StdResult<T>, allowed: &[&str]) -> Option<T> {
@@ -101,6 +102,7 @@ impl Model {
                         (None, Some(new)) => {
                             assert_eq!(new.reporter, h.relayers[relayer].addr);
                             self.evidence.insert(new.report_id, block);
+                            self.stats.reports += 1;
                         }
                         _ => assert_eq!(before, after, "a duplicate or late report changes nothing"),
                     }
@@ -128,13 +130,19 @@ impl Model {
                 } else if liar {
                     res.unwrap();
                     assert!(h.bundle_info(&id).reports[leg].is_none(), "proven report is reverted");
+                    self.stats.frauds_proven += 1;
                 } else {
                     assert_err(res, dispute::ContractError::ReportIsCorrect);
+                    self.stats.frauds_refused_as_correct += 1;
                 }
             }
             Op::Advance => {
                 let out = h.advance().unwrap();
                 for d in out.decided {
+                    match d.verdict {
+                        Verdict::Commit => self.stats.commits += 1,
+                        Verdict::Abort => self.stats.aborts += 1,
+                    }
                     let info = h.bundle_info(&d.bundle_id);
                     if d.verdict == Verdict::Commit {
                         assert!(info.reports.iter().all(|r| r.as_ref().is_some_and(|r| r.window_ends_at <= h.now())));
@@ -167,6 +175,7 @@ impl Model {
                 }
                 let weight_before = b.signed_weight.0;
                 h.submit_batch_signatures(index, &usable).unwrap();
+                self.stats.signature_rounds += 1;
                 assert!(h.batch(index).signed_weight.0 >= weight_before);
             }
             Op::Wait { secs } => h.wait(secs),
@@ -243,12 +252,31 @@ impl Model {
     }
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, max_shrink_iters: 200, ..ProptestConfig::default() })]
+/// How often the generated histories hit the interesting paths (summed over all cases).
+#[derive(Default, Debug)]
+struct Stats {
+    reports: usize,
+    frauds_proven: usize,
+    frauds_refused_as_correct: usize,
+    commits: usize,
+    aborts: usize,
+    signature_rounds: usize,
+}
 
-    #[test]
-    fn hub_invariants_hold_over_random_histories(ops in prop::collection::vec(op(), 1..45)) {
-        let mut m = Model { h: Hub::with_relayers(4), bundles: vec![], evidence: HashMap::new(), verdicts: HashMap::new(), nonce: 0 };
+#[test]
+fn hub_invariants_hold_over_random_histories() {
+    let stats = std::cell::RefCell::new(Stats::default());
+    let config = ProptestConfig { cases: 96, max_shrink_iters: 200, ..ProptestConfig::default() };
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    let result = runner.run(&prop::collection::vec(op(), 1..45), |ops| {
+        let mut m = Model {
+            h: Hub::with_relayers(4),
+            bundles: vec![],
+            evidence: HashMap::new(),
+            verdicts: HashMap::new(),
+            nonce: 0,
+            stats: Stats::default(),
+        };
         for op in ops {
             m.step(op);
             m.check();
@@ -262,5 +290,21 @@ proptest! {
         for (id, _) in &m.bundles {
             prop_assert!(m.h.bundle_info(id).verdict.is_some(), "every bundle is decided eventually");
         }
+        let mut s = stats.borrow_mut();
+        s.reports += m.stats.reports;
+        s.frauds_proven += m.stats.frauds_proven;
+        s.frauds_refused_as_correct += m.stats.frauds_refused_as_correct;
+        s.commits += m.stats.commits;
+        s.aborts += m.stats.aborts;
+        s.signature_rounds += m.stats.signature_rounds;
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
     }
+    let s = stats.into_inner();
+    eprintln!("state machine coverage: {s:?}");
+    // The generator must actually reach every interesting path, or the invariants prove little.
+    assert!(s.reports > 0 && s.frauds_proven > 0 && s.frauds_refused_as_correct > 0, "{s:?}");
+    assert!(s.commits > 0 && s.aborts > 0 && s.signature_rounds > 0, "{s:?}");
 }
