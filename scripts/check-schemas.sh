@@ -17,7 +17,7 @@ for c in "${CONTRACTS[@]}"; do
   out="$TMP/$c"
   mkdir -p "$out"
   # write_api! writes into ./schema of the working directory.
-  (cd "$out" && cargo run --quiet --locked --manifest-path "$ROOT/Cargo.toml" -p "$c" --bin "schema-$c" >/dev/null)
+  (cd "$out" && cargo run --quiet --manifest-path "$ROOT/Cargo.toml" -p "$c" --bin "schema-$c" >/dev/null)
   if [ "$MODE" = "--write" ]; then
     rm -rf "$ROOT/contracts/$c/schema"
     cp -r "$out/schema" "$ROOT/contracts/$c/schema"

@@ -7,6 +7,7 @@ pub mod keys;
 pub mod manifest;
 pub mod process;
 pub mod profile;
+pub mod relayer_config;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

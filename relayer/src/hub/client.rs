@@ -267,9 +267,7 @@ impl HubClient {
                             log: r.log,
                         });
                     }
-                    let msg_data = TxMsgData::decode(r.data.as_ref())
-                        .map(|d| d.msg_responses.into_iter().map(|a| a.value).collect())
-                        .unwrap_or_default();
+                    let msg_data = decode_tx_data(r.data.as_ref())?;
                     let events = r
                         .events
                         .into_iter()
@@ -379,6 +377,23 @@ impl HubClient {
     }
 }
 
+/// `tx_result.data`: CometBFT 1.0 hands tendermint-rpc's V0_38 mode the base64 text itself,
+/// older nodes the decoded bytes; both are accepted.
+fn decode_tx_data(raw: &[u8]) -> Result<Vec<Vec<u8>>, HubError> {
+    use base64::Engine;
+    let decoded;
+    let bytes = match base64::engine::general_purpose::STANDARD.decode(raw) {
+        Ok(b) if !raw.is_empty() && raw.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=')) => {
+            decoded = b;
+            decoded.as_slice()
+        }
+        _ => raw,
+    };
+    TxMsgData::decode(bytes)
+        .map(|d| d.msg_responses.into_iter().map(|a| a.value).collect())
+        .map_err(|e| HubError::Decode { what: "tx result data", detail: e.to_string() })
+}
+
 fn gzip(bytes: &[u8]) -> Result<Vec<u8>, HubError> {
     use std::io::Write;
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -416,5 +431,28 @@ mod tests {
         assert_eq!(decode_account(&any).unwrap(), base);
         let any = Any { type_url: "/x.Other".into(), value: vec![] };
         assert!(matches!(decode_account(&any), Err(HubError::Decode { .. })));
+    }
+}
+
+#[cfg(test)]
+mod data_tests {
+    use super::*;
+
+    #[test]
+    fn tx_msg_data_of_an_execute_decodes_to_one_response_per_message() {
+        // `tx_result.data` of a real injectived tx holding one MsgExecuteContract
+        let raw = [
+            0x12, 0x2e, 0x0a, 0x2c, b'/', b'c', b'o', b's', b'm', b'w', b'a', b's', b'm', b'.', b'w', b'a', b's', b'm', b'.',
+            b'v', b'1', b'.', b'M', b's', b'g', b'E', b'x', b'e', b'c', b'u', b't', b'e', b'C', b'o', b'n', b't', b'r', b'a',
+            b'c', b't', b'R', b'e', b's', b'p', b'o', b'n', b's', b'e',
+        ];
+        let d = TxMsgData::decode(raw.as_slice()).unwrap();
+        assert_eq!(d.msg_responses.len(), 1);
+        assert_eq!(d.msg_responses[0].type_url, "/cosmwasm.wasm.v1.MsgExecuteContractResponse");
+        assert_eq!(decode_tx_data(&raw).unwrap(), vec![Vec::<u8>::new()]);
+        // the same bytes as the base64 text CometBFT 1.0 returns to V0_38 clients
+        use base64::Engine;
+        let text = base64::engine::general_purpose::STANDARD.encode(raw);
+        assert_eq!(decode_tx_data(text.as_bytes()).unwrap(), vec![Vec::<u8>::new()]);
     }
 }

@@ -7,8 +7,10 @@
 
 mod client;
 mod error;
+mod port;
 mod signer;
 
 pub use client::{HubClient, HubClientConfig, TxOutcome};
 pub use error::HubError;
+pub use port::{LiveHub, MeshHub};
 pub use signer::HubSigner;

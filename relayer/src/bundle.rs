@@ -1,0 +1,115 @@
+//! Bundle creator and depositor actions: register a bundle on the hub, lock a leg on its chain.
+use alloy::network::EthereumWallet;
+use alloy::primitives::{Address, U256};
+use alloy::providers::{DynProvider, Provider, ProviderBuilder};
+use alloy::signers::local::PrivateKeySigner;
+use mesh_hub_api::bundle_log::{self, BundleResponse, RegisterBundleResponse};
+use mesh_protocol::eip712::{bundle_id, creator_hash, leg_hash, HubDomain};
+use mesh_protocol::{Bundle, Hash32};
+
+use crate::evm::bindings::{MeshRouter, MintableERC20};
+use crate::hub::{HubClient, HubError, HubSigner};
+
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error(transparent)]
+    Hub(#[from] HubError),
+    #[error("EVM: {0}")]
+    Evm(String),
+    #[error("the hub returned bundle id {hub} but the bundle hashes to {local}")]
+    IdMismatch { hub: String, local: String },
+    #[error("leg {0} does not exist")]
+    NoSuchLeg(usize),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn evm<E: std::fmt::Display>(e: E) -> BundleError {
+    BundleError::Evm(e.to_string())
+}
+
+/// Registers `bundle` (its creator must be `creator`'s address); checks the hub's id.
+pub async fn register(
+    hub: &HubClient,
+    creator: &HubSigner,
+    bundle_log: &str,
+    bundle: &Bundle,
+) -> Result<Hash32, BundleError> {
+    let out = hub.execute(creator, bundle_log, &bundle_log::ExecuteMsg::RegisterBundle { bundle: bundle.clone() }, vec![]).await?;
+    let local = Hash32(bundle_id(&HubDomain::new(hub.config().chain_id.clone()), bundle));
+    let resp: Option<RegisterBundleResponse> = out.msg_data.first().and_then(|raw| {
+        use prost::Message;
+        let r = cosmrs::proto::cosmwasm::wasm::v1::MsgExecuteContractResponse::decode(raw.as_slice()).ok()?;
+        serde_json::from_slice(&r.data).ok()
+    });
+    if let Some(r) = resp {
+        if r.bundle_id != local {
+            return Err(BundleError::IdMismatch { hub: r.bundle_id.to_string(), local: local.to_string() });
+        }
+    }
+    Ok(local)
+}
+
+/// The bundle as the hub stores it.
+pub async fn status(hub: &HubClient, bundle_log: &str, id: Hash32) -> Result<BundleResponse, BundleError> {
+    Ok(hub.query_smart(bundle_log, &bundle_log::QueryMsg::Bundle { bundle_id: id }).await?)
+}
+
+/// A provider that signs with `secret` (hex) on `rpc`.
+pub fn wallet_provider(rpc: &str, secret: &str) -> Result<DynProvider, BundleError> {
+    let signer: PrivateKeySigner = secret.trim_start_matches("0x").parse().map_err(evm)?;
+    let url = rpc.parse().map_err(evm)?;
+    Ok(ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(url).erased())
+}
+
+/// Approves the router and locks leg `index` of `bundle` as its depositor (the provider's key).
+/// Returns the lock transaction's hash and block.
+pub async fn lock_leg(
+    provider: &DynProvider,
+    hub_chain_id: &str,
+    bundle: &Bundle,
+    index: usize,
+) -> Result<(alloy::primitives::B256, u64), BundleError> {
+    let leg = bundle.legs.get(index).ok_or(BundleError::NoSuchLeg(index))?;
+    let id = bundle_id(&HubDomain::new(hub_chain_id), bundle);
+    let token = MintableERC20::new(leg.token.0, provider.clone());
+    let router = MeshRouter::new(leg.router.0, provider.clone());
+    let approve = token.approve(leg.router.0, leg.amount.0).send().await.map_err(evm)?.get_receipt().await.map_err(evm)?;
+    if !approve.status() {
+        return Err(BundleError::Evm("approve reverted".into()));
+    }
+    let sol_leg = MeshRouter::Leg {
+        chainId: leg.chain_id,
+        router: leg.router.0,
+        depositor: leg.depositor.0,
+        token: leg.token.0,
+        amount: leg.amount.0,
+        recipient: leg.recipient.0,
+    };
+    let receipt = router
+        .lock(
+            id,
+            index as u32,
+            sol_leg,
+            bundle.lock_deadline,
+            bundle.settle_deadline,
+            creator_hash(&bundle.creator),
+            bundle.nonce,
+            bundle.legs.iter().map(leg_hash).collect(),
+        )
+        .send()
+        .await
+        .map_err(evm)?
+        .get_receipt()
+        .await
+        .map_err(evm)?;
+    if !receipt.status() {
+        return Err(BundleError::Evm(format!("lock of leg {index} reverted")));
+    }
+    Ok((receipt.transaction_hash, receipt.block_number.unwrap_or_default()))
+}
+
+/// ERC-20 balance.
+pub async fn balance_of(provider: &DynProvider, token: Address, who: Address) -> Result<U256, BundleError> {
+    MintableERC20::new(token, provider.clone()).balanceOf(who).call().await.map_err(evm)
+}

@@ -1,0 +1,228 @@
+//! The relayer's TOML configuration (`relayer/mesh.example.toml` documents every key).
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub relayer: RelayerSection,
+    pub hub: HubSection,
+    /// The EVM key: signs batch roots (signer) and pays for deliveries (poster).
+    #[serde(default)]
+    pub evm_key: Option<KeySource>,
+    #[serde(default)]
+    pub chains: Vec<ChainSection>,
+    #[serde(default)]
+    pub http: Option<HttpSection>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Mirrors `LegLocked` events into the hub and advances verdicts.
+    Reporter,
+    /// Signs closed batches and signer-set updates with the EVM key.
+    Signer,
+    /// Delivers attested batches and rotations to every chain and settles legs.
+    Poster,
+    /// Re-checks every report and signature, proves fraud.
+    Disputer,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelayerSection {
+    /// Embedded database file (created if missing).
+    pub db: PathBuf,
+    pub roles: Vec<Role>,
+    #[serde(with = "humantime_serde", default = "default_poll")]
+    pub poll_interval: Duration,
+}
+
+fn default_poll() -> Duration {
+    Duration::from_millis(500)
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubSection {
+    pub rpc: String,
+    pub chain_id: String,
+    #[serde(default = "default_denom")]
+    pub denom: String,
+    /// Fee per gas in base units of `denom`.
+    #[serde(default = "default_gas_price")]
+    pub gas_price: String,
+    pub bundle_log: String,
+    pub stake_escrow: String,
+    pub dispute: String,
+    /// The relayer's hub account key.
+    pub key: KeySource,
+}
+
+fn default_denom() -> String {
+    "inj".into()
+}
+fn default_gas_price() -> String {
+    "160000000".into()
+}
+
+/// Where a secret comes from. Secrets are never written to logs.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum KeySource {
+    /// Hex secret in this environment variable.
+    Env(String),
+    /// Hex secret in this file (first line).
+    File(PathBuf),
+}
+
+impl KeySource {
+    pub fn load(&self) -> Result<String, ConfigError> {
+        match self {
+            KeySource::Env(var) => std::env::var(var).map_err(|_| ConfigError::MissingKey(format!("environment variable {var}"))),
+            KeySource::File(path) => std::fs::read_to_string(path)
+                .map(|s| s.lines().next().unwrap_or_default().trim().to_string())
+                .map_err(|e| ConfigError::MissingKey(format!("key file {}: {e}", path.display()))),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainSection {
+    pub name: String,
+    pub chain_id: u64,
+    pub rpc: String,
+    /// MeshRouter address.
+    pub router: String,
+    /// SettlementVerifier address.
+    pub verifier: String,
+    /// Blocks to wait before a lock counts.
+    pub confirmations: u64,
+    /// First block to index when the database has no cursor.
+    #[serde(default)]
+    pub start_block: u64,
+    /// Most blocks per `eth_getLogs`.
+    #[serde(default = "default_range")]
+    pub max_range: u64,
+}
+
+fn default_range() -> u64 {
+    500
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSection {
+    /// Address of `/health`, `/metrics` and `/status`.
+    pub listen: SocketAddr,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("reading config {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("config {path}: {source}")]
+    Parse { path: String, source: Box<toml::de::Error> },
+    #[error("config: {0}")]
+    Invalid(String),
+    #[error("key not available: {0}")]
+    MissingKey(String),
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let p = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: p.clone(), source })?;
+        Self::parse(&text, &p)
+    }
+
+    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let c: Config = toml::from_str(text).map_err(|e| ConfigError::Parse { path: origin.into(), source: Box::new(e) })?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.relayer.roles.is_empty() {
+            return Err(ConfigError::Invalid("relayer.roles is empty: enable at least one role".into()));
+        }
+        let needs_evm_key = self.relayer.roles.iter().any(|r| matches!(r, Role::Signer | Role::Poster));
+        if needs_evm_key && self.evm_key.is_none() {
+            return Err(ConfigError::Invalid("the signer and poster roles need [evm_key]".into()));
+        }
+        self.hub.gas_price.parse::<u128>().map_err(|_| ConfigError::Invalid("hub.gas_price is not an integer".into()))?;
+        let mut ids = std::collections::BTreeSet::new();
+        for c in &self.chains {
+            if !ids.insert(c.chain_id) {
+                return Err(ConfigError::Invalid(format!("chain id {} appears twice", c.chain_id)));
+            }
+            for (what, a) in [("router", &c.router), ("verifier", &c.verifier)] {
+                mesh_protocol::EvmAddress::parse(a)
+                    .map_err(|e| ConfigError::Invalid(format!("chain {}: {what} {a}: {e}", c.name)))?;
+            }
+            if c.max_range == 0 {
+                return Err(ConfigError::Invalid(format!("chain {}: max_range must be positive", c.name)));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.relayer.roles.contains(&role)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> String {
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/mesh.example.toml")).unwrap()
+    }
+
+    #[test]
+    fn the_commented_example_parses() {
+        let c = Config::parse(&example(), "mesh.example.toml").unwrap();
+        assert!(c.has(Role::Reporter) && c.has(Role::Disputer));
+        assert_eq!(c.chains.len(), 2);
+        assert_eq!(c.relayer.poll_interval, Duration::from_millis(500));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_name() {
+        let text = example().replace("[relayer]", "[relayer]\nturbo = true");
+        let err = Config::parse(&text, "x").unwrap_err().to_string();
+        assert!(err.contains("turbo"), "{err}");
+    }
+
+    #[test]
+    fn a_signer_without_an_evm_key_is_refused() {
+        let text = example();
+        let start = text.find("[evm_key]").unwrap();
+        let end = start + text[start..].find("\n\n").unwrap();
+        let without = format!("{}{}", &text[..start], &text[end..]);
+        let err = Config::parse(&without, "x").unwrap_err().to_string();
+        assert!(err.contains("[evm_key]"), "{err}");
+    }
+
+    #[test]
+    fn bad_router_addresses_are_refused() {
+        let text = example().replacen("router = \"0x", "router = \"0xzz", 1);
+        assert!(Config::parse(&text, "x").is_err());
+    }
+
+    #[test]
+    fn keys_come_from_the_environment_or_a_file_and_say_which_is_missing() {
+        let err = KeySource::Env("MESH_SURELY_UNSET_KEY".into()).load().unwrap_err().to_string();
+        assert!(err.contains("MESH_SURELY_UNSET_KEY"));
+        let f = std::env::temp_dir().join(format!("mesh-key-{}", std::process::id()));
+        std::fs::write(&f, "abcd\n").unwrap();
+        assert_eq!(KeySource::File(f.clone()).load().unwrap(), "abcd");
+        std::fs::remove_file(f).unwrap();
+    }
+}

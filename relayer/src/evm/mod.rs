@@ -1,0 +1,52 @@
+//! EVM side: contract bindings generated from forge's artifacts (`relayer/abi`, exported by
+//! `scripts/export-abi.sh`), and the narrow interface the roles use to read a chain.
+pub mod bindings;
+mod client;
+
+pub use client::{AlloyEvm, EvmError};
+
+use mesh_protocol::evm::LegLockedLog;
+use mesh_protocol::{Address, B256};
+
+/// A block as the reporter needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockRef {
+    pub number: u64,
+    pub hash: B256,
+    pub timestamp: u64,
+}
+
+/// One `LegLocked` event with where it sits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockEvent {
+    pub block: BlockRef,
+    pub tx_hash: B256,
+    pub tx_index: u64,
+    /// Index of the log within its transaction's receipt (what the hub and fraud proofs use).
+    pub log_index_in_receipt: u32,
+    pub event: LegLockedLog,
+}
+
+/// Reading one EVM chain: what the reporter and disputer need, nothing more.
+pub trait EvmSource: Send + Sync {
+    fn chain_id(&self) -> u64;
+    /// Latest block number.
+    fn head(&self) -> impl std::future::Future<Output = Result<u64, EvmError>> + Send;
+    /// The block at `number` on the chain's current fork, `None` above the head.
+    fn block(&self, number: u64) -> impl std::future::Future<Output = Result<Option<BlockRef>, EvmError>> + Send;
+    /// `LegLocked` events emitted by `router` in blocks `from..=to`, in chain order.
+    fn leg_locked(
+        &self,
+        router: Address,
+        from: u64,
+        to: u64,
+    ) -> impl std::future::Future<Output = Result<Vec<LockEvent>, EvmError>> + Send;
+}
+
+/// Evidence for a fraud proof, read from the chain.
+pub trait EvmEvidence: Send + Sync {
+    /// RLP of the header of block `number`.
+    fn header_rlp(&self, number: u64) -> impl std::future::Future<Output = Result<Vec<u8>, EvmError>> + Send;
+    /// Trie encodings of every receipt of block `number`, in transaction order.
+    fn block_receipts(&self, number: u64) -> impl std::future::Future<Output = Result<Vec<Vec<u8>>, EvmError>> + Send;
+}

@@ -1,0 +1,64 @@
+//! Prometheus metrics of the relayer (`/metrics`).
+use std::sync::Arc;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ChainLabel {
+    pub chain: String,
+}
+
+impl ChainLabel {
+    pub fn new(chain: &str) -> Self {
+        ChainLabel { chain: chain.into() }
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RoleLabel {
+    pub role: String,
+}
+
+/// Every metric, cheap to clone (shared counters).
+#[derive(Clone, Default)]
+pub struct Metrics {
+    pub events_indexed: Family<ChainLabel, Counter>,
+    pub reorgs: Family<ChainLabel, Counter>,
+    pub lag: Family<ChainLabel, Gauge>,
+    pub reports_submitted: Counter,
+    pub batches_signed: Counter,
+    pub legs_settled: Family<ChainLabel, Counter>,
+    pub frauds_found: Counter,
+    pub errors: Family<RoleLabel, Counter>,
+    pub registry: Arc<std::sync::Mutex<Option<Registry>>>,
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let m = Metrics::default();
+        let mut r = Registry::with_prefix("mesh");
+        r.register("events_indexed", "LegLocked events indexed", m.events_indexed.clone());
+        r.register("reorgs", "Reorgs below the confirmation depth that made the indexer rewind", m.reorgs.clone());
+        r.register("lag_blocks", "Blocks between a chain's head and the indexing cursor", m.lag.clone());
+        r.register("reports_submitted", "Lock reports the hub recorded", m.reports_submitted.clone());
+        r.register("batches_signed", "Batch roots and signer-set updates signed", m.batches_signed.clone());
+        r.register("legs_settled", "Legs settled by this poster", m.legs_settled.clone());
+        r.register("frauds_found", "Fraud proofs this disputer got accepted", m.frauds_found.clone());
+        r.register("errors", "Recoverable errors per role (RPC and node trouble)", m.errors.clone());
+        *m.registry.lock().expect("fresh mutex") = Some(r);
+        m
+    }
+
+    /// The text exposition format.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        if let Some(r) = self.registry.lock().expect("metrics lock").as_ref() {
+            let _ = prometheus_client::encoding::text::encode(&mut out, r);
+        }
+        out
+    }
+}

@@ -1,0 +1,139 @@
+//! Poster: delivers attested batches to every chain and settles that chain's legs.
+//!
+//! For each attested batch and chain: if any leg of the batch is still escrowed there, the root
+//! is submitted to the SettlementVerifier with the hub's signatures (skipped when the verifier
+//! already knows it) and the legs are settled with `settleMany` (the Router skips legs someone
+//! else already settled). A (chain, batch) pair is recorded as posted only once nothing is left.
+use std::sync::Arc;
+
+use alloy::primitives::{Address, Bytes, FixedBytes};
+use alloy::providers::DynProvider;
+use mesh_protocol::Verdict;
+
+use super::RoleError;
+use crate::evm::bindings::{IMeshRouter, MeshRouter, SettlementVerifier};
+use crate::evm::EvmError;
+use crate::hub::MeshHub;
+use crate::metrics::{ChainLabel, Metrics};
+use crate::store::Store;
+
+/// One chain the poster delivers to, with a provider that signs as the poster's EVM key.
+pub struct PostChain {
+    pub name: String,
+    pub chain_id: u64,
+    pub url: String,
+    pub provider: DynProvider,
+    pub router: Address,
+    pub verifier: Address,
+}
+
+pub struct Poster<H> {
+    pub chains: Vec<PostChain>,
+    pub hub: H,
+    pub store: Arc<Store>,
+    pub metrics: Metrics,
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct PosterTick {
+    /// (chain id, batch index, legs settled)
+    pub delivered: Vec<(u64, u64, usize)>,
+}
+
+/// `LegStatus.Locked` in the Router's enum.
+const LEG_LOCKED: u8 = 1;
+
+fn evm_err(url: &str) -> impl Fn(alloy::contract::Error) -> EvmError + '_ {
+    move |e| EvmError::Rpc { url: url.into(), detail: e.to_string() }
+}
+
+impl<H: MeshHub> Poster<H> {
+    pub async fn tick(&self) -> Result<PosterTick, RoleError> {
+        let mut out = PosterTick::default();
+        for index in self.hub.attested_batches(None).await? {
+            if self.chains.iter().all(|c| self.store.is_posted(c.chain_id, index).unwrap_or(false)) {
+                continue;
+            }
+            let batch = self.hub.batch(index).await?;
+            let (Some(epoch), Some(root)) = (batch.epoch, batch.root) else { continue };
+            let mut packed = Vec::with_capacity(batch.signatures.len() * 65);
+            for s in &batch.signatures {
+                packed.extend_from_slice(&s.signature.0);
+            }
+            for chain in &self.chains {
+                if self.store.is_posted(chain.chain_id, index)? {
+                    continue;
+                }
+                let router = MeshRouter::new(chain.router, chain.provider.clone());
+                let mut items = Vec::new();
+                for entry in &batch.entries {
+                    let bundle = self.hub.bundle(entry.bundle_id).await?;
+                    let mut proof: Option<Vec<FixedBytes<32>>> = None;
+                    for (i, leg) in bundle.bundle.legs.iter().enumerate() {
+                        if leg.chain_id != chain.chain_id {
+                            continue;
+                        }
+                        let status: u8 = router
+                            .legStatus(entry.bundle_id.0, i as u32)
+                            .call()
+                            .await
+                            .map_err(evm_err(&chain.url))?
+                            .into();
+                        if status != LEG_LOCKED {
+                            continue;
+                        }
+                        if proof.is_none() {
+                            let p = self.hub.merkle_proof(entry.bundle_id).await?;
+                            proof = Some(p.proof.iter().map(|h| h.0).collect());
+                        }
+                        items.push(IMeshRouter::SettleItem {
+                            bundleId: entry.bundle_id.0,
+                            index: i as u32,
+                            verdict: match entry.verdict {
+                                Verdict::Commit => 1,
+                                Verdict::Abort => 2,
+                            },
+                            proof: proof.clone().unwrap_or_default(),
+                        });
+                    }
+                }
+                if !items.is_empty() {
+                    let verifier = SettlementVerifier::new(chain.verifier, chain.provider.clone());
+                    let known = verifier.isVerifiedRoot(root.0).call().await.map_err(evm_err(&chain.url))?;
+                    if !known {
+                        let receipt = verifier
+                            .submitBatch(epoch, index, root.0, Bytes::from(packed.clone()))
+                            .send()
+                            .await
+                            .map_err(evm_err(&chain.url))?
+                            .with_timeout(Some(std::time::Duration::from_secs(60)))
+                            .get_receipt()
+                            .await
+                            .map_err(|e| EvmError::Rpc { url: chain.url.clone(), detail: e.to_string() })?;
+                        if !receipt.status() {
+                            return Err(RoleError::Fatal(format!("{}: submitBatch({index}) reverted", chain.name)));
+                        }
+                    }
+                    let n = items.len();
+                    let receipt = router
+                        .settleMany(root.0, items)
+                        .send()
+                        .await
+                        .map_err(evm_err(&chain.url))?
+                        .with_timeout(Some(std::time::Duration::from_secs(60)))
+                        .get_receipt()
+                        .await
+                        .map_err(|e| EvmError::Rpc { url: chain.url.clone(), detail: e.to_string() })?;
+                    if !receipt.status() {
+                        return Err(RoleError::Fatal(format!("{}: settleMany for batch {index} reverted", chain.name)));
+                    }
+                    self.metrics.legs_settled.get_or_create(&ChainLabel::new(&chain.name)).inc_by(n as u64);
+                    tracing::info!(chain = %chain.name, batch = index, legs = n, tx = %receipt.transaction_hash, "settled legs");
+                    out.delivered.push((chain.chain_id, index, n));
+                }
+                self.store.mark_posted(chain.chain_id, index)?;
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,96 @@
+//! Signer: signs closed batches and signer-set updates of its epoch with its EVM key.
+//!
+//! Never signs a root the hub has not closed (it signs only what the hub's batch query shows
+//! closed, after recomputing the root from the batch's leaves), and never signs two roots for one
+//! (epoch, batch index): the root is recorded in the database *before* signing, and a different
+//! root for a recorded slot stops the process (that would be a slashable equivocation).
+use k256::ecdsa::SigningKey;
+use mesh_hub_api::bundle_log::BatchStatus;
+use mesh_protocol::eip712::{settlement_batch_digest, settlement_leaf, signer_set_hash, signer_set_update_digest, HubDomain};
+use mesh_protocol::merkle::merkle_root;
+use mesh_protocol::sig::{sign_digest, signer_address};
+use mesh_protocol::{EvmAddress, SettlementBatch, SignerSetUpdate};
+
+use super::RoleError;
+use crate::hub::MeshHub;
+use crate::metrics::Metrics;
+use crate::store::Store;
+
+pub struct Signer<H> {
+    pub hub: H,
+    pub key: SigningKey,
+    pub domain: HubDomain,
+    pub store: std::sync::Arc<Store>,
+    pub metrics: Metrics,
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SignerTick {
+    pub batches_signed: Vec<u64>,
+    pub updates_signed: Vec<u64>,
+}
+
+impl<H: MeshHub> Signer<H> {
+    pub fn address(&self) -> EvmAddress {
+        EvmAddress(signer_address(&self.key))
+    }
+
+    pub async fn tick(&self) -> Result<SignerTick, RoleError> {
+        let me = self.address();
+        let mut out = SignerTick::default();
+        for index in self.hub.unattested_batches().await? {
+            let b = self.hub.batch(index).await?;
+            if b.status != BatchStatus::Closed || b.signatures.iter().any(|s| s.signer == me) {
+                continue;
+            }
+            let (Some(epoch), Some(root)) = (b.epoch, b.root) else { continue };
+            let Some(set) = self.hub.signer_set(epoch).await? else { continue };
+            if set.set.weight_of(&me).is_none() || set.jailed.contains(&me) {
+                continue;
+            }
+            let leaves: Vec<_> = b.entries.iter().map(|e| settlement_leaf(e.bundle_id.0, e.verdict)).collect();
+            if b.entries.iter().zip(&leaves).any(|(e, l)| e.leaf.0 != *l) || merkle_root(&leaves) != Some(root.0) {
+                return Err(RoleError::Fatal(format!(
+                    "batch {index}: the hub's root {root} does not match its leaves; refusing to sign"
+                )));
+            }
+            self.store.record_batch_signature(epoch, index, root.0 .0)?;
+            let digest = settlement_batch_digest(&self.domain, &SettlementBatch { epoch, batch_index: index, root });
+            let sig = sign_digest(&self.key, digest);
+            self.hub.submit_signatures(index, vec![sig]).await?;
+            self.metrics.batches_signed.inc();
+            tracing::info!(batch = index, epoch, %root, "signed batch root");
+            out.batches_signed.push(index);
+        }
+
+        // Hand-over to a newer signer set: the previous set's members sign the update.
+        if let Some(current) = self.hub.current_signer_set().await? {
+            let new_epoch = current.set.epoch;
+            if new_epoch > 1 {
+                if let Some(update) = self.hub.signer_set_update(new_epoch).await? {
+                    let already = update.signatures.iter().any(|s| s.signer == me);
+                    let member = self
+                        .hub
+                        .signer_set(update.signing_epoch)
+                        .await?
+                        .is_some_and(|s| s.set.weight_of(&me).is_some() && !s.jailed.contains(&me));
+                    if !update.attested && !already && member {
+                        let hash = signer_set_hash(&update.new_set);
+                        if hash != update.update.signers_hash.0 {
+                            return Err(RoleError::Fatal(format!("signer-set update {new_epoch}: hash mismatch")));
+                        }
+                        self.store.record_update_signature(new_epoch, hash.0)?;
+                        let digest = signer_set_update_digest(
+                            &self.domain,
+                            &SignerSetUpdate { new_epoch, signers_hash: update.update.signers_hash },
+                        );
+                        self.hub.submit_update_signatures(new_epoch, vec![sign_digest(&self.key, digest)]).await?;
+                        self.metrics.batches_signed.inc();
+                        out.updates_signed.push(new_epoch);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,129 @@
+//! Relayers on the real devnet carry bundles end to end: a bundle whose every leg is locked
+//! COMMITs and pays every recipient on both chains; a bundle with a leg never locked ABORTs and
+//! refunds the locked leg. Nothing is simulated: injectived, two anvil chains, real signatures.
+use std::time::{Duration, Instant};
+
+use alloy::primitives::U256;
+use mesh_e2e::{devnet, now, start_relayer, DownOnDrop};
+use mesh_hub_api::bundle_log::BundleStatus;
+use mesh_protocol::{Amount, Bundle, EvmAddress, Leg, Verdict};
+use mesh_relayer::bundle::{balance_of, lock_leg, register, status, wallet_provider};
+use mesh_relayer::config::Role;
+use mesh_relayer::devnet::deploy::hub_client;
+use mesh_relayer::devnet::evm_deploy::ANVIL_DEPLOYER_KEY;
+use mesh_relayer::devnet::manifest::Manifest;
+use mesh_relayer::devnet::UpOptions;
+use mesh_relayer::evm::bindings::{MeshRouter, MintableERC20};
+
+fn addr(s: &str) -> EvmAddress {
+    EvmAddress::parse(s).unwrap()
+}
+
+async fn mint(m: &Manifest, chain: usize, to: &str, amount: u128) {
+    let p = wallet_provider(&m.evm[chain].rpc, ANVIL_DEPLOYER_KEY).unwrap();
+    let usdc = MintableERC20::new(addr(&m.evm[chain].contracts["USDC"]).0, p);
+    let r = usdc.mint(addr(to).0, U256::from(amount)).send().await.unwrap().get_receipt().await.unwrap();
+    assert!(r.status());
+}
+
+fn leg(m: &Manifest, chain: usize, depositor: &str, recipient: &str, amount: u128) -> Leg {
+    Leg {
+        chain_id: m.evm[chain].chain_id,
+        router: addr(&m.evm[chain].contracts["MeshRouter"]),
+        depositor: addr(depositor),
+        token: addr(&m.evm[chain].contracts["USDC"]),
+        amount: Amount::from(amount),
+        recipient: addr(recipient),
+    }
+}
+
+async fn usdc_balance(m: &Manifest, chain: usize, who: &str) -> U256 {
+    let p = wallet_provider(&m.evm[chain].rpc, ANVIL_DEPLOYER_KEY).unwrap();
+    balance_of(&p, addr(&m.evm[chain].contracts["USDC"]).0, addr(who).0).await.unwrap()
+}
+
+async fn leg_status(m: &Manifest, chain: usize, id: mesh_protocol::Hash32, index: u32) -> u8 {
+    let p = wallet_provider(&m.evm[chain].rpc, ANVIL_DEPLOYER_KEY).unwrap();
+    MeshRouter::new(addr(&m.evm[chain].contracts["MeshRouter"]).0, p).legStatus(id.0, index).call().await.unwrap().into()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn relayers_commit_a_fully_locked_bundle_and_abort_one_with_a_missing_leg() {
+    let net = devnet("relayer-flow", 27800, 27790);
+    let _guard = DownOnDrop(&net);
+    let m = net.up(&UpOptions { validators: 1, evm_chains: 2, fresh: true }).await.expect("devnet up");
+    let hub = hub_client(&m).unwrap();
+    let (alice, bob) = (&m.accounts.users[0], &m.accounts.users[1]);
+    mint(&m, 0, &alice.evm_address, 1_000).await;
+    mint(&m, 1, &bob.evm_address, 1_000).await;
+
+    // relayer 0 does everything; relayers 1 and 2 only sign (2 of 3 equal weights = threshold)
+    let r0 = start_relayer(&net, &m, Some(0), vec![Role::Reporter, Role::Signer, Role::Poster, Role::Disputer]);
+    let r1 = start_relayer(&net, &m, Some(1), vec![Role::Signer]);
+    let r2 = start_relayer(&net, &m, Some(2), vec![Role::Signer]);
+
+    let t = now();
+    let swap = Bundle {
+        creator: alice.hub_address.clone(),
+        nonce: 1,
+        lock_deadline: t + 30,
+        settle_deadline: t + 120,
+        legs: vec![leg(&m, 0, &alice.evm_address, &bob.evm_address, 100), leg(&m, 1, &bob.evm_address, &alice.evm_address, 50)],
+    };
+    let missing = Bundle {
+        creator: alice.hub_address.clone(),
+        nonce: 2,
+        lock_deadline: t + 12,
+        settle_deadline: t + 120,
+        legs: vec![leg(&m, 0, &alice.evm_address, &bob.evm_address, 7), leg(&m, 1, &bob.evm_address, &alice.evm_address, 3)],
+    };
+    let swap_id = register(&hub, &alice.hub_signer(), &m.contracts["bundle_log"], &swap).await.expect("register swap");
+    let missing_id = register(&hub, &alice.hub_signer(), &m.contracts["bundle_log"], &missing).await.expect("register");
+
+    let alice_alpha = wallet_provider(&m.evm[0].rpc, &alice.evm_secret).unwrap();
+    let bob_beta = wallet_provider(&m.evm[1].rpc, &bob.evm_secret).unwrap();
+    let locked_at = Instant::now();
+    lock_leg(&alice_alpha, &m.hub.chain_id, &swap, 0).await.expect("alice locks on alpha");
+    lock_leg(&bob_beta, &m.hub.chain_id, &swap, 1).await.expect("bob locks on beta");
+    lock_leg(&alice_alpha, &m.hub.chain_id, &missing, 0).await.expect("alice locks the first leg");
+    // bob never locks the second leg of `missing`
+
+    // the locks reach the hub within confirmations + a few hub blocks
+    loop {
+        let s = status(&hub, &m.contracts["bundle_log"], swap_id).await.unwrap();
+        if s.reports.iter().all(Option::is_some) {
+            eprintln!("both legs reported {:.1} s after locking", locked_at.elapsed().as_secs_f64());
+            break;
+        }
+        assert!(locked_at.elapsed() < Duration::from_secs(30), "locks not reported within 30 s: {:?}", s.reports);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
+    // both bundles end: verdicts on the hub, legs settled on every chain
+    let deadline = Instant::now() + Duration::from_secs(110);
+    loop {
+        let s = status(&hub, &m.contracts["bundle_log"], swap_id).await.unwrap();
+        let a = status(&hub, &m.contracts["bundle_log"], missing_id).await.unwrap();
+        let settled = leg_status(&m, 0, swap_id, 0).await != 1
+            && leg_status(&m, 1, swap_id, 1).await != 1
+            && leg_status(&m, 0, missing_id, 0).await != 1;
+        if s.status == BundleStatus::Decided && a.status == BundleStatus::Decided && settled {
+            assert_eq!(s.verdict, Some(Verdict::Commit));
+            assert_eq!(a.verdict, Some(Verdict::Abort));
+            break;
+        }
+        assert!(Instant::now() < deadline, "bundles did not settle: swap {:?}/{:?}, missing {:?}/{:?}", s.status, s.verdict, a.status, a.verdict);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    eprintln!("swap settled on both chains {:.1} s after locking", locked_at.elapsed().as_secs_f64());
+
+    assert_eq!(usdc_balance(&m, 0, &bob.evm_address).await, U256::from(100), "bob paid on alpha");
+    assert_eq!(usdc_balance(&m, 1, &alice.evm_address).await, U256::from(50), "alice paid on beta");
+    assert_eq!(usdc_balance(&m, 0, &alice.evm_address).await, U256::from(900), "alice's aborted leg refunded");
+    assert_eq!(usdc_balance(&m, 1, &bob.evm_address).await, U256::from(950));
+
+    for r in [r0, r1, r2] {
+        assert!(!r.handle.is_finished(), "relayers keep running");
+        r.stop().await;
+    }
+}
