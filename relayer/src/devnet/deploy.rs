@@ -127,18 +127,9 @@ pub async fn bond_relayers(manifest: &Manifest) -> Result<mesh_protocol::SignerS
     let hub = hub_client(manifest)?;
     let escrow = &manifest.contracts["stake_escrow"];
     let domain = HubDomain::new(manifest.hub.chain_id.clone());
-    let bond = units(&manifest.profile.contracts.relayer_bond);
+    let bond_amount = units(&manifest.profile.contracts.relayer_bond);
     for r in manifest.accounts.relayers.iter().take(manifest.profile.accounts.bonded_relayers as usize) {
-        let evm_secret: [u8; 32] = hex::decode(&r.evm_secret).expect("hex").try_into().expect("32 bytes");
-        let key = signing_key(&evm_secret).expect("valid devnet key");
-        let proof = sign_digest(&key, relayer_key_digest(&domain, &r.hub_address));
-        let msg = stake_escrow::ExecuteMsg::Bond {
-            evm_signer: EvmAddress::parse(&r.evm_address).expect("valid"),
-            proof_of_possession: proof,
-        };
-        hub.execute(&r.hub_signer(), escrow, &msg, hub.coins(bond))
-            .await
-            .map_err(step("bond relayer"))?;
+        bond(&hub, escrow, &domain, r, bond_amount).await.map_err(step("bond relayer"))?;
     }
     let deployer = manifest.accounts.deployer.hub_signer();
     hub.execute(&deployer, escrow, &stake_escrow::ExecuteMsg::RotateSigners {}, vec![])
@@ -149,6 +140,24 @@ pub async fn bond_relayers(manifest: &Manifest) -> Result<mesh_protocol::SignerS
         .await
         .map_err(step("read signer set"))?;
     set.map(|s| s.set).ok_or(DevnetError::Step { step: "read signer set".into(), detail: "no signer set after rotation".into() })
+}
+
+/// Bonds `amount` for `relayer`, proving possession of its EVM key (EIP-712 `RelayerKey`).
+pub async fn bond(
+    hub: &HubClient,
+    escrow: &str,
+    domain: &HubDomain,
+    relayer: &super::keys::DevIdentity,
+    amount: u128,
+) -> Result<crate::hub::TxOutcome, HubError> {
+    let evm_secret: [u8; 32] = hex::decode(&relayer.evm_secret).expect("hex").try_into().expect("32 bytes");
+    let key = signing_key(&evm_secret).expect("valid devnet key");
+    let proof = sign_digest(&key, relayer_key_digest(domain, &relayer.hub_address));
+    let msg = stake_escrow::ExecuteMsg::Bond {
+        evm_signer: EvmAddress::parse(&relayer.evm_address).expect("valid"),
+        proof_of_possession: proof,
+    };
+    hub.execute(&relayer.hub_signer(), escrow, &msg, hub.coins(amount)).await
 }
 
 /// Registers every EVM chain of the manifest (with its deployed MeshRouter) on the bundle-log.
