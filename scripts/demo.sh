@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
-# The README's first command. So far it installs the real toolchain, builds the `mesh` binary and
-# prints the canonical hashes of an example bundle; the live devnet demo (bundles settling,
-# refunding and a fraudster slashed) is built on top of the devnet and relayer, still in progress.
+# The README's first command: installs the toolchain, builds `mesh`, brings the local devnet up
+# (one injectived validator, two anvil chains, contracts deployed, relayers bonded) and runs the
+# live demo: a 3-party cross-chain trade COMMITs, a bundle with a missing leg ABORTs and is
+# refunded, and a relayer reporting a fake lock is proven false and slashed. Exits non-zero unless
+# every scenario ended as it should. The devnet stays up afterwards: `target/release/mesh devnet down`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(scripts/setup-tools.sh --print-env)"
 cargo build --release --locked -p mesh-relayer
-echo
-echo "Atomic Mesh — what runs so far: the protocol encoding of examples/bundle.json"
-./target/release/mesh protocol hash-bundle examples/bundle.json
-echo
-echo "The live devnet demo (hub node + two anvil chains + relayers) is not built yet."
+MESH_LOG="${MESH_LOG:-warn}" exec ./target/release/mesh demo "$@"

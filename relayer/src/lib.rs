@@ -2,8 +2,11 @@
 //! `main.rs` is a thin command-line front over it.
 
 pub mod bundle;
+pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod daemon;
+pub mod demo;
 pub mod devnet;
 pub mod evm;
 pub mod http;

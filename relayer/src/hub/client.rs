@@ -228,7 +228,15 @@ impl HubClient {
         const ATTEMPTS: u32 = 4;
         for _ in 0..ATTEMPTS {
             let (account_number, sequence) = self.account(signer.address()).await?;
-            let simulated = self.simulate(signer, &msgs, sequence, account_number).await?;
+            let simulated = match self.simulate(signer, &msgs, sequence, account_number).await {
+                // another tx of this account landed between reading the account and simulating
+                Err(HubError::Simulation { log }) if log.contains("account sequence mismatch") => {
+                    tracing::debug!(%log, "sequence moved during simulation; retrying");
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    continue;
+                }
+                other => other?,
+            };
             let gas_limit = (simulated as f64 * self.cfg.gas_adjustment) as u64 + 20_000;
             let tx = self.sign(signer, &msgs, memo, account_number, sequence, gas_limit)?;
             let resp = Backoff::RPC

@@ -1,0 +1,273 @@
+//! The `mesh` command line: argument parsing and dispatch to the library.
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use mesh_protocol::eip712::{bundle_id, leg_hash, settlement_leaf, HubDomain};
+use mesh_protocol::{Bundle, Hash32, Verdict};
+
+#[derive(Parser)]
+#[command(name = "mesh", version, about = "Atomic Mesh relayer and operator tools")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Protocol utilities: canonical hashes of protocol objects.
+    #[command(subcommand)]
+    Protocol(ProtocolCommand),
+    /// The local mesh: hub validators, anvil chains, contracts, funded and bonded relayers.
+    #[command(subcommand)]
+    Devnet(DevnetCommand),
+    /// The relayer daemon and its configuration.
+    #[command(subcommand)]
+    Relayer(RelayerCommand),
+    /// Relayer stake on the hub: bond, unbond, claim, status.
+    #[command(subcommand)]
+    Stake(StakeCommand),
+    /// Fraud proofs for disputers who do not run the daemon.
+    #[command(subcommand)]
+    Dispute(DisputeCommand),
+    /// The live demo: a trade COMMITs, a missing leg ABORTs, a fraudster is slashed.
+    Demo {
+        #[command(flatten)]
+        args: DevnetArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum RelayerCommand {
+    /// Run the roles of a config until SIGINT/SIGTERM (or a fatal error).
+    Run {
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Print a complete config for a devnet identity (keys written as files next to its database).
+    Config {
+        #[arg(long, env = "MESH_DEVNET_DIR", default_value = ".devnet")]
+        devnet_dir: PathBuf,
+        /// Devnet relayer index; the disputer identity when absent.
+        #[arg(long)]
+        relayer: Option<usize>,
+        /// Roles, comma-separated (reporter, signer, poster, disputer).
+        #[arg(long, value_delimiter = ',', default_value = "reporter,signer,poster,disputer")]
+        roles: Vec<String>,
+        /// Address for /health, /metrics and /status.
+        #[arg(long)]
+        http: Option<std::net::SocketAddr>,
+    },
+}
+
+#[derive(Subcommand)]
+enum StakeCommand {
+    /// Bond stake (base units of the hub denom), proving possession of the config's EVM key.
+    Bond {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        amount: u128,
+    },
+    /// Start unbonding stake (claimable after the unbonding period; slashable until then).
+    Unbond {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        amount: u128,
+    },
+    /// Pay out unbonded stake whose period passed.
+    Claim {
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Bonded, unbonding, jailed, active.
+    Status {
+        #[arg(long)]
+        config: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum DisputeCommand {
+    /// Check one leg's lock report against your own EVM RPC; build the proof if it is false.
+    ProveFalseLock {
+        #[arg(long)]
+        config: PathBuf,
+        /// Chain name from the config.
+        #[arg(long)]
+        chain: String,
+        #[arg(long)]
+        bundle: String,
+        #[arg(long)]
+        leg: u32,
+        /// Submit the proof (otherwise only show what it proves).
+        #[arg(long)]
+        submit: bool,
+    },
+}
+
+#[derive(clap::Args)]
+struct DevnetArgs {
+    /// Devnet state folder (processes, logs, node homes, manifest).
+    #[arg(long, env = "MESH_DEVNET_DIR", default_value = ".devnet")]
+    dir: PathBuf,
+    /// Hub profile (genesis, node and contract parameters).
+    #[arg(long, default_value = "hub-config/devnet.toml")]
+    profile: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum DevnetCommand {
+    /// Start everything (reuses a running devnet) and write the manifest.
+    Up {
+        #[command(flatten)]
+        args: DevnetArgs,
+        /// Number of hub validators (1 or 4).
+        #[arg(long, default_value_t = 1, value_parser = parse_validators)]
+        validators: usize,
+        /// Number of anvil chains.
+        #[arg(long, default_value_t = 2)]
+        evm_chains: usize,
+        /// Wipe any previous state first.
+        #[arg(long)]
+        fresh: bool,
+    },
+    /// Stop exactly the processes the devnet started.
+    Down {
+        #[command(flatten)]
+        args: DevnetArgs,
+        /// Also delete the devnet state.
+        #[arg(long)]
+        wipe: bool,
+    },
+    /// Heights, processes and contracts of the devnet.
+    Status {
+        #[command(flatten)]
+        args: DevnetArgs,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProtocolCommand {
+    /// Validate a bundle (JSON, docs/protocol.md §1) and print its leg hashes, id and settlement leaves.
+    HashBundle {
+        /// Bundle JSON file.
+        file: PathBuf,
+        /// Chain id of the hub the bundle is registered on (binds the bundle id).
+        #[arg(long, env = "MESH_HUB_CHAIN_ID", default_value = "mesh-devnet-1")]
+        hub_chain_id: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Parses the command line and runs the command.
+pub fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("MESH_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Relayer(cmd) => tokio::runtime::Runtime::new()?.block_on(crate::commands::relayer(cmd_relayer(cmd)))?,
+        Command::Stake(cmd) => tokio::runtime::Runtime::new()?.block_on(crate::commands::stake(cmd_stake(cmd)))?,
+        Command::Dispute(DisputeCommand::ProveFalseLock { config, chain, bundle, leg, submit }) => tokio::runtime::Runtime::new()?
+            .block_on(crate::commands::prove_false_lock(&config, &chain, &bundle, leg, submit))?,
+        Command::Demo { args } => {
+            let devnet = crate::devnet::Devnet::new(args.dir.clone(), crate::devnet::profile::Profile::load(&args.profile)?);
+            tokio::runtime::Runtime::new()?.block_on(crate::demo::run(&devnet))?;
+        }
+        Command::Devnet(cmd) => {
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(devnet_command(cmd))?;
+        }
+        Command::Protocol(ProtocolCommand::HashBundle { file, hub_chain_id, json }) => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let bundle: Bundle =
+                serde_json::from_str(&text).with_context(|| format!("{} is not a valid bundle", file.display()))?;
+            bundle.validate().with_context(|| format!("{} is not a valid bundle", file.display()))?;
+            let hub = HubDomain::new(hub_chain_id);
+            let id = bundle_id(&hub, &bundle);
+            let legs: Vec<String> = bundle.legs.iter().map(|l| Hash32(leg_hash(l)).to_string()).collect();
+            let commit = Hash32(settlement_leaf(id, Verdict::Commit));
+            let abort = Hash32(settlement_leaf(id, Verdict::Abort));
+            if json {
+                let out = serde_json::json!({
+                    "bundle_id": Hash32(id), "leg_hashes": legs, "commit_leaf": commit, "abort_leaf": abort,
+                });
+                println!("{}", serde_json::to_string_pretty(&out)?);
+            } else {
+                println!("bundle id    {}", Hash32(id));
+                for (i, h) in legs.iter().enumerate() {
+                    println!("leg {i:<2} hash  {h}");
+                }
+                println!("commit leaf  {commit}");
+                println!("abort leaf   {abort}");
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn devnet_command(cmd: DevnetCommand) -> anyhow::Result<()> {
+    use crate::devnet::{profile::Profile, Devnet, UpOptions};
+    let open = |args: &DevnetArgs| -> anyhow::Result<Devnet> {
+        Ok(Devnet::new(args.dir.clone(), Profile::load(&args.profile)?))
+    };
+    match cmd {
+        DevnetCommand::Up { args, validators, evm_chains, fresh } => {
+            let devnet = open(&args)?;
+            devnet.up(&UpOptions { validators, evm_chains, fresh }).await?;
+        }
+        DevnetCommand::Down { args, wipe } => {
+            let devnet = open(&args)?;
+            let stopped = devnet.down(wipe)?;
+            if stopped.is_empty() {
+                eprintln!("nothing was running");
+            } else {
+                eprintln!("stopped {}", stopped.join(", "));
+            }
+        }
+        DevnetCommand::Status { args, json } => {
+            let devnet = open(&args)?;
+            let status = devnet.status().await;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&status)?);
+            } else {
+                print!("{status}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_validators(s: &str) -> Result<usize, String> {
+    match s {
+        "1" => Ok(1),
+        "4" => Ok(4),
+        _ => Err(format!("the devnet runs 1 or 4 validators, not {s}")),
+    }
+}
+
+fn cmd_relayer(cmd: RelayerCommand) -> crate::commands::Relayer {
+    match cmd {
+        RelayerCommand::Run { config } => crate::commands::Relayer::Run { config },
+        RelayerCommand::Config { devnet_dir, relayer, roles, http } => {
+            crate::commands::Relayer::Config { devnet_dir, relayer, roles, http }
+        }
+    }
+}
+
+fn cmd_stake(cmd: StakeCommand) -> crate::commands::Stake {
+    use crate::commands::Stake;
+    match cmd {
+        StakeCommand::Bond { config, amount } => Stake::Bond { config, amount },
+        StakeCommand::Unbond { config, amount } => Stake::Unbond { config, amount },
+        StakeCommand::Claim { config } => Stake::Claim { config },
+        StakeCommand::Status { config } => Stake::Status { config },
+    }
+}
