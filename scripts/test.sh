@@ -1,39 +1,41 @@
 #!/usr/bin/env bash
 # The whole test suite: what the README's test command and CI run.
-# Installs the tools it needs (scripts/setup-tools.sh) and fails on the first failing step.
+# Installs the tools it needs (scripts/setup-tools.sh) and stops at the first failing step.
+#
+# End-to-end tests start real processes (injectived validators, anvil chains) on loopback
+# ports 27590-27999 and stop them when they end, pass or fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+started=$(date +%s)
 
 step "tools"
 eval "$(scripts/setup-tools.sh --print-env)"
 
-step "format"
+step "format (rustfmt, forge fmt)"
 cargo fmt --all --check
+scripts/forge.sh fmt --check
 
-step "lint"
+step "lint (clippy -D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "protocol crate builds for wasm32 without std-only dependencies"
 cargo build --locked -p mesh-protocol --target wasm32-unknown-unknown
 
-if [ -x scripts/build-wasm.sh ]; then
-  step "hub contracts: optimised wasm"
-  scripts/build-wasm.sh
-fi
-if [ -x scripts/check-schemas.sh ]; then
-  step "hub contracts: JSON schemas up to date"
-  scripts/check-schemas.sh
-fi
+step "hub contracts: optimised wasm (artifacts/)"
+scripts/build-wasm.sh
 
-step "rust tests (unit, property, multi-test, real anvil)"
+step "hub contracts: JSON schemas up to date"
+scripts/check-schemas.sh
+
+step "relayer: alloy bindings' ABIs up to date with forge's build"
+scripts/export-abi.sh --check
+
+step "solidity tests (forge: unit, fuzz, invariant, protocol vectors)"
+scripts/forge.sh test
+
+step "rust tests (unit, property, multi-test, real anvil, real devnet end to end)"
 cargo test --workspace --locked
 
-if [ -f evm-contracts/foundry.toml ]; then
-  step "solidity: format and tests (forge)"
-  scripts/forge.sh fmt --check
-  scripts/forge.sh test
-fi
-
-step "all test steps passed"
+step "all test steps passed in $(( $(date +%s) - started )) s"

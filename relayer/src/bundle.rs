@@ -35,7 +35,9 @@ pub async fn register(
     bundle_log: &str,
     bundle: &Bundle,
 ) -> Result<Hash32, BundleError> {
-    let out = hub.execute(creator, bundle_log, &bundle_log::ExecuteMsg::RegisterBundle { bundle: bundle.clone() }, vec![]).await?;
+    let out = hub
+        .execute(creator, bundle_log, &bundle_log::ExecuteMsg::RegisterBundle { bundle: bundle.clone() }, vec![])
+        .await?;
     let local = Hash32(bundle_id(&HubDomain::new(hub.config().chain_id.clone()), bundle));
     let resp: Option<RegisterBundleResponse> = out.msg_data.first().and_then(|raw| {
         use prost::Message;
@@ -74,7 +76,8 @@ pub async fn lock_leg(
     let id = bundle_id(&HubDomain::new(hub_chain_id), bundle);
     let token = MintableERC20::new(leg.token.0, provider.clone());
     let router = MeshRouter::new(leg.router.0, provider.clone());
-    let approve = token.approve(leg.router.0, leg.amount.0).send().await.map_err(evm)?.get_receipt().await.map_err(evm)?;
+    let approve =
+        token.approve(leg.router.0, leg.amount.0).send().await.map_err(evm)?.get_receipt().await.map_err(evm)?;
     if !approve.status() {
         return Err(BundleError::Evm("approve reverted".into()));
     }

@@ -173,12 +173,17 @@ pub fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Relayer(cmd) => tokio::runtime::Runtime::new()?.block_on(crate::commands::relayer(cmd_relayer(cmd)))?,
+        Command::Relayer(cmd) => {
+            tokio::runtime::Runtime::new()?.block_on(crate::commands::relayer(cmd_relayer(cmd)))?
+        }
         Command::Stake(cmd) => tokio::runtime::Runtime::new()?.block_on(crate::commands::stake(cmd_stake(cmd)))?,
-        Command::Dispute(DisputeCommand::ProveFalseLock { config, chain, bundle, leg, submit }) => tokio::runtime::Runtime::new()?
-            .block_on(crate::commands::prove_false_lock(&config, &chain, &bundle, leg, submit))?,
+        Command::Dispute(DisputeCommand::ProveFalseLock { config, chain, bundle, leg, submit }) => {
+            tokio::runtime::Runtime::new()?
+                .block_on(crate::commands::prove_false_lock(&config, &chain, &bundle, leg, submit))?
+        }
         Command::Demo { args } => {
-            let devnet = crate::devnet::Devnet::new(args.dir.clone(), crate::devnet::profile::Profile::load(&args.profile)?);
+            let devnet =
+                crate::devnet::Devnet::new(args.dir.clone(), crate::devnet::profile::Profile::load(&args.profile)?);
             tokio::runtime::Runtime::new()?.block_on(crate::demo::run(&devnet))?;
         }
         Command::Devnet(cmd) => {

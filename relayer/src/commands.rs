@@ -42,7 +42,8 @@ pub async fn relayer(cmd: Relayer) -> anyhow::Result<()> {
             let cancel = CancellationToken::new();
             let c = cancel.clone();
             tokio::spawn(async move {
-                let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+                let mut term =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
                 tokio::select! {
                     _ = tokio::signal::ctrl_c() => {}
                     _ = term.recv() => {}
@@ -100,7 +101,10 @@ pub async fn stake(cmd: Stake) -> anyhow::Result<()> {
                 .map_err(|_| anyhow::anyhow!("EVM key must be 32 bytes"))?;
             let key = signing_key(&secret).context("invalid EVM key")?;
             let proof = sign_digest(&key, relayer_key_digest(&HubDomain::new(cfg.hub.chain_id.clone()), &me));
-            let msg = stake_escrow::ExecuteMsg::Bond { evm_signer: EvmAddress(signer_address(&key)), proof_of_possession: proof };
+            let msg = stake_escrow::ExecuteMsg::Bond {
+                evm_signer: EvmAddress(signer_address(&key)),
+                proof_of_possession: proof,
+            };
             let out = hub.client.execute(&hub.signer, &cfg.hub.stake_escrow, &msg, hub.client.coins(funds)).await?;
             println!("bonded {funds}{} as {me} (tx {})", cfg.hub.denom, out.hash);
         }

@@ -83,7 +83,9 @@ pub enum KeySource {
 impl KeySource {
     pub fn load(&self) -> Result<String, ConfigError> {
         match self {
-            KeySource::Env(var) => std::env::var(var).map_err(|_| ConfigError::MissingKey(format!("environment variable {var}"))),
+            KeySource::Env(var) => {
+                std::env::var(var).map_err(|_| ConfigError::MissingKey(format!("environment variable {var}")))
+            }
             KeySource::File(path) => std::fs::read_to_string(path)
                 .map(|s| s.lines().next().unwrap_or_default().trim().to_string())
                 .map_err(|e| ConfigError::MissingKey(format!("key file {}: {e}", path.display()))),
@@ -142,7 +144,8 @@ impl Config {
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
-        let c: Config = toml::from_str(text).map_err(|e| ConfigError::Parse { path: origin.into(), source: Box::new(e) })?;
+        let c: Config =
+            toml::from_str(text).map_err(|e| ConfigError::Parse { path: origin.into(), source: Box::new(e) })?;
         c.validate()?;
         Ok(c)
     }
@@ -155,7 +158,10 @@ impl Config {
         if needs_evm_key && self.evm_key.is_none() {
             return Err(ConfigError::Invalid("the signer and poster roles need [evm_key]".into()));
         }
-        self.hub.gas_price.parse::<u128>().map_err(|_| ConfigError::Invalid("hub.gas_price is not an integer".into()))?;
+        self.hub
+            .gas_price
+            .parse::<u128>()
+            .map_err(|_| ConfigError::Invalid("hub.gas_price is not an integer".into()))?;
         let mut ids = std::collections::BTreeSet::new();
         for c in &self.chains {
             if !ids.insert(c.chain_id) {

@@ -188,7 +188,8 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
     if cfg.has(Role::Disputer) {
         let mut chains = HashMap::new();
         for c in &cfg.chains {
-            chains.insert(c.chain_id, (AlloyEvm::new(&c.rpc, c.chain_id).map_err(setup("EVM client"))?, addr(&c.router)));
+            chains
+                .insert(c.chain_id, (AlloyEvm::new(&c.rpc, c.chain_id).map_err(setup("EVM client"))?, addr(&c.router)));
         }
         let d = Disputer { chains, hub: hub_for(&cfg)?, store: store.clone(), metrics: metrics.clone() };
         let (c, m) = (cancel.clone(), metrics.clone());

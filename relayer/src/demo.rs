@@ -57,7 +57,12 @@ impl Ctx {
         }
     }
 
-    async fn mint(&self, chain: usize, to: &DevIdentity, amount: u128) -> anyhow::Result<alloy::rpc::types::TransactionReceipt> {
+    async fn mint(
+        &self,
+        chain: usize,
+        to: &DevIdentity,
+        amount: u128,
+    ) -> anyhow::Result<alloy::rpc::types::TransactionReceipt> {
         let p = wallet_provider(&self.m.evm[chain].rpc, ANVIL_DEPLOYER_KEY)?;
         let r = MintableERC20::new(self.usdc(chain).0, p)
             .mint(addr(&to.evm_address).0, U256::from(amount))
@@ -76,7 +81,13 @@ impl Ctx {
     fn bundle(&mut self, creator: &DevIdentity, lock_in: u64, legs: Vec<Leg>) -> Bundle {
         self.nonce += 1;
         let t = now();
-        Bundle { creator: creator.hub_address.clone(), nonce: self.nonce, lock_deadline: t + lock_in, settle_deadline: t + lock_in + 100, legs }
+        Bundle {
+            creator: creator.hub_address.clone(),
+            nonce: self.nonce,
+            lock_deadline: t + lock_in,
+            settle_deadline: t + lock_in + 100,
+            legs,
+        }
     }
 
     async fn wait_decided(&self, id: Hash32, within: Duration) -> anyhow::Result<Verdict> {
@@ -94,11 +105,22 @@ impl Ctx {
     }
 
     /// Waits until `who` holds `amount` on `chain` (the poster delivered).
-    async fn wait_balance(&self, chain: usize, who: &DevIdentity, amount: U256, within: Duration) -> anyhow::Result<()> {
+    async fn wait_balance(
+        &self,
+        chain: usize,
+        who: &DevIdentity,
+        amount: U256,
+        within: Duration,
+    ) -> anyhow::Result<()> {
         let start = Instant::now();
         while self.balance(chain, who).await? != amount {
             if start.elapsed() > within {
-                bail!("{} holds {} on {}, expected {amount}", who.name, self.balance(chain, who).await?, self.m.evm[chain].name);
+                bail!(
+                    "{} holds {} on {}, expected {amount}",
+                    who.name,
+                    self.balance(chain, who).await?,
+                    self.m.evm[chain].name
+                );
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
@@ -118,23 +140,30 @@ pub async fn run(devnet: &Devnet) -> anyhow::Result<()> {
     let data = crate::devnet::relayer_config::data_dir(&devnet.dir).join(format!("demo-{}", now()));
     let cancel = CancellationToken::new();
     let mut daemons = tokio::task::JoinSet::new();
-    let roles_of = |i: usize| if i == 0 { vec![Role::Reporter, Role::Signer, Role::Poster] } else { vec![Role::Reporter, Role::Signer] };
+    let roles_of = |i: usize| {
+        if i == 0 {
+            vec![Role::Reporter, Role::Signer, Role::Poster]
+        } else {
+            vec![Role::Reporter, Role::Signer]
+        }
+    };
     for i in 0..3 {
         let cfg = crate::devnet::relayer_config::relayer_config(&m, &m.accounts.relayers[i], roles_of(i), &data, None)?;
         daemons.spawn(crate::daemon::run(cfg, cancel.child_token()));
     }
-    let dcfg = crate::devnet::relayer_config::relayer_config(&m, &m.accounts.disputer, vec![Role::Disputer], &data, None)?;
+    let dcfg =
+        crate::devnet::relayer_config::relayer_config(&m, &m.accounts.disputer, vec![Role::Disputer], &data, None)?;
     daemons.spawn(crate::daemon::run(dcfg, cancel.child_token()));
     println!("started 3 bonded relayers (reporter+signer, one also poster) and 1 disputer\n");
 
     let mut ctx = Ctx { m: m.clone(), hub, nonce: now() };
     let mut results: Vec<(&str, bool, String)> = Vec::new();
     let r1 = scenario_trade(&mut ctx).await;
-    results.push(("1. 3-party cross-chain trade COMMITs", r1.is_ok(), r1.map_or_else(|e| format!("{e:#}"), |s| s)));
+    results.push(("1. 3-party cross-chain trade COMMITs", r1.is_ok(), r1.unwrap_or_else(|e| format!("{e:#}"))));
     let r2 = scenario_abort(&mut ctx).await;
-    results.push(("2. missing leg ABORTs, locked legs refunded", r2.is_ok(), r2.map_or_else(|e| format!("{e:#}"), |s| s)));
+    results.push(("2. missing leg ABORTs, locked legs refunded", r2.is_ok(), r2.unwrap_or_else(|e| format!("{e:#}"))));
     let r3 = scenario_fraud(&mut ctx).await;
-    results.push(("3. fake lock proven, relayer slashed", r3.is_ok(), r3.map_or_else(|e| format!("{e:#}"), |s| s)));
+    results.push(("3. fake lock proven, relayer slashed", r3.is_ok(), r3.unwrap_or_else(|e| format!("{e:#}"))));
 
     cancel.cancel();
     while daemons.join_next().await.is_some() {}
@@ -154,11 +183,17 @@ pub async fn run(devnet: &Devnet) -> anyhow::Result<()> {
 
 async fn scenario_trade(ctx: &mut Ctx) -> anyhow::Result<String> {
     println!("scenario 1: lender, solver and arbitrageur trade across alpha and beta, all or nothing");
-    let (lender, solver, arb) = (ctx.m.accounts.users[0].clone(), ctx.m.accounts.users[1].clone(), ctx.m.accounts.users[2].clone());
+    let (lender, solver, arb) =
+        (ctx.m.accounts.users[0].clone(), ctx.m.accounts.users[1].clone(), ctx.m.accounts.users[2].clone());
     ctx.mint(0, &lender, 2_000).await?;
     ctx.mint(1, &solver, 2_000).await?;
     ctx.mint(0, &arb, 2_000).await?;
-    let before = [ctx.balance(0, &lender).await?, ctx.balance(1, &solver).await?, ctx.balance(0, &arb).await?, ctx.balance(1, &arb).await?];
+    let before = [
+        ctx.balance(0, &lender).await?,
+        ctx.balance(1, &solver).await?,
+        ctx.balance(0, &arb).await?,
+        ctx.balance(1, &arb).await?,
+    ];
     // the lender funds the arbitrageur on alpha, the solver delivers on beta, the arbitrageur
     // repays the lender with a fee and pays the solver on alpha
     let legs = vec![
@@ -183,9 +218,19 @@ async fn scenario_trade(ctx: &mut Ctx) -> anyhow::Result<String> {
     }
     ctx.wait_balance(1, &arb, before[3] + U256::from(990), Duration::from_secs(60)).await?;
     ctx.wait_balance(0, &lender, before[0] - U256::from(1_000) + U256::from(1_005), Duration::from_secs(60)).await?;
-    let after = [ctx.balance(0, &lender).await?, ctx.balance(1, &solver).await?, ctx.balance(0, &arb).await?, ctx.balance(1, &arb).await?];
+    let after = [
+        ctx.balance(0, &lender).await?,
+        ctx.balance(1, &solver).await?,
+        ctx.balance(0, &arb).await?,
+        ctx.balance(1, &arb).await?,
+    ];
     println!("  {:<24} {:>8} {:>8}", "USDC balance", "before", "after");
-    for (name, b0, b1) in [("lender on alpha", before[0], after[0]), ("solver on beta", before[1], after[1]), ("arbitrageur on alpha", before[2], after[2]), ("arbitrageur on beta", before[3], after[3])] {
+    for (name, b0, b1) in [
+        ("lender on alpha", before[0], after[0]),
+        ("solver on beta", before[1], after[1]),
+        ("arbitrageur on alpha", before[2], after[2]),
+        ("arbitrageur on beta", before[3], after[3]),
+    ] {
         println!("  {name:<24} {b0:>8} {b1:>8}");
     }
     Ok(format!("COMMIT, settled on both chains {:.1} s after the first lock", start.elapsed().as_secs_f64()))
@@ -200,7 +245,7 @@ async fn scenario_abort(ctx: &mut Ctx) -> anyhow::Result<String> {
     let id = register(&ctx.hub, &alice.hub_signer(), &ctx.m.contracts["bundle_log"], &b).await?;
     let p = wallet_provider(&ctx.m.evm[0].rpc, &alice.evm_secret)?;
     lock_leg(&p, &ctx.m.hub.chain_id, &b, 0).await?;
-    say(&format!("alice locked leg 0 on alpha; bob never locks leg 1 (lock deadline in 15 s)"));
+    say("alice locked leg 0 on alpha; bob never locks leg 1 (lock deadline in 15 s)");
     let v = ctx.wait_decided(id, Duration::from_secs(90)).await?;
     say(&format!("hub verdict: {v:?}"));
     if v != Verdict::Abort {
@@ -223,7 +268,14 @@ async fn scenario_fraud(ctx: &mut Ctx) -> anyhow::Result<String> {
     if bonded.is_none() {
         bond(&ctx.hub, &escrow, &domain, &liar, m.profile.contracts.relayer_bond.parse()?).await?;
     }
-    let stake_before = ctx.hub.query_smart::<Option<stake_escrow::RelayerInfo>>(&escrow, &stake_escrow::QueryMsg::Relayer { address: liar.hub_address.clone() }).await?.context("bonded")?;
+    let stake_before = ctx
+        .hub
+        .query_smart::<Option<stake_escrow::RelayerInfo>>(
+            &escrow,
+            &stake_escrow::QueryMsg::Relayer { address: liar.hub_address.clone() },
+        )
+        .await?
+        .context("bonded")?;
     say(&format!("{} bonded {} inj-wei", liar.name, stake_before.bonded));
 
     let mint = ctx.mint(0, &alice, 500).await?;
@@ -256,12 +308,21 @@ async fn scenario_fraud(ctx: &mut Ctx) -> anyhow::Result<String> {
         dispute: m.contracts["dispute"].clone(),
     };
     liar_hub.submit_reports(vec![fake]).await?;
-    say(&format!("{} reported leg 0 of {id} as locked in block {} (it is a token mint)", liar.name, block.header.number));
+    say(&format!(
+        "{} reported leg 0 of {id} as locked in block {} (it is a token mint)",
+        liar.name, block.header.number
+    ));
     let start = Instant::now();
     let fraud = loop {
-        let f: dispute::FraudsResponse =
-            ctx.hub.query_smart(&m.contracts["dispute"], &dispute::QueryMsg::Frauds { start_after: None, limit: Some(30) }).await?;
-        if let Some(rec) = f.frauds.into_iter().find(|r| r.relayer.as_str() == liar.hub_address && r.proven_at + 1 >= now().saturating_sub(120)) {
+        let f: dispute::FraudsResponse = ctx
+            .hub
+            .query_smart(&m.contracts["dispute"], &dispute::QueryMsg::Frauds { start_after: None, limit: Some(30) })
+            .await?;
+        if let Some(rec) = f
+            .frauds
+            .into_iter()
+            .find(|r| r.relayer.as_str() == liar.hub_address && r.proven_at + 1 >= now().saturating_sub(120))
+        {
             break rec;
         }
         if start.elapsed() > Duration::from_secs(40) {
@@ -269,7 +330,14 @@ async fn scenario_fraud(ctx: &mut Ctx) -> anyhow::Result<String> {
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
     };
-    let after = ctx.hub.query_smart::<Option<stake_escrow::RelayerInfo>>(&escrow, &stake_escrow::QueryMsg::Relayer { address: liar.hub_address.clone() }).await?.context("relayer")?;
+    let after = ctx
+        .hub
+        .query_smart::<Option<stake_escrow::RelayerInfo>>(
+            &escrow,
+            &stake_escrow::QueryMsg::Relayer { address: liar.hub_address.clone() },
+        )
+        .await?
+        .context("relayer")?;
     say(&format!(
         "disputer proved fraud #{} in {:.1} s: report reverted, {} slashed {} -> {}, jailed {}",
         fraud.id,

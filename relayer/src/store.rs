@@ -162,7 +162,8 @@ impl Store {
             for item in pending.iter().map_err(db)? {
                 let (k, v) = item.map_err(db)?;
                 let (block, json) = v.value();
-                let report: LockReport = serde_json::from_slice(json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let report: LockReport =
+                    serde_json::from_slice(json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 if report.location.chain_id == chain_id && block > keep {
                     gone.push(k.value());
                 }

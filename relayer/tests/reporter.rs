@@ -456,14 +456,15 @@ async fn an_rpc_failure_while_indexing_leaves_the_cursor_and_pending_reports_unt
     chain.mine(vec![MockTx::ok(vec![lock_log(&b, 0)])]);
     let r = reporter(&chain, &hub, store.clone(), 0, 100);
 
-    chain.fail_next(EvmMethod::Block);
+    chain.fail_next(EvmMethod::LegLocked);
     let err = r.tick().await.unwrap_err();
     assert!(matches!(err, RoleError::Evm(_)) && err.is_recoverable(), "{err}");
     assert_eq!(store.cursor(CHAIN).unwrap(), None, "the range was not committed");
     assert!(store.pending().unwrap().is_empty());
 
     let t = r.tick().await.unwrap();
-    assert_eq!(chain.leg_locked_calls(), vec![(1, 2), (1, 2)], "the same range is read again");
+    assert_eq!(chain.calls(EvmMethod::LegLocked), 2);
+    assert_eq!(chain.leg_locked_calls(), vec![(1, 2)], "the same range is read again");
     assert_eq!(t.submitted, 1);
 }
 
@@ -486,4 +487,32 @@ async fn a_hub_outage_while_submitting_keeps_the_report_pending_for_the_next_rou
     let t = r.tick().await.unwrap();
     assert_eq!((t.indexed_events, t.submitted), (0, 1));
     assert_eq!(hub.reported_entries(id_of(&b), 0), 1);
+}
+
+#[tokio::test]
+async fn a_reorg_between_reading_the_logs_and_the_range_end_is_caught_on_the_next_round() {
+    let (_dir, store) = temp_store();
+    let chain = MockChain::new(CHAIN, 3);
+    let b = bundle_on_chain(1, 1);
+    let hub = MockHub::new();
+    chain.mine(vec![MockTx::ok(vec![lock_log(&b, 0)])]); // block 4
+    chain.mine_empty(2); // head 6
+    let r = reporter(&chain, &hub, store.clone(), 0, 100);
+
+    // eth_getLogs sees the lock in block 4; right after, blocks 4.. are replaced by a fork in
+    // which the lock sits in block 5
+    chain.reorg_after_next_leg_locked(3, vec![vec![], vec![MockTx::ok(vec![lock_log(&b, 0)])], vec![]]);
+    r.tick().await.unwrap();
+    assert_eq!(chain.leg_locked_calls(), vec![(1, 6)]);
+
+    hub.register(&b);
+    chain.mine_empty(1);
+    r.tick().await.unwrap();
+    let new = chain.get(5);
+    assert_eq!(
+        all_submitted(&hub),
+        vec![lock_report(&b, 0, location(CHAIN, &new, 0, 0))],
+        "only the lock on the chain's current fork reaches the hub"
+    );
+    assert_eq!(reorgs(&r), 1);
 }

@@ -19,8 +19,10 @@ async fn single_validator_devnet_comes_up_deployed_and_goes_down_cleanly() {
     let cfg: bundle_log::ConfigResponse =
         hub.query_smart(&m.contracts["bundle_log"], &bundle_log::QueryMsg::Config {}).await.unwrap();
     assert_eq!(cfg.hub_chain_id, "mesh-devnet-1");
-    let chains: bundle_log::ChainsResponse =
-        hub.query_smart(&m.contracts["bundle_log"], &bundle_log::QueryMsg::Chains { start_after: None, limit: None }).await.unwrap();
+    let chains: bundle_log::ChainsResponse = hub
+        .query_smart(&m.contracts["bundle_log"], &bundle_log::QueryMsg::Chains { start_after: None, limit: None })
+        .await
+        .unwrap();
     let ids: Vec<u64> = chains.chains.iter().map(|c| c.chain_id).collect();
     assert_eq!(ids, vec![31337, 31338], "both anvil chains registered with their routers");
     for (c, e) in chains.chains.iter().zip(&m.evm) {
@@ -41,7 +43,8 @@ async fn single_validator_devnet_comes_up_deployed_and_goes_down_cleanly() {
         let id = evm_rpc(&chain.rpc, "eth_chainId", serde_json::json!([])).unwrap();
         assert_eq!(u64::from_str_radix(id.as_str().unwrap().trim_start_matches("0x"), 16).unwrap(), chain.chain_id);
         for name in ["MeshRouter", "SettlementVerifier", "DemoWETH", "USDC", "ConstantProductPool", "LendingPool"] {
-            let code = evm_rpc(&chain.rpc, "eth_getCode", serde_json::json!([chain.contracts[name], "latest"])).unwrap();
+            let code =
+                evm_rpc(&chain.rpc, "eth_getCode", serde_json::json!([chain.contracts[name], "latest"])).unwrap();
             assert!(code.as_str().unwrap().len() > 2, "{name} has code on {}", chain.name);
         }
     }

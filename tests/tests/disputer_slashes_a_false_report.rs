@@ -100,8 +100,10 @@ async fn a_fake_lock_report_is_proven_false_reverted_and_its_relayer_slashed() {
     let disputer_balance = hub.balance(&m.accounts.disputer.hub_address, "inj").await.unwrap();
     let started = Instant::now();
     let frauds = loop {
-        let f: dispute::FraudsResponse =
-            hub.query_smart(&m.contracts["dispute"], &dispute::QueryMsg::Frauds { start_after: None, limit: None }).await.unwrap();
+        let f: dispute::FraudsResponse = hub
+            .query_smart(&m.contracts["dispute"], &dispute::QueryMsg::Frauds { start_after: None, limit: None })
+            .await
+            .unwrap();
         if !f.frauds.is_empty() {
             break f.frauds;
         }

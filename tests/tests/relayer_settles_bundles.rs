@@ -44,7 +44,7 @@ async fn usdc_balance(m: &Manifest, chain: usize, who: &str) -> U256 {
 
 async fn leg_status(m: &Manifest, chain: usize, id: mesh_protocol::Hash32, index: u32) -> u8 {
     let p = wallet_provider(&m.evm[chain].rpc, ANVIL_DEPLOYER_KEY).unwrap();
-    MeshRouter::new(addr(&m.evm[chain].contracts["MeshRouter"]).0, p).legStatus(id.0, index).call().await.unwrap().into()
+    MeshRouter::new(addr(&m.evm[chain].contracts["MeshRouter"]).0, p).legStatus(id.0, index).call().await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -68,14 +68,20 @@ async fn relayers_commit_a_fully_locked_bundle_and_abort_one_with_a_missing_leg(
         nonce: 1,
         lock_deadline: t + 30,
         settle_deadline: t + 120,
-        legs: vec![leg(&m, 0, &alice.evm_address, &bob.evm_address, 100), leg(&m, 1, &bob.evm_address, &alice.evm_address, 50)],
+        legs: vec![
+            leg(&m, 0, &alice.evm_address, &bob.evm_address, 100),
+            leg(&m, 1, &bob.evm_address, &alice.evm_address, 50),
+        ],
     };
     let missing = Bundle {
         creator: alice.hub_address.clone(),
         nonce: 2,
         lock_deadline: t + 12,
         settle_deadline: t + 120,
-        legs: vec![leg(&m, 0, &alice.evm_address, &bob.evm_address, 7), leg(&m, 1, &bob.evm_address, &alice.evm_address, 3)],
+        legs: vec![
+            leg(&m, 0, &alice.evm_address, &bob.evm_address, 7),
+            leg(&m, 1, &bob.evm_address, &alice.evm_address, 3),
+        ],
     };
     let swap_id = register(&hub, &alice.hub_signer(), &m.contracts["bundle_log"], &swap).await.expect("register swap");
     let missing_id = register(&hub, &alice.hub_signer(), &m.contracts["bundle_log"], &missing).await.expect("register");
@@ -112,7 +118,14 @@ async fn relayers_commit_a_fully_locked_bundle_and_abort_one_with_a_missing_leg(
             assert_eq!(a.verdict, Some(Verdict::Abort));
             break;
         }
-        assert!(Instant::now() < deadline, "bundles did not settle: swap {:?}/{:?}, missing {:?}/{:?}", s.status, s.verdict, a.status, a.verdict);
+        assert!(
+            Instant::now() < deadline,
+            "bundles did not settle: swap {:?}/{:?}, missing {:?}/{:?}",
+            s.status,
+            s.verdict,
+            a.status,
+            a.verdict
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     eprintln!("swap settled on both chains {:.1} s after locking", locked_at.elapsed().as_secs_f64());

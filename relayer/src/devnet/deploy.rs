@@ -135,11 +135,10 @@ pub async fn bond_relayers(manifest: &Manifest) -> Result<mesh_protocol::SignerS
     hub.execute(&deployer, escrow, &stake_escrow::ExecuteMsg::RotateSigners {}, vec![])
         .await
         .map_err(step("make signer set epoch 1"))?;
-    let set: Option<stake_escrow::SignerSetResponse> = hub
-        .query_smart(escrow, &stake_escrow::QueryMsg::CurrentSignerSet {})
-        .await
-        .map_err(step("read signer set"))?;
-    set.map(|s| s.set).ok_or(DevnetError::Step { step: "read signer set".into(), detail: "no signer set after rotation".into() })
+    let set: Option<stake_escrow::SignerSetResponse> =
+        hub.query_smart(escrow, &stake_escrow::QueryMsg::CurrentSignerSet {}).await.map_err(step("read signer set"))?;
+    set.map(|s| s.set)
+        .ok_or(DevnetError::Step { step: "read signer set".into(), detail: "no signer set after rotation".into() })
 }
 
 /// Bonds `amount` for `relayer`, proving possession of its EVM key (EIP-712 `RelayerKey`).
@@ -173,10 +172,14 @@ pub async fn register_chains(manifest: &Manifest) -> Result<(), DevnetError> {
         let msg = bundle_log::ExecuteMsg::AddChain {
             chain_id: c.chain_id,
             name: c.name.clone(),
-            router: EvmAddress::parse(router).map_err(|e| DevnetError::Step { step: "router address".into(), detail: e.to_string() })?,
+            router: EvmAddress::parse(router)
+                .map_err(|e| DevnetError::Step { step: "router address".into(), detail: e.to_string() })?,
             confirmations: c.confirmations as u32,
         };
-        msgs.push(hub.execute_msg(&deployer, &manifest.contracts["bundle_log"], &msg, vec![]).map_err(step("register chains"))?);
+        msgs.push(
+            hub.execute_msg(&deployer, &manifest.contracts["bundle_log"], &msg, vec![])
+                .map_err(step("register chains"))?,
+        );
     }
     if !msgs.is_empty() {
         hub.send(&deployer, msgs, "register chains").await.map_err(step("register chains"))?;

@@ -28,10 +28,10 @@ pub fn home(dir: &Path, i: usize) -> PathBuf {
 
 /// Runs `injectived` to completion; a failure names the step and shows its output.
 fn run(injectived: &Path, step: &str, args: &[&str]) -> Result<String, DevnetError> {
-    let out = Command::new(injectived)
-        .args(args)
-        .output()
-        .map_err(|e| DevnetError::Step { step: step.into(), detail: format!("cannot run {}: {e}", injectived.display()) })?;
+    let out = Command::new(injectived).args(args).output().map_err(|e| DevnetError::Step {
+        step: step.into(),
+        detail: format!("cannot run {}: {e}", injectived.display()),
+    })?;
     if !out.status.success() {
         return Err(DevnetError::Step {
             step: step.into(),
@@ -83,11 +83,8 @@ pub fn init_homes(
 
     // Genesis is assembled in val0's home, then copied to every validator.
     let g0 = home(dir, 0).join("config/genesis.json");
-    let mut genesis: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&g0).map_err(io("read genesis"))?).map_err(|e| DevnetError::Step {
-            step: "parse genesis".into(),
-            detail: e.to_string(),
-        })?;
+    let mut genesis: serde_json::Value = serde_json::from_slice(&std::fs::read(&g0).map_err(io("read genesis"))?)
+        .map_err(|e| DevnetError::Step { step: "parse genesis".into(), detail: e.to_string() })?;
     patch_genesis(&mut genesis, denom);
     std::fs::write(&g0, serde_json::to_vec_pretty(&genesis).expect("json")).map_err(io("write genesis"))?;
     let h0 = home(dir, 0).to_string_lossy().to_string();
@@ -98,7 +95,16 @@ pub fn init_homes(
         run(
             injectived,
             "fund genesis account",
-            &["genesis", "add-genesis-account", addr, &format!("{amount}{denom}"), "--home", &h0, "--chain-id", chain_id],
+            &[
+                "genesis",
+                "add-genesis-account",
+                addr,
+                &format!("{amount}{denom}"),
+                "--home",
+                &h0,
+                "--chain-id",
+                chain_id,
+            ],
         )?;
     }
     let gentx_dir = home(dir, 0).join("config/gentx");
@@ -168,9 +174,10 @@ fn patch_genesis(g: &mut serde_json::Value, denom: &str) {
 
 fn edit_toml(path: &Path, f: impl FnOnce(&mut DocumentMut)) -> Result<(), DevnetError> {
     let text = std::fs::read_to_string(path).map_err(io("read node settings"))?;
-    let mut doc: DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| DevnetError::Step { step: "parse node settings".into(), detail: e.to_string() })?;
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| DevnetError::Step {
+        step: "parse node settings".into(),
+        detail: e.to_string(),
+    })?;
     f(&mut doc);
     std::fs::write(path, doc.to_string()).map_err(io("write node settings"))
 }
@@ -220,7 +227,11 @@ pub async fn wait_for_height(rpc: &str, height: u64, timeout: Duration, log: &Pa
         if start.elapsed() > timeout {
             return Err(DevnetError::Step {
                 step: format!("hub node at {rpc} producing block {height}"),
-                detail: format!("not reached within {timeout:?}; last lines of {}:\n{}", log.display(), super::process::tail(log, 30)),
+                detail: format!(
+                    "not reached within {timeout:?}; last lines of {}:\n{}",
+                    log.display(),
+                    super::process::tail(log, 30)
+                ),
             });
         }
         tokio::time::sleep(Duration::from_millis(200)).await;

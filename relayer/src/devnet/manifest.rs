@@ -46,9 +46,7 @@ impl Manifest {
                 chain_id: profile.hub.chain_id.clone(),
                 denom: profile.hub.denom.clone(),
                 gas_price: profile.hub.minimum_gas_price.clone(),
-                rpc: (0..validators)
-                    .map(|i| format!("http://127.0.0.1:{}", hub_node::ports(profile, i).rpc))
-                    .collect(),
+                rpc: (0..validators).map(|i| format!("http://127.0.0.1:{}", hub_node::ports(profile, i).rpc)).collect(),
             },
             contracts: BTreeMap::new(),
             code_ids: BTreeMap::new(),

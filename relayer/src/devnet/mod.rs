@@ -126,7 +126,9 @@ impl Devnet {
         let injectived = self.tools.path("injectived", "MESH_INJECTIVED")?;
         let anvil = self.tools.path("anvil", "MESH_ANVIL")?;
 
-        let io = |step: &'static str| move |e: std::io::Error| DevnetError::Step { step: step.into(), detail: e.to_string() };
+        let io = |step: &'static str| {
+            move |e: std::io::Error| DevnetError::Step { step: step.into(), detail: e.to_string() }
+        };
         if self.dir.exists() {
             std::fs::remove_dir_all(&self.dir).map_err(io("wipe previous devnet state"))?;
         }
@@ -143,13 +145,8 @@ impl Devnet {
         for i in 0..opts.validators {
             let home = hub_node::home(&self.dir, i);
             let log = self.dir.join("logs").join(format!("hub-val{i}.log"));
-            let t = process::spawn_detached(
-                &injectived,
-                &["start", "--home", &home.to_string_lossy()],
-                &[],
-                &log,
-            )
-            .map_err(io("start hub validator"))?;
+            let t = process::spawn_detached(&injectived, &["start", "--home", &home.to_string_lossy()], &[], &log)
+                .map_err(io("start hub validator"))?;
             table.processes.insert(format!("hub-val{i}"), t);
             table.save(&self.table_path()).map_err(io("save process table"))?;
         }
@@ -197,7 +194,10 @@ impl Devnet {
         manifest.save(&self.manifest_path()).map_err(io("write manifest"))?;
         say(start, &format!("[7/9] bonding {} relayers, signer set epoch 1", self.profile.accounts.bonded_relayers));
         let set = deploy::bond_relayers(&manifest).await?;
-        say(start, &format!("signer set epoch {}: {} signers, threshold {}", set.epoch, set.signers.len(), set.threshold));
+        say(
+            start,
+            &format!("signer set epoch {}: {} signers, threshold {}", set.epoch, set.signers.len(), set.threshold),
+        );
         if !manifest.evm.is_empty() {
             say(start, "[8/9] EVM chains: MeshRouter, SettlementVerifier, demo contracts (forge script)");
             evm_deploy::deploy_evm(&mut manifest, &set, &self.repo(), &self.dir)?;
@@ -216,10 +216,12 @@ impl Devnet {
 
     /// SIGKILLs hub validator `i` (crash tests); it stays in the table, reported as stopped.
     pub fn kill_validator(&self, i: usize) -> Result<(), DevnetError> {
-        let t = self.processes().processes.get(&format!("hub-val{i}")).cloned().ok_or(DevnetError::Step {
-            step: format!("kill validator {i}"),
-            detail: "no such validator".into(),
-        })?;
+        let t = self
+            .processes()
+            .processes
+            .get(&format!("hub-val{i}"))
+            .cloned()
+            .ok_or(DevnetError::Step { step: format!("kill validator {i}"), detail: "no such validator".into() })?;
         process::kill_now(&t);
         Ok(())
     }
@@ -243,18 +245,29 @@ impl Devnet {
         let root = self.repo();
         let script = root.join("scripts/build-wasm.sh");
         let log = self.dir.join("logs/build-wasm.log");
-        let out = std::fs::File::create(&log).map_err(|e| DevnetError::Step { step: "build wasm".into(), detail: e.to_string() })?;
+        let out = std::fs::File::create(&log)
+            .map_err(|e| DevnetError::Step { step: "build wasm".into(), detail: e.to_string() })?;
         let status = std::process::Command::new("bash")
             .arg(&script)
             .current_dir(&root)
-            .stdout(out.try_clone().map_err(|e| DevnetError::Step { step: "build wasm".into(), detail: e.to_string() })?)
+            .stdout(
+                out.try_clone().map_err(|e| DevnetError::Step { step: "build wasm".into(), detail: e.to_string() })?,
+            )
             .stderr(out)
             .status()
-            .map_err(|e| DevnetError::Step { step: "build wasm".into(), detail: format!("{}: {e}", script.display()) })?;
+            .map_err(|e| DevnetError::Step {
+                step: "build wasm".into(),
+                detail: format!("{}: {e}", script.display()),
+            })?;
         if !status.success() {
             return Err(DevnetError::Step {
                 step: "build wasm".into(),
-                detail: format!("{} failed; last lines of {}:\n{}", script.display(), log.display(), process::tail(&log, 30)),
+                detail: format!(
+                    "{} failed; last lines of {}:\n{}",
+                    script.display(),
+                    log.display(),
+                    process::tail(&log, 30)
+                ),
             });
         }
         Ok(root.join("artifacts"))
@@ -314,7 +327,14 @@ impl std::fmt::Display for Status {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(f, "devnet {}", self.dir)?;
         for p in &self.processes {
-            writeln!(f, "  {:<14} pid {:<8} {}  log {}", p.name, p.pid, if p.alive { "running" } else { "stopped" }, p.log)?;
+            writeln!(
+                f,
+                "  {:<14} pid {:<8} {}  log {}",
+                p.name,
+                p.pid,
+                if p.alive { "running" } else { "stopped" },
+                p.log
+            )?;
         }
         for (i, h) in self.hub_heights.iter().enumerate() {
             writeln!(f, "  hub val{i} height {}", h.map(|h| h.to_string()).unwrap_or_else(|| "unreachable".into()))?;
@@ -354,7 +374,9 @@ impl Devnet {
         if let Some(m) = &manifest {
             for rpc in &m.hub.rpc {
                 let h = match crate::hub::HubClient::new(crate::hub::HubClientConfig::devnet(rpc, &m.hub.chain_id)) {
-                    Ok(c) => cosmrs::rpc::Client::status(c.rpc()).await.ok().map(|s| s.sync_info.latest_block_height.value()),
+                    Ok(c) => {
+                        cosmrs::rpc::Client::status(c.rpc()).await.ok().map(|s| s.sync_info.latest_block_height.value())
+                    }
                     Err(_) => None,
                 };
                 hub_heights.push(h);
@@ -368,7 +390,12 @@ impl Devnet {
             processes: table
                 .processes
                 .iter()
-                .map(|(n, p)| ProcessStatus { name: n.clone(), pid: p.pid, alive: process::is_alive(p), log: p.log.display().to_string() })
+                .map(|(n, p)| ProcessStatus {
+                    name: n.clone(),
+                    pid: p.pid,
+                    alive: process::is_alive(p),
+                    log: p.log.display().to_string(),
+                })
                 .collect(),
             hub_heights,
             evm_heights,

@@ -65,7 +65,8 @@ impl EvmSource for AlloyEvm {
     }
 
     async fn leg_locked(&self, router: Address, from: u64, to: u64) -> Result<Vec<LockEvent>, EvmError> {
-        let filter = Filter::new().address(router).event_signature(LegLocked::SIGNATURE_HASH).from_block(from).to_block(to);
+        let filter =
+            Filter::new().address(router).event_signature(LegLocked::SIGNATURE_HASH).from_block(from).to_block(to);
         let logs = self.provider.get_logs(&filter).await.map_err(self.rpc())?;
         let mut out = Vec::with_capacity(logs.len());
         let mut blocks: std::collections::BTreeMap<u64, BlockRef> = Default::default();
@@ -80,14 +81,18 @@ impl EvmSource for AlloyEvm {
             let block = match blocks.get(&number) {
                 Some(b) => *b,
                 None => {
-                    let b = self.block(number).await?.ok_or_else(|| self.unexpected(format!("block {number} vanished")))?;
+                    let b =
+                        self.block(number).await?.ok_or_else(|| self.unexpected(format!("block {number} vanished")))?;
                     blocks.insert(number, b);
                     b
                 }
             };
             if log.block_hash.is_some_and(|h| h != block.hash) {
                 // the chain moved under us between the two calls: let the caller retry
-                return Err(EvmError::Rpc { url: self.url.clone(), detail: format!("block {number} changed while reading") });
+                return Err(EvmError::Rpc {
+                    url: self.url.clone(),
+                    detail: format!("block {number} changed while reading"),
+                });
             }
             let receipt = self
                 .provider
@@ -101,7 +106,11 @@ impl EvmSource for AlloyEvm {
                 .iter()
                 .position(|l| l.log_index == Some(block_log_index))
                 .ok_or_else(|| self.unexpected("log missing from its receipt"))?;
-            let inner = Log { address: log.inner.address, topics: log.inner.data.topics().to_vec(), data: log.inner.data.data.clone() };
+            let inner = Log {
+                address: log.inner.address,
+                topics: log.inner.data.topics().to_vec(),
+                data: log.inner.data.data.clone(),
+            };
             let event = LegLockedLog::decode(&inner).map_err(|e| self.unexpected(e.to_string()))?;
             out.push(LockEvent { block, tx_hash, tx_index, log_index_in_receipt: position as u32, event });
         }

@@ -122,19 +122,12 @@ impl HubClient {
 
     /// Latest block height and time (unix seconds).
     pub async fn latest_block(&self) -> Result<(u64, u64), HubError> {
-        let status = Backoff::RPC
-            .run(|| self.rpc.status(), |_| true)
-            .await
-            .map_err(rpc_err(&self.cfg.rpc_url))?;
+        let status = Backoff::RPC.run(|| self.rpc.status(), |_| true).await.map_err(rpc_err(&self.cfg.rpc_url))?;
         let time = status.sync_info.latest_block_time.unix_timestamp();
         Ok((status.sync_info.latest_block_height.value(), time.max(0) as u64))
     }
 
-    async fn abci_query<Req: Message, Resp: Message + Default>(
-        &self,
-        path: &str,
-        req: Req,
-    ) -> Result<Resp, HubError> {
+    async fn abci_query<Req: Message, Resp: Message + Default>(&self, path: &str, req: Req) -> Result<Resp, HubError> {
         let data = req.encode_to_vec();
         let resp = Backoff::RPC
             .run(|| self.rpc.abci_query(Some(path.to_string()), data.clone(), None, false), |_| true)
@@ -143,7 +136,8 @@ impl HubClient {
         if resp.code.is_err() {
             return Err(HubError::Query { path: path.into(), code: resp.code.value(), log: resp.log });
         }
-        Resp::decode(resp.value.as_slice()).map_err(|e| HubError::Decode { what: "query response", detail: e.to_string() })
+        Resp::decode(resp.value.as_slice())
+            .map_err(|e| HubError::Decode { what: "query response", detail: e.to_string() })
     }
 
     /// Account number and sequence; understands `BaseAccount` and Injective's `EthAccount`.
@@ -203,15 +197,22 @@ impl HubClient {
         };
         let auth_info = SignerInfo::single_direct(Some(signer.key().public_key()), sequence)
             .auth_info(Fee::from_amount_and_gas(amount, gas_limit));
-        let chain_id = self.cfg.chain_id.parse().map_err(|e: cosmrs::tendermint::Error| HubError::Encode(e.to_string()))?;
-        let doc = SignDoc::new(&body, &auth_info, &chain_id, account_number)
-            .map_err(|e| HubError::Encode(e.to_string()))?;
+        let chain_id =
+            self.cfg.chain_id.parse().map_err(|e: cosmrs::tendermint::Error| HubError::Encode(e.to_string()))?;
+        let doc =
+            SignDoc::new(&body, &auth_info, &chain_id, account_number).map_err(|e| HubError::Encode(e.to_string()))?;
         let raw = doc.sign(signer.key()).map_err(|e| HubError::Encode(e.to_string()))?;
         raw.to_bytes().map_err(|e| HubError::Encode(e.to_string()))
     }
 
     /// Gas the messages would use, as simulated by the node.
-    pub async fn simulate(&self, signer: &HubSigner, msgs: &[Any], sequence: u64, account_number: u64) -> Result<u64, HubError> {
+    pub async fn simulate(
+        &self,
+        signer: &HubSigner,
+        msgs: &[Any],
+        sequence: u64,
+        account_number: u64,
+    ) -> Result<u64, HubError> {
         let tx_bytes = self.sign(signer, msgs, "", account_number, sequence, 0)?;
         #[allow(deprecated)]
         let req = SimulateRequest { tx: None, tx_bytes };
@@ -259,7 +260,8 @@ impl HubClient {
 
     /// Waits until `hash` is in a block and returns its outcome (an error if it failed).
     pub async fn wait_for_tx(&self, hash: &str) -> Result<TxOutcome, HubError> {
-        let h = cosmrs::tendermint::Hash::from_str(hash).map_err(|e| HubError::Decode { what: "tx hash", detail: e.to_string() })?;
+        let h = cosmrs::tendermint::Hash::from_str(hash)
+            .map_err(|e| HubError::Decode { what: "tx hash", detail: e.to_string() })?;
         let start = Instant::now();
         loop {
             match self.rpc.tx(h, false).await {
@@ -391,7 +393,9 @@ fn decode_tx_data(raw: &[u8]) -> Result<Vec<Vec<u8>>, HubError> {
     use base64::Engine;
     let decoded;
     let bytes = match base64::engine::general_purpose::STANDARD.decode(raw) {
-        Ok(b) if !raw.is_empty() && raw.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=')) => {
+        Ok(b)
+            if !raw.is_empty() && raw.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=')) =>
+        {
             decoded = b;
             decoded.as_slice()
         }
@@ -450,9 +454,9 @@ mod data_tests {
     fn tx_msg_data_of_an_execute_decodes_to_one_response_per_message() {
         // `tx_result.data` of a real injectived tx holding one MsgExecuteContract
         let raw = [
-            0x12, 0x2e, 0x0a, 0x2c, b'/', b'c', b'o', b's', b'm', b'w', b'a', b's', b'm', b'.', b'w', b'a', b's', b'm', b'.',
-            b'v', b'1', b'.', b'M', b's', b'g', b'E', b'x', b'e', b'c', b'u', b't', b'e', b'C', b'o', b'n', b't', b'r', b'a',
-            b'c', b't', b'R', b'e', b's', b'p', b'o', b'n', b's', b'e',
+            0x12, 0x2e, 0x0a, 0x2c, b'/', b'c', b'o', b's', b'm', b'w', b'a', b's', b'm', b'.', b'w', b'a', b's', b'm',
+            b'.', b'v', b'1', b'.', b'M', b's', b'g', b'E', b'x', b'e', b'c', b'u', b't', b'e', b'C', b'o', b'n', b't',
+            b'r', b'a', b'c', b't', b'R', b'e', b's', b'p', b'o', b'n', b's', b'e',
         ];
         let d = TxMsgData::decode(raw.as_slice()).unwrap();
         assert_eq!(d.msg_responses.len(), 1);

@@ -36,9 +36,7 @@ impl HubError {
     /// The contract's own error text when the failure came from a contract execution.
     pub fn contract_log(&self) -> Option<&str> {
         match self {
-            HubError::Simulation { log } | HubError::CheckTx { log, .. } | HubError::DeliverTx { log, .. } => {
-                Some(log)
-            }
+            HubError::Simulation { log } | HubError::CheckTx { log, .. } | HubError::DeliverTx { log, .. } => Some(log),
             _ => None,
         }
     }

@@ -3,8 +3,8 @@
 use std::future::Future;
 
 use mesh_hub_api::bundle_log::{
-    self, AwaitingLeg, BatchIndexesResponse, BatchResponse, BundleResponse, DueBundlesResponse, LockReport, LogResponse,
-    MerkleProofResponse, ReportLocksResponse, ReportResponse, SignerSetUpdateResponse,
+    self, AwaitingLeg, BatchIndexesResponse, BatchResponse, BundleResponse, DueBundlesResponse, LockReport,
+    LogResponse, MerkleProofResponse, ReportLocksResponse, ReportResponse, SignerSetUpdateResponse,
 };
 use mesh_hub_api::dispute::{self, FraudProof};
 use mesh_hub_api::stake_escrow::{self, SignerSetResponse};
@@ -17,8 +17,15 @@ use super::{HubClient, HubError, HubSigner};
 pub trait MeshHub: Send + Sync {
     fn awaiting_reports(&self, chain_id: u64) -> impl Future<Output = Result<Vec<AwaitingLeg>, HubError>> + Send;
     /// One leg's report state; `None` when the hub knows no such bundle.
-    fn report(&self, bundle_id: Hash32, leg_index: u32) -> impl Future<Output = Result<Option<ReportResponse>, HubError>> + Send;
-    fn submit_reports(&self, reports: Vec<LockReport>) -> impl Future<Output = Result<ReportLocksResponse, HubError>> + Send;
+    fn report(
+        &self,
+        bundle_id: Hash32,
+        leg_index: u32,
+    ) -> impl Future<Output = Result<Option<ReportResponse>, HubError>> + Send;
+    fn submit_reports(
+        &self,
+        reports: Vec<LockReport>,
+    ) -> impl Future<Output = Result<ReportLocksResponse, HubError>> + Send;
     fn due_bundles(&self) -> impl Future<Output = Result<DueBundlesResponse, HubError>> + Send;
     fn current_batch(&self) -> impl Future<Output = Result<BatchResponse, HubError>> + Send;
     fn advance(&self) -> impl Future<Output = Result<(), HubError>> + Send;
@@ -29,9 +36,20 @@ pub trait MeshHub: Send + Sync {
     fn merkle_proof(&self, bundle_id: Hash32) -> impl Future<Output = Result<MerkleProofResponse, HubError>> + Send;
     fn signer_set(&self, epoch: u64) -> impl Future<Output = Result<Option<SignerSetResponse>, HubError>> + Send;
     fn current_signer_set(&self) -> impl Future<Output = Result<Option<SignerSetResponse>, HubError>> + Send;
-    fn signer_set_update(&self, new_epoch: u64) -> impl Future<Output = Result<Option<SignerSetUpdateResponse>, HubError>> + Send;
-    fn submit_signatures(&self, batch_index: u64, signatures: Vec<Signature65>) -> impl Future<Output = Result<(), HubError>> + Send;
-    fn submit_update_signatures(&self, new_epoch: u64, signatures: Vec<Signature65>) -> impl Future<Output = Result<(), HubError>> + Send;
+    fn signer_set_update(
+        &self,
+        new_epoch: u64,
+    ) -> impl Future<Output = Result<Option<SignerSetUpdateResponse>, HubError>> + Send;
+    fn submit_signatures(
+        &self,
+        batch_index: u64,
+        signatures: Vec<Signature65>,
+    ) -> impl Future<Output = Result<(), HubError>> + Send;
+    fn submit_update_signatures(
+        &self,
+        new_epoch: u64,
+        signatures: Vec<Signature65>,
+    ) -> impl Future<Output = Result<(), HubError>> + Send;
     fn log(&self, start_after: Option<u64>, limit: u32) -> impl Future<Output = Result<LogResponse, HubError>> + Send;
     fn submit_fraud(&self, proof: FraudProof) -> impl Future<Output = Result<String, HubError>> + Send;
 }
@@ -51,7 +69,11 @@ fn is_not_found(e: &HubError) -> bool {
 }
 
 impl LiveHub {
-    async fn q<T: serde::de::DeserializeOwned>(&self, contract: &str, msg: &impl serde::Serialize) -> Result<T, HubError> {
+    async fn q<T: serde::de::DeserializeOwned>(
+        &self,
+        contract: &str,
+        msg: &impl serde::Serialize,
+    ) -> Result<T, HubError> {
         self.client.query_smart(contract, msg).await
     }
 
@@ -62,10 +84,12 @@ impl LiveHub {
 
 /// The JSON a contract returned from an execute, out of the tx's `MsgExecuteContractResponse`.
 fn execute_data<T: serde::de::DeserializeOwned>(out: &super::TxOutcome) -> Result<T, HubError> {
-    let raw = out.msg_data.first().ok_or(HubError::Decode { what: "execute response", detail: "no message data".into() })?;
+    let raw =
+        out.msg_data.first().ok_or(HubError::Decode { what: "execute response", detail: "no message data".into() })?;
     let resp = cosmrs::proto::cosmwasm::wasm::v1::MsgExecuteContractResponse::decode(raw.as_slice())
         .map_err(|e| HubError::Decode { what: "execute response", detail: e.to_string() })?;
-    serde_json::from_slice(&resp.data).map_err(|e| HubError::Decode { what: "execute response JSON", detail: e.to_string() })
+    serde_json::from_slice(&resp.data)
+        .map_err(|e| HubError::Decode { what: "execute response JSON", detail: e.to_string() })
 }
 
 impl MeshHub for LiveHub {
@@ -74,10 +98,18 @@ impl MeshHub for LiveHub {
         let mut start_after = None;
         loop {
             let page: bundle_log::AwaitingReportsResponse = self
-                .q(&self.bundle_log, &bundle_log::QueryMsg::AwaitingReports { chain_id, start_after: start_after.clone(), limit: Some(100) })
+                .q(
+                    &self.bundle_log,
+                    &bundle_log::QueryMsg::AwaitingReports {
+                        chain_id,
+                        start_after: start_after.clone(),
+                        limit: Some(100),
+                    },
+                )
                 .await?;
             let n = page.legs.len();
-            start_after = page.legs.last().map(|l| bundle_log::LegRef { bundle_id: l.bundle_id, leg_index: l.leg_index });
+            start_after =
+                page.legs.last().map(|l| bundle_log::LegRef { bundle_id: l.bundle_id, leg_index: l.leg_index });
             out.extend(page.legs);
             if n < 100 || out.len() >= 10_000 {
                 return Ok(out);
@@ -116,8 +148,9 @@ impl MeshHub for LiveHub {
     }
 
     async fn unattested_batches(&self) -> Result<Vec<u64>, HubError> {
-        let r: BatchIndexesResponse =
-            self.q(&self.bundle_log, &bundle_log::QueryMsg::UnattestedBatches { start_after: None, limit: Some(50) }).await?;
+        let r: BatchIndexesResponse = self
+            .q(&self.bundle_log, &bundle_log::QueryMsg::UnattestedBatches { start_after: None, limit: Some(50) })
+            .await?;
         Ok(r.batches)
     }
 
@@ -156,7 +189,9 @@ impl MeshHub for LiveHub {
     }
 
     async fn submit_signatures(&self, batch_index: u64, signatures: Vec<Signature65>) -> Result<(), HubError> {
-        self.exec(&self.bundle_log, &bundle_log::ExecuteMsg::SubmitSignatures { batch_index, signatures }).await.map(|_| ())
+        self.exec(&self.bundle_log, &bundle_log::ExecuteMsg::SubmitSignatures { batch_index, signatures })
+            .await
+            .map(|_| ())
     }
 
     async fn submit_update_signatures(&self, new_epoch: u64, signatures: Vec<Signature65>) -> Result<(), HubError> {

@@ -69,7 +69,10 @@ pub async fn check_report<E: EvmSource + EvmEvidence>(
     let (root, proof) = build_receipt_proof(&receipts, loc.tx_index);
     let info = mesh_protocol::evm::decode_header(&header).map_err(|e| RoleError::Fatal(format!("own header: {e}")))?;
     if info.receipts_root != root {
-        return Err(RoleError::Fatal(format!("block {}: rebuilt receipts root differs from the header", loc.block_number)));
+        return Err(RoleError::Fatal(format!(
+            "block {}: rebuilt receipts root differs from the header",
+            loc.block_number
+        )));
     }
     let fraud = FraudProof::FalseLock {
         bundle_id: r.bundle_id,

@@ -73,12 +73,8 @@ impl<H: MeshHub> Poster<H> {
                         if leg.chain_id != chain.chain_id {
                             continue;
                         }
-                        let status: u8 = router
-                            .legStatus(entry.bundle_id.0, i as u32)
-                            .call()
-                            .await
-                            .map_err(evm_err(&chain.url))?
-                            .into();
+                        let status: u8 =
+                            router.legStatus(entry.bundle_id.0, i as u32).call().await.map_err(evm_err(&chain.url))?;
                         if status != LEG_LOCKED {
                             continue;
                         }

@@ -118,17 +118,23 @@ impl<E: EvmSource, H: MeshHub> Reporter<E, H> {
         }
         let head = chain.evm.head().await?;
         let safe = head.saturating_sub(chain.confirmations);
-        self.metrics.lag.get_or_create(&crate::metrics::ChainLabel::new(&chain.name)).set(head.saturating_sub(cursor) as i64);
+        self.metrics
+            .lag
+            .get_or_create(&crate::metrics::ChainLabel::new(&chain.name))
+            .set(head.saturating_sub(cursor) as i64);
         if safe < cursor {
             return Ok((0, rewound));
         }
         let to = safe.min(cursor + chain.max_range - 1);
-        let events = chain.evm.leg_locked(chain.router, cursor, to).await?;
+        // The range's last block is read *before* its logs: if a reorg lands in between, the
+        // stored hash is the older one and the next round sees the mismatch and rewinds. Read
+        // after the logs, it could already be the new fork's and hide that the logs are stale.
         let last = chain
             .evm
             .block(to)
             .await?
             .ok_or_else(|| RoleError::Fatal(format!("{}: block {to} below head {head} is missing", chain.name)))?;
+        let events = chain.evm.leg_locked(chain.router, cursor, to).await?;
         let mut hashes = vec![(to, last.hash.0)];
         // keep the hashes of blocks with events too: a finer rewind point
         for e in &events {
@@ -136,7 +142,10 @@ impl<E: EvmSource, H: MeshHub> Reporter<E, H> {
         }
         let reports: Vec<Pending> = events.iter().map(|e| to_report(e, id)).collect();
         let added = self.store.commit_range(id, to + 1, &hashes, &reports)?;
-        self.metrics.events_indexed.get_or_create(&crate::metrics::ChainLabel::new(&chain.name)).inc_by(events.len() as u64);
+        self.metrics
+            .events_indexed
+            .get_or_create(&crate::metrics::ChainLabel::new(&chain.name))
+            .inc_by(events.len() as u64);
         if !events.is_empty() {
             tracing::info!(chain = %chain.name, from = cursor, to, events = events.len(), new = added, "indexed LegLocked events");
         }
@@ -195,7 +204,12 @@ impl<E: EvmSource, H: MeshHub> Reporter<E, H> {
                 submitted += resp.new.len();
                 duplicates += resp.duplicate.len() + resp.decided.len();
                 self.metrics.reports_submitted.inc_by(resp.new.len() as u64);
-                tracing::info!(chain_id, new = resp.new.len(), duplicate = resp.duplicate.len(), "reported locks to the hub");
+                tracing::info!(
+                    chain_id,
+                    new = resp.new.len(),
+                    duplicate = resp.duplicate.len(),
+                    "reported locks to the hub"
+                );
             }
         }
         Ok((submitted, duplicates))

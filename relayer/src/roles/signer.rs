@@ -6,7 +6,9 @@
 //! root for a recorded slot stops the process (that would be a slashable equivocation).
 use k256::ecdsa::SigningKey;
 use mesh_hub_api::bundle_log::BatchStatus;
-use mesh_protocol::eip712::{settlement_batch_digest, settlement_leaf, signer_set_hash, signer_set_update_digest, HubDomain};
+use mesh_protocol::eip712::{
+    settlement_batch_digest, settlement_leaf, signer_set_hash, signer_set_update_digest, HubDomain,
+};
 use mesh_protocol::merkle::merkle_root;
 use mesh_protocol::sig::{sign_digest, signer_address};
 use mesh_protocol::{EvmAddress, SettlementBatch, SignerSetUpdate};

@@ -18,7 +18,7 @@ use alloy::rlp::Encodable;
 use cosmwasm_std::Addr;
 use mesh_hub_api::bundle_log::{
     AwaitingLeg, BatchEntry, BatchResponse, BatchStatus, BundleResponse, BundleStatus, DueBundlesResponse, EvmLocation,
-    LegReport, LegRef, LockReport, LogEntry, LogEvent, LogResponse, MerkleProofResponse, ReportLocksResponse,
+    LegRef, LegReport, LockReport, LogEntry, LogEvent, LogResponse, MerkleProofResponse, ReportLocksResponse,
     ReportResponse, SignerSetUpdateResponse, SignerSignature,
 };
 use mesh_hub_api::dispute::FraudProof;
@@ -140,6 +140,50 @@ struct ChainState {
     leg_locked_calls: Vec<(u64, u64)>,
     calls: Vec<EvmMethod>,
     fail_next: Vec<EvmMethod>,
+    reorg_after_leg_locked: Option<(u64, Vec<Vec<MockTx>>)>,
+}
+
+impl ChainState {
+    fn push_block(&mut self, timestamp: u64, txs: Vec<MockTx>) -> MockBlock {
+        let number = self.blocks.len() as u64;
+        let parent_hash = self.blocks.last().map(|b| b.hash).unwrap_or_default();
+        let mut gas = 0u64;
+        let receipts: Vec<Vec<u8>> = txs
+            .iter()
+            .map(|tx| {
+                gas += 21_000;
+                encode_receipt(tx.success, gas, &tx.logs)
+            })
+            .collect();
+        let receipts_root = build_receipt_proof(&receipts, 0).0;
+        let header = Header {
+            parent_hash,
+            receipts_root,
+            number,
+            timestamp,
+            gas_limit: 30_000_000,
+            gas_used: gas,
+            base_fee_per_gas: Some(7),
+            extra_data: Bytes::from(self.fork.to_be_bytes().to_vec()),
+            ..Header::default()
+        };
+        let header_rlp = alloy::rlp::encode(&header);
+        let hash = keccak256(&header_rlp);
+        let tx_hashes =
+            (0..txs.len()).map(|i| keccak256([hash.as_slice(), &(i as u64).to_be_bytes()].concat())).collect();
+        let block = MockBlock { number, hash, timestamp, header_rlp, receipts_root, tx_hashes, txs, receipts };
+        self.blocks.push(block.clone());
+        block
+    }
+
+    fn reorg(&mut self, keep: u64, new_blocks: Vec<Vec<MockTx>>) {
+        self.blocks.truncate(keep as usize + 1);
+        self.fork += 1;
+        for txs in new_blocks {
+            let ts = self.blocks.last().map(|b| b.timestamp + BLOCK_TIME).unwrap_or(GENESIS_TIME);
+            self.push_block(ts, txs);
+        }
+    }
 }
 
 /// An EVM chain in memory; clones share the chain (a test keeps one handle to mine and reorg
@@ -179,45 +223,19 @@ impl MockChain {
 
     /// Appends a block with the given timestamp holding `txs`.
     pub fn mine_at(&self, timestamp: u64, txs: Vec<MockTx>) -> MockBlock {
-        let mut s = self.lock();
-        let number = s.blocks.len() as u64;
-        let parent_hash = s.blocks.last().map(|b| b.hash).unwrap_or_default();
-        let mut gas = 0u64;
-        let receipts: Vec<Vec<u8>> = txs
-            .iter()
-            .map(|tx| {
-                gas += 21_000;
-                encode_receipt(tx.success, gas, &tx.logs)
-            })
-            .collect();
-        let receipts_root = build_receipt_proof(&receipts, 0).0;
-        let header = Header {
-            parent_hash,
-            receipts_root,
-            number,
-            timestamp,
-            gas_limit: 30_000_000,
-            gas_used: gas,
-            base_fee_per_gas: Some(7),
-            extra_data: Bytes::from(s.fork.to_be_bytes().to_vec()),
-            ..Header::default()
-        };
-        let header_rlp = alloy::rlp::encode(&header);
-        let hash = keccak256(&header_rlp);
-        let tx_hashes = (0..txs.len())
-            .map(|i| keccak256([hash.as_slice(), &(i as u64).to_be_bytes()].concat()))
-            .collect();
-        let block = MockBlock { number, hash, timestamp, header_rlp, receipts_root, tx_hashes, txs, receipts };
-        s.blocks.push(block.clone());
-        block
+        self.lock().push_block(timestamp, txs)
     }
 
     /// A reorg: every block above `keep` is dropped; blocks mined from now on belong to a new fork
     /// (and hash differently from the ones they replace even with the same content).
     pub fn reorg_above(&self, keep: u64) {
-        let mut s = self.lock();
-        s.blocks.truncate(keep as usize + 1);
-        s.fork += 1;
+        self.lock().reorg(keep, vec![]);
+    }
+
+    /// Right after the next `leg_locked` answers, the chain reorganises: blocks above `keep` are
+    /// replaced by `new_blocks` (the race between reading logs and reading block hashes).
+    pub fn reorg_after_next_leg_locked(&self, keep: u64, new_blocks: Vec<Vec<MockTx>>) {
+        self.lock().reorg_after_leg_locked = Some((keep, new_blocks));
     }
 
     pub fn head_number(&self) -> u64 {
@@ -293,6 +311,9 @@ impl EvmSource for MockChain {
                 }
             }
         }
+        if let Some((keep, new_blocks)) = s.reorg_after_leg_locked.take() {
+            s.reorg(keep, new_blocks);
+        }
         Ok(out)
     }
 }
@@ -356,14 +377,15 @@ pub fn lock_event(b: &Bundle, index: u32) -> LegLockedLog {
     }
 }
 
-/// The location of log `log_index` of transaction `tx_index` in `block`.
+/// The location of log `log_index` of transaction `tx_index` in `block` (a zero tx hash when the
+/// block has no such transaction, for reports that lie about it).
 pub fn location(chain_id: u64, block: &MockBlock, tx_index: u64, log_index: u32) -> EvmLocation {
     EvmLocation {
         chain_id,
         block_number: block.number,
         block_hash: Hash32(block.hash),
         block_timestamp: block.timestamp,
-        tx_hash: Hash32(block.tx_hashes[tx_index as usize]),
+        tx_hash: Hash32(block.tx_hashes.get(tx_index as usize).copied().unwrap_or_default()),
         tx_index,
         log_index,
     }
@@ -572,10 +594,8 @@ impl MockHub {
         let id = id_of(b);
         let mut s = self.lock();
         let leg_hashes = b.legs.iter().map(|l| Hash32(leg_hash(l))).collect();
-        s.bundles.insert(
-            id,
-            HubBundle { bundle: b.clone(), leg_hashes, reports: vec![None; b.legs.len()], verdict: None },
-        );
+        s.bundles
+            .insert(id, HubBundle { bundle: b.clone(), leg_hashes, reports: vec![None; b.legs.len()], verdict: None });
         let (creator, nonce) = (Addr::unchecked(&b.creator), b.nonce);
         s.append_log(LogEvent::BundleRegistered { bundle_id: Hash32(id), creator, nonce });
         Hash32(id)
@@ -772,7 +792,11 @@ fn contract_error(log: impl Into<String>) -> HubError {
 }
 
 fn not_found(what: &str) -> HubError {
-    HubError::Query { path: "/cosmwasm.wasm.v1.Query/SmartContractState".into(), code: 1, log: format!("{what} not found") }
+    HubError::Query {
+        path: "/cosmwasm.wasm.v1.Query/SmartContractState".into(),
+        code: 1,
+        log: format!("{what} not found"),
+    }
 }
 
 impl MeshHub for MockHub {

@@ -38,7 +38,7 @@ pub struct HeaderInfo {
 const MIN_HEADER_FIELDS: usize = 15;
 
 /// Splits an RLP list payload into its items' raw encodings.
-fn list_items<'a>(mut payload: &'a [u8]) -> Result<Vec<&'a [u8]>, ProtocolError> {
+fn list_items(mut payload: &[u8]) -> Result<Vec<&[u8]>, ProtocolError> {
     let mut items = Vec::new();
     while !payload.is_empty() {
         let start = payload;
@@ -235,7 +235,7 @@ mod prover {
         let target = Nibbles::unpack(receipt_key(tx_index));
         let mut entries: Vec<(Nibbles, &Vec<u8>)> =
             receipts.iter().enumerate().map(|(i, r)| (Nibbles::unpack(receipt_key(i as u64)), r)).collect();
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.sort_by_key(|e| e.0);
         let mut hb = HashBuilder::default().with_proof_retainer(ProofRetainer::from_iter([target]));
         for (key, value) in entries {
             hb.add_leaf(key, value);

@@ -172,7 +172,7 @@ fn json_form_is_strict() {
 fn checksummed_addresses_are_checked() {
     let a = Address::repeat_byte(0xab).to_checksum(None);
     assert!(EvmAddress::parse(&a).is_ok());
-    assert!(EvmAddress::parse(&a.to_lowercase().replacen("0x", "0x", 1)).is_ok());
+    assert!(EvmAddress::parse(&a.to_lowercase()).is_ok());
     let mut wrong: Vec<char> = a.chars().collect();
     let pos = wrong.iter().rposition(|c| c.is_ascii_alphabetic() && *c != 'x').unwrap();
     wrong[pos] =

@@ -94,7 +94,7 @@ fn truncated_or_padded_headers_are_refused() {
 fn receipts_of_each_type_decode_with_their_logs() {
     let log = sample_log().to_log();
     for t in [0u8, 1, 2, 3, 4] {
-        let r = decode_receipt(&receipt(t, true, &[log.clone()])).unwrap();
+        let r = decode_receipt(&receipt(t, true, std::slice::from_ref(&log))).unwrap();
         assert_eq!(r.tx_type, t);
         assert!(r.success);
         assert_eq!(r.logs, vec![log.clone()]);
