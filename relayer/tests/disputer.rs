@@ -7,7 +7,7 @@ use std::sync::Arc;
 use common::*;
 use mesh_hub_api::bundle_log::EvmLocation;
 use mesh_hub_api::dispute::FraudProof;
-use mesh_protocol::evm::{decode_header, verify_receipt_proof, LegLockedLog};
+use mesh_protocol::evm::{decode_header, receipt_key, verify_receipt_proof, LegLockedLog};
 use mesh_protocol::{Address, Bundle, Bytes, Hash32};
 use mesh_relayer::metrics::Metrics;
 use mesh_relayer::roles::disputer::{check_report, Disputer, DisputerTick, Finding};
@@ -180,20 +180,64 @@ async fn a_report_in_a_block_this_node_does_not_have_is_not_disputed_with_a_rece
     assert_eq!(store.checked_report(report_id).unwrap(), Some(3));
 }
 
+/// A report of leg 0 of `b` at (`block`, `tx_index`, log 0), which the block does not have.
+async fn assert_exclusion_proven(chain: &MockChain, block: &MockBlock, tx_index: u64) {
+    let (_dir, store) = temp_store();
+    let hub = MockHub::new();
+    let b = sample_bundle(1);
+    hub.register(&b);
+    let loc = EvmLocation { tx_index, ..location(CHAIN, block, 0, 0) };
+    let report_id = hub.add_report(&lock_report(&b, 0, loc), "mesh1liar");
+    let t = disputer(chain, &hub, store.clone()).tick().await.unwrap();
+    assert_eq!(t.proven, vec![(Hash32(id_of(&b)), 0)]);
+    assert_eq!(store.checked_report(report_id).unwrap(), Some(1));
+    let frauds = hub.frauds();
+    let [FraudProof::FalseLock { header, receipt, receipt_proof, .. }] = frauds.as_slice() else {
+        panic!("expected one FalseLock proof, got {frauds:?}")
+    };
+    assert!(receipt.is_empty(), "an empty receipt marks an exclusion proof");
+    let info = decode_header(header.as_slice()).unwrap();
+    assert_eq!(info.hash, block.hash);
+    // what the dispute contract checks: the trie has no value at that index
+    let nodes: Vec<Bytes> = receipt_proof.iter().map(|n| Bytes::copy_from_slice(n.as_slice())).collect();
+    let key = alloy_trie::Nibbles::unpack(receipt_key(tx_index));
+    alloy_trie::proof::verify_proof(info.receipts_root, key, None, &nodes).unwrap();
+}
+
 #[tokio::test]
-async fn a_report_pointing_past_the_blocks_last_transaction_is_not_submitted() {
+async fn a_report_pointing_past_the_blocks_last_transaction_is_proven_false_by_exclusion() {
+    let chain = MockChain::new(CHAIN, 2);
+    let block = chain.mine(vec![MockTx::noise(), MockTx::noise(), MockTx::noise()]);
+    assert_exclusion_proven(&chain, &block, 3).await;
+    assert_exclusion_proven(&chain, &block, 200).await;
+}
+
+#[tokio::test]
+async fn a_report_of_a_transaction_in_an_empty_block_is_proven_false_by_exclusion() {
+    let chain = MockChain::new(CHAIN, 2);
+    let block = chain.mine(vec![]);
+    assert_exclusion_proven(&chain, &block, 0).await;
+}
+
+#[tokio::test]
+async fn a_report_with_a_forged_block_timestamp_is_proven_false() {
     let (_dir, store) = temp_store();
     let chain = MockChain::new(CHAIN, 2);
     let hub = MockHub::new();
     let b = sample_bundle(1);
-    let block = chain.mine(vec![MockTx::noise()]);
+    // the lock is real, but the report claims the block is older than it is (as a lock made
+    // after the lock deadline would need to)
+    let block = chain.mine(vec![MockTx::ok(vec![lock_log(&b, 0)])]);
     hub.register(&b);
-    let loc = EvmLocation { tx_index: 5, ..location(CHAIN, &block, 0, 0) };
+    let loc = EvmLocation { block_timestamp: block.timestamp - 100, ..location(CHAIN, &block, 0, 0) };
     let report_id = hub.add_report(&lock_report(&b, 0, loc), "mesh1liar");
     let t = disputer(&chain, &hub, store.clone()).tick().await.unwrap();
-    assert_eq!(t.proven, vec![]);
-    assert!(hub.frauds().is_empty());
-    assert_eq!(store.checked_report(report_id).unwrap(), Some(3));
+    assert_eq!(t.proven, vec![(Hash32(id_of(&b)), 0)]);
+    assert_eq!(store.checked_report(report_id).unwrap(), Some(1));
+    // the header in the proof is what shows the real timestamp
+    assert_valid_false_lock(&hub.frauds()[0], &b, &block, 0);
+    let FraudProof::FalseLock { header, .. } = &hub.frauds()[0] else { unreachable!() };
+    assert_eq!(decode_header(header.as_slice()).unwrap().timestamp, block.timestamp);
 }
 
 #[tokio::test]

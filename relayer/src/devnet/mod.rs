@@ -2,6 +2,7 @@
 //! contracts deployed and wired, relayers funded and bonded, a manifest describing it all.
 pub mod deploy;
 pub mod evm_deploy;
+pub mod fixture;
 pub mod hub_node;
 pub mod keys;
 pub mod manifest;

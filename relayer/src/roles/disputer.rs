@@ -32,34 +32,39 @@ pub async fn check_report<E: EvmSource + EvmEvidence>(
 ) -> Result<(Finding, Option<FraudProof>), RoleError> {
     let Some(report) = &r.report else { return Ok((Finding::Honest, None)) };
     let loc = &report.location;
-    match evm.block(loc.block_number).await? {
-        Some(b) if b.hash == loc.block_hash.0 => {}
+    let block = match evm.block(loc.block_number).await? {
+        Some(b) if b.hash == loc.block_hash.0 => b,
         _ => return Ok((Finding::UnknownBlock, None)),
-    }
-    let receipts = evm.block_receipts(loc.block_number).await?;
-    let Some(receipt_bytes) = receipts.get(loc.tx_index as usize) else {
-        // No transaction at that index: the receipt-trie proof cannot show absence at this
-        // version of the dispute contract; the report is still refused by honest relayers.
-        return Ok((Finding::UnknownBlock, None));
     };
-    let receipt = decode_receipt(receipt_bytes).map_err(|e| RoleError::Fatal(format!("undecodable receipt: {e}")))?;
-    let problem = if !receipt.success {
-        Some("the reported transaction failed".to_string())
+    let receipts = evm.block_receipts(loc.block_number).await?;
+    // No transaction at that index: proven by an exclusion proof (an empty receipt).
+    let receipt_bytes = receipts.get(loc.tx_index as usize).cloned().unwrap_or_default();
+    let problem = if receipt_bytes.is_empty() {
+        Some(format!("the block has no transaction {}", loc.tx_index))
+    } else if block.timestamp != loc.block_timestamp {
+        // the header in the proof shows the real timestamp (what the lock-deadline check used)
+        Some(format!("the block's timestamp is {}, not {}", block.timestamp, loc.block_timestamp))
     } else {
-        match receipt.logs.get(loc.log_index as usize).map(LegLockedLog::decode) {
-            None => Some(format!("the receipt has no log {}", loc.log_index)),
-            Some(Err(_)) => Some(format!("log {} is not a LegLocked event", loc.log_index)),
-            Some(Ok(ev)) => {
-                if ev.router != router {
-                    Some(format!("log {} was emitted by {} , not the router", loc.log_index, ev.router))
-                } else if ev.bundle_id != r.bundle_id.0 || ev.index != r.leg_index {
-                    Some("the log is for another leg".into())
-                } else if ev.leg_hash != r.leg_hash.0 || ev.settle_deadline != r.settle_deadline {
-                    Some("the log's leg hash or settle deadline differs".into())
-                } else if ev.amount < r.leg.amount.0 {
-                    Some("the escrowed amount is below the leg's".into())
-                } else {
-                    None
+        let receipt =
+            decode_receipt(&receipt_bytes).map_err(|e| RoleError::Fatal(format!("undecodable receipt: {e}")))?;
+        if !receipt.success {
+            Some("the reported transaction failed".to_string())
+        } else {
+            match receipt.logs.get(loc.log_index as usize).map(LegLockedLog::decode) {
+                None => Some(format!("the receipt has no log {}", loc.log_index)),
+                Some(Err(_)) => Some(format!("log {} is not a LegLocked event", loc.log_index)),
+                Some(Ok(ev)) => {
+                    if ev.router != router {
+                        Some(format!("log {} was emitted by {} , not the router", loc.log_index, ev.router))
+                    } else if ev.bundle_id != r.bundle_id.0 || ev.index != r.leg_index {
+                        Some("the log is for another leg".into())
+                    } else if ev.leg_hash != r.leg_hash.0 || ev.settle_deadline != r.settle_deadline {
+                        Some("the log's leg hash or settle deadline differs".into())
+                    } else if ev.amount < r.leg.amount.0 {
+                        Some("the escrowed amount is below the leg's".into())
+                    } else {
+                        None
+                    }
                 }
             }
         }
@@ -78,7 +83,7 @@ pub async fn check_report<E: EvmSource + EvmEvidence>(
         bundle_id: r.bundle_id,
         leg_index: r.leg_index,
         header: header.into(),
-        receipt: receipt_bytes.clone().into(),
+        receipt: receipt_bytes.into(),
         receipt_proof: proof.into_iter().map(|n| n.to_vec().into()).collect(),
     };
     Ok((Finding::False(why), Some(fraud)))

@@ -1,0 +1,294 @@
+//! Measures the figures in docs/benchmarks.md on a fresh devnet (real injectived + anvil):
+//! devnet bring-up, hub SDK gas per operation, lock → hub report latency (p50/p95), legs mirrored
+//! per minute by one relayer, lock → settled on every chain for a 3-leg bundle, relayer RSS.
+//!
+//!   cargo run --release -p mesh-e2e --bin mesh-bench
+//!
+//! The relayer under test is the `mesh` binary (target/release/mesh, else target/debug/mesh) run
+//! as its own process, so its RSS is its own.
+use std::time::{Duration, Instant};
+
+use alloy::primitives::U256;
+use mesh_e2e::{devnet, now, DownOnDrop};
+use mesh_hub_api::bundle_log::{self, EvmLocation, LockReport};
+use mesh_protocol::eip712::{leg_hash, settlement_batch_digest, HubDomain};
+use mesh_protocol::sig::{sign_digest, signing_key};
+use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Leg, SettlementBatch};
+use mesh_relayer::bundle::{lock_leg, register, status, wallet_provider};
+use mesh_relayer::config::Role;
+use mesh_relayer::devnet::deploy::hub_client;
+use mesh_relayer::devnet::evm_deploy::ANVIL_DEPLOYER_KEY;
+use mesh_relayer::devnet::manifest::Manifest;
+use mesh_relayer::devnet::relayer_config::{data_dir, relayer_config};
+use mesh_relayer::devnet::UpOptions;
+use mesh_relayer::evm::bindings::MintableERC20;
+
+fn addr(s: &str) -> EvmAddress {
+    EvmAddress::parse(s).unwrap()
+}
+
+fn pct(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn leg(m: &Manifest, chain: usize, from: &str, to: &str, amount: u128) -> Leg {
+    Leg {
+        chain_id: m.evm[chain].chain_id,
+        router: addr(&m.evm[chain].contracts["MeshRouter"]),
+        depositor: addr(from),
+        token: addr(&m.evm[chain].contracts["USDC"]),
+        amount: Amount::from(amount),
+        recipient: addr(to),
+    }
+}
+
+async fn mint(m: &Manifest, chain: usize, to: &str, amount: u128) {
+    let p = wallet_provider(&m.evm[chain].rpc, ANVIL_DEPLOYER_KEY).unwrap();
+    MintableERC20::new(addr(&m.evm[chain].contracts["USDC"]).0, p)
+        .mint(addr(to).0, U256::from(amount))
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .unwrap_or(0)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let net = devnet("bench", 28000, 27990);
+    let _guard = DownOnDrop(&net);
+    let _ = net.down(true);
+    let t0 = Instant::now();
+    let m = net.up(&UpOptions { validators: 1, evm_chains: 2, fresh: true }).await.expect("devnet up");
+    let bring_up = t0.elapsed();
+    println!("devnet bring-up (1 validator, 2 anvil chains, contracts, 3 bonded relayers): {:.1} s", bring_up.as_secs_f64());
+
+    let hub = hub_client(&m).unwrap();
+    let log = m.contracts["bundle_log"].clone();
+    let domain = HubDomain::new(m.hub.chain_id.clone());
+    let alice = m.accounts.users[0].clone();
+    let bob = m.accounts.users[1].clone();
+    let relayer0 = m.accounts.relayers[0].clone();
+
+    // ---- hub gas: register, report 1 / 10 per tx, advance, sign, fraud proof ------------------
+    println!("\nhub SDK gas (gas_used of the tx on injectived):");
+    let t = now();
+    let ten = Bundle {
+        creator: alice.hub_address.clone(),
+        nonce: 1,
+        lock_deadline: t + 25,
+        settle_deadline: t + 200,
+        legs: (0..10).map(|i| leg(&m, i % 2, &alice.evm_address, &bob.evm_address, 10 + i as u128)).collect(),
+    };
+    let out = hub
+        .execute(&alice.hub_signer(), &log, &bundle_log::ExecuteMsg::RegisterBundle { bundle: ten.clone() }, vec![])
+        .await
+        .unwrap();
+    println!("  RegisterBundle (10 legs)            {:>9}", out.gas_used);
+    let id = Hash32(mesh_protocol::eip712::bundle_id(&domain, &ten));
+    let p = wallet_provider(&m.evm[0].rpc, ANVIL_DEPLOYER_KEY).unwrap();
+    let block = alloy::providers::Provider::get_block_by_number(&p, 1u64.into()).await.unwrap().unwrap();
+    let report = |i: u32| LockReport {
+        bundle_id: id,
+        leg_index: i,
+        leg_hash: Hash32(leg_hash(&ten.legs[i as usize])),
+        settle_deadline: ten.settle_deadline,
+        location: EvmLocation {
+            chain_id: ten.legs[i as usize].chain_id,
+            block_number: block.header.number,
+            block_hash: Hash32(block.header.hash),
+            block_timestamp: block.header.timestamp,
+            tx_hash: Hash32(block.header.hash),
+            tx_index: 0,
+            log_index: i,
+        },
+    };
+    let r0 = relayer0.hub_signer();
+    let out = hub.execute(&r0, &log, &bundle_log::ExecuteMsg::ReportLocks { reports: vec![report(0)] }, vec![]).await.unwrap();
+    println!("  ReportLocks, 1 report               {:>9}", out.gas_used);
+    let out = hub
+        .execute(&r0, &log, &bundle_log::ExecuteMsg::ReportLocks { reports: (1..10).map(report).collect() }, vec![])
+        .await
+        .unwrap();
+    println!("  ReportLocks, 9 reports in one msg   {:>9}  ({} per report)", out.gas_used, out.gas_used / 9);
+    let out = hub.execute(&r0, &log, &bundle_log::ExecuteMsg::ReportLocks { reports: vec![report(3)] }, vec![]).await.unwrap();
+    println!("  ReportLocks, duplicate (no-op)      {:>9}", out.gas_used);
+    // wait for the windows, then decide and close
+    tokio::time::sleep(m.profile.contracts.dispute_window + Duration::from_secs(2)).await;
+    let out = hub.execute(&r0, &log, &bundle_log::ExecuteMsg::Advance { limit: Some(16) }, vec![]).await.unwrap();
+    println!("  Advance (1 bundle decided)          {:>9}", out.gas_used);
+    let cur: bundle_log::BatchResponse = hub.query_smart(&log, &bundle_log::QueryMsg::CurrentBatch {}).await.unwrap();
+    if !cur.entries.is_empty() {
+        let out = hub.execute(&r0, &log, &bundle_log::ExecuteMsg::CloseBatch {}, vec![]).await.unwrap();
+        println!("  CloseBatch (1 leaf)                 {:>9}", out.gas_used);
+    }
+    let batch: bundle_log::BatchResponse = hub.query_smart(&log, &bundle_log::QueryMsg::Batch { index: 0 }).await.unwrap();
+    let digest = settlement_batch_digest(
+        &domain,
+        &SettlementBatch { epoch: batch.epoch.unwrap(), batch_index: 0, root: batch.root.unwrap() },
+    );
+    let key = signing_key(&hex::decode(&relayer0.evm_secret).unwrap().try_into().unwrap()).unwrap();
+    let out = hub
+        .execute(&r0, &log, &bundle_log::ExecuteMsg::SubmitSignatures { batch_index: 0, signatures: vec![sign_digest(&key, digest)] }, vec![])
+        .await
+        .unwrap();
+    println!("  SubmitSignatures, 1 signature       {:>9}", out.gas_used);
+
+    // ---- relayer latency and throughput -------------------------------------------------------
+    let data = data_dir(&net.dir);
+    let mesh = ["release", "debug"]
+        .iter()
+        .map(|p| mesh_e2e::repo().join("target").join(p).join("mesh"))
+        .find(|p| p.exists())
+        .expect("build the mesh binary first (cargo build --release -p mesh-relayer)");
+    let mut procs = Vec::new();
+    for (i, roles) in [(0, vec![Role::Reporter, Role::Signer, Role::Poster]), (1, vec![Role::Signer]), (2, vec![Role::Signer])] {
+        let cfg = relayer_config(&m, &m.accounts.relayers[i], roles, &data, None).unwrap();
+        let path = data.join(format!("bench-relayer-{i}.toml"));
+        std::fs::write(&path, toml::to_string(&cfg).unwrap()).unwrap();
+        let logf = std::fs::File::create(net.dir.join(format!("logs/bench-relayer-{i}.log"))).unwrap();
+        procs.push(
+            std::process::Command::new(&mesh)
+                .args(["relayer", "run", "--config", path.to_str().unwrap()])
+                .env("MESH_LOG", "warn")
+                .stdout(logf.try_clone().unwrap())
+                .stderr(logf)
+                .spawn()
+                .unwrap(),
+        );
+    }
+    let n: usize = 30;
+    mint(&m, 0, &alice.evm_address, 1_000_000).await;
+    mint(&m, 1, &bob.evm_address, 1_000_000).await;
+    let t = now();
+    let mut bundles = Vec::new();
+    for k in 0..n {
+        let b = Bundle {
+            creator: alice.hub_address.clone(),
+            nonce: 100 + k as u64,
+            lock_deadline: t + 120,
+            settle_deadline: t + 260,
+            legs: vec![leg(&m, 0, &alice.evm_address, &bob.evm_address, 10), leg(&m, 1, &bob.evm_address, &alice.evm_address, 5)],
+        };
+        register(&hub, &alice.hub_signer(), &log, &b).await.unwrap();
+        bundles.push(b);
+    }
+    let pa = wallet_provider(&m.evm[0].rpc, &alice.evm_secret).unwrap();
+    let pb = wallet_provider(&m.evm[1].rpc, &bob.evm_secret).unwrap();
+    let start = Instant::now();
+    let mut locked_at = Vec::new();
+    for b in &bundles {
+        lock_leg(&pa, &m.hub.chain_id, b, 0).await.unwrap();
+        lock_leg(&pb, &m.hub.chain_id, b, 1).await.unwrap();
+        locked_at.push(start.elapsed());
+    }
+    let lock_phase = start.elapsed();
+    let ids: Vec<Hash32> = bundles.iter().map(|b| Hash32(mesh_protocol::eip712::bundle_id(&domain, b))).collect();
+    let mut reported_at: Vec<Option<Duration>> = vec![None; n];
+    let mut peak_rss = 0;
+    while reported_at.iter().any(Option::is_none) {
+        for (k, id) in ids.iter().enumerate() {
+            if reported_at[k].is_none() {
+                let s = status(&hub, &log, *id).await.unwrap();
+                if s.reports.iter().all(Option::is_some) {
+                    reported_at[k] = Some(start.elapsed());
+                }
+            }
+        }
+        peak_rss = peak_rss.max(rss_kib(procs[0].id()));
+        assert!(start.elapsed() < Duration::from_secs(300), "reports did not arrive");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let all_reported = start.elapsed();
+    let mut lat: Vec<f64> =
+        reported_at.iter().zip(&locked_at).map(|(r, l)| (r.unwrap() - *l).as_secs_f64()).collect();
+    println!("\nrelayer (release `mesh relayer run`, confirmations 2, block time 1 s, hub ~3 blocks/s):");
+    println!("  {n} bundles × 2 legs locked in {:.1} s (one depositor per chain, sequential txs)", lock_phase.as_secs_f64());
+    println!("  lock → both legs on the hub: p50 {:.1} s, p95 {:.1} s", pct(&mut lat, 0.5), pct(&mut lat, 0.95));
+    println!(
+        "  legs mirrored: {} in {:.1} s from the first lock = {:.0} legs/minute",
+        2 * n,
+        all_reported.as_secs_f64(),
+        (2 * n) as f64 / all_reported.as_secs_f64() * 60.0
+    );
+
+    // lock → settled on every chain for one 3-leg bundle, broken down
+    let t = now();
+    let three = Bundle {
+        creator: alice.hub_address.clone(),
+        nonce: 9_999,
+        lock_deadline: t + 60,
+        settle_deadline: t + 200,
+        legs: vec![
+            leg(&m, 0, &alice.evm_address, &bob.evm_address, 7),
+            leg(&m, 1, &bob.evm_address, &alice.evm_address, 3),
+            leg(&m, 0, &alice.evm_address, &bob.evm_address, 2),
+        ],
+    };
+    let id = register(&hub, &alice.hub_signer(), &log, &three).await.unwrap();
+    let s0 = Instant::now();
+    lock_leg(&pa, &m.hub.chain_id, &three, 0).await.unwrap();
+    lock_leg(&pb, &m.hub.chain_id, &three, 1).await.unwrap();
+    lock_leg(&pa, &m.hub.chain_id, &three, 2).await.unwrap();
+    let locked = s0.elapsed();
+    let (mut reported, mut decided, mut attested) = (None, None, None);
+    loop {
+        let s = status(&hub, &log, id).await.unwrap();
+        if reported.is_none() && s.reports.iter().all(Option::is_some) {
+            reported = Some(s0.elapsed());
+        }
+        if decided.is_none() && s.verdict.is_some() {
+            decided = Some(s0.elapsed());
+        }
+        if let (Some(_), Some(bi)) = (decided, s.batch_index) {
+            if attested.is_none() {
+                let b: bundle_log::BatchResponse = hub.query_smart(&log, &bundle_log::QueryMsg::Batch { index: bi }).await.unwrap();
+                if b.status == bundle_log::BatchStatus::Attested {
+                    attested = Some(s0.elapsed());
+                }
+            }
+        }
+        peak_rss = peak_rss.max(rss_kib(procs[0].id()));
+        let done = {
+            let mut all = true;
+            for (i, l) in three.legs.iter().enumerate() {
+                let c = m.evm.iter().position(|e| e.chain_id == l.chain_id).unwrap();
+                let pr = wallet_provider(&m.evm[c].rpc, ANVIL_DEPLOYER_KEY).unwrap();
+                let st: u8 = mesh_relayer::evm::bindings::MeshRouter::new(l.router.0, pr)
+                    .legStatus(id.0, i as u32)
+                    .call()
+                    .await
+                    .unwrap();
+                all &= st != 1;
+            }
+            all
+        };
+        if done {
+            break;
+        }
+        assert!(s0.elapsed() < Duration::from_secs(200), "3-leg bundle did not settle");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let settled = s0.elapsed();
+    let f = |d: Option<Duration>| d.unwrap().as_secs_f64();
+    println!("\n3-leg bundle, lock → settled on every chain: {:.1} s", settled.as_secs_f64());
+    println!("  locking the 3 legs (3 EVM txs + approvals)     {:>6.1} s", locked.as_secs_f64());
+    println!("  → all legs reported (confirmations + indexing) {:>6.1} s", f(reported) - locked.as_secs_f64());
+    println!("  → verdict (dispute window {:>3} s + Advance)    {:>6.1} s", m.profile.contracts.dispute_window.as_secs(), f(decided) - f(reported));
+    println!("  → batch closed and attested (signatures)       {:>6.1} s", f(attested) - f(decided));
+    println!("  → settled on both chains (submitBatch+settle)  {:>6.1} s", settled.as_secs_f64() - f(attested));
+    println!("\nrelayer process RSS (reporter+signer+poster), peak: {:.1} MiB", peak_rss as f64 / 1024.0);
+    for mut p in procs {
+        let _ = p.kill();
+        let _ = p.wait();
+    }
+}
