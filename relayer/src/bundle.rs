@@ -10,6 +10,9 @@ use mesh_protocol::{Bundle, Hash32};
 use crate::evm::bindings::{MeshRouter, MintableERC20};
 use crate::hub::{HubClient, HubError, HubSigner};
 
+/// How long to wait for an EVM transaction to be mined.
+const RECEIPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 #[derive(Debug, thiserror::Error)]
 pub enum BundleError {
     #[error(transparent)]
@@ -103,6 +106,7 @@ pub async fn lock_leg(
         .send()
         .await
         .map_err(evm)?
+        .with_timeout(Some(RECEIPT_TIMEOUT))
         .get_receipt()
         .await
         .map_err(evm)?;

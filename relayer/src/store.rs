@@ -16,6 +16,10 @@ const BLOCK_HASHES: TableDefinition<(u64, u64), [u8; 32]> = TableDefinition::new
 const PENDING: TableDefinition<[u8; 36], (u64, &[u8])> = TableDefinition::new("pending_reports");
 /// leg key → hub height at which the hub had a report for it.
 const DONE: TableDefinition<[u8; 36], u64> = TableDefinition::new("done_reports");
+/// leg key → (source block number, JSON `LockReport`) of every lock this relayer saw and the hub
+/// took: if the hub's report is later reverted (another relayer's false report was proven), the
+/// genuine lock is reported again from here.
+const MIRRORED: TableDefinition<[u8; 36], (u64, &[u8])> = TableDefinition::new("mirrored_reports");
 /// (epoch, batch index) → root this relayer signed: it never signs another root for that slot.
 const SIGNED_BATCHES: TableDefinition<(u64, u64), [u8; 32]> = TableDefinition::new("signed_batches");
 /// new epoch → signers hash this relayer signed.
@@ -73,6 +77,7 @@ impl Store {
             tx.open_table(BLOCK_HASHES).map_err(db)?;
             tx.open_table(PENDING).map_err(db)?;
             tx.open_table(DONE).map_err(db)?;
+            tx.open_table(MIRRORED).map_err(db)?;
             tx.open_table(SIGNED_BATCHES).map_err(db)?;
             tx.open_table(SIGNED_UPDATES).map_err(db)?;
             tx.open_table(POSTED).map_err(db)?;
@@ -199,12 +204,48 @@ impl Store {
         {
             let mut pending = tx.open_table(PENDING).map_err(db)?;
             let mut done = tx.open_table(DONE).map_err(db)?;
+            let mut mirrored = tx.open_table(MIRRORED).map_err(db)?;
             for k in keys {
-                pending.remove(*k).map_err(db)?;
+                if let Some(v) = pending.remove(*k).map_err(db)? {
+                    let (block, json) = v.value();
+                    mirrored.insert(*k, (block, json)).map_err(db)?;
+                }
                 done.insert(*k, hub_height).map_err(db)?;
             }
         }
         tx.commit().map_err(db)
+    }
+
+    /// Puts a lock this relayer mirrored before back into pending (the hub's report of that leg
+    /// was reverted); returns whether there was one to put back.
+    pub fn reinstate(&self, key: &[u8; 36]) -> Result<bool, StoreError> {
+        let tx = self.db.begin_write().map_err(db)?;
+        let found;
+        {
+            let mirrored = tx.open_table(MIRRORED).map_err(db)?;
+            let mut pending = tx.open_table(PENDING).map_err(db)?;
+            let mut done = tx.open_table(DONE).map_err(db)?;
+            let entry = mirrored.get(*key).map_err(db)?.map(|v| {
+                let (block, json) = v.value();
+                (block, json.to_vec())
+            });
+            found = entry.is_some();
+            if let Some((block, json)) = entry {
+                if pending.get(*key).map_err(db)?.is_none() {
+                    pending.insert(*key, (block, json.as_slice())).map_err(db)?;
+                }
+                done.remove(*key).map_err(db)?;
+            }
+        }
+        tx.commit().map_err(db)?;
+        Ok(found)
+    }
+
+    /// Whether this relayer mirrored a lock for the leg.
+    pub fn is_mirrored(&self, key: &[u8; 36]) -> Result<bool, StoreError> {
+        let tx = self.db.begin_read().map_err(db)?;
+        let t = tx.open_table(MIRRORED).map_err(db)?;
+        Ok(t.get(*key).map_err(db)?.is_some())
     }
 
     /// Drops pending reports without marking them done (the hub can never accept them).

@@ -6,13 +6,13 @@ use std::time::{Duration, Instant};
 
 use alloy::primitives::U256;
 use alloy::providers::Provider;
-use mesh_relayer::devnet::fixture::{devnet, now, start_relayer, DownOnDrop};
 use mesh_hub_api::bundle_log::{self, LogEvent};
 use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Leg};
 use mesh_relayer::bundle::{lock_leg, register, status, wallet_provider};
 use mesh_relayer::config::Role;
 use mesh_relayer::devnet::deploy::hub_client;
 use mesh_relayer::devnet::evm_deploy::{evm_rpc, ANVIL_DEPLOYER_KEY};
+use mesh_relayer::devnet::fixture::{devnet, now, start_relayer, DownOnDrop};
 use mesh_relayer::devnet::manifest::Manifest;
 use mesh_relayer::devnet::relayer_config::{data_dir, relayer_config};
 use mesh_relayer::devnet::UpOptions;
@@ -106,7 +106,9 @@ async fn reorged_locks_are_never_reported_and_a_crash_after_broadcast_duplicates
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     assert!(!reported(&hub, &log, ghost_id).await);
-    // the same leg locked for real on the new fork is reported
+    // the same leg locked for real on the new fork is reported (a fresh provider: the reorg
+    // rewound alice's account nonce, which the old provider had cached)
+    let pa = wallet_provider(&m.evm[0].rpc, &alice.evm_secret).unwrap();
     lock_leg(&pa, &m.hub.chain_id, &ghost, 0).await.expect("the reorg undid the escrow; lock again");
     let start = Instant::now();
     while !reported(&hub, &log, ghost_id).await {
@@ -124,7 +126,7 @@ async fn reorged_locks_are_never_reported_and_a_crash_after_broadcast_duplicates
     let crash = one_leg_bundle(&m, 2, 50);
     let crash_id = register(&hub, &alice.hub_signer(), &log, &crash).await.unwrap();
     lock_leg(&pa, &m.hub.chain_id, &crash, 0).await.unwrap();
-    let status1 = Command::new(&mesh)
+    let status1 = Command::new(mesh)
         .args(["relayer", "run", "--config", cfg_path.to_str().unwrap()])
         .env("MESH_FAULT", "abort-after-report-included")
         .env("MESH_LOG", "warn")
@@ -137,7 +139,7 @@ async fn reorged_locks_are_never_reported_and_a_crash_after_broadcast_duplicates
     assert_eq!(log_entries_for(&hub, &log, crash_id).await, 1);
 
     // restart without the fault: it re-sends its pending report, the hub treats it as a no-op
-    let mut child = Command::new(&mesh)
+    let mut child = Command::new(mesh)
         .args(["relayer", "run", "--config", cfg_path.to_str().unwrap()])
         .env("MESH_LOG", "warn")
         .stdout(Stdio::null())
@@ -157,7 +159,7 @@ async fn reorged_locks_are_never_reported_and_a_crash_after_broadcast_duplicates
         }
         drop(store);
         assert!(start.elapsed() < Duration::from_secs(40), "the restarted relayer never settled its pending report");
-        child = Command::new(&mesh)
+        child = Command::new(mesh)
             .args(["relayer", "run", "--config", cfg_path.to_str().unwrap()])
             .env("MESH_LOG", "warn")
             .stdout(Stdio::null())

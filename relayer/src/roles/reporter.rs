@@ -80,6 +80,7 @@ impl<E: EvmSource, H: MeshHub> Reporter<E, H> {
             out.indexed_events += events;
             out.rewound += rewound;
         }
+        self.reinstate_reverted().await?;
         let (submitted, duplicates) = self.submit_pending().await?;
         out.submitted = submitted;
         out.duplicates = duplicates;
@@ -150,6 +151,25 @@ impl<E: EvmSource, H: MeshHub> Reporter<E, H> {
             tracing::info!(chain = %chain.name, from = cursor, to, events = events.len(), new = added, "indexed LegLocked events");
         }
         Ok((events.len(), rewound))
+    }
+
+    /// A leg the hub awaits again although this relayer mirrored its lock had its report reverted
+    /// (another relayer's false report was proven): report the genuine lock again.
+    async fn reinstate_reverted(&self) -> Result<(), RoleError> {
+        for chain in &self.chains {
+            for leg in self.hub.awaiting_reports(chain.evm.chain_id()).await? {
+                let key = leg_key(&leg.bundle_id.0 .0, leg.leg_index);
+                if !(self.store.is_mirrored(&key)? && self.store.is_done(&key)?) {
+                    continue;
+                }
+                // a lagging query node may still list a leg it has a report for: ask for the leg itself
+                let state = self.hub.report(leg.bundle_id, leg.leg_index).await?;
+                if state.is_some_and(|s| s.report.is_none() && !s.decided) && self.store.reinstate(&key)? {
+                    tracing::info!(bundle = %leg.bundle_id, leg = leg.leg_index, "report was reverted; reporting the genuine lock again");
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Sends pending reports the hub awaits; settles the bookkeeping of the others.

@@ -58,7 +58,9 @@ async fn mint(m: &Manifest, chain: usize, to: &str, amount: u128) {
 fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -70,7 +72,10 @@ async fn main() {
     let t0 = Instant::now();
     let m = net.up(&UpOptions { validators: 1, evm_chains: 2, fresh: true }).await.expect("devnet up");
     let bring_up = t0.elapsed();
-    println!("devnet bring-up (1 validator, 2 anvil chains, contracts, 3 bonded relayers): {:.1} s", bring_up.as_secs_f64());
+    println!(
+        "devnet bring-up (1 validator, 2 anvil chains, contracts, 3 bonded relayers): {:.1} s",
+        bring_up.as_secs_f64()
+    );
 
     let hub = hub_client(&m).unwrap();
     let log = m.contracts["bundle_log"].clone();
@@ -113,14 +118,20 @@ async fn main() {
         },
     };
     let r0 = relayer0.hub_signer();
-    let out = hub.execute(&r0, &log, &bundle_log::ExecuteMsg::ReportLocks { reports: vec![report(0)] }, vec![]).await.unwrap();
+    let out = hub
+        .execute(&r0, &log, &bundle_log::ExecuteMsg::ReportLocks { reports: vec![report(0)] }, vec![])
+        .await
+        .unwrap();
     println!("  ReportLocks, 1 report               {:>9}", out.gas_used);
     let out = hub
         .execute(&r0, &log, &bundle_log::ExecuteMsg::ReportLocks { reports: (1..10).map(report).collect() }, vec![])
         .await
         .unwrap();
     println!("  ReportLocks, 9 reports in one msg   {:>9}  ({} per report)", out.gas_used, out.gas_used / 9);
-    let out = hub.execute(&r0, &log, &bundle_log::ExecuteMsg::ReportLocks { reports: vec![report(3)] }, vec![]).await.unwrap();
+    let out = hub
+        .execute(&r0, &log, &bundle_log::ExecuteMsg::ReportLocks { reports: vec![report(3)] }, vec![])
+        .await
+        .unwrap();
     println!("  ReportLocks, duplicate (no-op)      {:>9}", out.gas_used);
     // wait for the windows, then decide and close
     tokio::time::sleep(m.profile.contracts.dispute_window + Duration::from_secs(2)).await;
@@ -131,14 +142,20 @@ async fn main() {
         let out = hub.execute(&r0, &log, &bundle_log::ExecuteMsg::CloseBatch {}, vec![]).await.unwrap();
         println!("  CloseBatch (1 leaf)                 {:>9}", out.gas_used);
     }
-    let batch: bundle_log::BatchResponse = hub.query_smart(&log, &bundle_log::QueryMsg::Batch { index: 0 }).await.unwrap();
+    let batch: bundle_log::BatchResponse =
+        hub.query_smart(&log, &bundle_log::QueryMsg::Batch { index: 0 }).await.unwrap();
     let digest = settlement_batch_digest(
         &domain,
         &SettlementBatch { epoch: batch.epoch.unwrap(), batch_index: 0, root: batch.root.unwrap() },
     );
     let key = signing_key(&hex::decode(&relayer0.evm_secret).unwrap().try_into().unwrap()).unwrap();
     let out = hub
-        .execute(&r0, &log, &bundle_log::ExecuteMsg::SubmitSignatures { batch_index: 0, signatures: vec![sign_digest(&key, digest)] }, vec![])
+        .execute(
+            &r0,
+            &log,
+            &bundle_log::ExecuteMsg::SubmitSignatures { batch_index: 0, signatures: vec![sign_digest(&key, digest)] },
+            vec![],
+        )
         .await
         .unwrap();
     println!("  SubmitSignatures, 1 signature       {:>9}", out.gas_used);
@@ -151,7 +168,9 @@ async fn main() {
         .find(|p| p.exists())
         .expect("build the mesh binary first (cargo build --release -p mesh-relayer)");
     let mut procs = Vec::new();
-    for (i, roles) in [(0, vec![Role::Reporter, Role::Signer, Role::Poster]), (1, vec![Role::Signer]), (2, vec![Role::Signer])] {
+    for (i, roles) in
+        [(0, vec![Role::Reporter, Role::Signer, Role::Poster]), (1, vec![Role::Signer]), (2, vec![Role::Signer])]
+    {
         let cfg = relayer_config(&m, &m.accounts.relayers[i], roles, &data, None).unwrap();
         let path = data.join(format!("bench-relayer-{i}.toml"));
         std::fs::write(&path, toml::to_string(&cfg).unwrap()).unwrap();
@@ -177,7 +196,10 @@ async fn main() {
             nonce: 100 + k as u64,
             lock_deadline: t + 120,
             settle_deadline: t + 260,
-            legs: vec![leg(&m, 0, &alice.evm_address, &bob.evm_address, 10), leg(&m, 1, &bob.evm_address, &alice.evm_address, 5)],
+            legs: vec![
+                leg(&m, 0, &alice.evm_address, &bob.evm_address, 10),
+                leg(&m, 1, &bob.evm_address, &alice.evm_address, 5),
+            ],
         };
         register(&hub, &alice.hub_signer(), &log, &b).await.unwrap();
         bundles.push(b);
@@ -209,10 +231,12 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let all_reported = start.elapsed();
-    let mut lat: Vec<f64> =
-        reported_at.iter().zip(&locked_at).map(|(r, l)| (r.unwrap() - *l).as_secs_f64()).collect();
+    let mut lat: Vec<f64> = reported_at.iter().zip(&locked_at).map(|(r, l)| (r.unwrap() - *l).as_secs_f64()).collect();
     println!("\nrelayer (release `mesh relayer run`, confirmations 2, block time 1 s, hub ~3 blocks/s):");
-    println!("  {n} bundles × 2 legs locked in {:.1} s (one depositor per chain, sequential txs)", lock_phase.as_secs_f64());
+    println!(
+        "  {n} bundles × 2 legs locked in {:.1} s (one depositor per chain, sequential txs)",
+        lock_phase.as_secs_f64()
+    );
     println!("  lock → both legs on the hub: p50 {:.1} s, p95 {:.1} s", pct(&mut lat, 0.5), pct(&mut lat, 0.95));
     println!(
         "  legs mirrored: {} in {:.1} s from the first lock = {:.0} legs/minute",
@@ -251,7 +275,8 @@ async fn main() {
         }
         if let (Some(_), Some(bi)) = (decided, s.batch_index) {
             if attested.is_none() {
-                let b: bundle_log::BatchResponse = hub.query_smart(&log, &bundle_log::QueryMsg::Batch { index: bi }).await.unwrap();
+                let b: bundle_log::BatchResponse =
+                    hub.query_smart(&log, &bundle_log::QueryMsg::Batch { index: bi }).await.unwrap();
                 if b.status == bundle_log::BatchStatus::Attested {
                     attested = Some(s0.elapsed());
                 }
@@ -283,7 +308,11 @@ async fn main() {
     println!("\n3-leg bundle, lock → settled on every chain: {:.1} s", settled.as_secs_f64());
     println!("  locking the 3 legs (3 EVM txs + approvals)     {:>6.1} s", locked.as_secs_f64());
     println!("  → all legs reported (confirmations + indexing) {:>6.1} s", f(reported) - locked.as_secs_f64());
-    println!("  → verdict (dispute window {:>3} s + Advance)    {:>6.1} s", m.profile.contracts.dispute_window.as_secs(), f(decided) - f(reported));
+    println!(
+        "  → verdict (dispute window {:>3} s + Advance)    {:>6.1} s",
+        m.profile.contracts.dispute_window.as_secs(),
+        f(decided) - f(reported)
+    );
     println!("  → batch closed and attested (signatures)       {:>6.1} s", f(attested) - f(decided));
     println!("  → settled on both chains (submitBatch+settle)  {:>6.1} s", settled.as_secs_f64() - f(attested));
     println!("\nrelayer process RSS (reporter+signer+poster), peak: {:.1} MiB", peak_rss as f64 / 1024.0);
