@@ -27,3 +27,12 @@ vectors:
 fmt:
     cargo fmt --all
     scripts/forge.sh fmt
+
+# hub gas, devnet bring-up, relayer latency/throughput/RSS and end-to-end latency (docs/benchmarks.md)
+bench:
+    cargo build -p mesh-relayer
+    cargo run -p mesh-e2e --bin mesh-bench
+
+# EVM gas table (docs/benchmarks.md)
+gas:
+    scripts/forge.sh test --match-contract GasBench -vv

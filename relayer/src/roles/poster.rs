@@ -1,9 +1,8 @@
 //! Poster: delivers attested batches to every chain and settles that chain's legs.
 //!
-//! For each attested batch and chain: if any leg of the batch is still escrowed there, the root
-//! is submitted to the SettlementVerifier with the hub's signatures (skipped when the verifier
-//! already knows it) and the legs are settled with `settleMany` (the Router skips legs someone
-//! else already settled). A (chain, batch) pair is recorded as posted only once nothing is left.
+//! For each attested batch and chain: if any leg of the batch is still escrowed there, the legs are
+//! settled in one transaction — `settleBatch` with the hub's signatures when the Verifier does not
+//! know the root yet, `settleMany` when it does (the Router skips legs someone else settled). A (chain, batch) pair is recorded as posted only once nothing is left.
 use std::sync::Arc;
 
 use alloy::primitives::{Address, Bytes, FixedBytes};
@@ -96,32 +95,23 @@ impl<H: MeshHub> Poster<H> {
                 if !items.is_empty() {
                     let verifier = SettlementVerifier::new(chain.verifier, chain.provider.clone());
                     let known = verifier.isVerifiedRoot(root.0).call().await.map_err(evm_err(&chain.url))?;
-                    if !known {
-                        let receipt = verifier
-                            .submitBatch(epoch, index, root.0, Bytes::from(packed.clone()))
-                            .send()
-                            .await
-                            .map_err(evm_err(&chain.url))?
-                            .with_timeout(Some(std::time::Duration::from_secs(60)))
-                            .get_receipt()
-                            .await
-                            .map_err(|e| EvmError::Rpc { url: chain.url.clone(), detail: e.to_string() })?;
-                        if !receipt.status() {
-                            return Err(RoleError::Fatal(format!("{}: submitBatch({index}) reverted", chain.name)));
-                        }
-                    }
                     let n = items.len();
-                    let receipt = router
-                        .settleMany(root.0, items)
-                        .send()
-                        .await
+                    // One transaction either way: an unknown root is checked in place by
+                    // `settleBatch` (no 20k-gas root cache write, docs/benchmarks.md); a root the
+                    // verifier already knows goes through `settleMany`.
+                    let call = if known {
+                        router.settleMany(root.0, items).send().await
+                    } else {
+                        router.settleBatch(epoch, index, root.0, Bytes::from(packed.clone()), items).send().await
+                    };
+                    let receipt = call
                         .map_err(evm_err(&chain.url))?
                         .with_timeout(Some(std::time::Duration::from_secs(60)))
                         .get_receipt()
                         .await
                         .map_err(|e| EvmError::Rpc { url: chain.url.clone(), detail: e.to_string() })?;
                     if !receipt.status() {
-                        return Err(RoleError::Fatal(format!("{}: settleMany for batch {index} reverted", chain.name)));
+                        return Err(RoleError::Fatal(format!("{}: settlement of batch {index} reverted", chain.name)));
                     }
                     self.metrics.legs_settled.get_or_create(&ChainLabel::new(&chain.name)).inc_by(n as u64);
                     tracing::info!(chain = %chain.name, batch = index, legs = n, tx = %receipt.transaction_hash, "settled legs");
