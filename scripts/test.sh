@@ -36,6 +36,7 @@ step "solidity tests (forge: unit, fuzz, invariant, protocol vectors)"
 scripts/forge.sh test
 
 step "rust tests (unit, property, multi-test, real anvil, real devnet end to end)"
-cargo test --workspace --locked
+# an outer bound so a hung test fails the run instead of eating CI's time
+timeout 45m cargo test --workspace --locked
 
 step "all test steps passed in $(( $(date +%s) - started )) s"

@@ -64,7 +64,7 @@ pub async fn status(hub: &HubClient, bundle_log: &str, id: Hash32) -> Result<Bun
 pub fn wallet_provider(rpc: &str, secret: &str) -> Result<DynProvider, BundleError> {
     let signer: PrivateKeySigner = secret.trim_start_matches("0x").parse().map_err(evm)?;
     let url = rpc.parse().map_err(evm)?;
-    Ok(ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(url).erased())
+    Ok(signing_provider(EthereumWallet::from(signer), url))
 }
 
 /// Approves the router and locks leg `index` of `bundle` as its depositor (the provider's key).
@@ -114,6 +114,24 @@ pub async fn lock_leg(
         return Err(BundleError::Evm(format!("lock of leg {index} reverted")));
     }
     Ok((receipt.transaction_hash, receipt.block_number.unwrap_or_default()))
+}
+
+/// A provider that signs with `wallet`. Nonces are read from the node for every transaction
+/// (not cached): a transaction that fails to estimate, or a reorg, can never leave a nonce gap
+/// that would strand every later transaction of the account.
+pub fn signing_provider(wallet: EthereumWallet, url: reqwest_url::Url) -> DynProvider {
+    ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .with_gas_estimation()
+        .with_simple_nonce_management()
+        .fetch_chain_id()
+        .wallet(wallet)
+        .connect_http(url)
+        .erased()
+}
+
+mod reqwest_url {
+    pub use alloy::transports::http::reqwest::Url;
 }
 
 /// ERC-20 balance.

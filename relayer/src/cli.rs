@@ -30,6 +30,9 @@ enum Command {
     /// Fraud proofs for disputers who do not run the daemon.
     #[command(subcommand)]
     Dispute(DisputeCommand),
+    /// Bundles from spec files: plan, register, lock legs, follow status (devnet manifest).
+    #[command(subcommand)]
+    Bundle(BundleCommand),
     /// The live demo: a trade COMMITs, a missing leg ABORTs, a fraudster is slashed.
     Demo {
         #[command(flatten)]
@@ -57,6 +60,41 @@ enum RelayerCommand {
         /// Address for /health, /metrics and /status.
         #[arg(long)]
         http: Option<std::net::SocketAddr>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BundleCommand {
+    /// Resolve a spec (examples/swap.bundle.toml) and print legs, hashes, net flows and timing;
+    /// refuses unknown chains, tokens or parties and deadlines that cannot settle in time.
+    Plan {
+        spec: PathBuf,
+        #[arg(long, default_value = ".devnet/manifest.json")]
+        manifest: PathBuf,
+    },
+    /// Register the planned bundle on the hub as its creator.
+    Register {
+        spec: PathBuf,
+        #[arg(long, default_value = ".devnet/manifest.json")]
+        manifest: PathBuf,
+    },
+    /// Approve and lock leg N as its depositor.
+    Lock {
+        spec: PathBuf,
+        #[arg(long)]
+        leg: usize,
+        #[arg(long, default_value = ".devnet/manifest.json")]
+        manifest: PathBuf,
+    },
+    /// A bundle's timeline: reports, verdict, batch, attestation.
+    Status {
+        id: String,
+        #[arg(long)]
+        watch: bool,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value = ".devnet/manifest.json")]
+        manifest: PathBuf,
     },
 }
 
@@ -180,6 +218,21 @@ pub fn main() -> anyhow::Result<()> {
         Command::Dispute(DisputeCommand::ProveFalseLock { config, chain, bundle, leg, submit }) => {
             tokio::runtime::Runtime::new()?
                 .block_on(crate::commands::prove_false_lock(&config, &chain, &bundle, leg, submit))?
+        }
+        Command::Bundle(cmd) => {
+            let rt = tokio::runtime::Runtime::new()?;
+            match cmd {
+                BundleCommand::Plan { spec, manifest } => rt.block_on(crate::bundle_cmd::plan_cmd(&spec, &manifest))?,
+                BundleCommand::Register { spec, manifest } => {
+                    rt.block_on(crate::bundle_cmd::register_cmd(&spec, &manifest))?
+                }
+                BundleCommand::Lock { spec, leg, manifest } => {
+                    rt.block_on(crate::bundle_cmd::lock_cmd(&spec, &manifest, leg))?
+                }
+                BundleCommand::Status { id, watch, json, manifest } => {
+                    rt.block_on(crate::bundle_cmd::status_cmd(&id, &manifest, watch, json))?
+                }
+            }
         }
         Command::Demo { args } => {
             let devnet =

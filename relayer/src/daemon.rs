@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use alloy::network::EthereumWallet;
-use alloy::providers::{Provider, ProviderBuilder};
 use alloy::signers::local::PrivateKeySigner;
 use mesh_hub_api::bundle_log;
 use mesh_protocol::eip712::HubDomain;
@@ -172,7 +171,7 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
                     name: c.name.clone(),
                     chain_id: c.chain_id,
                     url: c.rpc.clone(),
-                    provider: ProviderBuilder::new().wallet(wallet.clone()).connect_http(url).erased(),
+                    provider: crate::bundle::signing_provider(wallet.clone(), url),
                     router: addr(&c.router),
                     verifier: addr(&c.verifier),
                 })

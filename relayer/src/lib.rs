@@ -2,6 +2,7 @@
 //! `main.rs` is a thin command-line front over it.
 
 pub mod bundle;
+pub mod bundle_cmd;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -14,4 +15,5 @@ pub mod hub;
 pub mod metrics;
 pub mod retry;
 pub mod roles;
+pub mod spec;
 pub mod store;

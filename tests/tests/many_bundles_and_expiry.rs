@@ -199,7 +199,15 @@ async fn fifty_concurrent_bundles_end_correctly_and_expired_legs_refund_without_
     while now() < lonely.settle_deadline + 2 {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    let receipt = router.refundExpired(lonely_id, 0).send().await.unwrap().get_receipt().await.unwrap();
+    let receipt = router
+        .refundExpired(lonely_id, 0)
+        .send()
+        .await
+        .unwrap()
+        .with_timeout(Some(Duration::from_secs(60)))
+        .get_receipt()
+        .await
+        .unwrap();
     assert!(receipt.status());
     assert_eq!(usdc(&m, 0, &carol.evm_address).await, carol_before + U256::from(77), "carol refunded after expiry");
 

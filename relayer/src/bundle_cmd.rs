@@ -1,0 +1,140 @@
+//! `mesh bundle plan|register|lock|status` against the devnet manifest.
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use mesh_hub_api::bundle_log::{BatchStatus, BundleResponse, BundleStatus};
+
+use crate::devnet::deploy::hub_client;
+use crate::devnet::manifest::Manifest;
+use crate::spec::{BundleSpec, Plan};
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs()
+}
+
+fn print_plan(p: &Plan) {
+    println!("bundle id  {}", p.id);
+    println!("creator    {}  nonce {}", p.bundle.creator, p.bundle.nonce);
+    for (i, (l, h)) in p.bundle.legs.iter().zip(&p.leg_hashes).enumerate() {
+        println!(
+            "leg {i}: chain {} {} → {} {} of {}  (leg hash {h})",
+            l.chain_id, l.depositor, l.recipient, l.amount, l.token
+        );
+    }
+    println!("net flows on COMMIT (ABORT returns everything):");
+    for ((party, chain, token), v) in &p.net {
+        println!("  {party:<10} {v:>+14} {token} on {chain}");
+    }
+    println!("timing:");
+    for (what, t) in &p.timing {
+        println!("  {t}  (+{:>4}s)  {what}", t.saturating_sub(p.timing[0].1));
+    }
+}
+
+/// Loads the spec and plans it now; refuses what cannot settle in time.
+fn plan(spec: &Path, m: &Manifest) -> anyhow::Result<Plan> {
+    let s = BundleSpec::load(spec)?;
+    Ok(s.plan(m, now())?)
+}
+
+pub async fn plan_cmd(spec: &Path, manifest: &Path) -> anyhow::Result<()> {
+    let m = Manifest::load(manifest)?;
+    print_plan(&plan(spec, &m)?);
+    Ok(())
+}
+
+/// Registers the planned bundle; the plan (with its fixed deadlines) is saved next to the spec
+/// so `lock` uses exactly the registered bundle.
+pub async fn register_cmd(spec: &Path, manifest: &Path) -> anyhow::Result<()> {
+    let m = Manifest::load(manifest)?;
+    let p = plan(spec, &m)?;
+    let creator = m
+        .accounts
+        .users
+        .iter()
+        .chain(&m.accounts.relayers)
+        .find(|u| u.hub_address == p.bundle.creator)
+        .context("register: the creator must be a devnet identity (its key signs the hub tx)")?;
+    let hub = hub_client(&m)?;
+    let id = crate::bundle::register(&hub, &creator.hub_signer(), &m.contracts["bundle_log"], &p.bundle).await?;
+    let saved = spec.with_extension("registered.json");
+    std::fs::write(&saved, serde_json::to_vec_pretty(&p.bundle)?)?;
+    print_plan(&p);
+    println!("registered {id}; bundle saved to {}", saved.display());
+    Ok(())
+}
+
+pub async fn lock_cmd(spec: &Path, manifest: &Path, leg: usize) -> anyhow::Result<()> {
+    let m = Manifest::load(manifest)?;
+    let saved = spec.with_extension("registered.json");
+    let bundle: mesh_protocol::Bundle = serde_json::from_slice(
+        &std::fs::read(&saved).with_context(|| format!("{} missing: register the bundle first", saved.display()))?,
+    )?;
+    let l = bundle.legs.get(leg).with_context(|| format!("the bundle has no leg {leg}"))?;
+    let depositor = std::iter::once(&m.accounts.deployer)
+        .chain(&m.accounts.users)
+        .chain(&m.accounts.relayers)
+        .find(|u| u.evm_address == l.depositor.to_string())
+        .context("the leg's depositor is not a devnet identity: lock it with its own wallet")?;
+    let chain = m.evm.iter().find(|c| c.chain_id == l.chain_id).context("unknown chain")?;
+    let p = crate::bundle::wallet_provider(&chain.rpc, &depositor.evm_secret)?;
+    let (tx, block) = crate::bundle::lock_leg(&p, &m.hub.chain_id, &bundle, leg).await?;
+    println!("{} locked leg {leg} on {} in block {block} (tx {tx})", depositor.name, chain.name);
+    Ok(())
+}
+
+fn timeline(b: &BundleResponse, attested: Option<bool>) -> String {
+    let reported = b.reports.iter().filter(|r| r.is_some()).count();
+    let mut s =
+        format!("{}: registered at {}, {reported}/{} legs reported", b.bundle_id, b.registered_at, b.reports.len());
+    for (i, r) in b.reports.iter().enumerate() {
+        if let Some(r) = r {
+            s += &format!(
+                "\n  leg {i}: reported at {} (chain {} block {}), window ends {}",
+                r.reported_at, r.location.chain_id, r.location.block_number, r.window_ends_at
+            );
+        }
+    }
+    match (b.status, b.verdict, b.batch_index) {
+        (BundleStatus::Decided, Some(v), Some(batch)) => {
+            s += &format!("\n  verdict {v:?} ({:?}) at {}, batch {batch}", b.reason, b.decided_at.unwrap_or_default());
+            if let Some(a) = attested {
+                s += if a { ", batch attested" } else { ", batch awaiting signatures" };
+            }
+        }
+        _ => s += &format!("\n  pending; next check at {:?}, COMMIT possible before {}", b.next_check, b.commit_cutoff),
+    }
+    s
+}
+
+pub async fn status_cmd(id: &str, manifest: &Path, watch: bool, json: bool) -> anyhow::Result<()> {
+    let m = Manifest::load(manifest)?;
+    let hub = hub_client(&m)?;
+    let id = mesh_protocol::Hash32::parse(id).map_err(|e| anyhow::anyhow!("bundle id: {e}"))?;
+    let mut last = String::new();
+    loop {
+        let b = crate::bundle::status(&hub, &m.contracts["bundle_log"], id).await?;
+        let attested = match b.batch_index {
+            Some(i) => {
+                let batch: mesh_hub_api::bundle_log::BatchResponse = hub
+                    .query_smart(&m.contracts["bundle_log"], &mesh_hub_api::bundle_log::QueryMsg::Batch { index: i })
+                    .await?;
+                Some(batch.status == BatchStatus::Attested)
+            }
+            None => None,
+        };
+        let text = if json { serde_json::to_string_pretty(&b)? } else { timeline(&b, attested) };
+        if text != last {
+            println!("{text}");
+            last = text;
+        }
+        if !watch || attested == Some(true) {
+            return Ok(());
+        }
+        if b.status == BundleStatus::Decided && attested.is_none() {
+            bail!("decided bundle without a batch");
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
