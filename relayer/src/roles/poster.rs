@@ -2,12 +2,15 @@
 //!
 //! For each attested batch and chain: if any leg of the batch is still escrowed there, the legs are
 //! settled in one transaction — `settleBatch` with the hub's signatures when the Verifier does not
-//! know the root yet, `settleMany` when it does (the Router skips legs someone else settled). A (chain, batch) pair is recorded as posted only once nothing is left.
+//! know the root yet, `settleMany` when it does (the Router skips legs someone else settled).
+//! A (chain, batch) pair is recorded as posted after that transaction; a leg the Router skipped
+//! (a COMMIT past its deadline, a token refusing the transfer) is left to `refundExpired`.
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use alloy::primitives::{Address, Bytes, FixedBytes};
 use alloy::providers::DynProvider;
-use mesh_protocol::Verdict;
+use mesh_protocol::{Hash32, Verdict};
 
 use super::RoleError;
 use crate::evm::bindings::{IMeshRouter, MeshRouter, SettlementVerifier};
@@ -59,15 +62,19 @@ impl<H: MeshHub> Poster<H> {
             for s in &batch.signatures {
                 packed.extend_from_slice(&s.signature.0);
             }
+            // every bundle of the batch is read once, not once per chain
+            let mut bundles = Vec::with_capacity(batch.entries.len());
+            for entry in &batch.entries {
+                bundles.push(self.hub.bundle(entry.bundle_id).await?);
+            }
+            let mut proofs: HashMap<Hash32, Vec<FixedBytes<32>>> = HashMap::new();
             for chain in &self.chains {
                 if self.store.is_posted(chain.chain_id, index)? {
                     continue;
                 }
                 let router = MeshRouter::new(chain.router, chain.provider.clone());
                 let mut items = Vec::new();
-                for entry in &batch.entries {
-                    let bundle = self.hub.bundle(entry.bundle_id).await?;
-                    let mut proof: Option<Vec<FixedBytes<32>>> = None;
+                for (entry, bundle) in batch.entries.iter().zip(&bundles) {
                     for (i, leg) in bundle.bundle.legs.iter().enumerate() {
                         if leg.chain_id != chain.chain_id {
                             continue;
@@ -77,9 +84,9 @@ impl<H: MeshHub> Poster<H> {
                         if status != LEG_LOCKED {
                             continue;
                         }
-                        if proof.is_none() {
+                        if let std::collections::hash_map::Entry::Vacant(slot) = proofs.entry(entry.bundle_id) {
                             let p = self.hub.merkle_proof(entry.bundle_id).await?;
-                            proof = Some(p.proof.iter().map(|h| h.0).collect());
+                            slot.insert(p.proof.iter().map(|h| h.0).collect());
                         }
                         items.push(IMeshRouter::SettleItem {
                             bundleId: entry.bundle_id.0,
@@ -88,7 +95,7 @@ impl<H: MeshHub> Poster<H> {
                                 Verdict::Commit => 1,
                                 Verdict::Abort => 2,
                             },
-                            proof: proof.clone().unwrap_or_default(),
+                            proof: proofs[&entry.bundle_id].clone(),
                         });
                     }
                 }

@@ -9,7 +9,7 @@
 //! hub treats the repeat as a no-op. It also calls `Advance` when bundles are due.
 use std::collections::{BTreeMap, HashMap};
 
-use mesh_hub_api::bundle_log::{EvmLocation, LockReport};
+use mesh_hub_api::bundle_log::{AwaitingLeg, EvmLocation, LockReport};
 use mesh_protocol::{Address, Hash32};
 
 use super::RoleError;
@@ -80,8 +80,14 @@ impl<E: EvmSource, H: MeshHub> Reporter<E, H> {
             out.indexed_events += events;
             out.rewound += rewound;
         }
-        self.reinstate_reverted().await?;
-        let (submitted, duplicates) = self.submit_pending().await?;
+        // one awaiting-legs query per chain and round, shared by both steps below
+        let mut awaiting = HashMap::new();
+        for chain in &self.chains {
+            let id = chain.evm.chain_id();
+            awaiting.insert(id, self.hub.awaiting_reports(id).await?);
+        }
+        self.reinstate_reverted(&awaiting).await?;
+        let (submitted, duplicates) = self.submit_pending(&awaiting).await?;
         out.submitted = submitted;
         out.duplicates = duplicates;
         out.advanced = self.advance_if_due().await?;
@@ -155,9 +161,9 @@ impl<E: EvmSource, H: MeshHub> Reporter<E, H> {
 
     /// A leg the hub awaits again although this relayer mirrored its lock had its report reverted
     /// (another relayer's false report was proven): report the genuine lock again.
-    async fn reinstate_reverted(&self) -> Result<(), RoleError> {
-        for chain in &self.chains {
-            for leg in self.hub.awaiting_reports(chain.evm.chain_id()).await? {
+    async fn reinstate_reverted(&self, awaiting: &HashMap<u64, Vec<AwaitingLeg>>) -> Result<(), RoleError> {
+        for legs in awaiting.values() {
+            for leg in legs {
                 let key = leg_key(&leg.bundle_id.0 .0, leg.leg_index);
                 if !(self.store.is_mirrored(&key)? && self.store.is_done(&key)?) {
                     continue;
@@ -173,7 +179,7 @@ impl<E: EvmSource, H: MeshHub> Reporter<E, H> {
     }
 
     /// Sends pending reports the hub awaits; settles the bookkeeping of the others.
-    async fn submit_pending(&self) -> Result<(usize, usize), RoleError> {
+    async fn submit_pending(&self, awaiting: &HashMap<u64, Vec<AwaitingLeg>>) -> Result<(usize, usize), RoleError> {
         let pending = self.store.pending()?;
         if pending.is_empty() {
             return Ok((0, 0));
@@ -184,13 +190,8 @@ impl<E: EvmSource, H: MeshHub> Reporter<E, H> {
         }
         let (mut submitted, mut duplicates) = (0, 0);
         for (chain_id, items) in by_chain {
-            let awaiting: HashMap<([u8; 32], u32), _> = self
-                .hub
-                .awaiting_reports(chain_id)
-                .await?
-                .into_iter()
-                .map(|l| ((l.bundle_id.0 .0, l.leg_index), l))
-                .collect();
+            let awaiting: HashMap<([u8; 32], u32), &AwaitingLeg> =
+                awaiting.get(&chain_id).into_iter().flatten().map(|l| ((l.bundle_id.0 .0, l.leg_index), l)).collect();
             let mut send = Vec::new();
             for p in items {
                 let r = &p.report;
