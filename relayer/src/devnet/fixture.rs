@@ -12,7 +12,10 @@ pub fn repo() -> PathBuf {
 
 /// A devnet for one test: state under `target/e2e/<name>`, hub ports from `base_port`, EVM chains
 /// on `evm_port`, `evm_port + 1`, …, so tests never share processes or ports.
+/// `MESH_E2E_PORT_OFFSET` shifts every port, so two checkouts can run their suites side by side.
 pub fn devnet(name: &str, base_port: u16, evm_port: u16) -> Devnet {
+    let offset: u16 = std::env::var("MESH_E2E_PORT_OFFSET").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let (base_port, evm_port) = (base_port + offset, evm_port + offset);
     let mut profile = Profile::load(&repo().join("hub-config/devnet.toml")).expect("devnet profile loads");
     profile.hub.base_port = base_port;
     for (i, chain) in profile.evm.iter_mut().enumerate() {
