@@ -13,7 +13,7 @@ fn now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs()
 }
 
-fn print_plan(p: &Plan) {
+pub fn print_plan(p: &Plan) {
     println!("bundle id  {}", p.id);
     println!("creator    {}  nonce {}", p.bundle.creator, p.bundle.nonce);
     for (i, (l, h)) in p.bundle.legs.iter().zip(&p.leg_hashes).enumerate() {
@@ -25,6 +25,13 @@ fn print_plan(p: &Plan) {
     println!("net flows on COMMIT (ABORT returns everything):");
     for ((party, chain, token), v) in &p.net {
         println!("  {party:<10} {v:>+14} {token} on {chain}");
+    }
+    if !p.constraints.is_empty() {
+        println!("declared constraints (on COMMIT):");
+        for c in &p.constraints {
+            let mark = if c.holds { "holds" } else { "FAILS" };
+            println!("  {mark:<6} {}: {} (≥ {})", c.about, c.actual, c.required);
+        }
     }
     println!("timing:");
     for (what, t) in &p.timing {
