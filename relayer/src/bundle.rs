@@ -116,6 +116,53 @@ pub async fn lock_leg(
     Ok((receipt.transaction_hash, receipt.block_number.unwrap_or_default()))
 }
 
+/// Locks leg `index`, whose depositor is the demo `LendingPool` at `pool`, through the pool's
+/// `lockMeshLoan` (the provider's key must own the pool). Returns the tx hash and block.
+pub async fn lock_loan_leg(
+    provider: &DynProvider,
+    pool: Address,
+    hub_chain_id: &str,
+    bundle: &Bundle,
+    index: usize,
+) -> Result<(alloy::primitives::B256, u64), BundleError> {
+    let leg = bundle.legs.get(index).ok_or(BundleError::NoSuchLeg(index))?;
+    if leg.depositor.0 != pool {
+        return Err(BundleError::Invalid(format!("leg {index}'s depositor is {}, not the pool", leg.depositor)));
+    }
+    let id = bundle_id(&HubDomain::new(hub_chain_id), bundle);
+    let sol_leg = crate::evm::bindings::LendingPool::Leg {
+        chainId: leg.chain_id,
+        router: leg.router.0,
+        depositor: leg.depositor.0,
+        token: leg.token.0,
+        amount: leg.amount.0,
+        recipient: leg.recipient.0,
+    };
+    let receipt = crate::evm::bindings::LendingPool::new(pool, provider.clone())
+        .lockMeshLoan(
+            leg.router.0,
+            id,
+            index as u32,
+            sol_leg,
+            bundle.lock_deadline,
+            bundle.settle_deadline,
+            creator_hash(&bundle.creator),
+            bundle.nonce,
+            bundle.legs.iter().map(leg_hash).collect(),
+        )
+        .send()
+        .await
+        .map_err(evm)?
+        .with_timeout(Some(RECEIPT_TIMEOUT))
+        .get_receipt()
+        .await
+        .map_err(evm)?;
+    if !receipt.status() {
+        return Err(BundleError::Evm(format!("lockMeshLoan of leg {index} reverted")));
+    }
+    Ok((receipt.transaction_hash, receipt.block_number.unwrap_or_default()))
+}
+
 /// A provider that signs with `wallet`. Nonces are read from the node for every transaction
 /// (not cached): a transaction that fails to estimate, or a reorg, can never leave a nonce gap
 /// that would strand every later transaction of the account.

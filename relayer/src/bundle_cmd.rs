@@ -16,11 +16,9 @@ fn now() -> u64 {
 pub fn print_plan(p: &Plan) {
     println!("bundle id  {}", p.id);
     println!("creator    {}  nonce {}", p.bundle.creator, p.bundle.nonce);
-    for (i, (l, h)) in p.bundle.legs.iter().zip(&p.leg_hashes).enumerate() {
-        println!(
-            "leg {i}: chain {} {} → {} {} of {}  (leg hash {h})",
-            l.chain_id, l.depositor, l.recipient, l.amount, l.token
-        );
+    for (i, ((l, w), h)) in p.bundle.legs.iter().zip(&p.written).zip(&p.leg_hashes).enumerate() {
+        println!("leg {i} on {} (chain {}): {} → {}, {} {}", w.chain, l.chain_id, w.from, w.to, w.amount, w.token);
+        println!("      {} → {}, {} of token {}; leg hash {h}", l.depositor, l.recipient, l.amount, l.token);
     }
     println!("net flows on COMMIT (ABORT returns everything):");
     for ((party, chain, token), v) in &p.net {
@@ -79,12 +77,19 @@ pub async fn lock_cmd(spec: &Path, manifest: &Path, leg: usize) -> anyhow::Resul
         &std::fs::read(&saved).with_context(|| format!("{} missing: register the bundle first", saved.display()))?,
     )?;
     let l = bundle.legs.get(leg).with_context(|| format!("the bundle has no leg {leg}"))?;
+    let chain = m.evm.iter().find(|c| c.chain_id == l.chain_id).context("unknown chain")?;
+    // the demo LendingPool locks its own legs; its owner (the deployer) asks it to
+    if chain.contracts.get("LendingPool").map(|a| a.as_str()) == Some(l.depositor.to_string().as_str()) {
+        let p = crate::bundle::wallet_provider(&chain.rpc, crate::devnet::evm_deploy::ANVIL_DEPLOYER_KEY)?;
+        let (tx, block) = crate::bundle::lock_loan_leg(&p, l.depositor.0, &m.hub.chain_id, &bundle, leg).await?;
+        println!("LendingPool locked leg {leg} on {} in block {block} (tx {tx})", chain.name);
+        return Ok(());
+    }
     let depositor = std::iter::once(&m.accounts.deployer)
         .chain(&m.accounts.users)
         .chain(&m.accounts.relayers)
         .find(|u| u.evm_address == l.depositor.to_string())
         .context("the leg's depositor is not a devnet identity: lock it with its own wallet")?;
-    let chain = m.evm.iter().find(|c| c.chain_id == l.chain_id).context("unknown chain")?;
     let p = crate::bundle::wallet_provider(&chain.rpc, &depositor.evm_secret)?;
     let (tx, block) = crate::bundle::lock_leg(&p, &m.hub.chain_id, &bundle, leg).await?;
     println!("{} locked leg {leg} on {} in block {block} (tx {tx})", depositor.name, chain.name);

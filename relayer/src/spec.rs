@@ -175,6 +175,8 @@ pub struct Plan {
     pub timing: Vec<(String, u64)>,
     /// Every declared constraint with its outcome (all hold in a returned plan).
     pub constraints: Vec<ConstraintResult>,
+    /// The legs as written (names, not addresses), for printing.
+    pub written: Vec<LegSpec>,
 }
 
 impl BundleSpec {
@@ -277,6 +279,7 @@ impl BundleSpec {
             net,
             timing,
             constraints,
+            written: self.legs.clone(),
         })
     }
 
