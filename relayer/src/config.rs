@@ -111,10 +111,39 @@ pub struct ChainSection {
     /// Most blocks per `eth_getLogs`.
     #[serde(default = "default_range")]
     pub max_range: u64,
+    /// How long a delivery may stay unmined before it is re-sent with higher fees.
+    #[serde(with = "humantime_serde", default = "default_tx_timeout")]
+    pub tx_timeout: Duration,
+    /// Factor applied to both EIP-1559 fees on each re-send (at least 1.125).
+    #[serde(default = "default_fee_bump")]
+    pub fee_bump: f64,
+    /// Highest `maxFeePerGas` (wei) a delivery may offer.
+    #[serde(default = "default_max_fee")]
+    pub max_fee_per_gas: u64,
 }
 
 fn default_range() -> u64 {
     500
+}
+fn default_tx_timeout() -> Duration {
+    crate::evm::sender::FeePolicy::default().tx_timeout
+}
+fn default_fee_bump() -> f64 {
+    crate::evm::sender::MIN_FEE_BUMP
+}
+fn default_max_fee() -> u64 {
+    crate::evm::sender::FeePolicy::default().max_fee_per_gas as u64
+}
+
+impl ChainSection {
+    /// How the poster prices its transactions on this chain.
+    pub fn fee_policy(&self) -> crate::evm::sender::FeePolicy {
+        crate::evm::sender::FeePolicy {
+            tx_timeout: self.tx_timeout,
+            fee_bump: self.fee_bump,
+            max_fee_per_gas: self.max_fee_per_gas.into(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -174,6 +203,21 @@ impl Config {
             if c.max_range == 0 {
                 return Err(ConfigError::Invalid(format!("chain {}: max_range must be positive", c.name)));
             }
+            // below 12.5 % nodes refuse the replacement as underpriced
+            if !c.fee_bump.is_finite() || c.fee_bump < crate::evm::sender::MIN_FEE_BUMP || c.fee_bump > 10.0 {
+                return Err(ConfigError::Invalid(format!(
+                    "chain {}: fee_bump {} must be between {} and 10",
+                    c.name,
+                    c.fee_bump,
+                    crate::evm::sender::MIN_FEE_BUMP
+                )));
+            }
+            if c.tx_timeout.is_zero() || c.max_fee_per_gas == 0 {
+                return Err(ConfigError::Invalid(format!(
+                    "chain {}: tx_timeout and max_fee_per_gas must be positive",
+                    c.name
+                )));
+            }
         }
         Ok(())
     }
@@ -197,6 +241,18 @@ mod tests {
         assert!(c.has(Role::Reporter) && c.has(Role::Disputer));
         assert_eq!(c.chains.len(), 2);
         assert_eq!(c.relayer.poll_interval, Duration::from_millis(500));
+        let alpha = c.chains[0].fee_policy();
+        assert_eq!(alpha.tx_timeout, Duration::from_secs(30));
+        assert_eq!((alpha.fee_bump, alpha.max_fee_per_gas), (1.125, 500_000_000_000));
+        // the keys are optional: beta leaves them out and gets the same defaults
+        assert_eq!(c.chains[1].fee_policy(), alpha);
+    }
+
+    #[test]
+    fn a_fee_bump_below_twelve_and_a_half_percent_is_refused() {
+        let text = example().replacen("fee_bump = 1.125", "fee_bump = 1.1", 1);
+        let err = Config::parse(&text, "x").unwrap_err().to_string();
+        assert!(err.contains("fee_bump"), "{err}");
     }
 
     #[test]

@@ -5,16 +5,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use alloy::network::EthereumWallet;
+use alloy::providers::Provider;
 use alloy::signers::local::PrivateKeySigner;
-use mesh_hub_api::bundle_log;
+use mesh_hub_api::{bundle_log, stake_escrow};
 use mesh_protocol::eip712::HubDomain;
 use mesh_protocol::EvmAddress;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, Role};
+use crate::evm::delivery::EvmDelivery;
+use crate::evm::sender::TxSender;
 use crate::evm::AlloyEvm;
 use crate::hub::{HubClient, HubClientConfig, HubSigner, LiveHub};
-use crate::metrics::{Metrics, RoleLabel};
+use crate::metrics::{ChainLabel, Metrics, RoleLabel};
 use crate::roles::{disputer::Disputer, poster, reporter, signer::Signer, RoleError};
 use crate::store::Store;
 
@@ -112,6 +115,11 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
         .query_smart(&cfg.hub.bundle_log, &bundle_log::QueryMsg::Config {})
         .await
         .map_err(setup("reading the bundle-log config"))?;
+    let stake_cfg: stake_escrow::ConfigResponse = hub_probe
+        .client
+        .query_smart(&cfg.hub.stake_escrow, &stake_escrow::QueryMsg::Config {})
+        .await
+        .map_err(setup("reading the stake-escrow config"))?;
     tracing::info!(relayer = %hub_probe.signer.address(), roles = ?cfg.relayer.roles, "relayer starting");
 
     if cfg.has(Role::Reporter) {
@@ -151,6 +159,7 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
             domain: HubDomain::new(cfg.hub.chain_id.clone()),
             store: store.clone(),
             metrics: metrics.clone(),
+            rotation_delay: stake_cfg.rotation_delay,
         };
         tracing::info!(evm_signer = %s.address(), "signer role on");
         let (c, m) = (cancel.clone(), metrics.clone());
@@ -167,13 +176,16 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
             .iter()
             .map(|c| {
                 let url = c.rpc.parse().map_err(setup("chain RPC URL"))?;
-                Ok(poster::PostChain {
+                // reads only: the sender signs, prices and re-prices every transaction itself
+                let provider = alloy::providers::ProviderBuilder::new().connect_http(url).erased();
+                let bumps = metrics.tx_fee_bumps.get_or_create(&ChainLabel::new(&c.name)).clone();
+                Ok(EvmDelivery {
                     name: c.name.clone(),
                     chain_id: c.chain_id,
                     url: c.rpc.clone(),
-                    provider: crate::bundle::signing_provider(wallet.clone(), url),
                     router: addr(&c.router),
                     verifier: addr(&c.verifier),
+                    sender: TxSender::new(&c.rpc, provider, wallet.clone(), c.chain_id, c.fee_policy(), bumps),
                 })
             })
             .collect::<Result<Vec<_>, DaemonError>>()?;

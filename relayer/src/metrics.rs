@@ -32,6 +32,9 @@ pub struct Metrics {
     pub reports_submitted: Counter,
     pub batches_signed: Counter,
     pub legs_settled: Family<ChainLabel, Counter>,
+    pub rotations_delivered: Family<ChainLabel, Counter>,
+    pub tx_fee_bumps: Family<ChainLabel, Counter>,
+    pub rotations_triggered: Counter,
     pub frauds_found: Counter,
     pub errors: Family<RoleLabel, Counter>,
     pub registry: Arc<std::sync::Mutex<Option<Registry>>>,
@@ -47,6 +50,21 @@ impl Metrics {
         r.register("reports_submitted", "Lock reports the hub recorded", m.reports_submitted.clone());
         r.register("batches_signed", "Batch roots and signer-set updates signed", m.batches_signed.clone());
         r.register("legs_settled", "Legs settled by this poster", m.legs_settled.clone());
+        r.register(
+            "rotations_delivered",
+            "Signer-set rotations this poster delivered to a Verifier",
+            m.rotations_delivered.clone(),
+        );
+        r.register(
+            "tx_fee_bumps",
+            "EVM transactions re-sent with higher fees (not mined in time)",
+            m.tx_fee_bumps.clone(),
+        );
+        r.register(
+            "rotations_triggered",
+            "RotateSigners calls of this relayer that made a new epoch",
+            m.rotations_triggered.clone(),
+        );
         r.register("frauds_found", "Fraud proofs this disputer got accepted", m.frauds_found.clone());
         r.register("errors", "Recoverable errors per role (RPC and node trouble)", m.errors.clone());
         *m.registry.lock().expect("fresh mutex") = Some(r);

@@ -26,6 +26,9 @@ const SIGNED_BATCHES: TableDefinition<(u64, u64), [u8; 32]> = TableDefinition::n
 const SIGNED_UPDATES: TableDefinition<u64, [u8; 32]> = TableDefinition::new("signed_updates");
 /// (chain id, batch index) → 1 once every leg of that batch on that chain is settled.
 const POSTED: TableDefinition<(u64, u64), u8> = TableDefinition::new("posted_batches");
+/// (chain id, new epoch) → hash of the `rotate` transaction this poster got mined for it: a
+/// restart does not send it again while the chain's node has not caught up.
+const ROTATIONS: TableDefinition<(u64, u64), [u8; 32]> = TableDefinition::new("delivered_rotations");
 /// report id → verdict of the disputer's check (0 = honest, 1 = fraud proven).
 const CHECKED_REPORTS: TableDefinition<u64, u8> = TableDefinition::new("checked_reports");
 /// named counters (e.g. the next log sequence to look at).
@@ -81,6 +84,7 @@ impl Store {
             tx.open_table(SIGNED_BATCHES).map_err(db)?;
             tx.open_table(SIGNED_UPDATES).map_err(db)?;
             tx.open_table(POSTED).map_err(db)?;
+            tx.open_table(ROTATIONS).map_err(db)?;
             tx.open_table(CHECKED_REPORTS).map_err(db)?;
             tx.open_table(COUNTERS).map_err(db)?;
         }
@@ -329,6 +333,30 @@ impl Store {
         let tx = self.db.begin_write().map_err(db)?;
         {
             tx.open_table(POSTED).map_err(db)?.insert((chain_id, batch), 1).map_err(db)?;
+        }
+        tx.commit().map_err(db)
+    }
+
+    /// The `rotate` transaction this poster got mined on `chain_id` for `new_epoch`, if any.
+    pub fn delivered_rotation(&self, chain_id: u64, new_epoch: u64) -> Result<Option<[u8; 32]>, StoreError> {
+        let tx = self.db.begin_read().map_err(db)?;
+        let t = tx.open_table(ROTATIONS).map_err(db)?;
+        Ok(t.get((chain_id, new_epoch)).map_err(db)?.map(|v| v.value()))
+    }
+
+    pub fn record_rotation(&self, chain_id: u64, new_epoch: u64, tx_hash: [u8; 32]) -> Result<(), StoreError> {
+        let tx = self.db.begin_write().map_err(db)?;
+        {
+            tx.open_table(ROTATIONS).map_err(db)?.insert((chain_id, new_epoch), tx_hash).map_err(db)?;
+        }
+        tx.commit().map_err(db)
+    }
+
+    /// Forgets a delivered rotation whose transaction the chain no longer has (a reorg dropped it).
+    pub fn forget_rotation(&self, chain_id: u64, new_epoch: u64) -> Result<(), StoreError> {
+        let tx = self.db.begin_write().map_err(db)?;
+        {
+            tx.open_table(ROTATIONS).map_err(db)?.remove((chain_id, new_epoch)).map_err(db)?;
         }
         tx.commit().map_err(db)
     }

@@ -26,7 +26,7 @@ fn me() -> Address {
 }
 
 fn signer(hub: &MockHub, store: Arc<Store>) -> Signer<MockHub> {
-    Signer { hub: hub.clone(), key: key(), domain: domain(), store, metrics: Metrics::new() }
+    Signer { hub: hub.clone(), key: key(), domain: domain(), store, metrics: Metrics::new(), rotation_delay: 10 }
 }
 
 const ENTRIES: [(u8, Verdict); 3] = [(1, Verdict::Commit), (2, Verdict::Abort), (3, Verdict::Commit)];
@@ -55,7 +55,7 @@ async fn a_closed_batch_is_signed_once_with_a_signature_that_recovers_to_the_sig
     let root = hub.batch_now(0).root.unwrap();
 
     let t = s.tick().await.unwrap();
-    assert_eq!(t, SignerTick { batches_signed: vec![0], updates_signed: vec![] });
+    assert_eq!(t, SignerTick { batches_signed: vec![0], ..SignerTick::default() });
     let subs = hub.signature_submissions();
     assert_eq!(subs.len(), 1);
     let (index, sigs) = &subs[0];
@@ -216,7 +216,7 @@ async fn a_member_of_the_previous_set_signs_the_hand_over_to_the_next_once() {
     let s = signer(&hub, store);
 
     let t = s.tick().await.unwrap();
-    assert_eq!(t, SignerTick { batches_signed: vec![], updates_signed: vec![2] });
+    assert_eq!(t, SignerTick { updates_signed: vec![2], ..SignerTick::default() });
     let subs = hub.update_signature_submissions();
     assert_eq!(subs.len(), 1);
     let d = signer_set_update_digest(&domain(), &update.update);
@@ -238,4 +238,83 @@ async fn a_signer_set_update_whose_hash_does_not_match_its_set_is_refused_fatall
     let err = signer(&hub, store).tick().await.unwrap_err();
     assert!(matches!(err, RoleError::Fatal(_)), "{err}");
     assert!(hub.update_signature_submissions().is_empty());
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+}
+
+#[tokio::test]
+async fn the_signer_rotates_the_hub_once_the_active_relayers_changed_and_the_delay_is_over() {
+    let (_dir, store) = temp_store();
+    let hub = MockHub::new();
+    let mut genesis = signer_set(1, &[me(), OTHER_A], &[]);
+    genesis.created_at = unix_now();
+    hub.put_signer_set(genesis.clone());
+    let s = signer(&hub, store);
+
+    // a new relayer bonded, but the current set is younger than the rotation delay
+    hub.set_next_signer_set(&[me(), OTHER_A, OTHER_B]);
+    assert_eq!(s.tick().await.unwrap().rotated_to, None);
+    assert_eq!(hub.calls(HubMethod::RotateSigners), 0);
+
+    genesis.created_at = unix_now() - 11;
+    hub.put_signer_set(genesis);
+    assert_eq!(s.tick().await.unwrap().rotated_to, Some(2));
+    assert_eq!(s.metrics.rotations_triggered.get(), 1);
+    // the new set equals the active relayers: nothing more to rotate
+    assert_eq!(s.tick().await.unwrap().rotated_to, None);
+    assert_eq!(hub.calls(HubMethod::RotateSigners), 1);
+}
+
+#[tokio::test]
+async fn an_unchanged_active_set_is_never_rotated() {
+    let (_dir, store) = temp_store();
+    let hub = MockHub::new();
+    hub.put_signer_set(signer_set(1, &[me(), OTHER_A], &[]));
+    hub.set_next_signer_set(&[OTHER_A, me()]);
+    let s = signer(&hub, store);
+    assert_eq!(s.tick().await.unwrap(), SignerTick::default());
+    assert_eq!(hub.calls(HubMethod::RotateSigners), 0);
+}
+
+#[tokio::test]
+async fn a_rotation_another_relayer_made_first_is_nothing_to_do() {
+    let (_dir, store) = temp_store();
+    let hub = MockHub::new();
+    hub.put_signer_set(signer_set(1, &[me(), OTHER_A], &[]));
+    hub.set_next_signer_set(&[me(), OTHER_A, OTHER_B]);
+    let s = signer(&hub, store);
+    hub.fail_next(HubMethod::RotateSigners, Failure::Contract("the next rotation is allowed at 200, it is 150".into()));
+    assert_eq!(s.tick().await.unwrap().rotated_to, None);
+    hub.fail_next(
+        HubMethod::RotateSigners,
+        Failure::Contract("the active relayers form the same signer set as epoch 2".into()),
+    );
+    assert_eq!(s.tick().await.unwrap().rotated_to, None);
+    // anything else is an error the daemon retries
+    hub.fail_next(HubMethod::RotateSigners, Failure::Transient);
+    assert!(s.tick().await.unwrap_err().is_recoverable());
+}
+
+#[tokio::test]
+async fn an_older_update_still_unsigned_is_signed_too_not_only_the_newest() {
+    let (_dir, store) = temp_store();
+    let hub = MockHub::new();
+    hub.put_signer_set(signer_set(1, &[me(), OTHER_A], &[]));
+    hub.put_signer_set(signer_set(2, &[me(), OTHER_B], &[]));
+    hub.put_signer_set(signer_set(3, &[OTHER_A, OTHER_B], &[]));
+    for (epoch, set) in [(2, signer_set(2, &[me(), OTHER_B], &[])), (3, signer_set(3, &[OTHER_A, OTHER_B], &[]))] {
+        hub.put_update(SignerSetUpdateResponse {
+            update: SignerSetUpdate { new_epoch: epoch, signers_hash: set.signers_hash },
+            new_set: set.set,
+            signing_epoch: epoch - 1,
+            signed_weight: Amount(U256::ZERO),
+            threshold: Amount(U256::from(1u8)),
+            attested: false,
+            signatures: vec![],
+        });
+    }
+    let s = signer(&hub, store);
+    assert_eq!(s.tick().await.unwrap().updates_signed, vec![2, 3]);
 }

@@ -56,6 +56,10 @@ pub fn relayer_config(
                 confirmations: c.confirmations,
                 start_block: 0,
                 max_range: 500,
+                // anvil mines every second: a delivery unmined for 10 s is stuck
+                tx_timeout: std::time::Duration::from_secs(10),
+                fee_bump: crate::evm::sender::MIN_FEE_BUMP,
+                max_fee_per_gas: 500_000_000_000,
             })
             .collect(),
         http: http.map(|listen| HttpSection { listen }),

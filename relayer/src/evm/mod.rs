@@ -2,6 +2,8 @@
 //! `scripts/export-abi.sh`), and the narrow interface the roles use to read a chain.
 pub mod bindings;
 mod client;
+pub mod delivery;
+pub mod sender;
 
 pub use client::{AlloyEvm, EvmError};
 

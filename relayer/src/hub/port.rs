@@ -8,7 +8,7 @@ use mesh_hub_api::bundle_log::{
 };
 use mesh_hub_api::dispute::{self, FraudProof};
 use mesh_hub_api::stake_escrow::{self, SignerSetResponse};
-use mesh_protocol::{Hash32, Signature65};
+use mesh_protocol::{Hash32, Signature65, SignerSet};
 use prost::Message;
 
 use super::{HubClient, HubError, HubSigner};
@@ -40,6 +40,10 @@ pub trait MeshHub: Send + Sync {
         &self,
         new_epoch: u64,
     ) -> impl Future<Output = Result<Option<SignerSetUpdateResponse>, HubError>> + Send;
+    /// The set the stake-escrow's `RotateSigners` would make now (`None`: no active relayer).
+    fn next_signer_set(&self) -> impl Future<Output = Result<Option<SignerSet>, HubError>> + Send;
+    /// `RotateSigners` on the stake-escrow (anyone may call it; the contract enforces the delay).
+    fn rotate_signers(&self) -> impl Future<Output = Result<(), HubError>> + Send;
     fn submit_signatures(
         &self,
         batch_index: u64,
@@ -186,6 +190,14 @@ impl MeshHub for LiveHub {
             Err(e) if is_not_found(&e) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    async fn next_signer_set(&self) -> Result<Option<SignerSet>, HubError> {
+        self.q(&self.stake_escrow, &stake_escrow::QueryMsg::NextSignerSet {}).await
+    }
+
+    async fn rotate_signers(&self) -> Result<(), HubError> {
+        self.exec(&self.stake_escrow, &stake_escrow::ExecuteMsg::RotateSigners {}).await.map(|_| ())
     }
 
     async fn submit_signatures(&self, batch_index: u64, signatures: Vec<Signature65>) -> Result<(), HubError> {

@@ -5,6 +5,7 @@ pub mod poster;
 pub mod reporter;
 pub mod signer;
 
+use crate::evm::sender::SendError;
 use crate::evm::EvmError;
 use crate::hub::HubError;
 use crate::store::StoreError;
@@ -16,6 +17,8 @@ pub enum RoleError {
     Hub(#[from] HubError),
     #[error(transparent)]
     Evm(#[from] EvmError),
+    #[error(transparent)]
+    Send(#[from] SendError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -30,6 +33,7 @@ impl RoleError {
         match self {
             RoleError::Hub(e) => e.is_recoverable() || e.contract_log().is_some(),
             RoleError::Evm(e) => e.is_recoverable(),
+            RoleError::Send(e) => e.is_recoverable(),
             RoleError::Store(_) | RoleError::Fatal(_) => false,
         }
     }

@@ -1,36 +1,39 @@
-//! Poster: delivers attested batches to every chain and settles that chain's legs.
+//! Poster: delivers signer-set rotations and attested batches to every chain and settles that
+//! chain's legs.
 //!
 //! For each attested batch and chain: if any leg of the batch is still escrowed there, the legs are
 //! settled in one transaction — `settleBatch` with the hub's signatures when the Verifier does not
 //! know the root yet, `settleMany` when it does (the Router skips legs someone else settled).
 //! A (chain, batch) pair is recorded as posted after that transaction; a leg the Router skipped
 //! (a COMMIT past its deadline, a token refusing the transfer) is left to `refundExpired`.
+//!
+//! A Verifier only checks signatures of epochs it knows, and rotates one epoch at a time with the
+//! previous set's signatures. So before a batch closed under epoch *e* is delivered, the attested
+//! `SignerSetUpdate`s up to *e* are delivered in epoch order; a batch whose epoch is not reachable
+//! yet (update not attested, rotation delay not over) waits for a later round. Rotations nobody's
+//! batch needs yet are delivered too, but never so far ahead that a batch still being signed under
+//! an older epoch falls out of the Verifier's retained epochs.
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use alloy::primitives::{Address, Bytes, FixedBytes};
-use alloy::providers::DynProvider;
+use alloy::primitives::{Bytes, FixedBytes};
+use mesh_protocol::eip712::signer_set_hash;
 use mesh_protocol::{Hash32, Verdict};
 
 use super::RoleError;
-use crate::evm::bindings::{IMeshRouter, MeshRouter, SettlementVerifier};
+use crate::evm::bindings::IMeshRouter;
+use crate::evm::delivery::{Delivery, DeliveryChain};
+use crate::evm::sender::SendError;
 use crate::evm::EvmError;
 use crate::hub::MeshHub;
 use crate::metrics::{ChainLabel, Metrics};
 use crate::store::Store;
 
-/// One chain the poster delivers to, with a provider that signs as the poster's EVM key.
-pub struct PostChain {
-    pub name: String,
-    pub chain_id: u64,
-    pub url: String,
-    pub provider: DynProvider,
-    pub router: Address,
-    pub verifier: Address,
-}
+/// `SettlementVerifier.RETAINED_EPOCHS`: epochs before the current one that still verify.
+pub const RETAINED_EPOCHS: u64 = 3;
 
-pub struct Poster<H> {
-    pub chains: Vec<PostChain>,
+pub struct Poster<C, H> {
+    pub chains: Vec<C>,
     pub hub: H,
     pub store: Arc<Store>,
     pub metrics: Metrics,
@@ -40,20 +43,22 @@ pub struct Poster<H> {
 pub struct PosterTick {
     /// (chain id, batch index, legs settled)
     pub delivered: Vec<(u64, u64, usize)>,
+    /// (chain id, new epoch) of every rotation this round delivered, in order.
+    pub rotated: Vec<(u64, u64)>,
+    /// (chain id, batch index) waiting for that chain's Verifier to reach the batch's epoch.
+    pub waiting: Vec<(u64, u64)>,
 }
 
 /// `LegStatus.Locked` in the Router's enum.
 const LEG_LOCKED: u8 = 1;
 
-fn evm_err(url: &str) -> impl Fn(alloy::contract::Error) -> EvmError + '_ {
-    move |e| EvmError::Rpc { url: url.into(), detail: e.to_string() }
-}
-
-impl<H: MeshHub> Poster<H> {
+impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
     pub async fn tick(&self) -> Result<PosterTick, RoleError> {
         let mut out = PosterTick::default();
+        // each Verifier's epoch, read at most once per round and updated as rotations land
+        let mut epochs: Vec<Option<u64>> = vec![None; self.chains.len()];
         for index in self.hub.attested_batches(None).await? {
-            if self.chains.iter().all(|c| self.store.is_posted(c.chain_id, index).unwrap_or(false)) {
+            if self.chains.iter().all(|c| self.store.is_posted(c.chain_id(), index).unwrap_or(false)) {
                 continue;
             }
             let batch = self.hub.batch(index).await?;
@@ -68,20 +73,18 @@ impl<H: MeshHub> Poster<H> {
                 bundles.push(self.hub.bundle(entry.bundle_id).await?);
             }
             let mut proofs: HashMap<Hash32, Vec<FixedBytes<32>>> = HashMap::new();
-            for chain in &self.chains {
-                if self.store.is_posted(chain.chain_id, index)? {
+            for (ci, chain) in self.chains.iter().enumerate() {
+                let chain_id = chain.chain_id();
+                if self.store.is_posted(chain_id, index)? {
                     continue;
                 }
-                let router = MeshRouter::new(chain.router, chain.provider.clone());
                 let mut items = Vec::new();
                 for (entry, bundle) in batch.entries.iter().zip(&bundles) {
                     for (i, leg) in bundle.bundle.legs.iter().enumerate() {
-                        if leg.chain_id != chain.chain_id {
+                        if leg.chain_id != chain_id {
                             continue;
                         }
-                        let status: u8 =
-                            router.legStatus(entry.bundle_id.0, i as u32).call().await.map_err(evm_err(&chain.url))?;
-                        if status != LEG_LOCKED {
+                        if chain.leg_status(entry.bundle_id.0, i as u32).await? != LEG_LOCKED {
                             continue;
                         }
                         if let std::collections::hash_map::Entry::Vacant(slot) = proofs.entry(entry.bundle_id) {
@@ -100,33 +103,156 @@ impl<H: MeshHub> Poster<H> {
                     }
                 }
                 if !items.is_empty() {
-                    let verifier = SettlementVerifier::new(chain.verifier, chain.provider.clone());
-                    let known = verifier.isVerifiedRoot(root.0).call().await.map_err(evm_err(&chain.url))?;
+                    let known = chain.is_verified_root(root.0).await?;
+                    if !known {
+                        let mut at = self.verifier_epoch(chain, &mut epochs[ci]).await?;
+                        if at < epoch {
+                            at = self.rotate_up_to(chain, at, epoch, &mut out).await?;
+                            epochs[ci] = Some(at);
+                        }
+                        if at < epoch {
+                            // not an error: the update may still be collecting signatures, or the
+                            // Verifier's rotation delay is not over
+                            tracing::debug!(chain = %chain.name(), batch = index, epoch, verifier_epoch = at, "batch waits for its signer set");
+                            out.waiting.push((chain_id, index));
+                            continue;
+                        }
+                    }
                     let n = items.len();
                     // One transaction either way: an unknown root is checked in place by
                     // `settleBatch` (no 20k-gas root cache write, docs/benchmarks.md); a root the
                     // verifier already knows goes through `settleMany`.
-                    let call = if known {
-                        router.settleMany(root.0, items).send().await
+                    let delivery = if known {
+                        Delivery::SettleMany { root: root.0, items }
                     } else {
-                        router.settleBatch(epoch, index, root.0, Bytes::from(packed.clone()), items).send().await
+                        Delivery::SettleBatch {
+                            epoch,
+                            batch_index: index,
+                            root: root.0,
+                            signatures: Bytes::from(packed.clone()),
+                            items,
+                        }
                     };
-                    let receipt = call
-                        .map_err(evm_err(&chain.url))?
-                        .with_timeout(Some(std::time::Duration::from_secs(60)))
-                        .get_receipt()
-                        .await
-                        .map_err(|e| EvmError::Rpc { url: chain.url.clone(), detail: e.to_string() })?;
-                    if !receipt.status() {
-                        return Err(RoleError::Fatal(format!("{}: settlement of batch {index} reverted", chain.name)));
+                    let sent = chain.send(delivery).await?;
+                    if !sent.success {
+                        return Err(RoleError::Fatal(format!(
+                            "{}: settlement of batch {index} reverted (tx {})",
+                            chain.name(),
+                            sent.tx_hash
+                        )));
                     }
-                    self.metrics.legs_settled.get_or_create(&ChainLabel::new(&chain.name)).inc_by(n as u64);
-                    tracing::info!(chain = %chain.name, batch = index, legs = n, tx = %receipt.transaction_hash, "settled legs");
-                    out.delivered.push((chain.chain_id, index, n));
+                    self.metrics.legs_settled.get_or_create(&ChainLabel::new(chain.name())).inc_by(n as u64);
+                    tracing::info!(chain = %chain.name(), batch = index, legs = n, tx = %sent.tx_hash, "settled legs");
+                    out.delivered.push((chain_id, index, n));
                 }
-                self.store.mark_posted(chain.chain_id, index)?;
+                self.store.mark_posted(chain_id, index)?;
+            }
+        }
+
+        // Rotations no pending delivery asked for: Verifiers follow the hub.
+        if let Some(current) = self.hub.current_signer_set().await? {
+            let hub_epoch = current.set.epoch;
+            let mut limit = None;
+            for (ci, chain) in self.chains.iter().enumerate() {
+                let at = self.verifier_epoch(chain, &mut epochs[ci]).await?;
+                if at >= hub_epoch {
+                    continue;
+                }
+                if limit.is_none() {
+                    limit = Some(self.rotation_limit(hub_epoch).await?);
+                }
+                let target = limit.unwrap_or(hub_epoch);
+                if at < target {
+                    epochs[ci] = Some(self.rotate_up_to(chain, at, target, &mut out).await?);
+                }
             }
         }
         Ok(out)
+    }
+
+    async fn verifier_epoch(&self, chain: &C, cached: &mut Option<u64>) -> Result<u64, RoleError> {
+        if let Some(e) = cached {
+            return Ok(*e);
+        }
+        let e = chain.current_epoch().await?;
+        *cached = Some(e);
+        Ok(e)
+    }
+
+    /// How far Verifiers may be rotated ahead of need: the oldest batch still being signed must
+    /// stay within the retained epochs.
+    async fn rotation_limit(&self, hub_epoch: u64) -> Result<u64, RoleError> {
+        let Some(first) = self.hub.unattested_batches().await?.first().copied() else { return Ok(hub_epoch) };
+        let oldest = self.hub.batch(first).await?.epoch.unwrap_or(hub_epoch);
+        Ok(hub_epoch.min(oldest.saturating_add(RETAINED_EPOCHS)))
+    }
+
+    /// Delivers the hub's attested rotations `from + 1 ..= target` to `chain`, in order; stops at
+    /// the first one that cannot go yet. Returns the epoch the Verifier is at afterwards.
+    async fn rotate_up_to(&self, chain: &C, from: u64, target: u64, out: &mut PosterTick) -> Result<u64, RoleError> {
+        let chain_id = chain.chain_id();
+        let mut at = from;
+        while at < target {
+            let new_epoch = at + 1;
+            let Some(update) = self.hub.signer_set_update(new_epoch).await? else { break };
+            if !update.attested {
+                break;
+            }
+            if let Some(tx) = self.store.delivered_rotation(chain_id, new_epoch)? {
+                // delivered by this poster before (maybe before a restart): do not send it twice
+                if chain.tx_status(tx.into()).await? == Some(true) {
+                    tracing::debug!(chain = %chain.name(), new_epoch, "rotation mined, waiting for the node to show it");
+                    break;
+                }
+                tracing::warn!(chain = %chain.name(), new_epoch, tx = %Hash32(tx.into()), "the chain lost a delivered rotation (reorg); sending it again");
+                self.store.forget_rotation(chain_id, new_epoch)?;
+            }
+            if update.new_set.epoch != new_epoch || signer_set_hash(&update.new_set) != update.update.signers_hash.0 {
+                return Err(RoleError::Fatal(format!(
+                    "signer-set update {new_epoch}: the hub's set does not match its signers hash"
+                )));
+            }
+            if !chain.rotation_allowed().await? {
+                tracing::debug!(chain = %chain.name(), new_epoch, "verifier's rotation delay not over");
+                break;
+            }
+            let mut sigs = update.signatures.clone();
+            sigs.sort_by_key(|s| s.signer);
+            let packed: Vec<u8> = sigs.iter().flat_map(|s| s.signature.0).collect();
+            let delivery = Delivery::Rotate { set: update.new_set.clone(), signatures: Bytes::from(packed) };
+            match chain.send(delivery).await {
+                Ok(sent) if sent.success => {
+                    self.store.record_rotation(chain_id, new_epoch, sent.tx_hash.0)?;
+                    self.metrics.rotations_delivered.get_or_create(&ChainLabel::new(chain.name())).inc();
+                    tracing::info!(chain = %chain.name(), new_epoch, tx = %sent.tx_hash, "delivered signer-set rotation");
+                    out.rotated.push((chain_id, new_epoch));
+                    at = new_epoch;
+                }
+                Ok(sent) => {
+                    // another poster's rotation landed first, or the delay was judged too early
+                    let now = chain.current_epoch().await?;
+                    if now >= new_epoch {
+                        at = now;
+                        continue;
+                    }
+                    return Err(EvmError::Rpc {
+                        url: chain.name().into(),
+                        detail: format!("rotate to epoch {new_epoch} reverted (tx {})", sent.tx_hash),
+                    }
+                    .into());
+                }
+                Err(e @ SendError::WouldRevert { .. }) => {
+                    let now = chain.current_epoch().await?;
+                    if now >= new_epoch {
+                        tracing::debug!(chain = %chain.name(), new_epoch, "already rotated by another poster");
+                        at = now;
+                        continue;
+                    }
+                    return Err(e.into());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(at)
     }
 }

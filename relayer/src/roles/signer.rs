@@ -4,8 +4,14 @@
 //! closed, after recomputing the root from the batch's leaves), and never signs two roots for one
 //! (epoch, batch index): the root is recorded in the database *before* signing, and a different
 //! root for a recorded slot stops the process (that would be a slashable equivocation).
+//!
+//! The signer also triggers the hub's signer-set rotations: when the active relayers (after a
+//! bond, an unbond, a jailing) would form a set other than the current one and the rotation delay
+//! is over, it calls `RotateSigners`. Anyone may; when several relayers race, the losers' calls
+//! fail with `RotationTooEarly` or `SignerSetUnchanged`, which means "already done".
 use k256::ecdsa::SigningKey;
 use mesh_hub_api::bundle_log::BatchStatus;
+use mesh_hub_api::stake_escrow::SignerSetResponse;
 use mesh_protocol::eip712::{
     settlement_batch_digest, settlement_leaf, signer_set_hash, signer_set_update_digest, HubDomain,
 };
@@ -24,12 +30,24 @@ pub struct Signer<H> {
     pub domain: HubDomain,
     pub store: std::sync::Arc<Store>,
     pub metrics: Metrics,
+    /// The stake-escrow's `rotation_delay` (seconds between two signer sets).
+    pub rotation_delay: u64,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct SignerTick {
     pub batches_signed: Vec<u64>,
     pub updates_signed: Vec<u64>,
+    /// The epoch this relayer's `RotateSigners` made, if it made one.
+    pub rotated_to: Option<u64>,
+}
+
+/// Lowest update epoch that may still need this signer (every earlier one is attested).
+const UPDATES_FROM: &str = "signer.updates_from";
+
+/// Contract errors of `RotateSigners` that mean there is nothing to rotate (now).
+fn rotation_not_needed(log: &str) -> bool {
+    log.contains("next rotation is allowed at") || log.contains("same signer set as epoch")
 }
 
 impl<H: MeshHub> Signer<H> {
@@ -65,34 +83,75 @@ impl<H: MeshHub> Signer<H> {
             out.batches_signed.push(index);
         }
 
-        // Hand-over to a newer signer set: the previous set's members sign the update.
+        // Hand-over to a newer signer set: the previous set's members sign the update. Every
+        // epoch not yet attested is looked at, not only the newest: a Verifier rotates one epoch
+        // at a time and would stall on an unsigned intermediate update.
         if let Some(current) = self.hub.current_signer_set().await? {
-            let new_epoch = current.set.epoch;
-            if new_epoch > 1 {
-                if let Some(update) = self.hub.signer_set_update(new_epoch).await? {
-                    let already = update.signatures.iter().any(|s| s.signer == me);
-                    let member = self
-                        .hub
-                        .signer_set(update.signing_epoch)
-                        .await?
-                        .is_some_and(|s| s.set.weight_of(&me).is_some() && !s.jailed.contains(&me));
-                    if !update.attested && !already && member {
-                        let hash = signer_set_hash(&update.new_set);
-                        if hash != update.update.signers_hash.0 {
-                            return Err(RoleError::Fatal(format!("signer-set update {new_epoch}: hash mismatch")));
-                        }
-                        self.store.record_update_signature(new_epoch, hash.0)?;
-                        let digest = signer_set_update_digest(
-                            &self.domain,
-                            &SignerSetUpdate { new_epoch, signers_hash: update.update.signers_hash },
-                        );
-                        self.hub.submit_update_signatures(new_epoch, vec![sign_digest(&self.key, digest)]).await?;
-                        self.metrics.batches_signed.inc();
-                        out.updates_signed.push(new_epoch);
+            let from = self.store.counter(UPDATES_FROM)?.max(2);
+            let mut all_attested = true;
+            for new_epoch in from..=current.set.epoch {
+                let Some(update) = self.hub.signer_set_update(new_epoch).await? else {
+                    all_attested = false;
+                    continue;
+                };
+                if update.attested {
+                    if all_attested {
+                        self.store.set_counter(UPDATES_FROM, new_epoch + 1)?;
                     }
+                    continue;
                 }
+                all_attested = false;
+                let already = update.signatures.iter().any(|s| s.signer == me);
+                let member = self
+                    .hub
+                    .signer_set(update.signing_epoch)
+                    .await?
+                    .is_some_and(|s| s.set.weight_of(&me).is_some() && !s.jailed.contains(&me));
+                if already || !member {
+                    continue;
+                }
+                let hash = signer_set_hash(&update.new_set);
+                if hash != update.update.signers_hash.0 {
+                    return Err(RoleError::Fatal(format!("signer-set update {new_epoch}: hash mismatch")));
+                }
+                self.store.record_update_signature(new_epoch, hash.0)?;
+                let digest = signer_set_update_digest(
+                    &self.domain,
+                    &SignerSetUpdate { new_epoch, signers_hash: update.update.signers_hash },
+                );
+                self.hub.submit_update_signatures(new_epoch, vec![sign_digest(&self.key, digest)]).await?;
+                self.metrics.batches_signed.inc();
+                tracing::info!(new_epoch, "signed signer-set update");
+                out.updates_signed.push(new_epoch);
             }
+            out.rotated_to = self.rotate_if_due(&current).await?;
         }
         Ok(out)
+    }
+
+    /// Calls `RotateSigners` when the active relayers' set differs from `current` and the delay
+    /// is over; returns the new epoch when this call made it.
+    async fn rotate_if_due(&self, current: &SignerSetResponse) -> Result<Option<u64>, RoleError> {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        if now < current.created_at.saturating_add(self.rotation_delay) {
+            return Ok(None);
+        }
+        let Some(next) = self.hub.next_signer_set().await? else { return Ok(None) };
+        if signer_set_hash(&next) == current.signers_hash.0 {
+            return Ok(None);
+        }
+        match self.hub.rotate_signers().await {
+            Ok(()) => {
+                let epoch = current.set.epoch + 1;
+                self.metrics.rotations_triggered.inc();
+                tracing::info!(epoch, signers = next.signers.len(), "rotated the hub's signer set");
+                Ok(Some(epoch))
+            }
+            Err(e) if e.contract_log().is_some_and(rotation_not_needed) => {
+                tracing::debug!(error = %e, "rotation not needed (another relayer rotated first)");
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 }

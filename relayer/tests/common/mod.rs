@@ -27,7 +27,7 @@ use mesh_protocol::eip712::{
     bundle_id, leg_hash, settlement_batch_digest, settlement_leaf, signer_set_hash, signer_set_update_digest, HubDomain,
 };
 use mesh_protocol::evm::{build_receipt_proof, LegLockedLog, Log};
-use mesh_protocol::merkle::merkle_root;
+use mesh_protocol::merkle::{merkle_proof, merkle_root};
 use mesh_protocol::sig::recover_signer;
 use mesh_protocol::{
     keccak256, Address, Amount, Bundle, Bytes, EvmAddress, Hash32, Leg, SettlementBatch, Signature65, SignerSet,
@@ -467,6 +467,8 @@ pub enum HubMethod {
     SignerSet,
     CurrentSignerSet,
     SignerSetUpdate,
+    NextSignerSet,
+    RotateSigners,
     SubmitSignatures,
     SubmitUpdateSignatures,
     Log,
@@ -520,6 +522,8 @@ struct HubState {
     signer_sets: BTreeMap<u64, SignerSetResponse>,
     current_epoch: Option<u64>,
     updates: BTreeMap<u64, SignerSetUpdateResponse>,
+    /// What the stake-escrow's active relayers would form now.
+    next_set: Option<SignerSet>,
     /// When set, `awaiting_reports` answers from this snapshot (a query node lagging behind).
     frozen_awaiting: Option<HashMap<u64, Vec<AwaitingLeg>>>,
     failures: Vec<(HubMethod, Failure)>,
@@ -558,6 +562,7 @@ impl MockHub {
                 signer_sets: BTreeMap::new(),
                 current_epoch: None,
                 updates: BTreeMap::new(),
+                next_set: None,
                 frozen_awaiting: None,
                 failures: Vec::new(),
                 calls: Vec::new(),
@@ -634,6 +639,16 @@ impl MockHub {
         if s.current_epoch.is_none_or(|e| e < epoch) {
             s.current_epoch = Some(epoch);
         }
+    }
+
+    /// The set `RotateSigners` would make now (members with weight 1).
+    pub fn set_next_signer_set(&self, members: &[Address]) {
+        self.lock().next_set = Some(signer_set(0, members, &[]).set);
+    }
+
+    /// Marks the update to `new_epoch` attested (its signers' weight reached the threshold).
+    pub fn attest_update(&self, new_epoch: u64) {
+        self.lock().updates.get_mut(&new_epoch).expect("update exists").attested = true;
     }
 
     pub fn put_update(&self, update: SignerSetUpdateResponse) {
@@ -924,10 +939,27 @@ impl MeshHub for MockHub {
         })
     }
 
-    async fn merkle_proof(&self, _bundle_id: Hash32) -> Result<MerkleProofResponse, HubError> {
-        let (_s, fail) = self.enter(HubMethod::MerkleProof);
+    async fn merkle_proof(&self, bundle_id: Hash32) -> Result<MerkleProofResponse, HubError> {
+        let (s, fail) = self.enter(HubMethod::MerkleProof);
         if let Some(f) = fail {
             return Err(f.error());
+        }
+        for b in s.batches.values() {
+            let Some(position) = b.entries.iter().position(|e| e.bundle_id == bundle_id) else { continue };
+            let (Some(epoch), Some(root)) = (b.epoch, b.root) else { break };
+            let leaves: Vec<B256> = b.entries.iter().map(|e| e.leaf.0).collect();
+            let e = &b.entries[position];
+            return Ok(MerkleProofResponse {
+                bundle_id,
+                verdict: e.verdict,
+                leaf: e.leaf,
+                batch_index: b.index,
+                epoch,
+                root,
+                position: position as u32,
+                attested: b.status == BatchStatus::Attested,
+                proof: merkle_proof(&leaves, position).expect("position in range").into_iter().map(Hash32).collect(),
+            });
         }
         Err(not_found("merkle proof"))
     }
@@ -954,6 +986,39 @@ impl MeshHub for MockHub {
             return Err(f.error());
         }
         Ok(s.updates.get(&new_epoch).cloned())
+    }
+
+    async fn next_signer_set(&self) -> Result<Option<SignerSet>, HubError> {
+        let (s, fail) = self.enter(HubMethod::NextSignerSet);
+        if let Some(f) = fail {
+            return Err(f.error());
+        }
+        let next_epoch = s.current_epoch.unwrap_or(0) + 1;
+        Ok(s.next_set.clone().map(|set| SignerSet { epoch: next_epoch, ..set }))
+    }
+
+    /// Like the stake-escrow: makes the next epoch from the active relayers unless the set is
+    /// unchanged (the delay is the caller's test to set up).
+    async fn rotate_signers(&self) -> Result<(), HubError> {
+        let (mut s, fail) = self.enter(HubMethod::RotateSigners);
+        if let Some(f) = fail {
+            return Err(f.error());
+        }
+        let current = s.current_epoch.unwrap_or(0);
+        let next =
+            s.next_set.clone().ok_or_else(|| contract_error("no relayer is active: cannot make a signer set"))?;
+        let set = SignerSet { epoch: current + 1, ..next };
+        let hash = signer_set_hash(&set);
+        if s.signer_sets.get(&current).is_some_and(|c| c.signers_hash.0 == hash) {
+            return Err(contract_error(format!("the active relayers form the same signer set as epoch {current}")));
+        }
+        let now = s.now;
+        s.signer_sets.insert(
+            current + 1,
+            SignerSetResponse { signers_hash: Hash32(hash), set, created_at: now, jailed: vec![] },
+        );
+        s.current_epoch = Some(current + 1);
+        Ok(())
     }
 
     /// Like the bundle-log: each signature must recover, over the batch's digest, to a member of
