@@ -143,6 +143,36 @@ enum DisputeCommand {
         #[arg(long)]
         submit: bool,
     },
+    /// Prove that one signer signed two conflicting statements for one slot (two roots for one
+    /// batch of an epoch, or two signer sets for one epoch). Each file is the JSON of a
+    /// SignedStatement, e.g. {"batch":{"epoch":1,"batch_index":7,"root":"0x…","signature":"0x…"}}
+    /// (see examples/signed-statement.json). Prints signer, slot, both roots and the stake at
+    /// risk, refuses files that prove nothing, then submits.
+    ProveEquivocation {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        first: PathBuf,
+        #[arg(long)]
+        second: PathBuf,
+        /// Only show what the proof proves.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Prove that a registered signer signed a batch root the hub never closed (or, for a
+    /// {"signer_set_update":{…}} file, a signer set the hub never made). The file is the JSON of
+    /// a SignedStatement (see examples/signed-statement.json). Refuses a statement the hub made
+    /// itself or a signer nobody bonded, then submits.
+    #[command(alias = "prove-wrong-signer-set-update")]
+    ProveWrongAttestation {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        signature: PathBuf,
+        /// Only show what the proof proves.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -218,6 +248,14 @@ pub fn main() -> anyhow::Result<()> {
         Command::Dispute(DisputeCommand::ProveFalseLock { config, chain, bundle, leg, submit }) => {
             tokio::runtime::Runtime::new()?
                 .block_on(crate::commands::prove_false_lock(&config, &chain, &bundle, leg, submit))?
+        }
+        Command::Dispute(DisputeCommand::ProveEquivocation { config, first, second, dry_run }) => {
+            let files = crate::commands::SignatureFiles::Equivocation { first, second };
+            tokio::runtime::Runtime::new()?.block_on(crate::commands::prove_signatures_cmd(&config, files, dry_run))?
+        }
+        Command::Dispute(DisputeCommand::ProveWrongAttestation { config, signature, dry_run }) => {
+            let files = crate::commands::SignatureFiles::WrongStatement { signature };
+            tokio::runtime::Runtime::new()?.block_on(crate::commands::prove_signatures_cmd(&config, files, dry_run))?
         }
         Command::Bundle(cmd) => {
             let rt = tokio::runtime::Runtime::new()?;
