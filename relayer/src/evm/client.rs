@@ -253,6 +253,9 @@ impl EvmSignatures for AlloyEvm {
                     // settle / settleMany / settleMultiproof carry no signatures
                     Err(_) => Vec::new(),
                 }
+            } else if callee.is_none() {
+                // a deployment: the constructor's genesis set is not signed by anyone
+                Vec::new()
             } else {
                 // Called through another contract (a multisig, a batcher): the signatures are in
                 // an inner call that plain calldata does not show.
