@@ -126,6 +126,8 @@ enum StakeCommand {
     },
 }
 
+// The variants are the `mesh dispute prove-…` subcommands: the shared prefix is the CLI's wording.
+#[allow(clippy::enum_variant_names)]
 #[derive(Subcommand)]
 enum DisputeCommand {
     /// Check one leg's lock report against your own EVM RPC; build the proof if it is false.

@@ -183,7 +183,8 @@ impl EvmSignatures for AlloyEvm {
         let logs = self.provider.get_logs(&filter).await.map_err(self.rpc())?;
         // One entry per transaction, in chain order; a rotation's new epoch and signers hash come
         // from its event (the Verifier derives the epoch from its own state, not the calldata).
-        let mut txs: Vec<(u64, B256, Option<(u64, B256)>)> = Vec::new();
+        type Rotation = Option<(u64, B256)>;
+        let mut txs: Vec<(u64, B256, Rotation)> = Vec::new();
         for log in logs {
             if log.removed {
                 continue;
