@@ -145,8 +145,9 @@ enum DisputeCommand {
         #[arg(long)]
         submit: bool,
     },
-    /// Prove that one signer signed two conflicting statements for one slot (two roots for one
-    /// batch of an epoch, or two signer sets for one epoch). Each file is the JSON of a
+    /// Prove from two signature files that one signer signed two conflicting statements.
+    ///
+    /// Conflicting: two roots for one batch of an epoch, or two signer sets for one epoch. Each file is the JSON of a
     /// SignedStatement, e.g. {"batch":{"epoch":1,"batch_index":7,"root":"0x…","signature":"0x…"}}
     /// (see examples/signed-statement.json). Prints signer, slot, both roots and the stake at
     /// risk, refuses files that prove nothing, then submits.
@@ -161,8 +162,9 @@ enum DisputeCommand {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Prove that a registered signer signed a batch root the hub never closed (or, for a
-    /// {"signer_set_update":{…}} file, a signer set the hub never made). The file is the JSON of
+    /// Prove from a signature file that a signer signed a statement the hub never made.
+    ///
+    /// A batch root the hub never closed under that epoch (or, for a {"signer_set_update":{…}} file, a signer set the hub never made). The file is the JSON of
     /// a SignedStatement (see examples/signed-statement.json). Refuses a statement the hub made
     /// itself or a signer nobody bonded, then submits.
     #[command(alias = "prove-wrong-signer-set-update")]
