@@ -126,6 +126,8 @@ enum StakeCommand {
     },
 }
 
+// The variants are the `mesh dispute prove-…` subcommands: the shared prefix is the CLI's wording.
+#[allow(clippy::enum_variant_names)]
 #[derive(Subcommand)]
 enum DisputeCommand {
     /// Check one leg's lock report against your own EVM RPC; build the proof if it is false.
@@ -142,6 +144,38 @@ enum DisputeCommand {
         /// Submit the proof (otherwise only show what it proves).
         #[arg(long)]
         submit: bool,
+    },
+    /// Prove from two signature files that one signer signed two conflicting statements.
+    ///
+    /// Conflicting: two roots for one batch of an epoch, or two signer sets for one epoch. Each file is the JSON of a
+    /// SignedStatement, e.g. {"batch":{"epoch":1,"batch_index":7,"root":"0x…","signature":"0x…"}}
+    /// (see examples/signed-statement.json). Prints signer, slot, both roots and the stake at
+    /// risk, refuses files that prove nothing, then submits.
+    ProveEquivocation {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        first: PathBuf,
+        #[arg(long)]
+        second: PathBuf,
+        /// Only show what the proof proves.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Prove from a signature file that a signer signed a statement the hub never made.
+    ///
+    /// A batch root the hub never closed under that epoch (or, for a {"signer_set_update":{…}} file, a signer set the hub never made). The file is the JSON of
+    /// a SignedStatement (see examples/signed-statement.json). Refuses a statement the hub made
+    /// itself or a signer nobody bonded, then submits.
+    #[command(alias = "prove-wrong-signer-set-update")]
+    ProveWrongAttestation {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        signature: PathBuf,
+        /// Only show what the proof proves.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -218,6 +252,14 @@ pub fn main() -> anyhow::Result<()> {
         Command::Dispute(DisputeCommand::ProveFalseLock { config, chain, bundle, leg, submit }) => {
             tokio::runtime::Runtime::new()?
                 .block_on(crate::commands::prove_false_lock(&config, &chain, &bundle, leg, submit))?
+        }
+        Command::Dispute(DisputeCommand::ProveEquivocation { config, first, second, dry_run }) => {
+            let files = crate::commands::SignatureFiles::Equivocation { first, second };
+            tokio::runtime::Runtime::new()?.block_on(crate::commands::prove_signatures_cmd(&config, files, dry_run))?
+        }
+        Command::Dispute(DisputeCommand::ProveWrongAttestation { config, signature, dry_run }) => {
+            let files = crate::commands::SignatureFiles::WrongStatement { signature };
+            tokio::runtime::Runtime::new()?.block_on(crate::commands::prove_signatures_cmd(&config, files, dry_run))?
         }
         Command::Bundle(cmd) => {
             let rt = tokio::runtime::Runtime::new()?;

@@ -169,3 +169,55 @@ pub async fn prove_false_lock(config: &Path, chain: &str, bundle: &str, leg: u32
     }
     Ok(())
 }
+
+/// Signature files (JSON of `SignedStatement`, see `examples/signed-statement.json`) to prove.
+#[derive(Clone, Debug)]
+pub enum SignatureFiles {
+    /// Two statements by one signer for one slot with different contents.
+    Equivocation { first: PathBuf, second: PathBuf },
+    /// One statement the hub never made (a batch root or a signer-set update).
+    WrongStatement { signature: PathBuf },
+}
+
+/// Reads the files and checks them against the hub; sends nothing.
+pub async fn build_signature_proof<H: MeshHub>(
+    hub: &H,
+    domain: &HubDomain,
+    files: &SignatureFiles,
+) -> Result<crate::fraud::SignatureFraud, crate::fraud::ProofError> {
+    use crate::fraud::{equivocation, read_statement, wrong_statement};
+    match files {
+        SignatureFiles::Equivocation { first, second } => {
+            let (a, b) = (read_statement(first)?, read_statement(second)?);
+            equivocation(hub, domain, &a, &b).await
+        }
+        SignatureFiles::WrongStatement { signature } => wrong_statement(hub, domain, &read_statement(signature)?).await,
+    }
+}
+
+/// `mesh dispute prove-equivocation | prove-wrong-attestation`: writes what the files prove to
+/// `out`, then submits the proof unless `dry_run`. Returns the tx hash when it submitted.
+pub async fn prove_signatures<H: MeshHub>(
+    hub: &H,
+    domain: &HubDomain,
+    files: &SignatureFiles,
+    dry_run: bool,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<Option<String>> {
+    let fraud = build_signature_proof(hub, domain, files).await.context("the signature files prove no fraud")?;
+    writeln!(out, "{}", fraud.describe())?;
+    if dry_run {
+        writeln!(out, "dry run: nothing submitted")?;
+        return Ok(None);
+    }
+    let tx = hub.submit_fraud(fraud.proof).await.context("the hub refused the fraud proof")?;
+    writeln!(out, "fraud proof accepted (tx {tx})")?;
+    Ok(Some(tx))
+}
+
+pub async fn prove_signatures_cmd(config: &Path, files: SignatureFiles, dry_run: bool) -> anyhow::Result<()> {
+    let cfg = Config::load(config)?;
+    let hub = live_hub(&cfg)?;
+    let domain = HubDomain::new(cfg.hub.chain_id.clone());
+    prove_signatures(&hub, &domain, &files, dry_run, &mut std::io::stdout()).await.map(|_| ())
+}

@@ -18,7 +18,8 @@ use crate::evm::sender::TxSender;
 use crate::evm::AlloyEvm;
 use crate::hub::{HubClient, HubClientConfig, HubSigner, LiveHub};
 use crate::metrics::{ChainLabel, Metrics, RoleLabel};
-use crate::roles::{disputer::Disputer, poster, reporter, signer::Signer, RoleError};
+use crate::roles::disputer::{Disputer, SignatureWatch};
+use crate::roles::{poster, reporter, signer::Signer, RoleError};
 use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]
@@ -198,11 +199,29 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
     }
     if cfg.has(Role::Disputer) {
         let mut chains = HashMap::new();
+        let mut watches = HashMap::new();
         for c in &cfg.chains {
             chains
                 .insert(c.chain_id, (AlloyEvm::new(&c.rpc, c.chain_id).map_err(setup("EVM client"))?, addr(&c.router)));
+            watches.insert(
+                c.chain_id,
+                SignatureWatch {
+                    verifier: addr(&c.verifier),
+                    router: addr(&c.router),
+                    confirmations: c.confirmations,
+                    start_block: c.start_block,
+                    max_range: c.max_range,
+                },
+            );
         }
-        let d = Disputer { chains, hub: hub_for(&cfg)?, store: store.clone(), metrics: metrics.clone() };
+        let d = Disputer {
+            chains,
+            watches,
+            domain: HubDomain::new(cfg.hub.chain_id.clone()),
+            hub: hub_for(&cfg)?,
+            store: store.clone(),
+            metrics: metrics.clone(),
+        };
         let (c, m) = (cancel.clone(), metrics.clone());
         tasks.spawn(async move {
             let d = d;

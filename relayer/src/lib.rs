@@ -10,6 +10,7 @@ pub mod daemon;
 pub mod demo;
 pub mod devnet;
 pub mod evm;
+pub mod fraud;
 pub mod http;
 pub mod hub;
 pub mod metrics;

@@ -31,6 +31,9 @@ const POSTED: TableDefinition<(u64, u64), u8> = TableDefinition::new("posted_bat
 const ROTATIONS: TableDefinition<(u64, u64), [u8; 32]> = TableDefinition::new("delivered_rotations");
 /// report id → verdict of the disputer's check (0 = honest, 1 = fraud proven).
 const CHECKED_REPORTS: TableDefinition<u64, u8> = TableDefinition::new("checked_reports");
+/// contract replay key of a signature fraud (`fraud::wrong_statement_key`) → outcome of the
+/// disputer's proof (1 = proven, 2 = refused by the hub, e.g. proven by someone else first).
+const SIGNATURE_FRAUDS: TableDefinition<&[u8], u8> = TableDefinition::new("signature_frauds");
 /// named counters (e.g. the next log sequence to look at).
 const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
 
@@ -86,6 +89,7 @@ impl Store {
             tx.open_table(POSTED).map_err(db)?;
             tx.open_table(ROTATIONS).map_err(db)?;
             tx.open_table(CHECKED_REPORTS).map_err(db)?;
+            tx.open_table(SIGNATURE_FRAUDS).map_err(db)?;
             tx.open_table(COUNTERS).map_err(db)?;
         }
         tx.commit().map_err(db)?;
@@ -371,6 +375,20 @@ impl Store {
         let tx = self.db.begin_write().map_err(db)?;
         {
             tx.open_table(CHECKED_REPORTS).map_err(db)?.insert(report_id, outcome).map_err(db)?;
+        }
+        tx.commit().map_err(db)
+    }
+
+    pub fn signature_fraud(&self, key: &[u8]) -> Result<Option<u8>, StoreError> {
+        let tx = self.db.begin_read().map_err(db)?;
+        let t = tx.open_table(SIGNATURE_FRAUDS).map_err(db)?;
+        Ok(t.get(key).map_err(db)?.map(|v| v.value()))
+    }
+
+    pub fn mark_signature_fraud(&self, key: &[u8], outcome: u8) -> Result<(), StoreError> {
+        let tx = self.db.begin_write().map_err(db)?;
+        {
+            tx.open_table(SIGNATURE_FRAUDS).map_err(db)?.insert(key, outcome).map_err(db)?;
         }
         tx.commit().map_err(db)
     }

@@ -19,6 +19,8 @@ const ROUTER: Address = Address::repeat_byte(0xa1);
 fn disputer(chain: &MockChain, hub: &MockHub, store: Arc<Store>) -> Disputer<MockChain, MockHub> {
     Disputer {
         chains: HashMap::from([(CHAIN, (chain.clone(), ROUTER))]),
+        watches: HashMap::new(),
+        domain: domain(),
         hub: hub.clone(),
         store,
         metrics: Metrics::new(),
@@ -74,7 +76,7 @@ async fn assert_proven_once(txs: Vec<MockTx>, tx_index: u64, log_index: u32) {
     let d = disputer(&chain, &hub, store.clone());
 
     let t = d.tick().await.unwrap();
-    assert_eq!(t, DisputerTick { checked: 1, proven: vec![(Hash32(id_of(&b)), 0)] });
+    assert_eq!(t, DisputerTick { checked: 1, proven: vec![(Hash32(id_of(&b)), 0)], ..Default::default() });
     let frauds = hub.frauds();
     assert_eq!(frauds.len(), 1);
     assert_valid_false_lock(&frauds[0], &b, &block, tx_index);
@@ -97,7 +99,7 @@ async fn an_honest_report_is_not_disputed() {
     let d = disputer(&chain, &hub, store.clone());
 
     let t = d.tick().await.unwrap();
-    assert_eq!(t, DisputerTick { checked: 1, proven: vec![] });
+    assert_eq!(t, DisputerTick { checked: 1, proven: vec![], ..Default::default() });
     assert!(hub.frauds().is_empty());
     assert_eq!(store.checked_report(report_id).unwrap(), Some(0));
     assert_eq!(hub.calls(HubMethod::SubmitFraud), 0);
@@ -175,7 +177,7 @@ async fn a_report_in_a_block_this_node_does_not_have_is_not_disputed_with_a_rece
     let report_id = hub.add_report(&lock_report(&b, 0, loc), "mesh1liar");
     let d = disputer(&chain, &hub, store.clone());
     let t = d.tick().await.unwrap();
-    assert_eq!(t, DisputerTick { checked: 1, proven: vec![] });
+    assert_eq!(t, DisputerTick { checked: 1, proven: vec![], ..Default::default() });
     assert!(hub.frauds().is_empty());
     assert_eq!(store.checked_report(report_id).unwrap(), Some(3));
 }
@@ -291,7 +293,7 @@ async fn a_fraud_proof_the_contract_refuses_is_recorded_and_not_retried() {
     hub.fail_next(HubMethod::SubmitFraud, Failure::Contract("fraud already proven".into()));
     let d = disputer(&chain, &hub, store.clone());
     let t = d.tick().await.unwrap();
-    assert_eq!(t, DisputerTick { checked: 1, proven: vec![] });
+    assert_eq!(t, DisputerTick { checked: 1, proven: vec![], ..Default::default() });
     assert_eq!(store.checked_report(report_id).unwrap(), Some(2));
     assert_eq!(d.metrics.frauds_found.get(), 0);
     d.tick().await.unwrap();

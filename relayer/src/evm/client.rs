@@ -2,11 +2,13 @@ use alloy::eips::BlockNumberOrTag;
 use alloy::eips::Encodable2718;
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use alloy::rpc::types::Filter;
-use alloy::sol_types::SolEvent;
+use alloy::sol_types::{SolCall, SolEvent};
+use mesh_hub_api::dispute::SignedStatement;
 use mesh_protocol::evm::{LegLocked, LegLockedLog, Log};
-use mesh_protocol::Address;
+use mesh_protocol::{Address, Hash32, Signature65, B256};
 
-use super::{BlockRef, EvmEvidence, EvmSource, LockEvent};
+use super::bindings::{MeshRouter, SettlementVerifier};
+use super::{BlockRef, DeliveredSignature, EvmEvidence, EvmSignatures, EvmSource, LockEvent};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvmError {
@@ -149,5 +151,120 @@ impl EvmEvidence for AlloyEvm {
                 consensus.encoded_2718()
             })
             .collect())
+    }
+}
+
+/// The 65-byte signatures packed in a `bytes signatures` argument; a trailing partial one (only
+/// possible where the contract did not check them, e.g. `settleBatch` of a cached root) is dropped.
+fn split_signatures(packed: &[u8]) -> Vec<Signature65> {
+    packed.chunks_exact(65).filter_map(|c| Signature65::from_slice(c).ok()).collect()
+}
+
+impl EvmSignatures for AlloyEvm {
+    async fn delivered_signatures(
+        &self,
+        verifier: Address,
+        router: Address,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<DeliveredSignature>, EvmError> {
+        // The Verifier's events mark `submitBatch` and `rotate`; the Router's settlement events
+        // mark `settleBatch`, which checks signatures without caching the root (no Verifier event).
+        let filter = Filter::new()
+            .address(vec![verifier, router])
+            .event_signature(vec![
+                SettlementVerifier::BatchVerified::SIGNATURE_HASH,
+                SettlementVerifier::SignerSetActivated::SIGNATURE_HASH,
+                MeshRouter::LegSettled::SIGNATURE_HASH,
+                MeshRouter::SettlementSkipped::SIGNATURE_HASH,
+            ])
+            .from_block(from)
+            .to_block(to);
+        let logs = self.provider.get_logs(&filter).await.map_err(self.rpc())?;
+        // One entry per transaction, in chain order; a rotation's new epoch and signers hash come
+        // from its event (the Verifier derives the epoch from its own state, not the calldata).
+        type Rotation = Option<(u64, B256)>;
+        let mut txs: Vec<(u64, B256, Rotation)> = Vec::new();
+        for log in logs {
+            if log.removed {
+                continue;
+            }
+            let number = log.block_number.ok_or_else(|| self.unexpected("log without block number"))?;
+            let tx_hash = log.transaction_hash.ok_or_else(|| self.unexpected("log without tx hash"))?;
+            let rotation = if log.inner.address == verifier
+                && log.topics().first() == Some(&SettlementVerifier::SignerSetActivated::SIGNATURE_HASH)
+            {
+                let ev = SettlementVerifier::SignerSetActivated::decode_log(&log.inner)
+                    .map_err(|e| self.unexpected(format!("SignerSetActivated: {e}")))?;
+                Some((ev.epoch, ev.signersHash))
+            } else {
+                None
+            };
+            match txs.iter_mut().find(|(_, h, _)| *h == tx_hash) {
+                Some(entry) => entry.2 = entry.2.or(rotation),
+                None => txs.push((number, tx_hash, rotation)),
+            }
+        }
+        let mut out = Vec::new();
+        for (block, tx_hash, rotation) in txs {
+            let tx = self
+                .provider
+                .get_transaction_by_hash(tx_hash)
+                .await
+                .map_err(self.rpc())?
+                .ok_or_else(|| self.unexpected(format!("no transaction {tx_hash}")))?;
+            let input = alloy::consensus::Transaction::input(&tx);
+            let callee = alloy::consensus::Transaction::to(&tx);
+            let statements: Vec<SignedStatement> = if callee == Some(verifier) {
+                if let Ok(call) = SettlementVerifier::submitBatchCall::abi_decode(input) {
+                    split_signatures(&call.signatures)
+                        .into_iter()
+                        .map(|signature| SignedStatement::Batch {
+                            epoch: call.epoch,
+                            batch_index: call.batchIndex,
+                            root: Hash32(call.root),
+                            signature,
+                        })
+                        .collect()
+                } else if let (Ok(call), Some((new_epoch, hash))) =
+                    (SettlementVerifier::rotateCall::abi_decode(input), rotation)
+                {
+                    split_signatures(&call.signatures)
+                        .into_iter()
+                        .map(|signature| SignedStatement::SignerSetUpdate {
+                            new_epoch,
+                            signers_hash: Hash32(hash),
+                            signature,
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                }
+            } else if callee == Some(router) {
+                match MeshRouter::settleBatchCall::abi_decode(input) {
+                    Ok(call) => split_signatures(&call.signatures)
+                        .into_iter()
+                        .map(|signature| SignedStatement::Batch {
+                            epoch: call.epoch,
+                            batch_index: call.batchIndex,
+                            root: Hash32(call.batchRoot),
+                            signature,
+                        })
+                        .collect(),
+                    // settle / settleMany / settleMultiproof carry no signatures
+                    Err(_) => Vec::new(),
+                }
+            } else if callee.is_none() {
+                // a deployment: the constructor's genesis set is not signed by anyone
+                Vec::new()
+            } else {
+                // Called through another contract (a multisig, a batcher): the signatures are in
+                // an inner call that plain calldata does not show.
+                tracing::warn!(%tx_hash, "verifier/router reached through another contract: its signatures are not checked");
+                Vec::new()
+            };
+            out.extend(statements.into_iter().map(|statement| DeliveredSignature { block, tx_hash, statement }));
+        }
+        Ok(out)
     }
 }

@@ -7,6 +7,7 @@ pub mod sender;
 
 pub use client::{AlloyEvm, EvmError};
 
+use mesh_hub_api::dispute::SignedStatement;
 use mesh_protocol::evm::LegLockedLog;
 use mesh_protocol::{Address, B256};
 
@@ -51,4 +52,27 @@ pub trait EvmEvidence: Send + Sync {
     fn header_rlp(&self, number: u64) -> impl std::future::Future<Output = Result<Vec<u8>, EvmError>> + Send;
     /// Trie encodings of every receipt of block `number`, in transaction order.
     fn block_receipts(&self, number: u64) -> impl std::future::Future<Output = Result<Vec<Vec<u8>>, EvmError>> + Send;
+}
+
+/// One signature found in the calldata of a transaction a Verifier or Router accepted, with the
+/// statement it was submitted for (what the contract checked it against).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeliveredSignature {
+    pub block: u64,
+    pub tx_hash: B256,
+    pub statement: SignedStatement,
+}
+
+/// Signatures delivered to a chain, for the disputer's watch on statements the hub never made.
+pub trait EvmSignatures: Send + Sync {
+    /// Every signature delivered in blocks `from..=to` by a successful `submitBatch` or `rotate`
+    /// on `verifier` or `settleBatch` on `router` (found through their `BatchVerified`,
+    /// `SignerSetActivated`, `LegSettled` and `SettlementSkipped` events), in chain order.
+    fn delivered_signatures(
+        &self,
+        verifier: Address,
+        router: Address,
+        from: u64,
+        to: u64,
+    ) -> impl std::future::Future<Output = Result<Vec<DeliveredSignature>, EvmError>> + Send;
 }

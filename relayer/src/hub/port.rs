@@ -7,8 +7,8 @@ use mesh_hub_api::bundle_log::{
     LogResponse, MerkleProofResponse, ReportLocksResponse, ReportResponse, SignerSetUpdateResponse,
 };
 use mesh_hub_api::dispute::{self, FraudProof};
-use mesh_hub_api::stake_escrow::{self, SignerSetResponse};
-use mesh_protocol::{Hash32, Signature65, SignerSet};
+use mesh_hub_api::stake_escrow::{self, RelayerInfo, SignerSetResponse};
+use mesh_protocol::{EvmAddress, Hash32, Signature65, SignerSet};
 use prost::Message;
 
 use super::{HubClient, HubError, HubSigner};
@@ -55,6 +55,12 @@ pub trait MeshHub: Send + Sync {
         signatures: Vec<Signature65>,
     ) -> impl Future<Output = Result<(), HubError>> + Send;
     fn log(&self, start_after: Option<u64>, limit: u32) -> impl Future<Output = Result<LogResponse, HubError>> + Send;
+    /// The relayer that registered `evm_signer` as its signing key, `None` if nobody did (then no
+    /// signature by that key can be slashed).
+    fn relayer_by_signer(
+        &self,
+        evm_signer: EvmAddress,
+    ) -> impl Future<Output = Result<Option<RelayerInfo>, HubError>> + Send;
     fn submit_fraud(&self, proof: FraudProof) -> impl Future<Output = Result<String, HubError>> + Send;
 }
 
@@ -214,6 +220,10 @@ impl MeshHub for LiveHub {
 
     async fn log(&self, start_after: Option<u64>, limit: u32) -> Result<LogResponse, HubError> {
         self.q(&self.bundle_log, &bundle_log::QueryMsg::Log { start_after, limit: Some(limit) }).await
+    }
+
+    async fn relayer_by_signer(&self, evm_signer: EvmAddress) -> Result<Option<RelayerInfo>, HubError> {
+        self.q(&self.stake_escrow, &stake_escrow::QueryMsg::RelayerBySigner { evm_signer }).await
     }
 
     async fn submit_fraud(&self, proof: FraudProof) -> Result<String, HubError> {

@@ -1,14 +1,32 @@
 //! Disputer: re-checks every lock report on the hub against its own EVM RPC and proves the false
 //! ones (header RLP + receipt + receipt-trie proof), inside the report's dispute window.
+//!
+//! It also watches what signer-set quorums deliver to each chain: a colluding quorum can push a
+//! root the hub never closed straight to a Verifier (`submitBatch`), through a Router
+//! (`settleBatch`), or rotate to a set the hub never made (`rotate`). Every signature in those
+//! calls that recovers to a registered relayer over a statement the hub did not make is proven
+//! with a `WrongAttestation` / `WrongSignerSetUpdate` proof.
+//!
+//! Why not `Equivocation` when the hub also holds that signer's signature over its own root: the
+//! contract accepts the wrong-statement proof in every such case (the hub closed another root),
+//! it needs only the signature seen on the chain, and proving one kind consistently means a
+//! restart or a second disputer collides on the contract's replay key instead of slashing the
+//! same signature twice under two kinds. `mesh dispute prove-equivocation` covers pairs of
+//! signatures found elsewhere.
+//!
+//! Reorgs need no rewind here: a signature is evidence by itself, whether or not the block that
+//! carried it stays canonical.
 use std::collections::HashMap;
 
 use mesh_hub_api::bundle_log::{LogEvent, ReportResponse};
 use mesh_hub_api::dispute::FraudProof;
+use mesh_protocol::eip712::HubDomain;
 use mesh_protocol::evm::{build_receipt_proof, decode_receipt, LegLockedLog};
-use mesh_protocol::{Address, Hash32};
+use mesh_protocol::{Address, EvmAddress, Hash32};
 
 use super::RoleError;
-use crate::evm::{EvmEvidence, EvmSource};
+use crate::evm::{DeliveredSignature, EvmEvidence, EvmSignatures, EvmSource};
+use crate::fraud::{self, ProofError, Slot};
 use crate::hub::MeshHub;
 use crate::metrics::Metrics;
 use crate::store::Store;
@@ -89,24 +107,143 @@ pub async fn check_report<E: EvmSource + EvmEvidence>(
     Ok((Finding::False(why), Some(fraud)))
 }
 
+/// Where a chain's signatures arrive, and how far behind its head to read them.
+#[derive(Clone, Debug)]
+pub struct SignatureWatch {
+    pub verifier: Address,
+    pub router: Address,
+    pub confirmations: u64,
+    /// First block to read when the database has no cursor for the chain.
+    pub start_block: u64,
+    /// Most blocks per `eth_getLogs` range.
+    pub max_range: u64,
+}
+
 pub struct Disputer<E, H> {
     /// Chains this disputer can check, by chain id, with their routers.
     pub chains: HashMap<u64, (E, Address)>,
+    /// Chains (ids present in `chains`) whose delivered signatures are checked against the hub.
+    pub watches: HashMap<u64, SignatureWatch>,
+    /// The hub's EIP-712 domain (what signatures are recovered over).
+    pub domain: HubDomain,
     pub hub: H,
     pub store: std::sync::Arc<Store>,
     pub metrics: Metrics,
+}
+
+/// A wrong signature found on a chain and proven on the hub.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProvenSignature {
+    pub chain_id: u64,
+    pub signer: EvmAddress,
+    pub slot: Slot,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct DisputerTick {
     pub checked: usize,
     pub proven: Vec<(Hash32, u32)>,
+    /// Wrong signatures proven this round.
+    pub signatures_proven: Vec<ProvenSignature>,
 }
 
 const LOG_CURSOR: &str = "disputer.log_next";
+/// Ranges read per chain per round, so one far-behind chain cannot starve the report checks.
+const SIGNATURE_RANGES_PER_TICK: usize = 8;
 
-impl<E: EvmSource + EvmEvidence, H: MeshHub> Disputer<E, H> {
+/// Outcomes recorded per signature fraud.
+const PROVEN: u8 = 1;
+const REFUSED: u8 = 2;
+
+fn signature_cursor(chain_id: u64) -> String {
+    format!("disputer.signatures_next.{chain_id}")
+}
+
+impl<E: EvmSource + EvmEvidence + EvmSignatures, H: MeshHub> Disputer<E, H> {
     pub async fn tick(&self) -> Result<DisputerTick, RoleError> {
+        let mut out = self.check_reports().await?;
+        out.signatures_proven = self.watch_signatures().await?;
+        Ok(out)
+    }
+
+    /// Reads each watched chain's deliveries up to head − confirmations and proves every wrong
+    /// signature in them once.
+    pub async fn watch_signatures(&self) -> Result<Vec<ProvenSignature>, RoleError> {
+        let mut out = Vec::new();
+        let mut ids: Vec<u64> = self.watches.keys().copied().collect();
+        ids.sort_unstable();
+        for chain_id in ids {
+            let (w, Some((evm, _))) = (&self.watches[&chain_id], self.chains.get(&chain_id)) else { continue };
+            let key = signature_cursor(chain_id);
+            let head = evm.head().await?;
+            let Some(safe) = head.checked_sub(w.confirmations) else { continue };
+            for _ in 0..SIGNATURE_RANGES_PER_TICK {
+                let from = match self.store.counter(&key)? {
+                    0 => w.start_block,
+                    next => next,
+                };
+                if from > safe {
+                    break;
+                }
+                let to = safe.min(from.saturating_add(w.max_range.max(1) - 1));
+                let delivered = evm.delivered_signatures(w.verifier, w.router, from, to).await?;
+                for d in &delivered {
+                    if let Some(p) = self.prove_signature(chain_id, d).await? {
+                        out.push(p);
+                    }
+                }
+                // Each proof's outcome is recorded as it happens; a crash before this line only
+                // re-reads the range, and the recorded outcomes keep it from proving twice.
+                self.store.set_counter(&key, to + 1)?;
+            }
+        }
+        Ok(out)
+    }
+
+    async fn prove_signature(
+        &self,
+        chain_id: u64,
+        d: &DeliveredSignature,
+    ) -> Result<Option<ProvenSignature>, RoleError> {
+        // garbage signatures (e.g. in a `settleBatch` of a cached root, which checks none) prove nothing
+        let Ok(signer) = fraud::signer(&self.domain, &d.statement, "delivered") else { return Ok(None) };
+        let key = fraud::wrong_statement_key(&d.statement, signer);
+        if self.store.signature_fraud(&key)?.is_some() {
+            return Ok(None);
+        }
+        let f = match fraud::wrong_statement(&self.hub, &self.domain, &d.statement).await {
+            Ok(f) => f,
+            Err(ProofError::Hub(e)) => return Err(e.into()),
+            Err(ProofError::HubAgrees { .. }) => return Ok(None),
+            Err(e) => {
+                tracing::debug!(tx = %d.tx_hash, %signer, error = %e, "delivered signature proves nothing");
+                return Ok(None);
+            }
+        };
+        tracing::warn!(
+            chain_id, tx = %d.tx_hash, block = d.block, %signer, slot = %f.slot,
+            signed = %fraud::content(&d.statement), hub_has = ?f.hub_has,
+            "a signature over a statement the hub never made was delivered: submitting fraud proof"
+        );
+        match self.hub.submit_fraud(f.proof).await {
+            Ok(tx) => {
+                self.metrics.frauds_found.inc();
+                tracing::info!(%tx, %signer, "signature fraud proven");
+                self.store.mark_signature_fraud(&key, PROVEN)?;
+                Ok(Some(ProvenSignature { chain_id, signer, slot: f.slot }))
+            }
+            // proven by someone else first (or the hub changed since the check): record and move on
+            Err(e) if e.contract_log().is_some() => {
+                tracing::warn!(error = %e, %signer, "signature fraud proof refused");
+                self.store.mark_signature_fraud(&key, REFUSED)?;
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Checks every new lock report on the hub against this disputer's own EVM RPC.
+    pub async fn check_reports(&self) -> Result<DisputerTick, RoleError> {
         let mut out = DisputerTick::default();
         let next = self.store.counter(LOG_CURSOR)?;
         let page = self.hub.log(next.checked_sub(1), 50).await?;

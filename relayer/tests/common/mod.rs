@@ -21,8 +21,8 @@ use mesh_hub_api::bundle_log::{
     LegRef, LegReport, LockReport, LogEntry, LogEvent, LogResponse, MerkleProofResponse, ReportLocksResponse,
     ReportResponse, SignerSetUpdateResponse, SignerSignature,
 };
-use mesh_hub_api::dispute::FraudProof;
-use mesh_hub_api::stake_escrow::SignerSetResponse;
+use mesh_hub_api::dispute::{FraudProof, SignedStatement};
+use mesh_hub_api::stake_escrow::{RelayerInfo, SignerSetResponse};
 use mesh_protocol::eip712::{
     bundle_id, leg_hash, settlement_batch_digest, settlement_leaf, signer_set_hash, signer_set_update_digest, HubDomain,
 };
@@ -33,7 +33,7 @@ use mesh_protocol::{
     keccak256, Address, Amount, Bundle, Bytes, EvmAddress, Hash32, Leg, SettlementBatch, Signature65, SignerSet,
     Verdict, WeightedSigner, B256, U256,
 };
-use mesh_relayer::evm::{BlockRef, EvmError, EvmEvidence, EvmSource, LockEvent};
+use mesh_relayer::evm::{BlockRef, DeliveredSignature, EvmError, EvmEvidence, EvmSignatures, EvmSource, LockEvent};
 use mesh_relayer::hub::{HubError, MeshHub};
 use mesh_relayer::store::Store;
 
@@ -130,6 +130,7 @@ pub enum EvmMethod {
     LegLocked,
     HeaderRlp,
     BlockReceipts,
+    DeliveredSignatures,
 }
 
 #[derive(Default)]
@@ -141,6 +142,9 @@ struct ChainState {
     calls: Vec<EvmMethod>,
     fail_next: Vec<EvmMethod>,
     reorg_after_leg_locked: Option<(u64, Vec<Vec<MockTx>>)>,
+    /// Signatures delivered to the Verifier/Router, by the block that carried them.
+    delivered: Vec<DeliveredSignature>,
+    delivered_calls: Vec<(u64, u64)>,
 }
 
 impl ChainState {
@@ -246,6 +250,24 @@ impl MockChain {
         self.lock().blocks[number as usize].clone()
     }
 
+    /// Mines a block whose one transaction delivers `statements` (their signatures packed in one
+    /// `submitBatch`/`settleBatch`/`rotate` call); returns the block.
+    pub fn deliver(&self, statements: Vec<SignedStatement>) -> MockBlock {
+        let block = self.mine(vec![MockTx::noise()]);
+        let tx_hash = block.tx_hashes[0];
+        self.lock().delivered.extend(statements.into_iter().map(|statement| DeliveredSignature {
+            block: block.number,
+            tx_hash,
+            statement,
+        }));
+        block
+    }
+
+    /// Every `(from, to)` the role asked `delivered_signatures` for, in order.
+    pub fn delivered_calls(&self) -> Vec<(u64, u64)> {
+        self.lock().delivered_calls.clone()
+    }
+
     /// Every `(from, to)` the role asked `leg_locked` for, in order.
     pub fn leg_locked_calls(&self) -> Vec<(u64, u64)> {
         self.lock().leg_locked_calls.clone()
@@ -315,6 +337,20 @@ impl EvmSource for MockChain {
             s.reorg(keep, new_blocks);
         }
         Ok(out)
+    }
+}
+
+impl EvmSignatures for MockChain {
+    async fn delivered_signatures(
+        &self,
+        _verifier: Address,
+        _router: Address,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<DeliveredSignature>, EvmError> {
+        let mut s = self.enter(EvmMethod::DeliveredSignatures)?;
+        s.delivered_calls.push((from, to));
+        Ok(s.delivered.iter().filter(|d| (from..=to).contains(&d.block)).cloned().collect())
     }
 }
 
@@ -472,6 +508,7 @@ pub enum HubMethod {
     SubmitSignatures,
     SubmitUpdateSignatures,
     Log,
+    RelayerBySigner,
     SubmitFraud,
 }
 
@@ -534,6 +571,7 @@ struct HubState {
     update_signature_submissions: Vec<(u64, Vec<Signature65>)>,
     frauds: Vec<FraudProof>,
     log_queries: Vec<Option<u64>>,
+    relayers: BTreeMap<EvmAddress, RelayerInfo>,
 }
 
 /// The hub in memory; clones share the state.
@@ -572,6 +610,7 @@ impl MockHub {
                 update_signature_submissions: Vec::new(),
                 frauds: Vec::new(),
                 log_queries: Vec::new(),
+                relayers: BTreeMap::new(),
             })),
         }
     }
@@ -653,6 +692,21 @@ impl MockHub {
 
     pub fn put_update(&self, update: SignerSetUpdateResponse) {
         self.lock().updates.insert(update.update.new_epoch, update);
+    }
+
+    /// Registers `evm_signer` as the signing key of bonded relayer `hub_address`.
+    pub fn put_relayer(&self, evm_signer: Address, hub_address: &str, bonded: u128) {
+        let info = RelayerInfo {
+            address: Addr::unchecked(hub_address),
+            evm_signer: EvmAddress(evm_signer),
+            bonded: cosmwasm_std::Uint128::new(bonded),
+            unbonding: vec![],
+            jailed: false,
+            jailed_at: None,
+            slashed: cosmwasm_std::Uint128::zero(),
+            active: true,
+        };
+        self.lock().relayers.insert(EvmAddress(evm_signer), info);
     }
 
     /// The next call of `method` fails with `failure`.
@@ -1079,6 +1133,14 @@ impl MeshHub for MockHub {
         let from = start_after.map_or(0, |a| a + 1) as usize;
         let entries = s.log.iter().skip(from).take(limit as usize).cloned().collect();
         Ok(LogResponse { entries, total: s.log.len() as u64 })
+    }
+
+    async fn relayer_by_signer(&self, evm_signer: EvmAddress) -> Result<Option<RelayerInfo>, HubError> {
+        let (s, fail) = self.enter(HubMethod::RelayerBySigner);
+        if let Some(f) = fail {
+            return Err(f.error());
+        }
+        Ok(s.relayers.get(&evm_signer).cloned())
     }
 
     async fn submit_fraud(&self, proof: FraudProof) -> Result<String, HubError> {
