@@ -1,27 +1,22 @@
 //! The reporter on the real devnet: a lock removed by a reorg shallower than the confirmation
 //! depth is never reported; a relayer process that dies right after the hub included its reports
 //! but before recording them, restarted, produces no duplicate log entry and loses no report.
+use mesh_relayer::devnet::fixture::{addr, mint_usdc};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use alloy::primitives::U256;
 use alloy::providers::Provider;
 use mesh_hub_api::bundle_log::{self, LogEvent};
-use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Leg};
+use mesh_protocol::{Amount, Bundle, Hash32, Leg};
 use mesh_relayer::bundle::{lock_leg, register, status, wallet_provider};
 use mesh_relayer::config::Role;
 use mesh_relayer::devnet::deploy::hub_client;
-use mesh_relayer::devnet::evm_deploy::{evm_rpc, ANVIL_DEPLOYER_KEY};
+use mesh_relayer::devnet::evm_deploy::evm_rpc;
 use mesh_relayer::devnet::fixture::{devnet, now, start_relayer, DownOnDrop};
 use mesh_relayer::devnet::manifest::Manifest;
 use mesh_relayer::devnet::relayer_config::{data_dir, relayer_config};
 use mesh_relayer::devnet::UpOptions;
-use mesh_relayer::evm::bindings::MintableERC20;
 use mesh_relayer::hub::HubClient;
-
-fn addr(s: &str) -> EvmAddress {
-    EvmAddress::parse(s).unwrap()
-}
 
 fn one_leg_bundle(m: &Manifest, nonce: u64, amount: u128) -> Bundle {
     let (alice, bob) = (&m.accounts.users[0], &m.accounts.users[1]);
@@ -40,18 +35,6 @@ fn one_leg_bundle(m: &Manifest, nonce: u64, amount: u128) -> Bundle {
             recipient: addr(&bob.evm_address),
         }],
     }
-}
-
-async fn mint(m: &Manifest, to: &str, amount: u128) {
-    let p = wallet_provider(&m.evm[0].rpc, ANVIL_DEPLOYER_KEY).unwrap();
-    MintableERC20::new(addr(&m.evm[0].contracts["USDC"]).0, p)
-        .mint(addr(to).0, U256::from(amount))
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
 }
 
 async fn reported(hub: &HubClient, log: &str, id: Hash32) -> bool {
@@ -85,7 +68,7 @@ async fn reorged_locks_are_never_reported_and_a_crash_after_broadcast_duplicates
     let hub = hub_client(&m).unwrap();
     let log = m.contracts["bundle_log"].clone();
     let alice = m.accounts.users[0].clone();
-    mint(&m, &alice.evm_address, 10_000).await;
+    mint_usdc(&m, 0, &alice.evm_address, 10_000).await;
     let pa = wallet_provider(&m.evm[0].rpc, &alice.evm_secret).unwrap();
 
     // ---- a reorg 2-3 blocks deep (< 6 confirmations) removes a lock before it is reported ----

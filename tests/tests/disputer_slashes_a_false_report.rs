@@ -1,6 +1,7 @@
 //! A dishonest relayer reports a lock that never happened; the disputer proves it on-chain with a
 //! receipt-trie proof from its own EVM RPC, the report is reverted, the relayer slashed and
 //! jailed, and the bundle still ends correctly once the real lock is made and honestly reported.
+use mesh_e2e::addr;
 use std::time::{Duration, Instant};
 
 use alloy::primitives::U256;
@@ -9,7 +10,7 @@ use mesh_e2e::{devnet, now, start_relayer, DownOnDrop};
 use mesh_hub_api::bundle_log::{BundleStatus, EvmLocation, LockReport};
 use mesh_hub_api::{dispute, stake_escrow};
 use mesh_protocol::eip712::{bundle_id, leg_hash, HubDomain};
-use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Leg, Verdict};
+use mesh_protocol::{Amount, Bundle, Hash32, Leg, Verdict};
 use mesh_relayer::bundle::{balance_of, lock_leg, register, status, wallet_provider};
 use mesh_relayer::config::Role;
 use mesh_relayer::devnet::deploy::{bond, hub_client};
@@ -17,10 +18,6 @@ use mesh_relayer::devnet::evm_deploy::ANVIL_DEPLOYER_KEY;
 use mesh_relayer::devnet::UpOptions;
 use mesh_relayer::evm::bindings::MintableERC20;
 use mesh_relayer::hub::{LiveHub, MeshHub};
-
-fn addr(s: &str) -> EvmAddress {
-    EvmAddress::parse(s).unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_fake_lock_report_is_proven_false_reverted_and_its_relayer_slashed() {

@@ -1,54 +1,21 @@
 //! Under load and without relayers: 50 bundles registered and locked concurrently all reach a
 //! final, correct state with every chain's escrow conserved; and with every relayer stopped,
 //! `refundExpired` returns a locked leg after its settle deadline with no signature at all.
+use mesh_e2e::{addr, mint_usdc, usdc_balance, usdc_leg};
 use std::time::{Duration, Instant};
 
 use alloy::primitives::U256;
 use mesh_e2e::{devnet, now, start_relayer, DownOnDrop};
 use mesh_hub_api::bundle_log::{self, BundleStatus};
 use mesh_protocol::eip712::{bundle_id, HubDomain};
-use mesh_protocol::{Amount, Bundle, EvmAddress, Leg, Verdict};
-use mesh_relayer::bundle::{balance_of, lock_leg, register, status, wallet_provider};
+use mesh_protocol::{Bundle, Verdict};
+use mesh_relayer::bundle::{lock_leg, register, status, wallet_provider};
 use mesh_relayer::config::Role;
 use mesh_relayer::devnet::deploy::hub_client;
 use mesh_relayer::devnet::evm_deploy::{evm_rpc, ANVIL_DEPLOYER_KEY};
 use mesh_relayer::devnet::keys::DevIdentity;
-use mesh_relayer::devnet::manifest::Manifest;
 use mesh_relayer::devnet::UpOptions;
-use mesh_relayer::evm::bindings::{MeshRouter, MintableERC20};
-
-fn addr(s: &str) -> EvmAddress {
-    EvmAddress::parse(s).unwrap()
-}
-
-fn leg(m: &Manifest, chain: usize, from: &str, to: &str, amount: u128) -> Leg {
-    Leg {
-        chain_id: m.evm[chain].chain_id,
-        router: addr(&m.evm[chain].contracts["MeshRouter"]),
-        depositor: addr(from),
-        token: addr(&m.evm[chain].contracts["USDC"]),
-        amount: Amount::from(amount),
-        recipient: addr(to),
-    }
-}
-
-async fn mint(m: &Manifest, chain: usize, to: &str, amount: u128) {
-    let p = wallet_provider(&m.evm[chain].rpc, ANVIL_DEPLOYER_KEY).unwrap();
-    let r = MintableERC20::new(addr(&m.evm[chain].contracts["USDC"]).0, p)
-        .mint(addr(to).0, U256::from(amount))
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    assert!(r.status());
-}
-
-async fn usdc(m: &Manifest, chain: usize, who: &str) -> U256 {
-    let p = wallet_provider(&m.evm[chain].rpc, ANVIL_DEPLOYER_KEY).unwrap();
-    balance_of(&p, addr(&m.evm[chain].contracts["USDC"]).0, addr(who).0).await.unwrap()
-}
+use mesh_relayer::evm::bindings::MeshRouter;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_concurrent_bundles_end_correctly_and_expired_legs_refund_without_relayers() {
@@ -59,7 +26,7 @@ async fn fifty_concurrent_bundles_end_correctly_and_expired_legs_refund_without_
     let log = m.contracts["bundle_log"].clone();
     let domain = HubDomain::new(m.hub.chain_id.clone());
     let (alice, bob, carol) = (m.accounts.users[0].clone(), m.accounts.users[1].clone(), m.accounts.users[2].clone());
-    mint(&m, 0, &carol.evm_address, 1_000).await;
+    mint_usdc(&m, 0, &carol.evm_address, 1_000).await;
 
     // ---- 50 bundles, 2 legs each on different chains, 45 fully locked, 5 missing a leg ----
     let r = [
@@ -74,7 +41,7 @@ async fn fifty_concurrent_bundles_end_correctly_and_expired_legs_refund_without_
         for id in ids {
             evm_rpc(&m.evm[c].rpc, "anvil_setBalance", serde_json::json!([id.evm_address, "0x3635c9adc5dea00000"]))
                 .unwrap();
-            mint(&m, c, &id.evm_address, 10_000).await;
+            mint_usdc(&m, c, &id.evm_address, 10_000).await;
         }
     }
     let t = now();
@@ -85,8 +52,8 @@ async fn fifty_concurrent_bundles_end_correctly_and_expired_legs_refund_without_
             lock_deadline: t + 60,
             settle_deadline: t + 200,
             legs: vec![
-                leg(&m, 0, &alpha[k % 10].evm_address, &bob.evm_address, 100 + k as u128),
-                leg(&m, 1, &beta[k % 10].evm_address, &alice.evm_address, 10 + k as u128),
+                usdc_leg(&m, 0, &alpha[k % 10].evm_address, &bob.evm_address, 100 + k as u128),
+                usdc_leg(&m, 1, &beta[k % 10].evm_address, &alice.evm_address, 10 + k as u128),
             ],
         })
         .collect();
@@ -133,8 +100,8 @@ async fn fifty_concurrent_bundles_end_correctly_and_expired_legs_refund_without_
             let s = status(&hub, &log, mesh_protocol::Hash32(bundle_id(&domain, b))).await.unwrap();
             decided += usize::from(s.status == BundleStatus::Decided);
         }
-        let router_alpha = usdc(&m, 0, &m.evm[0].contracts["MeshRouter"]).await;
-        let router_beta = usdc(&m, 1, &m.evm[1].contracts["MeshRouter"]).await;
+        let router_alpha = usdc_balance(&m, 0, &m.evm[0].contracts["MeshRouter"]).await;
+        let router_beta = usdc_balance(&m, 1, &m.evm[1].contracts["MeshRouter"]).await;
         if decided == 50 && router_alpha.is_zero() && router_beta.is_zero() {
             break;
         }
@@ -159,17 +126,17 @@ async fn fifty_concurrent_bundles_end_correctly_and_expired_legs_refund_without_
     // conservation: every token that entered an escrow left it to exactly one party
     let paid_to_bob: u128 = (0..45u128).map(|k| 100 + k).sum();
     let paid_to_alice: u128 = (0..45u128).map(|k| 10 + k).sum();
-    assert_eq!(usdc(&m, 0, &bob.evm_address).await, U256::from(paid_to_bob));
-    assert_eq!(usdc(&m, 1, &alice.evm_address).await, U256::from(paid_to_alice));
+    assert_eq!(usdc_balance(&m, 0, &bob.evm_address).await, U256::from(paid_to_bob));
+    assert_eq!(usdc_balance(&m, 1, &alice.evm_address).await, U256::from(paid_to_alice));
     for i in 0..10u128 {
         let committed_alpha: u128 = (0..45u128).filter(|k| k % 10 == i).map(|k| 100 + k).sum();
         let committed_beta: u128 = (0..45u128).filter(|k| k % 10 == i).map(|k| 10 + k).sum();
         assert_eq!(
-            usdc(&m, 0, &alpha[i as usize].evm_address).await,
+            usdc_balance(&m, 0, &alpha[i as usize].evm_address).await,
             U256::from(10_000 - committed_alpha),
             "aborted legs refunded"
         );
-        assert_eq!(usdc(&m, 1, &beta[i as usize].evm_address).await, U256::from(10_000 - committed_beta));
+        assert_eq!(usdc_balance(&m, 1, &beta[i as usize].evm_address).await, U256::from(10_000 - committed_beta));
     }
     for relayer in r {
         relayer.stop().await;
@@ -182,12 +149,12 @@ async fn fifty_concurrent_bundles_end_correctly_and_expired_legs_refund_without_
         nonce: 1,
         lock_deadline: t + 8,
         settle_deadline: t + 8 + 36,
-        legs: vec![leg(&m, 0, &carol.evm_address, &alice.evm_address, 77)],
+        legs: vec![usdc_leg(&m, 0, &carol.evm_address, &alice.evm_address, 77)],
     };
     register(&hub, &carol.hub_signer(), &log, &lonely).await.unwrap();
     let pc = wallet_provider(&m.evm[0].rpc, &carol.evm_secret).unwrap();
     lock_leg(&pc, &m.hub.chain_id, &lonely, 0).await.unwrap();
-    let carol_before = usdc(&m, 0, &carol.evm_address).await;
+    let carol_before = usdc_balance(&m, 0, &carol.evm_address).await;
     // a third party (the deployer key) sends the refund: it is permissionless
     let anyone = wallet_provider(&m.evm[0].rpc, ANVIL_DEPLOYER_KEY).unwrap();
     let router = MeshRouter::new(addr(&m.evm[0].contracts["MeshRouter"]).0, anyone);
@@ -209,7 +176,11 @@ async fn fifty_concurrent_bundles_end_correctly_and_expired_legs_refund_without_
         .await
         .unwrap();
     assert!(receipt.status());
-    assert_eq!(usdc(&m, 0, &carol.evm_address).await, carol_before + U256::from(77), "carol refunded after expiry");
+    assert_eq!(
+        usdc_balance(&m, 0, &carol.evm_address).await,
+        carol_before + U256::from(77),
+        "carol refunded after expiry"
+    );
 
     let s = status(&hub, &log, mesh_protocol::Hash32(lonely_id)).await.unwrap();
     assert!(s.reports[0].is_none(), "no relayer ran: the hub never heard of the lock");

@@ -1,51 +1,17 @@
 //! Relayers on the real devnet carry bundles end to end: a bundle whose every leg is locked
 //! COMMITs and pays every recipient on both chains; a bundle with a leg never locked ABORTs and
 //! refunds the locked leg. Nothing is simulated: injectived, two anvil chains, real signatures.
+use mesh_e2e::{leg_status, mint_usdc, usdc_balance, usdc_leg};
 use std::time::{Duration, Instant};
 
 use alloy::primitives::U256;
 use mesh_e2e::{devnet, now, start_relayer, DownOnDrop};
 use mesh_hub_api::bundle_log::BundleStatus;
-use mesh_protocol::{Amount, Bundle, EvmAddress, Leg, Verdict};
-use mesh_relayer::bundle::{balance_of, lock_leg, register, status, wallet_provider};
+use mesh_protocol::{Bundle, Verdict};
+use mesh_relayer::bundle::{lock_leg, register, status, wallet_provider};
 use mesh_relayer::config::Role;
 use mesh_relayer::devnet::deploy::hub_client;
-use mesh_relayer::devnet::evm_deploy::ANVIL_DEPLOYER_KEY;
-use mesh_relayer::devnet::manifest::Manifest;
 use mesh_relayer::devnet::UpOptions;
-use mesh_relayer::evm::bindings::{MeshRouter, MintableERC20};
-
-fn addr(s: &str) -> EvmAddress {
-    EvmAddress::parse(s).unwrap()
-}
-
-async fn mint(m: &Manifest, chain: usize, to: &str, amount: u128) {
-    let p = wallet_provider(&m.evm[chain].rpc, ANVIL_DEPLOYER_KEY).unwrap();
-    let usdc = MintableERC20::new(addr(&m.evm[chain].contracts["USDC"]).0, p);
-    let r = usdc.mint(addr(to).0, U256::from(amount)).send().await.unwrap().get_receipt().await.unwrap();
-    assert!(r.status());
-}
-
-fn leg(m: &Manifest, chain: usize, depositor: &str, recipient: &str, amount: u128) -> Leg {
-    Leg {
-        chain_id: m.evm[chain].chain_id,
-        router: addr(&m.evm[chain].contracts["MeshRouter"]),
-        depositor: addr(depositor),
-        token: addr(&m.evm[chain].contracts["USDC"]),
-        amount: Amount::from(amount),
-        recipient: addr(recipient),
-    }
-}
-
-async fn usdc_balance(m: &Manifest, chain: usize, who: &str) -> U256 {
-    let p = wallet_provider(&m.evm[chain].rpc, ANVIL_DEPLOYER_KEY).unwrap();
-    balance_of(&p, addr(&m.evm[chain].contracts["USDC"]).0, addr(who).0).await.unwrap()
-}
-
-async fn leg_status(m: &Manifest, chain: usize, id: mesh_protocol::Hash32, index: u32) -> u8 {
-    let p = wallet_provider(&m.evm[chain].rpc, ANVIL_DEPLOYER_KEY).unwrap();
-    MeshRouter::new(addr(&m.evm[chain].contracts["MeshRouter"]).0, p).legStatus(id.0, index).call().await.unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn relayers_commit_a_fully_locked_bundle_and_abort_one_with_a_missing_leg() {
@@ -54,8 +20,8 @@ async fn relayers_commit_a_fully_locked_bundle_and_abort_one_with_a_missing_leg(
     let m = net.up(&UpOptions { validators: 1, evm_chains: 2, fresh: true }).await.expect("devnet up");
     let hub = hub_client(&m).unwrap();
     let (alice, bob) = (&m.accounts.users[0], &m.accounts.users[1]);
-    mint(&m, 0, &alice.evm_address, 1_000).await;
-    mint(&m, 1, &bob.evm_address, 1_000).await;
+    mint_usdc(&m, 0, &alice.evm_address, 1_000).await;
+    mint_usdc(&m, 1, &bob.evm_address, 1_000).await;
 
     // relayer 0 does everything; relayers 1 and 2 only sign (2 of 3 equal weights = threshold)
     let r0 = start_relayer(&net, &m, Some(0), vec![Role::Reporter, Role::Signer, Role::Poster, Role::Disputer]);
@@ -69,8 +35,8 @@ async fn relayers_commit_a_fully_locked_bundle_and_abort_one_with_a_missing_leg(
         lock_deadline: t + 30,
         settle_deadline: t + 120,
         legs: vec![
-            leg(&m, 0, &alice.evm_address, &bob.evm_address, 100),
-            leg(&m, 1, &bob.evm_address, &alice.evm_address, 50),
+            usdc_leg(&m, 0, &alice.evm_address, &bob.evm_address, 100),
+            usdc_leg(&m, 1, &bob.evm_address, &alice.evm_address, 50),
         ],
     };
     let missing = Bundle {
@@ -79,8 +45,8 @@ async fn relayers_commit_a_fully_locked_bundle_and_abort_one_with_a_missing_leg(
         lock_deadline: t + 12,
         settle_deadline: t + 120,
         legs: vec![
-            leg(&m, 0, &alice.evm_address, &bob.evm_address, 7),
-            leg(&m, 1, &bob.evm_address, &alice.evm_address, 3),
+            usdc_leg(&m, 0, &alice.evm_address, &bob.evm_address, 7),
+            usdc_leg(&m, 1, &bob.evm_address, &alice.evm_address, 3),
         ],
     };
     let swap_id = register(&hub, &alice.hub_signer(), &m.contracts["bundle_log"], &swap).await.expect("register swap");

@@ -2,6 +2,7 @@
 //! relayer's signer role rotates the hub to epoch 2 once the rotation delay is over, the epoch-1
 //! set signs the update, the poster delivers `rotate` to each chain's SettlementVerifier, and a
 //! bundle registered afterwards settles under epoch 2.
+use mesh_e2e::{addr, mint_usdc, usdc_leg, verifier_epoch};
 use std::time::{Duration, Instant};
 
 use alloy::primitives::U256;
@@ -9,45 +10,12 @@ use mesh_e2e::{devnet, now, start_relayer, DownOnDrop};
 use mesh_hub_api::bundle_log::{self, BatchResponse, BundleStatus};
 use mesh_hub_api::stake_escrow::{self, SignerSetResponse};
 use mesh_protocol::eip712::HubDomain;
-use mesh_protocol::{Amount, Bundle, EvmAddress, Leg, Verdict};
+use mesh_protocol::{Bundle, Verdict};
 use mesh_relayer::bundle::{balance_of, lock_leg, register, status, wallet_provider};
 use mesh_relayer::config::Role;
 use mesh_relayer::devnet::deploy::{bond, hub_client};
 use mesh_relayer::devnet::evm_deploy::ANVIL_DEPLOYER_KEY;
-use mesh_relayer::devnet::manifest::Manifest;
 use mesh_relayer::devnet::UpOptions;
-use mesh_relayer::evm::bindings::{MintableERC20, SettlementVerifier};
-
-fn addr(s: &str) -> EvmAddress {
-    EvmAddress::parse(s).unwrap()
-}
-
-async fn verifier_epoch(m: &Manifest, chain: usize) -> u64 {
-    let p = wallet_provider(&m.evm[chain].rpc, ANVIL_DEPLOYER_KEY).unwrap();
-    SettlementVerifier::new(addr(&m.evm[chain].contracts["SettlementVerifier"]).0, p)
-        .currentEpoch()
-        .call()
-        .await
-        .unwrap()
-}
-
-fn leg(m: &Manifest, chain: usize, depositor: &str, recipient: &str, amount: u128) -> Leg {
-    Leg {
-        chain_id: m.evm[chain].chain_id,
-        router: addr(&m.evm[chain].contracts["MeshRouter"]),
-        depositor: addr(depositor),
-        token: addr(&m.evm[chain].contracts["USDC"]),
-        amount: Amount::from(amount),
-        recipient: addr(recipient),
-    }
-}
-
-async fn mint(m: &Manifest, chain: usize, to: &str, amount: u128) {
-    let p = wallet_provider(&m.evm[chain].rpc, ANVIL_DEPLOYER_KEY).unwrap();
-    let usdc = MintableERC20::new(addr(&m.evm[chain].contracts["USDC"]).0, p);
-    let r = usdc.mint(addr(to).0, U256::from(amount)).send().await.unwrap().get_receipt().await.unwrap();
-    assert!(r.status());
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_new_relayer_bonds_the_hub_rotates_and_every_verifier_follows_before_the_next_bundle_settles() {
@@ -99,8 +67,8 @@ async fn a_new_relayer_bonds_the_hub_rotates_and_every_verifier_follows_before_t
 
     // a bundle registered now is closed, signed and settled under epoch 2
     let (alice, bob) = (&m.accounts.users[0], &m.accounts.users[1]);
-    mint(&m, 0, &alice.evm_address, 1_000).await;
-    mint(&m, 1, &bob.evm_address, 1_000).await;
+    mint_usdc(&m, 0, &alice.evm_address, 1_000).await;
+    mint_usdc(&m, 1, &bob.evm_address, 1_000).await;
     let t = now();
     let swap = Bundle {
         creator: alice.hub_address.clone(),
@@ -108,8 +76,8 @@ async fn a_new_relayer_bonds_the_hub_rotates_and_every_verifier_follows_before_t
         lock_deadline: t + 30,
         settle_deadline: t + 150,
         legs: vec![
-            leg(&m, 0, &alice.evm_address, &bob.evm_address, 100),
-            leg(&m, 1, &bob.evm_address, &alice.evm_address, 50),
+            usdc_leg(&m, 0, &alice.evm_address, &bob.evm_address, 100),
+            usdc_leg(&m, 1, &bob.evm_address, &alice.evm_address, 50),
         ],
     };
     let id = register(&hub, &alice.hub_signer(), &m.contracts["bundle_log"], &swap).await.expect("register");

@@ -76,3 +76,69 @@ pub fn start_relayer(net: &Devnet, m: &Manifest, index: Option<usize>, roles: Ve
 pub fn now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs()
 }
+
+// Small helpers the end-to-end tests and the benchmark share: USDC legs, mints and balances on a
+// devnet chain, as the deployer (the USDC owner). They panic on failure: they run in tests.
+
+/// A manifest address.
+pub fn addr(s: &str) -> mesh_protocol::EvmAddress {
+    mesh_protocol::EvmAddress::parse(s).expect("a 0x address")
+}
+
+/// A USDC leg on devnet chain `chain` (index into the manifest's chains).
+pub fn usdc_leg(m: &Manifest, chain: usize, depositor: &str, recipient: &str, amount: u128) -> mesh_protocol::Leg {
+    mesh_protocol::Leg {
+        chain_id: m.evm[chain].chain_id,
+        router: addr(&m.evm[chain].contracts["MeshRouter"]),
+        depositor: addr(depositor),
+        token: addr(&m.evm[chain].contracts["USDC"]),
+        amount: mesh_protocol::Amount::from(amount),
+        recipient: addr(recipient),
+    }
+}
+
+fn deployer(m: &Manifest, chain: usize) -> alloy::providers::DynProvider {
+    crate::bundle::wallet_provider(&m.evm[chain].rpc, super::evm_deploy::ANVIL_DEPLOYER_KEY).expect("deployer wallet")
+}
+
+/// Mints `amount` USDC to `to` on `chain`.
+pub async fn mint_usdc(m: &Manifest, chain: usize, to: &str, amount: u128) {
+    let usdc = crate::evm::bindings::MintableERC20::new(addr(&m.evm[chain].contracts["USDC"]).0, deployer(m, chain));
+    let r = usdc
+        .mint(addr(to).0, alloy::primitives::U256::from(amount))
+        .send()
+        .await
+        .expect("mint sent")
+        .get_receipt()
+        .await
+        .expect("mint mined");
+    assert!(r.status(), "mint reverted");
+}
+
+/// `who`'s USDC balance on `chain`.
+pub async fn usdc_balance(m: &Manifest, chain: usize, who: &str) -> alloy::primitives::U256 {
+    crate::bundle::balance_of(&deployer(m, chain), addr(&m.evm[chain].contracts["USDC"]).0, addr(who).0)
+        .await
+        .expect("balance")
+}
+
+/// The Router's `legStatus` of a leg on `chain` (0 none, 1 locked, 2 committed, 3 aborted, 4 refunded).
+pub async fn leg_status(m: &Manifest, chain: usize, id: mesh_protocol::Hash32, index: u32) -> u8 {
+    crate::evm::bindings::MeshRouter::new(addr(&m.evm[chain].contracts["MeshRouter"]).0, deployer(m, chain))
+        .legStatus(id.0, index)
+        .call()
+        .await
+        .expect("legStatus")
+}
+
+/// The epoch `chain`'s SettlementVerifier is at.
+pub async fn verifier_epoch(m: &Manifest, chain: usize) -> u64 {
+    crate::evm::bindings::SettlementVerifier::new(
+        addr(&m.evm[chain].contracts["SettlementVerifier"]).0,
+        deployer(m, chain),
+    )
+    .currentEpoch()
+    .call()
+    .await
+    .expect("currentEpoch")
+}

@@ -6,53 +6,24 @@
 //!
 //! The relayer under test is the `mesh` binary (target/release/mesh, else target/debug/mesh) run
 //! as its own process, so its RSS is its own.
+use mesh_e2e::{mint_usdc, usdc_leg};
 use std::time::{Duration, Instant};
 
-use alloy::primitives::U256;
 use mesh_e2e::{devnet, now, DownOnDrop};
 use mesh_hub_api::bundle_log::{self, EvmLocation, LockReport};
 use mesh_protocol::eip712::{leg_hash, settlement_batch_digest, HubDomain};
 use mesh_protocol::sig::{sign_digest, signing_key};
-use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Leg, SettlementBatch};
+use mesh_protocol::{Bundle, Hash32, SettlementBatch};
 use mesh_relayer::bundle::{lock_leg, register, status, wallet_provider};
 use mesh_relayer::config::Role;
 use mesh_relayer::devnet::deploy::hub_client;
 use mesh_relayer::devnet::evm_deploy::ANVIL_DEPLOYER_KEY;
-use mesh_relayer::devnet::manifest::Manifest;
 use mesh_relayer::devnet::relayer_config::{data_dir, relayer_config};
 use mesh_relayer::devnet::UpOptions;
-use mesh_relayer::evm::bindings::MintableERC20;
-
-fn addr(s: &str) -> EvmAddress {
-    EvmAddress::parse(s).unwrap()
-}
 
 fn pct(v: &mut [f64], p: f64) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[((v.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn leg(m: &Manifest, chain: usize, from: &str, to: &str, amount: u128) -> Leg {
-    Leg {
-        chain_id: m.evm[chain].chain_id,
-        router: addr(&m.evm[chain].contracts["MeshRouter"]),
-        depositor: addr(from),
-        token: addr(&m.evm[chain].contracts["USDC"]),
-        amount: Amount::from(amount),
-        recipient: addr(to),
-    }
-}
-
-async fn mint(m: &Manifest, chain: usize, to: &str, amount: u128) {
-    let p = wallet_provider(&m.evm[chain].rpc, ANVIL_DEPLOYER_KEY).unwrap();
-    MintableERC20::new(addr(&m.evm[chain].contracts["USDC"]).0, p)
-        .mint(addr(to).0, U256::from(amount))
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
 }
 
 fn rss_kib(pid: u32) -> u64 {
@@ -92,7 +63,7 @@ async fn main() {
         nonce: 1,
         lock_deadline: t + 25,
         settle_deadline: t + 200,
-        legs: (0..10).map(|i| leg(&m, i % 2, &alice.evm_address, &bob.evm_address, 10 + i as u128)).collect(),
+        legs: (0..10).map(|i| usdc_leg(&m, i % 2, &alice.evm_address, &bob.evm_address, 10 + i as u128)).collect(),
     };
     let out = hub
         .execute(&alice.hub_signer(), &log, &bundle_log::ExecuteMsg::RegisterBundle { bundle: ten.clone() }, vec![])
@@ -186,8 +157,8 @@ async fn main() {
         );
     }
     let n: usize = 20;
-    mint(&m, 0, &alice.evm_address, 1_000_000).await;
-    mint(&m, 1, &bob.evm_address, 1_000_000).await;
+    mint_usdc(&m, 0, &alice.evm_address, 1_000_000).await;
+    mint_usdc(&m, 1, &bob.evm_address, 1_000_000).await;
     let t = now();
     let mut bundles = Vec::new();
     for k in 0..n {
@@ -197,8 +168,8 @@ async fn main() {
             lock_deadline: t + 200,
             settle_deadline: t + 400,
             legs: vec![
-                leg(&m, 0, &alice.evm_address, &bob.evm_address, 10),
-                leg(&m, 1, &bob.evm_address, &alice.evm_address, 5),
+                usdc_leg(&m, 0, &alice.evm_address, &bob.evm_address, 10),
+                usdc_leg(&m, 1, &bob.evm_address, &alice.evm_address, 5),
             ],
         };
         bundles.push(b);
@@ -265,9 +236,9 @@ async fn main() {
         lock_deadline: t + 60,
         settle_deadline: t + 200,
         legs: vec![
-            leg(&m, 0, &alice.evm_address, &bob.evm_address, 7),
-            leg(&m, 1, &bob.evm_address, &alice.evm_address, 3),
-            leg(&m, 0, &alice.evm_address, &bob.evm_address, 2),
+            usdc_leg(&m, 0, &alice.evm_address, &bob.evm_address, 7),
+            usdc_leg(&m, 1, &bob.evm_address, &alice.evm_address, 3),
+            usdc_leg(&m, 0, &alice.evm_address, &bob.evm_address, 2),
         ],
     };
     let id = register(&hub, &alice.hub_signer(), &log, &three).await.unwrap();
