@@ -141,9 +141,9 @@ enum DisputeCommand {
         bundle: String,
         #[arg(long)]
         leg: u32,
-        /// Submit the proof (otherwise only show what it proves).
+        /// Only show what the proof proves; submit nothing.
         #[arg(long)]
-        submit: bool,
+        dry_run: bool,
     },
     /// Prove from two signature files that one signer signed two conflicting statements.
     ///
@@ -249,9 +249,9 @@ pub fn main() -> anyhow::Result<()> {
             tokio::runtime::Runtime::new()?.block_on(crate::commands::relayer(cmd_relayer(cmd)))?
         }
         Command::Stake(cmd) => tokio::runtime::Runtime::new()?.block_on(crate::commands::stake(cmd_stake(cmd)))?,
-        Command::Dispute(DisputeCommand::ProveFalseLock { config, chain, bundle, leg, submit }) => {
+        Command::Dispute(DisputeCommand::ProveFalseLock { config, chain, bundle, leg, dry_run }) => {
             tokio::runtime::Runtime::new()?
-                .block_on(crate::commands::prove_false_lock(&config, &chain, &bundle, leg, submit))?
+                .block_on(crate::commands::prove_false_lock(&config, &chain, &bundle, leg, !dry_run))?
         }
         Command::Dispute(DisputeCommand::ProveEquivocation { config, first, second, dry_run }) => {
             let files = crate::commands::SignatureFiles::Equivocation { first, second };

@@ -159,7 +159,7 @@ pub async fn prove_false_lock(config: &Path, chain: &str, bundle: &str, leg: u32
                 let tx = hub.submit_fraud(proof).await?;
                 println!("fraud proof accepted (tx {tx})");
             } else {
-                println!("run again with --submit to prove it on the hub");
+                println!("dry run: nothing submitted (run again without --dry-run to prove it on the hub)");
             }
         }
         (crate::roles::disputer::Finding::UnknownBlock, _) => {
