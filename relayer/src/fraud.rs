@@ -128,12 +128,8 @@ pub fn read_statement(path: &Path) -> Result<SignedStatement, ProofError> {
 /// never submits what the hub would refuse as already proven.
 pub fn wrong_statement_key(s: &SignedStatement, signer: EvmAddress) -> Vec<u8> {
     match slot(s) {
-        Slot::Batch { epoch, batch_index } => {
-            [b"wrong_batch/".as_slice(), &epoch.to_be_bytes(), &batch_index.to_be_bytes(), signer.0.as_slice()].concat()
-        }
-        Slot::SignerSetUpdate { new_epoch } => {
-            [b"wrong_update/".as_slice(), &new_epoch.to_be_bytes(), signer.0.as_slice()].concat()
-        }
+        Slot::Batch { epoch, batch_index } => mesh_hub_api::dispute::batch_fraud_key(epoch, batch_index, signer),
+        Slot::SignerSetUpdate { new_epoch } => mesh_hub_api::dispute::update_fraud_key(new_epoch, signer),
     }
 }
 

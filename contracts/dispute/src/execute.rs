@@ -4,6 +4,7 @@ use alloy_trie::{proof::verify_proof, Nibbles};
 use cosmwasm_std::{to_json_binary, Addr, Binary, DepsMut, Env, MessageInfo, QuerierWrapper, Response, WasmMsg};
 use mesh_hub_api::bundle_log::{BatchResponse, ExecuteMsg as LogExecute, QueryMsg as LogQuery, ReportResponse};
 use mesh_hub_api::common::FraudKind;
+use mesh_hub_api::dispute::{batch_fraud_key, update_fraud_key};
 use mesh_hub_api::stake_escrow::{ExecuteMsg as StakeExecute, QueryMsg as StakeQuery, RelayerInfo, SignerSetResponse};
 use mesh_protocol::eip712::{settlement_batch_digest, signer_set_update_digest, HubDomain};
 use mesh_protocol::evm::{decode_header, decode_receipt, receipt_key, verify_receipt_proof, LegLockedLog, Receipt};
@@ -306,6 +307,12 @@ fn statement_signer(
     }
 }
 
+/// The slot two conflicting statements share.
+enum Slot {
+    Batch(u64, u64),
+    Update(u64),
+}
+
 fn equivocation(
     deps: &DepsMut,
     cfg: &Config,
@@ -323,7 +330,7 @@ fn equivocation(
             if r1 == r2 {
                 return Err(ContractError::NotConflicting { reason: "both batch statements have the same root" });
             }
-            [b"eq_batch/".as_slice(), &e1.to_be_bytes(), &i1.to_be_bytes()].concat()
+            Slot::Batch(*e1, *i1)
         }
         (
             SignedStatement::SignerSetUpdate { new_epoch: e1, signers_hash: h1, .. },
@@ -335,7 +342,7 @@ fn equivocation(
             if h1 == h2 {
                 return Err(ContractError::NotConflicting { reason: "both updates have the same signers hash" });
             }
-            [b"eq_update/".as_slice(), &e1.to_be_bytes()].concat()
+            Slot::Update(*e1)
         }
         _ => return Err(ContractError::NotConflicting { reason: "the statements are of different kinds" }),
     };
@@ -346,7 +353,11 @@ fn equivocation(
     }
     let relayer = relayer_of(deps, cfg, a)?;
     Ok(Proven {
-        key: [slot.as_slice(), a.0.as_slice()].concat(),
+        // one key per (slot, signer), shared with WrongAttestation / WrongSignerSetUpdate
+        key: match slot {
+            Slot::Batch(epoch, index) => batch_fraud_key(epoch, index, a),
+            Slot::Update(epoch) => update_fraud_key(epoch, a),
+        },
         kind: FraudKind::Equivocation,
         relayer,
         evm_signer: Some(a),
@@ -376,8 +387,7 @@ fn wrong_attestation(
         }
     }
     Ok(Proven {
-        key: [b"wrong_batch/".as_slice(), &epoch.to_be_bytes(), &batch_index.to_be_bytes(), signer.0.as_slice()]
-            .concat(),
+        key: batch_fraud_key(epoch, batch_index, signer),
         kind: FraudKind::WrongAttestation,
         relayer,
         evm_signer: Some(signer),
@@ -402,7 +412,7 @@ fn wrong_signer_set_update(
         return Err(ContractError::UpdateIsCorrect { new_epoch, signers_hash });
     }
     Ok(Proven {
-        key: [b"wrong_update/".as_slice(), &new_epoch.to_be_bytes(), signer.0.as_slice()].concat(),
+        key: update_fraud_key(new_epoch, signer),
         kind: FraudKind::WrongSignerSetUpdate,
         relayer,
         evm_signer: Some(signer),

@@ -138,3 +138,15 @@ pub struct FraudRecord {
 pub struct FraudsResponse {
     pub frauds: Vec<FraudRecord>,
 }
+
+/// The dispute contract's replay key of a signature fraud in batch slot (`epoch`, `batch_index`)
+/// by `signer`. Equivocation and wrong attestation share it: one misbehaviour in one slot is
+/// punished once, whichever way it is shown. Disputers key their own records the same way.
+pub fn batch_fraud_key(epoch: u64, batch_index: u64, signer: EvmAddress) -> Vec<u8> {
+    [b"sig_batch/".as_slice(), &epoch.to_be_bytes(), &batch_index.to_be_bytes(), signer.0.as_slice()].concat()
+}
+
+/// The replay key of a signature fraud over the signer-set update to `new_epoch` by `signer`.
+pub fn update_fraud_key(new_epoch: u64, signer: EvmAddress) -> Vec<u8> {
+    [b"sig_update/".as_slice(), &new_epoch.to_be_bytes(), signer.0.as_slice()].concat()
+}

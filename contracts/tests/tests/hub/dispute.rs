@@ -331,6 +331,32 @@ fn equivocation_over_two_batch_roots_is_proven_once() {
 }
 
 #[test]
+fn a_signer_punished_for_a_slot_is_not_punished_again_under_the_other_proof_kind() {
+    let mut h = Hub::with_relayers(3);
+    let (index, real_root) = closed_batch(&mut h);
+    // Proven as a wrong attestation first …
+    let wrong = batch_stmt(&h, 1, 1, index, root("other"));
+    let sig = h.batch_signature(1, 1, index, root("other"));
+    h.submit_fraud(FraudProof::WrongAttestation { epoch: 1, batch_index: index, root: root("other"), signature: sig })
+        .unwrap();
+    // … the same slot and signer shown as an equivocation is the same fraud.
+    let honest = batch_stmt(&h, 1, 1, index, real_root);
+    assert_err(
+        h.submit_fraud(FraudProof::Equivocation { first: honest, second: wrong }),
+        E::AlreadyProven { fraud_id: 0 },
+    );
+    // And the other way round, for a signer-set update.
+    let (a, b) = (update_stmt(&h, 0, 9, root("set a")), update_stmt(&h, 0, 9, root("set b")));
+    h.submit_fraud(FraudProof::Equivocation { first: a, second: b }).unwrap();
+    let sig = h.update_signature(0, 9, root("set a"));
+    assert_err(
+        h.submit_fraud(FraudProof::WrongSignerSetUpdate { new_epoch: 9, signers_hash: root("set a"), signature: sig }),
+        E::AlreadyProven { fraud_id: 1 },
+    );
+    assert_eq!(frauds(&h).len(), 2);
+}
+
+#[test]
 fn equivocation_over_two_signer_sets_for_one_epoch_is_proven() {
     let mut h = Hub::with_relayers(3);
     let (a, b) = (update_stmt(&h, 0, 2, root("set a")), update_stmt(&h, 0, 2, root("set b")));
