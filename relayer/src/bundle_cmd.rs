@@ -96,16 +96,77 @@ pub async fn lock_cmd(spec: &Path, manifest: &Path, leg: usize) -> anyhow::Resul
     Ok(())
 }
 
-fn timeline(b: &BundleResponse, attested: Option<bool>) -> String {
+/// A leg's state in its chain's Router (`IMeshRouter.LegStatus`).
+fn router_status(code: u8) -> &'static str {
+    match code {
+        0 => "not locked",
+        1 => "locked",
+        2 => "settled: delivered to the recipient",
+        3 => "settled: refunded to the depositor (ABORT)",
+        4 => "refunded after the settle deadline",
+        _ => "unknown state",
+    }
+}
+
+/// One leg's life: locked on its chain, reported on the hub, final in its chain's Router.
+#[derive(serde::Serialize)]
+struct LegView {
+    index: usize,
+    chain: String,
+    router_status: &'static str,
+    /// Raw `LegStatus` (0 none, 1 locked, 2 committed, 3 aborted, 4 refunded), `None` when the
+    /// chain is not in the manifest or did not answer.
+    router_code: Option<u8>,
+    reported_at: Option<u64>,
+    block: Option<u64>,
+    dispute_window_ends_at: Option<u64>,
+}
+
+/// `mesh bundle status --json`: the hub's record, each leg's on-chain state and the batch's.
+#[derive(serde::Serialize)]
+struct StatusView<'a> {
+    bundle: &'a BundleResponse,
+    legs: Vec<LegView>,
+    batch_attested: Option<bool>,
+}
+
+async fn leg_views(m: &Manifest, b: &BundleResponse) -> Vec<LegView> {
+    let mut out = Vec::with_capacity(b.bundle.legs.len());
+    for (i, leg) in b.bundle.legs.iter().enumerate() {
+        let chain = m.evm.iter().find(|c| c.chain_id == leg.chain_id);
+        let code = match chain {
+            Some(c) => match crate::bundle::wallet_provider(&c.rpc, crate::devnet::evm_deploy::ANVIL_DEPLOYER_KEY) {
+                Ok(p) => crate::evm::bindings::MeshRouter::new(leg.router.0, p)
+                    .legStatus(b.bundle_id.0, i as u32)
+                    .call()
+                    .await
+                    .ok(),
+                Err(_) => None,
+            },
+            None => None,
+        };
+        let report = b.reports.get(i).and_then(|r| r.as_ref());
+        out.push(LegView {
+            index: i,
+            chain: chain.map(|c| c.name.clone()).unwrap_or_else(|| format!("chain {}", leg.chain_id)),
+            router_status: code.map(router_status).unwrap_or("chain not reachable"),
+            router_code: code,
+            reported_at: report.map(|r| r.reported_at),
+            block: report.map(|r| r.location.block_number),
+            dispute_window_ends_at: report.map(|r| r.window_ends_at),
+        });
+    }
+    out
+}
+
+fn timeline(b: &BundleResponse, legs: &[LegView], attested: Option<bool>) -> String {
     let reported = b.reports.iter().filter(|r| r.is_some()).count();
     let mut s =
         format!("{}: registered at {}, {reported}/{} legs reported", b.bundle_id, b.registered_at, b.reports.len());
-    for (i, r) in b.reports.iter().enumerate() {
-        if let Some(r) = r {
-            s += &format!(
-                "\n  leg {i}: reported at {} (chain {} block {}), window ends {}",
-                r.reported_at, r.location.chain_id, r.location.block_number, r.window_ends_at
-            );
+    for l in legs {
+        s += &format!("\n  leg {} on {}: {}", l.index, l.chain, l.router_status);
+        if let (Some(at), Some(block), Some(ends)) = (l.reported_at, l.block, l.dispute_window_ends_at) {
+            s += &format!("; reported at {at} (block {block}), dispute window ends {ends}");
         }
     }
     match (b.status, b.verdict, b.batch_index) {
@@ -114,6 +175,8 @@ fn timeline(b: &BundleResponse, attested: Option<bool>) -> String {
             if let Some(a) = attested {
                 s += if a { ", batch attested" } else { ", batch awaiting signatures" };
             }
+            let settled = legs.iter().filter(|l| l.router_code.is_some_and(|c| c >= 2)).count();
+            s += &format!("\n  final on its chain: {settled}/{} legs", legs.len());
         }
         _ => s += &format!("\n  pending; next check at {:?}, COMMIT possible before {}", b.next_check, b.commit_cutoff),
     }
@@ -136,12 +199,19 @@ pub async fn status_cmd(id: &str, manifest: &Path, watch: bool, json: bool) -> a
             }
             None => None,
         };
-        let text = if json { serde_json::to_string_pretty(&b)? } else { timeline(&b, attested) };
+        let legs = leg_views(&m, &b).await;
+        let all_final = legs.iter().all(|l| l.router_code.is_some_and(|c| c != 1));
+        let text = if json {
+            serde_json::to_string_pretty(&StatusView { bundle: &b, legs, batch_attested: attested })?
+        } else {
+            timeline(&b, &legs, attested)
+        };
         if text != last {
             println!("{text}");
             last = text;
         }
-        if !watch || attested == Some(true) {
+        // watching ends once the verdict is attested and no leg is still escrowed anywhere
+        if !watch || (attested == Some(true) && all_final) {
             return Ok(());
         }
         if b.status == BundleStatus::Decided && attested.is_none() {

@@ -38,6 +38,8 @@ fn addr(s: &str) -> EvmAddress {
 
 struct Ctx {
     m: Manifest,
+    /// Where the manifest is, for the `mesh bundle` commands the demo shows.
+    manifest_path: std::path::PathBuf,
     hub: HubClient,
     nonce: u64,
 }
@@ -157,7 +159,7 @@ pub async fn run(devnet: &Devnet) -> anyhow::Result<()> {
     daemons.spawn(crate::daemon::run(dcfg, cancel.child_token()));
     println!("started 3 bonded relayers (reporter+signer, one also poster) and 1 disputer\n");
 
-    let mut ctx = Ctx { m: m.clone(), hub, nonce: now() };
+    let mut ctx = Ctx { m: m.clone(), manifest_path: devnet.manifest_path(), hub, nonce: now() };
     let mut results: Vec<(&str, bool, String)> = Vec::new();
     let r1 = scenario_arbitrage(&mut ctx).await;
     results.push(("1. cross-chain arbitrage with a loan COMMITs", r1.is_ok(), r1.unwrap_or_else(|e| format!("{e:#}"))));
@@ -356,6 +358,8 @@ async fn scenario_arbitrage(ctx: &mut Ctx) -> anyhow::Result<String> {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let settled = start.elapsed().as_secs_f64();
+    say(&format!("`mesh bundle status {id}`:"));
+    crate::bundle_cmd::status_cmd(&id.to_string(), &ctx.manifest_path, true, false).await?;
     let sold = ctx.swap(beta, &arb.evm_secret, "DemoWETH", bridged).await?;
     say(&format!(
         "carol sells the bridged {:.3} WETH on beta for {:.2} USDC",
