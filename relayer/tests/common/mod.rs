@@ -5,9 +5,12 @@
 //!   that a receipt-trie proof verifies against — able to simulate a reorg;
 //! * [`MockHub`]: the hub (`MeshHub`) as a small state machine that mirrors the bundle-log's
 //!   rules for reports, batches, signatures and the log, records every call and injects failures.
+//! * [`fake_comet`]: a fake CometBFT node on a loopback port, for the real `HubClient`'s retry paths.
 //!
 //! Each test binary uses a different subset of the helpers.
 #![allow(dead_code)]
+
+pub mod fake_comet;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
