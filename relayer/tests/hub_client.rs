@@ -1,6 +1,7 @@
 //! The real `HubClient` against a fake CometBFT node on a loopback port: a stale account
-//! sequence is re-read and the tx re-signed (at simulation or at broadcast), a sequence that stays
-//! wrong gives up after a bounded number of attempts, and transient RPC failures are retried per
+//! sequence is corrected from the node's "expected N" (or re-read) and the tx re-signed (at
+//! simulation or at broadcast), senders of one account share its sequence so txs pipeline without
+//! colliding, a sequence that stays wrong gives up after a bounded number of attempts, and transient RPC failures are retried per
 //! `Backoff::RPC` (5 tries, 200 ms doubling).
 //!
 //! These run on real time (about 4 s for the file, the longest being the five-attempt give-up),
@@ -62,9 +63,9 @@ fn position(calls: &[Call], nth: usize, pred: impl Fn(&Call) -> bool) -> usize {
 }
 
 #[tokio::test]
-async fn a_stale_sequence_at_broadcast_is_reread_and_the_tx_resent_once() {
-    // another tx of the key is in the mempool: CheckTx wants 6 while the first read still says 5
-    let node = FakeComet::start(Node::with_account(ACCOUNT_NUMBER, 5).account_reads([5, 6]).check_tx_expects(6)).await;
+async fn a_stale_sequence_at_broadcast_is_corrected_from_the_nodes_expectation_and_the_tx_resent_once() {
+    // another tx of the key is in the mempool: CheckTx wants 6 while the account read says 5
+    let node = FakeComet::start(Node::with_account(ACCOUNT_NUMBER, 5).check_tx_expects(6)).await;
     let (client, signer) = (client(&node.url()), signer());
 
     let out = ping(&client, &signer).await.expect("the resent tx succeeds");
@@ -72,14 +73,10 @@ async fn a_stale_sequence_at_broadcast_is_reread_and_the_tx_resent_once() {
     let calls = node.calls();
     assert_eq!(node.broadcast_sequences(), vec![5, 6], "exactly two broadcasts, the second at sequence 6");
     assert_eq!(node.simulated_sequences(), vec![5, 6], "the resent tx was simulated again");
-    assert_eq!(node.account_reads(), 2);
-    assert!(calls.iter().all(|c| match c {
-        Call::Account { address } => address == &signer.address().to_string(),
-        _ => true,
-    }));
+    assert_eq!(node.account_reads(), 1, "the node's \"expected 6\" is enough: no re-read");
+    let read = position(&calls, 0, |c| matches!(c, Call::Account { .. }));
     let first_broadcast = position(&calls, 0, |c| matches!(c, Call::Broadcast { .. }));
-    let reread = position(&calls, 1, |c| matches!(c, Call::Account { .. }));
-    assert!(first_broadcast < reread, "the account was re-read after the rejected broadcast: {calls:?}");
+    assert!(read < first_broadcast, "{calls:?}");
 
     // the resent tx, decoded from what the node received
     let txs = node.broadcast_txs();
@@ -104,21 +101,18 @@ async fn a_stale_sequence_at_broadcast_is_reread_and_the_tx_resent_once() {
 }
 
 #[tokio::test]
-async fn a_sequence_that_moves_during_simulation_is_reread_before_anything_is_broadcast() {
-    // a block lands between reading the account (5) and simulating: the simulation sees 6
+async fn a_sequence_that_moves_during_simulation_is_corrected_before_anything_is_broadcast() {
+    // a block lands between reading the account (5) and simulating: the simulation wants 6
     let node = FakeComet::start(
-        Node::with_account(ACCOUNT_NUMBER, 5)
-            .account_reads([5, 6])
-            .check_tx_expects(6)
-            .reject_simulations([Rejection::wrong_sequence(6, 5)]),
+        Node::with_account(ACCOUNT_NUMBER, 5).check_tx_expects(6).reject_simulations([Rejection::wrong_sequence(6, 5)]),
     )
     .await;
     let (client, signer) = (client(&node.url()), signer());
 
-    let out = ping(&client, &signer).await.expect("the tx succeeds after the re-read");
+    let out = ping(&client, &signer).await.expect("the tx succeeds after the correction");
 
     assert_eq!(node.simulated_sequences(), vec![5, 6]);
-    assert_eq!(node.account_reads(), 2);
+    assert_eq!(node.account_reads(), 1);
     assert_eq!(node.broadcast_sequences(), vec![6], "only the re-signed tx was broadcast");
     let txs = node.broadcast_txs();
     assert!(signed_by_the_signer(&txs[0]));
@@ -127,9 +121,46 @@ async fn a_sequence_that_moves_during_simulation_is_reread_before_anything_is_br
 }
 
 #[tokio::test]
+async fn a_mismatch_log_without_the_expected_sequence_makes_the_account_be_read_again() {
+    let vague = Rejection::wrong_sequence(6, 5).with_log("account sequence mismatch: incorrect account sequence");
+    let node = FakeComet::start(
+        Node::with_account(ACCOUNT_NUMBER, 5).account_reads([5, 6]).check_tx_expects(6).reject_broadcasts([vague]),
+    )
+    .await;
+    let (client, signer) = (client(&node.url()), signer());
+
+    ping(&client, &signer).await.expect("the tx succeeds after the re-read");
+
+    assert_eq!(node.account_reads(), 2);
+    assert_eq!(node.broadcast_sequences(), vec![5, 6]);
+    let calls = node.calls();
+    let first_broadcast = position(&calls, 0, |c| matches!(c, Call::Broadcast { .. }));
+    let reread = position(&calls, 1, |c| matches!(c, Call::Account { .. }));
+    assert!(first_broadcast < reread, "re-read after the rejected broadcast: {calls:?}");
+}
+
+#[tokio::test]
+async fn senders_of_one_account_share_its_sequence_and_never_read_it_twice() {
+    let node = FakeComet::start(Node::with_account(ACCOUNT_NUMBER, 5)).await;
+    let signer = signer();
+    // two clients, as two relayer roles have, sending at the same time, then once more
+    let (a, b) = (client(&node.url()), client(&node.url()));
+    let (x, y) = tokio::join!(ping(&a, &signer), ping(&b, &signer));
+    x.expect("first");
+    y.expect("second");
+    ping(&a, &signer).await.expect("third");
+
+    let mut seqs = node.broadcast_sequences();
+    seqs.sort();
+    assert_eq!(seqs, vec![5, 6, 7], "one sequence each, no collision, no resend");
+    assert_eq!(node.account_reads(), 1, "the account is read once; after that the sequence is known");
+}
+
+#[tokio::test]
 async fn a_sequence_that_stays_mismatched_gives_up_with_a_typed_error_after_four_attempts() {
-    // a node whose queries lag forever: every read says 5, CheckTx always wants 6
-    let node = FakeComet::start(Node::with_account(ACCOUNT_NUMBER, 5).check_tx_expects(6)).await;
+    // a node that keeps refusing the sequence, whatever it is sent
+    let mismatch = Rejection::wrong_sequence(6, 5);
+    let node = FakeComet::start(Node::with_account(ACCOUNT_NUMBER, 5).reject_broadcasts(vec![mismatch; 10])).await;
     let (client, signer) = (client(&node.url()), signer());
 
     let err = tokio::time::timeout(Duration::from_secs(20), ping(&client, &signer))
@@ -139,8 +170,7 @@ async fn a_sequence_that_stays_mismatched_gives_up_with_a_typed_error_after_four
 
     assert!(matches!(err, HubError::SequenceMismatch { attempts: 4 }), "{err:?}");
     assert!(err.is_recoverable(), "the caller may try again later");
-    assert_eq!(node.broadcast_sequences(), vec![5; 4]);
-    assert_eq!(node.account_reads(), 4, "re-read before every attempt");
+    assert_eq!(node.broadcast_sequences(), vec![5, 6, 6, 6]);
     assert!(!node.calls().iter().any(|c| matches!(c, Call::Tx { .. })), "nothing waited for");
 }
 
@@ -153,8 +183,23 @@ async fn a_sequence_mismatch_found_by_every_simulation_also_gives_up_after_four_
     let err = ping(&client, &signer).await.expect_err("a persistent mismatch fails");
 
     assert!(matches!(err, HubError::SequenceMismatch { attempts: 4 }), "{err:?}");
-    assert_eq!(node.simulated_sequences(), vec![5; 4]);
+    assert_eq!(node.simulated_sequences(), vec![5, 6, 6, 6]);
     assert!(node.broadcast_sequences().is_empty(), "nothing was broadcast");
+}
+
+#[tokio::test]
+async fn a_tx_whose_accepted_broadcast_lost_its_answer_is_waited_for_not_sent_again_with_a_new_sequence() {
+    let node = FakeComet::start(Node::with_account(ACCOUNT_NUMBER, 5).lose_broadcast_answers(1)).await;
+    let (client, signer) = (client(&node.url()), signer());
+
+    let out = ping(&client, &signer).await.expect("the first broadcast's tx is the outcome");
+
+    let txs = node.broadcast_txs();
+    assert_eq!(node.broadcast_sequences(), vec![5, 5], "the same bytes retried, refused as already in the cache");
+    assert_eq!(txs[0], txs[1]);
+    assert_eq!(out.hash, tx_hash(&txs[0]), "waited for by its locally computed hash");
+    ping(&client, &signer).await.expect("next tx");
+    assert_eq!(node.broadcast_sequences(), vec![5, 5, 6], "the sequence moved on exactly once");
 }
 
 #[tokio::test]

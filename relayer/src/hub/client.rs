@@ -224,34 +224,78 @@ impl HubClient {
     }
 
     /// Simulates, signs, broadcasts and waits for inclusion of one tx holding `msgs`.
-    /// A stale account sequence (another tx of the same key got in first) is re-read and retried.
+    ///
+    /// Every sender of one account in this process goes through that account's [`Sequencer`]:
+    /// it holds the next sequence, so txs are signed one after the other without re-reading the
+    /// account each time, and it is released as soon as the node has accepted the tx into its
+    /// mempool — the wait for inclusion is outside, so one account can have several txs in one
+    /// block (the reporter's reports, the signer's signatures, an `Advance`). A stale sequence
+    /// (another process used the key, a tx fell out of the mempool) is corrected from the node's
+    /// "expected N" or by re-reading the account, and the tx re-signed.
     pub async fn send(&self, signer: &HubSigner, msgs: Vec<Any>, memo: &str) -> Result<TxOutcome, HubError> {
         const ATTEMPTS: u32 = 4;
-        for _ in 0..ATTEMPTS {
-            let (account_number, sequence) = self.account(signer.address()).await?;
+        let sequencer = Sequencer::of(&self.cfg.rpc_url, &self.cfg.chain_id, signer.address());
+        for attempt in 0..ATTEMPTS {
+            let mut next = sequencer.lock().await;
+            let (account_number, sequence) = match *next {
+                Some(known) => known,
+                None => self.account(signer.address()).await?,
+            };
+            let retry_pause = || async move {
+                // the last attempt gives up at once
+                if attempt + 1 < ATTEMPTS {
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+            };
             let simulated = match self.simulate(signer, &msgs, sequence, account_number).await {
                 // another tx of this account landed between reading the account and simulating
                 Err(HubError::Simulation { log }) if log.contains("account sequence mismatch") => {
                     tracing::debug!(%log, "sequence moved during simulation; retrying");
-                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    *next = expected_sequence(&log).map(|s| (account_number, s));
+                    drop(next);
+                    retry_pause().await;
                     continue;
                 }
                 other => other?,
             };
             let gas_limit = (simulated as f64 * self.cfg.gas_adjustment) as u64 + 20_000;
             let tx = self.sign(signer, &msgs, memo, account_number, sequence, gas_limit)?;
-            let resp = Backoff::RPC
-                .run(|| self.rpc.broadcast_tx_sync(tx.clone()), |_| true)
-                .await
-                .map_err(rpc_err(&self.cfg.rpc_url))?;
+            let in_cache = |e: &cosmrs::rpc::Error| e.to_string().contains("tx already exists in cache");
+            let broadcast = Backoff::RPC.run(|| self.rpc.broadcast_tx_sync(tx.clone()), |e| !in_cache(e)).await;
+            let resp = match broadcast {
+                Ok(resp) => resp,
+                // an earlier try of these very bytes reached the node but its answer was lost
+                Err(e) if in_cache(&e) => {
+                    *next = Some((account_number, sequence + 1));
+                    drop(next);
+                    return self.wait_for_tx(&tx_hash(&tx)).await;
+                }
+                Err(e) => {
+                    // whether the node took the tx is unknown: learn the sequence afresh next time
+                    *next = None;
+                    return Err(rpc_err(&self.cfg.rpc_url)(e));
+                }
+            };
             let hash = resp.hash.to_string();
             match resp.code.value() {
-                0 | CODE_TX_IN_MEMPOOL => return self.wait_for_tx(&hash).await,
+                0 | CODE_TX_IN_MEMPOOL => {
+                    *next = Some((account_number, sequence + 1));
+                    drop(next);
+                    return self.wait_for_tx(&hash).await.inspect_err(|e| {
+                        if matches!(e, HubError::NotIncluded { .. }) {
+                            // the tx may have been evicted: its sequence is free again
+                            sequencer.forget();
+                        }
+                    });
+                }
                 CODE_WRONG_SEQUENCE => {
-                    tracing::debug!(%hash, log = %resp.log, "account sequence mismatch, re-reading the account");
-                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    tracing::debug!(%hash, log = %resp.log, "account sequence mismatch; correcting the sequence");
+                    *next = expected_sequence(&resp.log).map(|s| (account_number, s));
+                    drop(next);
+                    retry_pause().await;
                     continue;
                 }
+                // CheckTx refused the tx: the sequence was not used
                 code => return Err(HubError::CheckTx { code, codespace: resp.codespace, log: resp.log }),
             }
         }
@@ -389,6 +433,47 @@ impl HubClient {
 
 /// `tx_result.data`: CometBFT 1.0 hands tendermint-rpc's V0_38 mode the base64 text itself,
 /// older nodes the decoded bytes; both are accepted.
+/// The next sequence of one account as this process knows it, shared by every [`HubClient`] that
+/// signs for the account (each relayer role has its own client).
+#[derive(Clone)]
+struct Sequencer(std::sync::Arc<tokio::sync::Mutex<Option<(u64, u64)>>>);
+
+impl Sequencer {
+    fn of(rpc_url: &str, chain_id: &str, account: &AccountId) -> Sequencer {
+        use std::collections::HashMap;
+        use std::sync::{LazyLock, Mutex};
+        type Key = (String, String, String);
+        static ALL: LazyLock<Mutex<HashMap<Key, Sequencer>>> = LazyLock::new(Default::default);
+        let mut all = ALL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        all.entry((rpc_url.to_string(), chain_id.to_string(), account.to_string()))
+            .or_insert_with(|| Sequencer(Default::default()))
+            .clone()
+    }
+
+    async fn lock(&self) -> tokio::sync::MutexGuard<'_, Option<(u64, u64)>> {
+        self.0.lock().await
+    }
+
+    /// Drops what is known, so the next tx reads the account from the node.
+    fn forget(&self) {
+        if let Ok(mut next) = self.0.try_lock() {
+            *next = None;
+        }
+    }
+}
+
+/// The sequence a node asks for in "account sequence mismatch, expected 6, got 5: …".
+fn expected_sequence(log: &str) -> Option<u64> {
+    let rest = &log[log.find("expected ")? + "expected ".len()..];
+    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+}
+
+/// The CometBFT hash of a tx: upper-case hex SHA-256 of its bytes.
+fn tx_hash(tx: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode_upper(sha2::Sha256::digest(tx))
+}
+
 fn decode_tx_data(raw: &[u8]) -> Result<Vec<Vec<u8>>, HubError> {
     use base64::Engine;
     let decoded;
@@ -432,6 +517,20 @@ fn decode_account(any: &Any) -> Result<BaseAccount, HubError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_expected_sequence_is_read_from_the_nodes_mismatch_log() {
+        let log = "account sequence mismatch, expected 6, got 5: incorrect account sequence";
+        assert_eq!(expected_sequence(log), Some(6));
+        assert_eq!(expected_sequence("account sequence mismatch, expected 1234567, got 9"), Some(1234567));
+        assert_eq!(expected_sequence("out of gas"), None);
+        assert_eq!(expected_sequence("expected , got 5"), None);
+    }
+
+    #[test]
+    fn a_tx_hash_is_the_upper_case_sha256_of_its_bytes() {
+        assert_eq!(tx_hash(b"abc"), "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD");
+    }
 
     #[test]
     fn eth_account_wrapper_yields_its_base_account() {

@@ -67,6 +67,12 @@ impl Rejection {
         }
     }
 
+    /// The same rejection with another log text.
+    pub fn with_log(mut self, log: &str) -> Rejection {
+        self.log = log.into();
+        self
+    }
+
     pub fn insufficient_fee() -> Rejection {
         Rejection {
             code: 13,
@@ -109,6 +115,8 @@ pub struct Node {
     /// Statuses of the next HTTP requests (e.g. 503 while the node is busy): the first entry
     /// answers the next request for its method (any method when `None`).
     pub http_failures: VecDeque<(Option<&'static str>, StatusCode)>,
+    /// How many accepted broadcasts get their answer lost (HTTP 503 after the tx was taken).
+    pub lost_broadcast_answers: usize,
     /// Latest block height; an accepted tx is included in the next block.
     pub height: u64,
     /// Included txs by upper-case hex hash: (height, tx bytes, gas limit).
@@ -127,6 +135,7 @@ impl Node {
             simulate_rejections: VecDeque::new(),
             broadcast_rejections: VecDeque::new(),
             http_failures: VecDeque::new(),
+            lost_broadcast_answers: 0,
             height: 100,
             included: HashMap::new(),
             calls: Vec::new(),
@@ -154,6 +163,13 @@ impl Node {
 
     pub fn reject_broadcasts(mut self, rejections: impl IntoIterator<Item = Rejection>) -> Node {
         self.broadcast_rejections.extend(rejections);
+        self
+    }
+
+    /// The next `n` accepted broadcasts are answered with HTTP 503 although the node took the tx
+    /// (the answer is lost on the way back).
+    pub fn lose_broadcast_answers(mut self, n: usize) -> Node {
+        self.lost_broadcast_answers = n;
         self
     }
 
@@ -304,7 +320,22 @@ async fn handle(State(node): State<Arc<Mutex<Node>>>, body: Bytes) -> Response {
     let params = &req["params"];
     let outcome = match method {
         "abci_query" => Ok(abci_query(&mut node, params)),
-        "broadcast_tx_sync" => Ok(broadcast_tx_sync(&mut node, params)),
+        "broadcast_tx_sync" => {
+            let tx = unb64(params["tx"].as_str().unwrap_or_default());
+            if node.included.contains_key(&tx_hash(&tx)) {
+                // CometBFT's mempool cache refuses the same bytes twice, as a JSON-RPC error
+                let (sequence, _) = sequence_and_gas_limit(&tx);
+                node.calls.push(Call::Broadcast { tx, sequence });
+                Err(json!({"code": -32603, "message": "Internal error", "data": "tx already exists in cache"}))
+            } else {
+                let answer = broadcast_tx_sync(&mut node, params);
+                if answer["code"] == 0 && node.lost_broadcast_answers > 0 {
+                    node.lost_broadcast_answers -= 1;
+                    return (StatusCode::SERVICE_UNAVAILABLE, "answer lost").into_response();
+                }
+                Ok(answer)
+            }
+        }
         "tx" => tx(&mut node, params),
         other => {
             node.calls.push(Call::Other { method: other.into() });
