@@ -17,7 +17,8 @@ use mesh_protocol::{Bundle, Hash32, SettlementBatch};
 use mesh_relayer::bundle::{lock_leg, register, status, wallet_provider};
 use mesh_relayer::config::Role;
 use mesh_relayer::devnet::deploy::hub_client;
-use mesh_relayer::devnet::evm_deploy::ANVIL_DEPLOYER_KEY;
+use mesh_relayer::devnet::evm_deploy::{evm_rpc, ANVIL_DEPLOYER_KEY};
+use mesh_relayer::devnet::keys::DevIdentity;
 use mesh_relayer::devnet::relayer_config::{data_dir, relayer_config};
 use mesh_relayer::devnet::UpOptions;
 
@@ -187,7 +188,33 @@ async fn main() {
     }
     let pa = wallet_provider(&m.evm[0].rpc, &alice.evm_secret).unwrap();
     let pb = wallet_provider(&m.evm[1].rpc, &bob.evm_secret).unwrap();
+    let ids: Vec<Hash32> = bundles.iter().map(|b| Hash32(mesh_protocol::eip712::bundle_id(&domain, b))).collect();
     let start = Instant::now();
+    // reports are watched while the locks are still being made: a bundle's latency is its own
+    // lock → report time, not the wait for the whole lock phase to end
+    let watcher = {
+        let (hub, log, ids) = (hub.clone(), log.clone(), ids.clone());
+        let pid = procs[0].id();
+        tokio::spawn(async move {
+            let mut reported_at: Vec<Option<Duration>> = vec![None; ids.len()];
+            let mut peak_rss = 0;
+            while reported_at.iter().any(Option::is_none) {
+                for (k, id) in ids.iter().enumerate() {
+                    if reported_at[k].is_none() {
+                        // a bundle not locked yet has no reports: one cheap query
+                        let s = status(&hub, &log, *id).await.unwrap();
+                        if s.reports.iter().all(Option::is_some) {
+                            reported_at[k] = Some(start.elapsed());
+                        }
+                    }
+                }
+                peak_rss = peak_rss.max(rss_kib(pid));
+                assert!(start.elapsed() < Duration::from_secs(300), "reports did not arrive");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            (reported_at, peak_rss)
+        })
+    };
     let mut locked_at = Vec::new();
     for b in &bundles {
         // both legs of a bundle are locked at once, on their two chains
@@ -197,22 +224,7 @@ async fn main() {
         locked_at.push(start.elapsed());
     }
     let lock_phase = start.elapsed();
-    let ids: Vec<Hash32> = bundles.iter().map(|b| Hash32(mesh_protocol::eip712::bundle_id(&domain, b))).collect();
-    let mut reported_at: Vec<Option<Duration>> = vec![None; n];
-    let mut peak_rss = 0;
-    while reported_at.iter().any(Option::is_none) {
-        for (k, id) in ids.iter().enumerate() {
-            if reported_at[k].is_none() {
-                let s = status(&hub, &log, *id).await.unwrap();
-                if s.reports.iter().all(Option::is_some) {
-                    reported_at[k] = Some(start.elapsed());
-                }
-            }
-        }
-        peak_rss = peak_rss.max(rss_kib(procs[0].id()));
-        assert!(start.elapsed() < Duration::from_secs(300), "reports did not arrive");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let (reported_at, mut peak_rss) = watcher.await.unwrap();
     let all_reported = start.elapsed();
     let mut lat: Vec<f64> = reported_at.iter().zip(&locked_at).map(|(r, l)| (r.unwrap() - *l).as_secs_f64()).collect();
     println!("\nrelayer ({} as its own process, confirmations 2, block time 1 s, hub ~3 blocks/s):", mesh.display());
@@ -298,6 +310,86 @@ async fn main() {
     );
     println!("  → batch closed and attested (signatures)       {:>6.1} s", f(attested) - f(decided));
     println!("  → settled on both chains (poster txs)          {:>6.1} s", settled.as_secs_f64() - f(attested));
+
+    // capacity: a backlog of locks made while the reporter is down, mirrored once it restarts
+    let _ = procs[0].kill();
+    let _ = procs[0].wait();
+    let depositors: Vec<(usize, DevIdentity)> = (0..2)
+        .flat_map(|c| (0..10).map(move |i| (c, DevIdentity::derive(&format!("bench-{c}-{i}")))))
+        .collect();
+    for (c, id) in &depositors {
+        evm_rpc(&m.evm[*c].rpc, "anvil_setBalance", serde_json::json!([id.evm_address, "0x3635c9adc5dea00000"]))
+            .unwrap();
+        mint_usdc(&m, *c, &id.evm_address, 1_000_000).await;
+    }
+    let backlog_bundles = 60usize;
+    let t = now();
+    let big: Vec<Bundle> = (0..backlog_bundles)
+        .map(|k| Bundle {
+            creator: alice.hub_address.clone(),
+            nonce: 20_000 + k as u64,
+            lock_deadline: t + 240,
+            settle_deadline: t + 400,
+            legs: vec![
+                usdc_leg(&m, 0, &depositors[k % 10].1.evm_address, &bob.evm_address, 1),
+                usdc_leg(&m, 1, &depositors[10 + k % 10].1.evm_address, &alice.evm_address, 1),
+            ],
+        })
+        .collect();
+    for chunk in big.chunks(10) {
+        let msgs = chunk
+            .iter()
+            .map(|b| {
+                hub.execute_msg(&alice_hub, &log, &bundle_log::ExecuteMsg::RegisterBundle { bundle: b.clone() }, vec![])
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        hub.send(&alice_hub, msgs, "bench backlog").await.unwrap();
+    }
+    let mut locks = tokio::task::JoinSet::new();
+    for (j, (c, id)) in depositors.iter().cloned().enumerate() {
+        let (mine, hub_chain, rpc) =
+            (big.iter().skip(j % 10).step_by(10).cloned().collect::<Vec<_>>(), m.hub.chain_id.clone(), m.evm[c].rpc.clone());
+        locks.spawn(async move {
+            let p = wallet_provider(&rpc, &id.evm_secret).unwrap();
+            for b in &mine {
+                lock_leg(&p, &hub_chain, b, c).await.unwrap();
+            }
+        });
+    }
+    while let Some(r) = locks.join_next().await {
+        r.unwrap();
+    }
+    let cfg = data.join("bench-relayer-0.toml");
+    let logf = std::fs::File::create(net.dir.join("logs/bench-relayer-0-restart.log")).unwrap();
+    let b0 = Instant::now();
+    procs[0] = std::process::Command::new(&mesh)
+        .args(["relayer", "run", "--config", cfg.to_str().unwrap()])
+        .env("MESH_LOG", "warn")
+        .stdout(logf.try_clone().unwrap())
+        .stderr(logf)
+        .spawn()
+        .unwrap();
+    let big_ids: Vec<Hash32> = big.iter().map(|b| Hash32(mesh_protocol::eip712::bundle_id(&domain, b))).collect();
+    let mut left: Vec<Hash32> = big_ids.clone();
+    while !left.is_empty() {
+        let mut still = Vec::new();
+        for id in left {
+            if !status(&hub, &log, id).await.unwrap().reports.iter().all(Option::is_some) {
+                still.push(id);
+            }
+        }
+        left = still;
+        peak_rss = peak_rss.max(rss_kib(procs[0].id()));
+        assert!(b0.elapsed() < Duration::from_secs(200), "backlog not mirrored");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let drained = b0.elapsed().as_secs_f64();
+    println!(
+        "\nreporter capacity: a backlog of {} legs (locked while it was down) mirrored {drained:.1} s after its restart = {:.0} legs/minute",
+        2 * backlog_bundles,
+        (2 * backlog_bundles) as f64 / drained * 60.0
+    );
     println!("\nrelayer process RSS (reporter+signer+poster), peak: {:.1} MiB", peak_rss as f64 / 1024.0);
     for mut p in procs {
         let _ = p.kill();
