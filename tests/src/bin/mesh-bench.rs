@@ -391,6 +391,81 @@ async fn main() {
         (2 * backlog_bundles) as f64 / drained * 60.0
     );
     println!("\nrelayer process RSS (reporter+signer+poster), peak: {:.1} MiB", peak_rss as f64 / 1024.0);
+
+    // the false-lock fraud proof: header RLP + receipt + receipt-trie proof, checked in wasm
+    let liar = m.accounts.relayers[3].clone();
+    let escrow = m.contracts["stake_escrow"].clone();
+    mesh_relayer::devnet::deploy::bond(&hub, &escrow, &domain, &liar, m.profile.contracts.relayer_bond.parse().unwrap())
+        .await
+        .unwrap();
+    let t = now();
+    let one = Bundle {
+        creator: alice.hub_address.clone(),
+        nonce: 30_000,
+        lock_deadline: t + 60,
+        settle_deadline: t + 200,
+        legs: vec![usdc_leg(&m, 0, &alice.evm_address, &bob.evm_address, 1)],
+    };
+    let one_id = register(&hub, &alice.hub_signer(), &log, &one).await.unwrap();
+    // the "lock" is a token mint: a real transaction with a log, but no LegLocked
+    let minted = mesh_relayer::evm::bindings::MintableERC20::new(
+        mesh_e2e::addr(&m.evm[0].contracts["USDC"]).0,
+        wallet_provider(&m.evm[0].rpc, ANVIL_DEPLOYER_KEY).unwrap(),
+    )
+    .mint(mesh_e2e::addr(&alice.evm_address).0, alloy::primitives::U256::from(1))
+    .send()
+    .await
+    .unwrap()
+    .get_receipt()
+    .await
+    .unwrap();
+    let mined = alloy::providers::Provider::get_block_by_number(&p, minted.block_number.unwrap().into())
+        .await
+        .unwrap()
+        .unwrap();
+    let fake = LockReport {
+        bundle_id: one_id,
+        leg_index: 0,
+        leg_hash: Hash32(leg_hash(&one.legs[0])),
+        settle_deadline: one.settle_deadline,
+        location: EvmLocation {
+            chain_id: m.evm[0].chain_id,
+            block_number: mined.header.number,
+            block_hash: Hash32(mined.header.hash),
+            block_timestamp: mined.header.timestamp,
+            tx_hash: Hash32(minted.transaction_hash),
+            tx_index: minted.transaction_index.unwrap(),
+            log_index: 0,
+        },
+    };
+    hub.execute(&liar.hub_signer(), &log, &bundle_log::ExecuteMsg::ReportLocks { reports: vec![fake] }, vec![])
+        .await
+        .unwrap();
+    let reported: bundle_log::ReportResponse =
+        hub.query_smart(&log, &bundle_log::QueryMsg::Report { bundle_id: one_id, leg_index: 0 }).await.unwrap();
+    let evm = mesh_relayer::evm::AlloyEvm::new(&m.evm[0].rpc, m.evm[0].chain_id).unwrap();
+    let router = mesh_e2e::addr(&m.evm[0].contracts["MeshRouter"]).0;
+    let (_, proof) = mesh_relayer::roles::disputer::check_report(&evm, router, &reported).await.unwrap();
+    let proof = proof.expect("a mint is provably not a lock");
+    let size: usize = match &proof {
+        mesh_hub_api::dispute::FraudProof::FalseLock { header, receipt, receipt_proof, .. } => {
+            header.len() + receipt.len() + receipt_proof.iter().map(|n| n.len()).sum::<usize>()
+        }
+        _ => 0,
+    };
+    let out = hub
+        .execute(
+            &m.accounts.disputer.hub_signer(),
+            &m.contracts["dispute"],
+            &mesh_hub_api::dispute::ExecuteMsg::SubmitFraudProof { proof },
+            vec![],
+        )
+        .await
+        .unwrap();
+    println!(
+        "\nSubmitFraudProof, false lock ({size} bytes of header + receipt + trie proof; revert, slash, jail, bounty): {} gas",
+        out.gas_used
+    );
     for mut p in procs {
         let _ = p.kill();
         let _ = p.wait();
