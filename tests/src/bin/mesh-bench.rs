@@ -314,9 +314,8 @@ async fn main() {
     // capacity: a backlog of locks made while the reporter is down, mirrored once it restarts
     let _ = procs[0].kill();
     let _ = procs[0].wait();
-    let depositors: Vec<(usize, DevIdentity)> = (0..2)
-        .flat_map(|c| (0..10).map(move |i| (c, DevIdentity::derive(&format!("bench-{c}-{i}")))))
-        .collect();
+    let depositors: Vec<(usize, DevIdentity)> =
+        (0..2).flat_map(|c| (0..10).map(move |i| (c, DevIdentity::derive(&format!("bench-{c}-{i}"))))).collect();
     for (c, id) in &depositors {
         evm_rpc(&m.evm[*c].rpc, "anvil_setBalance", serde_json::json!([id.evm_address, "0x3635c9adc5dea00000"]))
             .unwrap();
@@ -348,8 +347,11 @@ async fn main() {
     }
     let mut locks = tokio::task::JoinSet::new();
     for (j, (c, id)) in depositors.iter().cloned().enumerate() {
-        let (mine, hub_chain, rpc) =
-            (big.iter().skip(j % 10).step_by(10).cloned().collect::<Vec<_>>(), m.hub.chain_id.clone(), m.evm[c].rpc.clone());
+        let (mine, hub_chain, rpc) = (
+            big.iter().skip(j % 10).step_by(10).cloned().collect::<Vec<_>>(),
+            m.hub.chain_id.clone(),
+            m.evm[c].rpc.clone(),
+        );
         locks.spawn(async move {
             let p = wallet_provider(&rpc, &id.evm_secret).unwrap();
             for b in &mine {
@@ -395,9 +397,15 @@ async fn main() {
     // the false-lock fraud proof: header RLP + receipt + receipt-trie proof, checked in wasm
     let liar = m.accounts.relayers[3].clone();
     let escrow = m.contracts["stake_escrow"].clone();
-    mesh_relayer::devnet::deploy::bond(&hub, &escrow, &domain, &liar, m.profile.contracts.relayer_bond.parse().unwrap())
-        .await
-        .unwrap();
+    mesh_relayer::devnet::deploy::bond(
+        &hub,
+        &escrow,
+        &domain,
+        &liar,
+        m.profile.contracts.relayer_bond.parse().unwrap(),
+    )
+    .await
+    .unwrap();
     let t = now();
     let one = Bundle {
         creator: alice.hub_address.clone(),
