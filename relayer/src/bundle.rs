@@ -185,3 +185,64 @@ mod reqwest_url {
 pub async fn balance_of(provider: &DynProvider, token: Address, who: Address) -> Result<U256, BundleError> {
     MintableERC20::new(token, provider.clone()).balanceOf(who).call().await.map_err(evm)
 }
+
+/// Registers `bundles` as their common creator, ten per hub tx (a hub block holds 10M gas and a
+/// 10-leg registration costs ~376k). Returns the bundle ids in order.
+pub async fn register_many(
+    hub: &HubClient,
+    creator: &HubSigner,
+    bundle_log: &str,
+    bundles: &[Bundle],
+) -> Result<Vec<Hash32>, BundleError> {
+    let domain = HubDomain::new(hub.config().chain_id.clone());
+    for chunk in bundles.chunks(10) {
+        let msgs = chunk
+            .iter()
+            .map(|b| {
+                hub.execute_msg(
+                    creator,
+                    bundle_log,
+                    &bundle_log::ExecuteMsg::RegisterBundle { bundle: b.clone() },
+                    vec![],
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        hub.send(creator, msgs, "register bundles").await?;
+    }
+    Ok(bundles.iter().map(|b| Hash32(bundle_id(&domain, b))).collect())
+}
+
+/// A lock report of leg `leg_index` of `bundle` that points at log `log_index` of the mined
+/// transaction `receipt` — whatever that transaction really did. A relayer reports only
+/// `LegLocked` logs; the demo, the benchmark and the tests use this to play a dishonest one.
+pub async fn report_pointing_at(
+    provider: &DynProvider,
+    hub_chain_id: &str,
+    bundle: &Bundle,
+    leg_index: u32,
+    receipt: &alloy::rpc::types::TransactionReceipt,
+    log_index: u32,
+) -> Result<bundle_log::LockReport, BundleError> {
+    let number = receipt.block_number.ok_or_else(|| BundleError::Evm("receipt without a block".into()))?;
+    let block = provider
+        .get_block_by_number(number.into())
+        .await
+        .map_err(evm)?
+        .ok_or(BundleError::Evm("no such block".into()))?;
+    let leg = bundle.legs.get(leg_index as usize).ok_or(BundleError::NoSuchLeg(leg_index as usize))?;
+    Ok(bundle_log::LockReport {
+        bundle_id: Hash32(bundle_id(&HubDomain::new(hub_chain_id), bundle)),
+        leg_index,
+        leg_hash: Hash32(leg_hash(leg)),
+        settle_deadline: bundle.settle_deadline,
+        location: bundle_log::EvmLocation {
+            chain_id: leg.chain_id,
+            block_number: block.header.number,
+            block_hash: Hash32(block.header.hash),
+            block_timestamp: block.header.timestamp,
+            tx_hash: Hash32(receipt.transaction_hash),
+            tx_index: receipt.transaction_index.ok_or_else(|| BundleError::Evm("receipt without an index".into()))?,
+            log_index,
+        },
+    })
+}

@@ -10,11 +10,10 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use alloy::primitives::U256;
-use alloy::providers::Provider;
 use anyhow::{bail, Context};
-use mesh_hub_api::bundle_log::{BundleStatus, EvmLocation, LockReport};
+use mesh_hub_api::bundle_log::BundleStatus;
 use mesh_hub_api::{dispute, stake_escrow};
-use mesh_protocol::eip712::{leg_hash, HubDomain};
+use mesh_protocol::eip712::HubDomain;
 use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Leg, Verdict};
 use tokio_util::sync::CancellationToken;
 
@@ -449,27 +448,13 @@ async fn scenario_fraud(ctx: &mut Ctx) -> anyhow::Result<String> {
     say(&format!("{} bonded {} inj-wei", liar.name, stake_before.bonded));
 
     let mint = ctx.mint(0, &alice, 500).await?;
-    let p = wallet_provider(&m.evm[0].rpc, ANVIL_DEPLOYER_KEY)?;
-    let block = p.get_block_by_number(mint.block_number.context("mined")?.into()).await?.context("block")?;
     let before_bob = ctx.balance(0, &bob).await?;
     let legs = vec![ctx.leg(0, &alice, &bob, 200)];
     let b = ctx.bundle(&alice, 40, legs);
     let id = register(&ctx.hub, &alice.hub_signer(), &m.contracts["bundle_log"], &b).await?;
-    let fake = LockReport {
-        bundle_id: id,
-        leg_index: 0,
-        leg_hash: Hash32(leg_hash(&b.legs[0])),
-        settle_deadline: b.settle_deadline,
-        location: EvmLocation {
-            chain_id: m.evm[0].chain_id,
-            block_number: block.header.number,
-            block_hash: Hash32(block.header.hash),
-            block_timestamp: block.header.timestamp,
-            tx_hash: Hash32(mint.transaction_hash),
-            tx_index: mint.transaction_index.context("tx index")?,
-            log_index: 0,
-        },
-    };
+    // log 0 of the mint is its Transfer, not a LegLocked
+    let fake = crate::bundle::report_pointing_at(&ctx.deployer(0)?, &m.hub.chain_id, &b, 0, &mint, 0).await?;
+    let block_number = fake.location.block_number;
     let liar_hub = LiveHub {
         client: ctx.hub.clone(),
         signer: liar.hub_signer(),
@@ -493,10 +478,7 @@ async fn scenario_fraud(ctx: &mut Ctx) -> anyhow::Result<String> {
         }
     }
     liar_hub.submit_reports(vec![fake]).await?;
-    say(&format!(
-        "{} reported leg 0 of {id} as locked in block {} (it is a token mint)",
-        liar.name, block.header.number
-    ));
+    say(&format!("{} reported leg 0 of {id} as locked in block {} (it is a token mint)", liar.name, block_number));
     let start = Instant::now();
     let fraud = loop {
         let f: dispute::FraudsResponse = ctx

@@ -5,13 +5,12 @@ use mesh_e2e::addr;
 use std::time::{Duration, Instant};
 
 use alloy::primitives::U256;
-use alloy::providers::Provider;
 use mesh_e2e::{devnet, now, start_relayer, DownOnDrop};
-use mesh_hub_api::bundle_log::{BundleStatus, EvmLocation, LockReport};
+use mesh_hub_api::bundle_log::BundleStatus;
 use mesh_hub_api::{dispute, stake_escrow};
-use mesh_protocol::eip712::{bundle_id, leg_hash, HubDomain};
-use mesh_protocol::{Amount, Bundle, Hash32, Leg, Verdict};
-use mesh_relayer::bundle::{balance_of, lock_leg, register, status, wallet_provider};
+use mesh_protocol::eip712::{bundle_id, HubDomain};
+use mesh_protocol::{Amount, Bundle, Leg, Verdict};
+use mesh_relayer::bundle::{balance_of, lock_leg, register, report_pointing_at, status, wallet_provider};
 use mesh_relayer::config::Role;
 use mesh_relayer::devnet::deploy::{bond, hub_client};
 use mesh_relayer::devnet::evm_deploy::ANVIL_DEPLOYER_KEY;
@@ -45,7 +44,6 @@ async fn a_fake_lock_report_is_proven_false_reverted_and_its_relayer_slashed() {
         .get_receipt()
         .await
         .unwrap();
-    let block = deployer.get_block_by_number(mint.block_number.unwrap().into()).await.unwrap().unwrap();
     let t = now();
     let bundle = Bundle {
         creator: alice.hub_address.clone(),
@@ -64,21 +62,8 @@ async fn a_fake_lock_report_is_proven_false_reverted_and_its_relayer_slashed() {
     let id = register(&hub, &alice.hub_signer(), &m.contracts["bundle_log"], &bundle).await.unwrap();
     assert_eq!(id.0, bundle_id(&domain, &bundle));
 
-    let fake = LockReport {
-        bundle_id: id,
-        leg_index: 0,
-        leg_hash: Hash32(leg_hash(&bundle.legs[0])),
-        settle_deadline: bundle.settle_deadline,
-        location: EvmLocation {
-            chain_id: m.evm[0].chain_id,
-            block_number: block.header.number,
-            block_hash: Hash32(block.header.hash),
-            block_timestamp: block.header.timestamp,
-            tx_hash: Hash32(mint.transaction_hash),
-            tx_index: mint.transaction_index.unwrap(),
-            log_index: 0, // the mint's Transfer log, not a LegLocked
-        },
-    };
+    // log 0 of the mint is its Transfer, not a LegLocked
+    let fake = report_pointing_at(&deployer, &m.hub.chain_id, &bundle, 0, &mint, 0).await.unwrap();
     let liar_hub = LiveHub {
         client: hub.clone(),
         signer: liar.hub_signer(),

@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 
 use alloy::primitives::U256;
 use mesh_e2e::{devnet, now, start_relayer, DownOnDrop};
-use mesh_hub_api::bundle_log::{self, BundleStatus};
+use mesh_hub_api::bundle_log::BundleStatus;
 use mesh_protocol::eip712::{bundle_id, HubDomain};
 use mesh_protocol::{Bundle, Verdict};
-use mesh_relayer::bundle::{lock_leg, register, status, wallet_provider};
+use mesh_relayer::bundle::{lock_leg, register, register_many, status, wallet_provider};
 use mesh_relayer::config::Role;
 use mesh_relayer::devnet::deploy::hub_client;
 use mesh_relayer::devnet::evm_deploy::{evm_rpc, ANVIL_DEPLOYER_KEY};
@@ -59,16 +59,7 @@ async fn fifty_concurrent_bundles_end_correctly_and_expired_legs_refund_without_
         .collect();
     // registrations batched 10 per hub tx (a block holds 10M gas)
     let alice_hub = alice.hub_signer();
-    for chunk in bundles.chunks(10) {
-        let msgs = chunk
-            .iter()
-            .map(|b| {
-                hub.execute_msg(&alice_hub, &log, &bundle_log::ExecuteMsg::RegisterBundle { bundle: b.clone() }, vec![])
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .unwrap();
-        hub.send(&alice_hub, msgs, "bundles").await.expect("10 registrations in one tx");
-    }
+    register_many(&hub, &alice_hub, &log, &bundles).await.expect("registrations, 10 per tx");
     let mut locks = tokio::task::JoinSet::new();
     for (c, ids) in [(0usize, alpha.clone()), (1usize, beta.clone())] {
         for (i, id) in ids.into_iter().enumerate() {

@@ -14,7 +14,7 @@ use mesh_hub_api::bundle_log::{self, EvmLocation, LockReport};
 use mesh_protocol::eip712::{leg_hash, settlement_batch_digest, HubDomain};
 use mesh_protocol::sig::{sign_digest, signing_key};
 use mesh_protocol::{Bundle, Hash32, SettlementBatch};
-use mesh_relayer::bundle::{lock_leg, register, status, wallet_provider};
+use mesh_relayer::bundle::{lock_leg, register, register_many, report_pointing_at, status, wallet_provider};
 use mesh_relayer::config::Role;
 use mesh_relayer::devnet::deploy::hub_client;
 use mesh_relayer::devnet::evm_deploy::{evm_rpc, ANVIL_DEPLOYER_KEY};
@@ -176,16 +176,7 @@ async fn main() {
         bundles.push(b);
     }
     let alice_hub = alice.hub_signer();
-    for chunk in bundles.chunks(10) {
-        let msgs = chunk
-            .iter()
-            .map(|b| {
-                hub.execute_msg(&alice_hub, &log, &bundle_log::ExecuteMsg::RegisterBundle { bundle: b.clone() }, vec![])
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .unwrap();
-        hub.send(&alice_hub, msgs, "bench bundles").await.unwrap();
-    }
+    register_many(&hub, &alice_hub, &log, &bundles).await.unwrap();
     let pa = wallet_provider(&m.evm[0].rpc, &alice.evm_secret).unwrap();
     let pb = wallet_provider(&m.evm[1].rpc, &bob.evm_secret).unwrap();
     let ids: Vec<Hash32> = bundles.iter().map(|b| Hash32(mesh_protocol::eip712::bundle_id(&domain, b))).collect();
@@ -335,16 +326,7 @@ async fn main() {
             ],
         })
         .collect();
-    for chunk in big.chunks(10) {
-        let msgs = chunk
-            .iter()
-            .map(|b| {
-                hub.execute_msg(&alice_hub, &log, &bundle_log::ExecuteMsg::RegisterBundle { bundle: b.clone() }, vec![])
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .unwrap();
-        hub.send(&alice_hub, msgs, "bench backlog").await.unwrap();
-    }
+    register_many(&hub, &alice_hub, &log, &big).await.unwrap();
     let mut locks = tokio::task::JoinSet::new();
     for (j, (c, id)) in depositors.iter().cloned().enumerate() {
         let (mine, hub_chain, rpc) = (
@@ -427,25 +409,7 @@ async fn main() {
     .get_receipt()
     .await
     .unwrap();
-    let mined = alloy::providers::Provider::get_block_by_number(&p, minted.block_number.unwrap().into())
-        .await
-        .unwrap()
-        .unwrap();
-    let fake = LockReport {
-        bundle_id: one_id,
-        leg_index: 0,
-        leg_hash: Hash32(leg_hash(&one.legs[0])),
-        settle_deadline: one.settle_deadline,
-        location: EvmLocation {
-            chain_id: m.evm[0].chain_id,
-            block_number: mined.header.number,
-            block_hash: Hash32(mined.header.hash),
-            block_timestamp: mined.header.timestamp,
-            tx_hash: Hash32(minted.transaction_hash),
-            tx_index: minted.transaction_index.unwrap(),
-            log_index: 0,
-        },
-    };
+    let fake = report_pointing_at(&p, &m.hub.chain_id, &one, 0, &minted, 0).await.unwrap();
     hub.execute(&liar.hub_signer(), &log, &bundle_log::ExecuteMsg::ReportLocks { reports: vec![fake] }, vec![])
         .await
         .unwrap();
