@@ -27,6 +27,21 @@ pub enum BundleError {
     Invalid(String),
 }
 
+/// The `Leg` struct of a `sol!` binding (each contract's binding has its own type) from a leg.
+macro_rules! sol_leg {
+    ($ty:path, $leg:expr) => {{
+        let leg = $leg;
+        $ty {
+            chainId: leg.chain_id,
+            router: leg.router.0,
+            depositor: leg.depositor.0,
+            token: leg.token.0,
+            amount: leg.amount.0,
+            recipient: leg.recipient.0,
+        }
+    }};
+}
+
 fn evm<E: std::fmt::Display>(e: E) -> BundleError {
     BundleError::Evm(e.to_string())
 }
@@ -84,19 +99,11 @@ pub async fn lock_leg(
     if !approve.status() {
         return Err(BundleError::Evm("approve reverted".into()));
     }
-    let sol_leg = MeshRouter::Leg {
-        chainId: leg.chain_id,
-        router: leg.router.0,
-        depositor: leg.depositor.0,
-        token: leg.token.0,
-        amount: leg.amount.0,
-        recipient: leg.recipient.0,
-    };
-    let receipt = router
+    let pending = router
         .lock(
             id,
             index as u32,
-            sol_leg,
+            sol_leg!(MeshRouter::Leg, leg),
             bundle.lock_deadline,
             bundle.settle_deadline,
             creator_hash(&bundle.creator),
@@ -105,15 +112,8 @@ pub async fn lock_leg(
         )
         .send()
         .await
-        .map_err(evm)?
-        .with_timeout(Some(RECEIPT_TIMEOUT))
-        .get_receipt()
-        .await
         .map_err(evm)?;
-    if !receipt.status() {
-        return Err(BundleError::Evm(format!("lock of leg {index} reverted")));
-    }
-    Ok((receipt.transaction_hash, receipt.block_number.unwrap_or_default()))
+    mined(pending, &format!("lock of leg {index}")).await
 }
 
 /// Locks leg `index`, whose depositor is the demo `LendingPool` at `pool`, through the pool's
@@ -130,20 +130,12 @@ pub async fn lock_loan_leg(
         return Err(BundleError::Invalid(format!("leg {index}'s depositor is {}, not the pool", leg.depositor)));
     }
     let id = bundle_id(&HubDomain::new(hub_chain_id), bundle);
-    let sol_leg = crate::evm::bindings::LendingPool::Leg {
-        chainId: leg.chain_id,
-        router: leg.router.0,
-        depositor: leg.depositor.0,
-        token: leg.token.0,
-        amount: leg.amount.0,
-        recipient: leg.recipient.0,
-    };
-    let receipt = crate::evm::bindings::LendingPool::new(pool, provider.clone())
+    let pending = crate::evm::bindings::LendingPool::new(pool, provider.clone())
         .lockMeshLoan(
             leg.router.0,
             id,
             index as u32,
-            sol_leg,
+            sol_leg!(crate::evm::bindings::LendingPool::Leg, leg),
             bundle.lock_deadline,
             bundle.settle_deadline,
             creator_hash(&bundle.creator),
@@ -152,13 +144,18 @@ pub async fn lock_loan_leg(
         )
         .send()
         .await
-        .map_err(evm)?
-        .with_timeout(Some(RECEIPT_TIMEOUT))
-        .get_receipt()
-        .await
         .map_err(evm)?;
+    mined(pending, &format!("lockMeshLoan of leg {index}")).await
+}
+
+/// Waits for a sent transaction's receipt; a revert is an error naming `what`.
+async fn mined(
+    pending: alloy::providers::PendingTransactionBuilder<alloy::network::Ethereum>,
+    what: &str,
+) -> Result<(alloy::primitives::B256, u64), BundleError> {
+    let receipt = pending.with_timeout(Some(RECEIPT_TIMEOUT)).get_receipt().await.map_err(evm)?;
     if !receipt.status() {
-        return Err(BundleError::Evm(format!("lockMeshLoan of leg {index} reverted")));
+        return Err(BundleError::Evm(format!("{what} reverted")));
     }
     Ok((receipt.transaction_hash, receipt.block_number.unwrap_or_default()))
 }
