@@ -3,7 +3,8 @@
 # Installs the tools it needs (scripts/setup-tools.sh) and stops at the first failing step.
 #
 # End-to-end tests start real processes (injectived validators, anvil chains) on loopback
-# ports 27590-27999 and stop them when they end, pass or fail.
+# ports 27590-28699 (shifted by MESH_E2E_PORT_OFFSET when set) and stop them when they end, pass
+# or fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

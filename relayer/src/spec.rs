@@ -470,6 +470,58 @@ mod tests {
         assert!(matches!(s.plan(&m, 0), Err(SpecError::LockTooShort { .. })));
     }
 
+    proptest::proptest! {
+        /// Whatever the legs, what one party deposits another receives (per chain and token), and
+        /// a constraint holds exactly when its bound is at most the party's measured flow.
+        #[test]
+        fn flows_balance_and_constraints_hold_exactly_up_to_the_measured_value(
+            legs in proptest::collection::vec((0usize..2, 0usize..3, 0usize..3, 1u64..1_000_000), 1..8),
+            who in 0usize..3,
+            slack in -2i128..3,
+        ) {
+            let m = manifest();
+            let names = ["alice", "bob", "carol"];
+            let mut s = spec();
+            s.legs = legs
+                .iter()
+                .map(|&(chain, from, to, amount)| LegSpec {
+                    chain: ["alpha", "beta"][chain].into(),
+                    from: names[from].into(),
+                    to: names[to].into(),
+                    token: "USDC".into(),
+                    amount: amount.to_string(),
+                })
+                .collect();
+            let party = names[who];
+            proptest::prop_assume!(s.legs.iter().any(|l| l.from == party || l.to == party));
+            let p = s.plan(&m, 1_800_000_000).unwrap();
+            for chain in ["alpha", "beta"] {
+                let sum: i128 = p.net.iter().filter(|((_, c, _), _)| c == chain).map(|(_, v)| v).sum();
+                proptest::prop_assert_eq!(sum, 0);
+            }
+            let net: i128 = p.net.iter().filter(|((who, _, _), _)| who == party).map(|(_, v)| v).sum();
+            s.constraints = vec![ConstraintSpec {
+                about: None,
+                party: party.into(),
+                token: "USDC".into(),
+                chain: None,
+                receives_at_least: None,
+                net_at_least: Some((net + slack).to_string()),
+            }];
+            match s.plan(&m, 1_800_000_000) {
+                Ok(p) => {
+                    proptest::prop_assert!(slack <= 0);
+                    proptest::prop_assert_eq!(p.constraints[0].actual, net);
+                }
+                Err(SpecError::ConstraintsFail(f)) => {
+                    proptest::prop_assert!(slack > 0);
+                    proptest::prop_assert_eq!(f[0].actual, net);
+                }
+                Err(e) => proptest::prop_assert!(false, "unexpected refusal: {}", e),
+            }
+        }
+    }
+
     #[test]
     fn unknown_keys_in_a_spec_are_refused() {
         let text =

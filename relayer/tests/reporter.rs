@@ -516,3 +516,31 @@ async fn a_reorg_between_reading_the_logs_and_the_range_end_is_caught_on_the_nex
     );
     assert_eq!(reorgs(&r), 1);
 }
+
+#[tokio::test]
+async fn locks_on_two_chains_share_one_message() {
+    const OTHER: u64 = 31338;
+    let (_dir, store) = temp_store();
+    let (a, b_chain) = (MockChain::new(CHAIN, 1), MockChain::new(OTHER, 1));
+    let b = bundle(1, LOCK_DEADLINE, SETTLE_DEADLINE, vec![leg(CHAIN, ROUTER, 100), leg(OTHER, ROUTER, 5)]);
+    let hub = MockHub::new();
+    hub.register(&b);
+    a.mine(vec![MockTx::ok(vec![lock_log(&b, 0)])]);
+    b_chain.mine(vec![MockTx::ok(vec![lock_log(&b, 1)])]);
+    let mut r = reporter(&a, &hub, store.clone(), 0, 100);
+    r.chains.push(WatchedChain {
+        name: "anvil-b".into(),
+        evm: b_chain.clone(),
+        router: ROUTER,
+        confirmations: 0,
+        start_block: 1,
+        max_range: 100,
+    });
+
+    let t = r.tick().await.unwrap();
+
+    assert_eq!(t.submitted, 2);
+    let chains: Vec<Vec<u64>> =
+        hub.report_submissions().iter().map(|m| m.iter().map(|r| r.location.chain_id).collect()).collect();
+    assert_eq!(chains, vec![vec![CHAIN, OTHER]], "one message (one hub tx) for both chains' locks");
+}

@@ -189,6 +189,7 @@ impl<E: EvmSource, H: MeshHub> Reporter<E, H> {
             by_chain.entry(p.report.location.chain_id).or_default().push(p);
         }
         let (mut submitted, mut duplicates) = (0, 0);
+        let mut to_send = Vec::new();
         for (chain_id, items) in by_chain {
             let awaiting: HashMap<([u8; 32], u32), &AwaitingLeg> =
                 awaiting.get(&chain_id).into_iter().flatten().map(|l| ((l.bundle_id.0 .0, l.leg_index), l)).collect();
@@ -217,21 +218,18 @@ impl<E: EvmSource, H: MeshHub> Reporter<E, H> {
                     },
                 }
             }
-            for chunk in send.chunks(self.max_reports_per_msg.max(1)) {
-                let reports: Vec<LockReport> = chunk.iter().map(|p| p.report.clone()).collect();
-                let resp = self.hub.submit_reports(reports).await?;
-                let keys: Vec<[u8; 36]> = chunk.iter().map(|p| p.key).collect();
-                self.store.mark_done(&keys, 0)?;
-                submitted += resp.new.len();
-                duplicates += resp.duplicate.len() + resp.decided.len();
-                self.metrics.reports_submitted.inc_by(resp.new.len() as u64);
-                tracing::info!(
-                    chain_id,
-                    new = resp.new.len(),
-                    duplicate = resp.duplicate.len(),
-                    "reported locks to the hub"
-                );
-            }
+            to_send.extend(send);
+        }
+        // every chain's reports share the messages: one tx for a few locks on several chains
+        for chunk in to_send.chunks(self.max_reports_per_msg.max(1)) {
+            let reports: Vec<LockReport> = chunk.iter().map(|p| p.report.clone()).collect();
+            let resp = self.hub.submit_reports(reports).await?;
+            let keys: Vec<[u8; 36]> = chunk.iter().map(|p| p.key).collect();
+            self.store.mark_done(&keys, 0)?;
+            submitted += resp.new.len();
+            duplicates += resp.duplicate.len() + resp.decided.len();
+            self.metrics.reports_submitted.inc_by(resp.new.len() as u64);
+            tracing::info!(new = resp.new.len(), duplicate = resp.duplicate.len(), "reported locks to the hub");
         }
         Ok((submitted, duplicates))
     }
