@@ -380,3 +380,26 @@ async fn rotation_signatures_are_packed_in_ascending_signer_order() {
     assert_eq!(packed.len(), 130);
     assert_eq!((packed[0], packed[65]), (0xaa, 0xbb));
 }
+
+#[tokio::test]
+async fn batches_beyond_the_hubs_first_page_are_delivered_and_posted_ones_are_not_paged_again() {
+    let (_dir, store) = temp_store();
+    let hub = MockHub::new();
+    hub.put_signer_set(signer_set(1, &[A, B], &[]));
+    let chain = MockVerifierChain::new(1);
+    for i in 0..60 {
+        attested_batch(&hub, &chain, i, 1, i + 1);
+    }
+    let p = poster(&hub, &chain, store.clone());
+
+    let t = p.tick().await.unwrap();
+    assert_eq!(t.delivered.len(), 60, "the hub answers 50 per page: the last 10 are on the second");
+    assert!((0..60).all(|i| store.is_posted(CHAIN, i).unwrap()));
+
+    // the posted ones lie below the cursor: one page holding just the new batch, then an empty one
+    let (pages, reads) = (hub.calls(HubMethod::AttestedBatches), hub.calls(HubMethod::Batch));
+    attested_batch(&hub, &chain, 60, 1, 61);
+    assert_eq!(p.tick().await.unwrap().delivered, vec![(CHAIN, 60, 1)]);
+    assert_eq!(hub.calls(HubMethod::AttestedBatches), pages + 2, "not paged through the 60 posted batches again");
+    assert_eq!(hub.calls(HubMethod::Batch), reads + 1, "only the new batch was read");
+}

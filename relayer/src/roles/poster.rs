@@ -49,6 +49,9 @@ pub struct PosterTick {
     pub waiting: Vec<(u64, u64)>,
 }
 
+/// Store counter: every attested batch below it is posted on every chain (0: none yet).
+const POSTED_CURSOR: &str = "poster.posted_below";
+
 /// `LegStatus.Locked` in the Router's enum.
 const LEG_LOCKED: u8 = 1;
 
@@ -57,99 +60,129 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
         let mut out = PosterTick::default();
         // each Verifier's epoch, read at most once per round and updated as rotations land
         let mut epochs: Vec<Option<u64>> = vec![None; self.chains.len()];
-        for index in self.hub.attested_batches(None).await? {
-            if self.chains.iter().all(|c| self.store.is_posted(c.chain_id(), index).unwrap_or(false)) {
+        // Every closed batch below the oldest unattested one is attested; the cursor moves over
+        // those once they are posted everywhere, so each round pages only through the batches
+        // still to deliver (the hub answers 50 per page) however long the hub has run.
+        let floor = self.hub.unattested_batches().await?.first().copied();
+        let mut start_after = self.store.counter(POSTED_CURSOR)?.checked_sub(1);
+        let mut prefix_posted = true;
+        loop {
+            let page = self.hub.attested_batches(start_after).await?;
+            let Some(&last) = page.last() else { break };
+            for index in page {
+                if !self.chains.iter().all(|c| self.store.is_posted(c.chain_id(), index).unwrap_or(false)) {
+                    self.deliver_batch(index, &mut epochs, &mut out).await?;
+                }
+                let posted = self.chains.iter().all(|c| self.store.is_posted(c.chain_id(), index).unwrap_or(false));
+                prefix_posted &= posted && floor.is_none_or(|f| index < f);
+                if prefix_posted {
+                    self.store.set_counter(POSTED_CURSOR, index + 1)?;
+                }
+            }
+            start_after = Some(last);
+        }
+        self.follow_hub_epoch(&mut epochs, &mut out).await?;
+        Ok(out)
+    }
+
+    /// Delivers attested batch `index` to every chain it is not posted on yet.
+    async fn deliver_batch(
+        &self,
+        index: u64,
+        epochs: &mut [Option<u64>],
+        out: &mut PosterTick,
+    ) -> Result<(), RoleError> {
+        let batch = self.hub.batch(index).await?;
+        let (Some(epoch), Some(root)) = (batch.epoch, batch.root) else { return Ok(()) };
+        let mut packed = Vec::with_capacity(batch.signatures.len() * 65);
+        for s in &batch.signatures {
+            packed.extend_from_slice(&s.signature.0);
+        }
+        // every bundle of the batch is read once, not once per chain
+        let mut bundles = Vec::with_capacity(batch.entries.len());
+        for entry in &batch.entries {
+            bundles.push(self.hub.bundle(entry.bundle_id).await?);
+        }
+        let mut proofs: HashMap<Hash32, Vec<FixedBytes<32>>> = HashMap::new();
+        for (ci, chain) in self.chains.iter().enumerate() {
+            let chain_id = chain.chain_id();
+            if self.store.is_posted(chain_id, index)? {
                 continue;
             }
-            let batch = self.hub.batch(index).await?;
-            let (Some(epoch), Some(root)) = (batch.epoch, batch.root) else { continue };
-            let mut packed = Vec::with_capacity(batch.signatures.len() * 65);
-            for s in &batch.signatures {
-                packed.extend_from_slice(&s.signature.0);
-            }
-            // every bundle of the batch is read once, not once per chain
-            let mut bundles = Vec::with_capacity(batch.entries.len());
-            for entry in &batch.entries {
-                bundles.push(self.hub.bundle(entry.bundle_id).await?);
-            }
-            let mut proofs: HashMap<Hash32, Vec<FixedBytes<32>>> = HashMap::new();
-            for (ci, chain) in self.chains.iter().enumerate() {
-                let chain_id = chain.chain_id();
-                if self.store.is_posted(chain_id, index)? {
-                    continue;
+            let mut items = Vec::new();
+            for (entry, bundle) in batch.entries.iter().zip(&bundles) {
+                for (i, leg) in bundle.bundle.legs.iter().enumerate() {
+                    if leg.chain_id != chain_id {
+                        continue;
+                    }
+                    if chain.leg_status(entry.bundle_id.0, i as u32).await? != LEG_LOCKED {
+                        continue;
+                    }
+                    if let std::collections::hash_map::Entry::Vacant(slot) = proofs.entry(entry.bundle_id) {
+                        let p = self.hub.merkle_proof(entry.bundle_id).await?;
+                        slot.insert(p.proof.iter().map(|h| h.0).collect());
+                    }
+                    items.push(IMeshRouter::SettleItem {
+                        bundleId: entry.bundle_id.0,
+                        index: i as u32,
+                        verdict: match entry.verdict {
+                            Verdict::Commit => 1,
+                            Verdict::Abort => 2,
+                        },
+                        proof: proofs[&entry.bundle_id].clone(),
+                    });
                 }
-                let mut items = Vec::new();
-                for (entry, bundle) in batch.entries.iter().zip(&bundles) {
-                    for (i, leg) in bundle.bundle.legs.iter().enumerate() {
-                        if leg.chain_id != chain_id {
-                            continue;
-                        }
-                        if chain.leg_status(entry.bundle_id.0, i as u32).await? != LEG_LOCKED {
-                            continue;
-                        }
-                        if let std::collections::hash_map::Entry::Vacant(slot) = proofs.entry(entry.bundle_id) {
-                            let p = self.hub.merkle_proof(entry.bundle_id).await?;
-                            slot.insert(p.proof.iter().map(|h| h.0).collect());
-                        }
-                        items.push(IMeshRouter::SettleItem {
-                            bundleId: entry.bundle_id.0,
-                            index: i as u32,
-                            verdict: match entry.verdict {
-                                Verdict::Commit => 1,
-                                Verdict::Abort => 2,
-                            },
-                            proof: proofs[&entry.bundle_id].clone(),
-                        });
+            }
+            if !items.is_empty() {
+                let known = chain.is_verified_root(root.0).await?;
+                if !known {
+                    let mut at = self.verifier_epoch(chain, &mut epochs[ci]).await?;
+                    if at < epoch {
+                        at = self.rotate_up_to(chain, at, epoch, out).await?;
+                        epochs[ci] = Some(at);
+                    }
+                    if at < epoch {
+                        // not an error: the update may still be collecting signatures, or the
+                        // Verifier's rotation delay is not over
+                        tracing::debug!(chain = %chain.name(), batch = index, epoch, verifier_epoch = at, "batch waits for its signer set");
+                        out.waiting.push((chain_id, index));
+                        continue;
                     }
                 }
-                if !items.is_empty() {
-                    let known = chain.is_verified_root(root.0).await?;
-                    if !known {
-                        let mut at = self.verifier_epoch(chain, &mut epochs[ci]).await?;
-                        if at < epoch {
-                            at = self.rotate_up_to(chain, at, epoch, &mut out).await?;
-                            epochs[ci] = Some(at);
-                        }
-                        if at < epoch {
-                            // not an error: the update may still be collecting signatures, or the
-                            // Verifier's rotation delay is not over
-                            tracing::debug!(chain = %chain.name(), batch = index, epoch, verifier_epoch = at, "batch waits for its signer set");
-                            out.waiting.push((chain_id, index));
-                            continue;
-                        }
+                let n = items.len();
+                // One transaction either way: an unknown root is checked in place by
+                // `settleBatch` (no 20k-gas root cache write, docs/benchmarks.md); a root the
+                // verifier already knows goes through `settleMany`.
+                let delivery = if known {
+                    Delivery::SettleMany { root: root.0, items }
+                } else {
+                    Delivery::SettleBatch {
+                        epoch,
+                        batch_index: index,
+                        root: root.0,
+                        signatures: Bytes::from(packed.clone()),
+                        items,
                     }
-                    let n = items.len();
-                    // One transaction either way: an unknown root is checked in place by
-                    // `settleBatch` (no 20k-gas root cache write, docs/benchmarks.md); a root the
-                    // verifier already knows goes through `settleMany`.
-                    let delivery = if known {
-                        Delivery::SettleMany { root: root.0, items }
-                    } else {
-                        Delivery::SettleBatch {
-                            epoch,
-                            batch_index: index,
-                            root: root.0,
-                            signatures: Bytes::from(packed.clone()),
-                            items,
-                        }
-                    };
-                    let sent = chain.send(delivery).await?;
-                    if !sent.success {
-                        return Err(RoleError::Fatal(format!(
-                            "{}: settlement of batch {index} reverted (tx {})",
-                            chain.name(),
-                            sent.tx_hash
-                        )));
-                    }
-                    self.metrics.legs_settled.get_or_create(&ChainLabel::new(chain.name())).inc_by(n as u64);
-                    tracing::info!(chain = %chain.name(), batch = index, legs = n, tx = %sent.tx_hash, "settled legs");
-                    out.delivered.push((chain_id, index, n));
+                };
+                let sent = chain.send(delivery).await?;
+                if !sent.success {
+                    return Err(RoleError::Fatal(format!(
+                        "{}: settlement of batch {index} reverted (tx {})",
+                        chain.name(),
+                        sent.tx_hash
+                    )));
                 }
-                self.store.mark_posted(chain_id, index)?;
+                self.metrics.legs_settled.get_or_create(&ChainLabel::new(chain.name())).inc_by(n as u64);
+                tracing::info!(chain = %chain.name(), batch = index, legs = n, tx = %sent.tx_hash, "settled legs");
+                out.delivered.push((chain_id, index, n));
             }
+            self.store.mark_posted(chain_id, index)?;
         }
+        Ok(())
+    }
 
-        // Rotations no pending delivery asked for: Verifiers follow the hub.
+    /// Rotations no pending delivery asked for: Verifiers follow the hub.
+    async fn follow_hub_epoch(&self, epochs: &mut [Option<u64>], out: &mut PosterTick) -> Result<(), RoleError> {
         if let Some(current) = self.hub.current_signer_set().await? {
             let hub_epoch = current.set.epoch;
             let mut limit = None;
@@ -163,11 +196,11 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
                 }
                 let target = limit.unwrap_or(hub_epoch);
                 if at < target {
-                    epochs[ci] = Some(self.rotate_up_to(chain, at, target, &mut out).await?);
+                    epochs[ci] = Some(self.rotate_up_to(chain, at, target, out).await?);
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     async fn verifier_epoch(&self, chain: &C, cached: &mut Option<u64>) -> Result<u64, RoleError> {

@@ -963,6 +963,7 @@ impl MeshHub for MockHub {
             .values()
             .filter(|b| b.status == BatchStatus::Attested && start_after.is_none_or(|a| b.index > a))
             .map(|b| b.index)
+            .take(50) // the live hub answers 50 per page
             .collect())
     }
 
