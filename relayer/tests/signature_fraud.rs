@@ -163,10 +163,12 @@ async fn signatures_over_the_hubs_own_root_prove_nothing() {
     chain.deliver(vec![batch_statement(&key(1), 1, 0, root), batch_statement(&key(2), 1, 0, root)]);
     chain.mine_empty(CONFIRMATIONS);
     let d = disputer(&chain, &hub, store);
+    let batch_reads = hub.calls(HubMethod::Batch);
     let t = d.tick().await.unwrap();
     assert!(t.signatures_proven.is_empty());
     assert_eq!(hub.calls(HubMethod::SubmitFraud), 0);
     assert_eq!(d.metrics.frauds_found.get(), 0);
+    assert_eq!(hub.calls(HubMethod::Batch), batch_reads + 1, "one honest statement, one hub check for both signatures");
 }
 
 #[tokio::test]

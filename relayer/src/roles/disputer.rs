@@ -170,6 +170,9 @@ impl<E: EvmSource + EvmEvidence + EvmSignatures, H: MeshHub> Disputer<E, H> {
     /// signature in them once.
     pub async fn watch_signatures(&self) -> Result<Vec<ProvenSignature>, RoleError> {
         let mut out = Vec::new();
+        // statements the hub made, as learnt this round: an honest batch delivered with k
+        // signatures to n chains is checked against the hub once, not k·n times
+        let mut agreed = std::collections::HashSet::new();
         let mut ids: Vec<u64> = self.watches.keys().copied().collect();
         ids.sort_unstable();
         for chain_id in ids {
@@ -188,7 +191,7 @@ impl<E: EvmSource + EvmEvidence + EvmSignatures, H: MeshHub> Disputer<E, H> {
                 let to = safe.min(from.saturating_add(w.max_range.max(1) - 1));
                 let delivered = evm.delivered_signatures(w.verifier, w.router, from, to).await?;
                 for d in &delivered {
-                    if let Some(p) = self.prove_signature(chain_id, d).await? {
+                    if let Some(p) = self.prove_signature(chain_id, d, &mut agreed).await? {
                         out.push(p);
                     }
                 }
@@ -204,7 +207,12 @@ impl<E: EvmSource + EvmEvidence + EvmSignatures, H: MeshHub> Disputer<E, H> {
         &self,
         chain_id: u64,
         d: &DeliveredSignature,
+        agreed: &mut std::collections::HashSet<(fraud::Slot, Hash32)>,
     ) -> Result<Option<ProvenSignature>, RoleError> {
+        let statement = (fraud::slot(&d.statement), fraud::content(&d.statement));
+        if agreed.contains(&statement) {
+            return Ok(None);
+        }
         // garbage signatures (e.g. in a `settleBatch` of a cached root, which checks none) prove nothing
         let Ok(signer) = fraud::signer(&self.domain, &d.statement, "delivered") else { return Ok(None) };
         let key = fraud::wrong_statement_key(&d.statement, signer);
@@ -214,7 +222,10 @@ impl<E: EvmSource + EvmEvidence + EvmSignatures, H: MeshHub> Disputer<E, H> {
         let f = match fraud::wrong_statement(&self.hub, &self.domain, &d.statement).await {
             Ok(f) => f,
             Err(ProofError::Hub(e)) => return Err(e.into()),
-            Err(ProofError::HubAgrees { .. }) => return Ok(None),
+            Err(ProofError::HubAgrees { .. }) => {
+                agreed.insert(statement);
+                return Ok(None);
+            }
             Err(e) => {
                 tracing::debug!(tx = %d.tx_hash, %signer, error = %e, "delivered signature proves nothing");
                 return Ok(None);
