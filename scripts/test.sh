@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 started=$(date +%s)
 
+# A one-shot run gains nothing from incremental caches and they cost gigabytes of disk.
+export CARGO_INCREMENTAL=0
+
 step "tools"
 eval "$(scripts/setup-tools.sh --print-env)"
 
