@@ -1,5 +1,7 @@
 //! Under load and without relayers: 50 bundles registered and locked concurrently all reach a
-//! final, correct state with every chain's escrow conserved; and with every relayer stopped,
+//! final, correct state with every chain's escrow conserved, though the relayer that reports and
+//! posts is restarted twice mid-run (while the locks arrive, and again while batches settle);
+//! and with every relayer stopped,
 //! `refundExpired` returns a locked leg after its settle deadline with no signature at all.
 use mesh_e2e::{addr, mint_usdc, usdc_balance, usdc_leg};
 use std::time::{Duration, Instant};
@@ -29,8 +31,9 @@ async fn fifty_concurrent_bundles_end_correctly_and_expired_legs_refund_without_
     mint_usdc(&m, 0, &carol.evm_address, 1_000).await;
 
     // ---- 50 bundles, 2 legs each on different chains, 45 fully locked, 5 missing a leg ----
-    let r = [
-        start_relayer(&net, &m, Some(0), vec![Role::Reporter, Role::Signer, Role::Poster]),
+    let full_roles = || vec![Role::Reporter, Role::Signer, Role::Poster];
+    let mut r = vec![
+        start_relayer(&net, &m, Some(0), full_roles()),
         start_relayer(&net, &m, Some(1), vec![Role::Reporter, Role::Signer]),
         start_relayer(&net, &m, Some(2), vec![Role::Signer]),
     ];
@@ -79,12 +82,18 @@ async fn fifty_concurrent_bundles_end_correctly_and_expired_legs_refund_without_
             });
         }
     }
+    // restart 1: relayer 0 goes away while the locks arrive and comes back on its stored cursors
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    r.remove(0).stop().await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    r.insert(0, start_relayer(&net, &m, Some(0), full_roles()));
     while let Some(done) = locks.join_next().await {
         done.expect("every lock lands");
     }
     assert!(now() <= t + 60, "locks finished before the lock deadline");
 
     let start = Instant::now();
+    let mut restarted_while_settling = false;
     loop {
         let mut decided = 0;
         for b in &bundles {
@@ -93,6 +102,14 @@ async fn fifty_concurrent_bundles_end_correctly_and_expired_legs_refund_without_
         }
         let router_alpha = usdc_balance(&m, 0, &m.evm[0].contracts["MeshRouter"]).await;
         let router_beta = usdc_balance(&m, 1, &m.evm[1].contracts["MeshRouter"]).await;
+        // restart 2: some legs already paid out, others still escrowed: the poster restarts
+        let paid_some = usdc_balance(&m, 1, &alice.evm_address).await > U256::ZERO;
+        if paid_some && !router_beta.is_zero() && !restarted_while_settling {
+            eprintln!("restarting relayer 0 with {decided}/50 decided, {router_beta} still escrowed on beta");
+            r.remove(0).stop().await;
+            r.insert(0, start_relayer(&net, &m, Some(0), full_roles()));
+            restarted_while_settling = true;
+        }
         if decided == 50 && router_alpha.is_zero() && router_beta.is_zero() {
             break;
         }
@@ -114,6 +131,7 @@ async fn fifty_concurrent_bundles_end_correctly_and_expired_legs_refund_without_
         }
     }
     assert_eq!(verdicts, (45, 5));
+    assert!(restarted_while_settling, "the poster restarted while legs were still escrowed");
     // conservation: every token that entered an escrow left it to exactly one party
     let paid_to_bob: u128 = (0..45u128).map(|k| 100 + k).sum();
     let paid_to_alice: u128 = (0..45u128).map(|k| 10 + k).sum();
