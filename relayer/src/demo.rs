@@ -14,13 +14,14 @@ use anyhow::{bail, Context};
 use mesh_hub_api::bundle_log::BundleStatus;
 use mesh_hub_api::{dispute, stake_escrow};
 use mesh_protocol::eip712::HubDomain;
-use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Leg, Verdict};
+use mesh_protocol::{Bundle, EvmAddress, Hash32, Leg, Verdict};
 use tokio_util::sync::CancellationToken;
 
 use crate::bundle::{balance_of, lock_leg, register, status, wallet_provider};
 use crate::config::Role;
 use crate::devnet::deploy::{bond, hub_client};
 use crate::devnet::evm_deploy::ANVIL_DEPLOYER_KEY;
+use crate::devnet::fixture::{try_mint_usdc, try_usdc_balance, usdc_leg};
 use crate::devnet::keys::DevIdentity;
 use crate::devnet::manifest::Manifest;
 use crate::devnet::{Devnet, UpOptions};
@@ -44,19 +45,8 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn usdc(&self, chain: usize) -> EvmAddress {
-        addr(&self.m.evm[chain].contracts["USDC"])
-    }
-
     fn leg(&self, chain: usize, from: &DevIdentity, to: &DevIdentity, amount: u128) -> Leg {
-        Leg {
-            chain_id: self.m.evm[chain].chain_id,
-            router: addr(&self.m.evm[chain].contracts["MeshRouter"]),
-            depositor: addr(&from.evm_address),
-            token: self.usdc(chain),
-            amount: Amount::from(amount),
-            recipient: addr(&to.evm_address),
-        }
+        usdc_leg(&self.m, chain, &from.evm_address, &to.evm_address, amount)
     }
 
     async fn mint(
@@ -65,19 +55,11 @@ impl Ctx {
         to: &DevIdentity,
         amount: u128,
     ) -> anyhow::Result<alloy::rpc::types::TransactionReceipt> {
-        let p = wallet_provider(&self.m.evm[chain].rpc, ANVIL_DEPLOYER_KEY)?;
-        let r = MintableERC20::new(self.usdc(chain).0, p)
-            .mint(addr(&to.evm_address).0, U256::from(amount))
-            .send()
-            .await?
-            .get_receipt()
-            .await?;
-        Ok(r)
+        Ok(try_mint_usdc(&self.m, chain, &to.evm_address, amount).await?)
     }
 
     async fn balance(&self, chain: usize, who: &DevIdentity) -> anyhow::Result<U256> {
-        let p = wallet_provider(&self.m.evm[chain].rpc, ANVIL_DEPLOYER_KEY)?;
-        Ok(balance_of(&p, self.usdc(chain).0, addr(&who.evm_address).0).await?)
+        Ok(try_usdc_balance(&self.m, chain, &who.evm_address).await?)
     }
 
     fn bundle(&mut self, creator: &DevIdentity, lock_in: u64, legs: Vec<Leg>) -> Bundle {

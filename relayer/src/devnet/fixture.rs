@@ -78,8 +78,9 @@ pub fn now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs()
 }
 
-// Small helpers the end-to-end tests and the benchmark share: USDC legs, mints and balances on a
-// devnet chain, as the deployer (the USDC owner). They panic on failure: they run in tests.
+// Small helpers the end-to-end tests, the benchmark and the demo share: USDC legs, mints and
+// balances on a devnet chain, as the deployer (the USDC owner). The `try_` forms return errors (the
+// demo reports them); the others panic (they run in tests).
 
 /// A manifest address.
 pub fn addr(s: &str) -> mesh_protocol::EvmAddress {
@@ -102,25 +103,40 @@ fn deployer(m: &Manifest, chain: usize) -> alloy::providers::DynProvider {
     crate::bundle::wallet_provider(&m.evm[chain].rpc, super::evm_deploy::ANVIL_DEPLOYER_KEY).expect("deployer wallet")
 }
 
-/// Mints `amount` USDC to `to` on `chain`.
-pub async fn mint_usdc(m: &Manifest, chain: usize, to: &str, amount: u128) {
+/// Mints `amount` USDC to `to` on `chain` and returns the mined receipt (the demo shows its hash).
+pub async fn try_mint_usdc(
+    m: &Manifest,
+    chain: usize,
+    to: &str,
+    amount: u128,
+) -> Result<alloy::rpc::types::TransactionReceipt, crate::bundle::BundleError> {
+    let evm = |e: &dyn std::fmt::Display| crate::bundle::BundleError::Evm(format!("minting USDC: {e}"));
     let usdc = crate::evm::bindings::MintableERC20::new(addr(&m.evm[chain].contracts["USDC"]).0, deployer(m, chain));
-    let r = usdc
-        .mint(addr(to).0, alloy::primitives::U256::from(amount))
-        .send()
-        .await
-        .expect("mint sent")
-        .get_receipt()
-        .await
-        .expect("mint mined");
-    assert!(r.status(), "mint reverted");
+    let sent = usdc.mint(addr(to).0, alloy::primitives::U256::from(amount)).send().await.map_err(|e| evm(&e))?;
+    let r = sent.get_receipt().await.map_err(|e| evm(&e))?;
+    if !r.status() {
+        return Err(evm(&format!("tx {} reverted", r.transaction_hash)));
+    }
+    Ok(r)
 }
 
 /// `who`'s USDC balance on `chain`.
+pub async fn try_usdc_balance(
+    m: &Manifest,
+    chain: usize,
+    who: &str,
+) -> Result<alloy::primitives::U256, crate::bundle::BundleError> {
+    crate::bundle::balance_of(&deployer(m, chain), addr(&m.evm[chain].contracts["USDC"]).0, addr(who).0).await
+}
+
+/// [`try_mint_usdc`] for tests: panics on failure.
+pub async fn mint_usdc(m: &Manifest, chain: usize, to: &str, amount: u128) {
+    try_mint_usdc(m, chain, to, amount).await.expect("mint");
+}
+
+/// [`try_usdc_balance`] for tests: panics on failure.
 pub async fn usdc_balance(m: &Manifest, chain: usize, who: &str) -> alloy::primitives::U256 {
-    crate::bundle::balance_of(&deployer(m, chain), addr(&m.evm[chain].contracts["USDC"]).0, addr(who).0)
-        .await
-        .expect("balance")
+    try_usdc_balance(m, chain, who).await.expect("balance")
 }
 
 /// The Router's `legStatus` of a leg on `chain` (0 none, 1 locked, 2 committed, 3 aborted, 4 refunded).
