@@ -7,8 +7,8 @@ pub enum ContractError {
     #[error(transparent)]
     Std(#[from] StdError),
 
-    #[error("unauthorized: {action} may only be done by {allowed}, not {sender}")]
-    Unauthorized { action: &'static str, allowed: String, sender: Addr },
+    #[error(transparent)]
+    Access(#[from] mesh_hub_api::common::AccessError),
     #[error("invalid configuration: {field} {reason}")]
     InvalidConfig { field: &'static str, reason: String },
     #[error("hub chain id {given} does not match this chain's id {actual}")]

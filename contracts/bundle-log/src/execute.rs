@@ -16,6 +16,7 @@ use crate::msg::{
 };
 use crate::rules;
 use crate::state::{self, BatchRecord, BundleRecord, Config};
+use mesh_hub_api::common::{only_admin, only_dispute};
 use mesh_hub_api::stake_escrow::{
     ConfigResponse as StakeConfig, IsActiveResponse, QueryMsg as StakeQuery, SignerSetResponse,
 };
@@ -575,17 +576,7 @@ pub fn revert_report(
     fraud_id: u64,
 ) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
-    match &cfg.dispute {
-        Some(d) if *d == info.sender => {}
-        Some(d) => {
-            return Err(ContractError::Unauthorized {
-                action: "revert_report",
-                allowed: format!("the dispute contract {d}"),
-                sender: info.sender,
-            })
-        }
-        None => return Err(ContractError::DisputeNotSet),
-    }
+    only_dispute(cfg.dispute.as_ref(), &info.sender, "revert_report")?;
     let mut b = load_bundle(deps.storage, &bundle_id)?;
     let i = check_leg_index(&b, leg_index)?;
     if b.verdict.is_some() {
@@ -611,20 +602,9 @@ pub fn revert_report(
 
 // ------------------------------------------------------------------ administration
 
-fn only_admin(cfg: &Config, sender: &Addr, action: &'static str) -> Result<(), ContractError> {
-    if *sender != cfg.admin {
-        return Err(ContractError::Unauthorized {
-            action,
-            allowed: format!("the admin {}", cfg.admin),
-            sender: sender.clone(),
-        });
-    }
-    Ok(())
-}
-
 pub fn set_dispute(deps: DepsMut, info: MessageInfo, dispute: String) -> Result<Response, ContractError> {
     let mut cfg = state::config(deps.storage)?;
-    only_admin(&cfg, &info.sender, "set_dispute")?;
+    only_admin(&cfg.admin, &info.sender, "set_dispute")?;
     if let Some(current) = cfg.dispute {
         return Err(ContractError::DisputeAlreadySet { current });
     }
@@ -636,7 +616,7 @@ pub fn set_dispute(deps: DepsMut, info: MessageInfo, dispute: String) -> Result<
 
 pub fn add_chain(deps: DepsMut, info: MessageInfo, chain: ChainInfo) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
-    only_admin(&cfg, &info.sender, "add_chain")?;
+    only_admin(&cfg.admin, &info.sender, "add_chain")?;
     validate_chain(&chain)?;
     if state::chain(deps.storage, chain.chain_id)?.is_some() {
         return Err(ContractError::ChainExists { chain_id: chain.chain_id });
@@ -650,7 +630,7 @@ pub fn add_chain(deps: DepsMut, info: MessageInfo, chain: ChainInfo) -> Result<R
 
 pub fn update_chain(deps: DepsMut, info: MessageInfo, chain: ChainInfo) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
-    only_admin(&cfg, &info.sender, "update_chain")?;
+    only_admin(&cfg.admin, &info.sender, "update_chain")?;
     validate_chain(&chain)?;
     if state::chain(deps.storage, chain.chain_id)?.is_none() {
         return Err(ContractError::UnknownChain { chain_id: chain.chain_id });
@@ -664,7 +644,7 @@ pub fn update_chain(deps: DepsMut, info: MessageInfo, chain: ChainInfo) -> Resul
 
 pub fn remove_chain(deps: DepsMut, info: MessageInfo, chain_id: u64) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
-    only_admin(&cfg, &info.sender, "remove_chain")?;
+    only_admin(&cfg.admin, &info.sender, "remove_chain")?;
     if state::chain(deps.storage, chain_id)?.is_none() {
         return Err(ContractError::UnknownChain { chain_id });
     }
@@ -674,7 +654,7 @@ pub fn remove_chain(deps: DepsMut, info: MessageInfo, chain_id: u64) -> Result<R
 
 pub fn update_admin(deps: DepsMut, info: MessageInfo, admin: String) -> Result<Response, ContractError> {
     let mut cfg = state::config(deps.storage)?;
-    only_admin(&cfg, &info.sender, "update_admin")?;
+    only_admin(&cfg.admin, &info.sender, "update_admin")?;
     cfg.admin = deps.api.addr_validate(&admin)?;
     state::save_config(deps.storage, &cfg)?;
     Ok(Response::new().add_attribute("action", "update_admin").add_attribute("admin", cfg.admin))

@@ -11,8 +11,8 @@ pub enum ContractError {
     #[error("amount {amount} does not fit in 128 bits")]
     AmountTooLarge { amount: Uint256 },
 
-    #[error("unauthorized: {action} may only be done by {allowed}, not {sender}")]
-    Unauthorized { action: &'static str, allowed: String, sender: Addr },
+    #[error(transparent)]
+    Access(#[from] mesh_hub_api::common::AccessError),
     #[error("invalid configuration: {field} {reason}")]
     InvalidConfig { field: &'static str, reason: String },
     #[error("hub chain id {given} does not match this chain's id {actual}")]
@@ -21,8 +21,6 @@ pub enum ContractError {
     UnbondingTooShort { unbonding_period: u64, minimum: u64 },
     #[error("the dispute contract is already set to {current}")]
     DisputeAlreadySet { current: Addr },
-    #[error("the dispute contract is not set yet")]
-    DisputeNotSet,
 
     #[error("bond needs funds in {denom}, none were sent")]
     NoFunds { denom: String },

@@ -3,7 +3,7 @@
 use cosmwasm_std::{
     to_json_binary, Addr, BankMsg, Coin, DepsMut, Env, MessageInfo, Response, StdResult, Storage, Uint128,
 };
-use mesh_hub_api::common::FraudKind;
+use mesh_hub_api::common::{only_admin, only_dispute, FraudKind};
 use mesh_protocol::eip712::{relayer_key_digest, signer_set_hash, HubDomain};
 use mesh_protocol::sig::recover_signer_with;
 use mesh_protocol::{Amount, EvmAddress, Signature65, SignerSet, WeightedSigner, U256};
@@ -213,17 +213,7 @@ pub fn slash(
     disputer: String,
 ) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
-    match &cfg.dispute {
-        Some(d) if *d == info.sender => {}
-        Some(d) => {
-            return Err(ContractError::Unauthorized {
-                action: "slash",
-                allowed: format!("the dispute contract {d}"),
-                sender: info.sender,
-            })
-        }
-        None => return Err(ContractError::DisputeNotSet),
-    }
+    only_dispute(cfg.dispute.as_ref(), &info.sender, "slash")?;
     let relayer = deps.api.addr_validate(&relayer)?;
     let disputer = deps.api.addr_validate(&disputer)?;
     let before = load_relayer(deps.storage, &relayer)?;
@@ -287,20 +277,9 @@ pub fn slash(
         .add_attribute("disputer", disputer))
 }
 
-fn only_admin(cfg: &Config, sender: &Addr, action: &'static str) -> Result<(), ContractError> {
-    if *sender != cfg.admin {
-        return Err(ContractError::Unauthorized {
-            action,
-            allowed: format!("the admin {}", cfg.admin),
-            sender: sender.clone(),
-        });
-    }
-    Ok(())
-}
-
 pub fn unjail(deps: DepsMut, info: MessageInfo, relayer: String) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
-    only_admin(&cfg, &info.sender, "unjail")?;
+    only_admin(&cfg.admin, &info.sender, "unjail")?;
     let relayer = deps.api.addr_validate(&relayer)?;
     let before = load_relayer(deps.storage, &relayer)?;
     if !before.jailed {
@@ -366,7 +345,7 @@ pub fn rotate_signers(deps: DepsMut, env: Env) -> Result<Response, ContractError
 
 pub fn set_dispute(deps: DepsMut, info: MessageInfo, dispute: String) -> Result<Response, ContractError> {
     let mut cfg = state::config(deps.storage)?;
-    only_admin(&cfg, &info.sender, "set_dispute")?;
+    only_admin(&cfg.admin, &info.sender, "set_dispute")?;
     if let Some(current) = cfg.dispute {
         return Err(ContractError::DisputeAlreadySet { current });
     }
@@ -378,7 +357,7 @@ pub fn set_dispute(deps: DepsMut, info: MessageInfo, dispute: String) -> Result<
 
 pub fn update_admin(deps: DepsMut, info: MessageInfo, admin: String) -> Result<Response, ContractError> {
     let mut cfg = state::config(deps.storage)?;
-    only_admin(&cfg, &info.sender, "update_admin")?;
+    only_admin(&cfg.admin, &info.sender, "update_admin")?;
     cfg.admin = deps.api.addr_validate(&admin)?;
     state::save_config(deps.storage, &cfg)?;
     Ok(Response::new().add_attribute("action", "update_admin").add_attribute("admin", cfg.admin))

@@ -1,6 +1,41 @@
 //! Types shared by more than one hub contract.
 
 use cosmwasm_schema::cw_serde;
+use cosmwasm_std::Addr;
+
+/// Why a caller may not run an entry point: the access checks bundle-log and stake-escrow share.
+#[derive(thiserror::Error, Debug, PartialEq)]
+pub enum AccessError {
+    #[error("unauthorized: {action} may only be done by {allowed}, not {sender}")]
+    Unauthorized { action: &'static str, allowed: String, sender: Addr },
+    #[error("{action} may only be done by the dispute contract, which is not set yet")]
+    DisputeNotSet { action: &'static str },
+}
+
+/// `sender` must be the contract's admin.
+pub fn only_admin(admin: &Addr, sender: &Addr, action: &'static str) -> Result<(), AccessError> {
+    if sender != admin {
+        return Err(AccessError::Unauthorized {
+            action,
+            allowed: format!("the admin {admin}"),
+            sender: sender.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// `sender` must be the dispute contract (the only one that may revert reports and slash).
+pub fn only_dispute(dispute: Option<&Addr>, sender: &Addr, action: &'static str) -> Result<(), AccessError> {
+    match dispute {
+        Some(d) if d == sender => Ok(()),
+        Some(d) => Err(AccessError::Unauthorized {
+            action,
+            allowed: format!("the dispute contract {d}"),
+            sender: sender.clone(),
+        }),
+        None => Err(AccessError::DisputeNotSet { action }),
+    }
+}
 
 /// The kinds of fraud the dispute contract proves; also the reason a relayer was slashed.
 #[cw_serde]

@@ -9,6 +9,7 @@ use mesh_hub_api::bundle_log::{
     ConfigResponse, DueBundlesResponse, ExecuteMsg, LegRef, LogEvent, LogResponse, QueryMsg, ReportLocksResponse,
     ReportResponse, SignerSetUpdateResponse, MAX_BATCH_SIZE_CAP,
 };
+use mesh_hub_api::common::AccessError;
 use mesh_protocol::eip712::HubDomain;
 use mesh_protocol::{Address, EvmAddress, Hash32, ProtocolError, Signature65, Verdict};
 
@@ -585,11 +586,11 @@ fn revert_report_is_only_taken_from_the_dispute_contract() {
     let msg = ExecuteMsg::RevertReport { bundle_id: id, leg_index: 0, report_id: 1, fraud_id: 0 };
     assert_err(
         h.log_exec(&mallory, &msg),
-        E::Unauthorized {
+        E::Access(AccessError::Unauthorized {
             action: "revert_report",
             allowed: format!("the dispute contract {}", h.dispute),
             sender: mallory.clone(),
-        },
+        }),
     );
     let mut bare = Hub::bare();
     let admin = bare.admin.clone();
@@ -601,7 +602,7 @@ fn revert_report_is_only_taken_from_the_dispute_contract() {
         .app
         .instantiate_contract(bare.code_ids.1, admin, &log_instantiate_msg(&bare.stake), &[], "l", None)
         .unwrap();
-    assert_err(bare.log_exec(&mallory, &msg), E::DisputeNotSet);
+    assert_err(bare.log_exec(&mallory, &msg), E::Access(AccessError::DisputeNotSet { action: "revert_report" }));
 }
 
 #[test]
@@ -643,7 +644,11 @@ fn chain_registry_is_administered_by_the_admin_only() {
     let add = ExecuteMsg::AddChain { chain_id: 10, name: "op".into(), router, confirmations: 5 };
     assert_err(
         h.log_exec(&mallory, &add),
-        E::Unauthorized { action: "add_chain", allowed: format!("the admin {admin}"), sender: mallory.clone() },
+        E::Access(AccessError::Unauthorized {
+            action: "add_chain",
+            allowed: format!("the admin {admin}"),
+            sender: mallory.clone(),
+        }),
     );
     h.log_exec(&admin, &add).unwrap();
     assert_err(h.log_exec(&admin, &add), E::ChainExists { chain_id: 10 });
@@ -685,7 +690,11 @@ fn admin_role_and_dispute_wiring_are_guarded() {
     let bob = h.addr("bob");
     assert_err(
         h.log_exec(&mallory, &ExecuteMsg::SetDispute { dispute: mallory.to_string() }),
-        E::Unauthorized { action: "set_dispute", allowed: format!("the admin {admin}"), sender: mallory.clone() },
+        E::Access(AccessError::Unauthorized {
+            action: "set_dispute",
+            allowed: format!("the admin {admin}"),
+            sender: mallory.clone(),
+        }),
     );
     assert_err(
         h.log_exec(&admin, &ExecuteMsg::SetDispute { dispute: mallory.to_string() }),

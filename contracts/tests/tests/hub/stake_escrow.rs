@@ -3,7 +3,7 @@
 use cosmwasm_std::{coins, Coin, Uint128};
 use cw_multi_test::Executor;
 use mesh_hub::*;
-use mesh_hub_api::common::FraudKind;
+use mesh_hub_api::common::{AccessError, FraudKind};
 use mesh_hub_api::stake_escrow::{
     ConfigResponse, ExecuteMsg, IsActiveResponse, QueryMsg, RelayerInfo, RelayersResponse, SignerSetResponse,
     UnbondingEntry,
@@ -199,17 +199,17 @@ fn slash_is_only_taken_from_the_dispute_contract() {
     let msg = slash_msg(&h, 0, 0);
     assert_err(
         h.stake_exec(&mallory, &msg, &[]),
-        E::Unauthorized {
+        E::Access(AccessError::Unauthorized {
             action: "slash",
             allowed: format!("the dispute contract {}", h.dispute),
             sender: mallory.clone(),
-        },
+        }),
     );
     let mut bare = Hub::bare();
     let admin = bare.admin.clone();
     bare.stake =
         bare.app.instantiate_contract(bare.code_ids.0, admin, &stake_instantiate_msg(), &[], "s", None).unwrap();
-    assert_err(bare.stake_exec(&mallory, &msg, &[]), E::DisputeNotSet);
+    assert_err(bare.stake_exec(&mallory, &msg, &[]), E::Access(AccessError::DisputeNotSet { action: "slash" }));
 }
 
 #[test]
@@ -317,7 +317,11 @@ fn unjail_is_admin_only_and_the_relayer_rejoins_at_the_next_rotation() {
     assert_eq!(next.unwrap().signers.len(), 2, "a jailed relayer leaves the next set");
     assert_err(
         h.stake_exec(&mallory, &unjail, &[]),
-        E::Unauthorized { action: "unjail", allowed: format!("the admin {admin}"), sender: mallory.clone() },
+        E::Access(AccessError::Unauthorized {
+            action: "unjail",
+            allowed: format!("the admin {admin}"),
+            sender: mallory.clone(),
+        }),
     );
     h.stake_exec(&admin, &unjail, &[]).unwrap();
     let r = h.relayer_info(2);
