@@ -14,7 +14,7 @@ started=$(date +%s)
 # A one-shot run gains nothing from incremental caches and they cost gigabytes of disk.
 export CARGO_INCREMENTAL=0
 
-# A clean run needs ~6 GiB: ~4.3 GiB under target/ at its peak, ~0.6 GiB of crates, ~0.5 GiB of
+# A clean run needs ~6 GiB: ~4.2 GiB under target/ at its peak, ~0.6 GiB of crates, ~0.5 GiB of
 # tools (docs/benchmarks.md, "Build footprint"). Say so up front rather than in a linker error.
 free_kib=$(df -Pk . | awk 'NR == 2 { print $4 }')
 if [ "${free_kib:-0}" -lt $((6 * 1024 * 1024)) ]; then

@@ -94,11 +94,7 @@ pub async fn lock_leg(
     let id = bundle_id(&HubDomain::new(hub_chain_id), bundle);
     let token = MintableERC20::new(leg.token.0, provider.clone());
     let router = MeshRouter::new(leg.router.0, provider.clone());
-    let approve =
-        token.approve(leg.router.0, leg.amount.0).send().await.map_err(evm)?.get_receipt().await.map_err(evm)?;
-    if !approve.status() {
-        return Err(BundleError::Evm("approve reverted".into()));
-    }
+    mined(token.approve(leg.router.0, leg.amount.0).send().await.map_err(evm)?, "approve").await?;
     let pending = router
         .lock(
             id,
@@ -129,8 +125,22 @@ pub async fn lock_loan_leg(
     if leg.depositor.0 != pool {
         return Err(BundleError::Invalid(format!("leg {index}'s depositor is {}, not the pool", leg.depositor)));
     }
+    // the pool lends only into a bundle that pays it back, fee included, on the same chain
+    let lending = crate::evm::bindings::LendingPool::new(pool, provider.clone());
+    let owed = leg.amount.0 + lending.flashFee(leg.token.0, leg.amount.0).call().await.map_err(evm)?;
+    let repaid = bundle
+        .legs
+        .iter()
+        .any(|l| l.chain_id == leg.chain_id && l.token == leg.token && l.recipient.0 == pool && l.amount.0 >= owed);
+    if !repaid {
+        return Err(BundleError::Invalid(format!(
+            "leg {index} borrows {} from the pool, but no leg of the bundle repays the pool {owed} \
+             (principal + flashFee) in that token on that chain",
+            leg.amount
+        )));
+    }
     let id = bundle_id(&HubDomain::new(hub_chain_id), bundle);
-    let pending = crate::evm::bindings::LendingPool::new(pool, provider.clone())
+    let pending = lending
         .lockMeshLoan(
             leg.router.0,
             id,
@@ -149,7 +159,7 @@ pub async fn lock_loan_leg(
 }
 
 /// Waits for a sent transaction's receipt; a revert is an error naming `what`.
-async fn mined(
+pub(crate) async fn mined(
     pending: alloy::providers::PendingTransactionBuilder<alloy::network::Ethereum>,
     what: &str,
 ) -> Result<(alloy::primitives::B256, u64), BundleError> {

@@ -6,12 +6,9 @@ use anyhow::{bail, Context};
 use mesh_hub_api::bundle_log::{BatchStatus, BundleResponse, BundleStatus};
 
 use crate::devnet::deploy::hub_client;
+use crate::devnet::fixture::now;
 use crate::devnet::manifest::Manifest;
 use crate::spec::{BundleSpec, Plan};
-
-fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs()
-}
 
 pub fn print_plan(p: &Plan) {
     println!("bundle id  {}", p.id);
@@ -159,6 +156,13 @@ async fn leg_views(m: &Manifest, b: &BundleResponse) -> Vec<LegView> {
     out
 }
 
+impl LegView {
+    /// Nothing of the leg is escrowed (settled, refunded, or never locked) on a chain that answered.
+    fn is_final(&self) -> bool {
+        self.router_code.is_some_and(|c| c != crate::evm::LEG_LOCKED)
+    }
+}
+
 fn timeline(b: &BundleResponse, legs: &[LegView], attested: Option<bool>) -> String {
     let reported = b.reports.iter().filter(|r| r.is_some()).count();
     let mut s =
@@ -175,7 +179,7 @@ fn timeline(b: &BundleResponse, legs: &[LegView], attested: Option<bool>) -> Str
             if let Some(a) = attested {
                 s += if a { ", batch attested" } else { ", batch awaiting signatures" };
             }
-            let settled = legs.iter().filter(|l| l.router_code.is_some_and(|c| c >= 2)).count();
+            let settled = legs.iter().filter(|l| l.is_final()).count();
             s += &format!("\n  final on its chain: {settled}/{} legs", legs.len());
         }
         _ => s += &format!("\n  pending; next check at {:?}, COMMIT possible before {}", b.next_check, b.commit_cutoff),
@@ -200,7 +204,7 @@ pub async fn status_cmd(id: &str, manifest: &Path, watch: bool, json: bool) -> a
             None => None,
         };
         let legs = leg_views(&m, &b).await;
-        let all_final = legs.iter().all(|l| l.router_code.is_some_and(|c| c != 1));
+        let all_final = legs.iter().all(LegView::is_final);
         let text = if json {
             serde_json::to_string_pretty(&StatusView { bundle: &b, legs, batch_attested: attested })?
         } else {

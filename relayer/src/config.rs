@@ -131,7 +131,7 @@ fn default_tx_timeout() -> Duration {
 fn default_fee_bump() -> f64 {
     crate::evm::sender::MIN_FEE_BUMP
 }
-fn default_max_fee() -> u64 {
+pub(crate) fn default_max_fee() -> u64 {
     crate::evm::sender::FeePolicy::default().max_fee_per_gas as u64
 }
 

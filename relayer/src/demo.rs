@@ -7,34 +7,26 @@
 //!    is slashed and jailed, and the affected bundle still ends correctly.
 //!
 //! Exits with an error unless every scenario ended as it should.
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use alloy::primitives::U256;
 use anyhow::{bail, Context};
 use mesh_hub_api::bundle_log::BundleStatus;
 use mesh_hub_api::{dispute, stake_escrow};
 use mesh_protocol::eip712::HubDomain;
-use mesh_protocol::{Bundle, EvmAddress, Hash32, Leg, Verdict};
+use mesh_protocol::{Bundle, Hash32, Leg, Verdict};
 use tokio_util::sync::CancellationToken;
 
-use crate::bundle::{balance_of, lock_leg, register, status, wallet_provider};
+use crate::bundle::{balance_of, lock_leg, mined, register, status, wallet_provider};
 use crate::config::Role;
 use crate::devnet::deploy::{bond, hub_client};
 use crate::devnet::evm_deploy::ANVIL_DEPLOYER_KEY;
-use crate::devnet::fixture::{try_mint_usdc, try_usdc_balance, usdc_leg};
+use crate::devnet::fixture::{addr, now, try_mint_usdc, try_usdc_balance, usdc_leg};
 use crate::devnet::keys::DevIdentity;
 use crate::devnet::manifest::Manifest;
 use crate::devnet::{Devnet, UpOptions};
 use crate::evm::bindings::{ConstantProductPool, DemoWETH, MintableERC20};
 use crate::hub::{HubClient, LiveHub, MeshHub};
-
-fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).expect("after 1970").as_secs()
-}
-
-fn addr(s: &str) -> EvmAddress {
-    EvmAddress::parse(s).expect("manifest addresses are valid")
-}
 
 struct Ctx {
     m: Manifest,
@@ -60,6 +52,21 @@ impl Ctx {
 
     async fn balance(&self, chain: usize, who: &DevIdentity) -> anyhow::Result<U256> {
         Ok(try_usdc_balance(&self.m, chain, &who.evm_address).await?)
+    }
+
+    /// Frauds the dispute contract recorded after `start_after` (one page).
+    async fn frauds_after(&self, start_after: Option<u64>) -> anyhow::Result<Vec<dispute::FraudRecord>> {
+        let msg = dispute::QueryMsg::Frauds { start_after, limit: Some(30) };
+        let page: dispute::FraudsResponse = self.hub.query_smart(&self.m.contracts["dispute"], &msg).await?;
+        Ok(page.frauds)
+    }
+
+    /// `who`'s bond, jail state and signer key in the stake escrow.
+    async fn relayer_info(&self, who: &DevIdentity) -> anyhow::Result<stake_escrow::RelayerInfo> {
+        let msg = stake_escrow::QueryMsg::Relayer { address: who.hub_address.clone() };
+        let info: Option<stake_escrow::RelayerInfo> =
+            self.hub.query_smart(&self.m.contracts["stake_escrow"], &msg).await?;
+        info.with_context(|| format!("{} is not a bonded relayer", who.name))
     }
 
     fn bundle(&mut self, creator: &DevIdentity, lock_in: u64, legs: Vec<Leg>) -> Bundle {
@@ -214,16 +221,10 @@ impl Ctx {
         let token = MintableERC20::new(self.contract(chain, token_in), p.clone());
         let other = if token_in == "USDC" { "DemoWETH" } else { "USDC" };
         let before = self.token_balance(chain, other, me).await?;
-        token.approve(pool_addr, amount_in).send().await?.get_receipt().await?;
-        let r = ConstantProductPool::new(pool_addr, p)
-            .swapExactIn(*token.address(), amount_in, U256::ZERO, me)
-            .send()
-            .await?
-            .get_receipt()
-            .await?;
-        if !r.status() {
-            bail!("swap of {amount_in} {token_in} on {} reverted", self.m.evm[chain].name);
-        }
+        mined(token.approve(pool_addr, amount_in).send().await?, "approve").await?;
+        let pool = ConstantProductPool::new(pool_addr, p);
+        let what = format!("swap of {amount_in} {token_in} on {}", self.m.evm[chain].name);
+        mined(pool.swapExactIn(*token.address(), amount_in, U256::ZERO, me).send().await?, &what).await?;
         Ok(self.token_balance(chain, other, me).await? - before)
     }
 
@@ -238,22 +239,13 @@ impl Ctx {
         // constant product: at price P the reserves are (√(k/P), √(kP)); the 0.3 % fee is paid on top
         if u / w < target * 0.999 {
             let usdc_in = U256::from((((k * target).sqrt() - u) / 0.997 * 1e6) as u128);
-            MintableERC20::new(self.contract(chain, "USDC"), p.clone())
-                .mint(me, usdc_in)
-                .send()
-                .await?
-                .get_receipt()
-                .await?;
+            let usdc = MintableERC20::new(self.contract(chain, "USDC"), p.clone());
+            mined(usdc.mint(me, usdc_in).send().await?, "USDC mint").await?;
             self.swap(chain, ANVIL_DEPLOYER_KEY, "USDC", usdc_in).await?;
         } else if u / w > target * 1.001 {
             let weth_in = U256::from((((k / target).sqrt() - w) / 0.997 * 1e18) as u128);
-            DemoWETH::new(self.contract(chain, "DemoWETH"), p.clone())
-                .deposit()
-                .value(weth_in)
-                .send()
-                .await?
-                .get_receipt()
-                .await?;
+            let weth = DemoWETH::new(self.contract(chain, "DemoWETH"), p.clone());
+            mined(weth.deposit().value(weth_in).send().await?, "WETH deposit").await?;
             self.swap(chain, ANVIL_DEPLOYER_KEY, "DemoWETH", weth_in).await?;
         }
         Ok(())
@@ -285,22 +277,13 @@ async fn scenario_arbitrage(ctx: &mut Ctx) -> anyhow::Result<String> {
     // the parties' funds: the solver's WETH inventory on beta, the arbitrageur's USDC on alpha
     let arb_addr = addr(&arb.evm_address).0;
     let solver_p = wallet_provider(&m.evm[beta].rpc, &solver.evm_secret)?;
-    DemoWETH::new(ctx.contract(beta, "DemoWETH"), solver_p)
-        .deposit()
-        .value(bridged)
-        .send()
-        .await?
-        .get_receipt()
-        .await?;
+    let weth = DemoWETH::new(ctx.contract(beta, "DemoWETH"), solver_p);
+    mined(weth.deposit().value(bridged).send().await?, "WETH deposit").await?;
     let (w, u) = ctx.reserves(alpha).await?;
     // exact-output inverse of getAmountOut, plus one unit for rounding
     let usdc_needed = u * repay * U256::from(1000) / ((w - repay) * U256::from(997)) + U256::from(1);
-    MintableERC20::new(ctx.contract(alpha, "USDC"), ctx.deployer(alpha)?)
-        .mint(arb_addr, usdc_needed)
-        .send()
-        .await?
-        .get_receipt()
-        .await?;
+    let usdc = MintableERC20::new(ctx.contract(alpha, "USDC"), ctx.deployer(alpha)?);
+    mined(usdc.mint(arb_addr, usdc_needed).send().await?, "USDC mint").await?;
     let lender = ctx.contract(alpha, "LendingPool");
     let before = [
         ctx.token_balance(alpha, "DemoWETH", lender).await?,
@@ -419,14 +402,7 @@ async fn scenario_fraud(ctx: &mut Ctx) -> anyhow::Result<String> {
             }
         }
     }
-    let stake_before = ctx
-        .hub
-        .query_smart::<Option<stake_escrow::RelayerInfo>>(
-            &escrow,
-            &stake_escrow::QueryMsg::Relayer { address: liar.hub_address.clone() },
-        )
-        .await?
-        .context("bonded")?;
+    let stake_before = ctx.relayer_info(&liar).await?;
     say(&format!("{} bonded {} inj-wei", liar.name, stake_before.bonded));
 
     let mint = ctx.mint(0, &alice, 500).await?;
@@ -446,31 +422,16 @@ async fn scenario_fraud(ctx: &mut Ctx) -> anyhow::Result<String> {
     };
     // frauds proven before this scenario (earlier demo runs on this devnet) are not this one
     let mut last_fraud = None;
-    loop {
-        let f: dispute::FraudsResponse = ctx
-            .hub
-            .query_smart(
-                &m.contracts["dispute"],
-                &dispute::QueryMsg::Frauds { start_after: last_fraud, limit: Some(30) },
-            )
-            .await?;
-        match f.frauds.last() {
-            Some(r) => last_fraud = Some(r.id),
-            None => break,
-        }
+    while let Some(r) = ctx.frauds_after(last_fraud).await?.last() {
+        last_fraud = Some(r.id);
     }
     liar_hub.submit_reports(vec![fake]).await?;
     say(&format!("{} reported leg 0 of {id} as locked in block {} (it is a token mint)", liar.name, block_number));
     let start = Instant::now();
     let fraud = loop {
-        let f: dispute::FraudsResponse = ctx
-            .hub
-            .query_smart(
-                &m.contracts["dispute"],
-                &dispute::QueryMsg::Frauds { start_after: last_fraud, limit: Some(30) },
-            )
-            .await?;
-        if let Some(rec) = f.frauds.into_iter().find(|r| r.relayer.as_str() == liar.hub_address) {
+        if let Some(rec) =
+            ctx.frauds_after(last_fraud).await?.into_iter().find(|r| r.relayer.as_str() == liar.hub_address)
+        {
             break rec;
         }
         if start.elapsed() > Duration::from_secs(40) {
@@ -478,14 +439,7 @@ async fn scenario_fraud(ctx: &mut Ctx) -> anyhow::Result<String> {
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
     };
-    let after = ctx
-        .hub
-        .query_smart::<Option<stake_escrow::RelayerInfo>>(
-            &escrow,
-            &stake_escrow::QueryMsg::Relayer { address: liar.hub_address.clone() },
-        )
-        .await?
-        .context("relayer")?;
+    let after = ctx.relayer_info(&liar).await?;
     say(&format!(
         "disputer proved fraud #{} in {:.1} s: report reverted, {} slashed {} -> {}, jailed {}",
         fraud.id,

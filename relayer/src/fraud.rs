@@ -13,7 +13,6 @@
 //! { "batch": { "epoch": 1, "batch_index": 0, "root": "0xc8d4…", "signature": "0x38db…1b" } }
 //! { "signer_set_update": { "new_epoch": 2, "signers_hash": "0x…", "signature": "0x…" } }
 //! ```
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use mesh_hub_api::dispute::{FraudProof, SignedStatement};
@@ -24,21 +23,8 @@ use mesh_protocol::{EvmAddress, Hash32, ProtocolError, SettlementBatch, SignerSe
 
 use crate::hub::{HubError, MeshHub};
 
-/// The slot a statement fills: one root per (epoch, batch index), one signer set per new epoch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Slot {
-    Batch { epoch: u64, batch_index: u64 },
-    SignerSetUpdate { new_epoch: u64 },
-}
-
-impl fmt::Display for Slot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Slot::Batch { epoch, batch_index } => write!(f, "batch {batch_index} of epoch {epoch}"),
-            Slot::SignerSetUpdate { new_epoch } => write!(f, "signer-set update to epoch {new_epoch}"),
-        }
-    }
-}
+/// The slot a statement fills, as the dispute contract keys it.
+pub use mesh_hub_api::dispute::SignatureSlot as Slot;
 
 /// Why a signature proves nothing (or could not be checked).
 #[derive(Debug, thiserror::Error)]
@@ -69,10 +55,7 @@ pub enum ProofError {
 
 /// The slot a statement fills.
 pub fn slot(s: &SignedStatement) -> Slot {
-    match s {
-        SignedStatement::Batch { epoch, batch_index, .. } => Slot::Batch { epoch: *epoch, batch_index: *batch_index },
-        SignedStatement::SignerSetUpdate { new_epoch, .. } => Slot::SignerSetUpdate { new_epoch: *new_epoch },
-    }
+    Slot::of(s)
 }
 
 /// What a statement puts in its slot: the batch root or the signers hash.
@@ -127,10 +110,7 @@ pub fn read_statement(path: &Path) -> Result<SignedStatement, ProofError> {
 /// signer, whatever the wrong content): the disputer records its outcome under the same key so it
 /// never submits what the hub would refuse as already proven.
 pub fn wrong_statement_key(s: &SignedStatement, signer: EvmAddress) -> Vec<u8> {
-    match slot(s) {
-        Slot::Batch { epoch, batch_index } => mesh_hub_api::dispute::batch_fraud_key(epoch, batch_index, signer),
-        Slot::SignerSetUpdate { new_epoch } => mesh_hub_api::dispute::update_fraud_key(new_epoch, signer),
-    }
+    slot(s).fraud_key(signer)
 }
 
 /// A signature fraud ready to submit, with what it shows.

@@ -1,13 +1,13 @@
 //! The reporter on the real devnet: a lock removed by a reorg shallower than the confirmation
 //! depth is never reported; a relayer process that dies right after the hub included its reports
 //! but before recording them, restarted, produces no duplicate log entry and loses no report.
-use mesh_relayer::devnet::fixture::{addr, mint_usdc};
+use mesh_relayer::devnet::fixture::{mint_usdc, usdc_leg};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use alloy::providers::Provider;
 use mesh_hub_api::bundle_log::{self, LogEvent};
-use mesh_protocol::{Amount, Bundle, Hash32, Leg};
+use mesh_protocol::{Bundle, Hash32};
 use mesh_relayer::bundle::{lock_leg, register, status, wallet_provider};
 use mesh_relayer::config::Role;
 use mesh_relayer::devnet::deploy::hub_client;
@@ -26,14 +26,7 @@ fn one_leg_bundle(m: &Manifest, nonce: u64, amount: u128) -> Bundle {
         nonce,
         lock_deadline: t + 90,
         settle_deadline: t + 200,
-        legs: vec![Leg {
-            chain_id: m.evm[0].chain_id,
-            router: addr(&m.evm[0].contracts["MeshRouter"]),
-            depositor: addr(&alice.evm_address),
-            token: addr(&m.evm[0].contracts["USDC"]),
-            amount: Amount::from(amount),
-            recipient: addr(&bob.evm_address),
-        }],
+        legs: vec![usdc_leg(m, 0, &alice.evm_address, &bob.evm_address, amount)],
     }
 }
 

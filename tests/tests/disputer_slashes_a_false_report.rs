@@ -1,7 +1,7 @@
 //! A dishonest relayer reports a lock that never happened; the disputer proves it on-chain with a
 //! receipt-trie proof from its own EVM RPC, the report is reverted, the relayer slashed and
 //! jailed, and the bundle still ends correctly once the real lock is made and honestly reported.
-use mesh_e2e::addr;
+use mesh_e2e::{try_mint_usdc, usdc_balance, usdc_leg};
 use std::time::{Duration, Instant};
 
 use alloy::primitives::U256;
@@ -9,13 +9,12 @@ use mesh_e2e::{devnet, now, start_relayer, DownOnDrop};
 use mesh_hub_api::bundle_log::BundleStatus;
 use mesh_hub_api::{dispute, stake_escrow};
 use mesh_protocol::eip712::{bundle_id, HubDomain};
-use mesh_protocol::{Amount, Bundle, Leg, Verdict};
-use mesh_relayer::bundle::{balance_of, lock_leg, register, report_pointing_at, status, wallet_provider};
+use mesh_protocol::{Bundle, Verdict};
+use mesh_relayer::bundle::{lock_leg, register, report_pointing_at, status, wallet_provider};
 use mesh_relayer::config::Role;
 use mesh_relayer::devnet::deploy::{bond, hub_client};
 use mesh_relayer::devnet::evm_deploy::ANVIL_DEPLOYER_KEY;
 use mesh_relayer::devnet::UpOptions;
-use mesh_relayer::evm::bindings::MintableERC20;
 use mesh_relayer::hub::{LiveHub, MeshHub};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -35,29 +34,14 @@ async fn a_fake_lock_report_is_proven_false_reverted_and_its_relayer_slashed() {
 
     // a one-leg bundle on alpha; the chain holds a mint transaction, but no lock
     let deployer = wallet_provider(&m.evm[0].rpc, ANVIL_DEPLOYER_KEY).unwrap();
-    let usdc = addr(&m.evm[0].contracts["USDC"]);
-    let mint = MintableERC20::new(usdc.0, deployer.clone())
-        .mint(addr(&alice.evm_address).0, U256::from(500))
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    let mint = try_mint_usdc(&m, 0, &alice.evm_address, 500).await.unwrap();
     let t = now();
     let bundle = Bundle {
         creator: alice.hub_address.clone(),
         nonce: 1,
         lock_deadline: t + 40,
         settle_deadline: t + 150,
-        legs: vec![Leg {
-            chain_id: m.evm[0].chain_id,
-            router: addr(&m.evm[0].contracts["MeshRouter"]),
-            depositor: addr(&alice.evm_address),
-            token: usdc,
-            amount: Amount::from(200),
-            recipient: addr(&bob.evm_address),
-        }],
+        legs: vec![usdc_leg(&m, 0, &alice.evm_address, &bob.evm_address, 200)],
     };
     let id = register(&hub, &alice.hub_signer(), &m.contracts["bundle_log"], &bundle).await.unwrap();
     assert_eq!(id.0, bundle_id(&domain, &bundle));
@@ -120,7 +104,7 @@ async fn a_fake_lock_report_is_proven_false_reverted_and_its_relayer_slashed() {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let s = status(&hub, &m.contracts["bundle_log"], id).await.unwrap();
-        let paid = balance_of(&deployer, usdc.0, addr(&bob.evm_address).0).await.unwrap();
+        let paid = usdc_balance(&m, 0, &bob.evm_address).await;
         if s.status == BundleStatus::Decided && paid == U256::from(200) {
             assert_eq!(s.verdict, Some(Verdict::Commit));
             break;

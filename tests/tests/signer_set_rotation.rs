@@ -2,7 +2,7 @@
 //! relayer's signer role rotates the hub to epoch 2 once the rotation delay is over, the epoch-1
 //! set signs the update, the poster delivers `rotate` to each chain's SettlementVerifier, and a
 //! bundle registered afterwards settles under epoch 2.
-use mesh_e2e::{addr, mint_usdc, usdc_leg, verifier_epoch};
+use mesh_e2e::{addr, mint_usdc, usdc_balance, usdc_leg, verifier_epoch};
 use std::time::{Duration, Instant};
 
 use alloy::primitives::U256;
@@ -11,10 +11,9 @@ use mesh_hub_api::bundle_log::{self, BatchResponse, BundleStatus};
 use mesh_hub_api::stake_escrow::{self, SignerSetResponse};
 use mesh_protocol::eip712::HubDomain;
 use mesh_protocol::{Bundle, Verdict};
-use mesh_relayer::bundle::{balance_of, lock_leg, register, status, wallet_provider};
+use mesh_relayer::bundle::{lock_leg, register, status, wallet_provider};
 use mesh_relayer::config::Role;
 use mesh_relayer::devnet::deploy::{bond, hub_client};
-use mesh_relayer::devnet::evm_deploy::ANVIL_DEPLOYER_KEY;
 use mesh_relayer::devnet::UpOptions;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -86,16 +85,11 @@ async fn a_new_relayer_bonds_the_hub_rotates_and_every_verifier_follows_before_t
     lock_leg(&alice_alpha, &m.hub.chain_id, &swap, 0).await.expect("alice locks on alpha");
     lock_leg(&bob_beta, &m.hub.chain_id, &swap, 1).await.expect("bob locks on beta");
 
-    let usdc = |chain: usize, who: &str| {
-        let p = wallet_provider(&m.evm[chain].rpc, ANVIL_DEPLOYER_KEY).unwrap();
-        let (token, who) = (addr(&m.evm[chain].contracts["USDC"]).0, addr(who).0);
-        async move { balance_of(&p, token, who).await.unwrap() }
-    };
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let s = status(&hub, &m.contracts["bundle_log"], id).await.unwrap();
-        let paid =
-            usdc(0, &bob.evm_address).await == U256::from(100) && usdc(1, &alice.evm_address).await == U256::from(50);
+        let paid = usdc_balance(&m, 0, &bob.evm_address).await == U256::from(100)
+            && usdc_balance(&m, 1, &alice.evm_address).await == U256::from(50);
         if s.status == BundleStatus::Decided && paid {
             assert_eq!(s.verdict, Some(Verdict::Commit));
             let batch: BatchResponse = hub

@@ -4,7 +4,7 @@ use alloy_trie::{proof::verify_proof, Nibbles};
 use cosmwasm_std::{to_json_binary, Addr, Binary, DepsMut, Env, MessageInfo, QuerierWrapper, Response, WasmMsg};
 use mesh_hub_api::bundle_log::{BatchResponse, ExecuteMsg as LogExecute, QueryMsg as LogQuery, ReportResponse};
 use mesh_hub_api::common::FraudKind;
-use mesh_hub_api::dispute::{batch_fraud_key, update_fraud_key};
+use mesh_hub_api::dispute::SignatureSlot;
 use mesh_hub_api::stake_escrow::{ExecuteMsg as StakeExecute, QueryMsg as StakeQuery, RelayerInfo, SignerSetResponse};
 use mesh_protocol::eip712::{settlement_batch_digest, signer_set_update_digest, HubDomain};
 use mesh_protocol::evm::{decode_header, decode_receipt, receipt_key, verify_receipt_proof, LegLockedLog, Receipt};
@@ -307,12 +307,6 @@ fn statement_signer(
     }
 }
 
-/// The slot two conflicting statements share.
-enum Slot {
-    Batch(u64, u64),
-    Update(u64),
-}
-
 fn equivocation(
     deps: &DepsMut,
     cfg: &Config,
@@ -330,7 +324,7 @@ fn equivocation(
             if r1 == r2 {
                 return Err(ContractError::NotConflicting { reason: "both batch statements have the same root" });
             }
-            Slot::Batch(*e1, *i1)
+            SignatureSlot::Batch { epoch: *e1, batch_index: *i1 }
         }
         (
             SignedStatement::SignerSetUpdate { new_epoch: e1, signers_hash: h1, .. },
@@ -342,7 +336,7 @@ fn equivocation(
             if h1 == h2 {
                 return Err(ContractError::NotConflicting { reason: "both updates have the same signers hash" });
             }
-            Slot::Update(*e1)
+            SignatureSlot::SignerSetUpdate { new_epoch: *e1 }
         }
         _ => return Err(ContractError::NotConflicting { reason: "the statements are of different kinds" }),
     };
@@ -354,10 +348,7 @@ fn equivocation(
     let relayer = relayer_of(deps, cfg, a)?;
     Ok(Proven {
         // one key per (slot, signer), shared with WrongAttestation / WrongSignerSetUpdate
-        key: match slot {
-            Slot::Batch(epoch, index) => batch_fraud_key(epoch, index, a),
-            Slot::Update(epoch) => update_fraud_key(epoch, a),
-        },
+        key: slot.fraud_key(a),
         kind: FraudKind::Equivocation,
         relayer,
         evm_signer: Some(a),
@@ -387,7 +378,7 @@ fn wrong_attestation(
         }
     }
     Ok(Proven {
-        key: batch_fraud_key(epoch, batch_index, signer),
+        key: SignatureSlot::Batch { epoch, batch_index }.fraud_key(signer),
         kind: FraudKind::WrongAttestation,
         relayer,
         evm_signer: Some(signer),
@@ -412,7 +403,7 @@ fn wrong_signer_set_update(
         return Err(ContractError::UpdateIsCorrect { new_epoch, signers_hash });
     }
     Ok(Proven {
-        key: update_fraud_key(new_epoch, signer),
+        key: SignatureSlot::SignerSetUpdate { new_epoch }.fraud_key(signer),
         kind: FraudKind::WrongSignerSetUpdate,
         relayer,
         evm_signer: Some(signer),

@@ -59,7 +59,7 @@ pub fn relayer_config(
                 // anvil mines every second: a delivery unmined for 10 s is stuck
                 tx_timeout: std::time::Duration::from_secs(10),
                 fee_bump: crate::evm::sender::MIN_FEE_BUMP,
-                max_fee_per_gas: 500_000_000_000,
+                max_fee_per_gas: crate::config::default_max_fee(),
             })
             .collect(),
         http: http.map(|listen| HttpSection { listen }),

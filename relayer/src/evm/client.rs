@@ -200,9 +200,10 @@ impl EvmSignatures for AlloyEvm {
             } else {
                 None
             };
-            match txs.iter_mut().find(|(_, h, _)| *h == tx_hash) {
-                Some(entry) => entry.2 = entry.2.or(rotation),
-                None => txs.push((number, tx_hash, rotation)),
+            // a transaction's logs are consecutive in a getLogs answer
+            match txs.last_mut() {
+                Some(entry) if entry.1 == tx_hash => entry.2 = entry.2.or(rotation),
+                _ => txs.push((number, tx_hash, rotation)),
             }
         }
         let mut out = Vec::new();

@@ -7,6 +7,9 @@ pub mod sender;
 
 pub use client::{AlloyEvm, EvmError};
 
+/// `LegStatus.Locked` in the Router's enum: the leg's tokens are still escrowed.
+pub const LEG_LOCKED: u8 = 1;
+
 use mesh_hub_api::dispute::SignedStatement;
 use mesh_protocol::evm::LegLockedLog;
 use mesh_protocol::{Address, B256};

@@ -55,7 +55,7 @@ pub enum SendError {
     /// Every attempt up to the fee cap stayed unmined; the last one is still pending.
     #[error(
         "EVM {url}: nonce {nonce} not mined within the fee cap ({max_fee_per_gas} wei/gas offered, cap {cap}); \
-         it stays pending and is outbid next time"
+         it stays pending until the base fee falls or the cap is raised"
     )]
     FeeCapReached { url: String, nonce: u64, max_fee_per_gas: u128, cap: u128 },
     /// Another transaction of this account (e.g. from a previous run) took the nonce.

@@ -268,7 +268,7 @@ impl HubClient {
                 Err(e) if in_cache(&e) => {
                     *next = Some((account_number, sequence + 1));
                     drop(next);
-                    return self.wait_for_tx(&tx_hash(&tx)).await;
+                    return self.wait_numbered(&sequencer, &tx_hash(&tx)).await;
                 }
                 Err(e) => {
                     // whether the node took the tx is unknown: learn the sequence afresh next time
@@ -281,12 +281,7 @@ impl HubClient {
                 0 | CODE_TX_IN_MEMPOOL => {
                     *next = Some((account_number, sequence + 1));
                     drop(next);
-                    return self.wait_for_tx(&hash).await.inspect_err(|e| {
-                        if matches!(e, HubError::NotIncluded { .. }) {
-                            // the tx may have been evicted: its sequence is free again
-                            sequencer.forget();
-                        }
-                    });
+                    return self.wait_numbered(&sequencer, &hash).await;
                 }
                 CODE_WRONG_SEQUENCE => {
                     tracing::debug!(%hash, log = %resp.log, "account sequence mismatch; correcting the sequence");
@@ -300,6 +295,16 @@ impl HubClient {
             }
         }
         Err(HubError::SequenceMismatch { attempts: ATTEMPTS })
+    }
+
+    /// Waits for a tx `sequencer` numbered; one never included may have been evicted, so its
+    /// sequence is free again and the next tx reads the account afresh.
+    async fn wait_numbered(&self, sequencer: &Sequencer, hash: &str) -> Result<TxOutcome, HubError> {
+        self.wait_for_tx(hash).await.inspect_err(|e| {
+            if matches!(e, HubError::NotIncluded { .. }) {
+                sequencer.forget();
+            }
+        })
     }
 
     /// Waits until `hash` is in a block and returns its outcome (an error if it failed).
@@ -431,8 +436,6 @@ impl HubClient {
     }
 }
 
-/// `tx_result.data`: CometBFT 1.0 hands tendermint-rpc's V0_38 mode the base64 text itself,
-/// older nodes the decoded bytes; both are accepted.
 /// The next sequence of one account as this process knows it, shared by every [`HubClient`] that
 /// signs for the account (each relayer role has its own client).
 #[derive(Clone)]
@@ -454,7 +457,9 @@ impl Sequencer {
         self.0.lock().await
     }
 
-    /// Drops what is known, so the next tx reads the account from the node.
+    /// Drops what is known, so the next tx reads the account from the node. If another tx is
+    /// being numbered right now it is left alone: a stale sequence is corrected from the node's
+    /// "expected N" anyway.
     fn forget(&self) {
         if let Ok(mut next) = self.0.try_lock() {
             *next = None;
@@ -474,6 +479,8 @@ fn tx_hash(tx: &[u8]) -> String {
     hex::encode_upper(sha2::Sha256::digest(tx))
 }
 
+/// `tx_result.data`: CometBFT 1.0 hands tendermint-rpc's V0_38 mode the base64 text itself,
+/// older nodes the decoded bytes; both are accepted.
 fn decode_tx_data(raw: &[u8]) -> Result<Vec<Vec<u8>>, HubError> {
     use base64::Engine;
     let decoded;

@@ -24,7 +24,7 @@ use super::RoleError;
 use crate::evm::bindings::IMeshRouter;
 use crate::evm::delivery::{Delivery, DeliveryChain};
 use crate::evm::sender::SendError;
-use crate::evm::EvmError;
+use crate::evm::{EvmError, LEG_LOCKED};
 use crate::hub::MeshHub;
 use crate::metrics::{ChainLabel, Metrics};
 use crate::store::Store;
@@ -52,9 +52,6 @@ pub struct PosterTick {
 /// Store counter: every attested batch below it is posted on every chain (0: none yet).
 const POSTED_CURSOR: &str = "poster.posted_below";
 
-/// `LegStatus.Locked` in the Router's enum.
-const LEG_LOCKED: u8 = 1;
-
 impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
     pub async fn tick(&self) -> Result<PosterTick, RoleError> {
         let mut out = PosterTick::default();
@@ -81,7 +78,7 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
             }
             start_after = Some(last);
         }
-        self.follow_hub_epoch(&mut epochs, &mut out).await?;
+        self.follow_hub_epoch(floor, &mut epochs, &mut out).await?;
         Ok(out)
     }
 
@@ -94,10 +91,7 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
     ) -> Result<(), RoleError> {
         let batch = self.hub.batch(index).await?;
         let (Some(epoch), Some(root)) = (batch.epoch, batch.root) else { return Ok(()) };
-        let mut packed = Vec::with_capacity(batch.signatures.len() * 65);
-        for s in &batch.signatures {
-            packed.extend_from_slice(&s.signature.0);
-        }
+        let signatures = packed(&batch.signatures);
         // every bundle of the batch is read once, not once per chain
         let mut bundles = Vec::with_capacity(batch.entries.len());
         for entry in &batch.entries {
@@ -160,7 +154,7 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
                         epoch,
                         batch_index: index,
                         root: root.0,
-                        signatures: Bytes::from(packed.clone()),
+                        signatures: signatures.clone(),
                         items,
                     }
                 };
@@ -181,8 +175,14 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
         Ok(())
     }
 
-    /// Rotations no pending delivery asked for: Verifiers follow the hub.
-    async fn follow_hub_epoch(&self, epochs: &mut [Option<u64>], out: &mut PosterTick) -> Result<(), RoleError> {
+    /// Rotations no pending delivery asked for: Verifiers follow the hub. `floor` is the oldest
+    /// unattested batch, as read at the start of the round.
+    async fn follow_hub_epoch(
+        &self,
+        floor: Option<u64>,
+        epochs: &mut [Option<u64>],
+        out: &mut PosterTick,
+    ) -> Result<(), RoleError> {
         if let Some(current) = self.hub.current_signer_set().await? {
             let hub_epoch = current.set.epoch;
             let mut limit = None;
@@ -192,7 +192,7 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
                     continue;
                 }
                 if limit.is_none() {
-                    limit = Some(self.rotation_limit(hub_epoch).await?);
+                    limit = Some(self.rotation_limit(hub_epoch, floor).await?);
                 }
                 let target = limit.unwrap_or(hub_epoch);
                 if at < target {
@@ -213,9 +213,9 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
     }
 
     /// How far Verifiers may be rotated ahead of need: the oldest batch still being signed must
-    /// stay within the retained epochs.
-    async fn rotation_limit(&self, hub_epoch: u64) -> Result<u64, RoleError> {
-        let Some(first) = self.hub.unattested_batches().await?.first().copied() else { return Ok(hub_epoch) };
+    /// stay within the retained epochs. `floor` is the oldest batch still being signed.
+    async fn rotation_limit(&self, hub_epoch: u64, floor: Option<u64>) -> Result<u64, RoleError> {
+        let Some(first) = floor else { return Ok(hub_epoch) };
         let oldest = self.hub.batch(first).await?.epoch.unwrap_or(hub_epoch);
         Ok(hub_epoch.min(oldest.saturating_add(RETAINED_EPOCHS)))
     }
@@ -249,10 +249,7 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
                 tracing::debug!(chain = %chain.name(), new_epoch, "verifier's rotation delay not over");
                 break;
             }
-            let mut sigs = update.signatures.clone();
-            sigs.sort_by_key(|s| s.signer);
-            let packed: Vec<u8> = sigs.iter().flat_map(|s| s.signature.0).collect();
-            let delivery = Delivery::Rotate { set: update.new_set.clone(), signatures: Bytes::from(packed) };
+            let delivery = Delivery::Rotate { set: update.new_set.clone(), signatures: packed(&update.signatures) };
             match chain.send(delivery).await {
                 Ok(sent) if sent.success => {
                     self.store.record_rotation(chain_id, new_epoch, sent.tx_hash.0)?;
@@ -288,4 +285,12 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
         }
         Ok(at)
     }
+}
+
+/// Signatures as a Verifier takes them: 65 bytes each, by ascending signer (the hub answers them
+/// so; sorting again costs nothing and does not trust it).
+fn packed(signatures: &[mesh_hub_api::bundle_log::SignerSignature]) -> Bytes {
+    let mut sorted: Vec<_> = signatures.iter().collect();
+    sorted.sort_by_key(|s| s.signer);
+    sorted.iter().flat_map(|s| s.signature.0).collect()
 }

@@ -6,7 +6,7 @@
 //!
 //! The relayer under test is the `mesh` binary (target/release/mesh, else target/debug/mesh) run
 //! as its own process, so its RSS is its own.
-use mesh_e2e::{mint_usdc, usdc_leg};
+use mesh_e2e::{leg_status, mint_usdc, try_mint_usdc, usdc_leg};
 use std::time::{Duration, Instant};
 
 use mesh_e2e::{devnet, now, DownOnDrop};
@@ -176,10 +176,9 @@ async fn main() {
         bundles.push(b);
     }
     let alice_hub = alice.hub_signer();
-    register_many(&hub, &alice_hub, &log, &bundles).await.unwrap();
+    let ids = register_many(&hub, &alice_hub, &log, &bundles).await.unwrap();
     let pa = wallet_provider(&m.evm[0].rpc, &alice.evm_secret).unwrap();
     let pb = wallet_provider(&m.evm[1].rpc, &bob.evm_secret).unwrap();
-    let ids: Vec<Hash32> = bundles.iter().map(|b| Hash32(mesh_protocol::eip712::bundle_id(&domain, b))).collect();
     let start = Instant::now();
     // reports are watched while the locks are still being made: a bundle's latency is its own
     // lock → report time, not the wait for the whole lock phase to end
@@ -273,13 +272,7 @@ async fn main() {
             let mut all = true;
             for (i, l) in three.legs.iter().enumerate() {
                 let c = m.evm.iter().position(|e| e.chain_id == l.chain_id).unwrap();
-                let pr = wallet_provider(&m.evm[c].rpc, ANVIL_DEPLOYER_KEY).unwrap();
-                let st: u8 = mesh_relayer::evm::bindings::MeshRouter::new(l.router.0, pr)
-                    .legStatus(id.0, i as u32)
-                    .call()
-                    .await
-                    .unwrap();
-                all &= st != 1;
+                all &= leg_status(&m, c, id, i as u32).await != 1;
             }
             all
         };
@@ -326,7 +319,7 @@ async fn main() {
             ],
         })
         .collect();
-    register_many(&hub, &alice_hub, &log, &big).await.unwrap();
+    let big_ids = register_many(&hub, &alice_hub, &log, &big).await.unwrap();
     let mut locks = tokio::task::JoinSet::new();
     for (j, (c, id)) in depositors.iter().cloned().enumerate() {
         let (mine, hub_chain, rpc) = (
@@ -354,7 +347,6 @@ async fn main() {
         .stderr(logf)
         .spawn()
         .unwrap();
-    let big_ids: Vec<Hash32> = big.iter().map(|b| Hash32(mesh_protocol::eip712::bundle_id(&domain, b))).collect();
     let mut left: Vec<Hash32> = big_ids.clone();
     while !left.is_empty() {
         let mut still = Vec::new();
@@ -398,17 +390,7 @@ async fn main() {
     };
     let one_id = register(&hub, &alice.hub_signer(), &log, &one).await.unwrap();
     // the "lock" is a token mint: a real transaction with a log, but no LegLocked
-    let minted = mesh_relayer::evm::bindings::MintableERC20::new(
-        mesh_e2e::addr(&m.evm[0].contracts["USDC"]).0,
-        wallet_provider(&m.evm[0].rpc, ANVIL_DEPLOYER_KEY).unwrap(),
-    )
-    .mint(mesh_e2e::addr(&alice.evm_address).0, alloy::primitives::U256::from(1))
-    .send()
-    .await
-    .unwrap()
-    .get_receipt()
-    .await
-    .unwrap();
+    let minted = try_mint_usdc(&m, 0, &alice.evm_address, 1).await.unwrap();
     let fake = report_pointing_at(&p, &m.hub.chain_id, &one, 0, &minted, 0).await.unwrap();
     hub.execute(&liar.hub_signer(), &log, &bundle_log::ExecuteMsg::ReportLocks { reports: vec![fake] }, vec![])
         .await

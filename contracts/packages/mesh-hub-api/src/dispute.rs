@@ -139,14 +139,44 @@ pub struct FraudsResponse {
     pub frauds: Vec<FraudRecord>,
 }
 
-/// The dispute contract's replay key of a signature fraud in batch slot (`epoch`, `batch_index`)
-/// by `signer`. Equivocation and wrong attestation share it: one misbehaviour in one slot is
-/// punished once, whichever way it is shown. Disputers key their own records the same way.
-pub fn batch_fraud_key(epoch: u64, batch_index: u64, signer: EvmAddress) -> Vec<u8> {
-    [b"sig_batch/".as_slice(), &epoch.to_be_bytes(), &batch_index.to_be_bytes(), signer.0.as_slice()].concat()
+/// The slot a signed statement fills: a signer may sign one root per (epoch, batch index) and one
+/// signer set per new epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SignatureSlot {
+    Batch { epoch: u64, batch_index: u64 },
+    SignerSetUpdate { new_epoch: u64 },
 }
 
-/// The replay key of a signature fraud over the signer-set update to `new_epoch` by `signer`.
-pub fn update_fraud_key(new_epoch: u64, signer: EvmAddress) -> Vec<u8> {
-    [b"sig_update/".as_slice(), &new_epoch.to_be_bytes(), signer.0.as_slice()].concat()
+impl SignatureSlot {
+    /// The slot `statement` fills.
+    pub fn of(statement: &SignedStatement) -> SignatureSlot {
+        match *statement {
+            SignedStatement::Batch { epoch, batch_index, .. } => SignatureSlot::Batch { epoch, batch_index },
+            SignedStatement::SignerSetUpdate { new_epoch, .. } => SignatureSlot::SignerSetUpdate { new_epoch },
+        }
+    }
+
+    /// The dispute contract's replay key of a signature fraud in this slot by `signer`.
+    /// Equivocation and wrong attestation share it: one misbehaviour in one slot is punished once,
+    /// whichever way it is shown. Disputers key their own records the same way.
+    pub fn fraud_key(&self, signer: EvmAddress) -> Vec<u8> {
+        match *self {
+            SignatureSlot::Batch { epoch, batch_index } => {
+                [b"sig_batch/".as_slice(), &epoch.to_be_bytes(), &batch_index.to_be_bytes(), signer.0.as_slice()]
+                    .concat()
+            }
+            SignatureSlot::SignerSetUpdate { new_epoch } => {
+                [b"sig_update/".as_slice(), &new_epoch.to_be_bytes(), signer.0.as_slice()].concat()
+            }
+        }
+    }
+}
+
+impl core::fmt::Display for SignatureSlot {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            SignatureSlot::Batch { epoch, batch_index } => write!(f, "batch {batch_index} of epoch {epoch}"),
+            SignatureSlot::SignerSetUpdate { new_epoch } => write!(f, "signer-set update to epoch {new_epoch}"),
+        }
+    }
 }
