@@ -1,7 +1,8 @@
 //! The `mesh bundle` commands as a user runs them, on a real devnet with relayers: `plan` prints
 //! the legs and the declared constraints of `examples/arbitrage.bundle.toml` and refuses a copy
 //! whose lender is repaid less than declared; `register`, `lock --leg N` by each depositor (the
-//! LendingPool's leg through its owner), and `status --watch` until every leg is final on its
+//! LendingPool's leg through its owner, refused for a bundle that does not repay the pool its
+//! fee), and `status --watch` until every leg is final on its
 //! chain; `status --json` then shows the COMMIT and every leg delivered.
 use std::path::Path;
 use std::process::{Command, Output};
@@ -81,6 +82,20 @@ async fn a_spec_is_planned_registered_locked_by_each_party_and_followed_until_fi
         let out = ok(&["bundle", "lock", &spec, "--leg", leg, "--manifest", manifest]);
         assert!(out.contains(&format!("locked leg {leg}")), "{out}");
     }
+
+    // the pool never lends into a bundle that does not repay it with its fee, even one that
+    // declares no constraint and is registered
+    let unconstrained = example.split("[[constraints]]").next().unwrap();
+    let no_fee = write_spec(
+        &specs,
+        "no-fee.bundle.toml",
+        &unconstrained.replace("nonce = 1", "nonce = 2").replace("amount = \"10.009e18\"", "amount = \"10e18\""),
+    );
+    ok(&["bundle", "register", &no_fee, "--manifest", manifest]);
+    let out = mesh(&["bundle", "lock", &no_fee, "--leg", "0", "--manifest", manifest]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("no leg of the bundle repays the pool 10009000000000000000"), "{err}");
 
     let start = Instant::now();
     let watched = ok(&["bundle", "status", &id, "--watch", "--manifest", manifest]);
