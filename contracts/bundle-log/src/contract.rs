@@ -44,7 +44,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
     match msg {
-        QueryMsg::Config {} => query::config(deps),
+        QueryMsg::Config {} => query::config(deps, env),
         QueryMsg::Bundle { bundle_id } => query::bundle(deps, bundle_id),
         QueryMsg::BundleByNonce { creator, nonce } => query::bundle_by_nonce(deps, creator, nonce),
         QueryMsg::Report { bundle_id, leg_index } => query::report(deps, bundle_id, leg_index),

@@ -21,6 +21,11 @@ use mesh_hub_api::stake_escrow::{
     ConfigResponse as StakeConfig, IsActiveResponse, QueryMsg as StakeQuery, SignerSetResponse,
 };
 
+/// The EIP-712 domain of this deployment: the hub chain and this contract's address.
+pub fn domain(cfg: &Config, env: &Env) -> HubDomain {
+    HubDomain::new(cfg.hub_chain_id.clone(), env.contract.address.as_str())
+}
+
 fn now(env: &Env) -> u64 {
     env.block.time.seconds()
 }
@@ -156,7 +161,7 @@ pub fn register_bundle(deps: DepsMut, env: Env, info: MessageInfo, bundle: Bundl
             });
         }
     }
-    let id: Hash32 = bundle_id(&HubDomain::new(cfg.hub_chain_id.clone()), &bundle).into();
+    let id: Hash32 = bundle_id(&domain(&cfg, &env), &bundle).into();
     if let Some(existing) = state::bundle_by_nonce(deps.storage, &info.sender, bundle.nonce)? {
         return Err(ContractError::NonceUsed { creator: info.sender, nonce: bundle.nonce, bundle_id: existing });
     }
@@ -502,7 +507,7 @@ pub fn submit_signatures(
     };
     let set = signer_set(deps.as_ref(), &cfg, epoch)?;
     let digest = settlement_batch_digest(
-        &HubDomain::new(cfg.hub_chain_id.clone()),
+        &domain(&cfg, &env),
         &SettlementBatch { epoch, batch_index, root },
     );
     let (fresh, duplicates) = collect_signatures(deps.as_ref(), &digest.0, &set, &signatures, |s| {
@@ -541,7 +546,7 @@ pub fn submit_signer_set_signatures(
     let new_set = signer_set(deps.as_ref(), &cfg, new_epoch)?;
     let old_set = signer_set(deps.as_ref(), &cfg, new_epoch - 1)?;
     let update = SignerSetUpdate { new_epoch, signers_hash: new_set.signers_hash };
-    let digest = signer_set_update_digest(&HubDomain::new(cfg.hub_chain_id.clone()), &update);
+    let digest = signer_set_update_digest(&domain(&cfg, &env), &update);
     let (fresh, duplicates) = collect_signatures(deps.as_ref(), &digest.0, &old_set, &signatures, |s| {
         state::has_update_signature(deps.storage, new_epoch, s)
     })?;

@@ -23,10 +23,10 @@ fn not_found(what: String) -> StdError {
     StdError::msg(format!("{what} not found"))
 }
 
-pub fn config(deps: Deps) -> StdResult<Binary> {
+pub fn config(deps: Deps, env: Env) -> StdResult<Binary> {
     let c = state::config(deps.storage)?;
     to_json_binary(&ConfigResponse {
-        hub_domain_separator: HubDomain::new(c.hub_chain_id.clone()).separator().into(),
+        hub_domain_separator: crate::execute::domain(&c, &env).separator().into(),
         admin: c.admin,
         hub_chain_id: c.hub_chain_id,
         stake_escrow: c.stake_escrow,

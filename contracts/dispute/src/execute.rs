@@ -279,7 +279,7 @@ fn relayer_of(deps: &DepsMut, cfg: &Config, signer: EvmAddress) -> Result<Addr, 
 }
 
 fn hub(cfg: &Config) -> HubDomain {
-    HubDomain::new(cfg.hub_chain_id.clone())
+    HubDomain::new(cfg.hub_chain_id.clone(), cfg.bundle_log.as_str())
 }
 
 /// Signer of a statement and the statement's slot key.

@@ -53,6 +53,7 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
         bounty_bps: msg.bounty_bps,
         community_pool: msg.community_pool.map(|a| api.addr_validate(&a)).transpose()?,
         rotation_delay: msg.rotation_delay,
+        signer_set_lifetime: msg.signer_set_lifetime.unwrap_or(mesh_hub_api::stake_escrow::DEFAULT_SIGNER_SET_LIFETIME),
         dispute: msg.dispute.map(|a| api.addr_validate(&a)).transpose()?,
     };
     state::save_config(deps.storage, &cfg)?;
@@ -77,7 +78,7 @@ fn bonded_amount(cfg: &Config, funds: &[Coin]) -> Result<Uint128, ContractError>
 
 pub fn bond(
     deps: DepsMut,
-    _env: Env,
+    env: Env,
     info: MessageInfo,
     evm_signer: EvmAddress,
     proof: Signature65,
@@ -85,7 +86,9 @@ pub fn bond(
     let cfg = state::config(deps.storage)?;
     let amount = bonded_amount(&cfg, &info.funds)?;
 
-    let digest = relayer_key_digest(&HubDomain::new(cfg.hub_chain_id.clone()), info.sender.as_str());
+    // Proofs of possession are signed for this stake-escrow (the deployment of the domain).
+    let domain = HubDomain::new(cfg.hub_chain_id.clone(), env.contract.address.as_str());
+    let digest = relayer_key_digest(&domain, info.sender.as_str());
     let api = deps.api;
     let recovered = recover_signer_with(&digest.0, &proof, |d, rs, v| api.secp256k1_recover_pubkey(d, rs, v))
         .map_err(ContractError::BadProofSignature)?;
@@ -294,7 +297,7 @@ pub fn unjail(deps: DepsMut, info: MessageInfo, relayer: String) -> Result<Respo
 
 /// The set the active relayers form now: the `MAX_SIGNERS` highest stakes, sorted by address,
 /// weight = bonded stake, threshold = ⌈2/3 · total⌉.
-pub fn candidate_set(s: &dyn Storage, epoch: u64) -> Result<Option<SignerSet>, ContractError> {
+pub fn candidate_set(s: &dyn Storage, epoch: u64, expires_at: u64) -> Result<Option<SignerSet>, ContractError> {
     let top = state::top_active(s, mesh_protocol::MAX_SIGNERS)?;
     if top.is_empty() {
         return Ok(None);
@@ -309,7 +312,7 @@ pub fn candidate_set(s: &dyn Storage, epoch: u64) -> Result<Option<SignerSet>, C
     signers.sort_by_key(|s| s.address);
     let total = signers.iter().fold(U256::ZERO, |acc, s| acc + s.weight.0);
     let threshold = (total * U256::from(2u8)).div_ceil(U256::from(3u8));
-    let set = SignerSet { epoch, signers, threshold: Amount(threshold) };
+    let set = SignerSet { epoch, signers, threshold: Amount(threshold), expires_at };
     set.validate().map_err(ContractError::InvalidSignerSet)?;
     Ok(Some(set))
 }
@@ -325,7 +328,8 @@ pub fn rotate_signers(deps: DepsMut, env: Env) -> Result<Response, ContractError
             return Err(ContractError::RotationTooEarly { next_at, now });
         }
     }
-    let set = candidate_set(deps.storage, current + 1)?.ok_or(ContractError::NoActiveRelayers)?;
+    let expires_at = now.saturating_add(cfg.signer_set_lifetime);
+    let set = candidate_set(deps.storage, current + 1, expires_at)?.ok_or(ContractError::NoActiveRelayers)?;
     let signers_hash = signer_set_hash(&set).into();
     if let Some(prev) = &previous {
         if prev.signers_hash == signers_hash {

@@ -20,6 +20,7 @@ pub struct Config {
     pub bounty_bps: u16,
     pub community_pool: Option<Addr>,
     pub rotation_delay: u64,
+    pub signer_set_lifetime: u64,
     pub dispute: Option<Addr>,
 }
 

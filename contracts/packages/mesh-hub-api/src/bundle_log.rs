@@ -9,9 +9,14 @@
 //!   COMMIT if every leg is reported and `t + M < settle_deadline`; ABORT if every leg is reported
 //!   but `t + M ≥ settle_deadline` (too late to deliver a COMMIT), or if a leg is missing and
 //!   `t > lock_deadline`.
+//! * objections: bonded members of the current signer set re-check every report on their own RPC
+//!   during its window and object to those they cannot confirm; once objections weigh at least
+//!   a third of the set's weight (`ceil(total / 3)`) the report is rejected (the leg is
+//!   unreported again). A rejected or disproven report gives the leg a re-report grace: the
+//!   bundle is not decided before `reverted_at + rereport_grace`.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
-use cosmwasm_std::Addr;
+use cosmwasm_std::{Addr, Coin};
 use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Leg, Signature65, SignerSet, SignerSetUpdate, Verdict};
 
 pub use crate::common::LegRef;
@@ -27,6 +32,7 @@ pub const DEFAULT_ADVANCE_LIMIT: u32 = 16;
 
 /// One EVM chain the hub settles on.
 #[cw_serde]
+#[serde(deny_unknown_fields)]
 pub struct ChainInfo {
     /// EIP-155 chain id.
     pub chain_id: u64,
@@ -40,6 +46,7 @@ pub struct ChainInfo {
 
 /// Parameters of a new bundle-log.
 #[cw_serde]
+#[serde(deny_unknown_fields)]
 pub struct InstantiateMsg {
     /// Administrator (chain registry, wiring); defaults to the instantiating account.
     pub admin: Option<String>,
@@ -66,10 +73,28 @@ pub struct InstantiateMsg {
     pub max_horizon: u64,
     /// Initial chain registry (may be empty; the admin adds chains with `AddChain`).
     pub chains: Vec<ChainInfo>,
+    /// Seconds a leg whose report was rejected or disproven keeps its bundle undecided, so an
+    /// honest relayer can re-report it (audit finding 6). Default: the dispute window.
+    #[serde(default)]
+    pub rereport_grace: Option<u64>,
+    /// Deposit `RegisterBundle` must carry (exactly, one coin); returned to the creator when the
+    /// bundle is decided. `None`: no deposit.
+    #[serde(default)]
+    pub registration_deposit: Option<Coin>,
+    /// Decided bundles leave contract state (`Prune`) this many seconds after their settle
+    /// deadline; the log keeps their entries. Default: 7 days.
+    #[serde(default)]
+    pub retention: Option<u64>,
 }
+
+/// Default seconds a decided bundle stays in state after its settle deadline.
+pub const DEFAULT_RETENTION: u64 = 7 * 24 * 3600;
+/// Most bundles one `Prune` removes.
+pub const MAX_PRUNE_LIMIT: u32 = 64;
 
 /// Where on an EVM chain a `LegLocked` log was seen.
 #[cw_serde]
+#[serde(deny_unknown_fields)]
 #[derive(Eq)]
 pub struct EvmLocation {
     /// EIP-155 chain id (must be the leg's).
@@ -89,6 +114,7 @@ pub struct EvmLocation {
 
 /// A relayer's statement that one leg is locked.
 #[cw_serde]
+#[serde(deny_unknown_fields)]
 pub struct LockReport {
     pub bundle_id: Hash32,
     pub leg_index: u32,
@@ -99,8 +125,40 @@ pub struct LockReport {
     pub location: EvmLocation,
 }
 
+/// Why a signer could not confirm a report on its own RPC.
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub enum ObjectionReason {
+    /// No block with that hash at that height on the signer's node (fabricated, or reorged out).
+    UnknownBlock,
+    /// The block's timestamp differs from the reported one.
+    WrongTimestamp,
+    /// The block has no transaction at the reported index, or another one.
+    NoSuchTransaction,
+    /// The transaction failed.
+    TransactionFailed,
+    /// The receipt carries no `LegLocked` of the leg's Router at the reported log index, or one
+    /// for another leg, bundle, amount or deadline.
+    NoMatchingLog,
+    /// The receipt could not be read or decoded (unknown type, oversized).
+    UnreadableReceipt,
+}
+
+/// One signer's objection to one report.
+#[cw_serde]
+#[serde(deny_unknown_fields)]
+#[derive(Eq)]
+pub struct Objection {
+    pub bundle_id: Hash32,
+    pub leg_index: u32,
+    /// The report objected to; an objection to a report that is no longer current is a no-op.
+    pub report_id: u64,
+    pub reason: ObjectionReason,
+}
+
 /// Every action of the bundle-log.
 #[cw_serde]
+#[serde(deny_unknown_fields)]
 pub enum ExecuteMsg {
     /// Registers a bundle created by the sender (`bundle.creator` must be the sender). Returns
     /// the bundle id in the response data (`RegisterBundleResponse`) and the `bundle_id` attribute.
@@ -108,11 +166,21 @@ pub enum ExecuteMsg {
     /// Reports locked legs (active bonded relayers only). A leg already reported is skipped, not
     /// an error; the response lists which reports were new (`ReportLocksResponse`).
     ReportLocks { reports: Vec<LockReport> },
+    /// Objections of a member of the current signer set (not jailed) to reports inside their
+    /// window that it could not confirm on its own RPC (at most `max_reports_per_msg`). A report
+    /// whose objections weigh at least a third of the set's weight is rejected: the leg is
+    /// unreported again, with a re-report grace. Objections to reports that are no longer
+    /// current, or repeated by the same signer, are no-ops (`ObjectReportsResponse`).
+    ObjectReports { objections: Vec<Objection> },
     /// Decides the bundles that are due (anyone; at most `limit` of them, default 16, at most
     /// 64) and closes the open batch when it is full or old enough.
     Advance { limit: Option<u32> },
-    /// Closes the open batch now (anyone): fixes its Merkle root under the current signer epoch.
+    /// Closes the open batch now (anyone) if it is due (full, or its oldest leaf waited
+    /// `batch_max_age`): fixes its Merkle root under the current signer epoch.
     CloseBatch {},
+    /// Removes up to `limit` (at most 64) decided bundles whose settle deadline is more than
+    /// `retention` in the past from contract state (anyone); their log entries stay.
+    Prune { limit: Option<u32> },
     /// Adds signatures over a closed batch's `SettlementBatch(epoch, batchIndex, root)` digest
     /// (anyone may submit; each signature must recover to a member of the batch's epoch who is
     /// not jailed). Signers that already signed are skipped.
@@ -152,6 +220,17 @@ pub struct ReportLocksResponse {
     pub decided: Vec<LegRef>,
 }
 
+/// Response data of `ObjectReports`.
+#[cw_serde]
+pub struct ObjectReportsResponse {
+    /// Objections recorded (the report is still current, weight below the rejection bound).
+    pub counted: Vec<LegRef>,
+    /// Reports rejected by this message (their objections reached a third of the weight).
+    pub rejected: Vec<LegRef>,
+    /// No-ops: the report is no longer current, its window ended, or this signer objected already.
+    pub ignored: Vec<LegRef>,
+}
+
 /// Response data of `Advance`.
 #[cw_serde]
 pub struct AdvanceResponse {
@@ -184,6 +263,7 @@ pub enum VerdictReason {
 
 /// Every question the bundle-log answers.
 #[cw_serde]
+#[serde(deny_unknown_fields)]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
     /// The configuration.
@@ -213,6 +293,10 @@ pub enum QueryMsg {
     /// Legs on `chain_id` of undecided bundles that have no report yet (for reporters).
     #[returns(AwaitingReportsResponse)]
     AwaitingReports { chain_id: u64, start_after: Option<LegRef>, limit: Option<u32> },
+    /// Reports on `chain_id` still inside their dispute window, for signers to check (by bundle
+    /// id and leg).
+    #[returns(OpenReportsResponse)]
+    OpenReports { chain_id: u64, start_after: Option<LegRef>, limit: Option<u32> },
     /// Bundles an `Advance` would look at now (for whoever calls `Advance`).
     #[returns(DueBundlesResponse)]
     DueBundles { limit: Option<u32> },
@@ -248,6 +332,9 @@ pub struct ConfigResponse {
     pub batch_max_age: u64,
     pub max_reports_per_msg: u32,
     pub max_horizon: u64,
+    pub rereport_grace: u64,
+    pub registration_deposit: Option<Coin>,
+    pub retention: u64,
 }
 
 /// A recorded lock report.
@@ -261,6 +348,12 @@ pub struct LegReport {
     /// End of its dispute window (exclusive): `reported_at + dispute_window`.
     pub window_ends_at: u64,
     pub location: EvmLocation,
+    /// Signers that objected so far, ascending.
+    #[serde(default)]
+    pub objectors: Vec<EvmAddress>,
+    /// Their weight in the signer set of the first objection's epoch.
+    #[serde(default)]
+    pub objected_weight: Amount,
 }
 
 /// Where a bundle stands.
@@ -333,6 +426,10 @@ pub enum LogEvent {
     LegReported { bundle_id: Hash32, leg_index: u32, report_id: u64, reporter: Addr },
     /// A report was proven false and reverted.
     ReportReverted { bundle_id: Hash32, leg_index: u32, report_id: u64, fraud_id: u64 },
+    /// A report was rejected by objections of at least a third of the signer weight.
+    ReportRejected { bundle_id: Hash32, leg_index: u32, report_id: u64, epoch: u64, objected_weight: Amount },
+    /// A decided bundle left contract state (`Prune`); its log entries stay.
+    BundlePruned { bundle_id: Hash32 },
     /// A bundle was decided and its leaf put in batch `batch_index`.
     VerdictFinal { bundle_id: Hash32, verdict: Verdict, reason: VerdictReason, batch_index: u64 },
     /// A batch was closed: its root is fixed under signer epoch `epoch`.
@@ -423,6 +520,23 @@ pub struct AwaitingLeg {
 #[cw_serde]
 pub struct AwaitingReportsResponse {
     pub legs: Vec<AwaitingLeg>,
+}
+
+/// A report inside its window, with what a signer checks it against.
+#[cw_serde]
+pub struct OpenReport {
+    pub bundle_id: Hash32,
+    pub leg_index: u32,
+    pub leg_hash: Hash32,
+    pub leg: Leg,
+    pub settle_deadline: u64,
+    pub report: LegReport,
+}
+
+/// Reports inside their window.
+#[cw_serde]
+pub struct OpenReportsResponse {
+    pub reports: Vec<OpenReport>,
 }
 
 /// Bundles due for `Advance`.

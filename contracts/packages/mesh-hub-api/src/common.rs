@@ -64,6 +64,7 @@ impl FraudKind {
 
 /// Names one leg of one bundle.
 #[cw_serde]
+#[serde(deny_unknown_fields)]
 #[derive(Eq)]
 pub struct LegRef {
     pub bundle_id: mesh_protocol::Hash32,

@@ -9,6 +9,8 @@ use crate::common::FraudKind;
 
 /// Basis points in one whole.
 pub const BPS: u16 = 10_000;
+/// Default lifetime of a signer set: 30 days.
+pub const DEFAULT_SIGNER_SET_LIFETIME: u64 = 30 * 24 * 3600;
 /// Most unbonding entries one relayer may have at once.
 pub const MAX_UNBONDING_ENTRIES: usize = 8;
 
@@ -41,6 +43,10 @@ pub struct InstantiateMsg {
     pub community_pool: Option<String>,
     /// Seconds between two signer-set rotations.
     pub rotation_delay: u64,
+    /// Seconds a signer set stays valid after it is made: its `expires_at` (signed into its
+    /// hash, enforced by every Verifier). Default [`DEFAULT_SIGNER_SET_LIFETIME`].
+    #[serde(default)]
+    pub signer_set_lifetime: Option<u64>,
     /// The dispute contract (the only caller of `Slash`); may be set once later with `SetDispute`.
     pub dispute: Option<String>,
 }

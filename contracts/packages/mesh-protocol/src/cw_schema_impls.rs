@@ -173,6 +173,7 @@ impl Schemaifier for SignerSet {
                 prop::<u64>(v, "epoch", "Epoch number."),
                 prop::<Vec<WeightedSigner>>(v, "signers", "Strictly ascending by address."),
                 prop::<Amount>(v, "threshold", "Weight that must sign."),
+                prop::<u64>(v, "expires_at", "Unix time from which no chain accepts this set's signatures."),
             ]
         })
     }

@@ -49,6 +49,7 @@ pub mod sol_types {
             address[] signers;
             uint256[] weights;
             uint256 threshold;
+            uint64 expiresAt;
         }
         struct SignerSetUpdate {
             uint64 newEpoch;
@@ -63,20 +64,29 @@ pub mod sol_types {
 /// Identifies one hub: the EIP-712 domain every hub statement is signed under.
 ///
 /// The domain carries no `chainId` and no `verifyingContract` on purpose: one signature is
-/// verified on every EVM chain. The `salt` binds it to the hub instead: `keccak256(hub chain-id)`.
+/// verified on every EVM chain. The `salt` binds it to one *deployment* instead: the hub's
+/// chain id and the address of the contract whose statements are signed (the bundle-log for
+/// batches, signer-set updates and bundle ids; the stake-escrow for a bonding key's proof of
+/// possession), so two deployments on one hub chain (a migration, a staging copy) never share
+/// a signature: `keccak256(abi.encode(keccak256(bytes(chainId)), keccak256(bytes(deployment))))`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HubDomain {
     pub hub_chain_id: String,
+    /// Bech32 address of the contract the statements belong to.
+    pub deployment: String,
 }
 
 impl HubDomain {
-    pub fn new(hub_chain_id: impl Into<String>) -> Self {
-        HubDomain { hub_chain_id: hub_chain_id.into() }
+    pub fn new(hub_chain_id: impl Into<String>, deployment: impl Into<String>) -> Self {
+        HubDomain { hub_chain_id: hub_chain_id.into(), deployment: deployment.into() }
     }
 
-    /// `keccak256(bytes(hub_chain_id))`, the domain salt.
+    /// `keccak256(abi.encode(keccak256(bytes(hub_chain_id)), keccak256(bytes(deployment))))`.
     pub fn salt(&self) -> B256 {
-        keccak256(self.hub_chain_id.as_bytes())
+        let mut buf = [0u8; 64];
+        buf[..32].copy_from_slice(keccak256(self.hub_chain_id.as_bytes()).as_slice());
+        buf[32..].copy_from_slice(keccak256(self.deployment.as_bytes()).as_slice());
+        keccak256(buf)
     }
 
     pub fn eip712_domain(&self) -> Eip712Domain {
@@ -140,12 +150,14 @@ pub fn settlement_batch_digest(hub: &HubDomain, batch: &SettlementBatch) -> B256
         .eip712_signing_hash(&hub.eip712_domain())
 }
 
-/// `hashStruct(SignerSet)` over the signers in set order; the epoch is not part of it.
+/// `hashStruct(SignerSet)` over the signers in set order and the set's expiry; the epoch is
+/// not part of it (the update that hands over to it carries it).
 pub fn signer_set_hash(set: &SignerSet) -> B256 {
     sol_types::SignerSet {
         signers: set.signers.iter().map(|s| s.address.0).collect::<Vec<Address>>(),
         weights: set.signers.iter().map(|s| s.weight.0).collect::<Vec<U256>>(),
         threshold: set.threshold.0,
+        expiresAt: set.expires_at,
     }
     .eip712_hash_struct()
 }

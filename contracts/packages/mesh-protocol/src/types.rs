@@ -297,6 +297,10 @@ pub struct SignerSet {
     pub signers: Vec<WeightedSigner>,
     /// Weight that must sign; positive and at most the total weight.
     pub threshold: Amount,
+    /// Unix time from which no chain accepts anything signed by this set (batches or the
+    /// rotation away from it). Signed into the set's hash, so every Verifier enforces the bound
+    /// the hub's stake-escrow used to keep the members' stake slashable.
+    pub expires_at: u64,
 }
 
 impl SignerSet {

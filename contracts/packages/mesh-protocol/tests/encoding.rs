@@ -39,12 +39,26 @@ fn manual_bundle_id(hub: &HubDomain, b: &Bundle) -> B256 {
 
 #[test]
 fn domain_separator_is_name_version_salt() {
-    let hub = HubDomain::new("mesh-devnet-1");
+    let hub = HubDomain::new("mesh-devnet-1", "inj1log");
     let typehash = keccak256("EIP712Domain(string name,string version,bytes32 salt)");
-    let expected =
-        keccak256((typehash, keccak256("AtomicMesh"), keccak256("1"), keccak256("mesh-devnet-1")).abi_encode());
+    let salt = keccak256((keccak256("mesh-devnet-1"), keccak256("inj1log")).abi_encode());
+    let expected = keccak256((typehash, keccak256("AtomicMesh"), keccak256("1"), salt).abi_encode());
     assert_eq!(hub.separator(), expected);
-    assert_ne!(hub.separator(), HubDomain::new("mesh-devnet-2").separator());
+    assert_ne!(hub.separator(), HubDomain::new("mesh-devnet-2", "inj1log").separator());
+}
+
+/// Audit finding 5: two deployments on one hub chain (a migration, a staging copy) must never
+/// share a signature, or an honest relayer "equivocates" and attested roots replay between them.
+#[test]
+fn second_deployment_on_one_hub_chain_cannot_replay_a_signed_root() {
+    let live = HubDomain::new("mesh-devnet-1", "inj1live");
+    let staging = HubDomain::new("mesh-devnet-1", "inj1staging");
+    let batch = SettlementBatch { epoch: 1, batch_index: 0, root: Hash32(keccak256("root")) };
+    assert_ne!(live.separator(), staging.separator());
+    assert_ne!(settlement_batch_digest(&live, &batch), settlement_batch_digest(&staging, &batch));
+    assert_ne!(bundle_id(&live, &sample_bundle()), bundle_id(&staging, &sample_bundle()));
+    // No ambiguity from concatenation: the parts are hashed apart.
+    assert_ne!(HubDomain::new("ab", "c").separator(), HubDomain::new("a", "bc").separator());
 }
 
 #[test]
@@ -53,13 +67,16 @@ fn type_strings_are_the_documented_ones() {
     assert_eq!(strings["Settlement"], "Settlement(bytes32 bundleId,uint8 verdict)");
     assert_eq!(strings["SettlementBatch"], "SettlementBatch(uint64 epoch,uint64 batchIndex,bytes32 root)");
     assert_eq!(strings["SignerSetUpdate"], "SignerSetUpdate(uint64 newEpoch,bytes32 signersHash)");
-    assert_eq!(strings["SignerSet"], "SignerSet(address[] signers,uint256[] weights,uint256 threshold)");
+    assert_eq!(
+        strings["SignerSet"],
+        "SignerSet(address[] signers,uint256[] weights,uint256 threshold,uint64 expiresAt)"
+    );
     assert_eq!(strings["RelayerKey"], "RelayerKey(string relayer)");
 }
 
 #[test]
 fn settlement_leaf_and_digests_match_manual_encoding() {
-    let hub = HubDomain::new("mesh-devnet-1");
+    let hub = HubDomain::new("mesh-devnet-1", "inj1log");
     let id = bundle_id(&hub, &sample_bundle());
     let th = keccak256("Settlement(bytes32 bundleId,uint8 verdict)");
     assert_eq!(settlement_leaf(id, Verdict::Commit), keccak256((th, id, U256::from(1)).abi_encode()));
@@ -83,12 +100,18 @@ fn signer_set_hash_covers_every_member_weight_and_threshold() {
             WeightedSigner { address: addr(2), weight: Amount::from(20) },
         ],
         threshold: Amount::from(20),
+        expires_at: 7_000,
     };
-    let th = keccak256("SignerSet(address[] signers,uint256[] weights,uint256 threshold)");
+    let th = keccak256("SignerSet(address[] signers,uint256[] weights,uint256 threshold,uint64 expiresAt)");
     let signers: Vec<u8> = [addr(1), addr(2)].iter().flat_map(|a| a.0.into_word().0).collect();
     let weights: Vec<u8> = [10u64, 20].iter().flat_map(|w| U256::from(*w).to_be_bytes::<32>()).collect();
-    let expected = keccak256((th, keccak256(signers), keccak256(weights), U256::from(20)).abi_encode());
+    let expected =
+        keccak256((th, keccak256(signers), keccak256(weights), U256::from(20), U256::from(7_000)).abi_encode());
     assert_eq!(signer_set_hash(&set), expected);
+
+    let mut other = set.clone();
+    other.expires_at += 1;
+    assert_ne!(signer_set_hash(&other), expected, "the expiry is signed into the set");
 
     let mut other = set.clone();
     other.threshold = Amount::from(21);
@@ -127,7 +150,7 @@ fn bundle_validation_names_the_problem() {
 #[test]
 fn signer_set_validation_names_the_problem() {
     let ws = |a: u8, w: u128| WeightedSigner { address: addr(a), weight: Amount::from(w) };
-    let set = |signers: Vec<WeightedSigner>, t: u128| SignerSet { epoch: 0, signers, threshold: Amount::from(t) };
+    let set = |signers: Vec<WeightedSigner>, t: u128| SignerSet { epoch: 0, signers, threshold: Amount::from(t), expires_at: 1 };
     assert_eq!(set(vec![], 1).validate(), Err(ProtocolError::EmptySignerSet));
     assert!(matches!(
         set(vec![ws(2, 1), ws(1, 1)], 1).validate(),
@@ -198,7 +221,7 @@ proptest! {
 
     #[test]
     fn bundle_id_matches_abi_encoding_and_binds_every_field(b in arb_bundle(), which in 0usize..6, flip in 1u64..1000) {
-        let hub = HubDomain::new("mesh-devnet-1");
+        let hub = HubDomain::new("mesh-devnet-1", "inj1log");
         let id = bundle_id(&hub, &b);
         prop_assert_eq!(id, manual_bundle_id(&hub, &b));
         let mut c = b.clone();
@@ -211,7 +234,7 @@ proptest! {
             _ => { let l = c.legs[0].clone(); c.legs.push(l); }
         }
         prop_assert_ne!(bundle_id(&hub, &c), id);
-        prop_assert_ne!(bundle_id(&HubDomain::new("other-hub"), &b), id, "the hub domain is bound");
+        prop_assert_ne!(bundle_id(&HubDomain::new("other-hub", "inj1log"), &b), id, "the hub domain is bound");
     }
 
     #[test]
