@@ -9,5 +9,6 @@ mod execute;
 pub mod msg;
 mod query;
 mod state;
+pub mod weights;
 
 pub use crate::error::ContractError;

@@ -107,6 +107,9 @@ pub fn stake_instantiate_msg() -> stake_api::InstantiateMsg {
         bounty_bps: BOUNTY_BPS,
         community_pool: None,
         rotation_delay: ROTATION_DELAY,
+        signer_set_lifetime: None,
+        renewal_window: None,
+        max_signer_weight_bps: None,
         dispute: None,
     }
 }

@@ -4,4 +4,5 @@ mod bundle_log;
 mod dispute;
 mod lifecycle;
 mod stake_escrow;
+mod stake_escrow_audit;
 mod state_machine;
