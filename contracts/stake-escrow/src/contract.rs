@@ -42,7 +42,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
         ExecuteMsg::RotateSigners {} => execute::rotate_signers(deps, env),
         ExecuteMsg::SetDispute { dispute } => execute::set_dispute(deps, info, dispute),
         ExecuteMsg::UpdateAdmin { admin } => execute::update_admin(deps, info, admin),
-        ExecuteMsg::WithdrawRetained { to, amount } => execute::withdraw_retained(deps, info, to, amount),
+        ExecuteMsg::WithdrawRetained { to, amount } => execute::withdraw_retained(deps, env, info, to, amount),
     }
 }
 

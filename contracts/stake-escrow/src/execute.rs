@@ -1,8 +1,8 @@
 //! State changes.
 
 use cosmwasm_std::{
-    to_json_binary, Addr, BankMsg, Coin, CosmosMsg, DepsMut, DistributionMsg, Env, MessageInfo, Response, StdResult,
-    Storage, Uint128,
+    to_json_binary, Addr, AnyMsg, BankMsg, Coin, CosmosMsg, DepsMut, Env, MessageInfo, Response, StdResult, Storage,
+    Uint128,
 };
 use mesh_hub_api::common::{only_admin, only_dispute, FraudKind};
 use mesh_protocol::eip712::{relayer_key_digest, signer_set_hash, HubDomain};
@@ -446,8 +446,35 @@ pub fn nonpayable(info: &MessageInfo, action: &'static str) -> Result<(), Contra
     Err(ContractError::FundsNotAccepted { action, funds })
 }
 
+/// Type URL of the Cosmos SDK message that credits the community pool.
+pub const MSG_FUND_COMMUNITY_POOL: &str = "/cosmos.distribution.v1beta1.MsgFundCommunityPool";
+
+/// `MsgFundCommunityPool { amount: [coin], depositor }` as a protobuf `Any` (the typed
+/// `DistributionMsg` needs cosmwasm-std's `staking` feature, which this contract does not
+/// require of its chain): `amount` = field 1 (Coin: denom = 1, amount = 2), `depositor` = 2.
+pub fn fund_community_pool_msg(depositor: &str, coin: &Coin) -> CosmosMsg {
+    fn field(out: &mut Vec<u8>, number: u8, bytes: &[u8]) {
+        out.push(number << 3 | 2);
+        let mut len = bytes.len();
+        while len >= 0x80 {
+            out.push((len as u8 & 0x7f) | 0x80);
+            len >>= 7;
+        }
+        out.push(len as u8);
+        out.extend_from_slice(bytes);
+    }
+    let mut c = vec![];
+    field(&mut c, 1, coin.denom.as_bytes());
+    field(&mut c, 2, coin.amount.to_string().as_bytes());
+    let mut m = vec![];
+    field(&mut m, 1, &c);
+    field(&mut m, 2, depositor.as_bytes());
+    CosmosMsg::Any(AnyMsg { type_url: MSG_FUND_COMMUNITY_POOL.to_owned(), value: m.into() })
+}
+
 pub fn withdraw_retained(
     deps: DepsMut,
+    env: Env,
     info: MessageInfo,
     to: RetainedDestination,
     amount: Uint128,
@@ -467,7 +494,7 @@ pub fn withdraw_retained(
     let coins = vec![Coin::new(amount, cfg.bond_denom)];
     let (msg, dest): (CosmosMsg, String) = match to {
         RetainedDestination::CommunityPool {} => {
-            (DistributionMsg::FundCommunityPool { amount: coins }.into(), "community_pool".into())
+            (fund_community_pool_msg(env.contract.address.as_str(), &coins[0]), "community_pool".into())
         }
         RetainedDestination::Account { address } => {
             let to = deps.api.addr_validate(&address)?;

@@ -5,7 +5,7 @@
 
 pub mod contract;
 pub mod error;
-mod execute;
+pub mod execute;
 pub mod msg;
 mod query;
 mod state;

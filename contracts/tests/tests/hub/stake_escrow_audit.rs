@@ -4,7 +4,7 @@
 //!    renewal, threshold strictly above two thirds); B. funds and kept slashed stake, re-bonding
 //!    a jailed key; C. unknown fields in every message and query.
 
-use cosmwasm_std::{coins, Addr, Binary, CosmosMsg, Empty, QueryRequest, Uint128, WasmMsg, WasmQuery};
+use cosmwasm_std::{coins, Addr, AnyMsg, Binary, CosmosMsg, Empty, QueryRequest, Uint128, WasmMsg, WasmQuery};
 use cw_multi_test::Executor;
 use k256::ecdsa::SigningKey;
 use mesh_hub::*;
@@ -296,7 +296,10 @@ fn funds_sent_with_any_message_but_bond_are_refused_instead_of_stuck_in_the_cont
         (admin.clone(), ExecuteMsg::UpdateAdmin { admin: r0.to_string() }, "update_admin"),
         (
             admin,
-            ExecuteMsg::WithdrawRetained { to: RetainedDestination::Account { address: r0.to_string() }, amount: 1u128.into() },
+            ExecuteMsg::WithdrawRetained {
+                to: RetainedDestination::Account { address: r0.to_string() },
+                amount: 1u128.into(),
+            },
             "withdraw_retained",
         ),
     ];
@@ -354,10 +357,13 @@ fn slashed_stake_kept_by_the_contract_funds_the_community_pool_module_account() 
     let admin = h.admin.clone();
     let msg = ExecuteMsg::WithdrawRetained { to: RetainedDestination::CommunityPool {}, amount: retained };
     let res = h.app.execute_contract(admin, h.stake.clone(), &msg, &[]);
-    // cw-multi-test's distribution keeper does not implement FundCommunityPool; the message the
-    // contract emitted is what a chain executes, so the refusal names exactly that message.
-    let err = res.expect_err("cw-multi-test cannot execute FundCommunityPool").to_string();
-    assert!(err.contains("FundCommunityPool"), "the contract asked the distribution module: {err}");
+    // cw-multi-test executes no `Any` message; its refusal shows the exact message the contract
+    // sent: MsgFundCommunityPool { amount: [retained bond denom], depositor: the stake-escrow }.
+    let expected = AnyMsg {
+        type_url: "/cosmos.distribution.v1beta1.MsgFundCommunityPool".into(),
+        value: fund_community_pool_protobuf(&h.stake, retained.u128()).into(),
+    };
+    assert_err(res, format!("Unexpected any execute: msg={expected:?} from {}", h.stake));
     assert_eq!(h.totals().slashed_retained, retained, "the failed withdrawal changed nothing");
 }
 
@@ -377,6 +383,21 @@ fn a_jailed_relayer_cannot_bond_again_under_a_new_account_with_the_same_evm_key(
         h.stake_exec(&mallory, &msg, &coins(STAKE, DENOM)),
         E::SignerTaken { signer: r0.evm, owner: r0.addr.clone() },
     );
+}
+
+/// Protobuf of `MsgFundCommunityPool { amount: [Coin { denom: DENOM, amount }], depositor }`,
+/// written out by hand (all lengths < 128: one-byte varints).
+fn fund_community_pool_protobuf(depositor: &Addr, amount: u128) -> Vec<u8> {
+    let amount = amount.to_string();
+    let mut coin = vec![0x0a, DENOM.len() as u8];
+    coin.extend(DENOM.bytes());
+    coin.extend([0x12, amount.len() as u8]);
+    coin.extend(amount.bytes());
+    let mut msg = vec![0x0a, coin.len() as u8];
+    msg.extend(coin);
+    msg.extend([0x12, depositor.as_str().len() as u8]);
+    msg.extend(depositor.as_str().bytes());
+    msg
 }
 
 // =========================================================================== C unknown fields
@@ -416,12 +437,20 @@ fn unknown_fields_are_refused_in_every_stake_escrow_message_and_query() {
         ExecuteMsg::Bond { evm_signer: signer, proof_of_possession: h.proof_of_possession(0) },
         ExecuteMsg::Unbond { amount: Uint128::new(1) },
         ExecuteMsg::Claim {},
-        ExecuteMsg::Slash { relayer: r0.to_string(), kind: FraudKind::FalseLock, fraud_id: 0, disputer: r0.to_string() },
+        ExecuteMsg::Slash {
+            relayer: r0.to_string(),
+            kind: FraudKind::FalseLock,
+            fraud_id: 0,
+            disputer: r0.to_string(),
+        },
         ExecuteMsg::Unjail { relayer: r0.to_string() },
         ExecuteMsg::RotateSigners {},
         ExecuteMsg::SetDispute { dispute: r0.to_string() },
         ExecuteMsg::UpdateAdmin { admin: r0.to_string() },
-        ExecuteMsg::WithdrawRetained { to: RetainedDestination::Account { address: r0.to_string() }, amount: 1u128.into() },
+        ExecuteMsg::WithdrawRetained {
+            to: RetainedDestination::Account { address: r0.to_string() },
+            amount: 1u128.into(),
+        },
         ExecuteMsg::WithdrawRetained { to: RetainedDestination::CommunityPool {}, amount: 1u128.into() },
     ];
     assert_eq!(executes.len(), 10, "every variant (and both destinations)");
