@@ -276,12 +276,14 @@ fn two_of_three_equal_signers_no_longer_reach_the_threshold() {
 #[test]
 fn funds_sent_with_any_message_but_bond_are_refused_instead_of_stuck_in_the_contract() {
     let mut h = Hub::with_judge(2);
-    let (admin, judge, r0) = (h.admin.clone(), h.dispute.clone(), h.relayers[0].addr.clone());
+    // Funds are refused before anything else is checked (the judge account holds no funds, so
+    // relayer 0 sends the slash; it is refused for its funds, not its sender).
+    let (admin, r0) = (h.admin.clone(), h.relayers[0].addr.clone());
     let msgs: Vec<(Addr, ExecuteMsg, &str)> = vec![
         (r0.clone(), ExecuteMsg::Unbond { amount: Uint128::new(1) }, "unbond"),
         (r0.clone(), ExecuteMsg::Claim {}, "claim"),
         (
-            judge,
+            r0.clone(),
             ExecuteMsg::Slash {
                 relayer: r0.to_string(),
                 kind: FraudKind::FalseLock,
