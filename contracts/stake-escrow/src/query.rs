@@ -98,8 +98,12 @@ pub fn current_signer_set(deps: Deps) -> StdResult<Binary> {
 
 pub fn next_signer_set(deps: Deps, env: Env) -> StdResult<Binary> {
     let epoch = state::current_epoch(deps.storage)? + 1;
-    let set =
-        crate::execute::candidate_set(deps.storage, epoch, env.block.time.seconds().saturating_add(state::config(deps.storage)?.signer_set_lifetime)).map_err(|e| cosmwasm_std::StdError::msg(e.to_string()))?;
+    let set = crate::execute::candidate_set(
+        deps.storage,
+        epoch,
+        env.block.time.seconds().saturating_add(state::config(deps.storage)?.signer_set_lifetime),
+    )
+    .map_err(|e| cosmwasm_std::StdError::msg(e.to_string()))?;
     to_json_binary(&set)
 }
 

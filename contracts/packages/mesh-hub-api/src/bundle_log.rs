@@ -33,6 +33,7 @@ pub const DEFAULT_ADVANCE_LIMIT: u32 = 16;
 /// One EVM chain the hub settles on.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub struct ChainInfo {
     /// EIP-155 chain id.
     pub chain_id: u64,
@@ -47,6 +48,7 @@ pub struct ChainInfo {
 /// Parameters of a new bundle-log.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub struct InstantiateMsg {
     /// Administrator (chain registry, wiring); defaults to the instantiating account.
     pub admin: Option<String>,
@@ -95,6 +97,7 @@ pub const MAX_PRUNE_LIMIT: u32 = 64;
 /// Where on an EVM chain a `LegLocked` log was seen.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 #[derive(Eq)]
 pub struct EvmLocation {
     /// EIP-155 chain id (must be the leg's).
@@ -115,6 +118,7 @@ pub struct EvmLocation {
 /// A relayer's statement that one leg is locked.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub struct LockReport {
     pub bundle_id: Hash32,
     pub leg_index: u32,
@@ -147,6 +151,7 @@ pub enum ObjectionReason {
 /// One signer's objection to one report.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 #[derive(Eq)]
 pub struct Objection {
     pub bundle_id: Hash32,
@@ -159,6 +164,7 @@ pub struct Objection {
 /// Every action of the bundle-log.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub enum ExecuteMsg {
     /// Registers a bundle created by the sender (`bundle.creator` must be the sender). Returns
     /// the bundle id in the response data (`RegisterBundleResponse`) and the `bundle_id` attribute.
@@ -264,6 +270,7 @@ pub enum VerdictReason {
 /// Every question the bundle-log answers.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
     /// The configuration.

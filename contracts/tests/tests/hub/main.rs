@@ -3,5 +3,6 @@
 mod bundle_log;
 mod dispute;
 mod lifecycle;
+mod report_attacks;
 mod stake_escrow;
 mod state_machine;
