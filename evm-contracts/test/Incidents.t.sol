@@ -44,9 +44,10 @@ contract IncidentsTest is MeshFixture {
 
     function test_Incident_ForgedSignatures() public {
         // Keys that are not the signers', signing the right statement.
-        (uint256[] memory fakeKeys,) = _makeSigners("forger", 3);
-        bytes memory sigs = _sign(fakeKeys, verifier.batchDigest(GENESIS_EPOCH, 0, ROOT));
-        vm.expectRevert();
+        (uint256[] memory fakeKeys, address[] memory fakeAddrs) = _makeSigners("forger", 3);
+        bytes32 digest = verifier.batchDigest(GENESIS_EPOCH, 0, ROOT);
+        bytes memory sigs = _sign(fakeKeys, digest);
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.NotASigner.selector, 0, fakeAddrs[0]));
         verifier.submitBatch(GENESIS_EPOCH, 0, ROOT, sigs);
         // Random bytes shaped like signatures.
         bytes memory junk = abi.encodePacked(
@@ -57,7 +58,7 @@ contract IncidentsTest is MeshFixture {
             bytes32(uint256(2)),
             uint8(28)
         );
-        vm.expectRevert();
+        vm.expectRevert(_foreignSigError(digest, junk));
         verifier.submitBatch(GENESIS_EPOCH, 0, ROOT, junk);
         assertFalse(verifier.isVerifiedRoot(ROOT), "never verified");
     }
@@ -108,10 +109,18 @@ contract IncidentsTest is MeshFixture {
     }
 
     function test_Incident_SignaturesFromAnotherHub() public {
-        SettlementVerifier other =
-            new SettlementVerifier("other-hub", GENESIS_EPOCH, signerAddrs, signerWeights, 3, 0);
+        SettlementVerifier other = new SettlementVerifier(
+            "other-hub",
+            DEPLOYMENT,
+            GENESIS_EPOCH,
+            signerAddrs,
+            signerWeights,
+            3,
+            GENESIS_EXPIRES_AT,
+            0
+        );
         bytes memory sigs = _sign(_take(signerKeys, 3), other.batchDigest(GENESIS_EPOCH, 0, ROOT));
-        vm.expectRevert();
+        vm.expectRevert(_foreignSigError(verifier.batchDigest(GENESIS_EPOCH, 0, ROOT), sigs));
         verifier.submitBatch(GENESIS_EPOCH, 0, ROOT, sigs);
     }
 
@@ -167,7 +176,7 @@ contract IncidentsTest is MeshFixture {
         vm.prank(alice);
         usdt.approve(address(router), AMOUNT);
         _lock(y, 0);
-        vm.warp(y.settleDeadline);
+        vm.warp(y.settleDeadline + GRACE);
         router.refundExpired(_id(y), 0);
         assertEq(usdt.balanceOf(alice), AMOUNT, "refunded through missing-return transfer");
     }
@@ -255,7 +264,7 @@ contract IncidentsTest is MeshFixture {
         (ReentrantToken rt, Bundle memory x) = _reentrantSetup(1);
         _lock(x, 0);
         bytes32 bid = _id(x);
-        vm.warp(x.settleDeadline);
+        vm.warp(x.settleDeadline + GRACE);
         rt.arm(address(router), abi.encodeCall(router.refundExpired, (bid, 0)));
         router.refundExpired(bid, 0);
         assertFalse(rt.lastCallSucceeded(), "reentrant refund refused");
@@ -281,7 +290,7 @@ contract IncidentsTest is MeshFixture {
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
     function test_Incident_CrossRouterReplay() public {
-        MeshRouter other = new MeshRouter(verifier);
+        MeshRouter other = new MeshRouter(verifier, GRACE);
         Bundle memory x = _oneLeg(1, AMOUNT);
         token.mint(alice, AMOUNT);
         vm.startPrank(alice);
@@ -337,10 +346,8 @@ contract IncidentsTest is MeshFixture {
     /// @dev One signed root serves every chain (no chainId in the domain): each chain's router
     /// applies it only to the legs it escrows itself.
     function test_Incident_SameRootOnTwoChainsSettlesOnlyLocalLegs() public {
-        SettlementVerifier verifierB = new SettlementVerifier(
-            HUB, GENESIS_EPOCH, signerAddrs, signerWeights, signerThreshold, ROTATION_DELAY
-        );
-        MeshRouter routerB = new MeshRouter(verifierB);
+        SettlementVerifier verifierB = _newVerifier(signerAddrs, signerWeights, signerThreshold);
+        MeshRouter routerB = new MeshRouter(verifierB, GRACE);
         Bundle memory x = _oneLeg(1, AMOUNT);
         Leg[] memory legs = new Leg[](2);
         legs[0] = x.legs[0];
@@ -383,7 +390,17 @@ contract IncidentsTest is MeshFixture {
         token.mint(carol, 1);
         vm.startPrank(carol);
         token.approve(address(router), 1);
-        vm.expectRevert();
+        bytes32 forgedId = MeshTypes.bundleIdFromLegHashes(
+            router.hubDomain(),
+            victim.creatorHash,
+            victim.nonce,
+            victim.lockDeadline,
+            victim.settleDeadline,
+            fake
+        );
+        vm.expectRevert(
+            abi.encodeWithSelector(IMeshRouter.BundleIdMismatch.selector, victimId, forgedId)
+        );
         router.lock(
             victimId,
             0,

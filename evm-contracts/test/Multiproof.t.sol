@@ -10,7 +10,7 @@ import {Bundle, MeshFixture} from "./utils/MeshFixture.sol";
 
 /// @notice Exposes the router's multiproof root computation.
 contract MultiproofHarness is MeshRouter {
-    constructor(ISettlementVerifier v) MeshRouter(v) {}
+    constructor(ISettlementVerifier v) MeshRouter(v, 1 hours) {}
 
     function multiproofRoot(uint256 leafCount, MultiItem[] calldata items, bytes32[] calldata proof)
         external
@@ -243,8 +243,8 @@ contract MultiproofTest is MeshFixture {
         (bytes32 root, bytes32[] memory leaves, IMeshRouter.MultiItem[] memory items) =
             _lockedBatch();
         bytes32[] memory proof = Merkle.multiproof(leaves, _indices());
-        vm.warp(block.timestamp + 2 hours);
-        assertEq(router.settleMultiproof(root, 7, items, proof), 0, "none after deadline");
+        vm.warp(block.timestamp + 2 hours + GRACE);
+        assertEq(router.settleMultiproof(root, 7, items, proof), 0, "none once refunds opened");
         assertEq(token.balanceOf(bob), 0, "nothing paid late");
     }
 

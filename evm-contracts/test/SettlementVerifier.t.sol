@@ -15,8 +15,12 @@ contract SettlementVerifierTest is MeshFixture {
         bytes32 indexed signersHash,
         address[] signers,
         uint256[] weights,
-        uint256 threshold
+        uint256 threshold,
+        uint64 expiresAt
     );
+
+    /// @dev The expiry of the sets the tests rotate to (after the genesis set's).
+    uint64 internal constant NEXT_EXPIRES_AT = GENESIS_EXPIRES_AT + 30 days;
     event BatchVerified(bytes32 indexed root, uint64 epoch, uint64 batchIndex);
 
     function setUp() public {
@@ -35,7 +39,7 @@ contract SettlementVerifierTest is MeshFixture {
         internal
         returns (SettlementVerifier)
     {
-        return new SettlementVerifier(HUB, 1, s, w, t, 0);
+        return new SettlementVerifier(HUB, DEPLOYMENT, 1, s, w, t, GENESIS_EXPIRES_AT, 0);
     }
 
     function _ones(uint256 n) internal pure returns (uint256[] memory w) {
@@ -71,10 +75,11 @@ contract SettlementVerifierTest is MeshFixture {
         (keys, addrs) = _makeSigners(seed, n);
         uint256[] memory w = _ones(n);
         uint64 newEpoch = verifier.currentEpoch() + 1;
-        bytes32 digest =
-            verifier.signerSetUpdateDigest(newEpoch, MeshTypes.signerSetHash(addrs, w, t));
+        bytes32 digest = verifier.signerSetUpdateDigest(
+            newEpoch, MeshTypes.signerSetHash(addrs, w, t, NEXT_EXPIRES_AT)
+        );
         vm.warp(block.timestamp + ROTATION_DELAY);
-        verifier.rotate(addrs, w, t, _sign(currentKeys, digest));
+        verifier.rotate(addrs, w, t, NEXT_EXPIRES_AT, _sign(currentKeys, digest));
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
@@ -84,10 +89,17 @@ contract SettlementVerifierTest is MeshFixture {
     function test_Constructor_StoresGenesisSet() public view {
         assertEq(verifier.currentEpoch(), GENESIS_EPOCH, "epoch");
         assertEq(verifier.hubChainId(), HUB, "hub");
-        assertEq(verifier.HUB_SALT(), keccak256(bytes(HUB)), "salt");
+        assertEq(verifier.deployment(), DEPLOYMENT, "deployment");
+        assertEq(
+            verifier.HUB_SALT(),
+            keccak256(abi.encode(keccak256(bytes(HUB)), keccak256(bytes(DEPLOYMENT)))),
+            "salt"
+        );
         assertEq(verifier.MIN_ROTATION_DELAY(), ROTATION_DELAY, "delay");
         assertEq(verifier.RETAINED_EPOCHS(), 3, "retained");
-        (address[] memory s, uint256[] memory w, uint256 t, uint64 at) = verifier.signerSet(1);
+        (address[] memory s, uint256[] memory w, uint256 t, uint64 exp, uint64 at) =
+            verifier.signerSet(1);
+        assertEq(exp, GENESIS_EXPIRES_AT, "expires at");
         assertEq(s.length, 5, "size");
         for (uint256 i; i < 5; ++i) {
             assertEq(s[i], signerAddrs[i], "signer");
@@ -103,13 +115,20 @@ contract SettlementVerifierTest is MeshFixture {
     function test_Constructor_EmitsSignerSetActivated() public {
         uint256[] memory w = _ones(5);
         vm.expectEmit(true, true, false, true);
-        emit SignerSetActivated(1, MeshTypes.signerSetHash(signerAddrs, w, 3), signerAddrs, w, 3);
+        emit SignerSetActivated(
+            1,
+            MeshTypes.signerSetHash(signerAddrs, w, 3, GENESIS_EXPIRES_AT),
+            signerAddrs,
+            w,
+            3,
+            GENESIS_EXPIRES_AT
+        );
         _deploy(signerAddrs, w, 3);
     }
 
     function test_RevertWhen_ConstructorHubChainIdEmpty() public {
         vm.expectRevert(ISettlementVerifier.EmptyHubChainId.selector);
-        new SettlementVerifier("", 1, signerAddrs, _ones(5), 3, 0);
+        new SettlementVerifier("", DEPLOYMENT, 1, signerAddrs, _ones(5), 3, GENESIS_EXPIRES_AT, 0);
     }
 
     function test_RevertWhen_SignerSetEmpty() public {
@@ -126,7 +145,7 @@ contract SettlementVerifierTest is MeshFixture {
     function test_SignerSetOf64Members() public {
         (, address[] memory addrs) = _makeSigners("big", 64);
         SettlementVerifier v = _deploy(addrs, _ones(64), 64);
-        (address[] memory s,,,) = v.signerSet(1);
+        (address[] memory s,,,,) = v.signerSet(1);
         assertEq(s.length, 64, "64 members");
     }
 
@@ -354,23 +373,24 @@ contract SettlementVerifierTest is MeshFixture {
     function test_RevertWhen_SignatureForged() public {
         // Signatures over another root recover to unrelated addresses.
         bytes memory sigs = _sigs(3, keccak256("another root"));
-        vm.expectRevert();
+        vm.expectRevert(_foreignSigError(_digest(GENESIS_EPOCH, 7, ROOT), sigs));
         verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
         assertFalse(verifier.isVerifiedRoot(ROOT));
     }
 
     function test_RevertWhen_SignedForAnotherBatchIndex() public {
         bytes memory sigs = _sigs(3, ROOT); // signed for batch index 7
-        vm.expectRevert();
+        vm.expectRevert(_foreignSigError(_digest(GENESIS_EPOCH, 8, ROOT), sigs));
         verifier.submitBatch(GENESIS_EPOCH, 8, ROOT, sigs);
     }
 
     function test_RevertWhen_SignedUnderAnotherHub() public {
-        SettlementVerifier other =
-            new SettlementVerifier("other-hub-1", 1, signerAddrs, _ones(5), 3, 0);
+        SettlementVerifier other = new SettlementVerifier(
+            "other-hub-1", DEPLOYMENT, 1, signerAddrs, _ones(5), 3, GENESIS_EXPIRES_AT, 0
+        );
         bytes memory sigs = _sign(_take(signerKeys, 3), other.batchDigest(1, 7, ROOT));
         assertTrue(other.submitBatch(1, 7, ROOT, sigs), "valid on its own hub");
-        vm.expectRevert();
+        vm.expectRevert(_foreignSigError(_digest(GENESIS_EPOCH, 7, ROOT), sigs));
         verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
     }
 
@@ -400,16 +420,17 @@ contract SettlementVerifierTest is MeshFixture {
         (uint256[] memory keys, address[] memory addrs) = _makeSigners("epoch2", 4);
         {
             uint256[] memory w = _ones(4);
-            bytes32 sh = MeshTypes.signerSetHash(addrs, w, 2);
+            bytes32 sh = MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT);
             bytes memory sigs = _sign(_take(signerKeys, 3), verifier.signerSetUpdateDigest(2, sh));
             vm.warp(T0 + ROTATION_DELAY);
             vm.expectEmit(true, true, false, true, address(verifier));
-            emit SignerSetActivated(2, sh, addrs, w, 2);
-            verifier.rotate(addrs, w, 2, sigs);
+            emit SignerSetActivated(2, sh, addrs, w, 2, NEXT_EXPIRES_AT);
+            verifier.rotate(addrs, w, 2, NEXT_EXPIRES_AT, sigs);
         }
         assertEq(verifier.currentEpoch(), 2, "epoch");
         {
-            (address[] memory s,, uint256 t, uint64 at) = verifier.signerSet(2);
+            (address[] memory s,, uint256 t, uint64 exp, uint64 at) = verifier.signerSet(2);
+            assertEq(exp, NEXT_EXPIRES_AT, "new expiry");
             assertEq(s[3], addrs[3], "new member");
             assertEq(t, 2, "new threshold");
             assertEq(at, T0 + ROTATION_DELAY, "activated");
@@ -423,17 +444,19 @@ contract SettlementVerifierTest is MeshFixture {
         // The new set cannot sign for epoch 1, nor the old one for epoch 2.
         bytes32 root3 = keccak256("root3");
         bytes memory wrong = _sign(_take(keys, 2), _digest(GENESIS_EPOCH, 1, root3));
-        vm.expectRevert();
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.NotASigner.selector, 0, addrs[0]));
         verifier.submitBatch(GENESIS_EPOCH, 1, root3, wrong);
         wrong = _sign(_take(signerKeys, 3), _digest(2, 1, root3));
-        vm.expectRevert();
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.NotASigner.selector, 0, signerAddrs[0]));
         verifier.submitBatch(2, 1, root3, wrong);
     }
 
     function test_RevertWhen_RotateTooEarly() public {
         (, address[] memory addrs) = _makeSigners("epoch2", 4);
         uint256[] memory w = _ones(4);
-        bytes32 digest = verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2));
+        bytes32 digest = verifier.signerSetUpdateDigest(
+            2, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT)
+        );
         bytes memory sigs = _sign(_take(signerKeys, 3), digest);
         vm.warp(T0 + ROTATION_DELAY - 1);
         vm.expectRevert(
@@ -443,62 +466,81 @@ contract SettlementVerifierTest is MeshFixture {
                 T0 + ROTATION_DELAY - 1
             )
         );
-        verifier.rotate(addrs, w, 2, sigs);
+        verifier.rotate(addrs, w, 2, NEXT_EXPIRES_AT, sigs);
     }
 
     function test_RevertWhen_RotateBelowThreshold() public {
         (, address[] memory addrs) = _makeSigners("epoch2", 4);
         uint256[] memory w = _ones(4);
-        bytes32 digest = verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2));
+        bytes32 digest = verifier.signerSetUpdateDigest(
+            2, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT)
+        );
         bytes memory sigs = _sign(_take(signerKeys, 2), digest);
         vm.warp(T0 + ROTATION_DELAY);
         vm.expectRevert(abi.encodeWithSelector(SignerSetLib.InsufficientWeight.selector, 2, 3));
-        verifier.rotate(addrs, w, 2, sigs);
+        verifier.rotate(addrs, w, 2, NEXT_EXPIRES_AT, sigs);
     }
 
     function test_RevertWhen_RotateSignedForOtherSet() public {
         (, address[] memory addrs) = _makeSigners("epoch2", 4);
         uint256[] memory w = _ones(4);
-        bytes32 digest = verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2));
+        bytes32 digest = verifier.signerSetUpdateDigest(
+            2, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT)
+        );
         bytes memory sigs = _sign(_take(signerKeys, 3), digest);
         vm.warp(T0 + ROTATION_DELAY);
         // Same signatures, different threshold: another signer set hash.
-        vm.expectRevert();
-        verifier.rotate(addrs, w, 1, sigs);
+        bytes32 actual = verifier.signerSetUpdateDigest(
+            2, MeshTypes.signerSetHash(addrs, w, 1, NEXT_EXPIRES_AT)
+        );
+        vm.expectRevert(_foreignSigError(actual, sigs));
+        verifier.rotate(addrs, w, 1, NEXT_EXPIRES_AT, sigs);
     }
 
     function test_RevertWhen_RotateSignedForOtherEpoch() public {
         (, address[] memory addrs) = _makeSigners("epoch2", 4);
         uint256[] memory w = _ones(4);
-        bytes32 digest = verifier.signerSetUpdateDigest(3, MeshTypes.signerSetHash(addrs, w, 2));
+        bytes32 digest = verifier.signerSetUpdateDigest(
+            3, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT)
+        );
         bytes memory sigs = _sign(_take(signerKeys, 3), digest);
         vm.warp(T0 + ROTATION_DELAY);
-        vm.expectRevert();
-        verifier.rotate(addrs, w, 2, sigs);
+        bytes32 actual = verifier.signerSetUpdateDigest(
+            2, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT)
+        );
+        vm.expectRevert(_foreignSigError(actual, sigs));
+        verifier.rotate(addrs, w, 2, NEXT_EXPIRES_AT, sigs);
     }
 
     function test_RevertWhen_RotateToInvalidSet() public {
         address[] memory addrs = new address[](2);
         (addrs[0], addrs[1]) = (signerAddrs[1], signerAddrs[0]);
         uint256[] memory w = _ones(2);
-        bytes32 digest = verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 1));
+        bytes32 digest = verifier.signerSetUpdateDigest(
+            2, MeshTypes.signerSetHash(addrs, w, 1, NEXT_EXPIRES_AT)
+        );
         bytes memory sigs = _sign(_take(signerKeys, 3), digest);
         vm.warp(T0 + ROTATION_DELAY);
         vm.expectRevert(abi.encodeWithSelector(SignerSetLib.SignersNotSorted.selector, 1, addrs[1]));
-        verifier.rotate(addrs, w, 1, sigs);
+        verifier.rotate(addrs, w, 1, NEXT_EXPIRES_AT, sigs);
     }
 
     function test_RevertWhen_RotationReplayed() public {
         (, address[] memory addrs) = _makeSigners("epoch2", 4);
         uint256[] memory w = _ones(4);
-        bytes32 digest = verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2));
+        bytes32 digest = verifier.signerSetUpdateDigest(
+            2, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT)
+        );
         bytes memory sigs = _sign(_take(signerKeys, 3), digest);
         vm.warp(T0 + ROTATION_DELAY);
-        verifier.rotate(addrs, w, 2, sigs);
+        verifier.rotate(addrs, w, 2, NEXT_EXPIRES_AT, sigs);
         vm.warp(T0 + 2 * ROTATION_DELAY);
         // Now the update would be for epoch 3 and must be signed by the epoch-2 set.
-        vm.expectRevert();
-        verifier.rotate(addrs, w, 2, sigs);
+        bytes32 actual = verifier.signerSetUpdateDigest(
+            3, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT)
+        );
+        vm.expectRevert(_foreignSigError(actual, sigs));
+        verifier.rotate(addrs, w, 2, NEXT_EXPIRES_AT, sigs);
     }
 
     function test_Retention_KeepsThreePreviousEpochs() public {
@@ -517,8 +559,9 @@ contract SettlementVerifierTest is MeshFixture {
     }
 
     function test_SignerSet_UnknownEpochIsEmpty() public view {
-        (address[] memory s, uint256[] memory w, uint256 t, uint64 at) = verifier.signerSet(9);
-        assertEq(s.length + w.length + t + at, 0, "empty");
+        (address[] memory s, uint256[] memory w, uint256 t, uint64 exp, uint64 at) =
+            verifier.signerSet(9);
+        assertEq(s.length + w.length + t + exp + at, 0, "empty");
     }
 
     function test_Eip712Domain() public view {
@@ -530,7 +573,7 @@ contract SettlementVerifierTest is MeshFixture {
             verifier.eip712Domain();
         assertEq(chainId, 0, "no chain id");
         assertEq(vc, address(0), "no verifying contract");
-        assertEq(salt, keccak256(bytes(HUB)), "salt");
+        assertEq(salt, MeshTypes.hubSalt(HUB, DEPLOYMENT), "salt");
         assertEq(ext.length, 0, "no extensions");
     }
 
@@ -550,7 +593,7 @@ contract SettlementVerifierTest is MeshFixture {
         (uint256[] memory keys, address[] memory addrs) = _makeSigners(string(abi.encode(seed)), n);
         (uint256[] memory w, uint256 total) = _randomWeights(seed, n);
         uint256 t = bound(thresholdSeed, 1, total);
-        SettlementVerifier v = new SettlementVerifier(HUB, 1, addrs, w, t, 0);
+        SettlementVerifier v = _deploy(addrs, w, t);
         bytes32 root = keccak256(abi.encode(seed, "root"));
         (uint256[] memory subset, uint256 signed) = _subset(keys, w, mask);
         bytes memory sigs = _sign(subset, v.batchDigest(1, 0, root));

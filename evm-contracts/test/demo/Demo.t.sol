@@ -236,10 +236,8 @@ contract DemoContractsTest is MeshFixture {
     function _chain(uint64 chainId) internal returns (Chain memory c) {
         vm.chainId(chainId);
         c.id = chainId;
-        c.verifier = new SettlementVerifier(
-            HUB, GENESIS_EPOCH, signerAddrs, signerWeights, signerThreshold, ROTATION_DELAY
-        );
-        c.router = new MeshRouter(c.verifier);
+        c.verifier = _newVerifier(signerAddrs, signerWeights, signerThreshold);
+        c.router = new MeshRouter(c.verifier, GRACE);
         c.weth = new MintableERC20("Wrapped Ether", "WETH", 18, address(this));
         c.usdc = new MintableERC20("USD Coin", "USDC", 6, address(this));
     }

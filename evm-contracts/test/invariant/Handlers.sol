@@ -228,7 +228,7 @@ contract RouterHandler {
         _reconcile();
     }
 
-    /// @notice Anyone refunds a leg (only works after its deadline).
+    /// @notice Anyone refunds a leg (only works once refunds opened: deadline + grace).
     function refund(uint256 legSeed) external {
         ++calls;
         if (legs.length == 0) return;
@@ -263,7 +263,10 @@ contract RouterHandler {
             openSum[l.token] -= l.amount;
             if (now_ == IMeshRouter.LegStatus.Committed) {
                 ++commits;
-                if (block.timestamp >= l.settleDeadline) ++lateCommits;
+                // COMMIT only before refunds open (settle deadline + grace).
+                if (block.timestamp >= uint256(l.settleDeadline) + router.refundGrace()) {
+                    ++lateCommits;
+                }
                 if (verdictOf[l.bundleId] != MeshTypes.COMMIT) ++wrongOutcomes;
                 expectedBalance[l.token][l.recipient] += l.amount;
             } else if (now_ == IMeshRouter.LegStatus.Aborted) {
@@ -272,7 +275,9 @@ contract RouterHandler {
                 expectedBalance[l.token][l.depositor] += l.amount;
             } else if (now_ == IMeshRouter.LegStatus.Refunded) {
                 ++refunds;
-                if (block.timestamp < l.settleDeadline) ++wrongOutcomes;
+                if (block.timestamp < uint256(l.settleDeadline) + router.refundGrace()) {
+                    ++wrongOutcomes;
+                }
                 expectedBalance[l.token][l.depositor] += l.amount;
             } else {
                 ++wrongOutcomes;
@@ -307,7 +312,16 @@ contract VerifierHandler {
         keys = keys_;
         weights = weights_;
         threshold = t;
-        verifier = new SettlementVerifier("mesh-devnet-1", 1, addrs, weights_, t, 0);
+        verifier = new SettlementVerifier(
+            "mesh-devnet-1",
+            "inj1qg5ega6dykkxc307y25pecuufrjkxkaggkkxh7",
+            1,
+            addrs,
+            weights_,
+            t,
+            type(uint64).max,
+            0
+        );
         outsiderKey = 0xBAD;
     }
 

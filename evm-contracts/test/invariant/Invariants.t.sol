@@ -58,8 +58,8 @@ contract InvariantsTest is MeshFixture {
         }
     }
 
-    /// @dev A COMMIT after the settle deadline never pays, and no leg ever gets an outcome its
-    /// verdict or its deadline does not allow.
+    /// @dev A COMMIT once refunds opened (settle deadline + grace) never pays, a refund never
+    /// happens before, and no leg ever gets an outcome its verdict or its deadline does not allow.
     function invariant_LateCommitNeverPays() public view {
         assertEq(rh.lateCommits(), 0, "late commits");
         assertEq(rh.wrongOutcomes(), 0, "wrong outcomes");
@@ -91,6 +91,7 @@ contract InvariantsTest is MeshFixture {
         }
         rh.lock(99, 0, 1, true);
         rh.warp(2 hours);
+        rh.warp(GRACE);
         for (uint256 i; i < rh.legCount(); ++i) {
             rh.refund(i);
         }
