@@ -16,6 +16,7 @@ import {
     MissingReturnToken,
     ReentrantToken
 } from "./mocks/BadTokens.sol";
+import {Merkle} from "./utils/Merkle.sol";
 import {Bundle, MeshFixture} from "./utils/MeshFixture.sol";
 
 /// @notice One test (or more) per entry of the incident list: forged, duplicated, out-of-set and
@@ -456,5 +457,117 @@ contract IncidentsTest is MeshFixture {
         router.settle(bid, 0, MeshTypes.COMMIT, commitRoot, new bytes32[](0));
         assertEq(token.balanceOf(alice), AMOUNT, "refunded");
         assertEq(token.balanceOf(bob), 0, "not also paid");
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                 EXPIRED SIGNER SET: RECOVERY               */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @dev The current set expires without a rotation (relayers offline, or more than a third
+    /// of the weight refusing to sign). The verifier then accepts no signature at all (batches,
+    /// in-place checks, rotations), yet no funds are stuck: every leg refunds after its deadline
+    /// plus the grace, a root verified before the expiry still settles, and the operator's
+    /// recovery (a new verifier + router with a fresh genesis set) serves new bundles.
+    function test_ExpiredSetCannotSignAndLegsStillRefund() public {
+        // Two bundles whose deadlines run past the set's expiry, and one settled in time.
+        Bundle memory x = _oneLeg(1, AMOUNT);
+        Bundle memory y = _oneLeg(2, AMOUNT);
+        y.legs[0] = _leg(carol, address(token), AMOUNT, bob);
+        Bundle memory z = _oneLeg(3, AMOUNT);
+        x.settleDeadline = GENESIS_EXPIRES_AT + 1 days;
+        y.settleDeadline = GENESIS_EXPIRES_AT + 2 days;
+        z.settleDeadline = GENESIS_EXPIRES_AT + 1 days;
+        _fundAndLock(x, 0);
+        _fundAndLock(y, 0);
+        _fundAndLock(z, 0);
+        bytes32 zRoot = MeshTypes.settlementLeaf(_id(z), MeshTypes.COMMIT);
+        _submitRoot(zRoot, 0);
+
+        _expiredSetRefusesEverything(_id(x), _id(y));
+
+        // The root verified before the expiry still settles its leg.
+        router.settle(_id(z), 0, MeshTypes.COMMIT, zRoot, new bytes32[](0));
+        assertEq(token.balanceOf(bob), AMOUNT, "z paid from a root verified in time");
+
+        // No funds stuck: x and y refund without any signature once their refunds open.
+        bytes32 xId = _id(x);
+        vm.warp(uint256(x.settleDeadline) + GRACE - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMeshRouter.NotExpired.selector, uint256(x.settleDeadline) + GRACE, block.timestamp
+            )
+        );
+        router.refundExpired(xId, 0);
+        vm.warp(uint256(y.settleDeadline) + GRACE);
+        router.refundExpired(_id(x), 0);
+        router.refundExpired(_id(y), 0);
+        assertEq(token.balanceOf(alice), AMOUNT, "x refunded");
+        assertEq(token.balanceOf(carol), AMOUNT, "y refunded");
+        assertEq(token.balanceOf(address(router)), 0, "nothing left in the old router");
+
+        _recoverWithANewPair();
+        assertEq(token.balanceOf(bob), 2 * AMOUNT, "the new pair settles new bundles");
+    }
+
+    /// @dev The hub decided COMMIT for `xId` and ABORT for `yId`, but nobody delivered before the
+    /// genesis set expired: now it signs nothing any more.
+    function _expiredSetRefusesEverything(bytes32 xId, bytes32 yId) internal {
+        bytes32[] memory leaves = new bytes32[](2);
+        leaves[0] = MeshTypes.settlementLeaf(xId, MeshTypes.COMMIT);
+        leaves[1] = MeshTypes.settlementLeaf(yId, MeshTypes.ABORT);
+        bytes32 root = Merkle.root(leaves);
+        bytes memory sigs = _sign(signerKeys, verifier.batchDigest(GENESIS_EPOCH, 1, root));
+        vm.warp(GENESIS_EXPIRES_AT);
+        bytes memory expired = abi.encodeWithSelector(
+            ISettlementVerifier.SignerSetExpired.selector, GENESIS_EPOCH, GENESIS_EXPIRES_AT
+        );
+        vm.expectRevert(expired);
+        verifier.submitBatch(GENESIS_EPOCH, 1, root, sigs);
+        IMeshRouter.SettleItem[] memory items = new IMeshRouter.SettleItem[](1);
+        items[0] = IMeshRouter.SettleItem(xId, 0, MeshTypes.COMMIT, Merkle.proof(leaves, 0));
+        vm.expectRevert(expired);
+        router.settleBatch(GENESIS_EPOCH, 1, root, sigs, items);
+        // Nor can the expired set rotate to anyone.
+        (, address[] memory freshAddrs) = _makeSigners("fresh", 3);
+        uint256[] memory ones = _ones3();
+        uint64 freshExpiry = GENESIS_EXPIRES_AT + 30 days;
+        bytes memory rot = _sign(
+            signerKeys,
+            verifier.signerSetUpdateDigest(
+                2, MeshTypes.signerSetHash(freshAddrs, ones, 2, freshExpiry)
+            )
+        );
+        vm.expectRevert(expired);
+        verifier.rotate(freshAddrs, ones, 2, freshExpiry, rot);
+        assertEq(verifier.currentEpoch(), GENESIS_EPOCH, "not rotated");
+    }
+
+    function _ones3() internal pure returns (uint256[] memory ones) {
+        ones = new uint256[](3);
+        (ones[0], ones[1], ones[2]) = (1, 1, 1);
+    }
+
+    /// @dev The operator's recovery: a new verifier (fresh genesis set from the hub) and a new
+    /// router; the hub's chain registry is re-pointed at the new router, new bundles settle there.
+    function _recoverWithANewPair() internal {
+        (uint256[] memory freshKeys, address[] memory freshAddrs) = _makeSigners("fresh", 3);
+        verifier = new SettlementVerifier(
+            HUB,
+            DEPLOYMENT,
+            GENESIS_EPOCH,
+            freshAddrs,
+            _ones3(),
+            2,
+            uint64(block.timestamp + 30 days),
+            ROTATION_DELAY
+        );
+        router = new MeshRouter(verifier, GRACE);
+        Bundle memory n = _oneLeg(4, AMOUNT);
+        _fundAndLock(n, 0);
+        bytes32 nRoot = MeshTypes.settlementLeaf(_id(n), MeshTypes.COMMIT);
+        verifier.submitBatch(
+            GENESIS_EPOCH, 0, nRoot, _sign(freshKeys, verifier.batchDigest(GENESIS_EPOCH, 0, nRoot))
+        );
+        router.settle(_id(n), 0, MeshTypes.COMMIT, nRoot, new bytes32[](0));
     }
 }

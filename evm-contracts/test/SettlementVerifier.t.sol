@@ -578,6 +578,187 @@ contract SettlementVerifierTest is MeshFixture {
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*            AUDIT: SIGNING POWER OUTLIVING STAKE            */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    function _expired(uint64 epoch, uint64 expiresAt) internal pure returns (bytes memory) {
+        return
+            abi.encodeWithSelector(ISettlementVerifier.SignerSetExpired.selector, epoch, expiresAt);
+    }
+
+    /// @dev The genesis members unbonded on the hub; the hub keeps their stake slashable only
+    /// until their set's expiry. From then on, whatever they sign is refused: batch roots,
+    /// in-place checks, and the root is not cached.
+    function test_RevertWhen_UnbondedSignersSignAfterTheirSetExpired() public {
+        vm.warp(GENESIS_EXPIRES_AT - 1);
+        assertTrue(verifier.isEpochActive(GENESIS_EPOCH), "active until the last second");
+        bytes32 early = keccak256("signed in time");
+        verifier.submitBatch(GENESIS_EPOCH, 6, early, _sign(signerKeys, _digest(1, 6, early)));
+        vm.warp(GENESIS_EXPIRES_AT);
+        assertFalse(verifier.isEpochActive(GENESIS_EPOCH), "inactive from expiresAt on");
+        bytes32 digest = _digest(GENESIS_EPOCH, 7, ROOT);
+        bytes memory sigs = _sign(signerKeys, digest);
+        vm.expectRevert(_expired(GENESIS_EPOCH, GENESIS_EXPIRES_AT));
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+        vm.expectRevert(_expired(GENESIS_EPOCH, GENESIS_EXPIRES_AT));
+        verifier.checkSignatures(GENESIS_EPOCH, digest, sigs);
+        assertFalse(verifier.isVerifiedRoot(ROOT), "never verified");
+        // A root verified before the expiry stays verified (it was signed while slashable).
+        assertTrue(verifier.isVerifiedRoot(early), "verified in time stays verified");
+    }
+
+    /// @dev A retained (previous) epoch keeps verifying only until its own expiry, even while
+    /// the current set is still valid.
+    function test_RevertWhen_RetainedSetSignsAfterItsExpiry() public {
+        (uint256[] memory keys,) = _rotate("epoch2", 3, 2, _take(signerKeys, 3));
+        assertTrue(verifier.isEpochActive(GENESIS_EPOCH), "retained");
+        vm.warp(GENESIS_EXPIRES_AT);
+        assertFalse(verifier.isEpochActive(GENESIS_EPOCH), "retained but expired");
+        assertTrue(verifier.isEpochActive(2), "current still valid");
+        bytes memory sigs = _sigs(3, ROOT);
+        vm.expectRevert(_expired(GENESIS_EPOCH, GENESIS_EXPIRES_AT));
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+        verifier.submitBatch(2, 0, ROOT, _sign(_take(keys, 2), _digest(2, 0, ROOT)));
+        assertTrue(verifier.isVerifiedRoot(ROOT), "the current set signs");
+    }
+
+    /// @dev The expired set cannot hand its power over to a new set either (nor to itself).
+    function test_RevertWhen_ExpiredSetSignsARotation() public {
+        (, address[] memory addrs) = _makeSigners("epoch2", 4);
+        uint256[] memory w = _ones(4);
+        bytes32 digest = verifier.signerSetUpdateDigest(
+            2, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT)
+        );
+        bytes memory sigs = _sign(signerKeys, digest);
+        vm.warp(GENESIS_EXPIRES_AT);
+        vm.expectRevert(_expired(GENESIS_EPOCH, GENESIS_EXPIRES_AT));
+        verifier.rotate(addrs, w, 2, NEXT_EXPIRES_AT, sigs);
+        vm.warp(type(uint64).max);
+        vm.expectRevert(_expired(GENESIS_EPOCH, GENESIS_EXPIRES_AT));
+        verifier.rotate(addrs, w, 2, type(uint64).max, sigs);
+        assertEq(verifier.currentEpoch(), GENESIS_EPOCH, "no rotation");
+    }
+
+    /// @dev The expiry is signed: a rotation submitted with a later expiry than the one the set
+    /// signed (to extend the new members' signing power) does not verify.
+    function test_RevertWhen_RotationExpiryAltered_ExtendsSigningPower() public {
+        (, address[] memory addrs) = _makeSigners("epoch2", 4);
+        uint256[] memory w = _ones(4);
+        bytes memory sigs = _sign(
+            signerKeys,
+            verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT))
+        );
+        vm.warp(T0 + ROTATION_DELAY);
+        uint64 extended = NEXT_EXPIRES_AT + 365 days;
+        bytes32 actual =
+            verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2, extended));
+        vm.expectRevert(_foreignSigError(actual, sigs));
+        verifier.rotate(addrs, w, 2, extended, sigs);
+    }
+
+    function test_RevertWhen_RotationToSetExpiringInThePast() public {
+        (, address[] memory addrs) = _makeSigners("epoch2", 4);
+        uint256[] memory w = _ones(4);
+        uint64 now_ = T0 + ROTATION_DELAY;
+        bytes memory sigs = _sign(
+            signerKeys,
+            verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2, now_))
+        );
+        vm.warp(now_);
+        vm.expectRevert(
+            abi.encodeWithSelector(ISettlementVerifier.ExpiryInPast.selector, now_, now_)
+        );
+        verifier.rotate(addrs, w, 2, now_, sigs);
+    }
+
+    /// @dev Expiries never decrease, so the current set is the last one to expire: once it
+    /// expired, nothing verifies (the recovery condition is simple to monitor).
+    function test_RevertWhen_RotationShortensExpiry() public {
+        (, address[] memory addrs) = _makeSigners("epoch2", 4);
+        uint256[] memory w = _ones(4);
+        uint64 shorter = GENESIS_EXPIRES_AT - 1;
+        bytes memory sigs = _sign(
+            signerKeys,
+            verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2, shorter))
+        );
+        vm.warp(T0 + ROTATION_DELAY);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ISettlementVerifier.ExpiryBeforeCurrent.selector, shorter, GENESIS_EXPIRES_AT
+            )
+        );
+        verifier.rotate(addrs, w, 2, shorter, sigs);
+        // The same expiry as the current set is accepted.
+        sigs = _sign(
+            signerKeys,
+            verifier.signerSetUpdateDigest(
+                2, MeshTypes.signerSetHash(addrs, w, 2, GENESIS_EXPIRES_AT)
+            )
+        );
+        verifier.rotate(addrs, w, 2, GENESIS_EXPIRES_AT, sigs);
+        assertEq(verifier.currentEpoch(), 2, "rotated with an equal expiry");
+    }
+
+    function test_RevertWhen_GenesisExpiryNotInFuture() public {
+        vm.expectRevert(abi.encodeWithSelector(ISettlementVerifier.ExpiryInPast.selector, T0, T0));
+        new SettlementVerifier(HUB, DEPLOYMENT, 1, signerAddrs, _ones(5), 3, T0, 0);
+        vm.expectRevert(abi.encodeWithSelector(ISettlementVerifier.ExpiryInPast.selector, 0, T0));
+        new SettlementVerifier(HUB, DEPLOYMENT, 1, signerAddrs, _ones(5), 3, 0, 0);
+    }
+
+    /// @dev Any expiry, any time (beyond 2^64 too): a set verifies iff now < expiresAt.
+    function testFuzz_SetVerifiesIffNotExpired(uint64 expiresAt, uint256 at) public {
+        expiresAt = uint64(bound(expiresAt, T0 + 1, type(uint64).max));
+        SettlementVerifier v =
+            new SettlementVerifier(HUB, DEPLOYMENT, 1, signerAddrs, _ones(5), 3, expiresAt, 0);
+        at = bound(at, T0, uint256(type(uint64).max) + 1 days);
+        vm.warp(at);
+        bytes memory sigs = _sign(_take(signerKeys, 3), v.batchDigest(1, 7, ROOT));
+        if (at >= expiresAt) vm.expectRevert(_expired(1, expiresAt));
+        v.submitBatch(1, 7, ROOT, sigs);
+        assertEq(v.isVerifiedRoot(ROOT), at < expiresAt, "verified iff not expired");
+        assertEq(v.isEpochActive(1), at < expiresAt, "active iff not expired");
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*             AUDIT: DOMAIN BINDS THE DEPLOYMENT             */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @dev Two bundle-logs on one hub chain (a migration, a staging copy) with the same signer
+    /// set: a signature made for one is refused by the other's verifier.
+    function test_SignatureForAnotherDeploymentOnTheSameHubIsRefused() public {
+        string memory staging = "inj1stagingbundlelog000000000000000000000";
+        SettlementVerifier other = new SettlementVerifier(
+            HUB, staging, 1, signerAddrs, _ones(5), 3, GENESIS_EXPIRES_AT, 0
+        );
+        assertEq(other.hubChainId(), verifier.hubChainId(), "same hub chain");
+        assertTrue(other.HUB_SALT() != verifier.HUB_SALT(), "other salt");
+        assertTrue(other.DOMAIN_SEPARATOR() != verifier.DOMAIN_SEPARATOR(), "other domain");
+        bytes memory sigs = _sign(_take(signerKeys, 3), other.batchDigest(1, 7, ROOT));
+        assertTrue(other.submitBatch(1, 7, ROOT, sigs), "valid for its own deployment");
+        vm.expectRevert(_foreignSigError(_digest(GENESIS_EPOCH, 7, ROOT), sigs));
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+        // Rotations do not cross deployments either.
+        (, address[] memory addrs) = _makeSigners("epoch2", 4);
+        uint256[] memory w = _ones(4);
+        bytes memory rot = _sign(
+            signerKeys,
+            other.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT))
+        );
+        vm.warp(T0 + ROTATION_DELAY);
+        bytes32 here = verifier.signerSetUpdateDigest(
+            2, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT)
+        );
+        vm.expectRevert(_foreignSigError(here, rot));
+        verifier.rotate(addrs, w, 2, NEXT_EXPIRES_AT, rot);
+    }
+
+    function test_RevertWhen_ConstructorDeploymentEmpty() public {
+        vm.expectRevert(ISettlementVerifier.EmptyDeployment.selector);
+        new SettlementVerifier(HUB, "", 1, signerAddrs, _ones(5), 3, GENESIS_EXPIRES_AT, 0);
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                            FUZZ                            */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
