@@ -826,8 +826,19 @@ contract SettlementVerifierTest is MeshFixture {
         bytes memory sigs = _sigs(3, ROOT);
         position = bound(position, 0, sigs.length - 1);
         sigs[position] = bytes1(uint8(sigs[position]) ^ xor);
-        vm.expectRevert();
-        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+        (bool ok, bytes memory ret) = address(verifier)
+            .call(abi.encodeCall(verifier.submitBatch, (GENESIS_EPOCH, 7, ROOT, sigs)));
+        assertFalse(ok, "refused");
+        bytes4 sel = bytes4(ret);
+        assertTrue(
+            sel == SignerSetLib.BadSignatureV.selector
+                || sel == SignerSetLib.SignatureOutOfRange.selector
+                || sel == SignerSetLib.HighS.selector
+                || sel == SignerSetLib.UnrecoverableSignature.selector
+                || sel == SignerSetLib.SignersNotAscending.selector
+                || sel == SignerSetLib.NotASigner.selector,
+            "a signature check refused it"
+        );
         assertFalse(verifier.isVerifiedRoot(ROOT), "not verified");
     }
 
@@ -839,7 +850,18 @@ contract SettlementVerifierTest is MeshFixture {
         vm.assume(a != b);
         bytes memory sa = _one(sigs, a);
         sigs = _replace(_replace(sigs, a, _one(sigs, b)), b, sa);
-        vm.expectRevert();
+        // The first signer not above its predecessor is named.
+        address[] memory order = new address[](3);
+        for (uint256 i; i < 3; ++i) {
+            order[i] = signerAddrs[i];
+        }
+        (order[a], order[b]) = (order[b], order[a]);
+        uint256 at = order[1] <= order[0] ? 1 : 2;
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                SignerSetLib.SignersNotAscending.selector, at, order[at], order[at - 1]
+            )
+        );
         verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
     }
 }

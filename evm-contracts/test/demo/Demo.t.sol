@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Ownable} from "solady/auth/Ownable.sol";
+import {SafeTransferLib} from "solady/utils/SafeTransferLib.sol";
 
 import {MeshRouter} from "../../src/MeshRouter.sol";
 import {Leg, MeshTypes} from "../../src/MeshTypes.sol";
@@ -175,7 +176,7 @@ contract DemoContractsTest is MeshFixture {
         lender.deposit(address(weth), 1000e18);
         Borrower br = new Borrower();
         br.setMode(false, false);
-        vm.expectRevert();
+        vm.expectRevert(SafeTransferLib.TransferFromFailed.selector);
         lender.flashLoan(br, address(weth), 100e18, "");
     }
 

@@ -287,7 +287,8 @@ contract RouterHandler {
 }
 
 /// @notice Submits batches to a weighted verifier with random signer subsets, outsiders and
-/// corrupted signatures, and records what each submission really carried.
+/// corrupted signatures, before and after its signer set's expiry (the router handler's `warp`
+/// moves the clock), and records what each submission really carried.
 contract VerifierHandler {
     Vm internal constant vm = VM;
 
@@ -300,6 +301,8 @@ contract VerifierHandler {
     bytes32[] public roots;
     mapping(bytes32 root => uint256) public memberWeight;
     mapping(bytes32 root => bool) public tainted; // carried an outsider or corrupted signature
+    mapping(bytes32 root => bool) public late; // submitted at or after the set's expiry
+    uint64 public immutable expiresAt;
     uint256 public calls;
     uint256 public verifiedCount;
 
@@ -312,6 +315,8 @@ contract VerifierHandler {
         keys = keys_;
         weights = weights_;
         threshold = t;
+        // Expires 4 hours in: the invariant runs submit on both sides of it.
+        expiresAt = uint64(block.timestamp + 4 hours);
         verifier = new SettlementVerifier(
             "mesh-devnet-1",
             "inj1qg5ega6dykkxc307y25pecuufrjkxkaggkkxh7",
@@ -319,7 +324,7 @@ contract VerifierHandler {
             addrs,
             weights_,
             t,
-            type(uint64).max,
+            expiresAt,
             0
         );
         outsiderKey = 0xBAD;
@@ -356,6 +361,7 @@ contract VerifierHandler {
             tainted[root] = true;
         }
         memberWeight[root] = w;
+        late[root] = block.timestamp >= expiresAt;
         try verifier.submitBatch(1, 0, root, sigs) returns (bool fresh) {
             if (fresh) ++verifiedCount;
         } catch {}

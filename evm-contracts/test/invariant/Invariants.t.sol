@@ -66,13 +66,13 @@ contract InvariantsTest is MeshFixture {
     }
 
     /// @dev A root is verified iff untainted member signatures of at least the threshold weight
-    /// signed it.
+    /// signed it and it was submitted before the set's expiry.
     function invariant_OnlyThresholdWeightVerifies() public view {
         SettlementVerifier v = vh.verifier();
         uint256 verified;
         for (uint256 i; i < vh.rootCount(); ++i) {
             bytes32 root = vh.roots(i);
-            bool ok = vh.memberWeight(root) >= vh.threshold() && !vh.tainted(root);
+            bool ok = vh.memberWeight(root) >= vh.threshold() && !vh.tainted(root) && !vh.late(root);
             assertEq(v.isVerifiedRoot(root), ok, "verified iff threshold weight");
             if (ok) ++verified;
         }
@@ -110,6 +110,10 @@ contract InvariantsTest is MeshFixture {
         vh.submit(5, 0x38, 0); // 4 + 5 + 6 = 15: verified
         vh.replay(0);
         assertEq(vh.verifiedCount(), 2, "two verified");
+        vm.warp(vh.expiresAt());
+        vh.submit(6, 0x3f, 0); // everyone, but the set expired: refused
+        assertTrue(vh.late(vh.roots(5)), "late");
+        assertEq(vh.verifiedCount(), 2, "still two verified");
         invariant_OnlyThresholdWeightVerifies();
     }
 }
