@@ -14,7 +14,7 @@ use crate::error::ContractError;
 use crate::msg::{
     AdvanceResponse, BatchEntry, BatchStatus, ChainInfo, DecidedBundle, InstantiateMsg, LegRef, LegReport, LockReport,
     LogEvent, ObjectReportsResponse, Objection, RegisterBundleResponse, ReportLocksResponse, DEFAULT_ADVANCE_LIMIT,
-    DEFAULT_RETENTION, MAX_ADVANCE_LIMIT, MAX_BATCH_SIZE_CAP, MAX_PRUNE_LIMIT, MAX_REPORTS_CAP,
+    DEFAULT_RETENTION, MAX_ADVANCE_LIMIT, MAX_BATCH_SIZE_CAP, MAX_PRUNE_LIMIT, MAX_REJECTED_KEPT, MAX_REPORTS_CAP,
 };
 use crate::rules;
 use crate::state::{self, BatchRecord, BundleRecord, Config};
@@ -232,6 +232,7 @@ pub fn register_bundle(deps: DepsMut, env: Env, info: MessageInfo, bundle: Bundl
         next_check: None,
         rereport_until: None,
         deposit,
+        rejected: vec![],
     };
     for (i, leg) in record.bundle.legs.iter().enumerate() {
         state::set_awaiting(deps.storage, leg.chain_id, &id, i as u32, true)?;
@@ -461,6 +462,13 @@ pub fn object_reports(
         current.objected_weight = objection_weight(&set, &current.objectors)?;
         if reaches_a_third(current.objected_weight, total) {
             let (report_id, objected_weight) = (current.report_id, current.objected_weight);
+            // Kept while it can still be disputed: rejecting a false report must not spare its
+            // relayer the slash a fraud proof brings.
+            let rejected = current.clone();
+            if b.rejected.len() >= MAX_REJECTED_KEPT {
+                b.rejected.remove(0);
+            }
+            b.rejected.push((o.leg_index, rejected));
             unreport(deps.storage, &cfg, &mut b, i, t)?;
             log(
                 deps.storage,
@@ -764,14 +772,20 @@ pub fn revert_report(
     only_dispute(cfg.dispute.as_ref(), &info.sender, "revert_report")?;
     let mut b = load_bundle(deps.storage, &bundle_id)?;
     let i = check_leg_index(&b, leg_index)?;
-    if b.verdict.is_some() {
-        return Err(ContractError::BundleAlreadyDecided { bundle_id });
-    }
     match &b.reports[i] {
-        Some(r) if r.report_id == report_id => {}
-        _ => return Err(ContractError::ReportNotFound { bundle_id, leg_index, report_id }),
+        Some(r) if r.report_id == report_id => {
+            if b.verdict.is_some() {
+                return Err(ContractError::BundleAlreadyDecided { bundle_id });
+            }
+            unreport(deps.storage, &cfg, &mut b, i, now(&env))?
+        }
+        _ => {
+            // A report objections rejected already: proven now, so it leaves the provable list.
+            let at = b.rejected.iter().position(|(leg, r)| *leg == leg_index && r.report_id == report_id);
+            let at = at.ok_or(ContractError::ReportNotFound { bundle_id, leg_index, report_id })?;
+            b.rejected.remove(at);
+        }
     }
-    unreport(deps.storage, &cfg, &mut b, i, now(&env))?;
     state::save_bundle(deps.storage, &b)?;
     log(deps.storage, &env, LogEvent::ReportReverted { bundle_id, leg_index, report_id, fraud_id })?;
     Ok(Response::new()

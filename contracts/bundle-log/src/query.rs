@@ -91,6 +91,7 @@ pub fn report(deps: Deps, bundle_id: Hash32, leg_index: u32) -> StdResult<Binary
         settle_deadline: b.bundle.settle_deadline,
         report: b.reports[i].clone(),
         decided: b.verdict.is_some(),
+        rejected: b.rejected.iter().filter(|(leg, _)| *leg == leg_index).map(|(_, r)| r.clone()).collect(),
     })
 }
 

@@ -119,6 +119,7 @@ mod tests {
             next_check: None,
             rereport_until: None,
             deposit: None,
+            rejected: vec![],
         }
     }
 

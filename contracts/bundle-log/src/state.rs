@@ -44,6 +44,9 @@ pub struct BundleRecord {
     /// The registration deposit held for the creator until the verdict.
     #[serde(default)]
     pub deposit: Option<Coin>,
+    /// Reports rejected by objections, kept (at most `MAX_REJECTED_KEPT`) so they stay provable.
+    #[serde(default)]
+    pub rejected: Vec<(u32, LegReport)>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]

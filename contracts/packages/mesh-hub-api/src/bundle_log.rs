@@ -195,7 +195,7 @@ pub enum ExecuteMsg {
     /// over to `new_epoch` (anyone may submit), so relayers can rotate every chain's Verifier.
     SubmitSignerSetSignatures { new_epoch: u64, signatures: Vec<Signature65> },
     /// Reverts a lock report proven false (dispute contract only): the leg is unreported again
-    /// and may be re-reported.
+    /// and may be re-reported. A report already rejected by objections is only recorded as proven.
     RevertReport { bundle_id: Hash32, leg_index: u32, report_id: u64, fraud_id: u64 },
     /// Sets the dispute contract (admin only, once).
     SetDispute { dispute: String },
@@ -404,7 +404,14 @@ pub struct ReportResponse {
     pub settle_deadline: u64,
     pub report: Option<LegReport>,
     pub decided: bool,
+    /// Reports of this leg rejected by objections that are still provable (inside their dispute
+    /// window): a rejected false report stays accountable, so its relayer is still slashed.
+    #[serde(default)]
+    pub rejected: Vec<LegReport>,
 }
+
+/// Most rejected reports a bundle keeps for fraud proofs (older ones are dropped first).
+pub const MAX_REJECTED_KEPT: usize = 8;
 
 /// A log page.
 #[cw_serde]

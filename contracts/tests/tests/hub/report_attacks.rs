@@ -395,3 +395,22 @@ fn a_typo_in_any_bundle_log_message_is_refused_instead_of_changing_its_meaning()
         assert!(err.to_string().contains("unknown field") || err.to_string().contains("expected"), "{msg}: {err}");
     }
 }
+
+#[test]
+fn a_false_report_rejected_by_objections_still_costs_its_relayer_when_proven() {
+    // The dispute contract is the account `judge` here, so `RevertReport` can be called directly.
+    let mut h = Hub::with_judge(3);
+    let (id, b) = h.register_sample(1, 1);
+    h.report(0, vec![fabricated_report(&id, &b, 0)]).unwrap();
+    let report_id = h.bundle_info(&id).reports[0].as_ref().unwrap().report_id;
+    h.object(1, &[(id, 0)], ObjectionReason::UnknownBlock).unwrap();
+    let r: mesh_hub_api::bundle_log::ReportResponse = q(&h, &QueryMsg::Report { bundle_id: id, leg_index: 0 });
+    assert!(r.report.is_none());
+    assert_eq!(r.rejected.iter().map(|r| r.report_id).collect::<Vec<_>>(), vec![report_id], "still provable");
+    let judge = h.dispute.clone();
+    let revert = ExecuteMsg::RevertReport { bundle_id: id, leg_index: 0, report_id, fraud_id: 7 };
+    h.log_exec(&judge, &revert).unwrap();
+    assert!(events(&h).iter().any(|e| matches!(e, LogEvent::ReportReverted { report_id: r, .. } if *r == report_id)));
+    // Proven once: a second revert of the same report is refused.
+    assert_err(h.log_exec(&judge, &revert), E::ReportNotFound { bundle_id: id, leg_index: 0, report_id });
+}

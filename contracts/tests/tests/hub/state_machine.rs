@@ -409,6 +409,7 @@ impl Model {
         // Verdicts and legs.
         let mut live: HashMap<(Hash32, u32), i64> = HashMap::new();
         let mut in_batches: HashMap<Hash32, usize> = HashMap::new();
+        let mut gone = std::collections::HashSet::new();
         let mut start = None;
         loop {
             let page: LogResponse =
@@ -420,9 +421,15 @@ impl Model {
                     LogEvent::LegReported { bundle_id, leg_index, .. } => {
                         *live.entry((bundle_id, leg_index)).or_default() += 1
                     }
-                    LogEvent::ReportReverted { bundle_id, leg_index, .. }
-                    | LogEvent::ReportRejected { bundle_id, leg_index, .. } => {
+                    LogEvent::ReportRejected { bundle_id, leg_index, report_id, .. } => {
+                        gone.insert(report_id);
                         *live.entry((bundle_id, leg_index)).or_default() -= 1
+                    }
+                    // A rejected report proven false later is already gone from the leg.
+                    LogEvent::ReportReverted { bundle_id, leg_index, report_id, .. } => {
+                        if gone.insert(report_id) {
+                            *live.entry((bundle_id, leg_index)).or_default() -= 1
+                        }
                     }
                     LogEvent::VerdictFinal { bundle_id, .. } => *in_batches.entry(bundle_id).or_default() += 1,
                     _ => {}
