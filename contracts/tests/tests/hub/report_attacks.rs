@@ -414,3 +414,70 @@ fn a_false_report_rejected_by_objections_still_costs_its_relayer_when_proven() {
     // Proven once: a second revert of the same report is refused.
     assert_err(h.log_exec(&judge, &revert), E::ReportNotFound { bundle_id: id, leg_index: 0, report_id });
 }
+
+#[test]
+fn a_reverted_lock_rejected_by_objections_is_still_proven_and_slashed_by_the_dispute_contract() {
+    use mesh_hub::evm::{leg_locked, lock_receipt, EvmBlock};
+    use mesh_hub_api::dispute::FraudProof;
+    let mut h = Hub::with_relayers(3);
+    let (id, b) = h.register_sample(1, 1);
+    // Relayer 0 reports a lock whose transaction reverted.
+    let ev = leg_locked(id, 0, &b.legs[0], b.settle_deadline);
+    let block = EvmBlock::busy(b.legs[0].chain_id, 77, b.lock_deadline - 1, 2, vec![(1, lock_receipt(2, false, &ev))]);
+    let mut r = lock_report(&id, &b, 0);
+    r.location = block.location(1, 1);
+    h.report(0, vec![r]).unwrap();
+    // The signers object first (TransactionFailed) and the report is rejected...
+    let out = h.object(1, &[(id, 0)], ObjectionReason::TransactionFailed).unwrap();
+    assert_eq!(out.rejected.len(), 1);
+    // ...and the disputer's receipt proof still slashes and jails its relayer.
+    let before = h.relayer_info(0);
+    h.submit_fraud(FraudProof::FalseLock {
+        bundle_id: id,
+        leg_index: 0,
+        header: block.header.clone().into(),
+        receipt: block.receipts[1].clone().into(),
+        receipt_proof: block.proof(1),
+    })
+    .unwrap();
+    let after = h.relayer_info(0);
+    assert!(after.jailed && after.bonded < before.bonded, "the liar pays even though objections came first");
+}
+
+#[test]
+fn a_typo_in_a_dispute_message_or_funds_sent_with_it_are_refused() {
+    let mut h = Hub::with_relayers(3);
+    let who = h.addr("disputer");
+    let send = |h: &mut Hub, json: serde_json::Value, funds: Vec<Coin>| {
+        let msg = cosmwasm_std::WasmMsg::Execute {
+            contract_addr: h.dispute.to_string(),
+            msg: cosmwasm_std::Binary::from(json.to_string().into_bytes()),
+            funds,
+        };
+        h.app.execute(who.clone(), msg.into())
+    };
+    let proof = serde_json::json!({"wrong_attestation": {"epoch": 1, "batch_index": 0,
+        "root": Hash32::default(), "signature": mesh_protocol::Signature65([0u8; 65])}});
+    let typo = serde_json::json!({"submit_fraud_proof": {"proof": proof, "bounty_to": "me"}});
+    assert_err(send(&mut h, typo, vec![]), "unknown field");
+    let inner = serde_json::json!({"submit_fraud_proof": {"proof": {"wrong_attestation": {"epoch": 1,
+        "batch_index": 0, "root": Hash32::default(), "signature": mesh_protocol::Signature65([0u8; 65]), "x": 1}}}});
+    assert_err(send(&mut h, inner, vec![]), "unknown field");
+    let paid = serde_json::json!({"submit_fraud_proof": {"proof": proof}});
+    assert_err(
+        send(&mut h, paid, vec![Coin::new(5u128, DENOM)]),
+        dispute::ContractError::Payment { action: "submit_fraud_proof", funds: "5umesh".into() },
+    );
+    for query in [
+        serde_json::json!({"config": {"x": 1}}),
+        serde_json::json!({"fraud": {"id": 0, "x": 1}}),
+        serde_json::json!({"frauds": {"limt": 1}}),
+    ] {
+        let req = cosmwasm_std::QueryRequest::Wasm(cosmwasm_std::WasmQuery::Smart {
+            contract_addr: h.dispute.to_string(),
+            msg: cosmwasm_std::Binary::from(query.to_string().into_bytes()),
+        });
+        let err = h.app.wrap().query::<serde_json::Value>(&req).expect_err("refused");
+        assert!(err.to_string().contains("unknown field"), "{query}: {err}");
+    }
+}
