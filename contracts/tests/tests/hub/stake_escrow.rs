@@ -8,18 +8,13 @@ use mesh_hub_api::stake_escrow::{
     ConfigResponse, ExecuteMsg, IsActiveResponse, QueryMsg, RelayerInfo, RelayersResponse, SignerSetResponse,
     UnbondingEntry,
 };
-use mesh_protocol::eip712::{relayer_key_digest, signer_set_hash, HubDomain};
+use mesh_protocol::eip712::{relayer_key_digest, signer_set_hash};
 use mesh_protocol::sig::{sign_digest, signer_address, signing_key};
 use mesh_protocol::{EvmAddress, ProtocolError, SignerSet};
 use stake_escrow::ContractError as E;
 
 fn q<T: serde::de::DeserializeOwned>(h: &Hub, msg: &QueryMsg) -> T {
     h.app.wrap().query_wasm_smart(&h.stake, msg).unwrap()
-}
-
-/// Proofs of possession are signed for this stake-escrow on this hub chain.
-fn stake_domain(h: &Hub) -> HubDomain {
-    HubDomain::new(h.hub.hub_chain_id.clone(), h.stake.as_str())
 }
 
 /// When stake of a member of the first signer set (made at `made_at`) can be claimed: the set
@@ -140,7 +135,7 @@ fn bond_is_rejected_when_the_signer_is_taken_or_differs_from_the_registered_one(
     h.bond(0, STAKE).unwrap();
     // Relayer 1 proves relayer 0's key (it has it) but the key is already registered.
     let r1 = h.relayers[1].clone();
-    let pop = sign_digest(&h.relayers[0].key, relayer_key_digest(&stake_domain(&h), r1.addr.as_str()));
+    let pop = sign_digest(&h.relayers[0].key, relayer_key_digest(&h.stake_domain(), r1.addr.as_str()));
     let msg = ExecuteMsg::Bond { evm_signer: h.relayers[0].evm, proof_of_possession: pop };
     assert_err(
         h.stake_exec(&r1.addr, &msg, &coins(STAKE, DENOM)),
@@ -149,7 +144,7 @@ fn bond_is_rejected_when_the_signer_is_taken_or_differs_from_the_registered_one(
     // Relayer 0 tries to top up with another key.
     let other = signing_key(&[0x55; 32]).unwrap();
     let r0 = h.relayers[0].clone();
-    let pop = sign_digest(&other, relayer_key_digest(&stake_domain(&h), r0.addr.as_str()));
+    let pop = sign_digest(&other, relayer_key_digest(&h.stake_domain(), r0.addr.as_str()));
     let msg = ExecuteMsg::Bond { evm_signer: EvmAddress(signer_address(&other)), proof_of_possession: pop };
     assert_err(
         h.stake_exec(&r0.addr, &msg, &coins(STAKE, DENOM)),
@@ -401,7 +396,7 @@ fn rotation_keeps_the_64_highest_stakes() {
         let addr = h.addr(&format!("many{i}"));
         let amount = MIN_BOND + i as u128;
         h.app.send_tokens(admin.clone(), addr.clone(), &coins(amount, DENOM)).unwrap();
-        let pop = sign_digest(&key, relayer_key_digest(&stake_domain(&h), addr.as_str()));
+        let pop = sign_digest(&key, relayer_key_digest(&h.stake_domain(), addr.as_str()));
         let msg = ExecuteMsg::Bond { evm_signer: EvmAddress(signer_address(&key)), proof_of_possession: pop };
         h.stake_exec(&addr, &msg, &coins(amount, DENOM)).unwrap();
     }

@@ -14,7 +14,7 @@ use mesh_hub_api::stake_escrow::{
     ConfigResponse, ExecuteMsg, InstantiateMsg, QueryMsg, RetainedDestination, DEFAULT_MAX_SIGNER_WEIGHT_BPS,
     DEFAULT_SIGNER_SET_LIFETIME,
 };
-use mesh_protocol::eip712::{relayer_key_digest, HubDomain};
+use mesh_protocol::eip712::relayer_key_digest;
 use mesh_protocol::sig::sign_digest;
 use mesh_protocol::{keccak256, Hash32, Signature65, SignerSet, U256};
 use stake_escrow::ContractError as E;
@@ -26,13 +26,8 @@ fn q<T: serde::de::DeserializeOwned>(h: &Hub, msg: &QueryMsg) -> T {
     h.app.wrap().query_wasm_smart(&h.stake, msg).unwrap()
 }
 
-/// The domain proofs of possession are signed under: this stake-escrow on this hub chain.
-fn stake_domain(h: &Hub) -> HubDomain {
-    HubDomain::new(h.hub.hub_chain_id.clone(), h.stake.as_str())
-}
-
 fn pop(h: &Hub, key: &SigningKey, account: &Addr) -> Signature65 {
-    sign_digest(key, relayer_key_digest(&stake_domain(h), account.as_str()))
+    sign_digest(key, relayer_key_digest(&h.stake_domain(), account.as_str()))
 }
 
 fn slash(h: &mut Hub, i: usize, fraud_id: u64) {
