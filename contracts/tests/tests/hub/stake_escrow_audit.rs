@@ -22,10 +22,6 @@ use stake_escrow::ContractError as E;
 const LIFETIME: u64 = DEFAULT_SIGNER_SET_LIFETIME;
 const RENEWAL: u64 = DEFAULT_SIGNER_SET_LIFETIME / 4;
 
-fn q<T: serde::de::DeserializeOwned>(h: &Hub, msg: &QueryMsg) -> T {
-    h.app.wrap().query_wasm_smart(&h.stake, msg).unwrap()
-}
-
 fn pop(h: &Hub, key: &SigningKey, account: &Addr) -> Signature65 {
     sign_digest(key, relayer_key_digest(&h.stake_domain(), account.as_str()))
 }
@@ -410,8 +406,11 @@ fn inside(json: &str) -> String {
     format!("{}\"extra\":1{sep}{}", &json[..open], &json[open..])
 }
 
+/// The stake-escrow's raw storage and its balance.
+type Snapshot = (Vec<(Vec<u8>, Vec<u8>)>, u128);
+
 /// Everything the stake-escrow stores and holds, to show a refusal changed nothing.
-fn snapshot(h: &Hub) -> (Vec<(Vec<u8>, Vec<u8>)>, u128) {
+fn snapshot(h: &Hub) -> Snapshot {
     let raw = h.app.dump_wasm_raw(&h.stake).into_iter().map(|(k, v)| (k.to_vec(), v.to_vec())).collect();
     (raw, h.balance(&h.stake))
 }
