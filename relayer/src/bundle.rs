@@ -56,7 +56,7 @@ pub async fn register(
     let out = hub
         .execute(creator, bundle_log, &bundle_log::ExecuteMsg::RegisterBundle { bundle: bundle.clone() }, vec![])
         .await?;
-    let local = Hash32(bundle_id(&HubDomain::new(hub.config().chain_id.clone()), bundle));
+    let local = Hash32(bundle_id(&HubDomain::new(hub.config().chain_id.clone(), bundle_log), bundle));
     let resp: Option<RegisterBundleResponse> = out.msg_data.first().and_then(|raw| {
         use prost::Message;
         let r = cosmrs::proto::cosmwasm::wasm::v1::MsgExecuteContractResponse::decode(raw.as_slice()).ok()?;
@@ -86,12 +86,12 @@ pub fn wallet_provider(rpc: &str, secret: &str) -> Result<DynProvider, BundleErr
 /// Returns the lock transaction's hash and block.
 pub async fn lock_leg(
     provider: &DynProvider,
-    hub_chain_id: &str,
+    domain: &HubDomain,
     bundle: &Bundle,
     index: usize,
 ) -> Result<(alloy::primitives::B256, u64), BundleError> {
     let leg = bundle.legs.get(index).ok_or(BundleError::NoSuchLeg(index))?;
-    let id = bundle_id(&HubDomain::new(hub_chain_id), bundle);
+    let id = bundle_id(domain, bundle);
     let token = MintableERC20::new(leg.token.0, provider.clone());
     let router = MeshRouter::new(leg.router.0, provider.clone());
     mined(token.approve(leg.router.0, leg.amount.0).send().await.map_err(evm)?, "approve").await?;
@@ -117,7 +117,7 @@ pub async fn lock_leg(
 pub async fn lock_loan_leg(
     provider: &DynProvider,
     pool: Address,
-    hub_chain_id: &str,
+    domain: &HubDomain,
     bundle: &Bundle,
     index: usize,
 ) -> Result<(alloy::primitives::B256, u64), BundleError> {
@@ -139,7 +139,7 @@ pub async fn lock_loan_leg(
             leg.amount
         )));
     }
-    let id = bundle_id(&HubDomain::new(hub_chain_id), bundle);
+    let id = bundle_id(domain, bundle);
     let pending = lending
         .lockMeshLoan(
             leg.router.0,
@@ -201,7 +201,7 @@ pub async fn register_many(
     bundle_log: &str,
     bundles: &[Bundle],
 ) -> Result<Vec<Hash32>, BundleError> {
-    let domain = HubDomain::new(hub.config().chain_id.clone());
+    let domain = HubDomain::new(hub.config().chain_id.clone(), bundle_log);
     for chunk in bundles.chunks(10) {
         let msgs = chunk
             .iter()
@@ -224,7 +224,7 @@ pub async fn register_many(
 /// `LegLocked` logs; the demo, the benchmark and the tests use this to play a dishonest one.
 pub async fn report_pointing_at(
     provider: &DynProvider,
-    hub_chain_id: &str,
+    domain: &HubDomain,
     bundle: &Bundle,
     leg_index: u32,
     receipt: &alloy::rpc::types::TransactionReceipt,
@@ -238,7 +238,7 @@ pub async fn report_pointing_at(
         .ok_or(BundleError::Evm("no such block".into()))?;
     let leg = bundle.legs.get(leg_index as usize).ok_or(BundleError::NoSuchLeg(leg_index as usize))?;
     Ok(bundle_log::LockReport {
-        bundle_id: Hash32(bundle_id(&HubDomain::new(hub_chain_id), bundle)),
+        bundle_id: Hash32(bundle_id(domain, bundle)),
         leg_index,
         leg_hash: Hash32(leg_hash(leg)),
         settle_deadline: bundle.settle_deadline,

@@ -78,7 +78,7 @@ pub async fn lock_cmd(spec: &Path, manifest: &Path, leg: usize) -> anyhow::Resul
     // the demo LendingPool locks its own legs; its owner (the deployer) asks it to
     if chain.contracts.get("LendingPool").map(|a| a.as_str()) == Some(l.depositor.to_string().as_str()) {
         let p = crate::bundle::wallet_provider(&chain.rpc, crate::devnet::evm_deploy::ANVIL_DEPLOYER_KEY)?;
-        let (tx, block) = crate::bundle::lock_loan_leg(&p, l.depositor.0, &m.hub.chain_id, &bundle, leg).await?;
+        let (tx, block) = crate::bundle::lock_loan_leg(&p, l.depositor.0, &m.bundle_domain(), &bundle, leg).await?;
         println!("LendingPool locked leg {leg} on {} in block {block} (tx {tx})", chain.name);
         return Ok(());
     }
@@ -88,7 +88,7 @@ pub async fn lock_cmd(spec: &Path, manifest: &Path, leg: usize) -> anyhow::Resul
         .find(|u| u.evm_address == l.depositor.to_string())
         .context("the leg's depositor is not a devnet identity: lock it with its own wallet")?;
     let p = crate::bundle::wallet_provider(&chain.rpc, &depositor.evm_secret)?;
-    let (tx, block) = crate::bundle::lock_leg(&p, &m.hub.chain_id, &bundle, leg).await?;
+    let (tx, block) = crate::bundle::lock_leg(&p, &m.bundle_domain(), &bundle, leg).await?;
     println!("{} locked leg {leg} on {} in block {block} (tx {tx})", depositor.name, chain.name);
     Ok(())
 }

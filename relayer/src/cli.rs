@@ -232,6 +232,9 @@ enum ProtocolCommand {
         /// Chain id of the hub the bundle is registered on (binds the bundle id).
         #[arg(long, env = "MESH_HUB_CHAIN_ID", default_value = "mesh-devnet-1")]
         hub_chain_id: String,
+        /// Bech32 address of the hub's bundle-log (the EIP-712 domain binds the deployment).
+        #[arg(long, env = "MESH_BUNDLE_LOG")]
+        bundle_log: String,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -285,12 +288,12 @@ pub fn main() -> anyhow::Result<()> {
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(devnet_command(cmd))?;
         }
-        Command::Protocol(ProtocolCommand::HashBundle { file, hub_chain_id, json }) => {
+        Command::Protocol(ProtocolCommand::HashBundle { file, hub_chain_id, bundle_log, json }) => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
             let bundle: Bundle =
                 serde_json::from_str(&text).with_context(|| format!("{} is not a valid bundle", file.display()))?;
             bundle.validate().with_context(|| format!("{} is not a valid bundle", file.display()))?;
-            let hub = HubDomain::new(hub_chain_id);
+            let hub = HubDomain::new(hub_chain_id, bundle_log);
             let id = bundle_id(&hub, &bundle);
             let legs: Vec<String> = bundle.legs.iter().map(|l| Hash32(leg_hash(l)).to_string()).collect();
             let commit = Hash32(settlement_leaf(id, Verdict::Commit));

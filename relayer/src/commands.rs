@@ -100,7 +100,7 @@ pub async fn stake(cmd: Stake) -> anyhow::Result<()> {
                 .try_into()
                 .map_err(|_| anyhow::anyhow!("EVM key must be 32 bytes"))?;
             let key = signing_key(&secret).context("invalid EVM key")?;
-            let proof = sign_digest(&key, relayer_key_digest(&HubDomain::new(cfg.hub.chain_id.clone()), &me));
+            let proof = sign_digest(&key, relayer_key_digest(&cfg.hub.escrow_domain(), &me));
             let msg = stake_escrow::ExecuteMsg::Bond {
                 evm_signer: EvmAddress(signer_address(&key)),
                 proof_of_possession: proof,
@@ -218,6 +218,6 @@ pub async fn prove_signatures<H: MeshHub>(
 pub async fn prove_signatures_cmd(config: &Path, files: SignatureFiles, dry_run: bool) -> anyhow::Result<()> {
     let cfg = Config::load(config)?;
     let hub = live_hub(&cfg)?;
-    let domain = HubDomain::new(cfg.hub.chain_id.clone());
+    let domain = cfg.hub.bundle_domain();
     prove_signatures(&hub, &domain, &files, dry_run, &mut std::io::stdout()).await.map(|_| ())
 }

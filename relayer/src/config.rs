@@ -63,6 +63,18 @@ pub struct HubSection {
     pub key: KeySource,
 }
 
+impl HubSection {
+    /// The EIP-712 domain of batches, signer-set updates and bundle ids (the bundle-log's).
+    pub fn bundle_domain(&self) -> mesh_protocol::eip712::HubDomain {
+        mesh_protocol::eip712::HubDomain::new(self.chain_id.clone(), self.bundle_log.clone())
+    }
+
+    /// The EIP-712 domain of a bonding key's proof of possession (the stake-escrow's).
+    pub fn escrow_domain(&self) -> mesh_protocol::eip712::HubDomain {
+        mesh_protocol::eip712::HubDomain::new(self.chain_id.clone(), self.stake_escrow.clone())
+    }
+}
+
 fn default_denom() -> String {
     "inj".into()
 }

@@ -8,7 +8,6 @@ use alloy::network::EthereumWallet;
 use alloy::providers::Provider;
 use alloy::signers::local::PrivateKeySigner;
 use mesh_hub_api::{bundle_log, stake_escrow};
-use mesh_protocol::eip712::HubDomain;
 use mesh_protocol::EvmAddress;
 use tokio_util::sync::CancellationToken;
 
@@ -157,7 +156,7 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
         let s = Signer {
             hub: hub_for(&cfg)?,
             key,
-            domain: HubDomain::new(cfg.hub.chain_id.clone()),
+            domain: cfg.hub.bundle_domain(),
             store: store.clone(),
             metrics: metrics.clone(),
             rotation_delay: stake_cfg.rotation_delay,
@@ -217,7 +216,7 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
         let d = Disputer {
             chains,
             watches,
-            domain: HubDomain::new(cfg.hub.chain_id.clone()),
+            domain: cfg.hub.bundle_domain(),
             hub: hub_for(&cfg)?,
             store: store.clone(),
             metrics: metrics.clone(),

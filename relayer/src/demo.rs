@@ -13,7 +13,6 @@ use alloy::primitives::U256;
 use anyhow::{bail, Context};
 use mesh_hub_api::bundle_log::BundleStatus;
 use mesh_hub_api::{dispute, stake_escrow};
-use mesh_protocol::eip712::HubDomain;
 use mesh_protocol::{Bundle, Hash32, Leg, Verdict};
 use tokio_util::sync::CancellationToken;
 
@@ -301,11 +300,11 @@ async fn scenario_arbitrage(ctx: &mut Ctx) -> anyhow::Result<String> {
     let id = register(&ctx.hub, &arb.hub_signer(), &m.contracts["bundle_log"], &b).await?;
     say(&format!("registered bundle {id} ({} legs)", b.legs.len()));
     let start = Instant::now();
-    crate::bundle::lock_loan_leg(&ctx.deployer(alpha)?, lender, &m.hub.chain_id, &b, 0).await?;
+    crate::bundle::lock_loan_leg(&ctx.deployer(alpha)?, lender, &m.bundle_domain(), &b, 0).await?;
     say(&format!("the LendingPool locked the {:.3} WETH loan on alpha (leg 0)", units(loan, WETH_DECIMALS)));
-    lock_leg(&wallet_provider(&m.evm[beta].rpc, &solver.evm_secret)?, &m.hub.chain_id, &b, 1).await?;
+    lock_leg(&wallet_provider(&m.evm[beta].rpc, &solver.evm_secret)?, &m.bundle_domain(), &b, 1).await?;
     say(&format!("bob (solver) locked {:.3} WETH for carol on beta (leg 1)", units(bridged, WETH_DECIMALS)));
-    lock_leg(&wallet_provider(&m.evm[alpha].rpc, &arb.evm_secret)?, &m.hub.chain_id, &b, 2).await?;
+    lock_leg(&wallet_provider(&m.evm[alpha].rpc, &arb.evm_secret)?, &m.bundle_domain(), &b, 2).await?;
     say(&format!("carol locked the {:.4} WETH repayment on alpha (leg 2)", units(repay, WETH_DECIMALS)));
     let v = ctx.wait_decided(id, Duration::from_secs(90)).await?;
     say(&format!("hub verdict: {v:?} after {:.1} s", start.elapsed().as_secs_f64()));
@@ -364,7 +363,7 @@ async fn scenario_abort(ctx: &mut Ctx) -> anyhow::Result<String> {
     let b = ctx.bundle(&alice, 15, legs);
     let id = register(&ctx.hub, &alice.hub_signer(), &ctx.m.contracts["bundle_log"], &b).await?;
     let p = wallet_provider(&ctx.m.evm[0].rpc, &alice.evm_secret)?;
-    lock_leg(&p, &ctx.m.hub.chain_id, &b, 0).await?;
+    lock_leg(&p, &ctx.m.bundle_domain(), &b, 0).await?;
     say("alice locked leg 0 on alpha; bob never locks leg 1 (lock deadline in 15 s)");
     let v = ctx.wait_decided(id, Duration::from_secs(90)).await?;
     say(&format!("hub verdict: {v:?}"));
@@ -382,7 +381,7 @@ async fn scenario_fraud(ctx: &mut Ctx) -> anyhow::Result<String> {
     let (alice, bob) = (m.accounts.users[0].clone(), m.accounts.users[1].clone());
     let liar = m.accounts.relayers[3].clone();
     let escrow = m.contracts["stake_escrow"].clone();
-    let domain = HubDomain::new(m.hub.chain_id.clone());
+    let domain = m.escrow_domain();
     let bonded: Option<stake_escrow::RelayerInfo> =
         ctx.hub.query_smart(&escrow, &stake_escrow::QueryMsg::Relayer { address: liar.hub_address.clone() }).await?;
     let bond_amount: u128 = m.profile.contracts.relayer_bond.parse()?;
@@ -411,7 +410,7 @@ async fn scenario_fraud(ctx: &mut Ctx) -> anyhow::Result<String> {
     let b = ctx.bundle(&alice, 40, legs);
     let id = register(&ctx.hub, &alice.hub_signer(), &m.contracts["bundle_log"], &b).await?;
     // log 0 of the mint is its Transfer, not a LegLocked
-    let fake = crate::bundle::report_pointing_at(&ctx.deployer(0)?, &m.hub.chain_id, &b, 0, &mint, 0).await?;
+    let fake = crate::bundle::report_pointing_at(&ctx.deployer(0)?, &m.bundle_domain(), &b, 0, &mint, 0).await?;
     let block_number = fake.location.block_number;
     let liar_hub = LiveHub {
         client: ctx.hub.clone(),
@@ -453,7 +452,7 @@ async fn scenario_fraud(ctx: &mut Ctx) -> anyhow::Result<String> {
         bail!("the liar was not slashed and jailed");
     }
     let p = wallet_provider(&m.evm[0].rpc, &alice.evm_secret)?;
-    lock_leg(&p, &m.hub.chain_id, &b, 0).await?;
+    lock_leg(&p, &m.bundle_domain(), &b, 0).await?;
     say("alice now really locks the leg; honest relayers report it");
     let v = ctx.wait_decided(id, Duration::from_secs(90)).await?;
     if v != Verdict::Commit {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use mesh_protocol::eip712::{bundle_id, leg_hash, HubDomain};
+use mesh_protocol::eip712::{bundle_id, leg_hash};
 use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Leg};
 use serde::Deserialize;
 
@@ -257,7 +257,7 @@ impl BundleSpec {
         if !failing.is_empty() {
             return Err(SpecError::ConstraintsFail(failing));
         }
-        let id = Hash32(bundle_id(&HubDomain::new(m.hub.chain_id.clone()), &bundle));
+        let id = Hash32(bundle_id(&m.bundle_domain(), &bundle));
         let timing = vec![
             ("registration (now)".to_string(), now),
             ("lock deadline: every leg locked by this block time".to_string(), lock_deadline),

@@ -68,7 +68,7 @@ async fn reorged_locks_are_never_reported_and_a_crash_after_broadcast_duplicates
     let reporter = start_relayer(&net, &m, Some(0), vec![Role::Reporter]);
     let ghost = one_leg_bundle(&m, 1, 100);
     let ghost_id = register(&hub, &alice.hub_signer(), &log, &ghost).await.unwrap();
-    let (_, lock_block) = lock_leg(&pa, &m.hub.chain_id, &ghost, 0).await.unwrap();
+    let (_, lock_block) = lock_leg(&pa, &m.bundle_domain(), &ghost, 0).await.unwrap();
     let head = pa.get_block_number().await.unwrap();
     let depth = head - lock_block + 1;
     assert!(depth < 6, "the reorg must stay below the confirmation depth (depth {depth})");
@@ -85,7 +85,7 @@ async fn reorged_locks_are_never_reported_and_a_crash_after_broadcast_duplicates
     // the same leg locked for real on the new fork is reported (a fresh provider: the reorg
     // rewound alice's account nonce, which the old provider had cached)
     let pa = wallet_provider(&m.evm[0].rpc, &alice.evm_secret).unwrap();
-    lock_leg(&pa, &m.hub.chain_id, &ghost, 0).await.expect("the reorg undid the escrow; lock again");
+    lock_leg(&pa, &m.bundle_domain(), &ghost, 0).await.expect("the reorg undid the escrow; lock again");
     let start = Instant::now();
     while !reported(&hub, &log, ghost_id).await {
         assert!(start.elapsed() < Duration::from_secs(40), "the canonical lock was not reported");
@@ -101,7 +101,7 @@ async fn reorged_locks_are_never_reported_and_a_crash_after_broadcast_duplicates
     let mesh = env!("CARGO_BIN_EXE_mesh");
     let crash = one_leg_bundle(&m, 2, 50);
     let crash_id = register(&hub, &alice.hub_signer(), &log, &crash).await.unwrap();
-    lock_leg(&pa, &m.hub.chain_id, &crash, 0).await.unwrap();
+    lock_leg(&pa, &m.bundle_domain(), &crash, 0).await.unwrap();
     let status1 = Command::new(mesh)
         .args(["relayer", "run", "--config", cfg_path.to_str().unwrap()])
         .env("MESH_FAULT", "abort-after-report-included")

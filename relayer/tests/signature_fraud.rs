@@ -462,7 +462,8 @@ async fn a_file_that_is_not_a_signed_statement_is_refused_with_its_path() {
 #[test]
 fn the_example_signature_files_parse_and_recover_to_the_vector_signer() {
     let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples");
-    let devnet = HubDomain::new("mesh-devnet-1");
+    // the deployment of contracts/packages/mesh-protocol/vectors/protocol.json
+    let devnet = HubDomain::new("mesh-devnet-1", "inj1qg5ega6dykkxc307y25pecuufrjkxkaggkkxh7");
     for name in ["signed-statement.json", "signed-signer-set-update.json"] {
         let s = fraud::read_statement(&examples.join(name)).unwrap();
         let signer = fraud::signer(&devnet, &s, "example").unwrap();

@@ -8,7 +8,7 @@ use alloy::primitives::U256;
 use mesh_e2e::{devnet, now, start_relayer, DownOnDrop};
 use mesh_hub_api::bundle_log::BundleStatus;
 use mesh_hub_api::{dispute, stake_escrow};
-use mesh_protocol::eip712::{bundle_id, HubDomain};
+use mesh_protocol::eip712::bundle_id;
 use mesh_protocol::{Bundle, Verdict};
 use mesh_relayer::bundle::{lock_leg, register, report_pointing_at, status, wallet_provider};
 use mesh_relayer::config::Role;
@@ -23,14 +23,14 @@ async fn a_fake_lock_report_is_proven_false_reverted_and_its_relayer_slashed() {
     let _guard = DownOnDrop(&net);
     let m = net.up(&UpOptions { validators: 1, evm_chains: 2, fresh: true }).await.expect("devnet up");
     let hub = hub_client(&m).unwrap();
-    let domain = HubDomain::new(m.hub.chain_id.clone());
+    let domain = m.bundle_domain();
     let escrow = m.contracts["stake_escrow"].clone();
     let (alice, bob) = (&m.accounts.users[0], &m.accounts.users[1]);
 
     // relayer 3 bonds: it is the dishonest identity
     let liar = &m.accounts.relayers[3];
     let bond_amount: u128 = m.profile.contracts.relayer_bond.parse().unwrap();
-    bond(&hub, &escrow, &domain, liar, bond_amount).await.expect("the liar bonds");
+    bond(&hub, &escrow, &m.escrow_domain(), liar, bond_amount).await.expect("the liar bonds");
 
     // a one-leg bundle on alpha; the chain holds a mint transaction, but no lock
     let deployer = wallet_provider(&m.evm[0].rpc, ANVIL_DEPLOYER_KEY).unwrap();
@@ -47,7 +47,7 @@ async fn a_fake_lock_report_is_proven_false_reverted_and_its_relayer_slashed() {
     assert_eq!(id.0, bundle_id(&domain, &bundle));
 
     // log 0 of the mint is its Transfer, not a LegLocked
-    let fake = report_pointing_at(&deployer, &m.hub.chain_id, &bundle, 0, &mint, 0).await.unwrap();
+    let fake = report_pointing_at(&deployer, &m.bundle_domain(), &bundle, 0, &mint, 0).await.unwrap();
     let liar_hub = LiveHub {
         client: hub.clone(),
         signer: liar.hub_signer(),
@@ -100,7 +100,7 @@ async fn a_fake_lock_report_is_proven_false_reverted_and_its_relayer_slashed() {
         start_relayer(&net, &m, Some(2), vec![Role::Signer]),
     ];
     let alice_alpha = wallet_provider(&m.evm[0].rpc, &alice.evm_secret).unwrap();
-    lock_leg(&alice_alpha, &m.hub.chain_id, &bundle, 0).await.expect("alice locks");
+    lock_leg(&alice_alpha, &m.bundle_domain(), &bundle, 0).await.expect("alice locks");
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let s = status(&hub, &m.contracts["bundle_log"], id).await.unwrap();

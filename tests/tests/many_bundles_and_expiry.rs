@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use alloy::primitives::U256;
 use mesh_e2e::{devnet, now, start_relayer, DownOnDrop};
 use mesh_hub_api::bundle_log::BundleStatus;
-use mesh_protocol::eip712::{bundle_id, HubDomain};
+use mesh_protocol::eip712::bundle_id;
 use mesh_protocol::{Bundle, Verdict};
 use mesh_relayer::bundle::{lock_leg, register, register_many, status, wallet_provider};
 use mesh_relayer::config::Role;
@@ -26,7 +26,7 @@ async fn fifty_concurrent_bundles_end_correctly_and_expired_legs_refund_without_
     let m = net.up(&UpOptions { validators: 1, evm_chains: 2, fresh: true }).await.expect("devnet up");
     let hub = hub_client(&m).unwrap();
     let log = m.contracts["bundle_log"].clone();
-    let domain = HubDomain::new(m.hub.chain_id.clone());
+    let domain = m.bundle_domain();
     let (alice, bob, carol) = (m.accounts.users[0].clone(), m.accounts.users[1].clone(), m.accounts.users[2].clone());
     mint_usdc(&m, 0, &carol.evm_address, 1_000).await;
 
@@ -73,7 +73,7 @@ async fn fifty_concurrent_bundles_end_correctly_and_expired_legs_refund_without_
                 .map(|(_, b)| b.clone())
                 .collect();
             let rpc = m.evm[c].rpc.clone();
-            let hub_chain = m.hub.chain_id.clone();
+            let hub_chain = m.bundle_domain();
             locks.spawn(async move {
                 let p = wallet_provider(&rpc, &id.evm_secret).unwrap();
                 for b in &mine {
@@ -162,7 +162,7 @@ async fn fifty_concurrent_bundles_end_correctly_and_expired_legs_refund_without_
     };
     register(&hub, &carol.hub_signer(), &log, &lonely).await.unwrap();
     let pc = wallet_provider(&m.evm[0].rpc, &carol.evm_secret).unwrap();
-    lock_leg(&pc, &m.hub.chain_id, &lonely, 0).await.unwrap();
+    lock_leg(&pc, &m.bundle_domain(), &lonely, 0).await.unwrap();
     let carol_before = usdc_balance(&m, 0, &carol.evm_address).await;
     // a third party (the deployer key) sends the refund: it is permissionless
     let anyone = wallet_provider(&m.evm[0].rpc, ANVIL_DEPLOYER_KEY).unwrap();

@@ -55,9 +55,9 @@ async fn relayers_commit_a_fully_locked_bundle_and_abort_one_with_a_missing_leg(
     let alice_alpha = wallet_provider(&m.evm[0].rpc, &alice.evm_secret).unwrap();
     let bob_beta = wallet_provider(&m.evm[1].rpc, &bob.evm_secret).unwrap();
     let locked_at = Instant::now();
-    lock_leg(&alice_alpha, &m.hub.chain_id, &swap, 0).await.expect("alice locks on alpha");
-    lock_leg(&bob_beta, &m.hub.chain_id, &swap, 1).await.expect("bob locks on beta");
-    lock_leg(&alice_alpha, &m.hub.chain_id, &missing, 0).await.expect("alice locks the first leg");
+    lock_leg(&alice_alpha, &m.bundle_domain(), &swap, 0).await.expect("alice locks on alpha");
+    lock_leg(&bob_beta, &m.bundle_domain(), &swap, 1).await.expect("bob locks on beta");
+    lock_leg(&alice_alpha, &m.bundle_domain(), &missing, 0).await.expect("alice locks the first leg");
     // bob never locks the second leg of `missing`
 
     // the locks reach the hub within confirmations + a few hub blocks

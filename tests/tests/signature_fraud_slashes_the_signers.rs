@@ -54,7 +54,7 @@ async fn signatures_over_roots_the_hub_never_closed_get_their_relayers_slashed_a
     let _guard = DownOnDrop(&net);
     let m = net.up(&UpOptions { validators: 1, evm_chains: 1, fresh: true }).await.expect("devnet up");
     let hub = hub_client(&m).unwrap();
-    let domain = HubDomain::new(m.hub.chain_id.clone());
+    let domain = m.bundle_domain();
     let escrow = m.contracts["stake_escrow"].clone();
     let dispute_contract = m.contracts["dispute"].clone();
     let set: Option<stake_escrow::SignerSetResponse> =

@@ -9,7 +9,6 @@ use alloy::primitives::U256;
 use mesh_e2e::{devnet, now, start_relayer, DownOnDrop};
 use mesh_hub_api::bundle_log::{self, BatchResponse, BundleStatus};
 use mesh_hub_api::stake_escrow::{self, SignerSetResponse};
-use mesh_protocol::eip712::HubDomain;
 use mesh_protocol::{Bundle, Verdict};
 use mesh_relayer::bundle::{lock_leg, register, status, wallet_provider};
 use mesh_relayer::config::Role;
@@ -32,9 +31,7 @@ async fn a_new_relayer_bonds_the_hub_rotates_and_every_verifier_follows_before_t
     let r1 = start_relayer(&net, &m, Some(1), vec![Role::Signer]);
     let r2 = start_relayer(&net, &m, Some(2), vec![Role::Signer]);
     let newcomer = &m.accounts.relayers[3];
-    bond(&hub, escrow, &HubDomain::new(m.hub.chain_id.clone()), newcomer, 10_000 * 10u128.pow(18))
-        .await
-        .expect("relayer 3 bonds");
+    bond(&hub, escrow, &m.escrow_domain(), newcomer, 10_000 * 10u128.pow(18)).await.expect("relayer 3 bonds");
     let r3 = start_relayer(&net, &m, Some(3), vec![Role::Signer]);
 
     // the hub rotates (rotation delay 10 s), the old set attests the update, verifiers follow
@@ -82,8 +79,8 @@ async fn a_new_relayer_bonds_the_hub_rotates_and_every_verifier_follows_before_t
     let id = register(&hub, &alice.hub_signer(), &m.contracts["bundle_log"], &swap).await.expect("register");
     let alice_alpha = wallet_provider(&m.evm[0].rpc, &alice.evm_secret).unwrap();
     let bob_beta = wallet_provider(&m.evm[1].rpc, &bob.evm_secret).unwrap();
-    lock_leg(&alice_alpha, &m.hub.chain_id, &swap, 0).await.expect("alice locks on alpha");
-    lock_leg(&bob_beta, &m.hub.chain_id, &swap, 1).await.expect("bob locks on beta");
+    lock_leg(&alice_alpha, &m.bundle_domain(), &swap, 0).await.expect("alice locks on alpha");
+    lock_leg(&bob_beta, &m.bundle_domain(), &swap, 1).await.expect("bob locks on beta");
 
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {

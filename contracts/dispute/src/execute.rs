@@ -183,7 +183,17 @@ fn disputed_report(
     let r: ReportResponse = q
         .query_wasm_smart(&cfg.bundle_log, &LogQuery::Report { bundle_id, leg_index })
         .map_err(|e| ContractError::UnknownLeg { bundle_id, leg_index, reason: e.to_string() })?;
-    let report = r.report.clone().ok_or(ContractError::NoReport { bundle_id, leg_index })?;
+    let h = decode_header(header).map_err(ContractError::BadHeader)?;
+    // The report the header is about: the leg's current one or, so that objections never spare
+    // a liar its slash, one the signers rejected that is still inside its window.
+    let report = match (&r.report, r.rejected.iter().find(|x| Hash32(h.hash) == x.location.block_hash)) {
+        (Some(current), _) if Hash32(h.hash) == current.location.block_hash => current.clone(),
+        (_, Some(rejected)) => rejected.clone(),
+        (Some(current), None) => {
+            return Err(ContractError::HeaderHashMismatch { reported: current.location.block_hash, got: h.hash.into() })
+        }
+        (None, None) => return Err(ContractError::NoReport { bundle_id, leg_index }),
+    };
     if now >= report.window_ends_at {
         return Err(ContractError::DisputeWindowClosed {
             report_id: report.report_id,
@@ -192,10 +202,6 @@ fn disputed_report(
         });
     }
     let loc = &report.location;
-    let h = decode_header(header).map_err(ContractError::BadHeader)?;
-    if Hash32(h.hash) != loc.block_hash {
-        return Err(ContractError::HeaderHashMismatch { reported: loc.block_hash, got: h.hash.into() });
-    }
     // The block hash pins the header: a reported number or timestamp that differs from it is a
     // false statement in itself (the timestamp is what the lock-deadline check relied on).
     let misreported = if h.number != loc.block_number {

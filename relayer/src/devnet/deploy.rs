@@ -30,6 +30,9 @@ fn units(v: &str) -> u128 {
     v.parse().expect("validated by the profile")
 }
 
+/// Lifetime of a devnet signer set (its signed `expires_at`): one day.
+pub const DEVNET_SIGNER_SET_LIFETIME: u64 = 24 * 3600;
+
 /// Stores the optimised wasm from `artifacts`, instantiates and wires the contracts.
 pub async fn deploy_hub_contracts(manifest: &mut Manifest, artifacts: &Path) -> Result<(), DevnetError> {
     let hub = hub_client(manifest)?;
@@ -61,6 +64,7 @@ pub async fn deploy_hub_contracts(manifest: &mut Manifest, artifacts: &Path) -> 
                 bounty_bps: p.bounty_bps,
                 community_pool: None,
                 rotation_delay: p.rotation_delay.as_secs(),
+                signer_set_lifetime: Some(DEVNET_SIGNER_SET_LIFETIME),
                 dispute: None,
             },
             "atomic-mesh stake-escrow",
@@ -85,6 +89,9 @@ pub async fn deploy_hub_contracts(manifest: &mut Manifest, artifacts: &Path) -> 
                 max_reports_per_msg: p.max_reports_per_msg,
                 max_horizon: p.max_horizon.as_secs(),
                 chains: vec![],
+                rereport_grace: Some(p.dispute_window.as_secs()),
+                registration_deposit: None,
+                retention: None,
             },
             "atomic-mesh bundle-log",
             admin.clone(),
@@ -126,7 +133,7 @@ pub async fn deploy_hub_contracts(manifest: &mut Manifest, artifacts: &Path) -> 
 pub async fn bond_relayers(manifest: &Manifest) -> Result<mesh_protocol::SignerSet, DevnetError> {
     let hub = hub_client(manifest)?;
     let escrow = &manifest.contracts["stake_escrow"];
-    let domain = HubDomain::new(manifest.hub.chain_id.clone());
+    let domain = manifest.escrow_domain();
     let bond_amount = units(&manifest.profile.contracts.relayer_bond);
     for r in manifest.accounts.relayers.iter().take(manifest.profile.accounts.bonded_relayers as usize) {
         bond(&hub, escrow, &domain, r, bond_amount).await.map_err(step("bond relayer"))?;

@@ -65,6 +65,20 @@ impl Manifest {
         }
     }
 
+    /// The EIP-712 domain of batches, signer-set updates and bundle ids: the hub chain and the
+    /// bundle-log (empty before the hub contracts are deployed).
+    pub fn bundle_domain(&self) -> mesh_protocol::eip712::HubDomain {
+        let log = self.contracts.get("bundle_log").cloned().unwrap_or_default();
+        mesh_protocol::eip712::HubDomain::new(self.hub.chain_id.clone(), log)
+    }
+
+    /// The EIP-712 domain of a bonding key's proof of possession: the hub chain and the
+    /// stake-escrow.
+    pub fn escrow_domain(&self) -> mesh_protocol::eip712::HubDomain {
+        let escrow = self.contracts.get("stake_escrow").cloned().unwrap_or_default();
+        mesh_protocol::eip712::HubDomain::new(self.hub.chain_id.clone(), escrow)
+    }
+
     pub fn load(path: &Path) -> Result<Manifest, DevnetError> {
         let bytes = std::fs::read(path)
             .map_err(|e| DevnetError::Step { step: format!("read {}", path.display()), detail: e.to_string() })?;

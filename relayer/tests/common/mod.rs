@@ -42,12 +42,14 @@ use mesh_relayer::store::Store;
 
 /// Hub chain id of every test (the EIP-712 domain of bundle ids and batch digests).
 pub const HUB_CHAIN_ID: &str = "mesh-test-1";
+/// Bundle-log address of every test (the deployment the EIP-712 domain binds).
+pub const BUNDLE_LOG: &str = "bundle-log";
 /// Timestamp of block 0 of every mock chain; blocks follow every [`BLOCK_TIME`] seconds.
 pub const GENESIS_TIME: u64 = 1_700_000_000;
 pub const BLOCK_TIME: u64 = 12;
 
 pub fn domain() -> HubDomain {
-    HubDomain::new(HUB_CHAIN_ID)
+    HubDomain::new(HUB_CHAIN_ID, BUNDLE_LOG)
 }
 
 pub fn addr(byte: u8) -> Address {
@@ -478,7 +480,12 @@ pub fn signer_set(epoch: u64, members: &[Address], jailed: &[Address]) -> Signer
     let mut signers: Vec<WeightedSigner> =
         members.iter().map(|a| WeightedSigner { address: EvmAddress(*a), weight: Amount(U256::from(1u8)) }).collect();
     signers.sort_by_key(|s| s.address);
-    let set = SignerSet { epoch, signers, threshold: Amount(U256::from(members.len().div_ceil(2) as u64)) };
+    let set = SignerSet {
+        epoch,
+        signers,
+        threshold: Amount(U256::from(members.len().div_ceil(2) as u64)),
+        expires_at: u64::MAX,
+    };
     SignerSetResponse {
         signers_hash: Hash32(signer_set_hash(&set)),
         set,
@@ -796,6 +803,8 @@ impl HubState {
             reported_at: now,
             window_ends_at: now + 600,
             location: r.location.clone(),
+            objectors: vec![],
+            objected_weight: Amount::default(),
         });
         report_id
     }

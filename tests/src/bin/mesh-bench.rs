@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use mesh_e2e::{devnet, now, DownOnDrop};
 use mesh_hub_api::bundle_log::{self, EvmLocation, LockReport};
-use mesh_protocol::eip712::{leg_hash, settlement_batch_digest, HubDomain};
+use mesh_protocol::eip712::{leg_hash, settlement_batch_digest};
 use mesh_protocol::sig::{sign_digest, signing_key};
 use mesh_protocol::{Bundle, Hash32, SettlementBatch};
 use mesh_relayer::bundle::{lock_leg, register, register_many, report_pointing_at, status, wallet_provider};
@@ -51,7 +51,7 @@ async fn main() {
 
     let hub = hub_client(&m).unwrap();
     let log = m.contracts["bundle_log"].clone();
-    let domain = HubDomain::new(m.hub.chain_id.clone());
+    let domain = m.bundle_domain();
     let alice = m.accounts.users[0].clone();
     let bob = m.accounts.users[1].clone();
     let relayer0 = m.accounts.relayers[0].clone();
@@ -208,7 +208,7 @@ async fn main() {
     let mut locked_at = Vec::new();
     for b in &bundles {
         // both legs of a bundle are locked at once, on their two chains
-        let (a, c) = tokio::join!(lock_leg(&pa, &m.hub.chain_id, b, 0), lock_leg(&pb, &m.hub.chain_id, b, 1));
+        let (a, c) = tokio::join!(lock_leg(&pa, &domain, b, 0), lock_leg(&pb, &domain, b, 1));
         a.unwrap();
         c.unwrap();
         locked_at.push(start.elapsed());
@@ -245,9 +245,9 @@ async fn main() {
     };
     let id = register(&hub, &alice.hub_signer(), &log, &three).await.unwrap();
     let s0 = Instant::now();
-    lock_leg(&pa, &m.hub.chain_id, &three, 0).await.unwrap();
-    lock_leg(&pb, &m.hub.chain_id, &three, 1).await.unwrap();
-    lock_leg(&pa, &m.hub.chain_id, &three, 2).await.unwrap();
+    lock_leg(&pa, &m.bundle_domain(), &three, 0).await.unwrap();
+    lock_leg(&pb, &m.bundle_domain(), &three, 1).await.unwrap();
+    lock_leg(&pa, &m.bundle_domain(), &three, 2).await.unwrap();
     let locked = s0.elapsed();
     let (mut reported, mut decided, mut attested) = (None, None, None);
     loop {
@@ -322,11 +322,8 @@ async fn main() {
     let big_ids = register_many(&hub, &alice_hub, &log, &big).await.unwrap();
     let mut locks = tokio::task::JoinSet::new();
     for (j, (c, id)) in depositors.iter().cloned().enumerate() {
-        let (mine, hub_chain, rpc) = (
-            big.iter().skip(j % 10).step_by(10).cloned().collect::<Vec<_>>(),
-            m.hub.chain_id.clone(),
-            m.evm[c].rpc.clone(),
-        );
+        let (mine, hub_chain, rpc) =
+            (big.iter().skip(j % 10).step_by(10).cloned().collect::<Vec<_>>(), m.bundle_domain(), m.evm[c].rpc.clone());
         locks.spawn(async move {
             let p = wallet_provider(&rpc, &id.evm_secret).unwrap();
             for b in &mine {
@@ -374,7 +371,7 @@ async fn main() {
     mesh_relayer::devnet::deploy::bond(
         &hub,
         &escrow,
-        &domain,
+        &m.escrow_domain(),
         &liar,
         m.profile.contracts.relayer_bond.parse().unwrap(),
     )
@@ -391,7 +388,7 @@ async fn main() {
     let one_id = register(&hub, &alice.hub_signer(), &log, &one).await.unwrap();
     // the "lock" is a token mint: a real transaction with a log, but no LegLocked
     let minted = try_mint_usdc(&m, 0, &alice.evm_address, 1).await.unwrap();
-    let fake = report_pointing_at(&p, &m.hub.chain_id, &one, 0, &minted, 0).await.unwrap();
+    let fake = report_pointing_at(&p, &m.bundle_domain(), &one, 0, &minted, 0).await.unwrap();
     hub.execute(&liar.hub_signer(), &log, &bundle_log::ExecuteMsg::ReportLocks { reports: vec![fake] }, vec![])
         .await
         .unwrap();

@@ -14,6 +14,7 @@ pub const DEFAULT_MAX_EVIDENCE_BYTES: u32 = 128 * 1024;
 /// Parameters of a new dispute contract.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub struct InstantiateMsg {
     /// The bundle-log whose reports and batches are disputed (its hub chain id is read from it).
     pub bundle_log: String,
@@ -28,6 +29,7 @@ pub struct InstantiateMsg {
 /// A statement a signer signed.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub enum SignedStatement {
     /// `SettlementBatch(epoch, batchIndex, root)`.
     Batch { epoch: u64, batch_index: u64, root: Hash32, signature: Signature65 },
@@ -38,6 +40,7 @@ pub enum SignedStatement {
 /// Evidence of a relayer's fraud.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub enum FraudProof {
     /// The report of leg `leg_index` of `bundle_id` is false: here is the header of the
     /// reported block (RLP), the receipt at the reported tx index (trie encoding) and its
@@ -86,6 +89,7 @@ pub enum FraudProof {
 /// Every action of the dispute contract.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub enum ExecuteMsg {
     /// Proves a fraud (anyone). On success the report is reverted (false lock), the relayer
     /// slashed and jailed, the bounty paid to the sender, and the fraud recorded. A proof that
@@ -96,6 +100,7 @@ pub enum ExecuteMsg {
 /// Every question the dispute contract answers.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
     /// The configuration.
