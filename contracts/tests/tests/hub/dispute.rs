@@ -436,7 +436,8 @@ fn deposit_receipt(logs: &[Log]) -> Vec<u8> {
 #[test]
 fn a_report_pointing_at_an_undecodable_receipt_type_is_proven_false() {
     let ev = |c: &Case| c.ev(0);
-    let undecodable: [(&str, fn(&LegLockedLog) -> Vec<u8>, u8); 5] = [
+    type Make = fn(&LegLockedLog) -> Vec<u8>;
+    let undecodable: [(&str, Make, u8); 5] = [
         // It even carries the leg's LegLocked log: the hub cannot read it, so no report may rest on it.
         ("OP-stack deposit", |ev| deposit_receipt(&[ev.to_log()]), 0x7e),
         ("Arbitrum internal", |ev| [vec![0x6a], lock_receipt(0, true, ev)].concat(), 0x6a),
