@@ -65,6 +65,8 @@ pub async fn deploy_hub_contracts(manifest: &mut Manifest, artifacts: &Path) -> 
                 community_pool: None,
                 rotation_delay: p.rotation_delay.as_secs(),
                 signer_set_lifetime: Some(DEVNET_SIGNER_SET_LIFETIME),
+                renewal_window: None,
+                max_signer_weight_bps: None,
                 dispute: None,
             },
             "atomic-mesh stake-escrow",

@@ -715,6 +715,9 @@ impl MockHub {
             jailed_at: None,
             slashed: cosmwasm_std::Uint128::zero(),
             active: true,
+            locked_until: 0,
+            locked_by_epoch: 0,
+            claimable_from: 0,
         };
         self.lock().relayers.insert(EvmAddress(evm_signer), info);
     }
