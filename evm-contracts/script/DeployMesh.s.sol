@@ -10,13 +10,26 @@ import {console} from "../test/utils/console.sol";
 /// genesis signer set, and a MeshRouter trusting it.
 ///
 ///   MESH_HUB_CHAIN_ID        hub chain id (default "mesh-devnet-1")
+///   MESH_DEPLOYMENT          REQUIRED: bech32 address of the hub's bundle-log contract; with the
+///                            hub chain id it forms the EIP-712 domain salt
+///                            keccak256(abi.encode(keccak256(chainId), keccak256(deployment)))
 ///   MESH_GENESIS_EPOCH       epoch of the genesis set (default 1)
 ///   MESH_GENESIS_SIGNERS     comma-separated EVM addresses (default: the deployer), any order
 ///   MESH_GENESIS_WEIGHTS     comma-separated weights, same order (default: 1 each)
 ///   MESH_GENESIS_THRESHOLD   threshold (default: floor(2/3 · total) + 1, at most the total)
+///   MESH_GENESIS_EXPIRES_AT  the genesis set's signed expiry, unix seconds, as the hub's
+///                            stake-escrow made it (default: now + 30 days, the hub's default
+///                            set lifetime); must be in the future
 ///   MESH_MIN_ROTATION_DELAY  seconds between rotations (default 3600)
+///   MESH_REFUND_GRACE        the router's refund grace: seconds after a leg's settle deadline
+///                            during which a COMMIT still pays and refunds stay closed; > 0
+///                            (default 3600)
 ///   MESH_DEPLOY_OUT          JSON file to write, under deployments/ (default
 ///                            deployments/mesh-<chainid>.json)
+///
+/// Recovery after the current signer set expired without a rotation: run this script again with
+/// a fresh genesis set (new verifier + router), then re-point the hub's chain registry at the new
+/// router; legs of the old router refund through `refundExpired`.
 ///
 ///   forge script script/DeployMesh.s.sol --broadcast --rpc-url $RPC --private-key $KEY
 contract DeployMesh {
@@ -24,20 +37,24 @@ contract DeployMesh {
 
     struct Config {
         string hub;
+        string deployment;
         uint64 epoch;
         address[] signers;
         uint256[] weights;
         uint256 threshold;
+        uint64 expiresAt;
         uint64 delay;
+        uint64 grace;
     }
 
     function run() external returns (SettlementVerifier verifier, MeshRouter router) {
         vm.startBroadcast();
         (, address deployer,) = vm.readCallers();
         Config memory c = _config(deployer);
-        verifier =
-            new SettlementVerifier(c.hub, c.epoch, c.signers, c.weights, c.threshold, c.delay);
-        router = new MeshRouter(verifier);
+        verifier = new SettlementVerifier(
+            c.hub, c.deployment, c.epoch, c.signers, c.weights, c.threshold, c.expiresAt, c.delay
+        );
+        router = new MeshRouter(verifier, c.grace);
         vm.stopBroadcast();
 
         console.log("chain id", block.chainid);
@@ -49,6 +66,8 @@ contract DeployMesh {
 
     function _config(address deployer) internal view returns (Config memory c) {
         c.hub = vm.envOr("MESH_HUB_CHAIN_ID", string("mesh-devnet-1"));
+        // No default: a wrong deployment would make the verifier refuse every signature.
+        c.deployment = vm.envString("MESH_DEPLOYMENT");
         c.epoch = uint64(vm.envOr("MESH_GENESIS_EPOCH", uint256(1)));
         address[] memory self = new address[](1);
         self[0] = deployer;
@@ -67,6 +86,13 @@ contract DeployMesh {
         uint256 twoThirds = total * 2 / 3 + 1;
         c.threshold = vm.envOr("MESH_GENESIS_THRESHOLD", twoThirds > total ? total : twoThirds);
         c.delay = uint64(vm.envOr("MESH_MIN_ROTATION_DELAY", uint256(3600)));
+        uint256 expiresAt = vm.envOr("MESH_GENESIS_EXPIRES_AT", block.timestamp + 30 days);
+        require(expiresAt <= type(uint64).max, "MESH_GENESIS_EXPIRES_AT: above uint64");
+        require(expiresAt > block.timestamp, "MESH_GENESIS_EXPIRES_AT: not in the future");
+        c.expiresAt = uint64(expiresAt);
+        uint256 grace = vm.envOr("MESH_REFUND_GRACE", uint256(3600));
+        require(grace != 0 && grace <= type(uint64).max, "MESH_REFUND_GRACE: 1 to 2^64 - 1");
+        c.grace = uint64(grace);
     }
 
     /// @dev Sorts signers ascending, carrying their weights along (insertion sort, ≤ 64).
@@ -92,8 +118,11 @@ contract DeployMesh {
         vm.serializeUint(key, "chainId", block.chainid);
         vm.serializeUint(key, "genesisEpoch", c.epoch);
         vm.serializeUint(key, "threshold", c.threshold);
+        vm.serializeUint(key, "genesisExpiresAt", c.expiresAt);
+        vm.serializeUint(key, "refundGrace", c.grace);
+        vm.serializeString(key, "deployment", c.deployment);
         vm.serializeBytes32(key, "hubDomain", verifier.DOMAIN_SEPARATOR());
-        vm.serializeBytes32(key, "hubSalt", keccak256(bytes(c.hub)));
+        vm.serializeBytes32(key, "hubSalt", verifier.HUB_SALT());
         vm.serializeAddress(key, "settlementVerifier", address(verifier));
         string memory json = vm.serializeAddress(key, "meshRouter", address(router));
         vm.writeJson(json, out);

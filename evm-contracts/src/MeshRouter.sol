@@ -11,13 +11,20 @@ import {ISettlementVerifier} from "./interfaces/ISettlementVerifier.sol";
 
 /// @title MeshRouter
 /// @notice Escrows Atomic Mesh legs on this chain and applies the hub's signed verdicts:
-/// COMMIT pays every leg's recipient, ABORT refunds every depositor, and after the settle
-/// deadline anyone can refund a leg without any signature, so funds are never stuck.
+/// COMMIT pays every leg's recipient, ABORT refunds every depositor, and once refunds open
+/// (settle deadline + this chain's `REFUND_GRACE`) anyone can refund a leg without any
+/// signature, so funds are never stuck.
 /// @dev A verdict is trusted when its settlement leaf is under a batch root the
 /// SettlementVerifier verified (one signature check per batch, then one Merkle proof per leg).
 /// Settlements and refunds change the leg's state before the transfer they trigger; `lock`
 /// records the escrow right after measuring the pull (it needs the measured amount). Every
 /// state-changing entry point shares one reentrancy guard (transient storage: needs Cancun).
+///
+/// Time rule of a Locked leg, with `opens = settleDeadline + REFUND_GRACE` computed in uint256:
+/// COMMIT while `now < opens`, ABORT at any time, `refundExpired` from `opens` on. The grace is
+/// the delivery window of a COMMIT the hub decided before the settle deadline: without it a
+/// COMMIT reaching chain A before the deadline and chain B after it would pay on A and refund
+/// on B.
 contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
     using SafeTransferLib for address;
 
@@ -30,6 +37,10 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
 
     /// @dev The hub's domain separator, copied from the verifier.
     bytes32 internal immutable _HUB_DOMAIN;
+
+    /// @dev Seconds after the settle deadline during which COMMIT still applies and refunds stay
+    /// closed (> 0).
+    uint64 internal immutable _REFUND_GRACE;
 
     /// @dev `settleMany` skip reasons, as in `SettlementSkipped`.
     uint8 internal constant _SKIP_NOT_LOCKED = 1;
@@ -70,9 +81,14 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
     /// @param verifier_ The SettlementVerifier of the hub this router serves.
-    constructor(ISettlementVerifier verifier_) {
+    /// @param refundGrace_ Seconds after a leg's settle deadline during which a signed COMMIT is
+    /// still applied and refunds stay closed; > 0. Choose it above this chain's worst delivery
+    /// delay of a batch (posting, inclusion, congestion).
+    constructor(ISettlementVerifier verifier_, uint64 refundGrace_) {
+        if (refundGrace_ == 0) revert ZeroRefundGrace();
         _VERIFIER = verifier_;
         _HUB_DOMAIN = verifier_.DOMAIN_SEPARATOR();
+        _REFUND_GRACE = refundGrace_;
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
@@ -193,7 +209,8 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
         (address token, uint64 deadline, LegStatus status, bool wide) =
             (e.token, e.settleDeadline, e.status, e.wideAmount);
         if (status != LegStatus.Locked) revert LegNotLocked(bundleId, index, status);
-        if (block.timestamp < deadline) revert NotExpired(deadline, block.timestamp);
+        uint256 opens = _refundOpensAt(deadline);
+        if (block.timestamp < opens) revert NotExpired(opens, block.timestamp);
         e.status = LegStatus.Refunded;
         token.safeTransfer(e.depositor, _amount(e, wide));
         emit LegRefunded(bundleId, index);
@@ -211,6 +228,18 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
     /// @inheritdoc IMeshRouter
     function hubDomain() external view returns (bytes32) {
         return _HUB_DOMAIN;
+    }
+
+    /// @inheritdoc IMeshRouter
+    function refundGrace() external view returns (uint64) {
+        return _REFUND_GRACE;
+    }
+
+    /// @inheritdoc IMeshRouter
+    function refundOpensAt(bytes32 bundleId, uint32 index) external view returns (uint256) {
+        Stored storage e = _escrows[_key(bundleId, index)];
+        if (e.status == LegStatus.None) return 0;
+        return _refundOpensAt(e.settleDeadline);
     }
 
     /// @inheritdoc IMeshRouter
@@ -274,8 +303,13 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
         }
     }
 
+    /// @dev `settleDeadline + REFUND_GRACE` in 256 bits (never wraps: both are below 2^64).
+    function _refundOpensAt(uint64 settleDeadline) internal view returns (uint256) {
+        return uint256(settleDeadline) + _REFUND_GRACE;
+    }
+
     /// @dev Applies an authenticated `verdict` (COMMIT or ABORT) to a leg, reverting unless the
-    /// leg is Locked and, for COMMIT, before its settle deadline.
+    /// leg is Locked and, for COMMIT, refunds are not open yet.
     function _settleLeg(bytes32 bundleId, uint32 index, uint8 verdict) internal {
         Stored storage e = _escrows[_key(bundleId, index)];
         (address token, uint64 deadline, LegStatus status, bool wide) =
@@ -283,7 +317,8 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
         if (status != LegStatus.Locked) revert LegNotLocked(bundleId, index, status);
         address to;
         if (verdict == MeshTypes.COMMIT) {
-            if (block.timestamp >= deadline) revert SettlementExpired(deadline, block.timestamp);
+            uint256 opens = _refundOpensAt(deadline);
+            if (block.timestamp >= opens) revert SettlementExpired(opens, block.timestamp);
             e.status = LegStatus.Committed;
             to = e.recipient;
         } else {
@@ -313,7 +348,7 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
     }
 
     /// @dev Applies an authenticated verdict to a leg, or skips it (with `SettlementSkipped`) if
-    /// it is not Locked, if a COMMIT is past the deadline, or if the token transfer fails.
+    /// it is not Locked, if a COMMIT comes when refunds are open, or if the token transfer fails.
     function _trySettleLeg(bytes32 bundleId, uint32 index, uint8 verdict) internal returns (bool) {
         Stored storage e = _escrows[_key(bundleId, index)];
         (address token, uint64 deadline, LegStatus status, bool wide) =
@@ -324,7 +359,7 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
         }
         address to;
         if (verdict == MeshTypes.COMMIT) {
-            if (block.timestamp >= deadline) {
+            if (block.timestamp >= _refundOpensAt(deadline)) {
                 emit SettlementSkipped(bundleId, index, _SKIP_EXPIRED);
                 return false;
             }
@@ -347,12 +382,21 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
     /// `leafIndex`, ascending; equal indices must carry the same bundle and verdict) and the
     /// missing siblings in `proof`, level by level from the leaves up, left to right. Follows
     /// docs/protocol.md section 4: sorted-pair hashing, an odd last node is carried up.
+    /// Exact: `leafCount` is bounded by the hub's maximum batch size (so no arithmetic of the fold
+    /// can wrap), every leaf index is below it, every proof element is consumed and the fold
+    /// ends in one node that every item's leaf was hashed into.
     function _multiproofRoot(
         uint256 leafCount,
         MultiItem[] calldata items,
         bytes32[] calldata proof
     ) internal pure returns (bytes32) {
+        if (leafCount == 0 || leafCount > MeshTypes.MAX_BATCH_SIZE) {
+            revert LeafCountOutOfRange(leafCount);
+        }
         uint256 n = items.length;
+        // At most every leg of every bundle of the batch (leafCount ≤ 256: no overflow).
+        uint256 maxItems = leafCount * MeshTypes.MAX_LEGS;
+        if (n > maxItems) revert TooManyItems(n, maxItems);
         uint256[] memory pos = new uint256[](n);
         bytes32[] memory node = new bytes32[](n);
         uint256 k;
@@ -377,8 +421,11 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
         return _foldLevels(leafCount, pos, node, k, proof);
     }
 
-    /// @dev Folds the known nodes (`k` of them, at ascending positions `pos`) level by level up
-    /// to the root, taking missing siblings from `proof` in order. Reuses `pos` and `node`.
+    /// @dev Folds the known nodes (`k` ≥ 1 of them, at strictly ascending positions `pos`, all
+    /// below `size`) level by level up to the root, taking missing siblings from `proof` in
+    /// order. Reuses `pos` and `node`. Requires `1 ≤ size ≤ MAX_BATCH_SIZE` (checked by the
+    /// caller), so `size + 1`, `p + 1` and `j + 2` cannot wrap; reverts unless every proof
+    /// element was used and exactly one node is left.
     function _foldLevels(
         uint256 size,
         uint256[] memory pos,
@@ -438,6 +485,12 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
             if iszero(eq(next, proof.length)) {
                 mstore(0x00, 0xf0b6cb4e) // `MultiproofTooLong(uint256)`.
                 mstore(0x20, sub(proof.length, next))
+                revert(0x1c, 0x24)
+            }
+            // Every item must have been folded into one single node: the root.
+            if iszero(eq(k, 1)) {
+                mstore(0x00, 0x112b57ee) // `MultiproofNotSingleRoot(uint256)`.
+                mstore(0x20, k)
                 revert(0x1c, 0x24)
             }
             root := mload(add(node, 0x20))

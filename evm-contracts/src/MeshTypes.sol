@@ -22,7 +22,7 @@ struct Leg {
 /// @notice The Atomic Mesh encoding (docs/protocol.md): EIP-712 type hashes, the hub's domain,
 /// leg hashes, bundle ids, settlement leaves and the digests relayers sign.
 /// @dev Byte-identical to the Rust reference crate `mesh-protocol`; the forge test
-/// `test/MeshTypes.t.sol` asserts every value of `vectors/protocol.json`.
+/// `test/ProtocolVectors.t.sol` asserts every value of `vectors/protocol.json`.
 library MeshTypes {
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                         CONSTANTS                          */
@@ -36,6 +36,9 @@ library MeshTypes {
     uint256 internal constant MAX_LEGS = 16;
     /// @dev Most members a signer set may have.
     uint256 internal constant MAX_SIGNERS = 64;
+    /// @dev Most leaves a settlement batch may have: the hub's `MAX_BATCH_SIZE_CAP`
+    /// (mesh-hub-api `bundle_log`). Bounds the multiproof fold (`MeshRouter.settleMultiproof`).
+    uint256 internal constant MAX_BATCH_SIZE = 256;
 
     /// @dev `keccak256("EIP712Domain(string name,string version,bytes32 salt)")`.
     bytes32 internal constant DOMAIN_TYPEHASH =
@@ -60,9 +63,10 @@ library MeshTypes {
     /// @dev EIP-712 type hash of `SettlementBatch`, the statement relayers sign.
     bytes32 internal constant SETTLEMENT_BATCH_TYPEHASH =
         keccak256("SettlementBatch(uint64 epoch,uint64 batchIndex,bytes32 root)");
-    /// @dev EIP-712 type hash of `SignerSet`.
-    bytes32 internal constant SIGNER_SET_TYPEHASH =
-        keccak256("SignerSet(address[] signers,uint256[] weights,uint256 threshold)");
+    /// @dev EIP-712 type hash of `SignerSet` (with its signed expiry).
+    bytes32 internal constant SIGNER_SET_TYPEHASH = keccak256(
+        "SignerSet(address[] signers,uint256[] weights,uint256 threshold,uint64 expiresAt)"
+    );
     /// @dev EIP-712 type hash of `SignerSetUpdate`, the statement that rotates the set.
     bytes32 internal constant SIGNER_SET_UPDATE_TYPEHASH =
         keccak256("SignerSetUpdate(uint64 newEpoch,bytes32 signersHash)");
@@ -73,9 +77,16 @@ library MeshTypes {
     /*                           DOMAIN                           */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
-    /// @dev The domain salt: `keccak256(bytes(hubChainId))`.
-    function hubSalt(string memory hubChainId) internal pure returns (bytes32) {
-        return keccak256(bytes(hubChainId));
+    /// @dev The domain salt, which binds one deployment of the hub:
+    /// `keccak256(abi.encode(keccak256(bytes(hubChainId)), keccak256(bytes(deployment))))`, where
+    /// `deployment` is the bech32 address of the hub's bundle-log contract. Two deployments on one
+    /// hub chain (a migration, a staging copy) never share a signature.
+    function hubSalt(string memory hubChainId, string memory deployment)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(keccak256(bytes(hubChainId)), keccak256(bytes(deployment))));
     }
 
     /// @dev The hub's EIP-712 domain separator (name, version and salt; no chain id, no
@@ -206,18 +217,21 @@ library MeshTypes {
         }
     }
 
-    /// @dev `hashStruct(SignerSet)` over the members in set order; the epoch is not part of it.
-    function signerSetHash(address[] memory signers, uint256[] memory weights, uint256 threshold)
-        internal
-        pure
-        returns (bytes32)
-    {
+    /// @dev `hashStruct(SignerSet)` over the members in set order and the set's expiry; the
+    /// epoch is not part of it (the `SignerSetUpdate` that hands over to the set carries it).
+    function signerSetHash(
+        address[] memory signers,
+        uint256[] memory weights,
+        uint256 threshold,
+        uint64 expiresAt
+    ) internal pure returns (bytes32) {
         return keccak256(
             abi.encode(
                 SIGNER_SET_TYPEHASH,
                 keccak256(abi.encodePacked(signers)),
                 keccak256(abi.encodePacked(weights)),
-                threshold
+                threshold,
+                expiresAt
             )
         );
     }

@@ -14,6 +14,14 @@ import {SignerSetLib} from "./lib/SignerSetLib.sol";
 /// read with a single EXTCODECOPY, so a k-signature check costs about one cold SLOAD, one cold
 /// EXTCODECOPY and k ECRECOVERs. The current epoch and the previous `RETAINED_EPOCHS` epochs are
 /// accepted, so batches signed just before a rotation still verify.
+///
+/// Every set carries a signed expiry (kept in its blob, so the hot path reads it for free): from
+/// `expiresAt` on the set verifies nothing, whether current or retained, so signing power never
+/// outlives the stake the hub keeps slashable until then. Expiries never decrease along the
+/// epochs (`rotate`), so once the current set expired the verifier accepts no signature at all.
+/// Recovery from that state (see `ISettlementVerifier` and docs/protocol.md): every leg still
+/// refunds through `MeshRouter.refundExpired`; the operator deploys a new verifier and router
+/// with a fresh genesis set and re-points the hub's chain registry.
 contract SettlementVerifier is ISettlementVerifier {
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                         CONSTANTS                          */
@@ -25,7 +33,7 @@ contract SettlementVerifier is ISettlementVerifier {
     /// @inheritdoc ISettlementVerifier
     bytes32 public immutable override DOMAIN_SEPARATOR;
 
-    /// @notice `keccak256(bytes(hubChainId))`, the domain salt.
+    /// @notice The domain salt, `MeshTypes.hubSalt(hubChainId, deployment)`.
     bytes32 public immutable HUB_SALT;
 
     /// @notice Seconds a signer set must have been current before it can rotate.
@@ -49,8 +57,11 @@ contract SettlementVerifier is ISettlementVerifier {
         uint64 activatedAt;
     }
 
-    /// @notice The hub's chain id, whose hash is the domain salt.
+    /// @notice The hub's chain id, bound by the domain salt.
     string public hubChainId;
+
+    /// @inheritdoc ISettlementVerifier
+    string public override deployment;
 
     Current internal _current;
     mapping(uint64 epoch => EpochRecord) internal _epochs;
@@ -60,27 +71,35 @@ contract SettlementVerifier is ISettlementVerifier {
     /*                        CONSTRUCTOR                         */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
-    /// @param hubChainId_ The hub's chain id (e.g. "mesh-devnet-1"); binds the EIP-712 domain.
+    /// @param hubChainId_ The hub's chain id (e.g. "mesh-devnet-1"), non-empty.
+    /// @param deployment_ The bech32 address of the hub's bundle-log contract, non-empty.
+    /// Together with `hubChainId_` it forms the EIP-712 domain salt.
     /// @param genesisEpoch The hub's epoch of the genesis set.
     /// @param signers The genesis members, strictly ascending, non-zero, at most 64.
     /// @param weights The genesis members' weights, non-zero.
     /// @param threshold The genesis threshold, `0 < threshold ≤ Σ weights`.
+    /// @param expiresAt The genesis set's signed expiry, after the deployment time.
     /// @param minRotationDelay Seconds a set must be current before the next rotation.
     constructor(
         string memory hubChainId_,
+        string memory deployment_,
         uint64 genesisEpoch,
         address[] memory signers,
         uint256[] memory weights,
         uint256 threshold,
+        uint64 expiresAt,
         uint64 minRotationDelay
     ) {
         if (bytes(hubChainId_).length == 0) revert EmptyHubChainId();
+        if (bytes(deployment_).length == 0) revert EmptyDeployment();
         hubChainId = hubChainId_;
-        bytes32 salt = MeshTypes.hubSalt(hubChainId_);
+        deployment = deployment_;
+        bytes32 salt = MeshTypes.hubSalt(hubChainId_, deployment_);
         HUB_SALT = salt;
         DOMAIN_SEPARATOR = MeshTypes.domainSeparator(salt);
         MIN_ROTATION_DELAY = minRotationDelay;
-        _activate(genesisEpoch, signers, weights, threshold);
+        if (expiresAt <= block.timestamp) revert ExpiryInPast(expiresAt, block.timestamp);
+        _activate(genesisEpoch, signers, weights, threshold, expiresAt);
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
@@ -114,18 +133,18 @@ contract SettlementVerifier is ISettlementVerifier {
         address[] calldata signers,
         uint256[] calldata weights,
         uint256 threshold,
+        uint64 expiresAt,
         bytes calldata signatures
     ) external {
-        Current memory current = _current;
-        uint256 earliest = uint256(_epochs[current.epoch].activatedAt) + MIN_ROTATION_DELAY;
-        if (block.timestamp < earliest) revert RotationTooEarly(earliest, block.timestamp);
-        uint64 newEpoch = current.epoch + 1;
-        bytes32 signersHash = MeshTypes.signerSetHash(signers, weights, threshold);
+        (bytes memory currentSet, uint64 newEpoch) = _checkRotation(expiresAt);
         bytes32 digest = MeshTypes.typedDataDigest(
-            DOMAIN_SEPARATOR, MeshTypes.signerSetUpdateHash(newEpoch, signersHash)
+            DOMAIN_SEPARATOR,
+            MeshTypes.signerSetUpdateHash(
+                newEpoch, MeshTypes.signerSetHash(signers, weights, threshold, expiresAt)
+            )
         );
-        SignerSetLib.verify(SignerSetLib.load(current.pointer, current.size), digest, signatures);
-        _activate(newEpoch, signers, weights, threshold);
+        SignerSetLib.verify(currentSet, digest, signatures);
+        _activate(newEpoch, signers, weights, threshold, expiresAt);
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
@@ -150,8 +169,12 @@ contract SettlementVerifier is ISettlementVerifier {
     /// @inheritdoc ISettlementVerifier
     function isEpochActive(uint64 epoch) public view returns (bool) {
         uint64 current = _current.epoch;
-        return epoch <= current && current - epoch <= RETAINED_EPOCHS
-            && _epochs[epoch].pointer != address(0);
+        if (epoch > current || current - epoch > RETAINED_EPOCHS) return false;
+        EpochRecord memory record = _epochs[epoch];
+        if (record.pointer == address(0)) return false;
+        // Only the header (threshold, expiry) is read.
+        bytes memory header = SignerSetLib.load(record.pointer, SignerSetLib.HEADER_LENGTH);
+        return block.timestamp < SignerSetLib.expiresAtOf(header);
     }
 
     /// @inheritdoc ISettlementVerifier
@@ -162,13 +185,15 @@ contract SettlementVerifier is ISettlementVerifier {
             address[] memory signers,
             uint256[] memory weights,
             uint256 threshold,
+            uint64 expiresAt,
             uint64 activatedAt
         )
     {
         EpochRecord memory record = _epochs[epoch];
-        if (record.pointer == address(0)) return (signers, weights, 0, 0);
-        (signers, weights, threshold) =
-            SignerSetLib.decode(SignerSetLib.load(record.pointer, record.size));
+        if (record.pointer == address(0)) return (signers, weights, 0, 0, 0);
+        bytes memory blob = SignerSetLib.load(record.pointer, record.size);
+        (signers, weights, threshold) = SignerSetLib.decode(blob);
+        expiresAt = SignerSetLib.expiresAtOf(blob);
         activatedAt = record.activatedAt;
     }
 
@@ -207,9 +232,10 @@ contract SettlementVerifier is ISettlementVerifier {
     function signerSetHash(
         address[] calldata signers,
         uint256[] calldata weights,
-        uint256 threshold
+        uint256 threshold,
+        uint64 expiresAt
     ) external pure returns (bytes32) {
-        return MeshTypes.signerSetHash(signers, weights, threshold);
+        return MeshTypes.signerSetHash(signers, weights, threshold, expiresAt);
     }
 
     /// @notice The EIP-712 domain (ERC-5267): name, version and salt only.
@@ -218,7 +244,7 @@ contract SettlementVerifier is ISettlementVerifier {
     /// @return version "1".
     /// @return chainId Zero: not part of the domain.
     /// @return verifyingContract Zero: not part of the domain.
-    /// @return salt `keccak256(bytes(hubChainId))`.
+    /// @return salt `MeshTypes.hubSalt(hubChainId, deployment)`.
     /// @return extensions None.
     function eip712Domain()
         external
@@ -240,33 +266,67 @@ contract SettlementVerifier is ISettlementVerifier {
     /*                         INTERNALS                          */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
-    /// @dev The packed set of `epoch`, which must be current or retained.
-    function _setOf(uint64 epoch) internal view returns (bytes memory) {
+    /// @dev The packed set of `epoch`, which must be current or retained, and not expired.
+    function _setOf(uint64 epoch) internal view returns (bytes memory blob) {
         Current memory current = _current;
-        if (epoch == current.epoch) return SignerSetLib.load(current.pointer, current.size);
-        if (epoch > current.epoch || current.epoch - epoch > RETAINED_EPOCHS) {
-            revert EpochNotActive(epoch, current.epoch);
+        if (epoch == current.epoch) {
+            blob = SignerSetLib.load(current.pointer, current.size);
+        } else {
+            if (epoch > current.epoch || current.epoch - epoch > RETAINED_EPOCHS) {
+                revert EpochNotActive(epoch, current.epoch);
+            }
+            EpochRecord memory record = _epochs[epoch];
+            if (record.pointer == address(0)) revert EpochNotActive(epoch, current.epoch);
+            blob = SignerSetLib.load(record.pointer, record.size);
         }
-        EpochRecord memory record = _epochs[epoch];
-        if (record.pointer == address(0)) revert EpochNotActive(epoch, current.epoch);
-        return SignerSetLib.load(record.pointer, record.size);
+        uint64 expiresAt = SignerSetLib.expiresAtOf(blob);
+        if (block.timestamp >= expiresAt) revert SignerSetExpired(epoch, expiresAt);
     }
 
-    /// @dev Validates, stores and makes current the set of `epoch`.
+    /// @dev The time checks of `rotate` for a new set expiring at `expiresAt`; returns the
+    /// current set (which signs the rotation) and the new epoch.
+    function _checkRotation(uint64 expiresAt)
+        internal
+        view
+        returns (bytes memory currentSet, uint64 newEpoch)
+    {
+        Current memory current = _current;
+        currentSet = SignerSetLib.load(current.pointer, current.size);
+        uint64 currentExpiresAt = SignerSetLib.expiresAtOf(currentSet);
+        // An expired set cannot hand its power over: its members may no longer be slashable.
+        if (block.timestamp >= currentExpiresAt) {
+            revert SignerSetExpired(current.epoch, currentExpiresAt);
+        }
+        uint256 earliest = uint256(_epochs[current.epoch].activatedAt) + MIN_ROTATION_DELAY;
+        if (block.timestamp < earliest) revert RotationTooEarly(earliest, block.timestamp);
+        if (expiresAt <= block.timestamp) revert ExpiryInPast(expiresAt, block.timestamp);
+        // Expiries never decrease: the current set is always the last one to expire.
+        if (expiresAt < currentExpiresAt) revert ExpiryBeforeCurrent(expiresAt, currentExpiresAt);
+        newEpoch = current.epoch + 1;
+    }
+
+    /// @dev Validates, stores and makes current the set of `epoch` (its expiry is checked by the
+    /// callers).
     function _activate(
         uint64 epoch,
         address[] memory signers,
         uint256[] memory weights,
-        uint256 threshold
+        uint256 threshold,
+        uint64 expiresAt
     ) internal {
-        bytes memory blob = SignerSetLib.encode(signers, weights, threshold);
+        bytes memory blob = SignerSetLib.encode(signers, weights, threshold, expiresAt);
         address pointer = SSTORE2.write(blob);
         uint32 size = uint32(blob.length);
         _epochs[epoch] =
             EpochRecord({pointer: pointer, size: size, activatedAt: uint64(block.timestamp)});
         _current = Current({pointer: pointer, size: size, epoch: epoch});
         emit SignerSetActivated(
-            epoch, MeshTypes.signerSetHash(signers, weights, threshold), signers, weights, threshold
+            epoch,
+            MeshTypes.signerSetHash(signers, weights, threshold, expiresAt),
+            signers,
+            weights,
+            threshold,
+            expiresAt
         );
     }
 }

@@ -20,7 +20,7 @@ contract BaselinesTest is MeshFixture {
     function setUp() public {
         _setUpMesh(3, 2);
         htlc = new HashedTimelock();
-        perLeg = new PerLegSignatureRouter(verifier, signerAddrs, signerWeights, 2);
+        perLeg = new PerLegSignatureRouter(verifier, GRACE, signerAddrs, signerWeights, 2);
         rec = new RecoverHarness();
         token.mint(alice, 100e18);
         vm.prank(alice);

@@ -16,6 +16,7 @@ import {
     MissingReturnToken,
     ReentrantToken
 } from "./mocks/BadTokens.sol";
+import {Merkle} from "./utils/Merkle.sol";
 import {Bundle, MeshFixture} from "./utils/MeshFixture.sol";
 
 /// @notice One test (or more) per entry of the incident list: forged, duplicated, out-of-set and
@@ -44,9 +45,10 @@ contract IncidentsTest is MeshFixture {
 
     function test_Incident_ForgedSignatures() public {
         // Keys that are not the signers', signing the right statement.
-        (uint256[] memory fakeKeys,) = _makeSigners("forger", 3);
-        bytes memory sigs = _sign(fakeKeys, verifier.batchDigest(GENESIS_EPOCH, 0, ROOT));
-        vm.expectRevert();
+        (uint256[] memory fakeKeys, address[] memory fakeAddrs) = _makeSigners("forger", 3);
+        bytes32 digest = verifier.batchDigest(GENESIS_EPOCH, 0, ROOT);
+        bytes memory sigs = _sign(fakeKeys, digest);
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.NotASigner.selector, 0, fakeAddrs[0]));
         verifier.submitBatch(GENESIS_EPOCH, 0, ROOT, sigs);
         // Random bytes shaped like signatures.
         bytes memory junk = abi.encodePacked(
@@ -57,7 +59,7 @@ contract IncidentsTest is MeshFixture {
             bytes32(uint256(2)),
             uint8(28)
         );
-        vm.expectRevert();
+        vm.expectRevert(_foreignSigError(digest, junk));
         verifier.submitBatch(GENESIS_EPOCH, 0, ROOT, junk);
         assertFalse(verifier.isVerifiedRoot(ROOT), "never verified");
     }
@@ -108,10 +110,18 @@ contract IncidentsTest is MeshFixture {
     }
 
     function test_Incident_SignaturesFromAnotherHub() public {
-        SettlementVerifier other =
-            new SettlementVerifier("other-hub", GENESIS_EPOCH, signerAddrs, signerWeights, 3, 0);
+        SettlementVerifier other = new SettlementVerifier(
+            "other-hub",
+            DEPLOYMENT,
+            GENESIS_EPOCH,
+            signerAddrs,
+            signerWeights,
+            3,
+            GENESIS_EXPIRES_AT,
+            0
+        );
         bytes memory sigs = _sign(_take(signerKeys, 3), other.batchDigest(GENESIS_EPOCH, 0, ROOT));
-        vm.expectRevert();
+        vm.expectRevert(_foreignSigError(verifier.batchDigest(GENESIS_EPOCH, 0, ROOT), sigs));
         verifier.submitBatch(GENESIS_EPOCH, 0, ROOT, sigs);
     }
 
@@ -167,7 +177,7 @@ contract IncidentsTest is MeshFixture {
         vm.prank(alice);
         usdt.approve(address(router), AMOUNT);
         _lock(y, 0);
-        vm.warp(y.settleDeadline);
+        vm.warp(y.settleDeadline + GRACE);
         router.refundExpired(_id(y), 0);
         assertEq(usdt.balanceOf(alice), AMOUNT, "refunded through missing-return transfer");
     }
@@ -255,7 +265,7 @@ contract IncidentsTest is MeshFixture {
         (ReentrantToken rt, Bundle memory x) = _reentrantSetup(1);
         _lock(x, 0);
         bytes32 bid = _id(x);
-        vm.warp(x.settleDeadline);
+        vm.warp(x.settleDeadline + GRACE);
         rt.arm(address(router), abi.encodeCall(router.refundExpired, (bid, 0)));
         router.refundExpired(bid, 0);
         assertFalse(rt.lastCallSucceeded(), "reentrant refund refused");
@@ -281,7 +291,7 @@ contract IncidentsTest is MeshFixture {
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
     function test_Incident_CrossRouterReplay() public {
-        MeshRouter other = new MeshRouter(verifier);
+        MeshRouter other = new MeshRouter(verifier, GRACE);
         Bundle memory x = _oneLeg(1, AMOUNT);
         token.mint(alice, AMOUNT);
         vm.startPrank(alice);
@@ -337,10 +347,8 @@ contract IncidentsTest is MeshFixture {
     /// @dev One signed root serves every chain (no chainId in the domain): each chain's router
     /// applies it only to the legs it escrows itself.
     function test_Incident_SameRootOnTwoChainsSettlesOnlyLocalLegs() public {
-        SettlementVerifier verifierB = new SettlementVerifier(
-            HUB, GENESIS_EPOCH, signerAddrs, signerWeights, signerThreshold, ROTATION_DELAY
-        );
-        MeshRouter routerB = new MeshRouter(verifierB);
+        SettlementVerifier verifierB = _newVerifier(signerAddrs, signerWeights, signerThreshold);
+        MeshRouter routerB = new MeshRouter(verifierB, GRACE);
         Bundle memory x = _oneLeg(1, AMOUNT);
         Leg[] memory legs = new Leg[](2);
         legs[0] = x.legs[0];
@@ -383,7 +391,17 @@ contract IncidentsTest is MeshFixture {
         token.mint(carol, 1);
         vm.startPrank(carol);
         token.approve(address(router), 1);
-        vm.expectRevert();
+        bytes32 forgedId = MeshTypes.bundleIdFromLegHashes(
+            router.hubDomain(),
+            victim.creatorHash,
+            victim.nonce,
+            victim.lockDeadline,
+            victim.settleDeadline,
+            fake
+        );
+        vm.expectRevert(
+            abi.encodeWithSelector(IMeshRouter.BundleIdMismatch.selector, victimId, forgedId)
+        );
         router.lock(
             victimId,
             0,
@@ -439,5 +457,117 @@ contract IncidentsTest is MeshFixture {
         router.settle(bid, 0, MeshTypes.COMMIT, commitRoot, new bytes32[](0));
         assertEq(token.balanceOf(alice), AMOUNT, "refunded");
         assertEq(token.balanceOf(bob), 0, "not also paid");
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*                 EXPIRED SIGNER SET: RECOVERY               */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @dev The current set expires without a rotation (relayers offline, or more than a third
+    /// of the weight refusing to sign). The verifier then accepts no signature at all (batches,
+    /// in-place checks, rotations), yet no funds are stuck: every leg refunds after its deadline
+    /// plus the grace, a root verified before the expiry still settles, and the operator's
+    /// recovery (a new verifier + router with a fresh genesis set) serves new bundles.
+    function test_ExpiredSetCannotSignAndLegsStillRefund() public {
+        // Two bundles whose deadlines run past the set's expiry, and one settled in time.
+        Bundle memory x = _oneLeg(1, AMOUNT);
+        Bundle memory y = _oneLeg(2, AMOUNT);
+        y.legs[0] = _leg(carol, address(token), AMOUNT, bob);
+        Bundle memory z = _oneLeg(3, AMOUNT);
+        x.settleDeadline = GENESIS_EXPIRES_AT + 1 days;
+        y.settleDeadline = GENESIS_EXPIRES_AT + 2 days;
+        z.settleDeadline = GENESIS_EXPIRES_AT + 1 days;
+        _fundAndLock(x, 0);
+        _fundAndLock(y, 0);
+        _fundAndLock(z, 0);
+        bytes32 zRoot = MeshTypes.settlementLeaf(_id(z), MeshTypes.COMMIT);
+        _submitRoot(zRoot, 0);
+
+        _expiredSetRefusesEverything(_id(x), _id(y));
+
+        // The root verified before the expiry still settles its leg.
+        router.settle(_id(z), 0, MeshTypes.COMMIT, zRoot, new bytes32[](0));
+        assertEq(token.balanceOf(bob), AMOUNT, "z paid from a root verified in time");
+
+        // No funds stuck: x and y refund without any signature once their refunds open.
+        bytes32 xId = _id(x);
+        vm.warp(uint256(x.settleDeadline) + GRACE - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMeshRouter.NotExpired.selector, uint256(x.settleDeadline) + GRACE, block.timestamp
+            )
+        );
+        router.refundExpired(xId, 0);
+        vm.warp(uint256(y.settleDeadline) + GRACE);
+        router.refundExpired(_id(x), 0);
+        router.refundExpired(_id(y), 0);
+        assertEq(token.balanceOf(alice), AMOUNT, "x refunded");
+        assertEq(token.balanceOf(carol), AMOUNT, "y refunded");
+        assertEq(token.balanceOf(address(router)), 0, "nothing left in the old router");
+
+        _recoverWithANewPair();
+        assertEq(token.balanceOf(bob), 2 * AMOUNT, "the new pair settles new bundles");
+    }
+
+    /// @dev The hub decided COMMIT for `xId` and ABORT for `yId`, but nobody delivered before the
+    /// genesis set expired: now it signs nothing any more.
+    function _expiredSetRefusesEverything(bytes32 xId, bytes32 yId) internal {
+        bytes32[] memory leaves = new bytes32[](2);
+        leaves[0] = MeshTypes.settlementLeaf(xId, MeshTypes.COMMIT);
+        leaves[1] = MeshTypes.settlementLeaf(yId, MeshTypes.ABORT);
+        bytes32 root = Merkle.root(leaves);
+        bytes memory sigs = _sign(signerKeys, verifier.batchDigest(GENESIS_EPOCH, 1, root));
+        vm.warp(GENESIS_EXPIRES_AT);
+        bytes memory expired = abi.encodeWithSelector(
+            ISettlementVerifier.SignerSetExpired.selector, GENESIS_EPOCH, GENESIS_EXPIRES_AT
+        );
+        vm.expectRevert(expired);
+        verifier.submitBatch(GENESIS_EPOCH, 1, root, sigs);
+        IMeshRouter.SettleItem[] memory items = new IMeshRouter.SettleItem[](1);
+        items[0] = IMeshRouter.SettleItem(xId, 0, MeshTypes.COMMIT, Merkle.proof(leaves, 0));
+        vm.expectRevert(expired);
+        router.settleBatch(GENESIS_EPOCH, 1, root, sigs, items);
+        // Nor can the expired set rotate to anyone.
+        (, address[] memory freshAddrs) = _makeSigners("fresh", 3);
+        uint256[] memory ones = _ones3();
+        uint64 freshExpiry = GENESIS_EXPIRES_AT + 30 days;
+        bytes memory rot = _sign(
+            signerKeys,
+            verifier.signerSetUpdateDigest(
+                2, MeshTypes.signerSetHash(freshAddrs, ones, 2, freshExpiry)
+            )
+        );
+        vm.expectRevert(expired);
+        verifier.rotate(freshAddrs, ones, 2, freshExpiry, rot);
+        assertEq(verifier.currentEpoch(), GENESIS_EPOCH, "not rotated");
+    }
+
+    function _ones3() internal pure returns (uint256[] memory ones) {
+        ones = new uint256[](3);
+        (ones[0], ones[1], ones[2]) = (1, 1, 1);
+    }
+
+    /// @dev The operator's recovery: a new verifier (fresh genesis set from the hub) and a new
+    /// router; the hub's chain registry is re-pointed at the new router, new bundles settle there.
+    function _recoverWithANewPair() internal {
+        (uint256[] memory freshKeys, address[] memory freshAddrs) = _makeSigners("fresh", 3);
+        verifier = new SettlementVerifier(
+            HUB,
+            DEPLOYMENT,
+            GENESIS_EPOCH,
+            freshAddrs,
+            _ones3(),
+            2,
+            uint64(block.timestamp + 30 days),
+            ROTATION_DELAY
+        );
+        router = new MeshRouter(verifier, GRACE);
+        Bundle memory n = _oneLeg(4, AMOUNT);
+        _fundAndLock(n, 0);
+        bytes32 nRoot = MeshTypes.settlementLeaf(_id(n), MeshTypes.COMMIT);
+        verifier.submitBatch(
+            GENESIS_EPOCH, 0, nRoot, _sign(freshKeys, verifier.batchDigest(GENESIS_EPOCH, 0, nRoot))
+        );
+        router.settle(_id(n), 0, MeshTypes.COMMIT, nRoot, new bytes32[](0));
     }
 }

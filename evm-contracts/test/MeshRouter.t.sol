@@ -3,7 +3,9 @@ pragma solidity 0.8.30;
 
 import {SafeTransferLib} from "solady/utils/SafeTransferLib.sol";
 
+import {MeshRouter} from "../src/MeshRouter.sol";
 import {Leg, MeshTypes} from "../src/MeshTypes.sol";
+import {SettlementVerifier} from "../src/SettlementVerifier.sol";
 import {IMeshRouter} from "../src/interfaces/IMeshRouter.sol";
 import {SignerSetLib} from "../src/lib/SignerSetLib.sol";
 import {BlocklistToken} from "./mocks/BadTokens.sol";
@@ -306,8 +308,11 @@ contract MeshRouterTest is MeshFixture {
 
     function test_RevertWhen_LockWrongDeadlinesForBundle() public {
         bytes32[] memory hashes = _legHashes(b);
+        bytes32 altered = MeshTypes.bundleIdFromLegHashes(
+            router.hubDomain(), b.creatorHash, 1, b.lockDeadline, b.settleDeadline + 1, hashes
+        );
         vm.prank(alice);
-        vm.expectRevert(); // BundleIdMismatch with the id of the altered bundle
+        vm.expectRevert(abi.encodeWithSelector(IMeshRouter.BundleIdMismatch.selector, id, altered));
         router.lock(
             id, 0, b.legs[0], b.lockDeadline, b.settleDeadline + 1, b.creatorHash, 1, hashes
         );
@@ -461,16 +466,74 @@ contract MeshRouterTest is MeshFixture {
         router.settle(id, 0, MeshTypes.COMMIT, root, _noProof());
     }
 
-    function test_RevertWhen_SettleCommitAtDeadline() public {
+    /// @dev From `settleDeadline + GRACE` on, refunds are open and a COMMIT is refused.
+    function test_RevertWhen_SettleCommitWhenRefundsOpen() public {
         _lock(b, 0);
         bytes32 root = _commit();
-        vm.warp(b.settleDeadline);
+        uint256 opens = uint256(b.settleDeadline) + GRACE;
+        vm.warp(opens);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IMeshRouter.SettlementExpired.selector, b.settleDeadline, b.settleDeadline
-            )
+            abi.encodeWithSelector(IMeshRouter.SettlementExpired.selector, opens, opens)
         );
         router.settle(id, 0, MeshTypes.COMMIT, root, _noProof());
+    }
+
+    /// @dev The settle deadline itself no longer closes COMMIT: the grace does.
+    function test_Settle_CommitAtSettleDeadlineAndUntilGraceEnds() public {
+        _lock(b, 0);
+        bytes32 root = _commit();
+        vm.warp(uint256(b.settleDeadline) + GRACE - 1);
+        router.settle(id, 0, MeshTypes.COMMIT, root, _noProof());
+        assertEq(token.balanceOf(bob), AMOUNT, "paid in the last second of the grace");
+    }
+
+    /// @dev The audit's atomicity scenario: the hub COMMITs a two-chain bundle before its settle
+    /// deadline; the COMMIT reaches chain A before the deadline and chain B after it (a slow
+    /// poster, congestion). Both legs pay, and nobody can refund chain B's leg meanwhile.
+    function test_LateCommitAfterSettleDeadlineStillPaysBeforeRefundsOpen() public {
+        // Chain B: its own verifier (same hub deployment, same set) and router.
+        SettlementVerifier verifierB = _newVerifier(signerAddrs, signerWeights, signerThreshold);
+        MeshRouter routerB = new MeshRouter(verifierB, GRACE);
+        Leg[] memory legs = new Leg[](2);
+        legs[0] = b.legs[0];
+        legs[1] = _leg(carol, address(token), AMOUNT, alice);
+        legs[1].router = address(routerB);
+        Bundle memory x = _oneLeg(2, AMOUNT);
+        x.legs = legs;
+        _store(x);
+        _lock(b, 0);
+        token.mint(carol, AMOUNT);
+        vm.prank(carol);
+        token.approve(address(routerB), AMOUNT);
+        _lock(b, 1);
+        bytes32 root = MeshTypes.settlementLeaf(id, MeshTypes.COMMIT);
+        bytes memory sigs = _sign(signerKeys, verifier.batchDigest(GENESIS_EPOCH, 0, root));
+        // Chain A: delivered before the settle deadline.
+        vm.warp(b.settleDeadline - 1);
+        verifier.submitBatch(GENESIS_EPOCH, 0, root, sigs);
+        router.settle(id, 0, MeshTypes.COMMIT, root, _noProof());
+        // Chain B: the settle deadline passed, the grace did not. A refund attempt fails...
+        vm.warp(uint256(b.settleDeadline) + GRACE - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMeshRouter.NotExpired.selector, uint256(b.settleDeadline) + GRACE, block.timestamp
+            )
+        );
+        routerB.refundExpired(id, 1);
+        // ...and the late COMMIT still pays.
+        verifierB.submitBatch(GENESIS_EPOCH, 0, root, sigs);
+        routerB.settle(id, 1, MeshTypes.COMMIT, root, _noProof());
+        assertEq(token.balanceOf(bob), AMOUNT, "chain A paid");
+        assertEq(token.balanceOf(alice), AMOUNT, "chain B paid (alice is leg 1's recipient)");
+        assertEq(uint8(routerB.legStatus(id, 1)), uint8(IMeshRouter.LegStatus.Committed), "B");
+        // Refunds open later, but the leg has ended.
+        vm.warp(uint256(b.settleDeadline) + GRACE);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMeshRouter.LegNotLocked.selector, id, 1, IMeshRouter.LegStatus.Committed
+            )
+        );
+        routerB.refundExpired(id, 1);
     }
 
     function test_RevertWhen_SettleTransferFails() public {
@@ -539,11 +602,17 @@ contract MeshRouterTest is MeshFixture {
     function test_SettleMany_SkipsExpiredCommit() public {
         (bytes32 root, IMeshRouter.SettleItem[] memory items) = _batch(2, MeshTypes.COMMIT);
         _submitRoot(root, 1);
+        // A COMMIT between the settle deadline and the end of the grace still settles...
         vm.warp(block.timestamp + 2 hours);
+        IMeshRouter.SettleItem[] memory first = new IMeshRouter.SettleItem[](1);
+        first[0] = items[1];
+        assertEq(router.settleMany(root, first), 1, "late but within the grace");
+        // ...from the end of the grace on (refunds open) it is skipped as EXPIRED.
+        vm.warp(block.timestamp + GRACE);
         vm.expectEmit(true, true, false, true, address(router));
         emit SettlementSkipped(items[0].bundleId, 0, 2);
         assertEq(router.settleMany(root, items), 0, "none settled");
-        assertEq(token.balanceOf(bob), 0, "nothing paid late");
+        assertEq(token.balanceOf(bob), 1e18 + 1, "nothing paid once refunds opened");
         router.refundExpired(items[0].bundleId, 0);
         assertEq(token.balanceOf(alice), AMOUNT + 1e18, "refund still open");
     }
@@ -641,7 +710,7 @@ contract MeshRouterTest is MeshFixture {
     function test_RevertWhen_SettleBatchSignedForOtherIndex() public {
         (bytes32 root, IMeshRouter.SettleItem[] memory items) = _batch(2, MeshTypes.COMMIT);
         bytes memory sigs = _sign(signerKeys, verifier.batchDigest(GENESIS_EPOCH, 2, root));
-        vm.expectRevert();
+        vm.expectRevert(_foreignSigError(verifier.batchDigest(GENESIS_EPOCH, 3, root), sigs));
         router.settleBatch(GENESIS_EPOCH, 3, root, sigs, items);
     }
 
@@ -664,7 +733,7 @@ contract MeshRouterTest is MeshFixture {
 
     function test_RefundExpired_ReturnsToDepositor() public {
         _lock(b, 0);
-        vm.warp(b.settleDeadline);
+        vm.warp(uint256(b.settleDeadline) + GRACE);
         vm.expectEmit(true, true, false, true, address(router));
         emit LegRefunded(id, 0);
         vm.prank(makeAddr("anyone"));
@@ -675,13 +744,36 @@ contract MeshRouterTest is MeshFixture {
 
     function test_RevertWhen_RefundBeforeDeadline() public {
         _lock(b, 0);
+        uint256 opens = uint256(b.settleDeadline) + GRACE;
         vm.warp(b.settleDeadline - 1);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IMeshRouter.NotExpired.selector, b.settleDeadline, b.settleDeadline - 1
-            )
+            abi.encodeWithSelector(IMeshRouter.NotExpired.selector, opens, b.settleDeadline - 1)
         );
         router.refundExpired(id, 0);
+    }
+
+    /// @dev Past the settle deadline but inside the grace, a refund would race a COMMIT still in
+    /// delivery: refused until `settleDeadline + GRACE`.
+    function test_RevertWhen_RefundBeforeGraceEnds() public {
+        _lock(b, 0);
+        uint256 opens = uint256(b.settleDeadline) + GRACE;
+        assertEq(router.refundOpensAt(id, 0), opens, "refundOpensAt");
+        vm.warp(b.settleDeadline);
+        vm.expectRevert(
+            abi.encodeWithSelector(IMeshRouter.NotExpired.selector, opens, b.settleDeadline)
+        );
+        router.refundExpired(id, 0);
+        vm.warp(opens - 1);
+        vm.expectRevert(abi.encodeWithSelector(IMeshRouter.NotExpired.selector, opens, opens - 1));
+        router.refundExpired(id, 0);
+        vm.warp(opens);
+        router.refundExpired(id, 0);
+        assertEq(token.balanceOf(alice), AMOUNT, "refunded once the grace ended");
+    }
+
+    function test_RevertWhen_ZeroRefundGrace() public {
+        vm.expectRevert(IMeshRouter.ZeroRefundGrace.selector);
+        new MeshRouter(verifier, 0);
     }
 
     function test_RevertWhen_RefundNeverLocked() public {
@@ -709,7 +801,7 @@ contract MeshRouterTest is MeshFixture {
     function test_RevertWhen_SettleAfterRefund() public {
         _lock(b, 0);
         bytes32 root = _verdictRoot(id, MeshTypes.ABORT);
-        vm.warp(b.settleDeadline);
+        vm.warp(uint256(b.settleDeadline) + GRACE);
         router.refundExpired(id, 0);
         vm.expectRevert(
             abi.encodeWithSelector(
@@ -727,6 +819,8 @@ contract MeshRouterTest is MeshFixture {
     function test_Views() public view {
         assertEq(address(router.verifier()), address(verifier), "verifier");
         assertEq(router.hubDomain(), verifier.DOMAIN_SEPARATOR(), "hub domain");
+        assertEq(router.refundGrace(), GRACE, "refund grace");
+        assertEq(router.refundOpensAt(id, 0), 0, "never locked");
         assertEq(router.legHash(b.legs[0]), MeshTypes.legHash(b.legs[0]), "leg hash");
         assertEq(
             router.settlementLeaf(id, MeshTypes.ABORT),
@@ -768,7 +862,7 @@ contract MeshRouterTest is MeshFixture {
             bytes32 root = _verdictRoot(id, MeshTypes.ABORT);
             router.settle(id, 0, MeshTypes.ABORT, root, _noProof());
         } else {
-            vm.warp(b.settleDeadline);
+            vm.warp(uint256(b.settleDeadline) + GRACE);
             router.refundExpired(id, 0);
         }
         assertEq(token.balanceOf(alice), amount + AMOUNT, "refunded exactly");
@@ -798,27 +892,77 @@ contract MeshRouterTest is MeshFixture {
         }
     }
 
-    /// @dev After a lock, COMMIT pays iff now < settleDeadline and refundExpired works iff
-    /// now ≥ settleDeadline; exactly one of the two can happen.
+    /// @dev After a lock, COMMIT pays iff now < settleDeadline + GRACE and refundExpired works
+    /// iff now ≥ settleDeadline + GRACE; exactly one of the two can happen.
     function testFuzz_CommitOrRefund_AtAnyTime(uint64 at) public {
         _lock(b, 0);
         bytes32 root = _commit();
-        at = uint64(bound(at, block.timestamp, uint256(b.settleDeadline) + 10 days));
+        uint256 opens = uint256(b.settleDeadline) + GRACE;
+        at = uint64(bound(at, block.timestamp, opens + 10 days));
         vm.warp(at);
-        if (at < b.settleDeadline) {
-            vm.expectRevert(
-                abi.encodeWithSelector(IMeshRouter.NotExpired.selector, b.settleDeadline, at)
+        _expectCommitXorRefund(router, id, 0, root, opens);
+        assertEq(token.balanceOf(address(router)), 0, "escrow emptied once");
+    }
+
+    /// @dev Checks, at the current time, that exactly one of COMMIT and refund works on a Locked
+    /// leg whose refunds open at `opens`, and applies it.
+    function _expectCommitXorRefund(
+        MeshRouter r,
+        bytes32 bundleId,
+        uint32 index,
+        bytes32 root,
+        uint256 opens
+    ) internal {
+        uint256 at = block.timestamp;
+        if (at < opens) {
+            vm.expectRevert(abi.encodeWithSelector(IMeshRouter.NotExpired.selector, opens, at));
+            r.refundExpired(bundleId, index);
+            r.settle(bundleId, index, MeshTypes.COMMIT, root, _noProof());
+            assertEq(
+                uint8(r.legStatus(bundleId, index)), uint8(IMeshRouter.LegStatus.Committed), "paid"
             );
-            router.refundExpired(id, 0);
-            router.settle(id, 0, MeshTypes.COMMIT, root, _noProof());
-            assertEq(token.balanceOf(bob), AMOUNT, "committed");
         } else {
             vm.expectRevert(
-                abi.encodeWithSelector(IMeshRouter.SettlementExpired.selector, b.settleDeadline, at)
+                abi.encodeWithSelector(IMeshRouter.SettlementExpired.selector, opens, at)
             );
-            router.settle(id, 0, MeshTypes.COMMIT, root, _noProof());
-            router.refundExpired(id, 0);
-            assertEq(token.balanceOf(alice), AMOUNT, "refunded");
+            r.settle(bundleId, index, MeshTypes.COMMIT, root, _noProof());
+            r.refundExpired(bundleId, index);
+            assertEq(
+                uint8(r.legStatus(bundleId, index)),
+                uint8(IMeshRouter.LegStatus.Refunded),
+                "refunded"
+            );
+        }
+    }
+
+    /// @dev Settle deadlines over the whole uint64 range and any grace: `refundOpensAt` is
+    /// `settleDeadline + grace` computed without overflow (up to 2^65 − 2), and at any time
+    /// (even past 2^64) exactly one of COMMIT and refund works. ABORT works at any time.
+    function testFuzz_RefundOpens_WholeUint64Deadlines(
+        uint64 settleDl,
+        uint64 grace,
+        uint256 at,
+        bool abort
+    ) public {
+        settleDl = uint64(bound(settleDl, 1, type(uint64).max));
+        grace = uint64(bound(grace, 1, type(uint64).max));
+        router = new MeshRouter(verifier, grace);
+        Bundle memory x = _oneLeg(500, AMOUNT);
+        x.lockDeadline = settleDl - 1;
+        x.settleDeadline = settleDl;
+        _store(x);
+        // The verdict root is verified while the genesis set is valid.
+        bytes32 root = _verdictRoot(id, abort ? MeshTypes.ABORT : MeshTypes.COMMIT);
+        vm.warp(x.lockDeadline);
+        _fundAndLock(b, 0);
+        uint256 opens = uint256(settleDl) + grace;
+        assertEq(router.refundOpensAt(id, 0), opens, "refundOpensAt");
+        vm.warp(bound(at, x.lockDeadline, opens + 10 days));
+        if (abort) {
+            router.settle(id, 0, MeshTypes.ABORT, root, _noProof());
+            assertEq(uint8(router.legStatus(id, 0)), uint8(IMeshRouter.LegStatus.Aborted), "A");
+        } else {
+            _expectCommitXorRefund(router, id, 0, root, opens);
         }
         assertEq(token.balanceOf(address(router)), 0, "escrow emptied once");
     }

@@ -27,8 +27,11 @@ contract ProtocolVectorsTest is Test {
     function setUp() public {
         json = vm.readFile(VECTORS);
         string memory hub = vm.parseJsonString(json, ".hub.chainId");
+        string memory deployment = vm.parseJsonString(json, ".hub.deployment");
         (address[] memory signers, uint256[] memory weights, uint256 threshold) = _vectorSet();
-        verifier = new SettlementVerifier(hub, 1, signers, weights, threshold, 0);
+        verifier = new SettlementVerifier(
+            hub, deployment, 1, signers, weights, threshold, _vectorExpiresAt(), 0
+        );
         harness = new RecoverHarness();
     }
 
@@ -40,6 +43,10 @@ contract ProtocolVectorsTest is Test {
         signers = vm.parseJsonAddressArray(json, ".signerSet.signers");
         weights = vm.parseJsonUintArray(json, ".signerSet.weights");
         threshold = vm.parseJsonUint(json, ".signerSet.threshold");
+    }
+
+    function _vectorExpiresAt() internal view returns (uint64) {
+        return uint64(vm.parseJsonUint(json, ".signerSet.expiresAt"));
     }
 
     function _key(string memory prefix, uint256 i, string memory suffix)
@@ -83,8 +90,18 @@ contract ProtocolVectorsTest is Test {
             "version"
         );
         bytes32 salt = vm.parseJsonBytes32(json, ".hub.salt");
-        assertEq(MeshTypes.hubSalt(vm.parseJsonString(json, ".hub.chainId")), salt, "salt");
+        string memory hub = vm.parseJsonString(json, ".hub.chainId");
+        string memory deployment = vm.parseJsonString(json, ".hub.deployment");
+        assertEq(MeshTypes.hubSalt(hub, deployment), salt, "salt");
+        // salt = keccak256(abi.encode(keccak256(bytes(hubChainId)), keccak256(bytes(deployment)))).
+        assertEq(
+            keccak256(bytes.concat(keccak256(bytes(hub)), keccak256(bytes(deployment)))),
+            salt,
+            "salt formula"
+        );
         assertEq(verifier.HUB_SALT(), salt, "verifier salt");
+        assertEq(verifier.hubChainId(), hub, "verifier hub chain id");
+        assertEq(verifier.deployment(), deployment, "verifier deployment");
         bytes32 separator = vm.parseJsonBytes32(json, ".hub.domainSeparator");
         assertEq(MeshTypes.domainSeparator(salt), separator, "separator");
         assertEq(verifier.DOMAIN_SEPARATOR(), separator, "verifier separator");
@@ -211,15 +228,27 @@ contract ProtocolVectorsTest is Test {
     function test_Vectors_SignerSet() public view {
         (address[] memory signers, uint256[] memory weights, uint256 threshold) = _vectorSet();
         bytes32 h = vm.parseJsonBytes32(json, ".signerSet.hash");
-        assertEq(MeshTypes.signerSetHash(signers, weights, threshold), h, "signer set hash");
-        assertEq(verifier.signerSetHash(signers, weights, threshold), h, "verifier set hash");
+        uint64 expiresAt = _vectorExpiresAt();
+        assertEq(expiresAt, 1_900_000_000, "vector expiry");
+        assertEq(
+            MeshTypes.signerSetHash(signers, weights, threshold, expiresAt), h, "signer set hash"
+        );
+        assertEq(
+            verifier.signerSetHash(signers, weights, threshold, expiresAt), h, "verifier set hash"
+        );
+        // The expiry is signed: another expiry is another set.
+        assertTrue(
+            MeshTypes.signerSetHash(signers, weights, threshold, expiresAt + 1) != h,
+            "expiry is part of the hash"
+        );
         uint64 newEpoch = uint64(vm.parseJsonUint(json, ".signerSet.updateNewEpoch"));
         assertEq(
             verifier.signerSetUpdateDigest(newEpoch, h),
             vm.parseJsonBytes32(json, ".signerSet.updateDigest"),
             "update digest"
         );
-        (address[] memory s, uint256[] memory w, uint256 t,) = verifier.signerSet(1);
+        (address[] memory s, uint256[] memory w, uint256 t, uint64 e,) = verifier.signerSet(1);
+        assertEq(e, expiresAt, "stored expiry");
         assertEq(s.length, signers.length, "stored set size");
         for (uint256 i; i < s.length; ++i) {
             assertEq(s[i], signers[i], "stored signer");
@@ -325,8 +354,8 @@ contract ProtocolVectorsTest is Test {
                 sigs, vm.parseJsonBytes(json, _key(".signatures", i, ".updateSignature"))
             );
         }
-        // The vector rotates epoch 1 to the same set as epoch 2.
-        verifier.rotate(signers, weights, threshold, sigs);
+        // The vector rotates epoch 1 to the same set (same expiry) as epoch 2.
+        verifier.rotate(signers, weights, threshold, _vectorExpiresAt(), sigs);
         assertEq(verifier.currentEpoch(), 2, "rotated");
     }
 
@@ -342,7 +371,7 @@ contract ProtocolVectorsTest is Test {
 
         // Re-create the vector's lock: bundle 1, leg 0, on the vector's router and token addresses.
         address emitter = vm.parseJsonAddress(json, ".legLocked.emitter");
-        MeshRouter impl = new MeshRouter(verifier);
+        MeshRouter impl = new MeshRouter(verifier, 1 hours);
         vm.etch(emitter, address(impl).code);
         Leg memory leg = _legAt(".bundles[1]", 0);
         assertEq(leg.router, emitter, "vector leg router");

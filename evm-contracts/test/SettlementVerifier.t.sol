@@ -15,8 +15,12 @@ contract SettlementVerifierTest is MeshFixture {
         bytes32 indexed signersHash,
         address[] signers,
         uint256[] weights,
-        uint256 threshold
+        uint256 threshold,
+        uint64 expiresAt
     );
+
+    /// @dev The expiry of the sets the tests rotate to (after the genesis set's).
+    uint64 internal constant NEXT_EXPIRES_AT = GENESIS_EXPIRES_AT + 30 days;
     event BatchVerified(bytes32 indexed root, uint64 epoch, uint64 batchIndex);
 
     function setUp() public {
@@ -35,7 +39,7 @@ contract SettlementVerifierTest is MeshFixture {
         internal
         returns (SettlementVerifier)
     {
-        return new SettlementVerifier(HUB, 1, s, w, t, 0);
+        return new SettlementVerifier(HUB, DEPLOYMENT, 1, s, w, t, GENESIS_EXPIRES_AT, 0);
     }
 
     function _ones(uint256 n) internal pure returns (uint256[] memory w) {
@@ -71,10 +75,11 @@ contract SettlementVerifierTest is MeshFixture {
         (keys, addrs) = _makeSigners(seed, n);
         uint256[] memory w = _ones(n);
         uint64 newEpoch = verifier.currentEpoch() + 1;
-        bytes32 digest =
-            verifier.signerSetUpdateDigest(newEpoch, MeshTypes.signerSetHash(addrs, w, t));
+        bytes32 digest = verifier.signerSetUpdateDigest(
+            newEpoch, MeshTypes.signerSetHash(addrs, w, t, NEXT_EXPIRES_AT)
+        );
         vm.warp(block.timestamp + ROTATION_DELAY);
-        verifier.rotate(addrs, w, t, _sign(currentKeys, digest));
+        verifier.rotate(addrs, w, t, NEXT_EXPIRES_AT, _sign(currentKeys, digest));
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
@@ -84,10 +89,17 @@ contract SettlementVerifierTest is MeshFixture {
     function test_Constructor_StoresGenesisSet() public view {
         assertEq(verifier.currentEpoch(), GENESIS_EPOCH, "epoch");
         assertEq(verifier.hubChainId(), HUB, "hub");
-        assertEq(verifier.HUB_SALT(), keccak256(bytes(HUB)), "salt");
+        assertEq(verifier.deployment(), DEPLOYMENT, "deployment");
+        assertEq(
+            verifier.HUB_SALT(),
+            keccak256(abi.encode(keccak256(bytes(HUB)), keccak256(bytes(DEPLOYMENT)))),
+            "salt"
+        );
         assertEq(verifier.MIN_ROTATION_DELAY(), ROTATION_DELAY, "delay");
         assertEq(verifier.RETAINED_EPOCHS(), 3, "retained");
-        (address[] memory s, uint256[] memory w, uint256 t, uint64 at) = verifier.signerSet(1);
+        (address[] memory s, uint256[] memory w, uint256 t, uint64 exp, uint64 at) =
+            verifier.signerSet(1);
+        assertEq(exp, GENESIS_EXPIRES_AT, "expires at");
         assertEq(s.length, 5, "size");
         for (uint256 i; i < 5; ++i) {
             assertEq(s[i], signerAddrs[i], "signer");
@@ -103,13 +115,20 @@ contract SettlementVerifierTest is MeshFixture {
     function test_Constructor_EmitsSignerSetActivated() public {
         uint256[] memory w = _ones(5);
         vm.expectEmit(true, true, false, true);
-        emit SignerSetActivated(1, MeshTypes.signerSetHash(signerAddrs, w, 3), signerAddrs, w, 3);
+        emit SignerSetActivated(
+            1,
+            MeshTypes.signerSetHash(signerAddrs, w, 3, GENESIS_EXPIRES_AT),
+            signerAddrs,
+            w,
+            3,
+            GENESIS_EXPIRES_AT
+        );
         _deploy(signerAddrs, w, 3);
     }
 
     function test_RevertWhen_ConstructorHubChainIdEmpty() public {
         vm.expectRevert(ISettlementVerifier.EmptyHubChainId.selector);
-        new SettlementVerifier("", 1, signerAddrs, _ones(5), 3, 0);
+        new SettlementVerifier("", DEPLOYMENT, 1, signerAddrs, _ones(5), 3, GENESIS_EXPIRES_AT, 0);
     }
 
     function test_RevertWhen_SignerSetEmpty() public {
@@ -126,7 +145,7 @@ contract SettlementVerifierTest is MeshFixture {
     function test_SignerSetOf64Members() public {
         (, address[] memory addrs) = _makeSigners("big", 64);
         SettlementVerifier v = _deploy(addrs, _ones(64), 64);
-        (address[] memory s,,,) = v.signerSet(1);
+        (address[] memory s,,,,) = v.signerSet(1);
         assertEq(s.length, 64, "64 members");
     }
 
@@ -354,23 +373,24 @@ contract SettlementVerifierTest is MeshFixture {
     function test_RevertWhen_SignatureForged() public {
         // Signatures over another root recover to unrelated addresses.
         bytes memory sigs = _sigs(3, keccak256("another root"));
-        vm.expectRevert();
+        vm.expectRevert(_foreignSigError(_digest(GENESIS_EPOCH, 7, ROOT), sigs));
         verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
         assertFalse(verifier.isVerifiedRoot(ROOT));
     }
 
     function test_RevertWhen_SignedForAnotherBatchIndex() public {
         bytes memory sigs = _sigs(3, ROOT); // signed for batch index 7
-        vm.expectRevert();
+        vm.expectRevert(_foreignSigError(_digest(GENESIS_EPOCH, 8, ROOT), sigs));
         verifier.submitBatch(GENESIS_EPOCH, 8, ROOT, sigs);
     }
 
     function test_RevertWhen_SignedUnderAnotherHub() public {
-        SettlementVerifier other =
-            new SettlementVerifier("other-hub-1", 1, signerAddrs, _ones(5), 3, 0);
+        SettlementVerifier other = new SettlementVerifier(
+            "other-hub-1", DEPLOYMENT, 1, signerAddrs, _ones(5), 3, GENESIS_EXPIRES_AT, 0
+        );
         bytes memory sigs = _sign(_take(signerKeys, 3), other.batchDigest(1, 7, ROOT));
         assertTrue(other.submitBatch(1, 7, ROOT, sigs), "valid on its own hub");
-        vm.expectRevert();
+        vm.expectRevert(_foreignSigError(_digest(GENESIS_EPOCH, 7, ROOT), sigs));
         verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
     }
 
@@ -400,16 +420,17 @@ contract SettlementVerifierTest is MeshFixture {
         (uint256[] memory keys, address[] memory addrs) = _makeSigners("epoch2", 4);
         {
             uint256[] memory w = _ones(4);
-            bytes32 sh = MeshTypes.signerSetHash(addrs, w, 2);
+            bytes32 sh = MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT);
             bytes memory sigs = _sign(_take(signerKeys, 3), verifier.signerSetUpdateDigest(2, sh));
             vm.warp(T0 + ROTATION_DELAY);
             vm.expectEmit(true, true, false, true, address(verifier));
-            emit SignerSetActivated(2, sh, addrs, w, 2);
-            verifier.rotate(addrs, w, 2, sigs);
+            emit SignerSetActivated(2, sh, addrs, w, 2, NEXT_EXPIRES_AT);
+            verifier.rotate(addrs, w, 2, NEXT_EXPIRES_AT, sigs);
         }
         assertEq(verifier.currentEpoch(), 2, "epoch");
         {
-            (address[] memory s,, uint256 t, uint64 at) = verifier.signerSet(2);
+            (address[] memory s,, uint256 t, uint64 exp, uint64 at) = verifier.signerSet(2);
+            assertEq(exp, NEXT_EXPIRES_AT, "new expiry");
             assertEq(s[3], addrs[3], "new member");
             assertEq(t, 2, "new threshold");
             assertEq(at, T0 + ROTATION_DELAY, "activated");
@@ -423,17 +444,19 @@ contract SettlementVerifierTest is MeshFixture {
         // The new set cannot sign for epoch 1, nor the old one for epoch 2.
         bytes32 root3 = keccak256("root3");
         bytes memory wrong = _sign(_take(keys, 2), _digest(GENESIS_EPOCH, 1, root3));
-        vm.expectRevert();
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.NotASigner.selector, 0, addrs[0]));
         verifier.submitBatch(GENESIS_EPOCH, 1, root3, wrong);
         wrong = _sign(_take(signerKeys, 3), _digest(2, 1, root3));
-        vm.expectRevert();
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.NotASigner.selector, 0, signerAddrs[0]));
         verifier.submitBatch(2, 1, root3, wrong);
     }
 
     function test_RevertWhen_RotateTooEarly() public {
         (, address[] memory addrs) = _makeSigners("epoch2", 4);
         uint256[] memory w = _ones(4);
-        bytes32 digest = verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2));
+        bytes32 digest = verifier.signerSetUpdateDigest(
+            2, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT)
+        );
         bytes memory sigs = _sign(_take(signerKeys, 3), digest);
         vm.warp(T0 + ROTATION_DELAY - 1);
         vm.expectRevert(
@@ -443,62 +466,81 @@ contract SettlementVerifierTest is MeshFixture {
                 T0 + ROTATION_DELAY - 1
             )
         );
-        verifier.rotate(addrs, w, 2, sigs);
+        verifier.rotate(addrs, w, 2, NEXT_EXPIRES_AT, sigs);
     }
 
     function test_RevertWhen_RotateBelowThreshold() public {
         (, address[] memory addrs) = _makeSigners("epoch2", 4);
         uint256[] memory w = _ones(4);
-        bytes32 digest = verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2));
+        bytes32 digest = verifier.signerSetUpdateDigest(
+            2, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT)
+        );
         bytes memory sigs = _sign(_take(signerKeys, 2), digest);
         vm.warp(T0 + ROTATION_DELAY);
         vm.expectRevert(abi.encodeWithSelector(SignerSetLib.InsufficientWeight.selector, 2, 3));
-        verifier.rotate(addrs, w, 2, sigs);
+        verifier.rotate(addrs, w, 2, NEXT_EXPIRES_AT, sigs);
     }
 
     function test_RevertWhen_RotateSignedForOtherSet() public {
         (, address[] memory addrs) = _makeSigners("epoch2", 4);
         uint256[] memory w = _ones(4);
-        bytes32 digest = verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2));
+        bytes32 digest = verifier.signerSetUpdateDigest(
+            2, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT)
+        );
         bytes memory sigs = _sign(_take(signerKeys, 3), digest);
         vm.warp(T0 + ROTATION_DELAY);
         // Same signatures, different threshold: another signer set hash.
-        vm.expectRevert();
-        verifier.rotate(addrs, w, 1, sigs);
+        bytes32 actual = verifier.signerSetUpdateDigest(
+            2, MeshTypes.signerSetHash(addrs, w, 1, NEXT_EXPIRES_AT)
+        );
+        vm.expectRevert(_foreignSigError(actual, sigs));
+        verifier.rotate(addrs, w, 1, NEXT_EXPIRES_AT, sigs);
     }
 
     function test_RevertWhen_RotateSignedForOtherEpoch() public {
         (, address[] memory addrs) = _makeSigners("epoch2", 4);
         uint256[] memory w = _ones(4);
-        bytes32 digest = verifier.signerSetUpdateDigest(3, MeshTypes.signerSetHash(addrs, w, 2));
+        bytes32 digest = verifier.signerSetUpdateDigest(
+            3, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT)
+        );
         bytes memory sigs = _sign(_take(signerKeys, 3), digest);
         vm.warp(T0 + ROTATION_DELAY);
-        vm.expectRevert();
-        verifier.rotate(addrs, w, 2, sigs);
+        bytes32 actual = verifier.signerSetUpdateDigest(
+            2, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT)
+        );
+        vm.expectRevert(_foreignSigError(actual, sigs));
+        verifier.rotate(addrs, w, 2, NEXT_EXPIRES_AT, sigs);
     }
 
     function test_RevertWhen_RotateToInvalidSet() public {
         address[] memory addrs = new address[](2);
         (addrs[0], addrs[1]) = (signerAddrs[1], signerAddrs[0]);
         uint256[] memory w = _ones(2);
-        bytes32 digest = verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 1));
+        bytes32 digest = verifier.signerSetUpdateDigest(
+            2, MeshTypes.signerSetHash(addrs, w, 1, NEXT_EXPIRES_AT)
+        );
         bytes memory sigs = _sign(_take(signerKeys, 3), digest);
         vm.warp(T0 + ROTATION_DELAY);
         vm.expectRevert(abi.encodeWithSelector(SignerSetLib.SignersNotSorted.selector, 1, addrs[1]));
-        verifier.rotate(addrs, w, 1, sigs);
+        verifier.rotate(addrs, w, 1, NEXT_EXPIRES_AT, sigs);
     }
 
     function test_RevertWhen_RotationReplayed() public {
         (, address[] memory addrs) = _makeSigners("epoch2", 4);
         uint256[] memory w = _ones(4);
-        bytes32 digest = verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2));
+        bytes32 digest = verifier.signerSetUpdateDigest(
+            2, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT)
+        );
         bytes memory sigs = _sign(_take(signerKeys, 3), digest);
         vm.warp(T0 + ROTATION_DELAY);
-        verifier.rotate(addrs, w, 2, sigs);
+        verifier.rotate(addrs, w, 2, NEXT_EXPIRES_AT, sigs);
         vm.warp(T0 + 2 * ROTATION_DELAY);
         // Now the update would be for epoch 3 and must be signed by the epoch-2 set.
-        vm.expectRevert();
-        verifier.rotate(addrs, w, 2, sigs);
+        bytes32 actual = verifier.signerSetUpdateDigest(
+            3, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT)
+        );
+        vm.expectRevert(_foreignSigError(actual, sigs));
+        verifier.rotate(addrs, w, 2, NEXT_EXPIRES_AT, sigs);
     }
 
     function test_Retention_KeepsThreePreviousEpochs() public {
@@ -517,8 +559,9 @@ contract SettlementVerifierTest is MeshFixture {
     }
 
     function test_SignerSet_UnknownEpochIsEmpty() public view {
-        (address[] memory s, uint256[] memory w, uint256 t, uint64 at) = verifier.signerSet(9);
-        assertEq(s.length + w.length + t + at, 0, "empty");
+        (address[] memory s, uint256[] memory w, uint256 t, uint64 exp, uint64 at) =
+            verifier.signerSet(9);
+        assertEq(s.length + w.length + t + exp + at, 0, "empty");
     }
 
     function test_Eip712Domain() public view {
@@ -530,8 +573,189 @@ contract SettlementVerifierTest is MeshFixture {
             verifier.eip712Domain();
         assertEq(chainId, 0, "no chain id");
         assertEq(vc, address(0), "no verifying contract");
-        assertEq(salt, keccak256(bytes(HUB)), "salt");
+        assertEq(salt, MeshTypes.hubSalt(HUB, DEPLOYMENT), "salt");
         assertEq(ext.length, 0, "no extensions");
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*            AUDIT: SIGNING POWER OUTLIVING STAKE            */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    function _expired(uint64 epoch, uint64 expiresAt) internal pure returns (bytes memory) {
+        return
+            abi.encodeWithSelector(ISettlementVerifier.SignerSetExpired.selector, epoch, expiresAt);
+    }
+
+    /// @dev The genesis members unbonded on the hub; the hub keeps their stake slashable only
+    /// until their set's expiry. From then on, whatever they sign is refused: batch roots,
+    /// in-place checks, and the root is not cached.
+    function test_RevertWhen_UnbondedSignersSignAfterTheirSetExpired() public {
+        vm.warp(GENESIS_EXPIRES_AT - 1);
+        assertTrue(verifier.isEpochActive(GENESIS_EPOCH), "active until the last second");
+        bytes32 early = keccak256("signed in time");
+        verifier.submitBatch(GENESIS_EPOCH, 6, early, _sign(signerKeys, _digest(1, 6, early)));
+        vm.warp(GENESIS_EXPIRES_AT);
+        assertFalse(verifier.isEpochActive(GENESIS_EPOCH), "inactive from expiresAt on");
+        bytes32 digest = _digest(GENESIS_EPOCH, 7, ROOT);
+        bytes memory sigs = _sign(signerKeys, digest);
+        vm.expectRevert(_expired(GENESIS_EPOCH, GENESIS_EXPIRES_AT));
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+        vm.expectRevert(_expired(GENESIS_EPOCH, GENESIS_EXPIRES_AT));
+        verifier.checkSignatures(GENESIS_EPOCH, digest, sigs);
+        assertFalse(verifier.isVerifiedRoot(ROOT), "never verified");
+        // A root verified before the expiry stays verified (it was signed while slashable).
+        assertTrue(verifier.isVerifiedRoot(early), "verified in time stays verified");
+    }
+
+    /// @dev A retained (previous) epoch keeps verifying only until its own expiry, even while
+    /// the current set is still valid.
+    function test_RevertWhen_RetainedSetSignsAfterItsExpiry() public {
+        (uint256[] memory keys,) = _rotate("epoch2", 3, 2, _take(signerKeys, 3));
+        assertTrue(verifier.isEpochActive(GENESIS_EPOCH), "retained");
+        vm.warp(GENESIS_EXPIRES_AT);
+        assertFalse(verifier.isEpochActive(GENESIS_EPOCH), "retained but expired");
+        assertTrue(verifier.isEpochActive(2), "current still valid");
+        bytes memory sigs = _sigs(3, ROOT);
+        vm.expectRevert(_expired(GENESIS_EPOCH, GENESIS_EXPIRES_AT));
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+        verifier.submitBatch(2, 0, ROOT, _sign(_take(keys, 2), _digest(2, 0, ROOT)));
+        assertTrue(verifier.isVerifiedRoot(ROOT), "the current set signs");
+    }
+
+    /// @dev The expired set cannot hand its power over to a new set either (nor to itself).
+    function test_RevertWhen_ExpiredSetSignsARotation() public {
+        (, address[] memory addrs) = _makeSigners("epoch2", 4);
+        uint256[] memory w = _ones(4);
+        bytes32 digest = verifier.signerSetUpdateDigest(
+            2, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT)
+        );
+        bytes memory sigs = _sign(signerKeys, digest);
+        vm.warp(GENESIS_EXPIRES_AT);
+        vm.expectRevert(_expired(GENESIS_EPOCH, GENESIS_EXPIRES_AT));
+        verifier.rotate(addrs, w, 2, NEXT_EXPIRES_AT, sigs);
+        vm.warp(type(uint64).max);
+        vm.expectRevert(_expired(GENESIS_EPOCH, GENESIS_EXPIRES_AT));
+        verifier.rotate(addrs, w, 2, type(uint64).max, sigs);
+        assertEq(verifier.currentEpoch(), GENESIS_EPOCH, "no rotation");
+    }
+
+    /// @dev The expiry is signed: a rotation submitted with a later expiry than the one the set
+    /// signed (to extend the new members' signing power) does not verify.
+    function test_RevertWhen_RotationExpiryAltered_ExtendsSigningPower() public {
+        (, address[] memory addrs) = _makeSigners("epoch2", 4);
+        uint256[] memory w = _ones(4);
+        bytes memory sigs = _sign(
+            signerKeys,
+            verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT))
+        );
+        vm.warp(T0 + ROTATION_DELAY);
+        uint64 extended = NEXT_EXPIRES_AT + 365 days;
+        bytes32 actual =
+            verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2, extended));
+        vm.expectRevert(_foreignSigError(actual, sigs));
+        verifier.rotate(addrs, w, 2, extended, sigs);
+    }
+
+    function test_RevertWhen_RotationToSetExpiringInThePast() public {
+        (, address[] memory addrs) = _makeSigners("epoch2", 4);
+        uint256[] memory w = _ones(4);
+        uint64 now_ = T0 + ROTATION_DELAY;
+        bytes memory sigs = _sign(
+            signerKeys,
+            verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2, now_))
+        );
+        vm.warp(now_);
+        vm.expectRevert(
+            abi.encodeWithSelector(ISettlementVerifier.ExpiryInPast.selector, now_, now_)
+        );
+        verifier.rotate(addrs, w, 2, now_, sigs);
+    }
+
+    /// @dev Expiries never decrease, so the current set is the last one to expire: once it
+    /// expired, nothing verifies (the recovery condition is simple to monitor).
+    function test_RevertWhen_RotationShortensExpiry() public {
+        (, address[] memory addrs) = _makeSigners("epoch2", 4);
+        uint256[] memory w = _ones(4);
+        uint64 shorter = GENESIS_EXPIRES_AT - 1;
+        bytes memory sigs = _sign(
+            signerKeys,
+            verifier.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2, shorter))
+        );
+        vm.warp(T0 + ROTATION_DELAY);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ISettlementVerifier.ExpiryBeforeCurrent.selector, shorter, GENESIS_EXPIRES_AT
+            )
+        );
+        verifier.rotate(addrs, w, 2, shorter, sigs);
+        // The same expiry as the current set is accepted.
+        sigs = _sign(
+            signerKeys,
+            verifier.signerSetUpdateDigest(
+                2, MeshTypes.signerSetHash(addrs, w, 2, GENESIS_EXPIRES_AT)
+            )
+        );
+        verifier.rotate(addrs, w, 2, GENESIS_EXPIRES_AT, sigs);
+        assertEq(verifier.currentEpoch(), 2, "rotated with an equal expiry");
+    }
+
+    function test_RevertWhen_GenesisExpiryNotInFuture() public {
+        vm.expectRevert(abi.encodeWithSelector(ISettlementVerifier.ExpiryInPast.selector, T0, T0));
+        new SettlementVerifier(HUB, DEPLOYMENT, 1, signerAddrs, _ones(5), 3, T0, 0);
+        vm.expectRevert(abi.encodeWithSelector(ISettlementVerifier.ExpiryInPast.selector, 0, T0));
+        new SettlementVerifier(HUB, DEPLOYMENT, 1, signerAddrs, _ones(5), 3, 0, 0);
+    }
+
+    /// @dev Any expiry, any time (beyond 2^64 too): a set verifies iff now < expiresAt.
+    function testFuzz_SetVerifiesIffNotExpired(uint64 expiresAt, uint256 at) public {
+        expiresAt = uint64(bound(expiresAt, T0 + 1, type(uint64).max));
+        SettlementVerifier v =
+            new SettlementVerifier(HUB, DEPLOYMENT, 1, signerAddrs, _ones(5), 3, expiresAt, 0);
+        at = bound(at, T0, uint256(type(uint64).max) + 1 days);
+        vm.warp(at);
+        bytes memory sigs = _sign(_take(signerKeys, 3), v.batchDigest(1, 7, ROOT));
+        if (at >= expiresAt) vm.expectRevert(_expired(1, expiresAt));
+        v.submitBatch(1, 7, ROOT, sigs);
+        assertEq(v.isVerifiedRoot(ROOT), at < expiresAt, "verified iff not expired");
+        assertEq(v.isEpochActive(1), at < expiresAt, "active iff not expired");
+    }
+
+    /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
+    /*             AUDIT: DOMAIN BINDS THE DEPLOYMENT             */
+    /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
+
+    /// @dev Two bundle-logs on one hub chain (a migration, a staging copy) with the same signer
+    /// set: a signature made for one is refused by the other's verifier.
+    function test_SignatureForAnotherDeploymentOnTheSameHubIsRefused() public {
+        string memory staging = "inj1stagingbundlelog000000000000000000000";
+        SettlementVerifier other = new SettlementVerifier(
+            HUB, staging, 1, signerAddrs, _ones(5), 3, GENESIS_EXPIRES_AT, 0
+        );
+        assertEq(other.hubChainId(), verifier.hubChainId(), "same hub chain");
+        assertTrue(other.HUB_SALT() != verifier.HUB_SALT(), "other salt");
+        assertTrue(other.DOMAIN_SEPARATOR() != verifier.DOMAIN_SEPARATOR(), "other domain");
+        bytes memory sigs = _sign(_take(signerKeys, 3), other.batchDigest(1, 7, ROOT));
+        assertTrue(other.submitBatch(1, 7, ROOT, sigs), "valid for its own deployment");
+        vm.expectRevert(_foreignSigError(_digest(GENESIS_EPOCH, 7, ROOT), sigs));
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+        // Rotations do not cross deployments either.
+        (, address[] memory addrs) = _makeSigners("epoch2", 4);
+        uint256[] memory w = _ones(4);
+        bytes memory rot = _sign(
+            signerKeys,
+            other.signerSetUpdateDigest(2, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT))
+        );
+        vm.warp(T0 + ROTATION_DELAY);
+        bytes32 here = verifier.signerSetUpdateDigest(
+            2, MeshTypes.signerSetHash(addrs, w, 2, NEXT_EXPIRES_AT)
+        );
+        vm.expectRevert(_foreignSigError(here, rot));
+        verifier.rotate(addrs, w, 2, NEXT_EXPIRES_AT, rot);
+    }
+
+    function test_RevertWhen_ConstructorDeploymentEmpty() public {
+        vm.expectRevert(ISettlementVerifier.EmptyDeployment.selector);
+        new SettlementVerifier(HUB, "", 1, signerAddrs, _ones(5), 3, GENESIS_EXPIRES_AT, 0);
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
@@ -550,7 +774,7 @@ contract SettlementVerifierTest is MeshFixture {
         (uint256[] memory keys, address[] memory addrs) = _makeSigners(string(abi.encode(seed)), n);
         (uint256[] memory w, uint256 total) = _randomWeights(seed, n);
         uint256 t = bound(thresholdSeed, 1, total);
-        SettlementVerifier v = new SettlementVerifier(HUB, 1, addrs, w, t, 0);
+        SettlementVerifier v = _deploy(addrs, w, t);
         bytes32 root = keccak256(abi.encode(seed, "root"));
         (uint256[] memory subset, uint256 signed) = _subset(keys, w, mask);
         bytes memory sigs = _sign(subset, v.batchDigest(1, 0, root));
@@ -602,8 +826,19 @@ contract SettlementVerifierTest is MeshFixture {
         bytes memory sigs = _sigs(3, ROOT);
         position = bound(position, 0, sigs.length - 1);
         sigs[position] = bytes1(uint8(sigs[position]) ^ xor);
-        vm.expectRevert();
-        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+        (bool ok, bytes memory ret) = address(verifier)
+            .call(abi.encodeCall(verifier.submitBatch, (GENESIS_EPOCH, 7, ROOT, sigs)));
+        assertFalse(ok, "refused");
+        bytes4 sel = bytes4(ret);
+        assertTrue(
+            sel == SignerSetLib.BadSignatureV.selector
+                || sel == SignerSetLib.SignatureOutOfRange.selector
+                || sel == SignerSetLib.HighS.selector
+                || sel == SignerSetLib.UnrecoverableSignature.selector
+                || sel == SignerSetLib.SignersNotAscending.selector
+                || sel == SignerSetLib.NotASigner.selector,
+            "a signature check refused it"
+        );
         assertFalse(verifier.isVerifiedRoot(ROOT), "not verified");
     }
 
@@ -615,7 +850,18 @@ contract SettlementVerifierTest is MeshFixture {
         vm.assume(a != b);
         bytes memory sa = _one(sigs, a);
         sigs = _replace(_replace(sigs, a, _one(sigs, b)), b, sa);
-        vm.expectRevert();
+        // The first signer not above its predecessor is named.
+        address[] memory order = new address[](3);
+        for (uint256 i; i < 3; ++i) {
+            order[i] = signerAddrs[i];
+        }
+        (order[a], order[b]) = (order[b], order[a]);
+        uint256 at = order[1] <= order[0] ? 1 : 2;
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                SignerSetLib.SignersNotAscending.selector, at, order[at], order[at - 1]
+            )
+        );
         verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
     }
 }

@@ -15,9 +15,15 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> Result<Response, ContractError> {
+    // Only a registration takes funds (its deposit); anything sent elsewhere would be stuck.
+    if !matches!(msg, ExecuteMsg::RegisterBundle { .. }) {
+        execute::nonpayable(&info, action(&msg))?;
+    }
     match msg {
         ExecuteMsg::RegisterBundle { bundle } => execute::register_bundle(deps, env, info, bundle),
         ExecuteMsg::ReportLocks { reports } => execute::report_locks(deps, env, info, reports),
+        ExecuteMsg::ObjectReports { objections } => execute::object_reports(deps, env, info, objections),
+        ExecuteMsg::Prune { limit } => execute::prune(deps, env, limit),
         ExecuteMsg::Advance { limit } => execute::advance(deps, env, limit),
         ExecuteMsg::CloseBatch {} => execute::close_batch(deps, env),
         ExecuteMsg::SubmitSignatures { batch_index, signatures } => {
@@ -41,6 +47,26 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
     }
 }
 
+/// The message's name, for errors.
+fn action(msg: &ExecuteMsg) -> &'static str {
+    match msg {
+        ExecuteMsg::RegisterBundle { .. } => "register_bundle",
+        ExecuteMsg::ReportLocks { .. } => "report_locks",
+        ExecuteMsg::ObjectReports { .. } => "object_reports",
+        ExecuteMsg::Advance { .. } => "advance",
+        ExecuteMsg::CloseBatch {} => "close_batch",
+        ExecuteMsg::Prune { .. } => "prune",
+        ExecuteMsg::SubmitSignatures { .. } => "submit_signatures",
+        ExecuteMsg::SubmitSignerSetSignatures { .. } => "submit_signer_set_signatures",
+        ExecuteMsg::RevertReport { .. } => "revert_report",
+        ExecuteMsg::SetDispute { .. } => "set_dispute",
+        ExecuteMsg::AddChain { .. } => "add_chain",
+        ExecuteMsg::UpdateChain { .. } => "update_chain",
+        ExecuteMsg::RemoveChain { .. } => "remove_chain",
+        ExecuteMsg::UpdateAdmin { .. } => "update_admin",
+    }
+}
+
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
     match msg {
@@ -56,6 +82,9 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
             query::awaiting_reports(deps, chain_id, start_after, limit)
         }
         QueryMsg::DueBundles { limit } => query::due_bundles(deps, env, limit),
+        QueryMsg::OpenReports { chain_id, start_after, limit } => {
+            query::open_reports(deps, chain_id, start_after, limit)
+        }
         QueryMsg::UnattestedBatches { start_after, limit } => query::unattested_batches(deps, start_after, limit),
         QueryMsg::AttestedBatches { start_after, limit } => query::attested_batches(deps, start_after, limit),
         QueryMsg::Chain { chain_id } => query::chain(deps, chain_id),

@@ -99,4 +99,19 @@ pub enum ContractError {
     BundleNotDecided { bundle_id: Hash32 },
     #[error("weight overflow adding {weight}")]
     WeightOverflow { weight: Amount },
+
+    #[error("{action} takes no funds, {funds} were sent")]
+    Payment { action: &'static str, funds: String },
+    #[error("registering a bundle needs a deposit of exactly {expected}, got {got}")]
+    WrongDeposit { expected: String, got: String },
+    #[error("no objections given")]
+    NoObjections,
+    #[error("{count} objections in one message, at most {max} are allowed")]
+    TooManyObjections { count: usize, max: u32 },
+    #[error("{relayer}'s signer {signer} is not a member of the current signer set (epoch {epoch})")]
+    NotInSignerSet { relayer: Addr, signer: EvmAddress, epoch: u64 },
+    #[error("{relayer}'s signer {signer} is jailed")]
+    ObjectorJailed { relayer: Addr, signer: EvmAddress },
+    #[error("batch {index} is not due: it has {entries} of {max} leaves and closes at {due_at} (now {now})")]
+    BatchNotDue { index: u64, entries: usize, max: u32, due_at: u64, now: u64 },
 }

@@ -1,6 +1,8 @@
 //! State changes.
 
-use cosmwasm_std::{to_json_binary, Addr, Deps, DepsMut, Env, MessageInfo, QuerierWrapper, Response, Storage};
+use cosmwasm_std::{
+    to_json_binary, Addr, BankMsg, Coin, Deps, DepsMut, Env, MessageInfo, QuerierWrapper, Response, Storage,
+};
 use mesh_protocol::eip712::{
     bundle_id, leg_hash, settlement_batch_digest, settlement_leaf, signer_set_update_digest, HubDomain,
 };
@@ -11,19 +13,28 @@ use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, SettlementBatch, Signatu
 use crate::error::ContractError;
 use crate::msg::{
     AdvanceResponse, BatchEntry, BatchStatus, ChainInfo, DecidedBundle, InstantiateMsg, LegRef, LegReport, LockReport,
-    LogEvent, RegisterBundleResponse, ReportLocksResponse, DEFAULT_ADVANCE_LIMIT, MAX_ADVANCE_LIMIT,
-    MAX_BATCH_SIZE_CAP, MAX_REPORTS_CAP,
+    LogEvent, ObjectReportsResponse, Objection, RegisterBundleResponse, ReportLocksResponse, DEFAULT_ADVANCE_LIMIT,
+    DEFAULT_RETENTION, MAX_ADVANCE_LIMIT, MAX_BATCH_SIZE_CAP, MAX_PRUNE_LIMIT, MAX_REJECTED_KEPT, MAX_REPORTS_CAP,
 };
 use crate::rules;
 use crate::state::{self, BatchRecord, BundleRecord, Config};
 use mesh_hub_api::common::{only_admin, only_dispute};
 use mesh_hub_api::stake_escrow::{
-    ConfigResponse as StakeConfig, IsActiveResponse, QueryMsg as StakeQuery, SignerSetResponse,
+    ConfigResponse as StakeConfig, IsActiveResponse, QueryMsg as StakeQuery, RelayerInfo, SignerSetResponse,
 };
 
 /// The EIP-712 domain of this deployment: the hub chain and this contract's address.
 pub fn domain(cfg: &Config, env: &Env) -> HubDomain {
     HubDomain::new(cfg.hub_chain_id.clone(), env.contract.address.as_str())
+}
+
+/// Refuses funds sent with a message that takes none (they would be stuck in the contract).
+pub fn nonpayable(info: &MessageInfo, action: &'static str) -> Result<(), ContractError> {
+    if info.funds.is_empty() {
+        return Ok(());
+    }
+    let funds = info.funds.iter().map(Coin::to_string).collect::<Vec<_>>().join(",");
+    Err(ContractError::Payment { action, funds })
 }
 
 fn now(env: &Env) -> u64 {
@@ -71,6 +82,28 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
     if msg.max_reports_per_msg == 0 || msg.max_reports_per_msg > MAX_REPORTS_CAP {
         return Err(invalid("max_reports_per_msg", &format!("must be 1 to {MAX_REPORTS_CAP}")));
     }
+    // A verdict waits for the last report window; delivering its batch waits up to
+    // `batch_max_age` before the batch closes. A margin no longer than that would let a COMMIT
+    // reach one chain after its settle deadline (audit finding 4).
+    if msg.delivery_margin <= msg.batch_max_age {
+        return Err(invalid(
+            "delivery_margin",
+            &format!("must exceed batch_max_age ({}s): a batch waits that long before it is signed", msg.batch_max_age),
+        ));
+    }
+    let rereport_grace = msg.rereport_grace.unwrap_or(msg.dispute_window);
+    if rereport_grace == 0 {
+        return Err(invalid("rereport_grace", "must be positive"));
+    }
+    if let Some(d) = &msg.registration_deposit {
+        if d.amount.is_zero() || d.denom.is_empty() {
+            return Err(invalid("registration_deposit", "must be a positive amount of a named denom"));
+        }
+    }
+    let retention = msg.retention.unwrap_or(DEFAULT_RETENTION);
+    if retention == 0 {
+        return Err(invalid("retention", "must be positive"));
+    }
     let min_horizon = msg.dispute_window.saturating_add(msg.delivery_margin).saturating_add(2);
     if msg.max_horizon < min_horizon {
         return Err(invalid(
@@ -81,12 +114,14 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
     let stake_escrow = deps.api.addr_validate(&msg.stake_escrow)?;
     // The stake-escrow must keep unbonding stake slashable for longer than a report stays disputable.
     let stake_cfg: StakeConfig = deps.querier.query_wasm_smart(&stake_escrow, &StakeQuery::Config {})?;
-    let needed = msg.dispute_window.saturating_add(msg.delivery_margin);
+    // A relayer that stops reporting must stay slashable until every report it made left its
+    // window and any re-report grace ended.
+    let needed = msg.dispute_window.saturating_add(msg.delivery_margin).saturating_add(rereport_grace);
     if stake_cfg.unbonding_period <= needed {
         return Err(ContractError::StakeEscrowMismatch {
             stake_escrow,
             reason: format!(
-                "has an unbonding period of {}s, which must exceed dispute window + delivery margin = {needed}s",
+                "has an unbonding period of {}s, which must exceed dispute window + delivery margin + re-report grace = {needed}s",
                 stake_cfg.unbonding_period
             ),
         });
@@ -111,6 +146,9 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
         batch_max_age: msg.batch_max_age,
         max_reports_per_msg: msg.max_reports_per_msg,
         max_horizon: msg.max_horizon,
+        rereport_grace,
+        registration_deposit: msg.registration_deposit,
+        retention,
     };
     state::save_config(deps.storage, &cfg)?;
     for c in &msg.chains {
@@ -132,6 +170,19 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
 
 pub fn register_bundle(deps: DepsMut, env: Env, info: MessageInfo, bundle: Bundle) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
+    let deposit = match &cfg.registration_deposit {
+        None => {
+            nonpayable(&info, "register_bundle")?;
+            None
+        }
+        Some(expected) => {
+            if info.funds.len() != 1 || info.funds[0] != *expected {
+                let got = info.funds.iter().map(Coin::to_string).collect::<Vec<_>>().join(",");
+                return Err(ContractError::WrongDeposit { expected: expected.to_string(), got });
+            }
+            Some(expected.clone())
+        }
+    };
     bundle.validate().map_err(ContractError::InvalidBundle)?;
     if bundle.creator != info.sender.as_str() {
         return Err(ContractError::CreatorMismatch { creator: bundle.creator, sender: info.sender });
@@ -179,6 +230,9 @@ pub fn register_bundle(deps: DepsMut, env: Env, info: MessageInfo, bundle: Bundl
         batch_index: None,
         position: None,
         next_check: None,
+        rereport_until: None,
+        deposit,
+        rejected: vec![],
     };
     for (i, leg) in record.bundle.legs.iter().enumerate() {
         state::set_awaiting(deps.storage, leg.chain_id, &id, i as u32, true)?;
@@ -312,8 +366,11 @@ pub fn report_locks(
             reported_at: t,
             window_ends_at: t.saturating_add(cfg.dispute_window),
             location: r.location,
+            objectors: vec![],
+            objected_weight: Amount::default(),
         });
         state::set_awaiting(deps.storage, b.bundle.legs[i].chain_id, &b.id, r.leg_index, false)?;
+        state::set_open_report(deps.storage, b.bundle.legs[i].chain_id, &b.id, r.leg_index, Some(report_id))?;
         let at = rules::next_check(&b, cfg.dispute_window);
         state::reschedule(deps.storage, &mut b, Some(at))?;
         state::save_bundle(deps.storage, &b)?;
@@ -327,6 +384,116 @@ pub fn report_locks(
         .add_attribute("new", list(&out.new))
         .add_attribute("duplicate", list(&out.duplicate))
         .add_attribute("decided", list(&out.decided))
+        .set_data(to_json_binary(&out)?))
+}
+
+/// Takes a report out of a pending bundle (rejected or disproven): the leg waits for a report
+/// again, and the bundle is not decided before the re-report grace ends.
+fn unreport(s: &mut dyn Storage, cfg: &Config, b: &mut BundleRecord, i: usize, t: u64) -> Result<(), ContractError> {
+    b.reports[i] = None;
+    let chain_id = b.bundle.legs[i].chain_id;
+    state::set_awaiting(s, chain_id, &b.id, i as u32, true)?;
+    state::set_open_report(s, chain_id, &b.id, i as u32, None)?;
+    let until = t.saturating_add(cfg.rereport_grace);
+    b.rereport_until = Some(b.rereport_until.map_or(until, |u| u.max(until)));
+    let at = rules::next_check(b, cfg.dispute_window);
+    state::reschedule(s, b, Some(at))?;
+    Ok(())
+}
+
+/// Weight of `objectors` in `set`; members that left the set count nothing.
+fn objection_weight(set: &SignerSetResponse, objectors: &[EvmAddress]) -> Result<Amount, ContractError> {
+    objectors.iter().filter_map(|o| set.set.weight_of(o)).try_fold(Amount::default(), add_weight)
+}
+
+/// True when `weight` is at least a third of `total` (`3·weight ≥ total`, without rounding).
+fn reaches_a_third(weight: Amount, total: U256) -> bool {
+    weight.0.checked_mul(U256::from(3u8)).is_none_or(|w3| w3 >= total)
+}
+
+pub fn object_reports(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    objections: Vec<Objection>,
+) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    if objections.is_empty() {
+        return Err(ContractError::NoObjections);
+    }
+    if objections.len() > cfg.max_reports_per_msg as usize {
+        return Err(ContractError::TooManyObjections { count: objections.len(), max: cfg.max_reports_per_msg });
+    }
+    // The objector: a bonded relayer whose EVM signer is a member of the current set, not jailed.
+    let relayer: Option<RelayerInfo> =
+        deps.querier.query_wasm_smart(&cfg.stake_escrow, &StakeQuery::Relayer { address: info.sender.to_string() })?;
+    let set = current_signer_set(deps.as_ref(), &cfg)?.ok_or(ContractError::NoSignerSet)?;
+    let Some(relayer) = relayer else {
+        return Err(ContractError::RelayerNotActive { relayer: info.sender, bonded: "0".into(), jailed: false });
+    };
+    let signer = relayer.evm_signer;
+    if set.set.weight_of(&signer).is_none() {
+        return Err(ContractError::NotInSignerSet { relayer: info.sender, signer, epoch: set.set.epoch });
+    }
+    if relayer.jailed || set.jailed.contains(&signer) {
+        return Err(ContractError::ObjectorJailed { relayer: info.sender, signer });
+    }
+    let total = set.set.total_weight().map_err(|_| ContractError::WeightOverflow { weight: Amount::default() })?;
+    let t = now(&env);
+    let mut out = ObjectReportsResponse { counted: vec![], rejected: vec![], ignored: vec![] };
+    for o in objections {
+        let leg_ref = LegRef { bundle_id: o.bundle_id, leg_index: o.leg_index };
+        let mut b = load_bundle(deps.storage, &o.bundle_id)?;
+        let i = check_leg_index(&b, o.leg_index)?;
+        let current = match &mut b.reports[i] {
+            Some(r) if b.verdict.is_none() && r.report_id == o.report_id && t < r.window_ends_at => r,
+            _ => {
+                out.ignored.push(leg_ref);
+                continue;
+            }
+        };
+        if current.objectors.contains(&signer) {
+            out.ignored.push(leg_ref);
+            continue;
+        }
+        let at = current.objectors.partition_point(|a| *a < signer);
+        current.objectors.insert(at, signer);
+        // Weighed against the current set: objectors that left it no longer count.
+        current.objected_weight = objection_weight(&set, &current.objectors)?;
+        if reaches_a_third(current.objected_weight, total) {
+            let (report_id, objected_weight) = (current.report_id, current.objected_weight);
+            // Kept while it can still be disputed: rejecting a false report must not spare its
+            // relayer the slash a fraud proof brings.
+            let rejected = current.clone();
+            if b.rejected.len() >= MAX_REJECTED_KEPT {
+                b.rejected.remove(0);
+            }
+            b.rejected.push((o.leg_index, rejected));
+            unreport(deps.storage, &cfg, &mut b, i, t)?;
+            log(
+                deps.storage,
+                &env,
+                LogEvent::ReportRejected {
+                    bundle_id: b.id,
+                    leg_index: o.leg_index,
+                    report_id,
+                    epoch: set.set.epoch,
+                    objected_weight,
+                },
+            )?;
+            out.rejected.push(leg_ref);
+        } else {
+            out.counted.push(leg_ref);
+        }
+        state::save_bundle(deps.storage, &b)?;
+    }
+    Ok(Response::new()
+        .add_attribute("action", "object_reports")
+        .add_attribute("objector", info.sender)
+        .add_attribute("signer", signer.to_string())
+        .add_attribute("counted", out.counted.len().to_string())
+        .add_attribute("rejected", out.rejected.len().to_string())
+        .add_attribute("ignored", out.ignored.len().to_string())
         .set_data(to_json_binary(&out)?))
 }
 
@@ -365,6 +532,7 @@ fn close_open_batch(deps: DepsMut, env: &Env, cfg: &Config) -> Result<u64, Contr
 
 pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
+    let mut refunds: Vec<BankMsg> = vec![];
     let limit = limit.unwrap_or(DEFAULT_ADVANCE_LIMIT).min(MAX_ADVANCE_LIMIT);
     if limit == 0 {
         return Err(ContractError::ZeroLimit);
@@ -408,8 +576,14 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
         for (i, leg) in b.bundle.legs.iter().enumerate() {
             if b.reports[i].is_none() {
                 state::set_awaiting(deps.storage, leg.chain_id, &id, i as u32, false)?;
+            } else {
+                state::set_open_report(deps.storage, leg.chain_id, &id, i as u32, None)?;
             }
         }
+        if let Some(deposit) = b.deposit.take() {
+            refunds.push(BankMsg::Send { to_address: b.bundle.creator.clone(), amount: vec![deposit] });
+        }
+        state::mark_decided(deps.storage, &b)?;
         state::reschedule(deps.storage, &mut b, None)?;
         state::save_bundle(deps.storage, &b)?;
         log(deps.storage, &env, LogEvent::VerdictFinal { bundle_id: id, verdict, reason, batch_index: index })?;
@@ -429,6 +603,7 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
         }
     }
     Ok(Response::new()
+        .add_messages(refunds)
         .add_attribute("action", "advance")
         .add_attribute("decided", out.decided.len().to_string())
         .add_attribute("closed_batches", out.closed_batches.iter().map(u64::to_string).collect::<Vec<_>>().join(","))
@@ -438,6 +613,22 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
 
 pub fn close_batch(deps: DepsMut, env: Env) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
+    // Only a due batch: anyone closing 1-leaf batches at will would multiply signing and
+    // delivery work (audit finding 7).
+    let index = state::open_batch_index(deps.storage)?;
+    let open = state::batch(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
+    let t = now(&env);
+    let full = open.entries.len() >= cfg.max_batch_size as usize;
+    let due_at = open.first_entry_at.map_or(u64::MAX, |f| f.saturating_add(cfg.batch_max_age));
+    if !open.entries.is_empty() && !full && t < due_at {
+        return Err(ContractError::BatchNotDue {
+            index,
+            entries: open.entries.len(),
+            max: cfg.max_batch_size,
+            due_at,
+            now: t,
+        });
+    }
     let index = close_open_batch(deps, &env, &cfg)?;
     Ok(Response::new().add_attribute("action", "close_batch").add_attribute("batch_index", index.to_string()))
 }
@@ -506,10 +697,7 @@ pub fn submit_signatures(
         return Err(ContractError::BatchNotClosed { index: batch_index });
     };
     let set = signer_set(deps.as_ref(), &cfg, epoch)?;
-    let digest = settlement_batch_digest(
-        &domain(&cfg, &env),
-        &SettlementBatch { epoch, batch_index, root },
-    );
+    let digest = settlement_batch_digest(&domain(&cfg, &env), &SettlementBatch { epoch, batch_index, root });
     let (fresh, duplicates) = collect_signatures(deps.as_ref(), &digest.0, &set, &signatures, |s| {
         state::has_batch_signature(deps.storage, batch_index, s)
     })?;
@@ -584,17 +772,20 @@ pub fn revert_report(
     only_dispute(cfg.dispute.as_ref(), &info.sender, "revert_report")?;
     let mut b = load_bundle(deps.storage, &bundle_id)?;
     let i = check_leg_index(&b, leg_index)?;
-    if b.verdict.is_some() {
-        return Err(ContractError::BundleAlreadyDecided { bundle_id });
-    }
     match &b.reports[i] {
-        Some(r) if r.report_id == report_id => {}
-        _ => return Err(ContractError::ReportNotFound { bundle_id, leg_index, report_id }),
+        Some(r) if r.report_id == report_id => {
+            if b.verdict.is_some() {
+                return Err(ContractError::BundleAlreadyDecided { bundle_id });
+            }
+            unreport(deps.storage, &cfg, &mut b, i, now(&env))?
+        }
+        _ => {
+            // A report objections rejected already: proven now, so it leaves the provable list.
+            let at = b.rejected.iter().position(|(leg, r)| *leg == leg_index && r.report_id == report_id);
+            let at = at.ok_or(ContractError::ReportNotFound { bundle_id, leg_index, report_id })?;
+            b.rejected.remove(at);
+        }
     }
-    b.reports[i] = None;
-    state::set_awaiting(deps.storage, b.bundle.legs[i].chain_id, &bundle_id, leg_index, true)?;
-    let at = rules::next_check(&b, cfg.dispute_window);
-    state::reschedule(deps.storage, &mut b, Some(at))?;
     state::save_bundle(deps.storage, &b)?;
     log(deps.storage, &env, LogEvent::ReportReverted { bundle_id, leg_index, report_id, fraud_id })?;
     Ok(Response::new()
@@ -603,6 +794,23 @@ pub fn revert_report(
         .add_attribute("leg_index", leg_index.to_string())
         .add_attribute("report_id", report_id.to_string())
         .add_attribute("fraud_id", fraud_id.to_string()))
+}
+
+// ------------------------------------------------------------------ state bound
+
+pub fn prune(deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    let limit = limit.unwrap_or(MAX_PRUNE_LIMIT).min(MAX_PRUNE_LIMIT);
+    if limit == 0 {
+        return Err(ContractError::ZeroLimit);
+    }
+    let before = now(&env).saturating_sub(cfg.retention);
+    let gone = state::prunable(deps.storage, before, limit as usize)?;
+    for (settle_deadline, id) in &gone {
+        state::remove_bundle(deps.storage, *settle_deadline, id);
+        log(deps.storage, &env, LogEvent::BundlePruned { bundle_id: *id })?;
+    }
+    Ok(Response::new().add_attribute("action", "prune").add_attribute("pruned", gone.len().to_string()))
 }
 
 // ------------------------------------------------------------------ administration

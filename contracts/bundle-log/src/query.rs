@@ -3,14 +3,13 @@
 use cosmwasm_std::{to_json_binary, Binary, Deps, Env, StdError, StdResult};
 use mesh_hub_api::stake_escrow::{QueryMsg as StakeQuery, SignerSetResponse};
 use mesh_hub_api::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
-use mesh_protocol::eip712::HubDomain;
 use mesh_protocol::merkle::merkle_proof;
 use mesh_protocol::{Hash32, SignerSetUpdate};
 
 use crate::msg::{
     AwaitingLeg, AwaitingReportsResponse, BatchIndexesResponse, BatchResponse, BatchStatus, BundleResponse,
     BundleStatus, ChainsResponse, ConfigResponse, DueBundlesResponse, LegRef, LogResponse, MerkleProofResponse,
-    ReportResponse, SignerSetUpdateResponse, SignerSignature,
+    OpenReport, OpenReportsResponse, ReportResponse, SignerSetUpdateResponse, SignerSignature,
 };
 use crate::rules;
 use crate::state::{self, BatchRecord, BundleRecord};
@@ -37,6 +36,9 @@ pub fn config(deps: Deps, env: Env) -> StdResult<Binary> {
         batch_max_age: c.batch_max_age,
         max_reports_per_msg: c.max_reports_per_msg,
         max_horizon: c.max_horizon,
+        rereport_grace: c.rereport_grace,
+        registration_deposit: c.registration_deposit,
+        retention: c.retention,
     })
 }
 
@@ -89,6 +91,7 @@ pub fn report(deps: Deps, bundle_id: Hash32, leg_index: u32) -> StdResult<Binary
         settle_deadline: b.bundle.settle_deadline,
         report: b.reports[i].clone(),
         decided: b.verdict.is_some(),
+        rejected: b.rejected.iter().filter(|(leg, _)| *leg == leg_index).map(|(_, r)| r.clone()).collect(),
     })
 }
 
@@ -177,6 +180,25 @@ pub fn awaiting_reports(
         });
     }
     to_json_binary(&AwaitingReportsResponse { legs })
+}
+
+pub fn open_reports(deps: Deps, chain_id: u64, start_after: Option<LegRef>, limit: Option<u32>) -> StdResult<Binary> {
+    let start = start_after.as_ref().map(|l| (&l.bundle_id, l.leg_index));
+    let mut reports = vec![];
+    for (id, leg_index) in state::open_reports_page(deps.storage, chain_id, start, page(limit))? {
+        let b = load_bundle(deps, &id)?;
+        let i = leg_index as usize;
+        let Some(report) = b.reports[i].clone() else { continue };
+        reports.push(OpenReport {
+            bundle_id: id,
+            leg_index,
+            leg_hash: b.leg_hashes[i],
+            leg: b.bundle.legs[i].clone(),
+            settle_deadline: b.bundle.settle_deadline,
+            report,
+        });
+    }
+    to_json_binary(&OpenReportsResponse { reports })
 }
 
 pub fn due_bundles(deps: Deps, env: Env, limit: Option<u32>) -> StdResult<Binary> {

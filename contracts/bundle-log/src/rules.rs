@@ -6,14 +6,19 @@
 //!   bundle is pending, and a reverted report can never change a decided verdict.
 //! * Every leg reported: COMMIT if `t + M < settle_deadline`, else ABORT (too late to deliver).
 //! * A leg missing: ABORT once `t > lock_deadline`.
+//! * After a report was rejected (objections) or disproven (fraud proof), nothing is decided
+//!   before `rereport_until`, so a relayer that front-ran the honest report with a false one
+//!   cannot force an ABORT of a fully locked bundle (audit finding 6).
 
 use crate::msg::VerdictReason;
 use crate::state::BundleRecord;
 use mesh_protocol::Verdict;
 
-/// End (exclusive) of the last open dispute window of the bundle's reports, 0 if none.
+/// End (exclusive) of the last open dispute window of the bundle's reports, or of its re-report
+/// grace, 0 if none.
 fn windows_end(b: &BundleRecord, window: u64) -> u64 {
-    b.reports.iter().flatten().map(|r| r.reported_at.saturating_add(window)).max().unwrap_or(0)
+    let reports = b.reports.iter().flatten().map(|r| r.reported_at.saturating_add(window)).max().unwrap_or(0);
+    reports.max(b.rereport_until.unwrap_or(0))
 }
 
 fn all_reported(b: &BundleRecord) -> bool {
@@ -101,6 +106,8 @@ mod tests {
                             tx_index: 0,
                             log_index: 0,
                         },
+                        objectors: vec![],
+                        objected_weight: Amount::default(),
                     })
                 })
                 .collect(),
@@ -110,6 +117,9 @@ mod tests {
             batch_index: None,
             position: None,
             next_check: None,
+            rereport_until: None,
+            deposit: None,
+            rejected: vec![],
         }
     }
 
@@ -135,6 +145,17 @@ mod tests {
         assert_eq!(next_check(&none, W), 1_001);
         assert_eq!(decide(&none, 1_000, W, M), None);
         assert_eq!(decide(&none, 1_001, W, M), Some((Verdict::Abort, VerdictReason::LegMissing)));
+    }
+
+    #[test]
+    fn a_rejected_report_keeps_the_bundle_undecided_through_the_rereport_grace() {
+        // Leg 1's false report was rejected at 1_020 with a grace of 100: even past the lock
+        // deadline, no ABORT before 1_120, so the honest relayer can re-report the real lock.
+        let mut b = record(vec![Some(990), None]);
+        b.rereport_until = Some(1_120);
+        assert_eq!(decide(&b, 1_119, W, M), None);
+        assert_eq!(next_check(&b, W), 1_120);
+        assert_eq!(decide(&b, 1_120, W, M), Some((Verdict::Abort, VerdictReason::LegMissing)));
     }
 
     #[test]

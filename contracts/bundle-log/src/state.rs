@@ -1,6 +1,6 @@
 //! Storage, private behind small functions.
 
-use cosmwasm_std::{Addr, Order, StdResult, Storage};
+use cosmwasm_std::{Addr, Coin, Order, StdResult, Storage};
 use cw_storage_plus::{Bound, Item, Map};
 use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Signature65, Verdict};
 use serde::{Deserialize, Serialize};
@@ -19,6 +19,9 @@ pub struct Config {
     pub batch_max_age: u64,
     pub max_reports_per_msg: u32,
     pub max_horizon: u64,
+    pub rereport_grace: u64,
+    pub registration_deposit: Option<Coin>,
+    pub retention: u64,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -34,6 +37,16 @@ pub struct BundleRecord {
     pub batch_index: Option<u64>,
     pub position: Option<u32>,
     pub next_check: Option<u64>,
+    /// No verdict before this hub time: a report of this bundle was rejected or disproven and
+    /// an honest relayer gets the time to re-report the leg (audit finding 6).
+    #[serde(default)]
+    pub rereport_until: Option<u64>,
+    /// The registration deposit held for the creator until the verdict.
+    #[serde(default)]
+    pub deposit: Option<Coin>,
+    /// Reports rejected by objections, kept (at most `MAX_REJECTED_KEPT`) so they stay provable.
+    #[serde(default)]
+    pub rejected: Vec<(u32, LegReport)>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -86,6 +99,11 @@ const LOG_LEN: Item<u64> = Item::new("log_len");
 const WAKEUPS: Map<(u64, &[u8]), ()> = Map::new("wakeups");
 /// (chain id, bundle id, leg index) of legs of undecided bundles without a report.
 const AWAITING: Map<(u64, &[u8], u32), ()> = Map::new("awaiting");
+/// (chain id, bundle id, leg index) → report id of reports inside their dispute window (for the
+/// signers that check them); removed when the report is rejected, reverted or the bundle decided.
+const OPEN_REPORTS: Map<(u64, &[u8], u32), u64> = Map::new("open_reports");
+/// (settle deadline, bundle id) of decided bundles still in state, for `Prune`.
+const DECIDED: Map<(u64, &[u8]), ()> = Map::new("decided");
 const BATCHES: Map<u64, BatchRecord> = Map::new("batches");
 const OPEN_BATCH: Item<u64> = Item::new("open_batch");
 const BATCH_SIGS: Map<(u64, &[u8]), Signature65> = Map::new("batch_sigs");
@@ -210,6 +228,55 @@ pub fn awaiting_page(
             })
         })
         .collect()
+}
+
+pub fn set_open_report(
+    s: &mut dyn Storage,
+    chain_id: u64,
+    id: &Hash32,
+    leg: u32,
+    report: Option<u64>,
+) -> StdResult<()> {
+    match report {
+        Some(r) => OPEN_REPORTS.save(s, (chain_id, id.0.as_slice(), leg), &r),
+        None => {
+            OPEN_REPORTS.remove(s, (chain_id, id.0.as_slice(), leg));
+            Ok(())
+        }
+    }
+}
+pub fn open_reports_page(
+    s: &dyn Storage,
+    chain_id: u64,
+    start_after: Option<(&Hash32, u32)>,
+    limit: usize,
+) -> StdResult<Vec<(Hash32, u32)>> {
+    OPEN_REPORTS
+        .sub_prefix(chain_id)
+        .keys(s, start_after.map(|(id, leg)| Bound::exclusive((id.0.as_slice(), leg))), None, Order::Ascending)
+        .take(limit)
+        .map(|r| r.map(|(id, leg)| (hash32(&id), leg)))
+        .collect()
+}
+
+fn hash32(bytes: &[u8]) -> Hash32 {
+    let mut h = [0u8; 32];
+    h.copy_from_slice(bytes);
+    Hash32(h.into())
+}
+
+pub fn mark_decided(s: &mut dyn Storage, b: &BundleRecord) -> StdResult<()> {
+    DECIDED.save(s, (b.bundle.settle_deadline, b.id.0.as_slice()), &())
+}
+/// Up to `limit` decided bundles whose settle deadline is strictly before `before`, oldest first.
+pub fn prunable(s: &dyn Storage, before: u64, limit: usize) -> StdResult<Vec<(u64, Hash32)>> {
+    let end = Bound::exclusive((before, &[][..]));
+    DECIDED.keys(s, None, Some(end), Order::Ascending).take(limit).map(|r| r.map(|(t, id)| (t, hash32(&id)))).collect()
+}
+/// Removes a decided bundle from state; its nonce stays taken and its log entries stay.
+pub fn remove_bundle(s: &mut dyn Storage, settle_deadline: u64, id: &Hash32) {
+    DECIDED.remove(s, (settle_deadline, id.0.as_slice()));
+    BUNDLES.remove(s, id.0.as_slice());
 }
 
 // ------------------------------------------------------------------ batches

@@ -10,6 +10,8 @@ pub enum ContractError {
 
     #[error("invalid configuration: {field} {reason}")]
     InvalidConfig { field: &'static str, reason: String },
+    #[error("{action} takes no funds, {funds} were sent")]
+    Payment { action: &'static str, funds: String },
     #[error("evidence too large: {what} is {got}, at most {max} is allowed")]
     EvidenceTooLarge { what: &'static str, got: usize, max: u32 },
 
@@ -28,10 +30,15 @@ pub enum ContractError {
     HeaderHashMismatch { reported: Hash32, got: Hash32 },
     #[error("receipt proof does not verify at tx index {tx_index}: {reason}")]
     BadReceiptProof { tx_index: u64, reason: ProtocolError },
-    #[error("receipt does not decode: {0}")]
-    BadReceipt(ProtocolError),
     #[error("report is correct: the receipt carries the reported LegLocked log")]
     ReportIsCorrect,
+    #[error("state proof does not verify: {0}")]
+    BadStateProof(ProtocolError),
+    #[error(
+        "report not disproven: after block {block_number} the Router holds this leg's escrow with the leg's hash \
+         (a lock in that block or an earlier one is a real lock)"
+    )]
+    EscrowLockedInState { block_number: u64 },
 
     #[error("{which} signature is invalid: {reason}")]
     InvalidSignature { which: &'static str, reason: ProtocolError },

@@ -2,15 +2,20 @@
 
 use alloy_trie::{proof::verify_proof, Nibbles};
 use cosmwasm_std::{to_json_binary, Addr, Binary, DepsMut, Env, MessageInfo, QuerierWrapper, Response, WasmMsg};
-use mesh_hub_api::bundle_log::{BatchResponse, ExecuteMsg as LogExecute, QueryMsg as LogQuery, ReportResponse};
+use mesh_hub_api::bundle_log::{
+    BatchResponse, ExecuteMsg as LogExecute, LegReport, QueryMsg as LogQuery, ReportResponse,
+};
 use mesh_hub_api::common::FraudKind;
 use mesh_hub_api::dispute::SignatureSlot;
 use mesh_hub_api::stake_escrow::{ExecuteMsg as StakeExecute, QueryMsg as StakeQuery, RelayerInfo, SignerSetResponse};
 use mesh_protocol::eip712::{settlement_batch_digest, signer_set_update_digest, HubDomain};
-use mesh_protocol::evm::{decode_header, decode_receipt, receipt_key, verify_receipt_proof, LegLockedLog, Receipt};
+use mesh_protocol::evm::state::verify_escrow_leg_hash;
+use mesh_protocol::evm::{
+    decode_header, decode_receipt, receipt_key, verify_receipt_proof, HeaderInfo, LegLockedLog, Receipt,
+};
 use mesh_protocol::sig::recover_signer_with;
 use mesh_protocol::{
-    Amount, Bytes, EvmAddress, Hash32, Leg, ProtocolError, SettlementBatch, Signature65, SignerSetUpdate,
+    Amount, Bytes, EvmAddress, Hash32, Leg, ProtocolError, SettlementBatch, Signature65, SignerSetUpdate, B256,
 };
 
 use crate::error::ContractError;
@@ -80,6 +85,9 @@ pub fn submit_fraud_proof(
         FraudProof::FalseLock { bundle_id, leg_index, header, receipt, receipt_proof } => {
             false_lock(&q, &cfg, now, bundle_id, leg_index, &header, &receipt, &receipt_proof)?
         }
+        FraudProof::FalseLockByState { bundle_id, leg_index, header, account_proof, storage_proof } => {
+            false_lock_by_state(&q, &cfg, now, bundle_id, leg_index, &header, &account_proof, &storage_proof)?
+        }
         FraudProof::Equivocation { first, second } => equivocation(&deps, &cfg, first, second)?,
         FraudProof::WrongAttestation { epoch, batch_index, root, signature } => {
             wrong_attestation(&deps, &cfg, epoch, batch_index, root, signature)?
@@ -133,6 +141,95 @@ pub fn submit_fraud_proof(
 
 // ------------------------------------------------------------------ false lock
 
+/// Refuses a proof list longer than `max_proof_nodes`.
+fn check_nodes(cfg: &Config, what: &'static str, nodes: &[Binary]) -> Result<(), ContractError> {
+    if nodes.len() > cfg.max_proof_nodes as usize {
+        return Err(ContractError::EvidenceTooLarge { what, got: nodes.len(), max: cfg.max_proof_nodes });
+    }
+    Ok(())
+}
+
+/// Refuses evidence of more than `max_evidence_bytes` bytes in all.
+fn check_bytes<'a>(cfg: &Config, parts: impl IntoIterator<Item = &'a [u8]>) -> Result<(), ContractError> {
+    let bytes: usize = parts.into_iter().map(<[u8]>::len).sum();
+    if bytes > cfg.max_evidence_bytes as usize {
+        return Err(ContractError::EvidenceTooLarge { what: "evidence size", got: bytes, max: cfg.max_evidence_bytes });
+    }
+    Ok(())
+}
+
+fn to_nodes(nodes: &[Binary]) -> Vec<Bytes> {
+    nodes.iter().map(|n| Bytes::copy_from_slice(n)).collect()
+}
+
+/// A disputed report: the leg, its current report, and the reported block's header, checked
+/// against the reported block hash.
+struct Disputed {
+    r: ReportResponse,
+    report: LegReport,
+    header: HeaderInfo,
+    /// The header shows the report's block number or timestamp false (the block hash pins them).
+    misreported: Option<FalseLockFinding>,
+}
+
+fn disputed_report(
+    q: &QuerierWrapper,
+    cfg: &Config,
+    now: u64,
+    bundle_id: Hash32,
+    leg_index: u32,
+    header: &[u8],
+) -> Result<Disputed, ContractError> {
+    let r: ReportResponse = q
+        .query_wasm_smart(&cfg.bundle_log, &LogQuery::Report { bundle_id, leg_index })
+        .map_err(|e| ContractError::UnknownLeg { bundle_id, leg_index, reason: e.to_string() })?;
+    let h = decode_header(header).map_err(ContractError::BadHeader)?;
+    // The report the header is about: the leg's current one or, so that objections never spare
+    // a liar its slash, one the signers rejected that is still inside its window.
+    let report = match (&r.report, r.rejected.iter().find(|x| Hash32(h.hash) == x.location.block_hash)) {
+        (Some(current), _) if Hash32(h.hash) == current.location.block_hash => current.clone(),
+        (_, Some(rejected)) => rejected.clone(),
+        (Some(current), None) => {
+            return Err(ContractError::HeaderHashMismatch { reported: current.location.block_hash, got: h.hash.into() })
+        }
+        (None, None) => return Err(ContractError::NoReport { bundle_id, leg_index }),
+    };
+    if now >= report.window_ends_at {
+        return Err(ContractError::DisputeWindowClosed {
+            report_id: report.report_id,
+            window_ends_at: report.window_ends_at,
+            now,
+        });
+    }
+    let loc = &report.location;
+    // The block hash pins the header: a reported number or timestamp that differs from it is a
+    // false statement in itself (the timestamp is what the lock-deadline check relied on).
+    let misreported = if h.number != loc.block_number {
+        Some(FalseLockFinding::WrongBlockNumber { actual: h.number })
+    } else if h.timestamp != loc.block_timestamp {
+        Some(FalseLockFinding::WrongBlockTimestamp { actual: h.timestamp })
+    } else {
+        None
+    };
+    Ok(Disputed { r, report, header: h, misreported })
+}
+
+/// The proven false lock of `d`, with `finding`.
+fn proven_false_lock(d: Disputed, bundle_id: Hash32, leg_index: u32, finding: FalseLockFinding) -> Proven {
+    let report_id = d.report.report_id;
+    // One key per report, whichever evidence proved it.
+    let mut key = b"false_lock/".to_vec();
+    key.extend_from_slice(&report_id.to_be_bytes());
+    Proven {
+        key,
+        kind: FraudKind::FalseLock,
+        relayer: d.report.reporter,
+        evm_signer: None,
+        detail: FraudDetail::FalseLock { bundle_id, leg_index, report_id, finding },
+        revert: Some((bundle_id, leg_index, report_id)),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn false_lock(
     q: &QuerierWrapper,
@@ -144,43 +241,14 @@ fn false_lock(
     receipt: &Binary,
     receipt_proof: &[Binary],
 ) -> Result<Proven, ContractError> {
-    if receipt_proof.len() > cfg.max_proof_nodes as usize {
-        return Err(ContractError::EvidenceTooLarge {
-            what: "receipt proof node count",
-            got: receipt_proof.len(),
-            max: cfg.max_proof_nodes,
-        });
-    }
-    let bytes = header.len() + receipt.len() + receipt_proof.iter().map(|n| n.len()).sum::<usize>();
-    if bytes > cfg.max_evidence_bytes as usize {
-        return Err(ContractError::EvidenceTooLarge { what: "evidence size", got: bytes, max: cfg.max_evidence_bytes });
-    }
-    let r: ReportResponse = q
-        .query_wasm_smart(&cfg.bundle_log, &LogQuery::Report { bundle_id, leg_index })
-        .map_err(|e| ContractError::UnknownLeg { bundle_id, leg_index, reason: e.to_string() })?;
-    let report = r.report.ok_or(ContractError::NoReport { bundle_id, leg_index })?;
-    if now >= report.window_ends_at {
-        return Err(ContractError::DisputeWindowClosed {
-            report_id: report.report_id,
-            window_ends_at: report.window_ends_at,
-            now,
-        });
-    }
-    let loc = &report.location;
-    let h = decode_header(header).map_err(ContractError::BadHeader)?;
-    if Hash32(h.hash) != loc.block_hash {
-        return Err(ContractError::HeaderHashMismatch { reported: loc.block_hash, got: h.hash.into() });
-    }
-    // The block hash pins the header: a reported number or timestamp that differs from it is a
-    // false statement in itself (the timestamp is what the lock-deadline check relied on).
-    let misreported = if h.number != loc.block_number {
-        Some(FalseLockFinding::WrongBlockNumber { actual: h.number })
-    } else if h.timestamp != loc.block_timestamp {
-        Some(FalseLockFinding::WrongBlockTimestamp { actual: h.timestamp })
-    } else {
-        None
-    };
-    let nodes: Vec<Bytes> = receipt_proof.iter().map(|n| Bytes::copy_from_slice(n)).collect();
+    check_nodes(cfg, "receipt proof node count", receipt_proof)?;
+    check_bytes(
+        cfg,
+        [header.as_slice(), receipt.as_slice()].into_iter().chain(receipt_proof.iter().map(|n| n.as_slice())),
+    )?;
+    let d = disputed_report(q, cfg, now, bundle_id, leg_index, header)?;
+    let (h, loc) = (&d.header, &d.report.location);
+    let nodes = to_nodes(receipt_proof);
     let finding = if receipt.is_empty() {
         // An exclusion proof: the block has no transaction at the reported index.
         verify_proof(h.receipts_root, Nibbles::unpack(receipt_key(loc.tx_index)), None, &nodes).map_err(|_| {
@@ -196,25 +264,66 @@ fn false_lock(
     } else {
         verify_receipt_proof(h.receipts_root, loc.tx_index, receipt, &nodes)
             .map_err(|reason| ContractError::BadReceiptProof { tx_index: loc.tx_index, reason })?;
-        let decoded = decode_receipt(receipt).map_err(ContractError::BadReceipt)?;
-        misreported
-            .clone()
-            .or_else(|| {
-                check_lock(&decoded, loc.log_index, &r.leg, r.leg_hash, bundle_id, leg_index, r.settle_deadline)
-            })
-            .ok_or(ContractError::ReportIsCorrect)?
+        // The receipt is the block's, at the reported index. One that does not decode cannot
+        // carry a lock the hub can read: the report is false (relayers report only locks whose
+        // receipt decodes), not unprovable.
+        match decode_receipt(receipt) {
+            Err(_) => d.misreported.clone().unwrap_or(FalseLockFinding::UndecodableReceipt { type_byte: receipt[0] }),
+            Ok(decoded) => d
+                .misreported
+                .clone()
+                .or_else(|| {
+                    check_lock(
+                        &decoded,
+                        loc.log_index,
+                        &d.r.leg,
+                        d.r.leg_hash,
+                        bundle_id,
+                        leg_index,
+                        d.r.settle_deadline,
+                    )
+                })
+                .ok_or(ContractError::ReportIsCorrect)?,
+        }
     };
+    Ok(proven_false_lock(d, bundle_id, leg_index, finding))
+}
 
-    let mut key = b"false_lock/".to_vec();
-    key.extend_from_slice(&report.report_id.to_be_bytes());
-    Ok(Proven {
-        key,
-        kind: FraudKind::FalseLock,
-        relayer: report.reporter.clone(),
-        evm_signer: None,
-        detail: FraudDetail::FalseLock { bundle_id, leg_index, report_id: report.report_id, finding },
-        revert: Some((bundle_id, leg_index, report.report_id)),
-    })
+/// `FraudProof::FalseLockByState`: the Router's escrow word `legHash` after the reported block.
+#[allow(clippy::too_many_arguments)]
+fn false_lock_by_state(
+    q: &QuerierWrapper,
+    cfg: &Config,
+    now: u64,
+    bundle_id: Hash32,
+    leg_index: u32,
+    header: &Binary,
+    account_proof: &[Binary],
+    storage_proof: &[Binary],
+) -> Result<Proven, ContractError> {
+    check_nodes(cfg, "account proof node count", account_proof)?;
+    check_nodes(cfg, "storage proof node count", storage_proof)?;
+    check_bytes(
+        cfg,
+        [header.as_slice()].into_iter().chain(account_proof.iter().chain(storage_proof).map(|n| n.as_slice())),
+    )?;
+    let d = disputed_report(q, cfg, now, bundle_id, leg_index, header)?;
+    let leg_hash = verify_escrow_leg_hash(
+        d.header.state_root,
+        d.r.leg.router.0,
+        bundle_id.0,
+        leg_index,
+        &to_nodes(account_proof),
+        &to_nodes(storage_proof),
+    )
+    .map_err(ContractError::BadStateProof)?;
+    let finding = match d.misreported.clone() {
+        Some(f) => f,
+        None if leg_hash == B256::ZERO => FalseLockFinding::EscrowNotLocked,
+        None if leg_hash != d.r.leg_hash.0 => FalseLockFinding::EscrowOtherLegHash { leg_hash: Hash32(leg_hash) },
+        None => return Err(ContractError::EscrowLockedInState { block_number: d.header.number }),
+    };
+    Ok(proven_false_lock(d, bundle_id, leg_index, finding))
 }
 
 /// What is wrong with the reported lock, `None` if the receipt shows it as reported.

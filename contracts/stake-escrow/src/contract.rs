@@ -15,6 +15,20 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> Result<Response, ContractError> {
+    let action = match &msg {
+        ExecuteMsg::Bond { .. } => None,
+        ExecuteMsg::Unbond { .. } => Some("unbond"),
+        ExecuteMsg::Claim {} => Some("claim"),
+        ExecuteMsg::Slash { .. } => Some("slash"),
+        ExecuteMsg::Unjail { .. } => Some("unjail"),
+        ExecuteMsg::RotateSigners {} => Some("rotate_signers"),
+        ExecuteMsg::SetDispute { .. } => Some("set_dispute"),
+        ExecuteMsg::UpdateAdmin { .. } => Some("update_admin"),
+        ExecuteMsg::WithdrawRetained { .. } => Some("withdraw_retained"),
+    };
+    if let Some(action) = action {
+        execute::nonpayable(&info, action)?;
+    }
     match msg {
         ExecuteMsg::Bond { evm_signer, proof_of_possession } => {
             execute::bond(deps, env, info, evm_signer, proof_of_possession)
@@ -28,6 +42,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
         ExecuteMsg::RotateSigners {} => execute::rotate_signers(deps, env),
         ExecuteMsg::SetDispute { dispute } => execute::set_dispute(deps, info, dispute),
         ExecuteMsg::UpdateAdmin { admin } => execute::update_admin(deps, info, admin),
+        ExecuteMsg::WithdrawRetained { to, amount } => execute::withdraw_retained(deps, env, info, to, amount),
     }
 }
 

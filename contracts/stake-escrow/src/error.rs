@@ -47,6 +47,15 @@ pub enum ContractError {
     TooManyUnbondingEntries { max: usize },
     #[error("nothing to claim yet (next release at {next_release:?})")]
     NothingToClaim { next_release: Option<u64> },
+    #[error(
+        "nothing to claim before {claimable_from}: the relayer's signer is a member of signer set {epoch}, which \
+         chains accept until {expires_at}; its stake stays slashable until then plus the unbonding period"
+    )]
+    StakeLockedBySignerSet { epoch: u64, expires_at: u64, claimable_from: u64 },
+    #[error("{action} takes no funds, got {funds}")]
+    FundsNotAccepted { action: &'static str, funds: String },
+    #[error("cannot withdraw {requested} of retained slashed stake: only {retained} is retained")]
+    InsufficientRetained { retained: Uint128, requested: Uint128 },
 
     #[error("relayer {relayer} is not jailed")]
     NotJailed { relayer: Addr },
@@ -55,8 +64,11 @@ pub enum ContractError {
     NoActiveRelayers,
     #[error("the next rotation is allowed at {next_at}, it is {now}")]
     RotationTooEarly { next_at: u64, now: u64 },
-    #[error("the active relayers form the same signer set as epoch {epoch}")]
-    SignerSetUnchanged { epoch: u64 },
+    #[error(
+        "the active relayers form the same signer set as epoch {epoch}; it may be renewed from {renewable_at} \
+         (within the renewal window before it expires)"
+    )]
+    SignerSetUnchanged { epoch: u64, renewable_at: u64 },
     #[error("signer set is invalid: {0}")]
     InvalidSignerSet(ProtocolError),
 }

@@ -1,16 +1,21 @@
 //! State changes.
 
 use cosmwasm_std::{
-    to_json_binary, Addr, BankMsg, Coin, DepsMut, Env, MessageInfo, Response, StdResult, Storage, Uint128,
+    to_json_binary, Addr, AnyMsg, BankMsg, Coin, CosmosMsg, DepsMut, Env, MessageInfo, Response, StdResult, Storage,
+    Uint128,
 };
 use mesh_hub_api::common::{only_admin, only_dispute, FraudKind};
 use mesh_protocol::eip712::{relayer_key_digest, signer_set_hash, HubDomain};
 use mesh_protocol::sig::recover_signer_with;
-use mesh_protocol::{Amount, EvmAddress, Signature65, SignerSet, WeightedSigner, U256};
+use mesh_protocol::{Amount, EvmAddress, Signature65, SignerSet, WeightedSigner};
 
 use crate::error::ContractError;
-use crate::msg::{InstantiateMsg, SlashResponse, UnbondingEntry, BPS, MAX_UNBONDING_ENTRIES};
+use crate::msg::{
+    InstantiateMsg, RetainedDestination, SlashResponse, UnbondingEntry, BPS, DEFAULT_MAX_SIGNER_WEIGHT_BPS,
+    DEFAULT_SIGNER_SET_LIFETIME, MAX_UNBONDING_ENTRIES, MIN_MAX_SIGNER_WEIGHT_BPS,
+};
 use crate::state::{self, Config, Relayer, StoredSet};
+use crate::weights::{capped_weights, threshold};
 
 pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateMsg) -> Result<Response, ContractError> {
     let hub_chain_id = match msg.hub_chain_id {
@@ -37,6 +42,34 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
     if msg.unbonding_period <= minimum {
         return Err(ContractError::UnbondingTooShort { unbonding_period: msg.unbonding_period, minimum });
     }
+    let lifetime = msg.signer_set_lifetime.unwrap_or(DEFAULT_SIGNER_SET_LIFETIME);
+    if lifetime == 0 {
+        return Err(invalid("signer_set_lifetime", "must be positive"));
+    }
+    let renewal_window = msg.renewal_window.unwrap_or(lifetime / 4);
+    if renewal_window == 0 || renewal_window >= lifetime {
+        return Err(ContractError::InvalidConfig {
+            field: "renewal_window",
+            reason: format!("{renewal_window}s must be positive and below the signer-set lifetime {lifetime}s"),
+        });
+    }
+    if msg.rotation_delay >= lifetime - renewal_window {
+        return Err(ContractError::InvalidConfig {
+            field: "rotation_delay",
+            reason: format!(
+                "{}s must be below signer-set lifetime - renewal window = {}s",
+                msg.rotation_delay,
+                lifetime - renewal_window
+            ),
+        });
+    }
+    let max_signer_weight_bps = msg.max_signer_weight_bps.unwrap_or(DEFAULT_MAX_SIGNER_WEIGHT_BPS);
+    if !(MIN_MAX_SIGNER_WEIGHT_BPS..=BPS).contains(&max_signer_weight_bps) {
+        return Err(ContractError::InvalidConfig {
+            field: "max_signer_weight_bps",
+            reason: format!("must be {MIN_MAX_SIGNER_WEIGHT_BPS} to 10000"),
+        });
+    }
     let api = deps.api;
     let cfg = Config {
         admin: match msg.admin {
@@ -53,7 +86,9 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
         bounty_bps: msg.bounty_bps,
         community_pool: msg.community_pool.map(|a| api.addr_validate(&a)).transpose()?,
         rotation_delay: msg.rotation_delay,
-        signer_set_lifetime: msg.signer_set_lifetime.unwrap_or(mesh_hub_api::stake_escrow::DEFAULT_SIGNER_SET_LIFETIME),
+        signer_set_lifetime: lifetime,
+        renewal_window,
+        max_signer_weight_bps,
         dispute: msg.dispute.map(|a| api.addr_validate(&a)).transpose()?,
     };
     state::save_config(deps.storage, &cfg)?;
@@ -120,6 +155,8 @@ pub fn bond(
                 jailed: false,
                 jailed_at: None,
                 slashed: Uint128::zero(),
+                locked_until: 0,
+                locked_by_epoch: 0,
             }
         }
     };
@@ -183,6 +220,16 @@ pub fn claim(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, Con
     let amount: Uint128 = ready.iter().map(|e| e.amount).sum();
     if ready.is_empty() {
         return Err(ContractError::NothingToClaim { next_release: waiting.first().map(|e| e.release_at) });
+    }
+    // A set some chain may still accept keeps its members' stake slashable: the unbonding
+    // period alone does not free it.
+    let claimable_from = before.claimable_from(&cfg);
+    if now < claimable_from {
+        return Err(ContractError::StakeLockedBySignerSet {
+            epoch: before.locked_by_epoch,
+            expires_at: before.locked_until,
+            claimable_from,
+        });
     }
     let mut after = before.clone();
     after.unbonding = waiting;
@@ -296,23 +343,32 @@ pub fn unjail(deps: DepsMut, info: MessageInfo, relayer: String) -> Result<Respo
 }
 
 /// The set the active relayers form now: the `MAX_SIGNERS` highest stakes, sorted by address,
-/// weight = bonded stake, threshold = ⌈2/3 · total⌉.
-pub fn candidate_set(s: &dyn Storage, epoch: u64, expires_at: u64) -> Result<Option<SignerSet>, ContractError> {
+/// weight = bonded stake capped at `max_signer_weight_bps` of the total (water-filling, see
+/// [`capped_weights`]), threshold = `⌊2·total / 3⌋ + 1` (strictly more than two thirds).
+pub fn candidate_set(
+    s: &dyn Storage,
+    cfg: &Config,
+    epoch: u64,
+    expires_at: u64,
+) -> Result<Option<SignerSet>, ContractError> {
     let top = state::top_active(s, mesh_protocol::MAX_SIGNERS)?;
     if top.is_empty() {
         return Ok(None);
     }
+    let stakes: Vec<u128> = top.iter().map(|(bonded, _)| *bonded).collect();
+    let weights = capped_weights(&stakes, cfg.max_signer_weight_bps);
     let mut signers = top
         .into_iter()
-        .map(|(bonded, addr)| {
+        .zip(weights)
+        .map(|((_, addr), weight)| {
             let r = state::relayer(s, &addr)?.expect("active index only holds relayers");
-            Ok(WeightedSigner { address: r.evm_signer, weight: Amount(U256::from(bonded)) })
+            Ok(WeightedSigner { address: r.evm_signer, weight: Amount(weight) })
         })
         .collect::<StdResult<Vec<_>>>()?;
     signers.sort_by_key(|s| s.address);
-    let total = signers.iter().fold(U256::ZERO, |acc, s| acc + s.weight.0);
-    let threshold = (total * U256::from(2u8)).div_ceil(U256::from(3u8));
-    let set = SignerSet { epoch, signers, threshold: Amount(threshold), expires_at };
+    let set = SignerSet { epoch, signers, threshold: Amount(Default::default()), expires_at };
+    let total = set.total_weight().map_err(ContractError::InvalidSignerSet)?;
+    let set = SignerSet { threshold: Amount(threshold(total)), ..set };
     set.validate().map_err(ContractError::InvalidSignerSet)?;
     Ok(Some(set))
 }
@@ -329,13 +385,25 @@ pub fn rotate_signers(deps: DepsMut, env: Env) -> Result<Response, ContractError
         }
     }
     let expires_at = now.saturating_add(cfg.signer_set_lifetime);
-    let set = candidate_set(deps.storage, current + 1, expires_at)?.ok_or(ContractError::NoActiveRelayers)?;
-    let signers_hash = signer_set_hash(&set).into();
+    let set = candidate_set(deps.storage, &cfg, current + 1, expires_at)?.ok_or(ContractError::NoActiveRelayers)?;
+    // Same members, weights and threshold: only a renewal (a later expiry), and only once the
+    // current set is within the renewal window of its expiry.
+    let mut renewal = false;
     if let Some(prev) = &previous {
-        if prev.signers_hash == signers_hash {
-            return Err(ContractError::SignerSetUnchanged { epoch: current });
+        if prev.set.signers == set.signers && prev.set.threshold == set.threshold {
+            let renewable_at = prev.set.expires_at.saturating_sub(cfg.renewal_window);
+            if now < renewable_at {
+                return Err(ContractError::SignerSetUnchanged { epoch: current, renewable_at });
+            }
+            renewal = true;
         }
     }
+    // Every member's stake stays slashable while some chain may accept this set.
+    for member in &set.signers {
+        let owner = state::signer_owner(deps.storage, &member.address)?.expect("members are registered signers");
+        state::lock_member(deps.storage, &owner, set.epoch, expires_at)?;
+    }
+    let signers_hash = signer_set_hash(&set).into();
     let stored = StoredSet { set, signers_hash, created_at: now };
     state::save_signer_set(deps.storage, &stored)?;
     Ok(Response::new()
@@ -344,6 +412,8 @@ pub fn rotate_signers(deps: DepsMut, env: Env) -> Result<Response, ContractError
         .add_attribute("epoch", stored.set.epoch.to_string())
         .add_attribute("signers", stored.set.signers.len().to_string())
         .add_attribute("threshold", stored.set.threshold.to_string())
+        .add_attribute("expires_at", expires_at.to_string())
+        .add_attribute("renewal", renewal.to_string())
         .add_attribute("signers_hash", signers_hash.to_string()))
 }
 
@@ -365,4 +435,76 @@ pub fn update_admin(deps: DepsMut, info: MessageInfo, admin: String) -> Result<R
     cfg.admin = deps.api.addr_validate(&admin)?;
     state::save_config(deps.storage, &cfg)?;
     Ok(Response::new().add_attribute("action", "update_admin").add_attribute("admin", cfg.admin))
+}
+
+/// Every message but `Bond` refuses attached funds (they would be stuck in the contract).
+pub fn nonpayable(info: &MessageInfo, action: &'static str) -> Result<(), ContractError> {
+    if info.funds.is_empty() {
+        return Ok(());
+    }
+    let funds = info.funds.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(",");
+    Err(ContractError::FundsNotAccepted { action, funds })
+}
+
+/// Type URL of the Cosmos SDK message that credits the community pool.
+pub const MSG_FUND_COMMUNITY_POOL: &str = "/cosmos.distribution.v1beta1.MsgFundCommunityPool";
+
+/// `MsgFundCommunityPool { amount: [coin], depositor }` as a protobuf `Any` (the typed
+/// `DistributionMsg` needs cosmwasm-std's `staking` feature, which this contract does not
+/// require of its chain): `amount` = field 1 (Coin: denom = 1, amount = 2), `depositor` = 2.
+pub fn fund_community_pool_msg(depositor: &str, coin: &Coin) -> CosmosMsg {
+    fn field(out: &mut Vec<u8>, number: u8, bytes: &[u8]) {
+        out.push(number << 3 | 2);
+        let mut len = bytes.len();
+        while len >= 0x80 {
+            out.push((len as u8 & 0x7f) | 0x80);
+            len >>= 7;
+        }
+        out.push(len as u8);
+        out.extend_from_slice(bytes);
+    }
+    let mut c = vec![];
+    field(&mut c, 1, coin.denom.as_bytes());
+    field(&mut c, 2, coin.amount.to_string().as_bytes());
+    let mut m = vec![];
+    field(&mut m, 1, &c);
+    field(&mut m, 2, depositor.as_bytes());
+    CosmosMsg::Any(AnyMsg { type_url: MSG_FUND_COMMUNITY_POOL.to_owned(), value: m.into() })
+}
+
+pub fn withdraw_retained(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    to: RetainedDestination,
+    amount: Uint128,
+) -> Result<Response, ContractError> {
+    let cfg = state::config(deps.storage)?;
+    only_admin(&cfg.admin, &info.sender, "withdraw_retained")?;
+    if amount.is_zero() {
+        return Err(ContractError::ZeroAmount);
+    }
+    let mut t = state::totals(deps.storage)?;
+    if amount > t.slashed_retained {
+        return Err(ContractError::InsufficientRetained { retained: t.slashed_retained, requested: amount });
+    }
+    t.slashed_retained -= amount;
+    t.retained_withdrawn = t.retained_withdrawn.checked_add(amount)?;
+    state::save_totals(deps.storage, &t)?;
+    let coins = vec![Coin::new(amount, cfg.bond_denom)];
+    let (msg, dest): (CosmosMsg, String) = match to {
+        RetainedDestination::CommunityPool {} => {
+            (fund_community_pool_msg(env.contract.address.as_str(), &coins[0]), "community_pool".into())
+        }
+        RetainedDestination::Account { address } => {
+            let to = deps.api.addr_validate(&address)?;
+            (BankMsg::Send { to_address: to.to_string(), amount: coins }.into(), to.into_string())
+        }
+    };
+    Ok(Response::new()
+        .add_message(msg)
+        .add_attribute("action", "withdraw_retained")
+        .add_attribute("to", dest)
+        .add_attribute("amount", amount)
+        .add_attribute("slashed_retained", t.slashed_retained))
 }

@@ -5,9 +5,10 @@
 
 pub mod contract;
 pub mod error;
-mod execute;
+pub mod execute;
 pub mod msg;
 mod query;
 mod state;
+pub mod weights;
 
 pub use crate::error::ContractError;

@@ -22,11 +22,15 @@ pub fn config(deps: Deps) -> StdResult<Binary> {
         community_pool: c.community_pool,
         rotation_delay: c.rotation_delay,
         dispute: c.dispute,
+        signer_set_lifetime: c.signer_set_lifetime,
+        renewal_window: c.renewal_window,
+        max_signer_weight_bps: c.max_signer_weight_bps,
     })
 }
 
 fn info(cfg: &Config, address: Addr, r: Relayer) -> RelayerInfo {
     let active = r.is_active(cfg);
+    let claimable_from = r.claimable_from(cfg);
     RelayerInfo {
         address,
         evm_signer: r.evm_signer,
@@ -36,6 +40,9 @@ fn info(cfg: &Config, address: Addr, r: Relayer) -> RelayerInfo {
         jailed_at: r.jailed_at,
         slashed: r.slashed,
         active,
+        locked_until: r.locked_until,
+        locked_by_epoch: r.locked_by_epoch,
+        claimable_from,
     }
 }
 
@@ -97,9 +104,11 @@ pub fn current_signer_set(deps: Deps) -> StdResult<Binary> {
 }
 
 pub fn next_signer_set(deps: Deps, env: Env) -> StdResult<Binary> {
+    let cfg = state::config(deps.storage)?;
     let epoch = state::current_epoch(deps.storage)? + 1;
-    let set =
-        crate::execute::candidate_set(deps.storage, epoch, env.block.time.seconds().saturating_add(state::config(deps.storage)?.signer_set_lifetime)).map_err(|e| cosmwasm_std::StdError::msg(e.to_string()))?;
+    let expires_at = env.block.time.seconds().saturating_add(cfg.signer_set_lifetime);
+    let set = crate::execute::candidate_set(deps.storage, &cfg, epoch, expires_at)
+        .map_err(|e| cosmwasm_std::StdError::msg(e.to_string()))?;
     to_json_binary(&set)
 }
 
@@ -114,5 +123,6 @@ pub fn totals(deps: Deps) -> StdResult<Binary> {
         bounties_paid: t.bounties_paid,
         sent_to_community_pool: t.sent_to_community_pool,
         slashed_retained: t.slashed_retained,
+        retained_withdrawn: t.retained_withdrawn,
     })
 }

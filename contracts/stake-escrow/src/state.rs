@@ -21,6 +21,8 @@ pub struct Config {
     pub community_pool: Option<Addr>,
     pub rotation_delay: u64,
     pub signer_set_lifetime: u64,
+    pub renewal_window: u64,
+    pub max_signer_weight_bps: u16,
     pub dispute: Option<Addr>,
 }
 
@@ -33,6 +35,12 @@ pub struct Relayer {
     pub jailed: bool,
     pub jailed_at: Option<u64>,
     pub slashed: Uint128,
+    /// Expiry of the newest signer set that includes this relayer's signer (0: never in one).
+    #[serde(default)]
+    pub locked_until: u64,
+    /// Epoch of that set.
+    #[serde(default)]
+    pub locked_by_epoch: u64,
 }
 
 impl Relayer {
@@ -41,6 +49,16 @@ impl Relayer {
     }
     pub fn unbonding_total(&self) -> Uint128 {
         self.unbonding.iter().map(|e| e.amount).sum()
+    }
+    /// Earliest time released unbonding entries may be paid out: the newest set that includes
+    /// the relayer expires, then the unbonding period passes (so a signature made just before the
+    /// expiry can still be proven); 0 if it was never in a set.
+    pub fn claimable_from(&self, cfg: &Config) -> u64 {
+        if self.locked_by_epoch == 0 {
+            0
+        } else {
+            self.locked_until.saturating_add(cfg.unbonding_period)
+        }
     }
 }
 
@@ -61,6 +79,8 @@ pub struct Totals {
     pub bounties_paid: Uint128,
     pub sent_to_community_pool: Uint128,
     pub slashed_retained: Uint128,
+    #[serde(default)]
+    pub retained_withdrawn: Uint128,
 }
 
 const CONFIG: Item<Config> = Item::new("config");
@@ -101,6 +121,18 @@ pub fn save_relayer(
         ACTIVE.save(s, (after.bonded.u128(), addr), &())?;
     }
     RELAYERS.save(s, addr, after)
+}
+
+/// Records that `addr` is a member of the set of `epoch` expiring at `expires_at` (sets are made
+/// in time order with one lifetime, so the newest expiry is the latest). The active index does not
+/// change: bonded stake and jailing are untouched.
+pub fn lock_member(s: &mut dyn Storage, addr: &Addr, epoch: u64, expires_at: u64) -> StdResult<()> {
+    let mut r = RELAYERS.load(s, addr)?;
+    if expires_at >= r.locked_until {
+        r.locked_until = expires_at;
+        r.locked_by_epoch = epoch;
+    }
+    RELAYERS.save(s, addr, &r)
 }
 
 pub fn relayers_page(s: &dyn Storage, start_after: Option<&Addr>, limit: usize) -> StdResult<Vec<(Addr, Relayer)>> {

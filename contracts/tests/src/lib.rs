@@ -80,6 +80,7 @@ pub struct Hub {
     pub log: Addr,
     pub dispute: Addr,
     pub relayers: Vec<Relayer>,
+    /// The bundle-log's domain (batches, signer-set updates, bundle ids), once it is instantiated.
     pub hub: HubDomain,
     pub community: Addr,
     pub code_ids: (u64, u64, u64),
@@ -107,6 +108,9 @@ pub fn stake_instantiate_msg() -> stake_api::InstantiateMsg {
         bounty_bps: BOUNTY_BPS,
         community_pool: None,
         rotation_delay: ROTATION_DELAY,
+        signer_set_lifetime: None,
+        renewal_window: None,
+        max_signer_weight_bps: None,
         dispute: None,
     }
 }
@@ -123,6 +127,9 @@ pub fn log_instantiate_msg(stake: &Addr) -> log_api::InstantiateMsg {
         batch_max_age: 0,
         max_reports_per_msg: MAX_REPORTS,
         max_horizon: HORIZON,
+        rereport_grace: None,
+        registration_deposit: None,
+        retention: None,
         chains: vec![
             ChainInfo { chain_id: CHAIN_A, name: "anvil-a".into(), router: router_a(), confirmations: 2 },
             ChainInfo { chain_id: CHAIN_B, name: "anvil-b".into(), router: router_b(), confirmations: 2 },
@@ -159,7 +166,7 @@ impl Hub {
             log: Addr::unchecked(""),
             dispute: Addr::unchecked(""),
             relayers,
-            hub: HubDomain::new(chain_id),
+            hub: HubDomain::new(chain_id, ""),
             community,
             code_ids,
         }
@@ -181,6 +188,7 @@ impl Hub {
             .app
             .instantiate_contract(h.code_ids.1, admin.clone(), &log_instantiate_msg(&h.stake), &[], "bundle-log", None)
             .unwrap();
+        h.hub.deployment = h.log.to_string();
         let dmsg = dispute_api::InstantiateMsg {
             bundle_log: h.log.to_string(),
             stake_escrow: h.stake.to_string(),
@@ -261,9 +269,17 @@ impl Hub {
 
     // ------------------------------------------------------------ stake-escrow
 
+    /// The stake-escrow's domain: proofs of possession are signed for it.
+    pub fn stake_domain(&self) -> HubDomain {
+        HubDomain::new(self.hub.hub_chain_id.clone(), self.stake.as_str())
+    }
+    /// The bundle-log's domain, from its current address.
+    pub fn log_domain(&self) -> HubDomain {
+        HubDomain::new(self.hub.hub_chain_id.clone(), self.log.as_str())
+    }
     pub fn proof_of_possession(&self, i: usize) -> Signature65 {
         let r = &self.relayers[i];
-        sign_digest(&r.key, relayer_key_digest(&self.hub, r.addr.as_str()))
+        sign_digest(&r.key, relayer_key_digest(&self.stake_domain(), r.addr.as_str()))
     }
     pub fn bond(&mut self, i: usize, amount: u128) -> StdResult<AppResponse> {
         let r = self.relayers[i].clone();
@@ -330,6 +346,32 @@ impl Hub {
         let who = self.relayers[i].addr.clone();
         self.log_exec(&who, &log_api::ExecuteMsg::ReportLocks { reports })
     }
+    /// Relayer `i` objects to the current report of each named leg with `reason`.
+    pub fn object(
+        &mut self,
+        i: usize,
+        legs: &[(Hash32, u32)],
+        reason: log_api::ObjectionReason,
+    ) -> StdResult<log_api::ObjectReportsResponse> {
+        let objections = legs
+            .iter()
+            .map(|(bundle_id, leg_index)| {
+                let r: log_api::ReportResponse = self
+                    .app
+                    .wrap()
+                    .query_wasm_smart(
+                        &self.log,
+                        &log_api::QueryMsg::Report { bundle_id: *bundle_id, leg_index: *leg_index },
+                    )
+                    .unwrap();
+                let report_id = r.report.map_or(u64::MAX, |r| r.report_id);
+                log_api::Objection { bundle_id: *bundle_id, leg_index: *leg_index, report_id, reason }
+            })
+            .collect();
+        let who = self.relayers[i].addr.clone();
+        let res = self.log_exec(&who, &log_api::ExecuteMsg::ObjectReports { objections })?;
+        Ok(cosmwasm_std::from_json(res.data.unwrap()).unwrap())
+    }
     pub fn advance(&mut self) -> StdResult<log_api::AdvanceResponse> {
         let who = self.addr("carol");
         let res = self.log_exec(&who, &log_api::ExecuteMsg::Advance { limit: None })?;
@@ -345,7 +387,7 @@ impl Hub {
         self.app.wrap().query_wasm_smart(&self.log, &log_api::QueryMsg::MerkleProof { bundle_id: *id })
     }
     pub fn batch_signature(&self, i: usize, epoch: u64, batch_index: u64, root: Hash32) -> Signature65 {
-        let d = settlement_batch_digest(&self.hub, &SettlementBatch { epoch, batch_index, root });
+        let d = settlement_batch_digest(&self.log_domain(), &SettlementBatch { epoch, batch_index, root });
         sign_digest(&self.relayers[i].key, d)
     }
     /// Signatures of relayers `signers` over closed batch `index`, as the hub closed it.
@@ -359,7 +401,7 @@ impl Hub {
         self.log_exec(&who, &log_api::ExecuteMsg::SubmitSignatures { batch_index: index, signatures })
     }
     pub fn update_signature(&self, i: usize, new_epoch: u64, signers_hash: Hash32) -> Signature65 {
-        let d = signer_set_update_digest(&self.hub, &SignerSetUpdate { new_epoch, signers_hash });
+        let d = signer_set_update_digest(&self.log_domain(), &SignerSetUpdate { new_epoch, signers_hash });
         sign_digest(&self.relayers[i].key, d)
     }
 

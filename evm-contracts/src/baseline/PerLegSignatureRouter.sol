@@ -19,16 +19,19 @@ contract PerLegSignatureRouter is MeshRouter {
     uint256 internal immutable _SET_SIZE;
 
     /// @param verifier_ The verifier (only its domain is used here).
+    /// @param refundGrace_ The router's refund grace (see `MeshRouter`).
     /// @param signers The signer set's members, ascending.
     /// @param weights The members' weights.
     /// @param threshold The weight a settlement needs.
     constructor(
         ISettlementVerifier verifier_,
+        uint64 refundGrace_,
         address[] memory signers,
         uint256[] memory weights,
         uint256 threshold
-    ) MeshRouter(verifier_) {
-        bytes memory blob = SignerSetLib.encode(signers, weights, threshold);
+    ) MeshRouter(verifier_, refundGrace_) {
+        // A baseline only: its set never expires (the protocol's expiry is the verifier's job).
+        bytes memory blob = SignerSetLib.encode(signers, weights, threshold, type(uint64).max);
         _SET_POINTER = SSTORE2.write(blob);
         _SET_SIZE = blob.length;
     }

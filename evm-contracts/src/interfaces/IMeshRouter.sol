@@ -7,7 +7,14 @@ import {ISettlementVerifier} from "./ISettlementVerifier.sol";
 /// @title IMeshRouter
 /// @notice Escrows the legs of Atomic Mesh bundles on one chain and applies the hub's verdicts.
 /// @dev Leg lifecycle: None → Locked → exactly one of Committed (paid to the recipient),
-/// Aborted (refunded on an ABORT verdict) or Refunded (refunded after the settle deadline).
+/// Aborted (refunded on an ABORT verdict) or Refunded (refunded once refunds opened).
+///
+/// Time rule of a Locked leg (`refundOpensAt = settleDeadline + refundGrace`, in uint256): a
+/// signed COMMIT is applied while `block.timestamp < refundOpensAt`; an ABORT at any time;
+/// `refundExpired` from `refundOpensAt` on. COMMIT and refund are thus never both possible, and
+/// the per-chain `refundGrace` is the delivery window: the hub only COMMITs a bundle before its
+/// `settleDeadline`, and a COMMIT delivered to every chain of the bundle within `refundGrace`
+/// after that pays on every chain (atomicity no longer rests on an unenforced delivery deadline).
 interface IMeshRouter {
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                       TYPES                                */
@@ -24,7 +31,8 @@ interface IMeshRouter {
 
     /// @notice An escrowed leg.
     /// @param token The ERC-20 escrowed.
-    /// @param settleDeadline From this unix time on COMMIT is refused and refunds open.
+    /// @param settleDeadline The bundle's settle deadline; COMMIT is accepted and refunds stay
+    /// closed until `settleDeadline + refundGrace()` (see `refundOpensAt`).
     /// @param status The leg's state.
     /// @param depositor Who locked the leg and is refunded.
     /// @param recipient Who is paid on COMMIT.
@@ -93,7 +101,8 @@ interface IMeshRouter {
     /// @param verdict 1 = COMMIT, 2 = ABORT.
     event LegSettled(bytes32 indexed bundleId, uint32 indexed index, uint8 verdict);
 
-    /// @notice A leg was refunded to its depositor after its settle deadline, without a verdict.
+    /// @notice A leg was refunded to its depositor once refunds opened (settle deadline + refund
+    /// grace), without a verdict.
     /// @param bundleId The bundle's id.
     /// @param index The leg's index in the bundle.
     event LegRefunded(bytes32 indexed bundleId, uint32 indexed index);
@@ -101,8 +110,8 @@ interface IMeshRouter {
     /// @notice `settleMany` or `settleBatch` left a leg as it was.
     /// @param bundleId The bundle's id.
     /// @param index The leg's index in the bundle.
-    /// @param reason 1 = not locked (never locked, or already ended), 2 = COMMIT after the
-    /// settle deadline, 3 = the token transfer failed.
+    /// @param reason 1 = not locked (never locked, or already ended), 2 = COMMIT while refunds
+    /// are open (at or after `settleDeadline + refundGrace`), 3 = the token transfer failed.
     event SettlementSkipped(bytes32 indexed bundleId, uint32 indexed index, uint8 reason);
 
     /// @notice `depositor` allowed or disallowed `operator` to lock legs on its behalf.
@@ -151,15 +160,23 @@ interface IMeshRouter {
     error RootNotVerified(bytes32 root);
     /// @notice The proof does not place the leaf of (`bundleId`, `verdict`) under `root`.
     error InvalidProof(bytes32 bundleId, uint8 verdict, bytes32 root);
-    /// @notice COMMIT refused: the settle deadline `settleDeadline` passed (now `timestamp`).
-    error SettlementExpired(uint64 settleDeadline, uint256 timestamp);
-    /// @notice Refund refused: the settle deadline `settleDeadline` is still ahead (now
-    /// `timestamp`).
-    error NotExpired(uint64 settleDeadline, uint256 timestamp);
+    /// @notice COMMIT refused: refunds opened at `refundOpensAt` (settle deadline + refund grace;
+    /// now `timestamp`).
+    error SettlementExpired(uint256 refundOpensAt, uint256 timestamp);
+    /// @notice Refund refused: refunds open at `refundOpensAt` (settle deadline + refund grace),
+    /// still ahead (now `timestamp`).
+    error NotExpired(uint256 refundOpensAt, uint256 timestamp);
+    /// @notice The router was deployed with a refund grace of zero.
+    error ZeroRefundGrace();
     /// @notice `settleMany` or `settleBatch` was called with no item.
     error NoItems();
     /// @notice A batch root of zero is never valid.
     error ZeroRoot();
+    /// @notice Multiproof batch size `leafCount` is zero or above the hub's maximum batch size
+    /// (`MeshTypes.MAX_BATCH_SIZE` = 256).
+    error LeafCountOutOfRange(uint256 leafCount);
+    /// @notice The multiproof has `count` items, more than `max` (16 legs per leaf of the batch).
+    error TooManyItems(uint256 count, uint256 max);
     /// @notice Multiproof leaf index `leafIndex` is not below the batch size `leafCount`.
     error LeafIndexOutOfRange(uint256 leafIndex, uint256 leafCount);
     /// @notice Multiproof item `item` is not after the previous one (equal leaf indices must
@@ -169,6 +186,8 @@ interface IMeshRouter {
     error MultiproofTooShort();
     /// @notice The multiproof has `extra` unused siblings.
     error MultiproofTooLong(uint256 extra);
+    /// @notice The multiproof fold ended with `nodes` nodes instead of one root.
+    error MultiproofNotSingleRoot(uint256 nodes);
     /// @notice The multiproof yields `computed`, not the batch root `root`.
     error InvalidMultiproof(bytes32 root, bytes32 computed);
     /// @notice A token transfer out of escrow failed (raised by solady's SafeTransferLib).
@@ -209,8 +228,8 @@ interface IMeshRouter {
         bytes32[] calldata legHashes
     ) external returns (uint256 amount);
 
-    /// @notice Applies a verified verdict to one leg: COMMIT pays the recipient (only before the
-    /// settle deadline), ABORT refunds the depositor. Permissionless.
+    /// @notice Applies a verified verdict to one leg: COMMIT pays the recipient (only before
+    /// refunds open, `refundOpensAt`), ABORT refunds the depositor. Permissionless.
     /// @param bundleId The bundle's id.
     /// @param index The leg's index in the bundle.
     /// @param verdict 1 = COMMIT, 2 = ABORT.
@@ -227,8 +246,8 @@ interface IMeshRouter {
     /// @notice Applies the verdicts of one verified batch to many legs. Permissionless.
     /// @dev Reverts if the root is not verified, on an invalid verdict or proof. Skips, with a
     /// `SettlementSkipped` event, legs that are not Locked (already ended by someone else, or
-    /// never locked), COMMITs past their deadline and legs whose token transfer fails, so one
-    /// leg can never block the rest of the batch.
+    /// never locked), COMMITs of legs whose refunds are open and legs whose token transfer
+    /// fails, so one leg can never block the rest of the batch.
     /// @param batchRoot A root verified by the SettlementVerifier.
     /// @param items The legs with their verdicts and proofs.
     /// @return settled How many legs were settled.
@@ -262,8 +281,12 @@ interface IMeshRouter {
     /// @dev `items` are sorted by `leafIndex` (legs of one bundle share their leaf index).
     /// `proof` lists the siblings that cannot be computed from the items' leaves, level by level
     /// from the leaves up, left to right (see `test/utils/Merkle.sol` `multiproof`).
+    /// Verification is exact: `1 ≤ leafCount ≤ 256` (`LeafCountOutOfRange`), at most 16 items
+    /// per leaf (`TooManyItems`), every leaf index below `leafCount`, every proof element
+    /// consumed (`MultiproofTooShort` / `MultiproofTooLong`), the fold ends in exactly one node
+    /// (`MultiproofNotSingleRoot`) and that node is `batchRoot` (`InvalidMultiproof`).
     /// @param batchRoot A root verified by the SettlementVerifier.
-    /// @param leafCount The number of leaves of the batch.
+    /// @param leafCount The number of leaves of the batch (1 to 256).
     /// @param items The legs with their verdicts and leaf positions.
     /// @param proof The missing siblings.
     /// @return settled How many legs were settled.
@@ -274,7 +297,9 @@ interface IMeshRouter {
         bytes32[] calldata proof
     ) external returns (uint256 settled);
 
-    /// @notice Returns an expired leg to its depositor; anyone may call it, no signature needed.
+    /// @notice Returns a Locked leg to its depositor once refunds opened (`refundOpensAt`:
+    /// settle deadline + refund grace); anyone may call it, no signature needed, so funds are
+    /// never stuck, even when no signer set can sign any more.
     /// @param bundleId The bundle's id.
     /// @param index The leg's index in the bundle.
     function refundExpired(bytes32 bundleId, uint32 index) external;
@@ -295,6 +320,18 @@ interface IMeshRouter {
     /// @notice The hub's domain separator, the `hubDomain` of the bundles this router accepts.
     /// @return The domain separator.
     function hubDomain() external view returns (bytes32);
+
+    /// @notice Seconds after a leg's settle deadline during which a signed COMMIT is still
+    /// applied and refunds stay closed (this chain's delivery window; immutable, > 0).
+    /// @return The grace in seconds.
+    function refundGrace() external view returns (uint64);
+
+    /// @notice When `refundExpired` opens for leg `index` of `bundleId`:
+    /// `settleDeadline + refundGrace()` (may exceed 2^64). From then on COMMIT is refused.
+    /// @param bundleId The bundle's id.
+    /// @param index The leg's index.
+    /// @return The unix time, or 0 if the leg was never locked.
+    function refundOpensAt(bytes32 bundleId, uint32 index) external view returns (uint256);
 
     /// @notice The escrow of leg `index` of `bundleId` (all zero if never locked).
     /// @param bundleId The bundle's id.

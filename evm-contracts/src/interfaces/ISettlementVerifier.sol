@@ -3,10 +3,24 @@ pragma solidity 0.8.30;
 
 /// @title ISettlementVerifier
 /// @notice Verifies batch roots signed by the hub's weighted relayer set and keeps the set current.
-/// @dev Statements are EIP-712 typed data under the hub's domain (docs/protocol.md, sections 2-3):
+/// @dev Statements are EIP-712 typed data under the hub's domain (docs/protocol.md, sections 2-3),
+/// whose salt binds one hub deployment (hub chain id and bundle-log address):
 /// `SettlementBatch(uint64 epoch,uint64 batchIndex,bytes32 root)` and
-/// `SignerSetUpdate(uint64 newEpoch,bytes32 signersHash)`. Signatures are packed 65-byte
-/// `r ‖ s ‖ v` values sorted by strictly ascending signer address.
+/// `SignerSetUpdate(uint64 newEpoch,bytes32 signersHash)`, where `signersHash` is
+/// `hashStruct(SignerSet(address[] signers,uint256[] weights,uint256 threshold,uint64 expiresAt))`.
+/// Signatures are packed 65-byte `r ‖ s ‖ v` values sorted by strictly ascending signer address.
+///
+/// Expiry: every set carries a signed `expiresAt`. From that unix time on the set verifies
+/// nothing: no batch root, no in-place check, no rotation away from it. Roots it verified
+/// before its expiry stay verified.
+///
+/// Recovery when the current set expired without a rotation (relayers offline, or more than a
+/// third of the weight refusing to sign): this verifier accepts no signature any more, by design.
+/// No funds are stuck: every leg escrowed by a router trusting it is still refunded by
+/// `MeshRouter.refundExpired` once its `settleDeadline + refundGrace` passed, without any
+/// signature. The operator then deploys a new SettlementVerifier (fresh genesis set from the
+/// hub's stake-escrow) and a new MeshRouter trusting it, and re-points the hub's chain registry
+/// at the new router; new bundles use the new router.
 interface ISettlementVerifier {
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                          STRUCTS                           */
@@ -34,12 +48,14 @@ interface ISettlementVerifier {
     /// @param signers The members, strictly ascending.
     /// @param weights The members' weights.
     /// @param threshold The weight a statement needs.
+    /// @param expiresAt The unix time from which the set verifies nothing.
     event SignerSetActivated(
         uint64 indexed epoch,
         bytes32 indexed signersHash,
         address[] signers,
         uint256[] weights,
-        uint256 threshold
+        uint256 threshold,
+        uint64 expiresAt
     );
 
     /// @notice Batch `batchIndex` of `epoch` with root `root` was verified and cached.
@@ -60,6 +76,14 @@ interface ISettlementVerifier {
     error RotationTooEarly(uint256 earliest, uint256 timestamp);
     /// @notice The hub chain id is empty.
     error EmptyHubChainId();
+    /// @notice The hub deployment (bundle-log address) is empty.
+    error EmptyDeployment();
+    /// @notice The set of `epoch` expired at `expiresAt`: it verifies nothing any more.
+    error SignerSetExpired(uint64 epoch, uint64 expiresAt);
+    /// @notice A new set's expiry `expiresAt` is not after now (`timestamp`).
+    error ExpiryInPast(uint64 expiresAt, uint256 timestamp);
+    /// @notice A new set's expiry `expiresAt` is before the current set's `currentExpiresAt`.
+    error ExpiryBeforeCurrent(uint64 expiresAt, uint64 currentExpiresAt);
 
     // Raised from assembly by `SignerSetLib.verify` (declared here so that they are in the ABI;
     // the set-validation errors of `SignerSetLib` are in the ABI already).
@@ -85,7 +109,8 @@ interface ISettlementVerifier {
     /// @dev Permissionless: signatures are public on the hub. Submitting an already verified root
     /// is a cheap no-op that returns false (it neither reverts nor re-emits), so concurrent
     /// posters cannot make each other fail. Reverts on a zero root, an epoch outside the current
-    /// and retained ones, or signatures that do not reach the threshold.
+    /// and retained ones, an expired set (`SignerSetExpired`), or signatures that do not reach
+    /// the threshold.
     /// @param epoch The signer-set epoch whose members signed.
     /// @param batchIndex The hub's batch index.
     /// @param root The batch's Merkle root.
@@ -96,17 +121,23 @@ interface ISettlementVerifier {
         returns (bool newlyVerified);
 
     /// @notice Rotates to the next epoch's signer set, signed by the current set.
-    /// @dev The current set signs `SignerSetUpdate(currentEpoch + 1, signersHash(new set))`.
-    /// Allowed once the current set has been active for `minRotationDelay()` seconds.
-    /// The previous `RETAINED_EPOCHS` sets keep verifying batches.
+    /// @dev The current set signs `SignerSetUpdate(currentEpoch + 1, signersHash(new set))`, the
+    /// new set's expiry included. Allowed once the current set has been active for
+    /// `MIN_ROTATION_DELAY` seconds and only while it has not expired (`SignerSetExpired`
+    /// otherwise). The new set must expire after now (`ExpiryInPast`) and not before the current
+    /// set (`ExpiryBeforeCurrent`), so expiries never decrease along the epochs and the current
+    /// set is always the last to expire. The previous `RETAINED_EPOCHS` sets keep verifying
+    /// batches until their own expiry.
     /// @param signers The new members, strictly ascending, non-zero, at most 64.
     /// @param weights The new members' weights, non-zero.
     /// @param threshold The new threshold, `0 < threshold ≤ Σ weights`.
+    /// @param expiresAt The new set's signed expiry (unix seconds).
     /// @param signatures The current set's packed signatures, strictly ascending by signer.
     function rotate(
         address[] calldata signers,
         uint256[] calldata weights,
         uint256 threshold,
+        uint64 expiresAt,
         bytes calldata signatures
     ) external;
 
@@ -128,9 +159,10 @@ interface ISettlementVerifier {
     /// @return The epoch.
     function currentEpoch() external view returns (uint64);
 
-    /// @notice Whether signatures of `epoch`'s set are accepted (current or retained).
+    /// @notice Whether signatures of `epoch`'s set are accepted (current or retained, and not
+    /// expired).
     /// @param epoch An epoch.
-    /// @return True if `submitBatch` accepts that epoch.
+    /// @return True if `submitBatch` accepts that epoch now.
     function isEpochActive(uint64 epoch) external view returns (bool);
 
     /// @notice The signer set of `epoch` (empty arrays if unknown).
@@ -138,6 +170,7 @@ interface ISettlementVerifier {
     /// @return signers The members, ascending.
     /// @return weights The members' weights.
     /// @return threshold The set's threshold.
+    /// @return expiresAt The set's signed expiry: from then on it verifies nothing.
     /// @return activatedAt When the set became current.
     function signerSet(uint64 epoch)
         external
@@ -146,11 +179,13 @@ interface ISettlementVerifier {
             address[] memory signers,
             uint256[] memory weights,
             uint256 threshold,
+            uint64 expiresAt,
             uint64 activatedAt
         );
 
     /// @notice Checks signatures over `digest` by `epoch`'s set without changing state.
-    /// @dev Reverts exactly as `submitBatch` would on bad signatures; lets relayers pre-check.
+    /// @dev Reverts exactly as `submitBatch` would on bad signatures, an inactive epoch or an
+    /// expired set; lets relayers pre-check, and `MeshRouter.settleBatch` verifies in place.
     /// @param epoch The current or a retained epoch.
     /// @param digest The EIP-712 signing digest.
     /// @param signatures Packed 65-byte signatures, strictly ascending by signer.
@@ -183,14 +218,20 @@ interface ISettlementVerifier {
     /// @param signers The members.
     /// @param weights The weights.
     /// @param threshold The threshold.
+    /// @param expiresAt The set's expiry.
     /// @return The signer set hash.
     function signerSetHash(
         address[] calldata signers,
         uint256[] calldata weights,
-        uint256 threshold
+        uint256 threshold,
+        uint64 expiresAt
     ) external pure returns (bytes32);
 
     /// @notice The hub's EIP-712 domain separator (also every bundle id's `hubDomain`).
     /// @return The domain separator.
     function DOMAIN_SEPARATOR() external view returns (bytes32);
+
+    /// @notice The hub deployment the domain binds: the bech32 address of the hub's bundle-log.
+    /// @return The deployment string.
+    function deployment() external view returns (string memory);
 }

@@ -7,7 +7,10 @@ import {MeshTypes} from "../MeshTypes.sol";
 /// @notice Weighted signer sets and threshold signature checks (docs/protocol.md, section 5).
 /// @dev A set is kept as one packed blob (stored with SSTORE2, read with a single EXTCODECOPY):
 ///
-///     threshold (32 bytes) ‖ signer_0 (32) ‖ weight_0 (32) ‖ … ‖ signer_n (32) ‖ weight_n (32)
+///     threshold (32 bytes) ‖ expiresAt (32) ‖ signer_0 (32) ‖ weight_0 (32) ‖ … ‖ weight_n (32)
+///
+/// `expiresAt` is the set's signed expiry (docs/protocol.md): from that unix time on, nothing the
+/// set signs is accepted. The library only stores it; `SettlementVerifier` enforces it.
 ///
 /// Signatures are passed packed, 65 bytes each (`r ‖ s ‖ v`, `v` ∈ {27, 28}), sorted by strictly
 /// ascending recovered signer, so that membership is one merge walk over the sorted set and
@@ -62,23 +65,26 @@ library SignerSetLib {
         0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
     /// @dev Length of one packed signature.
     uint256 internal constant SIGNATURE_LENGTH = 65;
+    /// @dev Bytes before the first member in a blob: threshold and expiry.
+    uint256 internal constant HEADER_LENGTH = 64;
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                         SIGNER SETS                        */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
     /// @dev Validates a signer set (1 to 64 members, strictly ascending non-zero addresses,
-    /// non-zero weights, `0 < threshold ≤ Σ weight`) and packs it into a blob.
-    function encode(address[] memory signers, uint256[] memory weights, uint256 threshold)
-        internal
-        pure
-        returns (bytes memory blob)
-    {
+    /// non-zero weights, `0 < threshold ≤ Σ weight`) and packs it with its expiry into a blob.
+    function encode(
+        address[] memory signers,
+        uint256[] memory weights,
+        uint256 threshold,
+        uint64 expiresAt
+    ) internal pure returns (bytes memory blob) {
         uint256 n = signers.length;
         if (n == 0) revert EmptySignerSet();
         if (n > MeshTypes.MAX_SIGNERS) revert TooManySigners(n, MeshTypes.MAX_SIGNERS);
         if (weights.length != n) revert SignerWeightLengthMismatch(n, weights.length);
-        blob = new bytes(32 + 64 * n);
+        blob = new bytes(HEADER_LENGTH + 64 * n);
         uint256 total;
         address previous;
         for (uint256 i; i < n; ++i) {
@@ -94,7 +100,7 @@ library SignerSetLib {
             }
             /// @solidity memory-safe-assembly
             assembly {
-                let p := add(blob, add(0x40, shl(6, i)))
+                let p := add(blob, add(0x60, shl(6, i)))
                 mstore(p, signer)
                 mstore(add(p, 0x20), weight)
             }
@@ -104,6 +110,7 @@ library SignerSetLib {
         /// @solidity memory-safe-assembly
         assembly {
             mstore(add(blob, 0x20), threshold)
+            mstore(add(blob, 0x40), expiresAt)
         }
     }
 
@@ -127,13 +134,22 @@ library SignerSetLib {
         }
     }
 
-    /// @dev Unpacks a blob into its members, weights and threshold.
+    /// @dev The set's expiry (a `uint64` stored in a full word by `encode`).
+    function expiresAtOf(bytes memory blob) internal pure returns (uint64 e) {
+        /// @solidity memory-safe-assembly
+        assembly {
+            e := mload(add(blob, 0x40))
+        }
+    }
+
+    /// @dev Unpacks a blob into its members, weights and threshold (`expiresAtOf` reads the
+    /// expiry).
     function decode(bytes memory blob)
         internal
         pure
         returns (address[] memory signers, uint256[] memory weights, uint256 t)
     {
-        uint256 n = (blob.length - 32) / 64;
+        uint256 n = (blob.length - HEADER_LENGTH) / 64;
         signers = new address[](n);
         weights = new uint256[](n);
         for (uint256 i; i < n; ++i) {
@@ -141,7 +157,7 @@ library SignerSetLib {
             uint256 weight;
             /// @solidity memory-safe-assembly
             assembly {
-                let p := add(blob, add(0x40, shl(6, i)))
+                let p := add(blob, add(0x60, shl(6, i)))
                 signer := mload(p)
                 weight := mload(add(p, 0x20))
             }
@@ -173,7 +189,7 @@ library SignerSetLib {
             // Scratch space above the free memory pointer: precompile input at m (128 bytes),
             // output at m + 0x80; revert payloads are also built at m.
             let m := mload(0x40)
-            let cursor := add(blob, 0x40)
+            let cursor := add(blob, 0x60) // First member, after the 64-byte header.
             let end := add(add(blob, 0x20), mload(blob))
             let previous := 0
             for { let i := 0 } lt(i, count) { i := add(i, 1) } {

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Ownable} from "solady/auth/Ownable.sol";
+import {SafeTransferLib} from "solady/utils/SafeTransferLib.sol";
 
 import {MeshRouter} from "../../src/MeshRouter.sol";
 import {Leg, MeshTypes} from "../../src/MeshTypes.sol";
@@ -175,7 +176,7 @@ contract DemoContractsTest is MeshFixture {
         lender.deposit(address(weth), 1000e18);
         Borrower br = new Borrower();
         br.setMode(false, false);
-        vm.expectRevert();
+        vm.expectRevert(SafeTransferLib.TransferFromFailed.selector);
         lender.flashLoan(br, address(weth), 100e18, "");
     }
 
@@ -236,10 +237,8 @@ contract DemoContractsTest is MeshFixture {
     function _chain(uint64 chainId) internal returns (Chain memory c) {
         vm.chainId(chainId);
         c.id = chainId;
-        c.verifier = new SettlementVerifier(
-            HUB, GENESIS_EPOCH, signerAddrs, signerWeights, signerThreshold, ROTATION_DELAY
-        );
-        c.router = new MeshRouter(c.verifier);
+        c.verifier = _newVerifier(signerAddrs, signerWeights, signerThreshold);
+        c.router = new MeshRouter(c.verifier, GRACE);
         c.weth = new MintableERC20("Wrapped Ether", "WETH", 18, address(this));
         c.usdc = new MintableERC20("USD Coin", "USDC", 6, address(this));
     }

@@ -76,10 +76,10 @@ contract GasBenchTest is MeshFixture {
         keys13 = signerKeys;
         addrs13 = signerAddrs;
         uint256[] memory w = signerWeights;
-        v1 = new SettlementVerifier(HUB, GENESIS_EPOCH, addrs13, w, 1, ROTATION_DELAY);
+        v1 = _newVerifier(addrs13, w, 1);
         v7 = verifier;
-        v13 = new SettlementVerifier(HUB, GENESIS_EPOCH, addrs13, w, 13, ROTATION_DELAY);
-        perLeg = new PerLegSignatureRouter(verifier, addrs13, w, 7);
+        v13 = _newVerifier(addrs13, w, 13);
+        perLeg = new PerLegSignatureRouter(verifier, GRACE, addrs13, w, 7);
         htlc = new HashedTimelock();
         loop = new TransferLoop();
 
@@ -421,7 +421,7 @@ contract GasBenchTest is MeshFixture {
 
     function test_Gas_RefundExpired() public {
         IMeshRouter.SettleItem memory it = items[1][0];
-        vm.warp(T0 + 2 hours);
+        vm.warp(T0 + 2 hours + GRACE);
         bytes memory data = abi.encodeCall(router.refundExpired, (it.bundleId, it.index));
         router.hubDomain();
         _report("refundExpired", _measure(address(router), data), data);

@@ -228,7 +228,7 @@ contract RouterHandler {
         _reconcile();
     }
 
-    /// @notice Anyone refunds a leg (only works after its deadline).
+    /// @notice Anyone refunds a leg (only works once refunds opened: deadline + grace).
     function refund(uint256 legSeed) external {
         ++calls;
         if (legs.length == 0) return;
@@ -263,7 +263,10 @@ contract RouterHandler {
             openSum[l.token] -= l.amount;
             if (now_ == IMeshRouter.LegStatus.Committed) {
                 ++commits;
-                if (block.timestamp >= l.settleDeadline) ++lateCommits;
+                // COMMIT only before refunds open (settle deadline + grace).
+                if (block.timestamp >= uint256(l.settleDeadline) + router.refundGrace()) {
+                    ++lateCommits;
+                }
                 if (verdictOf[l.bundleId] != MeshTypes.COMMIT) ++wrongOutcomes;
                 expectedBalance[l.token][l.recipient] += l.amount;
             } else if (now_ == IMeshRouter.LegStatus.Aborted) {
@@ -272,7 +275,9 @@ contract RouterHandler {
                 expectedBalance[l.token][l.depositor] += l.amount;
             } else if (now_ == IMeshRouter.LegStatus.Refunded) {
                 ++refunds;
-                if (block.timestamp < l.settleDeadline) ++wrongOutcomes;
+                if (block.timestamp < uint256(l.settleDeadline) + router.refundGrace()) {
+                    ++wrongOutcomes;
+                }
                 expectedBalance[l.token][l.depositor] += l.amount;
             } else {
                 ++wrongOutcomes;
@@ -282,7 +287,8 @@ contract RouterHandler {
 }
 
 /// @notice Submits batches to a weighted verifier with random signer subsets, outsiders and
-/// corrupted signatures, and records what each submission really carried.
+/// corrupted signatures, before and after its signer set's expiry (the router handler's `warp`
+/// moves the clock), and records what each submission really carried.
 contract VerifierHandler {
     Vm internal constant vm = VM;
 
@@ -295,6 +301,8 @@ contract VerifierHandler {
     bytes32[] public roots;
     mapping(bytes32 root => uint256) public memberWeight;
     mapping(bytes32 root => bool) public tainted; // carried an outsider or corrupted signature
+    mapping(bytes32 root => bool) public late; // submitted at or after the set's expiry
+    uint64 public immutable expiresAt;
     uint256 public calls;
     uint256 public verifiedCount;
 
@@ -307,7 +315,18 @@ contract VerifierHandler {
         keys = keys_;
         weights = weights_;
         threshold = t;
-        verifier = new SettlementVerifier("mesh-devnet-1", 1, addrs, weights_, t, 0);
+        // Expires 4 hours in: the invariant runs submit on both sides of it.
+        expiresAt = uint64(block.timestamp + 4 hours);
+        verifier = new SettlementVerifier(
+            "mesh-devnet-1",
+            "inj1qg5ega6dykkxc307y25pecuufrjkxkaggkkxh7",
+            1,
+            addrs,
+            weights_,
+            t,
+            expiresAt,
+            0
+        );
         outsiderKey = 0xBAD;
     }
 
@@ -342,6 +361,7 @@ contract VerifierHandler {
             tainted[root] = true;
         }
         memberWeight[root] = w;
+        late[root] = block.timestamp >= expiresAt;
         try verifier.submitBatch(1, 0, root, sigs) returns (bool fresh) {
             if (fresh) ++verifiedCount;
         } catch {}

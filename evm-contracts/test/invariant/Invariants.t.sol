@@ -58,21 +58,21 @@ contract InvariantsTest is MeshFixture {
         }
     }
 
-    /// @dev A COMMIT after the settle deadline never pays, and no leg ever gets an outcome its
-    /// verdict or its deadline does not allow.
+    /// @dev A COMMIT once refunds opened (settle deadline + grace) never pays, a refund never
+    /// happens before, and no leg ever gets an outcome its verdict or its deadline does not allow.
     function invariant_LateCommitNeverPays() public view {
         assertEq(rh.lateCommits(), 0, "late commits");
         assertEq(rh.wrongOutcomes(), 0, "wrong outcomes");
     }
 
     /// @dev A root is verified iff untainted member signatures of at least the threshold weight
-    /// signed it.
+    /// signed it and it was submitted before the set's expiry.
     function invariant_OnlyThresholdWeightVerifies() public view {
         SettlementVerifier v = vh.verifier();
         uint256 verified;
         for (uint256 i; i < vh.rootCount(); ++i) {
             bytes32 root = vh.roots(i);
-            bool ok = vh.memberWeight(root) >= vh.threshold() && !vh.tainted(root);
+            bool ok = vh.memberWeight(root) >= vh.threshold() && !vh.tainted(root) && !vh.late(root);
             assertEq(v.isVerifiedRoot(root), ok, "verified iff threshold weight");
             if (ok) ++verified;
         }
@@ -91,6 +91,7 @@ contract InvariantsTest is MeshFixture {
         }
         rh.lock(99, 0, 1, true);
         rh.warp(2 hours);
+        rh.warp(GRACE);
         for (uint256 i; i < rh.legCount(); ++i) {
             rh.refund(i);
         }
@@ -109,6 +110,10 @@ contract InvariantsTest is MeshFixture {
         vh.submit(5, 0x38, 0); // 4 + 5 + 6 = 15: verified
         vh.replay(0);
         assertEq(vh.verifiedCount(), 2, "two verified");
+        vm.warp(vh.expiresAt());
+        vh.submit(6, 0x3f, 0); // everyone, but the set expired: refused
+        assertTrue(vh.late(vh.roots(5)), "late");
+        assertEq(vh.verifiedCount(), 2, "still two verified");
         invariant_OnlyThresholdWeightVerifies();
     }
 }

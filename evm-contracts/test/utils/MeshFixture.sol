@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {MeshRouter} from "../../src/MeshRouter.sol";
 import {Leg, MeshTypes} from "../../src/MeshTypes.sol";
 import {SettlementVerifier} from "../../src/SettlementVerifier.sol";
+import {SignerSetLib} from "../../src/lib/SignerSetLib.sol";
 import {TestToken} from "../mocks/TestToken.sol";
 import {Merkle} from "./Merkle.sol";
 import {Test} from "./Test.sol";
@@ -21,9 +22,15 @@ struct Bundle {
 /// bundles for the tests.
 abstract contract MeshFixture is Test {
     string internal constant HUB = "mesh-devnet-1";
+    /// @dev The hub's bundle-log address (the vectors' deployment).
+    string internal constant DEPLOYMENT = "inj1qg5ega6dykkxc307y25pecuufrjkxkaggkkxh7";
     uint64 internal constant GENESIS_EPOCH = 1;
     uint64 internal constant ROTATION_DELAY = 1 days;
     uint64 internal constant T0 = 1_700_000_000;
+    /// @dev The genesis set's expiry: 30 days (the hub's default set lifetime) after T0.
+    uint64 internal constant GENESIS_EXPIRES_AT = T0 + 30 days;
+    /// @dev The router's refund grace.
+    uint64 internal constant GRACE = 30 minutes;
 
     SettlementVerifier internal verifier;
     MeshRouter internal router;
@@ -49,14 +56,30 @@ abstract contract MeshFixture is Test {
             signerWeights[i] = 1;
         }
         signerThreshold = threshold;
-        verifier = new SettlementVerifier(
-            HUB, GENESIS_EPOCH, signerAddrs, signerWeights, threshold, ROTATION_DELAY
-        );
-        router = new MeshRouter(verifier);
+        verifier = _newVerifier(signerAddrs, signerWeights, threshold);
+        router = new MeshRouter(verifier, GRACE);
         token = new TestToken();
         vm.label(address(verifier), "verifier");
         vm.label(address(router), "router");
         vm.label(address(token), "token");
+    }
+
+    /// @dev A verifier of the fixture's hub deployment with a genesis set expiring at
+    /// `GENESIS_EXPIRES_AT`.
+    function _newVerifier(address[] memory addrs, uint256[] memory weights, uint256 threshold)
+        internal
+        returns (SettlementVerifier)
+    {
+        return new SettlementVerifier(
+            HUB,
+            DEPLOYMENT,
+            GENESIS_EPOCH,
+            addrs,
+            weights,
+            threshold,
+            GENESIS_EXPIRES_AT,
+            ROTATION_DELAY
+        );
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
@@ -98,6 +121,40 @@ abstract contract MeshFixture is Test {
             (uint8 v, bytes32 r, bytes32 s) = vm.sign(keys[i], digest);
             sigs = bytes.concat(sigs, abi.encodePacked(r, s, v));
         }
+    }
+
+    /// @dev The signer `ecrecover` gives for the `i`-th packed signature of `sigs` over `digest`
+    /// (zero if none).
+    function _recoverAt(bytes32 digest, bytes memory sigs, uint256 i)
+        internal
+        pure
+        returns (address)
+    {
+        bytes32 r;
+        bytes32 s;
+        uint8 v;
+        assembly {
+            let o := add(add(sigs, 0x20), mul(i, 65))
+            r := mload(o)
+            s := mload(add(o, 0x20))
+            v := byte(0, mload(add(o, 0x40)))
+        }
+        return ecrecover(digest, v, r, s);
+    }
+
+    /// @dev The error `SignerSetLib.verify` raises for signatures that were not made over `digest`
+    /// by members (signed under another domain, by strangers, or junk): the first one recovers
+    /// an outsider (`NotASigner(0, outsider)`) or nobody (`UnrecoverableSignature(0)`).
+    function _foreignSigError(bytes32 digest, bytes memory sigs)
+        internal
+        pure
+        returns (bytes memory)
+    {
+        address outsider = _recoverAt(digest, sigs, 0);
+        if (outsider == address(0)) {
+            return abi.encodeWithSelector(SignerSetLib.UnrecoverableSignature.selector, 0);
+        }
+        return abi.encodeWithSelector(SignerSetLib.NotASigner.selector, 0, outsider);
     }
 
     /// @dev The first `k` of `keys`.

@@ -99,6 +99,11 @@ interface Vm {
     function serializeBytes32(string calldata objectKey, string calldata valueKey, bytes32 value)
         external
         returns (string memory json);
+    function serializeString(
+        string calldata objectKey,
+        string calldata valueKey,
+        string calldata value
+    ) external returns (string memory json);
     function writeJson(string calldata json, string calldata path) external;
 
     // Strings.

@@ -33,6 +33,7 @@ pub const DEFAULT_ADVANCE_LIMIT: u32 = 16;
 /// One EVM chain the hub settles on.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub struct ChainInfo {
     /// EIP-155 chain id.
     pub chain_id: u64,
@@ -47,6 +48,7 @@ pub struct ChainInfo {
 /// Parameters of a new bundle-log.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub struct InstantiateMsg {
     /// Administrator (chain registry, wiring); defaults to the instantiating account.
     pub admin: Option<String>,
@@ -95,6 +97,7 @@ pub const MAX_PRUNE_LIMIT: u32 = 64;
 /// Where on an EVM chain a `LegLocked` log was seen.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 #[derive(Eq)]
 pub struct EvmLocation {
     /// EIP-155 chain id (must be the leg's).
@@ -115,6 +118,7 @@ pub struct EvmLocation {
 /// A relayer's statement that one leg is locked.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub struct LockReport {
     pub bundle_id: Hash32,
     pub leg_index: u32,
@@ -147,6 +151,7 @@ pub enum ObjectionReason {
 /// One signer's objection to one report.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 #[derive(Eq)]
 pub struct Objection {
     pub bundle_id: Hash32,
@@ -159,6 +164,7 @@ pub struct Objection {
 /// Every action of the bundle-log.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub enum ExecuteMsg {
     /// Registers a bundle created by the sender (`bundle.creator` must be the sender). Returns
     /// the bundle id in the response data (`RegisterBundleResponse`) and the `bundle_id` attribute.
@@ -189,7 +195,7 @@ pub enum ExecuteMsg {
     /// over to `new_epoch` (anyone may submit), so relayers can rotate every chain's Verifier.
     SubmitSignerSetSignatures { new_epoch: u64, signatures: Vec<Signature65> },
     /// Reverts a lock report proven false (dispute contract only): the leg is unreported again
-    /// and may be re-reported.
+    /// and may be re-reported. A report already rejected by objections is only recorded as proven.
     RevertReport { bundle_id: Hash32, leg_index: u32, report_id: u64, fraud_id: u64 },
     /// Sets the dispute contract (admin only, once).
     SetDispute { dispute: String },
@@ -264,6 +270,7 @@ pub enum VerdictReason {
 /// Every question the bundle-log answers.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
     /// The configuration.
@@ -397,7 +404,14 @@ pub struct ReportResponse {
     pub settle_deadline: u64,
     pub report: Option<LegReport>,
     pub decided: bool,
+    /// Reports of this leg rejected by objections that are still provable (inside their dispute
+    /// window): a rejected false report stays accountable, so its relayer is still slashed.
+    #[serde(default)]
+    pub rejected: Vec<LegReport>,
 }
+
+/// Most rejected reports a bundle keeps for fraud proofs (older ones are dropped first).
+pub const MAX_REJECTED_KEPT: usize = 8;
 
 /// A log page.
 #[cw_serde]

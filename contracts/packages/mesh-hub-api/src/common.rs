@@ -65,6 +65,7 @@ impl FraudKind {
 /// Names one leg of one bundle.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 #[derive(Eq)]
 pub struct LegRef {
     pub bundle_id: mesh_protocol::Hash32,

@@ -6,28 +6,30 @@ use mesh_protocol::{Amount, EvmAddress, Hash32, Signature65};
 
 pub use crate::common::FraudKind;
 
-/// Default most nodes in a receipt proof.
+/// Default most nodes in one proof (a receipt proof, an account proof or a storage proof).
 pub const DEFAULT_MAX_PROOF_NODES: u32 = 32;
-/// Default most bytes of header + receipt + proof nodes together.
+/// Default most bytes of one fraud proof's evidence: header + receipt + proof nodes together.
 pub const DEFAULT_MAX_EVIDENCE_BYTES: u32 = 128 * 1024;
 
 /// Parameters of a new dispute contract.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub struct InstantiateMsg {
     /// The bundle-log whose reports and batches are disputed (its hub chain id is read from it).
     pub bundle_log: String,
     /// The stake-escrow that slashes.
     pub stake_escrow: String,
-    /// Most nodes in a receipt proof (default 32).
+    /// Most nodes in one receipt, account or storage proof (default 32).
     pub max_proof_nodes: Option<u32>,
-    /// Most bytes of header, receipt and proof nodes together (default 131072).
+    /// Most bytes of header, receipt and proof nodes of one fraud proof together (default 131072).
     pub max_evidence_bytes: Option<u32>,
 }
 
 /// A statement a signer signed.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub enum SignedStatement {
     /// `SettlementBatch(epoch, batchIndex, root)`.
     Batch { epoch: u64, batch_index: u64, root: Hash32, signature: Signature65 },
@@ -38,13 +40,44 @@ pub enum SignedStatement {
 /// Evidence of a relayer's fraud.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub enum FraudProof {
     /// The report of leg `leg_index` of `bundle_id` is false: here is the header of the
     /// reported block (RLP), the receipt at the reported tx index (trie encoding) and its
     /// receipt-trie proof (nodes root first). An empty `receipt` with an exclusion proof shows
-    /// that the block has no transaction at the reported index. Only inside the report's
-    /// dispute window.
+    /// that the block has no transaction at the reported index. A receipt that verifies at the
+    /// reported index but does not decode (a type this hub does not know, such as an OP-stack
+    /// deposit `0x7e` or an Arbitrum `0x6a` receipt, or malformed) proves the report false too: a
+    /// relayer may only report a lock the hub can read. Only inside the report's dispute window.
     FalseLock { bundle_id: Hash32, leg_index: u32, header: Binary, receipt: Binary, receipt_proof: Vec<Binary> },
+    /// The report of leg `leg_index` of `bundle_id` is false, shown from the chain's state rather
+    /// than from a receipt: `header` is the reported block's header (RLP; its hash must be the
+    /// reported block hash), `account_proof` the state-trie proof of the leg's Router account
+    /// against the header's `stateRoot` and `storage_proof` the proof of the Router's escrow word
+    /// `legHash` (`_escrows[keccak256(abi.encode(bundleId, uint256(legIndex)))]`, word 3) against
+    /// the account's `storageRoot`, both as `eth_getProof(router, [slot], reportedBlock)` returns
+    /// them (nodes root first; an exclusion proof shows a word that is zero, or an account that
+    /// does not exist).
+    ///
+    /// `stateRoot` is the state *after* the reported block, so a lock made in that block is in
+    /// it. If the escrow's `legHash` there is not the registered leg's hash (zero: the Router
+    /// never locked the leg by then, `status` None; `lock` writes `status` and `legHash`
+    /// together and nothing clears them), no lock of that leg happened in or before the reported
+    /// block, and the report is false. A leg locked in an *earlier* block is a real lock: this
+    /// proof is then refused (`EscrowLockedInState`), even though the report points at the wrong
+    /// block.
+    ///
+    /// The proof is bounded (each list at most `max_proof_nodes` nodes, everything together at
+    /// most `max_evidence_bytes`) whatever the reported transaction did, so a report that points
+    /// at an oversized or undecodable receipt is still disprovable. Only inside the report's
+    /// dispute window.
+    FalseLockByState {
+        bundle_id: Hash32,
+        leg_index: u32,
+        header: Binary,
+        account_proof: Vec<Binary>,
+        storage_proof: Vec<Binary>,
+    },
     /// Two signatures by one registered signer over conflicting statements of the same slot.
     Equivocation { first: SignedStatement, second: SignedStatement },
     /// A signature by a registered signer over a batch the hub never closed with that epoch and root.
@@ -56,6 +89,7 @@ pub enum FraudProof {
 /// Every action of the dispute contract.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub enum ExecuteMsg {
     /// Proves a fraud (anyone). On success the report is reverted (false lock), the relayer
     /// slashed and jailed, the bounty paid to the sender, and the fraud recorded. A proof that
@@ -66,6 +100,7 @@ pub enum ExecuteMsg {
 /// Every question the dispute contract answers.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
     /// The configuration.
@@ -89,7 +124,7 @@ pub struct ConfigResponse {
     pub max_evidence_bytes: u32,
 }
 
-/// What the receipt showed instead of the reported lock.
+/// What the evidence showed instead of the reported lock.
 #[cw_serde]
 pub enum FalseLockFinding {
     /// The reported block hash belongs to a block with another number.
@@ -101,6 +136,9 @@ pub enum FalseLockFinding {
     NoTransactionAtIndex,
     /// The transaction reverted.
     ReceiptFailed,
+    /// The receipt at the reported index does not decode: `type_byte` is its first byte (an
+    /// EIP-2718 type this hub does not know, e.g. `0x7e`, or a malformed typed or legacy receipt).
+    UndecodableReceipt { type_byte: u8 },
     /// The receipt has only `log_count` logs: none at the reported index.
     NoLogAtIndex { log_count: u32 },
     /// The log at the index was emitted by another contract than the leg's router.
@@ -111,6 +149,12 @@ pub enum FalseLockFinding {
     OtherLeg { field: String },
     /// The locked amount is below the leg's amount.
     AmountTooLow { locked: Amount, required: Amount },
+    /// `FalseLockByState`: after the reported block the Router holds no escrow for the leg (its
+    /// `legHash` word is zero, or the Router account does not exist).
+    EscrowNotLocked,
+    /// `FalseLockByState`: after the reported block the Router's escrow for the leg holds another
+    /// leg hash than the registered leg's.
+    EscrowOtherLegHash { leg_hash: Hash32 },
 }
 
 /// What was proven.

@@ -11,11 +11,18 @@ use crate::common::FraudKind;
 pub const BPS: u16 = 10_000;
 /// Default lifetime of a signer set: 30 days.
 pub const DEFAULT_SIGNER_SET_LIFETIME: u64 = 30 * 24 * 3600;
+/// Default cap on one signer's share of a set's weight: 3333 bps, so one signer never holds a
+/// third or more of the weight (when the set has at least 4 members).
+pub const DEFAULT_MAX_SIGNER_WEIGHT_BPS: u16 = 3_333;
+/// Smallest `max_signer_weight_bps` accepted: `⌈10000 / MAX_SIGNERS⌉`, the cap a full set of
+/// 64 members can still meet.
+pub const MIN_MAX_SIGNER_WEIGHT_BPS: u16 = BPS.div_ceil(mesh_protocol::MAX_SIGNERS as u16);
 /// Most unbonding entries one relayer may have at once.
 pub const MAX_UNBONDING_ENTRIES: usize = 8;
 
 /// Parameters of a new stake-escrow.
 #[cw_serde]
+#[serde(deny_unknown_fields)]
 pub struct InstantiateMsg {
     /// Administrator (wiring, unjailing); defaults to the instantiating account.
     pub admin: Option<String>,
@@ -47,12 +54,26 @@ pub struct InstantiateMsg {
     /// hash, enforced by every Verifier). Default [`DEFAULT_SIGNER_SET_LIFETIME`].
     #[serde(default)]
     pub signer_set_lifetime: Option<u64>,
+    /// How long before the current set expires a rotation may renew it even when the active
+    /// relayers would form the same set (only `expires_at` changes). Must be positive and below
+    /// the lifetime, and `rotation_delay` must be below `lifetime - renewal_window`.
+    /// Default `lifetime / 4`.
+    #[serde(default)]
+    pub renewal_window: Option<u64>,
+    /// Cap on one signer's share of a set's total weight, in basis points,
+    /// [`MIN_MAX_SIGNER_WEIGHT_BPS`] to 10000: stakes above the cap count only up to it
+    /// (water-filling). A set with fewer than `⌈10000 / cap⌉` members cannot meet the cap; its
+    /// members then all get the same weight (the smallest stake among them).
+    /// Default [`DEFAULT_MAX_SIGNER_WEIGHT_BPS`].
+    #[serde(default)]
+    pub max_signer_weight_bps: Option<u16>,
     /// The dispute contract (the only caller of `Slash`); may be set once later with `SetDispute`.
     pub dispute: Option<String>,
 }
 
-/// Every action of the stake-escrow.
+/// Every action of the stake-escrow. Only `Bond` takes funds.
 #[cw_serde]
+#[serde(deny_unknown_fields)]
 pub enum ExecuteMsg {
     /// Bonds the attached funds (bond denom only). The first bond registers `evm_signer`,
     /// which must be unused by other relayers; later bonds must name the same signer.
@@ -61,7 +82,8 @@ pub enum ExecuteMsg {
     Bond { evm_signer: EvmAddress, proof_of_possession: Signature65 },
     /// Starts unbonding `amount` of bonded stake; it stays slashable for the unbonding period.
     Unbond { amount: Uint128 },
-    /// Pays out every unbonding entry whose period has passed.
+    /// Pays out every unbonding entry whose period has passed, once the relayer's signer is in
+    /// no signer set that a chain may still accept (see `RelayerInfo::locked_until`).
     Claim {},
     /// Slashes a relayer for a proven fraud (dispute contract only): takes `slash_bps` of its
     /// stake (bonded first, then unbonding, newest first), pays `bounty_bps` of it to `disputer`
@@ -70,16 +92,34 @@ pub enum ExecuteMsg {
     /// Lifts a relayer's jail (admin only). It joins signer sets again from the next rotation.
     Unjail { relayer: String },
     /// Makes the next signer-set epoch from the active relayers (anyone), at most once per
-    /// `rotation_delay`; the first call makes epoch 1.
+    /// `rotation_delay`; the first call makes epoch 1. A set with the same members, weights and
+    /// threshold as the current one is only made within `renewal_window` of its expiry (a
+    /// renewal: same members, later `expires_at`).
     RotateSigners {},
     /// Sets the dispute contract (admin only, once).
     SetDispute { dispute: String },
     /// Hands the admin role to another account (admin only).
     UpdateAdmin { admin: String },
+    /// Pays out `amount` of the slashed stake this contract kept (`slashed_retained`; admin
+    /// only, in production governance).
+    WithdrawRetained { to: RetainedDestination, amount: Uint128 },
+}
+
+/// Where `WithdrawRetained` sends kept slashed stake.
+#[cw_serde]
+#[serde(deny_unknown_fields)]
+pub enum RetainedDestination {
+    /// The chain's community pool, through `DistributionMsg::FundCommunityPool`: works where a
+    /// `BankMsg::Send` to the distribution module account is refused (module accounts are
+    /// blocked bank recipients on Cosmos SDK chains).
+    CommunityPool {},
+    /// Any account, through `BankMsg::Send`.
+    Account { address: String },
 }
 
 /// Every question the stake-escrow answers.
 #[cw_serde]
+#[serde(deny_unknown_fields)]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
     /// The configuration.
@@ -126,6 +166,9 @@ pub struct ConfigResponse {
     pub community_pool: Option<Addr>,
     pub rotation_delay: u64,
     pub dispute: Option<Addr>,
+    pub signer_set_lifetime: u64,
+    pub renewal_window: u64,
+    pub max_signer_weight_bps: u16,
 }
 
 /// Stake on its way out.
@@ -149,6 +192,15 @@ pub struct RelayerInfo {
     pub slashed: Uint128,
     /// Bonded ≥ min bond and not jailed.
     pub active: bool,
+    /// Expiry of the newest signer set the relayer's signer is a member of (0 if none): some
+    /// chain may accept its signatures until then, so its stake stays slashable.
+    pub locked_until: u64,
+    /// The epoch of that set (0 if none).
+    pub locked_by_epoch: u64,
+    /// When unbonding entries released by `unbonding_period` can be claimed at the earliest:
+    /// `locked_until + unbonding_period` (0 if never in a set), so a signature made just before
+    /// the set expires can still be proven and slashed.
+    pub claimable_from: u64,
 }
 
 /// A page of relayers.
@@ -178,7 +230,7 @@ pub struct SignerSetResponse {
 
 /// Stake accounting. Invariant: `total_deposited = total_bonded + total_unbonding +
 /// total_claimed + total_slashed`, and `total_slashed = bounties_paid + sent_to_community_pool +
-/// slashed_retained`.
+/// retained_withdrawn + slashed_retained`.
 #[cw_serde]
 pub struct TotalsResponse {
     pub total_deposited: Uint128,
@@ -189,6 +241,8 @@ pub struct TotalsResponse {
     pub bounties_paid: Uint128,
     pub sent_to_community_pool: Uint128,
     pub slashed_retained: Uint128,
+    /// Kept slashed stake paid out since with `WithdrawRetained`.
+    pub retained_withdrawn: Uint128,
 }
 
 /// Response data of `Slash`.

@@ -65,6 +65,12 @@ pub enum ProtocolError {
     ReceiptStatus,
     #[error("receipt-trie proof does not verify against root {root}: {reason}")]
     BadReceiptProof { root: B256, reason: &'static str },
+    #[error("{trie} proof does not verify against root {root}: {reason}")]
+    BadStateProof { trie: &'static str, root: B256, reason: &'static str },
+    #[error("state-trie account: {field} is malformed")]
+    AccountField { field: &'static str },
+    #[error("storage-trie value is not a canonical RLP word")]
+    StorageValue,
     #[error("log is not a LegLocked event")]
     NotLegLocked,
 }

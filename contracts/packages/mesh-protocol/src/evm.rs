@@ -1,5 +1,8 @@
 //! What the hub needs to check an EVM chain's word for itself: block headers, receipts, their
-//! logs, and Merkle-Patricia proofs that a receipt sits at a transaction index of a block.
+//! logs, and Merkle-Patricia proofs that a receipt sits at a transaction index of a block;
+//! [`state`]: a Router's escrow read from the state trie of a block (`eth_getProof`).
+
+pub mod state;
 
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use alloy_rlp::{Decodable, Header as RlpHeader};
@@ -30,6 +33,8 @@ pub struct HeaderInfo {
     pub parent_hash: B256,
     pub number: u64,
     pub timestamp: u64,
+    /// Root of the state trie after the block's transactions.
+    pub state_root: B256,
     pub receipts_root: B256,
 }
 
@@ -86,6 +91,7 @@ pub fn decode_header(rlp: &[u8]) -> Result<HeaderInfo, ProtocolError> {
     Ok(HeaderInfo {
         hash: keccak256(rlp),
         parent_hash: field(items[0], "parentHash")?,
+        state_root: field(items[3], "stateRoot")?,
         receipts_root: field(items[5], "receiptsRoot")?,
         number: field(items[8], "number")?,
         timestamp: field(items[11], "timestamp")?,

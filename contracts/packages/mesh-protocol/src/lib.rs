@@ -9,7 +9,8 @@
 //!   signing digests under the hub's EIP-712 domain.
 //! * [`merkle`]: the batch Merkle tree of settlement leaves.
 //! * [`sig`]: 65-byte ECDSA signatures, low-s enforcement, EVM address recovery.
-//! * [`evm`]: Ethereum header and receipt decoding, the `LegLocked` log, receipt-trie proofs.
+//! * [`evm`]: Ethereum header and receipt decoding, the `LegLocked` log, receipt-trie proofs;
+//!   [`evm::state`]: account and storage proofs of a Router's escrow against a header's state root.
 
 #[cfg(feature = "cw-schema")]
 mod cw_schema_impls;

@@ -150,7 +150,12 @@ fn bundle_validation_names_the_problem() {
 #[test]
 fn signer_set_validation_names_the_problem() {
     let ws = |a: u8, w: u128| WeightedSigner { address: addr(a), weight: Amount::from(w) };
-    let set = |signers: Vec<WeightedSigner>, t: u128| SignerSet { epoch: 0, signers, threshold: Amount::from(t), expires_at: 1 };
+    let set = |signers: Vec<WeightedSigner>, t: u128| SignerSet {
+        epoch: 0,
+        signers,
+        threshold: Amount::from(t),
+        expires_at: 1,
+    };
     assert_eq!(set(vec![], 1).validate(), Err(ProtocolError::EmptySignerSet));
     assert!(matches!(
         set(vec![ws(2, 1), ws(1, 1)], 1).validate(),

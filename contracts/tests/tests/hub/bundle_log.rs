@@ -65,13 +65,35 @@ fn instantiate_is_refused_when_the_configuration_is_inconsistent() {
         E::InvalidConfig { field: "max_reports_per_msg", reason: "must be 1 to 64".into() },
     );
     assert_err(try_msg(&|m| m.max_horizon = 10), "max_horizon must be at least");
-    // The stake-escrow's unbonding period (2000 s) must exceed W + M.
+    // Audit finding 4: a margin no longer than the batch age lets a COMMIT arrive after the deadline.
+    assert_err(
+        try_msg(&|m| m.batch_max_age = MARGIN),
+        E::InvalidConfig {
+            field: "delivery_margin",
+            reason: format!("must exceed batch_max_age ({MARGIN}s): a batch waits that long before it is signed"),
+        },
+    );
+    assert_err(
+        try_msg(&|m| m.rereport_grace = Some(0)),
+        E::InvalidConfig { field: "rereport_grace", reason: "must be positive".into() },
+    );
+    assert_err(
+        try_msg(&|m| m.registration_deposit = Some(cosmwasm_std::Coin::new(0u128, DENOM))),
+        E::InvalidConfig { field: "registration_deposit", reason: "must be a positive amount of a named denom".into() },
+    );
+    assert_err(
+        try_msg(&|m| m.retention = Some(0)),
+        E::InvalidConfig { field: "retention", reason: "must be positive".into() },
+    );
+    // The stake-escrow's unbonding period (2000 s) must exceed W + M + the re-report grace
+    // (default W): a relayer stays slashable while anything it reported can still be disputed.
     let stake = h.stake.clone();
     assert_err(
-        try_msg(&|m| m.dispute_window = 1_800),
+        try_msg(&|m| m.dispute_window = 900),
         E::StakeEscrowMismatch {
             stake_escrow: stake.clone(),
-            reason: "has an unbonding period of 2000s, which must exceed dispute window + delivery margin = 2100s"
+            reason: "has an unbonding period of 2000s, which must exceed dispute window + delivery margin + \
+                     re-report grace = 2100s"
                 .into(),
         },
     );
@@ -89,7 +111,7 @@ fn config_reports_the_hub_domain_and_the_wiring() {
     let h = Hub::new();
     let c: ConfigResponse = q(&h, &QueryMsg::Config {});
     assert_eq!(c.hub_chain_id, h.hub.hub_chain_id);
-    assert_eq!(c.hub_domain_separator.0, HubDomain::new(c.hub_chain_id.clone()).separator());
+    assert_eq!(c.hub_domain_separator.0, HubDomain::new(c.hub_chain_id.clone(), h.log.as_str()).separator());
     assert_eq!(c.stake_escrow, h.stake);
     assert_eq!(c.dispute, Some(h.dispute.clone()));
     assert_eq!((c.dispute_window, c.delivery_margin, c.max_batch_size), (WINDOW, MARGIN, MAX_BATCH));

@@ -3,5 +3,7 @@
 mod bundle_log;
 mod dispute;
 mod lifecycle;
+mod report_attacks;
 mod stake_escrow;
+mod stake_escrow_audit;
 mod state_machine;

@@ -17,6 +17,12 @@ fn q<T: serde::de::DeserializeOwned>(h: &Hub, msg: &QueryMsg) -> T {
     h.app.wrap().query_wasm_smart(&h.stake, msg).unwrap()
 }
 
+/// When stake of a member of the first signer set (made at `made_at`) can be claimed: the set
+/// expires, then the unbonding period passes (audit finding A1).
+fn first_set_claimable_from(made_at: u64) -> u64 {
+    made_at + mesh_hub_api::stake_escrow::DEFAULT_SIGNER_SET_LIFETIME + UNBONDING
+}
+
 fn slash_msg(h: &Hub, i: usize, fraud_id: u64) -> ExecuteMsg {
     ExecuteMsg::Slash {
         relayer: h.relayers[i].addr.to_string(),
@@ -129,7 +135,7 @@ fn bond_is_rejected_when_the_signer_is_taken_or_differs_from_the_registered_one(
     h.bond(0, STAKE).unwrap();
     // Relayer 1 proves relayer 0's key (it has it) but the key is already registered.
     let r1 = h.relayers[1].clone();
-    let pop = sign_digest(&h.relayers[0].key, relayer_key_digest(&h.hub, r1.addr.as_str()));
+    let pop = sign_digest(&h.relayers[0].key, relayer_key_digest(&h.stake_domain(), r1.addr.as_str()));
     let msg = ExecuteMsg::Bond { evm_signer: h.relayers[0].evm, proof_of_possession: pop };
     assert_err(
         h.stake_exec(&r1.addr, &msg, &coins(STAKE, DENOM)),
@@ -138,7 +144,7 @@ fn bond_is_rejected_when_the_signer_is_taken_or_differs_from_the_registered_one(
     // Relayer 0 tries to top up with another key.
     let other = signing_key(&[0x55; 32]).unwrap();
     let r0 = h.relayers[0].clone();
-    let pop = sign_digest(&other, relayer_key_digest(&h.hub, r0.addr.as_str()));
+    let pop = sign_digest(&other, relayer_key_digest(&h.stake_domain(), r0.addr.as_str()));
     let msg = ExecuteMsg::Bond { evm_signer: EvmAddress(signer_address(&other)), proof_of_possession: pop };
     assert_err(
         h.stake_exec(&r0.addr, &msg, &coins(STAKE, DENOM)),
@@ -263,6 +269,7 @@ fn slash_sends_the_remainder_to_the_community_pool_when_one_is_configured() {
 #[test]
 fn slashing_reaches_stake_that_is_still_unbonding() {
     let mut h = Hub::with_judge(1);
+    let made_at = h.now();
     h.unbond(0, 8_000).unwrap();
     h.wait(UNBONDING - 1);
     let judge = h.dispute.clone();
@@ -271,7 +278,9 @@ fn slashing_reaches_stake_that_is_still_unbonding() {
     let r = h.relayer_info(0);
     assert_eq!(r.bonded.u128(), 0);
     assert_eq!(r.unbonding.iter().map(|e| e.amount.u128()).sum::<u128>(), 5_000);
-    h.wait(1);
+    // Relayer 0 signs in epoch 1: its stake is only paid out once that set has expired and the
+    // unbonding period has passed after it (audit finding A1), not after the unbonding period.
+    h.wait(first_set_claimable_from(made_at) - h.now());
     let before = h.balance(&h.relayers[0].addr);
     h.claim(0).unwrap();
     assert_eq!(h.balance(&h.relayers[0].addr) - before, 5_000, "only what survived the slash is paid out");
@@ -281,8 +290,10 @@ fn slashing_reaches_stake_that_is_still_unbonding() {
 #[test]
 fn stake_claimed_before_the_slash_is_out_of_reach_but_the_rest_is_slashed() {
     let mut h = Hub::with_judge(1);
+    let made_at = h.now();
     h.unbond(0, 6_000).unwrap();
-    h.wait(UNBONDING);
+    // A member of epoch 1 claims only after that set expired plus the unbonding period (A1).
+    h.wait(first_set_claimable_from(made_at) - h.now());
     h.claim(0).unwrap();
     let judge = h.dispute.clone();
     h.stake_exec(&judge, &slash_msg(&h, 0, 0), &[]).unwrap();
@@ -294,8 +305,10 @@ fn stake_claimed_before_the_slash_is_out_of_reach_but_the_rest_is_slashed() {
 #[test]
 fn slashing_an_empty_relayer_still_jails_it() {
     let mut h = Hub::with_judge(1);
+    let made_at = h.now();
     h.unbond(0, STAKE).unwrap();
-    h.wait(UNBONDING);
+    // A member of epoch 1 claims only after that set expired plus the unbonding period (A1).
+    h.wait(first_set_claimable_from(made_at) - h.now());
     h.claim(0).unwrap();
     let judge = h.dispute.clone();
     let res = h.stake_exec(&judge, &slash_msg(&h, 0, 0), &[]).unwrap();
@@ -331,7 +344,7 @@ fn unjail_is_admin_only_and_the_relayer_rejoins_at_the_next_rotation() {
 }
 
 #[test]
-fn rotation_makes_epochs_from_active_relayers_sorted_with_a_two_thirds_threshold() {
+fn rotation_makes_epochs_from_active_relayers_sorted_with_a_more_than_two_thirds_threshold() {
     let mut h = Hub::new();
     assert_err(h.rotate(), E::NoActiveRelayers);
     assert!(h.current_set().is_none());
@@ -344,7 +357,10 @@ fn rotation_makes_epochs_from_active_relayers_sorted_with_a_two_thirds_threshold
     assert_eq!(set.epoch, 1);
     assert_eq!(set.signers.len(), 3, "below the minimum bond is not active");
     assert!(set.signers.windows(2).all(|w| w[0].address < w[1].address));
-    assert_eq!(set.threshold.to_string(), "10001", "⌈2/3 · 15001⌉");
+    // Three members cannot keep each below the 3333 bps weight cap (A2): they get equal weights,
+    // the smallest stake; the threshold is ⌊2 · 9000 / 3⌋ + 1 (strictly above 2/3, A4).
+    assert!(set.signers.iter().all(|s| s.weight.0.to::<u128>() == 3_000));
+    assert_eq!(set.threshold.to_string(), "6001", "⌊2 · 9000 / 3⌋ + 1");
     set.validate().unwrap();
     let current = h.current_set().unwrap();
     assert_eq!(current.set, set);
@@ -353,7 +369,9 @@ fn rotation_makes_epochs_from_active_relayers_sorted_with_a_two_thirds_threshold
 
     assert_err(h.rotate(), E::RotationTooEarly { next_at: h.now() + ROTATION_DELAY, now: h.now() });
     h.wait(ROTATION_DELAY);
-    assert_err(h.rotate(), E::SignerSetUnchanged { epoch: 1 });
+    // The same members only make a new set as a renewal, within the renewal window (A3).
+    let renewable_at = set.expires_at - mesh_hub_api::stake_escrow::DEFAULT_SIGNER_SET_LIFETIME / 4;
+    assert_err(h.rotate(), E::SignerSetUnchanged { epoch: 1, renewable_at });
     h.bond(3, 1).unwrap();
     h.rotate().unwrap();
     let e2: Option<SignerSetResponse> = q(&h, &QueryMsg::SignerSet { epoch: 2 });
@@ -378,7 +396,7 @@ fn rotation_keeps_the_64_highest_stakes() {
         let addr = h.addr(&format!("many{i}"));
         let amount = MIN_BOND + i as u128;
         h.app.send_tokens(admin.clone(), addr.clone(), &coins(amount, DENOM)).unwrap();
-        let pop = sign_digest(&key, relayer_key_digest(&h.hub, addr.as_str()));
+        let pop = sign_digest(&key, relayer_key_digest(&h.stake_domain(), addr.as_str()));
         let msg = ExecuteMsg::Bond { evm_signer: EvmAddress(signer_address(&key)), proof_of_possession: pop };
         h.stake_exec(&addr, &msg, &coins(amount, DENOM)).unwrap();
     }

@@ -1,4 +1,6 @@
 #![allow(dead_code)]
+pub mod anvil;
+
 use mesh_protocol::*;
 use proptest::prelude::*;
 

@@ -1,0 +1,483 @@
+//! Attacks on the bundle-log's lock reports and verdicts (audit findings 2a, 6, 7, 8, 9): each
+//! test is named after the attack it stops.
+
+use bundle_log::ContractError as E;
+use cosmwasm_std::Coin;
+use cw_multi_test::Executor;
+use mesh_hub::*;
+use mesh_hub_api::bundle_log::{
+    BundleResponse, ExecuteMsg, LogEvent, LogResponse, ObjectionReason, OpenReportsResponse, QueryMsg,
+};
+use mesh_protocol::{Hash32, Verdict};
+
+fn q<T: serde::de::DeserializeOwned>(h: &Hub, msg: &QueryMsg) -> T {
+    h.app.wrap().query_wasm_smart(&h.log, msg).unwrap()
+}
+
+fn events(h: &Hub) -> Vec<LogEvent> {
+    let page: LogResponse = q(h, &QueryMsg::Log { start_after: None, limit: Some(100) });
+    page.entries.into_iter().map(|e| e.event).collect()
+}
+
+/// A report of leg `i` in a block hash nobody can produce a header for.
+fn fabricated_report(id: &Hash32, b: &mesh_protocol::Bundle, i: usize) -> mesh_hub_api::bundle_log::LockReport {
+    let mut r = lock_report(id, b, i);
+    r.location.block_hash = Hash32(mesh_protocol::keccak256(b"random 32 bytes, no preimage"));
+    r
+}
+
+#[track_caller]
+fn advance_until_decided(h: &mut Hub, id: &Hash32) -> BundleResponse {
+    for _ in 0..20 {
+        h.advance().unwrap();
+        let b: BundleResponse = q(h, &QueryMsg::Bundle { bundle_id: *id });
+        if b.verdict.is_some() {
+            return b;
+        }
+        h.wait(200);
+    }
+    panic!("bundle {id} was never decided");
+}
+
+// ------------------------------------------------------------------ finding 2a
+
+#[test]
+fn a_lock_in_a_fabricated_block_is_rejected_by_a_third_of_the_signers_and_never_commits() {
+    // Three equal signers: relayer 0 lies, relayer 1 alone is a third of the weight.
+    let mut h = Hub::with_relayers(3);
+    let (id, b) = h.register_sample(1, 2);
+    h.report(0, vec![lock_report(&id, &b, 0), fabricated_report(&id, &b, 1)]).unwrap();
+    let open: OpenReportsResponse = q(&h, &QueryMsg::OpenReports { chain_id: CHAIN_B, start_after: None, limit: None });
+    assert_eq!(open.reports.len(), 1, "signers see the report they must check");
+
+    let out = h.object(1, &[(id, 1)], ObjectionReason::UnknownBlock).unwrap();
+    assert_eq!((out.rejected.len(), out.counted.len()), (1, 0));
+    let bundle: BundleResponse = q(&h, &QueryMsg::Bundle { bundle_id: id });
+    assert!(bundle.reports[1].is_none(), "the leg is unreported again");
+    assert!(bundle.reports[0].is_some(), "the honest report of the other leg stands");
+    assert!(events(&h).iter().any(|e| matches!(e, LogEvent::ReportRejected { leg_index: 1, .. })));
+    let open: OpenReportsResponse = q(&h, &QueryMsg::OpenReports { chain_id: CHAIN_B, start_after: None, limit: None });
+    assert!(open.reports.is_empty());
+
+    // Nobody locks leg 1 for real: the bundle ABORTs, never COMMITs on the fabricated evidence.
+    h.wait(1_000 + WINDOW);
+    let decided = advance_until_decided(&mut h, &id);
+    assert_eq!(decided.verdict, Some(Verdict::Abort));
+}
+
+#[test]
+fn objections_of_less_than_a_third_cannot_censor_an_honest_report() {
+    // Four equal signers: one malicious objector holds a quarter of the weight.
+    let mut h = Hub::with_relayers(4);
+    let (id, b) = h.register_sample(1, 2);
+    h.report(0, all_reports(&id, &b)).unwrap();
+    let out = h.object(3, &[(id, 0), (id, 1)], ObjectionReason::NoMatchingLog).unwrap();
+    assert_eq!((out.counted.len(), out.rejected.len()), (2, 0));
+    let bundle: BundleResponse = q(&h, &QueryMsg::Bundle { bundle_id: id });
+    assert_eq!(bundle.reports[0].as_ref().unwrap().objectors, vec![h.relayers[3].evm]);
+    h.wait(WINDOW);
+    assert_eq!(advance_until_decided(&mut h, &id).verdict, Some(Verdict::Commit));
+}
+
+#[test]
+fn a_signer_objecting_twice_counts_once() {
+    let mut h = Hub::with_relayers(4);
+    let (id, b) = h.register_sample(1, 1);
+    h.report(0, all_reports(&id, &b)).unwrap();
+    h.object(3, &[(id, 0)], ObjectionReason::UnknownBlock).unwrap();
+    let again = h.object(3, &[(id, 0)], ObjectionReason::UnknownBlock).unwrap();
+    assert_eq!((again.ignored.len(), again.rejected.len()), (1, 0));
+    let bundle: BundleResponse = q(&h, &QueryMsg::Bundle { bundle_id: id });
+    assert_eq!(bundle.reports[0].as_ref().unwrap().objected_weight.to_string(), STAKE.to_string());
+}
+
+#[test]
+fn an_objection_from_outside_the_signer_set_is_refused() {
+    let mut h = Hub::with_relayers(3);
+    let (id, b) = h.register_sample(1, 1);
+    h.report(0, all_reports(&id, &b)).unwrap();
+    // Relayer 4 bonds now: active, but not in epoch 1's set, so it has no say yet.
+    h.bond(4, STAKE).unwrap();
+    let signer = h.relayers[4].evm;
+    assert_err(
+        h.object(4, &[(id, 0)], ObjectionReason::UnknownBlock),
+        E::NotInSignerSet { relayer: h.relayers[4].addr.clone(), signer, epoch: 1 },
+    );
+    // And an account that never bonded.
+    let stranger = h.addr("mallory");
+    let msg = ExecuteMsg::ObjectReports {
+        objections: vec![mesh_hub_api::bundle_log::Objection {
+            bundle_id: id,
+            leg_index: 0,
+            report_id: 0,
+            reason: ObjectionReason::UnknownBlock,
+        }],
+    };
+    assert_err(h.log_exec(&stranger, &msg), "is not an active relayer");
+}
+
+#[test]
+fn objections_to_a_stale_or_closed_report_change_nothing() {
+    let mut h = Hub::with_relayers(3);
+    let (id, b) = h.register_sample(1, 1);
+    h.report(0, all_reports(&id, &b)).unwrap();
+    let report_id = {
+        let bundle: BundleResponse = q(&h, &QueryMsg::Bundle { bundle_id: id });
+        bundle.reports[0].as_ref().unwrap().report_id
+    };
+    let stale = mesh_hub_api::bundle_log::Objection {
+        bundle_id: id,
+        leg_index: 0,
+        report_id: report_id + 1,
+        reason: ObjectionReason::UnknownBlock,
+    };
+    let who = h.relayers[1].addr.clone();
+    let res = h.log_exec(&who, &ExecuteMsg::ObjectReports { objections: vec![stale] }).unwrap();
+    let out: mesh_hub_api::bundle_log::ObjectReportsResponse = cosmwasm_std::from_json(res.data.unwrap()).unwrap();
+    assert_eq!(out.ignored.len(), 1);
+    // After the window, an objection comes too late: the report stands.
+    h.wait(WINDOW);
+    let late = h.object(1, &[(id, 0)], ObjectionReason::UnknownBlock).unwrap();
+    assert_eq!((late.ignored.len(), late.rejected.len()), (1, 0));
+    let bundle: BundleResponse = q(&h, &QueryMsg::Bundle { bundle_id: id });
+    assert!(bundle.reports[0].is_some());
+}
+
+#[test]
+fn a_jailed_signer_cannot_object() {
+    let mut h = Hub::with_judge(3);
+    let (id, b) = h.register_sample(1, 1);
+    h.report(0, all_reports(&id, &b)).unwrap();
+    let judge = h.dispute.clone();
+    let slash = mesh_hub_api::stake_escrow::ExecuteMsg::Slash {
+        relayer: h.relayers[1].addr.to_string(),
+        kind: mesh_hub_api::common::FraudKind::Equivocation,
+        fraud_id: 0,
+        disputer: h.addr("disputer").to_string(),
+    };
+    h.stake_exec(&judge, &slash, &[]).unwrap();
+    let signer = h.relayers[1].evm;
+    assert_err(
+        h.object(1, &[(id, 0)], ObjectionReason::UnknownBlock),
+        E::ObjectorJailed { relayer: h.relayers[1].addr.clone(), signer },
+    );
+}
+
+// ------------------------------------------------------------------ finding 6
+
+#[test]
+fn front_running_with_a_false_report_cannot_force_an_abort_of_a_fully_locked_bundle() {
+    let mut h = Hub::with_relayers(3);
+    let (id, b) = h.register_sample(1, 2);
+    // Relayer 0 front-runs the honest report of leg 1 with a wrong location just before the lock
+    // deadline; the honest report then comes back as a duplicate.
+    h.report(1, vec![lock_report(&id, &b, 0)]).unwrap();
+    h.wait(990);
+    h.report(0, vec![fabricated_report(&id, &b, 1)]).unwrap();
+    h.report(1, vec![lock_report(&id, &b, 1)]).unwrap();
+    // Its own accomplice's evidence takes the report down right after the lock deadline...
+    h.wait(20);
+    h.object(2, &[(id, 1)], ObjectionReason::UnknownBlock).unwrap();
+    // ...and an `Advance` at once would ABORT: the re-report grace stops it.
+    h.advance().unwrap();
+    let bundle: BundleResponse = q(&h, &QueryMsg::Bundle { bundle_id: id });
+    assert_eq!(bundle.verdict, None, "no verdict inside the re-report grace");
+    assert!(bundle.next_check.unwrap() >= h.now() + WINDOW - 1);
+    // The honest relayer re-reports the real lock and the bundle COMMITs.
+    h.report(1, vec![lock_report(&id, &b, 1)]).unwrap();
+    h.wait(WINDOW);
+    assert_eq!(advance_until_decided(&mut h, &id).verdict, Some(Verdict::Commit));
+}
+
+// ------------------------------------------------------------------ finding 7
+
+fn hub_with_deposit(deposit: u128) -> Hub {
+    let mut h = Hub::bare();
+    let admin = h.admin.clone();
+    h.stake = h
+        .app
+        .instantiate_contract(h.code_ids.0, admin.clone(), &stake_instantiate_msg(), &[], "stake-escrow", None)
+        .unwrap();
+    let mut msg = log_instantiate_msg(&h.stake);
+    msg.registration_deposit = Some(Coin::new(deposit, DENOM));
+    msg.batch_max_age = 100;
+    msg.retention = Some(1_000);
+    h.log = h.app.instantiate_contract(h.code_ids.1, admin, &msg, &[], "bundle-log", None).unwrap();
+    h.hub.deployment = h.log.to_string();
+    h.dispute = h.addr("judge");
+    let judge = h.dispute.clone();
+    h.wire(&judge);
+    for i in 0..3 {
+        h.bond(i, STAKE).unwrap();
+    }
+    h.rotate().unwrap();
+    h
+}
+
+#[test]
+fn spam_registration_without_the_deposit_is_refused_and_the_deposit_returns_on_the_verdict() {
+    let mut h = hub_with_deposit(500);
+    let b = h.bundle("alice", 1, 1, 1_000);
+    let alice = h.addr("alice");
+    let register = ExecuteMsg::RegisterBundle { bundle: b.clone() };
+    assert_err(h.log_exec(&alice, &register), E::WrongDeposit { expected: "500umesh".into(), got: "".into() });
+    assert_err(
+        h.app.execute_contract(alice.clone(), h.log.clone(), &register, &[Coin::new(499u128, DENOM)]),
+        E::WrongDeposit { expected: "500umesh".into(), got: "499umesh".into() },
+    );
+    let before = h.balance(&alice);
+    h.app.execute_contract(alice.clone(), h.log.clone(), &register, &[Coin::new(500u128, DENOM)]).unwrap();
+    assert_eq!(h.balance(&alice), before - 500);
+    // Never locked: ABORT after the lock deadline, and the deposit is back.
+    h.wait(1_001);
+    let id = Hash32(mesh_protocol::eip712::bundle_id(&h.hub, &b));
+    assert_eq!(advance_until_decided(&mut h, &id).verdict, Some(Verdict::Abort));
+    assert_eq!(h.balance(&alice), before);
+}
+
+#[test]
+fn closing_one_leaf_batches_on_purpose_is_refused() {
+    let mut h = hub_with_deposit(1);
+    let b = h.bundle("alice", 1, 1, 1_000);
+    let alice = h.addr("alice");
+    let register = ExecuteMsg::RegisterBundle { bundle: b.clone() };
+    h.app.execute_contract(alice, h.log.clone(), &register, &[Coin::new(1u128, DENOM)]).unwrap();
+    h.wait(1_001);
+    let id = Hash32(mesh_protocol::eip712::bundle_id(&h.hub, &b));
+    h.advance().unwrap();
+    let bundle: BundleResponse = q(&h, &QueryMsg::Bundle { bundle_id: id });
+    assert!(bundle.verdict.is_some(), "decided into the open batch");
+    let carol = h.addr("carol");
+    let now = h.now();
+    assert_err(
+        h.log_exec(&carol, &ExecuteMsg::CloseBatch {}),
+        E::BatchNotDue { index: 0, entries: 1, max: MAX_BATCH, due_at: now + 100, now },
+    );
+    h.wait(100);
+    h.log_exec(&carol, &ExecuteMsg::CloseBatch {}).unwrap();
+}
+
+#[test]
+fn settled_bundles_leave_state_after_retention_and_the_log_keeps_them() {
+    let mut h = hub_with_deposit(1);
+    let b = h.bundle("alice", 1, 1, 1_000);
+    let alice = h.addr("alice");
+    let register = ExecuteMsg::RegisterBundle { bundle: b.clone() };
+    h.app.execute_contract(alice, h.log.clone(), &register, &[Coin::new(1u128, DENOM)]).unwrap();
+    let id = Hash32(mesh_protocol::eip712::bundle_id(&h.hub, &b));
+    h.wait(1_001);
+    advance_until_decided(&mut h, &id);
+    let carol = h.addr("carol");
+    // Before settle deadline + retention: nothing to prune.
+    h.log_exec(&carol, &ExecuteMsg::Prune { limit: None }).unwrap();
+    assert!(h.app.wrap().query_wasm_smart::<BundleResponse>(&h.log, &QueryMsg::Bundle { bundle_id: id }).is_ok());
+    let wait = b.settle_deadline + 1_000 + 1 - h.now();
+    h.wait(wait);
+    h.log_exec(&carol, &ExecuteMsg::Prune { limit: Some(5) }).unwrap();
+    assert!(h.app.wrap().query_wasm_smart::<BundleResponse>(&h.log, &QueryMsg::Bundle { bundle_id: id }).is_err());
+    assert!(events(&h).iter().any(|e| matches!(e, LogEvent::BundlePruned { bundle_id } if *bundle_id == id)));
+    assert!(events(&h).iter().any(|e| matches!(e, LogEvent::VerdictFinal { bundle_id, .. } if *bundle_id == id)));
+    // The nonce stays taken: the pruned bundle cannot be registered again.
+    let again = ExecuteMsg::RegisterBundle { bundle: h.bundle("alice", 1, 1, 1_000) };
+    let alice = h.addr("alice");
+    assert_err(
+        h.app.execute_contract(alice.clone(), h.log.clone(), &again, &[Coin::new(1u128, DENOM)]),
+        E::NonceUsed { creator: alice, nonce: 1, bundle_id: id },
+    );
+}
+
+// ------------------------------------------------------------------ finding 8
+
+#[test]
+fn funds_sent_with_a_message_that_takes_none_are_refused_not_kept() {
+    let mut h = Hub::with_relayers(3);
+    let (id, b) = h.register_sample(1, 1);
+    let who = h.relayers[0].addr.clone();
+    let before = h.balance(&who);
+    let msg = ExecuteMsg::ReportLocks { reports: all_reports(&id, &b) };
+    assert_err(
+        h.app.execute_contract(who.clone(), h.log.clone(), &msg, &[Coin::new(7u128, DENOM)]),
+        E::Payment { action: "report_locks", funds: "7umesh".into() },
+    );
+    assert_err(
+        h.app.execute_contract(
+            who.clone(),
+            h.log.clone(),
+            &ExecuteMsg::Advance { limit: None },
+            &[Coin::new(1u128, DENOM)],
+        ),
+        E::Payment { action: "advance", funds: "1umesh".into() },
+    );
+    assert_eq!(h.balance(&who), before);
+    assert_eq!(h.balance(&h.log.clone()), 0);
+    // A registration without a configured deposit takes nothing either.
+    let alice = h.addr("alice");
+    let register = ExecuteMsg::RegisterBundle { bundle: h.bundle("alice", 2, 1, 1_000) };
+    assert_err(
+        h.app.execute_contract(alice, h.log.clone(), &register, &[Coin::new(1u128, DENOM)]),
+        E::Payment { action: "register_bundle", funds: "1umesh".into() },
+    );
+}
+
+// ------------------------------------------------------------------ finding 9
+
+/// Sends `json` as raw bytes (the typed helpers cannot carry an unknown field).
+fn exec_raw(h: &mut Hub, json: &str) -> cosmwasm_std::StdResult<cw_multi_test::AppResponse> {
+    let who = h.relayers[0].addr.clone();
+    let msg = cosmwasm_std::WasmMsg::Execute {
+        contract_addr: h.log.to_string(),
+        msg: cosmwasm_std::Binary::from(json.as_bytes()),
+        funds: vec![],
+    };
+    h.app.execute(who, msg.into())
+}
+
+fn query_raw(h: &Hub, json: &str) -> cosmwasm_std::StdResult<cosmwasm_std::Binary> {
+    let req = cosmwasm_std::QueryRequest::Wasm(cosmwasm_std::WasmQuery::Smart {
+        contract_addr: h.log.to_string(),
+        msg: cosmwasm_std::Binary::from(json.as_bytes()),
+    });
+    h.app.wrap().query(&req)
+}
+
+#[test]
+fn a_typo_in_any_bundle_log_message_is_refused_instead_of_changing_its_meaning() {
+    let mut h = Hub::with_relayers(3);
+    let (id, b) = h.register_sample(1, 1);
+    let report = serde_json::to_value(lock_report(&id, &b, 0)).unwrap();
+    let mut with_typo_inside = report.clone();
+    with_typo_inside["location"]["blok_number"] = 7.into();
+    let executes = [
+        serde_json::json!({"report_locks": {"reports": [with_typo_inside]}}),
+        serde_json::json!({"report_locks": {"reports": [report], "extra": 1}}),
+        serde_json::json!({"advance": {"limt": 1}}),
+        serde_json::json!({"close_batch": {"now": true}}),
+        serde_json::json!({"prune": {"limit": 1, "all": true}}),
+        serde_json::json!({"object_reports": {"objections": [], "x": 1}}),
+        serde_json::json!({"submit_signatures": {"batch_index": 0, "signatures": [], "x": 1}}),
+        serde_json::json!({"submit_signer_set_signatures": {"new_epoch": 2, "signatures": [], "x": 1}}),
+        serde_json::json!({"revert_report": {"bundle_id": id, "leg_index": 0, "report_id": 0, "fraud_id": 0, "x": 1}}),
+        serde_json::json!({"set_dispute": {"dispute": "x", "y": 1}}),
+        serde_json::json!({"add_chain": {"chain_id": 9, "name": "n", "router": "0x1111111111111111111111111111111111111111", "confirmations": 1, "x": 1}}),
+        serde_json::json!({"update_chain": {"chain_id": 9, "name": "n", "router": "0x1111111111111111111111111111111111111111", "confirmations": 1, "x": 1}}),
+        serde_json::json!({"remove_chain": {"chain_id": 9, "x": 1}}),
+        serde_json::json!({"update_admin": {"admin": "x", "y": 1}}),
+        serde_json::json!({"register_bundle": {"bundle": serde_json::to_value(h.bundle("alice", 9, 1, 1_000)).unwrap(), "x": 1}}),
+        serde_json::json!({"advance": {}, "extra": {}}),
+    ];
+    let log_len = |h: &Hub| q::<LogResponse>(h, &QueryMsg::Log { start_after: None, limit: Some(1) }).total;
+    let before = log_len(&h);
+    for msg in executes {
+        let err = exec_raw(&mut h, &msg.to_string()).expect_err(&format!("{msg} must be refused"));
+        assert!(err.to_string().contains("unknown field") || err.to_string().contains("expected"), "{msg}: {err}");
+    }
+    assert_eq!(log_len(&h), before, "nothing changed");
+    let queries = [
+        serde_json::json!({"log": {"limt": 1}}),
+        serde_json::json!({"config": {"x": 1}}),
+        serde_json::json!({"bundle": {"bundle_id": id, "x": 1}}),
+        serde_json::json!({"bundle_by_nonce": {"creator": "a", "nonce": 1, "x": 1}}),
+        serde_json::json!({"report": {"bundle_id": id, "leg_index": 0, "x": 1}}),
+        serde_json::json!({"batch": {"index": 0, "x": 1}}),
+        serde_json::json!({"current_batch": {"x": 1}}),
+        serde_json::json!({"merkle_proof": {"bundle_id": id, "x": 1}}),
+        serde_json::json!({"awaiting_reports": {"chain_id": 1, "x": 1}}),
+        serde_json::json!({"open_reports": {"chain_id": 1, "start_after": {"bundle_id": id, "leg_index": 0, "x": 1}}}),
+        serde_json::json!({"due_bundles": {"x": 1}}),
+        serde_json::json!({"unattested_batches": {"x": 1}}),
+        serde_json::json!({"attested_batches": {"x": 1}}),
+        serde_json::json!({"chain": {"chain_id": 1, "x": 1}}),
+        serde_json::json!({"chains": {"x": 1}}),
+        serde_json::json!({"signer_set_update": {"new_epoch": 2, "x": 1}}),
+    ];
+    for msg in queries {
+        let err = query_raw(&h, &msg.to_string()).expect_err(&format!("{msg} must be refused"));
+        assert!(err.to_string().contains("unknown field") || err.to_string().contains("expected"), "{msg}: {err}");
+    }
+}
+
+#[test]
+fn a_false_report_rejected_by_objections_still_costs_its_relayer_when_proven() {
+    // The dispute contract is the account `judge` here, so `RevertReport` can be called directly.
+    let mut h = Hub::with_judge(3);
+    let (id, b) = h.register_sample(1, 1);
+    h.report(0, vec![fabricated_report(&id, &b, 0)]).unwrap();
+    let report_id = h.bundle_info(&id).reports[0].as_ref().unwrap().report_id;
+    h.object(1, &[(id, 0)], ObjectionReason::UnknownBlock).unwrap();
+    let r: mesh_hub_api::bundle_log::ReportResponse = q(&h, &QueryMsg::Report { bundle_id: id, leg_index: 0 });
+    assert!(r.report.is_none());
+    assert_eq!(r.rejected.iter().map(|r| r.report_id).collect::<Vec<_>>(), vec![report_id], "still provable");
+    let judge = h.dispute.clone();
+    let revert = ExecuteMsg::RevertReport { bundle_id: id, leg_index: 0, report_id, fraud_id: 7 };
+    h.log_exec(&judge, &revert).unwrap();
+    assert!(events(&h).iter().any(|e| matches!(e, LogEvent::ReportReverted { report_id: r, .. } if *r == report_id)));
+    // Proven once: a second revert of the same report is refused.
+    assert_err(h.log_exec(&judge, &revert), E::ReportNotFound { bundle_id: id, leg_index: 0, report_id });
+}
+
+#[test]
+fn a_reverted_lock_rejected_by_objections_is_still_proven_and_slashed_by_the_dispute_contract() {
+    use mesh_hub::evm::{leg_locked, lock_receipt, EvmBlock};
+    use mesh_hub_api::dispute::FraudProof;
+    let mut h = Hub::with_relayers(3);
+    let (id, b) = h.register_sample(1, 1);
+    // Relayer 0 reports a lock whose transaction reverted.
+    let ev = leg_locked(id, 0, &b.legs[0], b.settle_deadline);
+    let block = EvmBlock::busy(b.legs[0].chain_id, 77, b.lock_deadline - 1, 2, vec![(1, lock_receipt(2, false, &ev))]);
+    let mut r = lock_report(&id, &b, 0);
+    r.location = block.location(1, 1);
+    h.report(0, vec![r]).unwrap();
+    // The signers object first (TransactionFailed) and the report is rejected...
+    let out = h.object(1, &[(id, 0)], ObjectionReason::TransactionFailed).unwrap();
+    assert_eq!(out.rejected.len(), 1);
+    // ...and the disputer's receipt proof still slashes and jails its relayer.
+    let before = h.relayer_info(0);
+    h.submit_fraud(FraudProof::FalseLock {
+        bundle_id: id,
+        leg_index: 0,
+        header: block.header.clone().into(),
+        receipt: block.receipts[1].clone().into(),
+        receipt_proof: block.proof(1),
+    })
+    .unwrap();
+    let after = h.relayer_info(0);
+    assert!(after.jailed && after.bonded < before.bonded, "the liar pays even though objections came first");
+}
+
+#[test]
+fn a_typo_in_a_dispute_message_or_funds_sent_with_it_are_refused() {
+    let mut h = Hub::with_relayers(3);
+    let who = h.addr("disputer");
+    let send = |h: &mut Hub, json: serde_json::Value, funds: Vec<Coin>| {
+        let msg = cosmwasm_std::WasmMsg::Execute {
+            contract_addr: h.dispute.to_string(),
+            msg: cosmwasm_std::Binary::from(json.to_string().into_bytes()),
+            funds,
+        };
+        h.app.execute(who.clone(), msg.into())
+    };
+    let proof = serde_json::json!({"wrong_attestation": {"epoch": 1, "batch_index": 0,
+        "root": Hash32::default(), "signature": mesh_protocol::Signature65([0u8; 65])}});
+    let typo = serde_json::json!({"submit_fraud_proof": {"proof": proof, "bounty_to": "me"}});
+    assert_err(send(&mut h, typo, vec![]), "unknown field");
+    let inner = serde_json::json!({"submit_fraud_proof": {"proof": {"wrong_attestation": {"epoch": 1,
+        "batch_index": 0, "root": Hash32::default(), "signature": mesh_protocol::Signature65([0u8; 65]), "x": 1}}}});
+    assert_err(send(&mut h, inner, vec![]), "unknown field");
+    let paid = serde_json::json!({"submit_fraud_proof": {"proof": proof}});
+    assert_err(
+        send(&mut h, paid, vec![Coin::new(5u128, DENOM)]),
+        dispute::ContractError::Payment { action: "submit_fraud_proof", funds: "5umesh".into() },
+    );
+    for query in [
+        serde_json::json!({"config": {"x": 1}}),
+        serde_json::json!({"fraud": {"id": 0, "x": 1}}),
+        serde_json::json!({"frauds": {"limt": 1}}),
+    ] {
+        let req = cosmwasm_std::QueryRequest::Wasm(cosmwasm_std::WasmQuery::Smart {
+            contract_addr: h.dispute.to_string(),
+            msg: cosmwasm_std::Binary::from(query.to_string().into_bytes()),
+        });
+        let err = h.app.wrap().query::<serde_json::Value>(&req).expect_err("refused");
+        assert!(err.to_string().contains("unknown field"), "{query}: {err}");
+    }
+}
