@@ -749,6 +749,9 @@ impl MockHub {
             jailed_at: None,
             slashed: cosmwasm_std::Uint128::zero(),
             active: true,
+            locked_until: 0,
+            locked_by_epoch: 0,
+            claimable_from: 0,
         };
         self.lock().relayers.insert(EvmAddress(evm_signer), info);
     }
@@ -1040,6 +1043,7 @@ impl MeshHub for MockHub {
             settle_deadline: b.bundle.settle_deadline,
             report: b.reports[i].clone(),
             decided: b.verdict.is_some(),
+            rejected: vec![],
         }))
     }
 
