@@ -107,6 +107,17 @@ impl EvmSource for AlloyEvm {
                 .await
                 .map_err(self.rpc())?
                 .ok_or_else(|| self.unexpected(format!("no receipt for {tx_hash}")))?;
+            // the receipt fetched by hash must belong to the block indexed (audit finding 8): a
+            // node that moved in between answers for another fork; retry the range
+            if receipt.block_hash != Some(block.hash)
+                || receipt.block_number != Some(number)
+                || receipt.transaction_index != Some(tx_index)
+            {
+                return Err(self.moved(format!(
+                    "receipt of {tx_hash} is not in block {number} ({}) at index {tx_index}",
+                    block.hash
+                )));
+            }
             let position = receipt
                 .inner
                 .logs()
