@@ -53,8 +53,9 @@ pub async fn register(
     bundle_log: &str,
     bundle: &Bundle,
 ) -> Result<Hash32, BundleError> {
+    let deposit = registration_deposit(hub, bundle_log).await?;
     let out = hub
-        .execute(creator, bundle_log, &bundle_log::ExecuteMsg::RegisterBundle { bundle: bundle.clone() }, vec![])
+        .execute(creator, bundle_log, &bundle_log::ExecuteMsg::RegisterBundle { bundle: bundle.clone() }, deposit)
         .await?;
     let local = Hash32(bundle_id(&HubDomain::new(hub.config().chain_id.clone(), bundle_log), bundle));
     let resp: Option<RegisterBundleResponse> = out.msg_data.first().and_then(|raw| {
@@ -68,6 +69,21 @@ pub async fn register(
         }
     }
     Ok(local)
+}
+
+/// The coins `RegisterBundle` must carry: the bundle-log's `registration_deposit` (returned to
+/// the creator on the verdict), none when it asks for none.
+pub async fn registration_deposit(hub: &HubClient, bundle_log: &str) -> Result<Vec<cosmrs::Coin>, BundleError> {
+    let cfg: bundle_log::ConfigResponse = hub.query_smart(bundle_log, &bundle_log::QueryMsg::Config {}).await?;
+    let Some(coin) = cfg.registration_deposit else { return Ok(vec![]) };
+    let denom = coin
+        .denom
+        .parse()
+        .map_err(|e| BundleError::Invalid(format!("the hub's registration deposit denom {}: {e}", coin.denom)))?;
+    let amount = cosmwasm_std::Uint128::try_from(coin.amount)
+        .map(|a| a.u128())
+        .map_err(|e| BundleError::Invalid(format!("the hub's registration deposit {}: {e}", coin.amount)))?;
+    Ok(vec![cosmrs::Coin { denom, amount }])
 }
 
 /// The bundle as the hub stores it.
@@ -202,6 +218,7 @@ pub async fn register_many(
     bundles: &[Bundle],
 ) -> Result<Vec<Hash32>, BundleError> {
     let domain = HubDomain::new(hub.config().chain_id.clone(), bundle_log);
+    let deposit = registration_deposit(hub, bundle_log).await?;
     for chunk in bundles.chunks(10) {
         let msgs = chunk
             .iter()
@@ -210,7 +227,7 @@ pub async fn register_many(
                     creator,
                     bundle_log,
                     &bundle_log::ExecuteMsg::RegisterBundle { bundle: b.clone() },
-                    vec![],
+                    deposit.clone(),
                 )
             })
             .collect::<Result<Vec<_>, _>>()?;

@@ -31,7 +31,8 @@ fn parse_role(s: &str) -> anyhow::Result<Role> {
         "signer" => Role::Signer,
         "poster" => Role::Poster,
         "disputer" => Role::Disputer,
-        other => bail!("unknown role {other:?} (reporter, signer, poster, disputer)"),
+        "checker" => Role::Checker,
+        other => bail!("unknown role {other:?} (reporter, signer, poster, disputer, checker)"),
     })
 }
 

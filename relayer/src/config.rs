@@ -17,6 +17,29 @@ pub struct Config {
     pub chains: Vec<ChainSection>,
     #[serde(default)]
     pub http: Option<HttpSection>,
+    #[serde(default)]
+    pub checker: CheckerSection,
+}
+
+/// The checker: re-checks other relayers' reports on this relayer's own nodes and objects to
+/// those it cannot confirm. It runs with the signer role unless disabled here, or alone as the
+/// `checker` role.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckerSection {
+    /// Run the checker along with the signer role (default true).
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+}
+
+impl Default for CheckerSection {
+    fn default() -> Self {
+        CheckerSection { enabled: true }
+    }
+}
+
+fn default_true() -> bool {
+    true
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -30,6 +53,9 @@ pub enum Role {
     Poster,
     /// Re-checks every report and signature, proves fraud.
     Disputer,
+    /// Re-checks other relayers' reports on its own nodes and objects to those it cannot confirm
+    /// (on by default with `signer`).
+    Checker,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -195,9 +221,9 @@ impl Config {
         if self.relayer.roles.is_empty() {
             return Err(ConfigError::Invalid("relayer.roles is empty: enable at least one role".into()));
         }
-        let needs_evm_key = self.relayer.roles.iter().any(|r| matches!(r, Role::Signer | Role::Poster));
+        let needs_evm_key = self.relayer.roles.iter().any(|r| matches!(r, Role::Signer | Role::Poster | Role::Checker));
         if needs_evm_key && self.evm_key.is_none() {
-            return Err(ConfigError::Invalid("the signer and poster roles need [evm_key]".into()));
+            return Err(ConfigError::Invalid("the signer, poster and checker roles need [evm_key]".into()));
         }
         self.hub
             .gas_price
@@ -237,6 +263,11 @@ impl Config {
     pub fn has(&self, role: Role) -> bool {
         self.relayer.roles.contains(&role)
     }
+
+    /// Whether the checker runs: as its own role, or with the signer unless `[checker]` disables it.
+    pub fn runs_checker(&self) -> bool {
+        self.has(Role::Checker) || (self.has(Role::Signer) && self.checker.enabled)
+    }
 }
 
 #[cfg(test)]
@@ -251,6 +282,9 @@ mod tests {
     fn the_commented_example_parses() {
         let c = Config::parse(&example(), "mesh.example.toml").unwrap();
         assert!(c.has(Role::Reporter) && c.has(Role::Disputer));
+        assert!(c.runs_checker(), "the checker runs with the signer by default");
+        let off = Config::parse(&example().replace("[checker]\n", "[checker]\nenabled = false\n"), "x").unwrap();
+        assert!(!off.runs_checker());
         assert_eq!(c.chains.len(), 2);
         assert_eq!(c.relayer.poll_interval, Duration::from_millis(500));
         let alpha = c.chains[0].fee_policy();

@@ -18,7 +18,7 @@ use crate::evm::AlloyEvm;
 use crate::hub::{HubClient, HubClientConfig, HubSigner, LiveHub};
 use crate::metrics::{ChainLabel, Metrics, RoleLabel};
 use crate::roles::disputer::{Disputer, SignatureWatch};
-use crate::roles::{poster, reporter, signer::Signer, RoleError};
+use crate::roles::{checker, poster, reporter, signer::Signer, RoleError};
 use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]
@@ -160,12 +160,42 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
             store: store.clone(),
             metrics: metrics.clone(),
             rotation_delay: stake_cfg.rotation_delay,
+            renewal_window: stake_cfg.renewal_window,
         };
         tracing::info!(evm_signer = %s.address(), "signer role on");
         let (c, m) = (cancel.clone(), metrics.clone());
         tasks.spawn(async move {
             let s = s;
             run_role("signer", every, c, m, || s.tick()).await
+        });
+    }
+    if cfg.runs_checker() {
+        let key = k256::ecdsa::SigningKey::from_slice(&evm_secret(&cfg)?).map_err(setup("evm key"))?;
+        let chains = cfg
+            .chains
+            .iter()
+            .map(|c| {
+                Ok(checker::CheckedChain {
+                    name: c.name.clone(),
+                    evm: AlloyEvm::new(&c.rpc, c.chain_id).map_err(setup("EVM client"))?,
+                    confirmations: c.confirmations,
+                })
+            })
+            .collect::<Result<Vec<_>, DaemonError>>()?;
+        let hub = hub_for(&cfg)?;
+        let ch = checker::Checker {
+            chains,
+            me: hub.signer.address().to_string(),
+            hub,
+            signer: EvmAddress(mesh_protocol::sig::signer_address(&key)),
+            store: store.clone(),
+            metrics: metrics.clone(),
+            max_objections_per_msg: hub_cfg.max_reports_per_msg as usize,
+        };
+        let (c, m) = (cancel.clone(), metrics.clone());
+        tasks.spawn(async move {
+            let ch = ch;
+            run_role("checker", every, c, m, || ch.tick()).await
         });
     }
     if cfg.has(Role::Poster) {

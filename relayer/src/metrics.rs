@@ -37,6 +37,11 @@ pub struct Metrics {
     pub rotations_triggered: Counter,
     pub frauds_found: Counter,
     pub errors: Family<RoleLabel, Counter>,
+    pub reports_confirmed: Counter,
+    pub objections_sent: Counter,
+    pub reports_rejected: Counter,
+    pub check_errors: Family<ChainLabel, Counter>,
+    pub settlement_failures: Family<ChainLabel, Counter>,
     pub registry: Arc<std::sync::Mutex<Option<Registry>>>,
 }
 
@@ -67,6 +72,27 @@ impl Metrics {
         );
         r.register("frauds_found", "Fraud proofs this disputer got accepted", m.frauds_found.clone());
         r.register("errors", "Recoverable errors per role (RPC and node trouble)", m.errors.clone());
+        r.register(
+            "reports_confirmed",
+            "Other relayers' reports the checker confirmed on its node",
+            m.reports_confirmed.clone(),
+        );
+        r.register("objections_sent", "Objections of the checker the hub counted", m.objections_sent.clone());
+        r.register(
+            "reports_rejected",
+            "Reports rejected by objections (this checker's objection reached a third of the weight)",
+            m.reports_rejected.clone(),
+        );
+        r.register(
+            "check_errors",
+            "Reports the checker could not read back from its node (retried next round)",
+            m.check_errors.clone(),
+        );
+        r.register(
+            "settlement_failures",
+            "Deliveries that reverted or left an odd receipt (logged, skipped, retried later)",
+            m.settlement_failures.clone(),
+        );
         *m.registry.lock().expect("fresh mutex") = Some(r);
         m
     }

@@ -5,7 +5,7 @@
 //! is either entirely recorded (reports pending + cursor advanced) or not at all.
 use std::path::Path;
 
-use mesh_hub_api::bundle_log::LockReport;
+use mesh_hub_api::bundle_log::{LockReport, Objection};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
 /// chain id → next block to index.
@@ -34,6 +34,10 @@ const CHECKED_REPORTS: TableDefinition<u64, u8> = TableDefinition::new("checked_
 /// contract replay key of a signature fraud (`fraud::wrong_statement_key`) → outcome of the
 /// disputer's proof (1 = proven, 2 = refused by the hub, e.g. proven by someone else first).
 const SIGNATURE_FRAUDS: TableDefinition<&[u8], u8> = TableDefinition::new("signature_frauds");
+/// report id → (chain id, [`Judgement`] code, JSON `Objection` or empty): the checker's decision
+/// on another relayer's report, committed before anything is sent, so a restart neither
+/// forgets an objection nor judges a report twice.
+const JUDGED_REPORTS: TableDefinition<u64, (u64, u8, &[u8])> = TableDefinition::new("judged_reports");
 /// named counters (e.g. the next log sequence to look at).
 const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
 
@@ -57,6 +61,27 @@ pub fn leg_key(bundle_id: &[u8; 32], leg_index: u32) -> [u8; 36] {
     k[..32].copy_from_slice(bundle_id);
     k[32..].copy_from_slice(&leg_index.to_be_bytes());
     k
+}
+
+/// The checker's decision on one report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Judgement {
+    /// Confirmed on this relayer's node: never objected to.
+    Confirmed,
+    /// Objected to; the objection is not yet on the hub.
+    Objecting(Objection),
+    /// Objected to, and the hub has the objection (or the report closed before it could).
+    Objected(Objection),
+}
+
+impl Judgement {
+    fn code(&self) -> u8 {
+        match self {
+            Judgement::Confirmed => 0,
+            Judgement::Objecting(_) => 1,
+            Judgement::Objected(_) => 2,
+        }
+    }
 }
 
 /// A report waiting to reach the hub, with the block it came from.
@@ -91,6 +116,7 @@ impl Store {
             tx.open_table(CHECKED_REPORTS).map_err(db)?;
             tx.open_table(SIGNATURE_FRAUDS).map_err(db)?;
             tx.open_table(COUNTERS).map_err(db)?;
+            tx.open_table(JUDGED_REPORTS).map_err(db)?;
         }
         tx.commit().map_err(db)?;
         Ok(Store { db: database })
@@ -405,5 +431,57 @@ impl Store {
             tx.open_table(COUNTERS).map_err(db)?.insert(name, value).map_err(db)?;
         }
         tx.commit().map_err(db)
+    }
+
+    /// The checker's decision on report `report_id`, if it made one.
+    pub fn judgement(&self, report_id: u64) -> Result<Option<Judgement>, StoreError> {
+        let tx = self.db.begin_read().map_err(db)?;
+        let t = tx.open_table(JUDGED_REPORTS).map_err(db)?;
+        let Some(v) = t.get(report_id).map_err(db)? else { return Ok(None) };
+        let (_, code, json) = v.value();
+        decode_judgement(code, json).map(Some)
+    }
+
+    /// Records decisions (report id, chain id, decision) in one transaction.
+    pub fn record_judgements(&self, items: &[(u64, u64, Judgement)]) -> Result<(), StoreError> {
+        let tx = self.db.begin_write().map_err(db)?;
+        {
+            let mut t = tx.open_table(JUDGED_REPORTS).map_err(db)?;
+            for (report_id, chain_id, j) in items {
+                let json = match j {
+                    Judgement::Confirmed => Vec::new(),
+                    Judgement::Objecting(o) | Judgement::Objected(o) => serde_json::to_vec(o).map_err(db)?,
+                };
+                t.insert(*report_id, (*chain_id, j.code(), json.as_slice())).map_err(db)?;
+            }
+        }
+        tx.commit().map_err(db)
+    }
+
+    /// Objections of `chain_id` decided but not yet on the hub: (report id, objection).
+    pub fn unsent_objections(&self, chain_id: u64) -> Result<Vec<(u64, Objection)>, StoreError> {
+        let tx = self.db.begin_read().map_err(db)?;
+        let t = tx.open_table(JUDGED_REPORTS).map_err(db)?;
+        let mut out = Vec::new();
+        for item in t.iter().map_err(db)? {
+            let (k, v) = item.map_err(db)?;
+            let (chain, code, json) = v.value();
+            if chain == chain_id {
+                if let Judgement::Objecting(o) = decode_judgement(code, json)? {
+                    out.push((k.value(), o));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn decode_judgement(code: u8, json: &[u8]) -> Result<Judgement, StoreError> {
+    let objection = || serde_json::from_slice::<Objection>(json).map_err(|e| StoreError::Corrupt(e.to_string()));
+    match code {
+        0 => Ok(Judgement::Confirmed),
+        1 => Ok(Judgement::Objecting(objection()?)),
+        2 => Ok(Judgement::Objected(objection()?)),
+        other => Err(StoreError::Corrupt(format!("judgement code {other}"))),
     }
 }

@@ -41,6 +41,8 @@ struct ChainState {
     calls: Vec<Call>,
     /// Another poster's rotation lands just before ours (ours then fails to estimate).
     other_poster_rotates_first: bool,
+    /// The next settlement is mined but reverts.
+    revert_next_settlement: bool,
 }
 
 #[derive(Clone)]
@@ -123,6 +125,11 @@ impl DeliveryChain for MockVerifierChain {
             Delivery::SettleBatch { epoch, root, items, .. } => {
                 {
                     let mut s = self.s();
+                    if s.revert_next_settlement {
+                        s.revert_next_settlement = false;
+                        s.receipts.insert(tx, false);
+                        return Ok(Sent { tx_hash: tx, success: false });
+                    }
                     if epoch > s.epoch {
                         return Err(would_revert("EpochNotActive"));
                     }
@@ -402,4 +409,26 @@ async fn batches_beyond_the_hubs_first_page_are_delivered_and_posted_ones_are_no
     assert_eq!(p.tick().await.unwrap().delivered, vec![(CHAIN, 60, 1)]);
     assert_eq!(hub.calls(HubMethod::AttestedBatches), pages + 2, "not paged through the 60 posted batches again");
     assert_eq!(hub.calls(HubMethod::Batch), reads + 1, "only the new batch was read");
+}
+
+#[tokio::test]
+async fn a_reverted_settlement_is_counted_and_retried_not_fatal() {
+    let (_dir, store) = temp_store();
+    let hub = MockHub::new();
+    hub.put_signer_set(signer_set(1, &[A, B], &[]));
+    let chain = MockVerifierChain::new(1);
+    attested_batch(&hub, &chain, 0, 1, 1);
+    attested_batch(&hub, &chain, 1, 1, 2);
+    chain.s().revert_next_settlement = true;
+    let p = poster(&hub, &chain, store.clone());
+
+    let t = p.tick().await.expect("a revert never stops the poster");
+    assert_eq!(t.failed, vec![(CHAIN, 0)]);
+    assert_eq!(t.delivered.len(), 1, "the next batch is still delivered");
+    assert!(!store.is_posted(CHAIN, 0).unwrap());
+    assert_eq!(p.metrics.settlement_failures.get_or_create(&ChainLabel::new("alpha")).get(), 1);
+
+    let t = p.tick().await.unwrap();
+    assert_eq!(t.delivered, vec![(CHAIN, 0, 1)], "retried next round");
+    assert!(store.is_posted(CHAIN, 0).unwrap());
 }

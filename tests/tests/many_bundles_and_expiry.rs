@@ -169,10 +169,11 @@ async fn fifty_concurrent_bundles_end_correctly_and_expired_legs_refund_without_
     let router = MeshRouter::new(addr(&m.evm[0].contracts["MeshRouter"]).0, anyone);
     let lonely_id = bundle_id(&domain, &lonely);
     let early = router.refundExpired(lonely_id, 0).send().await;
-    assert!(early.is_err(), "refundExpired is refused before the settle deadline");
+    assert!(early.is_err(), "refundExpired is refused before the settle deadline + refund grace");
 
-    // nothing happens until the settle deadline; then anyone can refund it, no signature needed
-    while now() < lonely.settle_deadline + 2 {
+    // nothing happens until the settle deadline + the router's refund grace (a COMMIT is still
+    // accepted until then); then anyone can refund it, no signature needed
+    while now() < lonely.settle_deadline + mesh_relayer::devnet::deploy::DEVNET_REFUND_GRACE + 2 {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let receipt = router

@@ -33,6 +33,13 @@ fn units(v: &str) -> u128 {
 /// Lifetime of a devnet signer set (its signed `expires_at`): one day.
 pub const DEVNET_SIGNER_SET_LIFETIME: u64 = 24 * 3600;
 
+/// Deposit a devnet `RegisterBundle` attaches (returned on the verdict): 1 inj.
+pub const DEVNET_REGISTRATION_DEPOSIT: u128 = 1_000_000_000_000_000_000;
+/// The devnet routers' refund grace: a COMMIT for a locked leg is accepted until
+/// `settle_deadline + grace`, `refundExpired` only from then. It must exceed the slowest devnet
+/// delivery (hub block + signing + an EVM tx with a fee bump, well under 10 s).
+pub const DEVNET_REFUND_GRACE: u64 = 10;
+
 /// Stores the optimised wasm from `artifacts`, instantiates and wires the contracts.
 pub async fn deploy_hub_contracts(manifest: &mut Manifest, artifacts: &Path) -> Result<(), DevnetError> {
     let hub = hub_client(manifest)?;
@@ -65,6 +72,8 @@ pub async fn deploy_hub_contracts(manifest: &mut Manifest, artifacts: &Path) -> 
                 community_pool: None,
                 rotation_delay: p.rotation_delay.as_secs(),
                 signer_set_lifetime: Some(DEVNET_SIGNER_SET_LIFETIME),
+                renewal_window: None,
+                max_signer_weight_bps: None,
                 dispute: None,
             },
             "atomic-mesh stake-escrow",
@@ -90,7 +99,10 @@ pub async fn deploy_hub_contracts(manifest: &mut Manifest, artifacts: &Path) -> 
                 max_horizon: p.max_horizon.as_secs(),
                 chains: vec![],
                 rereport_grace: Some(p.dispute_window.as_secs()),
-                registration_deposit: None,
+                registration_deposit: Some(cosmwasm_std::Coin {
+                    denom: manifest.hub.denom.clone(),
+                    amount: cosmwasm_std::Uint256::from(DEVNET_REGISTRATION_DEPOSIT),
+                }),
                 retention: None,
             },
             "atomic-mesh bundle-log",

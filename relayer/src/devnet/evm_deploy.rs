@@ -73,6 +73,10 @@ pub fn deploy_evm(manifest: &mut Manifest, set: &SignerSet, repo: &Path, devnet_
             &chain.rpc,
             &[
                 ("MESH_HUB_CHAIN_ID", manifest.hub.chain_id.clone()),
+                // the Verifier's domain binds the bundle-log: the hub contracts come first
+                ("MESH_DEPLOYMENT", manifest.contracts["bundle_log"].clone()),
+                ("MESH_GENESIS_EXPIRES_AT", set.expires_at.to_string()),
+                ("MESH_REFUND_GRACE", super::deploy::DEVNET_REFUND_GRACE.to_string()),
                 ("MESH_GENESIS_EPOCH", set.epoch.to_string()),
                 ("MESH_GENESIS_SIGNERS", signers.join(",")),
                 ("MESH_GENESIS_WEIGHTS", weights.join(",")),

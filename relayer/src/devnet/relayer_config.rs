@@ -63,6 +63,7 @@ pub fn relayer_config(
             })
             .collect(),
         http: http.map(|listen| HttpSection { listen }),
+        checker: Default::default(),
     })
 }
 

@@ -8,7 +8,7 @@ use mesh_protocol::evm::{LegLocked, LegLockedLog, Log};
 use mesh_protocol::{Address, Hash32, Signature65, B256};
 
 use super::bindings::{MeshRouter, SettlementVerifier};
-use super::{BlockRef, DeliveredSignature, EvmEvidence, EvmSignatures, EvmSource, LockEvent};
+use super::{BlockRef, DeliveredSignature, EvmEvidence, EvmLocations, EvmSignatures, EvmSource, LockEvent, TxAtIndex};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvmError {
@@ -45,6 +45,11 @@ impl AlloyEvm {
 
     fn rpc<E: std::fmt::Display>(&self) -> impl Fn(E) -> EvmError + '_ {
         move |e| EvmError::Rpc { url: self.url.clone(), detail: e.to_string() }
+    }
+
+    /// The node's answers disagree with each other (a reorg between two calls): try again.
+    fn moved(&self, detail: impl Into<String>) -> EvmError {
+        EvmError::Rpc { url: self.url.clone(), detail: detail.into() }
     }
 
     fn unexpected(&self, detail: impl Into<String>) -> EvmError {
@@ -102,6 +107,17 @@ impl EvmSource for AlloyEvm {
                 .await
                 .map_err(self.rpc())?
                 .ok_or_else(|| self.unexpected(format!("no receipt for {tx_hash}")))?;
+            // the receipt fetched by hash must belong to the block indexed (audit finding 8): a
+            // node that moved in between answers for another fork; retry the range
+            if receipt.block_hash != Some(block.hash)
+                || receipt.block_number != Some(number)
+                || receipt.transaction_index != Some(tx_index)
+            {
+                return Err(self.moved(format!(
+                    "receipt of {tx_hash} is not in block {number} ({}) at index {tx_index}",
+                    block.hash
+                )));
+            }
             let position = receipt
                 .inner
                 .logs()
@@ -117,6 +133,53 @@ impl EvmSource for AlloyEvm {
             out.push(LockEvent { block, tx_hash, tx_index, log_index_in_receipt: position as u32, event });
         }
         Ok(out)
+    }
+}
+
+impl EvmLocations for AlloyEvm {
+    async fn tx_at(&self, block: BlockRef, tx_index: u64) -> Result<TxAtIndex, EvmError> {
+        let b = self
+            .provider
+            .get_block_by_number(BlockNumberOrTag::Number(block.number))
+            .await
+            .map_err(self.rpc())?
+            .ok_or_else(|| self.moved(format!("block {} vanished", block.number)))?;
+        if b.header.hash != block.hash {
+            return Err(self.moved(format!("block {} changed while reading", block.number)));
+        }
+        let Some(tx_hash) = b.transactions.hashes().nth(tx_index as usize) else {
+            return Ok(TxAtIndex::Missing);
+        };
+        let receipt = match self.provider.get_transaction_receipt(tx_hash).await {
+            Ok(Some(r)) => r,
+            Ok(None) => return Err(self.moved(format!("no receipt for {tx_hash} of block {}", block.number))),
+            // the node answered, but with something that is no receipt alloy can read
+            Err(alloy::transports::RpcError::DeserError { err, .. }) => {
+                return Ok(TxAtIndex::Unreadable(err.to_string()))
+            }
+            Err(e) => return Err(self.rpc()(e)),
+        };
+        // the receipt must belong to the block and position that was read (finding 8)
+        if receipt.block_hash != Some(block.hash)
+            || receipt.block_number != Some(block.number)
+            || receipt.transaction_index != Some(tx_index)
+        {
+            return Err(self.moved(format!(
+                "receipt of {tx_hash} is for block {:?}/{:?} index {:?}, not block {}/{} index {tx_index}",
+                receipt.block_number, receipt.block_hash, receipt.transaction_index, block.number, block.hash
+            )));
+        }
+        let logs = receipt
+            .inner
+            .logs()
+            .iter()
+            .map(|l| Log {
+                address: l.inner.address,
+                topics: l.inner.data.topics().to_vec(),
+                data: l.inner.data.data.clone(),
+            })
+            .collect();
+        Ok(TxAtIndex::Mined { tx_hash, success: receipt.status(), logs })
     }
 }
 

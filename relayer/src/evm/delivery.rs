@@ -119,6 +119,7 @@ impl DeliveryChain for EvmDelivery {
                     signers: set.signers.iter().map(|s| s.address.0).collect(),
                     weights: set.signers.iter().map(|s| s.weight.0).collect(),
                     threshold: set.threshold.0,
+                    expiresAt: set.expires_at,
                     signatures,
                 };
                 (self.verifier, call.abi_encode())

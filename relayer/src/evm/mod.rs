@@ -79,3 +79,27 @@ pub trait EvmSignatures: Send + Sync {
         to: u64,
     ) -> impl std::future::Future<Output = Result<Vec<DeliveredSignature>, EvmError>> + Send;
 }
+
+/// What a node holds at a reported transaction position (the checker's view of a report).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TxAtIndex {
+    /// The block has no transaction at that index.
+    Missing,
+    /// The transaction is there but its receipt cannot be read or decoded (unknown type,
+    /// oversized, malformed): a report pointing at it cannot be confirmed.
+    Unreadable(String),
+    /// The transaction, whether it succeeded, and the logs of its receipt in receipt order.
+    Mined { tx_hash: B256, success: bool, logs: Vec<mesh_protocol::evm::Log> },
+}
+
+/// Reading a reported location back from a chain: what the checker needs, nothing more.
+pub trait EvmLocations: EvmSource {
+    /// The transaction at `tx_index` of `block` (as `EvmSource::block` returned it) with its
+    /// receipt. A receipt that belongs to another block or position (the node moved between
+    /// two calls) is an RPC error (`EvmError::Rpc`: try again), never an answer.
+    fn tx_at(
+        &self,
+        block: BlockRef,
+        tx_index: u64,
+    ) -> impl std::future::Future<Output = Result<TxAtIndex, EvmError>> + Send;
+}

@@ -4,7 +4,8 @@ use std::future::Future;
 
 use mesh_hub_api::bundle_log::{
     self, AwaitingLeg, BatchIndexesResponse, BatchResponse, BundleResponse, DueBundlesResponse, LockReport,
-    LogResponse, MerkleProofResponse, ReportLocksResponse, ReportResponse, SignerSetUpdateResponse,
+    LogResponse, MerkleProofResponse, ObjectReportsResponse, Objection, OpenReport, ReportLocksResponse,
+    ReportResponse, SignerSetUpdateResponse,
 };
 use mesh_hub_api::dispute::{self, FraudProof};
 use mesh_hub_api::stake_escrow::{self, RelayerInfo, SignerSetResponse};
@@ -26,6 +27,13 @@ pub trait MeshHub: Send + Sync {
         &self,
         reports: Vec<LockReport>,
     ) -> impl Future<Output = Result<ReportLocksResponse, HubError>> + Send;
+    /// Reports on `chain_id` still inside their dispute window (every page).
+    fn open_reports(&self, chain_id: u64) -> impl Future<Output = Result<Vec<OpenReport>, HubError>> + Send;
+    /// `ObjectReports` as this relayer (a member of the current signer set).
+    fn object_reports(
+        &self,
+        objections: Vec<Objection>,
+    ) -> impl Future<Output = Result<ObjectReportsResponse, HubError>> + Send;
     fn due_bundles(&self) -> impl Future<Output = Result<DueBundlesResponse, HubError>> + Send;
     fn current_batch(&self) -> impl Future<Output = Result<BatchResponse, HubError>> + Send;
     fn advance(&self) -> impl Future<Output = Result<(), HubError>> + Send;
@@ -142,6 +150,31 @@ impl MeshHub for LiveHub {
             // but before the database records them.
             std::process::abort();
         }
+        execute_data(&out)
+    }
+
+    async fn open_reports(&self, chain_id: u64) -> Result<Vec<OpenReport>, HubError> {
+        let mut out = Vec::new();
+        let mut start_after = None;
+        loop {
+            let page: bundle_log::OpenReportsResponse = self
+                .q(
+                    &self.bundle_log,
+                    &bundle_log::QueryMsg::OpenReports { chain_id, start_after: start_after.clone(), limit: Some(100) },
+                )
+                .await?;
+            let n = page.reports.len();
+            start_after =
+                page.reports.last().map(|r| bundle_log::LegRef { bundle_id: r.bundle_id, leg_index: r.leg_index });
+            out.extend(page.reports);
+            if n < 100 || out.len() >= 10_000 {
+                return Ok(out);
+            }
+        }
+    }
+
+    async fn object_reports(&self, objections: Vec<Objection>) -> Result<ObjectReportsResponse, HubError> {
+        let out = self.exec(&self.bundle_log, &bundle_log::ExecuteMsg::ObjectReports { objections }).await?;
         execute_data(&out)
     }
 

@@ -1,5 +1,6 @@
 //! The relayer's roles. Each is a struct whose `tick` does one bounded round of work; the daemon
 //! runs ticks on a timer under a cancellation token.
+pub mod checker;
 pub mod disputer;
 pub mod poster;
 pub mod reporter;

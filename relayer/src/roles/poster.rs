@@ -47,6 +47,9 @@ pub struct PosterTick {
     pub rotated: Vec<(u64, u64)>,
     /// (chain id, batch index) waiting for that chain's Verifier to reach the batch's epoch.
     pub waiting: Vec<(u64, u64)>,
+    /// (chain id, batch index) whose settlement reverted, would revert or could not be sent
+    /// this round: logged and counted, retried next round (the legs still locked are re-read).
+    pub failed: Vec<(u64, u64)>,
 }
 
 /// Store counter: every attested batch below it is posted on every chain (0: none yet).
@@ -158,13 +161,25 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
                         items,
                     }
                 };
-                let sent = chain.send(delivery).await?;
+                // One odd chain, revert or receipt never stops the poster (nor the other chains'
+                // deliveries): it is logged, counted and retried next round. A settlement that
+                // reverts for good fails its gas estimate from then on, so nothing more is spent.
+                let failures = self.metrics.settlement_failures.get_or_create(&ChainLabel::new(chain.name())).clone();
+                let sent = match chain.send(delivery).await {
+                    Ok(sent) => sent,
+                    Err(e @ SendError::Signing { .. }) => return Err(e.into()),
+                    Err(e) => {
+                        failures.inc();
+                        tracing::warn!(chain = %chain.name(), batch = index, error = %e, "settlement not delivered; retrying next round");
+                        out.failed.push((chain_id, index));
+                        continue;
+                    }
+                };
                 if !sent.success {
-                    return Err(RoleError::Fatal(format!(
-                        "{}: settlement of batch {index} reverted (tx {})",
-                        chain.name(),
-                        sent.tx_hash
-                    )));
+                    failures.inc();
+                    tracing::error!(chain = %chain.name(), batch = index, tx = %sent.tx_hash, "settlement reverted; retrying next round");
+                    out.failed.push((chain_id, index));
+                    continue;
                 }
                 self.metrics.legs_settled.get_or_create(&ChainLabel::new(chain.name())).inc_by(n as u64);
                 tracing::info!(chain = %chain.name(), batch = index, legs = n, tx = %sent.tx_hash, "settled legs");

@@ -21,8 +21,8 @@ use alloy::rlp::Encodable;
 use cosmwasm_std::Addr;
 use mesh_hub_api::bundle_log::{
     AwaitingLeg, BatchEntry, BatchResponse, BatchStatus, BundleResponse, BundleStatus, DueBundlesResponse, EvmLocation,
-    LegRef, LegReport, LockReport, LogEntry, LogEvent, LogResponse, MerkleProofResponse, ReportLocksResponse,
-    ReportResponse, SignerSetUpdateResponse, SignerSignature,
+    LegRef, LegReport, LockReport, LogEntry, LogEvent, LogResponse, MerkleProofResponse, ObjectReportsResponse,
+    Objection, OpenReport, ReportLocksResponse, ReportResponse, SignerSetUpdateResponse, SignerSignature,
 };
 use mesh_hub_api::dispute::{FraudProof, SignedStatement};
 use mesh_hub_api::stake_escrow::{RelayerInfo, SignerSetResponse};
@@ -36,7 +36,9 @@ use mesh_protocol::{
     keccak256, Address, Amount, Bundle, Bytes, EvmAddress, Hash32, Leg, SettlementBatch, Signature65, SignerSet,
     Verdict, WeightedSigner, B256, U256,
 };
-use mesh_relayer::evm::{BlockRef, DeliveredSignature, EvmError, EvmEvidence, EvmSignatures, EvmSource, LockEvent};
+use mesh_relayer::evm::{
+    BlockRef, DeliveredSignature, EvmError, EvmEvidence, EvmLocations, EvmSignatures, EvmSource, LockEvent, TxAtIndex,
+};
 use mesh_relayer::hub::{HubError, MeshHub};
 use mesh_relayer::store::Store;
 
@@ -136,6 +138,7 @@ pub enum EvmMethod {
     HeaderRlp,
     BlockReceipts,
     DeliveredSignatures,
+    TxAt,
 }
 
 #[derive(Default)]
@@ -150,6 +153,8 @@ struct ChainState {
     /// Signatures delivered to the Verifier/Router, by the block that carried them.
     delivered: Vec<DeliveredSignature>,
     delivered_calls: Vec<(u64, u64)>,
+    /// (block, tx index) whose receipt the node cannot decode.
+    unreadable: Vec<(u64, u64)>,
 }
 
 impl ChainState {
@@ -268,6 +273,11 @@ impl MockChain {
         block
     }
 
+    /// The receipt of transaction `tx_index` of block `number` cannot be decoded (an unknown type).
+    pub fn make_unreadable(&self, number: u64, tx_index: u64) {
+        self.lock().unreadable.push((number, tx_index));
+    }
+
     /// Every `(from, to)` the role asked `delivered_signatures` for, in order.
     pub fn delivered_calls(&self) -> Vec<(u64, u64)> {
         self.lock().delivered_calls.clone()
@@ -356,6 +366,22 @@ impl EvmSignatures for MockChain {
         let mut s = self.enter(EvmMethod::DeliveredSignatures)?;
         s.delivered_calls.push((from, to));
         Ok(s.delivered.iter().filter(|d| (from..=to).contains(&d.block)).cloned().collect())
+    }
+}
+
+impl EvmLocations for MockChain {
+    async fn tx_at(&self, block: BlockRef, tx_index: u64) -> Result<TxAtIndex, EvmError> {
+        let s = self.enter(EvmMethod::TxAt)?;
+        let b = s
+            .blocks
+            .get(block.number as usize)
+            .filter(|b| b.hash == block.hash)
+            .ok_or_else(|| EvmError::Rpc { url: "mock://evm".into(), detail: "block changed while reading".into() })?;
+        let Some(tx) = b.txs.get(tx_index as usize) else { return Ok(TxAtIndex::Missing) };
+        if s.unreadable.contains(&(block.number, tx_index)) {
+            return Ok(TxAtIndex::Unreadable("unknown receipt type 0x7f".into()));
+        }
+        Ok(TxAtIndex::Mined { tx_hash: b.tx_hashes[tx_index as usize], success: tx.success, logs: tx.logs.clone() })
     }
 }
 
@@ -520,6 +546,8 @@ pub enum HubMethod {
     Log,
     RelayerBySigner,
     SubmitFraud,
+    OpenReports,
+    ObjectReports,
 }
 
 /// An injected failure.
@@ -582,6 +610,10 @@ struct HubState {
     frauds: Vec<FraudProof>,
     log_queries: Vec<Option<u64>>,
     relayers: BTreeMap<EvmAddress, RelayerInfo>,
+    /// Every `ObjectReports` message, in order.
+    objection_submissions: Vec<Vec<Objection>>,
+    /// The EVM signer `ObjectReports` is sent as.
+    objector: EvmAddress,
 }
 
 /// The hub in memory; clones share the state.
@@ -621,6 +653,8 @@ impl MockHub {
                 frauds: Vec::new(),
                 log_queries: Vec::new(),
                 relayers: BTreeMap::new(),
+                objection_submissions: Vec::new(),
+                objector: EvmAddress(addr(0x51)),
             })),
         }
     }
@@ -715,6 +749,9 @@ impl MockHub {
             jailed_at: None,
             slashed: cosmwasm_std::Uint128::zero(),
             active: true,
+            locked_until: 0,
+            locked_by_epoch: 0,
+            claimable_from: 0,
         };
         self.lock().relayers.insert(EvmAddress(evm_signer), info);
     }
@@ -756,6 +793,15 @@ impl MockHub {
 
     pub fn frauds(&self) -> Vec<FraudProof> {
         self.lock().frauds.clone()
+    }
+
+    pub fn objection_submissions(&self) -> Vec<Vec<Objection>> {
+        self.lock().objection_submissions.clone()
+    }
+
+    /// `ObjectReports` is sent as signer `who` from now on.
+    pub fn set_objector(&self, who: Address) {
+        self.lock().objector = EvmAddress(who);
     }
 
     pub fn log_queries(&self) -> Vec<Option<u64>> {
@@ -880,7 +926,95 @@ fn not_found(what: &str) -> HubError {
     }
 }
 
+impl HubState {
+    fn open_reports(&self, chain_id: u64) -> Vec<OpenReport> {
+        let mut out = Vec::new();
+        for (id, b) in &self.bundles {
+            if b.verdict.is_some() {
+                continue;
+            }
+            for (i, l) in b.bundle.legs.iter().enumerate() {
+                match &b.reports[i] {
+                    Some(r) if l.chain_id == chain_id && self.now < r.window_ends_at => out.push(OpenReport {
+                        bundle_id: Hash32(*id),
+                        leg_index: i as u32,
+                        leg_hash: b.leg_hashes[i],
+                        leg: l.clone(),
+                        settle_deadline: b.bundle.settle_deadline,
+                        report: r.clone(),
+                    }),
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+
+    /// The bundle-log's `ObjectReports` with weight 1 per member of the current set: a report is
+    /// rejected once its objectors number at least a third of the set (rounded up).
+    fn object(&mut self, objections: &[Objection]) -> ObjectReportsResponse {
+        let me = self.objector;
+        let total = self.current_epoch.and_then(|e| self.signer_sets.get(&e)).map_or(1, |s| s.set.signers.len());
+        let bound = total.div_ceil(3);
+        let mut out = ObjectReportsResponse { counted: vec![], rejected: vec![], ignored: vec![] };
+        for o in objections {
+            let leg_ref = LegRef { bundle_id: o.bundle_id, leg_index: o.leg_index };
+            let Some(b) = self.bundles.get_mut(&o.bundle_id.0) else {
+                out.ignored.push(leg_ref);
+                continue;
+            };
+            let slot = &mut b.reports[o.leg_index as usize];
+            match slot {
+                Some(r) if r.report_id == o.report_id && !r.objectors.contains(&me) => {
+                    r.objectors.push(me);
+                    r.objectors.sort();
+                    r.objected_weight = Amount(U256::from(r.objectors.len()));
+                    if r.objectors.len() >= bound {
+                        let (report_id, weight) = (r.report_id, r.objected_weight);
+                        *slot = None;
+                        self.append_log(LogEvent::ReportRejected {
+                            bundle_id: o.bundle_id,
+                            leg_index: o.leg_index,
+                            report_id,
+                            epoch: self.current_epoch.unwrap_or(0),
+                            objected_weight: weight,
+                        });
+                        out.rejected.push(leg_ref);
+                    } else {
+                        out.counted.push(leg_ref);
+                    }
+                }
+                _ => out.ignored.push(leg_ref),
+            }
+        }
+        out
+    }
+}
+
 impl MeshHub for MockHub {
+    async fn open_reports(&self, chain_id: u64) -> Result<Vec<OpenReport>, HubError> {
+        let (s, fail) = self.enter(HubMethod::OpenReports);
+        if let Some(f) = fail {
+            return Err(f.error());
+        }
+        Ok(s.open_reports(chain_id))
+    }
+
+    async fn object_reports(&self, objections: Vec<Objection>) -> Result<ObjectReportsResponse, HubError> {
+        let (mut s, fail) = self.enter(HubMethod::ObjectReports);
+        match fail {
+            Some(Failure::AppliedThenTransient) => {
+                s.objection_submissions.push(objections.clone());
+                s.object(&objections);
+                return Err(Failure::AppliedThenTransient.error());
+            }
+            Some(f) => return Err(f.error()),
+            None => {}
+        }
+        s.objection_submissions.push(objections.clone());
+        Ok(s.object(&objections))
+    }
+
     async fn awaiting_reports(&self, chain_id: u64) -> Result<Vec<AwaitingLeg>, HubError> {
         let (s, fail) = self.enter(HubMethod::AwaitingReports);
         if let Some(f) = fail {
@@ -909,6 +1043,7 @@ impl MeshHub for MockHub {
             settle_deadline: b.bundle.settle_deadline,
             report: b.reports[i].clone(),
             decided: b.verdict.is_some(),
+            rejected: vec![],
         }))
     }
 

@@ -23,6 +23,7 @@ pub const MAX_UNBONDING_ENTRIES: usize = 8;
 /// Parameters of a new stake-escrow.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub struct InstantiateMsg {
     /// Administrator (wiring, unjailing); defaults to the instantiating account.
     pub admin: Option<String>,
@@ -74,6 +75,7 @@ pub struct InstantiateMsg {
 /// Every action of the stake-escrow. Only `Bond` takes funds.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub enum ExecuteMsg {
     /// Bonds the attached funds (bond denom only). The first bond registers `evm_signer`,
     /// which must be unused by other relayers; later bonds must name the same signer.
@@ -108,6 +110,7 @@ pub enum ExecuteMsg {
 /// Where `WithdrawRetained` sends kept slashed stake.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub enum RetainedDestination {
     /// The chain's community pool, through `DistributionMsg::FundCommunityPool`: works where a
     /// `BankMsg::Send` to the distribution module account is refused (module accounts are
@@ -120,6 +123,7 @@ pub enum RetainedDestination {
 /// Every question the stake-escrow answers.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
     /// The configuration.
