@@ -101,12 +101,18 @@ impl EvmSource for AlloyEvm {
                     detail: format!("block {number} changed while reading"),
                 });
             }
-            let receipt = self
-                .provider
-                .get_transaction_receipt(tx_hash)
-                .await
-                .map_err(self.rpc())?
-                .ok_or_else(|| self.unexpected(format!("no receipt for {tx_hash}")))?;
+            let receipt = match self.provider.get_transaction_receipt(tx_hash).await {
+                Ok(r) => r.ok_or_else(|| self.unexpected(format!("no receipt for {tx_hash}")))?,
+                // A receipt of a type this relayer (and the hub's decoder) cannot read — an
+                // OP-stack deposit, an Arbitrum type, a future one: never report it, since the
+                // hub would take an undecodable receipt at the reported position as a false lock,
+                // and never let it stall the range either. The leg waits for another lock or ABORTs.
+                Err(alloy::transports::RpcError::DeserError { err, .. }) => {
+                    tracing::warn!(%tx_hash, error = %err, "lock in a receipt of an unknown type: not reported");
+                    continue;
+                }
+                Err(e) => return Err(self.rpc()(e)),
+            };
             // the receipt fetched by hash must belong to the block indexed (audit finding 8): a
             // node that moved in between answers for another fork; retry the range
             if receipt.block_hash != Some(block.hash)
