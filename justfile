@@ -36,3 +36,27 @@ bench:
 # EVM gas table (docs/benchmarks.md)
 gas:
     scripts/forge.sh test --match-contract GasBench -vv
+
+# mutation testing: the fixed Solidity mutant list (scripts/mutants-sol.sh), then cargo-mutants
+# over the hub contracts and the protocol crate against their own tests and the cw-multi-test
+# suites (mesh-hub-tests). `just mutants sol` / `just mutants rust` run one half. Slow: see
+# docs/benchmarks.md, "Test strength".
+mutants PART="all":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    status=0
+    if [ "{{PART}}" = "all" ] || [ "{{PART}}" = "sol" ]; then
+        eval "$(scripts/setup-tools.sh --print-env)"
+        scripts/mutants-sol.sh || status=1
+    fi
+    if [ "{{PART}}" = "all" ] || [ "{{PART}}" = "rust" ]; then
+        if ! cargo mutants --version >/dev/null 2>&1; then
+            cargo install cargo-mutants --locked
+        fi
+        cargo mutants --no-shuffle \
+            --package bundle-log --package stake-escrow --package dispute --package mesh-protocol \
+            --test-package mesh-hub-tests --test-package bundle-log --test-package stake-escrow \
+            --test-package dispute --test-package mesh-protocol \
+            --output target/mutants || status=1
+    fi
+    exit $status

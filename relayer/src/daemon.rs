@@ -160,6 +160,7 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
             store: store.clone(),
             metrics: metrics.clone(),
             rotation_delay: stake_cfg.rotation_delay,
+            renewal_window: stake_cfg.renewal_window,
         };
         tracing::info!(evm_signer = %s.address(), "signer role on");
         let (c, m) = (cancel.clone(), metrics.clone());

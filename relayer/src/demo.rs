@@ -4,7 +4,10 @@
 //!    a solver bridges, the arbitrageur repays; it COMMITs and the arbitrageur sells on beta's pool;
 //! 2. a bundle whose last leg is never locked ABORTs and every locked leg is refunded;
 //! 3. a dishonest relayer reports a lock that never happened: the disputer proves it, the relayer
-//!    is slashed and jailed, and the affected bundle still ends correctly.
+//!    is slashed and jailed, and the affected bundle still ends correctly;
+//! 4. a dishonest relayer reports a lock in a block that never existed — no fraud proof can
+//!    exist for it, so only the stake check catches it: the honest signers re-check the report on
+//!    their own nodes and object, the hub rejects it, the bundle ABORTs and nothing pays.
 //!
 //! Exits with an error unless every scenario ended as it should.
 use std::time::{Duration, Instant};
@@ -36,6 +39,31 @@ struct Ctx {
 }
 
 impl Ctx {
+    /// Bonds the dishonest identity. An earlier scenario or demo run on this devnet may have
+    /// slashed and jailed it: the admin lifts the jail and it tops its bond up again, so every
+    /// run shows the same story.
+    async fn bond_liar(&self, liar: &DevIdentity) -> anyhow::Result<()> {
+        let m = &self.m;
+        let escrow = m.contracts["stake_escrow"].clone();
+        let domain = m.escrow_domain();
+        let q = stake_escrow::QueryMsg::Relayer { address: liar.hub_address.clone() };
+        let bonded: Option<stake_escrow::RelayerInfo> = self.hub.query_smart(&escrow, &q).await?;
+        let bond_amount: u128 = m.profile.contracts.relayer_bond.parse()?;
+        match bonded {
+            None => bond(&self.hub, &escrow, &domain, liar, bond_amount).await?,
+            Some(info) => {
+                if info.jailed {
+                    let msg = stake_escrow::ExecuteMsg::Unjail { relayer: liar.hub_address.clone() };
+                    self.hub.execute(&m.accounts.deployer.hub_signer(), &escrow, &msg, vec![]).await?;
+                }
+                if info.bonded.u128() < bond_amount {
+                    bond(&self.hub, &escrow, &domain, liar, bond_amount - info.bonded.u128()).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn leg(&self, chain: usize, from: &DevIdentity, to: &DevIdentity, amount: u128) -> Leg {
         usdc_leg(&self.m, chain, &from.evm_address, &to.evm_address, amount)
     }
@@ -154,6 +182,12 @@ pub async fn run(devnet: &Devnet) -> anyhow::Result<()> {
     results.push(("2. missing leg ABORTs, locked legs refunded", r2.is_ok(), r2.unwrap_or_else(|e| format!("{e:#}"))));
     let r3 = scenario_fraud(&mut ctx).await;
     results.push(("3. fake lock proven, relayer slashed", r3.is_ok(), r3.unwrap_or_else(|e| format!("{e:#}"))));
+    let r4 = scenario_unprovable_lie(&mut ctx).await;
+    results.push((
+        "4. lock in a block that never existed rejected",
+        r4.is_ok(),
+        r4.unwrap_or_else(|e| format!("{e:#}")),
+    ));
 
     cancel.cancel();
     while daemons.join_next().await.is_some() {}
@@ -381,26 +415,7 @@ async fn scenario_fraud(ctx: &mut Ctx) -> anyhow::Result<String> {
     let (alice, bob) = (m.accounts.users[0].clone(), m.accounts.users[1].clone());
     let liar = m.accounts.relayers[3].clone();
     let escrow = m.contracts["stake_escrow"].clone();
-    let domain = m.escrow_domain();
-    let bonded: Option<stake_escrow::RelayerInfo> =
-        ctx.hub.query_smart(&escrow, &stake_escrow::QueryMsg::Relayer { address: liar.hub_address.clone() }).await?;
-    let bond_amount: u128 = m.profile.contracts.relayer_bond.parse()?;
-    match bonded {
-        None => {
-            bond(&ctx.hub, &escrow, &domain, &liar, bond_amount).await?;
-        }
-        // an earlier demo run on this devnet slashed and jailed it: the admin lifts the jail and
-        // the relayer tops its bond up again, so every run shows the same story
-        Some(info) => {
-            if info.jailed {
-                let msg = stake_escrow::ExecuteMsg::Unjail { relayer: liar.hub_address.clone() };
-                ctx.hub.execute(&m.accounts.deployer.hub_signer(), &escrow, &msg, vec![]).await?;
-            }
-            if info.bonded.u128() < bond_amount {
-                bond(&ctx.hub, &escrow, &domain, &liar, bond_amount - info.bonded.u128()).await?;
-            }
-        }
-    }
+    ctx.bond_liar(&liar).await?;
     let stake_before = ctx.relayer_info(&liar).await?;
     say(&format!("{} bonded {} inj-wei", liar.name, stake_before.bonded));
 
@@ -461,4 +476,73 @@ async fn scenario_fraud(ctx: &mut Ctx) -> anyhow::Result<String> {
     ctx.wait_balance(0, &bob, before_bob + U256::from(200), Duration::from_secs(60)).await?;
     say("the bundle COMMITs and bob is paid on alpha");
     Ok(format!("fraud #{} proven, stake {} -> {}, bundle still COMMITs", fraud.id, stake_before.bonded, after.bonded))
+}
+
+async fn scenario_unprovable_lie(ctx: &mut Ctx) -> anyhow::Result<String> {
+    println!("\nscenario 4: a dishonest relayer reports a lock in a block that never existed");
+    let m = ctx.m.clone();
+    let (alice, bob) = (m.accounts.users[0].clone(), m.accounts.users[1].clone());
+    let liar = m.accounts.relayers[3].clone();
+    let log_addr = m.contracts["bundle_log"].clone();
+    ctx.bond_liar(&liar).await?;
+
+    ctx.mint(0, &alice, 200).await?;
+    let (alice_before, bob_alpha, bob_beta) =
+        (ctx.balance(0, &alice).await?, ctx.balance(0, &bob).await?, ctx.balance(1, &bob).await?);
+    let legs = vec![ctx.leg(0, &alice, &bob, 200), ctx.leg(1, &alice, &bob, 300)];
+    let b = ctx.bundle(&alice, 30, legs);
+    let id = register(&ctx.hub, &alice.hub_signer(), &log_addr, &b).await?;
+    let p = wallet_provider(&m.evm[0].rpc, &alice.evm_secret)?;
+    let (lock_tx, _) = lock_leg(&p, &m.bundle_domain(), &b, 0).await?;
+    say("alice locks 200 USDC on alpha; nobody locks the 300 USDC leg on beta");
+
+    // The lie: leg 1 "locked" on beta in a block whose hash nobody can produce a header for, so no
+    // receipt or state proof can ever show it false.
+    use alloy::providers::Provider as _;
+    let receipt = p.get_transaction_receipt(lock_tx).await?.context("alice's lock receipt")?;
+    let mut fake = crate::bundle::report_pointing_at(&p, &m.bundle_domain(), &b, 0, &receipt, 1).await?;
+    let fabricated = Hash32(mesh_protocol::keccak256(format!("a block that never existed {id}")));
+    fake.leg_index = 1;
+    fake.leg_hash = Hash32(mesh_protocol::eip712::leg_hash(&b.legs[1]));
+    fake.location.chain_id = b.legs[1].chain_id;
+    fake.location.block_hash = fabricated;
+    let liar_hub = LiveHub {
+        client: ctx.hub.clone(),
+        signer: liar.hub_signer(),
+        bundle_log: log_addr.clone(),
+        stake_escrow: m.contracts["stake_escrow"].clone(),
+        dispute: m.contracts["dispute"].clone(),
+    };
+    liar_hub.submit_reports(vec![fake]).await?;
+    say(&format!("{} reported leg 1 of {id} as locked on beta in block {fabricated}", liar.name));
+    let start = Instant::now();
+    let objectors = loop {
+        let q = mesh_hub_api::bundle_log::QueryMsg::Report { bundle_id: id, leg_index: 1 };
+        let r: mesh_hub_api::bundle_log::ReportResponse = ctx.hub.query_smart(&log_addr, &q).await?;
+        if r.report.is_none() {
+            if let Some(rejected) = r.rejected.last() {
+                break rejected.objectors.len();
+            }
+        }
+        if start.elapsed() > Duration::from_secs(40) {
+            bail!("the honest signers did not reject the report within 40 s");
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    say(&format!(
+        "{objectors} honest signers found no such block on their own nodes and objected: the hub rejected the \
+         report after {:.1} s (no fraud proof can exist for it; only the stake check catches it)",
+        start.elapsed().as_secs_f64()
+    ));
+    let v = ctx.wait_decided(id, Duration::from_secs(120)).await?;
+    if v != Verdict::Abort {
+        bail!("expected ABORT (leg 1 was never locked), got {v:?}");
+    }
+    ctx.wait_balance(0, &alice, alice_before + U256::from(200), Duration::from_secs(60)).await?;
+    let (bob_alpha_after, bob_beta_after) = (ctx.balance(0, &bob).await?, ctx.balance(1, &bob).await?);
+    if bob_alpha_after != bob_alpha || bob_beta_after != bob_beta {
+        bail!("bob was paid on the strength of a block that never existed");
+    }
+    say("the bundle ABORTs: alice's 200 USDC come back on alpha, bob is paid nothing on either chain");
+    Ok(format!("rejected by {objectors} signers' objections, bundle ABORTed, nothing paid"))
 }

@@ -1,7 +1,8 @@
 //! The README's first command, `mesh demo`, as a test: on its own real devnet (injectived + two
-//! anvil chains) the three scenarios — the loan-financed arbitrage of
+//! anvil chains) the four scenarios — the loan-financed arbitrage of
 //! `examples/arbitrage.bundle.toml` COMMITting, a bundle with a missing leg ABORTing with its
-//! locked leg refunded, and a fake lock proven and slashed — must each end as they should, and
+//! locked leg refunded, a fake lock proven and slashed, and a lock in a block that never existed
+//! rejected by the signers' objections — must each end as they should, and
 //! again when the demo is run a second time on the same (reused) devnet.
 use mesh_e2e::{devnet, DownOnDrop};
 

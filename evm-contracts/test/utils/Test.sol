@@ -175,11 +175,23 @@ abstract contract Test {
     /*                          HELPERS                           */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
-    /// @dev Maps `x` into `[min, max]` uniformly enough for fuzzing (keeps small values as-is).
+    /// @dev Maps `x` into `[min, max]`, favouring the edges of the range as forge-std does: a value
+    /// already in range is kept; otherwise `x` lands with probability 1/2 on one of the edges
+    /// `min`, `min + 1`, `max - 1`, `max` (the given limits and their neighbours, so also 0, 1,
+    /// `type(uint256).max - 1` and `type(uint256).max` when those are the limits), and is spread
+    /// over the range otherwise. The fuzzer's own dictionary already favours 0, 1 and max for raw
+    /// values; this keeps bounded values on the edges too.
     function bound(uint256 x, uint256 min, uint256 max) internal pure returns (uint256) {
         require(min <= max, "bound: min > max");
         if (x >= min && x <= max) return x;
         uint256 size = max - min;
+        uint256 pick = uint256(keccak256(abi.encode(x))) % 8;
+        if (pick < 4) {
+            if (pick == 0) return min;
+            if (pick == 1) return size == 0 ? min : min + 1;
+            if (pick == 2) return size == 0 ? max : max - 1;
+            return max;
+        }
         if (size == type(uint256).max) return x;
         return min + (x % (size + 1));
     }

@@ -32,6 +32,9 @@ pub struct Signer<H> {
     pub metrics: Metrics,
     /// The stake-escrow's `rotation_delay` (seconds between two signer sets).
     pub rotation_delay: u64,
+    /// The stake-escrow's `renewal_window`: a set with unchanged members is renewed this long
+    /// before it expires, so no Verifier is stranded with an expired set.
+    pub renewal_window: u64,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -129,15 +132,18 @@ impl<H: MeshHub> Signer<H> {
         Ok(out)
     }
 
-    /// Calls `RotateSigners` when the active relayers' set differs from `current` and the delay
-    /// is over; returns the new epoch when this call made it.
+    /// Calls `RotateSigners` when the delay is over and either the active relayers' set differs
+    /// from `current` (members, weights or threshold: the expiry alone always differs) or
+    /// `current` expires within the renewal window; returns the new epoch when this call made it.
     async fn rotate_if_due(&self, current: &SignerSetResponse) -> Result<Option<u64>, RoleError> {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
         if now < current.created_at.saturating_add(self.rotation_delay) {
             return Ok(None);
         }
         let Some(next) = self.hub.next_signer_set().await? else { return Ok(None) };
-        if signer_set_hash(&next) == current.signers_hash.0 {
+        let same_members = next.signers == current.set.signers && next.threshold == current.set.threshold;
+        let renewal_due = now.saturating_add(self.renewal_window) >= current.set.expires_at;
+        if same_members && !renewal_due {
             return Ok(None);
         }
         match self.hub.rotate_signers().await {

@@ -558,7 +558,11 @@ fn a_batch_keeps_the_epoch_it_was_closed_under_after_a_rotation() {
         h.submit_batch_signatures(index, &[3]),
         E::NotASigner { position: 0, signer: h.relayers[3].evm, epoch: 1 },
     );
+    // Three equal members: the threshold ⌊2 · 30 000 / 3⌋ + 1 = 20 001 (strictly more than two
+    // thirds, stake-escrow audit A4) needs all three.
     h.submit_batch_signatures(index, &[0, 1]).unwrap();
+    assert_eq!(h.batch(index).status, BatchStatus::Closed);
+    h.submit_batch_signatures(index, &[2]).unwrap();
     assert_eq!(h.batch(index).status, BatchStatus::Attested);
 }
 
@@ -590,9 +594,15 @@ fn signer_set_update_signatures_are_collected_from_the_previous_epoch() {
     assert!(!u.attested);
     h.log_exec(&carol, &ExecuteMsg::SubmitSignerSetSignatures { new_epoch: 2, signatures: sigs[..2].to_vec() })
         .unwrap();
+    // Epoch 1 has three equal members: the threshold ⌊2 · 30 000 / 3⌋ + 1 = 20 001 (strictly
+    // more than two thirds, stake-escrow audit A4) needs the third signature too.
+    let u: SignerSetUpdateResponse = q(&h, &QueryMsg::SignerSetUpdate { new_epoch: 2 });
+    assert!(!u.attested);
+    let third = h.update_signature(2, 2, set2.signers_hash);
+    h.log_exec(&carol, &ExecuteMsg::SubmitSignerSetSignatures { new_epoch: 2, signatures: vec![third] }).unwrap();
     let u: SignerSetUpdateResponse = q(&h, &QueryMsg::SignerSetUpdate { new_epoch: 2 });
     assert!(u.attested);
-    assert_eq!((u.signing_epoch, u.signatures.len(), u.new_set.signers.len()), (1, 2, 4));
+    assert_eq!((u.signing_epoch, u.signatures.len(), u.new_set.signers.len()), (1, 3, 4));
     assert_eq!(u.update.signers_hash, set2.signers_hash);
     assert!(log_entries(&h).iter().any(|e| matches!(e, LogEvent::SignerSetUpdateAttested { new_epoch: 2, .. })));
 }

@@ -3,16 +3,17 @@
 use cosmwasm_std::Binary;
 use cw_multi_test::Executor;
 use dispute::ContractError as E;
-use mesh_hub::evm::{leg_locked, lock_receipt, receipt, transfer_log, EvmBlock};
+use mesh_hub::evm::{enc, leg_locked, lock_receipt, receipt, rlp_list, transfer_log, EvmBlock};
 use mesh_hub::*;
 use mesh_hub_api::bundle_log::{BatchStatus, LockReport};
 use mesh_hub_api::common::FraudKind;
 use mesh_hub_api::dispute::{
     ConfigResponse, FalseLockFinding, FraudDetail, FraudProof, FraudRecord, FraudsResponse, QueryMsg, SignedStatement,
 };
-use mesh_protocol::evm::LegLockedLog;
+use mesh_protocol::evm::state::{escrow_slot, TestAccount, TestState, ESCROW_LEG_HASH_WORD, ESCROW_STATUS_WORD};
+use mesh_protocol::evm::{LegLockedLog, Log};
 use mesh_protocol::sig::{sign_digest, signing_key};
-use mesh_protocol::{keccak256, Address, Amount, Bundle, EvmAddress, Hash32, ProtocolError, U256};
+use mesh_protocol::{keccak256, Address, Amount, Bundle, Bytes, EvmAddress, Hash32, ProtocolError, B256, U256};
 
 fn frauds(h: &Hub) -> Vec<FraudRecord> {
     let r: FraudsResponse =
@@ -290,6 +291,369 @@ fn a_reverted_false_lock_cannot_be_proven_twice() {
     c.h.submit_fraud(c.proof(0, &block, 5)).unwrap();
     assert_err(c.h.submit_fraud(c.proof(0, &block, 5)), E::NoReport { bundle_id: c.id, leg_index: 0 });
     assert_eq!(frauds(&c.h).len(), 1);
+}
+
+// ------------------------------------------------------------------ false lock: from the Router's state
+//
+// Audit finding 2: a report pointing at a receipt the receipt route cannot use (too large for the
+// evidence limit, or of a type the decoder refuses) must still be disprovable. The Router's
+// escrow word `legHash` after the reported block, proven against the header's state root, is
+// bounded whatever the transaction did.
+
+/// A Prague-shaped header (as `mesh_hub::evm::header`) committing to `state_root`.
+fn header_with_state(number: u64, timestamp: u64, state_root: B256, receipts_root: B256) -> Vec<u8> {
+    rlp_list(&[
+        enc(keccak256(format!("parent of {number}"))),
+        enc(keccak256(rlp_list(&[]))),
+        enc(Address::repeat_byte(0xfe)),
+        enc(state_root),
+        enc(keccak256(format!("txs {number}"))),
+        enc(receipts_root),
+        enc(alloy_primitives::Bloom::ZERO),
+        enc(0u64),
+        enc(number),
+        enc(30_000_000u64),
+        enc(1_234_567u64),
+        enc(timestamp),
+        enc(Bytes::new()),
+        enc(keccak256(format!("prevrandao {number}"))),
+        enc(alloy_primitives::B64::ZERO),
+        enc(875_000_000u64),
+        enc(keccak256("withdrawals")),
+        enc(0u64),
+        enc(0u64),
+        enc(keccak256("beacon root")),
+        enc(keccak256("requests")),
+    ])
+}
+
+fn word(h: B256) -> U256 {
+    U256::from_be_bytes(h.0)
+}
+
+/// Escrow word 0 of a locked leg: status Locked (byte 28) over the token.
+fn locked_status_word(token: Address) -> U256 {
+    (U256::from(1u8) << 224) | U256::from_be_slice(token.as_slice())
+}
+
+impl Case {
+    fn router(&self, leg: usize) -> Address {
+        self.bundle.legs[leg].router.0
+    }
+
+    /// The state of leg `leg`'s chain after the reported block: the Router holds 30 other
+    /// escrows, and leg `leg`'s escrow with `escrow_leg_hash` if given; a token and an EOA too.
+    fn state(&self, leg: usize, escrow_leg_hash: Option<B256>) -> TestState {
+        let mut storage: Vec<(B256, U256)> = (0..30u32)
+            .map(|i| {
+                let other = keccak256(format!("other bundle {i}"));
+                (escrow_slot(other, i % 2, ESCROW_LEG_HASH_WORD), word(keccak256(format!("leg {i}"))))
+            })
+            .collect();
+        if let Some(h) = escrow_leg_hash {
+            let token = self.bundle.legs[leg].token.0;
+            storage.push((escrow_slot(self.id.0, leg as u32, ESCROW_STATUS_WORD), locked_status_word(token)));
+            storage.push((escrow_slot(self.id.0, leg as u32, ESCROW_LEG_HASH_WORD), word(h)));
+        }
+        let router = TestAccount { nonce: 1, code_hash: keccak256("MeshRouter"), storage, ..Default::default() };
+        let token = TestAccount {
+            nonce: 1,
+            code_hash: keccak256("token"),
+            storage: vec![(B256::repeat_byte(1), U256::from(5u8))],
+            ..Default::default()
+        };
+        let eoa = TestAccount { nonce: 9, balance: U256::from(10u64).pow(U256::from(18u8)), ..Default::default() };
+        TestState {
+            accounts: vec![
+                (self.router(leg), router),
+                (self.bundle.legs[leg].token.0, token),
+                (self.bundle.legs[leg].depositor.0, eoa),
+            ],
+        }
+    }
+
+    /// `self.block(leg, special)` with a header that commits to `state`.
+    fn block_with_state(&self, leg: usize, special: Vec<u8>, state: &TestState) -> EvmBlock {
+        let base = self.block(leg, special);
+        let header = header_with_state(base.number, base.timestamp, state.root(), base.receipts_root);
+        EvmBlock { hash: Hash32(keccak256(&header)), header, ..base }
+    }
+
+    /// What `eth_getProof(router, [legHash slot], block)` gives, as a `FalseLockByState`.
+    fn state_proof(&self, leg: usize, block: &EvmBlock, state: &TestState) -> FraudProof {
+        let p = state.prove(self.router(leg), escrow_slot(self.id.0, leg as u32, ESCROW_LEG_HASH_WORD));
+        assert_eq!(p.state_root, mesh_protocol::evm::decode_header(&block.header).unwrap().state_root);
+        let bin = |nodes: Vec<Bytes>| nodes.into_iter().map(|n| Binary::from(n.to_vec())).collect();
+        FraudProof::FalseLockByState {
+            bundle_id: self.id,
+            leg_index: leg as u32,
+            header: block.header.clone().into(),
+            account_proof: bin(p.account_proof),
+            storage_proof: bin(p.storage_proof),
+        }
+    }
+}
+
+/// A receipt with one 70 KB log of some contract: over the evidence limit with its proof.
+fn oversized_receipt() -> Vec<u8> {
+    let log = Log {
+        address: Address::repeat_byte(0x66),
+        topics: vec![keccak256("Blob(bytes)")],
+        data: Bytes::from(vec![0x5a; 70 * 1024]),
+    };
+    receipt(2, true, 3_000_000, &[log])
+}
+
+#[test]
+fn a_report_pointing_at_an_oversized_receipt_is_still_proven_false_by_state() {
+    let mut c = case();
+    let state = c.state(0, None);
+    let block = c.block_with_state(0, oversized_receipt(), &state);
+    c.report_at(1, 0, &block, 5, 0);
+    // The honest receipt proof carries the 70 KB receipt twice (as the value and in its leaf).
+    let by_receipt = c.h.submit_fraud(c.proof(0, &block, 5));
+    assert_err(by_receipt, "evidence too large: evidence size is");
+    c.assert_unchanged(1, 0);
+    // The Router's state shows that the leg was never locked.
+    let p = c.state_proof(0, &block, &state);
+    assert_false_lock_proven(&mut c, 1, 0, p, FalseLockFinding::EscrowNotLocked);
+}
+
+/// An OP-stack deposit receipt (`0x7e`): the four fields, then depositNonce and
+/// depositReceiptVersion.
+fn deposit_receipt(logs: &[Log]) -> Vec<u8> {
+    let body = rlp_list(&[
+        enc(1u8),
+        enc(90_000u64),
+        enc(alloy_primitives::Bloom::ZERO),
+        enc(logs.to_vec()),
+        enc(7u64),
+        enc(1u64),
+    ]);
+    [vec![0x7e], body].concat()
+}
+
+#[test]
+fn a_report_pointing_at_an_undecodable_receipt_type_is_proven_false() {
+    let ev = |c: &Case| c.ev(0);
+    type Make = fn(&LegLockedLog) -> Vec<u8>;
+    let undecodable: [(&str, Make, u8); 5] = [
+        // It even carries the leg's LegLocked log: the hub cannot read it, so no report may rest on it.
+        ("OP-stack deposit", |ev| deposit_receipt(&[ev.to_log()]), 0x7e),
+        ("Arbitrum internal", |ev| [vec![0x6a], lock_receipt(0, true, ev)].concat(), 0x6a),
+        ("future type", |ev| [vec![0x05], lock_receipt(0, true, ev)].concat(), 0x05),
+        // Three fields (no logs); real receipts are never below 32 bytes, so neither is this one.
+        (
+            "malformed typed",
+            |_| [vec![0x02], rlp_list(&[enc(1u8), enc(90_000u64), enc(alloy_primitives::Bloom::ZERO)])].concat(),
+            0x02,
+        ),
+        (
+            "malformed legacy (status 7)",
+            |_| rlp_list(&[enc(7u8), enc(1u64), enc(alloy_primitives::Bloom::ZERO), enc(Vec::<Log>::new())]),
+            0xf9,
+        ),
+    ];
+    for (what, make, type_byte) in undecodable {
+        let mut c = case();
+        let r = make(&ev(&c));
+        assert_eq!(r[0], type_byte, "{what}");
+        let block = c.block(0, r);
+        c.report_at(1, 0, &block, 5, 1);
+        let p = c.proof(0, &block, 5);
+        assert_false_lock_proven(&mut c, 1, 0, p, FalseLockFinding::UndecodableReceipt { type_byte });
+    }
+}
+
+#[test]
+fn a_report_pointing_at_an_undecodable_receipt_type_is_also_proven_false_by_state() {
+    let mut c = case();
+    let state = c.state(0, None);
+    let block = c.block_with_state(0, deposit_receipt(&[c.ev(0).to_log()]), &state);
+    c.report_at(1, 0, &block, 5, 0);
+    let p = c.state_proof(0, &block, &state);
+    assert_false_lock_proven(&mut c, 1, 0, p, FalseLockFinding::EscrowNotLocked);
+}
+
+#[test]
+fn a_report_whose_escrow_holds_another_leg_hash_is_proven_false_by_state() {
+    let mut c = case();
+    let other = keccak256("another leg");
+    let state = c.state(1, Some(other));
+    let block = c.block_with_state(1, lock_receipt(2, true, &c.ev(1)), &state);
+    c.report_at(1, 1, &block, 5, 1);
+    let p = c.state_proof(1, &block, &state);
+    assert_false_lock_proven(&mut c, 1, 1, p, FalseLockFinding::EscrowOtherLegHash { leg_hash: Hash32(other) });
+}
+
+#[test]
+fn a_report_on_a_chain_where_the_router_has_no_account_is_proven_false_by_state() {
+    let mut c = case();
+    let mut state = c.state(0, None);
+    state.accounts.remove(0);
+    let block = c.block_with_state(0, lock_receipt(2, true, &c.ev(0)), &state);
+    c.report_at(1, 0, &block, 5, 1);
+    let p = c.state_proof(0, &block, &state);
+    assert_false_lock_proven(&mut c, 1, 0, p, FalseLockFinding::EscrowNotLocked);
+}
+
+#[test]
+fn a_state_proof_shows_a_misreported_block_time_first() {
+    let mut c = case();
+    let state = c.state(0, Some(c.ev(0).leg_hash));
+    let block = c.block_with_state(0, lock_receipt(2, true, &c.ev(0)), &state);
+    let mut r = lock_report(&c.id, &c.bundle, 0);
+    r.location = block.location(5, 1);
+    r.location.block_timestamp -= 1;
+    c.h.report(1, vec![r]).unwrap();
+    let p = c.state_proof(0, &block, &state);
+    assert_false_lock_proven(&mut c, 1, 0, p, FalseLockFinding::WrongBlockTimestamp { actual: block.timestamp });
+}
+
+#[test]
+fn a_state_proof_is_refused_when_the_leg_is_really_locked() {
+    // Locked in the reported block, or in an earlier one (the state after the reported block is
+    // the same): a real lock, not a fraud.
+    let mut c = case();
+    let state = c.state(0, Some(c.ev(0).leg_hash));
+    let block = c.block_with_state(0, oversized_receipt(), &state);
+    c.report_at(0, 0, &block, 5, 0);
+    assert_err(
+        c.h.submit_fraud(c.state_proof(0, &block, &state)),
+        E::EscrowLockedInState { block_number: block.number },
+    );
+    c.assert_unchanged(0, 0);
+}
+
+#[test]
+fn a_state_proof_is_refused_when_the_evidence_is_tampered() {
+    let mut c = case();
+    let state = c.state(0, None);
+    let block = c.block_with_state(0, oversized_receipt(), &state);
+    c.report_at(1, 0, &block, 5, 0);
+    let good = c.state_proof(0, &block, &state);
+    let FraudProof::FalseLockByState { header, account_proof, storage_proof, .. } = good.clone() else {
+        unreachable!()
+    };
+    let with = |header: &Binary, account_proof: &[Binary], storage_proof: &[Binary]| FraudProof::FalseLockByState {
+        bundle_id: c.id,
+        leg_index: 0,
+        header: header.clone(),
+        account_proof: account_proof.to_vec(),
+        storage_proof: storage_proof.to_vec(),
+    };
+    let state_root = state.root();
+    let storage_root = state.accounts[0].1.account().storage_root;
+    let bad_account = E::BadStateProof(ProtocolError::BadStateProof {
+        trie: "account",
+        root: state_root,
+        reason: "node or value mismatch",
+    });
+    let bad_storage = E::BadStateProof(ProtocolError::BadStateProof {
+        trie: "storage",
+        root: storage_root,
+        reason: "node or value mismatch",
+    });
+
+    // Another block's header (another state), and a header changed by one byte.
+    let other = c.block_with_state(0, oversized_receipt(), &c.state(0, Some(c.ev(0).leg_hash)));
+    assert_err(
+        c.h.submit_fraud(with(&other.header.clone().into(), &account_proof, &storage_proof)),
+        E::HeaderHashMismatch { reported: block.hash, got: other.hash },
+    );
+    let mut flipped = header.to_vec();
+    flipped[10] ^= 1;
+    assert_err(c.h.submit_fraud(with(&flipped.into(), &account_proof, &storage_proof)), "header hash");
+    // One byte changed in any node of either proof.
+    for i in 0..account_proof.len() {
+        let mut t = account_proof.clone();
+        let mut node = t[i].to_vec();
+        let k = node.len() / 2;
+        node[k] ^= 0x10;
+        t[i] = node.into();
+        assert_err(c.h.submit_fraud(with(&header, &t, &storage_proof)), &bad_account);
+    }
+    for i in 0..storage_proof.len() {
+        let mut t = storage_proof.clone();
+        let mut node = t[i].to_vec();
+        let k = node.len() - 1;
+        node[k] ^= 0x01;
+        t[i] = node.into();
+        assert_err(c.h.submit_fraud(with(&header, &account_proof, &t)), &bad_storage);
+    }
+    // Truncated proofs, and another account's proof.
+    assert_err(
+        c.h.submit_fraud(with(&header, &account_proof[..account_proof.len() - 1], &storage_proof)),
+        &bad_account,
+    );
+    assert_err(
+        c.h.submit_fraud(with(&header, &account_proof, &storage_proof[..storage_proof.len() - 1])),
+        &bad_storage,
+    );
+    let token = state.prove(c.bundle.legs[0].token.0, B256::repeat_byte(1));
+    let token_nodes: Vec<Binary> = token.account_proof.iter().map(|n| Binary::from(n.to_vec())).collect();
+    assert_err(c.h.submit_fraud(with(&header, &token_nodes, &storage_proof)), &bad_account);
+    // Leg 1's escrow proof is not leg 0's.
+    let leg1 = state.prove(c.router(0), escrow_slot(c.id.0, 1, ESCROW_LEG_HASH_WORD));
+    let leg1_nodes: Vec<Binary> = leg1.storage_proof.iter().map(|n| Binary::from(n.to_vec())).collect();
+    assert_err(c.h.submit_fraud(with(&header, &account_proof, &leg1_nodes)), &bad_storage);
+    // Oversized evidence.
+    assert_err(
+        c.h.submit_fraud(with(&header, &vec![Binary::from(vec![0u8]); 33], &storage_proof)),
+        E::EvidenceTooLarge { what: "account proof node count", got: 33, max: 32 },
+    );
+    assert_err(
+        c.h.submit_fraud(with(&header, &account_proof, &vec![Binary::from(vec![0u8]); 33])),
+        E::EvidenceTooLarge { what: "storage proof node count", got: 33, max: 32 },
+    );
+    assert_err(
+        c.h.submit_fraud(with(&header, &[Binary::from(vec![0u8; 130 * 1024])], &storage_proof)),
+        "evidence too large: evidence size",
+    );
+    c.assert_unchanged(1, 0);
+    // The genuine evidence still proves it, once.
+    assert_false_lock_proven(&mut c, 1, 0, good.clone(), FalseLockFinding::EscrowNotLocked);
+    assert_err(c.h.submit_fraud(good), E::NoReport { bundle_id: c.id, leg_index: 0 });
+}
+
+#[test]
+fn a_state_proof_is_refused_without_a_report_or_after_its_window() {
+    let mut c = case();
+    let state = c.state(0, None);
+    let block = c.block_with_state(0, oversized_receipt(), &state);
+    assert_err(c.h.submit_fraud(c.state_proof(0, &block, &state)), E::NoReport { bundle_id: c.id, leg_index: 0 });
+    c.report_at(1, 0, &block, 5, 0);
+    let report = c.h.bundle_info(&c.id).reports[0].clone().unwrap();
+    c.h.wait(WINDOW);
+    assert_err(
+        c.h.submit_fraud(c.state_proof(0, &block, &state)),
+        E::DisputeWindowClosed { report_id: report.report_id, window_ends_at: report.window_ends_at, now: c.h.now() },
+    );
+    c.assert_unchanged(1, 0);
+}
+
+#[test]
+fn a_false_lock_proven_by_receipt_cannot_be_proven_again_by_state() {
+    let mut c = case();
+    let state = c.state(0, None);
+    let block = c.block_with_state(0, lock_receipt(2, false, &c.ev(0)), &state);
+    c.report_at(1, 0, &block, 5, 1);
+    c.h.submit_fraud(c.proof(0, &block, 5)).unwrap();
+    assert_err(c.h.submit_fraud(c.state_proof(0, &block, &state)), E::NoReport { bundle_id: c.id, leg_index: 0 });
+    assert_eq!(frauds(&c.h).len(), 1);
+}
+
+#[test]
+fn a_state_proof_with_an_unknown_field_is_refused() {
+    let c = case();
+    let state = c.state(0, None);
+    let block = c.block_with_state(0, oversized_receipt(), &state);
+    let msg = mesh_hub_api::dispute::ExecuteMsg::SubmitFraudProof { proof: c.state_proof(0, &block, &state) };
+    let json = String::from_utf8(cosmwasm_std::to_json_vec(&msg).unwrap()).unwrap();
+    assert!(cosmwasm_std::from_json::<mesh_hub_api::dispute::ExecuteMsg>(&json).is_ok());
+    let json = json.replace(r#""false_lock_by_state":{"#, r#""false_lock_by_state":{"receipt":"","#);
+    let err = cosmwasm_std::from_json::<mesh_hub_api::dispute::ExecuteMsg>(&json).unwrap_err();
+    assert!(err.to_string().contains("unknown field `receipt`"), "{err}");
 }
 
 // ------------------------------------------------------------------ equivocation

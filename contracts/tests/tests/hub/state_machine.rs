@@ -426,10 +426,8 @@ impl Model {
                         *live.entry((bundle_id, leg_index)).or_default() -= 1
                     }
                     // A rejected report proven false later is already gone from the leg.
-                    LogEvent::ReportReverted { bundle_id, leg_index, report_id, .. } => {
-                        if gone.insert(report_id) {
-                            *live.entry((bundle_id, leg_index)).or_default() -= 1
-                        }
+                    LogEvent::ReportReverted { bundle_id, leg_index, report_id, .. } if gone.insert(report_id) => {
+                        *live.entry((bundle_id, leg_index)).or_default() -= 1
                     }
                     LogEvent::VerdictFinal { bundle_id, .. } => *in_batches.entry(bundle_id).or_default() += 1,
                     _ => {}
