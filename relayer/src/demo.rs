@@ -50,7 +50,9 @@ impl Ctx {
         let bonded: Option<stake_escrow::RelayerInfo> = self.hub.query_smart(&escrow, &q).await?;
         let bond_amount: u128 = m.profile.contracts.relayer_bond.parse()?;
         match bonded {
-            None => bond(&self.hub, &escrow, &domain, liar, bond_amount).await?,
+            None => {
+                bond(&self.hub, &escrow, &domain, liar, bond_amount).await?;
+            }
             Some(info) => {
                 if info.jailed {
                     let msg = stake_escrow::ExecuteMsg::Unjail { relayer: liar.hub_address.clone() };
