@@ -224,3 +224,115 @@ pub async fn status_cmd(id: &str, manifest: &Path, watch: bool, json: bool) -> a
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
+
+/// `mesh bundle deliver`: anyone delivers a decided bundle's verdict to every chain of its legs
+/// from the hub's public signatures, with the poster's delivery code. Legs already final on a
+/// chain are skipped; a chain whose Verifier has not reached the batch's epoch is reported, not
+/// rotated (the posters do that). Returns the number of legs settled.
+pub async fn deliver_cmd(
+    id: &str,
+    manifest: &Path,
+    evm_key: &str,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<usize> {
+    use alloy::network::EthereumWallet;
+    use alloy::providers::{Provider, ProviderBuilder};
+    use alloy::signers::local::PrivateKeySigner;
+    use mesh_hub_api::bundle_log::{self, BatchResponse, MerkleProofResponse};
+
+    use crate::evm::bindings::IMeshRouter;
+    use crate::evm::delivery::{Delivery, DeliveryChain, EvmDelivery};
+    use crate::evm::sender::{FeePolicy, TxSender};
+
+    let m = Manifest::load(manifest)?;
+    let hub = hub_client(&m)?;
+    let log = &m.contracts["bundle_log"];
+    let bundle_id = mesh_protocol::Hash32::parse(id).map_err(|e| anyhow::anyhow!("bundle id {id}: {e}"))?;
+    let b = crate::bundle::status(&hub, log, bundle_id).await?;
+    let (Some(verdict), Some(index)) = (b.verdict, b.batch_index) else { bail!("bundle {id} is not decided yet") };
+    let batch: BatchResponse = hub.query_smart(log, &bundle_log::QueryMsg::Batch { index }).await?;
+    let (Some(epoch), Some(root)) = (batch.epoch, batch.root) else { bail!("batch {index} is not closed yet") };
+    if batch.status != BatchStatus::Attested {
+        bail!("batch {index} is not attested yet ({:?}): the signers have not signed it", batch.status);
+    }
+    let proof: MerkleProofResponse = hub.query_smart(log, &bundle_log::QueryMsg::MerkleProof { bundle_id }).await?;
+    let mut sigs: Vec<_> = batch.signatures.iter().collect();
+    sigs.sort_by_key(|s| s.signer);
+    let signatures: alloy::primitives::Bytes = sigs.iter().flat_map(|s| s.signature.0).collect();
+    let signer: PrivateKeySigner = evm_key.trim_start_matches("0x").parse().context("EVM key")?;
+    let wallet = EthereumWallet::from(signer);
+    let verdict_code = match verdict {
+        mesh_protocol::Verdict::Commit => 1,
+        mesh_protocol::Verdict::Abort => 2,
+    };
+    let mut settled = 0;
+    for chain in &m.evm {
+        let legs: Vec<u32> = b
+            .bundle
+            .legs
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.chain_id == chain.chain_id)
+            .map(|(i, _)| i as u32)
+            .collect();
+        if legs.is_empty() {
+            continue;
+        }
+        let provider = ProviderBuilder::new().connect_http(chain.rpc.parse()?).erased();
+        let addr = |k: &str| -> anyhow::Result<alloy::primitives::Address> {
+            Ok(mesh_protocol::EvmAddress::parse(
+                chain.contracts.get(k).with_context(|| format!("{}: no {k}", chain.name))?,
+            )?
+            .0)
+        };
+        let d = EvmDelivery {
+            name: chain.name.clone(),
+            chain_id: chain.chain_id,
+            url: chain.rpc.clone(),
+            router: addr("MeshRouter")?,
+            verifier: addr("SettlementVerifier")?,
+            sender: TxSender::new(
+                &chain.rpc,
+                provider,
+                wallet.clone(),
+                chain.chain_id,
+                FeePolicy::default(),
+                Default::default(),
+            ),
+        };
+        let mut items = Vec::new();
+        for i in legs {
+            if d.leg_status(bundle_id.0, i).await? != crate::evm::LEG_LOCKED {
+                writeln!(out, "{}: leg {i} already final", chain.name)?;
+                continue;
+            }
+            items.push(IMeshRouter::SettleItem {
+                bundleId: bundle_id.0,
+                index: i,
+                verdict: verdict_code,
+                proof: proof.proof.iter().map(|h| h.0).collect(),
+            });
+        }
+        if items.is_empty() {
+            continue;
+        }
+        let n = items.len();
+        let delivery = if d.is_verified_root(root.0).await? {
+            Delivery::SettleMany { root: root.0, items }
+        } else {
+            let at = d.current_epoch().await?;
+            if at < epoch {
+                writeln!(out, "{}: Verifier at epoch {at}, the batch needs {epoch}: not delivered", chain.name)?;
+                continue;
+            }
+            Delivery::SettleBatch { epoch, batch_index: index, root: root.0, signatures: signatures.clone(), items }
+        };
+        let sent = d.send(delivery).await?;
+        if !sent.success {
+            bail!("{}: the settlement reverted (tx {})", chain.name, sent.tx_hash);
+        }
+        settled += n;
+        writeln!(out, "{}: settled {n} leg(s) {verdict:?} (tx {})", chain.name, sent.tx_hash)?;
+    }
+    Ok(settled)
+}

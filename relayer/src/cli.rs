@@ -96,6 +96,15 @@ enum BundleCommand {
         #[arg(long, default_value = ".devnet/manifest.json")]
         manifest: PathBuf,
     },
+    /// Deliver a decided bundle's verdict to every chain yourself, from the hub's public batch
+    /// signatures and Merkle proof (`settleBatch`, or `settleMany` when the root is known); legs
+    /// already final are skipped. Pays gas with the EVM key in MESH_EVM_KEY, or the devnet
+    /// deployer's.
+    Deliver {
+        id: String,
+        #[arg(long, default_value = ".devnet/manifest.json")]
+        manifest: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -276,6 +285,12 @@ pub fn main() -> anyhow::Result<()> {
                 }
                 BundleCommand::Status { id, watch, json, manifest } => {
                     rt.block_on(crate::bundle_cmd::status_cmd(&id, &manifest, watch, json))?
+                }
+                BundleCommand::Deliver { id, manifest } => {
+                    let key = std::env::var("MESH_EVM_KEY")
+                        .unwrap_or_else(|_| crate::devnet::evm_deploy::ANVIL_DEPLOYER_KEY.to_string());
+                    rt.block_on(crate::bundle_cmd::deliver_cmd(&id, &manifest, &key, &mut std::io::stdout()))
+                        .map(|_| ())?
                 }
             }
         }

@@ -120,3 +120,67 @@ async fn a_spec_is_planned_registered_locked_by_each_party_and_followed_until_fi
         r.stop().await;
     }
 }
+
+/// `mesh bundle deliver`: with no poster running, anyone delivers a decided bundle's verdict to
+/// every chain from the hub's public batch signatures and Merkle proof; a second run finds every
+/// leg final and sends nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn anyone_delivers_a_decided_bundle_from_the_hubs_public_signatures() {
+    use mesh_relayer::devnet::fixture::{leg_status, mint_usdc, usdc_balance};
+    let net = devnet("bundle-deliver", 28700, 28690);
+    let _down = DownOnDrop(&net);
+    let m = net.up(&UpOptions { validators: 1, evm_chains: 2, fresh: true }).await.expect("devnet up");
+    let manifest = net.manifest_path();
+    let manifest = manifest.to_str().unwrap();
+    // reporters and signers only: nobody posts
+    let relayers = [
+        start_relayer(&net, &m, Some(0), vec![Role::Reporter, Role::Signer]),
+        start_relayer(&net, &m, Some(1), vec![Role::Signer]),
+        start_relayer(&net, &m, Some(2), vec![Role::Signer]),
+    ];
+    let (alice, bob) = (&m.accounts.users[0], &m.accounts.users[1]);
+    mint_usdc(&m, 0, &alice.evm_address, 100_000_000).await;
+    mint_usdc(&m, 1, &bob.evm_address, 50_000_000).await;
+    let example =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/swap.bundle.toml")).expect("example");
+    let specs = net.dir.join("specs");
+    std::fs::create_dir_all(&specs).unwrap();
+    let spec = write_spec(&specs, "swap.bundle.toml", &example);
+    let registered = ok(&["bundle", "register", &spec, "--manifest", manifest]);
+    let id = registered
+        .lines()
+        .find_map(|l| l.strip_prefix("registered "))
+        .and_then(|rest| rest.split(';').next())
+        .expect("the bundle id is printed")
+        .to_string();
+    for leg in ["0", "1"] {
+        ok(&["bundle", "lock", &spec, "--leg", leg, "--manifest", manifest]);
+    }
+    // decided and attested, but no poster delivers it
+    let start = Instant::now();
+    loop {
+        let json: serde_json::Value =
+            serde_json::from_str(&ok(&["bundle", "status", &id, "--json", "--manifest", manifest])).unwrap();
+        if json["batch_attested"] == true {
+            assert_eq!(json["bundle"]["verdict"], "commit");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(180), "never attested: {json}");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let hash = mesh_protocol::Hash32::parse(&id).unwrap();
+    assert_eq!(leg_status(&m, 0, hash, 0).await, 1, "still locked: no poster runs");
+    let bob_before = usdc_balance(&m, 0, &bob.evm_address).await;
+
+    let out = ok(&["bundle", "deliver", &id, "--manifest", manifest]);
+    assert_eq!(out.matches("settled 1 leg(s) Commit").count(), 2, "{out}");
+    assert_eq!((leg_status(&m, 0, hash, 0).await, leg_status(&m, 1, hash, 1).await), (2, 2));
+    assert!(usdc_balance(&m, 0, &bob.evm_address).await > bob_before);
+    let again = ok(&["bundle", "deliver", &id, "--manifest", manifest]);
+    assert_eq!(again.matches("already final").count(), 2, "{again}");
+    assert!(!again.contains("settled"), "{again}");
+
+    for r in relayers {
+        r.stop().await;
+    }
+}

@@ -26,7 +26,15 @@ fn me() -> Address {
 }
 
 fn signer(hub: &MockHub, store: Arc<Store>) -> Signer<MockHub> {
-    Signer { hub: hub.clone(), key: key(), domain: domain(), store, metrics: Metrics::new(), rotation_delay: 10, renewal_window: 600 }
+    Signer {
+        hub: hub.clone(),
+        key: key(),
+        domain: domain(),
+        store,
+        metrics: Metrics::new(),
+        rotation_delay: 10,
+        renewal_window: 600,
+    }
 }
 
 const ENTRIES: [(u8, Verdict); 3] = [(1, Verdict::Commit), (2, Verdict::Abort), (3, Verdict::Commit)];
