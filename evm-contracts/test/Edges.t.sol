@@ -141,6 +141,23 @@ contract EdgesTest is MeshFixture {
         _newVerifier(addrs, weights, threshold);
     }
 
+    /// @dev The low-s bound is exact: s = n/2 passes the range checks (and then fails as a
+    /// stranger's or no signature), s = n/2 + 1 is refused as HighS, at any position.
+    function test_SignatureS_ExactlyHalfOrderBoundary() public {
+        bytes32 root = keccak256("half-n");
+        bytes32 digest = verifier.batchDigest(GENESIS_EPOCH, 0, root);
+        bytes memory valid = _sign(signerKeys, digest);
+        uint256 half = SignerSetLib.HALF_N;
+        bytes memory atHalf = abi.encodePacked(bytes32(uint256(1)), bytes32(half), uint8(27));
+        bytes memory aboveHalf = abi.encodePacked(bytes32(uint256(1)), bytes32(half + 1), uint8(27));
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.HighS.selector, 0));
+        verifier.submitBatch(GENESIS_EPOCH, 0, root, aboveHalf);
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.HighS.selector, 3));
+        verifier.submitBatch(GENESIS_EPOCH, 0, root, bytes.concat(valid, aboveHalf));
+        vm.expectRevert(_foreignSigError(digest, atHalf));
+        verifier.submitBatch(GENESIS_EPOCH, 0, root, atHalf);
+    }
+
     /// @dev 65 members: refused.
     function test_RevertWhen_SignerSet65Members() public {
         (, address[] memory addrs, uint256[] memory weights) = _heavySet(65, 1);
@@ -275,6 +292,28 @@ contract EdgesTest is MeshFixture {
             }
         }
         _assertStillLocked(xid);
+    }
+
+    /// @dev settleMultiproof applies each item's own verdict: an ABORT refunds the depositor and
+    /// a COMMIT of the same batch pays the recipient (kills "every item settles as COMMIT").
+    function test_SettleMultiproof_AppliesEachItemsVerdict() public {
+        Bundle memory a = _oneLeg(1, AMOUNT);
+        Bundle memory c = _oneLeg(2, AMOUNT);
+        _fundAndLock(a, 0);
+        _fundAndLock(c, 0);
+        bytes32[] memory leaves = new bytes32[](2);
+        leaves[0] = MeshTypes.settlementLeaf(_id(a), MeshTypes.ABORT);
+        leaves[1] = MeshTypes.settlementLeaf(_id(c), MeshTypes.COMMIT);
+        bytes32 root = _root(leaves);
+        _submitRoot(root, 0);
+        IMeshRouter.MultiItem[] memory items = new IMeshRouter.MultiItem[](2);
+        items[0] = IMeshRouter.MultiItem(_id(a), 0, MeshTypes.ABORT, 0);
+        items[1] = IMeshRouter.MultiItem(_id(c), 0, MeshTypes.COMMIT, 1);
+        assertEq(router.settleMultiproof(root, 2, items, new bytes32[](0)), 2, "two settled");
+        assertEq(uint8(router.legStatus(_id(a), 0)), uint8(IMeshRouter.LegStatus.Aborted), "a");
+        assertEq(uint8(router.legStatus(_id(c), 0)), uint8(IMeshRouter.LegStatus.Committed), "c");
+        assertEq(token.balanceOf(alice), AMOUNT, "ABORT refunded the depositor");
+        assertEq(token.balanceOf(bob), AMOUNT, "COMMIT paid the recipient");
     }
 
     /// @dev The zero root and a root never verified: RootNotVerified / ZeroRoot, for every path.
