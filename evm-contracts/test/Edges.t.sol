@@ -176,7 +176,8 @@ contract EdgesTest is MeshFixture {
         xid = _id(x);
         leaves = new bytes32[](3);
         for (uint256 i; i < 3; ++i) {
-            leaves[i] = MeshTypes.settlementLeaf(keccak256(abi.encode("other", i)), MeshTypes.COMMIT);
+            leaves[i] =
+                MeshTypes.settlementLeaf(keccak256(abi.encode("other", i)), MeshTypes.COMMIT);
         }
         root = _root(leaves);
         _submitRoot(root, 0);
@@ -197,10 +198,13 @@ contract EdgesTest is MeshFixture {
             for (uint256 l; l < 5; ++l) {
                 bytes32[] memory proof = new bytes32[](lens[l]);
                 for (uint256 j; j < proof.length; ++j) {
-                    proof[j] = j < 2 ? Merkle.proof(leaves, 0)[j % 2] : bytes32(type(uint256).max - j);
+                    proof[j] =
+                        j < 2 ? Merkle.proof(leaves, 0)[j % 2] : bytes32(type(uint256).max - j);
                 }
                 bytes memory err = verdicts[v] == MeshTypes.COMMIT || verdicts[v] == MeshTypes.ABORT
-                    ? abi.encodeWithSelector(IMeshRouter.InvalidProof.selector, xid, verdicts[v], root)
+                    ? abi.encodeWithSelector(
+                        IMeshRouter.InvalidProof.selector, xid, verdicts[v], root
+                    )
                     : abi.encodeWithSelector(IMeshRouter.InvalidVerdict.selector, verdicts[v]);
                 vm.expectRevert(err);
                 router.settle(xid, 0, verdicts[v], root, proof);
@@ -239,7 +243,9 @@ contract EdgesTest is MeshFixture {
             IMeshRouter.SettleItem[] memory items = new IMeshRouter.SettleItem[](1);
             items[0] = IMeshRouter.SettleItem(xid, 0, MeshTypes.ABORT, new bytes32[](lens[l]));
             vm.expectRevert(
-                abi.encodeWithSelector(IMeshRouter.InvalidProof.selector, xid, MeshTypes.ABORT, root2)
+                abi.encodeWithSelector(
+                    IMeshRouter.InvalidProof.selector, xid, MeshTypes.ABORT, root2
+                )
             );
             router.settleBatch(GENESIS_EPOCH, 9, root2, sigs, items);
         }
@@ -252,16 +258,8 @@ contract EdgesTest is MeshFixture {
     function test_OutsideBundle_Multiproof_Extremes() public {
         (bytes32 xid, bytes32 root, bytes32[] memory leaves) = _outside();
         uint32[3] memory leafIdx = [uint32(0), 2, type(uint32).max];
-        uint256[8] memory counts = [
-            uint256(0),
-            1,
-            3,
-            256,
-            257,
-            2 ** 255,
-            type(uint256).max - 1,
-            type(uint256).max
-        ];
+        uint256[8] memory counts =
+            [uint256(0), 1, 3, 256, 257, 2 ** 255, type(uint256).max - 1, type(uint256).max];
         for (uint256 p; p < 3; ++p) {
             uint256[] memory pos = new uint256[](1);
             pos[0] = leafIdx[p] < 3 ? leafIdx[p] : 0;
@@ -269,9 +267,8 @@ contract EdgesTest is MeshFixture {
             for (uint256 c; c < 8; ++c) {
                 IMeshRouter.MultiItem[] memory items = new IMeshRouter.MultiItem[](1);
                 items[0] = IMeshRouter.MultiItem(xid, 0, MeshTypes.COMMIT, leafIdx[p]);
-                (bool ok, bytes memory ret) = address(router).call(
-                    abi.encodeCall(router.settleMultiproof, (root, counts[c], items, proof))
-                );
+                (bool ok, bytes memory ret) = address(router)
+                    .call(abi.encodeCall(router.settleMultiproof, (root, counts[c], items, proof)));
                 assertFalse(ok, "outside bundle settled");
                 bytes4 sel = bytes4(ret);
                 assertTrue(
