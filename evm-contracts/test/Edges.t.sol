@@ -147,7 +147,8 @@ contract EdgesTest is MeshFixture {
         bytes32 root = keccak256("half-n");
         bytes32 digest = verifier.batchDigest(GENESIS_EPOCH, 0, root);
         bytes memory valid = _sign(signerKeys, digest);
-        uint256 half = SignerSetLib.HALF_N;
+        // n / 2 written out (not the library's constant, so that a changed constant is caught).
+        uint256 half = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
         bytes memory atHalf = abi.encodePacked(bytes32(uint256(1)), bytes32(half), uint8(27));
         bytes memory aboveHalf = abi.encodePacked(bytes32(uint256(1)), bytes32(half + 1), uint8(27));
         vm.expectRevert(abi.encodeWithSelector(SignerSetLib.HighS.selector, 0));
