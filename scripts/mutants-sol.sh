@@ -15,9 +15,9 @@
 #   ID | file under evm-contracts/src | forge --match-contract regex | from | to
 #
 # `from` must occur exactly once in the file (`\n` in `from`/`to` is a newline); `to` replaces
-# it (`<drop>` deletes it). A mutant is KILLED when forge fails (or the mutant does not compile:
-# reported separately), SURVIVED when the tests still pass. The file is restored after every
-# mutant and on any exit (trap), so an interrupted run leaves the tree clean.
+# it (`<drop>` deletes it). A mutant is KILLED when the tests fail, SURVIVED when they pass, and
+# UNVIABLE when it does not compile (a broken list entry, not a kill). The file is restored after
+# every mutant and on any exit (trap), so an interrupted run leaves the tree clean.
 #
 # Output: one line per mutant, then killed/survived per contract; exit 1 if any survived.
 set -uo pipefail
@@ -54,7 +54,7 @@ if "$ROOT/scripts/forge.sh" test --help </dev/null 2>/dev/null | grep -q -- "--f
   FAIL_FAST="--fail-fast"
 fi
 
-declare -A KILLED SURVIVED
+declare -A KILLED SURVIVED UNVIABLE
 declare -a SURVIVORS=()
 only=" $* "
 total=0
@@ -107,8 +107,14 @@ PY
     SURVIVED[$contract]=$((${SURVIVED[$contract]:-0} + 1))
     SURVIVORS+=("$id $contract: $from -> $to")
   else
-    if grep -q "Compiler run failed\|Error (" "$log"; then verdict="KILLED (does not compile)"; else verdict="KILLED"; fi
-    KILLED[$contract]=$((${KILLED[$contract]:-0} + 1))
+    if grep -q "Compiler run failed" "$log"; then
+      # A mutant that does not compile says nothing about the tests: fix the list entry.
+      verdict="UNVIABLE (does not compile)"
+      UNVIABLE[$contract]=$((${UNVIABLE[$contract]:-0} + 1))
+    else
+      verdict="KILLED"
+      KILLED[$contract]=$((${KILLED[$contract]:-0} + 1))
+    fi
   fi
   echo "$id  $contract  $verdict  ($(($(date +%s) - start)) s)"
   restore
@@ -117,8 +123,9 @@ done <"$LIST"
 echo
 echo "== Solidity mutants: $total =="
 status=0
-for c in $(printf '%s\n' "${!KILLED[@]}" "${!SURVIVED[@]}" | sort -u); do
-  printf '%-20s killed %3d  survived %3d\n' "$c" "${KILLED[$c]:-0}" "${SURVIVED[$c]:-0}"
+for c in $(printf '%s\n' "${!KILLED[@]}" "${!SURVIVED[@]}" "${!UNVIABLE[@]}" | sort -u); do
+  printf '%-20s killed %3d  survived %3d  unviable %d\n' "$c" "${KILLED[$c]:-0}" "${SURVIVED[$c]:-0}" \
+    "${UNVIABLE[$c]:-0}"
 done
 if [ "${#SURVIVORS[@]}" -gt 0 ]; then
   status=1

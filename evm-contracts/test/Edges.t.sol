@@ -141,6 +141,24 @@ contract EdgesTest is MeshFixture {
         _newVerifier(addrs, weights, threshold);
     }
 
+    /// @dev The low-s bound is exact: s = n/2 passes the range checks (and then fails as a
+    /// stranger's or no signature), s = n/2 + 1 is refused as HighS, at any position.
+    function test_SignatureS_ExactlyHalfOrderBoundary() public {
+        bytes32 root = keccak256("half-n");
+        bytes32 digest = verifier.batchDigest(GENESIS_EPOCH, 0, root);
+        bytes memory valid = _sign(signerKeys, digest);
+        // n / 2 written out (not the library's constant, so that a changed constant is caught).
+        uint256 half = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
+        bytes memory atHalf = abi.encodePacked(bytes32(uint256(1)), bytes32(half), uint8(27));
+        bytes memory aboveHalf = abi.encodePacked(bytes32(uint256(1)), bytes32(half + 1), uint8(27));
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.HighS.selector, 0));
+        verifier.submitBatch(GENESIS_EPOCH, 0, root, aboveHalf);
+        vm.expectRevert(abi.encodeWithSelector(SignerSetLib.HighS.selector, 3));
+        verifier.submitBatch(GENESIS_EPOCH, 0, root, bytes.concat(valid, aboveHalf));
+        vm.expectRevert(_foreignSigError(digest, atHalf));
+        verifier.submitBatch(GENESIS_EPOCH, 0, root, atHalf);
+    }
+
     /// @dev 65 members: refused.
     function test_RevertWhen_SignerSet65Members() public {
         (, address[] memory addrs, uint256[] memory weights) = _heavySet(65, 1);
@@ -159,7 +177,8 @@ contract EdgesTest is MeshFixture {
         xid = _id(x);
         leaves = new bytes32[](3);
         for (uint256 i; i < 3; ++i) {
-            leaves[i] = MeshTypes.settlementLeaf(keccak256(abi.encode("other", i)), MeshTypes.COMMIT);
+            leaves[i] =
+                MeshTypes.settlementLeaf(keccak256(abi.encode("other", i)), MeshTypes.COMMIT);
         }
         root = _root(leaves);
         _submitRoot(root, 0);
@@ -180,10 +199,13 @@ contract EdgesTest is MeshFixture {
             for (uint256 l; l < 5; ++l) {
                 bytes32[] memory proof = new bytes32[](lens[l]);
                 for (uint256 j; j < proof.length; ++j) {
-                    proof[j] = j < 2 ? Merkle.proof(leaves, 0)[j % 2] : bytes32(type(uint256).max - j);
+                    proof[j] =
+                        j < 2 ? Merkle.proof(leaves, 0)[j % 2] : bytes32(type(uint256).max - j);
                 }
                 bytes memory err = verdicts[v] == MeshTypes.COMMIT || verdicts[v] == MeshTypes.ABORT
-                    ? abi.encodeWithSelector(IMeshRouter.InvalidProof.selector, xid, verdicts[v], root)
+                    ? abi.encodeWithSelector(
+                        IMeshRouter.InvalidProof.selector, xid, verdicts[v], root
+                    )
                     : abi.encodeWithSelector(IMeshRouter.InvalidVerdict.selector, verdicts[v]);
                 vm.expectRevert(err);
                 router.settle(xid, 0, verdicts[v], root, proof);
@@ -222,7 +244,9 @@ contract EdgesTest is MeshFixture {
             IMeshRouter.SettleItem[] memory items = new IMeshRouter.SettleItem[](1);
             items[0] = IMeshRouter.SettleItem(xid, 0, MeshTypes.ABORT, new bytes32[](lens[l]));
             vm.expectRevert(
-                abi.encodeWithSelector(IMeshRouter.InvalidProof.selector, xid, MeshTypes.ABORT, root2)
+                abi.encodeWithSelector(
+                    IMeshRouter.InvalidProof.selector, xid, MeshTypes.ABORT, root2
+                )
             );
             router.settleBatch(GENESIS_EPOCH, 9, root2, sigs, items);
         }
@@ -235,16 +259,8 @@ contract EdgesTest is MeshFixture {
     function test_OutsideBundle_Multiproof_Extremes() public {
         (bytes32 xid, bytes32 root, bytes32[] memory leaves) = _outside();
         uint32[3] memory leafIdx = [uint32(0), 2, type(uint32).max];
-        uint256[8] memory counts = [
-            uint256(0),
-            1,
-            3,
-            256,
-            257,
-            2 ** 255,
-            type(uint256).max - 1,
-            type(uint256).max
-        ];
+        uint256[8] memory counts =
+            [uint256(0), 1, 3, 256, 257, 2 ** 255, type(uint256).max - 1, type(uint256).max];
         for (uint256 p; p < 3; ++p) {
             uint256[] memory pos = new uint256[](1);
             pos[0] = leafIdx[p] < 3 ? leafIdx[p] : 0;
@@ -252,9 +268,8 @@ contract EdgesTest is MeshFixture {
             for (uint256 c; c < 8; ++c) {
                 IMeshRouter.MultiItem[] memory items = new IMeshRouter.MultiItem[](1);
                 items[0] = IMeshRouter.MultiItem(xid, 0, MeshTypes.COMMIT, leafIdx[p]);
-                (bool ok, bytes memory ret) = address(router).call(
-                    abi.encodeCall(router.settleMultiproof, (root, counts[c], items, proof))
-                );
+                (bool ok, bytes memory ret) = address(router)
+                    .call(abi.encodeCall(router.settleMultiproof, (root, counts[c], items, proof)));
                 assertFalse(ok, "outside bundle settled");
                 bytes4 sel = bytes4(ret);
                 assertTrue(
@@ -275,6 +290,28 @@ contract EdgesTest is MeshFixture {
             }
         }
         _assertStillLocked(xid);
+    }
+
+    /// @dev settleMultiproof applies each item's own verdict: an ABORT refunds the depositor and
+    /// a COMMIT of the same batch pays the recipient (kills "every item settles as COMMIT").
+    function test_SettleMultiproof_AppliesEachItemsVerdict() public {
+        Bundle memory a = _oneLeg(1, AMOUNT);
+        Bundle memory c = _oneLeg(2, AMOUNT);
+        _fundAndLock(a, 0);
+        _fundAndLock(c, 0);
+        bytes32[] memory leaves = new bytes32[](2);
+        leaves[0] = MeshTypes.settlementLeaf(_id(a), MeshTypes.ABORT);
+        leaves[1] = MeshTypes.settlementLeaf(_id(c), MeshTypes.COMMIT);
+        bytes32 root = _root(leaves);
+        _submitRoot(root, 0);
+        IMeshRouter.MultiItem[] memory items = new IMeshRouter.MultiItem[](2);
+        items[0] = IMeshRouter.MultiItem(_id(a), 0, MeshTypes.ABORT, 0);
+        items[1] = IMeshRouter.MultiItem(_id(c), 0, MeshTypes.COMMIT, 1);
+        assertEq(router.settleMultiproof(root, 2, items, new bytes32[](0)), 2, "two settled");
+        assertEq(uint8(router.legStatus(_id(a), 0)), uint8(IMeshRouter.LegStatus.Aborted), "a");
+        assertEq(uint8(router.legStatus(_id(c), 0)), uint8(IMeshRouter.LegStatus.Committed), "c");
+        assertEq(token.balanceOf(alice), AMOUNT, "ABORT refunded the depositor");
+        assertEq(token.balanceOf(bob), AMOUNT, "COMMIT paid the recipient");
     }
 
     /// @dev The zero root and a root never verified: RootNotVerified / ZeroRoot, for every path.

@@ -558,6 +558,24 @@ contract SettlementVerifierTest is MeshFixture {
         verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
     }
 
+    /// @dev The oldest retained epoch (current − RETAINED_EPOCHS) still verifies through
+    /// `submitBatch` and `checkSignatures`, not only in `isEpochActive` (kills `>` → `>=` in the
+    /// retention check of `_setOf`).
+    function test_Retention_OldestRetainedEpochStillVerifies() public {
+        uint256[] memory keys = signerKeys;
+        uint256[] memory epoch2Keys;
+        for (uint256 e = 2; e <= 5; ++e) {
+            (keys,) =
+                _rotate(string.concat("epoch", vm.toString(e)), 3, 2, _take(keys, keys.length));
+            if (e == 2) epoch2Keys = keys;
+        }
+        assertEq(verifier.currentEpoch(), 5, "epoch 5");
+        bytes32 root = keccak256("oldest retained");
+        bytes32 digest = verifier.batchDigest(2, 0, root);
+        assertEq(verifier.checkSignatures(2, digest, _sign(epoch2Keys, digest)), 3, "weight");
+        assertTrue(verifier.submitBatch(2, 0, root, _sign(epoch2Keys, digest)), "epoch 5 - 3");
+    }
+
     function test_SignerSet_UnknownEpochIsEmpty() public view {
         (address[] memory s, uint256[] memory w, uint256 t, uint64 exp, uint64 at) =
             verifier.signerSet(9);
