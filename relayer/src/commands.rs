@@ -166,6 +166,9 @@ pub async fn prove_false_lock(config: &Path, chain: &str, bundle: &str, leg: u32
         (crate::roles::disputer::Finding::UnknownBlock, _) => {
             println!("the reported block is not on this node's chain: not provable with a receipt proof")
         }
+        (crate::roles::disputer::Finding::Unprovable(why), _) => {
+            println!("this node's data cannot back a proof: {why}")
+        }
         _ => println!("honest: the chain has exactly this lock"),
     }
     Ok(())

@@ -36,6 +36,7 @@ pub struct Metrics {
     pub tx_fee_bumps: Family<ChainLabel, Counter>,
     pub rotations_triggered: Counter,
     pub frauds_found: Counter,
+    pub unprovable_reports: Counter,
     pub errors: Family<RoleLabel, Counter>,
     pub reports_confirmed: Counter,
     pub objections_sent: Counter,
@@ -71,6 +72,11 @@ impl Metrics {
             m.rotations_triggered.clone(),
         );
         r.register("frauds_found", "Fraud proofs this disputer got accepted", m.frauds_found.clone());
+        r.register(
+            "unprovable_reports",
+            "Suspicious reports this disputer could not prove from its node's data (logged, skipped)",
+            m.unprovable_reports.clone(),
+        );
         r.register("errors", "Recoverable errors per role (RPC and node trouble)", m.errors.clone());
         r.register(
             "reports_confirmed",

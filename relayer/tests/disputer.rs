@@ -372,3 +372,24 @@ async fn a_report_on_a_chain_the_disputer_does_not_watch_is_skipped() {
     assert_eq!(store.checked_report(report_id).unwrap(), Some(0));
     assert_eq!(chain.calls(EvmMethod::BlockReceipts), 0);
 }
+
+#[tokio::test]
+async fn an_odd_receipt_that_cannot_back_a_proof_is_logged_and_skipped_never_fatal() {
+    let (_dir, store) = temp_store();
+    let chain = MockChain::new(CHAIN, 2);
+    let hub = MockHub::new();
+    let b = sample_bundle(1);
+    // The report points at an OP-stack deposit (type 0x7e) this node serves with a receipt that
+    // does not rebuild the header's receipts root: no proof can be made from it.
+    let (block, report_id) = reported(&chain, &hub, &b, vec![MockTx::noise(), MockTx::noise()], 1, 0);
+    chain.replace_receipt(block.number, 1, vec![0x7e, 0xc0]);
+    let d = disputer(&chain, &hub, store.clone());
+
+    let t = d.tick().await.expect("an odd receipt never stops the disputer");
+    assert_eq!(t, DisputerTick { checked: 1, proven: vec![], ..Default::default() });
+    assert!(hub.frauds().is_empty());
+    assert_eq!(store.checked_report(report_id).unwrap(), Some(4));
+    assert_eq!(d.metrics.unprovable_reports.get(), 1);
+    // and the next round goes on with nothing left to do
+    assert_eq!(d.tick().await.unwrap(), DisputerTick::default());
+}

@@ -40,6 +40,10 @@ pub enum Finding {
     False(String),
     /// The reported block is not on this node's chain (non-canonical block; needs a vote, not a proof).
     UnknownBlock,
+    /// This node's own data cannot back a proof (its header does not decode, its receipts do not
+    /// rebuild the header's root): logged and counted, never fatal; the signers' objections still
+    /// cover the report.
+    Unprovable(String),
 }
 
 /// Checks a report against the chain; on a provable mismatch returns the proof too.
@@ -62,9 +66,12 @@ pub async fn check_report<E: EvmSource + EvmEvidence>(
     } else if block.timestamp != loc.block_timestamp {
         // the header in the proof shows the real timestamp (what the lock-deadline check used)
         Some(format!("the block's timestamp is {}, not {}", block.timestamp, loc.block_timestamp))
+    } else if let Err(e) = decode_receipt(&receipt_bytes) {
+        // An OP deposit, an Arbitrum type, a future type, a malformed receipt: no honest relayer
+        // reports a lock there, and the dispute contract takes it as a false lock.
+        Some(format!("the receipt at that index does not decode ({e})"))
     } else {
-        let receipt =
-            decode_receipt(&receipt_bytes).map_err(|e| RoleError::Fatal(format!("undecodable receipt: {e}")))?;
+        let receipt = decode_receipt(&receipt_bytes).expect("decoded just above");
         if !receipt.success {
             Some("the reported transaction failed".to_string())
         } else {
@@ -90,12 +97,13 @@ pub async fn check_report<E: EvmSource + EvmEvidence>(
     let Some(why) = problem else { return Ok((Finding::Honest, None)) };
     let header = evm.header_rlp(loc.block_number).await?;
     let (root, proof) = build_receipt_proof(&receipts, loc.tx_index);
-    let info = mesh_protocol::evm::decode_header(&header).map_err(|e| RoleError::Fatal(format!("own header: {e}")))?;
+    let info = match mesh_protocol::evm::decode_header(&header) {
+        Ok(info) => info,
+        Err(e) => return Ok((Finding::Unprovable(format!("own header of block {}: {e}", loc.block_number)), None)),
+    };
     if info.receipts_root != root {
-        return Err(RoleError::Fatal(format!(
-            "block {}: rebuilt receipts root differs from the header",
-            loc.block_number
-        )));
+        let why = format!("block {}: rebuilt receipts root differs from the header", loc.block_number);
+        return Ok((Finding::Unprovable(why), None));
     }
     let fraud = FraudProof::FalseLock {
         bundle_id: r.bundle_id,
@@ -306,6 +314,11 @@ impl<E: EvmSource + EvmEvidence + EvmSignatures, H: MeshHub> Disputer<E, H> {
                 (Finding::UnknownBlock, _) => {
                     tracing::warn!(bundle = %bundle_id, leg = leg_index, "reported block is not on this node's chain; cannot prove with a receipt");
                     self.store.mark_checked(*report_id, 3)?;
+                }
+                (Finding::Unprovable(why), _) => {
+                    self.metrics.unprovable_reports.inc();
+                    tracing::warn!(bundle = %bundle_id, leg = leg_index, %why, "cannot build a proof from this node's data; moving on");
+                    self.store.mark_checked(*report_id, 4)?;
                 }
                 _ => self.store.mark_checked(*report_id, 0)?,
             }

@@ -260,6 +260,12 @@ impl MockChain {
         self.lock().blocks[number as usize].clone()
     }
 
+    /// Replaces the stored receipt `index` of block `number` by `bytes` without touching the
+    /// header: a node whose answers no longer fit together (or an exotic receipt type).
+    pub fn replace_receipt(&self, number: u64, index: usize, bytes: Vec<u8>) {
+        self.lock().blocks[number as usize].receipts[index] = bytes;
+    }
+
     /// Mines a block whose one transaction delivers `statements` (their signatures packed in one
     /// `submitBatch`/`settleBatch`/`rotate` call); returns the block.
     pub fn deliver(&self, statements: Vec<SignedStatement>) -> MockBlock {
