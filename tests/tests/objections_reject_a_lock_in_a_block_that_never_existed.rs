@@ -79,6 +79,7 @@ async fn a_lock_reported_in_a_block_that_never_existed_is_rejected_and_nothing_p
     assert_eq!(resp.new.len(), 1, "the lie is recorded, for now");
 
     // The honest signers object within the dispute window and the report is rejected.
+    let window = m.profile.contracts.dispute_window;
     let started = Instant::now();
     loop {
         let page: bundle_log::LogResponse = hub
@@ -92,9 +93,8 @@ async fn a_lock_reported_in_a_block_that_never_existed_is_rejected_and_nothing_p
         if rejected {
             break;
         }
-        let window: u64 = 15;
         assert!(
-            started.elapsed() < Duration::from_secs(window + 10),
+            started.elapsed() < window + Duration::from_secs(10),
             "no rejection within the dispute window: the lie would stand"
         );
         tokio::time::sleep(Duration::from_millis(300)).await;

@@ -17,7 +17,7 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
 pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> Result<Response, ContractError> {
     // Only a registration takes funds (its deposit); anything sent elsewhere would be stuck.
     if !matches!(msg, ExecuteMsg::RegisterBundle { .. }) {
-        execute::nonpayable(&info, action(&msg))?;
+        mesh_hub_api::common::nonpayable(&info, action(&msg))?;
     }
     match msg {
         ExecuteMsg::RegisterBundle { bundle } => execute::register_bundle(deps, env, info, bundle),

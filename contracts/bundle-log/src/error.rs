@@ -100,8 +100,8 @@ pub enum ContractError {
     #[error("weight overflow adding {weight}")]
     WeightOverflow { weight: Amount },
 
-    #[error("{action} takes no funds, {funds} were sent")]
-    Payment { action: &'static str, funds: String },
+    #[error(transparent)]
+    Payment(#[from] mesh_hub_api::common::FundsNotAccepted),
     #[error("registering a bundle needs a deposit of exactly {expected}, got {got}")]
     WrongDeposit { expected: String, got: String },
     #[error("no objections given")]

@@ -18,7 +18,7 @@ use crate::msg::{
 };
 use crate::rules;
 use crate::state::{self, BatchRecord, BundleRecord, Config};
-use mesh_hub_api::common::{only_admin, only_dispute};
+use mesh_hub_api::common::{nonpayable, only_admin, only_dispute};
 use mesh_hub_api::stake_escrow::{
     ConfigResponse as StakeConfig, IsActiveResponse, QueryMsg as StakeQuery, RelayerInfo, SignerSetResponse,
 };
@@ -26,15 +26,6 @@ use mesh_hub_api::stake_escrow::{
 /// The EIP-712 domain of this deployment: the hub chain and this contract's address.
 pub fn domain(cfg: &Config, env: &Env) -> HubDomain {
     HubDomain::new(cfg.hub_chain_id.clone(), env.contract.address.as_str())
-}
-
-/// Refuses funds sent with a message that takes none (they would be stuck in the contract).
-pub fn nonpayable(info: &MessageInfo, action: &'static str) -> Result<(), ContractError> {
-    if info.funds.is_empty() {
-        return Ok(());
-    }
-    let funds = info.funds.iter().map(Coin::to_string).collect::<Vec<_>>().join(",");
-    Err(ContractError::Payment { action, funds })
 }
 
 fn now(env: &Env) -> u64 {

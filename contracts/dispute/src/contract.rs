@@ -16,10 +16,7 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> Result<Response, ContractError> {
     // Nothing here takes funds; anything sent would be stuck in the contract.
-    if !info.funds.is_empty() {
-        let funds = info.funds.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
-        return Err(ContractError::Payment { action: "submit_fraud_proof", funds });
-    }
+    mesh_hub_api::common::nonpayable(&info, "submit_fraud_proof")?;
     match msg {
         ExecuteMsg::SubmitFraudProof { proof } => execute::submit_fraud_proof(deps, env, info, proof),
     }

@@ -10,8 +10,8 @@ pub enum ContractError {
 
     #[error("invalid configuration: {field} {reason}")]
     InvalidConfig { field: &'static str, reason: String },
-    #[error("{action} takes no funds, {funds} were sent")]
-    Payment { action: &'static str, funds: String },
+    #[error(transparent)]
+    Payment(#[from] mesh_hub_api::common::FundsNotAccepted),
     #[error("evidence too large: {what} is {got}, at most {max} is allowed")]
     EvidenceTooLarge { what: &'static str, got: usize, max: u32 },
 

@@ -27,7 +27,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
         ExecuteMsg::WithdrawRetained { .. } => Some("withdraw_retained"),
     };
     if let Some(action) = action {
-        execute::nonpayable(&info, action)?;
+        mesh_hub_api::common::nonpayable(&info, action)?;
     }
     match msg {
         ExecuteMsg::Bond { evm_signer, proof_of_possession } => {

@@ -52,8 +52,8 @@ pub enum ContractError {
          chains accept until {expires_at}; its stake stays slashable until then plus the unbonding period"
     )]
     StakeLockedBySignerSet { epoch: u64, expires_at: u64, claimable_from: u64 },
-    #[error("{action} takes no funds, got {funds}")]
-    FundsNotAccepted { action: &'static str, funds: String },
+    #[error(transparent)]
+    FundsNotAccepted(#[from] mesh_hub_api::common::FundsNotAccepted),
     #[error("cannot withdraw {requested} of retained slashed stake: only {retained} is retained")]
     InsufficientRetained { retained: Uint128, requested: Uint128 },
 

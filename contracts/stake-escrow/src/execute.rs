@@ -437,15 +437,6 @@ pub fn update_admin(deps: DepsMut, info: MessageInfo, admin: String) -> Result<R
     Ok(Response::new().add_attribute("action", "update_admin").add_attribute("admin", cfg.admin))
 }
 
-/// Every message but `Bond` refuses attached funds (they would be stuck in the contract).
-pub fn nonpayable(info: &MessageInfo, action: &'static str) -> Result<(), ContractError> {
-    if info.funds.is_empty() {
-        return Ok(());
-    }
-    let funds = info.funds.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(",");
-    Err(ContractError::FundsNotAccepted { action, funds })
-}
-
 /// Type URL of the Cosmos SDK message that credits the community pool.
 pub const MSG_FUND_COMMUNITY_POOL: &str = "/cosmos.distribution.v1beta1.MsgFundCommunityPool";
 

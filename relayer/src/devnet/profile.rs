@@ -111,8 +111,14 @@ impl Profile {
             return Err("accounts.bonded_relayers exceeds accounts.relayers".into());
         }
         let c = &self.contracts;
-        if c.unbonding_period <= c.dispute_window + c.delivery_margin {
-            return Err("contracts.unbonding_period must exceed dispute_window + delivery_margin".into());
+        // The devnet's re-report grace is the dispute window (relayer/src/devnet/deploy.rs); the
+        // bundle-log refuses an unbonding period that does not outlast window + margin + grace, and
+        // a delivery margin no longer than the batch age.
+        if c.unbonding_period <= 2 * c.dispute_window + c.delivery_margin {
+            return Err("contracts.unbonding_period must exceed 2 × dispute_window + delivery_margin".into());
+        }
+        if c.delivery_margin <= c.batch_max_age {
+            return Err("contracts.delivery_margin must exceed contracts.batch_max_age".into());
         }
         let mut ids = std::collections::BTreeSet::new();
         for e in &self.evm {

@@ -66,32 +66,27 @@ pub async fn check_report<E: EvmSource + EvmEvidence>(
     } else if block.timestamp != loc.block_timestamp {
         // the header in the proof shows the real timestamp (what the lock-deadline check used)
         Some(format!("the block's timestamp is {}, not {}", block.timestamp, loc.block_timestamp))
-    } else if let Err(e) = decode_receipt(&receipt_bytes) {
-        // An OP deposit, an Arbitrum type, a future type, a malformed receipt: no honest relayer
-        // reports a lock there, and the dispute contract takes it as a false lock.
-        Some(format!("the receipt at that index does not decode ({e})"))
     } else {
-        let receipt = decode_receipt(&receipt_bytes).expect("decoded just above");
-        if !receipt.success {
-            Some("the reported transaction failed".to_string())
-        } else {
-            match receipt.logs.get(loc.log_index as usize).map(LegLockedLog::decode) {
+        match decode_receipt(&receipt_bytes) {
+            // An OP deposit, an Arbitrum type, a future type, a malformed receipt: no honest
+            // relayer reports a lock there, and the dispute contract takes it as a false lock.
+            Err(e) => Some(format!("the receipt at that index does not decode ({e})")),
+            Ok(receipt) if !receipt.success => Some("the reported transaction failed".to_string()),
+            Ok(receipt) => match receipt.logs.get(loc.log_index as usize).map(LegLockedLog::decode) {
                 None => Some(format!("the receipt has no log {}", loc.log_index)),
                 Some(Err(_)) => Some(format!("log {} is not a LegLocked event", loc.log_index)),
-                Some(Ok(ev)) => {
-                    if ev.router != router {
-                        Some(format!("log {} was emitted by {} , not the router", loc.log_index, ev.router))
-                    } else if ev.bundle_id != r.bundle_id.0 || ev.index != r.leg_index {
-                        Some("the log is for another leg".into())
-                    } else if ev.leg_hash != r.leg_hash.0 || ev.settle_deadline != r.settle_deadline {
-                        Some("the log's leg hash or settle deadline differs".into())
-                    } else if ev.amount < r.leg.amount.0 {
-                        Some("the escrowed amount is below the leg's".into())
-                    } else {
-                        None
-                    }
+                Some(Ok(ev)) if ev.router != router => {
+                    Some(format!("log {} was emitted by {} , not the router", loc.log_index, ev.router))
                 }
-            }
+                Some(Ok(ev)) if ev.bundle_id != r.bundle_id.0 || ev.index != r.leg_index => {
+                    Some("the log is for another leg".into())
+                }
+                Some(Ok(ev)) if ev.leg_hash != r.leg_hash.0 || ev.settle_deadline != r.settle_deadline => {
+                    Some("the log's leg hash or settle deadline differs".into())
+                }
+                Some(Ok(ev)) if ev.amount < r.leg.amount.0 => Some("the escrowed amount is below the leg's".into()),
+                Some(Ok(_)) => None,
+            },
         }
     };
     let Some(why) = problem else { return Ok((Finding::Honest, None)) };

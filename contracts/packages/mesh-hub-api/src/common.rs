@@ -1,7 +1,7 @@
 //! Types shared by more than one hub contract.
 
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::Addr;
+use cosmwasm_std::{Addr, MessageInfo};
 
 /// Why a caller may not run an entry point: the access checks bundle-log and stake-escrow share.
 #[derive(thiserror::Error, Debug, PartialEq)]
@@ -10,6 +10,23 @@ pub enum AccessError {
     Unauthorized { action: &'static str, allowed: String, sender: Addr },
     #[error("{action} may only be done by the dispute contract, which is not set yet")]
     DisputeNotSet { action: &'static str },
+}
+
+/// Funds sent with a message that takes none: refused, since they would be stuck in the contract.
+#[derive(thiserror::Error, Debug, PartialEq)]
+#[error("{action} takes no funds, {funds} were sent")]
+pub struct FundsNotAccepted {
+    pub action: &'static str,
+    pub funds: String,
+}
+
+/// Refuses any funds attached to `action` (every hub message but a bundle's deposit and a bond).
+pub fn nonpayable(info: &MessageInfo, action: &'static str) -> Result<(), FundsNotAccepted> {
+    if info.funds.is_empty() {
+        return Ok(());
+    }
+    let funds = info.funds.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+    Err(FundsNotAccepted { action, funds })
 }
 
 /// `sender` must be the contract's admin.

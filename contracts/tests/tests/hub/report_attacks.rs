@@ -8,6 +8,7 @@ use mesh_hub::*;
 use mesh_hub_api::bundle_log::{
     BundleResponse, ExecuteMsg, LogEvent, LogResponse, ObjectionReason, OpenReportsResponse, QueryMsg,
 };
+use mesh_hub_api::common::FundsNotAccepted;
 use mesh_protocol::{Hash32, Verdict};
 
 fn q<T: serde::de::DeserializeOwned>(h: &Hub, msg: &QueryMsg) -> T {
@@ -297,7 +298,7 @@ fn funds_sent_with_a_message_that_takes_none_are_refused_not_kept() {
     let msg = ExecuteMsg::ReportLocks { reports: all_reports(&id, &b) };
     assert_err(
         h.app.execute_contract(who.clone(), h.log.clone(), &msg, &[Coin::new(7u128, DENOM)]),
-        E::Payment { action: "report_locks", funds: "7umesh".into() },
+        FundsNotAccepted { action: "report_locks", funds: "7umesh".into() },
     );
     assert_err(
         h.app.execute_contract(
@@ -306,7 +307,7 @@ fn funds_sent_with_a_message_that_takes_none_are_refused_not_kept() {
             &ExecuteMsg::Advance { limit: None },
             &[Coin::new(1u128, DENOM)],
         ),
-        E::Payment { action: "advance", funds: "1umesh".into() },
+        FundsNotAccepted { action: "advance", funds: "1umesh".into() },
     );
     assert_eq!(h.balance(&who), before);
     assert_eq!(h.balance(&h.log.clone()), 0);
@@ -315,7 +316,7 @@ fn funds_sent_with_a_message_that_takes_none_are_refused_not_kept() {
     let register = ExecuteMsg::RegisterBundle { bundle: h.bundle("alice", 2, 1, 1_000) };
     assert_err(
         h.app.execute_contract(alice, h.log.clone(), &register, &[Coin::new(1u128, DENOM)]),
-        E::Payment { action: "register_bundle", funds: "1umesh".into() },
+        FundsNotAccepted { action: "register_bundle", funds: "1umesh".into() },
     );
 }
 
@@ -466,7 +467,7 @@ fn a_typo_in_a_dispute_message_or_funds_sent_with_it_are_refused() {
     let paid = serde_json::json!({"submit_fraud_proof": {"proof": proof}});
     assert_err(
         send(&mut h, paid, vec![Coin::new(5u128, DENOM)]),
-        dispute::ContractError::Payment { action: "submit_fraud_proof", funds: "5umesh".into() },
+        FundsNotAccepted { action: "submit_fraud_proof", funds: "5umesh".into() },
     );
     for query in [
         serde_json::json!({"config": {"x": 1}}),

@@ -8,7 +8,7 @@ use cosmwasm_std::{coins, Addr, AnyMsg, Binary, CosmosMsg, Empty, QueryRequest, 
 use cw_multi_test::Executor;
 use k256::ecdsa::SigningKey;
 use mesh_hub::*;
-use mesh_hub_api::common::{AccessError, FraudKind};
+use mesh_hub_api::common::{AccessError, FraudKind, FundsNotAccepted};
 use mesh_hub_api::dispute::FraudProof;
 use mesh_hub_api::stake_escrow::{
     ConfigResponse, ExecuteMsg, InstantiateMsg, QueryMsg, RetainedDestination, DEFAULT_MAX_SIGNER_WEIGHT_BPS,
@@ -300,7 +300,7 @@ fn funds_sent_with_any_message_but_bond_are_refused_instead_of_stuck_in_the_cont
         let before = h.balance(&h.stake);
         assert_err(
             h.stake_exec(&sender, &msg, &coins(7, DENOM)),
-            E::FundsNotAccepted { action, funds: format!("7{DENOM}") },
+            FundsNotAccepted { action, funds: format!("7{DENOM}") },
         );
         assert_eq!(h.balance(&h.stake), before);
     }
