@@ -17,13 +17,13 @@
 use std::collections::HashMap;
 
 use cosmwasm_std::Uint128;
-use mesh_hub::evm::{leg_locked, lock_receipt, EvmBlock};
-use mesh_hub::*;
 use mesh_hub_api::bundle_log::{LogEvent, LogResponse, ObjectionReason, QueryMsg as LogQuery};
 use mesh_hub_api::dispute::FraudProof;
 use mesh_hub_api::stake_escrow::{
     ExecuteMsg as StakeExecute, QueryMsg as StakeQuery, RelayersResponse, SignerSetResponse,
 };
+use mesh_hub_tests::evm::{leg_locked, lock_receipt, EvmBlock};
+use mesh_hub_tests::*;
 use mesh_protocol::{Bundle, Hash32, Verdict};
 use proptest::prelude::*;
 use proptest::sample::Index;
