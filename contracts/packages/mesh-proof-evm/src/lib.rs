@@ -205,8 +205,8 @@ impl LegLockedLog {
         if log.topics.first() != Some(&LegLocked::SIGNATURE_HASH) {
             return Err(ProofError::NotLegLocked);
         }
-        let ev = LegLocked::decode_raw_log(log.topics.iter().copied(), &log.data)
-            .map_err(|_| ProofError::NotLegLocked)?;
+        let ev =
+            LegLocked::decode_raw_log(log.topics.iter().copied(), &log.data).map_err(|_| ProofError::NotLegLocked)?;
         Ok(LegLockedLog {
             router: log.address,
             bundle_id: ev.bundleId,

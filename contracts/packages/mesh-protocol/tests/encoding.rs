@@ -8,9 +8,8 @@ use mesh_protocol::*;
 use proptest::prelude::*;
 
 fn manual_leg_hash(leg: &Leg) -> B256 {
-    let typehash = keccak256(
-        "Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient)",
-    );
+    let typehash =
+        keccak256("Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient)");
     keccak256(
         (typehash, U256::from(leg.domain), leg.router.0, leg.depositor.0, leg.token.0, leg.amount.0, leg.recipient.0)
             .abi_encode(),
@@ -272,7 +271,12 @@ fn a_v1_signed_batch_digest_differs_from_v2() {
     assert_ne!(hub.separator(), v1);
     let batch = SettlementBatch { epoch: 1, batch_index: 0, root: Hash32(keccak256("root")) };
     let struct_hash = keccak256(
-        (keccak256("SettlementBatch(uint64 epoch,uint64 batchIndex,bytes32 root)"), U256::from(1), U256::from(0), batch.root.0)
+        (
+            keccak256("SettlementBatch(uint64 epoch,uint64 batchIndex,bytes32 root)"),
+            U256::from(1),
+            U256::from(0),
+            batch.root.0,
+        )
             .abi_encode(),
     );
     let v1_digest = keccak256([&[0x19u8, 0x01][..], v1.as_slice(), struct_hash.as_slice()].concat());
