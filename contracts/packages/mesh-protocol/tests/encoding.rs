@@ -344,3 +344,12 @@ proptest! {
         prop_assert_ne!(settlement_leaf(id, Verdict::Commit), settlement_leaf(id, Verdict::Abort));
     }
 }
+
+/// `examples/bundle.json` (what `mesh protocol hash-bundle` reads) is a valid v2 bundle.
+#[test]
+fn the_example_bundle_is_a_valid_v2_bundle() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../examples/bundle.json");
+    let b: Bundle = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(b.validate(), Ok(()));
+    assert!(b.legs.iter().all(|l| l.router.to_evm().is_some() && l.depositor.to_evm().is_some()));
+}
