@@ -236,7 +236,7 @@ contract AttackHandler {
         SetInfo storage s = sets[e];
         uint256 w;
         for (uint256 k; k < s.keys.length; ++k) {
-            uint256 i = (k + seed) % s.keys.length;
+            uint256 i = (k + seed % s.keys.length) % s.keys.length;
             if (_satAdd(w, s.weights[i]) < s.threshold) {
                 mask |= 1 << i;
                 w += s.weights[i];
