@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use cosmwasm_std::Uint128;
 use mesh_hub_api::bundle_log::{LogEvent, LogResponse, ObjectionReason, QueryMsg as LogQuery};
-use mesh_hub_api::dispute::FraudProof;
+use mesh_hub_api::dispute::{FalseLockEvidence, FraudProof};
 use mesh_hub_api::stake_escrow::{
     ExecuteMsg as StakeExecute, QueryMsg as StakeQuery, RelayersResponse, SignerSetResponse,
 };
@@ -233,9 +233,11 @@ impl Model {
                 let proof = FraudProof::FalseLock {
                     bundle_id: id,
                     leg_index: leg as u32,
-                    header: block.header.clone().into(),
-                    receipt: block.receipts[1].clone().into(),
-                    receipt_proof: block.proof(1),
+                    evidence: FalseLockEvidence::EvmReceipt {
+                        header: block.header.clone().into(),
+                        receipt: block.receipts[1].clone().into(),
+                        receipt_proof: block.proof(1),
+                    },
                 };
                 let res = h.submit_fraud(proof);
                 let liar = self.lies.contains(&report.report_id);
@@ -324,12 +326,14 @@ impl Model {
         let ev = leg_locked(id, leg as u32, &b.legs[leg], b.settle_deadline);
         let special = lock_receipt(2, !matches!(lie, Some(Lie::RevertedTx)), &ev);
         self.nonce += 1;
-        let block = EvmBlock::busy(b.legs[leg].chain_id, self.nonce, b.lock_deadline - 1, 2, vec![(1, special)]);
+        let block =
+            EvmBlock::busy(evm_chain(b.legs[leg].domain), self.nonce, b.lock_deadline - 1, 2, vec![(1, special)]);
         let mut r = lock_report(&id, b, leg);
         r.location = block.location(1, 1);
         let evidence = match lie {
             Some(Lie::FabricatedBlock) => {
-                r.location.block_hash = Hash32(mesh_protocol::keccak256(format!("no such block {}", self.nonce)));
+                r.location.as_evm_mut().unwrap().block_hash =
+                    Hash32(mesh_protocol::keccak256(format!("no such block {}", self.nonce)));
                 None
             }
             _ => Some(block),
