@@ -11,14 +11,15 @@ use mesh_hub_api::{bundle_log, stake_escrow};
 use mesh_protocol::EvmAddress;
 use tokio_util::sync::CancellationToken;
 
+use crate::chains::{AnyChain, AnySink};
 use crate::config::{Config, Role};
 use crate::metrics::{ChainLabel, Metrics, RoleLabel};
-use crate::roles::disputer::{Disputer, SignatureWatch};
+use crate::roles::disputer::{Disputer, WatchedDeliveries};
 use crate::roles::{checker, poster, reporter, signer::Signer, RoleError};
 use crate::store::Store;
 use mesh_chain_evm::delivery::EvmDelivery;
 use mesh_chain_evm::sender::TxSender;
-use mesh_chain_evm::AlloyEvm;
+use mesh_chain_evm::{AlloyEvm, EvmChain};
 use mesh_hub::{CosmosClient, CosmosClientConfig, CosmosSigner, LiveHub};
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +61,54 @@ fn evm_secret(cfg: &Config) -> Result<[u8; 32], DaemonError> {
 
 fn addr(s: &str) -> alloy::primitives::Address {
     EvmAddress::parse(s).expect("validated config").0
+}
+
+/// A configured chain as the hub's registry knows it.
+struct Registered<'a> {
+    cfg: &'a crate::config::ChainSection,
+    domain: u64,
+}
+
+/// Looks every configured chain up in the hub's chain registry (by its EVM chain id): its domain,
+/// and a refusal to start when the configured router is not the registered one (legs on that
+/// chain name the registered router; this relayer would watch the wrong contract).
+async fn registered<'a>(cfg: &'a Config, hub: &LiveHub) -> Result<Vec<Registered<'a>>, DaemonError> {
+    let mut out = Vec::with_capacity(cfg.chains.len());
+    for c in &cfg.chains {
+        let vm = bundle_log::ChainVm::Evm { chain_id: c.chain_id };
+        let info: bundle_log::ChainInfo =
+            hub.client.query_smart(&cfg.hub.bundle_log, &bundle_log::QueryMsg::ChainByVm { vm }).await.map_err(
+                |e| DaemonError::Setup {
+                    what: "chain registry",
+                    detail: format!("chain {} (EVM chain id {}) is not registered on the hub: {e}", c.name, c.chain_id),
+                },
+            )?;
+        let router = mesh_protocol::AccountId::from_evm(addr(&c.router));
+        if info.router != router {
+            return Err(DaemonError::Setup {
+                what: "chain registry",
+                detail: format!(
+                    "chain {}: the configured router {} is not the hub's registered router {} of domain {}",
+                    c.name, c.router, info.router, info.domain
+                ),
+            });
+        }
+        out.push(Registered { cfg: c, domain: info.domain });
+    }
+    Ok(out)
+}
+
+/// The reading adapter of a registered chain.
+fn reader(r: &Registered) -> Result<AnyChain, DaemonError> {
+    let c = r.cfg;
+    Ok(AnyChain::Evm(EvmChain {
+        name: c.name.clone(),
+        domain: r.domain,
+        chain_id: c.chain_id,
+        router: addr(&c.router),
+        verifier: addr(&c.verifier),
+        rpc: AlloyEvm::new(&c.rpc, c.chain_id).map_err(setup("EVM client"))?,
+    }))
 }
 
 /// Runs one role's ticks until cancelled or a fatal error.
@@ -120,20 +169,18 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
         .query_smart(&cfg.hub.stake_escrow, &stake_escrow::QueryMsg::Config {})
         .await
         .map_err(setup("reading the stake-escrow config"))?;
+    let chains_registered = registered(&cfg, &hub_probe).await?;
     tracing::info!(relayer = %hub_probe.signer.address(), roles = ?cfg.relayer.roles, "relayer starting");
 
     if cfg.has(Role::Reporter) {
-        let chains = cfg
-            .chains
+        let chains = chains_registered
             .iter()
-            .map(|c| {
+            .map(|r| {
                 Ok(reporter::WatchedChain {
-                    name: c.name.clone(),
-                    evm: AlloyEvm::new(&c.rpc, c.chain_id).map_err(setup("EVM client"))?,
-                    router: addr(&c.router),
-                    confirmations: c.confirmations,
-                    start_block: c.start_block,
-                    max_range: c.max_range,
+                    chain: reader(r)?,
+                    confirmations: r.cfg.confirmations,
+                    start_block: r.cfg.start_block,
+                    max_range: r.cfg.max_range,
                 })
             })
             .collect::<Result<Vec<_>, DaemonError>>()?;
@@ -171,16 +218,9 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
     }
     if cfg.runs_checker() {
         let key = k256::ecdsa::SigningKey::from_slice(&evm_secret(&cfg)?).map_err(setup("evm key"))?;
-        let chains = cfg
-            .chains
+        let chains = chains_registered
             .iter()
-            .map(|c| {
-                Ok(checker::CheckedChain {
-                    name: c.name.clone(),
-                    evm: AlloyEvm::new(&c.rpc, c.chain_id).map_err(setup("EVM client"))?,
-                    confirmations: c.confirmations,
-                })
-            })
+            .map(|r| Ok(checker::CheckedChain { chain: reader(r)?, confirmations: r.cfg.confirmations }))
             .collect::<Result<Vec<_>, DaemonError>>()?;
         let hub = hub_for(&cfg)?;
         let ch = checker::Checker {
@@ -201,22 +241,23 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
     if cfg.has(Role::Poster) {
         let signer = PrivateKeySigner::from_slice(&evm_secret(&cfg)?).map_err(setup("evm key"))?;
         let wallet = EthereumWallet::from(signer);
-        let chains = cfg
-            .chains
+        let chains = chains_registered
             .iter()
-            .map(|c| {
+            .map(|r| {
+                let c = r.cfg;
                 let url = c.rpc.parse().map_err(setup("chain RPC URL"))?;
                 // reads only: the sender signs, prices and re-prices every transaction itself
                 let provider = alloy::providers::ProviderBuilder::new().connect_http(url).erased();
                 let bumps = metrics.tx_fee_bumps.get_or_create(&ChainLabel::new(&c.name)).clone();
-                Ok(EvmDelivery {
+                Ok(AnySink::Evm(EvmDelivery {
                     name: c.name.clone(),
+                    domain: r.domain,
                     chain_id: c.chain_id,
                     url: c.rpc.clone(),
                     router: addr(&c.router),
                     verifier: addr(&c.verifier),
                     sender: TxSender::new(&c.rpc, provider, wallet.clone(), c.chain_id, c.fee_policy(), bumps),
-                })
+                }))
             })
             .collect::<Result<Vec<_>, DaemonError>>()?;
         let p = poster::Poster { chains, hub: hub_for(&cfg)?, store: store.clone(), metrics: metrics.clone() };
@@ -229,17 +270,14 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
     if cfg.has(Role::Disputer) {
         let mut chains = HashMap::new();
         let mut watches = HashMap::new();
-        for c in &cfg.chains {
-            chains
-                .insert(c.chain_id, (AlloyEvm::new(&c.rpc, c.chain_id).map_err(setup("EVM client"))?, addr(&c.router)));
+        for r in &chains_registered {
+            chains.insert(r.domain, reader(r)?);
             watches.insert(
-                c.chain_id,
-                SignatureWatch {
-                    verifier: addr(&c.verifier),
-                    router: addr(&c.router),
-                    confirmations: c.confirmations,
-                    start_block: c.start_block,
-                    max_range: c.max_range,
+                r.domain,
+                WatchedDeliveries {
+                    confirmations: r.cfg.confirmations,
+                    start_block: r.cfg.start_block,
+                    max_range: r.cfg.max_range,
                 },
             );
         }

@@ -137,7 +137,7 @@ impl SignatureFraud {
             FraudProof::Equivocation { .. } => "equivocation",
             FraudProof::WrongAttestation { .. } => "wrong attestation",
             FraudProof::WrongSignerSetUpdate { .. } => "wrong signer-set update",
-            FraudProof::FalseLock { .. } | FraudProof::FalseLockByState { .. } => "false lock",
+            FraudProof::FalseLock { .. } => "false lock",
         };
         let unbonding: u128 = self.relayer.unbonding.iter().map(|u| u.amount.u128()).sum();
         let mut out = format!("proves {kind} by signer {} (relayer {})\n", self.signer, self.relayer.address);

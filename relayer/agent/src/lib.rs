@@ -3,6 +3,7 @@
 //! Roles reach chains only through adapters ([`mesh_chain_evm`] today) and the hub only through
 //! [`mesh_hub::MeshHub`].
 
+pub mod chains;
 pub mod config;
 pub mod daemon;
 pub mod fraud;

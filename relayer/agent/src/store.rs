@@ -5,7 +5,7 @@
 //! is either entirely recorded (reports pending + cursor advanced) or not at all.
 use std::path::Path;
 
-use mesh_hub_api::bundle_log::{LockReport, Objection};
+use mesh_hub_api::bundle_log::{ChainVm, LockReport, Objection};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
 /// chain id → next block to index.
@@ -179,9 +179,10 @@ impl Store {
         Ok(added)
     }
 
-    /// Undoes everything indexed above block `keep` of `chain_id` (a reorg replaced those blocks):
-    /// pending reports from them are dropped, their hashes forgotten, the cursor set to `keep + 1`.
-    pub fn rewind(&self, chain_id: u64, keep: u64) -> Result<usize, StoreError> {
+    /// Undoes everything indexed above block `keep` of the chain with domain `chain_id`, whose
+    /// locations are on `vm` (a reorg replaced those blocks): pending reports from them are
+    /// dropped, their hashes forgotten, the cursor set to `keep + 1`.
+    pub fn rewind(&self, chain_id: u64, vm: &ChainVm, keep: u64) -> Result<usize, StoreError> {
         let tx = self.db.begin_write().map_err(db)?;
         let mut dropped = 0;
         {
@@ -203,7 +204,7 @@ impl Store {
                 let (block, json) = v.value();
                 let report: LockReport =
                     serde_json::from_slice(json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                if report.location.chain_id == chain_id && block > keep {
+                if report.location.vm() == *vm && block > keep {
                     gone.push(k.value());
                 }
             }
@@ -228,7 +229,7 @@ impl Store {
             let report = serde_json::from_slice(json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             out.push(Pending { key: k.value(), block, report });
         }
-        out.sort_by_key(|p| (p.report.location.chain_id, p.block));
+        out.sort_by_key(|p| (p.report.location.vm().native_chain_id(), p.block));
         Ok(out)
     }
 

@@ -9,6 +9,7 @@ use mesh_protocol::sig::{sign_digest, signer_address, signing_key};
 use mesh_protocol::{EvmAddress, Hash32};
 use tokio_util::sync::CancellationToken;
 
+use mesh_chain::LockCheck;
 use mesh_chain_evm::AlloyEvm;
 use mesh_hub::{CosmosClient, CosmosClientConfig, CosmosSigner, LiveHub, MeshHub};
 use mesh_relayer::config::{Config, Role};
@@ -141,20 +142,14 @@ pub async fn prove_false_lock(config: &Path, chain: &str, bundle: &str, leg: u32
     let id = Hash32::parse(bundle).map_err(|e| anyhow::anyhow!("bundle id: {e}"))?;
     let r = hub.report(id, leg).await?.context("the hub knows no such bundle")?;
     let Some(report) = &r.report else { bail!("leg {leg} of {id} has no report to dispute") };
+    let loc = report.location.as_evm().context("the report is not on an EVM chain")?;
     println!(
         "report {} by {} at {} block {} tx {} log {} (window ends {})",
-        report.report_id,
-        report.reporter,
-        chain,
-        report.location.block_number,
-        report.location.tx_index,
-        report.location.log_index,
-        report.window_ends_at
+        report.report_id, report.reporter, chain, loc.block_number, loc.tx_index, loc.log_index, report.window_ends_at
     );
     let router = EvmAddress::parse(&c.router).map_err(|e| anyhow::anyhow!("{e}"))?.0;
-    let (finding, proof) = mesh_relayer::roles::disputer::check_report(&evm, router, &r).await?;
-    match (finding, proof) {
-        (mesh_relayer::roles::disputer::Finding::False(why), Some(proof)) => {
+    match mesh_chain_evm::chain::check_report(&evm, router, &r).await? {
+        LockCheck::False { why, proof } => {
             println!("FALSE: {why}; the proof carries the header, the receipt and its trie proof");
             if submit {
                 let tx = hub.submit_fraud(proof).await?;
@@ -163,13 +158,14 @@ pub async fn prove_false_lock(config: &Path, chain: &str, bundle: &str, leg: u32
                 println!("dry run: nothing submitted (run again without --dry-run to prove it on the hub)");
             }
         }
-        (mesh_relayer::roles::disputer::Finding::UnknownBlock, _) => {
+        LockCheck::NotYet => println!("this node has not reached the reported block yet: try again later"),
+        LockCheck::UnknownBlock => {
             println!("the reported block is not on this node's chain: not provable with a receipt proof")
         }
-        (mesh_relayer::roles::disputer::Finding::Unprovable(why), _) => {
+        LockCheck::Unprovable(why) => {
             println!("this node's data cannot back a proof: {why}")
         }
-        _ => println!("honest: the chain has exactly this lock"),
+        LockCheck::Honest => println!("honest: the chain has exactly this lock"),
     }
     Ok(())
 }

@@ -16,16 +16,18 @@ pub async fn lock_loan_leg(
     index: usize,
 ) -> Result<(B256, u64), LockError> {
     let leg = bundle.legs.get(index).ok_or(LockError::NoSuchLeg(index))?;
-    if leg.depositor.0 != pool {
+    let pool_account = mesh_protocol::AccountId::from_evm(pool);
+    if leg.depositor != pool_account {
         return Err(LockError::Invalid(format!("leg {index}'s depositor is {}, not the pool", leg.depositor)));
     }
     // the pool lends only into a bundle that pays it back, fee included, on the same chain
     let lending = crate::bindings::LendingPool::new(pool, provider.clone());
-    let owed = leg.amount.0 + lending.flashFee(leg.token.0, leg.amount.0).call().await.map_err(evm)?;
+    let token = mesh_chain_evm::locker::evm_account(leg.token, "token")?;
+    let owed = leg.amount.0 + lending.flashFee(token, leg.amount.0).call().await.map_err(evm)?;
     let repaid = bundle
         .legs
         .iter()
-        .any(|l| l.chain_id == leg.chain_id && l.token == leg.token && l.recipient.0 == pool && l.amount.0 >= owed);
+        .any(|l| l.domain == leg.domain && l.token == leg.token && l.recipient == pool_account && l.amount.0 >= owed);
     if !repaid {
         return Err(LockError::Invalid(format!(
             "leg {index} borrows {} from the pool, but no leg of the bundle repays the pool {owed} \
@@ -36,7 +38,7 @@ pub async fn lock_loan_leg(
     let id = bundle_id(domain, bundle);
     let pending = lending
         .lockMeshLoan(
-            leg.router.0,
+            mesh_chain_evm::locker::evm_account(leg.router, "router")?,
             id,
             index as u32,
             mesh_chain_evm::sol_leg!(crate::bindings::LendingPool::Leg, leg),
@@ -70,19 +72,20 @@ pub async fn report_pointing_at(
         .map_err(evm)?
         .ok_or(LockError::Evm("no such block".into()))?;
     let leg = bundle.legs.get(leg_index as usize).ok_or(LockError::NoSuchLeg(leg_index as usize))?;
+    let chain_id = provider.get_chain_id().await.map_err(evm)?;
     Ok(bundle_log::LockReport {
         bundle_id: Hash32(bundle_id(domain, bundle)),
         leg_index,
         leg_hash: Hash32(leg_hash(leg)),
         settle_deadline: bundle.settle_deadline,
-        location: bundle_log::EvmLocation {
-            chain_id: leg.chain_id,
+        location: bundle_log::LockLocation::Evm(bundle_log::EvmLocation {
+            chain_id,
             block_number: block.header.number,
             block_hash: Hash32(block.header.hash),
             block_timestamp: block.header.timestamp,
             tx_hash: Hash32(receipt.transaction_hash),
             tx_index: receipt.transaction_index.ok_or_else(|| LockError::Evm("receipt without an index".into()))?,
             log_index,
-        },
+        }),
     })
 }

@@ -14,8 +14,14 @@ pub fn print_plan(p: &Plan) {
     println!("bundle id  {}", p.id);
     println!("creator    {}  nonce {}", p.bundle.creator, p.bundle.nonce);
     for (i, ((l, w), h)) in p.bundle.legs.iter().zip(&p.written).zip(&p.leg_hashes).enumerate() {
-        println!("leg {i} on {} (chain {}): {} → {}, {} {}", w.chain, l.chain_id, w.from, w.to, w.amount, w.token);
-        println!("      {} → {}, {} of token {}; leg hash {h}", l.depositor, l.recipient, l.amount, l.token);
+        println!("leg {i} on {} (domain {}): {} → {}, {} {}", w.chain, l.domain, w.from, w.to, w.amount, w.token);
+        println!(
+            "      {} → {}, {} of token {}; leg hash {h}",
+            evm_text(&l.depositor),
+            evm_text(&l.recipient),
+            l.amount,
+            evm_text(&l.token)
+        );
     }
     println!("net flows on COMMIT (ABORT returns everything):");
     for ((party, chain, token), v) in &p.net {
@@ -74,18 +80,20 @@ pub async fn lock_cmd(spec: &Path, manifest: &Path, leg: usize) -> anyhow::Resul
         &std::fs::read(&saved).with_context(|| format!("{} missing: register the bundle first", saved.display()))?,
     )?;
     let l = bundle.legs.get(leg).with_context(|| format!("the bundle has no leg {leg}"))?;
-    let chain = m.evm.iter().find(|c| c.chain_id == l.chain_id).context("unknown chain")?;
+    let chain = m.evm.iter().find(|c| c.domain == l.domain).context("unknown chain")?;
+    let depositor = evm_text(&l.depositor);
     // the demo LendingPool locks its own legs; its owner (the deployer) asks it to
-    if chain.contracts.get("LendingPool").map(|a| a.as_str()) == Some(l.depositor.to_string().as_str()) {
+    if chain.contracts.get("LendingPool").map(|a| a.as_str()) == Some(depositor.as_str()) {
         let p = mesh_chain_evm::locker::wallet_provider(&chain.rpc, crate::evm_deploy::ANVIL_DEPLOYER_KEY)?;
-        let (tx, block) = crate::attack::lock_loan_leg(&p, l.depositor.0, &m.bundle_domain(), &bundle, leg).await?;
+        let pool = mesh_chain_evm::locker::evm_account(l.depositor, "depositor")?;
+        let (tx, block) = crate::attack::lock_loan_leg(&p, pool, &m.bundle_domain(), &bundle, leg).await?;
         println!("LendingPool locked leg {leg} on {} in block {block} (tx {tx})", chain.name);
         return Ok(());
     }
     let depositor = std::iter::once(&m.accounts.deployer)
         .chain(&m.accounts.users)
         .chain(&m.accounts.relayers)
-        .find(|u| u.evm_address == l.depositor.to_string())
+        .find(|u| u.evm_address == depositor)
         .context("the leg's depositor is not a devnet identity: lock it with its own wallet")?;
     let p = mesh_chain_evm::locker::wallet_provider(&chain.rpc, &depositor.evm_secret)?;
     let (tx, block) = mesh_chain_evm::locker::lock_leg(&p, &m.bundle_domain(), &bundle, leg).await?;
@@ -130,26 +138,28 @@ struct StatusView<'a> {
 async fn leg_views(m: &Manifest, b: &BundleResponse) -> Vec<LegView> {
     let mut out = Vec::with_capacity(b.bundle.legs.len());
     for (i, leg) in b.bundle.legs.iter().enumerate() {
-        let chain = m.evm.iter().find(|c| c.chain_id == leg.chain_id);
-        let code = match chain {
-            Some(c) => match mesh_chain_evm::locker::wallet_provider(&c.rpc, crate::evm_deploy::ANVIL_DEPLOYER_KEY) {
-                Ok(p) => mesh_chain_evm::bindings::MeshRouter::new(leg.router.0, p)
-                    .legStatus(b.bundle_id.0, i as u32)
-                    .call()
-                    .await
-                    .ok(),
-                Err(_) => None,
-            },
-            None => None,
+        let chain = m.evm.iter().find(|c| c.domain == leg.domain);
+        let code = match (chain, leg.router.to_evm()) {
+            (Some(c), Some(router)) => {
+                match mesh_chain_evm::locker::wallet_provider(&c.rpc, crate::evm_deploy::ANVIL_DEPLOYER_KEY) {
+                    Ok(p) => mesh_chain_evm::bindings::MeshRouter::new(router, p)
+                        .legStatus(b.bundle_id.0, i as u32)
+                        .call()
+                        .await
+                        .ok(),
+                    Err(_) => None,
+                }
+            }
+            _ => None,
         };
         let report = b.reports.get(i).and_then(|r| r.as_ref());
         out.push(LegView {
             index: i,
-            chain: chain.map(|c| c.name.clone()).unwrap_or_else(|| format!("chain {}", leg.chain_id)),
+            chain: chain.map(|c| c.name.clone()).unwrap_or_else(|| format!("domain {}", leg.domain)),
             router_status: code.map(router_status).unwrap_or("chain not reachable"),
             router_code: code,
             reported_at: report.map(|r| r.reported_at),
-            block: report.map(|r| r.location.block_number),
+            block: report.and_then(|r| r.location.as_evm()).map(|l| l.block_number),
             dispute_window_ends_at: report.map(|r| r.window_ends_at),
         });
     }
@@ -240,9 +250,10 @@ pub async fn deliver_cmd(
     use alloy::signers::local::PrivateKeySigner;
     use mesh_hub_api::bundle_log::{self, BatchResponse, MerkleProofResponse};
 
-    use mesh_chain_evm::bindings::IMeshRouter;
-    use mesh_chain_evm::delivery::{Delivery, DeliveryChain, EvmDelivery};
+    use mesh_chain::{Delivery, LegState, SettleItem, SettlementSink};
+    use mesh_chain_evm::delivery::EvmDelivery;
     use mesh_chain_evm::sender::{FeePolicy, TxSender};
+    use mesh_protocol::SettlementBatch;
 
     let m = Manifest::load(manifest)?;
     let hub = hub_client(&m)?;
@@ -258,23 +269,13 @@ pub async fn deliver_cmd(
     let proof: MerkleProofResponse = hub.query_smart(log, &bundle_log::QueryMsg::MerkleProof { bundle_id }).await?;
     let mut sigs: Vec<_> = batch.signatures.iter().collect();
     sigs.sort_by_key(|s| s.signer);
-    let signatures: alloy::primitives::Bytes = sigs.iter().flat_map(|s| s.signature.0).collect();
+    let signatures: Vec<mesh_protocol::Signature65> = sigs.iter().map(|s| s.signature).collect();
     let signer: PrivateKeySigner = evm_key.trim_start_matches("0x").parse().context("EVM key")?;
     let wallet = EthereumWallet::from(signer);
-    let verdict_code = match verdict {
-        mesh_protocol::Verdict::Commit => 1,
-        mesh_protocol::Verdict::Abort => 2,
-    };
     let mut settled = 0;
     for chain in &m.evm {
-        let legs: Vec<u32> = b
-            .bundle
-            .legs
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.chain_id == chain.chain_id)
-            .map(|(i, _)| i as u32)
-            .collect();
+        let legs: Vec<u32> =
+            b.bundle.legs.iter().enumerate().filter(|(_, l)| l.domain == chain.domain).map(|(i, _)| i as u32).collect();
         if legs.is_empty() {
             continue;
         }
@@ -287,6 +288,7 @@ pub async fn deliver_cmd(
         };
         let d = EvmDelivery {
             name: chain.name.clone(),
+            domain: chain.domain,
             chain_id: chain.chain_id,
             url: chain.rpc.clone(),
             router: addr("MeshRouter")?,
@@ -302,37 +304,41 @@ pub async fn deliver_cmd(
         };
         let mut items = Vec::new();
         for i in legs {
-            if d.leg_status(bundle_id.0, i).await? != mesh_chain_evm::LEG_LOCKED {
+            if d.leg_state(bundle_id, i).await? != LegState::Locked {
                 writeln!(out, "{}: leg {i} already final", chain.name)?;
                 continue;
             }
-            items.push(IMeshRouter::SettleItem {
-                bundleId: bundle_id.0,
-                index: i,
-                verdict: verdict_code,
-                proof: proof.proof.iter().map(|h| h.0).collect(),
-            });
+            items.push(SettleItem { bundle_id, leg_index: i, verdict, proof: proof.proof.clone() });
         }
         if items.is_empty() {
             continue;
         }
         let n = items.len();
-        let delivery = if d.is_verified_root(root.0).await? {
-            Delivery::SettleMany { root: root.0, items }
+        let delivery = if d.is_verified_root(root).await? {
+            Delivery::SettleMany { root, items }
         } else {
             let at = d.current_epoch().await?;
             if at < epoch {
                 writeln!(out, "{}: Verifier at epoch {at}, the batch needs {epoch}: not delivered", chain.name)?;
                 continue;
             }
-            Delivery::SettleBatch { epoch, batch_index: index, root: root.0, signatures: signatures.clone(), items }
+            Delivery::SettleBatch {
+                batch: SettlementBatch { epoch, batch_index: index, root },
+                signatures: signatures.clone(),
+                items,
+            }
         };
         let sent = d.send(delivery).await?;
         if !sent.success {
-            bail!("{}: the settlement reverted (tx {})", chain.name, sent.tx_hash);
+            bail!("{}: the settlement reverted (tx {})", chain.name, sent.tx);
         }
         settled += n;
-        writeln!(out, "{}: settled {n} leg(s) {verdict:?} (tx {})", chain.name, sent.tx_hash)?;
+        writeln!(out, "{}: settled {n} leg(s) {verdict:?} (tx {})", chain.name, sent.tx)?;
     }
     Ok(settled)
+}
+
+/// A leg account in the form the devnet manifest writes EVM addresses (`0x` + 40 hex digits).
+pub fn evm_text(account: &mesh_protocol::AccountId) -> String {
+    account.to_evm().map(|a| mesh_protocol::EvmAddress(a).to_string()).unwrap_or_else(|| account.to_string())
 }

@@ -429,7 +429,7 @@ async fn scenario_fraud(ctx: &mut Ctx) -> anyhow::Result<String> {
     let id = register(&ctx.hub, &alice.hub_signer(), &m.contracts["bundle_log"], &b).await?;
     // log 0 of the mint is its Transfer, not a LegLocked
     let fake = crate::attack::report_pointing_at(&ctx.deployer(0)?, &m.bundle_domain(), &b, 0, &mint, 0).await?;
-    let block_number = fake.location.block_number;
+    let block_number = fake.location.as_evm().map(|l| l.block_number).unwrap_or_default();
     let liar_hub = LiveHub {
         client: ctx.hub.clone(),
         signer: liar.hub_signer(),
@@ -507,8 +507,11 @@ async fn scenario_unprovable_lie(ctx: &mut Ctx) -> anyhow::Result<String> {
     let fabricated = Hash32(mesh_protocol::keccak256(format!("a block that never existed {id}")));
     fake.leg_index = 1;
     fake.leg_hash = Hash32(mesh_protocol::eip712::leg_hash(&b.legs[1]));
-    fake.location.chain_id = b.legs[1].chain_id;
-    fake.location.block_hash = fabricated;
+    let beta = m.evm.iter().find(|c| c.domain == b.legs[1].domain).context("leg 1's chain")?;
+    if let Some(loc) = fake.location.as_evm_mut() {
+        loc.chain_id = beta.chain_id;
+        loc.block_hash = fabricated;
+    }
     let liar_hub = LiveHub {
         client: ctx.hub.clone(),
         signer: liar.hub_signer(),

@@ -188,13 +188,15 @@ pub async fn register_chains(manifest: &Manifest) -> Result<(), DevnetError> {
             step: "register chains".into(),
             detail: format!("chain {} has no MeshRouter", c.name),
         })?;
-        let msg = bundle_log::ExecuteMsg::AddChain {
-            chain_id: c.chain_id,
+        let router = EvmAddress::parse(router)
+            .map_err(|e| DevnetError::Step { step: "router address".into(), detail: e.to_string() })?;
+        let msg = bundle_log::ExecuteMsg::add_chain(bundle_log::ChainInfo {
+            domain: c.domain,
             name: c.name.clone(),
-            router: EvmAddress::parse(router)
-                .map_err(|e| DevnetError::Step { step: "router address".into(), detail: e.to_string() })?,
+            vm: bundle_log::ChainVm::Evm { chain_id: c.chain_id },
+            router: router.into(),
             confirmations: c.confirmations as u32,
-        };
+        });
         msgs.push(
             hub.execute_msg(&deployer, &manifest.contracts["bundle_log"], &msg, vec![])
                 .map_err(step("register chains"))?,

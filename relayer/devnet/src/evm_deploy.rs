@@ -73,6 +73,7 @@ pub fn deploy_evm(manifest: &mut Manifest, set: &SignerSet, repo: &Path, devnet_
             &chain.rpc,
             &[
                 ("MESH_HUB_CHAIN_ID", manifest.hub.chain_id.clone()),
+                ("MESH_DOMAIN", chain.domain.to_string()),
                 // the Verifier's domain binds the bundle-log: the hub contracts come first
                 ("MESH_DEPLOYMENT", manifest.contracts["bundle_log"].clone()),
                 ("MESH_GENESIS_EXPIRES_AT", set.expires_at.to_string()),

@@ -18,12 +18,12 @@ pub fn addr(s: &str) -> mesh_protocol::EvmAddress {
 /// A USDC leg on devnet chain `chain` (index into the manifest's chains).
 pub fn usdc_leg(m: &Manifest, chain: usize, depositor: &str, recipient: &str, amount: u128) -> mesh_protocol::Leg {
     mesh_protocol::Leg {
-        chain_id: m.evm[chain].chain_id,
-        router: addr(&m.evm[chain].contracts["MeshRouter"]),
-        depositor: addr(depositor),
-        token: addr(&m.evm[chain].contracts["USDC"]),
+        domain: m.evm[chain].domain,
+        router: addr(&m.evm[chain].contracts["MeshRouter"]).into(),
+        depositor: addr(depositor).into(),
+        token: addr(&m.evm[chain].contracts["USDC"]).into(),
         amount: mesh_protocol::Amount::from(amount),
-        recipient: addr(recipient),
+        recipient: addr(recipient).into(),
     }
 }
 

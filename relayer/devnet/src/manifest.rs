@@ -32,6 +32,8 @@ pub struct HubInfo {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EvmInfo {
     pub name: String,
+    /// The hub's domain id for the chain.
+    pub domain: u64,
     pub chain_id: u64,
     pub rpc: String,
     pub confirmations: u64,
@@ -54,6 +56,7 @@ impl Manifest {
                 .iter()
                 .map(|c| EvmInfo {
                     name: c.name.clone(),
+                    domain: c.domain,
                     chain_id: c.chain_id,
                     rpc: format!("http://127.0.0.1:{}", c.port),
                     confirmations: c.confirmations,
@@ -112,8 +115,8 @@ impl mesh_planner::directory::Directory for Manifest {
                 let p = self.profile.evm.iter().find(|p| p.chain_id == e.chain_id)?;
                 Some(mesh_planner::directory::ChainEntry {
                     name: e.name.clone(),
-                    chain_id: e.chain_id,
-                    router: mesh_protocol::EvmAddress::parse(e.contracts.get("MeshRouter")?).ok()?,
+                    domain: e.domain,
+                    router: evm_account(e.contracts.get("MeshRouter")?)?,
                     block_time: p.block_time,
                     confirmations: p.confirmations as u32,
                 })
@@ -121,19 +124,19 @@ impl mesh_planner::directory::Directory for Manifest {
             .collect()
     }
 
-    fn token(&self, chain: &str, symbol: &str) -> Option<mesh_protocol::EvmAddress> {
+    fn token(&self, chain: &str, symbol: &str) -> Option<mesh_protocol::AccountId> {
         // the demo's WETH is deployed as `DemoWETH`
         let key = if symbol == "WETH" { "DemoWETH" } else { symbol };
         let e = self.evm.iter().find(|e| e.name == chain)?;
-        mesh_protocol::EvmAddress::parse(e.contracts.get(key)?).ok()
+        evm_account(e.contracts.get(key)?)
     }
 
-    fn account(&self, chain: &str, name: &str) -> Option<mesh_protocol::EvmAddress> {
+    fn account(&self, chain: &str, name: &str) -> Option<mesh_protocol::AccountId> {
         if let Some(id) = self.identity(name) {
-            return mesh_protocol::EvmAddress::parse(&id.evm_address).ok();
+            return evm_account(&id.evm_address);
         }
         let e = self.evm.iter().find(|e| e.name == chain)?;
-        mesh_protocol::EvmAddress::parse(e.contracts.get(name)?).ok()
+        evm_account(e.contracts.get(name)?)
     }
 
     fn hub_account(&self, name: &str) -> Option<String> {
@@ -150,4 +153,9 @@ impl Manifest {
             .chain(&self.accounts.users)
             .find(|i| i.name == name)
     }
+}
+
+/// A manifest's 0x address as a leg account.
+fn evm_account(s: &str) -> Option<mesh_protocol::AccountId> {
+    mesh_protocol::EvmAddress::parse(s).ok().map(mesh_protocol::AccountId::from)
 }

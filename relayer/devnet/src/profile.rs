@@ -65,6 +65,8 @@ pub struct ContractsSection {
 #[serde(deny_unknown_fields)]
 pub struct EvmChain {
     pub name: String,
+    /// The domain id the hub's chain registry gives the chain (what legs name).
+    pub domain: u64,
     pub chain_id: u64,
     pub port: u16,
     #[serde(with = "humantime_serde")]

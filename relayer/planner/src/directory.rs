@@ -4,16 +4,16 @@
 use std::time::Duration;
 
 use mesh_protocol::eip712::HubDomain;
-use mesh_protocol::EvmAddress;
+use mesh_protocol::AccountId;
 
 /// One chain as a plan needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChainEntry {
     pub name: String,
-    /// The chain id legs name (the hub's chain registry key).
-    pub chain_id: u64,
+    /// The domain id legs name (the hub's chain registry key).
+    pub domain: u64,
     /// The chain's Router, which every leg on it must name.
-    pub router: EvmAddress,
+    pub router: AccountId,
     /// Time between blocks, and the blocks relayers wait before reporting a lock.
     pub block_time: Duration,
     pub confirmations: u32,
@@ -34,10 +34,10 @@ pub trait Directory {
     /// Every chain, in a stable order.
     fn chains(&self) -> Vec<ChainEntry>;
     /// A token on `chain` by symbol (e.g. "USDC").
-    fn token(&self, chain: &str, symbol: &str) -> Option<EvmAddress>;
+    fn token(&self, chain: &str, symbol: &str) -> Option<AccountId>;
     /// A party's account on `chain`: a person from the address book, or a named contract of that
     /// chain (e.g. a lending pool that locks its own legs).
-    fn account(&self, chain: &str, name: &str) -> Option<EvmAddress>;
+    fn account(&self, chain: &str, name: &str) -> Option<AccountId>;
     /// A person's hub account (bech32), for a bundle's creator.
     fn hub_account(&self, name: &str) -> Option<String>;
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use mesh_protocol::eip712::{bundle_id, leg_hash};
-use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Leg};
+use mesh_protocol::{AccountId, Amount, Bundle, EvmAddress, Hash32, Leg};
 use serde::Deserialize;
 
 use crate::directory::{ChainEntry, Directory};
@@ -136,11 +136,16 @@ fn party(
     leg: usize,
     what: &'static str,
     name: &str,
-) -> Result<EvmAddress, SpecError> {
+) -> Result<AccountId, SpecError> {
     if let Some(a) = d.account(&chain.name, name) {
         return Ok(a);
     }
-    EvmAddress::parse(name).map_err(|_| SpecError::UnknownParty { leg, what, name: name.into() })
+    account(name).ok_or_else(|| SpecError::UnknownParty { leg, what, name: name.into() })
+}
+
+/// A written account: a 0x EVM address.
+fn account(s: &str) -> Option<AccountId> {
+    EvmAddress::parse(s).ok().map(AccountId::from)
 }
 
 /// The resolved plan.
@@ -187,7 +192,7 @@ impl BundleSpec {
             slowest = slowest.max(confirm);
             let token = match d.token(&chain.name, &l.token) {
                 Some(a) => a,
-                None => EvmAddress::parse(&l.token).map_err(|_| SpecError::UnknownToken {
+                None => account(&l.token).ok_or_else(|| SpecError::UnknownToken {
                     leg: i,
                     token: l.token.clone(),
                     chain: l.chain.clone(),
@@ -200,7 +205,7 @@ impl BundleSpec {
             *net.entry((l.from.clone(), l.chain.clone(), l.token.clone())).or_insert(0) -= value;
             *net.entry((l.to.clone(), l.chain.clone(), l.token.clone())).or_insert(0) += value;
             legs.push(Leg {
-                chain_id: chain.chain_id,
+                domain: chain.domain,
                 router: chain.router,
                 depositor: party(d, chain, i, "depositor", &l.from)?,
                 token,

@@ -22,16 +22,17 @@ use mesh_chain_evm::{
 };
 use mesh_hub::{CosmosError, MeshHub};
 use mesh_hub_api::bundle_log::{
-    AwaitingLeg, BatchEntry, BatchResponse, BatchStatus, BundleResponse, BundleStatus, DueBundlesResponse, EvmLocation,
-    LegRef, LegReport, LockReport, LogEntry, LogEvent, LogResponse, MerkleProofResponse, ObjectReportsResponse,
-    Objection, OpenReport, ReportLocksResponse, ReportResponse, SignerSetUpdateResponse, SignerSignature,
+    AwaitingLeg, BatchEntry, BatchResponse, BatchStatus, BundleResponse, BundleStatus, ChainVm, DueBundlesResponse,
+    EvmLocation, LegRef, LegReport, LockLocation, LockReport, LogEntry, LogEvent, LogResponse, MerkleProofResponse,
+    ObjectReportsResponse, Objection, OpenReport, ReportLocksResponse, ReportResponse, SignerSetUpdateResponse,
+    SignerSignature,
 };
 use mesh_hub_api::dispute::{FraudProof, SignedStatement};
 use mesh_hub_api::stake_escrow::{RelayerInfo, SignerSetResponse};
+use mesh_proof_evm::{build_receipt_proof, LegLockedLog, Log};
 use mesh_protocol::eip712::{
     bundle_id, leg_hash, settlement_batch_digest, settlement_leaf, signer_set_hash, signer_set_update_digest, HubDomain,
 };
-use mesh_protocol::evm::{build_receipt_proof, LegLockedLog, Log};
 use mesh_protocol::merkle::{merkle_proof, merkle_root};
 use mesh_protocol::sig::recover_signer;
 use mesh_protocol::{
@@ -271,7 +272,7 @@ impl MockChain {
         let tx_hash = block.tx_hashes[0];
         self.lock().delivered.extend(statements.into_iter().map(|statement| DeliveredSignature {
             block: block.number,
-            tx_hash,
+            tx: Hash32(tx_hash),
             statement,
         }));
         block
@@ -409,15 +410,16 @@ impl EvmEvidence for MockChain {
 
 // ------------------------------------------------------------------------------- bundles
 
-/// A leg of `amount` on `chain_id` escrowed by `router`.
+/// A leg of `amount` on the mock chain `chain_id` escrowed by `router`. Mock chains use their
+/// EVM chain id as their domain id too.
 pub fn leg(chain_id: u64, router: Address, amount: u64) -> Leg {
     Leg {
-        chain_id,
-        router: EvmAddress(router),
-        depositor: EvmAddress(addr(0xd0)),
-        token: EvmAddress(addr(0x70)),
+        domain: chain_id,
+        router: router.into(),
+        depositor: addr(0xd0).into(),
+        token: addr(0x70).into(),
         amount: Amount(U256::from(amount)),
-        recipient: EvmAddress(addr(0xbe)),
+        recipient: addr(0xbe).into(),
     }
 }
 
@@ -437,12 +439,12 @@ pub fn lock_log(b: &Bundle, index: u32) -> Log {
 pub fn lock_event(b: &Bundle, index: u32) -> LegLockedLog {
     let l = &b.legs[index as usize];
     LegLockedLog {
-        router: l.router.0,
+        router: l.router.to_evm().expect("an EVM router"),
         bundle_id: id_of(b),
         index,
         leg_hash: leg_hash(l),
-        depositor: l.depositor.0,
-        token: l.token.0,
+        depositor: l.depositor,
+        token: l.token,
         amount: l.amount.0,
         settle_deadline: b.settle_deadline,
     }
@@ -468,7 +470,7 @@ pub fn lock_report(b: &Bundle, leg_index: u32, location: EvmLocation) -> LockRep
         leg_index,
         leg_hash: Hash32(leg_hash(&b.legs[leg_index as usize])),
         settle_deadline: b.settle_deadline,
-        location,
+        location: LockLocation::Evm(location),
     }
 }
 
@@ -768,7 +770,7 @@ impl MockHub {
     /// From now on `awaiting_reports` answers with what it would answer now (a lagging query node).
     pub fn freeze_awaiting(&self) {
         let mut s = self.lock();
-        let chains: Vec<u64> = s.bundles.values().flat_map(|b| b.bundle.legs.iter().map(|l| l.chain_id)).collect();
+        let chains: Vec<u64> = s.bundles.values().flat_map(|b| b.bundle.legs.iter().map(|l| l.domain)).collect();
         let snapshot = chains.into_iter().map(|c| (c, s.awaiting(c))).collect();
         s.frozen_awaiting = Some(snapshot);
     }
@@ -866,7 +868,7 @@ impl HubState {
                 continue;
             }
             for (i, l) in b.bundle.legs.iter().enumerate() {
-                if l.chain_id == chain_id && b.reports[i].is_none() {
+                if l.domain == chain_id && b.reports[i].is_none() {
                     out.push(AwaitingLeg {
                         bundle_id: Hash32(*id),
                         leg_index: i as u32,
@@ -894,10 +896,11 @@ impl HubState {
             if b.bundle.settle_deadline != r.settle_deadline {
                 return Err("settle deadline mismatch".into());
             }
-            if l.chain_id != r.location.chain_id {
-                return Err("chain id mismatch".into());
+            // mock chains' domain ids are their EVM chain ids
+            if r.location.vm() != (ChainVm::Evm { chain_id: l.domain }) {
+                return Err("location not on the leg's domain".into());
             }
-            if r.location.block_timestamp > b.bundle.lock_deadline {
+            if r.location.block_timestamp() > b.bundle.lock_deadline {
                 return Err("locked after the lock deadline".into());
             }
         }
@@ -939,7 +942,7 @@ impl HubState {
             }
             for (i, l) in b.bundle.legs.iter().enumerate() {
                 match &b.reports[i] {
-                    Some(r) if l.chain_id == chain_id && self.now < r.window_ends_at => out.push(OpenReport {
+                    Some(r) if l.domain == chain_id && self.now < r.window_ends_at => out.push(OpenReport {
                         bundle_id: Hash32(*id),
                         leg_index: i as u32,
                         leg_hash: b.leg_hashes[i],
@@ -1302,5 +1305,17 @@ impl MeshHub for MockHub {
         }
         s.frauds.push(proof);
         Ok(format!("FRAUDTX{}", s.frauds.len()))
+    }
+}
+
+/// `rpc` (a mock chain) as the EVM adapter sees it, under `name`, with its chain id as its domain.
+pub fn evm_chain<R: EvmSource>(name: &str, rpc: R, router: Address, verifier: Address) -> mesh_chain_evm::EvmChain<R> {
+    mesh_chain_evm::EvmChain {
+        name: name.into(),
+        domain: rpc.chain_id(),
+        chain_id: rpc.chain_id(),
+        router,
+        verifier,
+        rpc,
     }
 }

@@ -17,7 +17,7 @@ use mesh_devnet::keys::DevIdentity;
 use mesh_devnet::relayer_config::{data_dir, relayer_config};
 use mesh_devnet::UpOptions;
 use mesh_hub::bundle::{register, register_many, status};
-use mesh_hub_api::bundle_log::{self, EvmLocation, LockReport};
+use mesh_hub_api::bundle_log::{self, EvmLocation, LockLocation, LockReport};
 use mesh_protocol::eip712::{leg_hash, settlement_batch_digest};
 use mesh_protocol::sig::{sign_digest, signing_key};
 use mesh_protocol::{Bundle, Hash32, SettlementBatch};
@@ -81,15 +81,15 @@ async fn main() {
         leg_index: i,
         leg_hash: Hash32(leg_hash(&ten.legs[i as usize])),
         settle_deadline: ten.settle_deadline,
-        location: EvmLocation {
-            chain_id: ten.legs[i as usize].chain_id,
+        location: LockLocation::Evm(EvmLocation {
+            chain_id: m.evm.iter().find(|e| e.domain == ten.legs[i as usize].domain).unwrap().chain_id,
             block_number: block.header.number,
             block_hash: Hash32(block.header.hash),
             block_timestamp: block.header.timestamp,
             tx_hash: Hash32(block.header.hash),
             tx_index: 0,
             log_index: i,
-        },
+        }),
     };
     let r0 = relayer0.hub_signer();
     let out = hub
@@ -281,7 +281,7 @@ async fn main() {
         let done = {
             let mut all = true;
             for (i, l) in three.legs.iter().enumerate() {
-                let c = m.evm.iter().position(|e| e.chain_id == l.chain_id).unwrap();
+                let c = m.evm.iter().position(|e| e.domain == l.domain).unwrap();
                 all &= leg_status(&m, c, id, i as u32).await != 1;
             }
             all
@@ -406,12 +406,16 @@ async fn main() {
         hub.query_smart(&log, &bundle_log::QueryMsg::Report { bundle_id: one_id, leg_index: 0 }).await.unwrap();
     let evm = mesh_chain_evm::AlloyEvm::new(&m.evm[0].rpc, m.evm[0].chain_id).unwrap();
     let router = mesh_testkit::fixture::addr(&m.evm[0].contracts["MeshRouter"]).0;
-    let (_, proof) = mesh_relayer::roles::disputer::check_report(&evm, router, &reported).await.unwrap();
-    let proof = proof.expect("a mint is provably not a lock");
+    let mesh_chain::LockCheck::False { proof, .. } =
+        mesh_chain_evm::chain::check_report(&evm, router, &reported).await.unwrap()
+    else {
+        panic!("a mint is provably not a lock")
+    };
     let size: usize = match &proof {
-        mesh_hub_api::dispute::FraudProof::FalseLock { header, receipt, receipt_proof, .. } => {
-            header.len() + receipt.len() + receipt_proof.iter().map(|n| n.len()).sum::<usize>()
-        }
+        mesh_hub_api::dispute::FraudProof::FalseLock {
+            evidence: mesh_hub_api::dispute::FalseLockEvidence::EvmReceipt { header, receipt, receipt_proof },
+            ..
+        } => header.len() + receipt.len() + receipt_proof.iter().map(|n| n.len()).sum::<usize>(),
         _ => 0,
     };
     let out = hub

@@ -28,7 +28,7 @@ async fn advances(hub: &CosmosClient, within: Duration) -> bool {
 async fn chains(hub: &CosmosClient, log: &str) -> Vec<u64> {
     let r: bundle_log::ChainsResponse =
         hub.query_smart(log, &bundle_log::QueryMsg::Chains { start_after: None, limit: None }).await.unwrap();
-    r.chains.iter().map(|c| c.chain_id).collect()
+    r.chains.iter().map(|c| c.domain).collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -43,12 +43,13 @@ async fn four_validators_survive_one_crash_halt_at_two_and_resume_with_state() {
 
     net.kill_validator(3).unwrap();
     assert!(advances(&hub, Duration::from_secs(10)).await, "3 of 4 validators keep producing blocks");
-    let add = bundle_log::ExecuteMsg::AddChain {
-        chain_id: 4242,
+    let add = bundle_log::ExecuteMsg::add_chain(bundle_log::ChainInfo {
+        domain: 4242,
         name: "crash-test".into(),
-        router: EvmAddress::parse("0x00000000000000000000000000000000000000aa").unwrap(),
+        vm: bundle_log::ChainVm::Evm { chain_id: 4242 },
+        router: EvmAddress::parse("0x00000000000000000000000000000000000000aa").unwrap().into(),
         confirmations: 1,
-    };
+    });
     let out = hub.execute(&admin, &log, &add, vec![]).await.expect("a contract execute lands with one validator down");
     assert!(out.height > 0);
     assert_eq!(chains(&hub, &log).await, vec![4242]);
@@ -63,6 +64,6 @@ async fn four_validators_survive_one_crash_halt_at_two_and_resume_with_state() {
     assert!(advances(&hub, Duration::from_secs(60)).await, "the chain resumes once a quorum is back");
     assert!(height(&hub).await > halted_at);
     assert_eq!(chains(&hub, &log).await, vec![4242], "no state lost across the halt");
-    let again = hub.execute(&admin, &log, &bundle_log::ExecuteMsg::RemoveChain { chain_id: 4242 }, vec![]).await;
+    let again = hub.execute(&admin, &log, &bundle_log::ExecuteMsg::RemoveChain { domain: 4242 }, vec![]).await;
     assert!(again.is_ok(), "the resumed chain executes contracts: {again:?}");
 }

@@ -23,10 +23,15 @@ async fn single_validator_devnet_comes_up_deployed_and_goes_down_cleanly() {
         .query_smart(&m.contracts["bundle_log"], &bundle_log::QueryMsg::Chains { start_after: None, limit: None })
         .await
         .unwrap();
-    let ids: Vec<u64> = chains.chains.iter().map(|c| c.chain_id).collect();
-    assert_eq!(ids, vec![31337, 31338], "both anvil chains registered with their routers");
+    let ids: Vec<(u64, bundle_log::ChainVm)> = chains.chains.iter().map(|c| (c.domain, c.vm.clone())).collect();
+    assert_eq!(
+        ids,
+        vec![(1, bundle_log::ChainVm::Evm { chain_id: 31337 }), (2, bundle_log::ChainVm::Evm { chain_id: 31338 })],
+        "both anvil chains registered under their domains with their routers"
+    );
     for (c, e) in chains.chains.iter().zip(&m.evm) {
-        assert_eq!(c.router.to_string(), e.contracts["MeshRouter"]);
+        let router = mesh_protocol::EvmAddress::parse(&e.contracts["MeshRouter"]).unwrap();
+        assert_eq!(c.router, router.into());
     }
 
     let escrow: stake_escrow::ConfigResponse =

@@ -68,8 +68,10 @@ async fn a_lock_reported_in_a_block_that_never_existed_is_rejected_and_nothing_p
     let mut fake = report_pointing_at(&alice_alpha, &m.bundle_domain(), &bundle, 0, &receipt, 1).await.unwrap();
     fake.leg_index = 1;
     fake.leg_hash = Hash32(mesh_protocol::eip712::leg_hash(&bundle.legs[1]));
-    fake.location.chain_id = bundle.legs[1].chain_id;
-    fake.location.block_hash = Hash32(mesh_protocol::keccak256(b"a block that never existed"));
+    let beta = m.evm.iter().find(|c| c.domain == bundle.legs[1].domain).unwrap();
+    let loc = fake.location.as_evm_mut().unwrap();
+    loc.chain_id = beta.chain_id;
+    loc.block_hash = Hash32(mesh_protocol::keccak256(b"a block that never existed"));
     let liar_hub = LiveHub {
         client: hub.clone(),
         signer: liar.hub_signer(),

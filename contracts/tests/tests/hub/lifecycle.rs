@@ -1,10 +1,10 @@
 //! Whole bundle lifecycles across the three contracts.
 
 use mesh_hub_api::bundle_log::{BatchStatus, BundleStatus, ExecuteMsg, LogEvent, LogResponse, QueryMsg, VerdictReason};
-use mesh_hub_tests::*;
 use mesh_hub_api::dispute::{
     FalseLockEvidence, FalseLockFinding, FraudDetail, FraudProof, FraudRecord, QueryMsg as DisputeQuery,
 };
+use mesh_hub_tests::*;
 use mesh_protocol::eip712::{bundle_id, settlement_leaf};
 use mesh_protocol::merkle::verify_merkle_proof;
 use mesh_protocol::Verdict;

@@ -424,8 +424,8 @@ fn a_false_report_rejected_by_objections_still_costs_its_relayer_when_proven() {
 
 #[test]
 fn a_reverted_lock_rejected_by_objections_is_still_proven_and_slashed_by_the_dispute_contract() {
-    use mesh_hub_tests::evm::{leg_locked, lock_receipt, EvmBlock};
     use mesh_hub_api::dispute::{FalseLockEvidence, FraudProof};
+    use mesh_hub_tests::evm::{leg_locked, lock_receipt, EvmBlock};
     let mut h = Hub::with_relayers(3);
     let (id, b) = h.register_sample(1, 1);
     // Relayer 0 reports a lock whose transaction reverted.

@@ -18,26 +18,24 @@
 //! block, receipt or log is logged and counted, never stops the process.
 use std::collections::HashSet;
 
-use mesh_hub_api::bundle_log::{Objection, ObjectionReason, OpenReport};
-use mesh_protocol::evm::LegLockedLog;
+use mesh_chain::{Confirmation, LockEvidence};
+use mesh_hub::MeshHub;
+use mesh_hub_api::bundle_log::Objection;
 use mesh_protocol::EvmAddress;
 
 use super::RoleError;
 use crate::metrics::{ChainLabel, Metrics};
 use crate::store::{Judgement, Store};
-use mesh_chain_evm::{EvmError, EvmLocations, TxAtIndex};
-use mesh_hub::MeshHub;
 
 /// One chain whose reports are checked.
-pub struct CheckedChain<E> {
-    pub name: String,
-    pub evm: E,
+pub struct CheckedChain<C> {
+    pub chain: C,
     /// Blocks a reported block must be buried under before it is judged (the reporters' depth).
     pub confirmations: u64,
 }
 
-pub struct Checker<E, H> {
-    pub chains: Vec<CheckedChain<E>>,
+pub struct Checker<C, H> {
+    pub chains: Vec<CheckedChain<C>>,
     pub hub: H,
     /// This relayer's hub address: its own reports are not checked.
     pub me: String,
@@ -64,67 +62,7 @@ pub struct CheckerTick {
     pub rejected: usize,
 }
 
-/// What this node says about one report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Finding {
-    /// The block is not yet `confirmations` deep here: decide later.
-    Wait,
-    Confirmed,
-    Object(ObjectionReason),
-}
-
-/// Judges `r` against what `evm` holds at `head`.
-pub async fn judge<E: EvmLocations>(
-    evm: &E,
-    head: u64,
-    confirmations: u64,
-    r: &OpenReport,
-) -> Result<Finding, EvmError> {
-    let loc = &r.report.location;
-    if head < loc.block_number.saturating_add(confirmations) {
-        return Ok(Finding::Wait);
-    }
-    let Some(block) = evm.block(loc.block_number).await? else {
-        // below the head, yet missing: the node is catching up or broken, not a verdict
-        return Err(EvmError::Rpc {
-            url: String::new(),
-            detail: format!("block {} below head {head} is missing", loc.block_number),
-        });
-    };
-    if block.hash != loc.block_hash.0 {
-        return Ok(Finding::Object(ObjectionReason::UnknownBlock));
-    }
-    if block.timestamp != loc.block_timestamp {
-        return Ok(Finding::Object(ObjectionReason::WrongTimestamp));
-    }
-    let (tx_hash, success, logs) = match evm.tx_at(block, loc.tx_index).await? {
-        TxAtIndex::Missing => return Ok(Finding::Object(ObjectionReason::NoSuchTransaction)),
-        TxAtIndex::Unreadable(why) => {
-            tracing::warn!(bundle = %r.bundle_id, leg = r.leg_index, block = loc.block_number, tx_index = loc.tx_index, %why, "reported receipt is unreadable");
-            return Ok(Finding::Object(ObjectionReason::UnreadableReceipt));
-        }
-        TxAtIndex::Mined { tx_hash, success, logs } => (tx_hash, success, logs),
-    };
-    if tx_hash != loc.tx_hash.0 {
-        return Ok(Finding::Object(ObjectionReason::NoSuchTransaction));
-    }
-    if !success {
-        return Ok(Finding::Object(ObjectionReason::TransactionFailed));
-    }
-    let matches = logs.get(loc.log_index as usize).is_some_and(|log| {
-        log.address == r.leg.router.0
-            && LegLockedLog::decode(log).is_ok_and(|ev| {
-                ev.bundle_id == r.bundle_id.0
-                    && ev.index == r.leg_index
-                    && ev.leg_hash == r.leg_hash.0
-                    && ev.amount >= r.leg.amount.0
-                    && ev.settle_deadline == r.settle_deadline
-            })
-    });
-    Ok(if matches { Finding::Confirmed } else { Finding::Object(ObjectionReason::NoMatchingLog) })
-}
-
-impl<E: EvmLocations, H: MeshHub> Checker<E, H> {
+impl<C: LockEvidence, H: MeshHub> Checker<C, H> {
     pub async fn tick(&self) -> Result<CheckerTick, RoleError> {
         let mut out = CheckerTick::default();
         // only members of the current set (not jailed) may object; others have nothing to do
@@ -162,16 +100,16 @@ impl<E: EvmLocations, H: MeshHub> Checker<E, H> {
 
     async fn check_chain(
         &self,
-        chain: &CheckedChain<E>,
+        checked: &CheckedChain<C>,
         out: &mut CheckerTick,
         to_send: &mut Vec<(u64, u64, Objection)>,
     ) -> Result<(), RoleError> {
-        let chain_id = chain.evm.chain_id();
-        let errors = self.metrics.check_errors.get_or_create(&ChainLabel::new(&chain.name)).clone();
+        let chain = &checked.chain;
+        let chain_id = chain.domain();
+        let errors = self.metrics.check_errors.get_or_create(&ChainLabel::new(chain.name())).clone();
         let open = self.hub.open_reports(chain_id).await?;
         let open_ids: HashSet<u64> = open.iter().map(|r| r.report.report_id).collect();
         let mut decided: Vec<(u64, u64, Judgement)> = Vec::new();
-        let mut head = None;
         for r in &open {
             let id = r.report.report_id;
             if r.report.reporter.as_str() == self.me {
@@ -190,27 +128,15 @@ impl<E: EvmLocations, H: MeshHub> Checker<E, H> {
                 }
                 None => {}
             }
-            let h = match head {
-                Some(h) => h,
-                None => match chain.evm.head().await {
-                    Ok(h) => *head.insert(h),
-                    Err(e) => {
-                        errors.inc();
-                        out.errors += 1;
-                        tracing::warn!(chain = %chain.name, error = %e, "no head: reports are checked next round");
-                        break;
-                    }
-                },
-            };
-            match judge(&chain.evm, h, chain.confirmations, r).await {
-                Ok(Finding::Wait) => out.waiting += 1,
-                Ok(Finding::Confirmed) => {
+            match chain.confirm_lock(r, checked.confirmations).await {
+                Ok(Confirmation::Wait) => out.waiting += 1,
+                Ok(Confirmation::Confirmed) => {
                     out.confirmed += 1;
                     self.metrics.reports_confirmed.inc();
                     decided.push((id, chain_id, Judgement::Confirmed));
                 }
-                Ok(Finding::Object(reason)) => {
-                    tracing::warn!(chain = %chain.name, bundle = %r.bundle_id, leg = r.leg_index, report = id, reporter = %r.report.reporter, ?reason, "cannot confirm a report: objecting");
+                Ok(Confirmation::Object(reason)) => {
+                    tracing::warn!(chain = %chain.name(), bundle = %r.bundle_id, leg = r.leg_index, report = id, reporter = %r.report.reporter, ?reason, "cannot confirm a report: objecting");
                     let o = Objection { bundle_id: r.bundle_id, leg_index: r.leg_index, report_id: id, reason };
                     decided.push((id, chain_id, Judgement::Objecting(o.clone())));
                     to_send.push((id, chain_id, o));
@@ -218,7 +144,7 @@ impl<E: EvmLocations, H: MeshHub> Checker<E, H> {
                 Err(e) => {
                     errors.inc();
                     out.errors += 1;
-                    tracing::warn!(chain = %chain.name, bundle = %r.bundle_id, leg = r.leg_index, error = %e, "could not check a report; next round");
+                    tracing::warn!(chain = %chain.name(), bundle = %r.bundle_id, leg = r.leg_index, error = %e, "could not check a report; next round");
                 }
             }
         }

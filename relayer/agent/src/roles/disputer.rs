@@ -18,103 +18,20 @@
 //! carried it stays canonical.
 use std::collections::HashMap;
 
-use mesh_hub_api::bundle_log::{LogEvent, ReportResponse};
-use mesh_hub_api::dispute::FraudProof;
+use mesh_chain::{DeliveredSignature, DomainId, LockCheck, LockEvidence, SignatureWatch};
+use mesh_hub::MeshHub;
+use mesh_hub_api::bundle_log::LogEvent;
 use mesh_protocol::eip712::HubDomain;
-use mesh_protocol::evm::{build_receipt_proof, decode_receipt, LegLockedLog};
-use mesh_protocol::{Address, EvmAddress, Hash32};
+use mesh_protocol::{EvmAddress, Hash32};
 
-use super::RoleError;
+use super::{on, RoleError};
 use crate::fraud::{self, ProofError, Slot};
 use crate::metrics::Metrics;
 use crate::store::Store;
-use mesh_chain_evm::{DeliveredSignature, EvmEvidence, EvmSignatures, EvmSource};
-use mesh_hub::MeshHub;
 
-/// What checking one report against the chain showed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Finding {
-    /// The chain has exactly the reported lock.
-    Honest,
-    /// The reported receipt failed or does not carry the reported lock: provable.
-    False(String),
-    /// The reported block is not on this node's chain (non-canonical block; needs a vote, not a proof).
-    UnknownBlock,
-    /// This node's own data cannot back a proof (its header does not decode, its receipts do not
-    /// rebuild the header's root): logged and counted, never fatal; the signers' objections still
-    /// cover the report.
-    Unprovable(String),
-}
-
-/// Checks a report against the chain; on a provable mismatch returns the proof too.
-pub async fn check_report<E: EvmSource + EvmEvidence>(
-    evm: &E,
-    router: Address,
-    r: &ReportResponse,
-) -> Result<(Finding, Option<FraudProof>), RoleError> {
-    let Some(report) = &r.report else { return Ok((Finding::Honest, None)) };
-    let loc = &report.location;
-    let block = match evm.block(loc.block_number).await? {
-        Some(b) if b.hash == loc.block_hash.0 => b,
-        _ => return Ok((Finding::UnknownBlock, None)),
-    };
-    let receipts = evm.block_receipts(loc.block_number).await?;
-    // No transaction at that index: proven by an exclusion proof (an empty receipt).
-    let receipt_bytes = receipts.get(loc.tx_index as usize).cloned().unwrap_or_default();
-    let problem = if receipt_bytes.is_empty() {
-        Some(format!("the block has no transaction {}", loc.tx_index))
-    } else if block.timestamp != loc.block_timestamp {
-        // the header in the proof shows the real timestamp (what the lock-deadline check used)
-        Some(format!("the block's timestamp is {}, not {}", block.timestamp, loc.block_timestamp))
-    } else {
-        match decode_receipt(&receipt_bytes) {
-            // An OP deposit, an Arbitrum type, a future type, a malformed receipt: no honest
-            // relayer reports a lock there, and the dispute contract takes it as a false lock.
-            Err(e) => Some(format!("the receipt at that index does not decode ({e})")),
-            Ok(receipt) if !receipt.success => Some("the reported transaction failed".to_string()),
-            Ok(receipt) => match receipt.logs.get(loc.log_index as usize).map(LegLockedLog::decode) {
-                None => Some(format!("the receipt has no log {}", loc.log_index)),
-                Some(Err(_)) => Some(format!("log {} is not a LegLocked event", loc.log_index)),
-                Some(Ok(ev)) if ev.router != router => {
-                    Some(format!("log {} was emitted by {} , not the router", loc.log_index, ev.router))
-                }
-                Some(Ok(ev)) if ev.bundle_id != r.bundle_id.0 || ev.index != r.leg_index => {
-                    Some("the log is for another leg".into())
-                }
-                Some(Ok(ev)) if ev.leg_hash != r.leg_hash.0 || ev.settle_deadline != r.settle_deadline => {
-                    Some("the log's leg hash or settle deadline differs".into())
-                }
-                Some(Ok(ev)) if ev.amount < r.leg.amount.0 => Some("the escrowed amount is below the leg's".into()),
-                Some(Ok(_)) => None,
-            },
-        }
-    };
-    let Some(why) = problem else { return Ok((Finding::Honest, None)) };
-    let header = evm.header_rlp(loc.block_number).await?;
-    let (root, proof) = build_receipt_proof(&receipts, loc.tx_index);
-    let info = match mesh_protocol::evm::decode_header(&header) {
-        Ok(info) => info,
-        Err(e) => return Ok((Finding::Unprovable(format!("own header of block {}: {e}", loc.block_number)), None)),
-    };
-    if info.receipts_root != root {
-        let why = format!("block {}: rebuilt receipts root differs from the header", loc.block_number);
-        return Ok((Finding::Unprovable(why), None));
-    }
-    let fraud = FraudProof::FalseLock {
-        bundle_id: r.bundle_id,
-        leg_index: r.leg_index,
-        header: header.into(),
-        receipt: receipt_bytes.into(),
-        receipt_proof: proof.into_iter().map(|n| n.to_vec().into()).collect(),
-    };
-    Ok((Finding::False(why), Some(fraud)))
-}
-
-/// Where a chain's signatures arrive, and how far behind its head to read them.
+/// How far behind a chain's head to read its delivered signatures, and from where.
 #[derive(Clone, Debug)]
-pub struct SignatureWatch {
-    pub verifier: Address,
-    pub router: Address,
+pub struct WatchedDeliveries {
     pub confirmations: u64,
     /// First block to read when the database has no cursor for the chain.
     pub start_block: u64,
@@ -122,11 +39,11 @@ pub struct SignatureWatch {
     pub max_range: u64,
 }
 
-pub struct Disputer<E, H> {
-    /// Chains this disputer can check, by chain id, with their routers.
-    pub chains: HashMap<u64, (E, Address)>,
-    /// Chains (ids present in `chains`) whose delivered signatures are checked against the hub.
-    pub watches: HashMap<u64, SignatureWatch>,
+pub struct Disputer<C, H> {
+    /// Chains this disputer can check, by domain.
+    pub chains: HashMap<DomainId, C>,
+    /// Chains (domains present in `chains`) whose delivered signatures are checked against the hub.
+    pub watches: HashMap<DomainId, WatchedDeliveries>,
     /// The hub's EIP-712 domain (what signatures are recovered over).
     pub domain: HubDomain,
     pub hub: H,
@@ -137,7 +54,8 @@ pub struct Disputer<E, H> {
 /// A wrong signature found on a chain and proven on the hub.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProvenSignature {
-    pub chain_id: u64,
+    /// The domain of the chain the signature was delivered to.
+    pub chain_id: DomainId,
     pub signer: EvmAddress,
     pub slot: Slot,
 }
@@ -162,7 +80,7 @@ fn signature_cursor(chain_id: u64) -> String {
     format!("disputer.signatures_next.{chain_id}")
 }
 
-impl<E: EvmSource + EvmEvidence + EvmSignatures, H: MeshHub> Disputer<E, H> {
+impl<C: LockEvidence + SignatureWatch, H: MeshHub> Disputer<C, H> {
     pub async fn tick(&self) -> Result<DisputerTick, RoleError> {
         let mut out = self.check_reports().await?;
         out.signatures_proven = self.watch_signatures().await?;
@@ -179,9 +97,9 @@ impl<E: EvmSource + EvmEvidence + EvmSignatures, H: MeshHub> Disputer<E, H> {
         let mut ids: Vec<u64> = self.watches.keys().copied().collect();
         ids.sort_unstable();
         for chain_id in ids {
-            let (w, Some((evm, _))) = (&self.watches[&chain_id], self.chains.get(&chain_id)) else { continue };
+            let (w, Some(chain)) = (&self.watches[&chain_id], self.chains.get(&chain_id)) else { continue };
             let key = signature_cursor(chain_id);
-            let head = evm.head().await?;
+            let head = chain.watch_head().await.map_err(on(chain))?;
             let Some(safe) = head.checked_sub(w.confirmations) else { continue };
             for _ in 0..SIGNATURE_RANGES_PER_TICK {
                 let from = match self.store.counter(&key)? {
@@ -192,7 +110,7 @@ impl<E: EvmSource + EvmEvidence + EvmSignatures, H: MeshHub> Disputer<E, H> {
                     break;
                 }
                 let to = safe.min(from.saturating_add(w.max_range.max(1) - 1));
-                let delivered = evm.delivered_signatures(w.verifier, w.router, from, to).await?;
+                let delivered = chain.delivered_signatures(from, to).await.map_err(on(chain))?;
                 for d in &delivered {
                     if let Some(p) = self.prove_signature(chain_id, d, &mut agreed).await? {
                         out.push(p);
@@ -230,12 +148,12 @@ impl<E: EvmSource + EvmEvidence + EvmSignatures, H: MeshHub> Disputer<E, H> {
                 return Ok(None);
             }
             Err(e) => {
-                tracing::debug!(tx = %d.tx_hash, %signer, error = %e, "delivered signature proves nothing");
+                tracing::debug!(tx = %d.tx, %signer, error = %e, "delivered signature proves nothing");
                 return Ok(None);
             }
         };
         tracing::warn!(
-            chain_id, tx = %d.tx_hash, block = d.block, %signer, slot = %f.slot,
+            chain_id, tx = %d.tx, block = d.block, %signer, slot = %f.slot,
             signed = %fraud::content(&d.statement), hub_has = ?f.hub_has,
             "a signature over a statement the hub never made was delivered: submitting fraud proof"
         );
@@ -275,21 +193,20 @@ impl<E: EvmSource + EvmEvidence + EvmSignatures, H: MeshHub> Disputer<E, H> {
                 self.store.mark_checked(*report_id, 0)?;
                 continue;
             }
-            let Some((evm, router)) = r.report.as_ref().and_then(|x| self.chains.get(&x.location.chain_id)) else {
+            let Some(chain) = self.chains.get(&r.leg.domain) else {
                 tracing::debug!(bundle = %bundle_id, leg = leg_index, "report on a chain this disputer does not watch");
                 self.store.mark_checked(*report_id, 0)?;
                 continue;
             };
-            let loc_block = r.report.as_ref().map(|x| x.location.block_number).unwrap_or_default();
-            if evm.head().await? < loc_block {
+            let check = chain.check_lock(&r).await.map_err(on(chain))?;
+            if check == LockCheck::NotYet {
                 // our node is behind the reported block: look again next round
                 last = entry.seq.checked_sub(1);
                 break;
             }
             out.checked += 1;
-            let (finding, proof) = check_report(evm, *router, &r).await?;
-            match (finding, proof) {
-                (Finding::False(why), Some(proof)) => {
+            match check {
+                LockCheck::False { why, proof } => {
                     tracing::warn!(bundle = %bundle_id, leg = leg_index, report_id, %why, "false lock report: submitting fraud proof");
                     match self.hub.submit_fraud(proof).await {
                         Ok(tx) => {
@@ -306,11 +223,11 @@ impl<E: EvmSource + EvmEvidence + EvmSignatures, H: MeshHub> Disputer<E, H> {
                         Err(e) => return Err(e.into()),
                     }
                 }
-                (Finding::UnknownBlock, _) => {
+                LockCheck::UnknownBlock => {
                     tracing::warn!(bundle = %bundle_id, leg = leg_index, "reported block is not on this node's chain; cannot prove with a receipt");
                     self.store.mark_checked(*report_id, 3)?;
                 }
-                (Finding::Unprovable(why), _) => {
+                LockCheck::Unprovable(why) => {
                     self.metrics.unprovable_reports.inc();
                     tracing::warn!(bundle = %bundle_id, leg = leg_index, %why, "cannot build a proof from this node's data; moving on");
                     self.store.mark_checked(*report_id, 4)?;

@@ -16,18 +16,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use alloy::primitives::{Bytes, FixedBytes};
+use mesh_chain::{AdapterError, Delivery, LegState, SettleItem, SettlementSink};
+use mesh_hub::MeshHub;
 use mesh_protocol::eip712::signer_set_hash;
-use mesh_protocol::{Hash32, Verdict};
+use mesh_protocol::{Hash32, SettlementBatch, Signature65};
 
-use super::RoleError;
+use super::{on, RoleError};
 use crate::metrics::{ChainLabel, Metrics};
 use crate::store::Store;
-use mesh_chain_evm::bindings::IMeshRouter;
-use mesh_chain_evm::delivery::{Delivery, DeliveryChain};
-use mesh_chain_evm::sender::SendError;
-use mesh_chain_evm::{EvmError, LEG_LOCKED};
-use mesh_hub::MeshHub;
 
 /// `SettlementVerifier.RETAINED_EPOCHS`: epochs before the current one that still verify.
 pub const RETAINED_EPOCHS: u64 = 3;
@@ -55,7 +51,7 @@ pub struct PosterTick {
 /// Store counter: every attested batch below it is posted on every chain (0: none yet).
 const POSTED_CURSOR: &str = "poster.posted_below";
 
-impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
+impl<C: SettlementSink, H: MeshHub> Poster<C, H> {
     pub async fn tick(&self) -> Result<PosterTick, RoleError> {
         let mut out = PosterTick::default();
         // each Verifier's epoch, read at most once per round and updated as rotations land
@@ -70,10 +66,10 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
             let page = self.hub.attested_batches(start_after).await?;
             let Some(&last) = page.last() else { break };
             for index in page {
-                if !self.chains.iter().all(|c| self.store.is_posted(c.chain_id(), index).unwrap_or(false)) {
+                if !self.chains.iter().all(|c| self.store.is_posted(c.domain(), index).unwrap_or(false)) {
                     self.deliver_batch(index, &mut epochs, &mut out).await?;
                 }
-                let posted = self.chains.iter().all(|c| self.store.is_posted(c.chain_id(), index).unwrap_or(false));
+                let posted = self.chains.iter().all(|c| self.store.is_posted(c.domain(), index).unwrap_or(false));
                 prefix_posted &= posted && floor.is_none_or(|f| index < f);
                 if prefix_posted {
                     self.store.set_counter(POSTED_CURSOR, index + 1)?;
@@ -94,44 +90,41 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
     ) -> Result<(), RoleError> {
         let batch = self.hub.batch(index).await?;
         let (Some(epoch), Some(root)) = (batch.epoch, batch.root) else { return Ok(()) };
-        let signatures = packed(&batch.signatures);
+        let signatures = sorted(&batch.signatures);
         // every bundle of the batch is read once, not once per chain
         let mut bundles = Vec::with_capacity(batch.entries.len());
         for entry in &batch.entries {
             bundles.push(self.hub.bundle(entry.bundle_id).await?);
         }
-        let mut proofs: HashMap<Hash32, Vec<FixedBytes<32>>> = HashMap::new();
+        let mut proofs: HashMap<Hash32, Vec<Hash32>> = HashMap::new();
         for (ci, chain) in self.chains.iter().enumerate() {
-            let chain_id = chain.chain_id();
+            let chain_id = chain.domain();
             if self.store.is_posted(chain_id, index)? {
                 continue;
             }
             let mut items = Vec::new();
             for (entry, bundle) in batch.entries.iter().zip(&bundles) {
                 for (i, leg) in bundle.bundle.legs.iter().enumerate() {
-                    if leg.chain_id != chain_id {
+                    if leg.domain != chain_id {
                         continue;
                     }
-                    if chain.leg_status(entry.bundle_id.0, i as u32).await? != LEG_LOCKED {
+                    if chain.leg_state(entry.bundle_id, i as u32).await.map_err(on(chain))? != LegState::Locked {
                         continue;
                     }
                     if let std::collections::hash_map::Entry::Vacant(slot) = proofs.entry(entry.bundle_id) {
                         let p = self.hub.merkle_proof(entry.bundle_id).await?;
-                        slot.insert(p.proof.iter().map(|h| h.0).collect());
+                        slot.insert(p.proof.clone());
                     }
-                    items.push(IMeshRouter::SettleItem {
-                        bundleId: entry.bundle_id.0,
-                        index: i as u32,
-                        verdict: match entry.verdict {
-                            Verdict::Commit => 1,
-                            Verdict::Abort => 2,
-                        },
+                    items.push(SettleItem {
+                        bundle_id: entry.bundle_id,
+                        leg_index: i as u32,
+                        verdict: entry.verdict,
                         proof: proofs[&entry.bundle_id].clone(),
                     });
                 }
             }
             if !items.is_empty() {
-                let known = chain.is_verified_root(root.0).await?;
+                let known = chain.is_verified_root(root).await.map_err(on(chain))?;
                 if !known {
                     let mut at = self.verifier_epoch(chain, &mut epochs[ci]).await?;
                     if at < epoch {
@@ -151,12 +144,10 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
                 // `settleBatch` (no 20k-gas root cache write, docs/benchmarks.md); a root the
                 // verifier already knows goes through `settleMany`.
                 let delivery = if known {
-                    Delivery::SettleMany { root: root.0, items }
+                    Delivery::SettleMany { root, items }
                 } else {
                     Delivery::SettleBatch {
-                        epoch,
-                        batch_index: index,
-                        root: root.0,
+                        batch: SettlementBatch { epoch, batch_index: index, root },
                         signatures: signatures.clone(),
                         items,
                     }
@@ -167,7 +158,10 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
                 let failures = self.metrics.settlement_failures.get_or_create(&ChainLabel::new(chain.name())).clone();
                 let sent = match chain.send(delivery).await {
                     Ok(sent) => sent,
-                    Err(e @ SendError::Signing { .. }) => return Err(e.into()),
+                    // a key that cannot sign is a configuration problem, not a bad round
+                    Err(e) if !e.is_recoverable() && !e.would_revert() => {
+                        return Err(RoleError::chain(chain.name(), e))
+                    }
                     Err(e) => {
                         failures.inc();
                         tracing::warn!(chain = %chain.name(), batch = index, error = %e, "settlement not delivered; retrying next round");
@@ -177,12 +171,12 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
                 };
                 if !sent.success {
                     failures.inc();
-                    tracing::error!(chain = %chain.name(), batch = index, tx = %sent.tx_hash, "settlement reverted; retrying next round");
+                    tracing::error!(chain = %chain.name(), batch = index, tx = %sent.tx, "settlement reverted; retrying next round");
                     out.failed.push((chain_id, index));
                     continue;
                 }
                 self.metrics.legs_settled.get_or_create(&ChainLabel::new(chain.name())).inc_by(n as u64);
-                tracing::info!(chain = %chain.name(), batch = index, legs = n, tx = %sent.tx_hash, "settled legs");
+                tracing::info!(chain = %chain.name(), batch = index, legs = n, tx = %sent.tx, "settled legs");
                 out.delivered.push((chain_id, index, n));
             }
             self.store.mark_posted(chain_id, index)?;
@@ -222,7 +216,7 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
         if let Some(e) = cached {
             return Ok(*e);
         }
-        let e = chain.current_epoch().await?;
+        let e = chain.current_epoch().await.map_err(on(chain))?;
         *cached = Some(e);
         Ok(e)
     }
@@ -238,7 +232,7 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
     /// Delivers the hub's attested rotations `from + 1 ..= target` to `chain`, in order; stops at
     /// the first one that cannot go yet. Returns the epoch the Verifier is at afterwards.
     async fn rotate_up_to(&self, chain: &C, from: u64, target: u64, out: &mut PosterTick) -> Result<u64, RoleError> {
-        let chain_id = chain.chain_id();
+        let chain_id = chain.domain();
         let mut at = from;
         while at < target {
             let new_epoch = at + 1;
@@ -248,7 +242,7 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
             }
             if let Some(tx) = self.store.delivered_rotation(chain_id, new_epoch)? {
                 // delivered by this poster before (maybe before a restart): do not send it twice
-                if chain.tx_status(tx.into()).await? == Some(true) {
+                if chain.tx_status(Hash32(tx.into())).await.map_err(on(chain))? == Some(true) {
                     tracing::debug!(chain = %chain.name(), new_epoch, "rotation mined, waiting for the node to show it");
                     break;
                 }
@@ -260,52 +254,52 @@ impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
                     "signer-set update {new_epoch}: the hub's set does not match its signers hash"
                 )));
             }
-            if !chain.rotation_allowed().await? {
+            if !chain.rotation_allowed().await.map_err(on(chain))? {
                 tracing::debug!(chain = %chain.name(), new_epoch, "verifier's rotation delay not over");
                 break;
             }
-            let delivery = Delivery::Rotate { set: update.new_set.clone(), signatures: packed(&update.signatures) };
+            let delivery = Delivery::Rotate { set: update.new_set.clone(), signatures: sorted(&update.signatures) };
             match chain.send(delivery).await {
                 Ok(sent) if sent.success => {
-                    self.store.record_rotation(chain_id, new_epoch, sent.tx_hash.0)?;
+                    self.store.record_rotation(chain_id, new_epoch, sent.tx.0 .0)?;
                     self.metrics.rotations_delivered.get_or_create(&ChainLabel::new(chain.name())).inc();
-                    tracing::info!(chain = %chain.name(), new_epoch, tx = %sent.tx_hash, "delivered signer-set rotation");
+                    tracing::info!(chain = %chain.name(), new_epoch, tx = %sent.tx, "delivered signer-set rotation");
                     out.rotated.push((chain_id, new_epoch));
                     at = new_epoch;
                 }
                 Ok(sent) => {
                     // another poster's rotation landed first, or the delay was judged too early
-                    let now = chain.current_epoch().await?;
+                    let now = chain.current_epoch().await.map_err(on(chain))?;
                     if now >= new_epoch {
                         at = now;
                         continue;
                     }
-                    return Err(EvmError::Rpc {
-                        url: chain.name().into(),
-                        detail: format!("rotate to epoch {new_epoch} reverted (tx {})", sent.tx_hash),
-                    }
-                    .into());
+                    return Err(RoleError::Chain {
+                        chain: chain.name().into(),
+                        recoverable: true,
+                        source: format!("rotate to epoch {new_epoch} reverted (tx {})", sent.tx).into(),
+                    });
                 }
-                Err(e @ SendError::WouldRevert { .. }) => {
-                    let now = chain.current_epoch().await?;
+                Err(e) if e.would_revert() => {
+                    let now = chain.current_epoch().await.map_err(on(chain))?;
                     if now >= new_epoch {
                         tracing::debug!(chain = %chain.name(), new_epoch, "already rotated by another poster");
                         at = now;
                         continue;
                     }
-                    return Err(e.into());
+                    return Err(RoleError::chain(chain.name(), e));
                 }
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(RoleError::chain(chain.name(), e)),
             }
         }
         Ok(at)
     }
 }
 
-/// Signatures as a Verifier takes them: 65 bytes each, by ascending signer (the hub answers them
-/// so; sorting again costs nothing and does not trust it).
-fn packed(signatures: &[mesh_hub_api::bundle_log::SignerSignature]) -> Bytes {
+/// Signatures as verifiers take them: by ascending signer (the hub answers them so; sorting
+/// again costs nothing and does not trust it).
+fn sorted(signatures: &[mesh_hub_api::bundle_log::SignerSignature]) -> Vec<Signature65> {
     let mut sorted: Vec<_> = signatures.iter().collect();
     sorted.sort_by_key(|s| s.signer);
-    sorted.iter().flat_map(|s| s.signature.0).collect()
+    sorted.iter().map(|s| s.signature).collect()
 }

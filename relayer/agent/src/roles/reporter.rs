@@ -9,27 +9,24 @@
 //! hub treats the repeat as a no-op. It also calls `Advance` when bundles are due.
 use std::collections::{BTreeMap, HashMap};
 
-use mesh_hub_api::bundle_log::{AwaitingLeg, EvmLocation, LockReport};
-use mesh_protocol::{Address, Hash32};
+use mesh_chain::{LegSource, ObservedLock};
+use mesh_hub::MeshHub;
+use mesh_hub_api::bundle_log::{AwaitingLeg, LockReport};
 
-use super::RoleError;
+use super::{on, RoleError};
 use crate::metrics::Metrics;
 use crate::store::{leg_key, Pending, Store};
-use mesh_chain_evm::{EvmSource, LockEvent};
-use mesh_hub::MeshHub;
 
 /// One watched chain.
-pub struct WatchedChain<E> {
-    pub name: String,
-    pub evm: E,
-    pub router: Address,
+pub struct WatchedChain<C> {
+    pub chain: C,
     pub confirmations: u64,
     pub start_block: u64,
     pub max_range: u64,
 }
 
-pub struct Reporter<E, H> {
-    pub chains: Vec<WatchedChain<E>>,
+pub struct Reporter<C, H> {
+    pub chains: Vec<WatchedChain<C>>,
     pub hub: H,
     pub store: std::sync::Arc<Store>,
     pub metrics: Metrics,
@@ -49,30 +46,12 @@ pub struct ReporterTick {
     pub advanced: bool,
 }
 
-fn to_report(e: &LockEvent, chain_id: u64) -> Pending {
-    let ev = &e.event;
-    Pending {
-        key: leg_key(&ev.bundle_id.0, ev.index),
-        block: e.block.number,
-        report: LockReport {
-            bundle_id: Hash32(ev.bundle_id),
-            leg_index: ev.index,
-            leg_hash: Hash32(ev.leg_hash),
-            settle_deadline: ev.settle_deadline,
-            location: EvmLocation {
-                chain_id,
-                block_number: e.block.number,
-                block_hash: Hash32(e.block.hash),
-                block_timestamp: e.block.timestamp,
-                tx_hash: Hash32(e.tx_hash),
-                tx_index: e.tx_index,
-                log_index: e.log_index_in_receipt,
-            },
-        },
-    }
+fn to_pending(lock: &ObservedLock) -> Pending {
+    let r = &lock.report;
+    Pending { key: leg_key(&r.bundle_id.0 .0, r.leg_index), block: lock.block.number, report: r.clone() }
 }
 
-impl<E: EvmSource, H: MeshHub> Reporter<E, H> {
+impl<C: LegSource, H: MeshHub> Reporter<C, H> {
     pub async fn tick(&self) -> Result<ReporterTick, RoleError> {
         let mut out = ReporterTick::default();
         for chain in &self.chains {
@@ -82,9 +61,9 @@ impl<E: EvmSource, H: MeshHub> Reporter<E, H> {
         }
         // one awaiting-legs query per chain and round, shared by both steps below
         let mut awaiting = HashMap::new();
-        for chain in &self.chains {
-            let id = chain.evm.chain_id();
-            awaiting.insert(id, self.hub.awaiting_reports(id).await?);
+        for c in &self.chains {
+            let domain = c.chain.domain();
+            awaiting.insert(domain, self.hub.awaiting_reports(domain).await?);
         }
         self.reinstate_reverted(&awaiting).await?;
         let (submitted, duplicates) = self.submit_pending(&awaiting).await?;
@@ -95,66 +74,65 @@ impl<E: EvmSource, H: MeshHub> Reporter<E, H> {
     }
 
     /// Detects a reorg below the cursor and rewinds; returns the number of dropped reports.
-    async fn check_reorg(&self, chain: &WatchedChain<E>, cursor: u64) -> Result<usize, RoleError> {
-        let id = chain.evm.chain_id();
+    async fn check_reorg(&self, watched: &WatchedChain<C>, cursor: u64) -> Result<usize, RoleError> {
+        let (chain, id) = (&watched.chain, watched.chain.domain());
         let stored = self.store.stored_blocks_below(id, cursor)?;
         let Some((newest, hash)) = stored.first().copied() else { return Ok(0) };
-        if chain.evm.block(newest).await?.is_some_and(|b| b.hash.0 == hash) {
+        if chain.block(newest).await.map_err(on(chain))?.is_some_and(|b| b.hash.0 .0 == hash) {
             return Ok(0);
         }
         // Walk back to the newest stored block still on the chain.
-        let mut keep = chain.start_block.saturating_sub(1);
+        let mut keep = watched.start_block.saturating_sub(1);
         for (n, h) in stored.iter().skip(1) {
-            if chain.evm.block(*n).await?.is_some_and(|b| b.hash.0 == *h) {
+            if chain.block(*n).await.map_err(on(chain))?.is_some_and(|b| b.hash.0 .0 == *h) {
                 keep = *n;
                 break;
             }
         }
-        let dropped = self.store.rewind(id, keep)?;
-        self.metrics.reorgs.get_or_create(&crate::metrics::ChainLabel::new(&chain.name)).inc();
-        tracing::warn!(chain = %chain.name, from = newest, to = keep, dropped, "reorg below the confirmation depth: rewound");
+        let dropped = self.store.rewind(id, &chain.vm(), keep)?;
+        self.metrics.reorgs.get_or_create(&crate::metrics::ChainLabel::new(chain.name())).inc();
+        tracing::warn!(chain = %chain.name(), from = newest, to = keep, dropped, "reorg below the confirmation depth: rewound");
         Ok(dropped.max(1))
     }
 
-    async fn index_chain(&self, chain: &WatchedChain<E>) -> Result<(usize, usize), RoleError> {
-        let id = chain.evm.chain_id();
-        let mut cursor = self.store.cursor(id)?.unwrap_or(chain.start_block);
-        let rewound = self.check_reorg(chain, cursor).await?;
+    async fn index_chain(&self, watched: &WatchedChain<C>) -> Result<(usize, usize), RoleError> {
+        let (chain, id) = (&watched.chain, watched.chain.domain());
+        let mut cursor = self.store.cursor(id)?.unwrap_or(watched.start_block);
+        let rewound = self.check_reorg(watched, cursor).await?;
         if rewound > 0 {
-            cursor = self.store.cursor(id)?.unwrap_or(chain.start_block);
+            cursor = self.store.cursor(id)?.unwrap_or(watched.start_block);
         }
-        let head = chain.evm.head().await?;
-        let safe = head.saturating_sub(chain.confirmations);
+        let head = chain.head().await.map_err(on(chain))?;
+        let safe = head.saturating_sub(watched.confirmations);
         self.metrics
             .lag
-            .get_or_create(&crate::metrics::ChainLabel::new(&chain.name))
+            .get_or_create(&crate::metrics::ChainLabel::new(chain.name()))
             .set(head.saturating_sub(cursor) as i64);
         if safe < cursor {
             return Ok((0, rewound));
         }
-        let to = safe.min(cursor + chain.max_range - 1);
+        let to = safe.min(cursor + watched.max_range - 1);
         // The range's last block is read *before* its logs: if a reorg lands in between, the
         // stored hash is the older one and the next round sees the mismatch and rewinds. Read
         // after the logs, it could already be the new fork's and hide that the logs are stale.
-        let last = chain
-            .evm
-            .block(to)
-            .await?
-            .ok_or_else(|| RoleError::Fatal(format!("{}: block {to} below head {head} is missing", chain.name)))?;
-        let events = chain.evm.leg_locked(chain.router, cursor, to).await?;
-        let mut hashes = vec![(to, last.hash.0)];
+        let last =
+            chain.block(to).await.map_err(on(chain))?.ok_or_else(|| {
+                RoleError::Fatal(format!("{}: block {to} below head {head} is missing", chain.name()))
+            })?;
+        let events = chain.leg_locks(cursor, to).await.map_err(on(chain))?;
+        let mut hashes = vec![(to, last.hash.0 .0)];
         // keep the hashes of blocks with events too: a finer rewind point
         for e in &events {
-            hashes.push((e.block.number, e.block.hash.0));
+            hashes.push((e.block.number, e.block.hash.0 .0));
         }
-        let reports: Vec<Pending> = events.iter().map(|e| to_report(e, id)).collect();
+        let reports: Vec<Pending> = events.iter().map(to_pending).collect();
         let added = self.store.commit_range(id, to + 1, &hashes, &reports)?;
         self.metrics
             .events_indexed
-            .get_or_create(&crate::metrics::ChainLabel::new(&chain.name))
+            .get_or_create(&crate::metrics::ChainLabel::new(chain.name()))
             .inc_by(events.len() as u64);
         if !events.is_empty() {
-            tracing::info!(chain = %chain.name, from = cursor, to, events = events.len(), new = added, "indexed LegLocked events");
+            tracing::info!(chain = %chain.name(), from = cursor, to, events = events.len(), new = added, "indexed LegLocked events");
         }
         Ok((events.len(), rewound))
     }
@@ -184,9 +162,16 @@ impl<E: EvmSource, H: MeshHub> Reporter<E, H> {
         if pending.is_empty() {
             return Ok((0, 0));
         }
+        // pending reports by the domain of the chain that produced them
         let mut by_chain: BTreeMap<u64, Vec<Pending>> = BTreeMap::new();
         for p in pending {
-            by_chain.entry(p.report.location.chain_id).or_default().push(p);
+            let vm = p.report.location.vm();
+            let Some(c) = self.chains.iter().find(|c| c.chain.vm() == vm) else {
+                tracing::warn!(bundle = %p.report.bundle_id, leg = p.report.leg_index, %vm, "pending report of a chain no longer watched; dropped");
+                self.store.drop_pending(&[p.key])?;
+                continue;
+            };
+            by_chain.entry(c.chain.domain()).or_default().push(p);
         }
         let (mut submitted, mut duplicates) = (0, 0);
         let mut to_send = Vec::new();
@@ -200,7 +185,7 @@ impl<E: EvmSource, H: MeshHub> Reporter<E, H> {
                     Some(leg)
                         if leg.leg_hash == r.leg_hash
                             && leg.settle_deadline == r.settle_deadline
-                            && r.location.block_timestamp <= leg.lock_deadline =>
+                            && r.location.block_timestamp() <= leg.lock_deadline =>
                     {
                         send.push(p)
                     }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use mesh_chain_evm::EvmChain;
 use mesh_hub_api::bundle_log::{EvmLocation, LockReport, ObjectionReason};
 use mesh_protocol::{Address, Bundle, EvmAddress, Hash32, B256, U256};
 use mesh_relayer::metrics::{ChainLabel, Metrics};
@@ -29,9 +30,12 @@ fn hub_with_set() -> MockHub {
     hub
 }
 
-fn checker(chain: &MockChain, hub: &MockHub, store: Arc<Store>) -> Checker<MockChain, MockHub> {
+fn checker(chain: &MockChain, hub: &MockHub, store: Arc<Store>) -> Checker<EvmChain<MockChain>, MockHub> {
     Checker {
-        chains: vec![CheckedChain { name: "anvil-a".into(), evm: chain.clone(), confirmations: CONFIRMATIONS }],
+        chains: vec![CheckedChain {
+            chain: evm_chain("anvil-a", chain.clone(), ROUTER, Address::ZERO),
+            confirmations: CONFIRMATIONS,
+        }],
         hub: hub.clone(),
         me: ME.into(),
         signer: EvmAddress(me()),
@@ -282,9 +286,7 @@ async fn what_an_honest_reporter_reports_is_confirmed() {
     }
     let reporter = Reporter {
         chains: vec![WatchedChain {
-            name: "anvil-a".into(),
-            evm: chain.clone(),
-            router: ROUTER,
+            chain: evm_chain("anvil-a", chain.clone(), ROUTER, Address::ZERO),
             confirmations: CONFIRMATIONS,
             start_block: 1,
             max_range: 100,

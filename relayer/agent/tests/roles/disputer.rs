@@ -3,21 +3,24 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use mesh_chain::LockCheck;
+use mesh_chain_evm::chain::check_report;
+use mesh_chain_evm::EvmChain;
 use mesh_hub_api::bundle_log::EvmLocation;
-use mesh_hub_api::dispute::FraudProof;
-use mesh_protocol::evm::{decode_header, receipt_key, verify_receipt_proof, LegLockedLog};
+use mesh_hub_api::dispute::{FalseLockEvidence, FraudProof};
+use mesh_proof_evm::{decode_header, receipt_key, verify_receipt_proof, LegLockedLog};
 use mesh_protocol::{Address, Bundle, Bytes, Hash32};
 use mesh_relayer::metrics::Metrics;
-use mesh_relayer::roles::disputer::{check_report, Disputer, DisputerTick, Finding};
+use mesh_relayer::roles::disputer::{Disputer, DisputerTick};
 use mesh_relayer::store::Store;
 use mesh_testkit::mocks::*;
 
 const CHAIN: u64 = 31337;
 const ROUTER: Address = Address::repeat_byte(0xa1);
 
-fn disputer(chain: &MockChain, hub: &MockHub, store: Arc<Store>) -> Disputer<MockChain, MockHub> {
+fn disputer(chain: &MockChain, hub: &MockHub, store: Arc<Store>) -> Disputer<EvmChain<MockChain>, MockHub> {
     Disputer {
-        chains: HashMap::from([(CHAIN, (chain.clone(), ROUTER))]),
+        chains: HashMap::from([(CHAIN, evm_chain("anvil-a", chain.clone(), ROUTER, Address::ZERO))]),
         watches: HashMap::new(),
         domain: domain(),
         hub: hub.clone(),
@@ -49,8 +52,13 @@ fn reported(
 /// The submitted fraud proof is a FalseLock for leg 0 of `b` whose evidence verifies the way the
 /// dispute contract checks it: header hashes to the reported block, receipt proven at the index.
 fn assert_valid_false_lock(proof: &FraudProof, b: &Bundle, block: &MockBlock, tx_index: u64) {
-    let FraudProof::FalseLock { bundle_id, leg_index, header, receipt, receipt_proof } = proof else {
-        panic!("expected a FalseLock proof, got {proof:?}")
+    let FraudProof::FalseLock {
+        bundle_id,
+        leg_index,
+        evidence: FalseLockEvidence::EvmReceipt { header, receipt, receipt_proof },
+    } = proof
+    else {
+        panic!("expected a FalseLock proof by receipt, got {proof:?}")
     };
     assert_eq!(*bundle_id, Hash32(id_of(b)));
     assert_eq!(*leg_index, 0);
@@ -147,19 +155,19 @@ async fn check_report_tells_honest_from_false_without_the_hub() {
     hub.register(&b);
     hub.add_report(&lock_report(&b, 0, location(CHAIN, &block, 0, 0)), "mesh1relayer");
     let r = mesh_hub::MeshHub::report(&hub, Hash32(id_of(&b)), 0).await.unwrap().unwrap();
-    let (finding, proof) = check_report(&chain, ROUTER, &r).await.unwrap();
-    assert_eq!((finding, proof), (Finding::Honest, None));
+    assert_eq!(check_report(&chain, ROUTER, &r).await.unwrap(), LockCheck::Honest);
 
     let mut lying = r.clone();
-    lying.report.as_mut().unwrap().location = location(CHAIN, &block, 1, 0);
-    let (finding, proof) = check_report(&chain, ROUTER, &lying).await.unwrap();
-    assert!(matches!(finding, Finding::False(_)), "{finding:?}");
-    assert_valid_false_lock(&proof.unwrap(), &b, &block, 1);
+    lying.report.as_mut().unwrap().location = location(CHAIN, &block, 1, 0).into();
+    let LockCheck::False { proof, .. } = check_report(&chain, ROUTER, &lying).await.unwrap() else {
+        panic!("a report pointing at the wrong transaction is false")
+    };
+    assert_valid_false_lock(&proof, &b, &block, 1);
 
     // an honest log whose amount is below the registered leg's is false too
     let mut short = r.clone();
     short.leg.amount.0 += mesh_protocol::U256::from(1u8);
-    assert!(matches!(check_report(&chain, ROUTER, &short).await.unwrap().0, Finding::False(_)));
+    assert!(matches!(check_report(&chain, ROUTER, &short).await.unwrap(), LockCheck::False { .. }));
 }
 
 #[tokio::test]
@@ -193,7 +201,9 @@ async fn assert_exclusion_proven(chain: &MockChain, block: &MockBlock, tx_index:
     assert_eq!(t.proven, vec![(Hash32(id_of(&b)), 0)]);
     assert_eq!(store.checked_report(report_id).unwrap(), Some(1));
     let frauds = hub.frauds();
-    let [FraudProof::FalseLock { header, receipt, receipt_proof, .. }] = frauds.as_slice() else {
+    let [FraudProof::FalseLock { evidence: FalseLockEvidence::EvmReceipt { header, receipt, receipt_proof }, .. }] =
+        frauds.as_slice()
+    else {
         panic!("expected one FalseLock proof, got {frauds:?}")
     };
     assert!(receipt.is_empty(), "an empty receipt marks an exclusion proof");
@@ -237,7 +247,9 @@ async fn a_report_with_a_forged_block_timestamp_is_proven_false() {
     assert_eq!(store.checked_report(report_id).unwrap(), Some(1));
     // the header in the proof is what shows the real timestamp
     assert_valid_false_lock(&hub.frauds()[0], &b, &block, 0);
-    let FraudProof::FalseLock { header, .. } = &hub.frauds()[0] else { unreachable!() };
+    let FraudProof::FalseLock { evidence: FalseLockEvidence::EvmReceipt { header, .. }, .. } = &hub.frauds()[0] else {
+        unreachable!()
+    };
     assert_eq!(decode_header(header.as_slice()).unwrap().timestamp, block.timestamp);
 }
 

@@ -4,11 +4,11 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
-use mesh_chain_evm::delivery::{Delivery, DeliveryChain, Sent};
+use mesh_chain::{Chain, Delivery, DomainId, LegState, Sent, SettleItem, SettlementSink};
+use mesh_chain_evm::delivery::{leg_state, DeliveryError};
 use mesh_chain_evm::sender::SendError;
-use mesh_chain_evm::EvmError;
-use mesh_hub_api::bundle_log::{BatchResponse, BatchStatus, SignerSetUpdateResponse, SignerSignature};
-use mesh_protocol::{Address, Amount, Bytes, EvmAddress, Signature65, SignerSetUpdate, Verdict, B256, U256};
+use mesh_hub_api::bundle_log::{BatchResponse, BatchStatus, ChainVm, SignerSetUpdateResponse, SignerSignature};
+use mesh_protocol::{Address, Amount, EvmAddress, Hash32, Signature65, SignerSetUpdate, Verdict, B256, U256};
 use mesh_relayer::metrics::{ChainLabel, Metrics};
 use mesh_relayer::roles::poster::{Poster, PosterTick};
 use mesh_relayer::store::Store;
@@ -67,44 +67,51 @@ impl MockVerifierChain {
         let s = self.s();
         B256::left_padding_from(&(s.calls.len() as u64 + 1).to_be_bytes())
     }
-    fn settle(&self, items: &[mesh_chain_evm::bindings::IMeshRouter::SettleItem]) {
+    fn settle(&self, items: &[SettleItem]) {
         let mut s = self.s();
         for i in items {
-            s.legs.insert((i.bundleId, i.index), if i.verdict == 1 { 2 } else { 3 });
+            s.legs.insert((i.bundle_id.0, i.leg_index), if i.verdict == Verdict::Commit { 2 } else { 3 });
         }
     }
 }
 
-fn would_revert(why: &str) -> SendError {
-    SendError::WouldRevert { url: "mock".into(), detail: why.into() }
+fn would_revert(why: &str) -> DeliveryError {
+    SendError::WouldRevert { url: "mock".into(), detail: why.into() }.into()
 }
 
-impl DeliveryChain for MockVerifierChain {
+impl Chain for MockVerifierChain {
+    type Error = DeliveryError;
+    fn domain(&self) -> DomainId {
+        CHAIN
+    }
     fn name(&self) -> &str {
         "alpha"
     }
-    fn chain_id(&self) -> u64 {
-        CHAIN
+    fn vm(&self) -> ChainVm {
+        ChainVm::Evm { chain_id: CHAIN }
     }
-    async fn current_epoch(&self) -> Result<u64, EvmError> {
+}
+
+impl SettlementSink for MockVerifierChain {
+    async fn current_epoch(&self) -> Result<u64, DeliveryError> {
         let s = self.s();
         Ok(s.shown_epoch.unwrap_or(s.epoch))
     }
-    async fn rotation_allowed(&self) -> Result<bool, EvmError> {
+    async fn rotation_allowed(&self) -> Result<bool, DeliveryError> {
         Ok(self.s().rotation_allowed)
     }
-    async fn is_verified_root(&self, root: B256) -> Result<bool, EvmError> {
-        Ok(self.s().verified_roots.contains(&root))
+    async fn is_verified_root(&self, root: Hash32) -> Result<bool, DeliveryError> {
+        Ok(self.s().verified_roots.contains(&root.0))
     }
-    async fn leg_status(&self, bundle_id: B256, index: u32) -> Result<u8, EvmError> {
-        Ok(self.s().legs.get(&(bundle_id, index)).copied().unwrap_or(0))
+    async fn leg_state(&self, bundle_id: Hash32, index: u32) -> Result<LegState, DeliveryError> {
+        Ok(leg_state(self.s().legs.get(&(bundle_id.0, index)).copied().unwrap_or(0)).expect("a LegStatus"))
     }
-    async fn tx_status(&self, tx: B256) -> Result<Option<bool>, EvmError> {
-        Ok(self.s().receipts.get(&tx).copied())
+    async fn tx_status(&self, tx: Hash32) -> Result<Option<bool>, DeliveryError> {
+        Ok(self.s().receipts.get(&tx.0).copied())
     }
     /// Like the contracts: `rotate` installs exactly the next epoch with the current set's
     /// signatures, `settleBatch` needs an epoch the Verifier knows.
-    async fn send(&self, delivery: Delivery) -> Result<Sent, SendError> {
+    async fn send(&self, delivery: Delivery) -> Result<Sent, DeliveryError> {
         let tx = self.tx();
         match delivery {
             Delivery::Rotate { set, signatures } => {
@@ -114,20 +121,21 @@ impl DeliveryChain for MockVerifierChain {
                     s.epoch += 1;
                     return Err(would_revert("InsufficientWeight"));
                 }
-                if set.epoch != s.epoch + 1 || signatures.is_empty() || signatures.len() % 65 != 0 {
+                if set.epoch != s.epoch + 1 || signatures.is_empty() {
                     return Err(would_revert("bad rotation"));
                 }
                 s.epoch += 1;
                 s.calls.push(Call::Rotate(set.epoch));
                 s.receipts.insert(tx, true);
             }
-            Delivery::SettleBatch { epoch, root, items, .. } => {
+            Delivery::SettleBatch { batch, items, .. } => {
+                let (epoch, root) = (batch.epoch, batch.root.0);
                 {
                     let mut s = self.s();
                     if s.revert_next_settlement {
                         s.revert_next_settlement = false;
                         s.receipts.insert(tx, false);
-                        return Ok(Sent { tx_hash: tx, success: false });
+                        return Ok(Sent { tx: Hash32(tx), success: false });
                     }
                     if epoch > s.epoch {
                         return Err(would_revert("EpochNotActive"));
@@ -144,7 +152,7 @@ impl DeliveryChain for MockVerifierChain {
                 self.settle(&items);
             }
         }
-        Ok(Sent { tx_hash: tx, success: true })
+        Ok(Sent { tx: Hash32(tx), success: true })
     }
 }
 
@@ -334,7 +342,7 @@ async fn a_restarted_poster_does_not_resend_a_delivered_rotation_while_its_node_
 }
 
 #[tokio::test]
-async fn rotation_signatures_are_packed_in_ascending_signer_order() {
+async fn rotation_signatures_are_sent_in_ascending_signer_order() {
     let (_dir, store) = temp_store();
     let hub = MockHub::new();
     hub.put_signer_set(signer_set(1, &[A, B], &[]));
@@ -344,31 +352,37 @@ async fn rotation_signatures_are_packed_in_ascending_signer_order() {
         SignerSignature { signer: EvmAddress(A), signature: Signature65([0xaa; 65]) },
     ];
     hub.put_update(u);
-    let seen: Arc<Mutex<Option<Bytes>>> = Arc::default();
-    struct Spy(MockVerifierChain, Arc<Mutex<Option<Bytes>>>);
-    impl DeliveryChain for Spy {
+    let seen: Arc<Mutex<Option<Vec<Signature65>>>> = Arc::default();
+    struct Spy(MockVerifierChain, Arc<Mutex<Option<Vec<Signature65>>>>);
+    impl Chain for Spy {
+        type Error = DeliveryError;
+        fn domain(&self) -> DomainId {
+            self.0.domain()
+        }
         fn name(&self) -> &str {
             self.0.name()
         }
-        fn chain_id(&self) -> u64 {
-            self.0.chain_id()
+        fn vm(&self) -> ChainVm {
+            self.0.vm()
         }
-        async fn current_epoch(&self) -> Result<u64, EvmError> {
+    }
+    impl SettlementSink for Spy {
+        async fn current_epoch(&self) -> Result<u64, DeliveryError> {
             self.0.current_epoch().await
         }
-        async fn rotation_allowed(&self) -> Result<bool, EvmError> {
+        async fn rotation_allowed(&self) -> Result<bool, DeliveryError> {
             self.0.rotation_allowed().await
         }
-        async fn is_verified_root(&self, root: B256) -> Result<bool, EvmError> {
+        async fn is_verified_root(&self, root: Hash32) -> Result<bool, DeliveryError> {
             self.0.is_verified_root(root).await
         }
-        async fn leg_status(&self, bundle_id: B256, index: u32) -> Result<u8, EvmError> {
-            self.0.leg_status(bundle_id, index).await
+        async fn leg_state(&self, bundle_id: Hash32, index: u32) -> Result<LegState, DeliveryError> {
+            self.0.leg_state(bundle_id, index).await
         }
-        async fn tx_status(&self, tx: B256) -> Result<Option<bool>, EvmError> {
+        async fn tx_status(&self, tx: Hash32) -> Result<Option<bool>, DeliveryError> {
             self.0.tx_status(tx).await
         }
-        async fn send(&self, delivery: Delivery) -> Result<Sent, SendError> {
+        async fn send(&self, delivery: Delivery) -> Result<Sent, DeliveryError> {
             if let Delivery::Rotate { signatures, .. } = &delivery {
                 *self.1.lock().unwrap() = Some(signatures.clone());
             }
@@ -382,9 +396,8 @@ async fn rotation_signatures_are_packed_in_ascending_signer_order() {
         metrics: Metrics::new(),
     };
     p.tick().await.unwrap();
-    let packed = seen.lock().unwrap().clone().expect("rotation sent");
-    assert_eq!(packed.len(), 130);
-    assert_eq!((packed[0], packed[65]), (0xaa, 0xbb));
+    let sent = seen.lock().unwrap().clone().expect("rotation sent");
+    assert_eq!(sent, vec![Signature65([0xaa; 65]), Signature65([0xbb; 65])], "ascending by signer: A, then B");
 }
 
 #[tokio::test]

@@ -2,8 +2,9 @@
 
 use std::sync::Arc;
 
+use mesh_chain_evm::EvmChain;
 use mesh_hub_api::bundle_log::{LegRef, LockReport};
-use mesh_protocol::evm::LegLockedLog;
+use mesh_proof_evm::LegLockedLog;
 use mesh_protocol::{Address, Bundle, Hash32, Verdict};
 use mesh_relayer::metrics::{ChainLabel, Metrics};
 use mesh_relayer::roles::reporter::{Reporter, ReporterTick, WatchedChain};
@@ -22,12 +23,10 @@ fn reporter(
     store: Arc<Store>,
     confirmations: u64,
     max_range: u64,
-) -> Reporter<MockChain, MockHub> {
+) -> Reporter<EvmChain<MockChain>, MockHub> {
     Reporter {
         chains: vec![WatchedChain {
-            name: "anvil-a".into(),
-            evm: chain.clone(),
-            router: ROUTER,
+            chain: evm_chain("anvil-a", chain.clone(), ROUTER, Address::ZERO),
             confirmations,
             start_block: 1,
             max_range,
@@ -53,7 +52,7 @@ fn all_submitted(hub: &MockHub) -> Vec<LockReport> {
     hub.report_submissions().into_iter().flatten().collect()
 }
 
-fn reorgs(r: &Reporter<MockChain, MockHub>) -> u64 {
+fn reorgs(r: &Reporter<EvmChain<MockChain>, MockHub>) -> u64 {
     r.metrics.reorgs.get_or_create(&ChainLabel::new("anvil-a")).get()
 }
 
@@ -120,7 +119,7 @@ async fn a_lock_becomes_a_report_located_by_tx_index_and_log_index_within_the_re
     assert_eq!(t, ReporterTick { indexed_events: 1, rewound: 0, submitted: 1, duplicates: 0, advanced: false });
     let sent = all_submitted(&hub);
     assert_eq!(sent.len(), 1);
-    let loc = &sent[0].location;
+    let loc = sent[0].location.as_evm().expect("an EVM location");
     assert_eq!(loc.chain_id, CHAIN);
     assert_eq!(loc.block_number, 4);
     assert_eq!(loc.block_hash, Hash32(block.hash));
@@ -132,7 +131,7 @@ async fn a_lock_becomes_a_report_located_by_tx_index_and_log_index_within_the_re
     assert!(store.is_done(&key(&b, 0)).unwrap());
     assert!(store.pending().unwrap().is_empty());
     assert_eq!(r.metrics.reports_submitted.get(), 1);
-    assert_eq!(hub.report_of(id_of(&b), 0).unwrap().location, *loc);
+    assert_eq!(hub.report_of(id_of(&b), 0).unwrap().location.as_evm(), Some(loc));
 }
 
 #[tokio::test]
@@ -241,7 +240,7 @@ async fn a_reorg_below_the_cursor_rewinds_to_the_newest_matching_block_and_reind
     assert_eq!(store.cursor(CHAIN).unwrap(), Some(9));
     let pending = store.pending().unwrap();
     assert_eq!(pending.len(), 1);
-    assert_eq!(pending[0].report.location.block_hash, Hash32(old.hash));
+    assert_eq!(pending[0].report.location.as_evm().unwrap().block_hash, Hash32(old.hash));
 
     // a reorg deeper than the 2 confirmations replaces blocks 7 and up; on the new fork the
     // same leg is locked in block 8, second transaction
@@ -457,7 +456,7 @@ async fn an_rpc_failure_while_indexing_leaves_the_cursor_and_pending_reports_unt
 
     chain.fail_next(EvmMethod::LegLocked);
     let err = r.tick().await.unwrap_err();
-    assert!(matches!(err, RoleError::Evm(_)) && err.is_recoverable(), "{err}");
+    assert!(matches!(err, RoleError::Chain { .. }) && err.is_recoverable(), "{err}");
     assert_eq!(store.cursor(CHAIN).unwrap(), None, "the range was not committed");
     assert!(store.pending().unwrap().is_empty());
 
@@ -528,9 +527,7 @@ async fn locks_on_two_chains_share_one_message() {
     b_chain.mine(vec![MockTx::ok(vec![lock_log(&b, 1)])]);
     let mut r = reporter(&a, &hub, store.clone(), 0, 100);
     r.chains.push(WatchedChain {
-        name: "anvil-b".into(),
-        evm: b_chain.clone(),
-        router: ROUTER,
+        chain: evm_chain("anvil-b", b_chain.clone(), ROUTER, Address::ZERO),
         confirmations: 0,
         start_block: 1,
         max_range: 100,
@@ -539,7 +536,10 @@ async fn locks_on_two_chains_share_one_message() {
     let t = r.tick().await.unwrap();
 
     assert_eq!(t.submitted, 2);
-    let chains: Vec<Vec<u64>> =
-        hub.report_submissions().iter().map(|m| m.iter().map(|r| r.location.chain_id).collect()).collect();
+    let chains: Vec<Vec<u64>> = hub
+        .report_submissions()
+        .iter()
+        .map(|m| m.iter().map(|r| r.location.as_evm().unwrap().chain_id).collect())
+        .collect();
     assert_eq!(chains, vec![vec![CHAIN, OTHER]], "one message (one hub tx) for both chains' locks");
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use k256::ecdsa::SigningKey;
+use mesh_chain_evm::EvmChain;
 use mesh_hub_api::dispute::{FraudProof, SignedStatement};
 use mesh_protocol::eip712::{signer_set_hash, HubDomain};
 use mesh_protocol::sig::{sign_digest, signer_address, signing_key};
@@ -14,7 +15,7 @@ use mesh_protocol::{Address, Hash32, SignerSet, Verdict};
 use mesh_relayer::fraud::{self, ProofError, Slot};
 use mesh_relayer::fraud::{build_signature_proof, prove_signatures, SignatureFiles};
 use mesh_relayer::metrics::Metrics;
-use mesh_relayer::roles::disputer::{Disputer, ProvenSignature, SignatureWatch};
+use mesh_relayer::roles::disputer::{Disputer, ProvenSignature, WatchedDeliveries};
 use mesh_relayer::store::Store;
 use mesh_testkit::mocks::*;
 
@@ -71,18 +72,12 @@ fn hub_root(hub: &MockHub, index: u64) -> Hash32 {
     hub.batch_now(index).root.expect("closed batch")
 }
 
-fn disputer(chain: &MockChain, hub: &MockHub, store: Arc<Store>) -> Disputer<MockChain, MockHub> {
+fn disputer(chain: &MockChain, hub: &MockHub, store: Arc<Store>) -> Disputer<EvmChain<MockChain>, MockHub> {
     Disputer {
-        chains: HashMap::from([(CHAIN, (chain.clone(), ROUTER))]),
+        chains: HashMap::from([(CHAIN, evm_chain("anvil-a", chain.clone(), ROUTER, VERIFIER))]),
         watches: HashMap::from([(
             CHAIN,
-            SignatureWatch {
-                verifier: VERIFIER,
-                router: ROUTER,
-                confirmations: CONFIRMATIONS,
-                start_block: 0,
-                max_range: 4,
-            },
+            WatchedDeliveries { confirmations: CONFIRMATIONS, start_block: 0, max_range: 4 },
         )]),
         domain: domain(),
         hub: hub.clone(),

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use mesh_hub_api::bundle_log::{EvmLocation, LockReport};
+use mesh_hub_api::bundle_log::{ChainVm, EvmLocation, LockLocation, LockReport};
 use mesh_protocol::{Hash32, B256};
 use mesh_relayer::store::{leg_key, Pending, Store, StoreError};
 use mesh_testkit::mocks::{db_path, temp_store};
@@ -23,7 +23,7 @@ fn pending(chain: u64, bundle: u8, leg: u32, block: u64) -> Pending {
             leg_index: leg,
             leg_hash: Hash32(B256::repeat_byte(0x1e)),
             settle_deadline: 2_000_000_000,
-            location: EvmLocation {
+            location: LockLocation::Evm(EvmLocation {
                 chain_id: chain,
                 block_number: block,
                 block_hash: Hash32(B256::repeat_byte(block as u8)),
@@ -31,7 +31,7 @@ fn pending(chain: u64, bundle: u8, leg: u32, block: u64) -> Pending {
                 tx_hash: Hash32(B256::repeat_byte(0x7a)),
                 tx_index: 0,
                 log_index: 0,
-            },
+            }),
         },
     }
 }
@@ -79,7 +79,7 @@ fn rewind_drops_pending_reports_and_hashes_above_keep_only_for_that_chain() {
     let b = [pending(CHAIN_B, 4, 1, 9)];
     store.commit_range(CHAIN_B, 10, &[(9, [9; 32])], &b).unwrap();
 
-    assert_eq!(store.rewind(CHAIN_A, 4).unwrap(), 2);
+    assert_eq!(store.rewind(CHAIN_A, &evm(CHAIN_A), 4).unwrap(), 2);
     assert_eq!(store.cursor(CHAIN_A).unwrap(), Some(5));
     assert_eq!(store.stored_blocks_below(CHAIN_A, u64::MAX).unwrap(), vec![(4, [4; 32])]);
     assert_eq!(keys(&store), vec![a[0].key, b[0].key]);
@@ -94,7 +94,7 @@ fn rewind_does_not_touch_reports_already_done() {
     let p = pending(CHAIN_A, 1, 0, 8);
     store.commit_range(CHAIN_A, 10, &[(9, [9; 32])], std::slice::from_ref(&p)).unwrap();
     store.mark_done(&[p.key], 3).unwrap();
-    assert_eq!(store.rewind(CHAIN_A, 2).unwrap(), 0);
+    assert_eq!(store.rewind(CHAIN_A, &evm(CHAIN_A), 2).unwrap(), 0);
     assert!(store.is_done(&p.key).unwrap());
 }
 
@@ -220,11 +220,10 @@ struct Model {
 
 fn check(store: &Store, m: &Model) {
     let pending = store.pending().unwrap();
-    let got: BTreeMap<[u8; 36], (u64, u64)> =
-        pending.iter().map(|p| (p.key, (p.report.location.chain_id, p.block))).collect();
+    let got: BTreeMap<[u8; 36], (u64, u64)> = pending.iter().map(|p| (p.key, (chain_of(&p.report), p.block))).collect();
     assert_eq!(got.len(), pending.len(), "a key is pending twice");
     assert_eq!(got, m.pending);
-    let order: Vec<(u64, u64)> = pending.iter().map(|p| (p.report.location.chain_id, p.block)).collect();
+    let order: Vec<(u64, u64)> = pending.iter().map(|p| (chain_of(&p.report), p.block)).collect();
     assert!(order.windows(2).all(|w| w[0] <= w[1]), "pending is ordered by chain and block: {order:?}");
     for b in 0..BUNDLES {
         for c in 0..2 {
@@ -289,7 +288,7 @@ proptest! {
                     m.pending.retain(|_, (c, block)| *c != id || *block <= keep);
                     m.hashes.retain(|(c, n), _| *c != id || *n <= keep);
                     m.cursor.insert(id, keep + 1);
-                    prop_assert_eq!(s.rewind(id, keep).unwrap(), before - m.pending.len());
+                    prop_assert_eq!(s.rewind(id, &evm(id), keep).unwrap(), before - m.pending.len());
                 }
                 Op::MarkDone { legs } => {
                     let ks: Vec<[u8; 36]> = legs.iter().map(|(b, c)| model_key(*b, *c)).collect();
@@ -307,4 +306,13 @@ proptest! {
             check(store.as_ref().unwrap(), &m);
         }
     }
+}
+
+/// Store keys and EVM chain ids coincide in these tests (as mock chains' domains do).
+fn evm(chain_id: u64) -> ChainVm {
+    ChainVm::Evm { chain_id }
+}
+
+fn chain_of(r: &LockReport) -> u64 {
+    r.location.as_evm().expect("an EVM location").chain_id
 }

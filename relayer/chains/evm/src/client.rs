@@ -4,7 +4,7 @@ use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use alloy::rpc::types::Filter;
 use alloy::sol_types::{SolCall, SolEvent};
 use mesh_hub_api::dispute::SignedStatement;
-use mesh_protocol::evm::{LegLocked, LegLockedLog, Log};
+use mesh_proof_evm::{LegLocked, LegLockedLog, Log};
 use mesh_protocol::{Address, Hash32, Signature65, B256};
 
 use super::bindings::{MeshRouter, SettlementVerifier};
@@ -333,7 +333,11 @@ impl EvmSignatures for AlloyEvm {
                 tracing::warn!(%tx_hash, "verifier/router reached through another contract: its signatures are not checked");
                 Vec::new()
             };
-            out.extend(statements.into_iter().map(|statement| DeliveredSignature { block, tx_hash, statement }));
+            out.extend(statements.into_iter().map(|statement| DeliveredSignature {
+                block,
+                tx: mesh_protocol::Hash32(tx_hash),
+                statement,
+            }));
         }
         Ok(out)
     }

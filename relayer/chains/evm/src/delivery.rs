@@ -1,55 +1,60 @@
-//! The poster's view of one chain: read the Verifier and the Router, send deliveries through the
-//! fee-bumping [`TxSender`]. A trait, so the poster's ordering rules can be tested in memory.
-use std::future::Future;
-
-use alloy::primitives::{Address, Bytes, B256};
+//! Delivering to one EVM chain ([`SettlementSink`]): read the Verifier and the Router, send
+//! rotations and settlements through the fee-bumping [`TxSender`].
+use alloy::primitives::{Address, Bytes};
 use alloy::providers::Provider;
 use alloy::sol_types::SolCall;
-use mesh_protocol::SignerSet;
+use mesh_chain::{AdapterError, Chain, Delivery, DomainId, LegState, Sent, SettleItem, SettlementSink};
+use mesh_hub_api::bundle_log::ChainVm;
+use mesh_protocol::{Hash32, Signature65};
 
 use super::bindings::{IMeshRouter, MeshRouter, SettlementVerifier};
 use super::sender::{SendError, TxSender};
 use super::EvmError;
 
-/// One delivery transaction.
-#[derive(Clone, Debug)]
-pub enum Delivery {
-    /// `SettlementVerifier.rotate`: installs `set` (epoch = the Verifier's current epoch + 1),
-    /// `signatures` by the current set over its `SignerSetUpdate`, packed, ascending by signer.
-    Rotate { set: SignerSet, signatures: Bytes },
-    /// `MeshRouter.settleBatch`: verifies an unknown root in place and settles `items`.
-    SettleBatch { epoch: u64, batch_index: u64, root: B256, signatures: Bytes, items: Vec<IMeshRouter::SettleItem> },
-    /// `MeshRouter.settleMany`: settles `items` under a root the Verifier knows.
-    SettleMany { root: B256, items: Vec<IMeshRouter::SettleItem> },
+/// Why a read or a delivery failed: a node call, or the sender.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    #[error(transparent)]
+    Read(#[from] EvmError),
+    #[error(transparent)]
+    Send(#[from] SendError),
 }
 
-/// A mined delivery.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Sent {
-    pub tx_hash: B256,
-    pub success: bool,
+impl AdapterError for DeliveryError {
+    fn is_recoverable(&self) -> bool {
+        match self {
+            DeliveryError::Read(e) => e.is_recoverable(),
+            DeliveryError::Send(e) => e.is_recoverable(),
+        }
+    }
+    fn would_revert(&self) -> bool {
+        matches!(self, DeliveryError::Send(SendError::WouldRevert { .. }))
+    }
 }
 
-/// What the poster reads from and sends to one chain.
-pub trait DeliveryChain: Send + Sync {
-    fn name(&self) -> &str;
-    fn chain_id(&self) -> u64;
-    /// `SettlementVerifier.currentEpoch()`.
-    fn current_epoch(&self) -> impl Future<Output = Result<u64, EvmError>> + Send;
-    /// Whether the Verifier's current set has been current for its minimum rotation delay
-    /// (judged at the latest block; `rotate` reverts before).
-    fn rotation_allowed(&self) -> impl Future<Output = Result<bool, EvmError>> + Send;
-    fn is_verified_root(&self, root: B256) -> impl Future<Output = Result<bool, EvmError>> + Send;
-    /// `MeshRouter.legStatus` (1 = locked).
-    fn leg_status(&self, bundle_id: B256, index: u32) -> impl Future<Output = Result<u8, EvmError>> + Send;
-    /// The status of a mined transaction, `None` when the chain has no receipt for it.
-    fn tx_status(&self, tx: B256) -> impl Future<Output = Result<Option<bool>, EvmError>> + Send;
-    fn send(&self, delivery: Delivery) -> impl Future<Output = Result<Sent, SendError>> + Send;
+/// Signatures as a Verifier takes them: 65 bytes each, in the given (ascending signer) order.
+fn packed(signatures: &[Signature65]) -> Bytes {
+    signatures.iter().flat_map(|s| s.0).collect()
+}
+
+/// The Router's settlement items.
+fn settle_items(items: Vec<SettleItem>) -> Vec<IMeshRouter::SettleItem> {
+    items
+        .into_iter()
+        .map(|i| IMeshRouter::SettleItem {
+            bundleId: i.bundle_id.0,
+            index: i.leg_index,
+            verdict: i.verdict.code(),
+            proof: i.proof.into_iter().map(|h| h.0).collect(),
+        })
+        .collect()
 }
 
 /// A real chain over JSON-RPC.
 pub struct EvmDelivery {
     pub name: String,
+    /// The hub's domain id for this chain.
+    pub domain: DomainId,
     pub chain_id: u64,
     pub url: String,
     pub router: Address,
@@ -63,20 +68,29 @@ impl EvmDelivery {
     }
 }
 
-impl DeliveryChain for EvmDelivery {
+impl Chain for EvmDelivery {
+    type Error = DeliveryError;
+    fn domain(&self) -> DomainId {
+        self.domain
+    }
     fn name(&self) -> &str {
         &self.name
     }
+    fn vm(&self) -> ChainVm {
+        ChainVm::Evm { chain_id: self.chain_id }
+    }
+}
 
-    fn chain_id(&self) -> u64 {
-        self.chain_id
+impl SettlementSink for EvmDelivery {
+    async fn current_epoch(&self) -> Result<u64, DeliveryError> {
+        Ok(SettlementVerifier::new(self.verifier, self.sender.provider())
+            .currentEpoch()
+            .call()
+            .await
+            .map_err(self.rpc())?)
     }
 
-    async fn current_epoch(&self) -> Result<u64, EvmError> {
-        SettlementVerifier::new(self.verifier, self.sender.provider()).currentEpoch().call().await.map_err(self.rpc())
-    }
-
-    async fn rotation_allowed(&self) -> Result<bool, EvmError> {
+    async fn rotation_allowed(&self) -> Result<bool, DeliveryError> {
         let v = SettlementVerifier::new(self.verifier, self.sender.provider());
         let epoch = v.currentEpoch().call().await.map_err(self.rpc())?;
         let activated = v.signerSet(epoch).call().await.map_err(self.rpc())?.activatedAt;
@@ -91,28 +105,31 @@ impl DeliveryChain for EvmDelivery {
         Ok(latest.header.timestamp >= activated.saturating_add(delay))
     }
 
-    async fn is_verified_root(&self, root: B256) -> Result<bool, EvmError> {
-        SettlementVerifier::new(self.verifier, self.sender.provider())
-            .isVerifiedRoot(root)
+    async fn is_verified_root(&self, root: Hash32) -> Result<bool, DeliveryError> {
+        Ok(SettlementVerifier::new(self.verifier, self.sender.provider())
+            .isVerifiedRoot(root.0)
             .call()
             .await
-            .map_err(self.rpc())
+            .map_err(self.rpc())?)
     }
 
-    async fn leg_status(&self, bundle_id: B256, index: u32) -> Result<u8, EvmError> {
-        MeshRouter::new(self.router, self.sender.provider())
-            .legStatus(bundle_id, index)
+    async fn leg_state(&self, bundle_id: Hash32, index: u32) -> Result<LegState, DeliveryError> {
+        let code = MeshRouter::new(self.router, self.sender.provider())
+            .legStatus(bundle_id.0, index)
             .call()
             .await
-            .map_err(self.rpc())
+            .map_err(self.rpc())?;
+        leg_state(code).ok_or_else(|| {
+            EvmError::Unexpected { url: self.url.clone(), detail: format!("legStatus {code} is no LegStatus") }.into()
+        })
     }
 
-    async fn tx_status(&self, tx: B256) -> Result<Option<bool>, EvmError> {
-        let r = self.sender.provider().get_transaction_receipt(tx).await.map_err(self.rpc())?;
+    async fn tx_status(&self, tx: Hash32) -> Result<Option<bool>, DeliveryError> {
+        let r = self.sender.provider().get_transaction_receipt(tx.0).await.map_err(self.rpc())?;
         Ok(r.map(|r| r.status()))
     }
 
-    async fn send(&self, delivery: Delivery) -> Result<Sent, SendError> {
+    async fn send(&self, delivery: Delivery) -> Result<Sent, DeliveryError> {
         let (to, input) = match delivery {
             Delivery::Rotate { set, signatures } => {
                 let call = SettlementVerifier::rotateCall {
@@ -120,20 +137,37 @@ impl DeliveryChain for EvmDelivery {
                     weights: set.signers.iter().map(|s| s.weight.0).collect(),
                     threshold: set.threshold.0,
                     expiresAt: set.expires_at,
-                    signatures,
+                    signatures: packed(&signatures),
                 };
                 (self.verifier, call.abi_encode())
             }
-            Delivery::SettleBatch { epoch, batch_index, root, signatures, items } => {
-                let call =
-                    MeshRouter::settleBatchCall { epoch, batchIndex: batch_index, batchRoot: root, signatures, items };
+            Delivery::SettleBatch { batch, signatures, items } => {
+                let call = MeshRouter::settleBatchCall {
+                    epoch: batch.epoch,
+                    batchIndex: batch.batch_index,
+                    batchRoot: batch.root.0,
+                    signatures: packed(&signatures),
+                    items: settle_items(items),
+                };
                 (self.router, call.abi_encode())
             }
             Delivery::SettleMany { root, items } => {
-                (self.router, MeshRouter::settleManyCall { batchRoot: root, items }.abi_encode())
+                (self.router, MeshRouter::settleManyCall { batchRoot: root.0, items: settle_items(items) }.abi_encode())
             }
         };
         let receipt = self.sender.send(to, input.into()).await?;
-        Ok(Sent { tx_hash: receipt.transaction_hash, success: receipt.status() })
+        Ok(Sent { tx: Hash32(receipt.transaction_hash), success: receipt.status() })
     }
+}
+
+/// `IMeshRouter.LegStatus` as the neutral state.
+pub fn leg_state(code: u8) -> Option<LegState> {
+    Some(match code {
+        0 => LegState::NotLocked,
+        1 => LegState::Locked,
+        2 => LegState::Committed,
+        3 => LegState::Aborted,
+        4 => LegState::Refunded,
+        _ => return None,
+    })
 }

@@ -2,18 +2,20 @@
 //! (`relayer/abi`, exported by `scripts/export-abi.sh`), reading a chain (indexing, lock
 //! evidence, delivered signatures), delivery with fee bumping, and a depositor's lock calls.
 pub mod bindings;
+pub mod chain;
 mod client;
 pub mod delivery;
 pub mod locker;
 pub mod sender;
 
+pub use chain::EvmChain;
 pub use client::{AlloyEvm, EvmError};
+pub use mesh_chain::DeliveredSignature;
 
 /// `LegStatus.Locked` in the Router's enum: the leg's tokens are still escrowed.
 pub const LEG_LOCKED: u8 = 1;
 
-use mesh_hub_api::dispute::SignedStatement;
-use mesh_protocol::evm::LegLockedLog;
+use mesh_proof_evm::LegLockedLog;
 use mesh_protocol::{Address, B256};
 
 /// A block as the reporter needs it.
@@ -59,15 +61,6 @@ pub trait EvmEvidence: Send + Sync {
     fn block_receipts(&self, number: u64) -> impl std::future::Future<Output = Result<Vec<Vec<u8>>, EvmError>> + Send;
 }
 
-/// One signature found in the calldata of a transaction a Verifier or Router accepted, with the
-/// statement it was submitted for (what the contract checked it against).
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeliveredSignature {
-    pub block: u64,
-    pub tx_hash: B256,
-    pub statement: SignedStatement,
-}
-
 /// Signatures delivered to a chain, for the disputer's watch on statements the hub never made.
 pub trait EvmSignatures: Send + Sync {
     /// Every signature delivered in blocks `from..=to` by a successful `submitBatch` or `rotate`
@@ -91,7 +84,7 @@ pub enum TxAtIndex {
     /// oversized, malformed): a report pointing at it cannot be confirmed.
     Unreadable(String),
     /// The transaction, whether it succeeded, and the logs of its receipt in receipt order.
-    Mined { tx_hash: B256, success: bool, logs: Vec<mesh_protocol::evm::Log> },
+    Mined { tx_hash: B256, success: bool, logs: Vec<mesh_proof_evm::Log> },
 }
 
 /// Reading a reported location back from a chain: what the checker needs, nothing more.

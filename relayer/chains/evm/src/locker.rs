@@ -27,7 +27,7 @@ macro_rules! sol_leg {
     ($ty:path, $leg:expr) => {{
         let leg = $leg;
         $ty {
-            chainId: leg.chain_id,
+            domain: leg.domain,
             router: leg.router.0,
             depositor: leg.depositor.0,
             token: leg.token.0,
@@ -35,6 +35,11 @@ macro_rules! sol_leg {
             recipient: leg.recipient.0,
         }
     }};
+}
+
+/// The 20-byte address behind a leg's 32-byte account on an EVM domain.
+pub fn evm_account(account: mesh_protocol::AccountId, what: &str) -> Result<Address, LockError> {
+    account.to_evm().ok_or_else(|| LockError::Invalid(format!("the leg's {what} {account} is not an EVM address")))
 }
 
 /// Any displayable failure as an EVM error.
@@ -59,9 +64,10 @@ pub async fn lock_leg(
 ) -> Result<(B256, u64), LockError> {
     let leg = bundle.legs.get(index).ok_or(LockError::NoSuchLeg(index))?;
     let id = bundle_id(domain, bundle);
-    let token = MintableERC20::new(leg.token.0, provider.clone());
-    let router = MeshRouter::new(leg.router.0, provider.clone());
-    mined(token.approve(leg.router.0, leg.amount.0).send().await.map_err(evm)?, "approve").await?;
+    let (router_address, token_address) = (evm_account(leg.router, "router")?, evm_account(leg.token, "token")?);
+    let token = MintableERC20::new(token_address, provider.clone());
+    let router = MeshRouter::new(router_address, provider.clone());
+    mined(token.approve(router_address, leg.amount.0).send().await.map_err(evm)?, "approve").await?;
     let pending = router
         .lock(
             id,

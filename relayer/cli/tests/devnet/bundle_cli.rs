@@ -141,8 +141,8 @@ async fn anyone_delivers_a_decided_bundle_from_the_hubs_public_signatures() {
     let (alice, bob) = (&m.accounts.users[0], &m.accounts.users[1]);
     mint_usdc(&m, 0, &alice.evm_address, 100_000_000).await;
     mint_usdc(&m, 1, &bob.evm_address, 50_000_000).await;
-    let example =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/swap.bundle.toml")).expect("example");
+    let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/swap.bundle.toml"))
+        .expect("example");
     let specs = net.dir.join("specs");
     std::fs::create_dir_all(&specs).unwrap();
     let spec = write_spec(&specs, "swap.bundle.toml", &example);
