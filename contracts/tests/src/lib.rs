@@ -503,6 +503,15 @@ impl<E: ExpectedError> ExpectedError for &E {
     }
 }
 
+impl ExpectedError for Box<dyn ExpectedError> {
+    fn matches(&self, got: &str) -> bool {
+        self.as_ref().matches(got)
+    }
+    fn describe(&self) -> String {
+        self.as_ref().describe()
+    }
+}
+
 macro_rules! exact_errors {
     ($($t:ty),*) => {$(
         impl ExpectedError for $t {
