@@ -1,6 +1,7 @@
 //! Random sequences of register / lock / report / object / fraud / advance / sign / bond /
-//! unbond / claim / rotate / unjail / admin / time, with honest relayers 0..3 and an adversary
-//! (relayer 3), checked against a reference model after every step.
+//! unbond / claim / rotate / unjail / admin / time, with honest relayers 0..3 and two adversaries
+//! (relayer 3 reports, objects and stakes, relayer 4 signs), checked against a reference model
+//! after every step.
 //!
 //! The adversary, as a reporter, reports locks in fabricated blocks, in reverted transactions and
 //! at a wrong location inside the real lock's block (front-running the honest report), and objects
@@ -57,8 +58,13 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use stake_escrow::ContractError as StakeError;
 
-/// Relayers 0..3 are honest; relayer 3 is the adversary.
+/// Relayers 0..3 are honest; relayer 3 is the adversarial reporter and staker, relayer 4 the
+/// adversarial signer (two identities, so that jailing one does not silence the other; they never
+/// object together, so the honest three fifths of the weight stay above the third that rejects).
 const LIAR: usize = 3;
+const FORGER: usize = 4;
+/// Relayers bonded at the start.
+const RELAYERS: usize = 5;
 /// Signer sets live 6 h here (30 days by default), so that histories see sets expire, stake
 /// unlocked by expiry, and signatures made after unbonding.
 const LIFETIME: u64 = 6 * 3_600;
@@ -148,8 +154,9 @@ enum Op {
         batch: Index,
         other: Index,
     },
-    /// A disputer proves report `report` (one of the lies, or of all reports) false with its
-    /// block's evidence, against its own leg or (`elsewhere`) against the leg of another report.
+    /// A disputer proves report `report` (one of the lies still inside their window, or of all
+    /// reports) false with its block's evidence, against its own leg or (`elsewhere`) against the
+    /// leg of another report.
     Fraud {
         report: Index,
         lies_only: bool,
@@ -159,15 +166,26 @@ enum Op {
     Replay {
         proof: Index,
     },
-    /// The adversary unbonds everything it has bonded (to sign after unbonding).
-    Exit,
+    /// The adversary unbonds everything, waits out the unbonding period, tries to claim, and
+    /// signs a statement the hub never made; a disputer proves it.
+    SignAfterUnbonding {
+        lie: SigLie,
+        batch: Index,
+        variant: u8,
+    },
+    /// Time passes (the honest daemons act first) and `Advance` decides what is due and closes
+    /// batches.
+    Settle {
+        secs: u64,
+    },
     /// The adversary bonds `amount`, a rotation is attempted, and it unbonds `amount` at once.
     FlashRotate {
         amount: u128,
     },
-    /// The admin (or a stranger) unjails the adversary.
+    /// The admin (or a stranger) unjails an adversary.
     Unjail {
         by_admin: bool,
+        forger: bool,
     },
     /// The admin (or a stranger) withdraws retained slashed stake to an account.
     WithdrawRetained {
@@ -196,23 +214,32 @@ enum Op {
     Rotate,
 }
 
+fn sig_lie() -> impl Strategy<Value = SigLie> {
+    prop_oneof![
+        Just(SigLie::WrongRoot),
+        Just(SigLie::EquivocateBatch),
+        Just(SigLie::EquivocateUpdate),
+        Just(SigLie::WrongUpdate)
+    ]
+}
+
 fn op() -> impl Strategy<Value = Op> {
     let index2 = || (any::<Index>(), any::<Index>());
     prop_oneof![
         3 => (1usize..=3, prop::bool::weighted(0.6)).prop_map(|(legs, all_locked)| Op::Register { legs, all_locked }),
         5 => index2().prop_map(|(bundle, leg)| Op::Lock { bundle, leg }),
         4 => (0usize..3, any::<Index>(), any::<Index>()).prop_map(|(relayer, bundle, leg)| Op::Report { relayer, bundle, leg }),
-        4 => (index2(), prop_oneof![Just(Lie::RevertedTx), Just(Lie::FabricatedBlock), Just(Lie::WrongLogInLockBlock)])
+        5 => (index2(), prop_oneof![Just(Lie::RevertedTx), Just(Lie::FabricatedBlock), Just(Lie::WrongLogInLockBlock)])
             .prop_map(|((bundle, leg), lie)| Op::Lie { bundle, leg, lie }),
         2 => index2().prop_map(|(bundle, leg)| Op::Censor { bundle, leg }),
         1 => (
-            prop_oneof![Just(SigLie::WrongRoot), Just(SigLie::EquivocateBatch), Just(SigLie::EquivocateUpdate), Just(SigLie::WrongUpdate)],
+            sig_lie(),
             any::<Index>(),
             prop::bool::weighted(0.2),
             any::<u8>(),
         )
             .prop_map(|(lie, batch, future, variant)| Op::SignLie { lie, batch, future, variant }),
-        2 => (
+        4 => (
             0usize..3,
             prop_oneof![
                 Just(FalseSig::CorrectRoot),
@@ -228,18 +255,19 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (any::<Index>(), any::<bool>(), prop::option::weighted(0.25, any::<Index>()))
             .prop_map(|(report, lies_only, elsewhere)| Op::Fraud { report, lies_only, elsewhere }),
         2 => any::<Index>().prop_map(|proof| Op::Replay { proof }),
-        1 => Just(Op::Exit),
+        1 => (sig_lie(), any::<Index>(), any::<u8>()).prop_map(|(lie, batch, variant)| Op::SignAfterUnbonding { lie, batch, variant }),
+        3 => (1_000u64..3_000).prop_map(|secs| Op::Settle { secs }),
         1 => (10_000u128..200_000).prop_map(|amount| Op::FlashRotate { amount }),
-        3 => prop::bool::weighted(0.8).prop_map(|by_admin| Op::Unjail { by_admin }),
+        3 => (prop::bool::weighted(0.8), any::<bool>()).prop_map(|(by_admin, forger)| Op::Unjail { by_admin, forger }),
         1 => (prop::bool::weighted(0.8), prop_oneof![Just(0u128), 1u128..3_000]).prop_map(|(by_admin, amount)| Op::WithdrawRetained { by_admin, amount }),
         3 => Just(Op::Advance),
-        3 => (any::<Index>(), prop::collection::vec(0usize..4, 1..4)).prop_map(|(batch, signers)| Op::Sign { batch, signers }),
+        3 => (any::<Index>(), prop::collection::vec(0usize..RELAYERS, 1..5)).prop_map(|(batch, signers)| Op::Sign { batch, signers }),
         6 => prop_oneof![4 => 1u64..60, 4 => 100u64..700, 4 => 900u64..4_000, 3 => 6_000u64..30_000].prop_map(|secs| Op::Wait { secs }),
-        1 => (0usize..4, 1u128..5_000).prop_map(|(relayer, amount)| Op::Bond { relayer, amount }),
+        1 => (0usize..RELAYERS, 1u128..5_000).prop_map(|(relayer, amount)| Op::Bond { relayer, amount }),
         // Flash stake: the adversary bonds many times everyone else's stake.
         1 => (10_000u128..200_000).prop_map(|amount| Op::Bond { relayer: LIAR, amount }),
-        1 => (0usize..4, 1u128..12_000).prop_map(|(relayer, amount)| Op::Unbond { relayer, amount }),
-        3 => (0usize..4).prop_map(|relayer| Op::Claim { relayer }),
+        1 => (0usize..RELAYERS, 1u128..12_000).prop_map(|(relayer, amount)| Op::Unbond { relayer, amount }),
+        3 => (0usize..RELAYERS).prop_map(|relayer| Op::Claim { relayer }),
         1 => Just(Op::Rotate),
     ]
 }
@@ -312,7 +340,7 @@ impl Model {
         msg.signer_set_lifetime = Some(LIFETIME);
         msg.renewal_window = Some(RENEWAL_WINDOW);
         let mut h = Hub::with_stake_msg(msg);
-        for i in 0..4 {
+        for i in 0..RELAYERS {
             h.bond(i, STAKE).unwrap();
         }
         h.rotate().unwrap();
@@ -327,7 +355,7 @@ impl Model {
             verdicts: HashMap::new(),
             frauds: HashMap::new(),
             accepted: vec![],
-            books: Books { deposited: 4 * STAKE, ..Books::default() },
+            books: Books { deposited: RELAYERS as u128 * STAKE, ..Books::default() },
             nonce: 0,
             stats: Stats::default(),
         }
@@ -422,7 +450,11 @@ impl Model {
                     .report_ids
                     .iter()
                     .copied()
-                    .filter(|r| self.reports[r].block.is_some() && (self.reports[r].lie || !lies_only))
+                    .filter(|r| {
+                        let rep = &self.reports[r];
+                        // A watching disputer goes for the lies still inside their window.
+                        rep.block.is_some() && (!lies_only || rep.lie && self.h.now() < rep.window_ends_at)
+                    })
                     .collect();
                 if provable.is_empty() {
                     return;
@@ -458,12 +490,21 @@ impl Model {
                 self.stats.replays += 1;
                 self.submit(proof, expect);
             }
-            Op::Exit => {
-                let bonded = self.info(LIAR).bonded.u128();
+            Op::SignAfterUnbonding { lie, batch, variant } => {
+                let bonded = self.info(FORGER).bonded.u128();
                 if bonded > 0 {
-                    self.unbond(LIAR, bonded);
+                    self.unbond(FORGER, bonded);
                     self.stats.exits += 1;
                 }
+                self.honest_round();
+                self.h.wait(UNBONDING + 1);
+                self.claim(FORGER);
+                self.sign_lie(lie, batch, false, variant);
+            }
+            Op::Settle { secs } => {
+                self.honest_round();
+                self.h.wait(secs);
+                self.step(Op::Advance);
             }
             Op::FlashRotate { amount } => {
                 if !self.bond(LIAR, amount) {
@@ -474,19 +515,20 @@ impl Model {
                 }
                 self.unbond(LIAR, amount);
             }
-            Op::Unjail { by_admin } => {
+            Op::Unjail { by_admin, forger } => {
+                let who = if forger { FORGER } else { LIAR };
                 let h = &mut self.h;
-                let liar = h.relayers[LIAR].addr.clone();
+                let liar = h.relayers[who].addr.clone();
                 let msg = StakeExecute::Unjail { relayer: liar.to_string() };
                 let sender = if by_admin { h.admin.clone() } else { h.addr("mallory") };
-                let jailed = h.relayer_info(LIAR).jailed;
+                let jailed = h.relayer_info(who).jailed;
                 let res = h.stake_exec(&sender, &msg, &[]);
                 if !by_admin {
                     let allowed = format!("the admin {}", h.admin);
                     assert_err(res, AccessError::Unauthorized { action: "unjail", allowed, sender });
                 } else if jailed {
                     res.unwrap();
-                    assert!(!self.info(LIAR).jailed);
+                    assert!(!self.info(who).jailed);
                     self.stats.unjailed += 1;
                 } else {
                     assert_err(res, StakeError::NotJailed { relayer: liar });
@@ -890,43 +932,43 @@ impl Model {
         let (proof, key) = match lie {
             SigLie::WrongRoot | SigLie::EquivocateBatch => {
                 let (epoch, index, root) = self.batch_slot(batch, future, variant);
-                let key = Key::Batch { epoch, index, relayer: LIAR };
+                let key = Key::Batch { epoch, index, relayer: FORGER };
                 let bad = wrong("root", variant);
                 let proof = if matches!(lie, SigLie::WrongRoot) {
-                    let signature = self.h.batch_signature(LIAR, epoch, index, bad);
+                    let signature = self.h.batch_signature(FORGER, epoch, index, bad);
                     FraudProof::WrongAttestation { epoch, batch_index: index, root: bad, signature }
                 } else {
                     let first = root.unwrap_or(wrong("root", variant.wrapping_add(1)));
                     FraudProof::Equivocation {
-                        first: self.batch_statement(LIAR, epoch, index, first),
-                        second: self.batch_statement(LIAR, epoch, index, bad),
+                        first: self.batch_statement(FORGER, epoch, index, first),
+                        second: self.batch_statement(FORGER, epoch, index, bad),
                     }
                 };
                 (proof, key)
             }
             SigLie::EquivocateUpdate | SigLie::WrongUpdate => {
                 let (new_epoch, real) = self.update_slot(variant);
-                let key = Key::Update { new_epoch, relayer: LIAR };
+                let key = Key::Update { new_epoch, relayer: FORGER };
                 let bad = wrong("signers", variant);
                 let proof = if matches!(lie, SigLie::WrongUpdate) {
-                    let signature = self.h.update_signature(LIAR, new_epoch, bad);
+                    let signature = self.h.update_signature(FORGER, new_epoch, bad);
                     FraudProof::WrongSignerSetUpdate { new_epoch, signers_hash: bad, signature }
                 } else {
                     let first = real.unwrap_or(wrong("signers", variant.wrapping_add(1)));
                     FraudProof::Equivocation {
-                        first: self.update_statement(LIAR, new_epoch, first),
-                        second: self.update_statement(LIAR, new_epoch, bad),
+                        first: self.update_statement(FORGER, new_epoch, first),
+                        second: self.update_statement(FORGER, new_epoch, bad),
                     }
                 };
                 (proof, key)
             }
         };
-        if self.info(LIAR).bonded.is_zero() {
+        if self.info(FORGER).bonded.is_zero() {
             self.stats.signed_after_unbonding += 1;
         }
         let expect = match self.frauds.get(&key) {
             Some(&fraud_id) => refused(DisputeError::AlreadyProven { fraud_id }),
-            None => Expect::Proven { key, relayer: LIAR },
+            None => Expect::Proven { key, relayer: FORGER },
         };
         self.submit(proof, expect);
     }
@@ -987,9 +1029,9 @@ impl Model {
                 (
                     FraudProof::Equivocation {
                         first: self.batch_statement(i, epoch, index, root),
-                        second: self.batch_statement(LIAR, epoch, index, bad),
+                        second: self.batch_statement(FORGER, epoch, index, bad),
                     },
-                    DisputeError::DifferentSigners { first: evm, second: self.h.relayers[LIAR].evm },
+                    DisputeError::DifferentSigners { first: evm, second: self.h.relayers[FORGER].evm },
                 )
             }
             FalseSig::MixedKinds => {
@@ -1005,6 +1047,7 @@ impl Model {
             }
         };
         self.stats.false_proofs_refused += 1;
+        self.stats.false_proof_kinds[kind as usize] += 1;
         self.submit(proof, refused(expected));
     }
 
@@ -1203,6 +1246,8 @@ struct Stats {
     signature_frauds_proven: usize,
     proofs_refused: usize,
     false_proofs_refused: usize,
+    /// Per `FalseSig` kind.
+    false_proof_kinds: [usize; 6],
     replays: usize,
     cross_replays: usize,
     commits: usize,
@@ -1228,6 +1273,9 @@ impl Stats {
         self.signature_frauds_proven += o.signature_frauds_proven;
         self.proofs_refused += o.proofs_refused;
         self.false_proofs_refused += o.false_proofs_refused;
+        for (k, n) in self.false_proof_kinds.iter_mut().zip(o.false_proof_kinds) {
+            *k += n;
+        }
         self.replays += o.replays;
         self.cross_replays += o.cross_replays;
         self.commits += o.commits;
@@ -1249,7 +1297,7 @@ impl Stats {
 /// Cases per run: `MESH_SM_CASES` overrides the default (kept so the whole `hub` binary stays
 /// well under a minute in debug).
 fn cases() -> u32 {
-    std::env::var("MESH_SM_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(96)
+    std::env::var("MESH_SM_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(160)
 }
 
 #[test]
@@ -1290,7 +1338,8 @@ fn hub_invariants_hold_over_random_histories() {
     assert!(s.reports > 0 && s.frauds_proven > 0 && s.proofs_refused > 0, "{s:?}");
     assert!(s.commits > 0 && s.aborts > 0 && s.signature_rounds > 0, "{s:?}");
     assert!(s.lies_rejected > 0 && s.signature_frauds_proven > 0, "{s:?}");
-    assert!(s.false_proofs_refused > 0 && s.replays > 0 && s.cross_replays > 0, "{s:?}");
+    assert!(s.false_proof_kinds.iter().all(|&n| n > 0) && s.replays > 0 && s.cross_replays > 0, "{s:?}");
+    assert!(s.proven_with_nothing_at_stake > 0, "{s:?}");
     assert!(s.exits > 0 && s.signed_after_unbonding > 0 && s.flash_rotations > 0, "{s:?}");
     assert!(s.claims > 0 && s.claims_held_by_a_set > 0 && s.unjailed > 0 && s.withdrawals > 0, "{s:?}");
 }
