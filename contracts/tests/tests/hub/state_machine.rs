@@ -1056,21 +1056,22 @@ impl Model {
     fn honest_round(&mut self) {
         let bundles = self.bundles.clone();
         for (id, b) in &bundles {
-            let info = self.h.bundle_info(id);
-            if info.verdict.is_some() {
+            if self.h.bundle_info(id).verdict.is_some() {
                 continue;
             }
             for leg in 0..b.legs.len() {
-                match &info.reports[leg] {
-                    Some(r) if self.reports[&r.report_id].lie && self.h.now() < r.window_ends_at => {
-                        for honest in 0..LIAR {
-                            if let Some(out) = self.object(honest, *id, leg) {
-                                self.stats.lies_rejected += out.rejected.len();
-                            }
+                let report = self.h.bundle_info(id).reports[leg].clone();
+                if report.is_some_and(|r| self.reports[&r.report_id].lie && self.h.now() < r.window_ends_at) {
+                    for honest in 0..LIAR {
+                        if let Some(out) = self.object(honest, *id, leg) {
+                            self.stats.lies_rejected += out.rejected.len();
                         }
                     }
-                    None if self.locked.contains(&(*id, leg)) => self.report(0, *id, b, leg, None),
-                    _ => {}
+                }
+                // A lock that has no report (never reported, or its report was just rejected) is
+                // reported again at once.
+                if self.h.bundle_info(id).reports[leg].is_none() && self.locked.contains(&(*id, leg)) {
+                    self.report(0, *id, b, leg, None);
                 }
             }
         }
@@ -1354,8 +1355,7 @@ fn a_front_running_lie_in_the_lock_block_stays_provable_after_the_honest_report_
     let (id, b) = m.bundles[0].clone();
     m.report(LIAR, id, &b, 0, Some(Lie::WrongLogInLockBlock));
     let lie = *m.report_ids.last().unwrap();
-    m.honest_round(); // objections reject the lie
-    m.honest_round(); // the leg has no report: the lock is re-reported
+    m.honest_round(); // objections reject the lie, and the lock is reported again
     m.check();
     let honest = m.h.bundle_info(&id).reports[0].clone().expect("re-reported by an honest relayer");
     assert_ne!(honest.report_id, lie);
