@@ -173,8 +173,8 @@ enum Op {
         batch: Index,
         variant: u8,
     },
-    /// Time passes (the honest daemons act first) and `Advance` decides what is due and closes
-    /// batches.
+    /// Time passes (the honest daemons and a watching disputer act first) and `Advance` decides
+    /// what is due and closes batches.
     Settle {
         secs: u64,
     },
@@ -197,8 +197,11 @@ enum Op {
         batch: Index,
         signers: Vec<usize>,
     },
+    /// Time passes; the honest daemons act first, and with `watched` a disputer then proves every
+    /// open lie it has evidence for.
     Wait {
         secs: u64,
+        watched: bool,
     },
     Bond {
         relayer: usize,
@@ -252,7 +255,7 @@ fn op() -> impl Strategy<Value = Op> {
             index2(),
         )
             .prop_map(|(signer, kind, (batch, other))| Op::FalseSigProof { signer, kind, batch, other }),
-        4 => (any::<Index>(), any::<bool>(), prop::option::weighted(0.25, any::<Index>()))
+        6 => (any::<Index>(), any::<bool>(), prop::option::weighted(0.25, any::<Index>()))
             .prop_map(|(report, lies_only, elsewhere)| Op::Fraud { report, lies_only, elsewhere }),
         2 => any::<Index>().prop_map(|proof| Op::Replay { proof }),
         1 => (sig_lie(), any::<Index>(), any::<u8>()).prop_map(|(lie, batch, variant)| Op::SignAfterUnbonding { lie, batch, variant }),
@@ -262,7 +265,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (prop::bool::weighted(0.8), prop_oneof![Just(0u128), 1u128..3_000]).prop_map(|(by_admin, amount)| Op::WithdrawRetained { by_admin, amount }),
         3 => Just(Op::Advance),
         3 => (any::<Index>(), prop::collection::vec(0usize..RELAYERS, 1..5)).prop_map(|(batch, signers)| Op::Sign { batch, signers }),
-        6 => prop_oneof![4 => 1u64..60, 4 => 100u64..700, 4 => 900u64..4_000, 3 => 6_000u64..30_000].prop_map(|secs| Op::Wait { secs }),
+        6 => prop_oneof![4 => 1u64..60, 4 => 100u64..700, 4 => 900u64..4_000, 3 => 6_000u64..30_000].prop_flat_map(|secs| any::<bool>().prop_map(move |watched| Op::Wait { secs, watched })),
         1 => (0usize..RELAYERS, 1u128..5_000).prop_map(|(relayer, amount)| Op::Bond { relayer, amount }),
         // Flash stake: the adversary bonds many times everyone else's stake.
         1 => (10_000u128..200_000).prop_map(|amount| Op::Bond { relayer: LIAR, amount }),
@@ -416,10 +419,25 @@ impl Model {
                 }
             }
             Op::Lie { bundle, leg, lie } => {
-                let Some((id, b, leg)) = self.pick_bundle(bundle, leg) else { return };
-                if matches!(lie, Lie::WrongLogInLockBlock) && !self.locked.contains(&(id, leg)) {
+                if matches!(lie, Lie::WrongLogInLockBlock) {
+                    // Front-running: the adversary goes for a lock nobody has reported yet.
+                    let targets: Vec<(Hash32, Bundle, usize)> = self
+                        .bundles
+                        .iter()
+                        .flat_map(|(id, b)| (0..b.legs.len()).map(move |leg| (*id, b.clone(), leg)))
+                        .filter(|(id, _, leg)| {
+                            let info = self.h.bundle_info(id);
+                            self.locked.contains(&(*id, *leg)) && info.verdict.is_none() && info.reports[*leg].is_none()
+                        })
+                        .collect();
+                    if targets.is_empty() {
+                        return;
+                    }
+                    let (id, b, leg) = targets[bundle.index(targets.len())].clone();
+                    self.report(LIAR, id, &b, leg, Some(lie));
                     return;
                 }
+                let Some((id, b, leg)) = self.pick_bundle(bundle, leg) else { return };
                 self.report(LIAR, id, &b, leg, Some(lie));
             }
             Op::Censor { bundle, leg } => {
@@ -503,6 +521,7 @@ impl Model {
             }
             Op::Settle { secs } => {
                 self.honest_round();
+                self.watching_disputer();
                 self.h.wait(secs);
                 self.step(Op::Advance);
             }
@@ -610,8 +629,11 @@ impl Model {
                 self.stats.signature_rounds += 1;
                 assert!(h.batch(index).signed_weight.0 >= weight_before);
             }
-            Op::Wait { secs } => {
+            Op::Wait { secs, watched } => {
                 self.honest_round();
+                if watched {
+                    self.watching_disputer();
+                }
                 self.h.wait(secs);
             }
             Op::Bond { relayer, amount } => {
@@ -793,6 +815,7 @@ impl Model {
                 self.report_ids.push(new.report_id);
                 self.stats.reports += 1;
                 self.stats.lies_reported += usize::from(lie.is_some());
+                self.stats.front_runs += usize::from(matches!(lie, Some(Lie::WrongLogInLockBlock)));
             }
             _ => assert_eq!(before, after, "a duplicate or late report changes nothing"),
         }
@@ -879,6 +902,10 @@ impl Model {
                 self.books.bounties += paid;
                 if let Key::Report(x) = key {
                     let r = &self.reports[&x];
+                    let current = self.h.bundle_info(&r.bundle).reports[r.leg].clone();
+                    if current.is_some_and(|c| Some(c.location.block_hash) == r.block.as_ref().map(|b| b.hash)) {
+                        self.stats.front_runs_proven_behind_honest_report += 1;
+                    }
                     assert!(
                         self.h.bundle_info(&r.bundle).reports[r.leg].as_ref().is_none_or(|c| c.report_id != x),
                         "a proven report is reverted"
@@ -1077,6 +1104,27 @@ impl Model {
         }
     }
 
+    /// A disputer that watches the hub proves every lie still inside its window, current or
+    /// rejected, that it has evidence for.
+    fn watching_disputer(&mut self) {
+        let now = self.h.now();
+        let open: Vec<u64> = self
+            .report_ids
+            .iter()
+            .copied()
+            .filter(|x| {
+                let r = &self.reports[x];
+                r.lie && r.block.is_some() && now < r.window_ends_at && !self.frauds.contains_key(&Key::Report(*x))
+            })
+            .collect();
+        for x in open {
+            let rep = self.reports[&x].clone();
+            let target = (rep.bundle, rep.leg);
+            let expect = self.expect_false_lock(x, target);
+            self.submit(false_lock_proof(target, rep.block.as_ref().unwrap()), expect);
+        }
+    }
+
     fn check(&mut self) {
         let h = &self.h;
         let now = h.now();
@@ -1243,6 +1291,10 @@ fn false_lock_proof(target: (Hash32, usize), block: &EvmBlock) -> FraudProof {
 struct Stats {
     reports: usize,
     lies_reported: usize,
+    /// Lies at a wrong log of the real lock's transaction, and those proven after the honest
+    /// report of the same block replaced them.
+    front_runs: usize,
+    front_runs_proven_behind_honest_report: usize,
     frauds_proven: usize,
     signature_frauds_proven: usize,
     proofs_refused: usize,
@@ -1270,6 +1322,8 @@ impl Stats {
     fn add(&mut self, o: &Stats) {
         self.reports += o.reports;
         self.lies_reported += o.lies_reported;
+        self.front_runs += o.front_runs;
+        self.front_runs_proven_behind_honest_report += o.front_runs_proven_behind_honest_report;
         self.frauds_proven += o.frauds_proven;
         self.signature_frauds_proven += o.signature_frauds_proven;
         self.proofs_refused += o.proofs_refused;
@@ -1340,7 +1394,7 @@ fn hub_invariants_hold_over_random_histories() {
     assert!(s.commits > 0 && s.aborts > 0 && s.signature_rounds > 0, "{s:?}");
     assert!(s.lies_rejected > 0 && s.signature_frauds_proven > 0, "{s:?}");
     assert!(s.false_proof_kinds.iter().all(|&n| n > 0) && s.replays > 0 && s.cross_replays > 0, "{s:?}");
-    assert!(s.proven_with_nothing_at_stake > 0, "{s:?}");
+    assert!(s.proven_with_nothing_at_stake > 0 && s.front_runs_proven_behind_honest_report > 0, "{s:?}");
     assert!(s.exits > 0 && s.signed_after_unbonding > 0 && s.flash_rotations > 0, "{s:?}");
     assert!(s.claims > 0 && s.claims_held_by_a_set > 0 && s.unjailed > 0 && s.withdrawals > 0, "{s:?}");
 }
