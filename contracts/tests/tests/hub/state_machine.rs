@@ -886,7 +886,7 @@ impl Model {
                 assert!(relayer >= LIAR, "the model never expects an honest relayer to be slashed");
                 let stake = self.stake_of(relayer);
                 let slashed_before = self.info(relayer).slashed.u128();
-                let res = self.h.submit_fraud(proof.clone()).unwrap();
+                let res = self.h.submit_fraud(proof.clone()).unwrap_or_else(|e| panic!("{key:?} must be proven: {e}"));
                 let record: FraudRecord = cosmwasm_std::from_json(res.data.unwrap()).unwrap();
                 let fraud_id = self.frauds.len() as u64;
                 assert_eq!(record.id, fraud_id);
