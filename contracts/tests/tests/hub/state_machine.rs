@@ -1,21 +1,24 @@
 //! Random sequences of register / lock / report / object / fraud / advance / sign / bond /
 //! unbond / claim / rotate / unjail / admin / time, with honest relayers 0..3 and two adversaries
-//! (relayer 3 reports, objects and stakes, relayer 4 signs), checked against a reference model
-//! after every step.
+//! (relayer 3 reports, objects and stakes, relayer 4 signs; two identities so that jailing one does
+//! not silence the other), checked against a reference model after every step. Signer sets live
+//! 6 h, so histories see them expire.
 //!
-//! The adversary, as a reporter, reports locks in fabricated blocks, in reverted transactions and
-//! at a wrong location inside the real lock's block (front-running the honest report), and objects
-//! to honest reports to censor them; as a signer it signs roots the hub never closed, equivocates
-//! (two roots for one batch slot, two signer-set updates for one epoch) and signs signer-set
-//! updates the hub never made, also after it unbonded everything and claimed what it could
-//! (signing after unbonding); as a staker it flash-bonds large stakes just before a rotation and
-//! unbonds them right after. A disputer proves every fraud it can, replays accepted proofs, replays
-//! one report's evidence against another leg, and submits false proofs against the honest relayers
-//! (their correct reports, correct roots and correct signer-set updates, equivocations built from
-//! statements that do not conflict or are not one signer's). The admin unjails and withdraws
-//! retained slashed stake; a stranger tries the same. Every refusal is the exact contract error the
-//! model predicts. The honest relayers behave as the daemon does: before hub time moves, they object
-//! to every open report they cannot confirm and re-report every locked leg that lost its report.
+//! As a reporter, the adversary reports locks in fabricated blocks, in reverted transactions and
+//! at a wrong log of the real lock's transaction (front-running the honest report of an unreported
+//! lock, in the same block), and objects to honest reports to censor them; as a staker it
+//! flash-bonds large stakes just before a rotation and unbonds them right after. As a signer the
+//! other adversary signs roots the hub never closed (closed, open and future batches), equivocates
+//! (two roots for one batch slot, two signer-set updates for one epoch) and signs signer-set updates
+//! the hub never made, also after it unbonded everything, waited out the unbonding period and
+//! claimed what it could (signing after unbonding). Disputers prove lies (a watching one proves
+//! every open lie it has evidence for, after the honest round), replay accepted proofs, aim one
+//! report's evidence at another leg, and build false proofs from the honest relayers' correct
+//! reports, roots and signer-set updates (also as equivocations of statements that do not conflict
+//! or are not one signer's). The admin unjails and withdraws retained slashed stake; a stranger
+//! tries the same. Every refusal is the exact contract error the model predicts. The honest
+//! relayers behave as the daemon does: before hub time moves, they object to every open report they
+//! cannot confirm and re-report every locked leg that has no report.
 //!
 //! Invariants, after every step:
 //! * a COMMIT only for bundles whose every leg was really locked (the world's ground truth here),
@@ -1004,11 +1007,11 @@ impl Model {
     /// the reason the proof proves nothing.
     fn false_sig_proof(&mut self, i: usize, kind: FalseSig, batch: Index, other: Index) {
         let open = self.open_batch();
-        let closed = |idx: Index| {
-            let index = idx.index(open as usize) as u64;
+        let closed_at = |index: u64| {
             let b = self.h.batch(index);
             (b.epoch.unwrap(), index, b.root.unwrap())
         };
+        let closed = |idx: Index| closed_at(idx.index(open as usize) as u64);
         let evm = self.h.relayers[i].evm;
         let (proof, expected): (FraudProof, DisputeError) = match kind {
             FalseSig::CorrectUpdate => {
@@ -1038,10 +1041,12 @@ impl Model {
                 )
             }
             FalseSig::TwoBatches => {
-                let ((e1, i1, r1), (e2, i2, r2)) = (closed(batch), closed(other));
-                if i1 == i2 {
+                if open < 2 {
                     return;
                 }
+                let (e1, i1, r1) = closed(batch);
+                // Another closed batch than `i1`.
+                let (e2, i2, r2) = closed_at((i1 + 1 + other.index(open as usize - 1) as u64) % open);
                 (
                     FraudProof::Equivocation {
                         first: self.batch_statement(i, e1, i1, r1),
@@ -1389,6 +1394,9 @@ fn hub_invariants_hold_over_random_histories() {
     }
     let s = stats.into_inner();
     eprintln!("state machine coverage: {s:?}");
+    if std::env::var_os("MESH_SM_RANDOM").is_some() {
+        return; // new histories explore the invariants; the coverage below is the fixed seed's
+    }
     // The generator must actually reach every interesting path, or the invariants prove little.
     assert!(s.reports > 0 && s.frauds_proven > 0 && s.proofs_refused > 0, "{s:?}");
     assert!(s.commits > 0 && s.aborts > 0 && s.signature_rounds > 0, "{s:?}");
