@@ -30,7 +30,7 @@ fmt:
 
 # hub gas, devnet bring-up, relayer latency/throughput/RSS and end-to-end latency (docs/benchmarks.md)
 bench:
-    cargo build --release -p mesh-relayer
+    cargo build --release -p mesh-cli
     cargo run -p mesh-e2e --bin mesh-bench
 
 # EVM gas table (docs/benchmarks.md)

@@ -7,5 +7,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(scripts/setup-tools.sh --print-env)"
-cargo build --release --locked -p mesh-relayer
+cargo build --release --locked -p mesh-cli
 MESH_LOG="${MESH_LOG:-warn}" exec ./target/release/mesh demo "$@"

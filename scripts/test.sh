@@ -32,6 +32,9 @@ scripts/forge.sh fmt --check
 step "lint (clippy -D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "crate layout (no test fixtures or devnet in production crates, VM-neutral roles)"
+scripts/check-layout.sh
+
 step "protocol crate builds for wasm32 without std-only dependencies"
 cargo build --locked -p mesh-protocol --target wasm32-unknown-unknown
 
@@ -48,6 +51,10 @@ step "solidity tests (forge: unit, fuzz, invariant, protocol vectors)"
 scripts/forge.sh test
 
 step "rust tests (unit, property, multi-test, real anvil, real devnet end to end)"
+# The end-to-end binaries run their scenarios side by side (each devnet has its own ports and
+# folder); they spend most of their time waiting for blocks and dispute windows, so three at a
+# time on two cores is what keeps the suite short without starving the nodes.
+export RUST_TEST_THREADS="${RUST_TEST_THREADS:-3}"
 # an outer bound so a hung test fails the run instead of eating CI's time
 timeout 45m cargo test --workspace --locked
 

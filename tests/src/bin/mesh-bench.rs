@@ -6,21 +6,23 @@
 //!
 //! The relayer under test is the `mesh` binary (target/release/mesh, else target/debug/mesh) run
 //! as its own process, so its RSS is its own.
-use mesh_e2e::{leg_status, mint_usdc, try_mint_usdc, usdc_leg};
+use mesh_testkit::fixture::{leg_status, mint_usdc, try_mint_usdc, usdc_leg};
 use std::time::{Duration, Instant};
 
-use mesh_e2e::{devnet, now, DownOnDrop};
+use mesh_chain_evm::locker::{lock_leg, wallet_provider};
+use mesh_devnet::attack::report_pointing_at;
+use mesh_devnet::deploy::hub_client;
+use mesh_devnet::evm_deploy::{evm_rpc, ANVIL_DEPLOYER_KEY};
+use mesh_devnet::keys::DevIdentity;
+use mesh_devnet::relayer_config::{data_dir, relayer_config};
+use mesh_devnet::UpOptions;
+use mesh_hub::bundle::{register, register_many, status};
 use mesh_hub_api::bundle_log::{self, EvmLocation, LockReport};
 use mesh_protocol::eip712::{leg_hash, settlement_batch_digest};
 use mesh_protocol::sig::{sign_digest, signing_key};
 use mesh_protocol::{Bundle, Hash32, SettlementBatch};
-use mesh_relayer::bundle::{lock_leg, register, register_many, report_pointing_at, status, wallet_provider};
 use mesh_relayer::config::Role;
-use mesh_relayer::devnet::deploy::hub_client;
-use mesh_relayer::devnet::evm_deploy::{evm_rpc, ANVIL_DEPLOYER_KEY};
-use mesh_relayer::devnet::keys::DevIdentity;
-use mesh_relayer::devnet::relayer_config::{data_dir, relayer_config};
-use mesh_relayer::devnet::UpOptions;
+use mesh_testkit::fixture::{devnet, now, DownOnDrop};
 
 fn pct(v: &mut [f64], p: f64) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -113,7 +115,7 @@ async fn main() {
     if !cur.entries.is_empty() {
         // CloseBatch closes only a due batch (full, or aged batch_max_age): wait until it is
         let aged = cur.opened_at + hub_cfg_batch_max_age(&hub, &log).await + 1;
-        while mesh_relayer::devnet::fixture::now() < aged {
+        while mesh_testkit::fixture::now() < aged {
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         }
         match hub.execute(&r0, &log, &bundle_log::ExecuteMsg::CloseBatch {}, vec![]).await {
@@ -144,9 +146,9 @@ async fn main() {
     let data = data_dir(&net.dir);
     let mesh = ["release", "debug"]
         .iter()
-        .map(|p| mesh_e2e::repo().join("target").join(p).join("mesh"))
+        .map(|p| mesh_testkit::fixture::repo().join("target").join(p).join("mesh"))
         .find(|p| p.exists())
-        .expect("build the mesh binary first (cargo build --release -p mesh-relayer)");
+        .expect("build the mesh binary first (cargo build --release -p mesh-cli)");
     let mut procs = Vec::new();
     for (i, roles) in
         [(0, vec![Role::Reporter, Role::Signer, Role::Poster]), (1, vec![Role::Signer]), (2, vec![Role::Signer])]
@@ -376,7 +378,7 @@ async fn main() {
     // the false-lock fraud proof: header RLP + receipt + receipt-trie proof, checked in wasm
     let liar = m.accounts.relayers[3].clone();
     let escrow = m.contracts["stake_escrow"].clone();
-    mesh_relayer::devnet::deploy::bond(
+    mesh_devnet::deploy::bond(
         &hub,
         &escrow,
         &m.escrow_domain(),
@@ -402,8 +404,8 @@ async fn main() {
         .unwrap();
     let reported: bundle_log::ReportResponse =
         hub.query_smart(&log, &bundle_log::QueryMsg::Report { bundle_id: one_id, leg_index: 0 }).await.unwrap();
-    let evm = mesh_relayer::evm::AlloyEvm::new(&m.evm[0].rpc, m.evm[0].chain_id).unwrap();
-    let router = mesh_e2e::addr(&m.evm[0].contracts["MeshRouter"]).0;
+    let evm = mesh_chain_evm::AlloyEvm::new(&m.evm[0].rpc, m.evm[0].chain_id).unwrap();
+    let router = mesh_testkit::fixture::addr(&m.evm[0].contracts["MeshRouter"]).0;
     let (_, proof) = mesh_relayer::roles::disputer::check_report(&evm, router, &reported).await.unwrap();
     let proof = proof.expect("a mint is provably not a lock");
     let size: usize = match &proof {
@@ -432,7 +434,7 @@ async fn main() {
 }
 
 /// The bundle-log's `batch_max_age` (seconds).
-async fn hub_cfg_batch_max_age(hub: &mesh_relayer::hub::HubClient, log: &str) -> u64 {
+async fn hub_cfg_batch_max_age(hub: &mesh_hub::CosmosClient, log: &str) -> u64 {
     let c: bundle_log::ConfigResponse = hub.query_smart(log, &bundle_log::QueryMsg::Config {}).await.unwrap();
     c.batch_max_age
 }

@@ -3,13 +3,13 @@
 use bundle_log::ContractError as E;
 use cosmwasm_std::Addr;
 use cw_multi_test::Executor;
-use mesh_hub::*;
 use mesh_hub_api::bundle_log::{
     AwaitingReportsResponse, BatchIndexesResponse, BatchStatus, BundleResponse, ChainInfo, ChainsResponse,
     ConfigResponse, DueBundlesResponse, ExecuteMsg, LegRef, LogEvent, LogResponse, QueryMsg, ReportLocksResponse,
     ReportResponse, SignerSetUpdateResponse, MAX_BATCH_SIZE_CAP,
 };
 use mesh_hub_api::common::AccessError;
+use mesh_hub_tests::*;
 use mesh_protocol::eip712::HubDomain;
 use mesh_protocol::{Address, EvmAddress, Hash32, ProtocolError, Signature65, Verdict};
 

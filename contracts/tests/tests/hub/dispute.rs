@@ -3,13 +3,13 @@
 use cosmwasm_std::Binary;
 use cw_multi_test::Executor;
 use dispute::ContractError as E;
-use mesh_hub::evm::{enc, leg_locked, lock_receipt, receipt, rlp_list, transfer_log, EvmBlock};
-use mesh_hub::*;
 use mesh_hub_api::bundle_log::{BatchStatus, LockReport};
 use mesh_hub_api::common::FraudKind;
 use mesh_hub_api::dispute::{
     ConfigResponse, FalseLockFinding, FraudDetail, FraudProof, FraudRecord, FraudsResponse, QueryMsg, SignedStatement,
 };
+use mesh_hub_tests::evm::{enc, leg_locked, lock_receipt, receipt, rlp_list, transfer_log, EvmBlock};
+use mesh_hub_tests::*;
 use mesh_protocol::evm::state::{escrow_slot, TestAccount, TestState, ESCROW_LEG_HASH_WORD, ESCROW_STATUS_WORD};
 use mesh_protocol::evm::{LegLockedLog, Log};
 use mesh_protocol::sig::{sign_digest, signing_key};
@@ -312,7 +312,7 @@ fn a_reverted_false_lock_cannot_be_proven_twice() {
 // escrow word `legHash` after the reported block, proven against the header's state root, is
 // bounded whatever the transaction did.
 
-/// A Prague-shaped header (as `mesh_hub::evm::header`) committing to `state_root`.
+/// A Prague-shaped header (as `mesh_hub_tests::evm::header`) committing to `state_root`.
 fn header_with_state(number: u64, timestamp: u64, state_root: B256, receipts_root: B256) -> Vec<u8> {
     rlp_list(&[
         enc(keccak256(format!("parent of {number}"))),

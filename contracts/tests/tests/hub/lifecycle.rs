@@ -1,13 +1,13 @@
 //! Whole bundle lifecycles across the three contracts.
 
-use mesh_hub::*;
 use mesh_hub_api::bundle_log::{BatchStatus, BundleStatus, ExecuteMsg, LogEvent, LogResponse, QueryMsg, VerdictReason};
 use mesh_hub_api::dispute::{FalseLockFinding, FraudDetail, FraudProof, FraudRecord, QueryMsg as DisputeQuery};
+use mesh_hub_tests::*;
 use mesh_protocol::eip712::{bundle_id, settlement_leaf};
 use mesh_protocol::merkle::verify_merkle_proof;
 use mesh_protocol::Verdict;
 
-use mesh_hub::evm::{leg_locked, lock_receipt, EvmBlock};
+use mesh_hub_tests::evm::{leg_locked, lock_receipt, EvmBlock};
 
 #[test]
 fn bundle_commits_once_every_leg_is_reported_and_every_window_passed() {

@@ -4,11 +4,11 @@
 use bundle_log::ContractError as E;
 use cosmwasm_std::Coin;
 use cw_multi_test::Executor;
-use mesh_hub::*;
 use mesh_hub_api::bundle_log::{
     BundleResponse, ExecuteMsg, LogEvent, LogResponse, ObjectionReason, OpenReportsResponse, QueryMsg,
 };
 use mesh_hub_api::common::FundsNotAccepted;
+use mesh_hub_tests::*;
 use mesh_protocol::{Hash32, Verdict};
 
 fn q<T: serde::de::DeserializeOwned>(h: &Hub, msg: &QueryMsg) -> T {
@@ -443,8 +443,8 @@ fn a_false_report_rejected_by_objections_still_costs_its_relayer_when_proven() {
 
 #[test]
 fn a_reverted_lock_rejected_by_objections_is_still_proven_and_slashed_by_the_dispute_contract() {
-    use mesh_hub::evm::{leg_locked, lock_receipt, EvmBlock};
     use mesh_hub_api::dispute::FraudProof;
+    use mesh_hub_tests::evm::{leg_locked, lock_receipt, EvmBlock};
     let mut h = Hub::with_relayers(3);
     let (id, b) = h.register_sample(1, 1);
     // Relayer 0 reports a lock whose transaction reverted.

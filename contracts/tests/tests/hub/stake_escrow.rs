@@ -2,12 +2,12 @@
 
 use cosmwasm_std::{coins, Coin, Uint128};
 use cw_multi_test::Executor;
-use mesh_hub::*;
 use mesh_hub_api::common::{AccessError, FraudKind};
 use mesh_hub_api::stake_escrow::{
     ConfigResponse, ExecuteMsg, IsActiveResponse, QueryMsg, RelayerInfo, RelayersResponse, SignerSetResponse,
     UnbondingEntry,
 };
+use mesh_hub_tests::*;
 use mesh_protocol::eip712::{relayer_key_digest, signer_set_hash};
 use mesh_protocol::sig::{sign_digest, signer_address, signing_key};
 use mesh_protocol::{EvmAddress, ProtocolError, SignerSet};

@@ -7,13 +7,13 @@
 use cosmwasm_std::{coins, Addr, AnyMsg, Binary, CosmosMsg, Empty, QueryRequest, Uint128, WasmMsg, WasmQuery};
 use cw_multi_test::Executor;
 use k256::ecdsa::SigningKey;
-use mesh_hub::*;
 use mesh_hub_api::common::{AccessError, FraudKind, FundsNotAccepted};
 use mesh_hub_api::dispute::FraudProof;
 use mesh_hub_api::stake_escrow::{
     ConfigResponse, ExecuteMsg, InstantiateMsg, QueryMsg, RetainedDestination, DEFAULT_MAX_SIGNER_WEIGHT_BPS,
     DEFAULT_SIGNER_SET_LIFETIME,
 };
+use mesh_hub_tests::*;
 use mesh_protocol::eip712::relayer_key_digest;
 use mesh_protocol::sig::sign_digest;
 use mesh_protocol::{keccak256, Hash32, Signature65, SignerSet, U256};

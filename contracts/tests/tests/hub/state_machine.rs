@@ -42,8 +42,6 @@ use std::collections::{HashMap, HashSet};
 use bundle_log::ContractError as LogError;
 use cosmwasm_std::Uint128;
 use dispute::ContractError as DisputeError;
-use mesh_hub::evm::{leg_locked, lock_receipt, EvmBlock};
-use mesh_hub::*;
 use mesh_hub_api::bundle_log::{
     BatchResponse, LogEvent, LogResponse, ObjectReportsResponse, ObjectionReason, QueryMsg as LogQuery, ReportResponse,
     MAX_REJECTED_KEPT,
@@ -56,6 +54,8 @@ use mesh_hub_api::stake_escrow::{
     ExecuteMsg as StakeExecute, QueryMsg as StakeQuery, RelayerInfo, RelayersResponse, RetainedDestination,
     SignerSetResponse, MAX_UNBONDING_ENTRIES,
 };
+use mesh_hub_tests::evm::{leg_locked, lock_receipt, EvmBlock};
+use mesh_hub_tests::*;
 use mesh_protocol::{keccak256, Bundle, Hash32, Verdict};
 use proptest::prelude::*;
 use proptest::sample::Index;

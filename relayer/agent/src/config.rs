@@ -1,0 +1,337 @@
+//! The relayer's TOML configuration (`relayer/mesh.example.toml` documents every key).
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub relayer: RelayerSection,
+    pub hub: HubSection,
+    /// The EVM key: signs batch roots (signer) and pays for deliveries (poster).
+    #[serde(default)]
+    pub evm_key: Option<KeySource>,
+    #[serde(default)]
+    pub chains: Vec<ChainSection>,
+    #[serde(default)]
+    pub http: Option<HttpSection>,
+    #[serde(default)]
+    pub checker: CheckerSection,
+}
+
+/// The checker: re-checks other relayers' reports on this relayer's own nodes and objects to
+/// those it cannot confirm. It runs with the signer role unless disabled here, or alone as the
+/// `checker` role.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckerSection {
+    /// Run the checker along with the signer role (default true).
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+}
+
+impl Default for CheckerSection {
+    fn default() -> Self {
+        CheckerSection { enabled: true }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Mirrors `LegLocked` events into the hub and advances verdicts.
+    Reporter,
+    /// Signs closed batches and signer-set updates with the EVM key.
+    Signer,
+    /// Delivers attested batches and rotations to every chain and settles legs.
+    Poster,
+    /// Re-checks every report and signature, proves fraud.
+    Disputer,
+    /// Re-checks other relayers' reports on its own nodes and objects to those it cannot confirm
+    /// (on by default with `signer`).
+    Checker,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelayerSection {
+    /// Embedded database file (created if missing).
+    pub db: PathBuf,
+    pub roles: Vec<Role>,
+    #[serde(with = "humantime_serde", default = "default_poll")]
+    pub poll_interval: Duration,
+}
+
+fn default_poll() -> Duration {
+    Duration::from_millis(500)
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubSection {
+    pub rpc: String,
+    pub chain_id: String,
+    #[serde(default = "default_denom")]
+    pub denom: String,
+    /// Fee per gas in base units of `denom`.
+    #[serde(default = "default_gas_price")]
+    pub gas_price: String,
+    pub bundle_log: String,
+    pub stake_escrow: String,
+    pub dispute: String,
+    /// The relayer's hub account key.
+    pub key: KeySource,
+}
+
+impl HubSection {
+    /// The EIP-712 domain of batches, signer-set updates and bundle ids (the bundle-log's).
+    pub fn bundle_domain(&self) -> mesh_protocol::eip712::HubDomain {
+        mesh_protocol::eip712::HubDomain::new(self.chain_id.clone(), self.bundle_log.clone())
+    }
+
+    /// The EIP-712 domain of a bonding key's proof of possession (the stake-escrow's).
+    pub fn escrow_domain(&self) -> mesh_protocol::eip712::HubDomain {
+        mesh_protocol::eip712::HubDomain::new(self.chain_id.clone(), self.stake_escrow.clone())
+    }
+}
+
+fn default_denom() -> String {
+    "inj".into()
+}
+fn default_gas_price() -> String {
+    "160000000".into()
+}
+
+/// Where a secret comes from. Secrets are never written to logs.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum KeySource {
+    /// Hex secret in this environment variable.
+    Env(String),
+    /// Hex secret in this file (first line).
+    File(PathBuf),
+}
+
+impl KeySource {
+    pub fn load(&self) -> Result<String, ConfigError> {
+        match self {
+            KeySource::Env(var) => {
+                std::env::var(var).map_err(|_| ConfigError::MissingKey(format!("environment variable {var}")))
+            }
+            KeySource::File(path) => std::fs::read_to_string(path)
+                .map(|s| s.lines().next().unwrap_or_default().trim().to_string())
+                .map_err(|e| ConfigError::MissingKey(format!("key file {}: {e}", path.display()))),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainSection {
+    pub name: String,
+    pub chain_id: u64,
+    pub rpc: String,
+    /// MeshRouter address.
+    pub router: String,
+    /// SettlementVerifier address.
+    pub verifier: String,
+    /// Blocks to wait before a lock counts.
+    pub confirmations: u64,
+    /// First block to index when the database has no cursor.
+    #[serde(default)]
+    pub start_block: u64,
+    /// Most blocks per `eth_getLogs`.
+    #[serde(default = "default_range")]
+    pub max_range: u64,
+    /// How long a delivery may stay unmined before it is re-sent with higher fees.
+    #[serde(with = "humantime_serde", default = "default_tx_timeout")]
+    pub tx_timeout: Duration,
+    /// Factor applied to both EIP-1559 fees on each re-send (at least 1.125).
+    #[serde(default = "default_fee_bump")]
+    pub fee_bump: f64,
+    /// Highest `maxFeePerGas` (wei) a delivery may offer.
+    #[serde(default = "default_max_fee")]
+    pub max_fee_per_gas: u64,
+}
+
+fn default_range() -> u64 {
+    500
+}
+fn default_tx_timeout() -> Duration {
+    mesh_chain_evm::sender::FeePolicy::default().tx_timeout
+}
+fn default_fee_bump() -> f64 {
+    mesh_chain_evm::sender::MIN_FEE_BUMP
+}
+/// The default fee cap (`max_fee_per_gas`), in wei.
+pub fn default_max_fee() -> u64 {
+    mesh_chain_evm::sender::FeePolicy::default().max_fee_per_gas as u64
+}
+
+impl ChainSection {
+    /// How the poster prices its transactions on this chain.
+    pub fn fee_policy(&self) -> mesh_chain_evm::sender::FeePolicy {
+        mesh_chain_evm::sender::FeePolicy {
+            tx_timeout: self.tx_timeout,
+            fee_bump: self.fee_bump,
+            max_fee_per_gas: self.max_fee_per_gas.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSection {
+    /// Address of `/health`, `/metrics` and `/status`.
+    pub listen: SocketAddr,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("reading config {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("config {path}: {source}")]
+    Parse { path: String, source: Box<toml::de::Error> },
+    #[error("config: {0}")]
+    Invalid(String),
+    #[error("key not available: {0}")]
+    MissingKey(String),
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let p = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: p.clone(), source })?;
+        Self::parse(&text, &p)
+    }
+
+    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let c: Config =
+            toml::from_str(text).map_err(|e| ConfigError::Parse { path: origin.into(), source: Box::new(e) })?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.relayer.roles.is_empty() {
+            return Err(ConfigError::Invalid("relayer.roles is empty: enable at least one role".into()));
+        }
+        let needs_evm_key = self.relayer.roles.iter().any(|r| matches!(r, Role::Signer | Role::Poster | Role::Checker));
+        if needs_evm_key && self.evm_key.is_none() {
+            return Err(ConfigError::Invalid("the signer, poster and checker roles need [evm_key]".into()));
+        }
+        self.hub
+            .gas_price
+            .parse::<u128>()
+            .map_err(|_| ConfigError::Invalid("hub.gas_price is not an integer".into()))?;
+        let mut ids = std::collections::BTreeSet::new();
+        for c in &self.chains {
+            if !ids.insert(c.chain_id) {
+                return Err(ConfigError::Invalid(format!("chain id {} appears twice", c.chain_id)));
+            }
+            for (what, a) in [("router", &c.router), ("verifier", &c.verifier)] {
+                mesh_protocol::EvmAddress::parse(a)
+                    .map_err(|e| ConfigError::Invalid(format!("chain {}: {what} {a}: {e}", c.name)))?;
+            }
+            if c.max_range == 0 {
+                return Err(ConfigError::Invalid(format!("chain {}: max_range must be positive", c.name)));
+            }
+            // below 12.5 % nodes refuse the replacement as underpriced
+            if !c.fee_bump.is_finite() || c.fee_bump < mesh_chain_evm::sender::MIN_FEE_BUMP || c.fee_bump > 10.0 {
+                return Err(ConfigError::Invalid(format!(
+                    "chain {}: fee_bump {} must be between {} and 10",
+                    c.name,
+                    c.fee_bump,
+                    mesh_chain_evm::sender::MIN_FEE_BUMP
+                )));
+            }
+            if c.tx_timeout.is_zero() || c.max_fee_per_gas == 0 {
+                return Err(ConfigError::Invalid(format!(
+                    "chain {}: tx_timeout and max_fee_per_gas must be positive",
+                    c.name
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.relayer.roles.contains(&role)
+    }
+
+    /// Whether the checker runs: as its own role, or with the signer unless `[checker]` disables it.
+    pub fn runs_checker(&self) -> bool {
+        self.has(Role::Checker) || (self.has(Role::Signer) && self.checker.enabled)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> String {
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../mesh.example.toml")).unwrap()
+    }
+
+    #[test]
+    fn the_commented_example_parses() {
+        let c = Config::parse(&example(), "mesh.example.toml").unwrap();
+        assert!(c.has(Role::Reporter) && c.has(Role::Disputer));
+        assert!(c.runs_checker(), "the checker runs with the signer by default");
+        let off = Config::parse(&example().replace("[checker]\n", "[checker]\nenabled = false\n"), "x").unwrap();
+        assert!(!off.runs_checker());
+        assert_eq!(c.chains.len(), 2);
+        assert_eq!(c.relayer.poll_interval, Duration::from_millis(500));
+        let alpha = c.chains[0].fee_policy();
+        assert_eq!(alpha.tx_timeout, Duration::from_secs(30));
+        assert_eq!((alpha.fee_bump, alpha.max_fee_per_gas), (1.125, 500_000_000_000));
+        // the keys are optional: beta leaves them out and gets the same defaults
+        assert_eq!(c.chains[1].fee_policy(), alpha);
+    }
+
+    #[test]
+    fn a_fee_bump_below_twelve_and_a_half_percent_is_refused() {
+        let text = example().replacen("fee_bump = 1.125", "fee_bump = 1.1", 1);
+        let err = Config::parse(&text, "x").unwrap_err().to_string();
+        assert!(err.contains("fee_bump"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_name() {
+        let text = example().replace("[relayer]", "[relayer]\nturbo = true");
+        let err = Config::parse(&text, "x").unwrap_err().to_string();
+        assert!(err.contains("turbo"), "{err}");
+    }
+
+    #[test]
+    fn a_signer_without_an_evm_key_is_refused() {
+        let text = example();
+        let start = text.find("[evm_key]").unwrap();
+        let end = start + text[start..].find("\n\n").unwrap();
+        let without = format!("{}{}", &text[..start], &text[end..]);
+        let err = Config::parse(&without, "x").unwrap_err().to_string();
+        assert!(err.contains("[evm_key]"), "{err}");
+    }
+
+    #[test]
+    fn bad_router_addresses_are_refused() {
+        let text = example().replacen("router = \"0x", "router = \"0xzz", 1);
+        assert!(Config::parse(&text, "x").is_err());
+    }
+
+    #[test]
+    fn keys_come_from_the_environment_or_a_file_and_say_which_is_missing() {
+        let err = KeySource::Env("MESH_SURELY_UNSET_KEY".into()).load().unwrap_err().to_string();
+        assert!(err.contains("MESH_SURELY_UNSET_KEY"));
+        let f = std::env::temp_dir().join(format!("mesh-key-{}", std::process::id()));
+        std::fs::write(&f, "abcd\n").unwrap();
+        assert_eq!(KeySource::File(f.clone()).load().unwrap(), "abcd");
+        std::fs::remove_file(f).unwrap();
+    }
+}

@@ -1,0 +1,290 @@
+//! `mesh relayer run`: the configured roles as tasks under one cancellation token, plus the
+//! HTTP endpoints. A fatal error in any task stops the whole process with that error.
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use alloy::network::EthereumWallet;
+use alloy::providers::Provider;
+use alloy::signers::local::PrivateKeySigner;
+use mesh_hub_api::{bundle_log, stake_escrow};
+use mesh_protocol::EvmAddress;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Config, Role};
+use crate::metrics::{ChainLabel, Metrics, RoleLabel};
+use crate::roles::disputer::{Disputer, SignatureWatch};
+use crate::roles::{checker, poster, reporter, signer::Signer, RoleError};
+use crate::store::Store;
+use mesh_chain_evm::delivery::EvmDelivery;
+use mesh_chain_evm::sender::TxSender;
+use mesh_chain_evm::AlloyEvm;
+use mesh_hub::{CosmosClient, CosmosClientConfig, CosmosSigner, LiveHub};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("setting up {what}: {detail}")]
+    Setup { what: &'static str, detail: String },
+    #[error("role {role} stopped: {source}")]
+    Role { role: &'static str, source: RoleError },
+}
+
+fn setup<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> DaemonError {
+    move |e| DaemonError::Setup { what, detail: e.to_string() }
+}
+
+fn hub_for(cfg: &Config) -> Result<LiveHub, DaemonError> {
+    let mut hc = CosmosClientConfig::devnet(&cfg.hub.rpc, &cfg.hub.chain_id);
+    hc.fee_denom = cfg.hub.denom.clone();
+    hc.gas_price = cfg.hub.gas_price.parse().map_err(setup("hub gas price"))?;
+    let client = CosmosClient::new(hc).map_err(setup("hub client"))?;
+    let signer = CosmosSigner::from_hex(&cfg.hub.key.load()?, "inj").map_err(setup("hub key"))?;
+    Ok(LiveHub {
+        client,
+        signer,
+        bundle_log: cfg.hub.bundle_log.clone(),
+        stake_escrow: cfg.hub.stake_escrow.clone(),
+        dispute: cfg.hub.dispute.clone(),
+    })
+}
+
+fn evm_secret(cfg: &Config) -> Result<[u8; 32], DaemonError> {
+    let src = cfg.evm_key.as_ref().ok_or(DaemonError::Setup { what: "evm key", detail: "no [evm_key]".into() })?;
+    let bytes = hex::decode(src.load()?.trim_start_matches("0x")).map_err(setup("evm key"))?;
+    bytes.try_into().map_err(|_| DaemonError::Setup { what: "evm key", detail: "must be 32 bytes".into() })
+}
+
+fn addr(s: &str) -> alloy::primitives::Address {
+    EvmAddress::parse(s).expect("validated config").0
+}
+
+/// Runs one role's ticks until cancelled or a fatal error.
+async fn run_role<F, Fut, T>(
+    role: &'static str,
+    every: Duration,
+    cancel: CancellationToken,
+    metrics: Metrics,
+    mut tick: F,
+) -> Result<(), DaemonError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, RoleError>>,
+{
+    let mut consecutive = 0u32;
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return Ok(()),
+            r = tick() => match r {
+                Ok(_) => consecutive = 0,
+                Err(e) if e.is_recoverable() => {
+                    consecutive += 1;
+                    metrics.errors.get_or_create(&RoleLabel { role: role.into() }).inc();
+                    tracing::warn!(role, error = %e, consecutive, "recoverable error; retrying");
+                }
+                Err(e) => {
+                    tracing::error!(role, error = %e, "fatal error; stopping the relayer");
+                    cancel.cancel();
+                    return Err(DaemonError::Role { role, source: e });
+                }
+            }
+        }
+        // back off a little while things keep failing
+        let wait = every * (1 + consecutive.min(10));
+        tokio::select! {
+            _ = cancel.cancelled() => return Ok(()),
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// Starts every configured role and the HTTP endpoints; returns when cancelled or on a fatal error.
+pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonError> {
+    cfg.validate()?;
+    let store = Arc::new(Store::open(&cfg.relayer.db)?);
+    let metrics = Metrics::new();
+    let every = cfg.relayer.poll_interval;
+    let mut tasks = tokio::task::JoinSet::new();
+
+    let hub_probe = hub_for(&cfg)?;
+    let hub_cfg: bundle_log::ConfigResponse = hub_probe
+        .client
+        .query_smart(&cfg.hub.bundle_log, &bundle_log::QueryMsg::Config {})
+        .await
+        .map_err(setup("reading the bundle-log config"))?;
+    let stake_cfg: stake_escrow::ConfigResponse = hub_probe
+        .client
+        .query_smart(&cfg.hub.stake_escrow, &stake_escrow::QueryMsg::Config {})
+        .await
+        .map_err(setup("reading the stake-escrow config"))?;
+    tracing::info!(relayer = %hub_probe.signer.address(), roles = ?cfg.relayer.roles, "relayer starting");
+
+    if cfg.has(Role::Reporter) {
+        let chains = cfg
+            .chains
+            .iter()
+            .map(|c| {
+                Ok(reporter::WatchedChain {
+                    name: c.name.clone(),
+                    evm: AlloyEvm::new(&c.rpc, c.chain_id).map_err(setup("EVM client"))?,
+                    router: addr(&c.router),
+                    confirmations: c.confirmations,
+                    start_block: c.start_block,
+                    max_range: c.max_range,
+                })
+            })
+            .collect::<Result<Vec<_>, DaemonError>>()?;
+        let r = reporter::Reporter {
+            chains,
+            hub: hub_for(&cfg)?,
+            store: store.clone(),
+            metrics: metrics.clone(),
+            max_reports_per_msg: hub_cfg.max_reports_per_msg as usize,
+            batch_max_age: hub_cfg.batch_max_age,
+        };
+        let (c, m) = (cancel.clone(), metrics.clone());
+        tasks.spawn(async move {
+            let r = r;
+            run_role("reporter", every, c, m, || r.tick()).await
+        });
+    }
+    if cfg.has(Role::Signer) {
+        let key = k256::ecdsa::SigningKey::from_slice(&evm_secret(&cfg)?).map_err(setup("evm key"))?;
+        let s = Signer {
+            hub: hub_for(&cfg)?,
+            key,
+            domain: cfg.hub.bundle_domain(),
+            store: store.clone(),
+            metrics: metrics.clone(),
+            rotation_delay: stake_cfg.rotation_delay,
+            renewal_window: stake_cfg.renewal_window,
+        };
+        tracing::info!(evm_signer = %s.address(), "signer role on");
+        let (c, m) = (cancel.clone(), metrics.clone());
+        tasks.spawn(async move {
+            let s = s;
+            run_role("signer", every, c, m, || s.tick()).await
+        });
+    }
+    if cfg.runs_checker() {
+        let key = k256::ecdsa::SigningKey::from_slice(&evm_secret(&cfg)?).map_err(setup("evm key"))?;
+        let chains = cfg
+            .chains
+            .iter()
+            .map(|c| {
+                Ok(checker::CheckedChain {
+                    name: c.name.clone(),
+                    evm: AlloyEvm::new(&c.rpc, c.chain_id).map_err(setup("EVM client"))?,
+                    confirmations: c.confirmations,
+                })
+            })
+            .collect::<Result<Vec<_>, DaemonError>>()?;
+        let hub = hub_for(&cfg)?;
+        let ch = checker::Checker {
+            chains,
+            me: hub.signer.address().to_string(),
+            hub,
+            signer: EvmAddress(mesh_protocol::sig::signer_address(&key)),
+            store: store.clone(),
+            metrics: metrics.clone(),
+            max_objections_per_msg: hub_cfg.max_reports_per_msg as usize,
+        };
+        let (c, m) = (cancel.clone(), metrics.clone());
+        tasks.spawn(async move {
+            let ch = ch;
+            run_role("checker", every, c, m, || ch.tick()).await
+        });
+    }
+    if cfg.has(Role::Poster) {
+        let signer = PrivateKeySigner::from_slice(&evm_secret(&cfg)?).map_err(setup("evm key"))?;
+        let wallet = EthereumWallet::from(signer);
+        let chains = cfg
+            .chains
+            .iter()
+            .map(|c| {
+                let url = c.rpc.parse().map_err(setup("chain RPC URL"))?;
+                // reads only: the sender signs, prices and re-prices every transaction itself
+                let provider = alloy::providers::ProviderBuilder::new().connect_http(url).erased();
+                let bumps = metrics.tx_fee_bumps.get_or_create(&ChainLabel::new(&c.name)).clone();
+                Ok(EvmDelivery {
+                    name: c.name.clone(),
+                    chain_id: c.chain_id,
+                    url: c.rpc.clone(),
+                    router: addr(&c.router),
+                    verifier: addr(&c.verifier),
+                    sender: TxSender::new(&c.rpc, provider, wallet.clone(), c.chain_id, c.fee_policy(), bumps),
+                })
+            })
+            .collect::<Result<Vec<_>, DaemonError>>()?;
+        let p = poster::Poster { chains, hub: hub_for(&cfg)?, store: store.clone(), metrics: metrics.clone() };
+        let (c, m) = (cancel.clone(), metrics.clone());
+        tasks.spawn(async move {
+            let p = p;
+            run_role("poster", every, c, m, || p.tick()).await
+        });
+    }
+    if cfg.has(Role::Disputer) {
+        let mut chains = HashMap::new();
+        let mut watches = HashMap::new();
+        for c in &cfg.chains {
+            chains
+                .insert(c.chain_id, (AlloyEvm::new(&c.rpc, c.chain_id).map_err(setup("EVM client"))?, addr(&c.router)));
+            watches.insert(
+                c.chain_id,
+                SignatureWatch {
+                    verifier: addr(&c.verifier),
+                    router: addr(&c.router),
+                    confirmations: c.confirmations,
+                    start_block: c.start_block,
+                    max_range: c.max_range,
+                },
+            );
+        }
+        let d = Disputer {
+            chains,
+            watches,
+            domain: cfg.hub.bundle_domain(),
+            hub: hub_for(&cfg)?,
+            store: store.clone(),
+            metrics: metrics.clone(),
+        };
+        let (c, m) = (cancel.clone(), metrics.clone());
+        tasks.spawn(async move {
+            let d = d;
+            run_role("disputer", every, c, m, || d.tick()).await
+        });
+    }
+    if let Some(http) = &cfg.http {
+        let listener = tokio::net::TcpListener::bind(http.listen).await.map_err(setup("HTTP listener"))?;
+        let app = crate::http::router(metrics.clone(), store.clone(), cfg.clone());
+        let c = cancel.clone();
+        tasks.spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move { c.cancelled().await })
+                .await
+                .map_err(|e| DaemonError::Setup { what: "HTTP server", detail: e.to_string() })
+        });
+    }
+
+    let mut first_error = None;
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                cancel.cancel();
+                first_error.get_or_insert(e);
+            }
+            Err(join) => {
+                cancel.cancel();
+                first_error.get_or_insert(DaemonError::Setup { what: "task", detail: join.to_string() });
+            }
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}

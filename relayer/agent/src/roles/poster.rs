@@ -1,0 +1,311 @@
+//! Poster: delivers signer-set rotations and attested batches to every chain and settles that
+//! chain's legs.
+//!
+//! For each attested batch and chain: if any leg of the batch is still escrowed there, the legs are
+//! settled in one transaction — `settleBatch` with the hub's signatures when the Verifier does not
+//! know the root yet, `settleMany` when it does (the Router skips legs someone else settled).
+//! A (chain, batch) pair is recorded as posted after that transaction; a leg the Router skipped
+//! (a COMMIT past its deadline, a token refusing the transfer) is left to `refundExpired`.
+//!
+//! A Verifier only checks signatures of epochs it knows, and rotates one epoch at a time with the
+//! previous set's signatures. So before a batch closed under epoch *e* is delivered, the attested
+//! `SignerSetUpdate`s up to *e* are delivered in epoch order; a batch whose epoch is not reachable
+//! yet (update not attested, rotation delay not over) waits for a later round. Rotations nobody's
+//! batch needs yet are delivered too, but never so far ahead that a batch still being signed under
+//! an older epoch falls out of the Verifier's retained epochs.
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use alloy::primitives::{Bytes, FixedBytes};
+use mesh_protocol::eip712::signer_set_hash;
+use mesh_protocol::{Hash32, Verdict};
+
+use super::RoleError;
+use crate::metrics::{ChainLabel, Metrics};
+use crate::store::Store;
+use mesh_chain_evm::bindings::IMeshRouter;
+use mesh_chain_evm::delivery::{Delivery, DeliveryChain};
+use mesh_chain_evm::sender::SendError;
+use mesh_chain_evm::{EvmError, LEG_LOCKED};
+use mesh_hub::MeshHub;
+
+/// `SettlementVerifier.RETAINED_EPOCHS`: epochs before the current one that still verify.
+pub const RETAINED_EPOCHS: u64 = 3;
+
+pub struct Poster<C, H> {
+    pub chains: Vec<C>,
+    pub hub: H,
+    pub store: Arc<Store>,
+    pub metrics: Metrics,
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct PosterTick {
+    /// (chain id, batch index, legs settled)
+    pub delivered: Vec<(u64, u64, usize)>,
+    /// (chain id, new epoch) of every rotation this round delivered, in order.
+    pub rotated: Vec<(u64, u64)>,
+    /// (chain id, batch index) waiting for that chain's Verifier to reach the batch's epoch.
+    pub waiting: Vec<(u64, u64)>,
+    /// (chain id, batch index) whose settlement reverted, would revert or could not be sent
+    /// this round: logged and counted, retried next round (the legs still locked are re-read).
+    pub failed: Vec<(u64, u64)>,
+}
+
+/// Store counter: every attested batch below it is posted on every chain (0: none yet).
+const POSTED_CURSOR: &str = "poster.posted_below";
+
+impl<C: DeliveryChain, H: MeshHub> Poster<C, H> {
+    pub async fn tick(&self) -> Result<PosterTick, RoleError> {
+        let mut out = PosterTick::default();
+        // each Verifier's epoch, read at most once per round and updated as rotations land
+        let mut epochs: Vec<Option<u64>> = vec![None; self.chains.len()];
+        // Every closed batch below the oldest unattested one is attested; the cursor moves over
+        // those once they are posted everywhere, so each round pages only through the batches
+        // still to deliver (the hub answers 50 per page) however long the hub has run.
+        let floor = self.hub.unattested_batches().await?.first().copied();
+        let mut start_after = self.store.counter(POSTED_CURSOR)?.checked_sub(1);
+        let mut prefix_posted = true;
+        loop {
+            let page = self.hub.attested_batches(start_after).await?;
+            let Some(&last) = page.last() else { break };
+            for index in page {
+                if !self.chains.iter().all(|c| self.store.is_posted(c.chain_id(), index).unwrap_or(false)) {
+                    self.deliver_batch(index, &mut epochs, &mut out).await?;
+                }
+                let posted = self.chains.iter().all(|c| self.store.is_posted(c.chain_id(), index).unwrap_or(false));
+                prefix_posted &= posted && floor.is_none_or(|f| index < f);
+                if prefix_posted {
+                    self.store.set_counter(POSTED_CURSOR, index + 1)?;
+                }
+            }
+            start_after = Some(last);
+        }
+        self.follow_hub_epoch(floor, &mut epochs, &mut out).await?;
+        Ok(out)
+    }
+
+    /// Delivers attested batch `index` to every chain it is not posted on yet.
+    async fn deliver_batch(
+        &self,
+        index: u64,
+        epochs: &mut [Option<u64>],
+        out: &mut PosterTick,
+    ) -> Result<(), RoleError> {
+        let batch = self.hub.batch(index).await?;
+        let (Some(epoch), Some(root)) = (batch.epoch, batch.root) else { return Ok(()) };
+        let signatures = packed(&batch.signatures);
+        // every bundle of the batch is read once, not once per chain
+        let mut bundles = Vec::with_capacity(batch.entries.len());
+        for entry in &batch.entries {
+            bundles.push(self.hub.bundle(entry.bundle_id).await?);
+        }
+        let mut proofs: HashMap<Hash32, Vec<FixedBytes<32>>> = HashMap::new();
+        for (ci, chain) in self.chains.iter().enumerate() {
+            let chain_id = chain.chain_id();
+            if self.store.is_posted(chain_id, index)? {
+                continue;
+            }
+            let mut items = Vec::new();
+            for (entry, bundle) in batch.entries.iter().zip(&bundles) {
+                for (i, leg) in bundle.bundle.legs.iter().enumerate() {
+                    if leg.chain_id != chain_id {
+                        continue;
+                    }
+                    if chain.leg_status(entry.bundle_id.0, i as u32).await? != LEG_LOCKED {
+                        continue;
+                    }
+                    if let std::collections::hash_map::Entry::Vacant(slot) = proofs.entry(entry.bundle_id) {
+                        let p = self.hub.merkle_proof(entry.bundle_id).await?;
+                        slot.insert(p.proof.iter().map(|h| h.0).collect());
+                    }
+                    items.push(IMeshRouter::SettleItem {
+                        bundleId: entry.bundle_id.0,
+                        index: i as u32,
+                        verdict: match entry.verdict {
+                            Verdict::Commit => 1,
+                            Verdict::Abort => 2,
+                        },
+                        proof: proofs[&entry.bundle_id].clone(),
+                    });
+                }
+            }
+            if !items.is_empty() {
+                let known = chain.is_verified_root(root.0).await?;
+                if !known {
+                    let mut at = self.verifier_epoch(chain, &mut epochs[ci]).await?;
+                    if at < epoch {
+                        at = self.rotate_up_to(chain, at, epoch, out).await?;
+                        epochs[ci] = Some(at);
+                    }
+                    if at < epoch {
+                        // not an error: the update may still be collecting signatures, or the
+                        // Verifier's rotation delay is not over
+                        tracing::debug!(chain = %chain.name(), batch = index, epoch, verifier_epoch = at, "batch waits for its signer set");
+                        out.waiting.push((chain_id, index));
+                        continue;
+                    }
+                }
+                let n = items.len();
+                // One transaction either way: an unknown root is checked in place by
+                // `settleBatch` (no 20k-gas root cache write, docs/benchmarks.md); a root the
+                // verifier already knows goes through `settleMany`.
+                let delivery = if known {
+                    Delivery::SettleMany { root: root.0, items }
+                } else {
+                    Delivery::SettleBatch {
+                        epoch,
+                        batch_index: index,
+                        root: root.0,
+                        signatures: signatures.clone(),
+                        items,
+                    }
+                };
+                // One odd chain, revert or receipt never stops the poster (nor the other chains'
+                // deliveries): it is logged, counted and retried next round. A settlement that
+                // reverts for good fails its gas estimate from then on, so nothing more is spent.
+                let failures = self.metrics.settlement_failures.get_or_create(&ChainLabel::new(chain.name())).clone();
+                let sent = match chain.send(delivery).await {
+                    Ok(sent) => sent,
+                    Err(e @ SendError::Signing { .. }) => return Err(e.into()),
+                    Err(e) => {
+                        failures.inc();
+                        tracing::warn!(chain = %chain.name(), batch = index, error = %e, "settlement not delivered; retrying next round");
+                        out.failed.push((chain_id, index));
+                        continue;
+                    }
+                };
+                if !sent.success {
+                    failures.inc();
+                    tracing::error!(chain = %chain.name(), batch = index, tx = %sent.tx_hash, "settlement reverted; retrying next round");
+                    out.failed.push((chain_id, index));
+                    continue;
+                }
+                self.metrics.legs_settled.get_or_create(&ChainLabel::new(chain.name())).inc_by(n as u64);
+                tracing::info!(chain = %chain.name(), batch = index, legs = n, tx = %sent.tx_hash, "settled legs");
+                out.delivered.push((chain_id, index, n));
+            }
+            self.store.mark_posted(chain_id, index)?;
+        }
+        Ok(())
+    }
+
+    /// Rotations no pending delivery asked for: Verifiers follow the hub. `floor` is the oldest
+    /// unattested batch, as read at the start of the round.
+    async fn follow_hub_epoch(
+        &self,
+        floor: Option<u64>,
+        epochs: &mut [Option<u64>],
+        out: &mut PosterTick,
+    ) -> Result<(), RoleError> {
+        if let Some(current) = self.hub.current_signer_set().await? {
+            let hub_epoch = current.set.epoch;
+            let mut limit = None;
+            for (ci, chain) in self.chains.iter().enumerate() {
+                let at = self.verifier_epoch(chain, &mut epochs[ci]).await?;
+                if at >= hub_epoch {
+                    continue;
+                }
+                if limit.is_none() {
+                    limit = Some(self.rotation_limit(hub_epoch, floor).await?);
+                }
+                let target = limit.unwrap_or(hub_epoch);
+                if at < target {
+                    epochs[ci] = Some(self.rotate_up_to(chain, at, target, out).await?);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn verifier_epoch(&self, chain: &C, cached: &mut Option<u64>) -> Result<u64, RoleError> {
+        if let Some(e) = cached {
+            return Ok(*e);
+        }
+        let e = chain.current_epoch().await?;
+        *cached = Some(e);
+        Ok(e)
+    }
+
+    /// How far Verifiers may be rotated ahead of need: the oldest batch still being signed must
+    /// stay within the retained epochs. `floor` is the oldest batch still being signed.
+    async fn rotation_limit(&self, hub_epoch: u64, floor: Option<u64>) -> Result<u64, RoleError> {
+        let Some(first) = floor else { return Ok(hub_epoch) };
+        let oldest = self.hub.batch(first).await?.epoch.unwrap_or(hub_epoch);
+        Ok(hub_epoch.min(oldest.saturating_add(RETAINED_EPOCHS)))
+    }
+
+    /// Delivers the hub's attested rotations `from + 1 ..= target` to `chain`, in order; stops at
+    /// the first one that cannot go yet. Returns the epoch the Verifier is at afterwards.
+    async fn rotate_up_to(&self, chain: &C, from: u64, target: u64, out: &mut PosterTick) -> Result<u64, RoleError> {
+        let chain_id = chain.chain_id();
+        let mut at = from;
+        while at < target {
+            let new_epoch = at + 1;
+            let Some(update) = self.hub.signer_set_update(new_epoch).await? else { break };
+            if !update.attested {
+                break;
+            }
+            if let Some(tx) = self.store.delivered_rotation(chain_id, new_epoch)? {
+                // delivered by this poster before (maybe before a restart): do not send it twice
+                if chain.tx_status(tx.into()).await? == Some(true) {
+                    tracing::debug!(chain = %chain.name(), new_epoch, "rotation mined, waiting for the node to show it");
+                    break;
+                }
+                tracing::warn!(chain = %chain.name(), new_epoch, tx = %Hash32(tx.into()), "the chain lost a delivered rotation (reorg); sending it again");
+                self.store.forget_rotation(chain_id, new_epoch)?;
+            }
+            if update.new_set.epoch != new_epoch || signer_set_hash(&update.new_set) != update.update.signers_hash.0 {
+                return Err(RoleError::Fatal(format!(
+                    "signer-set update {new_epoch}: the hub's set does not match its signers hash"
+                )));
+            }
+            if !chain.rotation_allowed().await? {
+                tracing::debug!(chain = %chain.name(), new_epoch, "verifier's rotation delay not over");
+                break;
+            }
+            let delivery = Delivery::Rotate { set: update.new_set.clone(), signatures: packed(&update.signatures) };
+            match chain.send(delivery).await {
+                Ok(sent) if sent.success => {
+                    self.store.record_rotation(chain_id, new_epoch, sent.tx_hash.0)?;
+                    self.metrics.rotations_delivered.get_or_create(&ChainLabel::new(chain.name())).inc();
+                    tracing::info!(chain = %chain.name(), new_epoch, tx = %sent.tx_hash, "delivered signer-set rotation");
+                    out.rotated.push((chain_id, new_epoch));
+                    at = new_epoch;
+                }
+                Ok(sent) => {
+                    // another poster's rotation landed first, or the delay was judged too early
+                    let now = chain.current_epoch().await?;
+                    if now >= new_epoch {
+                        at = now;
+                        continue;
+                    }
+                    return Err(EvmError::Rpc {
+                        url: chain.name().into(),
+                        detail: format!("rotate to epoch {new_epoch} reverted (tx {})", sent.tx_hash),
+                    }
+                    .into());
+                }
+                Err(e @ SendError::WouldRevert { .. }) => {
+                    let now = chain.current_epoch().await?;
+                    if now >= new_epoch {
+                        tracing::debug!(chain = %chain.name(), new_epoch, "already rotated by another poster");
+                        at = now;
+                        continue;
+                    }
+                    return Err(e.into());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(at)
+    }
+}
+
+/// Signatures as a Verifier takes them: 65 bytes each, by ascending signer (the hub answers them
+/// so; sorting again costs nothing and does not trust it).
+fn packed(signatures: &[mesh_hub_api::bundle_log::SignerSignature]) -> Bytes {
+    let mut sorted: Vec<_> = signatures.iter().collect();
+    sorted.sort_by_key(|s| s.signer);
+    sorted.iter().flat_map(|s| s.signature.0).collect()
+}

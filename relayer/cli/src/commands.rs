@@ -1,0 +1,187 @@
+//! Operator commands: run the daemon, manage stake, prove fraud by hand.
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use cosmwasm_std::Uint128;
+use mesh_hub_api::stake_escrow;
+use mesh_protocol::eip712::relayer_key_digest;
+use mesh_protocol::sig::{sign_digest, signer_address, signing_key};
+use mesh_protocol::{EvmAddress, Hash32};
+use tokio_util::sync::CancellationToken;
+
+use mesh_chain_evm::AlloyEvm;
+use mesh_hub::{CosmosClient, CosmosClientConfig, CosmosSigner, LiveHub, MeshHub};
+use mesh_relayer::config::{Config, Role};
+
+pub enum Relayer {
+    Run { config: PathBuf },
+    Config { devnet_dir: PathBuf, relayer: Option<usize>, roles: Vec<String>, http: Option<std::net::SocketAddr> },
+}
+
+pub enum Stake {
+    Bond { config: PathBuf, amount: u128 },
+    Unbond { config: PathBuf, amount: u128 },
+    Claim { config: PathBuf },
+    Status { config: PathBuf },
+}
+
+fn parse_role(s: &str) -> anyhow::Result<Role> {
+    Ok(match s.trim() {
+        "reporter" => Role::Reporter,
+        "signer" => Role::Signer,
+        "poster" => Role::Poster,
+        "disputer" => Role::Disputer,
+        "checker" => Role::Checker,
+        other => bail!("unknown role {other:?} (reporter, signer, poster, disputer, checker)"),
+    })
+}
+
+pub async fn relayer(cmd: Relayer) -> anyhow::Result<()> {
+    match cmd {
+        Relayer::Run { config } => {
+            let cfg = Config::load(&config)?;
+            let cancel = CancellationToken::new();
+            let c = cancel.clone();
+            tokio::spawn(async move {
+                let mut term =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+                tracing::info!("shutting down");
+                c.cancel();
+            });
+            mesh_relayer::daemon::run(cfg, cancel).await.context("relayer stopped")?;
+        }
+        Relayer::Config { devnet_dir, relayer, roles, http } => {
+            let m = mesh_devnet::manifest::Manifest::load(&devnet_dir.join("manifest.json"))?;
+            let id = match relayer {
+                Some(i) => m.accounts.relayers.get(i).cloned().with_context(|| format!("no devnet relayer {i}"))?,
+                None => m.accounts.disputer.clone(),
+            };
+            let roles = roles.iter().map(|r| parse_role(r)).collect::<anyhow::Result<Vec<_>>>()?;
+            let data = mesh_devnet::relayer_config::data_dir(&devnet_dir);
+            let cfg = mesh_devnet::relayer_config::relayer_config(&m, &id, roles, &data, http)?;
+            print!("{}", toml::to_string_pretty(&cfg)?);
+        }
+    }
+    Ok(())
+}
+
+fn live_hub(cfg: &Config) -> anyhow::Result<LiveHub> {
+    let mut hc = CosmosClientConfig::devnet(&cfg.hub.rpc, &cfg.hub.chain_id);
+    hc.fee_denom = cfg.hub.denom.clone();
+    hc.gas_price = cfg.hub.gas_price.parse()?;
+    Ok(LiveHub {
+        client: CosmosClient::new(hc)?,
+        signer: CosmosSigner::from_hex(&cfg.hub.key.load()?, "inj").map_err(anyhow::Error::msg)?,
+        bundle_log: cfg.hub.bundle_log.clone(),
+        stake_escrow: cfg.hub.stake_escrow.clone(),
+        dispute: cfg.hub.dispute.clone(),
+    })
+}
+
+pub async fn stake(cmd: Stake) -> anyhow::Result<()> {
+    let (path, msg, funds) = match &cmd {
+        Stake::Bond { config, amount } => (config, None, *amount),
+        Stake::Unbond { config, amount } => {
+            (config, Some(stake_escrow::ExecuteMsg::Unbond { amount: Uint128::new(*amount) }), 0)
+        }
+        Stake::Claim { config } => (config, Some(stake_escrow::ExecuteMsg::Claim {}), 0),
+        Stake::Status { config } => (config, None, 0),
+    };
+    let cfg = Config::load(path)?;
+    let hub = live_hub(&cfg)?;
+    let me = hub.signer.address().to_string();
+    match (&cmd, msg) {
+        (Stake::Bond { .. }, _) => {
+            let src = cfg.evm_key.as_ref().context("bonding needs [evm_key] (the signer key to register)")?;
+            let secret: [u8; 32] = hex::decode(src.load()?.trim_start_matches("0x"))?
+                .try_into()
+                .map_err(|_| anyhow::anyhow!("EVM key must be 32 bytes"))?;
+            let key = signing_key(&secret).context("invalid EVM key")?;
+            let proof = sign_digest(&key, relayer_key_digest(&cfg.hub.escrow_domain(), &me));
+            let msg = stake_escrow::ExecuteMsg::Bond {
+                evm_signer: EvmAddress(signer_address(&key)),
+                proof_of_possession: proof,
+            };
+            let out = hub.client.execute(&hub.signer, &cfg.hub.stake_escrow, &msg, hub.client.coins(funds)).await?;
+            println!("bonded {funds}{} as {me} (tx {})", cfg.hub.denom, out.hash);
+        }
+        (Stake::Status { .. }, _) => {}
+        (_, Some(msg)) => {
+            let out = hub.client.execute(&hub.signer, &cfg.hub.stake_escrow, &msg, vec![]).await?;
+            println!("done (tx {})", out.hash);
+        }
+        _ => unreachable!("every stake command is handled"),
+    }
+    let info: Option<stake_escrow::RelayerInfo> =
+        hub.client.query_smart(&cfg.hub.stake_escrow, &stake_escrow::QueryMsg::Relayer { address: me.clone() }).await?;
+    match info {
+        None => println!("{me}: never bonded"),
+        Some(i) => println!(
+            "{me}: bonded {} unbonding {} slashed {} jailed {} active {} (EVM signer {})",
+            i.bonded,
+            i.unbonding.iter().map(|u| u.amount.u128()).sum::<u128>(),
+            i.slashed,
+            i.jailed,
+            i.active,
+            i.evm_signer
+        ),
+    }
+    Ok(())
+}
+
+pub async fn prove_false_lock(config: &Path, chain: &str, bundle: &str, leg: u32, submit: bool) -> anyhow::Result<()> {
+    let cfg = Config::load(config)?;
+    let hub = live_hub(&cfg)?;
+    let c = cfg.chains.iter().find(|c| c.name == chain).with_context(|| format!("no chain {chain:?} in the config"))?;
+    let evm = AlloyEvm::new(&c.rpc, c.chain_id)?;
+    let id = Hash32::parse(bundle).map_err(|e| anyhow::anyhow!("bundle id: {e}"))?;
+    let r = hub.report(id, leg).await?.context("the hub knows no such bundle")?;
+    let Some(report) = &r.report else { bail!("leg {leg} of {id} has no report to dispute") };
+    println!(
+        "report {} by {} at {} block {} tx {} log {} (window ends {})",
+        report.report_id,
+        report.reporter,
+        chain,
+        report.location.block_number,
+        report.location.tx_index,
+        report.location.log_index,
+        report.window_ends_at
+    );
+    let router = EvmAddress::parse(&c.router).map_err(|e| anyhow::anyhow!("{e}"))?.0;
+    let (finding, proof) = mesh_relayer::roles::disputer::check_report(&evm, router, &r).await?;
+    match (finding, proof) {
+        (mesh_relayer::roles::disputer::Finding::False(why), Some(proof)) => {
+            println!("FALSE: {why}; the proof carries the header, the receipt and its trie proof");
+            if submit {
+                let tx = hub.submit_fraud(proof).await?;
+                println!("fraud proof accepted (tx {tx})");
+            } else {
+                println!("dry run: nothing submitted (run again without --dry-run to prove it on the hub)");
+            }
+        }
+        (mesh_relayer::roles::disputer::Finding::UnknownBlock, _) => {
+            println!("the reported block is not on this node's chain: not provable with a receipt proof")
+        }
+        (mesh_relayer::roles::disputer::Finding::Unprovable(why), _) => {
+            println!("this node's data cannot back a proof: {why}")
+        }
+        _ => println!("honest: the chain has exactly this lock"),
+    }
+    Ok(())
+}
+
+pub async fn prove_signatures_cmd(
+    config: &Path,
+    files: mesh_relayer::fraud::SignatureFiles,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let cfg = Config::load(config)?;
+    let hub = live_hub(&cfg)?;
+    let domain = cfg.hub.bundle_domain();
+    mesh_relayer::fraud::prove_signatures(&hub, &domain, &files, dry_run, &mut std::io::stdout()).await?;
+    Ok(())
+}

@@ -1,0 +1,551 @@
+//! `mesh demo`: the whole mission, live, on the local devnet.
+//!
+//! 1. a flash-loan-style arbitrage (`examples/arbitrage.bundle.toml`): alpha's LendingPool lends,
+//!    a solver bridges, the arbitrageur repays; it COMMITs and the arbitrageur sells on beta's pool;
+//! 2. a bundle whose last leg is never locked ABORTs and every locked leg is refunded;
+//! 3. a dishonest relayer reports a lock that never happened: the disputer proves it, the relayer
+//!    is slashed and jailed, and the affected bundle still ends correctly;
+//! 4. a dishonest relayer reports a lock in a block that never existed — no fraud proof can
+//!    exist for it, so only the stake check catches it: the honest signers re-check the report on
+//!    their own nodes and object, the hub rejects it, the bundle ABORTs and nothing pays.
+//!
+//! Exits with an error unless every scenario ended as it should.
+use std::time::{Duration, Instant};
+
+use alloy::primitives::U256;
+use anyhow::{bail, Context};
+use mesh_hub_api::bundle_log::BundleStatus;
+use mesh_hub_api::{dispute, stake_escrow};
+use mesh_protocol::{Bundle, Hash32, Leg, Verdict};
+use tokio_util::sync::CancellationToken;
+
+use crate::bindings::{ConstantProductPool, DemoWETH, MintableERC20};
+use crate::deploy::{bond, hub_client};
+use crate::evm_deploy::ANVIL_DEPLOYER_KEY;
+use crate::helpers::{addr, now, try_mint_usdc, try_usdc_balance, usdc_leg};
+use crate::keys::DevIdentity;
+use crate::manifest::Manifest;
+use crate::{Devnet, UpOptions};
+use mesh_chain_evm::locker::{balance_of, lock_leg, mined, wallet_provider};
+use mesh_hub::bundle::{register, status};
+use mesh_hub::{CosmosClient, LiveHub, MeshHub};
+use mesh_relayer::config::Role;
+
+struct Ctx {
+    m: Manifest,
+    /// Where the manifest is, for the `mesh bundle` commands the demo shows.
+    manifest_path: std::path::PathBuf,
+    hub: CosmosClient,
+    nonce: u64,
+}
+
+impl Ctx {
+    /// Bonds the dishonest identity. An earlier scenario or demo run on this devnet may have
+    /// slashed and jailed it: the admin lifts the jail and it tops its bond up again, so every
+    /// run shows the same story.
+    async fn bond_liar(&self, liar: &DevIdentity) -> anyhow::Result<()> {
+        let m = &self.m;
+        let escrow = m.contracts["stake_escrow"].clone();
+        let domain = m.escrow_domain();
+        let q = stake_escrow::QueryMsg::Relayer { address: liar.hub_address.clone() };
+        let bonded: Option<stake_escrow::RelayerInfo> = self.hub.query_smart(&escrow, &q).await?;
+        let bond_amount: u128 = m.profile.contracts.relayer_bond.parse()?;
+        match bonded {
+            None => {
+                bond(&self.hub, &escrow, &domain, liar, bond_amount).await?;
+            }
+            Some(info) => {
+                if info.jailed {
+                    let msg = stake_escrow::ExecuteMsg::Unjail { relayer: liar.hub_address.clone() };
+                    self.hub.execute(&m.accounts.deployer.hub_signer(), &escrow, &msg, vec![]).await?;
+                }
+                if info.bonded.u128() < bond_amount {
+                    bond(&self.hub, &escrow, &domain, liar, bond_amount - info.bonded.u128()).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn leg(&self, chain: usize, from: &DevIdentity, to: &DevIdentity, amount: u128) -> Leg {
+        usdc_leg(&self.m, chain, &from.evm_address, &to.evm_address, amount)
+    }
+
+    async fn mint(
+        &self,
+        chain: usize,
+        to: &DevIdentity,
+        amount: u128,
+    ) -> anyhow::Result<alloy::rpc::types::TransactionReceipt> {
+        Ok(try_mint_usdc(&self.m, chain, &to.evm_address, amount).await?)
+    }
+
+    async fn balance(&self, chain: usize, who: &DevIdentity) -> anyhow::Result<U256> {
+        Ok(try_usdc_balance(&self.m, chain, &who.evm_address).await?)
+    }
+
+    /// Frauds the dispute contract recorded after `start_after` (one page).
+    async fn frauds_after(&self, start_after: Option<u64>) -> anyhow::Result<Vec<dispute::FraudRecord>> {
+        let msg = dispute::QueryMsg::Frauds { start_after, limit: Some(30) };
+        let page: dispute::FraudsResponse = self.hub.query_smart(&self.m.contracts["dispute"], &msg).await?;
+        Ok(page.frauds)
+    }
+
+    /// `who`'s bond, jail state and signer key in the stake escrow.
+    async fn relayer_info(&self, who: &DevIdentity) -> anyhow::Result<stake_escrow::RelayerInfo> {
+        let msg = stake_escrow::QueryMsg::Relayer { address: who.hub_address.clone() };
+        let info: Option<stake_escrow::RelayerInfo> =
+            self.hub.query_smart(&self.m.contracts["stake_escrow"], &msg).await?;
+        info.with_context(|| format!("{} is not a bonded relayer", who.name))
+    }
+
+    fn bundle(&mut self, creator: &DevIdentity, lock_in: u64, legs: Vec<Leg>) -> Bundle {
+        self.nonce += 1;
+        let t = now();
+        Bundle {
+            creator: creator.hub_address.clone(),
+            nonce: self.nonce,
+            lock_deadline: t + lock_in,
+            settle_deadline: t + lock_in + 100,
+            legs,
+        }
+    }
+
+    async fn wait_decided(&self, id: Hash32, within: Duration) -> anyhow::Result<Verdict> {
+        let start = Instant::now();
+        loop {
+            let s = status(&self.hub, &self.m.contracts["bundle_log"], id).await?;
+            if s.status == BundleStatus::Decided {
+                return s.verdict.context("decided without verdict");
+            }
+            if start.elapsed() > within {
+                bail!("bundle {id} not decided within {within:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    /// Waits until `who` holds `amount` on `chain` (the poster delivered).
+    async fn wait_balance(
+        &self,
+        chain: usize,
+        who: &DevIdentity,
+        amount: U256,
+        within: Duration,
+    ) -> anyhow::Result<()> {
+        let start = Instant::now();
+        while self.balance(chain, who).await? != amount {
+            if start.elapsed() > within {
+                bail!(
+                    "{} holds {} on {}, expected {amount}",
+                    who.name,
+                    self.balance(chain, who).await?,
+                    self.m.evm[chain].name
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        Ok(())
+    }
+}
+
+fn say(msg: &str) {
+    println!("  {msg}");
+}
+
+/// Runs the demo against the devnet in `devnet` (bringing it up if needed).
+pub async fn run(devnet: &Devnet) -> anyhow::Result<()> {
+    println!("Atomic Mesh demo — real injectived hub, two anvil chains, bonded relayers\n");
+    let m = devnet.up(&UpOptions { validators: 1, evm_chains: 2, fresh: false }).await?;
+    let hub = hub_client(&m)?;
+    let data = crate::relayer_config::data_dir(&devnet.dir).join(format!("demo-{}", now()));
+    let cancel = CancellationToken::new();
+    let mut daemons = tokio::task::JoinSet::new();
+    let roles_of = |i: usize| {
+        if i == 0 {
+            vec![Role::Reporter, Role::Signer, Role::Poster]
+        } else {
+            vec![Role::Reporter, Role::Signer]
+        }
+    };
+    for i in 0..3 {
+        let cfg = crate::relayer_config::relayer_config(&m, &m.accounts.relayers[i], roles_of(i), &data, None)?;
+        daemons.spawn(mesh_relayer::daemon::run(cfg, cancel.child_token()));
+    }
+    let dcfg = crate::relayer_config::relayer_config(&m, &m.accounts.disputer, vec![Role::Disputer], &data, None)?;
+    daemons.spawn(mesh_relayer::daemon::run(dcfg, cancel.child_token()));
+    println!("started 3 bonded relayers (reporter+signer, one also poster) and 1 disputer\n");
+
+    let mut ctx = Ctx { m: m.clone(), manifest_path: devnet.manifest_path(), hub, nonce: now() };
+    let mut results: Vec<(&str, bool, String)> = Vec::new();
+    let r1 = scenario_arbitrage(&mut ctx).await;
+    results.push(("1. cross-chain arbitrage with a loan COMMITs", r1.is_ok(), r1.unwrap_or_else(|e| format!("{e:#}"))));
+    let r2 = scenario_abort(&mut ctx).await;
+    results.push(("2. missing leg ABORTs, locked legs refunded", r2.is_ok(), r2.unwrap_or_else(|e| format!("{e:#}"))));
+    let r3 = scenario_fraud(&mut ctx).await;
+    results.push(("3. fake lock proven, relayer slashed", r3.is_ok(), r3.unwrap_or_else(|e| format!("{e:#}"))));
+    let r4 = scenario_unprovable_lie(&mut ctx).await;
+    results.push((
+        "4. lock in a block that never existed rejected",
+        r4.is_ok(),
+        r4.unwrap_or_else(|e| format!("{e:#}")),
+    ));
+
+    cancel.cancel();
+    while daemons.join_next().await.is_some() {}
+
+    println!("\n{:<46} {:<6} detail", "scenario", "result");
+    println!("{}", "-".repeat(110));
+    for (name, ok, detail) in &results {
+        println!("{name:<46} {:<6} {detail}", if *ok { "OK" } else { "FAILED" });
+    }
+    if results.iter().all(|r| r.1) {
+        println!("\nevery scenario ended as it should (devnet left running: `mesh devnet down` stops it)");
+        Ok(())
+    } else {
+        bail!("some scenarios did not end as they should")
+    }
+}
+
+/// Token amounts for people: base units over `10^decimals`.
+fn units(v: U256, decimals: u32) -> f64 {
+    let v: f64 = v.to_string().parse().unwrap_or(f64::MAX);
+    v / 10f64.powi(decimals as i32)
+}
+
+/// The EVM address of a hex secret key.
+fn key_address(secret: &str) -> anyhow::Result<alloy::primitives::Address> {
+    let k: alloy::signers::local::PrivateKeySigner = secret.trim_start_matches("0x").parse()?;
+    Ok(k.address())
+}
+
+const WETH_DECIMALS: u32 = 18;
+const USDC_DECIMALS: u32 = 6;
+
+impl Ctx {
+    fn contract(&self, chain: usize, name: &str) -> alloy::primitives::Address {
+        addr(&self.m.evm[chain].contracts[name]).0
+    }
+
+    fn deployer(&self, chain: usize) -> anyhow::Result<alloy::providers::DynProvider> {
+        Ok(wallet_provider(&self.m.evm[chain].rpc, ANVIL_DEPLOYER_KEY)?)
+    }
+
+    async fn token_balance(&self, chain: usize, token: &str, who: alloy::primitives::Address) -> anyhow::Result<U256> {
+        Ok(balance_of(&self.deployer(chain)?, self.contract(chain, token), who).await?)
+    }
+
+    /// The pool's (WETH, USDC) reserves.
+    async fn reserves(&self, chain: usize) -> anyhow::Result<(U256, U256)> {
+        let pool = ConstantProductPool::new(self.contract(chain, "ConstantProductPool"), self.deployer(chain)?);
+        let (r0, r1) = (pool.reserve0().call().await?, pool.reserve1().call().await?);
+        Ok(if pool.token0().call().await? == self.contract(chain, "DemoWETH") { (r0, r1) } else { (r1, r0) })
+    }
+
+    /// Mid price of the pool in USDC per WETH.
+    async fn price(&self, chain: usize) -> anyhow::Result<f64> {
+        let (w, u) = self.reserves(chain).await?;
+        Ok(units(u, USDC_DECIMALS) / units(w, WETH_DECIMALS))
+    }
+
+    /// Swaps `amount_in` of `token_in` on `chain`'s pool as `key`'s account; returns the output.
+    async fn swap(&self, chain: usize, key: &str, token_in: &str, amount_in: U256) -> anyhow::Result<U256> {
+        let p = wallet_provider(&self.m.evm[chain].rpc, key)?;
+        let me = key_address(key)?;
+        let pool_addr = self.contract(chain, "ConstantProductPool");
+        let token = MintableERC20::new(self.contract(chain, token_in), p.clone());
+        let other = if token_in == "USDC" { "DemoWETH" } else { "USDC" };
+        let before = self.token_balance(chain, other, me).await?;
+        mined(token.approve(pool_addr, amount_in).send().await?, "approve").await?;
+        let pool = ConstantProductPool::new(pool_addr, p);
+        let what = format!("swap of {amount_in} {token_in} on {}", self.m.evm[chain].name);
+        mined(pool.swapExactIn(*token.address(), amount_in, U256::ZERO, me).send().await?, &what).await?;
+        Ok(self.token_balance(chain, other, me).await? - before)
+    }
+
+    /// The deployer trades `chain`'s pool to a mid price of `target` USDC per WETH (minting the
+    /// USDC or wrapping the ETH it sells), so every demo run starts from the same market.
+    async fn set_price(&self, chain: usize, target: f64) -> anyhow::Result<()> {
+        let (w, u) = self.reserves(chain).await?;
+        let (w, u) = (units(w, WETH_DECIMALS), units(u, USDC_DECIMALS));
+        let k = w * u;
+        let p = self.deployer(chain)?;
+        let me = key_address(ANVIL_DEPLOYER_KEY)?;
+        // constant product: at price P the reserves are (√(k/P), √(kP)); the 0.3 % fee is paid on top
+        if u / w < target * 0.999 {
+            let usdc_in = U256::from((((k * target).sqrt() - u) / 0.997 * 1e6) as u128);
+            let usdc = MintableERC20::new(self.contract(chain, "USDC"), p.clone());
+            mined(usdc.mint(me, usdc_in).send().await?, "USDC mint").await?;
+            self.swap(chain, ANVIL_DEPLOYER_KEY, "USDC", usdc_in).await?;
+        } else if u / w > target * 1.001 {
+            let weth_in = U256::from((((k / target).sqrt() - w) / 0.997 * 1e18) as u128);
+            let weth = DemoWETH::new(self.contract(chain, "DemoWETH"), p.clone());
+            mined(weth.deposit().value(weth_in).send().await?, "WETH deposit").await?;
+            self.swap(chain, ANVIL_DEPLOYER_KEY, "DemoWETH", weth_in).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The arbitrage of `examples/arbitrage.bundle.toml`: the spec is planned (constraints checked),
+/// registered and locked by the lending pool, the solver and the arbitrageur; the arbitrageur
+/// buys its repayment on alpha's pool and sells the bridged WETH on beta's.
+async fn scenario_arbitrage(ctx: &mut Ctx) -> anyhow::Result<String> {
+    println!("scenario 1: flash-loan-style arbitrage — borrow on alpha, bridge, sell on beta, repay on alpha");
+    let m = ctx.m.clone();
+    let (solver, arb) = (m.accounts.users[1].clone(), m.accounts.users[2].clone());
+    let (alpha, beta) = (0, 1);
+    ctx.set_price(alpha, 3_000.0).await?;
+    ctx.set_price(beta, 3_900.0).await?;
+    let (pa, pb) = (ctx.price(alpha).await?, ctx.price(beta).await?);
+    say(&format!("market: WETH trades at {pa:.0} USDC on alpha's pool, {pb:.0} USDC on beta's"));
+
+    let mut spec: mesh_planner::spec::BundleSpec =
+        toml::from_str(include_str!("../../../examples/arbitrage.bundle.toml"))?;
+    ctx.nonce += 1;
+    spec.nonce = ctx.nonce;
+    let plan = spec.plan(&m, now())?;
+    say("plan of examples/arbitrage.bundle.toml (constraints checked before anything is sent):");
+    crate::bundle_cmd::print_plan(&plan);
+    let b = plan.bundle.clone();
+    let (loan, bridged, repay) = (b.legs[0].amount.0, b.legs[1].amount.0, b.legs[2].amount.0);
+
+    // the parties' funds: the solver's WETH inventory on beta, the arbitrageur's USDC on alpha
+    let arb_addr = addr(&arb.evm_address).0;
+    let solver_p = wallet_provider(&m.evm[beta].rpc, &solver.evm_secret)?;
+    let weth = DemoWETH::new(ctx.contract(beta, "DemoWETH"), solver_p);
+    mined(weth.deposit().value(bridged).send().await?, "WETH deposit").await?;
+    let (w, u) = ctx.reserves(alpha).await?;
+    // exact-output inverse of getAmountOut, plus one unit for rounding
+    let usdc_needed = u * repay * U256::from(1000) / ((w - repay) * U256::from(997)) + U256::from(1);
+    let usdc = MintableERC20::new(ctx.contract(alpha, "USDC"), ctx.deployer(alpha)?);
+    mined(usdc.mint(arb_addr, usdc_needed).send().await?, "USDC mint").await?;
+    let lender = ctx.contract(alpha, "LendingPool");
+    let before = [
+        ctx.token_balance(alpha, "DemoWETH", lender).await?,
+        ctx.token_balance(alpha, "USDC", arb_addr).await?,
+        ctx.token_balance(beta, "USDC", arb_addr).await?,
+        ctx.token_balance(beta, "DemoWETH", arb_addr).await?,
+    ];
+    let bought = ctx.swap(alpha, &arb.evm_secret, "USDC", usdc_needed).await?;
+    say(&format!(
+        "carol buys {:.4} WETH on alpha for {:.2} USDC, for the repayment",
+        units(bought, WETH_DECIMALS),
+        units(usdc_needed, USDC_DECIMALS)
+    ));
+
+    let id = register(&ctx.hub, &arb.hub_signer(), &m.contracts["bundle_log"], &b).await?;
+    say(&format!("registered bundle {id} ({} legs)", b.legs.len()));
+    let start = Instant::now();
+    crate::attack::lock_loan_leg(&ctx.deployer(alpha)?, lender, &m.bundle_domain(), &b, 0).await?;
+    say(&format!("the LendingPool locked the {:.3} WETH loan on alpha (leg 0)", units(loan, WETH_DECIMALS)));
+    lock_leg(&wallet_provider(&m.evm[beta].rpc, &solver.evm_secret)?, &m.bundle_domain(), &b, 1).await?;
+    say(&format!("bob (solver) locked {:.3} WETH for carol on beta (leg 1)", units(bridged, WETH_DECIMALS)));
+    lock_leg(&wallet_provider(&m.evm[alpha].rpc, &arb.evm_secret)?, &m.bundle_domain(), &b, 2).await?;
+    say(&format!("carol locked the {:.4} WETH repayment on alpha (leg 2)", units(repay, WETH_DECIMALS)));
+    let v = ctx.wait_decided(id, Duration::from_secs(90)).await?;
+    say(&format!("hub verdict: {v:?} after {:.1} s", start.elapsed().as_secs_f64()));
+    if v != Verdict::Commit {
+        bail!("expected COMMIT, got {v:?}");
+    }
+    let until = Instant::now() + Duration::from_secs(60);
+    while ctx.token_balance(beta, "DemoWETH", arb_addr).await? != before[3] + bridged
+        || ctx.token_balance(alpha, "DemoWETH", lender).await? != before[0] - loan + repay
+    {
+        if Instant::now() > until {
+            bail!("the COMMIT was not delivered to both chains within 60 s");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let settled = start.elapsed().as_secs_f64();
+    say(&format!("`mesh bundle status {id}`:"));
+    crate::bundle_cmd::status_cmd(&id.to_string(), &ctx.manifest_path, true, false).await?;
+    let sold = ctx.swap(beta, &arb.evm_secret, "DemoWETH", bridged).await?;
+    say(&format!(
+        "carol sells the bridged {:.3} WETH on beta for {:.2} USDC",
+        units(bridged, WETH_DECIMALS),
+        units(sold, USDC_DECIMALS)
+    ));
+    let after = [
+        ctx.token_balance(alpha, "DemoWETH", lender).await?,
+        ctx.token_balance(alpha, "USDC", arb_addr).await?,
+        ctx.token_balance(beta, "USDC", arb_addr).await?,
+    ];
+    println!("  {:<30} {:>14} {:>14}", "balance", "before", "after");
+    for (name, b0, b1, d) in [
+        ("LendingPool WETH on alpha", before[0], after[0], WETH_DECIMALS),
+        ("carol USDC on alpha", before[1], after[1], USDC_DECIMALS),
+        ("carol USDC on beta", before[2], after[2], USDC_DECIMALS),
+    ] {
+        println!("  {name:<30} {:>14.4} {:>14.4}", units(b0, d), units(b1, d));
+    }
+    let profit = units(sold, USDC_DECIMALS) - units(usdc_needed, USDC_DECIMALS);
+    say(&format!(
+        "the lender earned {:.4} WETH, bob {:.4} WETH; carol's profit {profit:.2} USDC",
+        units(repay - loan, WETH_DECIMALS),
+        units(loan - bridged, WETH_DECIMALS)
+    ));
+    if after[0] != before[0] - loan + repay {
+        bail!("the lender did not get principal + fee back");
+    }
+    Ok(format!("COMMIT, settled on both chains {settled:.1} s after registration; carol +{profit:.0} USDC"))
+}
+
+async fn scenario_abort(ctx: &mut Ctx) -> anyhow::Result<String> {
+    println!("\nscenario 2: the last leg is never locked");
+    let (alice, bob) = (ctx.m.accounts.users[0].clone(), ctx.m.accounts.users[1].clone());
+    ctx.mint(0, &alice, 300).await?;
+    let before = ctx.balance(0, &alice).await?;
+    let legs = vec![ctx.leg(0, &alice, &bob, 300), ctx.leg(1, &bob, &alice, 150)];
+    let b = ctx.bundle(&alice, 15, legs);
+    let id = register(&ctx.hub, &alice.hub_signer(), &ctx.m.contracts["bundle_log"], &b).await?;
+    let p = wallet_provider(&ctx.m.evm[0].rpc, &alice.evm_secret)?;
+    lock_leg(&p, &ctx.m.bundle_domain(), &b, 0).await?;
+    say("alice locked leg 0 on alpha; bob never locks leg 1 (lock deadline in 15 s)");
+    let v = ctx.wait_decided(id, Duration::from_secs(90)).await?;
+    say(&format!("hub verdict: {v:?}"));
+    if v != Verdict::Abort {
+        bail!("expected ABORT, got {v:?}");
+    }
+    ctx.wait_balance(0, &alice, before, Duration::from_secs(60)).await?;
+    say(&format!("alice's 300 USDC refunded on alpha (balance back to {before})"));
+    Ok("ABORT, the locked leg refunded".into())
+}
+
+async fn scenario_fraud(ctx: &mut Ctx) -> anyhow::Result<String> {
+    println!("\nscenario 3: a dishonest relayer reports a lock that never happened");
+    let m = ctx.m.clone();
+    let (alice, bob) = (m.accounts.users[0].clone(), m.accounts.users[1].clone());
+    let liar = m.accounts.relayers[3].clone();
+    let escrow = m.contracts["stake_escrow"].clone();
+    ctx.bond_liar(&liar).await?;
+    let stake_before = ctx.relayer_info(&liar).await?;
+    say(&format!("{} bonded {} inj-wei", liar.name, stake_before.bonded));
+
+    let mint = ctx.mint(0, &alice, 500).await?;
+    let before_bob = ctx.balance(0, &bob).await?;
+    let legs = vec![ctx.leg(0, &alice, &bob, 200)];
+    let b = ctx.bundle(&alice, 40, legs);
+    let id = register(&ctx.hub, &alice.hub_signer(), &m.contracts["bundle_log"], &b).await?;
+    // log 0 of the mint is its Transfer, not a LegLocked
+    let fake = crate::attack::report_pointing_at(&ctx.deployer(0)?, &m.bundle_domain(), &b, 0, &mint, 0).await?;
+    let block_number = fake.location.block_number;
+    let liar_hub = LiveHub {
+        client: ctx.hub.clone(),
+        signer: liar.hub_signer(),
+        bundle_log: m.contracts["bundle_log"].clone(),
+        stake_escrow: escrow.clone(),
+        dispute: m.contracts["dispute"].clone(),
+    };
+    // frauds proven before this scenario (earlier demo runs on this devnet) are not this one
+    let mut last_fraud = None;
+    while let Some(r) = ctx.frauds_after(last_fraud).await?.last() {
+        last_fraud = Some(r.id);
+    }
+    liar_hub.submit_reports(vec![fake]).await?;
+    say(&format!("{} reported leg 0 of {id} as locked in block {} (it is a token mint)", liar.name, block_number));
+    let start = Instant::now();
+    let fraud = loop {
+        if let Some(rec) =
+            ctx.frauds_after(last_fraud).await?.into_iter().find(|r| r.relayer.as_str() == liar.hub_address)
+        {
+            break rec;
+        }
+        if start.elapsed() > Duration::from_secs(40) {
+            bail!("the disputer did not prove the fraud within 40 s");
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    let after = ctx.relayer_info(&liar).await?;
+    say(&format!(
+        "disputer proved fraud #{} in {:.1} s: report reverted, {} slashed {} -> {}, jailed {}",
+        fraud.id,
+        start.elapsed().as_secs_f64(),
+        liar.name,
+        stake_before.bonded,
+        after.bonded,
+        after.jailed
+    ));
+    if !after.jailed || after.bonded >= stake_before.bonded {
+        bail!("the liar was not slashed and jailed");
+    }
+    let p = wallet_provider(&m.evm[0].rpc, &alice.evm_secret)?;
+    lock_leg(&p, &m.bundle_domain(), &b, 0).await?;
+    say("alice now really locks the leg; honest relayers report it");
+    let v = ctx.wait_decided(id, Duration::from_secs(90)).await?;
+    if v != Verdict::Commit {
+        bail!("expected COMMIT after the honest report, got {v:?}");
+    }
+    ctx.wait_balance(0, &bob, before_bob + U256::from(200), Duration::from_secs(60)).await?;
+    say("the bundle COMMITs and bob is paid on alpha");
+    Ok(format!("fraud #{} proven, stake {} -> {}, bundle still COMMITs", fraud.id, stake_before.bonded, after.bonded))
+}
+
+async fn scenario_unprovable_lie(ctx: &mut Ctx) -> anyhow::Result<String> {
+    println!("\nscenario 4: a dishonest relayer reports a lock in a block that never existed");
+    let m = ctx.m.clone();
+    let (alice, bob) = (m.accounts.users[0].clone(), m.accounts.users[1].clone());
+    let liar = m.accounts.relayers[3].clone();
+    let log_addr = m.contracts["bundle_log"].clone();
+    ctx.bond_liar(&liar).await?;
+
+    ctx.mint(0, &alice, 200).await?;
+    let (alice_before, bob_alpha, bob_beta) =
+        (ctx.balance(0, &alice).await?, ctx.balance(0, &bob).await?, ctx.balance(1, &bob).await?);
+    let legs = vec![ctx.leg(0, &alice, &bob, 200), ctx.leg(1, &alice, &bob, 300)];
+    let b = ctx.bundle(&alice, 30, legs);
+    let id = register(&ctx.hub, &alice.hub_signer(), &log_addr, &b).await?;
+    let p = wallet_provider(&m.evm[0].rpc, &alice.evm_secret)?;
+    let (lock_tx, _) = lock_leg(&p, &m.bundle_domain(), &b, 0).await?;
+    say("alice locks 200 USDC on alpha; nobody locks the 300 USDC leg on beta");
+
+    // The lie: leg 1 "locked" on beta in a block whose hash nobody can produce a header for, so no
+    // receipt or state proof can ever show it false.
+    use alloy::providers::Provider as _;
+    let receipt = p.get_transaction_receipt(lock_tx).await?.context("alice's lock receipt")?;
+    let mut fake = crate::attack::report_pointing_at(&p, &m.bundle_domain(), &b, 0, &receipt, 1).await?;
+    let fabricated = Hash32(mesh_protocol::keccak256(format!("a block that never existed {id}")));
+    fake.leg_index = 1;
+    fake.leg_hash = Hash32(mesh_protocol::eip712::leg_hash(&b.legs[1]));
+    fake.location.chain_id = b.legs[1].chain_id;
+    fake.location.block_hash = fabricated;
+    let liar_hub = LiveHub {
+        client: ctx.hub.clone(),
+        signer: liar.hub_signer(),
+        bundle_log: log_addr.clone(),
+        stake_escrow: m.contracts["stake_escrow"].clone(),
+        dispute: m.contracts["dispute"].clone(),
+    };
+    liar_hub.submit_reports(vec![fake]).await?;
+    say(&format!("{} reported leg 1 of {id} as locked on beta in block {fabricated}", liar.name));
+    let start = Instant::now();
+    let objectors = loop {
+        let q = mesh_hub_api::bundle_log::QueryMsg::Report { bundle_id: id, leg_index: 1 };
+        let r: mesh_hub_api::bundle_log::ReportResponse = ctx.hub.query_smart(&log_addr, &q).await?;
+        if r.report.is_none() {
+            if let Some(rejected) = r.rejected.last() {
+                break rejected.objectors.len();
+            }
+        }
+        if start.elapsed() > Duration::from_secs(40) {
+            bail!("the honest signers did not reject the report within 40 s");
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    say(&format!(
+        "{objectors} honest signers found no such block on their own nodes and objected: the hub rejected the \
+         report after {:.1} s (no fraud proof can exist for it; only the stake check catches it)",
+        start.elapsed().as_secs_f64()
+    ));
+    let v = ctx.wait_decided(id, Duration::from_secs(120)).await?;
+    if v != Verdict::Abort {
+        bail!("expected ABORT (leg 1 was never locked), got {v:?}");
+    }
+    ctx.wait_balance(0, &alice, alice_before, Duration::from_secs(60)).await?;
+    let (bob_alpha_after, bob_beta_after) = (ctx.balance(0, &bob).await?, ctx.balance(1, &bob).await?);
+    if bob_alpha_after != bob_alpha || bob_beta_after != bob_beta {
+        bail!("bob was paid on the strength of a block that never existed");
+    }
+    say("the bundle ABORTs: alice's 200 USDC come back on alpha, bob is paid nothing on either chain");
+    Ok(format!("rejected by {objectors} signers' objections, bundle ABORTed, nothing paid"))
+}

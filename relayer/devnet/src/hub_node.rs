@@ -1,0 +1,239 @@
+//! Hub validator homes: init, genesis (accounts, gentxs), node settings, start and readiness.
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use toml_edit::{value, DocumentMut};
+
+use crate::profile::Profile;
+use crate::DevnetError;
+
+/// Ports of validator `i`.
+#[derive(Clone, Copy, Debug)]
+pub struct Ports {
+    pub p2p: u16,
+    pub rpc: u16,
+    pub abci: u16,
+    pub grpc: u16,
+}
+
+pub fn ports(profile: &Profile, i: usize) -> Ports {
+    let b = profile.hub.base_port + 10 * i as u16;
+    Ports { p2p: b, rpc: b + 1, abci: b + 2, grpc: b + 3 }
+}
+
+pub fn home(dir: &Path, i: usize) -> PathBuf {
+    dir.join("hub").join(format!("val{i}"))
+}
+
+/// Runs `injectived` to completion; a failure names the step and shows its output.
+fn run(injectived: &Path, step: &str, args: &[&str]) -> Result<String, DevnetError> {
+    let out = Command::new(injectived).args(args).output().map_err(|e| DevnetError::Step {
+        step: step.into(),
+        detail: format!("cannot run {}: {e}", injectived.display()),
+    })?;
+    if !out.status.success() {
+        return Err(DevnetError::Step {
+            step: step.into(),
+            detail: format!(
+                "injectived {} exited with {}:\n{}{}",
+                args.join(" "),
+                out.status,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+fn io(step: &str) -> impl Fn(std::io::Error) -> DevnetError + '_ {
+    move |e| DevnetError::Step { step: step.into(), detail: e.to_string() }
+}
+
+/// Creates the validator homes and one shared genesis funding `accounts` (bech32, base units).
+pub fn init_homes(
+    injectived: &Path,
+    dir: &Path,
+    profile: &Profile,
+    validators: usize,
+    accounts: &[(String, String)],
+) -> Result<(), DevnetError> {
+    let chain_id = profile.hub.chain_id.as_str();
+    let denom = profile.hub.denom.as_str();
+    let mut node_ids = Vec::new();
+    let mut operators = Vec::new();
+    for i in 0..validators {
+        let h = home(dir, i);
+        let hs = h.to_string_lossy().to_string();
+        std::fs::create_dir_all(&h).map_err(io("create validator home"))?;
+        run(injectived, "init validator home", &["init", &format!("val{i}"), "--chain-id", chain_id, "--home", &hs])?;
+        run(
+            injectived,
+            "create validator key",
+            &["keys", "add", "operator", "--keyring-backend", "test", "--algo", "secp256k1", "--home", &hs],
+        )?;
+        operators.push(run(
+            injectived,
+            "read validator key",
+            &["keys", "show", "operator", "-a", "--keyring-backend", "test", "--home", &hs],
+        )?);
+        node_ids.push(run(injectived, "read node id", &["comet", "show-node-id", "--home", &hs])?);
+    }
+
+    // Genesis is assembled in val0's home, then copied to every validator.
+    let g0 = home(dir, 0).join("config/genesis.json");
+    let mut genesis: serde_json::Value = serde_json::from_slice(&std::fs::read(&g0).map_err(io("read genesis"))?)
+        .map_err(|e| DevnetError::Step { step: "parse genesis".into(), detail: e.to_string() })?;
+    patch_genesis(&mut genesis, denom);
+    std::fs::write(&g0, serde_json::to_vec_pretty(&genesis).expect("json")).map_err(io("write genesis"))?;
+    let h0 = home(dir, 0).to_string_lossy().to_string();
+    let mut funded: Vec<(String, String)> =
+        operators.iter().map(|a| (a.clone(), profile.hub.validator_balance.clone())).collect();
+    funded.extend(accounts.iter().cloned());
+    for (addr, amount) in &funded {
+        run(
+            injectived,
+            "fund genesis account",
+            &[
+                "genesis",
+                "add-genesis-account",
+                addr,
+                &format!("{amount}{denom}"),
+                "--home",
+                &h0,
+                "--chain-id",
+                chain_id,
+            ],
+        )?;
+    }
+    let gentx_dir = home(dir, 0).join("config/gentx");
+    std::fs::create_dir_all(&gentx_dir).map_err(io("gentx folder"))?;
+    for i in 0..validators {
+        let h = home(dir, i);
+        let hs = h.to_string_lossy().to_string();
+        if i > 0 {
+            std::fs::copy(&g0, h.join("config/genesis.json")).map_err(io("copy genesis"))?;
+        }
+        let ports = ports(profile, i);
+        let out = h.join(format!("gentx-{i}.json"));
+        run(
+            injectived,
+            "validator gentx",
+            &[
+                "genesis",
+                "gentx",
+                "operator",
+                &format!("{}{denom}", profile.hub.validator_stake),
+                "--chain-id",
+                chain_id,
+                "--keyring-backend",
+                "test",
+                "--home",
+                &hs,
+                "--ip",
+                "127.0.0.1",
+                "--p2p-port",
+                &ports.p2p.to_string(),
+                "--output-document",
+                &out.to_string_lossy(),
+            ],
+        )?;
+        std::fs::copy(&out, gentx_dir.join(format!("gentx-{i}.json"))).map_err(io("collect gentx"))?;
+    }
+    run(injectived, "collect gentxs", &["genesis", "collect-gentxs", "--home", &h0])?;
+    run(injectived, "validate genesis", &["genesis", "validate", "--home", &h0])?;
+    for i in 1..validators {
+        std::fs::copy(&g0, home(dir, i).join("config/genesis.json")).map_err(io("copy final genesis"))?;
+    }
+    for i in 0..validators {
+        let peers: Vec<String> = (0..validators)
+            .filter(|j| *j != i)
+            .map(|j| format!("{}@127.0.0.1:{}", node_ids[j], ports(profile, j).p2p))
+            .collect();
+        configure_node(&home(dir, i), profile, i, &peers.join(","))?;
+    }
+    Ok(())
+}
+
+/// The hub's bond denom everywhere `stake` stood; wasm upload and instantiation open to everybody.
+fn patch_genesis(g: &mut serde_json::Value, denom: &str) {
+    fn replace(v: &mut serde_json::Value, denom: &str) {
+        match v {
+            serde_json::Value::String(s) if s == "stake" => *s = denom.to_string(),
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| replace(x, denom)),
+            serde_json::Value::Object(o) => o.values_mut().for_each(|x| replace(x, denom)),
+            _ => {}
+        }
+    }
+    replace(g, denom);
+    let wasm = &mut g["app_state"]["wasm"]["params"];
+    wasm["code_upload_access"] = serde_json::json!({"permission": "Everybody", "addresses": []});
+    wasm["instantiate_default_permission"] = serde_json::json!("Everybody");
+}
+
+fn edit_toml(path: &Path, f: impl FnOnce(&mut DocumentMut)) -> Result<(), DevnetError> {
+    let text = std::fs::read_to_string(path).map_err(io("read node settings"))?;
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| DevnetError::Step {
+        step: "parse node settings".into(),
+        detail: e.to_string(),
+    })?;
+    f(&mut doc);
+    std::fs::write(path, doc.to_string()).map_err(io("write node settings"))
+}
+
+fn configure_node(home: &Path, profile: &Profile, i: usize, peers: &str) -> Result<(), DevnetError> {
+    let p = ports(profile, i);
+    let commit = format!("{}ms", profile.hub.timeout_commit.as_millis());
+    edit_toml(&home.join("config/config.toml"), |d| {
+        d["proxy_app"] = value(format!("tcp://127.0.0.1:{}", p.abci));
+        d["pprof_laddr"] = value("");
+        d["rpc"]["laddr"] = value(format!("tcp://127.0.0.1:{}", p.rpc));
+        d["p2p"]["laddr"] = value(format!("tcp://127.0.0.1:{}", p.p2p));
+        d["p2p"]["persistent_peers"] = value(peers);
+        d["p2p"]["allow_duplicate_ip"] = value(true);
+        d["p2p"]["addr_book_strict"] = value(false);
+        d["consensus"]["timeout_commit"] = value(commit.as_str());
+        // must stay a bool for this node version
+        d["consensus"]["skip_timeout_commit"] = value(false);
+        d["instrumentation"]["prometheus"] = value(false);
+        // contract uploads (gzip-compressed, then hex in JSON-RPC) exceed the 1 MB defaults
+        d["rpc"]["max_body_bytes"] = value(8_000_000);
+        d["mempool"]["max_tx_bytes"] = value(4_194_304);
+    })?;
+    edit_toml(&home.join("config/app.toml"), |d| {
+        d["minimum-gas-prices"] = value(format!("{}{}", profile.hub.minimum_gas_price, profile.hub.denom));
+        d["api"]["enable"] = value(false);
+        d["grpc"]["address"] = value(format!("127.0.0.1:{}", p.grpc));
+        d["grpc-web"]["enable"] = value(false);
+        // Injective's own EVM JSON-RPC would take anvil's ports.
+        d["json-rpc"]["enable"] = value(false);
+        d["injective-websocket"]["address"] = value("");
+    })
+}
+
+/// Waits until the node at `rpc` has produced `height` blocks.
+pub async fn wait_for_height(rpc: &str, height: u64, timeout: Duration, log: &Path) -> Result<u64, DevnetError> {
+    let client = mesh_hub::CosmosClient::new(mesh_hub::CosmosClientConfig::devnet(rpc, "ignored"))
+        .map_err(|e| DevnetError::Step { step: "hub client".into(), detail: e.to_string() })?;
+    let start = Instant::now();
+    loop {
+        if let Ok(status) = cosmrs::rpc::Client::status(client.rpc()).await {
+            let h = status.sync_info.latest_block_height.value();
+            if h >= height {
+                return Ok(h);
+            }
+        }
+        if start.elapsed() > timeout {
+            return Err(DevnetError::Step {
+                step: format!("hub node at {rpc} producing block {height}"),
+                detail: format!(
+                    "not reached within {timeout:?}; last lines of {}:\n{}",
+                    log.display(),
+                    super::process::tail(log, 30)
+                ),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

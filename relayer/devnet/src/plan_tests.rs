@@ -1,0 +1,217 @@
+//! The planner through the devnet's directory: the example specs plan, bad ones are refused by name.
+use std::time::Duration;
+
+use mesh_planner::spec::*;
+use mesh_protocol::Amount;
+
+use crate::keys::DevKeys;
+use crate::manifest::Manifest;
+use crate::profile::Profile;
+
+fn manifest() -> Manifest {
+    let profile =
+        Profile::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../hub-config/devnet.toml")).unwrap();
+    let chains = profile.evm.clone();
+    let mut m = Manifest::new(&profile, 1, &chains, &DevKeys::new(4));
+    for (i, c) in m.evm.iter_mut().enumerate() {
+        c.contracts.insert("MeshRouter".into(), format!("0x{:040x}", 0x100 + i));
+        c.contracts.insert("USDC".into(), format!("0x{:040x}", 0x200 + i));
+        c.contracts.insert("DemoWETH".into(), format!("0x{:040x}", 0x300 + i));
+        c.contracts.insert("LendingPool".into(), format!("0x{:040x}", 0x400 + i));
+    }
+    m
+}
+
+fn arbitrage() -> BundleSpec {
+    BundleSpec::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/arbitrage.bundle.toml"))
+        .unwrap()
+}
+
+#[test]
+fn amounts_parse_exactly_or_not_at_all() {
+    assert_eq!(parse_units("100"), Some(100));
+    assert_eq!(parse_units("10e18"), Some(10_000_000_000_000_000_000));
+    assert_eq!(parse_units("0.009e18"), Some(9_000_000_000_000_000));
+    assert_eq!(parse_units("-0.019e18"), Some(-19_000_000_000_000_000));
+    assert_eq!(parse_units("1_000"), Some(1000));
+    assert_eq!(parse_units("1.50e1"), Some(15));
+    assert_eq!(parse_units("1.5"), None, "half a base unit");
+    assert_eq!(parse_units("1.23e1"), None);
+    for bad in ["", "e18", "abc", "1e", "1e99", "0x10", "1.2.3", "--1"] {
+        assert_eq!(parse_units(bad), None, "{bad:?}");
+    }
+}
+
+#[test]
+fn the_arbitrage_spec_plans_with_every_constraint_holding() {
+    let m = manifest();
+    let p = arbitrage().plan(&m, 1_800_000_000).unwrap();
+    assert_eq!(p.bundle.legs.len(), 3);
+    assert_eq!(p.bundle.legs[0].depositor.to_string(), m.evm[0].contracts["LendingPool"], "contracts are parties");
+    assert_eq!(p.bundle.legs[0].token.to_string(), m.evm[0].contracts["DemoWETH"], "WETH names the demo WETH");
+    assert_eq!(p.bundle.legs[2].amount, Amount::from(10_009_000_000_000_000_000u128));
+    let by: Vec<_> = p.constraints.iter().map(|c| (c.actual, c.required, c.holds)).collect();
+    assert_eq!(
+        by,
+        vec![
+            (10_009_000_000_000_000_000, 10_009_000_000_000_000_000, true),
+            (10_000_000_000_000_000, 10_000_000_000_000_000, true),
+            (-19_000_000_000_000_000, -19_000_000_000_000_000, true),
+        ]
+    );
+}
+
+#[test]
+fn a_lender_repaid_less_than_declared_is_refused_with_every_broken_constraint() {
+    let mut s = arbitrage();
+    s.legs[2].amount = "10e18".into(); // repayment without the fee
+    let err = s.plan(&manifest(), 0).unwrap_err();
+    let SpecError::ConstraintsFail(failing) = &err else { panic!("{err}") };
+    assert_eq!(failing.len(), 1, "carol now pays less, so only the lender's constraint breaks: {err}");
+    assert_eq!(failing[0].about, "lender receives ≥ principal + fee");
+    assert_eq!(failing[0].actual, 10_000_000_000_000_000_000);
+    assert!(err.to_string().contains("10009000000000000000 required"), "{err}");
+}
+
+#[test]
+fn a_party_ending_worse_than_declared_is_refused() {
+    let mut s = arbitrage();
+    s.legs[1].amount = "9.9e18".into(); // the solver keeps 0.1 WETH: carol pays 0.109 in fees
+    let err = s.plan(&manifest(), 0).unwrap_err();
+    let SpecError::ConstraintsFail(failing) = &err else { panic!("{err}") };
+    assert_eq!(failing.len(), 1);
+    assert_eq!(failing[0].actual, -109_000_000_000_000_000);
+    assert!(!failing[0].holds);
+}
+
+#[test]
+fn constraints_that_name_nothing_or_bound_nothing_are_refused() {
+    let m = manifest();
+    let mut s = arbitrage();
+    s.constraints[0].party = "dave".into();
+    assert!(matches!(s.plan(&m, 0), Err(SpecError::BadConstraint { index: 0, .. })));
+    let mut s = arbitrage();
+    s.constraints[1].receives_at_least = Some("1".into()); // two bounds
+    assert!(matches!(s.plan(&m, 0), Err(SpecError::BadConstraint { index: 1, .. })));
+    let mut s = arbitrage();
+    s.constraints[2].net_at_least = Some("lots".into());
+    assert!(matches!(s.plan(&m, 0), Err(SpecError::BadConstraint { index: 2, .. })));
+    let mut s = arbitrage();
+    s.constraints[0].chain = Some("gamma".into());
+    assert!(matches!(s.plan(&m, 0), Err(SpecError::BadConstraint { index: 0, .. })));
+}
+
+fn spec() -> BundleSpec {
+    toml::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/swap.bundle.toml")).unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_example_spec_plans_into_a_valid_bundle_with_balanced_flows() {
+    let m = manifest();
+    let p = spec().plan(&m, 1_800_000_000).unwrap();
+    assert_eq!(p.bundle.legs.len(), 2);
+    assert_eq!(p.bundle.lock_deadline, 1_800_000_090);
+    assert_eq!(p.bundle.settle_deadline, 1_800_000_210);
+    assert_eq!(p.bundle.creator, m.accounts.users[0].hub_address);
+    assert_eq!(p.bundle.legs[0].depositor.to_string(), m.accounts.users[0].evm_address);
+    assert_eq!(p.net[&("alice".into(), "alpha".into(), "USDC".into())], -100);
+    assert_eq!(p.net[&("bob".into(), "alpha".into(), "USDC".into())], 100);
+    let per_token: i128 = p.net.values().sum();
+    assert_eq!(per_token, 0, "what one party deposits another receives");
+    assert!(p.timing.windows(2).all(|w| w[0].1 <= w[1].1), "the timing trace is in order");
+}
+
+#[test]
+fn unknown_chains_tokens_parties_and_amounts_are_refused_by_name() {
+    let m = manifest();
+    let mut s = spec();
+    s.legs[0].chain = "gamma".into();
+    assert!(matches!(s.plan(&m, 0), Err(SpecError::UnknownChain { leg: 0, .. })));
+    let mut s = spec();
+    s.legs[1].token = "DOGE".into();
+    assert!(matches!(s.plan(&m, 0), Err(SpecError::UnknownToken { leg: 1, .. })));
+    let mut s = spec();
+    s.legs[1].to = "mallory".into();
+    assert!(matches!(s.plan(&m, 0), Err(SpecError::UnknownParty { leg: 1, what: "recipient", .. })));
+    let mut s = spec();
+    s.legs[0].amount = "0".into();
+    assert!(matches!(s.plan(&m, 0), Err(SpecError::BadAmount { leg: 0, .. })));
+    let mut s = spec();
+    s.creator = "nobody".into();
+    assert!(matches!(s.plan(&m, 0), Err(SpecError::UnknownCreator(_))));
+}
+
+#[test]
+fn a_bundle_that_cannot_settle_in_time_is_refused() {
+    let m = manifest();
+    let mut s = spec();
+    s.settle_after = Duration::from_secs(30); // < dispute window 15 s + margin 20 s + confirmations
+    let err = s.plan(&m, 0).unwrap_err();
+    assert!(matches!(err, SpecError::TooShort { .. }), "{err}");
+    let mut s = spec();
+    s.lock_within = Duration::from_secs(1);
+    assert!(matches!(s.plan(&m, 0), Err(SpecError::LockTooShort { .. })));
+}
+
+proptest::proptest! {
+    /// Whatever the legs, what one party deposits another receives (per chain and token), and
+    /// a constraint holds exactly when its bound is at most the party's measured flow.
+    #[test]
+    fn flows_balance_and_constraints_hold_exactly_up_to_the_measured_value(
+        legs in proptest::collection::vec((0usize..2, 0usize..3, 0usize..3, 1u64..1_000_000), 1..8),
+        who in 0usize..3,
+        slack in -2i128..3,
+    ) {
+        let m = manifest();
+        let names = ["alice", "bob", "carol"];
+        let mut s = spec();
+        s.legs = legs
+            .iter()
+            .map(|&(chain, from, to, amount)| LegSpec {
+                chain: ["alpha", "beta"][chain].into(),
+                from: names[from].into(),
+                to: names[to].into(),
+                token: "USDC".into(),
+                amount: amount.to_string(),
+            })
+            .collect();
+        let party = names[who];
+        proptest::prop_assume!(s.legs.iter().any(|l| l.from == party || l.to == party));
+        let p = s.plan(&m, 1_800_000_000).unwrap();
+        for chain in ["alpha", "beta"] {
+            let sum: i128 = p.net.iter().filter(|((_, c, _), _)| c == chain).map(|(_, v)| v).sum();
+            proptest::prop_assert_eq!(sum, 0);
+        }
+        let net: i128 = p.net.iter().filter(|((who, _, _), _)| who == party).map(|(_, v)| v).sum();
+        s.constraints = vec![ConstraintSpec {
+            about: None,
+            party: party.into(),
+            token: "USDC".into(),
+            chain: None,
+            receives_at_least: None,
+            net_at_least: Some((net + slack).to_string()),
+        }];
+        match s.plan(&m, 1_800_000_000) {
+            Ok(p) => {
+                proptest::prop_assert!(slack <= 0);
+                proptest::prop_assert_eq!(p.constraints[0].actual, net);
+            }
+            Err(SpecError::ConstraintsFail(f)) => {
+                proptest::prop_assert!(slack > 0);
+                proptest::prop_assert_eq!(f[0].actual, net);
+            }
+            Err(e) => proptest::prop_assert!(false, "unexpected refusal: {}", e),
+        }
+    }
+}
+
+#[test]
+fn unknown_keys_in_a_spec_are_refused() {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/swap.bundle.toml")).unwrap();
+    let err = toml::from_str::<BundleSpec>(&text.replace("nonce = 7", "nonce = 7\nhurry = true")).unwrap_err();
+    assert!(err.to_string().contains("hurry"), "{err}");
+}

@@ -1,0 +1,272 @@
+//! The narrow view of the hub the relayer roles use, so each role can be tested alone against
+//! an in-memory hub; [`LiveHub`] is the real one over [`CosmosClient`].
+use std::future::Future;
+
+use mesh_hub_api::bundle_log::{
+    self, AwaitingLeg, BatchIndexesResponse, BatchResponse, BundleResponse, DueBundlesResponse, LockReport,
+    LogResponse, MerkleProofResponse, ObjectReportsResponse, Objection, OpenReport, ReportLocksResponse,
+    ReportResponse, SignerSetUpdateResponse,
+};
+use mesh_hub_api::dispute::{self, FraudProof};
+use mesh_hub_api::stake_escrow::{self, RelayerInfo, SignerSetResponse};
+use mesh_protocol::{EvmAddress, Hash32, Signature65, SignerSet};
+use prost::Message;
+
+use crate::{CosmosClient, CosmosError, CosmosSigner};
+
+/// What the roles ask of and send to the hub.
+pub trait MeshHub: Send + Sync {
+    fn awaiting_reports(&self, chain_id: u64) -> impl Future<Output = Result<Vec<AwaitingLeg>, CosmosError>> + Send;
+    /// One leg's report state; `None` when the hub knows no such bundle.
+    fn report(
+        &self,
+        bundle_id: Hash32,
+        leg_index: u32,
+    ) -> impl Future<Output = Result<Option<ReportResponse>, CosmosError>> + Send;
+    fn submit_reports(
+        &self,
+        reports: Vec<LockReport>,
+    ) -> impl Future<Output = Result<ReportLocksResponse, CosmosError>> + Send;
+    /// Reports on `chain_id` still inside their dispute window (every page).
+    fn open_reports(&self, chain_id: u64) -> impl Future<Output = Result<Vec<OpenReport>, CosmosError>> + Send;
+    /// `ObjectReports` as this relayer (a member of the current signer set).
+    fn object_reports(
+        &self,
+        objections: Vec<Objection>,
+    ) -> impl Future<Output = Result<ObjectReportsResponse, CosmosError>> + Send;
+    fn due_bundles(&self) -> impl Future<Output = Result<DueBundlesResponse, CosmosError>> + Send;
+    fn current_batch(&self) -> impl Future<Output = Result<BatchResponse, CosmosError>> + Send;
+    fn advance(&self) -> impl Future<Output = Result<(), CosmosError>> + Send;
+    fn unattested_batches(&self) -> impl Future<Output = Result<Vec<u64>, CosmosError>> + Send;
+    fn attested_batches(&self, start_after: Option<u64>) -> impl Future<Output = Result<Vec<u64>, CosmosError>> + Send;
+    fn batch(&self, index: u64) -> impl Future<Output = Result<BatchResponse, CosmosError>> + Send;
+    fn bundle(&self, bundle_id: Hash32) -> impl Future<Output = Result<BundleResponse, CosmosError>> + Send;
+    fn merkle_proof(&self, bundle_id: Hash32) -> impl Future<Output = Result<MerkleProofResponse, CosmosError>> + Send;
+    fn signer_set(&self, epoch: u64) -> impl Future<Output = Result<Option<SignerSetResponse>, CosmosError>> + Send;
+    fn current_signer_set(&self) -> impl Future<Output = Result<Option<SignerSetResponse>, CosmosError>> + Send;
+    fn signer_set_update(
+        &self,
+        new_epoch: u64,
+    ) -> impl Future<Output = Result<Option<SignerSetUpdateResponse>, CosmosError>> + Send;
+    /// The set the stake-escrow's `RotateSigners` would make now (`None`: no active relayer).
+    fn next_signer_set(&self) -> impl Future<Output = Result<Option<SignerSet>, CosmosError>> + Send;
+    /// `RotateSigners` on the stake-escrow (anyone may call it; the contract enforces the delay).
+    fn rotate_signers(&self) -> impl Future<Output = Result<(), CosmosError>> + Send;
+    fn submit_signatures(
+        &self,
+        batch_index: u64,
+        signatures: Vec<Signature65>,
+    ) -> impl Future<Output = Result<(), CosmosError>> + Send;
+    fn submit_update_signatures(
+        &self,
+        new_epoch: u64,
+        signatures: Vec<Signature65>,
+    ) -> impl Future<Output = Result<(), CosmosError>> + Send;
+    fn log(
+        &self,
+        start_after: Option<u64>,
+        limit: u32,
+    ) -> impl Future<Output = Result<LogResponse, CosmosError>> + Send;
+    /// The relayer that registered `evm_signer` as its signing key, `None` if nobody did (then no
+    /// signature by that key can be slashed).
+    fn relayer_by_signer(
+        &self,
+        evm_signer: EvmAddress,
+    ) -> impl Future<Output = Result<Option<RelayerInfo>, CosmosError>> + Send;
+    fn submit_fraud(&self, proof: FraudProof) -> impl Future<Output = Result<String, CosmosError>> + Send;
+}
+
+/// The hub over RPC, acting as one relayer account.
+pub struct LiveHub {
+    pub client: CosmosClient,
+    pub signer: CosmosSigner,
+    pub bundle_log: String,
+    pub stake_escrow: String,
+    pub dispute: String,
+}
+
+/// Contract errors that mean "not found" in a query.
+fn is_not_found(e: &CosmosError) -> bool {
+    matches!(e, CosmosError::Query { log, .. } if log.contains("not found") || log.contains("NotFound") || log.contains("Unknown"))
+}
+
+impl LiveHub {
+    async fn q<T: serde::de::DeserializeOwned>(
+        &self,
+        contract: &str,
+        msg: &impl serde::Serialize,
+    ) -> Result<T, CosmosError> {
+        self.client.query_smart(contract, msg).await
+    }
+
+    async fn exec(&self, contract: &str, msg: &impl serde::Serialize) -> Result<crate::TxOutcome, CosmosError> {
+        self.client.execute(&self.signer, contract, msg, vec![]).await
+    }
+}
+
+/// The JSON a contract returned from an execute, out of the tx's `MsgExecuteContractResponse`.
+fn execute_data<T: serde::de::DeserializeOwned>(out: &crate::TxOutcome) -> Result<T, CosmosError> {
+    let raw = out
+        .msg_data
+        .first()
+        .ok_or(CosmosError::Decode { what: "execute response", detail: "no message data".into() })?;
+    let resp = cosmrs::proto::cosmwasm::wasm::v1::MsgExecuteContractResponse::decode(raw.as_slice())
+        .map_err(|e| CosmosError::Decode { what: "execute response", detail: e.to_string() })?;
+    serde_json::from_slice(&resp.data)
+        .map_err(|e| CosmosError::Decode { what: "execute response JSON", detail: e.to_string() })
+}
+
+impl MeshHub for LiveHub {
+    async fn awaiting_reports(&self, chain_id: u64) -> Result<Vec<AwaitingLeg>, CosmosError> {
+        let mut out = Vec::new();
+        let mut start_after = None;
+        loop {
+            let page: bundle_log::AwaitingReportsResponse = self
+                .q(
+                    &self.bundle_log,
+                    &bundle_log::QueryMsg::AwaitingReports {
+                        chain_id,
+                        start_after: start_after.clone(),
+                        limit: Some(100),
+                    },
+                )
+                .await?;
+            let n = page.legs.len();
+            start_after =
+                page.legs.last().map(|l| bundle_log::LegRef { bundle_id: l.bundle_id, leg_index: l.leg_index });
+            out.extend(page.legs);
+            if n < 100 || out.len() >= 10_000 {
+                return Ok(out);
+            }
+        }
+    }
+
+    async fn report(&self, bundle_id: Hash32, leg_index: u32) -> Result<Option<ReportResponse>, CosmosError> {
+        match self.q(&self.bundle_log, &bundle_log::QueryMsg::Report { bundle_id, leg_index }).await {
+            Ok(r) => Ok(Some(r)),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn submit_reports(&self, reports: Vec<LockReport>) -> Result<ReportLocksResponse, CosmosError> {
+        let out = self.exec(&self.bundle_log, &bundle_log::ExecuteMsg::ReportLocks { reports }).await?;
+        if std::env::var("MESH_FAULT").as_deref() == Ok("abort-after-report-included") {
+            // Fault injection for the crash-recovery test: die after the hub took the reports
+            // but before the database records them.
+            std::process::abort();
+        }
+        execute_data(&out)
+    }
+
+    async fn open_reports(&self, chain_id: u64) -> Result<Vec<OpenReport>, CosmosError> {
+        let mut out = Vec::new();
+        let mut start_after = None;
+        loop {
+            let page: bundle_log::OpenReportsResponse = self
+                .q(
+                    &self.bundle_log,
+                    &bundle_log::QueryMsg::OpenReports { chain_id, start_after: start_after.clone(), limit: Some(100) },
+                )
+                .await?;
+            let n = page.reports.len();
+            start_after =
+                page.reports.last().map(|r| bundle_log::LegRef { bundle_id: r.bundle_id, leg_index: r.leg_index });
+            out.extend(page.reports);
+            if n < 100 || out.len() >= 10_000 {
+                return Ok(out);
+            }
+        }
+    }
+
+    async fn object_reports(&self, objections: Vec<Objection>) -> Result<ObjectReportsResponse, CosmosError> {
+        let out = self.exec(&self.bundle_log, &bundle_log::ExecuteMsg::ObjectReports { objections }).await?;
+        execute_data(&out)
+    }
+
+    async fn due_bundles(&self) -> Result<DueBundlesResponse, CosmosError> {
+        self.q(&self.bundle_log, &bundle_log::QueryMsg::DueBundles { limit: Some(64) }).await
+    }
+
+    async fn current_batch(&self) -> Result<BatchResponse, CosmosError> {
+        self.q(&self.bundle_log, &bundle_log::QueryMsg::CurrentBatch {}).await
+    }
+
+    async fn advance(&self) -> Result<(), CosmosError> {
+        self.exec(&self.bundle_log, &bundle_log::ExecuteMsg::Advance { limit: Some(32) }).await.map(|_| ())
+    }
+
+    async fn unattested_batches(&self) -> Result<Vec<u64>, CosmosError> {
+        let r: BatchIndexesResponse = self
+            .q(&self.bundle_log, &bundle_log::QueryMsg::UnattestedBatches { start_after: None, limit: Some(50) })
+            .await?;
+        Ok(r.batches)
+    }
+
+    async fn attested_batches(&self, start_after: Option<u64>) -> Result<Vec<u64>, CosmosError> {
+        let r: BatchIndexesResponse =
+            self.q(&self.bundle_log, &bundle_log::QueryMsg::AttestedBatches { start_after, limit: Some(50) }).await?;
+        Ok(r.batches)
+    }
+
+    async fn batch(&self, index: u64) -> Result<BatchResponse, CosmosError> {
+        self.q(&self.bundle_log, &bundle_log::QueryMsg::Batch { index }).await
+    }
+
+    async fn bundle(&self, bundle_id: Hash32) -> Result<BundleResponse, CosmosError> {
+        self.q(&self.bundle_log, &bundle_log::QueryMsg::Bundle { bundle_id }).await
+    }
+
+    async fn merkle_proof(&self, bundle_id: Hash32) -> Result<MerkleProofResponse, CosmosError> {
+        self.q(&self.bundle_log, &bundle_log::QueryMsg::MerkleProof { bundle_id }).await
+    }
+
+    async fn signer_set(&self, epoch: u64) -> Result<Option<SignerSetResponse>, CosmosError> {
+        self.q(&self.stake_escrow, &stake_escrow::QueryMsg::SignerSet { epoch }).await
+    }
+
+    async fn current_signer_set(&self) -> Result<Option<SignerSetResponse>, CosmosError> {
+        self.q(&self.stake_escrow, &stake_escrow::QueryMsg::CurrentSignerSet {}).await
+    }
+
+    async fn signer_set_update(&self, new_epoch: u64) -> Result<Option<SignerSetUpdateResponse>, CosmosError> {
+        match self.q(&self.bundle_log, &bundle_log::QueryMsg::SignerSetUpdate { new_epoch }).await {
+            Ok(r) => Ok(Some(r)),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn next_signer_set(&self) -> Result<Option<SignerSet>, CosmosError> {
+        self.q(&self.stake_escrow, &stake_escrow::QueryMsg::NextSignerSet {}).await
+    }
+
+    async fn rotate_signers(&self) -> Result<(), CosmosError> {
+        self.exec(&self.stake_escrow, &stake_escrow::ExecuteMsg::RotateSigners {}).await.map(|_| ())
+    }
+
+    async fn submit_signatures(&self, batch_index: u64, signatures: Vec<Signature65>) -> Result<(), CosmosError> {
+        self.exec(&self.bundle_log, &bundle_log::ExecuteMsg::SubmitSignatures { batch_index, signatures })
+            .await
+            .map(|_| ())
+    }
+
+    async fn submit_update_signatures(&self, new_epoch: u64, signatures: Vec<Signature65>) -> Result<(), CosmosError> {
+        self.exec(&self.bundle_log, &bundle_log::ExecuteMsg::SubmitSignerSetSignatures { new_epoch, signatures })
+            .await
+            .map(|_| ())
+    }
+
+    async fn log(&self, start_after: Option<u64>, limit: u32) -> Result<LogResponse, CosmosError> {
+        self.q(&self.bundle_log, &bundle_log::QueryMsg::Log { start_after, limit: Some(limit) }).await
+    }
+
+    async fn relayer_by_signer(&self, evm_signer: EvmAddress) -> Result<Option<RelayerInfo>, CosmosError> {
+        self.q(&self.stake_escrow, &stake_escrow::QueryMsg::RelayerBySigner { evm_signer }).await
+    }
+
+    async fn submit_fraud(&self, proof: FraudProof) -> Result<String, CosmosError> {
+        let out = self.exec(&self.dispute, &dispute::ExecuteMsg::SubmitFraudProof { proof }).await?;
+        Ok(out.hash)
+    }
+}

@@ -1,0 +1,6 @@
+//! Bundle planning for creators: specs (TOML), the checks a plan must pass before the hub sees
+//! it, and the plan itself (legs, who locks what, the bundle to register). Names are resolved
+//! through a [`directory::Directory`], never a particular network's files.
+
+pub mod directory;
+pub mod spec;

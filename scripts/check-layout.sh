@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The crate layout's rules (relayer/README.md), checked on cargo's resolved dependency graph:
+#   - no production crate depends (normal dependencies, transitively) on mesh-testkit;
+#   - only the `mesh` binary (mesh-cli) may depend on mesh-devnet;
+#   - mesh-chain (the adapter traits) depends on neither alloy nor cosmrs;
+#   - no module of the relayer's roles imports alloy or cosmrs (they reach chains through adapters).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo metadata --format-version 1 --locked --filter-platform "$(rustc -vV | sed -n "s/^host: //p")" | python3 -c '
+import json, sys
+meta = json.load(sys.stdin)
+name = {p["id"]: p["name"] for p in meta["packages"]}
+normal = {}
+for node in meta["resolve"]["nodes"]:
+    normal[node["id"]] = [d["pkg"] for d in node["deps"]
+                          if any(k["kind"] is None for k in d["dep_kinds"])]
+def closure(pkg):
+    seen, todo = set(), [pkg]
+    while todo:
+        for d in normal[todo.pop()]:
+            if d not in seen:
+                seen.add(d); todo.append(d)
+    return {name[d] for d in seen}
+ids = {name[i]: i for i in normal if name[i].startswith("mesh-") or name[i] in ("bundle-log", "stake-escrow", "dispute")}
+production = ["mesh-protocol", "mesh-proof-evm", "mesh-hub-api", "bundle-log", "stake-escrow", "dispute",
+              "mesh-chain", "mesh-cosmos", "mesh-hub", "mesh-chain-evm", "mesh-planner", "mesh-relayer",
+              "mesh-devnet", "mesh-cli"]
+bad = []
+for crate in production:
+    if crate not in ids:
+        continue
+    deps = closure(ids[crate])
+    if "mesh-testkit" in deps:
+        bad.append(f"{crate} depends on mesh-testkit (a dev-dependency only)")
+    if crate not in ("mesh-cli", "mesh-devnet") and "mesh-devnet" in deps:
+        bad.append(f"{crate} depends on mesh-devnet (only the mesh binary may)")
+if "mesh-chain" in ids:
+    for vm_lib in ("alloy", "cosmrs"):
+        if vm_lib in closure(ids["mesh-chain"]):
+            bad.append(f"mesh-chain depends on {vm_lib}: the adapter traits must stay VM-neutral")
+for b in bad:
+    print("layout:", b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+'
+
+if [ -d relayer/agent/src/roles ] && grep -rnE '\b(alloy|cosmrs)::' relayer/agent/src/roles >&2; then
+  echo "layout: the roles above import alloy or cosmrs; VM specifics belong in an adapter (relayer/chains/*)" >&2
+  exit 1
+fi
+echo "crate layout: ok"
