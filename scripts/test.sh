@@ -35,8 +35,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "crate layout (no test fixtures or devnet in production crates, VM-neutral roles)"
 scripts/check-layout.sh
 
-step "protocol crate builds for wasm32 without std-only dependencies"
+step "protocol crates build for wasm32 without std-only dependencies"
 cargo build --locked -p mesh-protocol --target wasm32-unknown-unknown
+cargo build --locked -p mesh-proof-evm --target wasm32-unknown-unknown
 
 step "hub contracts: optimised wasm (artifacts/)"
 scripts/build-wasm.sh

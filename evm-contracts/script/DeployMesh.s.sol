@@ -21,6 +21,8 @@ import {console} from "../test/utils/console.sol";
 ///                            stake-escrow made it (default: now + 30 days, the hub's default
 ///                            set lifetime); must be in the future
 ///   MESH_MIN_ROTATION_DELAY  seconds between rotations (default 3600)
+///   MESH_DOMAIN              REQUIRED: the domain id the hub's chain registry assigned to this
+///                            chain (> 0); the router escrows only legs naming it
 ///   MESH_REFUND_GRACE        the router's refund grace: seconds after a leg's settle deadline
 ///                            during which a COMMIT still pays and refunds stay closed; > 0
 ///                            (default 3600)
@@ -45,6 +47,7 @@ contract DeployMesh {
         uint64 expiresAt;
         uint64 delay;
         uint64 grace;
+        uint64 domain;
     }
 
     function run() external returns (SettlementVerifier verifier, MeshRouter router) {
@@ -54,10 +57,11 @@ contract DeployMesh {
         verifier = new SettlementVerifier(
             c.hub, c.deployment, c.epoch, c.signers, c.weights, c.threshold, c.expiresAt, c.delay
         );
-        router = new MeshRouter(verifier, c.grace);
+        router = new MeshRouter(verifier, c.domain, c.grace);
         vm.stopBroadcast();
 
         console.log("chain id", block.chainid);
+        console.log("domain", c.domain);
         console.log("SettlementVerifier", address(verifier));
         console.log("MeshRouter", address(router));
         console.log("hub domain", vm.toString(verifier.DOMAIN_SEPARATOR()));
@@ -93,6 +97,10 @@ contract DeployMesh {
         uint256 grace = vm.envOr("MESH_REFUND_GRACE", uint256(3600));
         require(grace != 0 && grace <= type(uint64).max, "MESH_REFUND_GRACE: 1 to 2^64 - 1");
         c.grace = uint64(grace);
+        // No default: the hub assigns domain ids, and a wrong one makes every lock revert.
+        uint256 domain = vm.envUint("MESH_DOMAIN");
+        require(domain != 0 && domain <= type(uint64).max, "MESH_DOMAIN: 1 to 2^64 - 1");
+        c.domain = uint64(domain);
     }
 
     /// @dev Sorts signers ascending, carrying their weights along (insertion sort, ≤ 64).
@@ -116,6 +124,7 @@ contract DeployMesh {
         vm.createDir("deployments", true);
         string memory key = "mesh";
         vm.serializeUint(key, "chainId", block.chainid);
+        vm.serializeUint(key, "domain", c.domain);
         vm.serializeUint(key, "genesisEpoch", c.epoch);
         vm.serializeUint(key, "threshold", c.threshold);
         vm.serializeUint(key, "genesisExpiresAt", c.expiresAt);

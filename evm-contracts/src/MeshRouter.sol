@@ -42,6 +42,9 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
     /// closed (> 0).
     uint64 internal immutable _REFUND_GRACE;
 
+    /// @dev The hub-assigned domain id of this chain (> 0): every leg escrowed here names it.
+    uint64 internal immutable _DOMAIN;
+
     /// @dev `settleMany` skip reasons, as in `SettlementSkipped`.
     uint8 internal constant _SKIP_NOT_LOCKED = 1;
     uint8 internal constant _SKIP_EXPIRED = 2;
@@ -81,13 +84,17 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
     /// @param verifier_ The SettlementVerifier of the hub this router serves.
+    /// @param domain_ The domain id the hub's chain registry assigned to this chain (> 0); legs
+    /// naming another domain are refused (`WrongDomain`).
     /// @param refundGrace_ Seconds after a leg's settle deadline during which a signed COMMIT is
     /// still applied and refunds stay closed; > 0. Choose it above this chain's worst delivery
     /// delay of a batch (posting, inclusion, congestion).
-    constructor(ISettlementVerifier verifier_, uint64 refundGrace_) {
+    constructor(ISettlementVerifier verifier_, uint64 domain_, uint64 refundGrace_) {
+        if (domain_ == 0) revert ZeroDomain();
         if (refundGrace_ == 0) revert ZeroRefundGrace();
         _VERIFIER = verifier_;
         _HUB_DOMAIN = verifier_.DOMAIN_SEPARATOR();
+        _DOMAIN = domain_;
         _REFUND_GRACE = refundGrace_;
     }
 
@@ -106,26 +113,12 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
         uint64 nonce,
         bytes32[] calldata legHashes
     ) external nonReentrant returns (uint256 amount) {
-        _checkLeg(leg, lockDeadline, settleDeadline);
+        (address token, address depositor) = _checkLeg(leg, lockDeadline, settleDeadline);
         bytes32 hash = MeshTypes.legHash(leg);
         _checkMembership(
             bundleId, index, hash, lockDeadline, settleDeadline, creatorHash, nonce, legHashes
         );
-        Stored storage e = _escrows[_key(bundleId, index)];
-        if (e.status != LegStatus.None) revert LegAlreadyLocked(bundleId, index);
-        amount = _pull(leg.token, leg.depositor, leg.amount);
-        bool wide = amount > type(uint96).max;
-        e.token = leg.token;
-        e.settleDeadline = settleDeadline;
-        e.status = LegStatus.Locked;
-        e.wideAmount = wide;
-        e.recipient = leg.recipient;
-        // forge-lint: disable-next-line(unsafe-typecast)
-        e.amount = wide ? 0 : uint96(amount);
-        e.depositor = leg.depositor;
-        e.legHash = hash;
-        if (wide) e.wide = amount;
-        emit LegLocked(bundleId, index, hash, leg.depositor, leg.token, amount, settleDeadline);
+        amount = _escrow(bundleId, index, token, depositor, leg, settleDeadline, hash);
     }
 
     /// @inheritdoc IMeshRouter
@@ -223,6 +216,11 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
     /// @inheritdoc IMeshRouter
     function verifier() external view returns (ISettlementVerifier) {
         return _VERIFIER;
+    }
+
+    /// @inheritdoc IMeshRouter
+    function domain() external view returns (uint64) {
+        return _DOMAIN;
     }
 
     /// @inheritdoc IMeshRouter
@@ -502,11 +500,25 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
         return wide ? e.wide : e.amount;
     }
 
-    /// @dev The leg-level checks of `lock`.
-    function _checkLeg(Leg calldata leg, uint64 lockDeadline, uint64 settleDeadline) internal view {
-        if (leg.chainId != block.chainid) revert WrongChain(leg.chainId, block.chainid);
-        if (leg.router != address(this)) revert WrongRouter(leg.router, address(this));
-        address depositor = leg.depositor;
+    /// @dev The 20-byte address of an EVM-shaped account id; reverts `NotAnEvmAccount` unless
+    /// its top 12 bytes are zero.
+    function _evm(bytes32 id) internal pure returns (address) {
+        if (!MeshTypes.isEvmAccount(id)) revert NotAnEvmAccount(id);
+        return address(uint160(uint256(id)));
+    }
+
+    /// @dev The leg-level checks of `lock`; returns the leg's token and depositor as addresses.
+    function _checkLeg(Leg calldata leg, uint64 lockDeadline, uint64 settleDeadline)
+        internal
+        view
+        returns (address token, address depositor)
+    {
+        if (leg.domain != _DOMAIN) revert WrongDomain(_DOMAIN, leg.domain);
+        address router = _evm(leg.router);
+        depositor = _evm(leg.depositor);
+        token = _evm(leg.token);
+        address recipient = _evm(leg.recipient);
+        if (router != address(this)) revert WrongRouter(router, address(this));
         if (msg.sender != depositor && !isOperator[depositor][msg.sender]) {
             revert NotDepositorOrOperator(msg.sender, depositor);
         }
@@ -517,8 +529,36 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
             revert DeadlinesOutOfOrder(lockDeadline, settleDeadline);
         }
         if (leg.amount == 0) revert ZeroAmount();
-        if (leg.recipient == address(0)) revert ZeroRecipient();
-        if (leg.token.code.length == 0) revert TokenHasNoCode(leg.token);
+        if (recipient == address(0)) revert ZeroRecipient();
+        if (token.code.length == 0) revert TokenHasNoCode(token);
+    }
+
+    /// @dev Pulls a checked leg's tokens, records its escrow and emits `LegLocked`; `token` and
+    /// `depositor` are the leg's (EVM-shaped, checked) accounts as addresses.
+    function _escrow(
+        bytes32 bundleId,
+        uint32 index,
+        address token,
+        address depositor,
+        Leg calldata leg,
+        uint64 settleDeadline,
+        bytes32 hash
+    ) internal returns (uint256 amount) {
+        Stored storage e = _escrows[_key(bundleId, index)];
+        if (e.status != LegStatus.None) revert LegAlreadyLocked(bundleId, index);
+        amount = _pull(token, depositor, leg.amount);
+        bool wide = amount > type(uint96).max;
+        e.token = token;
+        e.settleDeadline = settleDeadline;
+        e.status = LegStatus.Locked;
+        e.wideAmount = wide;
+        e.recipient = address(uint160(uint256(leg.recipient)));
+        // forge-lint: disable-next-line(unsafe-typecast)
+        e.amount = wide ? 0 : uint96(amount);
+        e.depositor = depositor;
+        e.legHash = hash;
+        if (wide) e.wide = amount;
+        emit LegLocked(bundleId, index, hash, leg.depositor, leg.token, amount, settleDeadline);
     }
 
     /// @dev Checks that the leg hashing to `hash` is leg `index` of bundle `bundleId`.

@@ -1,21 +1,25 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-/// @notice One escrowed, conditional ERC-20 transfer of a bundle (docs/protocol.md, section 1).
-/// @dev Field order and types are normative: they are hashed as the EIP-712 struct `Leg`.
+/// @notice One escrowed, conditional token transfer of a bundle (docs/protocol.md, section 1),
+/// VM-neutral: a hub-assigned domain id and 32-byte account ids.
+/// @dev Field order and types are normative: they are hashed as the EIP-712 struct `Leg`. On an
+/// EVM chain every account is a 20-byte address left-padded to 32 bytes
+/// (`bytes32(uint256(uint160(a)))`, `MeshTypes.account`); a Router refuses any other shape.
 struct Leg {
-    /// @dev EIP-155 id of the chain that escrows the leg.
-    uint64 chainId;
-    /// @dev The MeshRouter that escrows the leg.
-    address router;
+    /// @dev Hub-assigned domain id of the chain that escrows the leg (the hub's chain registry
+    /// maps it to a VM and that VM's chain id); a Router accepts only its own.
+    uint64 domain;
+    /// @dev The router that escrows the leg.
+    bytes32 router;
     /// @dev Who locks the tokens (and gets them back on ABORT or expiry).
-    address depositor;
-    /// @dev The ERC-20 escrowed.
-    address token;
+    bytes32 depositor;
+    /// @dev The token escrowed (an ERC-20 on EVM).
+    bytes32 token;
     /// @dev The amount the router must receive (> 0).
     uint256 amount;
     /// @dev Who is paid on COMMIT.
-    address recipient;
+    bytes32 recipient;
 }
 
 /// @title MeshTypes
@@ -45,17 +49,18 @@ library MeshTypes {
         keccak256("EIP712Domain(string name,string version,bytes32 salt)");
     /// @dev `keccak256("AtomicMesh")`, the domain name hash.
     bytes32 internal constant NAME_HASH = keccak256("AtomicMesh");
-    /// @dev `keccak256("1")`, the domain version hash.
-    bytes32 internal constant VERSION_HASH = keccak256("1");
+    /// @dev `keccak256("2")`, the domain version hash: version 2 (VM-neutral legs), so nothing
+    /// signed under version 1 verifies.
+    bytes32 internal constant VERSION_HASH = keccak256("2");
 
     /// @dev EIP-712 type hash of `Leg`.
     bytes32 internal constant LEG_TYPEHASH = keccak256(
-        "Leg(uint64 chainId,address router,address depositor,address token,uint256 amount,address recipient)"
+        "Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient)"
     );
     /// @dev EIP-712 type hash of `Bundle` (with `Leg` appended, as EIP-712 requires).
     bytes32 internal constant BUNDLE_TYPEHASH = keccak256(
         "Bundle(bytes32 hubDomain,bytes32 creator,uint64 nonce,uint64 lockDeadline,uint64 settleDeadline,Leg[] legs)"
-        "Leg(uint64 chainId,address router,address depositor,address token,uint256 amount,address recipient)"
+        "Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient)"
     );
     /// @dev EIP-712 type hash of `Settlement`, the Merkle leaf.
     bytes32 internal constant SETTLEMENT_TYPEHASH =
@@ -120,7 +125,7 @@ library MeshTypes {
         return keccak256(
             abi.encode(
                 LEG_TYPEHASH,
-                leg.chainId,
+                leg.domain,
                 leg.router,
                 leg.depositor,
                 leg.token,
@@ -128,6 +133,16 @@ library MeshTypes {
                 leg.recipient
             )
         );
+    }
+
+    /// @dev The 32-byte account id of an EVM address: the address left-padded with zeros.
+    function account(address a) internal pure returns (bytes32) {
+        return bytes32(uint256(uint160(a)));
+    }
+
+    /// @dev Whether `id` is EVM-shaped: its top 12 bytes are zero.
+    function isEvmAccount(bytes32 id) internal pure returns (bool) {
+        return uint256(id) >> 160 == 0;
     }
 
     /// @dev `keccak256(bytes(creator))`: the bundle creator's hub address as a fixed-size field.

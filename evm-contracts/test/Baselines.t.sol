@@ -20,7 +20,7 @@ contract BaselinesTest is MeshFixture {
     function setUp() public {
         _setUpMesh(3, 2);
         htlc = new HashedTimelock();
-        perLeg = new PerLegSignatureRouter(verifier, GRACE, signerAddrs, signerWeights, 2);
+        perLeg = new PerLegSignatureRouter(verifier, DOMAIN, GRACE, signerAddrs, signerWeights, 2);
         rec = new RecoverHarness();
         token.mint(alice, 100e18);
         vm.prank(alice);
@@ -72,7 +72,7 @@ contract BaselinesTest is MeshFixture {
 
     function _perLegLocked() internal returns (bytes32 id) {
         Bundle memory x = _oneLeg(1, 5e18);
-        x.legs[0].router = address(perLeg);
+        x.legs[0].router = _acct(address(perLeg));
         _fundAndLock(x, 0);
         id = _id(x);
     }

@@ -36,7 +36,7 @@ contract IncidentsTest is MeshFixture {
 
     function _withToken(address tok, uint64 nonce) internal view returns (Bundle memory x) {
         x = _oneLeg(nonce, AMOUNT);
-        x.legs[0].token = tok;
+        x.legs[0].token = _acct(tok);
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
@@ -291,7 +291,7 @@ contract IncidentsTest is MeshFixture {
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
     function test_Incident_CrossRouterReplay() public {
-        MeshRouter other = new MeshRouter(verifier, GRACE);
+        MeshRouter other = new MeshRouter(verifier, DOMAIN, GRACE);
         Bundle memory x = _oneLeg(1, AMOUNT);
         token.mint(alice, AMOUNT);
         vm.startPrank(alice);
@@ -323,37 +323,40 @@ contract IncidentsTest is MeshFixture {
 
     function test_Incident_CrossChainReplay() public {
         Bundle memory x = _oneLeg(1, AMOUNT);
-        // The bundle's leg is meant for chain 10; replaying it here is refused.
-        x.legs[0].chainId = 10;
+        // The bundle's leg is meant for domain 10 (another chain of the registry); replaying it
+        // here is refused: the leg hash binds the domain and the router checks it.
+        x.legs[0].domain = 10;
         bytes32 bid = _id(x);
         bytes32[] memory hashes = _legHashes(x);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IMeshRouter.WrongChain.selector, 10, block.chainid));
+        vm.expectRevert(abi.encodeWithSelector(IMeshRouter.WrongDomain.selector, DOMAIN, 10));
         router.lock(bid, 0, x.legs[0], x.lockDeadline, x.settleDeadline, x.creatorHash, 1, hashes);
-        // A router whose chain id changed under it (fork) refuses legs of the old chain id.
+        // The same router address on another domain (a second deployment at the same address on
+        // another chain) refuses legs of this one.
+        MeshRouter elsewhere = new MeshRouter(verifier, DOMAIN + 1, GRACE);
         Bundle memory y = _oneLeg(2, AMOUNT);
+        y.legs[0].router = _acct(address(elsewhere));
         bytes32 yid = _id(y);
         bytes32[] memory yh = _legHashes(y);
-        vm.chainId(block.chainid + 1);
+        y.legs[0].domain = DOMAIN;
         vm.prank(alice);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IMeshRouter.WrongChain.selector, y.legs[0].chainId, block.chainid
-            )
+            abi.encodeWithSelector(IMeshRouter.WrongDomain.selector, DOMAIN + 1, DOMAIN)
         );
-        router.lock(yid, 0, y.legs[0], y.lockDeadline, y.settleDeadline, y.creatorHash, 2, yh);
+        elsewhere.lock(yid, 0, y.legs[0], y.lockDeadline, y.settleDeadline, y.creatorHash, 2, yh);
     }
 
     /// @dev One signed root serves every chain (no chainId in the domain): each chain's router
     /// applies it only to the legs it escrows itself.
     function test_Incident_SameRootOnTwoChainsSettlesOnlyLocalLegs() public {
         SettlementVerifier verifierB = _newVerifier(signerAddrs, signerWeights, signerThreshold);
-        MeshRouter routerB = new MeshRouter(verifierB, GRACE);
+        MeshRouter routerB = new MeshRouter(verifierB, DOMAIN + 1, GRACE);
         Bundle memory x = _oneLeg(1, AMOUNT);
         Leg[] memory legs = new Leg[](2);
         legs[0] = x.legs[0];
         legs[1] = _leg(carol, address(token), AMOUNT, alice);
-        legs[1].router = address(routerB);
+        legs[1].domain = DOMAIN + 1;
+        legs[1].router = _acct(address(routerB));
         x.legs = legs;
         token.mint(alice, AMOUNT);
         token.mint(carol, AMOUNT);
@@ -561,7 +564,7 @@ contract IncidentsTest is MeshFixture {
             uint64(block.timestamp + 30 days),
             ROTATION_DELAY
         );
-        router = new MeshRouter(verifier, GRACE);
+        router = new MeshRouter(verifier, DOMAIN, GRACE);
         Bundle memory n = _oneLeg(4, AMOUNT);
         _fundAndLock(n, 0);
         bytes32 nRoot = MeshTypes.settlementLeaf(_id(n), MeshTypes.COMMIT);

@@ -18,8 +18,8 @@ contract MeshRouterTest is MeshFixture {
         bytes32 indexed bundleId,
         uint32 indexed index,
         bytes32 legHash,
-        address indexed depositor,
-        address token,
+        bytes32 indexed depositor,
+        bytes32 token,
         uint256 amount,
         uint64 settleDeadline
     );
@@ -78,7 +78,7 @@ contract MeshRouterTest is MeshFixture {
     function test_Lock_EscrowsAndEmits() public {
         bytes32 lh = MeshTypes.legHash(b.legs[0]);
         vm.expectEmit(true, true, true, true, address(router));
-        emit LegLocked(id, 0, lh, alice, address(token), AMOUNT, b.settleDeadline);
+        emit LegLocked(id, 0, lh, _acct(alice), _acct(address(token)), AMOUNT, b.settleDeadline);
         uint256 credited = _lock(b, 0);
         assertEq(credited, AMOUNT, "credited");
         assertEq(token.balanceOf(address(router)), AMOUNT, "router balance");
@@ -120,7 +120,7 @@ contract MeshRouterTest is MeshFixture {
         Leg[] memory legs = new Leg[](3);
         legs[0] = x.legs[0];
         legs[1] = _leg(carol, address(token), 5e18, alice);
-        legs[1].chainId = 31_338; // escrowed elsewhere
+        legs[1].domain = DOMAIN + 1; // escrowed elsewhere
         legs[2] = _leg(carol, address(token), 7e18, alice);
         x.legs = legs;
         _store(x);
@@ -134,7 +134,7 @@ contract MeshRouterTest is MeshFixture {
         bytes32[] memory hashes = _legHashes(b);
         vm.prank(carol);
         vm.expectRevert(
-            abi.encodeWithSelector(IMeshRouter.WrongChain.selector, 31_338, block.chainid)
+            abi.encodeWithSelector(IMeshRouter.WrongDomain.selector, DOMAIN, DOMAIN + 1)
         );
         router.lock(
             id, 1, b.legs[1], b.lockDeadline, b.settleDeadline, b.creatorHash, b.nonce, hashes
@@ -152,17 +152,59 @@ contract MeshRouterTest is MeshFixture {
         assertEq(token.balanceOf(bob), wide, "paid wide");
     }
 
-    function test_RevertWhen_LockWrongChain() public {
-        Bundle memory x = _oneLeg(1, AMOUNT);
-        x.legs[0].chainId = 1;
+    /// @dev Replay across domains: a leg of another domain (another chain of the hub's
+    /// registry, whatever its VM) is refused here even when it names this router.
+    function test_RevertWhen_LegNamesAnotherDomain() public {
+        uint64[4] memory others = [uint64(1), DOMAIN - 1, DOMAIN + 1, type(uint64).max];
+        for (uint256 i; i < others.length; ++i) {
+            Bundle memory x = _oneLeg(1, AMOUNT);
+            x.legs[0].domain = others[i];
+            _expectLockRevert(
+                x,
+                alice,
+                abi.encodeWithSelector(IMeshRouter.WrongDomain.selector, DOMAIN, others[i])
+            );
+        }
+        // Domain zero is never a domain (the hub refuses it in bundles).
+        Bundle memory z = _oneLeg(1, AMOUNT);
+        z.legs[0].domain = 0;
         _expectLockRevert(
-            x, alice, abi.encodeWithSelector(IMeshRouter.WrongChain.selector, 1, block.chainid)
+            z, alice, abi.encodeWithSelector(IMeshRouter.WrongDomain.selector, DOMAIN, 0)
         );
+    }
+
+    /// @dev Every account field of a leg on an EVM chain must be a left-padded 20-byte address:
+    /// an id with any of its top 12 bytes set (a 32-byte Cosmos account, or a padded address
+    /// with junk above it that would otherwise truncate to a real address) is refused, before
+    /// the router, the depositor or the token are used.
+    function test_RevertWhen_AccountIsNotEvmShaped(uint96 top, uint8 field) public {
+        vm.assume(top != 0);
+        Bundle memory x = _oneLeg(1, AMOUNT);
+        Leg memory leg = x.legs[0];
+        bytes32 high = bytes32(uint256(top) << 160);
+        bytes32 bad;
+        if (field % 4 == 0) bad = leg.router = leg.router | high;
+        else if (field % 4 == 1) bad = leg.depositor = leg.depositor | high;
+        else if (field % 4 == 2) bad = leg.token = leg.token | high;
+        else bad = leg.recipient = leg.recipient | high;
+        x.legs[0] = leg;
+        _expectLockRevert(
+            x, alice, abi.encodeWithSelector(IMeshRouter.NotAnEvmAccount.selector, bad)
+        );
+    }
+
+    function test_RevertWhen_ZeroDomain() public {
+        vm.expectRevert(IMeshRouter.ZeroDomain.selector);
+        new MeshRouter(verifier, 0, GRACE);
+    }
+
+    function test_DomainIsTheConstructorArgument() public view {
+        assertEq(router.domain(), DOMAIN, "domain");
     }
 
     function test_RevertWhen_LockWrongRouter() public {
         Bundle memory x = _oneLeg(1, AMOUNT);
-        x.legs[0].router = carol;
+        x.legs[0].router = _acct(carol);
         _expectLockRevert(
             x,
             alice,
@@ -225,13 +267,13 @@ contract MeshRouterTest is MeshFixture {
 
     function test_RevertWhen_LockZeroRecipient() public {
         Bundle memory x = _oneLeg(1, AMOUNT);
-        x.legs[0].recipient = address(0);
+        x.legs[0].recipient = _acct(address(0));
         _expectLockRevert(x, alice, abi.encodeWithSelector(IMeshRouter.ZeroRecipient.selector));
     }
 
     function test_RevertWhen_LockTokenWithoutCode() public {
         Bundle memory x = _oneLeg(1, AMOUNT);
-        x.legs[0].token = carol;
+        x.legs[0].token = _acct(carol);
         _expectLockRevert(
             x, alice, abi.encodeWithSelector(IMeshRouter.TokenHasNoCode.selector, carol)
         );
@@ -282,7 +324,7 @@ contract MeshRouterTest is MeshFixture {
     function test_RevertWhen_LockLegNotInBundle() public {
         bytes32[] memory hashes = _legHashes(b);
         Leg memory other = b.legs[0];
-        other.recipient = carol;
+        other.recipient = _acct(carol);
         bytes32 otherHash = MeshTypes.legHash(other);
         vm.prank(alice);
         vm.expectRevert(
@@ -493,11 +535,12 @@ contract MeshRouterTest is MeshFixture {
     function test_LateCommitAfterSettleDeadlineStillPaysBeforeRefundsOpen() public {
         // Chain B: its own verifier (same hub deployment, same set) and router.
         SettlementVerifier verifierB = _newVerifier(signerAddrs, signerWeights, signerThreshold);
-        MeshRouter routerB = new MeshRouter(verifierB, GRACE);
+        MeshRouter routerB = new MeshRouter(verifierB, DOMAIN + 1, GRACE);
         Leg[] memory legs = new Leg[](2);
         legs[0] = b.legs[0];
         legs[1] = _leg(carol, address(token), AMOUNT, alice);
-        legs[1].router = address(routerB);
+        legs[1].domain = DOMAIN + 1;
+        legs[1].router = _acct(address(routerB));
         Bundle memory x = _oneLeg(2, AMOUNT);
         x.legs = legs;
         _store(x);
@@ -539,7 +582,7 @@ contract MeshRouterTest is MeshFixture {
     function test_RevertWhen_SettleTransferFails() public {
         BlocklistToken bl = new BlocklistToken();
         Bundle memory x = _oneLeg(9, AMOUNT);
-        x.legs[0].token = address(bl);
+        x.legs[0].token = _acct(address(bl));
         _store(x);
         bl.mint(alice, AMOUNT);
         vm.prank(alice);
@@ -620,7 +663,7 @@ contract MeshRouterTest is MeshFixture {
     function test_SettleMany_SkipsFailedTransfer() public {
         BlocklistToken bl = new BlocklistToken();
         Bundle memory x = _oneLeg(50, AMOUNT);
-        x.legs[0].token = address(bl);
+        x.legs[0].token = _acct(address(bl));
         bytes32 blocked = _id(x);
         bl.mint(alice, AMOUNT);
         vm.prank(alice);
@@ -773,7 +816,7 @@ contract MeshRouterTest is MeshFixture {
 
     function test_RevertWhen_ZeroRefundGrace() public {
         vm.expectRevert(IMeshRouter.ZeroRefundGrace.selector);
-        new MeshRouter(verifier, 0);
+        new MeshRouter(verifier, DOMAIN, 0);
     }
 
     function test_RevertWhen_RefundNeverLocked() public {
@@ -946,7 +989,7 @@ contract MeshRouterTest is MeshFixture {
     ) public {
         settleDl = uint64(bound(settleDl, 1, type(uint64).max));
         grace = uint64(bound(grace, 1, type(uint64).max));
-        router = new MeshRouter(verifier, grace);
+        router = new MeshRouter(verifier, DOMAIN, grace);
         Bundle memory x = _oneLeg(500, AMOUNT);
         x.lockDeadline = settleDl - 1;
         x.settleDeadline = settleDl;

@@ -10,7 +10,7 @@ import {Bundle, MeshFixture} from "./utils/MeshFixture.sol";
 
 /// @notice Exposes the router's multiproof root computation.
 contract MultiproofHarness is MeshRouter {
-    constructor(ISettlementVerifier v) MeshRouter(v, 1 hours) {}
+    constructor(ISettlementVerifier v) MeshRouter(v, 1, 1 hours) {}
 
     function multiproofRoot(uint256 leafCount, MultiItem[] calldata items, bytes32[] calldata proof)
         external

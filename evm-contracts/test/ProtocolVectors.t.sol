@@ -116,17 +116,43 @@ contract ProtocolVectorsTest is Test {
 
     function _legAt(string memory b, uint256 j) internal view returns (Leg memory leg) {
         string memory l = _key(string.concat(b, ".bundle.legs"), j, "");
-        leg.chainId = uint64(vm.parseJsonUint(json, string.concat(l, ".chain_id")));
-        leg.router = vm.parseJsonAddress(json, string.concat(l, ".router"));
-        leg.depositor = vm.parseJsonAddress(json, string.concat(l, ".depositor"));
-        leg.token = vm.parseJsonAddress(json, string.concat(l, ".token"));
+        leg.domain = uint64(vm.parseJsonUint(json, string.concat(l, ".domain")));
+        leg.router = vm.parseJsonBytes32(json, string.concat(l, ".router"));
+        leg.depositor = vm.parseJsonBytes32(json, string.concat(l, ".depositor"));
+        leg.token = vm.parseJsonBytes32(json, string.concat(l, ".token"));
         leg.amount = vm.parseJsonUint(json, string.concat(l, ".amount"));
-        leg.recipient = vm.parseJsonAddress(json, string.concat(l, ".recipient"));
+        leg.recipient = vm.parseJsonBytes32(json, string.concat(l, ".recipient"));
+    }
+
+    function _a(bytes32 id) internal pure returns (address) {
+        return address(uint160(uint256(id)));
+    }
+
+    /// @dev A 20-byte EVM address and a 20-byte Cosmos address map to their left-padded 32
+    /// bytes; a 32-byte Cosmos address is its own account id and is not EVM-shaped.
+    function test_Vectors_Accounts() public view {
+        address evm = vm.parseJsonAddress(json, ".accounts.evm.address");
+        bytes32 evmId = vm.parseJsonBytes32(json, ".accounts.evm.accountId");
+        assertEq(MeshTypes.account(evm), evmId, "EVM address left-padded");
+        assertTrue(MeshTypes.isEvmAccount(evmId), "EVM-shaped");
+        assertEq(_a(evmId), evm, "and back");
+
+        bytes memory c20 = vm.parseJsonBytes(json, ".accounts.cosmos20.bytes");
+        bytes32 c20Id = vm.parseJsonBytes32(json, ".accounts.cosmos20.accountId");
+        assertEq(c20.length, 20, "20-byte Cosmos address");
+        assertEq(c20Id, bytes32(uint256(uint160(bytes20(c20)))), "20 bytes left-padded");
+        assertTrue(MeshTypes.isEvmAccount(c20Id), "a 20-byte account is EVM-shaped");
+
+        bytes memory c32 = vm.parseJsonBytes(json, ".accounts.cosmos32.bytes");
+        bytes32 c32Id = vm.parseJsonBytes32(json, ".accounts.cosmos32.accountId");
+        assertEq(c32.length, 32, "32-byte Cosmos address");
+        assertEq(c32Id, bytes32(c32), "32 bytes as they are");
+        assertFalse(MeshTypes.isEvmAccount(c32Id), "a 32-byte account is not EVM-shaped");
     }
 
     function test_Vectors_Bundles() public view {
         bytes32 separator = vm.parseJsonBytes32(json, ".hub.domainSeparator");
-        for (uint256 i; i < 3; ++i) {
+        for (uint256 i; i < 4; ++i) {
             string memory b = _key(".bundles", i, "");
             bytes32[] memory legHashes =
                 vm.parseJsonBytes32Array(json, string.concat(b, ".legHashes"));
@@ -371,22 +397,24 @@ contract ProtocolVectorsTest is Test {
 
         // Re-create the vector's lock: bundle 1, leg 0, on the vector's router and token addresses.
         address emitter = vm.parseJsonAddress(json, ".legLocked.emitter");
-        MeshRouter impl = new MeshRouter(verifier, 1 hours);
-        vm.etch(emitter, address(impl).code);
         Leg memory leg = _legAt(".bundles[1]", 0);
-        assertEq(leg.router, emitter, "vector leg router");
-        vm.etch(leg.token, address(new TestToken()).code);
-        vm.chainId(leg.chainId);
-        TestToken(leg.token).mint(leg.depositor, leg.amount);
-        vm.prank(leg.depositor);
-        TestToken(leg.token).approve(emitter, leg.amount);
+        // The router's domain is an immutable, part of its runtime code.
+        MeshRouter impl = new MeshRouter(verifier, leg.domain, 1 hours);
+        vm.etch(emitter, address(impl).code);
+        assertEq(leg.router, MeshTypes.account(emitter), "vector leg router");
+        address tok = _a(leg.token);
+        address depositor = _a(leg.depositor);
+        vm.etch(tok, address(new TestToken()).code);
+        TestToken(tok).mint(depositor, leg.amount);
+        vm.prank(depositor);
+        TestToken(tok).approve(emitter, leg.amount);
 
         bytes32[] memory legHashes = vm.parseJsonBytes32Array(json, ".bundles[1].legHashes");
         uint64 lockDl = uint64(vm.parseJsonUint(json, ".bundles[1].bundle.lock_deadline"));
         uint64 settleDl = uint64(vm.parseJsonUint(json, ".bundles[1].bundle.settle_deadline"));
         vm.warp(lockDl - 100);
         vm.recordLogs();
-        vm.prank(leg.depositor);
+        vm.prank(depositor);
         MeshRouter(emitter)
             .lock(
                 vm.parseJsonBytes32(json, ".bundles[1].bundleId"),

@@ -56,7 +56,7 @@ contract ReentrancyTest is MeshFixture {
         b = _oneLeg(nonce, AMOUNT);
         b.lockDeadline = T0 + 1 hours;
         b.settleDeadline = T0 + 2 hours;
-        b.legs[0].token = address(rt);
+        b.legs[0].token = _acct(address(rt));
     }
 
     /// @dev The calldata of a call of `entry` on the leg of `id` with `verdict` (signed by the

@@ -744,6 +744,32 @@ contract SettlementVerifierTest is MeshFixture {
 
     /// @dev Two bundle-logs on one hub chain (a migration, a staging copy) with the same signer
     /// set: a signature made for one is refused by the other's verifier.
+    /// @dev Protocol v2 bumped the EIP-712 domain version to "2": a batch signed under the v1
+    /// domain (same name, same salt, version "1") recovers strangers and is refused, so nothing
+    /// signed for 20-byte legs verifies under VM-neutral ones.
+    function test_RevertWhen_BatchSignedUnderV1Domain() public {
+        bytes32 v1Domain = keccak256(
+            abi.encode(
+                MeshTypes.DOMAIN_TYPEHASH, MeshTypes.NAME_HASH, keccak256("1"), verifier.HUB_SALT()
+            )
+        );
+        assertTrue(v1Domain != verifier.DOMAIN_SEPARATOR(), "the version is bound");
+        bytes32 v1Digest = MeshTypes.typedDataDigest(
+            v1Domain, MeshTypes.settlementBatchHash(GENESIS_EPOCH, 7, ROOT)
+        );
+        bytes memory sigs = _sign(_take(signerKeys, 3), v1Digest);
+        bytes32 v2Digest = _digest(GENESIS_EPOCH, 7, ROOT);
+        assertTrue(v1Digest != v2Digest, "another digest");
+        bytes memory err = _foreignSigError(v2Digest, sigs);
+        vm.expectRevert(err);
+        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+        vm.expectRevert(err);
+        verifier.checkSignatures(GENESIS_EPOCH, v2Digest, sigs);
+        // The same signers over the v2 digest verify.
+        bytes memory v2Sigs = _sign(_take(signerKeys, 3), v2Digest);
+        assertTrue(verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, v2Sigs), "v2 verifies");
+    }
+
     function test_SignatureForAnotherDeploymentOnTheSameHubIsRefused() public {
         string memory staging = "inj1stagingbundlelog000000000000000000000";
         SettlementVerifier other = new SettlementVerifier(

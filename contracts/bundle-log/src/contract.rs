@@ -36,13 +36,13 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
             execute::revert_report(deps, env, info, bundle_id, leg_index, report_id, fraud_id)
         }
         ExecuteMsg::SetDispute { dispute } => execute::set_dispute(deps, info, dispute),
-        ExecuteMsg::AddChain { chain_id, name, router, confirmations } => {
-            execute::add_chain(deps, info, ChainInfo { chain_id, name, router, confirmations })
+        ExecuteMsg::AddChain { domain, name, vm, router, confirmations } => {
+            execute::add_chain(deps, info, ChainInfo { domain, name, vm, router, confirmations })
         }
-        ExecuteMsg::UpdateChain { chain_id, name, router, confirmations } => {
-            execute::update_chain(deps, info, ChainInfo { chain_id, name, router, confirmations })
+        ExecuteMsg::UpdateChain { domain, name, vm, router, confirmations } => {
+            execute::update_chain(deps, info, ChainInfo { domain, name, vm, router, confirmations })
         }
-        ExecuteMsg::RemoveChain { chain_id } => execute::remove_chain(deps, info, chain_id),
+        ExecuteMsg::RemoveChain { domain } => execute::remove_chain(deps, info, domain),
         ExecuteMsg::UpdateAdmin { admin } => execute::update_admin(deps, info, admin),
     }
 }
@@ -78,16 +78,15 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
         QueryMsg::Batch { index } => query::batch(deps, index),
         QueryMsg::CurrentBatch {} => query::current_batch(deps),
         QueryMsg::MerkleProof { bundle_id } => query::merkle_proof_of(deps, bundle_id),
-        QueryMsg::AwaitingReports { chain_id, start_after, limit } => {
-            query::awaiting_reports(deps, chain_id, start_after, limit)
+        QueryMsg::AwaitingReports { domain, start_after, limit } => {
+            query::awaiting_reports(deps, domain, start_after, limit)
         }
         QueryMsg::DueBundles { limit } => query::due_bundles(deps, env, limit),
-        QueryMsg::OpenReports { chain_id, start_after, limit } => {
-            query::open_reports(deps, chain_id, start_after, limit)
-        }
+        QueryMsg::OpenReports { domain, start_after, limit } => query::open_reports(deps, domain, start_after, limit),
         QueryMsg::UnattestedBatches { start_after, limit } => query::unattested_batches(deps, start_after, limit),
         QueryMsg::AttestedBatches { start_after, limit } => query::attested_batches(deps, start_after, limit),
-        QueryMsg::Chain { chain_id } => query::chain(deps, chain_id),
+        QueryMsg::Chain { domain } => query::chain(deps, domain),
+        QueryMsg::ChainByVm { vm } => query::chain_by_vm(deps, vm),
         QueryMsg::Chains { start_after, limit } => query::chains(deps, start_after, limit),
         QueryMsg::SignerSetUpdate { new_epoch } => query::signer_set_update(deps, new_epoch),
     }

@@ -1,5 +1,6 @@
 use cosmwasm_std::{Addr, StdError};
-use mesh_protocol::{Amount, EvmAddress, Hash32, ProtocolError};
+use mesh_hub_api::bundle_log::ChainVm;
+use mesh_protocol::{AccountId, Amount, EvmAddress, Hash32, ProtocolError};
 
 /// Every way a bundle-log message can be refused; each variant says what did not match.
 #[derive(Debug, thiserror::Error)]
@@ -20,12 +21,16 @@ pub enum ContractError {
     #[error("the dispute contract is not set yet: reports cannot be disputed, so none are taken")]
     DisputeNotSet,
 
-    #[error("chain {chain_id} is already registered")]
-    ChainExists { chain_id: u64 },
-    #[error("chain {chain_id} is not registered")]
-    UnknownChain { chain_id: u64 },
-    #[error("chain {chain_id}: {reason}")]
-    InvalidChain { chain_id: u64, reason: &'static str },
+    #[error("domain {domain} is already registered")]
+    ChainExists { domain: u64 },
+    #[error("domain {domain} is not registered")]
+    UnknownChain { domain: u64 },
+    #[error("domain {domain}: {reason}")]
+    InvalidChain { domain: u64, reason: &'static str },
+    #[error("{vm} is already registered as domain {domain}: one chain, one domain")]
+    VmChainTaken { vm: ChainVm, domain: u64 },
+    #[error("domain {domain} is {current}; its VM and chain cannot change to {requested} (register a new domain)")]
+    ChainVmChanged { domain: u64, current: ChainVm, requested: ChainVm },
 
     #[error("bundle is malformed: {0}")]
     InvalidBundle(ProtocolError),
@@ -37,10 +42,12 @@ pub enum ContractError {
     SettleDeadlineTooEarly { settle_deadline: u64, minimum: u64 },
     #[error("settle deadline {settle_deadline} is beyond the horizon {latest}")]
     SettleDeadlineTooFar { settle_deadline: u64, latest: u64 },
-    #[error("leg {leg_index}: chain {chain_id} is not registered on the hub")]
-    LegChainUnknown { leg_index: usize, chain_id: u64 },
-    #[error("leg {leg_index}: router {got} is not chain {chain_id}'s registered router {expected}")]
-    WrongRouter { leg_index: usize, chain_id: u64, expected: EvmAddress, got: EvmAddress },
+    #[error("leg {leg_index}: domain {domain} is not registered on the hub")]
+    LegDomainUnknown { leg_index: usize, domain: u64 },
+    #[error("leg {leg_index}: router {got} is not domain {domain}'s registered router {expected}")]
+    WrongRouter { leg_index: usize, domain: u64, expected: AccountId, got: AccountId },
+    #[error("leg {leg_index}: {field} {account} is not an account of {vm}")]
+    LegAccountNotOfVm { leg_index: usize, field: &'static str, account: AccountId, vm: ChainVm },
     #[error("creator {creator} already used nonce {nonce} for bundle {bundle_id}")]
     NonceUsed { creator: Addr, nonce: u64, bundle_id: Hash32 },
 
@@ -58,8 +65,8 @@ pub enum ContractError {
     LegHashMismatch { bundle_id: Hash32, leg_index: u32, expected: Hash32, got: Hash32 },
     #[error("report of bundle {bundle_id} leg {leg_index}: settle deadline {got} is not the bundle's {expected}")]
     SettleDeadlineMismatch { bundle_id: Hash32, leg_index: u32, expected: u64, got: u64 },
-    #[error("report of bundle {bundle_id} leg {leg_index}: chain {got} is not the leg's chain {expected}")]
-    ChainIdMismatch { bundle_id: Hash32, leg_index: u32, expected: u64, got: u64 },
+    #[error("report of bundle {bundle_id} leg {leg_index}: a location on {got}, but the leg's domain {domain} is {expected}")]
+    LocationVmMismatch { bundle_id: Hash32, leg_index: u32, domain: u64, expected: ChainVm, got: ChainVm },
     #[error("report of bundle {bundle_id} leg {leg_index}: block time {block_timestamp} is after the lock deadline {lock_deadline}")]
     LockedAfterDeadline { bundle_id: Hash32, leg_index: u32, block_timestamp: u64, lock_deadline: u64 },
     #[error("report of bundle {bundle_id} leg {leg_index}: block hash must not be zero")]

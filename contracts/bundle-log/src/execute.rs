@@ -12,9 +12,10 @@ use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, SettlementBatch, Signatu
 
 use crate::error::ContractError;
 use crate::msg::{
-    AdvanceResponse, BatchEntry, BatchStatus, ChainInfo, DecidedBundle, InstantiateMsg, LegRef, LegReport, LockReport,
-    LogEvent, ObjectReportsResponse, Objection, RegisterBundleResponse, ReportLocksResponse, DEFAULT_ADVANCE_LIMIT,
-    DEFAULT_RETENTION, MAX_ADVANCE_LIMIT, MAX_BATCH_SIZE_CAP, MAX_PRUNE_LIMIT, MAX_REJECTED_KEPT, MAX_REPORTS_CAP,
+    AdvanceResponse, BatchEntry, BatchStatus, ChainInfo, ChainVm, DecidedBundle, InstantiateMsg, LegRef, LegReport,
+    LockLocation, LockReport, LogEvent, ObjectReportsResponse, Objection, RegisterBundleResponse, ReportLocksResponse,
+    DEFAULT_ADVANCE_LIMIT, DEFAULT_RETENTION, MAX_ADVANCE_LIMIT, MAX_BATCH_SIZE_CAP, MAX_PRUNE_LIMIT,
+    MAX_REJECTED_KEPT, MAX_REPORTS_CAP,
 };
 use crate::rules;
 use crate::state::{self, BatchRecord, BundleRecord, Config};
@@ -37,18 +38,36 @@ fn log(s: &mut dyn Storage, env: &Env, event: LogEvent) -> Result<u64, ContractE
 }
 
 fn validate_chain(c: &ChainInfo) -> Result<(), ContractError> {
-    if c.chain_id == 0 {
-        return Err(ContractError::InvalidChain { chain_id: 0, reason: "chain id must be positive" });
+    let invalid = |reason| Err(ContractError::InvalidChain { domain: c.domain, reason });
+    if c.domain == 0 {
+        return invalid("domain must be positive");
+    }
+    match c.vm {
+        ChainVm::Evm { chain_id: 0 } => return invalid("EVM chain id must be positive"),
+        ChainVm::Evm { .. } => {}
     }
     if c.router.is_zero() {
-        return Err(ContractError::InvalidChain {
-            chain_id: c.chain_id,
-            reason: "router must not be the zero address",
-        });
+        return invalid("router must not be the zero account");
+    }
+    if !c.vm.accepts_account(&c.router) {
+        return invalid("router is not an account of the chain's VM (EVM: a left-padded 20-byte address)");
     }
     if c.name.is_empty() {
-        return Err(ContractError::InvalidChain { chain_id: c.chain_id, reason: "name must not be empty" });
+        return invalid("name must not be empty");
     }
+    Ok(())
+}
+
+/// Registers a new domain: free domain id, a VM chain no other domain claims.
+fn insert_chain(s: &mut dyn Storage, c: &ChainInfo) -> Result<(), ContractError> {
+    validate_chain(c)?;
+    if state::chain(s, c.domain)?.is_some() {
+        return Err(ContractError::ChainExists { domain: c.domain });
+    }
+    if let Some(other) = state::domain_of_vm(s, &c.vm)? {
+        return Err(ContractError::VmChainTaken { vm: c.vm, domain: other });
+    }
+    state::save_chain(s, c)?;
     Ok(())
 }
 
@@ -143,11 +162,7 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
     };
     state::save_config(deps.storage, &cfg)?;
     for c in &msg.chains {
-        validate_chain(c)?;
-        if state::chain(deps.storage, c.chain_id)?.is_some() {
-            return Err(ContractError::ChainExists { chain_id: c.chain_id });
-        }
-        state::save_chain(deps.storage, c)?;
+        insert_chain(deps.storage, c)?;
     }
     state::set_open_batch_index(deps.storage, 0)?;
     state::save_batch(deps.storage, &BatchRecord::open(0, now(&env)))?;
@@ -191,17 +206,24 @@ pub fn register_bundle(deps: DepsMut, env: Env, info: MessageInfo, bundle: Bundl
     if bundle.settle_deadline > latest {
         return Err(ContractError::SettleDeadlineTooFar { settle_deadline: bundle.settle_deadline, latest });
     }
+    let mut vms = Vec::with_capacity(bundle.legs.len());
     for (leg_index, leg) in bundle.legs.iter().enumerate() {
-        let chain = state::chain(deps.storage, leg.chain_id)?
-            .ok_or(ContractError::LegChainUnknown { leg_index, chain_id: leg.chain_id })?;
+        let chain = state::chain(deps.storage, leg.domain)?
+            .ok_or(ContractError::LegDomainUnknown { leg_index, domain: leg.domain })?;
         if chain.router != leg.router {
             return Err(ContractError::WrongRouter {
                 leg_index,
-                chain_id: leg.chain_id,
+                domain: leg.domain,
                 expected: chain.router,
                 got: leg.router,
             });
         }
+        for (field, account) in [("depositor", &leg.depositor), ("token", &leg.token), ("recipient", &leg.recipient)] {
+            if !chain.vm.accepts_account(account) {
+                return Err(ContractError::LegAccountNotOfVm { leg_index, field, account: *account, vm: chain.vm });
+            }
+        }
+        vms.push(chain.vm);
     }
     let id: Hash32 = bundle_id(&domain(&cfg, &env), &bundle).into();
     if let Some(existing) = state::bundle_by_nonce(deps.storage, &info.sender, bundle.nonce)? {
@@ -224,9 +246,10 @@ pub fn register_bundle(deps: DepsMut, env: Env, info: MessageInfo, bundle: Bundl
         rereport_until: None,
         deposit,
         rejected: vec![],
+        vms,
     };
     for (i, leg) in record.bundle.legs.iter().enumerate() {
-        state::set_awaiting(deps.storage, leg.chain_id, &id, i as u32, true)?;
+        state::set_awaiting(deps.storage, leg.domain, &id, i as u32, true)?;
     }
     let at = rules::next_check(&record, cfg.dispute_window);
     state::reschedule(deps.storage, &mut record, Some(at))?;
@@ -290,24 +313,30 @@ fn check_report(b: &BundleRecord, r: &LockReport) -> Result<usize, ContractError
             got: r.settle_deadline,
         });
     }
-    let chain_id = b.bundle.legs[i].chain_id;
-    if chain_id != r.location.chain_id {
-        return Err(ContractError::ChainIdMismatch {
+    // The VM (and chain) the leg's domain had when the bundle was registered: a report must be
+    // a location on that chain, whatever the registry says since.
+    let expected = b.vms[i];
+    let got = r.location.vm();
+    if expected != got {
+        return Err(ContractError::LocationVmMismatch {
             bundle_id,
             leg_index,
-            expected: chain_id,
-            got: r.location.chain_id,
+            domain: b.bundle.legs[i].domain,
+            expected,
+            got,
         });
     }
-    if r.location.block_timestamp > b.bundle.lock_deadline {
+    let block_timestamp = r.location.block_timestamp();
+    if block_timestamp > b.bundle.lock_deadline {
         return Err(ContractError::LockedAfterDeadline {
             bundle_id,
             leg_index,
-            block_timestamp: r.location.block_timestamp,
+            block_timestamp,
             lock_deadline: b.bundle.lock_deadline,
         });
     }
-    if r.location.block_hash.is_zero() {
+    let LockLocation::Evm(evm) = &r.location;
+    if evm.block_hash.is_zero() {
         return Err(ContractError::ZeroBlockHash { bundle_id, leg_index });
     }
     Ok(i)
@@ -360,8 +389,8 @@ pub fn report_locks(
             objectors: vec![],
             objected_weight: Amount::default(),
         });
-        state::set_awaiting(deps.storage, b.bundle.legs[i].chain_id, &b.id, r.leg_index, false)?;
-        state::set_open_report(deps.storage, b.bundle.legs[i].chain_id, &b.id, r.leg_index, Some(report_id))?;
+        state::set_awaiting(deps.storage, b.bundle.legs[i].domain, &b.id, r.leg_index, false)?;
+        state::set_open_report(deps.storage, b.bundle.legs[i].domain, &b.id, r.leg_index, Some(report_id))?;
         let at = rules::next_check(&b, cfg.dispute_window);
         state::reschedule(deps.storage, &mut b, Some(at))?;
         state::save_bundle(deps.storage, &b)?;
@@ -382,9 +411,9 @@ pub fn report_locks(
 /// again, and the bundle is not decided before the re-report grace ends.
 fn unreport(s: &mut dyn Storage, cfg: &Config, b: &mut BundleRecord, i: usize, t: u64) -> Result<(), ContractError> {
     b.reports[i] = None;
-    let chain_id = b.bundle.legs[i].chain_id;
-    state::set_awaiting(s, chain_id, &b.id, i as u32, true)?;
-    state::set_open_report(s, chain_id, &b.id, i as u32, None)?;
+    let domain = b.bundle.legs[i].domain;
+    state::set_awaiting(s, domain, &b.id, i as u32, true)?;
+    state::set_open_report(s, domain, &b.id, i as u32, None)?;
     let until = t.saturating_add(cfg.rereport_grace);
     b.rereport_until = Some(b.rereport_until.map_or(until, |u| u.max(until)));
     let at = rules::next_check(b, cfg.dispute_window);
@@ -566,9 +595,9 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
         b.batch_index = Some(index);
         for (i, leg) in b.bundle.legs.iter().enumerate() {
             if b.reports[i].is_none() {
-                state::set_awaiting(deps.storage, leg.chain_id, &id, i as u32, false)?;
+                state::set_awaiting(deps.storage, leg.domain, &id, i as u32, false)?;
             } else {
-                state::set_open_report(deps.storage, leg.chain_id, &id, i as u32, None)?;
+                state::set_open_report(deps.storage, leg.domain, &id, i as u32, None)?;
             }
         }
         if let Some(deposit) = b.deposit.take() {
@@ -821,14 +850,11 @@ pub fn set_dispute(deps: DepsMut, info: MessageInfo, dispute: String) -> Result<
 pub fn add_chain(deps: DepsMut, info: MessageInfo, chain: ChainInfo) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
     only_admin(&cfg.admin, &info.sender, "add_chain")?;
-    validate_chain(&chain)?;
-    if state::chain(deps.storage, chain.chain_id)?.is_some() {
-        return Err(ContractError::ChainExists { chain_id: chain.chain_id });
-    }
-    state::save_chain(deps.storage, &chain)?;
+    insert_chain(deps.storage, &chain)?;
     Ok(Response::new()
         .add_attribute("action", "add_chain")
-        .add_attribute("chain_id", chain.chain_id.to_string())
+        .add_attribute("domain", chain.domain.to_string())
+        .add_attribute("vm", chain.vm.to_string())
         .add_attribute("router", chain.router.to_string()))
 }
 
@@ -836,24 +862,25 @@ pub fn update_chain(deps: DepsMut, info: MessageInfo, chain: ChainInfo) -> Resul
     let cfg = state::config(deps.storage)?;
     only_admin(&cfg.admin, &info.sender, "update_chain")?;
     validate_chain(&chain)?;
-    if state::chain(deps.storage, chain.chain_id)?.is_none() {
-        return Err(ContractError::UnknownChain { chain_id: chain.chain_id });
+    let current =
+        state::chain(deps.storage, chain.domain)?.ok_or(ContractError::UnknownChain { domain: chain.domain })?;
+    if current.vm != chain.vm {
+        return Err(ContractError::ChainVmChanged { domain: chain.domain, current: current.vm, requested: chain.vm });
     }
     state::save_chain(deps.storage, &chain)?;
     Ok(Response::new()
         .add_attribute("action", "update_chain")
-        .add_attribute("chain_id", chain.chain_id.to_string())
+        .add_attribute("domain", chain.domain.to_string())
+        .add_attribute("vm", chain.vm.to_string())
         .add_attribute("router", chain.router.to_string()))
 }
 
-pub fn remove_chain(deps: DepsMut, info: MessageInfo, chain_id: u64) -> Result<Response, ContractError> {
+pub fn remove_chain(deps: DepsMut, info: MessageInfo, domain: u64) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
     only_admin(&cfg.admin, &info.sender, "remove_chain")?;
-    if state::chain(deps.storage, chain_id)?.is_none() {
-        return Err(ContractError::UnknownChain { chain_id });
-    }
-    state::remove_chain(deps.storage, chain_id);
-    Ok(Response::new().add_attribute("action", "remove_chain").add_attribute("chain_id", chain_id.to_string()))
+    let chain = state::chain(deps.storage, domain)?.ok_or(ContractError::UnknownChain { domain })?;
+    state::remove_chain(deps.storage, &chain);
+    Ok(Response::new().add_attribute("action", "remove_chain").add_attribute("domain", domain.to_string()))
 }
 
 pub fn update_admin(deps: DepsMut, info: MessageInfo, admin: String) -> Result<Response, ContractError> {

@@ -8,8 +8,8 @@ use mesh_protocol::{Hash32, SignerSetUpdate};
 
 use crate::msg::{
     AwaitingLeg, AwaitingReportsResponse, BatchIndexesResponse, BatchResponse, BatchStatus, BundleResponse,
-    BundleStatus, ChainsResponse, ConfigResponse, DueBundlesResponse, LegRef, LogResponse, MerkleProofResponse,
-    OpenReport, OpenReportsResponse, ReportResponse, SignerSetUpdateResponse, SignerSignature,
+    BundleStatus, ChainVm, ChainsResponse, ConfigResponse, DueBundlesResponse, LegRef, LogResponse,
+    MerkleProofResponse, OpenReport, OpenReportsResponse, ReportResponse, SignerSetUpdateResponse, SignerSignature,
 };
 use crate::rules;
 use crate::state::{self, BatchRecord, BundleRecord};
@@ -159,15 +159,10 @@ pub fn merkle_proof_of(deps: Deps, bundle_id: Hash32) -> StdResult<Binary> {
     })
 }
 
-pub fn awaiting_reports(
-    deps: Deps,
-    chain_id: u64,
-    start_after: Option<LegRef>,
-    limit: Option<u32>,
-) -> StdResult<Binary> {
+pub fn awaiting_reports(deps: Deps, domain: u64, start_after: Option<LegRef>, limit: Option<u32>) -> StdResult<Binary> {
     let start = start_after.as_ref().map(|l| (&l.bundle_id, l.leg_index));
     let mut legs = vec![];
-    for (id, leg_index) in state::awaiting_page(deps.storage, chain_id, start, page(limit))? {
+    for (id, leg_index) in state::awaiting_page(deps.storage, domain, start, page(limit))? {
         let b = load_bundle(deps, &id)?;
         let i = leg_index as usize;
         legs.push(AwaitingLeg {
@@ -182,10 +177,10 @@ pub fn awaiting_reports(
     to_json_binary(&AwaitingReportsResponse { legs })
 }
 
-pub fn open_reports(deps: Deps, chain_id: u64, start_after: Option<LegRef>, limit: Option<u32>) -> StdResult<Binary> {
+pub fn open_reports(deps: Deps, domain: u64, start_after: Option<LegRef>, limit: Option<u32>) -> StdResult<Binary> {
     let start = start_after.as_ref().map(|l| (&l.bundle_id, l.leg_index));
     let mut reports = vec![];
-    for (id, leg_index) in state::open_reports_page(deps.storage, chain_id, start, page(limit))? {
+    for (id, leg_index) in state::open_reports_page(deps.storage, domain, start, page(limit))? {
         let b = load_bundle(deps, &id)?;
         let i = leg_index as usize;
         let Some(report) = b.reports[i].clone() else { continue };
@@ -215,8 +210,13 @@ pub fn attested_batches(deps: Deps, start_after: Option<u64>, limit: Option<u32>
     to_json_binary(&BatchIndexesResponse { batches: state::attested_page(deps.storage, start_after, page(limit))? })
 }
 
-pub fn chain(deps: Deps, chain_id: u64) -> StdResult<Binary> {
-    to_json_binary(&state::chain(deps.storage, chain_id)?.ok_or_else(|| not_found(format!("chain {chain_id}")))?)
+pub fn chain(deps: Deps, domain: u64) -> StdResult<Binary> {
+    to_json_binary(&state::chain(deps.storage, domain)?.ok_or_else(|| not_found(format!("domain {domain}")))?)
+}
+
+pub fn chain_by_vm(deps: Deps, vm: ChainVm) -> StdResult<Binary> {
+    let domain = state::domain_of_vm(deps.storage, &vm)?.ok_or_else(|| not_found(format!("{vm}")))?;
+    chain(deps, domain)
 }
 
 pub fn chains(deps: Deps, start_after: Option<u64>, limit: Option<u32>) -> StdResult<Binary> {

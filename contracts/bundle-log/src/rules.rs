@@ -62,21 +62,21 @@ pub fn commit_cutoff(b: &BundleRecord, margin: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::msg::{EvmLocation, LegReport};
+    use crate::msg::{ChainVm, EvmLocation, LegReport, LockLocation};
     use cosmwasm_std::Addr;
-    use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Leg};
+    use mesh_protocol::{AccountId, Amount, Bundle, Hash32, Leg};
 
     const W: u64 = 100;
     const M: u64 = 50;
 
     fn record(reports: Vec<Option<u64>>) -> BundleRecord {
         let leg = Leg {
-            chain_id: 1,
-            router: EvmAddress::ZERO,
-            depositor: EvmAddress::ZERO,
-            token: EvmAddress::ZERO,
+            domain: 1,
+            router: AccountId::ZERO,
+            depositor: AccountId::ZERO,
+            token: AccountId::ZERO,
             amount: Amount::from(1u128),
-            recipient: EvmAddress::ZERO,
+            recipient: AccountId::ZERO,
         };
         BundleRecord {
             id: Hash32::default(),
@@ -97,7 +97,7 @@ mod tests {
                         reporter: Addr::unchecked("r"),
                         reported_at: t,
                         window_ends_at: t + W,
-                        location: EvmLocation {
+                        location: LockLocation::Evm(EvmLocation {
                             chain_id: 1,
                             block_number: 0,
                             block_hash: Hash32::default(),
@@ -105,7 +105,7 @@ mod tests {
                             tx_hash: Hash32::default(),
                             tx_index: 0,
                             log_index: 0,
-                        },
+                        }),
                         objectors: vec![],
                         objected_weight: Amount::default(),
                     })
@@ -120,6 +120,7 @@ mod tests {
             rereport_until: None,
             deposit: None,
             rejected: vec![],
+            vms: vec![ChainVm::Evm { chain_id: 1 }; 2],
         }
     }
 

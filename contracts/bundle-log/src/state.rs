@@ -5,7 +5,7 @@ use cw_storage_plus::{Bound, Item, Map};
 use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Signature65, Verdict};
 use serde::{Deserialize, Serialize};
 
-use crate::msg::{BatchEntry, BatchStatus, ChainInfo, LegReport, LogEntry, LogEvent, VerdictReason};
+use crate::msg::{BatchEntry, BatchStatus, ChainInfo, ChainVm, LegReport, LogEntry, LogEvent, VerdictReason};
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Config {
@@ -47,6 +47,10 @@ pub struct BundleRecord {
     /// Reports rejected by objections, kept (at most `MAX_REJECTED_KEPT`) so they stay provable.
     #[serde(default)]
     pub rejected: Vec<(u32, LegReport)>,
+    /// Per leg, the VM (and its chain id) of the leg's domain at registration: reports are
+    /// checked against it, so a later `UpdateChain` / `RemoveChain` does not move a leg.
+    #[serde(default)]
+    pub vms: Vec<ChainVm>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -90,16 +94,19 @@ pub struct UpdateRecord {
 }
 
 const CONFIG: Item<Config> = Item::new("config");
+/// Domain id → chain.
 const CHAINS: Map<u64, ChainInfo> = Map::new("chains");
+/// (VM name, the VM's chain id) → domain id: one domain per chain.
+const VM_CHAINS: Map<(&str, &str), u64> = Map::new("vm_chains");
 const BUNDLES: Map<&[u8], BundleRecord> = Map::new("bundles");
 const NONCES: Map<(&Addr, u64), Hash32> = Map::new("nonces");
 const LOG: Map<u64, LogEntry> = Map::new("log");
 const LOG_LEN: Item<u64> = Item::new("log_len");
 /// (time, bundle id): when `Advance` next looks at an undecided bundle. One entry per bundle.
 const WAKEUPS: Map<(u64, &[u8]), ()> = Map::new("wakeups");
-/// (chain id, bundle id, leg index) of legs of undecided bundles without a report.
+/// (domain, bundle id, leg index) of legs of undecided bundles without a report.
 const AWAITING: Map<(u64, &[u8], u32), ()> = Map::new("awaiting");
-/// (chain id, bundle id, leg index) → report id of reports inside their dispute window (for the
+/// (domain, bundle id, leg index) → report id of reports inside their dispute window (for the
 /// signers that check them); removed when the report is rejected, reverted or the bundle decided.
 const OPEN_REPORTS: Map<(u64, &[u8], u32), u64> = Map::new("open_reports");
 /// (settle deadline, bundle id) of decided bundles still in state, for `Prune`.
@@ -121,14 +128,21 @@ pub fn config(s: &dyn Storage) -> StdResult<Config> {
 
 // ------------------------------------------------------------------ chains
 
-pub fn chain(s: &dyn Storage, chain_id: u64) -> StdResult<Option<ChainInfo>> {
-    CHAINS.may_load(s, chain_id)
+pub fn chain(s: &dyn Storage, domain: u64) -> StdResult<Option<ChainInfo>> {
+    CHAINS.may_load(s, domain)
 }
+/// The domain registered for `vm`, if any.
+pub fn domain_of_vm(s: &dyn Storage, vm: &ChainVm) -> StdResult<Option<u64>> {
+    VM_CHAINS.may_load(s, (vm.vm_name(), &vm.native_chain_id()))
+}
+/// Saves a chain (new, or updated with the same VM).
 pub fn save_chain(s: &mut dyn Storage, c: &ChainInfo) -> StdResult<()> {
-    CHAINS.save(s, c.chain_id, c)
+    VM_CHAINS.save(s, (c.vm.vm_name(), &c.vm.native_chain_id()), &c.domain)?;
+    CHAINS.save(s, c.domain, c)
 }
-pub fn remove_chain(s: &mut dyn Storage, chain_id: u64) {
-    CHAINS.remove(s, chain_id)
+pub fn remove_chain(s: &mut dyn Storage, c: &ChainInfo) {
+    VM_CHAINS.remove(s, (c.vm.vm_name(), &c.vm.native_chain_id()));
+    CHAINS.remove(s, c.domain)
 }
 pub fn chains_page(s: &dyn Storage, start_after: Option<u64>, limit: usize) -> StdResult<Vec<ChainInfo>> {
     CHAINS
@@ -202,22 +216,22 @@ pub fn due(s: &dyn Storage, now: u64, limit: usize) -> StdResult<Vec<(u64, Hash3
         .collect()
 }
 
-pub fn set_awaiting(s: &mut dyn Storage, chain_id: u64, id: &Hash32, leg: u32, awaiting: bool) -> StdResult<()> {
+pub fn set_awaiting(s: &mut dyn Storage, domain: u64, id: &Hash32, leg: u32, awaiting: bool) -> StdResult<()> {
     if awaiting {
-        AWAITING.save(s, (chain_id, id.0.as_slice(), leg), &())
+        AWAITING.save(s, (domain, id.0.as_slice(), leg), &())
     } else {
-        AWAITING.remove(s, (chain_id, id.0.as_slice(), leg));
+        AWAITING.remove(s, (domain, id.0.as_slice(), leg));
         Ok(())
     }
 }
 pub fn awaiting_page(
     s: &dyn Storage,
-    chain_id: u64,
+    domain: u64,
     start_after: Option<(&Hash32, u32)>,
     limit: usize,
 ) -> StdResult<Vec<(Hash32, u32)>> {
     AWAITING
-        .sub_prefix(chain_id)
+        .sub_prefix(domain)
         .keys(s, start_after.map(|(id, leg)| Bound::exclusive((id.0.as_slice(), leg))), None, Order::Ascending)
         .take(limit)
         .map(|r| {
@@ -230,29 +244,23 @@ pub fn awaiting_page(
         .collect()
 }
 
-pub fn set_open_report(
-    s: &mut dyn Storage,
-    chain_id: u64,
-    id: &Hash32,
-    leg: u32,
-    report: Option<u64>,
-) -> StdResult<()> {
+pub fn set_open_report(s: &mut dyn Storage, domain: u64, id: &Hash32, leg: u32, report: Option<u64>) -> StdResult<()> {
     match report {
-        Some(r) => OPEN_REPORTS.save(s, (chain_id, id.0.as_slice(), leg), &r),
+        Some(r) => OPEN_REPORTS.save(s, (domain, id.0.as_slice(), leg), &r),
         None => {
-            OPEN_REPORTS.remove(s, (chain_id, id.0.as_slice(), leg));
+            OPEN_REPORTS.remove(s, (domain, id.0.as_slice(), leg));
             Ok(())
         }
     }
 }
 pub fn open_reports_page(
     s: &dyn Storage,
-    chain_id: u64,
+    domain: u64,
     start_after: Option<(&Hash32, u32)>,
     limit: usize,
 ) -> StdResult<Vec<(Hash32, u32)>> {
     OPEN_REPORTS
-        .sub_prefix(chain_id)
+        .sub_prefix(domain)
         .keys(s, start_after.map(|(id, leg)| Bound::exclusive((id.0.as_slice(), leg))), None, Order::Ascending)
         .take(limit)
         .map(|r| r.map(|(id, leg)| (hash32(&id), leg)))

@@ -1,5 +1,6 @@
 use cosmwasm_std::StdError;
-use mesh_protocol::{EvmAddress, Hash32, ProtocolError};
+use mesh_proof_evm::ProofError;
+use mesh_protocol::{AccountId, EvmAddress, Hash32, ProtocolError};
 
 /// Every way a fraud proof can be refused; each variant says what did not match. A refused proof
 /// changes nothing.
@@ -25,15 +26,17 @@ pub enum ContractError {
     #[error("the dispute window of report {report_id} ended at {window_ends_at} (now {now})")]
     DisputeWindowClosed { report_id: u64, window_ends_at: u64, now: u64 },
     #[error("block header does not decode: {0}")]
-    BadHeader(ProtocolError),
+    BadHeader(ProofError),
     #[error("header hash {got} is not the reported block hash {reported}")]
     HeaderHashMismatch { reported: Hash32, got: Hash32 },
     #[error("receipt proof does not verify at tx index {tx_index}: {reason}")]
-    BadReceiptProof { tx_index: u64, reason: ProtocolError },
+    BadReceiptProof { tx_index: u64, reason: ProofError },
     #[error("report is correct: the receipt carries the reported LegLocked log")]
     ReportIsCorrect,
     #[error("state proof does not verify: {0}")]
-    BadStateProof(ProtocolError),
+    BadStateProof(ProofError),
+    #[error("the leg's router {router} is not an EVM address: EVM evidence cannot be about it")]
+    RouterNotEvm { router: AccountId },
     #[error(
         "report not disproven: after block {block_number} the Router holds this leg's escrow with the leg's hash \
          (a lock in that block or an earlier one is a real lock)"

@@ -1,21 +1,21 @@
 //! Fraud proofs.
 
 use alloy_trie::{proof::verify_proof, Nibbles};
-use cosmwasm_std::{to_json_binary, Addr, Binary, DepsMut, Env, MessageInfo, QuerierWrapper, Response, WasmMsg};
+use cosmwasm_std::{to_json_binary, Addr, Binary, DepsMut, Env, MessageInfo, QuerierWrapper, Response};
 use mesh_hub_api::bundle_log::{
-    BatchResponse, ExecuteMsg as LogExecute, LegReport, QueryMsg as LogQuery, ReportResponse,
+    EvmLocation, ExecuteMsg as LogExecute, LegReport, LockLocation, QueryMsg as LogQuery, ReportResponse,
 };
 use mesh_hub_api::common::FraudKind;
-use mesh_hub_api::dispute::SignatureSlot;
-use mesh_hub_api::stake_escrow::{ExecuteMsg as StakeExecute, QueryMsg as StakeQuery, RelayerInfo, SignerSetResponse};
-use mesh_protocol::eip712::{settlement_batch_digest, signer_set_update_digest, HubDomain};
-use mesh_protocol::evm::state::verify_escrow_leg_hash;
-use mesh_protocol::evm::{
-    decode_header, decode_receipt, receipt_key, verify_receipt_proof, HeaderInfo, LegLockedLog, Receipt,
+use mesh_hub_api::dispute::{FalseLockEvidence, SignatureSlot};
+use mesh_hub_api::stake_escrow::{ExecuteMsg as StakeExecute, QueryMsg as StakeQuery};
+use mesh_proof_evm::state::verify_escrow_leg_hash;
+use mesh_proof_evm::{
+    decode_header, decode_receipt, receipt_key, verify_receipt_proof, HeaderInfo, LegLockedLog, ProofError, Receipt,
 };
+use mesh_protocol::eip712::{settlement_batch_digest, signer_set_update_digest, HubDomain};
 use mesh_protocol::sig::recover_signer_with;
 use mesh_protocol::{
-    Amount, Bytes, EvmAddress, Hash32, Leg, ProtocolError, SettlementBatch, Signature65, SignerSetUpdate, B256,
+    Address, Amount, Bytes, EvmAddress, Hash32, Leg, SettlementBatch, Signature65, SignerSetUpdate, B256,
 };
 
 use crate::error::ContractError;
@@ -33,8 +33,7 @@ pub fn instantiate(
 ) -> Result<Response, ContractError> {
     let bundle_log = deps.api.addr_validate(&msg.bundle_log)?;
     let stake_escrow = deps.api.addr_validate(&msg.stake_escrow)?;
-    let log_cfg: mesh_hub_api::bundle_log::ConfigResponse =
-        deps.querier.query_wasm_smart(&bundle_log, &LogQuery::Config {})?;
+    let log_cfg = LogQuery::config().run(&deps.querier, &bundle_log)?;
     if log_cfg.stake_escrow != stake_escrow {
         return Err(ContractError::InvalidConfig {
             field: "stake_escrow",
@@ -82,12 +81,14 @@ pub fn submit_fraud_proof(
     let q = deps.querier;
     let now = env.block.time.seconds();
     let proven = match proof {
-        FraudProof::FalseLock { bundle_id, leg_index, header, receipt, receipt_proof } => {
-            false_lock(&q, &cfg, now, bundle_id, leg_index, &header, &receipt, &receipt_proof)?
-        }
-        FraudProof::FalseLockByState { bundle_id, leg_index, header, account_proof, storage_proof } => {
-            false_lock_by_state(&q, &cfg, now, bundle_id, leg_index, &header, &account_proof, &storage_proof)?
-        }
+        FraudProof::FalseLock { bundle_id, leg_index, evidence } => match evidence {
+            FalseLockEvidence::EvmReceipt { header, receipt, receipt_proof } => {
+                false_lock(&q, &cfg, now, bundle_id, leg_index, &header, &receipt, &receipt_proof)?
+            }
+            FalseLockEvidence::EvmState { header, account_proof, storage_proof } => {
+                false_lock_by_state(&q, &cfg, now, bundle_id, leg_index, &header, &account_proof, &storage_proof)?
+            }
+        },
         FraudProof::Equivocation { first, second } => equivocation(&deps, &cfg, first, second)?,
         FraudProof::WrongAttestation { epoch, batch_index, root, signature } => {
             wrong_attestation(&deps, &cfg, epoch, batch_index, root, signature)?
@@ -114,22 +115,20 @@ pub fn submit_fraud_proof(
 
     let mut res = Response::new();
     if let Some((bundle_id, leg_index, report_id)) = proven.revert {
-        res = res.add_message(WasmMsg::Execute {
-            contract_addr: cfg.bundle_log.to_string(),
-            msg: to_json_binary(&LogExecute::RevertReport { bundle_id, leg_index, report_id, fraud_id: id })?,
-            funds: vec![],
-        });
+        res = res.add_message(
+            LogExecute::RevertReport { bundle_id, leg_index, report_id, fraud_id: id }
+                .wasm_msg(cfg.bundle_log.as_str(), vec![])?,
+        );
     }
-    res = res.add_message(WasmMsg::Execute {
-        contract_addr: cfg.stake_escrow.to_string(),
-        msg: to_json_binary(&StakeExecute::Slash {
+    res = res.add_message(
+        StakeExecute::Slash {
             relayer: proven.relayer.to_string(),
             kind: proven.kind,
             fraud_id: id,
             disputer: info.sender.to_string(),
-        })?,
-        funds: vec![],
-    });
+        }
+        .wasm_msg(cfg.stake_escrow.as_str(), vec![])?,
+    );
     Ok(res
         .set_data(to_json_binary(&record)?)
         .add_attribute("action", "submit_fraud_proof")
@@ -162,11 +161,22 @@ fn to_nodes(nodes: &[Binary]) -> Vec<Bytes> {
     nodes.iter().map(|n| Bytes::copy_from_slice(n)).collect()
 }
 
+/// The EVM location of a report (the only VM today; a report of another VM cannot be disproven
+/// with EVM evidence, and adding a VM makes this a `match` that says so).
+fn evm_location(report: &LegReport) -> &EvmLocation {
+    let LockLocation::Evm(loc) = &report.location;
+    loc
+}
+
 /// A disputed report: the leg, its current report, and the reported block's header, checked
 /// against the reported block hash.
 struct Disputed {
     r: ReportResponse,
     report: LegReport,
+    /// The report's EVM location.
+    loc: EvmLocation,
+    /// The leg's router as an EVM address.
+    router: Address,
     header: HeaderInfo,
     /// The header shows the report's block number or timestamp false (the block hash pins them).
     misreported: Option<FalseLockFinding>,
@@ -183,23 +193,29 @@ fn disputed_reports(
     leg_index: u32,
     header: &[u8],
 ) -> Result<Vec<Disputed>, ContractError> {
-    let r: ReportResponse = q
-        .query_wasm_smart(&cfg.bundle_log, &LogQuery::Report { bundle_id, leg_index })
-        .map_err(|e| ContractError::UnknownLeg { bundle_id, leg_index, reason: e.to_string() })?;
+    let r = LogQuery::report(bundle_id, leg_index).run(q, &cfg.bundle_log).map_err(|e| ContractError::UnknownLeg {
+        bundle_id,
+        leg_index,
+        reason: e.to_string(),
+    })?;
     let h = decode_header(header).map_err(ContractError::BadHeader)?;
     let hash = Hash32(h.hash);
+    let block_hash = |x: &LegReport| evm_location(x).block_hash;
     let reports: Vec<LegReport> =
-        r.report.iter().chain(&r.rejected).filter(|x| x.location.block_hash == hash).cloned().collect();
+        r.report.iter().chain(&r.rejected).filter(|x| block_hash(x) == hash).cloned().collect();
     if reports.is_empty() {
         return Err(match &r.report {
-            Some(current) => ContractError::HeaderHashMismatch { reported: current.location.block_hash, got: hash },
+            Some(current) => ContractError::HeaderHashMismatch { reported: block_hash(current), got: hash },
             None => ContractError::NoReport { bundle_id, leg_index },
         });
     }
+    // The bundle-log took the report only on the leg's domain's chain, an EVM chain: its router
+    // is EVM-shaped.
+    let router = r.leg.router.to_evm().ok_or(ContractError::RouterNotEvm { router: r.leg.router })?;
     Ok(reports
         .into_iter()
         .map(|report| {
-            let loc = &report.location;
+            let loc = evm_location(&report).clone();
             // The block hash pins the header: a reported number or timestamp that differs from it
             // is a false statement in itself (the timestamp is what the lock-deadline check relied
             // on).
@@ -210,7 +226,7 @@ fn disputed_reports(
             } else {
                 None
             };
-            Disputed { r: r.clone(), report, header: h.clone(), misreported }
+            Disputed { r: r.clone(), report, loc, router, header: h.clone(), misreported }
         })
         .collect())
 }
@@ -280,13 +296,13 @@ fn false_lock(
     let candidates = disputed_reports(q, cfg, bundle_id, leg_index, header)?;
     let nodes = to_nodes(receipt_proof);
     let (d, finding) = first_proven(candidates, now, |d| {
-        let (h, loc) = (&d.header, &d.report.location);
+        let (h, loc) = (&d.header, &d.loc);
         let finding = if receipt.is_empty() {
             // An exclusion proof: the block has no transaction at the reported index.
             verify_proof(h.receipts_root, Nibbles::unpack(receipt_key(loc.tx_index)), None, &nodes).map_err(|_| {
                 ContractError::BadReceiptProof {
                     tx_index: loc.tx_index,
-                    reason: ProtocolError::BadReceiptProof {
+                    reason: ProofError::BadReceiptProof {
                         root: h.receipts_root,
                         reason: "exclusion proof does not verify",
                     },
@@ -310,6 +326,7 @@ fn false_lock(
                         check_lock(
                             &decoded,
                             loc.log_index,
+                            d.router,
                             &d.r.leg,
                             d.r.leg_hash,
                             bundle_id,
@@ -325,7 +342,7 @@ fn false_lock(
     Ok(proven_false_lock(d, bundle_id, leg_index, finding))
 }
 
-/// `FraudProof::FalseLockByState`: the Router's escrow word `legHash` after the reported block.
+/// `FalseLockEvidence::EvmState`: the Router's escrow word `legHash` after the reported block.
 #[allow(clippy::too_many_arguments)]
 fn false_lock_by_state(
     q: &QuerierWrapper,
@@ -347,7 +364,7 @@ fn false_lock_by_state(
     let (d, finding) = first_proven(candidates, now, |d| {
         let leg_hash = verify_escrow_leg_hash(
             d.header.state_root,
-            d.r.leg.router.0,
+            d.router,
             bundle_id.0,
             leg_index,
             &to_nodes(account_proof),
@@ -367,9 +384,11 @@ fn false_lock_by_state(
 }
 
 /// What is wrong with the reported lock, `None` if the receipt shows it as reported.
+#[allow(clippy::too_many_arguments)]
 fn check_lock(
     receipt: &Receipt,
     log_index: u32,
+    router: Address,
     leg: &Leg,
     leg_hash: Hash32,
     bundle_id: Hash32,
@@ -382,7 +401,7 @@ fn check_lock(
     let Some(log) = receipt.logs.get(log_index as usize) else {
         return Some(FalseLockFinding::NoLogAtIndex { log_count: receipt.logs.len() as u32 });
     };
-    if log.address != leg.router.0 {
+    if log.address != router {
         return Some(FalseLockFinding::WrongEmitter { emitter: log.address.into() });
     }
     let Ok(ev) = LegLockedLog::decode(log) else {
@@ -422,8 +441,7 @@ fn recover(
 }
 
 fn relayer_of(deps: &DepsMut, cfg: &Config, signer: EvmAddress) -> Result<Addr, ContractError> {
-    let found: Option<RelayerInfo> =
-        deps.querier.query_wasm_smart(&cfg.stake_escrow, &StakeQuery::RelayerBySigner { evm_signer: signer })?;
+    let found = StakeQuery::relayer_by_signer(signer).run(&deps.querier, &cfg.stake_escrow)?;
     found.map(|r| r.address).ok_or(ContractError::UnknownSigner { signer })
 }
 
@@ -518,10 +536,9 @@ fn wrong_attestation(
     let signer = recover(deps, &digest.0, &signature, "attestation")?;
     let relayer = relayer_of(deps, cfg, signer)?;
     // Batches below the open one are closed; the open one and later ones have no root yet.
-    let open: BatchResponse = deps.querier.query_wasm_smart(&cfg.bundle_log, &LogQuery::CurrentBatch {})?;
+    let open = LogQuery::current_batch().run(&deps.querier, &cfg.bundle_log)?;
     if batch_index < open.index {
-        let closed: BatchResponse =
-            deps.querier.query_wasm_smart(&cfg.bundle_log, &LogQuery::Batch { index: batch_index })?;
+        let closed = LogQuery::batch(batch_index).run(&deps.querier, &cfg.bundle_log)?;
         if closed.epoch == Some(epoch) && closed.root == Some(root) {
             return Err(ContractError::AttestationIsCorrect { epoch, batch_index, root });
         }
@@ -546,8 +563,7 @@ fn wrong_signer_set_update(
     let digest = signer_set_update_digest(&hub(cfg), &SignerSetUpdate { new_epoch, signers_hash });
     let signer = recover(deps, &digest.0, &signature, "update")?;
     let relayer = relayer_of(deps, cfg, signer)?;
-    let set: Option<SignerSetResponse> =
-        deps.querier.query_wasm_smart(&cfg.stake_escrow, &StakeQuery::SignerSet { epoch: new_epoch })?;
+    let set = StakeQuery::signer_set(new_epoch).run(&deps.querier, &cfg.stake_escrow)?;
     if set.is_some_and(|s| s.signers_hash == signers_hash) {
         return Err(ContractError::UpdateIsCorrect { new_epoch, signers_hash });
     }

@@ -4,8 +4,8 @@
 use alloy_primitives::{Bloom, Bytes, B256, B64, U256};
 use alloy_rlp::Encodable;
 use cosmwasm_std::Binary;
-use mesh_hub_api::bundle_log::EvmLocation;
-use mesh_protocol::evm::{build_receipt_proof, LegLockedLog, Log};
+use mesh_hub_api::bundle_log::{EvmLocation, LockLocation};
+use mesh_proof_evm::{build_receipt_proof, LegLockedLog, Log};
 use mesh_protocol::{keccak256, Address, Hash32, Leg};
 
 /// An RLP list of already-encoded items.
@@ -76,12 +76,12 @@ pub fn transfer_log(token: Address, from: Address, to: Address, value: u64) -> L
 /// The `LegLocked` log a Router emits for `leg` (emitter = `leg.router`).
 pub fn leg_locked(bundle_id: Hash32, index: u32, leg: &Leg, settle_deadline: u64) -> LegLockedLog {
     LegLockedLog {
-        router: leg.router.0,
+        router: leg.router.to_evm().expect("an EVM router"),
         bundle_id: bundle_id.0,
         index,
         leg_hash: mesh_protocol::eip712::leg_hash(leg),
-        depositor: leg.depositor.0,
-        token: leg.token.0,
+        depositor: leg.depositor,
+        token: leg.token,
         amount: leg.amount.0,
         settle_deadline,
     }
@@ -132,7 +132,12 @@ impl EvmBlock {
         nodes.into_iter().map(|n| Binary::from(n.to_vec())).collect()
     }
 
-    pub fn location(&self, tx_index: u64, log_index: u32) -> EvmLocation {
+    /// The report location of log `log_index` of transaction `tx_index` of this block.
+    pub fn location(&self, tx_index: u64, log_index: u32) -> LockLocation {
+        LockLocation::Evm(self.evm_location(tx_index, log_index))
+    }
+
+    pub fn evm_location(&self, tx_index: u64, log_index: u32) -> EvmLocation {
         EvmLocation {
             chain_id: self.chain_id,
             block_number: self.number,
@@ -147,6 +152,7 @@ impl EvmBlock {
 
 /// The receipt of a `lock` transaction: the token's `Transfer` into the router, then `LegLocked`.
 pub fn lock_receipt(tx_type: u8, success: bool, ev: &LegLockedLog) -> Vec<u8> {
-    let transfer = transfer_log(ev.token, ev.depositor, ev.router, 1_000);
+    let evm = |a: mesh_protocol::AccountId| a.to_evm().expect("an EVM account");
+    let transfer = transfer_log(evm(ev.token), evm(ev.depositor), ev.router, 1_000);
     receipt(tx_type, success, 90_000, &[transfer, ev.to_log()])
 }

@@ -8,7 +8,8 @@ use cosmwasm_std::{coins, Addr, Coin, Empty, Uint128};
 use cw_multi_test::{App, AppResponse, Contract, ContractWrapper, Executor};
 use k256::ecdsa::SigningKey;
 use mesh_hub_api::bundle_log::{
-    self as log_api, BatchResponse, BundleResponse, ChainInfo, EvmLocation, LockReport, MerkleProofResponse,
+    self as log_api, BatchResponse, BundleResponse, ChainInfo, ChainVm, EvmLocation, LockLocation, LockReport,
+    MerkleProofResponse,
 };
 use mesh_hub_api::dispute::{self as dispute_api, FraudProof};
 use mesh_hub_api::stake_escrow::{self as stake_api, RelayerInfo, SignerSetResponse, TotalsResponse};
@@ -17,7 +18,8 @@ use mesh_protocol::eip712::{
 };
 use mesh_protocol::sig::{sign_digest, signer_address, signing_key};
 use mesh_protocol::{
-    keccak256, Address, Amount, Bundle, EvmAddress, Hash32, Leg, SettlementBatch, Signature65, SignerSetUpdate,
+    keccak256, AccountId, Address, Amount, Bundle, EvmAddress, Hash32, Leg, SettlementBatch, Signature65,
+    SignerSetUpdate,
 };
 
 pub use cosmwasm_std::StdResult;
@@ -34,16 +36,40 @@ pub const ROTATION_DELAY: u64 = 3_600;
 pub const MAX_BATCH: u32 = 8;
 pub const MAX_REPORTS: u32 = 16;
 pub const HORIZON: u64 = 30 * 24 * 3_600;
+/// EIP-155 chain ids of the two EVM chains.
 pub const CHAIN_A: u64 = 31_337;
 pub const CHAIN_B: u64 = 31_338;
+/// The domain ids the hub's registry gives them (not their chain ids, on purpose).
+pub const DOMAIN_A: u64 = 1;
+pub const DOMAIN_B: u64 = 2;
+
+/// The EVM chain id of a registered test domain.
+pub fn evm_chain(domain: u64) -> u64 {
+    match domain {
+        DOMAIN_A => CHAIN_A,
+        DOMAIN_B => CHAIN_B,
+        other => panic!("domain {other} is not a test domain"),
+    }
+}
+
+/// The registry entry of a test domain.
+pub fn chain_info(domain: u64) -> ChainInfo {
+    let (name, router) = if domain == DOMAIN_A { ("anvil-a", router_a()) } else { ("anvil-b", router_b()) };
+    ChainInfo { domain, name: name.into(), vm: ChainVm::Evm { chain_id: evm_chain(domain) }, router, confirmations: 2 }
+}
+
+/// An EVM address as a leg's account id.
+pub fn account(byte: u8) -> AccountId {
+    AccountId::from_evm(Address::repeat_byte(byte))
+}
 /// Funds every test account starts with.
 pub const BALANCE: u128 = 1_000_000;
 
-pub fn router_a() -> EvmAddress {
-    EvmAddress(Address::repeat_byte(0xa1))
+pub fn router_a() -> AccountId {
+    account(0xa1)
 }
-pub fn router_b() -> EvmAddress {
-    EvmAddress(Address::repeat_byte(0xb1))
+pub fn router_b() -> AccountId {
+    account(0xb1)
 }
 
 fn stake_contract() -> Box<dyn Contract<Empty>> {
@@ -130,10 +156,7 @@ pub fn log_instantiate_msg(stake: &Addr) -> log_api::InstantiateMsg {
         rereport_grace: None,
         registration_deposit: None,
         retention: None,
-        chains: vec![
-            ChainInfo { chain_id: CHAIN_A, name: "anvil-a".into(), router: router_a(), confirmations: 2 },
-            ChainInfo { chain_id: CHAIN_B, name: "anvil-b".into(), router: router_b(), confirmations: 2 },
-        ],
+        chains: vec![chain_info(DOMAIN_A), chain_info(DOMAIN_B)],
     }
 }
 
@@ -419,17 +442,17 @@ impl Default for Hub {
     }
 }
 
-/// Leg `i` of bundle `nonce`: even legs on chain A, odd on chain B.
+/// Leg `i` of bundle `nonce`: even legs on domain A, odd on domain B.
 pub fn sample_leg(i: usize, nonce: u64) -> Leg {
-    let (chain_id, router) = if i.is_multiple_of(2) { (CHAIN_A, router_a()) } else { (CHAIN_B, router_b()) };
+    let (domain, router) = if i.is_multiple_of(2) { (DOMAIN_A, router_a()) } else { (DOMAIN_B, router_b()) };
     let seed = (i as u8).wrapping_mul(16).wrapping_add(nonce as u8);
     Leg {
-        chain_id,
+        domain,
         router,
-        depositor: EvmAddress(Address::repeat_byte(seed | 1)),
-        token: EvmAddress(Address::repeat_byte(0x70 + i as u8)),
+        depositor: account(seed | 1),
+        token: account(0x70 + i as u8),
         amount: Amount::from(1_000u128 + i as u128),
-        recipient: EvmAddress(Address::repeat_byte(0xe0 + i as u8)),
+        recipient: account(0xe0 + i as u8),
     }
 }
 
@@ -442,15 +465,15 @@ pub fn lock_report(id: &Hash32, bundle: &Bundle, i: usize) -> LockReport {
         leg_index: i as u32,
         leg_hash: leg_hash(leg).into(),
         settle_deadline: bundle.settle_deadline,
-        location: EvmLocation {
-            chain_id: leg.chain_id,
+        location: LockLocation::Evm(EvmLocation {
+            chain_id: evm_chain(leg.domain),
             block_number: 100 + i as u64,
             block_hash: Hash32(keccak256(format!("block {id} {i}"))),
             block_timestamp: bundle.lock_deadline - 1,
             tx_hash: Hash32(keccak256(format!("tx {id} {i}"))),
             tx_index: 0,
             log_index: 0,
-        },
+        }),
     }
 }
 

@@ -19,17 +19,19 @@ contract PerLegSignatureRouter is MeshRouter {
     uint256 internal immutable _SET_SIZE;
 
     /// @param verifier_ The verifier (only its domain is used here).
+    /// @param domain_ The router's domain id (see `MeshRouter`).
     /// @param refundGrace_ The router's refund grace (see `MeshRouter`).
     /// @param signers The signer set's members, ascending.
     /// @param weights The members' weights.
     /// @param threshold The weight a settlement needs.
     constructor(
         ISettlementVerifier verifier_,
+        uint64 domain_,
         uint64 refundGrace_,
         address[] memory signers,
         uint256[] memory weights,
         uint256 threshold
-    ) MeshRouter(verifier_, refundGrace_) {
+    ) MeshRouter(verifier_, domain_, refundGrace_) {
         // A baseline only: its set never expires (the protocol's expiry is the verifier's job).
         bytes memory blob = SignerSetLib.encode(signers, weights, threshold, type(uint64).max);
         _SET_POINTER = SSTORE2.write(blob);

@@ -76,7 +76,7 @@ contract LendingPool is Ownable, ReentrancyGuardTransient {
     /// @notice The fee of `feeBps` basis points is above 100 %.
     error FeeTooHigh(uint256 feeBps);
     /// @notice A mesh loan leg must have the pool as its depositor (got `depositor`).
-    error NotPoolLeg(address depositor);
+    error NotPoolLeg(bytes32 depositor);
 
     /// @param owner_ Who funds the pool and approves mesh loans.
     /// @param feeBps Flash-loan fee in basis points (e.g. 9 = 0.09 %).
@@ -166,16 +166,21 @@ contract LendingPool is Ownable, ReentrancyGuardTransient {
         uint64 nonce,
         bytes32[] calldata legHashes
     ) external onlyOwner nonReentrant {
-        if (leg.depositor != address(this)) {
+        if (leg.depositor != bytes32(uint256(uint160(address(this))))) {
             revert NotPoolLeg(leg.depositor);
         }
-        uint256 available = maxFlashLoan(leg.token);
+        // The router refuses accounts that are not EVM-shaped; the token is only read here
+        // after the depositor check, and a non-EVM token id fails the router's lock.
+        address token = address(uint160(uint256(leg.token)));
+        uint256 available = maxFlashLoan(token);
         if (leg.amount > available) revert InsufficientLiquidity(leg.amount, available);
-        leg.token.safeApprove(address(router), leg.amount);
+        token.safeApprove(address(router), leg.amount);
         router.lock(
             bundleId, index, leg, lockDeadline, settleDeadline, creatorHash, nonce, legHashes
         );
-        emit MeshLoanLocked(address(router), bundleId, index, leg.recipient, leg.amount);
+        emit MeshLoanLocked(
+            address(router), bundleId, index, address(uint160(uint256(leg.recipient))), leg.amount
+        );
     }
 
     /// @dev The transient guard is used on every chain (Cancun or later).

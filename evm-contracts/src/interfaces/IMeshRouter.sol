@@ -80,16 +80,16 @@ interface IMeshRouter {
     /// @param bundleId The bundle's id.
     /// @param index The leg's index in the bundle.
     /// @param legHash `hashStruct(Leg)` of the leg.
-    /// @param depositor The leg's depositor.
-    /// @param token The ERC-20 escrowed.
+    /// @param depositor The leg's depositor, as its 32-byte account id (a left-padded address).
+    /// @param token The ERC-20 escrowed, as its 32-byte account id (a left-padded address).
     /// @param amount The balance increase the router measured (≥ the leg's amount).
     /// @param settleDeadline The bundle's settle deadline.
     event LegLocked(
         bytes32 indexed bundleId,
         uint32 indexed index,
         bytes32 legHash,
-        address indexed depositor,
-        address token,
+        bytes32 indexed depositor,
+        bytes32 token,
         uint256 amount,
         uint64 settleDeadline
     );
@@ -124,8 +124,13 @@ interface IMeshRouter {
     /*                        CUSTOM ERRORS                       */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
-    /// @notice The leg is for chain `legChainId`, not this chain `chainId`.
-    error WrongChain(uint64 legChainId, uint256 chainId);
+    /// @notice The leg is for domain `got`, not this router's domain `expected`.
+    error WrongDomain(uint64 expected, uint64 got);
+    /// @notice `account` is not a 20-byte EVM address left-padded to 32 bytes (its top 12 bytes
+    /// are not zero): a leg on an EVM chain names only EVM accounts.
+    error NotAnEvmAccount(bytes32 account);
+    /// @notice The router was deployed with domain zero (the hub assigns positive domain ids).
+    error ZeroDomain();
     /// @notice The leg is for router `legRouter`, not this router.
     error WrongRouter(address legRouter, address router);
     /// @notice `caller` is neither the leg's depositor `depositor` nor an operator it approved.
@@ -210,7 +215,9 @@ interface IMeshRouter {
     /// Only the depositor or an operator it approved may lock, once, until `lockDeadline`.
     /// @param bundleId The bundle's id.
     /// @param index The leg's index in the bundle.
-    /// @param leg The leg (chain id = this chain, router = this router).
+    /// @param leg The leg: domain = this router's `domain()`, router = this router's account id
+    /// (`bytes32(uint256(uint160(address(this))))`), every account EVM-shaped (top 12 bytes zero;
+    /// `NotAnEvmAccount` otherwise).
     /// @param lockDeadline The bundle's lock deadline (inclusive).
     /// @param settleDeadline The bundle's settle deadline, after `lockDeadline`.
     /// @param creatorHash `keccak256(bytes(creator))` of the bundle's hub creator.
@@ -316,6 +323,11 @@ interface IMeshRouter {
     /// @notice The SettlementVerifier whose roots this router trusts.
     /// @return The verifier.
     function verifier() external view returns (ISettlementVerifier);
+
+    /// @notice The hub-assigned domain id of this chain: the `domain` of every leg this router
+    /// escrows (immutable, > 0).
+    /// @return The domain id.
+    function domain() external view returns (uint64);
 
     /// @notice The hub's domain separator, the `hubDomain` of the bundles this router accepts.
     /// @return The domain separator.

@@ -213,10 +213,10 @@ contract DemoContractsTest is MeshFixture {
 
     function test_RevertWhen_MeshLoanLegNotFromPool() public {
         Bundle memory x = _oneLeg(1, 1e18);
-        x.legs[0].token = address(weth);
+        x.legs[0].token = _acct(address(weth));
         bytes32 bid = _id(x);
         bytes32[] memory hashes = _legHashes(x);
-        vm.expectRevert(abi.encodeWithSelector(LendingPool.NotPoolLeg.selector, alice));
+        vm.expectRevert(abi.encodeWithSelector(LendingPool.NotPoolLeg.selector, _acct(alice)));
         lender.lockMeshLoan(
             router, bid, 0, x.legs[0], x.lockDeadline, x.settleDeadline, x.creatorHash, 1, hashes
         );
@@ -228,17 +228,19 @@ contract DemoContractsTest is MeshFixture {
 
     struct Chain {
         uint64 id;
+        uint64 domain;
         SettlementVerifier verifier;
         MeshRouter router;
         MintableERC20 weth;
         MintableERC20 usdc;
     }
 
-    function _chain(uint64 chainId) internal returns (Chain memory c) {
+    function _chain(uint64 chainId, uint64 domain) internal returns (Chain memory c) {
         vm.chainId(chainId);
         c.id = chainId;
+        c.domain = domain;
         c.verifier = _newVerifier(signerAddrs, signerWeights, signerThreshold);
-        c.router = new MeshRouter(c.verifier, GRACE);
+        c.router = new MeshRouter(c.verifier, domain, GRACE);
         c.weth = new MintableERC20("Wrapped Ether", "WETH", 18, address(this));
         c.usdc = new MintableERC20("USD Coin", "USDC", 6, address(this));
     }
@@ -248,7 +250,7 @@ contract DemoContractsTest is MeshFixture {
         pure
         returns (Leg memory)
     {
-        return Leg(c.id, address(c.router), dep, tok, amt, to);
+        return Leg(c.domain, _acct(address(c.router)), _acct(dep), _acct(tok), amt, _acct(to));
     }
 
     Chain internal ca;
@@ -261,8 +263,8 @@ contract DemoContractsTest is MeshFixture {
     /// chain A, a solver delivers 199 WETH on chain B for a USDC fee, the arbitrageur repays
     /// 200.4 WETH on chain A, and sells the WETH it got on chain B's pool. All or nothing.
     function test_Demo_TwoChainFlashLoanArbitrage() public {
-        ca = _chain(31_337);
-        cb = _chain(31_338);
+        ca = _chain(31_337, 1);
+        cb = _chain(31_338, 2);
         arb = makeAddr("arbitrageur");
         solver = makeAddr("solver");
         vm.chainId(ca.id);

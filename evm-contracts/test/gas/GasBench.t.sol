@@ -79,7 +79,7 @@ contract GasBenchTest is MeshFixture {
         v1 = _newVerifier(addrs13, w, 1);
         v7 = verifier;
         v13 = _newVerifier(addrs13, w, 13);
-        perLeg = new PerLegSignatureRouter(verifier, GRACE, addrs13, w, 7);
+        perLeg = new PerLegSignatureRouter(verifier, DOMAIN, GRACE, addrs13, w, 7);
         htlc = new HashedTimelock();
         loop = new TransferLoop();
 
@@ -94,7 +94,7 @@ contract GasBenchTest is MeshFixture {
                 token.mint(to, 1);
                 token.mint(address(loop), AMOUNT);
                 Bundle memory b = _oneLeg(++nonce, AMOUNT);
-                b.legs[0].recipient = to;
+                b.legs[0].recipient = _acct(to);
                 _fundAndLock(b, 0);
                 ids[i] = _id(b);
                 recipients[n].push(to);
@@ -129,8 +129,8 @@ contract GasBenchTest is MeshFixture {
         // Per-leg-signature baseline: 8 legs, each with 7 signatures over its own verdict.
         for (uint256 i; i < 8; ++i) {
             Bundle memory b = _oneLeg(++nonce, AMOUNT);
-            b.legs[0].router = address(perLeg);
-            b.legs[0].recipient = recipients[8][i];
+            b.legs[0].router = _acct(address(perLeg));
+            b.legs[0].recipient = _acct(recipients[8][i]);
             _fundAndLock(b, 0);
             bytes32 id = _id(b);
             perLegIds.push(id);

@@ -32,6 +32,8 @@ contract AttackHandler {
     uint256 internal constant SECP_N =
         0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
     uint64 public constant GRACE = 30 minutes;
+    /// @dev The router's domain id.
+    uint64 public constant DOMAIN = 7;
     uint64 public constant DELAY = 1 hours;
     uint64 public constant GENESIS = 1;
     uint256 internal constant MAX_LEGS_TOTAL = 160;
@@ -99,6 +101,11 @@ contract AttackHandler {
     uint256 public attackerCalls;
     uint256 public settledLegs;
 
+    /// @dev The EVM address of an EVM-shaped account id.
+    function _a(bytes32 id) internal pure returns (address) {
+        return address(uint160(uint256(id)));
+    }
+
     constructor() {
         tokens[0] = new TestToken();
         tokens[1] = new TestToken();
@@ -119,7 +126,7 @@ contract AttackHandler {
         );
         g.activatedAt = uint64(block.timestamp);
         epoch = GENESIS;
-        router = new MeshRouter(verifier, GRACE);
+        router = new MeshRouter(verifier, DOMAIN, GRACE);
     }
 
     function legCount() external view returns (uint256) {
@@ -229,7 +236,7 @@ contract AttackHandler {
         SetInfo storage s = sets[e];
         uint256 w;
         for (uint256 k; k < s.keys.length; ++k) {
-            uint256 i = (k + seed) % s.keys.length;
+            uint256 i = (k + seed % s.keys.length) % s.keys.length;
             if (_satAdd(w, s.weights[i]) < s.threshold) {
                 mask |= 1 << i;
                 w += s.weights[i];
@@ -347,12 +354,12 @@ contract AttackHandler {
         for (uint256 i; i < n; ++i) {
             uint256 s = uint256(keccak256(abi.encode(seed, i)));
             bl[i] = Leg({
-                chainId: uint64(block.chainid),
-                router: address(router),
-                depositor: actors[s % 3],
-                token: address(tokens[(s >> 4) % 2]),
+                domain: router.domain(),
+                router: MeshTypes.account(address(router)),
+                depositor: MeshTypes.account(actors[s % 3]),
+                token: MeshTypes.account(address(tokens[(s >> 4) % 2])),
                 amount: s % 5 == 0 ? _bound(s >> 8, 2 ** 96, 1e30) : _bound(s >> 8, 1, 1e24),
-                recipient: actors[(s >> 2) % 3]
+                recipient: MeshTypes.account(actors[(s >> 2) % 3])
             });
             hashes[i] = MeshTypes.legHash(bl[i]);
         }
@@ -376,21 +383,21 @@ contract AttackHandler {
     }
 
     function _lockOne(Ctx memory c, uint32 i, Leg memory leg, uint256 seed) internal {
-        TestToken(leg.token).mint(leg.depositor, leg.amount);
-        vm.prank(leg.depositor);
-        TestToken(leg.token).approve(address(router), type(uint256).max);
-        address caller = leg.depositor;
+        TestToken(_a(leg.token)).mint(_a(leg.depositor), leg.amount);
+        vm.prank(_a(leg.depositor));
+        TestToken(_a(leg.token)).approve(address(router), type(uint256).max);
+        address caller = _a(leg.depositor);
         address op = actors[(uint256(keccak256(abi.encode(seed, i, "op"))) % 3)];
-        if (operatorGhost[leg.depositor][op]) caller = op;
+        if (operatorGhost[_a(leg.depositor)][op]) caller = op;
         vm.prank(caller);
         uint256 credited =
             router.lock(c.id, i, leg, c.lockDl, c.settleDl, c.creator, c.nonce, c.hashes);
         require(credited == leg.amount, "credited");
-        legs.push(LegRef(c.id, i, leg.token, leg.amount, c.settleDl));
+        legs.push(LegRef(c.id, i, _a(leg.token), leg.amount, c.settleDl));
         legsOf[c.id].push(legs.length - 1);
         cached.push(IMeshRouter.LegStatus.Locked);
         endCount.push(0);
-        openSum[leg.token] += leg.amount;
+        openSum[_a(leg.token)] += leg.amount;
     }
 
     /// @notice An actor approves or revokes an operator.
@@ -804,12 +811,12 @@ contract AttackHandler {
         address caller = actors[(who >> 8) % 3];
         if (caller == depositor || operatorGhost[depositor][caller]) caller = vm.addr(0xE11E);
         Leg memory leg = Leg({
-            chainId: uint64(block.chainid),
-            router: address(router),
-            depositor: depositor,
-            token: address(tokens[seed % 2]),
+            domain: router.domain(),
+            router: MeshTypes.account(address(router)),
+            depositor: MeshTypes.account(depositor),
+            token: MeshTypes.account(address(tokens[seed % 2])),
             amount: _bound(seed >> 8, 1, 1e24),
-            recipient: caller
+            recipient: MeshTypes.account(caller)
         });
         Ctx memory c = Ctx(
             bytes32(0),
@@ -833,9 +840,9 @@ contract AttackHandler {
             caller = depositor;
             c.id = legs[seed % legs.length].bundleId;
         }
-        TestToken(leg.token).mint(depositor, leg.amount);
+        TestToken(_a(leg.token)).mint(depositor, leg.amount);
         vm.prank(depositor);
-        TestToken(leg.token).approve(address(router), type(uint256).max);
+        TestToken(_a(leg.token)).approve(address(router), type(uint256).max);
         vm.prank(caller);
         try router.lock(c.id, 0, leg, c.lockDl, c.settleDl, c.creator, 0, c.hashes) {
             ++forgedLocks;

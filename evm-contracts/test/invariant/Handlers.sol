@@ -57,6 +57,11 @@ contract RouterHandler {
     uint256 public refunds;
     uint64 internal nonce;
 
+    /// @dev The EVM address of an EVM-shaped account id.
+    function _a(bytes32 id) internal pure returns (address) {
+        return address(uint160(uint256(id)));
+    }
+
     constructor(MeshRouter router_, SettlementVerifier verifier_, uint256[] memory keys) {
         router = router_;
         verifier = verifier_;
@@ -99,12 +104,12 @@ contract RouterHandler {
             // Amounts up to 1e30 also exercise the wide (> 96-bit) storage path.
             uint256 amount = s % 7 == 0 ? _bound(s >> 8, 2 ** 96, 1e30) : _bound(s >> 8, 1, 1e24);
             bundleLegs[i] = Leg({
-                chainId: uint64(block.chainid),
-                router: address(router),
-                depositor: actors[s % 3],
-                token: address(tokens[(s >> 4) % 2]),
+                domain: router.domain(),
+                router: MeshTypes.account(address(router)),
+                depositor: MeshTypes.account(actors[s % 3]),
+                token: MeshTypes.account(address(tokens[(s >> 4) % 2])),
                 amount: amount,
-                recipient: actors[(s >> 2) % 3]
+                recipient: MeshTypes.account(actors[(s >> 2) % 3])
             });
         }
         bytes32 creatorHash = keccak256("inj1invariant");
@@ -118,20 +123,28 @@ contract RouterHandler {
         bundles.push(id);
         for (uint256 i; i < bundleLegs.length; ++i) {
             Leg memory leg = bundleLegs[i];
-            TestToken(leg.token).mint(leg.depositor, leg.amount);
-            vm.prank(leg.depositor);
-            TestToken(leg.token).approve(address(router), leg.amount);
-            vm.prank(leg.depositor);
+            TestToken(_a(leg.token)).mint(_a(leg.depositor), leg.amount);
+            vm.prank(_a(leg.depositor));
+            TestToken(_a(leg.token)).approve(address(router), leg.amount);
+            vm.prank(_a(leg.depositor));
             uint256 credited =
                 router.lock(id, uint32(i), leg, lockDl, settleDl, creatorHash, nonce, hashes);
             require(credited == leg.amount, "credited");
             legs.push(
-                LegRef(id, uint32(i), leg.token, leg.amount, settleDl, leg.depositor, leg.recipient)
+                LegRef(
+                    id,
+                    uint32(i),
+                    _a(leg.token),
+                    leg.amount,
+                    settleDl,
+                    _a(leg.depositor),
+                    _a(leg.recipient)
+                )
             );
             legsOf[id].push(legs.length - 1);
             cachedStatus.push(IMeshRouter.LegStatus.Locked);
             endCount.push(0);
-            openSum[leg.token] += leg.amount;
+            openSum[_a(leg.token)] += leg.amount;
         }
     }
 

@@ -31,6 +31,8 @@ abstract contract MeshFixture is Test {
     uint64 internal constant GENESIS_EXPIRES_AT = T0 + 30 days;
     /// @dev The router's refund grace.
     uint64 internal constant GRACE = 30 minutes;
+    /// @dev The domain id the hub's registry assigned to the fixture's chain (not its EIP-155 id).
+    uint64 internal constant DOMAIN = 7;
 
     SettlementVerifier internal verifier;
     MeshRouter internal router;
@@ -57,7 +59,7 @@ abstract contract MeshFixture is Test {
         }
         signerThreshold = threshold;
         verifier = _newVerifier(signerAddrs, signerWeights, threshold);
-        router = new MeshRouter(verifier, GRACE);
+        router = new MeshRouter(verifier, DOMAIN, GRACE);
         token = new TestToken();
         vm.label(address(verifier), "verifier");
         vm.label(address(router), "router");
@@ -175,18 +177,28 @@ abstract contract MeshFixture is Test {
     /*                          BUNDLES                           */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
+    /// @dev The 32-byte account id of an EVM address (left-padded).
+    function _acct(address a) internal pure returns (bytes32) {
+        return MeshTypes.account(a);
+    }
+
+    /// @dev The EVM address of an EVM-shaped account id (its low 20 bytes).
+    function _addr(bytes32 id) internal pure returns (address) {
+        return address(uint160(uint256(id)));
+    }
+
     function _leg(address depositor, address tok, uint256 amount, address recipient)
         internal
         view
         returns (Leg memory)
     {
         return Leg({
-            chainId: uint64(block.chainid),
-            router: address(router),
-            depositor: depositor,
-            token: tok,
+            domain: DOMAIN,
+            router: _acct(address(router)),
+            depositor: _acct(depositor),
+            token: _acct(tok),
             amount: amount,
-            recipient: recipient
+            recipient: _acct(recipient)
         });
     }
 
@@ -221,17 +233,17 @@ abstract contract MeshFixture is Test {
     /// @dev Funds the depositor of leg `index` (test token only), approves and locks it.
     function _fundAndLock(Bundle memory b, uint32 index) internal returns (uint256 amount) {
         Leg memory leg = b.legs[index];
-        TestToken(leg.token).mint(leg.depositor, leg.amount);
-        vm.prank(leg.depositor);
-        TestToken(leg.token).approve(leg.router, leg.amount);
+        TestToken(_addr(leg.token)).mint(_addr(leg.depositor), leg.amount);
+        vm.prank(_addr(leg.depositor));
+        TestToken(_addr(leg.token)).approve(_addr(leg.router), leg.amount);
         return _lock(b, index);
     }
 
     /// @dev Locks leg `index` as its depositor (tokens and allowance must be in place).
     function _lock(Bundle memory b, uint32 index) internal returns (uint256) {
         bytes32 id = _id(b);
-        vm.prank(b.legs[index].depositor);
-        return MeshRouter(b.legs[index].router)
+        vm.prank(_addr(b.legs[index].depositor));
+        return MeshRouter(_addr(b.legs[index].router))
             .lock(
                 id,
                 index,

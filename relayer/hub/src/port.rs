@@ -16,7 +16,7 @@ use crate::{CosmosClient, CosmosError, CosmosSigner};
 
 /// What the roles ask of and send to the hub.
 pub trait MeshHub: Send + Sync {
-    fn awaiting_reports(&self, chain_id: u64) -> impl Future<Output = Result<Vec<AwaitingLeg>, CosmosError>> + Send;
+    fn awaiting_reports(&self, domain: u64) -> impl Future<Output = Result<Vec<AwaitingLeg>, CosmosError>> + Send;
     /// One leg's report state; `None` when the hub knows no such bundle.
     fn report(
         &self,
@@ -27,8 +27,8 @@ pub trait MeshHub: Send + Sync {
         &self,
         reports: Vec<LockReport>,
     ) -> impl Future<Output = Result<ReportLocksResponse, CosmosError>> + Send;
-    /// Reports on `chain_id` still inside their dispute window (every page).
-    fn open_reports(&self, chain_id: u64) -> impl Future<Output = Result<Vec<OpenReport>, CosmosError>> + Send;
+    /// Reports on `domain` still inside their dispute window (every page).
+    fn open_reports(&self, domain: u64) -> impl Future<Output = Result<Vec<OpenReport>, CosmosError>> + Send;
     /// `ObjectReports` as this relayer (a member of the current signer set).
     fn object_reports(
         &self,
@@ -117,7 +117,7 @@ fn execute_data<T: serde::de::DeserializeOwned>(out: &crate::TxOutcome) -> Resul
 }
 
 impl MeshHub for LiveHub {
-    async fn awaiting_reports(&self, chain_id: u64) -> Result<Vec<AwaitingLeg>, CosmosError> {
+    async fn awaiting_reports(&self, domain: u64) -> Result<Vec<AwaitingLeg>, CosmosError> {
         let mut out = Vec::new();
         let mut start_after = None;
         loop {
@@ -125,7 +125,7 @@ impl MeshHub for LiveHub {
                 .q(
                     &self.bundle_log,
                     &bundle_log::QueryMsg::AwaitingReports {
-                        chain_id,
+                        domain,
                         start_after: start_after.clone(),
                         limit: Some(100),
                     },
@@ -159,14 +159,14 @@ impl MeshHub for LiveHub {
         execute_data(&out)
     }
 
-    async fn open_reports(&self, chain_id: u64) -> Result<Vec<OpenReport>, CosmosError> {
+    async fn open_reports(&self, domain: u64) -> Result<Vec<OpenReport>, CosmosError> {
         let mut out = Vec::new();
         let mut start_after = None;
         loop {
             let page: bundle_log::OpenReportsResponse = self
                 .q(
                     &self.bundle_log,
-                    &bundle_log::QueryMsg::OpenReports { chain_id, start_after: start_after.clone(), limit: Some(100) },
+                    &bundle_log::QueryMsg::OpenReports { domain, start_after: start_after.clone(), limit: Some(100) },
                 )
                 .await?;
             let n = page.reports.len();

@@ -4,7 +4,7 @@
 //! Timing rules (all times unix seconds; `W` = `dispute_window`, `M` = `delivery_margin`):
 //! * register: `lock_deadline > now`, `settle_deadline > lock_deadline + W + M` and
 //!   `settle_deadline ≤ now + max_horizon`;
-//! * report: EVM `block_timestamp ≤ lock_deadline`; the report's window is `[reported_at, reported_at + W)`;
+//! * report: the location's block time `≤ lock_deadline`; the report's window is `[reported_at, reported_at + W)`;
 //! * a bundle is decided only when none of its reports is inside its window, then at hub time `t`:
 //!   COMMIT if every leg is reported and `t + M < settle_deadline`; ABORT if every leg is reported
 //!   but `t + M ≥ settle_deadline` (too late to deliver a COMMIT), or if a leg is missing and
@@ -17,7 +17,9 @@
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Coin};
-use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Leg, Signature65, SignerSet, SignerSetUpdate, Verdict};
+use mesh_protocol::{
+    AccountId, Amount, Bundle, EvmAddress, Hash32, Leg, Signature65, SignerSet, SignerSetUpdate, Verdict,
+};
 
 pub use crate::common::LegRef;
 
@@ -30,17 +32,60 @@ pub const MAX_ADVANCE_LIMIT: u32 = 64;
 /// `limit` of an `Advance` that gives none.
 pub const DEFAULT_ADVANCE_LIMIT: u32 = 16;
 
-/// One EVM chain the hub settles on.
+/// The VM of a registered chain and that VM's own id of the chain. One arm per VM the hub
+/// settles on; the registry refuses two domains with the same `ChainVm` (one chain, one domain).
+#[cw_serde]
+#[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
+#[derive(Copy, Eq, Hash)]
+pub enum ChainVm {
+    /// An EVM chain, by its EIP-155 chain id (positive).
+    Evm { chain_id: u64 },
+}
+
+impl ChainVm {
+    /// The VM's name: `"evm"`.
+    pub fn vm_name(&self) -> &'static str {
+        match self {
+            ChainVm::Evm { .. } => "evm",
+        }
+    }
+
+    /// The chain's id within its VM, as text (an EIP-155 id in decimal).
+    pub fn native_chain_id(&self) -> String {
+        match self {
+            ChainVm::Evm { chain_id } => chain_id.to_string(),
+        }
+    }
+
+    /// Whether `account` can be an account of this VM: on EVM, a left-padded 20-byte address.
+    pub fn accepts_account(&self, account: &AccountId) -> bool {
+        match self {
+            ChainVm::Evm { .. } => account.is_evm_shaped(),
+        }
+    }
+}
+
+impl core::fmt::Display for ChainVm {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} chain {}", self.vm_name(), self.native_chain_id())
+    }
+}
+
+/// One chain the hub settles on, under the domain id the hub assigned to it.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
 #[schemaifier(mute_warnings)]
 pub struct ChainInfo {
-    /// EIP-155 chain id.
-    pub chain_id: u64,
+    /// Hub-assigned domain id (positive): what legs name (`Leg::domain`).
+    pub domain: u64,
     /// Human name, for operators.
     pub name: String,
-    /// The chain's MeshRouter: every leg on this chain must name it when registered.
-    pub router: EvmAddress,
+    /// The chain's VM and that VM's chain id.
+    pub vm: ChainVm,
+    /// The chain's router (a MeshRouter on EVM, as its left-padded address): every leg on this
+    /// domain must name it when registered.
+    pub router: AccountId,
     /// Blocks relayers wait before reporting a lock (advisory for relayers; not enforced on-chain).
     pub confirmations: u32,
 }
@@ -94,13 +139,62 @@ pub const DEFAULT_RETENTION: u64 = 7 * 24 * 3600;
 /// Most bundles one `Prune` removes.
 pub const MAX_PRUNE_LIMIT: u32 = 64;
 
+/// Where a lock was seen, per VM. The location's VM (and that VM's chain id) must be the leg's
+/// domain's (`LocationVmMismatch` otherwise).
+#[cw_serde]
+#[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
+#[derive(Eq)]
+pub enum LockLocation {
+    /// A `LegLocked` log of the leg's MeshRouter on an EVM chain.
+    Evm(EvmLocation),
+}
+
+impl LockLocation {
+    /// The VM (and its chain id) the location is on.
+    pub fn vm(&self) -> ChainVm {
+        match self {
+            LockLocation::Evm(l) => ChainVm::Evm { chain_id: l.chain_id },
+        }
+    }
+
+    /// The EVM location, if this is one.
+    #[allow(clippy::unnecessary_wraps)]
+    pub fn as_evm(&self) -> Option<&EvmLocation> {
+        match self {
+            LockLocation::Evm(l) => Some(l),
+        }
+    }
+
+    /// The EVM location, if this is one.
+    #[allow(clippy::unnecessary_wraps)]
+    pub fn as_evm_mut(&mut self) -> Option<&mut EvmLocation> {
+        match self {
+            LockLocation::Evm(l) => Some(l),
+        }
+    }
+
+    /// The block (or its equivalent) time of the lock: what the lock-deadline check uses.
+    pub fn block_timestamp(&self) -> u64 {
+        match self {
+            LockLocation::Evm(l) => l.block_timestamp,
+        }
+    }
+}
+
+impl From<EvmLocation> for LockLocation {
+    fn from(l: EvmLocation) -> Self {
+        LockLocation::Evm(l)
+    }
+}
+
 /// Where on an EVM chain a `LegLocked` log was seen.
 #[cw_serde]
 #[serde(deny_unknown_fields)]
 #[schemaifier(mute_warnings)]
 #[derive(Eq)]
 pub struct EvmLocation {
-    /// EIP-155 chain id (must be the leg's).
+    /// EIP-155 chain id (must be the leg's domain's: `ChainVm::Evm { chain_id }`).
     pub chain_id: u64,
     pub block_number: u64,
     /// `keccak256` of the block header.
@@ -126,7 +220,7 @@ pub struct LockReport {
     pub leg_hash: Hash32,
     /// Must equal the bundle's settle deadline (the Router emits it).
     pub settle_deadline: u64,
-    pub location: EvmLocation,
+    pub location: LockLocation,
 }
 
 /// Why a signer could not confirm a report on its own RPC.
@@ -199,12 +293,14 @@ pub enum ExecuteMsg {
     RevertReport { bundle_id: Hash32, leg_index: u32, report_id: u64, fraud_id: u64 },
     /// Sets the dispute contract (admin only, once).
     SetDispute { dispute: String },
-    /// Registers an EVM chain (admin only).
-    AddChain { chain_id: u64, name: String, router: EvmAddress, confirmations: u32 },
-    /// Changes a registered chain (admin only); bundles registered before keep their legs' router.
-    UpdateChain { chain_id: u64, name: String, router: EvmAddress, confirmations: u32 },
-    /// Unregisters a chain (admin only): no new bundle may use it; registered bundles go on.
-    RemoveChain { chain_id: u64 },
+    /// Registers a chain under a new domain id (admin only). The domain must be positive and
+    /// free, `vm` not registered under another domain, the router non-zero and of the VM's shape.
+    AddChain { domain: u64, name: String, vm: ChainVm, router: AccountId, confirmations: u32 },
+    /// Changes a registered domain's name, router or confirmations (admin only; its `vm` cannot
+    /// change); bundles registered before keep their legs' router.
+    UpdateChain { domain: u64, name: String, vm: ChainVm, router: AccountId, confirmations: u32 },
+    /// Unregisters a domain (admin only): no new bundle may use it; registered bundles go on.
+    RemoveChain { domain: u64 },
     /// Hands the admin role to another account, e.g. governance (admin only).
     UpdateAdmin { admin: String },
 }
@@ -297,13 +393,13 @@ pub enum QueryMsg {
     /// The Merkle proof of a decided bundle's settlement leaf in its closed batch.
     #[returns(MerkleProofResponse)]
     MerkleProof { bundle_id: Hash32 },
-    /// Legs on `chain_id` of undecided bundles that have no report yet (for reporters).
+    /// Legs on `domain` of undecided bundles that have no report yet (for reporters).
     #[returns(AwaitingReportsResponse)]
-    AwaitingReports { chain_id: u64, start_after: Option<LegRef>, limit: Option<u32> },
-    /// Reports on `chain_id` still inside their dispute window, for signers to check (by bundle
+    AwaitingReports { domain: u64, start_after: Option<LegRef>, limit: Option<u32> },
+    /// Reports on `domain` still inside their dispute window, for signers to check (by bundle
     /// id and leg).
     #[returns(OpenReportsResponse)]
-    OpenReports { chain_id: u64, start_after: Option<LegRef>, limit: Option<u32> },
+    OpenReports { domain: u64, start_after: Option<LegRef>, limit: Option<u32> },
     /// Bundles an `Advance` would look at now (for whoever calls `Advance`).
     #[returns(DueBundlesResponse)]
     DueBundles { limit: Option<u32> },
@@ -313,10 +409,13 @@ pub enum QueryMsg {
     /// Attested batches (for posters).
     #[returns(BatchIndexesResponse)]
     AttestedBatches { start_after: Option<u64>, limit: Option<u32> },
-    /// One registered chain.
+    /// One registered chain, by domain id.
     #[returns(ChainInfo)]
-    Chain { chain_id: u64 },
-    /// The chain registry, by chain id.
+    Chain { domain: u64 },
+    /// The registered chain of a VM's chain id (e.g. the domain of EVM chain 31337).
+    #[returns(ChainInfo)]
+    ChainByVm { vm: ChainVm },
+    /// The chain registry, by domain id.
     #[returns(ChainsResponse)]
     Chains { start_after: Option<u64>, limit: Option<u32> },
     /// The signer-set update to `new_epoch` with the signatures collected for it.
@@ -354,7 +453,7 @@ pub struct LegReport {
     pub reported_at: u64,
     /// End of its dispute window (exclusive): `reported_at + dispute_window`.
     pub window_ends_at: u64,
-    pub location: EvmLocation,
+    pub location: LockLocation,
     /// Signers that objected so far, ascending.
     #[serde(default)]
     pub objectors: Vec<EvmAddress>,
@@ -586,4 +685,65 @@ pub struct SignerSetUpdateResponse {
     pub attested: bool,
     /// Sorted by ascending signer address.
     pub signatures: Vec<SignerSignature>,
+}
+
+crate::client::typed_queries!(QueryMsg {
+    /// `QueryMsg::Config`.
+    config => Config {} -> ConfigResponse;
+    /// `QueryMsg::Bundle`.
+    bundle => Bundle { bundle_id: Hash32 } -> BundleResponse;
+    /// `QueryMsg::BundleByNonce`.
+    bundle_by_nonce => BundleByNonce { creator: String, nonce: u64 } -> BundleResponse;
+    /// `QueryMsg::Report`.
+    report => Report { bundle_id: Hash32, leg_index: u32 } -> ReportResponse;
+    /// `QueryMsg::Log`.
+    log => Log { start_after: Option<u64>, limit: Option<u32> } -> LogResponse;
+    /// `QueryMsg::Batch`.
+    batch => Batch { index: u64 } -> BatchResponse;
+    /// `QueryMsg::CurrentBatch`.
+    current_batch => CurrentBatch {} -> BatchResponse;
+    /// `QueryMsg::MerkleProof`.
+    merkle_proof => MerkleProof { bundle_id: Hash32 } -> MerkleProofResponse;
+    /// `QueryMsg::AwaitingReports`.
+    awaiting_reports => AwaitingReports { domain: u64, start_after: Option<LegRef>, limit: Option<u32> } -> AwaitingReportsResponse;
+    /// `QueryMsg::OpenReports`.
+    open_reports => OpenReports { domain: u64, start_after: Option<LegRef>, limit: Option<u32> } -> OpenReportsResponse;
+    /// `QueryMsg::DueBundles`.
+    due_bundles => DueBundles { limit: Option<u32> } -> DueBundlesResponse;
+    /// `QueryMsg::UnattestedBatches`.
+    unattested_batches => UnattestedBatches { start_after: Option<u64>, limit: Option<u32> } -> BatchIndexesResponse;
+    /// `QueryMsg::AttestedBatches`.
+    attested_batches => AttestedBatches { start_after: Option<u64>, limit: Option<u32> } -> BatchIndexesResponse;
+    /// `QueryMsg::Chain`.
+    chain => Chain { domain: u64 } -> ChainInfo;
+    /// `QueryMsg::ChainByVm`.
+    chain_by_vm => ChainByVm { vm: ChainVm } -> ChainInfo;
+    /// `QueryMsg::Chains`.
+    chains => Chains { start_after: Option<u64>, limit: Option<u32> } -> ChainsResponse;
+    /// `QueryMsg::SignerSetUpdate`.
+    signer_set_update => SignerSetUpdate { new_epoch: u64 } -> SignerSetUpdateResponse;
+});
+
+impl ExecuteMsg {
+    /// This message sent to the bundle-log `contract` with `funds` (only `RegisterBundle` takes
+    /// any: the registration deposit).
+    pub fn wasm_msg(
+        &self,
+        contract: impl Into<String>,
+        funds: Vec<Coin>,
+    ) -> cosmwasm_std::StdResult<cosmwasm_std::WasmMsg> {
+        crate::client::execute(contract, self, funds)
+    }
+
+    /// `AddChain` of `chain`.
+    pub fn add_chain(chain: ChainInfo) -> Self {
+        let ChainInfo { domain, name, vm, router, confirmations } = chain;
+        ExecuteMsg::AddChain { domain, name, vm, router, confirmations }
+    }
+
+    /// `UpdateChain` to `chain`.
+    pub fn update_chain(chain: ChainInfo) -> Self {
+        let ChainInfo { domain, name, vm, router, confirmations } = chain;
+        ExecuteMsg::UpdateChain { domain, name, vm, router, confirmations }
+    }
 }

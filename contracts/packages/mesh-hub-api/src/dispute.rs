@@ -42,20 +42,35 @@ pub enum SignedStatement {
 #[serde(deny_unknown_fields)]
 #[schemaifier(mute_warnings)]
 pub enum FraudProof {
-    /// The report of leg `leg_index` of `bundle_id` is false: here is the header of the
-    /// reported block (RLP), the receipt at the reported tx index (trie encoding) and its
-    /// receipt-trie proof (nodes root first). An empty `receipt` with an exclusion proof shows
-    /// that the block has no transaction at the reported index. A receipt that verifies at the
-    /// reported index but does not decode (a type this hub does not know, such as an OP-stack
-    /// deposit `0x7e` or an Arbitrum `0x6a` receipt, or malformed) proves the report false too: a
-    /// relayer may only report a lock the hub can read. Only inside the report's dispute window.
-    FalseLock { bundle_id: Hash32, leg_index: u32, header: Binary, receipt: Binary, receipt_proof: Vec<Binary> },
-    /// The report of leg `leg_index` of `bundle_id` is false, shown from the chain's state rather
-    /// than from a receipt: `header` is the reported block's header (RLP; its hash must be the
-    /// reported block hash), `account_proof` the state-trie proof of the leg's Router account
-    /// against the header's `stateRoot` and `storage_proof` the proof of the Router's escrow word
-    /// `legHash` (`_escrows[keccak256(abi.encode(bundleId, uint256(legIndex)))]`, word 3) against
-    /// the account's `storageRoot`, both as `eth_getProof(router, [slot], reportedBlock)` returns
+    /// The report of leg `leg_index` of `bundle_id` is false, shown by `evidence` of the
+    /// report's VM (`EvidenceVmMismatch` otherwise). Only inside the report's dispute window.
+    FalseLock { bundle_id: Hash32, leg_index: u32, evidence: FalseLockEvidence },
+    /// Two signatures by one registered signer over conflicting statements of the same slot.
+    Equivocation { first: SignedStatement, second: SignedStatement },
+    /// A signature by a registered signer over a batch the hub never closed with that epoch and root.
+    WrongAttestation { epoch: u64, batch_index: u64, root: Hash32, signature: Signature65 },
+    /// A signature by a registered signer over a signer-set update the hub never made.
+    WrongSignerSetUpdate { new_epoch: u64, signers_hash: Hash32, signature: Signature65 },
+}
+
+/// Evidence that a reported lock is false, per VM: one arm per kind of proof.
+#[cw_serde]
+#[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
+pub enum FalseLockEvidence {
+    /// EVM, from a receipt: the header of the reported block (RLP), the receipt at the reported
+    /// tx index (trie encoding) and its receipt-trie proof (nodes root first). An empty `receipt`
+    /// with an exclusion proof shows that the block has no transaction at the reported index. A
+    /// receipt that verifies at the reported index but does not decode (a type this hub does not
+    /// know, such as an OP-stack deposit `0x7e` or an Arbitrum `0x6a` receipt, or malformed)
+    /// proves the report false too: a relayer may only report a lock the hub can read.
+    EvmReceipt { header: Binary, receipt: Binary, receipt_proof: Vec<Binary> },
+    /// EVM, from the chain's state rather than from a receipt: `header` is the reported block's
+    /// header (RLP; its hash must be the reported block hash), `account_proof` the state-trie
+    /// proof of the leg's Router account against the header's `stateRoot` and `storage_proof`
+    /// the proof of the Router's escrow word `legHash`
+    /// (`_escrows[keccak256(abi.encode(bundleId, uint256(legIndex)))]`, word 3) against the
+    /// account's `storageRoot`, both as `eth_getProof(router, [slot], reportedBlock)` returns
     /// them (nodes root first; an exclusion proof shows a word that is zero, or an account that
     /// does not exist).
     ///
@@ -69,21 +84,17 @@ pub enum FraudProof {
     ///
     /// The proof is bounded (each list at most `max_proof_nodes` nodes, everything together at
     /// most `max_evidence_bytes`) whatever the reported transaction did, so a report that points
-    /// at an oversized or undecodable receipt is still disprovable. Only inside the report's
-    /// dispute window.
-    FalseLockByState {
-        bundle_id: Hash32,
-        leg_index: u32,
-        header: Binary,
-        account_proof: Vec<Binary>,
-        storage_proof: Vec<Binary>,
-    },
-    /// Two signatures by one registered signer over conflicting statements of the same slot.
-    Equivocation { first: SignedStatement, second: SignedStatement },
-    /// A signature by a registered signer over a batch the hub never closed with that epoch and root.
-    WrongAttestation { epoch: u64, batch_index: u64, root: Hash32, signature: Signature65 },
-    /// A signature by a registered signer over a signer-set update the hub never made.
-    WrongSignerSetUpdate { new_epoch: u64, signers_hash: Hash32, signature: Signature65 },
+    /// at an oversized or undecodable receipt is still disprovable.
+    EvmState { header: Binary, account_proof: Vec<Binary>, storage_proof: Vec<Binary> },
+}
+
+impl FalseLockEvidence {
+    /// The VM whose chain data this evidence is.
+    pub fn vm_name(&self) -> &'static str {
+        match self {
+            FalseLockEvidence::EvmReceipt { .. } | FalseLockEvidence::EvmState { .. } => "evm",
+        }
+    }
 }
 
 /// Every action of the dispute contract.
@@ -131,8 +142,8 @@ pub enum FalseLockFinding {
     WrongBlockNumber { actual: u64 },
     /// The reported block hash belongs to a block with another timestamp (e.g. after the lock deadline).
     WrongBlockTimestamp { actual: u64 },
-    /// The block has no transaction at the reported index (shown by an exclusion proof:
-    /// `receipt` empty, `receipt_proof` the trie path to where the key would be).
+    /// The block has no transaction at the reported index (shown by an `EvmReceipt` exclusion
+    /// proof: `receipt` empty, `receipt_proof` the trie path to where the key would be).
     NoTransactionAtIndex,
     /// The transaction reverted.
     ReceiptFailed,
@@ -149,10 +160,10 @@ pub enum FalseLockFinding {
     OtherLeg { field: String },
     /// The locked amount is below the leg's amount.
     AmountTooLow { locked: Amount, required: Amount },
-    /// `FalseLockByState`: after the reported block the Router holds no escrow for the leg (its
+    /// `EvmState`: after the reported block the Router holds no escrow for the leg (its
     /// `legHash` word is zero, or the Router account does not exist).
     EscrowNotLocked,
-    /// `FalseLockByState`: after the reported block the Router's escrow for the leg holds another
+    /// `EvmState`: after the reported block the Router's escrow for the leg holds another
     /// leg hash than the registered leg's.
     EscrowOtherLegHash { leg_hash: Hash32 },
 }
@@ -227,5 +238,21 @@ impl core::fmt::Display for SignatureSlot {
             SignatureSlot::Batch { epoch, batch_index } => write!(f, "batch {batch_index} of epoch {epoch}"),
             SignatureSlot::SignerSetUpdate { new_epoch } => write!(f, "signer-set update to epoch {new_epoch}"),
         }
+    }
+}
+
+crate::client::typed_queries!(QueryMsg {
+    /// `QueryMsg::Config`.
+    config => Config {} -> ConfigResponse;
+    /// `QueryMsg::Fraud`.
+    fraud => Fraud { id: u64 } -> FraudRecord;
+    /// `QueryMsg::Frauds`.
+    frauds => Frauds { start_after: Option<u64>, limit: Option<u32> } -> FraudsResponse;
+});
+
+impl ExecuteMsg {
+    /// This message sent to the dispute `contract` (it takes no funds).
+    pub fn wasm_msg(&self, contract: impl Into<String>) -> cosmwasm_std::StdResult<cosmwasm_std::WasmMsg> {
+        crate::client::execute(contract, self, vec![])
     }
 }

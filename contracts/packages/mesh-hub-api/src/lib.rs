@@ -10,15 +10,22 @@
 //! * [`stake_escrow`]: relayer bonds, unbonding, slashing, jailing and signer-set epochs.
 //! * [`dispute`]: fraud proofs and their records.
 //! * [`common`]: types two contracts share.
+//! * [`client`]: typed queries (`bundle_log::QueryMsg::report(…)` and friends, each knowing its
+//!   answer's type) and execute wrappers, so callers never hand-build JSON.
+//!
+//! Legs are VM-neutral (`Leg::domain`, 32-byte [`AccountId`]s); what is per VM is an enum with
+//! one arm per VM: the registry's [`bundle_log::ChainVm`], a report's
+//! [`bundle_log::LockLocation`], the dispute's [`dispute::FalseLockEvidence`].
 
 pub mod bundle_log;
+pub mod client;
 pub mod common;
 pub mod dispute;
 pub mod stake_escrow;
 
 pub use mesh_protocol::{
-    Amount, Bundle, EvmAddress, Hash32, Leg, SettlementBatch, Signature65, SignerSet, SignerSetUpdate, Verdict,
-    WeightedSigner,
+    AccountId, Amount, Bundle, EvmAddress, Hash32, Leg, SettlementBatch, Signature65, SignerSet, SignerSetUpdate,
+    Verdict, WeightedSigner,
 };
 
 /// Largest `limit` any paged query accepts; larger values are clamped.

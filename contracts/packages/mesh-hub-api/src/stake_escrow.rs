@@ -255,3 +255,35 @@ pub struct SlashResponse {
     pub slashed: Uint128,
     pub bounty: Uint128,
 }
+
+crate::client::typed_queries!(QueryMsg {
+    /// `QueryMsg::Config`.
+    config => Config {} -> ConfigResponse;
+    /// `QueryMsg::Relayer`.
+    relayer => Relayer { address: String } -> Option<RelayerInfo>;
+    /// `QueryMsg::RelayerBySigner`.
+    relayer_by_signer => RelayerBySigner { evm_signer: EvmAddress } -> Option<RelayerInfo>;
+    /// `QueryMsg::Relayers`.
+    relayers => Relayers { start_after: Option<String>, limit: Option<u32> } -> RelayersResponse;
+    /// `QueryMsg::IsActive`.
+    is_active => IsActive { address: String } -> IsActiveResponse;
+    /// `QueryMsg::SignerSet`.
+    signer_set => SignerSet { epoch: u64 } -> Option<SignerSetResponse>;
+    /// `QueryMsg::CurrentSignerSet`.
+    current_signer_set => CurrentSignerSet {} -> Option<SignerSetResponse>;
+    /// `QueryMsg::NextSignerSet`.
+    next_signer_set => NextSignerSet {} -> Option<SignerSet>;
+    /// `QueryMsg::Totals`.
+    totals => Totals {} -> TotalsResponse;
+});
+
+impl ExecuteMsg {
+    /// This message sent to the stake-escrow `contract` with `funds` (only `Bond` takes any).
+    pub fn wasm_msg(
+        &self,
+        contract: impl Into<String>,
+        funds: Vec<cosmwasm_std::Coin>,
+    ) -> cosmwasm_std::StdResult<cosmwasm_std::WasmMsg> {
+        crate::client::execute(contract, self, funds)
+    }
+}

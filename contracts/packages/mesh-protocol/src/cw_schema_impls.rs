@@ -75,6 +75,16 @@ impl Schemaifier for Hash32 {
     }
 }
 
+impl Schemaifier for AccountId {
+    fn visit_schema(v: &mut SchemaVisitor) -> DefinitionReference {
+        string_node::<Self>(
+            v,
+            "AccountId",
+            "32-byte account id: 0x + 64 hex digits (a 20-byte address left-padded with zeros)",
+        )
+    }
+}
+
 impl Schemaifier for Amount {
     fn visit_schema(v: &mut SchemaVisitor) -> DefinitionReference {
         string_node::<Self>(v, "Amount", "uint256 as a decimal string without leading zeros")
@@ -89,14 +99,14 @@ impl Schemaifier for Signature65 {
 
 impl Schemaifier for Leg {
     fn visit_schema(v: &mut SchemaVisitor) -> DefinitionReference {
-        struct_node::<Self>(v, "Leg", "One escrowed, conditional ERC-20 transfer on one EVM chain.", |v| {
+        struct_node::<Self>(v, "Leg", "One escrowed, conditional token transfer on one chain of the registry.", |v| {
             vec![
-                prop::<u64>(v, "chain_id", "EIP-155 chain id of the chain holding the escrow."),
-                prop::<EvmAddress>(v, "router", "MeshRouter on that chain that escrows the leg."),
-                prop::<EvmAddress>(v, "depositor", "Who locks the tokens, and gets them back on ABORT."),
-                prop::<EvmAddress>(v, "token", "ERC-20 token (native ETH goes through WETH)."),
+                prop::<u64>(v, "domain", "Hub-assigned domain id of the chain holding the escrow."),
+                prop::<AccountId>(v, "router", "The domain's router that escrows the leg."),
+                prop::<AccountId>(v, "depositor", "Who locks the tokens, and gets them back on ABORT."),
+                prop::<AccountId>(v, "token", "The token escrowed."),
                 prop::<Amount>(v, "amount", "Amount escrowed and delivered on COMMIT."),
-                prop::<EvmAddress>(v, "recipient", "Who receives the tokens on COMMIT."),
+                prop::<AccountId>(v, "recipient", "Who receives the tokens on COMMIT."),
             ]
         })
     }

@@ -13,20 +13,21 @@ use crate::types::{Bundle, Leg, SettlementBatch, SignerSet, SignerSetUpdate, Ver
 
 /// EIP-712 domain name shared by every statement of the hub.
 pub const DOMAIN_NAME: &str = "AtomicMesh";
-/// EIP-712 domain version.
-pub const DOMAIN_VERSION: &str = "1";
+/// EIP-712 domain version: "2" since legs are VM-neutral (domain ids, 32-byte accounts), so that
+/// nothing signed under version 1 verifies under version 2.
+pub const DOMAIN_VERSION: &str = "2";
 
 /// Solidity definitions of the hashed structs; the single source of the type strings.
 pub mod sol_types {
     use super::sol;
     sol! {
         struct Leg {
-            uint64 chainId;
-            address router;
-            address depositor;
-            address token;
+            uint64 domain;
+            bytes32 router;
+            bytes32 depositor;
+            bytes32 token;
             uint256 amount;
-            address recipient;
+            bytes32 recipient;
         }
         struct Bundle {
             bytes32 hubDomain;
@@ -107,7 +108,7 @@ impl HubDomain {
 
 fn sol_leg(leg: &Leg) -> sol_types::Leg {
     sol_types::Leg {
-        chainId: leg.chain_id,
+        domain: leg.domain,
         router: leg.router.0,
         depositor: leg.depositor.0,
         token: leg.token.0,

@@ -1,4 +1,4 @@
-use alloy_primitives::{Address, B256};
+use alloy_primitives::Address;
 
 /// Every way protocol input can be wrong. Each variant says what did not match.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -9,12 +9,12 @@ pub enum ProtocolError {
     TooManyLegs { count: usize, max: usize },
     #[error("lock deadline {lock_deadline} must be before settle deadline {settle_deadline}")]
     DeadlinesOutOfOrder { lock_deadline: u64, settle_deadline: u64 },
-    #[error("leg {index}: {field} must not be the zero address")]
-    ZeroAddress { index: usize, field: &'static str },
+    #[error("leg {index}: {field} must not be the zero account")]
+    ZeroAccount { index: usize, field: &'static str },
     #[error("leg {index}: amount must be positive")]
     ZeroAmount { index: usize },
-    #[error("leg {index}: chain id must be positive")]
-    ZeroChainId { index: usize },
+    #[error("leg {index}: domain must be positive")]
+    ZeroDomain { index: usize },
     #[error("bundle creator must not be empty")]
     EmptyCreator,
 
@@ -48,35 +48,6 @@ pub enum ProtocolError {
 
     #[error("hex: {0}")]
     Hex(&'static str),
-
-    #[error("RLP: {0}")]
-    Rlp(alloy_rlp::Error),
-    #[error("{what}: {extra} unexpected bytes after the RLP item")]
-    TrailingBytes { what: &'static str, extra: usize },
-    #[error("block header has {fields} fields, at least {min} are required")]
-    HeaderTooShort { fields: usize, min: usize },
-    #[error("header field {field} is malformed")]
-    HeaderField { field: &'static str },
-    #[error("receipt is empty")]
-    EmptyReceipt,
-    #[error("receipt type {0:#04x} is not a known EIP-2718 receipt type")]
-    UnknownReceiptType(u8),
-    #[error("receipt status field is not 0 or 1 (pre-Byzantium receipts are not supported)")]
-    ReceiptStatus,
-    #[error("receipt-trie proof does not verify against root {root}: {reason}")]
-    BadReceiptProof { root: B256, reason: &'static str },
-    #[error("{trie} proof does not verify against root {root}: {reason}")]
-    BadStateProof { trie: &'static str, root: B256, reason: &'static str },
-    #[error("state-trie account: {field} is malformed")]
-    AccountField { field: &'static str },
-    #[error("storage-trie value is not a canonical RLP word")]
-    StorageValue,
-    #[error("log is not a LegLocked event")]
-    NotLegLocked,
-}
-
-impl From<alloy_rlp::Error> for ProtocolError {
-    fn from(e: alloy_rlp::Error) -> Self {
-        ProtocolError::Rlp(e)
-    }
+    #[error("a Cosmos address must be 20 or 32 bytes, got {len}")]
+    AccountLength { len: usize },
 }

@@ -4,19 +4,20 @@
 //! cross-language vectors in `vectors/protocol.json`) the Solidity Router and Verifier.
 //! docs/protocol.md is the normative description; this crate is its reference implementation.
 //!
-//! * [`types`]: `Leg`, `Bundle`, `Verdict`, `SettlementBatch`, `SignerSet`, `SignerSetUpdate`.
+//! * [`types`]: `Leg` (a domain id and 32-byte [`AccountId`]s), `Bundle`, `Verdict`,
+//!   `SettlementBatch`, `SignerSet`, `SignerSetUpdate`.
 //! * [`eip712`]: typehashes, struct hashes (`leg_hash`, `bundle_id`, `settlement_leaf`) and
 //!   signing digests under the hub's EIP-712 domain.
 //! * [`merkle`]: the batch Merkle tree of settlement leaves.
 //! * [`sig`]: 65-byte ECDSA signatures, low-s enforcement, EVM address recovery.
-//! * [`evm`]: Ethereum header and receipt decoding, the `LegLocked` log, receipt-trie proofs;
-//!   [`evm::state`]: account and storage proofs of a Router's escrow against a header's state root.
+//!
+//! Nothing here is specific to one VM's chain data: EVM headers, receipts, the `LegLocked` log
+//! and trie proofs live in the `mesh-proof-evm` crate.
 
 #[cfg(feature = "cw-schema")]
 mod cw_schema_impls;
 pub mod eip712;
 pub mod error;
-pub mod evm;
 pub mod merkle;
 pub mod sig;
 pub mod types;

@@ -1,6 +1,6 @@
 //! Protocol objects with their JSON form (serde) and JSON schema (schemars).
 //!
-//! JSON conventions: addresses and hashes as `0x`-prefixed hex, token amounts and weights as
+//! JSON conventions: addresses, account ids and hashes as `0x`-prefixed hex, token amounts and weights as
 //! decimal strings (they exceed JSON's safe integers), times as unix seconds.
 
 use alloy_primitives::{Address, B256, U256};
@@ -129,6 +129,108 @@ impl<'de> Deserialize<'de> for Hash32 {
 }
 string_schema!(Hash32, "Hash32", "^0x[0-9a-fA-F]{64}$");
 
+/// A 32-byte account id, the VM-neutral form of every account a leg names (router, depositor,
+/// token, recipient). JSON: `0x` + 64 hex digits.
+///
+/// * A 20-byte EVM address is its left-padded 32 bytes ([`AccountId::from_evm`]); an account
+///   whose top 12 bytes are zero maps back ([`AccountId::to_evm`]).
+/// * A Cosmos address maps by its raw (bech32-decoded) bytes: 20 bytes (Injective accounts and
+///   contracts, ordinary secp256k1 accounts) are left-padded, 32 bytes (standard wasmd
+///   contracts) are taken as they are ([`AccountId::from_cosmos_bytes`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AccountId(pub B256);
+
+impl AccountId {
+    pub const ZERO: AccountId = AccountId(B256::ZERO);
+
+    /// A 20-byte EVM address, left-padded to 32 bytes (as `bytes32(uint256(uint160(a)))`).
+    pub fn from_evm(address: Address) -> Self {
+        AccountId(address.into_word())
+    }
+
+    /// The EVM address of an EVM-shaped account (top 12 bytes zero), `None` otherwise.
+    pub fn to_evm(&self) -> Option<Address> {
+        self.is_evm_shaped().then(|| Address::from_slice(&self.0[12..]))
+    }
+
+    /// Whether the top 12 bytes are zero: the account is a left-padded 20-byte address.
+    pub fn is_evm_shaped(&self) -> bool {
+        self.0[..12].iter().all(|b| *b == 0)
+    }
+
+    /// The raw bytes of a Cosmos address (bech32-decoded): 20 bytes are left-padded, 32 bytes
+    /// taken as they are; any other length is refused.
+    pub fn from_cosmos_bytes(bytes: &[u8]) -> Result<Self, ProtocolError> {
+        match bytes.len() {
+            20 => Ok(AccountId::from_evm(Address::from_slice(bytes))),
+            32 => Ok(AccountId(B256::from_slice(bytes))),
+            len => Err(ProtocolError::AccountLength { len }),
+        }
+    }
+
+    /// The raw bytes of a Cosmos address this account maps to: 20 bytes when the top 12 bytes
+    /// are zero (a 32-byte address with 12 leading zero bytes does not occur: those are hashes),
+    /// else 32 bytes.
+    pub fn to_cosmos_bytes(&self) -> Vec<u8> {
+        if self.is_evm_shaped() {
+            self.0[12..].to_vec()
+        } else {
+            self.0.to_vec()
+        }
+    }
+
+    /// Parses `0x` + 64 hex digits (either case).
+    pub fn parse(s: &str) -> Result<Self, ProtocolError> {
+        let digits = s.strip_prefix("0x").ok_or(ProtocolError::Hex("account id must start with 0x"))?;
+        if digits.len() != 64 {
+            return Err(ProtocolError::Hex("account id must have 64 hex digits"));
+        }
+        let mut bytes = [0u8; 32];
+        hex::decode_to_slice(digits, &mut bytes).map_err(|_| ProtocolError::Hex("account id is not hex"))?;
+        Ok(AccountId(B256::from(bytes)))
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.0 == B256::ZERO
+    }
+
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0 .0
+    }
+}
+
+impl core::fmt::Display for AccountId {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "0x{}", hex::encode(self.0.as_slice()))
+    }
+}
+
+impl From<Address> for AccountId {
+    fn from(a: Address) -> Self {
+        AccountId::from_evm(a)
+    }
+}
+
+impl From<EvmAddress> for AccountId {
+    fn from(a: EvmAddress) -> Self {
+        AccountId::from_evm(a.0)
+    }
+}
+
+impl Serialize for AccountId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for AccountId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        AccountId::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+string_schema!(AccountId, "AccountId", "^0x[0-9a-fA-F]{64}$");
+
 /// A uint256 token amount. JSON: a decimal string without sign, leading zeros or exponent.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Amount(pub U256);
@@ -168,22 +270,23 @@ impl<'de> Deserialize<'de> for Amount {
 }
 string_schema!(Amount, "Amount", "^(0|[1-9][0-9]*)$");
 
-/// One escrowed, conditional ERC-20 transfer on one EVM chain.
+/// One escrowed, conditional token transfer on one chain of the hub's registry (VM-neutral).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Leg {
-    /// EIP-155 chain id of the chain holding the escrow.
-    pub chain_id: u64,
-    /// MeshRouter on that chain that escrows the leg.
-    pub router: EvmAddress,
+    /// Hub-assigned domain id of the chain holding the escrow (positive); the hub's chain
+    /// registry maps it to a VM and that VM's native chain id.
+    pub domain: u64,
+    /// The router on that chain that escrows the leg (the domain's registered router).
+    pub router: AccountId,
     /// Who locks the tokens, and gets them back on ABORT.
-    pub depositor: EvmAddress,
-    /// ERC-20 token (native ETH goes through WETH).
-    pub token: EvmAddress,
+    pub depositor: AccountId,
+    /// The token escrowed (an ERC-20 on EVM; native ETH goes through WETH).
+    pub token: AccountId,
     /// Amount escrowed and delivered on COMMIT.
     pub amount: Amount,
     /// Who receives the tokens on COMMIT.
-    pub recipient: EvmAddress,
+    pub recipient: AccountId,
 }
 
 /// A cross-chain operation: every leg delivers, or every leg refunds.
@@ -221,17 +324,17 @@ impl Bundle {
             });
         }
         for (index, leg) in self.legs.iter().enumerate() {
-            if leg.chain_id == 0 {
-                return Err(ProtocolError::ZeroChainId { index });
+            if leg.domain == 0 {
+                return Err(ProtocolError::ZeroDomain { index });
             }
-            for (field, addr) in [
+            for (field, account) in [
                 ("router", leg.router),
                 ("depositor", leg.depositor),
                 ("token", leg.token),
                 ("recipient", leg.recipient),
             ] {
-                if addr.is_zero() {
-                    return Err(ProtocolError::ZeroAddress { index, field });
+                if account.is_zero() {
+                    return Err(ProtocolError::ZeroAccount { index, field });
                 }
             }
             if leg.amount.0.is_zero() {

@@ -8,11 +8,10 @@ use mesh_protocol::*;
 use proptest::prelude::*;
 
 fn manual_leg_hash(leg: &Leg) -> B256 {
-    let typehash = keccak256(
-        "Leg(uint64 chainId,address router,address depositor,address token,uint256 amount,address recipient)",
-    );
+    let typehash =
+        keccak256("Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient)");
     keccak256(
-        (typehash, U256::from(leg.chain_id), leg.router.0, leg.depositor.0, leg.token.0, leg.amount.0, leg.recipient.0)
+        (typehash, U256::from(leg.domain), leg.router.0, leg.depositor.0, leg.token.0, leg.amount.0, leg.recipient.0)
             .abi_encode(),
     )
 }
@@ -20,7 +19,7 @@ fn manual_leg_hash(leg: &Leg) -> B256 {
 fn manual_bundle_id(hub: &HubDomain, b: &Bundle) -> B256 {
     let typehash = keccak256(
         "Bundle(bytes32 hubDomain,bytes32 creator,uint64 nonce,uint64 lockDeadline,uint64 settleDeadline,Leg[] legs)\
-         Leg(uint64 chainId,address router,address depositor,address token,uint256 amount,address recipient)",
+         Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient)",
     );
     let legs: Vec<u8> = b.legs.iter().flat_map(|l| manual_leg_hash(l).0).collect();
     keccak256(
@@ -42,7 +41,7 @@ fn domain_separator_is_name_version_salt() {
     let hub = HubDomain::new("mesh-devnet-1", "inj1log");
     let typehash = keccak256("EIP712Domain(string name,string version,bytes32 salt)");
     let salt = keccak256((keccak256("mesh-devnet-1"), keccak256("inj1log")).abi_encode());
-    let expected = keccak256((typehash, keccak256("AtomicMesh"), keccak256("1"), salt).abi_encode());
+    let expected = keccak256((typehash, keccak256("AtomicMesh"), keccak256("2"), salt).abi_encode());
     assert_eq!(hub.separator(), expected);
     assert_ne!(hub.separator(), HubDomain::new("mesh-devnet-2", "inj1log").separator());
 }
@@ -96,14 +95,14 @@ fn signer_set_hash_covers_every_member_weight_and_threshold() {
     let set = SignerSet {
         epoch: 1,
         signers: vec![
-            WeightedSigner { address: addr(1), weight: Amount::from(10) },
-            WeightedSigner { address: addr(2), weight: Amount::from(20) },
+            WeightedSigner { address: evm(1), weight: Amount::from(10) },
+            WeightedSigner { address: evm(2), weight: Amount::from(20) },
         ],
         threshold: Amount::from(20),
         expires_at: 7_000,
     };
     let th = keccak256("SignerSet(address[] signers,uint256[] weights,uint256 threshold,uint64 expiresAt)");
-    let signers: Vec<u8> = [addr(1), addr(2)].iter().flat_map(|a| a.0.into_word().0).collect();
+    let signers: Vec<u8> = [evm(1), evm(2)].iter().flat_map(|a| a.0.into_word().0).collect();
     let weights: Vec<u8> = [10u64, 20].iter().flat_map(|w| U256::from(*w).to_be_bytes::<32>()).collect();
     let expected =
         keccak256((th, keccak256(signers), keccak256(weights), U256::from(20), U256::from(7_000)).abi_encode());
@@ -132,15 +131,23 @@ fn bundle_validation_names_the_problem() {
     let mut b = sample_bundle();
     b.settle_deadline = b.lock_deadline;
     assert!(matches!(b.validate(), Err(ProtocolError::DeadlinesOutOfOrder { .. })));
-    let mut b = sample_bundle();
-    b.legs[1].recipient = EvmAddress::ZERO;
-    assert_eq!(b.validate(), Err(ProtocolError::ZeroAddress { index: 1, field: "recipient" }));
+    for field in ["router", "depositor", "token", "recipient"] {
+        let mut b = sample_bundle();
+        let leg = &mut b.legs[1];
+        *match field {
+            "router" => &mut leg.router,
+            "depositor" => &mut leg.depositor,
+            "token" => &mut leg.token,
+            _ => &mut leg.recipient,
+        } = AccountId::ZERO;
+        assert_eq!(b.validate(), Err(ProtocolError::ZeroAccount { index: 1, field }));
+    }
     let mut b = sample_bundle();
     b.legs[0].amount = Amount::from(0);
     assert_eq!(b.validate(), Err(ProtocolError::ZeroAmount { index: 0 }));
     let mut b = sample_bundle();
-    b.legs[0].chain_id = 0;
-    assert_eq!(b.validate(), Err(ProtocolError::ZeroChainId { index: 0 }));
+    b.legs[1].domain = 0;
+    assert_eq!(b.validate(), Err(ProtocolError::ZeroDomain { index: 1 }));
     let mut b = sample_bundle();
     b.creator.clear();
     assert_eq!(b.validate(), Err(ProtocolError::EmptyCreator));
@@ -149,7 +156,7 @@ fn bundle_validation_names_the_problem() {
 
 #[test]
 fn signer_set_validation_names_the_problem() {
-    let ws = |a: u8, w: u128| WeightedSigner { address: addr(a), weight: Amount::from(w) };
+    let ws = |a: u8, w: u128| WeightedSigner { address: evm(a), weight: Amount::from(w) };
     let set = |signers: Vec<WeightedSigner>, t: u128| SignerSet {
         epoch: 0,
         signers,
@@ -170,15 +177,16 @@ fn signer_set_validation_names_the_problem() {
     assert!(matches!(set(many, 1).validate(), Err(ProtocolError::TooManySigners { .. })));
     let good = set(vec![ws(1, 5), ws(2, 7)], 9);
     assert_eq!(good.validate(), Ok(()));
-    assert_eq!(good.weight_of(&addr(2)), Some(U256::from(7)));
-    assert_eq!(good.weight_of(&addr(3)), None);
+    assert_eq!(good.weight_of(&evm(2)), Some(U256::from(7)));
+    assert_eq!(good.weight_of(&evm(3)), None);
 }
 
 #[test]
 fn json_form_is_strict() {
     let json = serde_json::to_value(sample_bundle()).unwrap();
     assert_eq!(json["legs"][0]["amount"], "200");
-    assert_eq!(json["legs"][0]["router"], "0x1111111111111111111111111111111111111111");
+    assert_eq!(json["legs"][0]["router"], "0x0000000000000000000000001111111111111111111111111111111111111111");
+    assert_eq!(json["legs"][0]["domain"], 31337);
     let back: Bundle = serde_json::from_value(json.clone()).unwrap();
     assert_eq!(back, sample_bundle());
 
@@ -193,7 +201,88 @@ fn json_form_is_strict() {
     assert!(serde_json::from_value::<Bundle>(bad).is_err());
     let mut bad = json;
     bad["legs"][0]["token"] = "0x111111111111111111111111111111111111111".into();
-    assert!(serde_json::from_value::<Bundle>(bad).is_err(), "39 hex digits are refused");
+    assert!(serde_json::from_value::<Bundle>(bad.clone()).is_err(), "39 hex digits are refused");
+    bad["legs"][0]["token"] = "0x1111111111111111111111111111111111111111".into();
+    assert!(serde_json::from_value::<Bundle>(bad.clone()).is_err(), "a bare 20-byte address is refused: 64 digits");
+    bad["legs"][0]["token"] = "1111111111111111111111111111111111111111111111111111111111111111".into();
+    assert!(serde_json::from_value::<Bundle>(bad).is_err(), "the 0x prefix is required");
+}
+
+#[test]
+fn evm_addresses_map_to_left_padded_account_ids_and_back() {
+    let a = Address::repeat_byte(0xab);
+    let id = AccountId::from_evm(a);
+    assert_eq!(id.to_string(), format!("0x{}{}", "00".repeat(12), "ab".repeat(20)));
+    assert_eq!(id, AccountId::from(EvmAddress(a)));
+    assert_eq!(id.to_evm(), Some(a));
+    assert!(id.is_evm_shaped());
+    for byte in 0..12 {
+        let mut wide = id;
+        wide.0[byte] = 1;
+        assert_eq!(wide.to_evm(), None, "byte {byte} set: not an EVM account");
+    }
+    assert_eq!(AccountId::parse(&id.to_string()), Ok(id));
+    assert_eq!(AccountId::parse(&id.to_string().to_uppercase().replace("0X", "0x")), Ok(id));
+}
+
+#[test]
+fn cosmos_addresses_of_20_or_32_bytes_map_to_account_ids() {
+    // Injective accounts and contracts: 20 bytes, left-padded (the same id as the EVM address
+    // with those bytes, which is what Injective's EVM view of the account is).
+    let short = [0x5au8; 20];
+    let id = AccountId::from_cosmos_bytes(&short).unwrap();
+    assert_eq!(id, AccountId::from_evm(Address::from(short)));
+    assert_eq!(id.to_cosmos_bytes(), short.to_vec());
+    // Standard wasmd contracts: 32 bytes, taken as they are.
+    let long = [0xc3u8; 32];
+    let id = AccountId::from_cosmos_bytes(&long).unwrap();
+    assert_eq!(id.0, B256::from(long));
+    assert_eq!(id.to_evm(), None);
+    assert_eq!(id.to_cosmos_bytes(), long.to_vec());
+    for len in [0usize, 19, 21, 31, 33, 64] {
+        assert_eq!(AccountId::from_cosmos_bytes(&vec![1; len]), Err(ProtocolError::AccountLength { len }));
+    }
+}
+
+/// Replay across domains: the leg hash binds the domain and every 32-byte account, so a leg
+/// signed into a bundle for one domain (or one router) is not a leg of any other.
+#[test]
+fn the_leg_hash_binds_the_domain_and_all_32_bytes_of_each_account() {
+    let leg = sample_leg(7, 0x11, 200);
+    let h = leg_hash(&leg);
+    let mut other = leg.clone();
+    other.domain = 8;
+    assert_ne!(leg_hash(&other), h);
+    for byte in [0usize, 11, 12, 31] {
+        let mut other = leg.clone();
+        other.router.0[byte] ^= 1;
+        assert_ne!(leg_hash(&other), h, "router byte {byte}");
+    }
+}
+
+/// Nothing signed under the v1 domain (20-byte legs) verifies under v2: the version is part of
+/// the domain separator, hence of every digest and every bundle id.
+#[test]
+fn a_v1_signed_batch_digest_differs_from_v2() {
+    let hub = HubDomain::new("mesh-devnet-1", "inj1log");
+    let typehash = keccak256("EIP712Domain(string name,string version,bytes32 salt)");
+    let v1 = keccak256((typehash, keccak256("AtomicMesh"), keccak256("1"), hub.salt()).abi_encode());
+    assert_eq!(DOMAIN_VERSION, "2");
+    assert_ne!(hub.separator(), v1);
+    let batch = SettlementBatch { epoch: 1, batch_index: 0, root: Hash32(keccak256("root")) };
+    let struct_hash = keccak256(
+        (
+            keccak256("SettlementBatch(uint64 epoch,uint64 batchIndex,bytes32 root)"),
+            U256::from(1),
+            U256::from(0),
+            batch.root.0,
+        )
+            .abi_encode(),
+    );
+    let v1_digest = keccak256([&[0x19u8, 0x01][..], v1.as_slice(), struct_hash.as_slice()].concat());
+    let v2_digest = keccak256([&[0x19u8, 0x01][..], hub.separator().as_slice(), struct_hash.as_slice()].concat());
+    assert_eq!(settlement_batch_digest(&hub, &batch), v2_digest);
+    assert_ne!(settlement_batch_digest(&hub, &batch), v1_digest);
 }
 
 #[test]
@@ -254,4 +343,13 @@ proptest! {
         let id = B256::from(id);
         prop_assert_ne!(settlement_leaf(id, Verdict::Commit), settlement_leaf(id, Verdict::Abort));
     }
+}
+
+/// `examples/bundle.json` (what `mesh protocol hash-bundle` reads) is a valid v2 bundle.
+#[test]
+fn the_example_bundle_is_a_valid_v2_bundle() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../examples/bundle.json");
+    let b: Bundle = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(b.validate(), Ok(()));
+    assert!(b.legs.iter().all(|l| l.router.to_evm().is_some() && l.depositor.to_evm().is_some()));
 }

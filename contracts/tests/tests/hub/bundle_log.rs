@@ -4,14 +4,19 @@ use bundle_log::ContractError as E;
 use cosmwasm_std::Addr;
 use cw_multi_test::Executor;
 use mesh_hub_api::bundle_log::{
-    AwaitingReportsResponse, BatchIndexesResponse, BatchStatus, BundleResponse, ChainInfo, ChainsResponse,
-    ConfigResponse, DueBundlesResponse, ExecuteMsg, LegRef, LogEvent, LogResponse, QueryMsg, ReportLocksResponse,
-    ReportResponse, SignerSetUpdateResponse, MAX_BATCH_SIZE_CAP,
+    AwaitingReportsResponse, BatchIndexesResponse, BatchStatus, BundleResponse, ChainInfo, ChainVm, ChainsResponse,
+    ConfigResponse, DueBundlesResponse, ExecuteMsg, LegRef, LockLocation, LogEvent, LogResponse, QueryMsg,
+    ReportLocksResponse, ReportResponse, SignerSetUpdateResponse, MAX_BATCH_SIZE_CAP,
 };
 use mesh_hub_api::common::AccessError;
 use mesh_hub_tests::*;
 use mesh_protocol::eip712::HubDomain;
-use mesh_protocol::{Address, EvmAddress, Hash32, ProtocolError, Signature65, Verdict};
+use mesh_protocol::{AccountId, EvmAddress, Hash32, ProtocolError, Signature65, Verdict, B256};
+
+fn evm_loc(r: &mut mesh_hub_api::bundle_log::LockReport) -> &mut mesh_hub_api::bundle_log::EvmLocation {
+    let LockLocation::Evm(loc) = &mut r.location;
+    loc
+}
 
 fn q<T: serde::de::DeserializeOwned>(h: &Hub, msg: &QueryMsg) -> T {
     h.app.wrap().query_wasm_smart(&h.log, msg).unwrap()
@@ -103,12 +108,24 @@ fn instantiate_is_refused_when_the_configuration_is_inconsistent() {
                 .into(),
         },
     );
-    let bad = ChainInfo { chain_id: 5, name: "x".into(), router: EvmAddress::ZERO, confirmations: 1 };
+    let bad = ChainInfo {
+        domain: 5,
+        name: "x".into(),
+        vm: ChainVm::Evm { chain_id: 10 },
+        router: AccountId::ZERO,
+        confirmations: 1,
+    };
     assert_err(
         try_msg(&|m| m.chains.push(bad.clone())),
-        E::InvalidChain { chain_id: 5, reason: "router must not be the zero address" },
+        E::InvalidChain { domain: 5, reason: "router must not be the zero account" },
     );
-    assert_err(try_msg(&|m| m.chains.push(m.chains[0].clone())), E::ChainExists { chain_id: CHAIN_A });
+    assert_err(try_msg(&|m| m.chains.push(m.chains[0].clone())), E::ChainExists { domain: DOMAIN_A });
+    let mut twin = chain_info(DOMAIN_A);
+    twin.domain = 9;
+    assert_err(
+        try_msg(&|m| m.chains.push(twin.clone())),
+        E::VmChainTaken { vm: ChainVm::Evm { chain_id: CHAIN_A }, domain: DOMAIN_A },
+    );
     assert!(try_msg(&|_| {}).is_ok());
 }
 
@@ -191,14 +208,70 @@ fn register_is_rejected_when_deadlines_leave_no_room() {
 fn register_is_rejected_when_a_leg_names_an_unknown_chain_or_another_router() {
     let mut h = Hub::new();
     let mut b = h.bundle("alice", 1, 2, 1_000);
-    b.legs[1].chain_id = 99;
-    assert_err(h.register(&b), E::LegChainUnknown { leg_index: 1, chain_id: 99 });
+    b.legs[1].domain = 99;
+    assert_err(h.register(&b), E::LegDomainUnknown { leg_index: 1, domain: 99 });
     let mut b = h.bundle("alice", 1, 2, 1_000);
     b.legs[0].router = router_b();
     assert_err(
         h.register(&b),
-        E::WrongRouter { leg_index: 0, chain_id: CHAIN_A, expected: router_a(), got: router_b() },
+        E::WrongRouter { leg_index: 0, domain: DOMAIN_A, expected: router_a(), got: router_b() },
     );
+}
+
+/// A leg naming a domain the hub never registered (say, a chain's EIP-155 id instead of its
+/// domain id) could never be reported: refused at registration.
+#[test]
+fn a_leg_naming_an_unregistered_domain_is_refused() {
+    let mut h = Hub::new();
+    for domain in [0, 3, CHAIN_A, u64::MAX] {
+        let mut b = h.bundle("alice", 1, 2, 1_000);
+        b.legs[0].domain = domain;
+        if domain == 0 {
+            assert_err(h.register(&b), E::InvalidBundle(ProtocolError::ZeroDomain { index: 0 }));
+        } else {
+            assert_err(h.register(&b), E::LegDomainUnknown { leg_index: 0, domain });
+        }
+    }
+}
+
+/// A leg that names domain A but domain B's router (which the hub would then treat as A's) is
+/// refused: a leg's hash binds a domain and a router, and the pair must be the registry's.
+#[test]
+fn a_leg_naming_another_domains_router_is_refused() {
+    let mut h = Hub::new();
+    let mut b = h.bundle("alice", 1, 2, 1_000);
+    b.legs[1].router = router_a();
+    assert_err(
+        h.register(&b),
+        E::WrongRouter { leg_index: 1, domain: DOMAIN_B, expected: router_b(), got: router_a() },
+    );
+    // The router's 20 bytes with junk above them are another account, not the router.
+    let mut b = h.bundle("alice", 1, 2, 1_000);
+    let mut wide = router_a();
+    wide.0[0] = 1;
+    b.legs[0].router = wide;
+    assert_err(h.register(&b), E::WrongRouter { leg_index: 0, domain: DOMAIN_A, expected: router_a(), got: wide });
+}
+
+/// On an EVM domain every account of a leg must be a left-padded 20-byte address: a 32-byte
+/// account could never be locked by the Router, so the bundle is refused up front.
+#[test]
+fn a_leg_with_a_32_byte_account_on_an_evm_domain_is_refused() {
+    let mut h = Hub::new();
+    let wide = AccountId(B256::repeat_byte(0x5c));
+    for field in ["depositor", "token", "recipient"] {
+        let mut b = h.bundle("alice", 1, 2, 1_000);
+        let leg = &mut b.legs[1];
+        *match field {
+            "depositor" => &mut leg.depositor,
+            "token" => &mut leg.token,
+            _ => &mut leg.recipient,
+        } = wide;
+        assert_err(
+            h.register(&b),
+            E::LegAccountNotOfVm { leg_index: 1, field, account: wide, vm: ChainVm::Evm { chain_id: CHAIN_B } },
+        );
+    }
 }
 
 #[test]
@@ -320,13 +393,19 @@ fn report_is_rejected_when_it_does_not_match_the_registered_leg() {
         },
     );
     let mut r = lock_report(&id, &b, 0);
-    r.location.chain_id = CHAIN_B;
+    evm_loc(&mut r).chain_id = CHAIN_B;
     assert_err(
         h.report(0, vec![r]),
-        E::ChainIdMismatch { bundle_id: id, leg_index: 0, expected: CHAIN_A, got: CHAIN_B },
+        E::LocationVmMismatch {
+            bundle_id: id,
+            leg_index: 0,
+            domain: DOMAIN_A,
+            expected: ChainVm::Evm { chain_id: CHAIN_A },
+            got: ChainVm::Evm { chain_id: CHAIN_B },
+        },
     );
     let mut r = lock_report(&id, &b, 1);
-    r.location.block_timestamp = b.lock_deadline + 1;
+    evm_loc(&mut r).block_timestamp = b.lock_deadline + 1;
     assert_err(
         h.report(0, vec![r]),
         E::LockedAfterDeadline {
@@ -337,7 +416,7 @@ fn report_is_rejected_when_it_does_not_match_the_registered_leg() {
         },
     );
     let mut r = lock_report(&id, &b, 1);
-    r.location.block_hash = Hash32::default();
+    evm_loc(&mut r).block_hash = Hash32::default();
     assert_err(h.report(0, vec![r]), E::ZeroBlockHash { bundle_id: id, leg_index: 1 });
     // A failing report in a batch leaves the good ones unrecorded too (atomic message).
     let mut bad = lock_report(&id, &b, 1);
@@ -671,7 +750,7 @@ fn revert_report_is_rejected_when_the_report_is_not_the_named_one_or_the_bundle_
     );
     h.log_exec(&judge, &revert(0, report_id)).unwrap();
     let awaiting: AwaitingReportsResponse =
-        q(&h, &QueryMsg::AwaitingReports { chain_id: CHAIN_A, start_after: None, limit: None });
+        q(&h, &QueryMsg::AwaitingReports { domain: DOMAIN_A, start_after: None, limit: None });
     assert_eq!(awaiting.legs.len(), 1, "the reverted leg awaits a report again");
     h.report(0, vec![lock_report(&id, &b, 0)]).unwrap();
     h.wait(1_001 + WINDOW);
@@ -687,8 +766,9 @@ fn chain_registry_is_administered_by_the_admin_only() {
     let mut h = Hub::new();
     let admin = h.admin.clone();
     let mallory = h.addr("mallory");
-    let router = EvmAddress(Address::repeat_byte(0xc1));
-    let add = ExecuteMsg::AddChain { chain_id: 10, name: "op".into(), router, confirmations: 5 };
+    let router = account(0xc1);
+    let op = ChainVm::Evm { chain_id: 10 };
+    let add = ExecuteMsg::AddChain { domain: 3, name: "op".into(), vm: op, router, confirmations: 5 };
     assert_err(
         h.log_exec(&mallory, &add),
         E::Access(AccessError::Unauthorized {
@@ -698,38 +778,125 @@ fn chain_registry_is_administered_by_the_admin_only() {
         }),
     );
     h.log_exec(&admin, &add).unwrap();
-    assert_err(h.log_exec(&admin, &add), E::ChainExists { chain_id: 10 });
-    let zero = ExecuteMsg::AddChain { chain_id: 0, name: "z".into(), router, confirmations: 1 };
-    assert_err(h.log_exec(&admin, &zero), E::InvalidChain { chain_id: 0, reason: "chain id must be positive" });
-    let noname = ExecuteMsg::AddChain { chain_id: 11, name: "".into(), router, confirmations: 1 };
-    assert_err(h.log_exec(&admin, &noname), E::InvalidChain { chain_id: 11, reason: "name must not be empty" });
+    assert_err(h.log_exec(&admin, &add), E::ChainExists { domain: 3 });
+    let zero = ExecuteMsg::AddChain { domain: 0, name: "z".into(), vm: op, router, confirmations: 1 };
+    assert_err(h.log_exec(&admin, &zero), E::InvalidChain { domain: 0, reason: "domain must be positive" });
+    let zero_id = ExecuteMsg::AddChain {
+        domain: 12,
+        name: "z".into(),
+        vm: ChainVm::Evm { chain_id: 0 },
+        router,
+        confirmations: 1,
+    };
+    assert_err(h.log_exec(&admin, &zero_id), E::InvalidChain { domain: 12, reason: "EVM chain id must be positive" });
+    let noname = ExecuteMsg::AddChain {
+        domain: 11,
+        name: "".into(),
+        vm: ChainVm::Evm { chain_id: 11 },
+        router,
+        confirmations: 1,
+    };
+    assert_err(h.log_exec(&admin, &noname), E::InvalidChain { domain: 11, reason: "name must not be empty" });
+    let wide = ExecuteMsg::AddChain {
+        domain: 11,
+        name: "w".into(),
+        vm: ChainVm::Evm { chain_id: 11 },
+        router: AccountId(B256::repeat_byte(7)),
+        confirmations: 1,
+    };
+    assert_err(
+        h.log_exec(&admin, &wide),
+        E::InvalidChain {
+            domain: 11,
+            reason: "router is not an account of the chain's VM (EVM: a left-padded 20-byte address)",
+        },
+    );
 
-    let new_router = EvmAddress(Address::repeat_byte(0xc2));
+    let new_router = account(0xc2);
     let update =
-        ExecuteMsg::UpdateChain { chain_id: 10, name: "optimism".into(), router: new_router, confirmations: 9 };
+        ExecuteMsg::UpdateChain { domain: 3, name: "optimism".into(), vm: op, router: new_router, confirmations: 9 };
     let allowed = format!("the admin {admin}");
     let not_admin =
         |action| E::Access(AccessError::Unauthorized { action, allowed: allowed.clone(), sender: mallory.clone() });
     assert_err(h.log_exec(&mallory, &update), not_admin("update_chain"));
     h.log_exec(&admin, &update).unwrap();
-    let c: ChainInfo = q(&h, &QueryMsg::Chain { chain_id: 10 });
+    let c: ChainInfo = q(&h, &QueryMsg::Chain { domain: 3 });
     assert_eq!((c.router, c.confirmations, c.name.as_str()), (new_router, 9, "optimism"));
-    let missing = ExecuteMsg::UpdateChain { chain_id: 12, name: "x".into(), router, confirmations: 1 };
-    assert_err(h.log_exec(&admin, &missing), E::UnknownChain { chain_id: 12 });
-
-    // A bundle registered on chain A keeps working after chain A is removed.
-    let (id, b) = h.register_sample(1, 1);
-    assert_err(h.log_exec(&mallory, &ExecuteMsg::RemoveChain { chain_id: CHAIN_A }), not_admin("remove_chain"));
-    h.log_exec(&admin, &ExecuteMsg::RemoveChain { chain_id: CHAIN_A }).unwrap();
+    let by_vm: ChainInfo = q(&h, &QueryMsg::ChainByVm { vm: op });
+    assert_eq!(by_vm, c, "found by its EVM chain id");
+    let moved = ExecuteMsg::UpdateChain {
+        domain: 3,
+        name: "optimism".into(),
+        vm: ChainVm::Evm { chain_id: 11 },
+        router: new_router,
+        confirmations: 9,
+    };
     assert_err(
-        h.log_exec(&admin, &ExecuteMsg::RemoveChain { chain_id: CHAIN_A }),
-        E::UnknownChain { chain_id: CHAIN_A },
+        h.log_exec(&admin, &moved),
+        E::ChainVmChanged { domain: 3, current: op, requested: ChainVm::Evm { chain_id: 11 } },
     );
-    assert_err(h.register(&h.bundle("alice", 2, 1, 1_000)), E::LegChainUnknown { leg_index: 0, chain_id: CHAIN_A });
+    let missing = ExecuteMsg::UpdateChain { domain: 12, name: "x".into(), vm: op, router, confirmations: 1 };
+    assert_err(h.log_exec(&admin, &missing), E::UnknownChain { domain: 12 });
+
+    // A bundle registered on domain A keeps working after domain A is removed.
+    let (id, b) = h.register_sample(1, 1);
+    assert_err(h.log_exec(&mallory, &ExecuteMsg::RemoveChain { domain: DOMAIN_A }), not_admin("remove_chain"));
+    h.log_exec(&admin, &ExecuteMsg::RemoveChain { domain: DOMAIN_A }).unwrap();
+    assert_err(h.log_exec(&admin, &ExecuteMsg::RemoveChain { domain: DOMAIN_A }), E::UnknownChain { domain: DOMAIN_A });
+    assert_err(h.register(&h.bundle("alice", 2, 1, 1_000)), E::LegDomainUnknown { leg_index: 0, domain: DOMAIN_A });
     h.bond(0, STAKE).unwrap();
     h.report(0, all_reports(&id, &b)).unwrap();
     let chains: ChainsResponse = q(&h, &QueryMsg::Chains { start_after: None, limit: None });
-    assert_eq!(chains.chains.iter().map(|c| c.chain_id).collect::<Vec<_>>(), vec![10, CHAIN_B]);
+    assert_eq!(chains.chains.iter().map(|c| c.domain).collect::<Vec<_>>(), vec![DOMAIN_B, 3]);
+    // Its EVM chain is free again: a new domain may claim it.
+    h.log_exec(&admin, &ExecuteMsg::add_chain(ChainInfo { domain: 4, ..chain_info(DOMAIN_A) })).unwrap();
+}
+
+/// Two domains claiming one EVM chain id would let one chain's locks be reported for legs of
+/// another domain (and split its legs between two routers): the registry refuses the second.
+#[test]
+fn two_domains_claiming_one_evm_chain_id_are_refused() {
+    let mut h = Hub::new();
+    let admin = h.admin.clone();
+    let twin = ChainInfo { domain: 3, name: "anvil-a again".into(), router: account(0xc3), ..chain_info(DOMAIN_A) };
+    assert_err(
+        h.log_exec(&admin, &ExecuteMsg::add_chain(twin)),
+        E::VmChainTaken { vm: ChainVm::Evm { chain_id: CHAIN_A }, domain: DOMAIN_A },
+    );
+    let chains: ChainsResponse = q(&h, &QueryMsg::Chains { start_after: None, limit: None });
+    assert_eq!(chains.chains.len(), 2, "nothing registered");
+}
+
+/// A report whose location is on another chain (another VM, or another chain of the same VM)
+/// than the leg's domain is refused: a lock on chain B is no lock of a leg on domain A.
+#[test]
+fn a_report_whose_location_vm_differs_from_the_domains_vm_is_refused() {
+    let mut h = Hub::with_relayers(1);
+    h.bond(0, STAKE).unwrap();
+    let (id, b) = h.register_sample(1, 2);
+    for other in [CHAIN_B, 1, u64::MAX] {
+        let mut r = lock_report(&id, &b, 0);
+        evm_loc(&mut r).chain_id = other;
+        assert_err(
+            h.report(0, vec![r]),
+            E::LocationVmMismatch {
+                bundle_id: id,
+                leg_index: 0,
+                domain: DOMAIN_A,
+                expected: ChainVm::Evm { chain_id: CHAIN_A },
+                got: ChainVm::Evm { chain_id: other },
+            },
+        );
+    }
+    // The check holds against the VM the domain had at registration, even after the registry
+    // moved on (the domain removed and its EVM chain id given to a new domain).
+    let admin = h.admin.clone();
+    h.log_exec(&admin, &ExecuteMsg::RemoveChain { domain: DOMAIN_A }).unwrap();
+    h.log_exec(&admin, &ExecuteMsg::add_chain(ChainInfo { domain: 5, ..chain_info(DOMAIN_A) })).unwrap();
+    let mut r = lock_report(&id, &b, 0);
+    evm_loc(&mut r).chain_id = CHAIN_B;
+    assert!(h.report(0, vec![r]).is_err());
+    h.report(0, vec![lock_report(&id, &b, 0)]).unwrap();
 }
 
 #[test]
@@ -762,14 +929,14 @@ fn admin_role_and_dispute_wiring_are_guarded() {
     let c: ConfigResponse = q(&h, &QueryMsg::Config {});
     assert_eq!(c.admin, bob);
     assert_err(
-        h.log_exec(&admin, &ExecuteMsg::RemoveChain { chain_id: CHAIN_B }),
+        h.log_exec(&admin, &ExecuteMsg::RemoveChain { domain: DOMAIN_B }),
         E::Access(AccessError::Unauthorized {
             action: "remove_chain",
             allowed: format!("the admin {bob}"),
             sender: admin.clone(),
         }),
     );
-    h.log_exec(&bob, &ExecuteMsg::RemoveChain { chain_id: CHAIN_B }).unwrap();
+    h.log_exec(&bob, &ExecuteMsg::RemoveChain { domain: DOMAIN_B }).unwrap();
     let _ = Addr::unchecked("unused");
 }
 
@@ -780,23 +947,23 @@ fn awaiting_reports_lists_unreported_legs_per_chain_in_pages() {
     let mut h = Hub::with_relayers(1);
     let (id1, b1) = h.register_sample(1, 3);
     let (_id2, _) = h.register_sample(2, 2);
-    let page = |h: &Hub, chain_id, start_after: Option<LegRef>, limit| -> AwaitingReportsResponse {
-        q(h, &QueryMsg::AwaitingReports { chain_id, start_after, limit })
+    let page = |h: &Hub, domain, start_after: Option<LegRef>, limit| -> AwaitingReportsResponse {
+        q(h, &QueryMsg::AwaitingReports { domain, start_after, limit })
     };
-    assert_eq!(page(&h, CHAIN_A, None, None).legs.len(), 3, "legs 0 and 2 of bundle 1, leg 0 of bundle 2");
-    assert_eq!(page(&h, CHAIN_B, None, None).legs.len(), 2);
-    let first = page(&h, CHAIN_A, None, Some(1)).legs;
+    assert_eq!(page(&h, DOMAIN_A, None, None).legs.len(), 3, "legs 0 and 2 of bundle 1, leg 0 of bundle 2");
+    assert_eq!(page(&h, DOMAIN_B, None, None).legs.len(), 2);
+    let first = page(&h, DOMAIN_A, None, Some(1)).legs;
     let rest =
-        page(&h, CHAIN_A, Some(LegRef { bundle_id: first[0].bundle_id, leg_index: first[0].leg_index }), None).legs;
+        page(&h, DOMAIN_A, Some(LegRef { bundle_id: first[0].bundle_id, leg_index: first[0].leg_index }), None).legs;
     assert_eq!(rest.len(), 2);
     h.report(0, vec![lock_report(&id1, &b1, 0), lock_report(&id1, &b1, 2)]).unwrap();
-    let legs = page(&h, CHAIN_A, None, None).legs;
+    let legs = page(&h, DOMAIN_A, None, None).legs;
     assert_eq!(legs.len(), 1);
     assert_eq!(legs[0].leg, sample_leg(0, 2));
     h.wait(2_000);
     h.advance().unwrap();
-    assert!(page(&h, CHAIN_A, None, None).legs.is_empty(), "decided bundles await nothing");
-    assert!(page(&h, CHAIN_B, None, None).legs.is_empty());
+    assert!(page(&h, DOMAIN_A, None, None).legs.is_empty(), "decided bundles await nothing");
+    assert!(page(&h, DOMAIN_B, None, None).legs.is_empty());
 }
 
 #[test]
@@ -820,8 +987,12 @@ fn queries_for_missing_things_say_what_is_missing() {
     let res = h.app.wrap().query_wasm_smart::<BundleResponse>(&h.log, &QueryMsg::Bundle { bundle_id: id });
     assert_err(res, format!("bundle {id} not found"));
     assert_err(
-        h.app.wrap().query_wasm_smart::<ChainInfo>(&h.log, &QueryMsg::Chain { chain_id: 5 }),
-        "chain 5 not found",
+        h.app.wrap().query_wasm_smart::<ChainInfo>(&h.log, &QueryMsg::Chain { domain: 5 }),
+        "domain 5 not found",
+    );
+    assert_err(
+        h.app.wrap().query_wasm_smart::<ChainInfo>(&h.log, &QueryMsg::ChainByVm { vm: ChainVm::Evm { chain_id: 5 } }),
+        "evm chain 5 not found",
     );
     let res =
         h.app.wrap().query_wasm_smart::<SignerSetUpdateResponse>(&h.log, &QueryMsg::SignerSetUpdate { new_epoch: 1 });

@@ -6,12 +6,13 @@ use dispute::ContractError as E;
 use mesh_hub_api::bundle_log::{BatchStatus, LockReport};
 use mesh_hub_api::common::FraudKind;
 use mesh_hub_api::dispute::{
-    ConfigResponse, FalseLockFinding, FraudDetail, FraudProof, FraudRecord, FraudsResponse, QueryMsg, SignedStatement,
+    ConfigResponse, FalseLockEvidence, FalseLockFinding, FraudDetail, FraudProof, FraudRecord, FraudsResponse,
+    QueryMsg, SignedStatement,
 };
 use mesh_hub_tests::evm::{enc, leg_locked, lock_receipt, receipt, rlp_list, transfer_log, EvmBlock};
 use mesh_hub_tests::*;
-use mesh_protocol::evm::state::{escrow_slot, TestAccount, TestState, ESCROW_LEG_HASH_WORD, ESCROW_STATUS_WORD};
-use mesh_protocol::evm::{LegLockedLog, Log};
+use mesh_proof_evm::state::{escrow_slot, TestAccount, TestState, ESCROW_LEG_HASH_WORD, ESCROW_STATUS_WORD};
+use mesh_proof_evm::{LegLockedLog, Log, ProofError};
 use mesh_protocol::sig::{sign_digest, signing_key};
 use mesh_protocol::{keccak256, Address, Amount, Bundle, Bytes, EvmAddress, Hash32, ProtocolError, B256, U256};
 
@@ -40,7 +41,7 @@ impl Case {
     }
     /// A block on leg `leg`'s chain holding `special` at tx index 5 among 12 ordinary receipts.
     fn block(&self, leg: usize, special: Vec<u8>) -> EvmBlock {
-        let chain = self.bundle.legs[leg].chain_id;
+        let chain = evm_chain(self.bundle.legs[leg].domain);
         EvmBlock::busy(chain, 1_000 + leg as u64, self.bundle.lock_deadline - 30, 12, vec![(5, special)])
     }
     fn report_at(&mut self, relayer: usize, leg: usize, block: &EvmBlock, tx: u64, log: u32) -> LockReport {
@@ -53,9 +54,11 @@ impl Case {
         FraudProof::FalseLock {
             bundle_id: self.id,
             leg_index: leg as u32,
-            header: block.header.clone().into(),
-            receipt: block.receipts.get(tx as usize).cloned().unwrap_or_default().into(),
-            receipt_proof: block.proof(tx),
+            evidence: FalseLockEvidence::EvmReceipt {
+                header: block.header.clone().into(),
+                receipt: block.receipts.get(tx as usize).cloned().unwrap_or_default().into(),
+                receipt_proof: block.proof(tx),
+            },
         }
     }
     #[track_caller]
@@ -108,13 +111,19 @@ fn false_lock_is_proven_when_the_log_comes_from_another_contract() {
     // Log 0 is the token's Transfer, not the router's LegLocked.
     c.report_at(1, 0, &block, 5, 0);
     let p = c.proof(0, &block, 5);
-    assert_false_lock_proven(&mut c, 1, 0, p, FalseLockFinding::WrongEmitter { emitter: EvmAddress(ev.token) });
+    assert_false_lock_proven(
+        &mut c,
+        1,
+        0,
+        p,
+        FalseLockFinding::WrongEmitter { emitter: EvmAddress(ev.token.to_evm().unwrap()) },
+    );
 }
 
 #[test]
 fn false_lock_is_proven_when_the_router_log_is_not_leg_locked() {
     let mut c = case();
-    let router = c.bundle.legs[0].router.0;
+    let router = c.bundle.legs[0].router.to_evm().unwrap();
     let block = c.block(0, receipt(2, true, 50_000, &[transfer_log(router, router, router, 1)]));
     c.report_at(1, 0, &block, 5, 0);
     let p = c.proof(0, &block, 5);
@@ -161,7 +170,7 @@ fn false_lock_is_proven_when_the_reported_block_time_or_number_is_not_the_header
         EvmBlock::busy(CHAIN_A, 1_000, c.bundle.lock_deadline + 5, 12, vec![(5, lock_receipt(2, true, &c.ev(0)))]);
     let mut r = lock_report(&c.id, &c.bundle, 0);
     r.location = late.location(5, 1);
-    r.location.block_timestamp = c.bundle.lock_deadline;
+    r.location.as_evm_mut().unwrap().block_timestamp = c.bundle.lock_deadline;
     c.h.report(1, vec![r]).unwrap();
     let p = c.proof(0, &late, 5);
     let actual = c.bundle.lock_deadline + 5;
@@ -171,7 +180,7 @@ fn false_lock_is_proven_when_the_reported_block_time_or_number_is_not_the_header
     let block = c.block(0, lock_receipt(2, true, &c.ev(0)));
     let mut r = lock_report(&c.id, &c.bundle, 0);
     r.location = block.location(5, 1);
-    r.location.block_number += 1;
+    r.location.as_evm_mut().unwrap().block_number += 1;
     c.h.report(1, vec![r]).unwrap();
     let p = c.proof(0, &block, 5);
     assert_false_lock_proven(&mut c, 1, 0, p, FalseLockFinding::WrongBlockNumber { actual: block.number });
@@ -183,7 +192,10 @@ fn false_lock_is_proven_when_the_block_has_no_transaction_at_the_index() {
     let block = c.block(0, lock_receipt(2, true, &c.ev(0)));
     c.report_at(1, 0, &block, 40, 1);
     let p = c.proof(0, &block, 40);
-    assert!(matches!(&p, FraudProof::FalseLock { receipt, .. } if receipt.is_empty()));
+    assert!(matches!(
+        &p,
+        FraudProof::FalseLock { evidence: FalseLockEvidence::EvmReceipt { receipt, .. }, .. } if receipt.is_empty()
+    ));
     assert_false_lock_proven(&mut c, 1, 0, p, FalseLockFinding::NoTransactionAtIndex);
 }
 
@@ -206,13 +218,15 @@ fn false_lock_proof_is_rejected_when_the_evidence_is_tampered() {
     let block = c.block(0, lock_receipt(2, false, &c.ev(0)));
     c.report_at(1, 0, &block, 5, 1);
     let good = c.proof(0, &block, 5);
-    let FraudProof::FalseLock { header, receipt, receipt_proof, .. } = good.clone() else { unreachable!() };
+    let FraudProof::FalseLock { evidence: FalseLockEvidence::EvmReceipt { header, receipt, receipt_proof }, .. } =
+        good.clone()
+    else {
+        unreachable!()
+    };
     let with = |header: Binary, receipt: Binary, receipt_proof: Vec<Binary>| FraudProof::FalseLock {
         bundle_id: c.id,
         leg_index: 0,
-        header,
-        receipt,
-        receipt_proof,
+        evidence: FalseLockEvidence::EvmReceipt { header, receipt, receipt_proof },
     };
 
     // A header that is not the reported block's.
@@ -231,11 +245,11 @@ fn false_lock_proof_is_rejected_when_the_evidence_is_tampered() {
     );
     assert_err(
         c.h.submit_fraud(with(Binary::from(vec![0xc0]), receipt.clone(), receipt_proof.clone())),
-        E::BadHeader(ProtocolError::HeaderTooShort { fields: 0, min: 15 }),
+        E::BadHeader(ProofError::HeaderTooShort { fields: 0, min: 15 }),
     );
     let not_in_trie = |reason| E::BadReceiptProof {
         tx_index: 5,
-        reason: ProtocolError::BadReceiptProof { root: block.receipts_root, reason },
+        reason: ProofError::BadReceiptProof { root: block.receipts_root, reason },
     };
     // A receipt that is not the one in the trie at that index.
     let mut bad = receipt.to_vec();
@@ -350,7 +364,7 @@ fn locked_status_word(token: Address) -> U256 {
 
 impl Case {
     fn router(&self, leg: usize) -> Address {
-        self.bundle.legs[leg].router.0
+        self.bundle.legs[leg].router.to_evm().unwrap()
     }
 
     /// The state of leg `leg`'s chain after the reported block: the Router holds 30 other
@@ -363,7 +377,7 @@ impl Case {
             })
             .collect();
         if let Some(h) = escrow_leg_hash {
-            let token = self.bundle.legs[leg].token.0;
+            let token = self.bundle.legs[leg].token.to_evm().unwrap();
             storage.push((escrow_slot(self.id.0, leg as u32, ESCROW_STATUS_WORD), locked_status_word(token)));
             storage.push((escrow_slot(self.id.0, leg as u32, ESCROW_LEG_HASH_WORD), word(h)));
         }
@@ -378,8 +392,8 @@ impl Case {
         TestState {
             accounts: vec![
                 (self.router(leg), router),
-                (self.bundle.legs[leg].token.0, token),
-                (self.bundle.legs[leg].depositor.0, eoa),
+                (self.bundle.legs[leg].token.to_evm().unwrap(), token),
+                (self.bundle.legs[leg].depositor.to_evm().unwrap(), eoa),
             ],
         }
     }
@@ -391,17 +405,19 @@ impl Case {
         EvmBlock { hash: Hash32(keccak256(&header)), header, ..base }
     }
 
-    /// What `eth_getProof(router, [legHash slot], block)` gives, as a `FalseLockByState`.
+    /// What `eth_getProof(router, [legHash slot], block)` gives, as `FalseLockEvidence::EvmState`.
     fn state_proof(&self, leg: usize, block: &EvmBlock, state: &TestState) -> FraudProof {
         let p = state.prove(self.router(leg), escrow_slot(self.id.0, leg as u32, ESCROW_LEG_HASH_WORD));
-        assert_eq!(p.state_root, mesh_protocol::evm::decode_header(&block.header).unwrap().state_root);
+        assert_eq!(p.state_root, mesh_proof_evm::decode_header(&block.header).unwrap().state_root);
         let bin = |nodes: Vec<Bytes>| nodes.into_iter().map(|n| Binary::from(n.to_vec())).collect();
-        FraudProof::FalseLockByState {
+        FraudProof::FalseLock {
             bundle_id: self.id,
             leg_index: leg as u32,
-            header: block.header.clone().into(),
-            account_proof: bin(p.account_proof),
-            storage_proof: bin(p.storage_proof),
+            evidence: FalseLockEvidence::EvmState {
+                header: block.header.clone().into(),
+                account_proof: bin(p.account_proof),
+                storage_proof: bin(p.storage_proof),
+            },
         }
     }
 }
@@ -424,7 +440,11 @@ fn a_report_pointing_at_an_oversized_receipt_is_still_proven_false_by_state() {
     c.report_at(1, 0, &block, 5, 0);
     // The honest receipt proof carries the 70 KB receipt twice (as the value and in its leaf).
     let proof = c.proof(0, &block, 5);
-    let FraudProof::FalseLock { header, receipt, receipt_proof, .. } = &proof else { unreachable!() };
+    let FraudProof::FalseLock { evidence: FalseLockEvidence::EvmReceipt { header, receipt, receipt_proof }, .. } =
+        &proof
+    else {
+        unreachable!()
+    };
     let got = header.len() + receipt.len() + receipt_proof.iter().map(|n| n.len()).sum::<usize>();
     let by_receipt = c.h.submit_fraud(proof.clone());
     let max = mesh_hub_api::dispute::DEFAULT_MAX_EVIDENCE_BYTES;
@@ -520,7 +540,7 @@ fn a_state_proof_shows_a_misreported_block_time_first() {
     let block = c.block_with_state(0, lock_receipt(2, true, &c.ev(0)), &state);
     let mut r = lock_report(&c.id, &c.bundle, 0);
     r.location = block.location(5, 1);
-    r.location.block_timestamp -= 1;
+    r.location.as_evm_mut().unwrap().block_timestamp -= 1;
     c.h.report(1, vec![r]).unwrap();
     let p = c.state_proof(0, &block, &state);
     assert_false_lock_proven(&mut c, 1, 0, p, FalseLockFinding::WrongBlockTimestamp { actual: block.timestamp });
@@ -548,24 +568,29 @@ fn a_state_proof_is_refused_when_the_evidence_is_tampered() {
     let block = c.block_with_state(0, oversized_receipt(), &state);
     c.report_at(1, 0, &block, 5, 0);
     let good = c.state_proof(0, &block, &state);
-    let FraudProof::FalseLockByState { header, account_proof, storage_proof, .. } = good.clone() else {
+    let FraudProof::FalseLock {
+        evidence: FalseLockEvidence::EvmState { header, account_proof, storage_proof }, ..
+    } = good.clone()
+    else {
         unreachable!()
     };
-    let with = |header: &Binary, account_proof: &[Binary], storage_proof: &[Binary]| FraudProof::FalseLockByState {
+    let with = |header: &Binary, account_proof: &[Binary], storage_proof: &[Binary]| FraudProof::FalseLock {
         bundle_id: c.id,
         leg_index: 0,
-        header: header.clone(),
-        account_proof: account_proof.to_vec(),
-        storage_proof: storage_proof.to_vec(),
+        evidence: FalseLockEvidence::EvmState {
+            header: header.clone(),
+            account_proof: account_proof.to_vec(),
+            storage_proof: storage_proof.to_vec(),
+        },
     };
     let state_root = state.root();
     let storage_root = state.accounts[0].1.account().storage_root;
-    let bad_account = E::BadStateProof(ProtocolError::BadStateProof {
+    let bad_account = E::BadStateProof(ProofError::BadStateProof {
         trie: "account",
         root: state_root,
         reason: "node or value mismatch",
     });
-    let bad_storage = E::BadStateProof(ProtocolError::BadStateProof {
+    let bad_storage = E::BadStateProof(ProofError::BadStateProof {
         trie: "storage",
         root: storage_root,
         reason: "node or value mismatch",
@@ -610,7 +635,7 @@ fn a_state_proof_is_refused_when_the_evidence_is_tampered() {
         c.h.submit_fraud(with(&header, &account_proof, &storage_proof[..storage_proof.len() - 1])),
         &bad_storage,
     );
-    let token = state.prove(c.bundle.legs[0].token.0, B256::repeat_byte(1));
+    let token = state.prove(c.bundle.legs[0].token.to_evm().unwrap(), B256::repeat_byte(1));
     let token_nodes: Vec<Binary> = token.account_proof.iter().map(|n| Binary::from(n.to_vec())).collect();
     assert_err(c.h.submit_fraud(with(&header, &token_nodes, &storage_proof)), &bad_account);
     // Leg 1's escrow proof is not leg 0's.
@@ -675,9 +700,16 @@ fn a_state_proof_with_an_unknown_field_is_refused() {
     let msg = mesh_hub_api::dispute::ExecuteMsg::SubmitFraudProof { proof: c.state_proof(0, &block, &state) };
     let json = String::from_utf8(cosmwasm_std::to_json_vec(&msg).unwrap()).unwrap();
     assert!(cosmwasm_std::from_json::<mesh_hub_api::dispute::ExecuteMsg>(&json).is_ok());
-    let json = json.replace(r#""false_lock_by_state":{"#, r#""false_lock_by_state":{"receipt":"","#);
-    let err = cosmwasm_std::from_json::<mesh_hub_api::dispute::ExecuteMsg>(&json).unwrap_err();
+    assert!(json.contains(r#""evidence":{"evm_state":{"#), "{json}");
+    let extra = json.replace(r#""evm_state":{"#, r#""evm_state":{"receipt":"","#);
+    let err = cosmwasm_std::from_json::<mesh_hub_api::dispute::ExecuteMsg>(&extra).unwrap_err();
     assert!(err.to_string().contains("unknown field `receipt`"), "{err}");
+    // Beside the evidence too, and a VM arm the hub does not know is no evidence.
+    let beside = json.replace(r#""evidence":{"#, r#""header":"","evidence":{"#);
+    assert!(cosmwasm_std::from_json::<mesh_hub_api::dispute::ExecuteMsg>(&beside).is_err());
+    let other_vm = json.replace(r#""evm_state":{"#, r#""cosmwasm_state":{"#);
+    let err = cosmwasm_std::from_json::<mesh_hub_api::dispute::ExecuteMsg>(&other_vm).unwrap_err();
+    assert!(err.to_string().contains("unknown variant `cosmwasm_state`"), "{err}");
 }
 
 // ------------------------------------------------------------------ equivocation

@@ -1,7 +1,9 @@
 //! Whole bundle lifecycles across the three contracts.
 
 use mesh_hub_api::bundle_log::{BatchStatus, BundleStatus, ExecuteMsg, LogEvent, LogResponse, QueryMsg, VerdictReason};
-use mesh_hub_api::dispute::{FalseLockFinding, FraudDetail, FraudProof, FraudRecord, QueryMsg as DisputeQuery};
+use mesh_hub_api::dispute::{
+    FalseLockEvidence, FalseLockFinding, FraudDetail, FraudProof, FraudRecord, QueryMsg as DisputeQuery,
+};
 use mesh_hub_tests::*;
 use mesh_protocol::eip712::{bundle_id, settlement_leaf};
 use mesh_protocol::merkle::verify_merkle_proof;
@@ -140,9 +142,11 @@ fn false_lock_is_proven_reverted_and_an_honest_rereport_still_commits() {
     h.submit_fraud(FraudProof::FalseLock {
         bundle_id: id,
         leg_index: 1,
-        header: bad_block.header.clone().into(),
-        receipt: bad_block.receipts[4].clone().into(),
-        receipt_proof: bad_block.proof(4),
+        evidence: FalseLockEvidence::EvmReceipt {
+            header: bad_block.header.clone().into(),
+            receipt: bad_block.receipts[4].clone().into(),
+            receipt_proof: bad_block.proof(4),
+        },
     })
     .unwrap();
 
@@ -171,9 +175,11 @@ fn false_lock_is_proven_reverted_and_an_honest_rereport_still_commits() {
         h.submit_fraud(FraudProof::FalseLock {
             bundle_id: id,
             leg_index: 0,
-            header: good_a.header.clone().into(),
-            receipt: good_a.receipts[7].clone().into(),
-            receipt_proof: good_a.proof(7),
+            evidence: FalseLockEvidence::EvmReceipt {
+                header: good_a.header.clone().into(),
+                receipt: good_a.receipts[7].clone().into(),
+                receipt_proof: good_a.proof(7),
+            },
         }),
         dispute::ContractError::ReportIsCorrect,
     );

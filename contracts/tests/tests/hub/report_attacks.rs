@@ -23,7 +23,7 @@ fn events(h: &Hub) -> Vec<LogEvent> {
 /// A report of leg `i` in a block hash nobody can produce a header for.
 fn fabricated_report(id: &Hash32, b: &mesh_protocol::Bundle, i: usize) -> mesh_hub_api::bundle_log::LockReport {
     let mut r = lock_report(id, b, i);
-    r.location.block_hash = Hash32(mesh_protocol::keccak256(b"random 32 bytes, no preimage"));
+    r.location.as_evm_mut().unwrap().block_hash = Hash32(mesh_protocol::keccak256(b"random 32 bytes, no preimage"));
     r
 }
 
@@ -48,7 +48,7 @@ fn a_lock_in_a_fabricated_block_is_rejected_by_a_third_of_the_signers_and_never_
     let mut h = Hub::with_relayers(3);
     let (id, b) = h.register_sample(1, 2);
     h.report(0, vec![lock_report(&id, &b, 0), fabricated_report(&id, &b, 1)]).unwrap();
-    let open: OpenReportsResponse = q(&h, &QueryMsg::OpenReports { chain_id: CHAIN_B, start_after: None, limit: None });
+    let open: OpenReportsResponse = q(&h, &QueryMsg::OpenReports { domain: DOMAIN_B, start_after: None, limit: None });
     assert_eq!(open.reports.len(), 1, "signers see the report they must check");
 
     let out = h.object(1, &[(id, 1)], ObjectionReason::UnknownBlock).unwrap();
@@ -57,7 +57,7 @@ fn a_lock_in_a_fabricated_block_is_rejected_by_a_third_of_the_signers_and_never_
     assert!(bundle.reports[1].is_none(), "the leg is unreported again");
     assert!(bundle.reports[0].is_some(), "the honest report of the other leg stands");
     assert!(events(&h).iter().any(|e| matches!(e, LogEvent::ReportRejected { leg_index: 1, .. })));
-    let open: OpenReportsResponse = q(&h, &QueryMsg::OpenReports { chain_id: CHAIN_B, start_after: None, limit: None });
+    let open: OpenReportsResponse = q(&h, &QueryMsg::OpenReports { domain: DOMAIN_B, start_after: None, limit: None });
     assert!(open.reports.is_empty());
 
     // Nobody locks leg 1 for real: the bundle ABORTs, never COMMITs on the fabricated evidence.
@@ -353,9 +353,12 @@ fn a_typo_in_any_bundle_log_message_is_refused_instead_of_changing_its_meaning()
     let (id, b) = h.register_sample(1, 1);
     let report = serde_json::to_value(lock_report(&id, &b, 0)).unwrap();
     let mut with_typo_inside = report.clone();
-    with_typo_inside["location"]["blok_number"] = 7.into();
+    with_typo_inside["location"]["evm"]["blok_number"] = 7.into();
+    let mut with_typo_beside = report.clone();
+    with_typo_beside["location"]["chain_id"] = 7.into();
     let executes = [
         (serde_json::json!({"report_locks": {"reports": [with_typo_inside]}}), "blok_number"),
+        (serde_json::json!({"report_locks": {"reports": [with_typo_beside]}}), "VARIANT"),
         (serde_json::json!({"report_locks": {"reports": [report], "extra": 1}}), "extra"),
         (serde_json::json!({"advance": {"limt": 1}}), "limt"),
         (serde_json::json!({"close_batch": {"now": true}}), "now"),
@@ -369,14 +372,18 @@ fn a_typo_in_any_bundle_log_message_is_refused_instead_of_changing_its_meaning()
         ),
         (serde_json::json!({"set_dispute": {"dispute": "x", "y": 1}}), "y"),
         (
-            serde_json::json!({"add_chain": {"chain_id": 9, "name": "n", "router": "0x1111111111111111111111111111111111111111", "confirmations": 1, "x": 1}}),
+            serde_json::json!({"add_chain": {"domain": 9, "name": "n", "vm": {"evm": {"chain_id": 9}}, "router": "0x0000000000000000000000001111111111111111111111111111111111111111", "confirmations": 1, "x": 1}}),
             "x",
         ),
         (
-            serde_json::json!({"update_chain": {"chain_id": 9, "name": "n", "router": "0x1111111111111111111111111111111111111111", "confirmations": 1, "x": 1}}),
+            serde_json::json!({"add_chain": {"domain": 9, "name": "n", "vm": {"evm": {"chain_id": 9, "x": 1}}, "router": "0x0000000000000000000000001111111111111111111111111111111111111111", "confirmations": 1}}),
             "x",
         ),
-        (serde_json::json!({"remove_chain": {"chain_id": 9, "x": 1}}), "x"),
+        (
+            serde_json::json!({"update_chain": {"domain": 1, "name": "n", "vm": {"evm": {"chain_id": 31337}}, "router": "0x0000000000000000000000001111111111111111111111111111111111111111", "confirmations": 1, "x": 1}}),
+            "x",
+        ),
+        (serde_json::json!({"remove_chain": {"domain": 9, "x": 1}}), "x"),
         (serde_json::json!({"update_admin": {"admin": "x", "y": 1}}), "y"),
         (
             serde_json::json!({"register_bundle": {"bundle": serde_json::to_value(h.bundle("alice", 9, 1, 1_000)).unwrap(), "x": 1}}),
@@ -387,9 +394,11 @@ fn a_typo_in_any_bundle_log_message_is_refused_instead_of_changing_its_meaning()
     let log_len = |h: &Hub| q::<LogResponse>(h, &QueryMsg::Log { start_after: None, limit: Some(1) }).total;
     let before = log_len(&h);
     // Each refused for its own unknown field (a refusal for any other reason would prove nothing);
-    // a second variant beside the first is refused by the enum decoder.
+    // a second variant beside the first is refused by the enum decoder, and a field beside the
+    // location's VM tag is read as an unknown VM.
     let refusal = |field: &str| match field {
         "BESIDE" => "expected value".to_owned(),
+        "VARIANT" => "unknown variant `chain_id`, expected `evm`".to_owned(),
         field => format!("unknown field `{field}`"),
     };
     for (msg, field) in executes {
@@ -405,15 +414,17 @@ fn a_typo_in_any_bundle_log_message_is_refused_instead_of_changing_its_meaning()
         (serde_json::json!({"batch": {"index": 0, "x": 1}}), "x"),
         (serde_json::json!({"current_batch": {"x": 1}}), "x"),
         (serde_json::json!({"merkle_proof": {"bundle_id": id, "x": 1}}), "x"),
-        (serde_json::json!({"awaiting_reports": {"chain_id": 1, "x": 1}}), "x"),
+        (serde_json::json!({"awaiting_reports": {"domain": 1, "x": 1}}), "x"),
         (
-            serde_json::json!({"open_reports": {"chain_id": 1, "start_after": {"bundle_id": id, "leg_index": 0, "x": 1}}}),
+            serde_json::json!({"open_reports": {"domain": 1, "start_after": {"bundle_id": id, "leg_index": 0, "x": 1}}}),
             "x",
         ),
         (serde_json::json!({"due_bundles": {"x": 1}}), "x"),
         (serde_json::json!({"unattested_batches": {"x": 1}}), "x"),
         (serde_json::json!({"attested_batches": {"x": 1}}), "x"),
-        (serde_json::json!({"chain": {"chain_id": 1, "x": 1}}), "x"),
+        (serde_json::json!({"chain": {"domain": 1, "x": 1}}), "x"),
+        (serde_json::json!({"chain_by_vm": {"vm": {"evm": {"chain_id": 31337}}, "x": 1}}), "x"),
+        (serde_json::json!({"chain_by_vm": {"vm": {"evm": {"chain_id": 31337, "x": 1}}}}), "x"),
         (serde_json::json!({"chains": {"x": 1}}), "x"),
         (serde_json::json!({"signer_set_update": {"new_epoch": 2, "x": 1}}), "x"),
     ];
@@ -443,13 +454,14 @@ fn a_false_report_rejected_by_objections_still_costs_its_relayer_when_proven() {
 
 #[test]
 fn a_reverted_lock_rejected_by_objections_is_still_proven_and_slashed_by_the_dispute_contract() {
-    use mesh_hub_api::dispute::FraudProof;
+    use mesh_hub_api::dispute::{FalseLockEvidence, FraudProof};
     use mesh_hub_tests::evm::{leg_locked, lock_receipt, EvmBlock};
     let mut h = Hub::with_relayers(3);
     let (id, b) = h.register_sample(1, 1);
     // Relayer 0 reports a lock whose transaction reverted.
     let ev = leg_locked(id, 0, &b.legs[0], b.settle_deadline);
-    let block = EvmBlock::busy(b.legs[0].chain_id, 77, b.lock_deadline - 1, 2, vec![(1, lock_receipt(2, false, &ev))]);
+    let block =
+        EvmBlock::busy(evm_chain(b.legs[0].domain), 77, b.lock_deadline - 1, 2, vec![(1, lock_receipt(2, false, &ev))]);
     let mut r = lock_report(&id, &b, 0);
     r.location = block.location(1, 1);
     h.report(0, vec![r]).unwrap();
@@ -461,9 +473,11 @@ fn a_reverted_lock_rejected_by_objections_is_still_proven_and_slashed_by_the_dis
     h.submit_fraud(FraudProof::FalseLock {
         bundle_id: id,
         leg_index: 0,
-        header: block.header.clone().into(),
-        receipt: block.receipts[1].clone().into(),
-        receipt_proof: block.proof(1),
+        evidence: FalseLockEvidence::EvmReceipt {
+            header: block.header.clone().into(),
+            receipt: block.receipts[1].clone().into(),
+            receipt_proof: block.proof(1),
+        },
     })
     .unwrap();
     let after = h.relayer_info(0);

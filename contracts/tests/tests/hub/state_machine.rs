@@ -43,12 +43,12 @@ use bundle_log::ContractError as LogError;
 use cosmwasm_std::Uint128;
 use dispute::ContractError as DisputeError;
 use mesh_hub_api::bundle_log::{
-    BatchResponse, LogEvent, LogResponse, ObjectReportsResponse, ObjectionReason, QueryMsg as LogQuery, ReportResponse,
-    MAX_REJECTED_KEPT,
+    BatchResponse, LegReport, LogEvent, LogResponse, ObjectReportsResponse, ObjectionReason, QueryMsg as LogQuery,
+    ReportResponse, MAX_REJECTED_KEPT,
 };
 use mesh_hub_api::common::AccessError;
 use mesh_hub_api::dispute::{
-    FraudDetail, FraudProof, FraudRecord, FraudsResponse, QueryMsg as DisputeQuery, SignedStatement,
+    FalseLockEvidence, FraudDetail, FraudProof, FraudRecord, FraudsResponse, QueryMsg as DisputeQuery, SignedStatement,
 };
 use mesh_hub_api::stake_escrow::{
     ExecuteMsg as StakeExecute, QueryMsg as StakeQuery, RelayerInfo, RelayersResponse, RetainedDestination,
@@ -770,7 +770,7 @@ impl Model {
         let nonce = self.nonce;
         let fresh = |success| {
             let special = lock_receipt(2, success, &ev);
-            EvmBlock::busy(b.legs[leg].chain_id, nonce, b.lock_deadline - 1, 2, vec![(1, special)])
+            EvmBlock::busy(evm_chain(b.legs[leg].domain), nonce, b.lock_deadline - 1, 2, vec![(1, special)])
         };
         let (block, location) = match lie {
             None | Some(Lie::WrongLogInLockBlock) => {
@@ -787,7 +787,7 @@ impl Model {
             }
             Some(Lie::FabricatedBlock) => {
                 let mut location = fresh(true).location(1, 1);
-                location.block_hash = Hash32(keccak256(format!("no such block {nonce}")));
+                location.as_evm_mut().unwrap().block_hash = Hash32(keccak256(format!("no such block {nonce}")));
                 (None, location)
             }
         };
@@ -849,11 +849,11 @@ impl Model {
         let (bundle_id, leg_index) = (target.0, target.1 as u32);
         let r: ReportResponse =
             self.h.app.wrap().query_wasm_smart(&self.h.log, &LogQuery::Report { bundle_id, leg_index }).unwrap();
-        let resolved = match (&r.report, r.rejected.iter().find(|x| x.location.block_hash == hash)) {
-            (Some(current), _) if current.location.block_hash == hash => current.clone(),
+        let resolved = match (&r.report, r.rejected.iter().find(|x| block_hash(x) == hash)) {
+            (Some(current), _) if block_hash(current) == hash => current.clone(),
             (_, Some(rejected)) => rejected.clone(),
             (Some(current), None) => {
-                return refused(DisputeError::HeaderHashMismatch { reported: current.location.block_hash, got: hash })
+                return refused(DisputeError::HeaderHashMismatch { reported: block_hash(current), got: hash })
             }
             (None, None) => return refused(DisputeError::NoReport { bundle_id, leg_index }),
         };
@@ -906,7 +906,7 @@ impl Model {
                 if let Key::Report(x) = key {
                     let r = &self.reports[&x];
                     let current = self.h.bundle_info(&r.bundle).reports[r.leg].clone();
-                    if current.is_some_and(|c| Some(c.location.block_hash) == r.block.as_ref().map(|b| b.hash)) {
+                    if current.is_some_and(|c| Some(block_hash(&c)) == r.block.as_ref().map(|b| b.hash)) {
                         self.stats.front_runs_proven_behind_honest_report += 1;
                     }
                     assert!(
@@ -1285,10 +1285,17 @@ fn false_lock_proof(target: (Hash32, usize), block: &EvmBlock) -> FraudProof {
     FraudProof::FalseLock {
         bundle_id: target.0,
         leg_index: target.1 as u32,
-        header: block.header.clone().into(),
-        receipt: block.receipts[1].clone().into(),
-        receipt_proof: block.proof(1),
+        evidence: FalseLockEvidence::EvmReceipt {
+            header: block.header.clone().into(),
+            receipt: block.receipts[1].clone().into(),
+            receipt_proof: block.proof(1),
+        },
     }
+}
+
+/// The block hash of a report's location (every chain of the model is an EVM chain).
+fn block_hash(r: &LegReport) -> Hash32 {
+    r.location.as_evm().expect("an EVM location").block_hash
 }
 
 /// How often the generated histories hit the interesting paths (summed over all cases).
@@ -1421,7 +1428,7 @@ fn a_front_running_lie_in_the_lock_block_stays_provable_after_the_honest_report_
     m.check();
     let honest = m.h.bundle_info(&id).reports[0].clone().expect("re-reported by an honest relayer");
     assert_ne!(honest.report_id, lie);
-    assert_eq!(honest.location.block_hash, m.reports[&lie].block.as_ref().unwrap().hash, "same block");
+    assert_eq!(block_hash(&honest), m.reports[&lie].block.as_ref().unwrap().hash, "same block");
     let expect = m.expect_false_lock(lie, (id, 0));
     assert!(matches!(expect, Expect::Proven { relayer: LIAR, .. }));
     let proof = false_lock_proof((id, 0), m.reports[&lie].block.as_ref().unwrap());

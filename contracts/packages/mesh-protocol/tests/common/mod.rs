@@ -1,16 +1,19 @@
 #![allow(dead_code)]
-pub mod anvil;
 
 use mesh_protocol::*;
 use proptest::prelude::*;
 
-pub fn addr(byte: u8) -> EvmAddress {
+pub fn addr(byte: u8) -> AccountId {
+    AccountId::from_evm(Address::repeat_byte(byte))
+}
+
+pub fn evm(byte: u8) -> EvmAddress {
     EvmAddress(Address::repeat_byte(byte))
 }
 
-pub fn sample_leg(chain_id: u64, seed: u8, amount: u128) -> Leg {
+pub fn sample_leg(domain: u64, seed: u8, amount: u128) -> Leg {
     Leg {
-        chain_id,
+        domain,
         router: addr(seed),
         depositor: addr(seed.wrapping_add(1)),
         token: addr(seed.wrapping_add(2)),
@@ -29,14 +32,18 @@ pub fn sample_bundle() -> Bundle {
     }
 }
 
-pub fn arb_address() -> impl Strategy<Value = EvmAddress> {
-    any::<[u8; 20]>().prop_map(|b| EvmAddress(Address::from(b)))
+/// Any account id: EVM-shaped (a left-padded 20-byte address) or a full 32 bytes.
+pub fn arb_address() -> impl Strategy<Value = AccountId> {
+    prop_oneof![
+        any::<[u8; 20]>().prop_map(|b| AccountId::from_evm(Address::from(b))),
+        any::<[u8; 32]>().prop_map(|b| AccountId(B256::from(b))),
+    ]
 }
 
 pub fn arb_leg() -> impl Strategy<Value = Leg> {
     (1u64.., arb_address(), arb_address(), arb_address(), 1u128.., arb_address()).prop_map(
-        |(chain_id, router, depositor, token, amount, recipient)| Leg {
-            chain_id,
+        |(domain, router, depositor, token, amount, recipient)| Leg {
+            domain,
             router,
             depositor,
             token,

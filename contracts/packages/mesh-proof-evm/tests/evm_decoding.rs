@@ -1,6 +1,6 @@
 //! Header, receipt and receipt-proof handling on synthetic data; real blocks are in `anvil_receipts.rs`.
 use alloy_rlp::Encodable;
-use mesh_protocol::evm::*;
+use mesh_proof_evm::*;
 use mesh_protocol::*;
 use proptest::prelude::*;
 
@@ -57,8 +57,8 @@ fn sample_log() -> LegLockedLog {
         bundle_id: keccak256("bundle"),
         index: 2,
         leg_hash: keccak256("leg"),
-        depositor: Address::repeat_byte(0xbb),
-        token: Address::repeat_byte(0xcc),
+        depositor: AccountId::from_evm(Address::repeat_byte(0xbb)),
+        token: AccountId::from_evm(Address::repeat_byte(0xcc)),
         amount: U256::from(1_000u64),
         settle_deadline: 1_800_000_000,
     }
@@ -84,9 +84,9 @@ fn truncated_or_padded_headers_are_refused() {
     }
     let mut padded = rlp.clone();
     padded.push(0);
-    assert!(matches!(decode_header(&padded), Err(ProtocolError::TrailingBytes { what: "header", extra: 1 })));
+    assert!(matches!(decode_header(&padded), Err(ProofError::TrailingBytes { what: "header", extra: 1 })));
     let short = rlp_list(&vec![enc(1u64); 14]);
-    assert_eq!(decode_header(&short), Err(ProtocolError::HeaderTooShort { fields: 14, min: 15 }));
+    assert_eq!(decode_header(&short), Err(ProofError::HeaderTooShort { fields: 14, min: 15 }));
     assert!(decode_header(&enc(Bytes::from_static(b"not a list"))).is_err());
 }
 
@@ -103,8 +103,8 @@ fn receipts_of_each_type_decode_with_their_logs() {
     }
     let failed = decode_receipt(&receipt(2, false, &[])).unwrap();
     assert!(!failed.success);
-    assert_eq!(decode_receipt(&[]), Err(ProtocolError::EmptyReceipt));
-    assert_eq!(decode_receipt(&receipt(0x7e, true, &[])), Err(ProtocolError::UnknownReceiptType(0x7e)));
+    assert_eq!(decode_receipt(&[]), Err(ProofError::EmptyReceipt));
+    assert_eq!(decode_receipt(&receipt(0x7e, true, &[])), Err(ProofError::UnknownReceiptType(0x7e)));
 }
 
 #[test]
@@ -113,11 +113,16 @@ fn leg_locked_round_trips_and_foreign_logs_are_not_mistaken_for_it() {
     assert_eq!(LegLockedLog::decode(&ev.to_log()).unwrap(), ev);
     let mut other = ev.to_log();
     other.topics[0] = keccak256("Transfer(address,address,uint256)");
-    assert_eq!(LegLockedLog::decode(&other), Err(ProtocolError::NotLegLocked));
+    assert_eq!(LegLockedLog::decode(&other), Err(ProofError::NotLegLocked));
     let mut short = ev.to_log();
     short.data = Bytes::from(short.data[..40].to_vec());
-    assert_eq!(LegLockedLog::decode(&short), Err(ProtocolError::NotLegLocked));
-    assert_eq!(LegLocked::SIGNATURE, "LegLocked(bytes32,uint32,bytes32,address,address,uint256,uint64)");
+    assert_eq!(LegLockedLog::decode(&short), Err(ProofError::NotLegLocked));
+    assert_eq!(LegLocked::SIGNATURE, "LegLocked(bytes32,uint32,bytes32,bytes32,bytes32,uint256,uint64)");
+    // A v1 Router's event (20-byte `address` fields) has the same data layout but another
+    // topic 0: it is not a v2 lock.
+    let mut v1 = ev.to_log();
+    v1.topics[0] = keccak256("LegLocked(bytes32,uint32,bytes32,address,address,uint256,uint64)");
+    assert_eq!(LegLockedLog::decode(&v1), Err(ProofError::NotLegLocked));
 }
 use alloy_sol_types::SolEvent;
 

@@ -1,6 +1,10 @@
-//! What the hub needs to check an EVM chain's word for itself: block headers, receipts, their
-//! logs, and Merkle-Patricia proofs that a receipt sits at a transaction index of a block;
+//! EVM evidence for the Atomic Mesh hub: what the hub needs to check an EVM chain's word for
+//! itself. Block headers, receipts, their logs, the Router's `LegLocked` event, and
+//! Merkle-Patricia proofs that a receipt sits at a transaction index of a block;
 //! [`state`]: a Router's escrow read from the state trie of a block (`eth_getProof`).
+//!
+//! The VM-neutral objects (legs, bundles, batches, EIP-712) are `mesh-protocol`'s; this crate is
+//! the EVM arm of the hub's per-VM evidence (docs/protocol.md §6–7). Builds for wasm32.
 
 pub mod state;
 
@@ -9,17 +13,21 @@ use alloy_rlp::{Decodable, Header as RlpHeader};
 use alloy_sol_types::{sol, SolEvent};
 use alloy_trie::{proof::verify_proof, Nibbles};
 
-use crate::ProtocolError;
+use mesh_protocol::AccountId;
+
+pub mod error;
+pub use error::ProofError;
 
 sol! {
-    /// Emitted by the MeshRouter when a leg's tokens are escrowed.
+    /// Emitted by the MeshRouter when a leg's tokens are escrowed. `depositor` and `token` are
+    /// the leg's 32-byte account ids (left-padded EVM addresses on an EVM chain).
     #[derive(Debug, PartialEq, Eq)]
     event LegLocked(
         bytes32 indexed bundleId,
         uint32 indexed index,
         bytes32 legHash,
-        address indexed depositor,
-        address token,
+        bytes32 indexed depositor,
+        bytes32 token,
         uint256 amount,
         uint64 settleDeadline
     );
@@ -43,7 +51,7 @@ pub struct HeaderInfo {
 const MIN_HEADER_FIELDS: usize = 15;
 
 /// Splits an RLP list payload into its items' raw encodings.
-fn list_items(mut payload: &[u8]) -> Result<Vec<&[u8]>, ProtocolError> {
+fn list_items(mut payload: &[u8]) -> Result<Vec<&[u8]>, ProofError> {
     let mut items = Vec::new();
     while !payload.is_empty() {
         let start = payload;
@@ -58,7 +66,7 @@ fn list_items(mut payload: &[u8]) -> Result<Vec<&[u8]>, ProtocolError> {
 }
 
 /// Decodes one RLP list that must fill `bytes` exactly; returns its payload.
-fn exact_list<'a>(what: &'static str, bytes: &'a [u8]) -> Result<&'a [u8], ProtocolError> {
+fn exact_list<'a>(what: &'static str, bytes: &'a [u8]) -> Result<&'a [u8], ProofError> {
     let mut buf = bytes;
     let h = RlpHeader::decode(&mut buf)?;
     if !h.list {
@@ -68,25 +76,25 @@ fn exact_list<'a>(what: &'static str, bytes: &'a [u8]) -> Result<&'a [u8], Proto
         return Err(alloy_rlp::Error::InputTooShort.into());
     }
     if buf.len() > h.payload_length {
-        return Err(ProtocolError::TrailingBytes { what, extra: buf.len() - h.payload_length });
+        return Err(ProofError::TrailingBytes { what, extra: buf.len() - h.payload_length });
     }
     Ok(buf)
 }
 
-fn field<T: Decodable>(item: &[u8], name: &'static str) -> Result<T, ProtocolError> {
+fn field<T: Decodable>(item: &[u8], name: &'static str) -> Result<T, ProofError> {
     let mut buf = item;
-    let v = T::decode(&mut buf).map_err(|_| ProtocolError::HeaderField { field: name })?;
+    let v = T::decode(&mut buf).map_err(|_| ProofError::HeaderField { field: name })?;
     if !buf.is_empty() {
-        return Err(ProtocolError::HeaderField { field: name });
+        return Err(ProofError::HeaderField { field: name });
     }
     Ok(v)
 }
 
 /// Decodes an RLP block header of any fork from London on.
-pub fn decode_header(rlp: &[u8]) -> Result<HeaderInfo, ProtocolError> {
+pub fn decode_header(rlp: &[u8]) -> Result<HeaderInfo, ProofError> {
     let items = list_items(exact_list("header", rlp)?)?;
     if items.len() < MIN_HEADER_FIELDS {
-        return Err(ProtocolError::HeaderTooShort { fields: items.len(), min: MIN_HEADER_FIELDS });
+        return Err(ProofError::HeaderTooShort { fields: items.len(), min: MIN_HEADER_FIELDS });
     }
     Ok(HeaderInfo {
         hash: keccak256(rlp),
@@ -122,14 +130,14 @@ const MAX_KNOWN_TX_TYPE: u8 = 4;
 
 /// Decodes a receipt as it is stored in the receipts trie: `rlp(receipt)` for legacy
 /// transactions, `type ‖ rlp(receipt)` for typed ones.
-pub fn decode_receipt(bytes: &[u8]) -> Result<Receipt, ProtocolError> {
-    let first = *bytes.first().ok_or(ProtocolError::EmptyReceipt)?;
+pub fn decode_receipt(bytes: &[u8]) -> Result<Receipt, ProofError> {
+    let first = *bytes.first().ok_or(ProofError::EmptyReceipt)?;
     let (tx_type, body) = if first >= 0xc0 {
         (0, bytes)
     } else if (1..=MAX_KNOWN_TX_TYPE).contains(&first) {
         (first, &bytes[1..])
     } else {
-        return Err(ProtocolError::UnknownReceiptType(first));
+        return Err(ProofError::UnknownReceiptType(first));
     };
     let items = list_items(exact_list("receipt", body)?)?;
     if items.len() != 4 {
@@ -137,9 +145,9 @@ pub fn decode_receipt(bytes: &[u8]) -> Result<Receipt, ProtocolError> {
     }
     let status: u8 = {
         let mut b = items[0];
-        let v = u8::decode(&mut b).map_err(|_| ProtocolError::ReceiptStatus)?;
+        let v = u8::decode(&mut b).map_err(|_| ProofError::ReceiptStatus)?;
         if !b.is_empty() || v > 1 {
-            return Err(ProtocolError::ReceiptStatus);
+            return Err(ProofError::ReceiptStatus);
         }
         v
     };
@@ -160,12 +168,12 @@ pub fn verify_receipt_proof(
     tx_index: u64,
     receipt: &[u8],
     proof: &[Bytes],
-) -> Result<(), ProtocolError> {
+) -> Result<(), ProofError> {
     if receipt.is_empty() {
-        return Err(ProtocolError::EmptyReceipt);
+        return Err(ProofError::EmptyReceipt);
     }
     let key = Nibbles::unpack(receipt_key(tx_index));
-    verify_proof(receipts_root, key, Some(receipt.to_vec()), proof).map_err(|e| ProtocolError::BadReceiptProof {
+    verify_proof(receipts_root, key, Some(receipt.to_vec()), proof).map_err(|e| ProofError::BadReceiptProof {
         root: receipts_root,
         reason: match e {
             alloy_trie::proof::ProofVerificationError::RootMismatch { .. } => "root mismatch",
@@ -183,27 +191,29 @@ pub struct LegLockedLog {
     pub bundle_id: B256,
     pub index: u32,
     pub leg_hash: B256,
-    pub depositor: Address,
-    pub token: Address,
+    /// The leg's depositor as the Router emitted it.
+    pub depositor: AccountId,
+    /// The leg's token as the Router emitted it.
+    pub token: AccountId,
     pub amount: U256,
     pub settle_deadline: u64,
 }
 
 impl LegLockedLog {
     /// Decodes `log` if it is a well-formed `LegLocked` event.
-    pub fn decode(log: &Log) -> Result<Self, ProtocolError> {
+    pub fn decode(log: &Log) -> Result<Self, ProofError> {
         if log.topics.first() != Some(&LegLocked::SIGNATURE_HASH) {
-            return Err(ProtocolError::NotLegLocked);
+            return Err(ProofError::NotLegLocked);
         }
-        let ev = LegLocked::decode_raw_log(log.topics.iter().copied(), &log.data)
-            .map_err(|_| ProtocolError::NotLegLocked)?;
+        let ev =
+            LegLocked::decode_raw_log(log.topics.iter().copied(), &log.data).map_err(|_| ProofError::NotLegLocked)?;
         Ok(LegLockedLog {
             router: log.address,
             bundle_id: ev.bundleId,
             index: ev.index,
             leg_hash: ev.legHash,
-            depositor: ev.depositor,
-            token: ev.token,
+            depositor: AccountId(ev.depositor),
+            token: AccountId(ev.token),
             amount: ev.amount,
             settle_deadline: ev.settleDeadline,
         })
@@ -215,8 +225,8 @@ impl LegLockedLog {
             bundleId: self.bundle_id,
             index: self.index,
             legHash: self.leg_hash,
-            depositor: self.depositor,
-            token: self.token,
+            depositor: self.depositor.0,
+            token: self.token.0,
             amount: self.amount,
             settleDeadline: self.settle_deadline,
         };

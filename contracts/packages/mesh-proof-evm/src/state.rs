@@ -22,7 +22,7 @@ use alloy_trie::proof::{verify_proof, ProofVerificationError};
 use alloy_trie::{Nibbles, EMPTY_ROOT_HASH};
 
 use super::{exact_list, list_items};
-use crate::ProtocolError;
+use crate::ProofError;
 
 /// Storage slot of MeshRouter's `_escrows` mapping.
 pub const ESCROWS_SLOT: u64 = 0;
@@ -107,21 +107,21 @@ impl Account {
     }
 }
 
-fn account_field<T: Decodable>(item: &[u8], name: &'static str) -> Result<T, ProtocolError> {
+fn account_field<T: Decodable>(item: &[u8], name: &'static str) -> Result<T, ProofError> {
     let mut buf = item;
-    let v = T::decode(&mut buf).map_err(|_| ProtocolError::AccountField { field: name })?;
+    let v = T::decode(&mut buf).map_err(|_| ProofError::AccountField { field: name })?;
     if !buf.is_empty() {
-        return Err(ProtocolError::AccountField { field: name });
+        return Err(ProofError::AccountField { field: name });
     }
     Ok(v)
 }
 
 /// Decodes a state-trie account value. Fields after the four of Ethereum (some chains append
 /// their own) are accepted and ignored.
-pub fn decode_account(rlp: &[u8]) -> Result<Account, ProtocolError> {
+pub fn decode_account(rlp: &[u8]) -> Result<Account, ProofError> {
     let items = list_items(exact_list("account", rlp)?)?;
     if items.len() < 4 {
-        return Err(ProtocolError::AccountField { field: "the list (fewer than 4 fields)" });
+        return Err(ProofError::AccountField { field: "the list (fewer than 4 fields)" });
     }
     Ok(Account {
         nonce: account_field(items[0], "nonce")?,
@@ -149,9 +149,9 @@ pub fn proven_value(
     root: B256,
     hashed_key: B256,
     proof: &[Bytes],
-) -> Result<Option<Vec<u8>>, ProtocolError> {
+) -> Result<Option<Vec<u8>>, ProofError> {
     let key = Nibbles::unpack(hashed_key);
-    let bad = |e: &ProofVerificationError| ProtocolError::BadStateProof { trie, root, reason: proof_reason(e) };
+    let bad = |e: &ProofVerificationError| ProofError::BadStateProof { trie, root, reason: proof_reason(e) };
     match verify_proof(root, key, None, proof) {
         Ok(()) => Ok(None),
         // The walk ended on a value at the key: verifying it as that value is the authority
@@ -167,19 +167,19 @@ pub fn proven_value(
 
 /// The account of `address` in the state trie `state_root`; `None` when the proof shows that no
 /// such account exists.
-pub fn verify_account(state_root: B256, address: Address, proof: &[Bytes]) -> Result<Option<Account>, ProtocolError> {
+pub fn verify_account(state_root: B256, address: Address, proof: &[Bytes]) -> Result<Option<Account>, ProofError> {
     proven_value("account", state_root, keccak256(address), proof)?.map(|v| decode_account(&v)).transpose()
 }
 
 /// The storage word at `slot` in the storage trie `storage_root` (an absent word is zero).
-pub fn verify_storage(storage_root: B256, slot: B256, proof: &[Bytes]) -> Result<U256, ProtocolError> {
+pub fn verify_storage(storage_root: B256, slot: B256, proof: &[Bytes]) -> Result<U256, ProofError> {
     match proven_value("storage", storage_root, keccak256(slot), proof)? {
         None => Ok(U256::ZERO),
         Some(v) => {
             let mut buf = v.as_slice();
-            let word = U256::decode(&mut buf).map_err(|_| ProtocolError::StorageValue)?;
+            let word = U256::decode(&mut buf).map_err(|_| ProofError::StorageValue)?;
             if !buf.is_empty() {
-                return Err(ProtocolError::StorageValue);
+                return Err(ProofError::StorageValue);
             }
             Ok(word)
         }
@@ -195,7 +195,7 @@ pub fn verify_account_storage(
     slot: B256,
     account_proof: &[Bytes],
     storage_proof: &[Bytes],
-) -> Result<U256, ProtocolError> {
+) -> Result<U256, ProofError> {
     let storage_root = verify_account(state_root, address, account_proof)?.map_or(EMPTY_ROOT_HASH, |a| a.storage_root);
     verify_storage(storage_root, slot, storage_proof)
 }
@@ -209,7 +209,7 @@ pub fn verify_escrow_leg_hash(
     index: u32,
     account_proof: &[Bytes],
     storage_proof: &[Bytes],
-) -> Result<B256, ProtocolError> {
+) -> Result<B256, ProofError> {
     let slot = escrow_slot(bundle_id, index, ESCROW_LEG_HASH_WORD);
     verify_account_storage(state_root, router, slot, account_proof, storage_proof).map(B256::from)
 }

@@ -9,7 +9,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use alloy_rlp::Encodable;
-use mesh_protocol::evm::*;
+use mesh_proof_evm::*;
 use mesh_protocol::*;
 use serde_json::{json, Value};
 

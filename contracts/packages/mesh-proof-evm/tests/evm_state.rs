@@ -1,7 +1,8 @@
 //! State proofs without a node: the escrow slot arithmetic against `cast`, account decoding, and
 //! properties of account + storage proofs over random states built with the `prover` helpers (a
 //! verified value is always the true one; every one-byte change of a node is refused).
-use mesh_protocol::evm::state::*;
+use mesh_proof_evm::state::*;
+use mesh_proof_evm::ProofError;
 use mesh_protocol::*;
 use proptest::prelude::*;
 
@@ -63,7 +64,7 @@ fn accounts_decode_with_trailing_fields_and_are_refused_when_malformed() {
     assert_eq!(decode_account(&extended).unwrap(), a);
     assert_eq!(
         decode_account(&list(&fields[..3])),
-        Err(ProtocolError::AccountField { field: "the list (fewer than 4 fields)" })
+        Err(ProofError::AccountField { field: "the list (fewer than 4 fields)" })
     );
     let short_root = list(&[
         fields[0].clone(),
@@ -71,10 +72,10 @@ fn accounts_decode_with_trailing_fields_and_are_refused_when_malformed() {
         alloy_rlp::encode(Bytes::from_static(&[1; 31])),
         fields[3].clone(),
     ]);
-    assert_eq!(decode_account(&short_root), Err(ProtocolError::AccountField { field: "storageRoot" }));
+    assert_eq!(decode_account(&short_root), Err(ProofError::AccountField { field: "storageRoot" }));
     let mut trailing = a.rlp();
     trailing.push(0);
-    assert!(matches!(decode_account(&trailing), Err(ProtocolError::TrailingBytes { what: "account", .. })));
+    assert!(matches!(decode_account(&trailing), Err(ProofError::TrailingBytes { what: "account", .. })));
     assert!(decode_account(&[0x80]).is_err());
 }
 

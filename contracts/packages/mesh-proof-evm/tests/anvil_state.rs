@@ -8,8 +8,8 @@
 //! Needs `scripts/setup-tools.sh` to have run (see anvil_receipts.rs).
 mod common;
 
-use mesh_protocol::evm::state::*;
-use mesh_protocol::evm::*;
+use mesh_proof_evm::state::*;
+use mesh_proof_evm::*;
 use mesh_protocol::*;
 use serde_json::{json, Value};
 
