@@ -182,52 +182,83 @@ struct Disputed {
     misreported: Option<FalseLockFinding>,
 }
 
-fn disputed_report(
+/// The reports `header` may be about, in the order they are tried: the leg's current report if
+/// the header is its block, then every report of that block the signers rejected that is still
+/// inside its window (a lie front-running the real lock can name the real lock's block: the honest
+/// report of that block must not shield it). Each is checked against the reported block hash.
+fn disputed_reports(
     q: &QuerierWrapper,
     cfg: &Config,
-    now: u64,
     bundle_id: Hash32,
     leg_index: u32,
     header: &[u8],
-) -> Result<Disputed, ContractError> {
+) -> Result<Vec<Disputed>, ContractError> {
     let r = LogQuery::report(bundle_id, leg_index).run(q, &cfg.bundle_log).map_err(|e| ContractError::UnknownLeg {
         bundle_id,
         leg_index,
         reason: e.to_string(),
     })?;
     let h = decode_header(header).map_err(ContractError::BadHeader)?;
-    // The report the header is about: the leg's current one or, so that objections never spare
-    // a liar its slash, one the signers rejected that is still inside its window.
+    let hash = Hash32(h.hash);
     let block_hash = |x: &LegReport| evm_location(x).block_hash;
-    let report = match (&r.report, r.rejected.iter().find(|x| Hash32(h.hash) == block_hash(x))) {
-        (Some(current), _) if Hash32(h.hash) == block_hash(current) => current.clone(),
-        (_, Some(rejected)) => rejected.clone(),
-        (Some(current), None) => {
-            return Err(ContractError::HeaderHashMismatch { reported: block_hash(current), got: h.hash.into() })
-        }
-        (None, None) => return Err(ContractError::NoReport { bundle_id, leg_index }),
-    };
+    let reports: Vec<LegReport> =
+        r.report.iter().chain(&r.rejected).filter(|x| block_hash(x) == hash).cloned().collect();
+    if reports.is_empty() {
+        return Err(match &r.report {
+            Some(current) => ContractError::HeaderHashMismatch { reported: block_hash(current), got: hash },
+            None => ContractError::NoReport { bundle_id, leg_index },
+        });
+    }
     // The bundle-log took the report only on the leg's domain's chain, an EVM chain: its router
     // is EVM-shaped.
     let router = r.leg.router.to_evm().ok_or(ContractError::RouterNotEvm { router: r.leg.router })?;
-    if now >= report.window_ends_at {
+    Ok(reports
+        .into_iter()
+        .map(|report| {
+            let loc = evm_location(&report).clone();
+            // The block hash pins the header: a reported number or timestamp that differs from it
+            // is a false statement in itself (the timestamp is what the lock-deadline check relied
+            // on).
+            let misreported = if h.number != loc.block_number {
+                Some(FalseLockFinding::WrongBlockNumber { actual: h.number })
+            } else if h.timestamp != loc.block_timestamp {
+                Some(FalseLockFinding::WrongBlockTimestamp { actual: h.timestamp })
+            } else {
+                None
+            };
+            Disputed { r: r.clone(), report, loc, router, header: h.clone(), misreported }
+        })
+        .collect())
+}
+
+/// Refuses a report whose dispute window has ended.
+fn check_window(d: &Disputed, now: u64) -> Result<(), ContractError> {
+    if now >= d.report.window_ends_at {
         return Err(ContractError::DisputeWindowClosed {
-            report_id: report.report_id,
-            window_ends_at: report.window_ends_at,
+            report_id: d.report.report_id,
+            window_ends_at: d.report.window_ends_at,
             now,
         });
     }
-    let loc = evm_location(&report).clone();
-    // The block hash pins the header: a reported number or timestamp that differs from it is a
-    // false statement in itself (the timestamp is what the lock-deadline check relied on).
-    let misreported = if h.number != loc.block_number {
-        Some(FalseLockFinding::WrongBlockNumber { actual: h.number })
-    } else if h.timestamp != loc.block_timestamp {
-        Some(FalseLockFinding::WrongBlockTimestamp { actual: h.timestamp })
-    } else {
-        None
-    };
-    Ok(Disputed { r, report, loc, router, header: h, misreported })
+    Ok(())
+}
+
+/// The first of `candidates` that `prove` shows false; if none, the refusal of the first.
+fn first_proven(
+    candidates: Vec<Disputed>,
+    now: u64,
+    prove: impl Fn(&Disputed) -> Result<FalseLockFinding, ContractError>,
+) -> Result<(Disputed, FalseLockFinding), ContractError> {
+    let mut refusal = None;
+    for d in candidates {
+        match check_window(&d, now).and_then(|()| prove(&d)) {
+            Ok(finding) => return Ok((d, finding)),
+            Err(e) => {
+                refusal.get_or_insert(e);
+            }
+        }
+    }
+    Err(refusal.expect("disputed_reports returns at least one report"))
 }
 
 /// The proven false lock of `d`, with `finding`.
@@ -262,47 +293,52 @@ fn false_lock(
         cfg,
         [header.as_slice(), receipt.as_slice()].into_iter().chain(receipt_proof.iter().map(|n| n.as_slice())),
     )?;
-    let d = disputed_report(q, cfg, now, bundle_id, leg_index, header)?;
-    let (h, loc) = (&d.header, &d.loc);
+    let candidates = disputed_reports(q, cfg, bundle_id, leg_index, header)?;
     let nodes = to_nodes(receipt_proof);
-    let finding = if receipt.is_empty() {
-        // An exclusion proof: the block has no transaction at the reported index.
-        verify_proof(h.receipts_root, Nibbles::unpack(receipt_key(loc.tx_index)), None, &nodes).map_err(|_| {
-            ContractError::BadReceiptProof {
-                tx_index: loc.tx_index,
-                reason: ProofError::BadReceiptProof {
-                    root: h.receipts_root,
-                    reason: "exclusion proof does not verify",
-                },
+    let (d, finding) = first_proven(candidates, now, |d| {
+        let (h, loc) = (&d.header, &d.loc);
+        let finding = if receipt.is_empty() {
+            // An exclusion proof: the block has no transaction at the reported index.
+            verify_proof(h.receipts_root, Nibbles::unpack(receipt_key(loc.tx_index)), None, &nodes).map_err(|_| {
+                ContractError::BadReceiptProof {
+                    tx_index: loc.tx_index,
+                    reason: ProofError::BadReceiptProof {
+                        root: h.receipts_root,
+                        reason: "exclusion proof does not verify",
+                    },
+                }
+            })?;
+            FalseLockFinding::NoTransactionAtIndex
+        } else {
+            verify_receipt_proof(h.receipts_root, loc.tx_index, receipt, &nodes)
+                .map_err(|reason| ContractError::BadReceiptProof { tx_index: loc.tx_index, reason })?;
+            // The receipt is the block's, at the reported index. One that does not decode cannot
+            // carry a lock the hub can read: the report is false (relayers report only locks whose
+            // receipt decodes), not unprovable.
+            match decode_receipt(receipt) {
+                Err(_) => {
+                    d.misreported.clone().unwrap_or(FalseLockFinding::UndecodableReceipt { type_byte: receipt[0] })
+                }
+                Ok(decoded) => d
+                    .misreported
+                    .clone()
+                    .or_else(|| {
+                        check_lock(
+                            &decoded,
+                            loc.log_index,
+                            d.router,
+                            &d.r.leg,
+                            d.r.leg_hash,
+                            bundle_id,
+                            leg_index,
+                            d.r.settle_deadline,
+                        )
+                    })
+                    .ok_or(ContractError::ReportIsCorrect)?,
             }
-        })?;
-        FalseLockFinding::NoTransactionAtIndex
-    } else {
-        verify_receipt_proof(h.receipts_root, loc.tx_index, receipt, &nodes)
-            .map_err(|reason| ContractError::BadReceiptProof { tx_index: loc.tx_index, reason })?;
-        // The receipt is the block's, at the reported index. One that does not decode cannot
-        // carry a lock the hub can read: the report is false (relayers report only locks whose
-        // receipt decodes), not unprovable.
-        match decode_receipt(receipt) {
-            Err(_) => d.misreported.clone().unwrap_or(FalseLockFinding::UndecodableReceipt { type_byte: receipt[0] }),
-            Ok(decoded) => d
-                .misreported
-                .clone()
-                .or_else(|| {
-                    check_lock(
-                        &decoded,
-                        loc.log_index,
-                        d.router,
-                        &d.r.leg,
-                        d.r.leg_hash,
-                        bundle_id,
-                        leg_index,
-                        d.r.settle_deadline,
-                    )
-                })
-                .ok_or(ContractError::ReportIsCorrect)?,
-        }
-    };
+        };
+        Ok(finding)
+    })?;
     Ok(proven_false_lock(d, bundle_id, leg_index, finding))
 }
 
@@ -324,22 +360,26 @@ fn false_lock_by_state(
         cfg,
         [header.as_slice()].into_iter().chain(account_proof.iter().chain(storage_proof).map(|n| n.as_slice())),
     )?;
-    let d = disputed_report(q, cfg, now, bundle_id, leg_index, header)?;
-    let leg_hash = verify_escrow_leg_hash(
-        d.header.state_root,
-        d.router,
-        bundle_id.0,
-        leg_index,
-        &to_nodes(account_proof),
-        &to_nodes(storage_proof),
-    )
-    .map_err(ContractError::BadStateProof)?;
-    let finding = match d.misreported.clone() {
-        Some(f) => f,
-        None if leg_hash == B256::ZERO => FalseLockFinding::EscrowNotLocked,
-        None if leg_hash != d.r.leg_hash.0 => FalseLockFinding::EscrowOtherLegHash { leg_hash: Hash32(leg_hash) },
-        None => return Err(ContractError::EscrowLockedInState { block_number: d.header.number }),
-    };
+    let candidates = disputed_reports(q, cfg, bundle_id, leg_index, header)?;
+    let (d, finding) = first_proven(candidates, now, |d| {
+        let leg_hash = verify_escrow_leg_hash(
+            d.header.state_root,
+            d.router,
+            bundle_id.0,
+            leg_index,
+            &to_nodes(account_proof),
+            &to_nodes(storage_proof),
+        )
+        .map_err(ContractError::BadStateProof)?;
+        match d.misreported.clone() {
+            Some(f) => Ok(f),
+            None if leg_hash == B256::ZERO => Ok(FalseLockFinding::EscrowNotLocked),
+            None if leg_hash != d.r.leg_hash.0 => {
+                Ok(FalseLockFinding::EscrowOtherLegHash { leg_hash: Hash32(leg_hash) })
+            }
+            None => Err(ContractError::EscrowLockedInState { block_number: d.header.number }),
+        }
+    })?;
     Ok(proven_false_lock(d, bundle_id, leg_index, finding))
 }
 

@@ -482,10 +482,99 @@ pub fn all_reports(id: &Hash32, bundle: &Bundle) -> Vec<LockReport> {
     (0..bundle.legs.len()).map(|i| lock_report(id, bundle, i)).collect()
 }
 
-/// Asserts that `res` failed with exactly the message of `expected` (a contract error).
+/// What a refused message is expected to fail with.
+///
+/// cw-multi-test 3 turns a contract's error into text (`StdError::msg`), so no error type survives
+/// to be downcast: a contract error is matched *exactly* instead, as the innermost error of the
+/// chain (the text after the last `error: ` cw-multi-test prefixes), which tells every variant and
+/// every field value apart. A plain text is only a fragment, for refusals that no contract error
+/// type describes (serde's unknown fields, cw-multi-test's own refusals).
+pub trait ExpectedError {
+    fn matches(&self, got: &str) -> bool;
+    fn describe(&self) -> String;
+}
+
+impl ExpectedError for &str {
+    fn matches(&self, got: &str) -> bool {
+        got.contains(*self)
+    }
+    fn describe(&self) -> String {
+        format!("an error containing `{self}`")
+    }
+}
+impl ExpectedError for String {
+    fn matches(&self, got: &str) -> bool {
+        got.contains(self.as_str())
+    }
+    fn describe(&self) -> String {
+        format!("an error containing `{self}`")
+    }
+}
+
+/// True when `got` (a cw-multi-test error, possibly wrapping sub-message errors) ends in exactly
+/// the contract error `want`.
+pub fn is_contract_error(got: &str, want: &str) -> bool {
+    got == want || got.ends_with(&format!("error: {want}"))
+}
+
+impl<E: ExpectedError> ExpectedError for &E {
+    fn matches(&self, got: &str) -> bool {
+        (*self).matches(got)
+    }
+    fn describe(&self) -> String {
+        (*self).describe()
+    }
+}
+
+impl ExpectedError for Box<dyn ExpectedError> {
+    fn matches(&self, got: &str) -> bool {
+        self.as_ref().matches(got)
+    }
+    fn describe(&self) -> String {
+        self.as_ref().describe()
+    }
+}
+
+macro_rules! exact_errors {
+    ($($t:ty),*) => {$(
+        impl ExpectedError for $t {
+            fn matches(&self, got: &str) -> bool {
+                is_contract_error(got, &self.to_string())
+            }
+            fn describe(&self) -> String {
+                format!("exactly the contract error `{self}` ({self:?})")
+            }
+        }
+    )*};
+}
+exact_errors!(
+    bundle_log::ContractError,
+    stake_escrow::ContractError,
+    dispute::ContractError,
+    mesh_hub_api::common::AccessError,
+    mesh_hub_api::common::FundsNotAccepted
+);
+
+/// Asserts that `res` failed with `expected`: exactly that contract error (variant and fields), or
+/// an error containing that text.
 #[track_caller]
-pub fn assert_err<T: std::fmt::Debug>(res: StdResult<T>, expected: impl std::fmt::Display) {
-    let err = res.expect_err("expected an error");
-    let (got, want) = (err.to_string(), expected.to_string());
-    assert!(got.contains(&want), "expected error `{want}`, got `{got}`");
+pub fn assert_err<T: std::fmt::Debug>(res: StdResult<T>, expected: impl ExpectedError) {
+    let err = res.expect_err(&format!("expected {}", expected.describe()));
+    let got = err.to_string();
+    assert!(expected.matches(&got), "expected {}, got `{got}`", expected.describe());
+}
+
+/// The result if it succeeded, `None` if it failed with one of `allowed` (see [`assert_err`]);
+/// any other failure panics.
+#[track_caller]
+pub fn ok_or_one_of<T, E: ExpectedError>(res: StdResult<T>, allowed: &[E]) -> Option<T> {
+    match res {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let got = e.to_string();
+            let want: Vec<String> = allowed.iter().map(ExpectedError::describe).collect();
+            assert!(allowed.iter().any(|a| a.matches(&got)), "expected success or one of {want:?}, got `{got}`");
+            None
+        }
+    }
 }

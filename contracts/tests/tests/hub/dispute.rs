@@ -238,29 +238,37 @@ fn false_lock_proof_is_rejected_when_the_evidence_is_tampered() {
     let mut flipped = header.to_vec();
     let last = flipped.len() - 1;
     flipped[last] ^= 1;
-    assert_err(c.h.submit_fraud(with(flipped.into(), receipt.clone(), receipt_proof.clone())), "header hash");
+    let got = Hash32(keccak256(&flipped));
+    assert_err(
+        c.h.submit_fraud(with(flipped.into(), receipt.clone(), receipt_proof.clone())),
+        E::HeaderHashMismatch { reported: block.hash, got },
+    );
     assert_err(
         c.h.submit_fraud(with(Binary::from(vec![0xc0]), receipt.clone(), receipt_proof.clone())),
-        "block header does not decode",
+        E::BadHeader(ProofError::HeaderTooShort { fields: 0, min: 15 }),
     );
+    let not_in_trie = |reason| E::BadReceiptProof {
+        tx_index: 5,
+        reason: ProofError::BadReceiptProof { root: block.receipts_root, reason },
+    };
     // A receipt that is not the one in the trie at that index.
     let mut bad = receipt.to_vec();
     bad[10] ^= 0x01;
     assert_err(
         c.h.submit_fraud(with(header.clone(), bad.into(), receipt_proof.clone())),
-        "receipt proof does not verify at tx index 5",
+        not_in_trie("value mismatch"),
     );
     assert_err(
         c.h.submit_fraud(with(header.clone(), block.receipts[6].clone().into(), block.proof(6))),
-        "receipt proof does not verify at tx index 5",
+        not_in_trie("value mismatch"),
     );
     let mut nodes = receipt_proof.clone();
     nodes.pop();
-    assert_err(c.h.submit_fraud(with(header.clone(), receipt.clone(), nodes)), "receipt proof does not verify");
+    assert_err(c.h.submit_fraud(with(header.clone(), receipt.clone(), nodes)), not_in_trie("value mismatch"));
     // An exclusion proof where a transaction exists.
     assert_err(
         c.h.submit_fraud(with(header.clone(), Binary::default(), receipt_proof.clone())),
-        "exclusion proof does not verify",
+        not_in_trie("exclusion proof does not verify"),
     );
     // Oversized evidence.
     assert_err(
@@ -269,7 +277,11 @@ fn false_lock_proof_is_rejected_when_the_evidence_is_tampered() {
     );
     assert_err(
         c.h.submit_fraud(with(vec![0u8; 200 * 1024].into(), receipt.clone(), receipt_proof.clone())),
-        "evidence too large: evidence size",
+        E::EvidenceTooLarge {
+            what: "evidence size",
+            got: 200 * 1024 + receipt.len() + receipt_proof.iter().map(|n| n.len()).sum::<usize>(),
+            max: mesh_hub_api::dispute::DEFAULT_MAX_EVIDENCE_BYTES,
+        },
     );
     c.assert_unchanged(1, 0);
     // The genuine evidence still proves it.
@@ -427,8 +439,16 @@ fn a_report_pointing_at_an_oversized_receipt_is_still_proven_false_by_state() {
     let block = c.block_with_state(0, oversized_receipt(), &state);
     c.report_at(1, 0, &block, 5, 0);
     // The honest receipt proof carries the 70 KB receipt twice (as the value and in its leaf).
-    let by_receipt = c.h.submit_fraud(c.proof(0, &block, 5));
-    assert_err(by_receipt, "evidence too large: evidence size is");
+    let proof = c.proof(0, &block, 5);
+    let FraudProof::FalseLock { evidence: FalseLockEvidence::EvmReceipt { header, receipt, receipt_proof }, .. } =
+        &proof
+    else {
+        unreachable!()
+    };
+    let got = header.len() + receipt.len() + receipt_proof.iter().map(|n| n.len()).sum::<usize>();
+    let by_receipt = c.h.submit_fraud(proof.clone());
+    let max = mesh_hub_api::dispute::DEFAULT_MAX_EVIDENCE_BYTES;
+    assert_err(by_receipt, E::EvidenceTooLarge { what: "evidence size", got, max });
     c.assert_unchanged(1, 0);
     // The Router's state shows that the leg was never locked.
     let p = c.state_proof(0, &block, &state);
@@ -584,7 +604,11 @@ fn a_state_proof_is_refused_when_the_evidence_is_tampered() {
     );
     let mut flipped = header.to_vec();
     flipped[10] ^= 1;
-    assert_err(c.h.submit_fraud(with(&flipped.into(), &account_proof, &storage_proof)), "header hash");
+    let got = Hash32(keccak256(&flipped));
+    assert_err(
+        c.h.submit_fraud(with(&flipped.into(), &account_proof, &storage_proof)),
+        E::HeaderHashMismatch { reported: block.hash, got },
+    );
     // One byte changed in any node of either proof.
     for i in 0..account_proof.len() {
         let mut t = account_proof.clone();
@@ -629,7 +653,11 @@ fn a_state_proof_is_refused_when_the_evidence_is_tampered() {
     );
     assert_err(
         c.h.submit_fraud(with(&header, &[Binary::from(vec![0u8; 130 * 1024])], &storage_proof)),
-        "evidence too large: evidence size",
+        E::EvidenceTooLarge {
+            what: "evidence size",
+            got: header.len() + 130 * 1024 + storage_proof.iter().map(|n| n.len()).sum::<usize>(),
+            max: mesh_hub_api::dispute::DEFAULT_MAX_EVIDENCE_BYTES,
+        },
     );
     c.assert_unchanged(1, 0);
     // The genuine evidence still proves it, once.
@@ -936,16 +964,19 @@ fn instantiate_is_refused_when_the_stake_escrow_is_not_the_bundle_log_s() {
         max_evidence_bytes: None,
     };
     let res = h.app.instantiate_contract(h.code_ids.2, admin.clone(), &msg, &[], "d", None);
-    assert_err(res, "invalid configuration: stake_escrow");
+    let reason = format!("is {}, but the bundle-log uses {}", h.addr("mallory"), h.stake);
+    assert_err(res, E::InvalidConfig { field: "stake_escrow", reason });
     let msg =
         mesh_hub_api::dispute::InstantiateMsg { stake_escrow: h.stake.to_string(), max_proof_nodes: Some(0), ..msg };
     assert_err(
         h.app.instantiate_contract(h.code_ids.2, admin, &msg, &[], "d", None),
-        "max_proof_nodes must be positive",
+        E::InvalidConfig { field: "max_proof_nodes", reason: "must be positive".into() },
     );
     let c: ConfigResponse = h.app.wrap().query_wasm_smart(&h.dispute, &QueryMsg::Config {}).unwrap();
     assert_eq!((c.bundle_log, c.hub_chain_id), (h.log.clone(), h.hub.hub_chain_id.clone()));
-    let err = h.app.wrap().query_wasm_smart::<FraudRecord>(&h.dispute, &QueryMsg::Fraud { id: 3 }).unwrap_err();
-    assert!(err.to_string().contains("fraud 3 not found"));
+    assert_err(
+        h.app.wrap().query_wasm_smart::<FraudRecord>(&h.dispute, &QueryMsg::Fraud { id: 3 }),
+        "fraud 3 not found",
+    );
     let _ = Address::ZERO;
 }

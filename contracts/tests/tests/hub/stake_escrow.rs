@@ -119,7 +119,10 @@ fn bond_is_rejected_when_the_proof_of_possession_does_not_match() {
     let stolen = h.proof_of_possession(1);
     let msg = ExecuteMsg::Bond { evm_signer: h.relayers[1].evm, proof_of_possession: stolen };
     let res = h.stake_exec(&r0.addr, &msg, &coins(STAKE, DENOM));
-    assert_err(res, format!("not to the claimed signer {}", h.relayers[1].evm));
+    // Checked for relayer 0's account, relayer 1's signature recovers to some other address.
+    let digest = relayer_key_digest(&h.stake_domain(), r0.addr.as_str());
+    let recovered = EvmAddress(mesh_protocol::sig::recover_signer(digest, &stolen).unwrap());
+    assert_err(res, E::ProofOfPossessionMismatch { claimed: h.relayers[1].evm, recovered });
     let mut bad = h.proof_of_possession(0);
     bad.0[64] = 0;
     let msg = ExecuteMsg::Bond { evm_signer: r0.evm, proof_of_possession: bad };
@@ -416,7 +419,11 @@ fn dispute_wiring_and_admin_are_guarded() {
     let bob = h.addr("bob");
     assert_err(
         h.stake_exec(&mallory, &ExecuteMsg::SetDispute { dispute: mallory.to_string() }, &[]),
-        "unauthorized: set_dispute",
+        AccessError::Unauthorized {
+            action: "set_dispute",
+            allowed: format!("the admin {admin}"),
+            sender: mallory.clone(),
+        },
     );
     assert_err(
         h.stake_exec(&admin, &ExecuteMsg::SetDispute { dispute: mallory.to_string() }, &[]),
@@ -424,7 +431,11 @@ fn dispute_wiring_and_admin_are_guarded() {
     );
     assert_err(
         h.stake_exec(&mallory, &ExecuteMsg::UpdateAdmin { admin: mallory.to_string() }, &[]),
-        "unauthorized: update_admin",
+        AccessError::Unauthorized {
+            action: "update_admin",
+            allowed: format!("the admin {admin}"),
+            sender: mallory.clone(),
+        },
     );
     h.stake_exec(&admin, &ExecuteMsg::UpdateAdmin { admin: bob.to_string() }, &[]).unwrap();
     let c: ConfigResponse = q(&h, &QueryMsg::Config {});
