@@ -80,7 +80,7 @@ pub enum LockCheck {
     /// The chain holds exactly the reported lock.
     Honest,
     /// The report is false, provably: why, and the proof for the dispute contract.
-    False { why: String, proof: FraudProof },
+    False { why: String, proof: Box<FraudProof> },
     /// The reported block is not on this node's chain (non-canonical or made up): objections
     /// cover it, no proof exists.
     UnknownBlock,

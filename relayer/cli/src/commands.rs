@@ -152,7 +152,7 @@ pub async fn prove_false_lock(config: &Path, chain: &str, bundle: &str, leg: u32
         LockCheck::False { why, proof } => {
             println!("FALSE: {why}; the proof carries the header, the receipt and its trie proof");
             if submit {
-                let tx = hub.submit_fraud(proof).await?;
+                let tx = hub.submit_fraud(*proof).await?;
                 println!("fraud proof accepted (tx {tx})");
             } else {
                 println!("dry run: nothing submitted (run again without --dry-run to prove it on the hub)");

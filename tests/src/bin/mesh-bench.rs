@@ -411,7 +411,7 @@ async fn main() {
     else {
         panic!("a mint is provably not a lock")
     };
-    let size: usize = match &proof {
+    let size: usize = match proof.as_ref() {
         mesh_hub_api::dispute::FraudProof::FalseLock {
             evidence: mesh_hub_api::dispute::FalseLockEvidence::EvmReceipt { header, receipt, receipt_proof },
             ..
@@ -422,7 +422,7 @@ async fn main() {
         .execute(
             &m.accounts.disputer.hub_signer(),
             &m.contracts["dispute"],
-            &mesh_hub_api::dispute::ExecuteMsg::SubmitFraudProof { proof },
+            &mesh_hub_api::dispute::ExecuteMsg::SubmitFraudProof { proof: *proof },
             vec![],
         )
         .await

@@ -208,7 +208,7 @@ impl<C: LockEvidence + SignatureWatch, H: MeshHub> Disputer<C, H> {
             match check {
                 LockCheck::False { why, proof } => {
                     tracing::warn!(bundle = %bundle_id, leg = leg_index, report_id, %why, "false lock report: submitting fraud proof");
-                    match self.hub.submit_fraud(proof).await {
+                    match self.hub.submit_fraud(*proof).await {
                         Ok(tx) => {
                             self.metrics.frauds_found.inc();
                             tracing::info!(%tx, "fraud proven");

@@ -218,7 +218,7 @@ pub async fn check_report<E: EvmSource + EvmEvidence>(
             receipt_proof: proof.into_iter().map(|n| n.to_vec().into()).collect(),
         },
     };
-    Ok(LockCheck::False { why, proof })
+    Ok(LockCheck::False { why, proof: Box::new(proof) })
 }
 
 impl<R: EvmSource + EvmLocations + EvmEvidence> LockEvidence for EvmChain<R> {
