@@ -42,6 +42,9 @@ up_to_date() {
   for c in "${CONTRACTS[@]}"; do
     [ -f "$ART/${c//-/_}.wasm" ] || return 1
   done
+  # the wasm files must be the ones the checksums name (a merge or checkout can bring a newer
+  # checksums.txt than the local build), and no input newer than them
+  (cd "$ART" && sha256sum --check --status checksums.txt) || return 1
   newest="$(inputs | xargs stat -c '%Y' | sort -n | tail -1)"
   [ "$(stat -c '%Y' "$ART/checksums.txt")" -ge "$newest" ]
 }
