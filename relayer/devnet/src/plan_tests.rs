@@ -47,8 +47,16 @@ fn the_arbitrage_spec_plans_with_every_constraint_holding() {
     let m = manifest();
     let p = arbitrage().plan(&m, 1_800_000_000).unwrap();
     assert_eq!(p.bundle.legs.len(), 3);
-    assert_eq!(p.bundle.legs[0].depositor.to_string(), m.evm[0].contracts["LendingPool"], "contracts are parties");
-    assert_eq!(p.bundle.legs[0].token.to_string(), m.evm[0].contracts["DemoWETH"], "WETH names the demo WETH");
+    assert_eq!(
+        crate::bundle_cmd::evm_text(&p.bundle.legs[0].depositor),
+        m.evm[0].contracts["LendingPool"],
+        "contracts are parties"
+    );
+    assert_eq!(
+        crate::bundle_cmd::evm_text(&p.bundle.legs[0].token),
+        m.evm[0].contracts["DemoWETH"],
+        "WETH names the demo WETH"
+    );
     assert_eq!(p.bundle.legs[2].amount, Amount::from(10_009_000_000_000_000_000u128));
     let by: Vec<_> = p.constraints.iter().map(|c| (c.actual, c.required, c.holds)).collect();
     assert_eq!(
@@ -116,7 +124,7 @@ fn the_example_spec_plans_into_a_valid_bundle_with_balanced_flows() {
     assert_eq!(p.bundle.lock_deadline, 1_800_000_090);
     assert_eq!(p.bundle.settle_deadline, 1_800_000_210);
     assert_eq!(p.bundle.creator, m.accounts.users[0].hub_address);
-    assert_eq!(p.bundle.legs[0].depositor.to_string(), m.accounts.users[0].evm_address);
+    assert_eq!(crate::bundle_cmd::evm_text(&p.bundle.legs[0].depositor), m.accounts.users[0].evm_address);
     assert_eq!(p.net[&("alice".into(), "alpha".into(), "USDC".into())], -100);
     assert_eq!(p.net[&("bob".into(), "alpha".into(), "USDC".into())], 100);
     let per_token: i128 = p.net.values().sum();
