@@ -1,6 +1,5 @@
 //! Fraud proofs.
 
-use alloy_trie::{proof::verify_proof, Nibbles};
 use cosmwasm_std::{to_json_binary, Addr, Binary, DepsMut, Env, MessageInfo, QuerierWrapper, Response};
 use mesh_hub_api::bundle_log::{
     EvmLocation, ExecuteMsg as LogExecute, LegReport, LockLocation, QueryMsg as LogQuery, ReportResponse,
@@ -9,16 +8,13 @@ use mesh_hub_api::common::FraudKind;
 use mesh_hub_api::dispute::{FalseLockEvidence, SignatureSlot};
 use mesh_hub_api::stake_escrow::{ExecuteMsg as StakeExecute, QueryMsg as StakeQuery};
 use mesh_proof_evm::state::verify_escrow_leg_hash;
-use mesh_proof_evm::{
-    decode_header, decode_receipt, receipt_key, verify_receipt_proof, HeaderInfo, LegLockedLog, ProofError, Receipt,
-};
+use mesh_proof_evm::{decode_header, HeaderInfo};
 use mesh_protocol::eip712::{settlement_batch_digest, signer_set_update_digest, HubDomain};
 use mesh_protocol::sig::recover_signer_with;
-use mesh_protocol::{
-    Address, Amount, Bytes, EvmAddress, Hash32, Leg, SettlementBatch, Signature65, SignerSetUpdate, B256,
-};
+use mesh_protocol::{Address, Bytes, EvmAddress, Hash32, SettlementBatch, Signature65, SignerSetUpdate, B256};
 
 use crate::error::ContractError;
+use crate::evidence;
 use crate::msg::{
     FalseLockFinding, FraudDetail, FraudProof, FraudRecord, InstantiateMsg, SignedStatement,
     DEFAULT_MAX_EVIDENCE_BYTES, DEFAULT_MAX_PROOF_NODES,
@@ -216,16 +212,7 @@ fn disputed_reports(
         .into_iter()
         .map(|report| {
             let loc = evm_location(&report).clone();
-            // The block hash pins the header: a reported number or timestamp that differs from it
-            // is a false statement in itself (the timestamp is what the lock-deadline check relied
-            // on).
-            let misreported = if h.number != loc.block_number {
-                Some(FalseLockFinding::WrongBlockNumber { actual: h.number })
-            } else if h.timestamp != loc.block_timestamp {
-                Some(FalseLockFinding::WrongBlockTimestamp { actual: h.timestamp })
-            } else {
-                None
-            };
+            let misreported = evidence::misreported(&h, &loc);
             Disputed { r: r.clone(), report, loc, router, header: h.clone(), misreported }
         })
         .collect())
@@ -296,48 +283,21 @@ fn false_lock(
     let candidates = disputed_reports(q, cfg, bundle_id, leg_index, header)?;
     let nodes = to_nodes(receipt_proof);
     let (d, finding) = first_proven(candidates, now, |d| {
-        let (h, loc) = (&d.header, &d.loc);
-        let finding = if receipt.is_empty() {
-            // An exclusion proof: the block has no transaction at the reported index.
-            verify_proof(h.receipts_root, Nibbles::unpack(receipt_key(loc.tx_index)), None, &nodes).map_err(|_| {
-                ContractError::BadReceiptProof {
-                    tx_index: loc.tx_index,
-                    reason: ProofError::BadReceiptProof {
-                        root: h.receipts_root,
-                        reason: "exclusion proof does not verify",
-                    },
-                }
-            })?;
-            FalseLockFinding::NoTransactionAtIndex
-        } else {
-            verify_receipt_proof(h.receipts_root, loc.tx_index, receipt, &nodes)
-                .map_err(|reason| ContractError::BadReceiptProof { tx_index: loc.tx_index, reason })?;
-            // The receipt is the block's, at the reported index. One that does not decode cannot
-            // carry a lock the hub can read: the report is false (relayers report only locks whose
-            // receipt decodes), not unprovable.
-            match decode_receipt(receipt) {
-                Err(_) => {
-                    d.misreported.clone().unwrap_or(FalseLockFinding::UndecodableReceipt { type_byte: receipt[0] })
-                }
-                Ok(decoded) => d
-                    .misreported
-                    .clone()
-                    .or_else(|| {
-                        check_lock(
-                            &decoded,
-                            loc.log_index,
-                            d.router,
-                            &d.r.leg,
-                            d.r.leg_hash,
-                            bundle_id,
-                            leg_index,
-                            d.r.settle_deadline,
-                        )
-                    })
-                    .ok_or(ContractError::ReportIsCorrect)?,
-            }
-        };
-        Ok(finding)
+        evidence::receipt_finding(
+            &evidence::Reported {
+                header: &d.header,
+                loc: &d.loc,
+                router: d.router,
+                leg: &d.r.leg,
+                leg_hash: d.r.leg_hash,
+                bundle_id,
+                leg_index,
+                settle_deadline: d.r.settle_deadline,
+                misreported: d.misreported.clone(),
+            },
+            receipt,
+            &nodes,
+        )
     })?;
     Ok(proven_false_lock(d, bundle_id, leg_index, finding))
 }
@@ -381,49 +341,6 @@ fn false_lock_by_state(
         }
     })?;
     Ok(proven_false_lock(d, bundle_id, leg_index, finding))
-}
-
-/// What is wrong with the reported lock, `None` if the receipt shows it as reported.
-#[allow(clippy::too_many_arguments)]
-fn check_lock(
-    receipt: &Receipt,
-    log_index: u32,
-    router: Address,
-    leg: &Leg,
-    leg_hash: Hash32,
-    bundle_id: Hash32,
-    leg_index: u32,
-    settle_deadline: u64,
-) -> Option<FalseLockFinding> {
-    if !receipt.success {
-        return Some(FalseLockFinding::ReceiptFailed);
-    }
-    let Some(log) = receipt.logs.get(log_index as usize) else {
-        return Some(FalseLockFinding::NoLogAtIndex { log_count: receipt.logs.len() as u32 });
-    };
-    if log.address != router {
-        return Some(FalseLockFinding::WrongEmitter { emitter: log.address.into() });
-    }
-    let Ok(ev) = LegLockedLog::decode(log) else {
-        return Some(FalseLockFinding::NotLegLocked);
-    };
-    let other = |field: &str| Some(FalseLockFinding::OtherLeg { field: field.to_owned() });
-    if ev.bundle_id != bundle_id.0 {
-        return other("bundle_id");
-    }
-    if ev.index != leg_index {
-        return other("index");
-    }
-    if ev.leg_hash != leg_hash.0 {
-        return other("leg_hash");
-    }
-    if ev.settle_deadline != settle_deadline {
-        return other("settle_deadline");
-    }
-    if ev.amount < leg.amount.0 {
-        return Some(FalseLockFinding::AmountTooLow { locked: Amount(ev.amount), required: leg.amount });
-    }
-    None
 }
 
 // ------------------------------------------------------------------ signatures

@@ -5,6 +5,7 @@
 
 pub mod contract;
 pub mod error;
+pub mod evidence;
 mod execute;
 pub mod msg;
 mod query;

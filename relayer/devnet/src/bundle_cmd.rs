@@ -95,9 +95,15 @@ pub async fn lock_cmd(spec: &Path, manifest: &Path, leg: usize) -> anyhow::Resul
         .chain(&m.accounts.relayers)
         .find(|u| u.evm_address == depositor)
         .context("the leg's depositor is not a devnet identity: lock it with its own wallet")?;
-    let p = mesh_chain_evm::locker::wallet_provider(&chain.rpc, &depositor.evm_secret)?;
-    let (tx, block) = mesh_chain_evm::locker::lock_leg(&p, &m.bundle_domain(), &bundle, leg).await?;
-    println!("{} locked leg {leg} on {} in block {block} (tx {tx})", depositor.name, chain.name);
+    let locker = mesh_chain_evm::locker::EvmLocker {
+        name: chain.name.clone(),
+        domain: chain.domain,
+        chain_id: chain.chain_id,
+        wallet: mesh_chain_evm::locker::wallet_provider(&chain.rpc, &depositor.evm_secret)?,
+    };
+    let id = mesh_protocol::Hash32(mesh_protocol::eip712::bundle_id(&m.bundle_domain(), &bundle));
+    let locked = mesh_chain::LegLocker::lock(&locker, &bundle, id, leg).await?;
+    println!("{} locked leg {leg} on {} in block {} (tx {})", depositor.name, chain.name, locked.block, locked.tx);
     Ok(())
 }
 

@@ -103,3 +103,62 @@ pub async fn verifier_epoch(m: &Manifest, chain: usize) -> u64 {
     .await
     .expect("currentEpoch")
 }
+
+/// A devnet brought up for one test, with what every end-to-end test reaches for: the manifest, a
+/// hub client, relayers in process, hub ports and wallets of the devnet identities. Dropped, it
+/// stops the devnet (keeping a failing test's state for its logs, as [`DownOnDrop`]).
+pub struct TestNet {
+    pub net: Devnet,
+    pub m: Manifest,
+    pub hub: mesh_hub::CosmosClient,
+}
+
+impl TestNet {
+    /// A fresh devnet named `name` (see [`devnet`] for the ports) with `validators` hub validators
+    /// and `evm_chains` anvil chains; panics with the step that failed.
+    pub async fn up(name: &str, base_port: u16, evm_port: u16, validators: usize, evm_chains: usize) -> TestNet {
+        let net = devnet(name, base_port, evm_port);
+        let opts = mesh_devnet::UpOptions { validators, evm_chains, fresh: true };
+        let m = match net.up(&opts).await {
+            Ok(m) => m,
+            Err(e) => {
+                let _ = net.down(false);
+                panic!("devnet {name} up: {e:?}")
+            }
+        };
+        let hub = mesh_devnet::deploy::hub_client(&m).expect("hub client");
+        TestNet { net, m, hub }
+    }
+
+    /// Devnet relayer `index` (the disputer identity when `None`) running `roles` in this process.
+    pub fn relayer(&self, index: Option<usize>, roles: Vec<Role>) -> RunningRelayer {
+        start_relayer(&self.net, &self.m, index, roles)
+    }
+
+    /// The hub port as `who` (its hub key) sees it: for playing a dishonest relayer or a disputer.
+    pub fn hub_as(&self, who: &mesh_devnet::keys::DevIdentity) -> mesh_hub::LiveHub {
+        mesh_hub::LiveHub {
+            client: self.hub.clone(),
+            signer: who.hub_signer(),
+            bundle_log: self.m.contracts["bundle_log"].clone(),
+            stake_escrow: self.m.contracts["stake_escrow"].clone(),
+            dispute: self.m.contracts["dispute"].clone(),
+        }
+    }
+
+    /// A provider signing as `who` on devnet chain `chain`.
+    pub fn wallet(&self, chain: usize, who: &mesh_devnet::keys::DevIdentity) -> alloy::providers::DynProvider {
+        mesh_chain_evm::locker::wallet_provider(&self.m.evm[chain].rpc, &who.evm_secret).expect("devnet wallet")
+    }
+
+    /// A provider signing as the anvil deployer (the demo tokens' owner) on chain `chain`.
+    pub fn deployer(&self, chain: usize) -> alloy::providers::DynProvider {
+        deployer(&self.m, chain)
+    }
+}
+
+impl Drop for TestNet {
+    fn drop(&mut self) {
+        let _ = self.net.down(!std::thread::panicking());
+    }
+}

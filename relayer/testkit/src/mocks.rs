@@ -27,7 +27,7 @@ use mesh_hub_api::bundle_log::{
     ObjectReportsResponse, Objection, OpenReport, ReportLocksResponse, ReportResponse, SignerSetUpdateResponse,
     SignerSignature,
 };
-use mesh_hub_api::dispute::{FraudProof, SignedStatement};
+use mesh_hub_api::dispute::{FalseLockEvidence, FraudProof, SignedStatement};
 use mesh_hub_api::stake_escrow::{RelayerInfo, SignerSetResponse};
 use mesh_proof_evm::{build_receipt_proof, LegLockedLog, Log};
 use mesh_protocol::eip712::{
@@ -37,7 +37,7 @@ use mesh_protocol::merkle::{merkle_proof, merkle_root};
 use mesh_protocol::sig::recover_signer;
 use mesh_protocol::{
     keccak256, Address, Amount, Bundle, Bytes, EvmAddress, Hash32, Leg, SettlementBatch, Signature65, SignerSet,
-    Verdict, WeightedSigner, B256, U256,
+    SignerSetUpdate, Verdict, WeightedSigner, B256, U256,
 };
 use mesh_relayer::store::Store;
 
@@ -740,6 +740,11 @@ impl MockHub {
         self.lock().updates.get_mut(&new_epoch).expect("update exists").attested = true;
     }
 
+    /// The signer set of `epoch`, as the hub holds it now.
+    pub fn signer_set_now(&self, epoch: u64) -> Option<SignerSet> {
+        self.lock().signer_sets.get(&epoch).map(|s| s.set.clone())
+    }
+
     pub fn put_update(&self, update: SignerSetUpdateResponse) {
         self.lock().updates.insert(update.update.new_epoch, update);
     }
@@ -1303,8 +1308,113 @@ impl MeshHub for MockHub {
         if let Some(f) = fail {
             return Err(f.error());
         }
+        // what the dispute contract checks, with its own code where it is pure: a proof the real
+        // hub refuses is refused here too, so a wrong proof fails in memory, not only on the devnet
+        if let Err(why) = s.check_fraud(&proof) {
+            return Err(Failure::Contract(why).error());
+        }
         s.frauds.push(proof);
         Ok(format!("FRAUDTX{}", s.frauds.len()))
+    }
+}
+
+impl HubState {
+    /// The dispute contract's checks of `proof` against this hub's state: a false lock by receipt
+    /// is checked by `dispute::evidence` (the contract's code) against the leg's current report;
+    /// a signature fraud must recover, over the hub's domain, to a bonded relayer's signer, and
+    /// an equivocation's two statements must conflict on one slot.
+    fn check_fraud(&self, proof: &FraudProof) -> Result<(), String> {
+        match proof {
+            FraudProof::FalseLock { bundle_id, leg_index, evidence } => {
+                let b = self.bundles.get(&bundle_id.0).ok_or_else(|| format!("bundle {bundle_id} not found"))?;
+                let i = *leg_index as usize;
+                let report = b.reports.get(i).cloned().flatten().ok_or("no report to dispute")?;
+                let loc = report.location.as_evm().ok_or("not an EVM report")?;
+                let FalseLockEvidence::EvmReceipt { header, receipt, receipt_proof } = evidence else {
+                    return Err("this test hub checks receipt evidence only".into());
+                };
+                let h = mesh_proof_evm::decode_header(header).map_err(|e| format!("bad header: {e}"))?;
+                if Hash32(h.hash) != loc.block_hash {
+                    return Err(format!("header hash {} is not the reported block {}", Hash32(h.hash), loc.block_hash));
+                }
+                let leg = &b.bundle.legs[i];
+                let reported = dispute::evidence::Reported {
+                    header: &h,
+                    loc,
+                    router: leg.router.to_evm().ok_or("router not EVM")?,
+                    leg,
+                    leg_hash: b.leg_hashes[i],
+                    bundle_id: *bundle_id,
+                    leg_index: *leg_index,
+                    settle_deadline: b.bundle.settle_deadline,
+                    misreported: dispute::evidence::misreported(&h, loc),
+                };
+                let nodes: Vec<Bytes> = receipt_proof.iter().map(|n| Bytes::copy_from_slice(n)).collect();
+                dispute::evidence::receipt_finding(&reported, receipt, &nodes).map(|_| ()).map_err(|e| e.to_string())
+            }
+            FraudProof::WrongAttestation { epoch, batch_index, root, signature } => {
+                let digest = settlement_batch_digest(
+                    &domain(),
+                    &SettlementBatch { epoch: *epoch, batch_index: *batch_index, root: *root },
+                );
+                self.bonded_signer(digest, signature)
+            }
+            FraudProof::WrongSignerSetUpdate { new_epoch, signers_hash, signature } => {
+                let digest = signer_set_update_digest(
+                    &domain(),
+                    &SignerSetUpdate { new_epoch: *new_epoch, signers_hash: *signers_hash },
+                );
+                self.bonded_signer(digest, signature)
+            }
+            FraudProof::Equivocation { first, second } => {
+                let (a, b) = (statement_signer(first)?, statement_signer(second)?);
+                if a != b {
+                    return Err(format!("different signers {a} and {b}"));
+                }
+                if statement_slot(first) != statement_slot(second) || first == second {
+                    return Err("the statements do not conflict on one slot".into());
+                }
+                if !self.relayers.contains_key(&EvmAddress(a)) {
+                    return Err(format!("{a} is not a bonded relayer's signer"));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn bonded_signer(&self, digest: B256, signature: &Signature65) -> Result<(), String> {
+        let signer = recover_signer(digest, signature).map_err(|e| format!("signature: {e}"))?;
+        if self.relayers.contains_key(&EvmAddress(signer)) {
+            Ok(())
+        } else {
+            Err(format!("{signer} is not a bonded relayer's signer"))
+        }
+    }
+}
+
+/// The signer of a signed statement, over the test hub's domain.
+fn statement_signer(st: &SignedStatement) -> Result<Address, String> {
+    let digest = match st {
+        SignedStatement::Batch { epoch, batch_index, root, .. } => settlement_batch_digest(
+            &domain(),
+            &SettlementBatch { epoch: *epoch, batch_index: *batch_index, root: *root },
+        ),
+        SignedStatement::SignerSetUpdate { new_epoch, signers_hash, .. } => {
+            signer_set_update_digest(&domain(), &SignerSetUpdate { new_epoch: *new_epoch, signers_hash: *signers_hash })
+        }
+    };
+    let signature = match st {
+        SignedStatement::Batch { signature, .. } | SignedStatement::SignerSetUpdate { signature, .. } => signature,
+    };
+    recover_signer(digest, signature).map_err(|e| format!("signature: {e}"))
+}
+
+/// The slot a statement fills: (kind, epoch, batch) — two different statements for one slot
+/// are an equivocation.
+fn statement_slot(st: &SignedStatement) -> (u8, u64, u64) {
+    match st {
+        SignedStatement::Batch { epoch, batch_index, .. } => (0, *epoch, *batch_index),
+        SignedStatement::SignerSetUpdate { new_epoch, .. } => (1, *new_epoch, 0),
     }
 }
 

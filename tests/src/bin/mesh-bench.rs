@@ -11,18 +11,16 @@ use std::time::{Duration, Instant};
 
 use mesh_chain_evm::locker::{lock_leg, wallet_provider};
 use mesh_devnet::attack::report_pointing_at;
-use mesh_devnet::deploy::hub_client;
 use mesh_devnet::evm_deploy::{evm_rpc, ANVIL_DEPLOYER_KEY};
 use mesh_devnet::keys::DevIdentity;
 use mesh_devnet::relayer_config::{data_dir, relayer_config};
-use mesh_devnet::UpOptions;
 use mesh_hub::bundle::{register, register_many, status};
 use mesh_hub_api::bundle_log::{self, EvmLocation, LockLocation, LockReport};
 use mesh_protocol::eip712::{leg_hash, settlement_batch_digest};
 use mesh_protocol::sig::{sign_digest, signing_key};
 use mesh_protocol::{Bundle, Hash32, SettlementBatch};
 use mesh_relayer::config::Role;
-use mesh_testkit::fixture::{devnet, now, DownOnDrop};
+use mesh_testkit::fixture::{now, TestNet};
 
 fn pct(v: &mut [f64], p: f64) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -40,18 +38,15 @@ fn rss_kib(pid: u32) -> u64 {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let net = devnet("bench", 28000, 27990);
-    let _guard = DownOnDrop(&net);
-    let _ = net.down(true);
     let t0 = Instant::now();
-    let m = net.up(&UpOptions { validators: 1, evm_chains: 2, fresh: true }).await.expect("devnet up");
+    let tn = TestNet::up("bench", 28000, 27990, 1, 2).await;
+    let (net, m, hub) = (&tn.net, &tn.m, &tn.hub);
     let bring_up = t0.elapsed();
     println!(
         "devnet bring-up (1 validator, 2 anvil chains, contracts, 3 bonded relayers): {:.1} s",
         bring_up.as_secs_f64()
     );
 
-    let hub = hub_client(&m).unwrap();
     let log = m.contracts["bundle_log"].clone();
     let domain = m.bundle_domain();
     let alice = m.accounts.users[0].clone();
@@ -66,7 +61,7 @@ async fn main() {
         nonce: 1,
         lock_deadline: t + 25,
         settle_deadline: t + 200,
-        legs: (0..10).map(|i| usdc_leg(&m, i % 2, &alice.evm_address, &bob.evm_address, 10 + i as u128)).collect(),
+        legs: (0..10).map(|i| usdc_leg(m, i % 2, &alice.evm_address, &bob.evm_address, 10 + i as u128)).collect(),
     };
     let out = hub
         .execute(&alice.hub_signer(), &log, &bundle_log::ExecuteMsg::RegisterBundle { bundle: ten.clone() }, vec![])
@@ -114,7 +109,7 @@ async fn main() {
     let cur: bundle_log::BatchResponse = hub.query_smart(&log, &bundle_log::QueryMsg::CurrentBatch {}).await.unwrap();
     if !cur.entries.is_empty() {
         // CloseBatch closes only a due batch (full, or aged batch_max_age): wait until it is
-        let aged = cur.opened_at + hub_cfg_batch_max_age(&hub, &log).await + 1;
+        let aged = cur.opened_at + hub_cfg_batch_max_age(hub, &log).await + 1;
         while mesh_testkit::fixture::now() < aged {
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         }
@@ -153,7 +148,7 @@ async fn main() {
     for (i, roles) in
         [(0, vec![Role::Reporter, Role::Signer, Role::Poster]), (1, vec![Role::Signer]), (2, vec![Role::Signer])]
     {
-        let cfg = relayer_config(&m, &m.accounts.relayers[i], roles, &data, None).unwrap();
+        let cfg = relayer_config(m, &m.accounts.relayers[i], roles, &data, None).unwrap();
         let path = data.join(format!("bench-relayer-{i}.toml"));
         std::fs::write(&path, toml::to_string(&cfg).unwrap()).unwrap();
         let logf = std::fs::File::create(net.dir.join(format!("logs/bench-relayer-{i}.log"))).unwrap();
@@ -168,8 +163,8 @@ async fn main() {
         );
     }
     let n: usize = 20;
-    mint_usdc(&m, 0, &alice.evm_address, 1_000_000).await;
-    mint_usdc(&m, 1, &bob.evm_address, 1_000_000).await;
+    mint_usdc(m, 0, &alice.evm_address, 1_000_000).await;
+    mint_usdc(m, 1, &bob.evm_address, 1_000_000).await;
     let t = now();
     let mut bundles = Vec::new();
     for k in 0..n {
@@ -179,14 +174,14 @@ async fn main() {
             lock_deadline: t + 200,
             settle_deadline: t + 400,
             legs: vec![
-                usdc_leg(&m, 0, &alice.evm_address, &bob.evm_address, 10),
-                usdc_leg(&m, 1, &bob.evm_address, &alice.evm_address, 5),
+                usdc_leg(m, 0, &alice.evm_address, &bob.evm_address, 10),
+                usdc_leg(m, 1, &bob.evm_address, &alice.evm_address, 5),
             ],
         };
         bundles.push(b);
     }
     let alice_hub = alice.hub_signer();
-    let ids = register_many(&hub, &alice_hub, &log, &bundles).await.unwrap();
+    let ids = register_many(hub, &alice_hub, &log, &bundles).await.unwrap();
     let pa = wallet_provider(&m.evm[0].rpc, &alice.evm_secret).unwrap();
     let pb = wallet_provider(&m.evm[1].rpc, &bob.evm_secret).unwrap();
     let start = Instant::now();
@@ -248,12 +243,12 @@ async fn main() {
         lock_deadline: t + 60,
         settle_deadline: t + 200,
         legs: vec![
-            usdc_leg(&m, 0, &alice.evm_address, &bob.evm_address, 7),
-            usdc_leg(&m, 1, &bob.evm_address, &alice.evm_address, 3),
-            usdc_leg(&m, 0, &alice.evm_address, &bob.evm_address, 2),
+            usdc_leg(m, 0, &alice.evm_address, &bob.evm_address, 7),
+            usdc_leg(m, 1, &bob.evm_address, &alice.evm_address, 3),
+            usdc_leg(m, 0, &alice.evm_address, &bob.evm_address, 2),
         ],
     };
-    let id = register(&hub, &alice.hub_signer(), &log, &three).await.unwrap();
+    let id = register(hub, &alice.hub_signer(), &log, &three).await.unwrap();
     let s0 = Instant::now();
     lock_leg(&pa, &m.bundle_domain(), &three, 0).await.unwrap();
     lock_leg(&pb, &m.bundle_domain(), &three, 1).await.unwrap();
@@ -261,7 +256,7 @@ async fn main() {
     let locked = s0.elapsed();
     let (mut reported, mut decided, mut attested) = (None, None, None);
     loop {
-        let s = status(&hub, &log, id).await.unwrap();
+        let s = status(hub, &log, id).await.unwrap();
         if reported.is_none() && s.reports.iter().all(Option::is_some) {
             reported = Some(s0.elapsed());
         }
@@ -282,7 +277,7 @@ async fn main() {
             let mut all = true;
             for (i, l) in three.legs.iter().enumerate() {
                 let c = m.evm.iter().position(|e| e.domain == l.domain).unwrap();
-                all &= leg_status(&m, c, id, i as u32).await != 1;
+                all &= leg_status(m, c, id, i as u32).await != 1;
             }
             all
         };
@@ -313,7 +308,7 @@ async fn main() {
     for (c, id) in &depositors {
         evm_rpc(&m.evm[*c].rpc, "anvil_setBalance", serde_json::json!([id.evm_address, "0x3635c9adc5dea00000"]))
             .unwrap();
-        mint_usdc(&m, *c, &id.evm_address, 1_000_000).await;
+        mint_usdc(m, *c, &id.evm_address, 1_000_000).await;
     }
     let backlog_bundles = 60usize;
     let t = now();
@@ -324,12 +319,12 @@ async fn main() {
             lock_deadline: t + 240,
             settle_deadline: t + 400,
             legs: vec![
-                usdc_leg(&m, 0, &depositors[k % 10].1.evm_address, &bob.evm_address, 1),
-                usdc_leg(&m, 1, &depositors[10 + k % 10].1.evm_address, &alice.evm_address, 1),
+                usdc_leg(m, 0, &depositors[k % 10].1.evm_address, &bob.evm_address, 1),
+                usdc_leg(m, 1, &depositors[10 + k % 10].1.evm_address, &alice.evm_address, 1),
             ],
         })
         .collect();
-    let big_ids = register_many(&hub, &alice_hub, &log, &big).await.unwrap();
+    let big_ids = register_many(hub, &alice_hub, &log, &big).await.unwrap();
     let mut locks = tokio::task::JoinSet::new();
     for (j, (c, id)) in depositors.iter().cloned().enumerate() {
         let (mine, hub_chain, rpc) =
@@ -358,7 +353,7 @@ async fn main() {
     while !left.is_empty() {
         let mut still = Vec::new();
         for id in left {
-            if !status(&hub, &log, id).await.unwrap().reports.iter().all(Option::is_some) {
+            if !status(hub, &log, id).await.unwrap().reports.iter().all(Option::is_some) {
                 still.push(id);
             }
         }
@@ -379,7 +374,7 @@ async fn main() {
     let liar = m.accounts.relayers[3].clone();
     let escrow = m.contracts["stake_escrow"].clone();
     mesh_devnet::deploy::bond(
-        &hub,
+        hub,
         &escrow,
         &m.escrow_domain(),
         &liar,
@@ -393,11 +388,11 @@ async fn main() {
         nonce: 30_000,
         lock_deadline: t + 60,
         settle_deadline: t + 200,
-        legs: vec![usdc_leg(&m, 0, &alice.evm_address, &bob.evm_address, 1)],
+        legs: vec![usdc_leg(m, 0, &alice.evm_address, &bob.evm_address, 1)],
     };
-    let one_id = register(&hub, &alice.hub_signer(), &log, &one).await.unwrap();
+    let one_id = register(hub, &alice.hub_signer(), &log, &one).await.unwrap();
     // the "lock" is a token mint: a real transaction with a log, but no LegLocked
-    let minted = try_mint_usdc(&m, 0, &alice.evm_address, 1).await.unwrap();
+    let minted = try_mint_usdc(m, 0, &alice.evm_address, 1).await.unwrap();
     let fake = report_pointing_at(&p, &m.bundle_domain(), &one, 0, &minted, 0).await.unwrap();
     hub.execute(&liar.hub_signer(), &log, &bundle_log::ExecuteMsg::ReportLocks { reports: vec![fake] }, vec![])
         .await

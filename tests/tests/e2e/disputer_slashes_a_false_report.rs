@@ -7,24 +7,21 @@ use std::time::{Duration, Instant};
 use alloy::primitives::U256;
 use mesh_chain_evm::locker::{lock_leg, wallet_provider};
 use mesh_devnet::attack::report_pointing_at;
-use mesh_devnet::deploy::{bond, hub_client};
+use mesh_devnet::deploy::bond;
 use mesh_devnet::evm_deploy::ANVIL_DEPLOYER_KEY;
-use mesh_devnet::UpOptions;
 use mesh_hub::bundle::{register, status};
-use mesh_hub::{LiveHub, MeshHub};
+use mesh_hub::MeshHub;
 use mesh_hub_api::bundle_log::BundleStatus;
 use mesh_hub_api::{dispute, stake_escrow};
 use mesh_protocol::eip712::bundle_id;
 use mesh_protocol::{Bundle, Verdict};
 use mesh_relayer::config::Role;
-use mesh_testkit::fixture::{devnet, now, start_relayer, DownOnDrop};
+use mesh_testkit::fixture::{now, TestNet};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_fake_lock_report_is_proven_false_reverted_and_its_relayer_slashed() {
-    let net = devnet("disputer", 27900, 27890);
-    let _guard = DownOnDrop(&net);
-    let m = net.up(&UpOptions { validators: 1, evm_chains: 2, fresh: true }).await.expect("devnet up");
-    let hub = hub_client(&m).unwrap();
+    let tn = TestNet::up("disputer", 27900, 27890, 1, 2).await;
+    let (_net, m, hub) = (&tn.net, &tn.m, &tn.hub);
     let domain = m.bundle_domain();
     let escrow = m.contracts["stake_escrow"].clone();
     let (alice, bob) = (&m.accounts.users[0], &m.accounts.users[1]);
@@ -32,31 +29,25 @@ async fn a_fake_lock_report_is_proven_false_reverted_and_its_relayer_slashed() {
     // relayer 3 bonds: it is the dishonest identity
     let liar = &m.accounts.relayers[3];
     let bond_amount: u128 = m.profile.contracts.relayer_bond.parse().unwrap();
-    bond(&hub, &escrow, &m.escrow_domain(), liar, bond_amount).await.expect("the liar bonds");
+    bond(hub, &escrow, &m.escrow_domain(), liar, bond_amount).await.expect("the liar bonds");
 
     // a one-leg bundle on alpha; the chain holds a mint transaction, but no lock
     let deployer = wallet_provider(&m.evm[0].rpc, ANVIL_DEPLOYER_KEY).unwrap();
-    let mint = try_mint_usdc(&m, 0, &alice.evm_address, 500).await.unwrap();
+    let mint = try_mint_usdc(m, 0, &alice.evm_address, 500).await.unwrap();
     let t = now();
     let bundle = Bundle {
         creator: alice.hub_address.clone(),
         nonce: 1,
         lock_deadline: t + 40,
         settle_deadline: t + 150,
-        legs: vec![usdc_leg(&m, 0, &alice.evm_address, &bob.evm_address, 200)],
+        legs: vec![usdc_leg(m, 0, &alice.evm_address, &bob.evm_address, 200)],
     };
-    let id = register(&hub, &alice.hub_signer(), &m.contracts["bundle_log"], &bundle).await.unwrap();
+    let id = register(hub, &alice.hub_signer(), &m.contracts["bundle_log"], &bundle).await.unwrap();
     assert_eq!(id.0, bundle_id(&domain, &bundle));
 
     // log 0 of the mint is its Transfer, not a LegLocked
     let fake = report_pointing_at(&deployer, &m.bundle_domain(), &bundle, 0, &mint, 0).await.unwrap();
-    let liar_hub = LiveHub {
-        client: hub.clone(),
-        signer: liar.hub_signer(),
-        bundle_log: m.contracts["bundle_log"].clone(),
-        stake_escrow: escrow.clone(),
-        dispute: m.contracts["dispute"].clone(),
-    };
+    let liar_hub = tn.hub_as(liar);
     let resp = liar_hub.submit_reports(vec![fake]).await.expect("the hub takes the report optimistically");
     assert_eq!(resp.new.len(), 1);
     let before: Option<stake_escrow::RelayerInfo> =
@@ -64,7 +55,7 @@ async fn a_fake_lock_report_is_proven_false_reverted_and_its_relayer_slashed() {
     let before = before.unwrap();
 
     // the disputer (no stake needed) and an honest relayer set
-    let disputer = start_relayer(&net, &m, None, vec![Role::Disputer]);
+    let disputer = tn.relayer(None, vec![Role::Disputer]);
     let disputer_balance = hub.balance(&m.accounts.disputer.hub_address, "inj").await.unwrap();
     let started = Instant::now();
     let frauds = loop {
@@ -83,7 +74,7 @@ async fn a_fake_lock_report_is_proven_false_reverted_and_its_relayer_slashed() {
     assert_eq!(frauds[0].relayer.as_str(), liar.hub_address);
     assert_eq!(frauds[0].disputer.as_str(), m.accounts.disputer.hub_address);
 
-    let s = status(&hub, &m.contracts["bundle_log"], id).await.unwrap();
+    let s = status(hub, &m.contracts["bundle_log"], id).await.unwrap();
     assert!(s.reports[0].is_none(), "the false report is reverted");
     let after: Option<stake_escrow::RelayerInfo> =
         hub.query_smart(&escrow, &stake_escrow::QueryMsg::Relayer { address: liar.hub_address.clone() }).await.unwrap();
@@ -97,16 +88,16 @@ async fn a_fake_lock_report_is_proven_false_reverted_and_its_relayer_slashed() {
 
     // the bundle goes on: alice really locks, honest relayers report, it COMMITs and pays bob
     let honest = [
-        start_relayer(&net, &m, Some(0), vec![Role::Reporter, Role::Signer, Role::Poster]),
-        start_relayer(&net, &m, Some(1), vec![Role::Signer]),
-        start_relayer(&net, &m, Some(2), vec![Role::Signer]),
+        tn.relayer(Some(0), vec![Role::Reporter, Role::Signer, Role::Poster]),
+        tn.relayer(Some(1), vec![Role::Signer]),
+        tn.relayer(Some(2), vec![Role::Signer]),
     ];
     let alice_alpha = wallet_provider(&m.evm[0].rpc, &alice.evm_secret).unwrap();
     lock_leg(&alice_alpha, &m.bundle_domain(), &bundle, 0).await.expect("alice locks");
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let s = status(&hub, &m.contracts["bundle_log"], id).await.unwrap();
-        let paid = usdc_balance(&m, 0, &bob.evm_address).await;
+        let s = status(hub, &m.contracts["bundle_log"], id).await.unwrap();
+        let paid = usdc_balance(m, 0, &bob.evm_address).await;
         if s.status == BundleStatus::Decided && paid == U256::from(200) {
             assert_eq!(s.verdict, Some(Verdict::Commit));
             break;

@@ -9,14 +9,13 @@ use alloy::primitives::U256;
 use alloy::providers::Provider;
 use mesh_chain_evm::locker::{lock_leg, wallet_provider};
 use mesh_devnet::attack::report_pointing_at;
-use mesh_devnet::deploy::{bond, hub_client};
-use mesh_devnet::UpOptions;
+use mesh_devnet::deploy::bond;
 use mesh_hub::bundle::{register, status};
-use mesh_hub::{LiveHub, MeshHub};
+use mesh_hub::MeshHub;
 use mesh_hub_api::bundle_log::{self, BundleStatus, LogEvent};
 use mesh_protocol::{Bundle, Hash32, Verdict};
 use mesh_relayer::config::Role;
-use mesh_testkit::fixture::{devnet, leg_status, mint_usdc, now, start_relayer, usdc_balance, usdc_leg, DownOnDrop};
+use mesh_testkit::fixture::{leg_status, mint_usdc, now, usdc_balance, usdc_leg, TestNet};
 
 /// Router leg status codes (IMeshRouter.LegStatus).
 const LOCKED: u8 = 1;
@@ -24,10 +23,8 @@ const ABORTED: u8 = 3;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_lock_reported_in_a_block_that_never_existed_is_rejected_and_nothing_pays() {
-    let net = devnet("objections", 28000, 27990);
-    let _guard = DownOnDrop(&net);
-    let m = net.up(&UpOptions { validators: 1, evm_chains: 2, fresh: true }).await.expect("devnet up");
-    let hub = hub_client(&m).unwrap();
+    let tn = TestNet::up("objections", 28000, 27990, 1, 2).await;
+    let (_net, m, hub) = (&tn.net, &tn.m, &tn.hub);
     let log_addr = m.contracts["bundle_log"].clone();
     let escrow = m.contracts["stake_escrow"].clone();
     let (alice, bob) = (&m.accounts.users[0], &m.accounts.users[1]);
@@ -36,10 +33,10 @@ async fn a_lock_reported_in_a_block_that_never_existed_is_rejected_and_nothing_p
     // three honest relayers hold the whole signing weight.
     let liar = &m.accounts.relayers[3];
     let bond_amount: u128 = m.profile.contracts.relayer_bond.parse().unwrap();
-    bond(&hub, &escrow, &m.escrow_domain(), liar, bond_amount).await.expect("the liar bonds");
+    bond(hub, &escrow, &m.escrow_domain(), liar, bond_amount).await.expect("the liar bonds");
 
     // Two legs: alice really locks 200 USDC on alpha; the beta leg is never locked.
-    mint_usdc(&m, 0, &alice.evm_address, 200).await;
+    mint_usdc(m, 0, &alice.evm_address, 200).await;
     let t = now();
     let bundle = Bundle {
         creator: alice.hub_address.clone(),
@@ -47,20 +44,20 @@ async fn a_lock_reported_in_a_block_that_never_existed_is_rejected_and_nothing_p
         lock_deadline: t + 45,
         settle_deadline: t + 160,
         legs: vec![
-            usdc_leg(&m, 0, &alice.evm_address, &bob.evm_address, 200),
-            usdc_leg(&m, 1, &alice.evm_address, &bob.evm_address, 300),
+            usdc_leg(m, 0, &alice.evm_address, &bob.evm_address, 200),
+            usdc_leg(m, 1, &alice.evm_address, &bob.evm_address, 300),
         ],
     };
-    let id = register(&hub, &alice.hub_signer(), &log_addr, &bundle).await.unwrap();
+    let id = register(hub, &alice.hub_signer(), &log_addr, &bundle).await.unwrap();
     let alice_alpha = wallet_provider(&m.evm[0].rpc, &alice.evm_secret).unwrap();
     let (lock_tx, _) = lock_leg(&alice_alpha, &m.bundle_domain(), &bundle, 0).await.expect("alice locks leg 0");
     let receipt = alice_alpha.get_transaction_receipt(lock_tx).await.unwrap().expect("the lock's receipt");
 
     // The honest relayers: reporting, signing (with the report checks), posting.
     let honest = [
-        start_relayer(&net, &m, Some(0), vec![Role::Reporter, Role::Signer, Role::Poster]),
-        start_relayer(&net, &m, Some(1), vec![Role::Signer]),
-        start_relayer(&net, &m, Some(2), vec![Role::Signer]),
+        tn.relayer(Some(0), vec![Role::Reporter, Role::Signer, Role::Poster]),
+        tn.relayer(Some(1), vec![Role::Signer]),
+        tn.relayer(Some(2), vec![Role::Signer]),
     ];
 
     // The liar reports leg 1 "locked" in a block whose hash nobody can produce a header for:
@@ -72,13 +69,7 @@ async fn a_lock_reported_in_a_block_that_never_existed_is_rejected_and_nothing_p
     let loc = fake.location.as_evm_mut().unwrap();
     loc.chain_id = beta.chain_id;
     loc.block_hash = Hash32(mesh_protocol::keccak256(b"a block that never existed"));
-    let liar_hub = LiveHub {
-        client: hub.clone(),
-        signer: liar.hub_signer(),
-        bundle_log: log_addr.clone(),
-        stake_escrow: escrow.clone(),
-        dispute: m.contracts["dispute"].clone(),
-    };
+    let liar_hub = tn.hub_as(liar);
     let resp = liar_hub.submit_reports(vec![fake]).await.expect("the hub takes the report optimistically");
     assert_eq!(resp.new.len(), 1, "the lie is recorded, for now");
 
@@ -104,15 +95,15 @@ async fn a_lock_reported_in_a_block_that_never_existed_is_rejected_and_nothing_p
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     eprintln!("lie rejected {:.1} s after it was reported", started.elapsed().as_secs_f64());
-    let s = status(&hub, &log_addr, id).await.unwrap();
+    let s = status(hub, &log_addr, id).await.unwrap();
     assert!(s.reports[1].is_none(), "the fabricated report is gone");
 
     // The bundle ABORTs at its lock deadline (leg 1 is never really locked); nobody pays bob,
     // and alice's real lock on alpha is refunded by the ABORT.
     let deadline = Instant::now() + Duration::from_secs(150);
     loop {
-        let s = status(&hub, &log_addr, id).await.unwrap();
-        if s.status == BundleStatus::Decided && leg_status(&m, 0, id, 0).await == ABORTED {
+        let s = status(hub, &log_addr, id).await.unwrap();
+        if s.status == BundleStatus::Decided && leg_status(m, 0, id, 0).await == ABORTED {
             assert_eq!(s.verdict, Some(Verdict::Abort), "never COMMIT on fabricated evidence");
             break;
         }
@@ -120,10 +111,10 @@ async fn a_lock_reported_in_a_block_that_never_existed_is_rejected_and_nothing_p
         assert!(Instant::now() < deadline, "bundle did not end: {:?} {:?}", s.status, s.verdict);
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    assert_ne!(leg_status(&m, 0, id, 0).await, LOCKED);
-    assert_eq!(usdc_balance(&m, 0, &bob.evm_address).await, U256::ZERO, "bob got nothing on alpha");
-    assert_eq!(usdc_balance(&m, 1, &bob.evm_address).await, U256::ZERO, "bob got nothing on beta");
-    assert_eq!(usdc_balance(&m, 0, &alice.evm_address).await, U256::from(200), "alice is refunded");
+    assert_ne!(leg_status(m, 0, id, 0).await, LOCKED);
+    assert_eq!(usdc_balance(m, 0, &bob.evm_address).await, U256::ZERO, "bob got nothing on alpha");
+    assert_eq!(usdc_balance(m, 1, &bob.evm_address).await, U256::ZERO, "bob got nothing on beta");
+    assert_eq!(usdc_balance(m, 0, &alice.evm_address).await, U256::from(200), "alice is refunded");
     for r in honest {
         r.stop().await;
     }

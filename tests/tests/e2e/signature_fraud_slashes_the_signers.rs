@@ -13,11 +13,9 @@ use alloy::primitives::Bytes;
 use mesh_chain_evm::bindings::IMeshRouter::SettleItem;
 use mesh_chain_evm::bindings::{MeshRouter, SettlementVerifier};
 use mesh_chain_evm::locker::wallet_provider;
-use mesh_devnet::deploy::hub_client;
 use mesh_devnet::evm_deploy::ANVIL_DEPLOYER_KEY;
 use mesh_devnet::keys::DevIdentity;
-use mesh_devnet::UpOptions;
-use mesh_hub::{CosmosClient, LiveHub};
+use mesh_hub::CosmosClient;
 use mesh_hub_api::dispute::{self, FraudDetail, SignedStatement};
 use mesh_hub_api::stake_escrow;
 use mesh_protocol::eip712::{settlement_leaf, HubDomain};
@@ -26,7 +24,7 @@ use mesh_protocol::{EvmAddress, Hash32, Signature65, Verdict, B256};
 use mesh_relayer::config::Role;
 use mesh_relayer::fraud;
 use mesh_relayer::fraud::{prove_signatures, SignatureFiles};
-use mesh_testkit::fixture::{devnet, start_relayer, DownOnDrop};
+use mesh_testkit::fixture::TestNet;
 
 /// `who`'s EVM signature over batch `batch_index` of `epoch` with `root`.
 fn sign_batch(domain: &HubDomain, who: &DevIdentity, epoch: u64, batch_index: u64, root: B256) -> SignedStatement {
@@ -50,10 +48,8 @@ async fn frauds(hub: &CosmosClient, dispute_contract: &str) -> Vec<dispute::Frau
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn signatures_over_roots_the_hub_never_closed_get_their_relayers_slashed_and_jailed() {
-    let net = devnet("equivocation", 28300, 28290);
-    let _guard = DownOnDrop(&net);
-    let m = net.up(&UpOptions { validators: 1, evm_chains: 1, fresh: true }).await.expect("devnet up");
-    let hub = hub_client(&m).unwrap();
+    let tn = TestNet::up("equivocation", 28300, 28290, 1, 1).await;
+    let (net, m, hub) = (&tn.net, &tn.m, &tn.hub);
     let domain = m.bundle_domain();
     let escrow = m.contracts["stake_escrow"].clone();
     let dispute_contract = m.contracts["dispute"].clone();
@@ -63,7 +59,7 @@ async fn signatures_over_roots_the_hub_never_closed_get_their_relayers_slashed_a
     let relayers = &m.accounts.relayers;
 
     // ---- 1. equivocation proven from two signature files, as `mesh dispute prove-equivocation`
-    let before = relayer_info(&hub, &escrow, &relayers[0]).await;
+    let before = relayer_info(hub, &escrow, &relayers[0]).await;
     let dir = net.dir.join("signatures");
     std::fs::create_dir_all(&dir).unwrap();
     let files = SignatureFiles::Equivocation { first: dir.join("first.json"), second: dir.join("second.json") };
@@ -72,19 +68,13 @@ async fn signatures_over_roots_the_hub_never_closed_get_their_relayers_slashed_a
         let s = sign_batch(&domain, &relayers[0], epoch, 1000, root);
         std::fs::write(path, serde_json::to_string_pretty(&s).unwrap()).unwrap();
     }
-    let disputer_hub = LiveHub {
-        client: hub.clone(),
-        signer: m.accounts.disputer.hub_signer(),
-        bundle_log: m.contracts["bundle_log"].clone(),
-        stake_escrow: escrow.clone(),
-        dispute: dispute_contract.clone(),
-    };
+    let disputer_hub = tn.hub_as(&m.accounts.disputer);
     let mut out = Vec::new();
     assert_eq!(prove_signatures(&disputer_hub, &domain, &files, true, &mut out).await.unwrap(), None);
     let text = String::from_utf8(out).unwrap();
     eprintln!("{text}");
     assert!(text.contains("equivocation") && text.contains(&format!("batch 1000 of epoch {epoch}")), "{text}");
-    assert!(frauds(&hub, &dispute_contract).await.is_empty(), "a dry run sends nothing");
+    assert!(frauds(hub, &dispute_contract).await.is_empty(), "a dry run sends nothing");
 
     // a relayer that never bonded cannot be proven against: refused before anything is sent
     let unbonded = SignatureFiles::WrongStatement { signature: dir.join("unbonded.json") };
@@ -95,11 +85,11 @@ async fn signatures_over_roots_the_hub_never_closed_get_their_relayers_slashed_a
 
     let tx = prove_signatures(&disputer_hub, &domain, &files, false, &mut Vec::new()).await.unwrap();
     eprintln!("equivocation proven in tx {tx:?}");
-    let proven = frauds(&hub, &dispute_contract).await;
+    let proven = frauds(hub, &dispute_contract).await;
     assert_eq!(proven.len(), 1);
     assert!(matches!(proven[0].detail, FraudDetail::Equivocation { .. }), "{:?}", proven[0].detail);
     assert_eq!(proven[0].relayer.as_str(), relayers[0].hub_address);
-    let after = relayer_info(&hub, &escrow, &relayers[0]).await;
+    let after = relayer_info(hub, &escrow, &relayers[0]).await;
     assert!(after.jailed, "the equivocating relayer is jailed");
     assert!(after.bonded < before.bonded, "and slashed: {} -> {}", before.bonded, after.bonded);
 
@@ -107,8 +97,8 @@ async fn signatures_over_roots_the_hub_never_closed_get_their_relayers_slashed_a
     // The threshold is strictly above two thirds: with three equal signers the quorum is all
     // three (relayer 0, jailed above, still holds a key the Verifier's epoch-1 set accepts).
     let colluders = [&relayers[0], &relayers[1], &relayers[2]];
-    let before: Vec<_> = relayer_infos(&hub, &escrow, &colluders).await;
-    let disputer = start_relayer(&net, &m, None, vec![Role::Disputer]);
+    let before: Vec<_> = relayer_infos(hub, &escrow, &colluders).await;
+    let disputer = tn.relayer(None, vec![Role::Disputer]);
     let fake = B256::repeat_byte(0xfa);
     let packed = quorum_signatures(&domain, &colluders, epoch, 1001, fake);
     let deployer = wallet_provider(&m.evm[0].rpc, ANVIL_DEPLOYER_KEY).unwrap();
@@ -124,7 +114,7 @@ async fn signatures_over_roots_the_hub_never_closed_get_their_relayers_slashed_a
     assert!(receipt.status(), "the fake root is verified on the chain");
     let started = Instant::now();
     let proven = loop {
-        let f = frauds(&hub, &dispute_contract).await;
+        let f = frauds(hub, &dispute_contract).await;
         if f.len() >= 4 {
             break f;
         }
@@ -148,7 +138,7 @@ async fn signatures_over_roots_the_hub_never_closed_get_their_relayers_slashed_a
             rec.detail
         );
         assert_eq!(rec.disputer.as_str(), m.accounts.disputer.hub_address);
-        let after = relayer_info(&hub, &escrow, r).await;
+        let after = relayer_info(hub, &escrow, r).await;
         assert!(after.jailed, "{} is jailed", r.hub_address);
         assert!(after.bonded < b.bonded, "{} is slashed: {} -> {}", r.hub_address, b.bonded, after.bonded);
     }
@@ -170,7 +160,7 @@ async fn signatures_over_roots_the_hub_never_closed_get_their_relayers_slashed_a
     assert!(receipt.status(), "the Router accepted the fake root (and skipped the unknown leg)");
     let started = Instant::now();
     let proven = loop {
-        let f = frauds(&hub, &dispute_contract).await;
+        let f = frauds(hub, &dispute_contract).await;
         if f.len() >= 7 {
             break f;
         }

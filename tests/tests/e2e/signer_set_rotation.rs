@@ -7,33 +7,30 @@ use std::time::{Duration, Instant};
 
 use alloy::primitives::U256;
 use mesh_chain_evm::locker::{lock_leg, wallet_provider};
-use mesh_devnet::deploy::{bond, hub_client};
-use mesh_devnet::UpOptions;
+use mesh_devnet::deploy::bond;
 use mesh_hub::bundle::{register, status};
 use mesh_hub_api::bundle_log::{self, BatchResponse, BundleStatus};
 use mesh_hub_api::stake_escrow::{self, SignerSetResponse};
 use mesh_protocol::{Bundle, Verdict};
 use mesh_relayer::config::Role;
-use mesh_testkit::fixture::{devnet, now, start_relayer, DownOnDrop};
+use mesh_testkit::fixture::{now, TestNet};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_new_relayer_bonds_the_hub_rotates_and_every_verifier_follows_before_the_next_bundle_settles() {
-    let net = devnet("rotation", 28400, 28390);
-    let _guard = DownOnDrop(&net);
-    let m = net.up(&UpOptions { validators: 1, evm_chains: 2, fresh: true }).await.expect("devnet up");
-    let hub = hub_client(&m).unwrap();
+    let tn = TestNet::up("rotation", 28400, 28390, 1, 2).await;
+    let (_net, m, hub) = (&tn.net, &tn.m, &tn.hub);
     let escrow = &m.contracts["stake_escrow"];
     for chain in 0..m.evm.len() {
-        assert_eq!(verifier_epoch(&m, chain).await, 1, "deploy seeds every verifier with hub epoch 1");
+        assert_eq!(verifier_epoch(m, chain).await, 1, "deploy seeds every verifier with hub epoch 1");
     }
 
     // relayer 0 reports, signs and posts; 1 and 2 sign; relayer 3 (unbonded at bring-up) bonds now
-    let r0 = start_relayer(&net, &m, Some(0), vec![Role::Reporter, Role::Signer, Role::Poster]);
-    let r1 = start_relayer(&net, &m, Some(1), vec![Role::Signer]);
-    let r2 = start_relayer(&net, &m, Some(2), vec![Role::Signer]);
+    let r0 = tn.relayer(Some(0), vec![Role::Reporter, Role::Signer, Role::Poster]);
+    let r1 = tn.relayer(Some(1), vec![Role::Signer]);
+    let r2 = tn.relayer(Some(2), vec![Role::Signer]);
     let newcomer = &m.accounts.relayers[3];
-    bond(&hub, escrow, &m.escrow_domain(), newcomer, 10_000 * 10u128.pow(18)).await.expect("relayer 3 bonds");
-    let r3 = start_relayer(&net, &m, Some(3), vec![Role::Signer]);
+    bond(hub, escrow, &m.escrow_domain(), newcomer, 10_000 * 10u128.pow(18)).await.expect("relayer 3 bonds");
+    let r3 = tn.relayer(Some(3), vec![Role::Signer]);
 
     // the hub rotates (rotation delay 10 s), the old set attests the update, verifiers follow
     let started = Instant::now();
@@ -41,8 +38,8 @@ async fn a_new_relayer_bonds_the_hub_rotates_and_every_verifier_follows_before_t
         let current: Option<SignerSetResponse> =
             hub.query_smart(escrow, &stake_escrow::QueryMsg::CurrentSignerSet {}).await.unwrap();
         let hub_epoch = current.as_ref().map_or(0, |c| c.set.epoch);
-        let alpha = verifier_epoch(&m, 0).await;
-        let beta = verifier_epoch(&m, 1).await;
+        let alpha = verifier_epoch(m, 0).await;
+        let beta = verifier_epoch(m, 1).await;
         if hub_epoch == 2 && alpha == 2 && beta == 2 {
             let set = current.unwrap().set;
             assert_eq!(set.signers.len(), 4);
@@ -64,8 +61,8 @@ async fn a_new_relayer_bonds_the_hub_rotates_and_every_verifier_follows_before_t
 
     // a bundle registered now is closed, signed and settled under epoch 2
     let (alice, bob) = (&m.accounts.users[0], &m.accounts.users[1]);
-    mint_usdc(&m, 0, &alice.evm_address, 1_000).await;
-    mint_usdc(&m, 1, &bob.evm_address, 1_000).await;
+    mint_usdc(m, 0, &alice.evm_address, 1_000).await;
+    mint_usdc(m, 1, &bob.evm_address, 1_000).await;
     let t = now();
     let swap = Bundle {
         creator: alice.hub_address.clone(),
@@ -73,11 +70,11 @@ async fn a_new_relayer_bonds_the_hub_rotates_and_every_verifier_follows_before_t
         lock_deadline: t + 30,
         settle_deadline: t + 150,
         legs: vec![
-            usdc_leg(&m, 0, &alice.evm_address, &bob.evm_address, 100),
-            usdc_leg(&m, 1, &bob.evm_address, &alice.evm_address, 50),
+            usdc_leg(m, 0, &alice.evm_address, &bob.evm_address, 100),
+            usdc_leg(m, 1, &bob.evm_address, &alice.evm_address, 50),
         ],
     };
-    let id = register(&hub, &alice.hub_signer(), &m.contracts["bundle_log"], &swap).await.expect("register");
+    let id = register(hub, &alice.hub_signer(), &m.contracts["bundle_log"], &swap).await.expect("register");
     let alice_alpha = wallet_provider(&m.evm[0].rpc, &alice.evm_secret).unwrap();
     let bob_beta = wallet_provider(&m.evm[1].rpc, &bob.evm_secret).unwrap();
     lock_leg(&alice_alpha, &m.bundle_domain(), &swap, 0).await.expect("alice locks on alpha");
@@ -85,9 +82,9 @@ async fn a_new_relayer_bonds_the_hub_rotates_and_every_verifier_follows_before_t
 
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let s = status(&hub, &m.contracts["bundle_log"], id).await.unwrap();
-        let paid = usdc_balance(&m, 0, &bob.evm_address).await == U256::from(100)
-            && usdc_balance(&m, 1, &alice.evm_address).await == U256::from(50);
+        let s = status(hub, &m.contracts["bundle_log"], id).await.unwrap();
+        let paid = usdc_balance(m, 0, &bob.evm_address).await == U256::from(100)
+            && usdc_balance(m, 1, &alice.evm_address).await == U256::from(50);
         if s.status == BundleStatus::Decided && paid {
             assert_eq!(s.verdict, Some(Verdict::Commit));
             let batch: BatchResponse = hub
@@ -104,7 +101,7 @@ async fn a_new_relayer_bonds_the_hub_rotates_and_every_verifier_follows_before_t
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     for chain in 0..m.evm.len() {
-        assert_eq!(verifier_epoch(&m, chain).await, 2);
+        assert_eq!(verifier_epoch(m, chain).await, 2);
     }
     for r in [r0, r1, r2, r3] {
         assert!(!r.handle.is_finished(), "relayers keep running");

@@ -170,6 +170,54 @@ async fn check_report_tells_honest_from_false_without_the_hub() {
     assert!(matches!(check_report(&chain, ROUTER, &short).await.unwrap(), LockCheck::False { .. }));
 }
 
+/// The test hub runs the dispute contract's own evidence checks (`dispute::evidence`): a proof
+/// the contract would refuse is refused in memory too, so a wrong proof or packing fails here.
+#[tokio::test]
+async fn the_test_hub_refuses_a_tampered_proof_and_a_proof_of_an_honest_report() {
+    let chain = MockChain::new(CHAIN, 2);
+    let hub = MockHub::new();
+    let b = sample_bundle(1);
+    let block = chain.mine(vec![MockTx::ok(vec![lock_log(&b, 0)]), MockTx::noise()]);
+    hub.register(&b);
+    // the report points at the noise transaction: false, and provable
+    hub.add_report(&lock_report(&b, 0, location(CHAIN, &block, 1, 0)), "mesh1relayer");
+    let r = mesh_hub::MeshHub::report(&hub, Hash32(id_of(&b)), 0).await.unwrap().unwrap();
+    let LockCheck::False { proof, .. } = check_report(&chain, ROUTER, &r).await.unwrap() else {
+        panic!("a report pointing at the wrong transaction is false")
+    };
+    let mut tampered = (*proof).clone();
+    if let FraudProof::FalseLock { evidence: FalseLockEvidence::EvmReceipt { receipt, .. }, .. } = &mut tampered {
+        let mut bytes = receipt.to_vec();
+        *bytes.last_mut().unwrap() ^= 1;
+        *receipt = bytes.into();
+    }
+    let err = mesh_hub::MeshHub::submit_fraud(&hub, tampered).await.unwrap_err();
+    assert!(err.contract_log().is_some_and(|l| l.contains("receipt proof")), "{err}");
+    assert!(hub.frauds().is_empty());
+
+    // the honest receipt of the real lock, offered as evidence against a correct report
+    let honest = lock_report(&b, 0, location(CHAIN, &block, 0, 0));
+    let hub = MockHub::new();
+    hub.register(&b);
+    hub.add_report(&honest, "mesh1relayer");
+    let FraudProof::FalseLock { evidence: FalseLockEvidence::EvmReceipt { header, .. }, .. } = *proof else {
+        unreachable!()
+    };
+    let receipts = mesh_chain_evm::EvmEvidence::block_receipts(&chain, block.number).await.unwrap();
+    let (_, nodes) = mesh_proof_evm::build_receipt_proof(&receipts, 0);
+    let against_honest = FraudProof::FalseLock {
+        bundle_id: Hash32(id_of(&b)),
+        leg_index: 0,
+        evidence: FalseLockEvidence::EvmReceipt {
+            header,
+            receipt: receipts[0].clone().into(),
+            receipt_proof: nodes.into_iter().map(|n| n.to_vec().into()).collect(),
+        },
+    };
+    let err = mesh_hub::MeshHub::submit_fraud(&hub, against_honest).await.unwrap_err();
+    assert!(err.contract_log().is_some_and(|l| l.contains("correct")), "{err}");
+}
+
 #[tokio::test]
 async fn a_report_in_a_block_this_node_does_not_have_is_not_disputed_with_a_receipt() {
     let (_dir, store) = temp_store();

@@ -8,17 +8,83 @@ use mesh_chain::{Chain, Delivery, DomainId, LegState, Sent, SettleItem, Settleme
 use mesh_chain_evm::delivery::{leg_state, DeliveryError};
 use mesh_chain_evm::sender::SendError;
 use mesh_hub_api::bundle_log::{BatchResponse, BatchStatus, ChainVm, SignerSetUpdateResponse, SignerSignature};
-use mesh_protocol::{Address, Amount, EvmAddress, Hash32, Signature65, SignerSetUpdate, Verdict, B256, U256};
+use mesh_protocol::eip712::{settlement_batch_digest, settlement_leaf, signer_set_hash, signer_set_update_digest};
+use mesh_protocol::merkle::verify_merkle_proof;
+use mesh_protocol::sig::{recover_signer, sign_digest, signer_address, signing_key};
+use mesh_protocol::{
+    Address, Amount, Hash32, SettlementBatch, Signature65, SignerSet, SignerSetUpdate, Verdict, B256, U256,
+};
 use mesh_relayer::metrics::{ChainLabel, Metrics};
+use mesh_relayer::roles::poster::RETAINED_EPOCHS;
 use mesh_relayer::roles::poster::{Poster, PosterTick};
 use mesh_relayer::store::Store;
 use mesh_testkit::mocks::*;
 
 const CHAIN: u64 = 31337;
 const ROUTER: Address = Address::repeat_byte(0x0e);
-const A: Address = Address::repeat_byte(0x21);
-const B: Address = Address::repeat_byte(0x22);
-const C: Address = Address::repeat_byte(0x23);
+// Signers with real keys (secret bytes all 0x01, 0x03, 0x02), ascending: A < B < C. The mock
+// Verifier checks their signatures as the contract does.
+const A: Address = Address::new(hex_literal("1a642f0e3c3af545e7acbd38b07251b3990914f1"));
+const B: Address = Address::new(hex_literal("3325a78425f17a7e487eb5666b2bfd93abb06c70"));
+const C: Address = Address::new(hex_literal("5050a4f4b3f9338c3472dcc01a87c76a144b3c9c"));
+
+const fn hex_literal(s: &str) -> [u8; 20] {
+    let b = s.as_bytes();
+    let mut out = [0u8; 20];
+    let mut i = 0;
+    while i < 20 {
+        out[i] = (nibble(b[2 * i]) << 4) | nibble(b[2 * i + 1]);
+        i += 1;
+    }
+    out
+}
+
+const fn nibble(c: u8) -> u8 {
+    match c {
+        b'0'..=b'9' => c - b'0',
+        _ => c - b'a' + 10,
+    }
+}
+
+/// The key of test signer `a`.
+fn key(a: Address) -> k256::ecdsa::SigningKey {
+    let secret = match a {
+        A => [0x01; 32],
+        B => [0x03; 32],
+        C => [0x02; 32],
+        _ => panic!("{a} is no test signer"),
+    };
+    let k = signing_key(&secret).unwrap();
+    assert_eq!(signer_address(&k), a, "test signer constants match their keys");
+    k
+}
+
+/// Signatures of every member of `set` over `digest`, ascending by signer (as the hub lists them).
+fn signed_by(set: &SignerSet, digest: B256) -> Vec<SignerSignature> {
+    set.signers
+        .iter()
+        .map(|m| SignerSignature { signer: m.address, signature: sign_digest(&key(m.address.0), digest) })
+        .collect()
+}
+
+/// Whether `signatures` (ascending by signer) carry at least `set`'s threshold over `digest`,
+/// as `SettlementVerifier._checkSignatures` requires.
+fn verifies(set: &SignerSet, digest: B256, signatures: &[Signature65]) -> bool {
+    let mut weight = U256::ZERO;
+    let mut last = Address::ZERO;
+    for sig in signatures {
+        let Ok(signer) = recover_signer(digest, sig) else { return false };
+        if signer <= last {
+            return false;
+        }
+        last = signer;
+        match set.signers.iter().find(|m| m.address.0 == signer) {
+            Some(m) => weight += m.weight.0,
+            None => return false,
+        }
+    }
+    weight >= set.threshold.0
+}
 
 /// What the mock chain was asked to send, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,12 +110,29 @@ struct ChainState {
     revert_next_settlement: bool,
 }
 
+/// A Verifier + Router pair in memory that checks what the contracts check: rotation signatures
+/// by the current set over the new set's update, batch signatures by the batch epoch's set (one
+/// of the retained epochs), each settled leg's Merkle proof against the root.
 #[derive(Clone)]
-struct MockVerifierChain(Arc<Mutex<ChainState>>);
+struct MockVerifierChain(Arc<Mutex<ChainState>>, MockHub);
 
 impl MockVerifierChain {
-    fn new(epoch: u64) -> MockVerifierChain {
-        MockVerifierChain(Arc::new(Mutex::new(ChainState { epoch, rotation_allowed: true, ..Default::default() })))
+    /// A Verifier at `epoch`; the sets it knows are the hub's (rotations install exactly those).
+    fn new(hub: &MockHub, epoch: u64) -> MockVerifierChain {
+        MockVerifierChain(
+            Arc::new(Mutex::new(ChainState { epoch, rotation_allowed: true, ..Default::default() })),
+            hub.clone(),
+        )
+    }
+    fn set(&self, epoch: u64) -> SignerSet {
+        self.1.signer_set_now(epoch).expect("the hub holds every set the Verifier knows")
+    }
+    /// Every item's verdict is a leaf of `root`.
+    fn proven(root: B256, items: &[SettleItem]) -> bool {
+        items.iter().all(|i| {
+            let proof: Vec<B256> = i.proof.iter().map(|h| h.0).collect();
+            verify_merkle_proof(root, settlement_leaf(i.bundle_id.0, i.verdict), &proof)
+        })
     }
     fn s(&self) -> std::sync::MutexGuard<'_, ChainState> {
         self.0.lock().unwrap()
@@ -121,14 +204,19 @@ impl SettlementSink for MockVerifierChain {
                     s.epoch += 1;
                     return Err(would_revert("InsufficientWeight"));
                 }
-                if set.epoch != s.epoch + 1 || signatures.is_empty() {
+                if set.epoch != s.epoch + 1 {
                     return Err(would_revert("bad rotation"));
+                }
+                let update = SignerSetUpdate { new_epoch: set.epoch, signers_hash: Hash32(signer_set_hash(&set)) };
+                let current = self.set(s.epoch);
+                if !verifies(&current, signer_set_update_digest(&domain(), &update), &signatures) {
+                    return Err(would_revert("InsufficientWeight"));
                 }
                 s.epoch += 1;
                 s.calls.push(Call::Rotate(set.epoch));
                 s.receipts.insert(tx, true);
             }
-            Delivery::SettleBatch { batch, items, .. } => {
+            Delivery::SettleBatch { batch, signatures, items } => {
                 let (epoch, root) = (batch.epoch, batch.root.0);
                 {
                     let mut s = self.s();
@@ -137,8 +225,14 @@ impl SettlementSink for MockVerifierChain {
                         s.receipts.insert(tx, false);
                         return Ok(Sent { tx: Hash32(tx), success: false });
                     }
-                    if epoch > s.epoch {
+                    if epoch > s.epoch || epoch + RETAINED_EPOCHS < s.epoch {
                         return Err(would_revert("EpochNotActive"));
+                    }
+                    if !verifies(&self.set(epoch), settlement_batch_digest(&domain(), &batch), &signatures) {
+                        return Err(would_revert("InsufficientWeight"));
+                    }
+                    if !Self::proven(root, &items) {
+                        return Err(would_revert("InvalidProof"));
                     }
                     s.verified_roots.insert(root);
                     s.calls.push(Call::SettleBatch(epoch));
@@ -146,7 +240,13 @@ impl SettlementSink for MockVerifierChain {
                 }
                 self.settle(&items);
             }
-            Delivery::SettleMany { items, .. } => {
+            Delivery::SettleMany { root, items } => {
+                if !self.s().verified_roots.contains(&root.0) {
+                    return Err(would_revert("RootNotVerified"));
+                }
+                if !Self::proven(root.0, &items) {
+                    return Err(would_revert("InvalidProof"));
+                }
                 self.s().calls.push(Call::SettleMany);
                 self.s().receipts.insert(tx, true);
                 self.settle(&items);
@@ -160,10 +260,12 @@ fn poster(hub: &MockHub, chain: &MockVerifierChain, store: Arc<Store>) -> Poster
     Poster { chains: vec![chain.clone()], hub: hub.clone(), store, metrics: Metrics::new() }
 }
 
-/// The update to `new_epoch` with one (fake, well-formed) signature per member of the old set.
+/// The update to `new_epoch`, signed by every member of the hub's set of the epoch before.
 fn update(hub: &MockHub, new_epoch: u64, members: &[Address], attested: bool) -> SignerSetUpdateResponse {
+    let old = hub.signer_set_now(new_epoch - 1).expect("the previous set");
     let set = signer_set(new_epoch, members, &[]);
     hub.put_signer_set(set.clone());
+    let digest = signer_set_update_digest(&domain(), &SignerSetUpdate { new_epoch, signers_hash: set.signers_hash });
     SignerSetUpdateResponse {
         update: SignerSetUpdate { new_epoch, signers_hash: set.signers_hash },
         new_set: set.set,
@@ -171,10 +273,7 @@ fn update(hub: &MockHub, new_epoch: u64, members: &[Address], attested: bool) ->
         signed_weight: Amount(U256::from(2u8)),
         threshold: Amount(U256::from(2u8)),
         attested,
-        signatures: [B, A]
-            .iter()
-            .map(|a| SignerSignature { signer: EvmAddress(*a), signature: Signature65([0x1b; 65]) })
-            .collect(),
+        signatures: signed_by(&old, digest),
     }
 }
 
@@ -186,7 +285,12 @@ fn attested_batch(hub: &MockHub, chain: &MockVerifierChain, index: u64, epoch: u
     chain.lock_leg(id.0, 0);
     let mut batch = closed_batch(index, epoch, &[(id.0, Verdict::Commit)]);
     batch.status = BatchStatus::Attested;
-    batch.signatures = vec![SignerSignature { signer: EvmAddress(A), signature: Signature65([0x1c; 65]) }];
+    let set = hub.signer_set_now(epoch).expect("the batch's set");
+    let digest = settlement_batch_digest(
+        &domain(),
+        &SettlementBatch { epoch, batch_index: index, root: batch.root.expect("closed") },
+    );
+    batch.signatures = signed_by(&set, digest);
     hub.put_batch(batch.clone());
     batch
 }
@@ -204,7 +308,7 @@ fn hub_rotated_to_2(update_attested: bool) -> MockHub {
 async fn a_batch_of_a_newer_epoch_waits_until_the_rotation_to_it_is_delivered_first() {
     let (_dir, store) = temp_store();
     let hub = hub_rotated_to_2(false);
-    let chain = MockVerifierChain::new(1);
+    let chain = MockVerifierChain::new(&hub, 1);
     attested_batch(&hub, &chain, 0, 2, 1);
     let p = poster(&hub, &chain, store.clone());
 
@@ -229,7 +333,7 @@ async fn a_batch_of_a_newer_epoch_waits_until_the_rotation_to_it_is_delivered_fi
 async fn a_batch_waits_while_the_verifiers_rotation_delay_is_not_over() {
     let (_dir, store) = temp_store();
     let hub = hub_rotated_to_2(true);
-    let chain = MockVerifierChain::new(1);
+    let chain = MockVerifierChain::new(&hub, 1);
     chain.s().rotation_allowed = false;
     attested_batch(&hub, &chain, 0, 2, 1);
     let p = poster(&hub, &chain, store);
@@ -243,7 +347,7 @@ async fn a_batch_waits_while_the_verifiers_rotation_delay_is_not_over() {
 async fn an_old_epoch_batch_is_delivered_without_waiting_for_a_newer_rotation() {
     let (_dir, store) = temp_store();
     let hub = hub_rotated_to_2(false);
-    let chain = MockVerifierChain::new(1);
+    let chain = MockVerifierChain::new(&hub, 1);
     attested_batch(&hub, &chain, 0, 1, 1);
     let t = poster(&hub, &chain, store).tick().await.unwrap();
     assert_eq!(t.delivered, vec![(CHAIN, 0, 1)]);
@@ -255,7 +359,7 @@ async fn a_rotation_already_on_the_verifier_is_skipped() {
     let (_dir, store) = temp_store();
     let hub = hub_rotated_to_2(true);
     // another poster delivered it before this one looked
-    let chain = MockVerifierChain::new(2);
+    let chain = MockVerifierChain::new(&hub, 2);
     attested_batch(&hub, &chain, 0, 2, 1);
     let t = poster(&hub, &chain, store).tick().await.unwrap();
     assert!(t.rotated.is_empty());
@@ -266,7 +370,7 @@ async fn a_rotation_already_on_the_verifier_is_skipped() {
 async fn a_rotation_another_poster_lands_first_is_skipped_not_an_error() {
     let (_dir, store) = temp_store();
     let hub = hub_rotated_to_2(true);
-    let chain = MockVerifierChain::new(1);
+    let chain = MockVerifierChain::new(&hub, 1);
     chain.s().other_poster_rotates_first = true;
     attested_batch(&hub, &chain, 0, 2, 1);
     let t = poster(&hub, &chain, store).tick().await.unwrap();
@@ -283,7 +387,7 @@ async fn rotations_are_delivered_in_epoch_order_up_to_the_first_unattested_updat
     hub.put_update(u3);
     let u4 = update(&hub, 4, &[A, B, C], false);
     hub.put_update(u4);
-    let chain = MockVerifierChain::new(1);
+    let chain = MockVerifierChain::new(&hub, 1);
     let p = poster(&hub, &chain, store);
 
     // no batch needs them: the Verifier follows the hub anyway
@@ -305,7 +409,7 @@ async fn verifiers_are_not_rotated_past_the_epochs_an_unsigned_batch_still_needs
         hub.put_update(u);
     }
     // batch 0 of epoch 1 is closed but not attested yet: epoch 1 must stay within 3 retained epochs
-    let chain = MockVerifierChain::new(1);
+    let chain = MockVerifierChain::new(&hub, 1);
     let b = bundle(1, 2_000, 3_000, vec![leg(CHAIN, ROUTER, 10)]);
     let id = hub.register(&b);
     hub.put_batch(closed_batch(0, 1, &[(id.0, Verdict::Commit)]));
@@ -317,7 +421,7 @@ async fn verifiers_are_not_rotated_past_the_epochs_an_unsigned_batch_still_needs
 async fn a_restarted_poster_does_not_resend_a_delivered_rotation_while_its_node_lags() {
     let dir = tempfile::tempdir().unwrap();
     let hub = hub_rotated_to_2(true);
-    let chain = MockVerifierChain::new(1);
+    let chain = MockVerifierChain::new(&hub, 1);
     {
         let store = Arc::new(Store::open(&db_path(dir.path())).unwrap());
         assert_eq!(poster(&hub, &chain, store).tick().await.unwrap().rotated, vec![(CHAIN, 2)]);
@@ -347,10 +451,8 @@ async fn rotation_signatures_are_sent_in_ascending_signer_order() {
     let hub = MockHub::new();
     hub.put_signer_set(signer_set(1, &[A, B], &[]));
     let mut u = update(&hub, 2, &[A, B, C], true);
-    u.signatures = vec![
-        SignerSignature { signer: EvmAddress(B), signature: Signature65([0xbb; 65]) },
-        SignerSignature { signer: EvmAddress(A), signature: Signature65([0xaa; 65]) },
-    ];
+    u.signatures.reverse(); // the hub's answer in the wrong order: B, then A
+    let (by_a, by_b) = (u.signatures[1].signature, u.signatures[0].signature);
     hub.put_update(u);
     let seen: Arc<Mutex<Option<Vec<Signature65>>>> = Arc::default();
     struct Spy(MockVerifierChain, Arc<Mutex<Option<Vec<Signature65>>>>);
@@ -390,14 +492,14 @@ async fn rotation_signatures_are_sent_in_ascending_signer_order() {
         }
     }
     let p = Poster {
-        chains: vec![Spy(MockVerifierChain::new(1), seen.clone())],
+        chains: vec![Spy(MockVerifierChain::new(&hub, 1), seen.clone())],
         hub: hub.clone(),
         store,
         metrics: Metrics::new(),
     };
     p.tick().await.unwrap();
     let sent = seen.lock().unwrap().clone().expect("rotation sent");
-    assert_eq!(sent, vec![Signature65([0xaa; 65]), Signature65([0xbb; 65])], "ascending by signer: A, then B");
+    assert_eq!(sent, vec![by_a, by_b], "ascending by signer: A, then B");
 }
 
 #[tokio::test]
@@ -405,7 +507,7 @@ async fn batches_beyond_the_hubs_first_page_are_delivered_and_posted_ones_are_no
     let (_dir, store) = temp_store();
     let hub = MockHub::new();
     hub.put_signer_set(signer_set(1, &[A, B], &[]));
-    let chain = MockVerifierChain::new(1);
+    let chain = MockVerifierChain::new(&hub, 1);
     for i in 0..60 {
         attested_batch(&hub, &chain, i, 1, i + 1);
     }
@@ -428,7 +530,7 @@ async fn a_reverted_settlement_is_counted_and_retried_not_fatal() {
     let (_dir, store) = temp_store();
     let hub = MockHub::new();
     hub.put_signer_set(signer_set(1, &[A, B], &[]));
-    let chain = MockVerifierChain::new(1);
+    let chain = MockVerifierChain::new(&hub, 1);
     attested_batch(&hub, &chain, 0, 1, 1);
     attested_batch(&hub, &chain, 1, 1, 2);
     chain.s().revert_next_settlement = true;
@@ -443,4 +545,24 @@ async fn a_reverted_settlement_is_counted_and_retried_not_fatal() {
     let t = p.tick().await.unwrap();
     assert_eq!(t.delivered, vec![(CHAIN, 0, 1)], "retried next round");
     assert!(store.is_posted(CHAIN, 0).unwrap());
+}
+
+/// The mock Verifier checks signatures as the contract does: a batch whose signatures are over
+/// another root (a signer bug, a wrong packing) is refused, counted, and not marked as posted.
+#[tokio::test]
+async fn a_batch_whose_signatures_are_over_another_root_is_refused_and_not_posted() {
+    let (_dir, store) = temp_store();
+    let hub = MockHub::new();
+    hub.put_signer_set(signer_set(1, &[A, B], &[]));
+    let chain = MockVerifierChain::new(&hub, 1);
+    let mut batch = attested_batch(&hub, &chain, 0, 1, 1);
+    let other = SettlementBatch { epoch: 1, batch_index: 0, root: Hash32(B256::repeat_byte(0x99)) };
+    batch.signatures = signed_by(&hub.signer_set_now(1).unwrap(), settlement_batch_digest(&domain(), &other));
+    hub.put_batch(batch);
+    let p = poster(&hub, &chain, store.clone());
+
+    let t = p.tick().await.expect("a refused settlement never stops the poster");
+    assert_eq!(t.failed, vec![(CHAIN, 0)]);
+    assert!(chain.calls().is_empty(), "nothing was settled");
+    assert!(!store.is_posted(CHAIN, 0).unwrap());
 }

@@ -3,8 +3,10 @@ use alloy::network::EthereumWallet;
 use alloy::primitives::{Address, B256, U256};
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use alloy::signers::local::PrivateKeySigner;
+use mesh_chain::{AdapterError, Chain, DomainId, LegLocker, Locked};
+use mesh_hub_api::bundle_log::ChainVm;
 use mesh_protocol::eip712::{bundle_id, creator_hash, leg_hash, HubDomain};
-use mesh_protocol::Bundle;
+use mesh_protocol::{Bundle, Hash32};
 
 use crate::bindings::{MeshRouter, MintableERC20};
 
@@ -62,8 +64,17 @@ pub async fn lock_leg(
     bundle: &Bundle,
     index: usize,
 ) -> Result<(B256, u64), LockError> {
+    lock_leg_of(provider, bundle_id(domain, bundle), bundle, index).await
+}
+
+/// [`lock_leg`] for a bundle whose id under the hub's domain is `id`.
+async fn lock_leg_of(
+    provider: &DynProvider,
+    id: B256,
+    bundle: &Bundle,
+    index: usize,
+) -> Result<(B256, u64), LockError> {
     let leg = bundle.legs.get(index).ok_or(LockError::NoSuchLeg(index))?;
-    let id = bundle_id(domain, bundle);
     let (router_address, token_address) = (evm_account(leg.router, "router")?, evm_account(leg.token, "token")?);
     let token = MintableERC20::new(token_address, provider.clone());
     let router = MeshRouter::new(router_address, provider.clone());
@@ -118,4 +129,51 @@ mod reqwest_url {
 /// ERC-20 balance.
 pub async fn balance_of(provider: &DynProvider, token: Address, who: Address) -> Result<U256, LockError> {
     MintableERC20::new(token, provider.clone()).balanceOf(who).call().await.map_err(evm)
+}
+
+impl AdapterError for LockError {
+    fn is_recoverable(&self) -> bool {
+        // a node or mempool hiccup may pass; a leg that does not exist or is not EVM never will
+        matches!(self, LockError::Evm(_))
+    }
+    fn would_revert(&self) -> bool {
+        false
+    }
+}
+
+/// A depositor's wallet on one EVM chain ([`LegLocker`]): approves the Router for the leg's token
+/// and locks the leg, both signed by the wallet's key.
+pub struct EvmLocker {
+    pub name: String,
+    pub domain: DomainId,
+    pub chain_id: u64,
+    /// A provider that signs as the depositor ([`wallet_provider`]).
+    pub wallet: DynProvider,
+}
+
+impl Chain for EvmLocker {
+    type Error = LockError;
+    fn domain(&self) -> DomainId {
+        self.domain
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn vm(&self) -> ChainVm {
+        ChainVm::Evm { chain_id: self.chain_id }
+    }
+}
+
+impl LegLocker for EvmLocker {
+    async fn lock(&self, bundle: &Bundle, bundle_id: Hash32, index: usize) -> Result<Locked, LockError> {
+        let leg = bundle.legs.get(index).ok_or(LockError::NoSuchLeg(index))?;
+        if leg.domain != self.domain {
+            return Err(LockError::Invalid(format!(
+                "leg {index} is on domain {}, this wallet on {} (domain {})",
+                leg.domain, self.name, self.domain
+            )));
+        }
+        let (tx, block) = lock_leg_of(&self.wallet, bundle_id.0, bundle, index).await?;
+        Ok(Locked { tx: Hash32(tx), block })
+    }
 }
