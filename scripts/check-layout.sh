@@ -3,7 +3,8 @@
 #   - no production crate depends (normal dependencies, transitively) on mesh-testkit;
 #   - only the `mesh` binary (mesh-cli) may depend on mesh-devnet;
 #   - mesh-chain (the adapter traits) depends on neither alloy nor cosmrs;
-#   - no module of the relayer's roles imports alloy or cosmrs (they reach chains through adapters).
+#   - no module of the relayer's roles, nor its daemon, names alloy, cosmrs or an adapter crate: they
+#     reach chains through the mesh-chain traits; agent/src/chains.rs is the one place naming VMs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,8 +45,10 @@ for b in bad:
 sys.exit(1 if bad else 0)
 '
 
-if [ -d relayer/agent/src/roles ] && grep -rnE '\b(alloy|cosmrs)::' relayer/agent/src/roles >&2; then
-  echo "layout: the roles above import alloy or cosmrs; VM specifics belong in an adapter (relayer/chains/*)" >&2
+if [ -d relayer/agent/src/roles ] &&
+  grep -rnE '\b(alloy|cosmrs|mesh_chain_evm)::' relayer/agent/src/roles relayer/agent/src/daemon.rs >&2; then
+  echo "layout: the roles and the daemon above name a VM; VM specifics belong in an adapter" \
+    "(relayer/chains/*), chosen in relayer/agent/src/chains.rs" >&2
   exit 1
 fi
 echo "crate layout: ok"

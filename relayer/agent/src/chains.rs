@@ -1,14 +1,23 @@
 //! The one place that names every VM. Each configured chain becomes an adapter behind the
 //! `mesh-chain` traits; the roles see only [`AnyChain`] (reading) and [`AnySink`] (delivering),
 //! routed by domain. A new VM is one more arm in each enum here, and its adapter crate.
+use alloy::network::EthereumWallet;
+use alloy::providers::Provider;
+use alloy::signers::local::PrivateKeySigner;
 use mesh_chain::{
     AdapterError, BlockRef, Chain, Confirmation, DeliveredSignature, Delivery, DomainId, LegSource, LegState,
     LockCheck, LockEvidence, ObservedLock, Sent, SettlementSink, SignatureWatch,
 };
 use mesh_chain_evm::delivery::{DeliveryError, EvmDelivery};
+use mesh_chain_evm::sender::TxSender;
 use mesh_chain_evm::{AlloyEvm, EvmChain, EvmError};
-use mesh_hub_api::bundle_log::{ChainVm, OpenReport, ReportResponse};
-use mesh_protocol::Hash32;
+use mesh_hub::LiveHub;
+use mesh_hub_api::bundle_log::{self, ChainVm, OpenReport, ReportResponse};
+use mesh_protocol::{EvmAddress, Hash32};
+
+use crate::config::Config;
+use crate::daemon::{setup, DaemonError};
+use crate::metrics::{ChainLabel, Metrics};
 
 /// Any adapter's error.
 #[derive(Debug, thiserror::Error)]
@@ -157,4 +166,77 @@ impl SettlementSink for AnySink {
             AnySink::Evm(c) => Ok(c.send(delivery).await?),
         }
     }
+}
+
+// ------------------------------------------------------------- building adapters from config
+
+fn addr(s: &str) -> alloy::primitives::Address {
+    EvmAddress::parse(s).expect("validated config").0
+}
+
+/// A configured chain as the hub's registry knows it.
+pub struct Registered<'a> {
+    pub cfg: &'a crate::config::ChainSection,
+    pub domain: u64,
+}
+
+/// Looks every configured chain up in the hub's chain registry (by its EVM chain id): its domain,
+/// and a refusal to start when the configured router is not the registered one (legs on that
+/// chain name the registered router; this relayer would watch the wrong contract).
+pub async fn registered<'a>(cfg: &'a Config, hub: &LiveHub) -> Result<Vec<Registered<'a>>, DaemonError> {
+    let mut out = Vec::with_capacity(cfg.chains.len());
+    for c in &cfg.chains {
+        let vm = bundle_log::ChainVm::Evm { chain_id: c.chain_id };
+        let info: bundle_log::ChainInfo =
+            hub.client.query_smart(&cfg.hub.bundle_log, &bundle_log::QueryMsg::ChainByVm { vm }).await.map_err(
+                |e| DaemonError::Setup {
+                    what: "chain registry",
+                    detail: format!("chain {} (EVM chain id {}) is not registered on the hub: {e}", c.name, c.chain_id),
+                },
+            )?;
+        let router = mesh_protocol::AccountId::from_evm(addr(&c.router));
+        if info.router != router {
+            return Err(DaemonError::Setup {
+                what: "chain registry",
+                detail: format!(
+                    "chain {}: the configured router {} is not the hub's registered router {} of domain {}",
+                    c.name, c.router, info.router, info.domain
+                ),
+            });
+        }
+        out.push(Registered { cfg: c, domain: info.domain });
+    }
+    Ok(out)
+}
+
+/// The reading adapter of a registered chain.
+pub fn reader(r: &Registered) -> Result<AnyChain, DaemonError> {
+    let c = r.cfg;
+    Ok(AnyChain::Evm(EvmChain {
+        name: c.name.clone(),
+        domain: r.domain,
+        chain_id: c.chain_id,
+        router: addr(&c.router),
+        verifier: addr(&c.verifier),
+        rpc: AlloyEvm::new(&c.rpc, c.chain_id).map_err(setup("EVM client"))?,
+    }))
+}
+
+/// The delivering adapter of a registered chain, signing with the relayer's EVM key `secret`.
+pub fn sink(r: &Registered, secret: &[u8; 32], metrics: &Metrics) -> Result<AnySink, DaemonError> {
+    let c = r.cfg;
+    let signer = PrivateKeySigner::from_slice(secret).map_err(setup("evm key"))?;
+    let url = c.rpc.parse().map_err(setup("chain RPC URL"))?;
+    // reads only: the sender signs, prices and re-prices every transaction itself
+    let provider = alloy::providers::ProviderBuilder::new().connect_http(url).erased();
+    let bumps = metrics.tx_fee_bumps.get_or_create(&ChainLabel::new(&c.name)).clone();
+    Ok(AnySink::Evm(EvmDelivery {
+        name: c.name.clone(),
+        domain: r.domain,
+        chain_id: c.chain_id,
+        url: c.rpc.clone(),
+        router: addr(&c.router),
+        verifier: addr(&c.verifier),
+        sender: TxSender::new(&c.rpc, provider, EthereumWallet::from(signer), c.chain_id, c.fee_policy(), bumps),
+    }))
 }

@@ -4,22 +4,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use alloy::network::EthereumWallet;
-use alloy::providers::Provider;
-use alloy::signers::local::PrivateKeySigner;
 use mesh_hub_api::{bundle_log, stake_escrow};
 use mesh_protocol::EvmAddress;
 use tokio_util::sync::CancellationToken;
 
-use crate::chains::{AnyChain, AnySink};
+use crate::chains::{reader, registered, sink};
 use crate::config::{Config, Role};
-use crate::metrics::{ChainLabel, Metrics, RoleLabel};
+use crate::metrics::{Metrics, RoleLabel};
 use crate::roles::disputer::{Disputer, WatchedDeliveries};
 use crate::roles::{checker, poster, reporter, signer::Signer, RoleError};
 use crate::store::Store;
-use mesh_chain_evm::delivery::EvmDelivery;
-use mesh_chain_evm::sender::TxSender;
-use mesh_chain_evm::{AlloyEvm, EvmChain};
 use mesh_hub::{CosmosClient, CosmosClientConfig, CosmosSigner, LiveHub};
 
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +28,7 @@ pub enum DaemonError {
     Role { role: &'static str, source: RoleError },
 }
 
-fn setup<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> DaemonError {
+pub(crate) fn setup<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> DaemonError {
     move |e| DaemonError::Setup { what, detail: e.to_string() }
 }
 
@@ -57,58 +51,6 @@ fn evm_secret(cfg: &Config) -> Result<[u8; 32], DaemonError> {
     let src = cfg.evm_key.as_ref().ok_or(DaemonError::Setup { what: "evm key", detail: "no [evm_key]".into() })?;
     let bytes = hex::decode(src.load()?.trim_start_matches("0x")).map_err(setup("evm key"))?;
     bytes.try_into().map_err(|_| DaemonError::Setup { what: "evm key", detail: "must be 32 bytes".into() })
-}
-
-fn addr(s: &str) -> alloy::primitives::Address {
-    EvmAddress::parse(s).expect("validated config").0
-}
-
-/// A configured chain as the hub's registry knows it.
-struct Registered<'a> {
-    cfg: &'a crate::config::ChainSection,
-    domain: u64,
-}
-
-/// Looks every configured chain up in the hub's chain registry (by its EVM chain id): its domain,
-/// and a refusal to start when the configured router is not the registered one (legs on that
-/// chain name the registered router; this relayer would watch the wrong contract).
-async fn registered<'a>(cfg: &'a Config, hub: &LiveHub) -> Result<Vec<Registered<'a>>, DaemonError> {
-    let mut out = Vec::with_capacity(cfg.chains.len());
-    for c in &cfg.chains {
-        let vm = bundle_log::ChainVm::Evm { chain_id: c.chain_id };
-        let info: bundle_log::ChainInfo =
-            hub.client.query_smart(&cfg.hub.bundle_log, &bundle_log::QueryMsg::ChainByVm { vm }).await.map_err(
-                |e| DaemonError::Setup {
-                    what: "chain registry",
-                    detail: format!("chain {} (EVM chain id {}) is not registered on the hub: {e}", c.name, c.chain_id),
-                },
-            )?;
-        let router = mesh_protocol::AccountId::from_evm(addr(&c.router));
-        if info.router != router {
-            return Err(DaemonError::Setup {
-                what: "chain registry",
-                detail: format!(
-                    "chain {}: the configured router {} is not the hub's registered router {} of domain {}",
-                    c.name, c.router, info.router, info.domain
-                ),
-            });
-        }
-        out.push(Registered { cfg: c, domain: info.domain });
-    }
-    Ok(out)
-}
-
-/// The reading adapter of a registered chain.
-fn reader(r: &Registered) -> Result<AnyChain, DaemonError> {
-    let c = r.cfg;
-    Ok(AnyChain::Evm(EvmChain {
-        name: c.name.clone(),
-        domain: r.domain,
-        chain_id: c.chain_id,
-        router: addr(&c.router),
-        verifier: addr(&c.verifier),
-        rpc: AlloyEvm::new(&c.rpc, c.chain_id).map_err(setup("EVM client"))?,
-    }))
 }
 
 /// Runs one role's ticks until cancelled or a fatal error.
@@ -239,27 +181,9 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
         });
     }
     if cfg.has(Role::Poster) {
-        let signer = PrivateKeySigner::from_slice(&evm_secret(&cfg)?).map_err(setup("evm key"))?;
-        let wallet = EthereumWallet::from(signer);
-        let chains = chains_registered
-            .iter()
-            .map(|r| {
-                let c = r.cfg;
-                let url = c.rpc.parse().map_err(setup("chain RPC URL"))?;
-                // reads only: the sender signs, prices and re-prices every transaction itself
-                let provider = alloy::providers::ProviderBuilder::new().connect_http(url).erased();
-                let bumps = metrics.tx_fee_bumps.get_or_create(&ChainLabel::new(&c.name)).clone();
-                Ok(AnySink::Evm(EvmDelivery {
-                    name: c.name.clone(),
-                    domain: r.domain,
-                    chain_id: c.chain_id,
-                    url: c.rpc.clone(),
-                    router: addr(&c.router),
-                    verifier: addr(&c.verifier),
-                    sender: TxSender::new(&c.rpc, provider, wallet.clone(), c.chain_id, c.fee_policy(), bumps),
-                }))
-            })
-            .collect::<Result<Vec<_>, DaemonError>>()?;
+        let secret = evm_secret(&cfg)?;
+        let chains =
+            chains_registered.iter().map(|r| sink(r, &secret, &metrics)).collect::<Result<Vec<_>, DaemonError>>()?;
         let p = poster::Poster { chains, hub: hub_for(&cfg)?, store: store.clone(), metrics: metrics.clone() };
         let (c, m) = (cancel.clone(), metrics.clone());
         tasks.spawn(async move {

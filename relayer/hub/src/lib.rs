@@ -6,4 +6,4 @@ pub mod bundle;
 mod port;
 
 pub use mesh_cosmos::{CosmosClient, CosmosClientConfig, CosmosError, CosmosSigner, TxOutcome};
-pub use port::{LiveHub, MeshHub};
+pub use port::{set_after_reports_included, LiveHub, MeshHub};

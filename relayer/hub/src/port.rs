@@ -85,6 +85,15 @@ pub struct LiveHub {
     pub dispute: String,
 }
 
+/// Test seam: called right after the hub included a `ReportLocks`, before the sender records it
+/// (the crash-recovery test aborts its relayer process there). Production never sets it.
+static AFTER_REPORTS_INCLUDED: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Sets the test seam called after the hub included a `ReportLocks`; a second call changes nothing.
+pub fn set_after_reports_included(hook: fn()) {
+    let _ = AFTER_REPORTS_INCLUDED.set(hook);
+}
+
 /// Contract errors that mean "not found" in a query.
 fn is_not_found(e: &CosmosError) -> bool {
     matches!(e, CosmosError::Query { log, .. } if log.contains("not found") || log.contains("NotFound") || log.contains("Unknown"))
@@ -151,10 +160,8 @@ impl MeshHub for LiveHub {
 
     async fn submit_reports(&self, reports: Vec<LockReport>) -> Result<ReportLocksResponse, CosmosError> {
         let out = self.exec(&self.bundle_log, &bundle_log::ExecuteMsg::ReportLocks { reports }).await?;
-        if std::env::var("MESH_FAULT").as_deref() == Ok("abort-after-report-included") {
-            // Fault injection for the crash-recovery test: die after the hub took the reports
-            // but before the database records them.
-            std::process::abort();
+        if let Some(hook) = AFTER_REPORTS_INCLUDED.get() {
+            hook();
         }
         execute_data(&out)
     }

@@ -103,9 +103,8 @@ async fn reorged_locks_are_never_reported_and_a_crash_after_broadcast_duplicates
     let crash = one_leg_bundle(&m, 2, 50);
     let crash_id = register(&hub, &alice.hub_signer(), &log, &crash).await.unwrap();
     lock_leg(&pa, &m.bundle_domain(), &crash, 0).await.unwrap();
-    let status1 = Command::new(mesh)
-        .args(["relayer", "run", "--config", cfg_path.to_str().unwrap()])
-        .env("MESH_FAULT", "abort-after-report-included")
+    let status1 = Command::new(crash_relayer())
+        .env("MESH_CRASH_RELAYER_CONFIG", &cfg_path)
         .env("MESH_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -146,4 +145,25 @@ async fn reorged_locks_are_never_reported_and_a_crash_after_broadcast_duplicates
     }
     assert_eq!(log_entries_for(&hub, &log, crash_id).await, 1, "no duplicate log entry after the restart");
     assert!(reported(&hub, &log, crash_id).await, "no report lost");
+}
+
+/// The `crash_relayer` test executable built beside this one (the newest, if several builds left
+/// copies in `target/*/deps`).
+fn crash_relayer() -> std::path::PathBuf {
+    let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
+    std::fs::read_dir(&deps)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            name.starts_with("crash_relayer-") && p.extension().is_none()
+        })
+        .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+        .unwrap_or_else(|| {
+            panic!(
+                "no crash_relayer test executable in {}: build it with `cargo test -p mesh-cli --no-run`",
+                deps.display()
+            )
+        })
 }
