@@ -38,6 +38,13 @@ pub fn print_plan(p: &Plan) {
     for (what, t) in &p.timing {
         println!("  {t}  (+{:>4}s)  {what}", t.saturating_sub(p.timing[0].1));
     }
+    let steps = p.steps();
+    println!("steps (each after the ones in brackets):");
+    for id in steps.order().expect("a plan's steps have no cycle") {
+        let s = &steps.0[id];
+        let by = s.deadline.map(|d| format!(", by {d}")).unwrap_or_default();
+        println!("  {id}. {} — {}{by} {:?}", s.action, s.actor, s.depends_on);
+    }
 }
 
 /// Loads the spec and plans it now; refuses what cannot settle in time.

@@ -223,3 +223,25 @@ fn unknown_keys_in_a_spec_are_refused() {
     let err = toml::from_str::<BundleSpec>(&text.replace("nonce = 7", "nonce = 7\nhurry = true")).unwrap_err();
     assert!(err.to_string().contains("hurry"), "{err}");
 }
+
+#[test]
+fn a_plan_is_a_coordination_plan_whose_verdict_waits_for_every_lock() {
+    use mesh_planner::steps::Action;
+    let m = manifest();
+    let p = arbitrage().plan(&m, 1_000).unwrap();
+    let steps = p.steps();
+    let order = steps.order().unwrap();
+    assert_eq!(order.len(), steps.0.len());
+    assert_eq!(steps.0[order[0]].action, Action::Register);
+    let verdict = steps.0.iter().find(|s| s.action == Action::Verdict).unwrap();
+    let locks: Vec<usize> = steps.0.iter().filter(|s| matches!(s.action, Action::Lock { .. })).map(|s| s.id).collect();
+    assert_eq!(locks.len(), p.bundle.legs.len(), "one lock step per leg");
+    assert_eq!(verdict.depends_on, locks);
+    // one delivery per chain of the legs, each after the verdict, by the settle deadline
+    let deliveries: Vec<_> = steps.0.iter().filter(|s| matches!(s.action, Action::Deliver { .. })).collect();
+    assert_eq!(deliveries.len(), 2, "alpha and beta");
+    assert!(deliveries
+        .iter()
+        .all(|d| d.depends_on == vec![verdict.id] && d.deadline == Some(p.bundle.settle_deadline)));
+    assert_eq!(steps.ready(&[]), vec![0], "only the registration can start");
+}

@@ -151,6 +151,8 @@ fn account(s: &str) -> Option<AccountId> {
 /// The resolved plan.
 #[derive(Clone, Debug)]
 pub struct Plan {
+    /// The creator as written in the spec.
+    pub creator_name: String,
     pub bundle: Bundle,
     pub id: Hash32,
     pub leg_hashes: Vec<Hash32>,
@@ -161,6 +163,13 @@ pub struct Plan {
     pub constraints: Vec<ConstraintResult>,
     /// The legs as written (names, not addresses), for printing.
     pub written: Vec<LegSpec>,
+}
+
+impl Plan {
+    /// The plan as a coordination plan: steps with their actors, dependencies and deadlines.
+    pub fn steps(&self) -> crate::steps::Steps {
+        crate::steps::Steps::of(self)
+    }
 }
 
 impl BundleSpec {
@@ -257,6 +266,7 @@ impl BundleSpec {
             ("settle deadline: refunds open on every chain".to_string(), bundle.settle_deadline),
         ];
         Ok(Plan {
+            creator_name: self.creator.clone(),
             leg_hashes: bundle.legs.iter().map(|l| Hash32(leg_hash(l))).collect(),
             id,
             bundle,
