@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The crate layout's rules (relayer/README.md), checked on cargo's resolved dependency graph:
 #   - no production crate depends (normal dependencies, transitively) on mesh-testkit;
-#   - only the `mesh` binary (mesh-cli) may depend on mesh-devnet;
+#   - only the `mesh` binary (mesh-cli) may depend on mesh-devnet, through its default `devnet`
+#     feature (it builds without);
 #   - mesh-chain (the adapter traits) depends on neither alloy nor cosmrs;
 #   - no module of the relayer's roles, nor its daemon, names alloy, cosmrs or an adapter crate: they
 #     reach chains through the mesh-chain traits; agent/src/chains.rs is the one place naming VMs.
@@ -51,4 +52,12 @@ if [ -d relayer/agent/src/roles ] &&
     "(relayer/chains/*), chosen in relayer/agent/src/chains.rs" >&2
   exit 1
 fi
+# The `mesh` binary reaches the devnet only through its default `devnet` feature: without it, a
+# relayer and operator binary that does not contain the local network at all.
+if cargo tree --locked -p mesh-cli --no-default-features -e normal --prefix none --format '{p}' |
+  grep -q '^mesh-devnet '; then
+  echo "layout: mesh-cli depends on mesh-devnet even without its devnet feature" >&2
+  exit 1
+fi
+cargo clippy --locked --quiet -p mesh-cli --no-default-features -- -D warnings
 echo "crate layout: ok"

@@ -19,6 +19,7 @@ enum Command {
     #[command(subcommand)]
     Protocol(ProtocolCommand),
     /// The local mesh: hub validators, anvil chains, contracts, funded and bonded relayers.
+    #[cfg(feature = "devnet")]
     #[command(subcommand)]
     Devnet(DevnetCommand),
     /// The relayer daemon and its configuration.
@@ -31,9 +32,11 @@ enum Command {
     #[command(subcommand)]
     Dispute(DisputeCommand),
     /// Bundles from spec files: plan, register, lock legs, follow status (devnet manifest).
+    #[cfg(feature = "devnet")]
     #[command(subcommand)]
     Bundle(BundleCommand),
     /// The live demo: a trade COMMITs, a missing leg ABORTs, a fraudster is slashed.
+    #[cfg(feature = "devnet")]
     Demo {
         #[command(flatten)]
         args: DevnetArgs,
@@ -48,6 +51,7 @@ enum RelayerCommand {
         config: PathBuf,
     },
     /// Print a complete config for a devnet identity (keys written as files next to its database).
+    #[cfg(feature = "devnet")]
     Config {
         #[arg(long, env = "MESH_DEVNET_DIR", default_value = ".devnet")]
         devnet_dir: PathBuf,
@@ -63,6 +67,7 @@ enum RelayerCommand {
     },
 }
 
+#[cfg(feature = "devnet")]
 #[derive(Subcommand)]
 enum BundleCommand {
     /// Resolve a spec (examples/swap.bundle.toml) and print legs, hashes, net flows and timing;
@@ -188,6 +193,7 @@ enum DisputeCommand {
     },
 }
 
+#[cfg(feature = "devnet")]
 #[derive(clap::Args)]
 struct DevnetArgs {
     /// Devnet state folder (processes, logs, node homes, manifest).
@@ -198,6 +204,7 @@ struct DevnetArgs {
     profile: PathBuf,
 }
 
+#[cfg(feature = "devnet")]
 #[derive(Subcommand)]
 enum DevnetCommand {
     /// Start everything (reuses a running devnet) and write the manifest.
@@ -273,6 +280,7 @@ pub fn main() -> anyhow::Result<()> {
             let files = mesh_relayer::fraud::SignatureFiles::WrongStatement { signature };
             tokio::runtime::Runtime::new()?.block_on(crate::commands::prove_signatures_cmd(&config, files, dry_run))?
         }
+        #[cfg(feature = "devnet")]
         Command::Bundle(cmd) => {
             let rt = tokio::runtime::Runtime::new()?;
             match cmd {
@@ -296,11 +304,13 @@ pub fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        #[cfg(feature = "devnet")]
         Command::Demo { args } => {
             let devnet =
                 mesh_devnet::Devnet::new(args.dir.clone(), mesh_devnet::profile::Profile::load(&args.profile)?);
             tokio::runtime::Runtime::new()?.block_on(mesh_devnet::demo::run(&devnet))?;
         }
+        #[cfg(feature = "devnet")]
         Command::Devnet(cmd) => {
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(devnet_command(cmd))?;
@@ -333,6 +343,7 @@ pub fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+#[cfg(feature = "devnet")]
 async fn devnet_command(cmd: DevnetCommand) -> anyhow::Result<()> {
     use mesh_devnet::{profile::Profile, Devnet, UpOptions};
     let open = |args: &DevnetArgs| -> anyhow::Result<Devnet> {
@@ -365,6 +376,7 @@ async fn devnet_command(cmd: DevnetCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+#[cfg(feature = "devnet")]
 fn parse_validators(s: &str) -> Result<usize, String> {
     match s {
         "1" => Ok(1),
@@ -376,6 +388,7 @@ fn parse_validators(s: &str) -> Result<usize, String> {
 fn cmd_relayer(cmd: RelayerCommand) -> crate::commands::Relayer {
     match cmd {
         RelayerCommand::Run { config } => crate::commands::Relayer::Run { config },
+        #[cfg(feature = "devnet")]
         RelayerCommand::Config { devnet_dir, relayer, roles, http } => {
             crate::commands::Relayer::Config { devnet_dir, relayer, roles, http }
         }

@@ -12,11 +12,19 @@ use tokio_util::sync::CancellationToken;
 use mesh_chain::LockCheck;
 use mesh_chain_evm::AlloyEvm;
 use mesh_hub::{CosmosClient, CosmosClientConfig, CosmosSigner, LiveHub, MeshHub};
-use mesh_relayer::config::{Config, Role};
+use mesh_relayer::config::Config;
 
 pub enum Relayer {
-    Run { config: PathBuf },
-    Config { devnet_dir: PathBuf, relayer: Option<usize>, roles: Vec<String>, http: Option<std::net::SocketAddr> },
+    Run {
+        config: PathBuf,
+    },
+    #[cfg(feature = "devnet")]
+    Config {
+        devnet_dir: PathBuf,
+        relayer: Option<usize>,
+        roles: Vec<String>,
+        http: Option<std::net::SocketAddr>,
+    },
 }
 
 pub enum Stake {
@@ -26,7 +34,9 @@ pub enum Stake {
     Status { config: PathBuf },
 }
 
-fn parse_role(s: &str) -> anyhow::Result<Role> {
+#[cfg(feature = "devnet")]
+fn parse_role(s: &str) -> anyhow::Result<mesh_relayer::config::Role> {
+    use mesh_relayer::config::Role;
     Ok(match s.trim() {
         "reporter" => Role::Reporter,
         "signer" => Role::Signer,
@@ -55,6 +65,7 @@ pub async fn relayer(cmd: Relayer) -> anyhow::Result<()> {
             });
             mesh_relayer::daemon::run(cfg, cancel).await.context("relayer stopped")?;
         }
+        #[cfg(feature = "devnet")]
         Relayer::Config { devnet_dir, relayer, roles, http } => {
             let m = mesh_devnet::manifest::Manifest::load(&devnet_dir.join("manifest.json"))?;
             let id = match relayer {
