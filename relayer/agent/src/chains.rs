@@ -16,7 +16,6 @@ use mesh_hub_api::bundle_log::{self, ChainVm, OpenReport, ReportResponse};
 use mesh_protocol::{EvmAddress, Hash32};
 
 use crate::config::Config;
-use crate::daemon::{setup, DaemonError};
 use crate::metrics::{ChainLabel, Metrics};
 
 /// Any adapter's error.
@@ -170,6 +169,18 @@ impl SettlementSink for AnySink {
 
 // ------------------------------------------------------------- building adapters from config
 
+/// Why a configured chain cannot be set up (the daemon refuses to start with it).
+#[derive(Debug, thiserror::Error)]
+#[error("setting up {what}: {detail}")]
+pub struct SetupError {
+    pub what: &'static str,
+    pub detail: String,
+}
+
+fn setup<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> SetupError {
+    move |e| SetupError { what, detail: e.to_string() }
+}
+
 fn addr(s: &str) -> alloy::primitives::Address {
     EvmAddress::parse(s).expect("validated config").0
 }
@@ -183,20 +194,20 @@ pub struct Registered<'a> {
 /// Looks every configured chain up in the hub's chain registry (by its EVM chain id): its domain,
 /// and a refusal to start when the configured router is not the registered one (legs on that
 /// chain name the registered router; this relayer would watch the wrong contract).
-pub async fn registered<'a>(cfg: &'a Config, hub: &LiveHub) -> Result<Vec<Registered<'a>>, DaemonError> {
+pub async fn registered<'a>(cfg: &'a Config, hub: &LiveHub) -> Result<Vec<Registered<'a>>, SetupError> {
     let mut out = Vec::with_capacity(cfg.chains.len());
     for c in &cfg.chains {
         let vm = bundle_log::ChainVm::Evm { chain_id: c.chain_id };
         let info: bundle_log::ChainInfo =
             hub.client.query_smart(&cfg.hub.bundle_log, &bundle_log::QueryMsg::ChainByVm { vm }).await.map_err(
-                |e| DaemonError::Setup {
+                |e| SetupError {
                     what: "chain registry",
                     detail: format!("chain {} (EVM chain id {}) is not registered on the hub: {e}", c.name, c.chain_id),
                 },
             )?;
         let router = mesh_protocol::AccountId::from_evm(addr(&c.router));
         if info.router != router {
-            return Err(DaemonError::Setup {
+            return Err(SetupError {
                 what: "chain registry",
                 detail: format!(
                     "chain {}: the configured router {} is not the hub's registered router {} of domain {}",
@@ -210,7 +221,7 @@ pub async fn registered<'a>(cfg: &'a Config, hub: &LiveHub) -> Result<Vec<Regist
 }
 
 /// The reading adapter of a registered chain.
-pub fn reader(r: &Registered) -> Result<AnyChain, DaemonError> {
+pub fn reader(r: &Registered) -> Result<AnyChain, SetupError> {
     let c = r.cfg;
     Ok(AnyChain::Evm(EvmChain {
         name: c.name.clone(),
@@ -223,7 +234,7 @@ pub fn reader(r: &Registered) -> Result<AnyChain, DaemonError> {
 }
 
 /// The delivering adapter of a registered chain, signing with the relayer's EVM key `secret`.
-pub fn sink(r: &Registered, secret: &[u8; 32], metrics: &Metrics) -> Result<AnySink, DaemonError> {
+pub fn sink(r: &Registered, secret: &[u8; 32], metrics: &Metrics) -> Result<AnySink, SetupError> {
     let c = r.cfg;
     let signer = PrivateKeySigner::from_slice(secret).map_err(setup("evm key"))?;
     let url = c.rpc.parse().map_err(setup("chain RPC URL"))?;

@@ -24,11 +24,13 @@ pub enum DaemonError {
     Store(#[from] crate::store::StoreError),
     #[error("setting up {what}: {detail}")]
     Setup { what: &'static str, detail: String },
+    #[error(transparent)]
+    Chain(#[from] crate::chains::SetupError),
     #[error("role {role} stopped: {source}")]
     Role { role: &'static str, source: RoleError },
 }
 
-pub(crate) fn setup<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> DaemonError {
+fn setup<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> DaemonError {
     move |e| DaemonError::Setup { what, detail: e.to_string() }
 }
 
@@ -182,8 +184,7 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
     }
     if cfg.has(Role::Poster) {
         let secret = evm_secret(&cfg)?;
-        let chains =
-            chains_registered.iter().map(|r| sink(r, &secret, &metrics)).collect::<Result<Vec<_>, DaemonError>>()?;
+        let chains = chains_registered.iter().map(|r| sink(r, &secret, &metrics)).collect::<Result<Vec<_>, _>>()?;
         let p = poster::Poster { chains, hub: hub_for(&cfg)?, store: store.clone(), metrics: metrics.clone() };
         let (c, m) = (cancel.clone(), metrics.clone());
         tasks.spawn(async move {
