@@ -19,6 +19,14 @@
 # UNVIABLE when it does not compile (a broken list entry, not a kill). The file is restored after
 # every mutant and on any exit (trap), so an interrupted run leaves the tree clean.
 #
+# Before any mutant runs, every selected entry is checked against the current sources: a `from`
+# that is missing or occurs more than once, a malformed line, a duplicate ID or an ID asked for
+# on the command line that the list does not have stops the run (exit 2) with every such entry
+# named. A mutation that silently did not apply would be counted as survived (or, with a broken
+# suite, as killed) without testing anything. Then the selected suites run once on the unmutated
+# sources (MUTANTS_BASELINE=0 skips it): if they fail, every mutant would count as killed, so the
+# run stops (exit 2).
+#
 # Output: one line per mutant, then killed/survived per contract; exit 1 if any survived.
 set -uo pipefail
 
@@ -54,19 +62,73 @@ if "$ROOT/scripts/forge.sh" test --help </dev/null 2>/dev/null | grep -q -- "--f
   FAIL_FAST="--fail-fast"
 fi
 
+# Preflight: parse the list, select the entries, and check every selected mutation applies
+# exactly once to the current sources (nothing is written). Prints the selected entries as
+# tab-separated `ID file tests from to` (from/to still escaped), or names every problem and exits 2.
+ENTRIES="$(python3 - "$LIST" "$SRC" "$@" <<'PY'
+import os, sys
+lst, src, wanted = sys.argv[1], sys.argv[2], sys.argv[3:]
+problems, entries, seen = [], [], set()
+for no, line in enumerate(open(lst).read().splitlines(), 1):
+    if not line.strip() or line.startswith("#"):
+        continue
+    # Fields: ID | file | test regex | from | to (split on " | "; `||` in code is not a separator).
+    f = [x.strip() for x in line.split(" | ", 4)]
+    if len(f) != 5 or not all(f):
+        problems.append(f"line {no}: malformed (want `ID | file | tests | from | to`): {line}")
+        continue
+    if any("\t" in x for x in f):
+        problems.append(f"line {no}: {f[0]}: a tab in a field")
+        continue
+    if f[0] in seen:
+        problems.append(f"line {no}: duplicate ID {f[0]}")
+        continue
+    seen.add(f[0])
+    if f[3] == f[4]:
+        problems.append(f"line {no}: {f[0]}: `from` and `to` are the same")
+        continue
+    if wanted and f[0] not in wanted:
+        continue
+    path = os.path.join(src, f[1])
+    if not os.path.isfile(path):
+        problems.append(f"{f[0]}: no such file evm-contracts/src/{f[1]}")
+        continue
+    n = open(path).read().count(f[3].replace("\\n", "\n"))
+    if n != 1:
+        problems.append(f"{f[0]}: `from` found {n} times in {f[1]} (must be exactly once): {f[3]!r}")
+        continue
+    entries.append("\t".join(f))
+for w in wanted:
+    if w not in seen:
+        problems.append(f"{w}: no such mutant in {lst}")
+if problems:
+    sys.stderr.write("mutants-sol: the list does not apply to the current sources:\n")
+    for p in problems:
+        sys.stderr.write(f"  {p}\n")
+    sys.exit(2)
+print("\n".join(entries))
+PY
+)" || exit 2
+[ -n "$ENTRIES" ] || { echo "mutants-sol: no mutants in $LIST" >&2; exit 2; }
+
+if [ -z "${MUTANTS_CHECK:-}" ] && [ "${MUTANTS_BASELINE:-1}" != "0" ]; then
+  # The selected suites must pass on the unmutated sources, or every mutant counts as killed.
+  if [ "${MUTANTS_TESTS:-}" = "full" ]; then
+    filter=()
+  else
+    filter=(--match-contract "$(cut -f3 <<<"$ENTRIES" | tr '|' '\n' | sort -u | paste -sd '|')")
+  fi
+  if ! "$ROOT/scripts/forge.sh" test "${SKIP[@]}" "${filter[@]}" </dev/null >"$LOG_DIR/baseline.log" 2>&1; then
+    echo "mutants-sol: the tests fail without any mutation (see $LOG_DIR/baseline.log)" >&2
+    exit 2
+  fi
+  echo "baseline (unmutated): tests pass"
+fi
+
 declare -A KILLED SURVIVED UNVIABLE
 declare -a SURVIVORS=()
-only=" $* "
 total=0
-while IFS= read -r line || [ -n "$line" ]; do
-  case "$line" in '' | '#'*) continue ;; esac
-  # Fields: ID | file | test regex | from | to (split on " | "; `||` in code is not a separator).
-  IFS=$'\t' read -r id file tests from to < <(python3 -c '
-import sys
-f = [x.strip() for x in sys.argv[1].split(" | ", 4)]
-if len(f) != 5: sys.exit("bad mutant line: " + sys.argv[1])
-print("\t".join(f))' "$line") || exit 2
-  if [ "$#" -gt 0 ] && [[ "$only" != *" $id "* ]]; then continue; fi
+while IFS=$'\t' read -r id file tests from to; do
   contract="$(basename "$file" .sol)"
   TARGET="$SRC/$file"
   BACKUP="$(mktemp)"
@@ -118,7 +180,7 @@ PY
   fi
   echo "$id  $contract  $verdict  ($(($(date +%s) - start)) s)"
   restore
-done <"$LIST"
+done <<<"$ENTRIES"
 
 echo
 echo "== Solidity mutants: $total =="

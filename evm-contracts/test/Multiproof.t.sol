@@ -595,6 +595,39 @@ contract MultiproofTest is MeshFixture {
         _expectLeafCountRefused(type(uint256).max);
     }
 
+    /// @dev The batch-size bound is the hub's cap, 256 leaves (mesh-hub-api `MAX_BATCH_SIZE_CAP`),
+    /// written out here: a test reading `MeshTypes.MAX_BATCH_SIZE` moves with the constant. A
+    /// verified 257-leaf batch whose multiproof folds to its root is refused before the fold,
+    /// and its leg stays Locked (kills `MAX_BATCH_SIZE` 256 → 257).
+    function test_RevertWhen_MultiproofBatchAboveHubCap() public {
+        Bundle memory b = _oneLeg(1, AMOUNT);
+        _fundAndLock(b, 0);
+        bytes32 id = _id(b);
+        bytes32[] memory leaves = new bytes32[](257);
+        leaves[0] = MeshTypes.settlementLeaf(id, MeshTypes.COMMIT);
+        for (uint256 i = 1; i < 257; ++i) {
+            leaves[i] = keccak256(abi.encode("another bundle", i));
+        }
+        bytes32 root = Merkle.root(leaves);
+        _submitRoot(root, 0);
+        bytes32[] memory proof = Merkle.multiproof(leaves, new uint256[](1));
+        IMeshRouter.MultiItem[] memory items = _one(id, 0);
+        vm.expectRevert(abi.encodeWithSelector(IMeshRouter.LeafCountOutOfRange.selector, 257));
+        router.settleMultiproof(root, 257, items, proof);
+        assertEq(uint8(router.legStatus(id, 0)), uint8(IMeshRouter.LegStatus.Locked), "locked");
+        assertEq(token.balanceOf(bob), 0, "recipient not paid");
+        // The largest batch the hub makes, 256 leaves, settles.
+        bytes32[] memory max = new bytes32[](256);
+        for (uint256 i; i < 256; ++i) {
+            max[i] = leaves[i];
+        }
+        bytes32 maxRoot = Merkle.root(max);
+        _submitRoot(maxRoot, 1);
+        proof = Merkle.multiproof(max, new uint256[](1));
+        assertEq(router.settleMultiproof(maxRoot, 256, items, proof), 1, "256 leaves settle");
+        assertEq(token.balanceOf(bob), AMOUNT, "paid");
+    }
+
     function test_MultiproofRoot_LeafCountOne() public {
         bytes32 id = keccak256("only");
         bytes32 leaf = MeshTypes.settlementLeaf(id, MeshTypes.COMMIT);
