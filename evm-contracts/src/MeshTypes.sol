@@ -51,7 +51,9 @@ library MeshTypes {
     bytes32 internal constant NAME_HASH = keccak256("AtomicMesh");
     /// @dev `keccak256("2")`, the domain version hash: version 2 (VM-neutral legs), so nothing
     /// signed under version 1 verifies.
-    bytes32 internal constant VERSION_HASH = keccak256("2");
+    /// @dev The EIP-712 domain version: what `VERSION_HASH` hashes and ERC-5267 reports.
+    string internal constant VERSION = "2";
+    bytes32 internal constant VERSION_HASH = keccak256(bytes(VERSION));
 
     /// @dev EIP-712 type hash of `Leg`.
     bytes32 internal constant LEG_TYPEHASH = keccak256(

@@ -241,7 +241,7 @@ contract SettlementVerifier is ISettlementVerifier {
     /// @notice The EIP-712 domain (ERC-5267): name, version and salt only.
     /// @return fields `0x13`: name, version and salt are set.
     /// @return name "AtomicMesh".
-    /// @return version "1".
+    /// @return version "2" (`MeshTypes.VERSION`, the version the domain separator hashes).
     /// @return chainId Zero: not part of the domain.
     /// @return verifyingContract Zero: not part of the domain.
     /// @return salt `MeshTypes.hubSalt(hubChainId, deployment)`.
@@ -259,7 +259,7 @@ contract SettlementVerifier is ISettlementVerifier {
             uint256[] memory extensions
         )
     {
-        return (hex"13", "AtomicMesh", "1", 0, address(0), HUB_SALT, extensions);
+        return (hex"13", "AtomicMesh", MeshTypes.VERSION, 0, address(0), HUB_SALT, extensions);
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/

@@ -582,11 +582,23 @@ contract SettlementVerifierTest is MeshFixture {
         assertEq(s.length + w.length + t + exp + at, 0, "empty");
     }
 
+    /// @dev ERC-5267 must describe the domain signatures are checked under: a wallet that
+    ///      rebuilds the separator from these fields gets exactly `DOMAIN_SEPARATOR`.
     function test_Eip712Domain() public view {
         (bytes1 fields, string memory name, string memory version,,,,) = verifier.eip712Domain();
         assertEq(uint8(fields), 0x13, "fields");
         assertEq(name, "AtomicMesh", "name");
-        assertEq(version, "1", "version");
+        assertEq(version, "2", "version");
+        (,,,,, bytes32 saltField,) = verifier.eip712Domain();
+        bytes32 rebuilt = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,bytes32 salt)"),
+                keccak256(bytes(name)),
+                keccak256(bytes(version)),
+                saltField
+            )
+        );
+        assertEq(rebuilt, verifier.DOMAIN_SEPARATOR(), "the reported fields rebuild the separator");
         (,,, uint256 chainId, address vc, bytes32 salt, uint256[] memory ext) =
             verifier.eip712Domain();
         assertEq(chainId, 0, "no chain id");
