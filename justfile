@@ -38,7 +38,7 @@ gas:
     scripts/forge.sh test --match-contract GasBench -vv
 
 # mutation testing: the fixed Solidity mutant list (scripts/mutants-sol.sh), then cargo-mutants
-# over the hub contracts and the protocol crate against their own tests and the cw-multi-test
+# over the hub contracts and the protocol crates (mesh-protocol, mesh-proof-evm) against their own tests and the cw-multi-test
 # suites (mesh-hub-tests). `just mutants sol` / `just mutants rust` run one half. Slow: see
 # docs/benchmarks.md, "Test strength".
 mutants PART="all":
@@ -55,8 +55,9 @@ mutants PART="all":
         fi
         cargo mutants --no-shuffle \
             --package bundle-log --package stake-escrow --package dispute --package mesh-protocol \
+            --package mesh-proof-evm \
             --test-package mesh-hub-tests --test-package bundle-log --test-package stake-escrow \
-            --test-package dispute --test-package mesh-protocol \
+            --test-package dispute --test-package mesh-protocol --test-package mesh-proof-evm \
             --output target/mutants || status=1
     fi
     exit $status
