@@ -90,9 +90,9 @@ impl LegSource for AnyChain {
 }
 
 impl LockEvidence for AnyChain {
-    async fn confirm_lock(&self, report: &OpenReport, confirmations: u64) -> Result<Confirmation, AnyError> {
+    async fn confirm_lock(&self, report: &OpenReport, head: u64, confirmations: u64) -> Result<Confirmation, AnyError> {
         match self {
-            AnyChain::Evm(c) => Ok(c.confirm_lock(report, confirmations).await?),
+            AnyChain::Evm(c) => Ok(c.confirm_lock(report, head, confirmations).await?),
         }
     }
     async fn check_lock(&self, leg: &ReportResponse) -> Result<LockCheck, AnyError> {

@@ -90,10 +90,12 @@ pub enum LockCheck {
 
 /// Checking reports against the chain (the checker and the disputer).
 pub trait LockEvidence: Chain {
-    /// Judges `report` at `confirmations` below this node's head.
+    /// Judges `report` against this node's chain, whose latest height is `head` (read once per
+    /// round by the caller, [`LegSource::head`]), `confirmations` deep.
     fn confirm_lock(
         &self,
         report: &OpenReport,
+        head: u64,
         confirmations: u64,
     ) -> impl Future<Output = Result<Confirmation, Self::Error>> + Send;
     /// Re-checks the current report of `leg` and proves it false when it is.

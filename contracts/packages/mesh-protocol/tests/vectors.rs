@@ -22,22 +22,6 @@ fn key(i: u8) -> k256::ecdsa::SigningKey {
     signing_key(&keccak256(format!("atomic-mesh vector signer {i}")).0).unwrap()
 }
 
-/// The `LegLocked` event as the Router emits it (docs/protocol.md §6); `mesh-proof-evm` decodes
-/// it and asserts this vector.
-mod event {
-    alloy_sol_types::sol! {
-        event LegLocked(
-            bytes32 indexed bundleId,
-            uint32 indexed index,
-            bytes32 legHash,
-            bytes32 indexed depositor,
-            bytes32 token,
-            uint256 amount,
-            uint64 settleDeadline
-        );
-    }
-}
-
 /// An EVM-shaped account: the left-padded address `keccak256(s)[12..]`.
 fn evm_account(s: &str) -> AccountId {
     AccountId::from_evm(Address::from_slice(&keccak256(s)[12..]))
@@ -192,7 +176,7 @@ fn build() -> Value {
     let relayer = "inj1relayer000000000000000000000000000000";
     let relayer_digest = relayer_key_digest(&hub, relayer);
 
-    let locked = event::LegLocked {
+    let locked = mesh_proof_evm::LegLocked {
         bundleId: bundle_id(&hub, &bundles[1]),
         index: 0,
         legHash: leg_hash(&bundles[1].legs[0]),
@@ -262,8 +246,8 @@ fn build() -> Value {
         },
         "accounts": accounts,
         "legLocked": {
-            "signature": event::LegLocked::SIGNATURE,
-            "topic0": h(event::LegLocked::SIGNATURE_HASH),
+            "signature": mesh_proof_evm::LegLocked::SIGNATURE,
+            "topic0": h(mesh_proof_evm::LegLocked::SIGNATURE_HASH),
             "emitter": EvmAddress(emitter),
             "topics": log.topics().iter().map(|t| h(*t)).collect::<Vec<_>>(),
             "data": format!("0x{}", hex::encode(&log.data)),

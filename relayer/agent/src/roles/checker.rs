@@ -18,7 +18,7 @@
 //! block, receipt or log is logged and counted, never stops the process.
 use std::collections::HashSet;
 
-use mesh_chain::{Confirmation, LockEvidence};
+use mesh_chain::{Confirmation, LegSource, LockEvidence};
 use mesh_hub::MeshHub;
 use mesh_hub_api::bundle_log::Objection;
 use mesh_protocol::EvmAddress;
@@ -62,7 +62,7 @@ pub struct CheckerTick {
     pub rejected: usize,
 }
 
-impl<C: LockEvidence, H: MeshHub> Checker<C, H> {
+impl<C: LockEvidence + LegSource, H: MeshHub> Checker<C, H> {
     pub async fn tick(&self) -> Result<CheckerTick, RoleError> {
         let mut out = CheckerTick::default();
         // only members of the current set (not jailed) may object; others have nothing to do
@@ -110,6 +110,8 @@ impl<C: LockEvidence, H: MeshHub> Checker<C, H> {
         let open = self.hub.open_reports(chain_id).await?;
         let open_ids: HashSet<u64> = open.iter().map(|r| r.report.report_id).collect();
         let mut decided: Vec<(u64, u64, Judgement)> = Vec::new();
+        // the head is read once per chain and round, and only when a report needs judging
+        let mut head = None;
         for r in &open {
             let id = r.report.report_id;
             if r.report.reporter.as_str() == self.me {
@@ -128,7 +130,19 @@ impl<C: LockEvidence, H: MeshHub> Checker<C, H> {
                 }
                 None => {}
             }
-            match chain.confirm_lock(r, checked.confirmations).await {
+            let h = match head {
+                Some(h) => h,
+                None => match chain.head().await {
+                    Ok(h) => *head.insert(h),
+                    Err(e) => {
+                        errors.inc();
+                        out.errors += 1;
+                        tracing::warn!(chain = %chain.name(), error = %e, "no head: reports are checked next round");
+                        break;
+                    }
+                },
+            };
+            match chain.confirm_lock(r, h, checked.confirmations).await {
                 Ok(Confirmation::Wait) => out.waiting += 1,
                 Ok(Confirmation::Confirmed) => {
                     out.confirmed += 1;

@@ -222,8 +222,7 @@ pub async fn check_report<E: EvmSource + EvmEvidence>(
 }
 
 impl<R: EvmSource + EvmLocations + EvmEvidence> LockEvidence for EvmChain<R> {
-    async fn confirm_lock(&self, report: &OpenReport, confirmations: u64) -> Result<Confirmation, EvmError> {
-        let head = self.rpc.head().await?;
+    async fn confirm_lock(&self, report: &OpenReport, head: u64, confirmations: u64) -> Result<Confirmation, EvmError> {
         judge(&self.rpc, head, confirmations, report).await
     }
 

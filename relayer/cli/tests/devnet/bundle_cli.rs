@@ -11,9 +11,8 @@ use std::time::{Duration, Instant};
 use alloy::primitives::U256;
 use mesh_chain_evm::locker::{balance_of, wallet_provider};
 use mesh_devnet::bindings::DemoWETH;
-use mesh_devnet::UpOptions;
 use mesh_relayer::config::Role;
-use mesh_testkit::fixture::{addr, devnet, start_relayer, DownOnDrop};
+use mesh_testkit::fixture::{addr, TestNet};
 
 fn mesh(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mesh")).args(args).env("MESH_LOG", "warn").output().expect("the mesh binary runs")
@@ -34,15 +33,14 @@ fn write_spec(dir: &Path, name: &str, text: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_spec_is_planned_registered_locked_by_each_party_and_followed_until_final_on_every_chain() {
-    let net = devnet("bundle-cli", 28600, 28590);
-    let _down = DownOnDrop(&net);
-    let m = net.up(&UpOptions { validators: 1, evm_chains: 2, fresh: true }).await.expect("devnet up");
+    let tn = TestNet::up("bundle-cli", 28600, 28590, 1, 2).await;
+    let (net, m) = (&tn.net, &tn.m);
     let manifest = net.manifest_path();
     let manifest = manifest.to_str().unwrap();
     let relayers = [
-        start_relayer(&net, &m, Some(0), vec![Role::Reporter, Role::Signer, Role::Poster]),
-        start_relayer(&net, &m, Some(1), vec![Role::Signer]),
-        start_relayer(&net, &m, Some(2), vec![Role::Signer]),
+        tn.relayer(Some(0), vec![Role::Reporter, Role::Signer, Role::Poster]),
+        tn.relayer(Some(1), vec![Role::Signer]),
+        tn.relayer(Some(2), vec![Role::Signer]),
     ];
 
     let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/arbitrage.bundle.toml"))
@@ -127,20 +125,19 @@ async fn a_spec_is_planned_registered_locked_by_each_party_and_followed_until_fi
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn anyone_delivers_a_decided_bundle_from_the_hubs_public_signatures() {
     use mesh_testkit::fixture::{leg_status, mint_usdc, usdc_balance};
-    let net = devnet("bundle-deliver", 28700, 28690);
-    let _down = DownOnDrop(&net);
-    let m = net.up(&UpOptions { validators: 1, evm_chains: 2, fresh: true }).await.expect("devnet up");
+    let tn = TestNet::up("bundle-deliver", 28700, 28690, 1, 2).await;
+    let (net, m) = (&tn.net, &tn.m);
     let manifest = net.manifest_path();
     let manifest = manifest.to_str().unwrap();
     // reporters and signers only: nobody posts
     let relayers = [
-        start_relayer(&net, &m, Some(0), vec![Role::Reporter, Role::Signer]),
-        start_relayer(&net, &m, Some(1), vec![Role::Signer]),
-        start_relayer(&net, &m, Some(2), vec![Role::Signer]),
+        tn.relayer(Some(0), vec![Role::Reporter, Role::Signer]),
+        tn.relayer(Some(1), vec![Role::Signer]),
+        tn.relayer(Some(2), vec![Role::Signer]),
     ];
     let (alice, bob) = (&m.accounts.users[0], &m.accounts.users[1]);
-    mint_usdc(&m, 0, &alice.evm_address, 100_000_000).await;
-    mint_usdc(&m, 1, &bob.evm_address, 50_000_000).await;
+    mint_usdc(m, 0, &alice.evm_address, 100_000_000).await;
+    mint_usdc(m, 1, &bob.evm_address, 50_000_000).await;
     let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/swap.bundle.toml"))
         .expect("example");
     let specs = net.dir.join("specs");
@@ -169,13 +166,13 @@ async fn anyone_delivers_a_decided_bundle_from_the_hubs_public_signatures() {
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     let hash = mesh_protocol::Hash32::parse(&id).unwrap();
-    assert_eq!(leg_status(&m, 0, hash, 0).await, 1, "still locked: no poster runs");
-    let bob_before = usdc_balance(&m, 0, &bob.evm_address).await;
+    assert_eq!(leg_status(m, 0, hash, 0).await, 1, "still locked: no poster runs");
+    let bob_before = usdc_balance(m, 0, &bob.evm_address).await;
 
     let out = ok(&["bundle", "deliver", &id, "--manifest", manifest]);
     assert_eq!(out.matches("settled 1 leg(s) Commit").count(), 2, "{out}");
-    assert_eq!((leg_status(&m, 0, hash, 0).await, leg_status(&m, 1, hash, 1).await), (2, 2));
-    assert!(usdc_balance(&m, 0, &bob.evm_address).await > bob_before);
+    assert_eq!((leg_status(m, 0, hash, 0).await, leg_status(m, 1, hash, 1).await), (2, 2));
+    assert!(usdc_balance(m, 0, &bob.evm_address).await > bob_before);
     let again = ok(&["bundle", "deliver", &id, "--manifest", manifest]);
     assert_eq!(again.matches("already final").count(), 2, "{again}");
     assert!(!again.contains("settled"), "{again}");
