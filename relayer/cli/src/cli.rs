@@ -199,6 +199,9 @@ enum BundleCommand {
         /// Only this leg (every escrowed leg by default).
         #[arg(long)]
         leg: Option<usize>,
+        /// Wait until refunds open instead of saying when they will.
+        #[arg(long)]
+        wait: bool,
         #[command(flatten)]
         network: NetworkArg,
         #[command(flatten)]
@@ -470,8 +473,10 @@ async fn bundle_command(cmd: BundleCommand) -> anyhow::Result<()> {
         BundleCommand::Deliver { id, network, key } => {
             bundle::deliver(&network.path(), &id, &key.source().load()?, &mut std::io::stdout()).await.map(|_| ())
         }
-        BundleCommand::Refund { spec, leg, network, key } => {
-            bundle::refund(&network.path(), &spec, leg, &key.source().load()?, &mut std::io::stdout()).await.map(|_| ())
+        BundleCommand::Refund { spec, leg, wait, network, key } => {
+            bundle::refund(&network.path(), &spec, leg, &key.source().load()?, wait, &mut std::io::stdout())
+                .await
+                .map(|_| ())
         }
     }
 }

@@ -587,6 +587,7 @@ pub async fn refund(
     spec: &Path,
     leg: Option<usize>,
     evm_secret: &str,
+    wait: bool,
     out: &mut impl std::io::Write,
 ) -> anyhow::Result<usize> {
     use alloy::sol_types::SolCall;
@@ -612,16 +613,30 @@ pub async fn refund(
         let p = alloy::providers::ProviderBuilder::new().connect_http(e.rpc.parse()?);
         let router = MeshRouter::new(d.router, p);
         let opens: u64 = router.refundOpensAt(id.0, i as u32).call().await?.try_into().unwrap_or(u64::MAX);
+        loop {
+            let head = router.provider().get_block_by_number(alloy::eips::BlockNumberOrTag::Latest).await?;
+            let chain_now = head.map(|h| h.header.timestamp).unwrap_or_default();
+            if chain_now >= opens {
+                break;
+            }
+            if !wait {
+                writeln!(
+                    out,
+                    "{}: leg {i} can be refunded from {} ({} s from the chain's latest block; --wait waits); a verdict delivered before then settles it instead",
+                    chain.name(),
+                    utc(opens),
+                    opens - chain_now
+                )?;
+                break;
+            }
+            tokio::time::sleep(Duration::from_secs((opens - chain_now).clamp(1, 5))).await;
+        }
+        if d.leg_state(id, i as u32).await? != LegState::Locked {
+            writeln!(out, "{}: leg {i} was settled meanwhile", chain.name())?;
+            continue;
+        }
         let head = router.provider().get_block_by_number(alloy::eips::BlockNumberOrTag::Latest).await?;
-        let chain_now = head.map(|h| h.header.timestamp).unwrap_or_default();
-        if chain_now < opens {
-            writeln!(
-                out,
-                "{}: leg {i} can be refunded from {} ({} s from the chain's latest block); a verdict delivered before then settles it instead",
-                chain.name(),
-                utc(opens),
-                opens - chain_now
-            )?;
+        if head.map(|h| h.header.timestamp).unwrap_or_default() < opens {
             continue;
         }
         let call = MeshRouter::refundExpiredCall { bundleId: id.0, index: i as u32 };

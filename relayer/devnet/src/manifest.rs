@@ -200,6 +200,11 @@ impl Manifest {
                 std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
             }
         }
+        // the owner of the demo contracts (the LendingPool locks its legs when it asks)
+        let owner = keys.join("contracts-owner.evm.key");
+        std::fs::write(&owner, format!("{}\n", crate::evm_deploy::ANVIL_DEPLOYER_KEY))?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&owner, std::fs::Permissions::from_mode(0o600))?;
         Ok(())
     }
 }
