@@ -58,6 +58,25 @@ pub enum Role {
     Checker,
 }
 
+impl Role {
+    /// The name in configs and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Reporter => "reporter",
+            Role::Signer => "signer",
+            Role::Poster => "poster",
+            Role::Disputer => "disputer",
+            Role::Checker => "checker",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RelayerSection {

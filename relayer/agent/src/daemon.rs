@@ -164,7 +164,8 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
         .await
         .map_err(setup("reading the stake-escrow config"))?;
     let chains_registered = registered(&cfg, &hub_probe).await?;
-    tracing::info!(relayer = %hub_probe.signer.address(), roles = ?cfg.relayer.roles, "relayer starting");
+    let roles: Vec<&str> = cfg.relayer.roles.iter().map(|r| r.name()).collect();
+    tracing::info!(relayer = %hub_probe.signer.address(), roles = %roles.join(","), "relayer starting");
 
     if cfg.has(Role::Reporter) {
         let chains = chains_registered

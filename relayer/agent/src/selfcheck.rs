@@ -200,17 +200,7 @@ fn hub_senders(cfg: &Config) -> Vec<Role> {
 }
 
 fn role_names(roles: &[Role]) -> String {
-    let names: Vec<&str> = roles
-        .iter()
-        .map(|r| match r {
-            Role::Reporter => "reporter",
-            Role::Signer => "signer",
-            Role::Poster => "poster",
-            Role::Disputer => "disputer",
-            Role::Checker => "checker",
-        })
-        .collect();
-    names.join(", ")
+    roles.iter().map(|r| r.name()).collect::<Vec<_>>().join(", ")
 }
 
 /// Runs every check of `cfg` against the nodes it names.
