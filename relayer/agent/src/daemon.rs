@@ -271,7 +271,7 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
             run_role("disputer", ctx, || d.tick()).await
         });
     }
-    {
+    if cfg.http.is_some() {
         // the relayer's standing on the hub for /status, refreshed while it runs
         let hub = hub_for(&cfg)?;
         let (health, cancel, evm) = (health.clone(), cancel.clone(), evm_secret(&cfg).ok());

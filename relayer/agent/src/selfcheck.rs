@@ -327,7 +327,7 @@ async fn check_hub(cfg: &Config, report: &mut Report) -> Option<(CosmosClient, C
     if !senders.is_empty() {
         // where the funds are if the key was meant as the other type (a keyring export)
         let hint = match &other_address {
-            Some(other) => match client.balance(other, &hub.denom).await {
+            Some(other) => match probe(client.balance(other, &hub.denom)).await {
                 Ok(b) if b > 0 => format!(
                     "; the same key as {other_type} is {other}, which holds {b} {}: set hub.key_type = \"{other_type}\"",
                     hub.denom

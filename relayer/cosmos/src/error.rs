@@ -51,14 +51,17 @@ pub(crate) fn rpc_detail(e: &cosmrs::rpc::Error) -> String {
 
 /// The contract's (or the SDK's) own reason inside a node's failure log.
 ///
-/// A failed simulation of a contract execute reads
-/// `failed to execute message; message index: 0: <reason>: execute wasm contract failed
-/// [<module>/keeper.go:437] With gas wanted: '…' and gas used: '…' : unknown request`; the reason
-/// is what an operator needs, the rest is the SDK's wrapping (logged in full at debug level where
-/// the error is made).
+/// injectived 1.18 answers a simulation of a contract execute the contract refuses with
+/// `[reason:"execute wasm contract failed" metadata:{…}]: rpc error: code = Unknown desc = failed
+/// to execute message; message index: 0: <reason>`; other SDK versions put the reason before
+/// `: execute wasm contract failed [<module>/keeper.go:…] With gas wanted: '…' …`. The reason is
+/// what an operator needs; the rest is the SDK's wrapping (logged in full at debug level where the
+/// error is made, and kept in the error for callers).
 pub fn contract_reason(log: &str) -> &str {
+    const MESSAGE: &str = "failed to execute message; message index: ";
     let mut reason = log.trim();
-    if let Some(rest) = reason.strip_prefix("failed to execute message; message index: ") {
+    if let Some(i) = reason.find(MESSAGE) {
+        let rest = &reason[i + MESSAGE.len()..];
         // skip the message index and its colon
         reason = rest.split_once(": ").map_or(rest, |(_, r)| r);
     }
@@ -93,6 +96,11 @@ mod tests {
             "the hub refused the transaction: inj1abc is not an active relayer (bonded 0, jailed false)"
         );
         assert_eq!(e.contract_log(), Some(log), "callers still see the whole text");
+        // injectived 1.18's answer to a simulated unbond of more than is bonded (from a devnet)
+        let log = "[reason:\"execute wasm contract failed\" metadata:{key:\"ABCICode\" value:\"5\"} \
+                   metadata:{key:\"Codespace\" value:\"wasm\"}]: rpc error: code = Unknown desc = failed to execute \
+                   message; message index: 0: cannot unbond 5000000000000000000000: only 1000000000000000000000 is bonded";
+        assert_eq!(contract_reason(log), "cannot unbond 5000000000000000000000: only 1000000000000000000000 is bonded");
         // text that is not of that shape stays whole
         assert_eq!(
             contract_reason("insufficient fees; got: 1inj required: 2inj"),
