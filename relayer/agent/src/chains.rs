@@ -251,3 +251,78 @@ pub fn sink(r: &Registered, secret: &[u8; 32], metrics: &Metrics) -> Result<AnyS
         sender: TxSender::new(&c.rpc, provider, EthereumWallet::from(signer), c.chain_id, c.fee_policy(), bumps),
     }))
 }
+
+// ------------------------------------------------------------- start-up self-checks
+
+/// What the start-up self-checks ask of a configured chain's RPC, answered in VM-neutral terms
+/// (`crate::selfcheck` judges them). Each call fails with the RPC's error text on one line.
+pub struct ChainProbe {
+    vm: ProbeVm,
+}
+
+enum ProbeVm {
+    Evm { provider: alloy::providers::DynProvider, router: alloy::primitives::Address },
+}
+
+/// A one-line error text: alloy's transport errors carry their cause chain in `source()`.
+fn one_line(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        next = cause.source();
+    }
+    out
+}
+
+impl ChainProbe {
+    pub fn new(c: &crate::config::ChainSection) -> Result<ChainProbe, String> {
+        let url = c.rpc.parse().map_err(|e| format!("bad URL: {e}"))?;
+        let provider = alloy::providers::ProviderBuilder::new().connect_http(url).erased();
+        Ok(ChainProbe { vm: ProbeVm::Evm { provider, router: addr(&c.router) } })
+    }
+
+    /// The chain id the node reports (EIP-155 `eth_chainId`).
+    pub async fn chain_id(&self) -> Result<u64, String> {
+        match &self.vm {
+            ProbeVm::Evm { provider, .. } => provider.get_chain_id().await.map_err(|e| one_line(&e)),
+        }
+    }
+
+    /// Whether `account` (a configured contract address) holds code.
+    pub async fn has_code(&self, account: &str) -> Result<bool, String> {
+        match &self.vm {
+            ProbeVm::Evm { provider, .. } => {
+                provider.get_code_at(addr(account)).await.map(|c| !c.is_empty()).map_err(|e| one_line(&e))
+            }
+        }
+    }
+
+    /// The verifier the router settles through (the router's own `verifier()`).
+    pub async fn router_verifier(&self) -> Result<String, String> {
+        match &self.vm {
+            ProbeVm::Evm { provider, router } => mesh_chain_evm::bindings::MeshRouter::new(*router, provider)
+                .verifier()
+                .call()
+                .await
+                .map(|a| format!("{a:#x}"))
+                .map_err(|e| one_line(&e)),
+        }
+    }
+
+    /// The native balance (wei) of the account of the EVM key `secret`, and that account.
+    pub async fn key_balance(&self, secret: &[u8; 32]) -> Result<(String, u128), String> {
+        let signer = PrivateKeySigner::from_slice(secret).map_err(|e| format!("evm_key: {e}"))?;
+        match &self.vm {
+            ProbeVm::Evm { provider, .. } => {
+                let who = signer.address();
+                let balance = provider.get_balance(who).await.map_err(|e| one_line(&e))?;
+                Ok((format!("{who:#x}"), balance.try_into().unwrap_or(u128::MAX)))
+            }
+        }
+    }
+}

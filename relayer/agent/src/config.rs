@@ -58,6 +58,25 @@ pub enum Role {
     Checker,
 }
 
+impl Role {
+    /// The name in configs and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Reporter => "reporter",
+            Role::Signer => "signer",
+            Role::Poster => "poster",
+            Role::Disputer => "disputer",
+            Role::Checker => "checker",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RelayerSection {
@@ -87,6 +106,18 @@ pub struct HubSection {
     pub dispute: String,
     /// The relayer's hub account key.
     pub key: KeySource,
+    /// How the key derives its address and signs: `secp256k1` (the Cosmos SDK's) or
+    /// `eth_secp256k1` (Injective's, the default of `injectived keys add`).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub key_type: mesh_cosmos::KeyType,
+    /// The hub address the key must derive (e.g. what `injectived keys show` prints); checked at
+    /// start-up so a key of the other type is refused before anything is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 impl HubSection {
@@ -190,14 +221,24 @@ impl ChainSection {
 pub struct HttpSection {
     /// Address of `/health`, `/metrics` and `/status`.
     pub listen: SocketAddr,
+    /// `/health` answers 503 once a role failed this many rounds in a row (healthy again after
+    /// its next good round).
+    #[serde(default = "default_unhealthy_after")]
+    pub unhealthy_after: u32,
+}
+
+/// The default of `http.unhealthy_after`.
+pub fn default_unhealthy_after() -> u32 {
+    5
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("reading config {path}: {source}")]
-    Read { path: String, source: std::io::Error },
-    #[error("config {path}: {source}")]
-    Parse { path: String, source: Box<toml::de::Error> },
+    // the cause is part of the message (and not a `source`), so it is printed once
+    #[error("reading config {path}: {error}")]
+    Read { path: String, error: std::io::Error },
+    #[error("config {path}: {}", error.to_string().trim_end())]
+    Parse { path: String, error: Box<toml::de::Error> },
     #[error("config: {0}")]
     Invalid(String),
     #[error("key not available: {0}")]
@@ -205,15 +246,34 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// Reads and checks a config file; relative paths in it (the database, key files) are taken
+    /// relative to the file's folder, so the relayer finds them whatever its working directory.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let p = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: p.clone(), source })?;
-        Self::parse(&text, &p)
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read { path: p.clone(), error })?;
+        let mut cfg = Self::parse(&text, &p)?;
+        cfg.resolve_paths(path.parent().unwrap_or(Path::new("")));
+        Ok(cfg)
+    }
+
+    /// Makes relative paths relative to `base` (the config file's folder).
+    pub fn resolve_paths(&mut self, base: &Path) {
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        fix(&mut self.relayer.db);
+        for key in [Some(&mut self.hub.key), self.evm_key.as_mut()].into_iter().flatten() {
+            if let KeySource::File(p) = key {
+                fix(p);
+            }
+        }
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
         let c: Config =
-            toml::from_str(text).map_err(|e| ConfigError::Parse { path: origin.into(), source: Box::new(e) })?;
+            toml::from_str(text).map_err(|e| ConfigError::Parse { path: origin.into(), error: Box::new(e) })?;
         c.validate()?;
         Ok(c)
     }
@@ -225,6 +285,9 @@ impl Config {
         let needs_evm_key = self.relayer.roles.iter().any(|r| matches!(r, Role::Signer | Role::Poster | Role::Checker));
         if needs_evm_key && self.evm_key.is_none() {
             return Err(ConfigError::Invalid("the signer, poster and checker roles need [evm_key]".into()));
+        }
+        if self.http.as_ref().is_some_and(|h| h.unhealthy_after == 0) {
+            return Err(ConfigError::Invalid("http.unhealthy_after must be at least 1".into()));
         }
         self.hub
             .gas_price

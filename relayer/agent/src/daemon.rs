@@ -13,8 +13,9 @@ use crate::config::{Config, Role};
 use crate::metrics::{Metrics, RoleLabel};
 use crate::roles::disputer::{Disputer, WatchedDeliveries};
 use crate::roles::{checker, poster, reporter, signer::Signer, RoleError};
+use crate::status::{Health, Standing};
 use crate::store::Store;
-use mesh_hub::{CosmosClient, CosmosClientConfig, CosmosSigner, LiveHub};
+use mesh_hub::{CosmosClient, CosmosClientConfig, LiveHub};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -28,6 +29,9 @@ pub enum DaemonError {
     Chain(#[from] crate::chains::SetupError),
     #[error("role {role} stopped: {source}")]
     Role { role: &'static str, source: RoleError },
+    /// The config does not match the nodes it names (`crate::selfcheck`).
+    #[error(transparent)]
+    SelfCheck(#[from] crate::selfcheck::SelfCheckFailed),
 }
 
 fn setup<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> DaemonError {
@@ -39,7 +43,7 @@ fn hub_for(cfg: &Config) -> Result<LiveHub, DaemonError> {
     hc.fee_denom = cfg.hub.denom.clone();
     hc.gas_price = cfg.hub.gas_price.parse().map_err(setup("hub gas price"))?;
     let client = CosmosClient::new(hc).map_err(setup("hub client"))?;
-    let signer = CosmosSigner::from_hex(&cfg.hub.key.load()?, "inj").map_err(setup("hub key"))?;
+    let signer = crate::selfcheck::hub_signer(cfg).map_err(setup("hub key"))?;
     Ok(LiveHub {
         client,
         signer,
@@ -50,31 +54,40 @@ fn hub_for(cfg: &Config) -> Result<LiveHub, DaemonError> {
 }
 
 fn evm_secret(cfg: &Config) -> Result<[u8; 32], DaemonError> {
-    let src = cfg.evm_key.as_ref().ok_or(DaemonError::Setup { what: "evm key", detail: "no [evm_key]".into() })?;
-    let bytes = hex::decode(src.load()?.trim_start_matches("0x")).map_err(setup("evm key"))?;
-    bytes.try_into().map_err(|_| DaemonError::Setup { what: "evm key", detail: "must be 32 bytes".into() })
+    crate::selfcheck::evm_secret(cfg)
+        .map_err(setup("evm key"))?
+        .ok_or(DaemonError::Setup { what: "evm key", detail: "no [evm_key]".into() })
 }
 
-/// Runs one role's ticks until cancelled or a fatal error.
-async fn run_role<F, Fut, T>(
-    role: &'static str,
+/// What every role's loop shares.
+#[derive(Clone)]
+struct RoleCtx {
     every: Duration,
     cancel: CancellationToken,
     metrics: Metrics,
-    mut tick: F,
-) -> Result<(), DaemonError>
+    health: Health,
+}
+
+/// Runs one role's ticks until cancelled or a fatal error.
+async fn run_role<F, Fut, T>(role: &'static str, ctx: RoleCtx, mut tick: F) -> Result<(), DaemonError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, RoleError>>,
 {
+    let RoleCtx { every, cancel, metrics, health } = ctx;
+    health.register(role);
     let mut consecutive = 0u32;
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return Ok(()),
             r = tick() => match r {
-                Ok(_) => consecutive = 0,
+                Ok(_) => {
+                    consecutive = 0;
+                    health.success(role);
+                }
                 Err(e) if e.is_recoverable() => {
                     consecutive += 1;
+                    health.failure(role, &e.to_string());
                     metrics.errors.get_or_create(&RoleLabel { role: role.into() }).inc();
                     tracing::warn!(role, error = %e, consecutive, "recoverable error; retrying");
                 }
@@ -94,12 +107,49 @@ where
     }
 }
 
+/// How often `/status` learns the relayer's stake and the signer set anew.
+const STANDING_EVERY: Duration = Duration::from_secs(10);
+
+/// The relayer's stake and signer-set membership as the hub sees them now.
+async fn standing(hub: &LiveHub, evm_secret: Option<&[u8; 32]>) -> Result<Standing, String> {
+    use mesh_hub::MeshHub;
+    let me = hub.signer.address().to_string();
+    let info: Option<stake_escrow::RelayerInfo> = hub
+        .client
+        .query_smart(&hub.stake_escrow, &stake_escrow::QueryMsg::Relayer { address: me.clone() })
+        .await
+        .map_err(|e| e.to_string())?;
+    let set = hub.current_signer_set().await.map_err(|e| e.to_string())?;
+    let signer = evm_secret
+        .and_then(mesh_protocol::sig::signing_key)
+        .map(|k| EvmAddress(mesh_protocol::sig::signer_address(&k)));
+    Ok(Standing {
+        address: me,
+        bonded: info.as_ref().map_or_else(|| "0".into(), |i| i.bonded.to_string()),
+        active: info.as_ref().is_some_and(|i| i.active),
+        jailed: info.as_ref().is_some_and(|i| i.jailed),
+        in_signer_set: set
+            .as_ref()
+            .zip(signer)
+            .is_some_and(|(set, me)| set.set.signers.iter().any(|s| s.address == me)),
+        epoch: set.as_ref().map(|s| s.set.epoch),
+        checked_at: crate::time::rfc3339_time(std::time::SystemTime::now()),
+    })
+}
+
 /// Starts every configured role and the HTTP endpoints; returns when cancelled or on a fatal error.
 pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonError> {
     cfg.validate()?;
+    // refuse a config that does not match its nodes before anything is signed or sent
+    let checks = crate::selfcheck::run(&cfg).await.into_result()?;
+    for (check, warning) in checks.warnings() {
+        tracing::warn!(check, "{warning}");
+    }
     let store = Arc::new(Store::open(&cfg.relayer.db)?);
     let metrics = Metrics::new();
+    let health = Health::default();
     let every = cfg.relayer.poll_interval;
+    let ctx = RoleCtx { every, cancel: cancel.clone(), metrics: metrics.clone(), health: health.clone() };
     let mut tasks = tokio::task::JoinSet::new();
 
     let hub_probe = hub_for(&cfg)?;
@@ -114,7 +164,8 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
         .await
         .map_err(setup("reading the stake-escrow config"))?;
     let chains_registered = registered(&cfg, &hub_probe).await?;
-    tracing::info!(relayer = %hub_probe.signer.address(), roles = ?cfg.relayer.roles, "relayer starting");
+    let roles: Vec<&str> = cfg.relayer.roles.iter().map(|r| r.name()).collect();
+    tracing::info!(relayer = %hub_probe.signer.address(), roles = %roles.join(","), "relayer starting");
 
     if cfg.has(Role::Reporter) {
         let chains = chains_registered
@@ -136,10 +187,10 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
             max_reports_per_msg: hub_cfg.max_reports_per_msg as usize,
             batch_max_age: hub_cfg.batch_max_age,
         };
-        let (c, m) = (cancel.clone(), metrics.clone());
+        let ctx = ctx.clone();
         tasks.spawn(async move {
             let r = r;
-            run_role("reporter", every, c, m, || r.tick()).await
+            run_role("reporter", ctx, || r.tick()).await
         });
     }
     if cfg.has(Role::Signer) {
@@ -154,10 +205,10 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
             renewal_window: stake_cfg.renewal_window,
         };
         tracing::info!(evm_signer = %s.address(), "signer role on");
-        let (c, m) = (cancel.clone(), metrics.clone());
+        let ctx = ctx.clone();
         tasks.spawn(async move {
             let s = s;
-            run_role("signer", every, c, m, || s.tick()).await
+            run_role("signer", ctx, || s.tick()).await
         });
     }
     if cfg.runs_checker() {
@@ -176,20 +227,20 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
             metrics: metrics.clone(),
             max_objections_per_msg: hub_cfg.max_reports_per_msg as usize,
         };
-        let (c, m) = (cancel.clone(), metrics.clone());
+        let ctx = ctx.clone();
         tasks.spawn(async move {
             let ch = ch;
-            run_role("checker", every, c, m, || ch.tick()).await
+            run_role("checker", ctx, || ch.tick()).await
         });
     }
     if cfg.has(Role::Poster) {
         let secret = evm_secret(&cfg)?;
         let chains = chains_registered.iter().map(|r| sink(r, &secret, &metrics)).collect::<Result<Vec<_>, _>>()?;
         let p = poster::Poster { chains, hub: hub_for(&cfg)?, store: store.clone(), metrics: metrics.clone() };
-        let (c, m) = (cancel.clone(), metrics.clone());
+        let ctx = ctx.clone();
         tasks.spawn(async move {
             let p = p;
-            run_role("poster", every, c, m, || p.tick()).await
+            run_role("poster", ctx, || p.tick()).await
         });
     }
     if cfg.has(Role::Disputer) {
@@ -214,15 +265,29 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
             store: store.clone(),
             metrics: metrics.clone(),
         };
-        let (c, m) = (cancel.clone(), metrics.clone());
+        let ctx = ctx.clone();
         tasks.spawn(async move {
             let d = d;
-            run_role("disputer", every, c, m, || d.tick()).await
+            run_role("disputer", ctx, || d.tick()).await
+        });
+    }
+    if cfg.http.is_some() {
+        // the relayer's standing on the hub for /status, refreshed while it runs
+        let hub = hub_for(&cfg)?;
+        let (health, cancel, evm) = (health.clone(), cancel.clone(), evm_secret(&cfg).ok());
+        tasks.spawn(async move {
+            loop {
+                health.set_standing(standing(&hub, evm.as_ref()).await);
+                tokio::select! {
+                    _ = cancel.cancelled() => return Ok(()),
+                    _ = tokio::time::sleep(STANDING_EVERY) => {}
+                }
+            }
         });
     }
     if let Some(http) = &cfg.http {
         let listener = tokio::net::TcpListener::bind(http.listen).await.map_err(setup("HTTP listener"))?;
-        let app = crate::http::router(metrics.clone(), store.clone(), cfg.clone());
+        let app = crate::http::router(metrics.clone(), store.clone(), cfg.clone(), health.clone());
         let c = cancel.clone();
         tasks.spawn(async move {
             axum::serve(listener, app)

@@ -10,4 +10,7 @@ pub mod fraud;
 pub mod http;
 pub mod metrics;
 pub mod roles;
+pub mod selfcheck;
+pub mod status;
 pub mod store;
+pub mod time;

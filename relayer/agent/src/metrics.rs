@@ -112,3 +112,48 @@ impl Metrics {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The metric names of the exposition, without labels or the `# HELP`/`# TYPE` lines.
+    fn exposed() -> std::collections::BTreeSet<String> {
+        let m = Metrics::new();
+        // a labelled family shows up only once it has a member
+        let chain = ChainLabel::new("alpha");
+        for f in [
+            &m.events_indexed,
+            &m.reorgs,
+            &m.legs_settled,
+            &m.rotations_delivered,
+            &m.tx_fee_bumps,
+            &m.check_errors,
+            &m.settlement_failures,
+        ] {
+            f.get_or_create(&chain).inc();
+        }
+        m.lag.get_or_create(&chain).set(1);
+        m.errors.get_or_create(&RoleLabel { role: "reporter".into() }).inc();
+        m.encode()
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .map(|l| l.split(['{', ' ']).next().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_readme_lists_exactly_the_metrics_the_relayer_exposes() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+        let section = &readme[readme.find("## Observability").unwrap()..];
+        let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+        let listed: std::collections::BTreeSet<String> = section
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|s| s.starts_with("mesh_"))
+            .map(|s| s.split('{').next().unwrap().to_string())
+            .collect();
+        assert_eq!(listed, exposed());
+    }
+}

@@ -44,20 +44,35 @@ enum Command {
 
 #[derive(Subcommand)]
 enum RelayerCommand {
-    /// Run the roles of a config until SIGINT/SIGTERM (or a fatal error).
+    /// Run the roles of a config until SIGINT/SIGTERM (or a fatal error), after the start-up
+    /// self-checks (`mesh relayer check`) passed.
+    #[command(after_help = "Example:\n  mesh relayer run --config relayer0.toml\n\n\
+        Logs go to stderr; MESH_LOG sets the filter (default info), e.g. MESH_LOG=mesh_relayer=debug,info.")]
     Run {
+        /// Relayer config (relayer/mesh.example.toml documents every key); relative paths in it
+        /// are taken from its folder.
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Check a config against the nodes it names, print each check as ok / warn / FAILED, and
+    /// exit non-zero if any failed (what `run` refuses to start with).
+    #[command(after_help = "Example:\n  mesh relayer check --config relayer0.toml")]
+    Check {
+        /// Relayer config to check.
         #[arg(long)]
         config: PathBuf,
     },
     /// Print a complete config for a devnet identity (keys written as files next to its database).
     #[cfg(feature = "devnet")]
+    #[command(after_help = "Example:\n  mesh relayer config --relayer 0 --http 127.0.0.1:9464 > relayer0.toml")]
     Config {
+        /// Devnet state folder.
         #[arg(long, env = "MESH_DEVNET_DIR", default_value = ".devnet")]
         devnet_dir: PathBuf,
         /// Devnet relayer index; the disputer identity when absent.
         #[arg(long)]
         relayer: Option<usize>,
-        /// Roles, comma-separated (reporter, signer, poster, disputer).
+        /// Roles, comma-separated (reporter, signer, poster, disputer, checker).
         #[arg(long, value_delimiter = ',', default_value = "reporter,signer,poster,disputer")]
         roles: Vec<String>,
         /// Address for /health, /metrics and /status.
@@ -212,26 +227,36 @@ enum BundleCommand {
 #[derive(Subcommand)]
 enum StakeCommand {
     /// Bond stake (base units of the hub denom), proving possession of the config's EVM key.
+    #[command(after_help = "Example:\n  mesh stake bond --config relayer0.toml --amount 1000000000000000000000")]
     Bond {
+        /// Relayer config: its hub key pays and bonds, its EVM key is registered as the signer.
         #[arg(long)]
         config: PathBuf,
+        /// Stake in base units of the hub's bond denom (1 INJ = 10^18).
         #[arg(long)]
         amount: u128,
     },
     /// Start unbonding stake (claimable after the unbonding period; slashable until then).
+    #[command(after_help = "Example:\n  mesh stake unbond --config relayer0.toml --amount 500000000000000000000")]
     Unbond {
+        /// Relayer config (its hub key).
         #[arg(long)]
         config: PathBuf,
+        /// Stake to unbond, in base units of the bond denom.
         #[arg(long)]
         amount: u128,
     },
     /// Pay out unbonded stake whose period passed.
+    #[command(after_help = "Example:\n  mesh stake claim --config relayer0.toml")]
     Claim {
+        /// Relayer config (its hub key).
         #[arg(long)]
         config: PathBuf,
     },
     /// Bonded, unbonding, jailed, active.
+    #[command(after_help = "Example:\n  mesh stake status --config relayer0.toml")]
     Status {
+        /// Relayer config (its hub key's address is looked up).
         #[arg(long)]
         config: PathBuf,
     },
@@ -242,14 +267,19 @@ enum StakeCommand {
 #[derive(Subcommand)]
 enum DisputeCommand {
     /// Check one leg's lock report against your own EVM RPC; build the proof if it is false.
+    #[command(after_help = "Example:\n  mesh dispute prove-false-lock --config disputer.toml --chain alpha \\\n    \
+        --bundle 0x… --leg 0 --dry-run")]
     ProveFalseLock {
+        /// Disputer config (its hub key submits the proof and earns the bounty).
         #[arg(long)]
         config: PathBuf,
         /// Chain name from the config.
         #[arg(long)]
         chain: String,
+        /// Bundle id (0x + 64 hex digits).
         #[arg(long)]
         bundle: String,
+        /// Leg index within the bundle.
         #[arg(long)]
         leg: u32,
         /// Only show what the proof proves; submit nothing.
@@ -262,11 +292,16 @@ enum DisputeCommand {
     /// SignedStatement, e.g. {"batch":{"epoch":1,"batch_index":7,"root":"0x…","signature":"0x…"}}
     /// (see examples/signed-statement.json). Prints signer, slot, both roots and the stake at
     /// risk, refuses files that prove nothing, then submits.
+    #[command(after_help = "Example:\n  mesh dispute prove-equivocation --config disputer.toml --first a.json \
+        --second b.json --dry-run")]
     ProveEquivocation {
+        /// Disputer config (its hub key submits the proof).
         #[arg(long)]
         config: PathBuf,
+        /// The first signed statement (JSON).
         #[arg(long)]
         first: PathBuf,
+        /// The conflicting signed statement (JSON).
         #[arg(long)]
         second: PathBuf,
         /// Only show what the proof proves.
@@ -278,10 +313,16 @@ enum DisputeCommand {
     /// A batch root the hub never closed under that epoch (or, for a {"signer_set_update":{…}} file, a signer set the hub never made). The file is the JSON of
     /// a SignedStatement (see examples/signed-statement.json). Refuses a statement the hub made
     /// itself or a signer nobody bonded, then submits.
-    #[command(alias = "prove-wrong-signer-set-update")]
+    #[command(
+        alias = "prove-wrong-signer-set-update",
+        after_help = "Example:\n  mesh dispute prove-wrong-attestation --config disputer.toml \
+            --signature examples/signed-statement.json --dry-run"
+    )]
     ProveWrongAttestation {
+        /// Disputer config (its hub key submits the proof).
         #[arg(long)]
         config: PathBuf,
+        /// The signed statement (JSON).
         #[arg(long)]
         signature: PathBuf,
         /// Only show what the proof proves.
@@ -372,9 +413,12 @@ enum ProtocolCommand {
 
 /// Parses the command line and runs the command.
 pub fn main() -> anyhow::Result<()> {
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("MESH_LOG").unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
+        // colour codes only for a person at a terminal, never into log files or pipes
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     match Cli::parse().command {
         Command::Relayer(cmd) => {
@@ -548,6 +592,7 @@ fn parse_validators(s: &str) -> Result<usize, String> {
 fn cmd_relayer(cmd: RelayerCommand) -> crate::commands::Relayer {
     match cmd {
         RelayerCommand::Run { config } => crate::commands::Relayer::Run { config },
+        RelayerCommand::Check { config } => crate::commands::Relayer::Check { config },
         #[cfg(feature = "devnet")]
         RelayerCommand::Config { devnet_dir, relayer, roles, http } => {
             crate::commands::Relayer::Config { devnet_dir, relayer, roles, http }

@@ -11,11 +11,15 @@ use tokio_util::sync::CancellationToken;
 
 use mesh_chain::LockCheck;
 use mesh_chain_evm::AlloyEvm;
-use mesh_hub::{CosmosClient, CosmosClientConfig, CosmosSigner, LiveHub, MeshHub};
+use mesh_hub::{CosmosClient, CosmosClientConfig, LiveHub, MeshHub};
 use mesh_relayer::config::Config;
+use mesh_relayer::time::rfc3339;
 
 pub enum Relayer {
     Run {
+        config: PathBuf,
+    },
+    Check {
         config: PathBuf,
     },
     #[cfg(feature = "devnet")]
@@ -65,6 +69,16 @@ pub async fn relayer(cmd: Relayer) -> anyhow::Result<()> {
             });
             mesh_relayer::daemon::run(cfg, cancel).await.context("relayer stopped")?;
         }
+        Relayer::Check { config } => {
+            let cfg = Config::load(&config)?;
+            let report = mesh_relayer::selfcheck::run(&cfg).await;
+            print!("{}", crate::report::checks(&report));
+            let failed = report.failures().len();
+            if failed > 0 {
+                bail!("{failed} of {} checks failed: the relayer would refuse to start", report.checks.len());
+            }
+            println!("all {} checks passed", report.checks.len());
+        }
         #[cfg(feature = "devnet")]
         Relayer::Config { devnet_dir, relayer, roles, http } => {
             let m = mesh_devnet::manifest::Manifest::load(&devnet_dir.join("manifest.json"))?;
@@ -73,7 +87,8 @@ pub async fn relayer(cmd: Relayer) -> anyhow::Result<()> {
                 None => m.accounts.disputer.clone(),
             };
             let roles = roles.iter().map(|r| parse_role(r)).collect::<anyhow::Result<Vec<_>>>()?;
-            let data = mesh_devnet::relayer_config::data_dir(&devnet_dir);
+            // absolute paths: the printed config is read relative to wherever it is saved
+            let data = mesh_devnet::relayer_config::data_dir(&std::path::absolute(&devnet_dir)?);
             let cfg = mesh_devnet::relayer_config::relayer_config(&m, &id, roles, &data, http)?;
             print!("{}", toml::to_string_pretty(&cfg)?);
         }
@@ -87,7 +102,7 @@ fn live_hub(cfg: &Config) -> anyhow::Result<LiveHub> {
     hc.gas_price = cfg.hub.gas_price.parse()?;
     Ok(LiveHub {
         client: CosmosClient::new(hc)?,
-        signer: CosmosSigner::from_hex(&cfg.hub.key.load()?, "inj").map_err(anyhow::Error::msg)?,
+        signer: mesh_relayer::selfcheck::hub_signer(cfg)?,
         bundle_log: cfg.hub.bundle_log.clone(),
         stake_escrow: cfg.hub.stake_escrow.clone(),
         dispute: cfg.hub.dispute.clone(),
@@ -130,18 +145,9 @@ pub async fn stake(cmd: Stake) -> anyhow::Result<()> {
     }
     let info: Option<stake_escrow::RelayerInfo> =
         hub.client.query_smart(&cfg.hub.stake_escrow, &stake_escrow::QueryMsg::Relayer { address: me.clone() }).await?;
-    match info {
-        None => println!("{me}: never bonded"),
-        Some(i) => println!(
-            "{me}: bonded {} unbonding {} slashed {} jailed {} active {} (EVM signer {})",
-            i.bonded,
-            i.unbonding.iter().map(|u| u.amount.u128()).sum::<u128>(),
-            i.slashed,
-            i.jailed,
-            i.active,
-            i.evm_signer
-        ),
-    }
+    let stake_cfg: stake_escrow::ConfigResponse =
+        hub.client.query_smart(&cfg.hub.stake_escrow, &stake_escrow::QueryMsg::Config {}).await?;
+    print!("{}", crate::report::stake(&me, info.as_ref(), &stake_cfg));
     Ok(())
 }
 
@@ -156,7 +162,13 @@ pub async fn prove_false_lock(config: &Path, chain: &str, bundle: &str, leg: u32
     let loc = report.location.as_evm().context("the report is not on an EVM chain")?;
     println!(
         "report {} by {} at {} block {} tx {} log {} (window ends {})",
-        report.report_id, report.reporter, chain, loc.block_number, loc.tx_index, loc.log_index, report.window_ends_at
+        report.report_id,
+        report.reporter,
+        chain,
+        loc.block_number,
+        loc.tx_index,
+        loc.log_index,
+        rfc3339(report.window_ends_at)
     );
     let router = EvmAddress::parse(&c.router).map_err(|e| anyhow::anyhow!("{e}"))?.0;
     match mesh_chain_evm::chain::check_report(&evm, router, &r).await? {

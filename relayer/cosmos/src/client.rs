@@ -5,11 +5,13 @@ use cosmrs::cosmwasm::{MsgExecuteContract, MsgInstantiateContract, MsgStoreCode}
 use cosmrs::proto::cosmos::auth::v1beta1::{BaseAccount, QueryAccountRequest, QueryAccountResponse};
 use cosmrs::proto::cosmos::bank::v1beta1::{QueryBalanceRequest, QueryBalanceResponse};
 use cosmrs::proto::cosmos::base::abci::v1beta1::TxMsgData;
+use cosmrs::proto::cosmos::tx::signing::v1beta1::SignMode;
+use cosmrs::proto::cosmos::tx::v1beta1::TxRaw;
 use cosmrs::proto::cosmos::tx::v1beta1::{SimulateRequest, SimulateResponse};
 use cosmrs::proto::cosmwasm::wasm::v1::{QuerySmartContractStateRequest, QuerySmartContractStateResponse};
 use cosmrs::rpc::client::CompatMode;
 use cosmrs::rpc::{Client, HttpClient};
-use cosmrs::tx::{Body, Fee, Msg, SignDoc, SignerInfo};
+use cosmrs::tx::{Body, Fee, ModeInfo, Msg, SignDoc, SignerInfo, SignerPublicKey};
 use cosmrs::{AccountId, Any, Coin, Denom};
 use prost::Message;
 use serde::de::DeserializeOwned;
@@ -58,6 +60,15 @@ impl CosmosClientConfig {
     }
 }
 
+/// What a node says about itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeStatus {
+    /// The chain id the node runs.
+    pub network: String,
+    pub height: u64,
+    pub catching_up: bool,
+}
+
 /// What an included tx did.
 #[derive(Clone, Debug)]
 pub struct TxOutcome {
@@ -102,7 +113,7 @@ pub struct CosmosClient {
 }
 
 fn rpc_err(url: &str) -> impl Fn(cosmrs::rpc::Error) -> CosmosError + '_ {
-    move |source| CosmosError::Rpc { url: url.to_string(), source: Box::new(source) }
+    move |e| CosmosError::Rpc { url: url.to_string(), detail: crate::error::rpc_detail(&e) }
 }
 
 impl CosmosClient {
@@ -125,6 +136,17 @@ impl CosmosClient {
         let status = Backoff::RPC.run(|| self.rpc.status(), |_| true).await.map_err(rpc_err(&self.cfg.rpc_url))?;
         let time = status.sync_info.latest_block_time.unix_timestamp();
         Ok((status.sync_info.latest_block_height.value(), time.max(0) as u64))
+    }
+
+    /// The node's chain id (CometBFT `/status` `node_info.network`), latest height and whether
+    /// it is still catching up.
+    pub async fn node_status(&self) -> Result<NodeStatus, CosmosError> {
+        let status = Backoff::RPC.run(|| self.rpc.status(), |_| true).await.map_err(rpc_err(&self.cfg.rpc_url))?;
+        Ok(NodeStatus {
+            network: status.node_info.network.to_string(),
+            height: status.sync_info.latest_block_height.value(),
+            catching_up: status.sync_info.catching_up,
+        })
     }
 
     async fn abci_query<Req: Message, Resp: Message + Default>(
@@ -203,14 +225,23 @@ impl CosmosClient {
             denom: Denom::from_str(&self.cfg.fee_denom).map_err(|e| CosmosError::Encode(e.to_string()))?,
             amount: self.cfg.gas_price.saturating_mul(gas_limit as u128),
         };
-        let auth_info = SignerInfo::single_direct(Some(signer.key().public_key()), sequence)
-            .auth_info(Fee::from_amount_and_gas(amount, gas_limit));
+        // the public key as an `Any`: cosmrs knows only the SDK's own key types, Injective's
+        // eth_secp256k1 has its own type URL
+        let signer_info = SignerInfo {
+            public_key: Some(SignerPublicKey::Any(signer.public_key_any())),
+            mode_info: ModeInfo::single(SignMode::Direct),
+            sequence,
+        };
+        let auth_info = signer_info.auth_info(Fee::from_amount_and_gas(amount, gas_limit));
         let chain_id =
             self.cfg.chain_id.parse().map_err(|e: cosmrs::tendermint::Error| CosmosError::Encode(e.to_string()))?;
         let doc = SignDoc::new(&body, &auth_info, &chain_id, account_number)
             .map_err(|e| CosmosError::Encode(e.to_string()))?;
-        let raw = doc.sign(signer.key()).map_err(|e| CosmosError::Encode(e.to_string()))?;
-        raw.to_bytes().map_err(|e| CosmosError::Encode(e.to_string()))
+        let sign_bytes = doc.clone().into_bytes().map_err(|e| CosmosError::Encode(e.to_string()))?;
+        let signature = signer.sign(&sign_bytes).map_err(CosmosError::Encode)?;
+        let raw =
+            TxRaw { body_bytes: doc.body_bytes, auth_info_bytes: doc.auth_info_bytes, signatures: vec![signature] };
+        Ok(raw.encode_to_vec())
     }
 
     /// Gas the messages would use, as simulated by the node.
@@ -226,7 +257,10 @@ impl CosmosClient {
         let req = SimulateRequest { tx: None, tx_bytes };
         match self.abci_query::<_, SimulateResponse>("/cosmos.tx.v1beta1.Service/Simulate", req).await {
             Ok(resp) => Ok(resp.gas_info.map(|g| g.gas_used).unwrap_or_default()),
-            Err(CosmosError::Query { log, .. }) => Err(CosmosError::Simulation { log }),
+            Err(CosmosError::Query { log, .. }) => {
+                tracing::debug!(%log, "simulation failed");
+                Err(CosmosError::Simulation { log })
+            }
             Err(e) => Err(e),
         }
     }

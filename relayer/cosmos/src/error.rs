@@ -1,21 +1,19 @@
 /// Errors talking to the hub, classified so callers know whether trying again can help.
 #[derive(Debug, thiserror::Error)]
 pub enum CosmosError {
-    #[error("hub RPC {url}: {source}")]
-    Rpc {
-        url: String,
-        #[source]
-        source: Box<cosmrs::rpc::Error>,
-    },
+    /// `detail` is the RPC error's chain of causes on one line (see [`rpc_detail`]).
+    #[error("hub RPC {url}: {detail}")]
+    Rpc { url: String, detail: String },
     #[error("hub query {path} failed with code {code}: {log}")]
     Query { path: String, code: u32, log: String },
     #[error("account {0} does not exist on the hub (fund it first)")]
     AccountNotFound(String),
-    #[error("simulation failed: {log}")]
+    /// `log` is the node's full text; the message shows only the contract's reason in it.
+    #[error("the hub refused the transaction: {}", contract_reason(log))]
     Simulation { log: String },
-    #[error("tx rejected by CheckTx (code {code}, {codespace}): {log}")]
+    #[error("tx rejected by CheckTx (code {code}, {codespace}): {}", contract_reason(log))]
     CheckTx { code: u32, codespace: String, log: String },
-    #[error("tx {hash} failed in block {height} (code {code}, {codespace}): {log}")]
+    #[error("tx {hash} failed in block {height} (code {code}, {codespace}): {}", contract_reason(log))]
     DeliverTx { hash: String, height: u64, code: u32, codespace: String, log: String },
     #[error("tx {hash} was not included within {secs} s")]
     NotIncluded { hash: String, secs: u64 },
@@ -41,5 +39,76 @@ impl CosmosError {
             }
             _ => None,
         }
+    }
+}
+
+/// A tendermint-rpc error's causes on one line. Its `Display` is the `Debug` form of an eyre
+/// report, which ends in `Location: …/eyre.rs:10:9`; the alternate `Display` of the trace is
+/// the plain chain.
+pub(crate) fn rpc_detail(e: &cosmrs::rpc::Error) -> String {
+    format!("{:#}", e.trace())
+}
+
+/// The contract's (or the SDK's) own reason inside a node's failure log.
+///
+/// injectived 1.18 answers a simulation of a contract execute the contract refuses with
+/// `[reason:"execute wasm contract failed" metadata:{…}]: rpc error: code = Unknown desc = failed
+/// to execute message; message index: 0: <reason>`; other SDK versions put the reason before
+/// `: execute wasm contract failed [<module>/keeper.go:…] With gas wanted: '…' …`. The reason is
+/// what an operator needs; the rest is the SDK's wrapping (logged in full at debug level where the
+/// error is made, and kept in the error for callers).
+pub fn contract_reason(log: &str) -> &str {
+    const MESSAGE: &str = "failed to execute message; message index: ";
+    let mut reason = log.trim();
+    if let Some(i) = reason.find(MESSAGE) {
+        let rest = &reason[i + MESSAGE.len()..];
+        // skip the message index and its colon
+        reason = rest.split_once(": ").map_or(rest, |(_, r)| r);
+    }
+    for tail in [": execute wasm contract failed", " With gas wanted:", ": query wasm contract failed"] {
+        if let Some(i) = reason.find(tail) {
+            reason = &reason[..i];
+        }
+    }
+    reason = reason.strip_prefix("Generic error: ").unwrap_or(reason);
+    let reason = reason.trim();
+    if reason.is_empty() {
+        log.trim()
+    } else {
+        reason
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_contracts_reason_is_taken_out_of_the_sdks_simulation_text() {
+        // as injectived 1.18 answers a simulation of an execute the contract refuses
+        let log = "failed to execute message; message index: 0: inj1abc is not an active relayer (bonded 0, \
+                   jailed false): execute wasm contract failed [!injective!labs/wasmd@v0.53.2-evm-comet1-inj/x/wasm/\
+                   keeper/keeper.go:437] With gas wanted: '18446744073709551615' and gas used: '145893' : unknown request";
+        assert_eq!(contract_reason(log), "inj1abc is not an active relayer (bonded 0, jailed false)");
+        let e = CosmosError::Simulation { log: log.into() };
+        assert_eq!(
+            e.to_string(),
+            "the hub refused the transaction: inj1abc is not an active relayer (bonded 0, jailed false)"
+        );
+        assert_eq!(e.contract_log(), Some(log), "callers still see the whole text");
+        // injectived 1.18's answer to a simulated unbond of more than is bonded (from a devnet)
+        let log = "[reason:\"execute wasm contract failed\" metadata:{key:\"ABCICode\" value:\"5\"} \
+                   metadata:{key:\"Codespace\" value:\"wasm\"}]: rpc error: code = Unknown desc = failed to execute \
+                   message; message index: 0: cannot unbond 5000000000000000000000: only 1000000000000000000000 is bonded";
+        assert_eq!(contract_reason(log), "cannot unbond 5000000000000000000000: only 1000000000000000000000 is bonded");
+        // text that is not of that shape stays whole
+        assert_eq!(
+            contract_reason("insufficient fees; got: 1inj required: 2inj"),
+            "insufficient fees; got: 1inj required: 2inj"
+        );
+        assert_eq!(
+            contract_reason("failed to execute message; message index: 0: Generic error: batch 7 is not closed: execute wasm contract failed"),
+            "batch 7 is not closed"
+        );
     }
 }

@@ -12,6 +12,6 @@ mod error;
 pub mod retry;
 mod signer;
 
-pub use client::{CosmosClient, CosmosClientConfig, TxOutcome};
-pub use error::CosmosError;
-pub use signer::CosmosSigner;
+pub use client::{CosmosClient, CosmosClientConfig, NodeStatus, TxOutcome};
+pub use error::{contract_reason, CosmosError};
+pub use signer::{CosmosSigner, KeyType};

@@ -42,6 +42,9 @@ pub fn relayer_config(
             stake_escrow: m.contracts["stake_escrow"].clone(),
             dispute: m.contracts["dispute"].clone(),
             key: hub_key,
+            // the devnet's hub keys are the SDK's secp256k1
+            key_type: Default::default(),
+            address: Some(identity.hub_address.clone()),
         },
         evm_key: Some(evm_key),
         chains: m
@@ -62,7 +65,8 @@ pub fn relayer_config(
                 max_fee_per_gas: mesh_relayer::config::default_max_fee(),
             })
             .collect(),
-        http: http.map(|listen| HttpSection { listen }),
+        http: http
+            .map(|listen| HttpSection { listen, unhealthy_after: mesh_relayer::config::default_unhealthy_after() }),
         checker: Default::default(),
     })
 }

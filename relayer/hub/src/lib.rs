@@ -5,5 +5,5 @@
 pub mod bundle;
 mod port;
 
-pub use mesh_cosmos::{CosmosClient, CosmosClientConfig, CosmosError, CosmosSigner, TxOutcome};
+pub use mesh_cosmos::{CosmosClient, CosmosClientConfig, CosmosError, CosmosSigner, KeyType, NodeStatus, TxOutcome};
 pub use port::{set_after_reports_included, LiveHub, MeshHub};

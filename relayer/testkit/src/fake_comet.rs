@@ -6,7 +6,10 @@
 //!   (code 32 with the SDK's log when it is not the one expected) and includes accepted txs in
 //!   the next block;
 //! * `tx`, which finds an included tx by hash, with `tx_result.data` as the base64 text a real
-//!   node returns.
+//!   node returns;
+//! * `status` with the node's chain id (`node_info.network`), and `abci_query` for bank
+//!   balances and CosmWasm smart queries scripted per contract and query name, so the relayer's
+//!   start-up self-checks can be tested offline.
 //!
 //! The node is scripted through [`Node`] and records every call it answers ([`Call`]), and every
 //! HTTP request it received, answered or not.
@@ -23,9 +26,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use base64::Engine;
 use cosmrs::proto::cosmos::auth::v1beta1::{BaseAccount, QueryAccountRequest, QueryAccountResponse};
+use cosmrs::proto::cosmos::bank::v1beta1::{QueryBalanceRequest, QueryBalanceResponse};
 use cosmrs::proto::cosmos::base::abci::v1beta1::{GasInfo, TxMsgData};
+use cosmrs::proto::cosmos::base::v1beta1::Coin;
 use cosmrs::proto::cosmos::tx::v1beta1::{AuthInfo, SimulateRequest, SimulateResponse, TxRaw};
 use cosmrs::proto::cosmwasm::wasm::v1::MsgExecuteContractResponse;
+use cosmrs::proto::cosmwasm::wasm::v1::{QuerySmartContractStateRequest, QuerySmartContractStateResponse};
 use cosmrs::Any;
 use prost::Message;
 use serde_json::{json, Value};
@@ -33,6 +39,8 @@ use sha2::{Digest, Sha256};
 
 pub const ACCOUNT_PATH: &str = "/cosmos.auth.v1beta1.Query/Account";
 pub const SIMULATE_PATH: &str = "/cosmos.tx.v1beta1.Service/Simulate";
+pub const BALANCE_PATH: &str = "/cosmos.bank.v1beta1.Query/Balance";
+pub const SMART_PATH: &str = "/cosmwasm.wasm.v1.Query/SmartContractState";
 /// Gas every successful simulation reports.
 pub const SIMULATED_GAS: u64 = 100_000;
 /// What the contract "returned" in every included tx (the `data` of its execute response).
@@ -119,6 +127,15 @@ pub struct Node {
     pub lost_broadcast_answers: usize,
     /// Latest block height; an accepted tx is included in the next block.
     pub height: u64,
+    /// The chain id `status` reports.
+    pub network: String,
+    /// Accounts the account query answers "not found" for.
+    pub missing_accounts: Vec<String>,
+    /// Bank balances by address (any denom); absent addresses hold nothing.
+    pub balances: HashMap<String, u128>,
+    /// Smart query answers: (contract, the query's top-level key, answer JSON). A query without
+    /// one fails as the contract's "not found" would.
+    pub smart: Vec<(String, String, Value)>,
     /// Included txs by upper-case hex hash: (height, tx bytes, gas limit).
     included: HashMap<String, (u64, Vec<u8>, u64)>,
     calls: Vec<Call>,
@@ -137,6 +154,10 @@ impl Node {
             http_failures: VecDeque::new(),
             lost_broadcast_answers: 0,
             height: 100,
+            network: "mesh-devnet-1".into(),
+            missing_accounts: Vec::new(),
+            balances: HashMap::new(),
+            smart: Vec::new(),
             included: HashMap::new(),
             calls: Vec::new(),
             http_requests: 0,
@@ -186,6 +207,31 @@ impl Node {
         self
     }
 
+    /// `status` reports `chain_id` as the node's network.
+    pub fn network(mut self, chain_id: &str) -> Node {
+        self.network = chain_id.into();
+        self
+    }
+
+    /// `address` holds `amount` (of whatever denom is asked).
+    pub fn balance(mut self, address: &str, amount: u128) -> Node {
+        self.balances.insert(address.into(), amount);
+        self
+    }
+
+    /// The account query answers "not found" for `address`.
+    pub fn without_account(mut self, address: &str) -> Node {
+        self.missing_accounts.push(address.into());
+        self
+    }
+
+    /// `contract` answers smart queries named `query` (`{"<query>": {…}}`) with `answer`.
+    pub fn smart(mut self, contract: &str, query: &str, answer: Value) -> Node {
+        self.smart.retain(|(c, q, _)| !(c == contract && q == query));
+        self.smart.push((contract.into(), query.into(), answer));
+        self
+    }
+
     fn account_sequence(&mut self) -> u64 {
         if self.account_sequences.len() > 1 {
             self.account_sequences.pop_front().expect("non-empty")
@@ -225,6 +271,11 @@ impl FakeComet {
             axum::serve(listener, app).await.expect("fake CometBFT node serves");
         });
         FakeComet { addr, node, task }
+    }
+
+    /// Changes the running node's script (e.g. makes it fail from now on, or recover).
+    pub fn script(&self, f: impl FnOnce(&mut Node)) {
+        f(&mut self.node.lock().expect("node lock"))
     }
 
     pub fn url(&self) -> String {
@@ -337,6 +388,7 @@ async fn handle(State(node): State<Arc<Mutex<Node>>>, body: Bytes) -> Response {
             }
         }
         "tx" => tx(&mut node, params),
+        "status" => Ok(status(&node)),
         other => {
             node.calls.push(Call::Other { method: other.into() });
             Err(json!({"code": -32601, "message": "Method not found", "data": ""}))
@@ -370,8 +422,13 @@ fn abci_query(node: &mut Node, params: &Value) -> Value {
     match path.as_str() {
         ACCOUNT_PATH => {
             let req = QueryAccountRequest::decode(data.as_slice()).expect("QueryAccountRequest");
-            let sequence = node.account_sequence();
             node.calls.push(Call::Account { address: req.address.clone() });
+            if node.missing_accounts.contains(&req.address) {
+                // the SDK's answer: codespace sdk, code 22 (ErrKeyNotFound)
+                let log = format!("rpc error: code = NotFound desc = account {} not found: key not found", req.address);
+                return abci_response(height, 22, "sdk", &log, None);
+            }
+            let sequence = node.account_sequence();
             let base =
                 BaseAccount { address: req.address, pub_key: None, account_number: node.account_number, sequence };
             let eth = EthAccount { base_account: Some(base), code_hash: vec![0xc5; 32] };
@@ -394,11 +451,71 @@ fn abci_query(node: &mut Node, params: &Value) -> Value {
                 }
             }
         }
+        BALANCE_PATH => {
+            let req = QueryBalanceRequest::decode(data.as_slice()).expect("QueryBalanceRequest");
+            node.calls.push(Call::Query { path: path.clone() });
+            let amount = node.balances.get(&req.address).copied().unwrap_or_default();
+            let resp = QueryBalanceResponse { balance: Some(Coin { denom: req.denom, amount: amount.to_string() }) };
+            abci_response(height, 0, "", "", Some(resp.encode_to_vec()))
+        }
+        SMART_PATH => {
+            let req = QuerySmartContractStateRequest::decode(data.as_slice()).expect("QuerySmartContractStateRequest");
+            node.calls.push(Call::Query { path: path.clone() });
+            let query: Value = serde_json::from_slice(&req.query_data).expect("query JSON");
+            let name = query.as_object().and_then(|o| o.keys().next().cloned()).unwrap_or_default();
+            match node.smart.iter().find(|(c, q, _)| *c == req.address && *q == name) {
+                Some((_, _, answer)) => {
+                    let resp = QuerySmartContractStateResponse { data: serde_json::to_vec(answer).expect("JSON") };
+                    abci_response(height, 0, "", "", Some(resp.encode_to_vec()))
+                }
+                None => abci_response(
+                    height,
+                    9,
+                    "wasm",
+                    &format!("query wasm contract failed: no such contract or query {name} at {}", req.address),
+                    None,
+                ),
+            }
+        }
         _ => {
             node.calls.push(Call::Query { path: path.clone() });
             abci_response(height, 1, "sdk", &format!("unknown query path {path}"), None)
         }
     }
+}
+
+/// CometBFT's `/status`, with `node.network` as the chain id.
+fn status(node: &Node) -> Value {
+    let time = "2026-01-01T00:00:00Z";
+    let hash = "0".repeat(64);
+    json!({
+        "node_info": {
+            "protocol_version": {"p2p": "9", "block": "11", "app": "0"},
+            "id": "f".repeat(40),
+            "listen_addr": "tcp://127.0.0.1:26656",
+            "network": node.network,
+            "version": "1.0.1",
+            "channels": "40202122233038606100",
+            "moniker": "fake",
+            "other": {"tx_index": "on", "rpc_address": "tcp://127.0.0.1:26657"},
+        },
+        "sync_info": {
+            "latest_block_hash": hash,
+            "latest_app_hash": hash,
+            "latest_block_height": node.height.to_string(),
+            "latest_block_time": time,
+            "earliest_block_hash": hash,
+            "earliest_app_hash": hash,
+            "earliest_block_height": "1",
+            "earliest_block_time": time,
+            "catching_up": false,
+        },
+        "validator_info": {
+            "address": "A".repeat(40),
+            "pub_key": {"type": "tendermint/PubKeyEd25519", "value": b64(&[7u8; 32])},
+            "voting_power": "10",
+        },
+    })
 }
 
 fn broadcast_tx_sync(node: &mut Node, params: &Value) -> Value {
