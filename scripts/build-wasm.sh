@@ -20,6 +20,11 @@ WASM_OPT="$TOOLS/bin/wasm-opt"
 ART="$ROOT/artifacts"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 mkdir -p "$ART"
+# devnets brought up side by side (the e2e suite) each run this script: one builds, the others
+# wait for it and then find the artifacts up to date instead of reading half-written files
+mkdir -p "$TARGET_DIR"
+exec 9>"$TARGET_DIR/.build-wasm.lock"
+flock 9
 
 if [ ! -x "$WASM_OPT" ]; then
   echo "build-wasm: wasm-opt not found at $WASM_OPT, running setup-tools.sh" >&2

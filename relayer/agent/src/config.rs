@@ -98,6 +98,9 @@ pub struct HubSection {
     pub chain_id: String,
     #[serde(default = "default_denom")]
     pub denom: String,
+    /// Decimals of `denom`, for amounts in whole tokens ("1000 inj").
+    #[serde(default = "default_denom_decimals")]
+    pub denom_decimals: u8,
     /// Fee per gas in base units of `denom`.
     #[serde(default = "default_gas_price")]
     pub gas_price: String,
@@ -134,6 +137,9 @@ impl HubSection {
 
 fn default_denom() -> String {
     "inj".into()
+}
+fn default_denom_decimals() -> u8 {
+    18
 }
 fn default_gas_price() -> String {
     "160000000".into()

@@ -226,25 +226,25 @@ enum BundleCommand {
 
 #[derive(Subcommand)]
 enum StakeCommand {
-    /// Bond stake (base units of the hub denom), proving possession of the config's EVM key.
-    #[command(after_help = "Example:\n  mesh stake bond --config relayer0.toml --amount 1000000000000000000000")]
+    /// Bond stake, proving possession of the config's EVM key.
+    #[command(after_help = "Example:\n  mesh stake bond --config relayer0.toml --amount \"1000 inj\"")]
     Bond {
         /// Relayer config: its hub key pays and bonds, its EVM key is registered as the signer.
         #[arg(long)]
         config: PathBuf,
-        /// Stake in base units of the hub's bond denom (1 INJ = 10^18).
+        /// Stake: whole tokens with the denom ("1000 inj") or base units (1e21).
         #[arg(long)]
-        amount: u128,
+        amount: String,
     },
     /// Start unbonding stake (claimable after the unbonding period; slashable until then).
-    #[command(after_help = "Example:\n  mesh stake unbond --config relayer0.toml --amount 500000000000000000000")]
+    #[command(after_help = "Example:\n  mesh stake unbond --config relayer0.toml --amount \"500 inj\"")]
     Unbond {
         /// Relayer config (its hub key).
         #[arg(long)]
         config: PathBuf,
-        /// Stake to unbond, in base units of the bond denom.
+        /// Stake to unbond: "500 inj" or base units (5e20).
         #[arg(long)]
-        amount: u128,
+        amount: String,
     },
     /// Pay out unbonded stake whose period passed.
     #[command(after_help = "Example:\n  mesh stake claim --config relayer0.toml")]

@@ -32,8 +32,8 @@ pub enum Relayer {
 }
 
 pub enum Stake {
-    Bond { config: PathBuf, amount: u128 },
-    Unbond { config: PathBuf, amount: u128 },
+    Bond { config: PathBuf, amount: String },
+    Unbond { config: PathBuf, amount: String },
     Claim { config: PathBuf },
     Status { config: PathBuf },
 }
@@ -110,15 +110,24 @@ fn live_hub(cfg: &Config) -> anyhow::Result<LiveHub> {
 }
 
 pub async fn stake(cmd: Stake) -> anyhow::Result<()> {
-    let (path, msg, funds) = match &cmd {
-        Stake::Bond { config, amount } => (config, None, *amount),
-        Stake::Unbond { config, amount } => {
-            (config, Some(stake_escrow::ExecuteMsg::Unbond { amount: Uint128::new(*amount) }), 0)
-        }
-        Stake::Claim { config } => (config, Some(stake_escrow::ExecuteMsg::Claim {}), 0),
-        Stake::Status { config } => (config, None, 0),
+    let path = match &cmd {
+        Stake::Bond { config, .. }
+        | Stake::Unbond { config, .. }
+        | Stake::Claim { config }
+        | Stake::Status { config } => config,
     };
     let cfg = Config::load(path)?;
+    // one amount syntax everywhere: "1000 inj" (whole tokens) or 1e21 (base units)
+    let unit = mesh_planner::units::Unit::new(cfg.hub.denom.clone(), cfg.hub.denom_decimals);
+    let parse = |a: &str| mesh_planner::units::parse_amount(a, Some(&unit)).with_context(|| "--amount".to_string());
+    let (msg, funds) = match &cmd {
+        Stake::Bond { amount, .. } => (None, parse(amount)?),
+        Stake::Unbond { amount, .. } => {
+            (Some(stake_escrow::ExecuteMsg::Unbond { amount: Uint128::new(parse(amount)?) }), 0)
+        }
+        Stake::Claim { .. } => (Some(stake_escrow::ExecuteMsg::Claim {}), 0),
+        Stake::Status { .. } => (None, 0),
+    };
     let hub = live_hub(&cfg)?;
     let me = hub.signer.address().to_string();
     match (&cmd, msg) {
@@ -134,7 +143,11 @@ pub async fn stake(cmd: Stake) -> anyhow::Result<()> {
                 proof_of_possession: proof,
             };
             let out = hub.client.execute(&hub.signer, &cfg.hub.stake_escrow, &msg, hub.client.coins(funds)).await?;
-            println!("bonded {funds}{} as {me} (tx {})", cfg.hub.denom, out.hash);
+            println!(
+                "bonded {} as {me} (tx {})",
+                mesh_planner::units::show(funds.try_into().unwrap_or(i128::MAX), &unit),
+                out.hash
+            );
         }
         (Stake::Status { .. }, _) => {}
         (_, Some(msg)) => {
@@ -147,7 +160,7 @@ pub async fn stake(cmd: Stake) -> anyhow::Result<()> {
         hub.client.query_smart(&cfg.hub.stake_escrow, &stake_escrow::QueryMsg::Relayer { address: me.clone() }).await?;
     let stake_cfg: stake_escrow::ConfigResponse =
         hub.client.query_smart(&cfg.hub.stake_escrow, &stake_escrow::QueryMsg::Config {}).await?;
-    print!("{}", crate::report::stake(&me, info.as_ref(), &stake_cfg));
+    print!("{}", crate::report::stake(&me, info.as_ref(), &stake_cfg, cfg.hub.denom_decimals));
     Ok(())
 }
 

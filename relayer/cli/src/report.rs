@@ -39,11 +39,13 @@ pub fn stake(
     me: &str,
     info: Option<&mesh_hub_api::stake_escrow::RelayerInfo>,
     cfg: &mesh_hub_api::stake_escrow::ConfigResponse,
+    decimals: u8,
 ) -> String {
     use mesh_relayer::time::rfc3339;
-    let denom = &cfg.bond_denom;
+    let unit = mesh_planner::units::Unit::new(cfg.bond_denom.clone(), decimals);
+    let amount = |v: cosmwasm_std::Uint128| mesh_planner::units::show(v.u128().try_into().unwrap_or(i128::MAX), &unit);
     let Some(i) = info else {
-        return format!("relayer    {me}\nstate      never bonded (minimum bond {} {denom})\n", cfg.min_bond);
+        return format!("relayer    {me}\nstate      never bonded (minimum bond {})\n", amount(cfg.min_bond));
     };
     let state = if i.jailed {
         match i.jailed_at {
@@ -55,16 +57,16 @@ pub fn stake(
     } else if i.bonded.is_zero() {
         "not bonded".into()
     } else {
-        format!("inactive: bonded below the minimum {} {denom}", cfg.min_bond)
+        format!("inactive: bonded below the minimum {}", amount(cfg.min_bond))
     };
-    let mut out = format!("relayer    {me}\nstate      {state}\nbonded     {} {denom}\n", i.bonded);
+    let mut out = format!("relayer    {me}\nstate      {state}\nbonded     {}\n", amount(i.bonded));
     for u in &i.unbonding {
-        out += &format!("unbonding  {} {denom}, released {}\n", u.amount, rfc3339(u.release_at));
+        out += &format!("unbonding  {}, released {}\n", amount(u.amount), rfc3339(u.release_at));
     }
     if i.claimable_from > 0 {
         out += &format!("claimable  from {} at the earliest\n", rfc3339(i.claimable_from));
     }
-    out += &format!("slashed    {} {denom}\nEVM signer {}\n", i.slashed, i.evm_signer);
+    out += &format!("slashed    {}\nEVM signer {}\n", amount(i.slashed), i.evm_signer);
     out
 }
 
@@ -119,12 +121,15 @@ mod stake_tests {
             locked_by_epoch: 0,
             claimable_from: 0,
         };
-        let text = super::stake("inj1me", Some(&info), &cfg());
+        let text = super::stake("inj1me", Some(&info), &cfg(), 18);
         assert!(text.contains("state      jailed since 2025-12-02T11:26:40Z"), "{text}");
-        assert!(text.contains("unbonding  7 inj, released 2025-12-02T11:27:00Z"), "{text}");
+        assert!(
+            text.contains("unbonding  0.000000000000000007 inj (7 base units), released 2025-12-02T11:27:00Z"),
+            "{text}"
+        );
         assert!(!text.contains("1764674"), "no raw unix times: {text}");
         assert!(!text.contains("true") && !text.contains("Some("), "no debug forms: {text}");
-        let never = super::stake("inj1me", None, &cfg());
-        assert!(never.contains("never bonded (minimum bond 1000 inj)"), "{never}");
+        let never = super::stake("inj1me", None, &cfg(), 18);
+        assert!(never.contains("never bonded (minimum bond 0.000000000000001 inj (1000 base units))"), "{never}");
     }
 }

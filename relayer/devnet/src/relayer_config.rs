@@ -37,6 +37,7 @@ pub fn relayer_config(
             rpc: m.hub.rpc[0].clone(),
             chain_id: m.hub.chain_id.clone(),
             denom: m.hub.denom.clone(),
+            denom_decimals: 18,
             gas_price: m.hub.gas_price.clone(),
             bundle_log: m.contracts["bundle_log"].clone(),
             stake_escrow: m.contracts["stake_escrow"].clone(),

@@ -62,7 +62,10 @@ async fn a_spec_is_planned_registered_locked_by_each_party_and_followed_until_fi
     let out = mesh(&["bundle", "plan", &stingy, "--network", network]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(err.contains("lender receives ≥ principal + fee: 10 WETH (10000000000000000000 base units) but 10.009 WETH"), "{err}");
+    assert!(
+        err.contains("lender receives ≥ principal + fee: 10 WETH (10000000000000000000 base units) but 10.009 WETH"),
+        "{err}"
+    );
 
     // the parties' WETH: bob bridges on beta, carol repays on alpha (the pool holds its own)
     let (bob, carol) = (&m.accounts.users[1], &m.accounts.users[2]);
@@ -84,8 +87,17 @@ async fn a_spec_is_planned_registered_locked_by_each_party_and_followed_until_fi
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("but leg 1's depositor is"), "{err}");
     for (leg, who) in [("0", "contracts-owner"), ("1", "bob"), ("2", "carol")] {
-        let out =
-            ok(&["bundle", "lock", &spec, "--leg", leg, "--network", network, "--key-file", &key(&format!("{who}.evm.key"))]);
+        let out = ok(&[
+            "bundle",
+            "lock",
+            &spec,
+            "--leg",
+            leg,
+            "--network",
+            network,
+            "--key-file",
+            &key(&format!("{who}.evm.key")),
+        ]);
         assert!(out.contains(&format!("locked leg {leg}")), "{out}");
     }
     // locking it again: the Router's revert by name, not a selector
@@ -103,8 +115,17 @@ async fn a_spec_is_planned_registered_locked_by_each_party_and_followed_until_fi
         &unconstrained.replace("nonce = 1", "nonce = 2").replace("amount = \"10.009 WETH\"", "amount = \"10 WETH\""),
     );
     ok(&["bundle", "register", &no_fee, "--network", network, "--key-file", &key("carol.hub.key")]);
-    let out =
-        mesh(&["bundle", "lock", &no_fee, "--leg", "0", "--network", network, "--key-file", &key("contracts-owner.evm.key")]);
+    let out = mesh(&[
+        "bundle",
+        "lock",
+        &no_fee,
+        "--leg",
+        "0",
+        "--network",
+        network,
+        "--key-file",
+        &key("contracts-owner.evm.key"),
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(err.contains("no leg of the bundle repays the pool 10009000000000000000"), "{err}");
@@ -166,7 +187,17 @@ async fn anyone_delivers_a_decided_bundle_from_the_hubs_public_signatures() {
         .expect("the bundle id is printed")
         .to_string();
     for (leg, who) in [("0", "alice"), ("1", "bob")] {
-        ok(&["bundle", "lock", &spec, "--leg", leg, "--network", network, "--key-file", &key(&format!("{who}.evm.key"))]);
+        ok(&[
+            "bundle",
+            "lock",
+            &spec,
+            "--leg",
+            leg,
+            "--network",
+            network,
+            "--key-file",
+            &key(&format!("{who}.evm.key")),
+        ]);
     }
     // decided and attested, but no poster delivers it
     let start = Instant::now();

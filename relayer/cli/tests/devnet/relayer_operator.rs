@@ -120,8 +120,12 @@ async fn an_operator_is_refused_bad_hub_settings_and_bonds_and_checks_an_eth_sec
     );
 
     // the key bonds: a transaction signed as eth_secp256k1 that injectived verifies
-    let bonded = ok(&["stake", "bond", "--config", &fresh_path, "--amount", "1000000000000000000000"]);
+    let bonded = ok(&["stake", "bond", "--config", &fresh_path, "--amount", "1000 inj"]);
     assert!(bonded.contains(&format!("as {eth}")) && bonded.contains("state      active"), "{bonded}");
+    assert!(
+        bonded.contains("bonded     1000 inj (1000000000000000000000 base units)"),
+        "whole tokens beside base units: {bonded}"
+    );
     let report = ok(&["relayer", "check", "--config", &fresh_path]);
     let line = |name: &str| report.lines().find(|l| l.contains(name)).unwrap_or_default().to_string();
     assert!(
@@ -131,7 +135,7 @@ async fn an_operator_is_refused_bad_hub_settings_and_bonds_and_checks_an_eth_sec
     assert!(line("relayer stake").starts_with("ok "), "{report}");
 
     // a contract's refusal is its reason alone, not the SDK's simulation text
-    let (_, err) = fails(&["stake", "unbond", "--config", &fresh_path, "--amount", "5000000000000000000000"]);
+    let (_, err) = fails(&["stake", "unbond", "--config", &fresh_path, "--amount", "5e21"]);
     assert_eq!(
         err,
         "error: the hub refused the transaction: cannot unbond 5000000000000000000000: only 1000000000000000000000 is \
