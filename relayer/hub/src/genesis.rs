@@ -31,6 +31,8 @@ pub enum GenesisError {
     Missing { missing: String },
     #[error("the genesis is for chain {genesis:?} but the profile's hub.chain_id is {profile:?}")]
     ChainId { genesis: String, profile: String },
+    #[error("after the patch {detail}; set both in the profile's [genesis]")]
+    Inconsistent { detail: String },
     #[error(
         "the genesis's bond denom is {genesis:?} and the profile's hub.denom {profile:?}: only the SDK's default \
          \"stake\" is replaced; start from a fresh `init` genesis or fix hub.denom"
@@ -83,6 +85,9 @@ pub fn patch(genesis: &mut Value, profile: &Profile) -> Result<Vec<Change>, Gene
     if let Some(amount) = &g.min_deposit {
         set("app_state.gov.params.min_deposit", json!([{"denom": denom, "amount": amount}]), &mut changes);
     }
+    if let Some(amount) = &g.expedited_min_deposit {
+        set("app_state.gov.params.expedited_min_deposit", json!([{"denom": denom, "amount": amount}]), &mut changes);
+    }
     if let Some(d) = g.unbonding_time {
         set("app_state.staking.params.unbonding_time", json!(format!("{}s", d.as_secs())), &mut changes);
     }
@@ -115,8 +120,27 @@ fn check(genesis: &mut Value, profile: &Profile) -> Result<(), GenesisError> {
     if g.expedited_voting_period.is_some() {
         needed.push("app_state.gov.params.expedited_voting_period");
     }
-    if g.min_deposit.is_some() {
+    if g.min_deposit.is_some() || g.expedited_min_deposit.is_some() {
         needed.push("app_state.gov.params.min_deposit");
+        needed.push("app_state.gov.params.expedited_min_deposit");
+        // the SDK refuses a genesis whose expedited deposit is not above the normal one
+        let amount = |p: &str, given: &Option<String>| -> Option<u128> {
+            match given {
+                Some(a) => a.parse().ok(),
+                None => {
+                    genesis.pointer(&format!("/{}", p.replace('.', "/")))?.get(0)?.get("amount")?.as_str()?.parse().ok()
+                }
+            }
+        };
+        let normal = amount("app_state.gov.params.min_deposit", &g.min_deposit);
+        let expedited = amount("app_state.gov.params.expedited_min_deposit", &g.expedited_min_deposit);
+        if let (Some(n), Some(e)) = (normal, expedited) {
+            if e <= n {
+                return Err(GenesisError::Inconsistent {
+                    detail: format!("the expedited proposal deposit {e} would not exceed the minimum deposit {n}"),
+                });
+            }
+        }
     }
     if g.unbonding_time.is_some() {
         needed.push("app_state.staking.params.unbonding_time");
@@ -230,7 +254,8 @@ mod tests {
             "app_state": {
                 "staking": {"params": {"bond_denom": "stake", "unbonding_time": "1814400s"}},
                 "mint": {"params": {"mint_denom": "stake"}},
-                "gov": {"params": {"voting_period": "172800s", "min_deposit": [{"denom": "stake", "amount": "1"}]}},
+                "gov": {"params": {"voting_period": "172800s", "min_deposit": [{"denom": "stake", "amount": "1"}],
+                                   "expedited_min_deposit": [{"denom": "stake", "amount": "50"}]}},
                 "wasm": {"params": {"code_upload_access": {"permission": "Nobody", "addresses": []},
                                     "instantiate_default_permission": "Nobody"}}
             }
@@ -281,6 +306,16 @@ mod tests {
         g["app_state"]["staking"]["params"]["bond_denom"] = json!("uatom");
         let err = patch(&mut g, &profile()).unwrap_err().to_string();
         assert!(err.contains("uatom"), "{err}");
+
+        // a minimum deposit at or above the expedited one: the SDK would refuse the genesis later
+        let mut p = profile();
+        p.genesis.min_deposit = Some("50".into());
+        let mut g = minimal();
+        let err = patch(&mut g, &p).unwrap_err().to_string();
+        assert!(err.contains("expedited proposal deposit 50 would not exceed the minimum deposit 50"), "{err}");
+        p.genesis.expedited_min_deposit = Some("51".into());
+        patch(&mut g, &p).unwrap();
+        assert_eq!(g["app_state"]["gov"]["params"]["expedited_min_deposit"][0]["amount"], "51");
 
         let mut g = json!({"hello": "world"});
         assert!(patch(&mut g, &profile()).unwrap_err().to_string().contains("chain_id"));

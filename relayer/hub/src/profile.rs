@@ -98,6 +98,8 @@ pub struct GenesisSection {
     pub expedited_voting_period: Option<Duration>,
     /// Minimum proposal deposit, base units of `hub.denom`.
     pub min_deposit: Option<Units>,
+    /// Minimum deposit of an expedited proposal; the SDK requires it above `min_deposit`.
+    pub expedited_min_deposit: Option<Units>,
     /// Staking unbonding time of validators (`staking.params.unbonding_time`).
     #[serde(default, with = "humantime_serde::option")]
     pub unbonding_time: Option<Duration>,
@@ -226,8 +228,17 @@ impl Profile {
         units("hub.validator_balance", &self.hub.validator_balance)?;
         units("accounts.balance", &self.accounts.balance)?;
         units("contracts.registration_deposit", &self.contracts.registration_deposit)?;
-        if let Some(d) = &self.genesis.min_deposit {
-            units("genesis.min_deposit", d)?;
+        let deposit = self.genesis.min_deposit.as_deref().map(|d| units("genesis.min_deposit", d)).transpose()?;
+        let expedited = self
+            .genesis
+            .expedited_min_deposit
+            .as_deref()
+            .map(|d| units("genesis.expedited_min_deposit", d))
+            .transpose()?;
+        if let (Some(d), Some(e)) = (deposit, expedited) {
+            if e <= d {
+                return Err("genesis.expedited_min_deposit must exceed genesis.min_deposit".into());
+            }
         }
         let min = units("contracts.min_bond", &self.contracts.min_bond)?;
         let bond = units("contracts.relayer_bond", &self.contracts.relayer_bond)?;
