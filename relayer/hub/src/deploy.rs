@@ -52,6 +52,12 @@ pub enum DeployError {
          one the checksums name (rebuild with scripts/build-wasm.sh, or check where the file came from)"
     )]
     ChecksumMismatch { path: String, checksums: String, expected: String, actual: String },
+    #[error(
+        "the hub does not let this deployer upload code (its genesis `code_upload` is permissioned): store {file} \
+         (sha256 {checksum}) by a governance store-code proposal first — hub-config/README.md, step 5 — and run \
+         `mesh hub deploy` again; it finds the stored code by its checksum"
+    )]
+    UploadNotAllowed { file: String, checksum: String },
     #[error("the node at {rpc} serves chain {node:?} but the profile's hub.chain_id is {profile:?}")]
     WrongChain { rpc: String, node: String, profile: String },
     #[error("{step}: {source}")]
@@ -414,8 +420,13 @@ pub async fn deploy_contracts(
                 id
             }
             None => {
-                let (id, out) =
-                    hub.store_code(deployer, wasm.to_vec()).await.map_err(hub_err(format!("store {}", c.file)))?;
+                let (id, out) = hub.store_code(deployer, wasm.to_vec()).await.map_err(|e| {
+                    if e.contract_log().is_some_and(|l| l.contains("can not create code: unauthorized")) {
+                        DeployError::UploadNotAllowed { file: c.file.into(), checksum: hex::encode(sum) }
+                    } else {
+                        DeployError::Hub { step: format!("store {}", c.file), source: e }
+                    }
+                })?;
                 progress.sent += 1;
                 progress.say(&format!("{}: stored as code {id} (tx {})", c.file, out.hash));
                 id

@@ -1,4 +1,6 @@
-//! The `mesh` binary on a real devnet: the bundle commands as a user runs them, and a relayer
-//! process killed and restarted. One test binary; its tests run side by side on their own ports.
+//! The `mesh` binary on a real devnet: the bundle commands as a user runs them, a relayer
+//! process killed and restarted, and the hub commands (`mesh hub patch-genesis`, `mesh hub
+//! deploy`). One test binary; its tests run side by side on their own ports.
 mod bundle_cli;
 mod devnet_reorg_and_crash;
+mod hub_cli;
