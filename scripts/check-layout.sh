@@ -26,7 +26,7 @@ def closure(pkg):
     return {name[d] for d in seen}
 ids = {name[i]: i for i in normal if name[i].startswith("mesh-") or name[i] in ("bundle-log", "stake-escrow", "dispute")}
 production = ["mesh-protocol", "mesh-proof-evm", "mesh-hub-api", "bundle-log", "stake-escrow", "dispute",
-              "mesh-chain", "mesh-cosmos", "mesh-hub", "mesh-chain-evm", "mesh-planner", "mesh-relayer",
+              "mesh-chain", "mesh-cosmos", "mesh-hub", "mesh-chain-evm", "mesh-planner", "mesh-client", "mesh-relayer",
               "mesh-devnet", "mesh-cli"]
 bad = []
 for crate in production:

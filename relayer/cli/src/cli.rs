@@ -34,8 +34,7 @@ enum Command {
     /// A hub network's setup: patch its genesis, deploy and wire the hub contracts.
     #[command(subcommand)]
     Hub(crate::hub::HubCommand),
-    /// Bundles from spec files: plan, register, lock legs, follow status (devnet manifest).
-    #[cfg(feature = "devnet")]
+    /// Bundles from spec files on any network: plan, register, lock, status, deliver, refund.
     #[command(subcommand)]
     Bundle(BundleCommand),
     /// The live demo: a trade COMMITs, a missing leg ABORTs, a fraudster is slashed.
@@ -70,48 +69,143 @@ enum RelayerCommand {
     },
 }
 
-#[cfg(feature = "devnet")]
+/// Where the network file is: `--network`, else MESH_NETWORK, else the devnet's
+/// (`$MESH_DEVNET_DIR/network.toml`, `.devnet/network.toml` by default).
+#[derive(clap::Args, Clone)]
+struct NetworkArg {
+    /// Network file: hub endpoint and contracts, chains, routers, tokens, parties
+    /// (examples/network.example.toml) [env: MESH_NETWORK; default: $MESH_DEVNET_DIR/network.toml]
+    #[arg(long, env = "MESH_NETWORK")]
+    network: Option<PathBuf>,
+}
+
+impl NetworkArg {
+    fn path(&self) -> PathBuf {
+        self.network.clone().unwrap_or_else(|| {
+            PathBuf::from(std::env::var("MESH_DEVNET_DIR").unwrap_or_else(|_| ".devnet".into())).join("network.toml")
+        })
+    }
+}
+
+/// A secret key, from an environment variable or a file (hex, first line), as in the relayer's
+/// config.
+#[derive(clap::Args, Clone)]
+#[group(required = true, multiple = false)]
+struct KeyArg {
+    /// Environment variable holding the hex secret key.
+    #[arg(long, value_name = "VAR")]
+    key_env: Option<String>,
+    /// File holding the hex secret key (first line), e.g. .devnet/keys/alice.hub.key.
+    #[arg(long, value_name = "PATH")]
+    key_file: Option<PathBuf>,
+}
+
+impl KeyArg {
+    fn source(&self) -> mesh_relayer::config::KeySource {
+        use mesh_relayer::config::KeySource;
+        match (&self.key_env, &self.key_file) {
+            (Some(var), _) => KeySource::Env(var.clone()),
+            (None, Some(path)) => KeySource::File(path.clone()),
+            (None, None) => unreachable!("clap requires one of --key-env, --key-file"),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum BundleCommand {
-    /// Resolve a spec (examples/swap.bundle.toml) and print legs, hashes, net flows and timing;
-    /// refuses unknown chains, tokens or parties and deadlines that cannot settle in time.
+    /// Resolve a spec through the network file and print legs, amounts, hashes, net flows,
+    /// constraints, timing and steps; refuses what the hub would refuse (unknown chains, tokens
+    /// or parties, deadlines the hub or the chains cannot meet, a used nonce).
+    ///
+    /// Example: mesh bundle plan examples/swap.bundle.toml
     Plan {
+        /// Bundle spec (TOML), e.g. examples/swap.bundle.toml.
         spec: PathBuf,
-        #[arg(long, default_value = ".devnet/manifest.json")]
-        manifest: PathBuf,
+        #[command(flatten)]
+        network: NetworkArg,
     },
-    /// Register the planned bundle on the hub as its creator.
+    /// Register the planned bundle on the hub, signed by the creator's hub key; saves the
+    /// registered bundle next to the spec (SPEC.registered.json) for `lock` and `refund`.
+    ///
+    /// Example: mesh bundle register examples/swap.bundle.toml --key-file .devnet/keys/alice.hub.key
     Register {
+        /// Bundle spec (TOML).
         spec: PathBuf,
-        #[arg(long, default_value = ".devnet/manifest.json")]
-        manifest: PathBuf,
+        #[command(flatten)]
+        network: NetworkArg,
+        #[command(flatten)]
+        key: KeyArg,
     },
-    /// Approve and lock leg N as its depositor.
+    /// Lock leg N of a registered bundle: approve + lock signed with the depositor's EVM key, or
+    /// print both calls (`--print-calls`) for the depositor's own wallet.
+    ///
+    /// Example: mesh bundle lock examples/swap.bundle.toml --leg 0 --key-file .devnet/keys/alice.evm.key
     Lock {
+        /// Bundle spec (TOML) that was registered.
         spec: PathBuf,
+        /// Index of the leg to lock (0 is the first in the spec).
         #[arg(long)]
         leg: usize,
-        #[arg(long, default_value = ".devnet/manifest.json")]
-        manifest: PathBuf,
+        #[command(flatten)]
+        network: NetworkArg,
+        /// Environment variable holding the depositor's hex EVM key.
+        #[arg(long, value_name = "VAR", conflicts_with_all = ["key_file", "print_calls"])]
+        key_env: Option<String>,
+        /// File holding the depositor's hex EVM key, e.g. .devnet/keys/alice.evm.key.
+        #[arg(long, value_name = "PATH", conflicts_with = "print_calls")]
+        key_file: Option<PathBuf>,
+        /// Sign nothing: print the approve and lock transactions (target and calldata, and
+        /// `cast send` lines) for the depositor's own wallet.
+        #[arg(long)]
+        print_calls: bool,
+        /// With --print-calls: print only the two `cast send` commands, a script that signs with
+        /// the key in $KEY.
+        #[arg(long, requires = "print_calls")]
+        cast: bool,
     },
-    /// A bundle's timeline: reports, verdict, batch, attestation.
+    /// A bundle's timeline: each leg on its chain, reports, verdict, batch, delivery.
+    ///
+    /// Example: mesh bundle status 0x… --watch
     Status {
+        /// Bundle id (0x + 64 hex digits), as `register` prints it.
         id: String,
+        /// Follow the bundle until every leg is final on its chain.
         #[arg(long)]
         watch: bool,
+        /// Print JSON (the hub's record, each leg's Router state, the batch).
         #[arg(long)]
         json: bool,
-        #[arg(long, default_value = ".devnet/manifest.json")]
-        manifest: PathBuf,
+        #[command(flatten)]
+        network: NetworkArg,
     },
     /// Deliver a decided bundle's verdict to every chain yourself, from the hub's public batch
     /// signatures and Merkle proof (`settleBatch`, or `settleMany` when the root is known); legs
-    /// already final are skipped. Pays gas with the EVM key in MESH_EVM_KEY, or the devnet
-    /// deployer's.
+    /// already final are skipped. The EVM key pays the gas.
+    ///
+    /// Example: mesh bundle deliver 0x… --key-file .devnet/keys/alice.evm.key
     Deliver {
+        /// Bundle id.
         id: String,
-        #[arg(long, default_value = ".devnet/manifest.json")]
-        manifest: PathBuf,
+        #[command(flatten)]
+        network: NetworkArg,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Refund the escrowed legs of a registered bundle to their depositors with `refundExpired`
+    /// (no signature needed; opens at the settle deadline plus the Router's refund grace). Anyone
+    /// may call it; the EVM key pays the gas, the tokens go to each depositor.
+    ///
+    /// Example: mesh bundle refund examples/swap.bundle.toml --key-file .devnet/keys/alice.evm.key
+    Refund {
+        /// Bundle spec (TOML) that was registered.
+        spec: PathBuf,
+        /// Only this leg (every escrowed leg by default).
+        #[arg(long)]
+        leg: Option<usize>,
+        #[command(flatten)]
+        network: NetworkArg,
+        #[command(flatten)]
+        key: KeyArg,
     },
 }
 
@@ -199,8 +293,8 @@ enum DisputeCommand {
 #[cfg(feature = "devnet")]
 #[derive(clap::Args)]
 struct DevnetArgs {
-    /// Devnet state folder (processes, logs, node homes, manifest).
-    #[arg(long, env = "MESH_DEVNET_DIR", default_value = ".devnet")]
+    /// Devnet state folder (processes, logs, node homes, manifest, network file, keys).
+    #[arg(long = "devnet-dir", alias = "dir", env = "MESH_DEVNET_DIR", default_value = ".devnet")]
     dir: PathBuf,
     /// Hub profile (genesis, node and contract parameters).
     #[arg(long, default_value = "hub-config/devnet.toml")]
@@ -239,6 +333,22 @@ enum DevnetCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Give a devnet party (or any 0x address) demo tokens or gas on one chain, paid by the
+    /// devnet's deployer: USDC is minted, WETH wrapped and sent, ETH sent.
+    ///
+    /// Example: mesh devnet fund alice --chain alpha --amount "100 USDC"
+    Fund {
+        /// A devnet party (alice, bob, carol, relayer-0, …) or a 0x address.
+        to: String,
+        /// Chain name (alpha, beta).
+        #[arg(long)]
+        chain: String,
+        /// Amount with its token: "100 USDC", "1.5 WETH", "2 ETH".
+        #[arg(long)]
+        amount: String,
+        #[command(flatten)]
+        args: DevnetArgs,
     },
 }
 
@@ -284,30 +394,7 @@ pub fn main() -> anyhow::Result<()> {
             let files = mesh_relayer::fraud::SignatureFiles::WrongStatement { signature };
             tokio::runtime::Runtime::new()?.block_on(crate::commands::prove_signatures_cmd(&config, files, dry_run))?
         }
-        #[cfg(feature = "devnet")]
-        Command::Bundle(cmd) => {
-            let rt = tokio::runtime::Runtime::new()?;
-            match cmd {
-                BundleCommand::Plan { spec, manifest } => {
-                    rt.block_on(mesh_devnet::bundle_cmd::plan_cmd(&spec, &manifest))?
-                }
-                BundleCommand::Register { spec, manifest } => {
-                    rt.block_on(mesh_devnet::bundle_cmd::register_cmd(&spec, &manifest))?
-                }
-                BundleCommand::Lock { spec, leg, manifest } => {
-                    rt.block_on(mesh_devnet::bundle_cmd::lock_cmd(&spec, &manifest, leg))?
-                }
-                BundleCommand::Status { id, watch, json, manifest } => {
-                    rt.block_on(mesh_devnet::bundle_cmd::status_cmd(&id, &manifest, watch, json))?
-                }
-                BundleCommand::Deliver { id, manifest } => {
-                    let key = std::env::var("MESH_EVM_KEY")
-                        .unwrap_or_else(|_| mesh_devnet::evm_deploy::ANVIL_DEPLOYER_KEY.to_string());
-                    rt.block_on(mesh_devnet::bundle_cmd::deliver_cmd(&id, &manifest, &key, &mut std::io::stdout()))
-                        .map(|_| ())?
-                }
-            }
-        }
+        Command::Bundle(cmd) => tokio::runtime::Runtime::new()?.block_on(bundle_command(cmd))?,
         #[cfg(feature = "devnet")]
         Command::Demo { args } => {
             let devnet =
@@ -347,6 +434,52 @@ pub fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn bundle_command(cmd: BundleCommand) -> anyhow::Result<()> {
+    use mesh_client::bundle;
+    match cmd {
+        BundleCommand::Plan { spec, network } => bundle::plan(&network.path(), &spec).await,
+        BundleCommand::Register { spec, network, key } => {
+            bundle::register(&network.path(), &spec, &key.source().load()?).await
+        }
+        BundleCommand::Lock { spec, leg, network, key_env, key_file, print_calls, cast } => {
+            use mesh_relayer::config::KeySource;
+            let key = match (key_env, key_file, print_calls) {
+                (_, _, true) => None,
+                (Some(var), _, _) => Some(KeySource::Env(var).load()?),
+                (None, Some(path), _) => Some(KeySource::File(path).load()?),
+                (None, None, false) => anyhow::bail!(
+                    "give the depositor's key (--key-env VAR or --key-file PATH), or --print-calls for its own wallet"
+                ),
+            };
+            let with = match &key {
+                Some(k) => mesh_client::LockWith::Key(k.clone()),
+                None => mesh_client::LockWith::PrintCalls { script_only: cast },
+            };
+            match bundle::lock(&network.path(), &spec, leg, with).await {
+                // the demo's LendingPool locks its own legs when its owner (the key) asks it to
+                #[cfg(feature = "devnet")]
+                Err(e)
+                    if matches!(
+                        e.downcast_ref::<mesh_client::ClientError>(),
+                        Some(mesh_client::ClientError::ContractDepositor { name, .. }) if name == "LendingPool"
+                    ) && key.is_some() =>
+                {
+                    mesh_devnet::attack::lock_with_lending_pool(&network.path(), &spec, leg, &key.unwrap_or_default())
+                        .await
+                }
+                other => other,
+            }
+        }
+        BundleCommand::Status { id, watch, json, network } => bundle::status(&network.path(), &id, watch, json).await,
+        BundleCommand::Deliver { id, network, key } => {
+            bundle::deliver(&network.path(), &id, &key.source().load()?, &mut std::io::stdout()).await.map(|_| ())
+        }
+        BundleCommand::Refund { spec, leg, network, key } => {
+            bundle::refund(&network.path(), &spec, leg, &key.source().load()?, &mut std::io::stdout()).await.map(|_| ())
+        }
+    }
+}
+
 #[cfg(feature = "devnet")]
 async fn devnet_command(cmd: DevnetCommand) -> anyhow::Result<()> {
     use mesh_devnet::{profile::Profile, Devnet, UpOptions};
@@ -366,6 +499,28 @@ async fn devnet_command(cmd: DevnetCommand) -> anyhow::Result<()> {
             } else {
                 eprintln!("stopped {}", stopped.join(", "));
             }
+        }
+        DevnetCommand::Fund { to, chain, amount, args } => {
+            let devnet = open(&args)?;
+            let m = mesh_devnet::manifest::Manifest::load(&devnet.manifest_path())
+                .with_context(|| format!("is the devnet in {} up?", devnet.dir.display()))?;
+            let text = amount.trim();
+            let symbol = &text[text.trim_end_matches(|c: char| c.is_ascii_alphabetic()).len()..];
+            let (token, decimals) = mesh_devnet::fund::TOKENS
+                .iter()
+                .find(|(t, _)| t.eq_ignore_ascii_case(symbol))
+                .copied()
+                .with_context(|| format!("{amount:?}: give the token, e.g. \"100 USDC\" (USDC, WETH or ETH)"))?;
+            let unit = mesh_planner::units::Unit::new(token, decimals);
+            let base = mesh_planner::units::parse_amount(&amount, Some(&unit))?;
+            let f = mesh_devnet::fund::fund(&m, &chain, &to, token, base).await?;
+            println!(
+                "{to} ({}) received {} on {} (tx {})",
+                f.to,
+                mesh_planner::units::show(base as i128, &unit),
+                f.chain,
+                f.tx
+            );
         }
         DevnetCommand::Status { args, json } => {
             let devnet = open(&args)?;

@@ -1,6 +1,7 @@
 //! Demo and test tooling that plays other parties: a lending pool's loan leg, a dishonest report.
 use alloy::primitives::{Address, B256};
 use alloy::providers::{DynProvider, Provider};
+use anyhow::Context;
 use mesh_chain_evm::locker::{evm, mined, LockError};
 use mesh_hub_api::bundle_log;
 use mesh_protocol::eip712::{bundle_id, creator_hash, leg_hash, HubDomain};
@@ -50,7 +51,7 @@ pub async fn lock_loan_leg(
         )
         .send()
         .await
-        .map_err(evm)?;
+        .map_err(|e| mesh_chain_evm::locker::call_failed(&format!("lockMeshLoan of leg {index}"), &e))?;
     mined(pending, &format!("lockMeshLoan of leg {index}")).await
 }
 
@@ -88,4 +89,31 @@ pub async fn report_pointing_at(
             log_index,
         }),
     })
+}
+
+/// `mesh bundle lock` of a leg whose depositor is the demo LendingPool: its owner (`owner_key`,
+/// the devnet deployer) asks it to lock the loan leg of the bundle registered from `spec`.
+pub async fn lock_with_lending_pool(
+    network: &std::path::Path,
+    spec: &std::path::Path,
+    leg: usize,
+    owner_key: &str,
+) -> anyhow::Result<()> {
+    let net = mesh_planner::network::Network::load(network)?;
+    let saved = spec.with_extension("registered.json");
+    let bundle: Bundle = serde_json::from_slice(
+        &std::fs::read(&saved).with_context(|| format!("{} is missing: register the bundle first", saved.display()))?,
+    )?;
+    let l = bundle.legs.get(leg).with_context(|| format!("the bundle has no leg {leg}"))?;
+    let chain = net
+        .chains
+        .iter()
+        .find(|c| c.router() == l.router)
+        .with_context(|| format!("no chain of {} has leg {leg}'s router", network.display()))?;
+    let rpc = &chain.as_evm().context("the LendingPool is an EVM contract")?.rpc;
+    let p = mesh_chain_evm::locker::wallet_provider(rpc, owner_key)?;
+    let pool = mesh_chain_evm::locker::evm_account(l.depositor, "depositor")?;
+    let (tx, block) = lock_loan_leg(&p, pool, &net.bundle_domain(), &bundle, leg).await?;
+    println!("LendingPool locked leg {leg} on {} in block {block} (tx {tx})", chain.name());
+    Ok(())
 }

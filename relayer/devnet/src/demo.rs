@@ -33,8 +33,8 @@ use mesh_relayer::config::Role;
 
 struct Ctx {
     m: Manifest,
-    /// Where the manifest is, for the `mesh bundle` commands the demo shows.
-    manifest_path: std::path::PathBuf,
+    /// Where the network file is, for the `mesh bundle` commands the demo shows.
+    network_path: std::path::PathBuf,
     hub: CosmosClient,
     nonce: u64,
 }
@@ -176,7 +176,7 @@ pub async fn run(devnet: &Devnet) -> anyhow::Result<()> {
     daemons.spawn(mesh_relayer::daemon::run(dcfg, cancel.child_token()));
     println!("started 3 bonded relayers (reporter+signer, one also poster) and 1 disputer\n");
 
-    let mut ctx = Ctx { m: m.clone(), manifest_path: devnet.manifest_path(), hub, nonce: now() };
+    let mut ctx = Ctx { m: m.clone(), network_path: devnet.network_path(), hub, nonce: now() };
     let mut results: Vec<(&str, bool, String)> = Vec::new();
     let r1 = scenario_arbitrage(&mut ctx).await;
     results.push(("1. cross-chain arbitrage with a loan COMMITs", r1.is_ok(), r1.unwrap_or_else(|e| format!("{e:#}"))));
@@ -304,9 +304,9 @@ async fn scenario_arbitrage(ctx: &mut Ctx) -> anyhow::Result<String> {
         toml::from_str(include_str!("../../../examples/arbitrage.bundle.toml"))?;
     ctx.nonce += 1;
     spec.nonce = ctx.nonce;
-    let plan = spec.plan(&m, now())?;
+    let plan = spec.plan(&m.directory(), now())?;
     say("plan of examples/arbitrage.bundle.toml (constraints checked before anything is sent):");
-    crate::bundle_cmd::print_plan(&plan);
+    print!("{}", mesh_planner::render::plan_text(&plan, false));
     let b = plan.bundle.clone();
     let (loan, bridged, repay) = (b.legs[0].amount.0, b.legs[1].amount.0, b.legs[2].amount.0);
 
@@ -359,7 +359,7 @@ async fn scenario_arbitrage(ctx: &mut Ctx) -> anyhow::Result<String> {
     }
     let settled = start.elapsed().as_secs_f64();
     say(&format!("`mesh bundle status {id}`:"));
-    crate::bundle_cmd::status_cmd(&id.to_string(), &ctx.manifest_path, true, false).await?;
+    mesh_client::bundle::status(&ctx.network_path, &id.to_string(), true, false).await?;
     let sold = ctx.swap(beta, &arb.evm_secret, "DemoWETH", bridged).await?;
     say(&format!(
         "carol sells the bridged {:.3} WETH on beta for {:.2} USDC",

@@ -2,10 +2,10 @@
 //! contracts deployed and wired, relayers funded and bonded, a manifest describing it all.
 pub mod attack;
 pub mod bindings;
-pub mod bundle_cmd;
 pub mod demo;
 pub mod deploy;
 pub mod evm_deploy;
+pub mod fund;
 pub mod helpers;
 pub mod hub_node;
 pub mod keys;
@@ -13,9 +13,6 @@ pub mod manifest;
 pub mod process;
 pub mod profile;
 pub mod relayer_config;
-
-#[cfg(test)]
-mod plan_tests;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -96,6 +93,11 @@ impl Devnet {
         self.dir.join("processes.json")
     }
 
+    /// The network file `mesh bundle …` reads (`--network`).
+    pub fn network_path(&self) -> PathBuf {
+        self.dir.join("network.toml")
+    }
+
     pub fn manifest_path(&self) -> PathBuf {
         self.dir.join("manifest.json")
     }
@@ -114,7 +116,14 @@ impl Devnet {
     /// A failed bring-up stops what it started (logs stay for the post-mortem).
     pub async fn up(&self, opts: &UpOptions) -> Result<Manifest, DevnetError> {
         let reusing = !self.running().0.is_empty();
-        let result = self.up_inner(opts).await;
+        let result = match self.up_inner(opts).await {
+            // what clients use: the network file and the identities' key files
+            Ok(m) => m
+                .write_client_files(&self.dir)
+                .map(|()| m)
+                .map_err(|e| DevnetError::Step { step: "write network file and keys".into(), detail: e.to_string() }),
+            Err(e) => Err(e),
+        };
         if result.is_err() && !reusing {
             let _ = self.down(false);
         }

@@ -2,6 +2,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use mesh_planner::directory::{ChainEntry, HubTiming};
+use mesh_planner::network::{ChainSection, EvmSection, HubSection, Network, NetworkDirectory, Party, Token};
 use serde::{Deserialize, Serialize};
 
 use crate::keys::DevKeys;
@@ -96,51 +98,109 @@ impl Manifest {
     }
 }
 
-/// The devnet as a planner's directory: its chains, the demo tokens and contracts, and the
-/// devnet identities (alice, bob, …) as the address book.
-impl mesh_planner::directory::Directory for Manifest {
-    fn bundle_domain(&self) -> mesh_protocol::eip712::HubDomain {
-        Manifest::bundle_domain(self)
-    }
-
-    fn timing(&self) -> mesh_planner::directory::HubTiming {
-        let c = &self.profile.contracts;
-        mesh_planner::directory::HubTiming { dispute_window: c.dispute_window, delivery_margin: c.delivery_margin }
-    }
-
-    fn chains(&self) -> Vec<mesh_planner::directory::ChainEntry> {
-        self.evm
+impl Manifest {
+    /// The devnet as a network file: the hub, each chain's Router, Verifier, demo tokens (with
+    /// their decimals) and demo contracts, and every devnet identity as a party.
+    pub fn network(&self) -> Network {
+        let hub = HubSection {
+            chain_id: self.hub.chain_id.clone(),
+            rpc: self.hub.rpc[0].clone(),
+            denom: self.hub.denom.clone(),
+            denom_decimals: 18,
+            gas_price: self.hub.gas_price.clone(),
+            account_prefix: "inj".into(),
+            bundle_log: self.contracts.get("bundle_log").cloned().unwrap_or_default(),
+            stake_escrow: self.contracts.get("stake_escrow").cloned().unwrap_or_default(),
+            dispute: self.contracts.get("dispute").cloned().unwrap_or_default(),
+        };
+        let chains = self
+            .evm
             .iter()
-            .filter_map(|e| {
-                let p = self.profile.evm.iter().find(|p| p.chain_id == e.chain_id)?;
-                Some(mesh_planner::directory::ChainEntry {
+            .map(|e| {
+                let c = |k: &str| e.contracts.get(k).cloned().unwrap_or_default();
+                let block_time = self
+                    .profile
+                    .evm
+                    .iter()
+                    .find(|p| p.chain_id == e.chain_id)
+                    .map(|p| p.block_time)
+                    .unwrap_or_default();
+                let tokens = [("USDC", "USDC", 6), ("WETH", "DemoWETH", 18)]
+                    .into_iter()
+                    .filter_map(|(sym, key, decimals)| {
+                        Some((sym.to_string(), Token { address: e.contracts.get(key)?.clone(), decimals }))
+                    })
+                    .collect();
+                let contracts = ["LendingPool", "ConstantProductPool"]
+                    .into_iter()
+                    .filter_map(|k| Some((k.to_string(), e.contracts.get(k)?.clone())))
+                    .collect();
+                ChainSection::Evm(EvmSection {
                     name: e.name.clone(),
-                    domain: e.domain,
-                    router: evm_account(e.contracts.get("MeshRouter")?)?,
-                    block_time: p.block_time,
-                    confirmations: p.confirmations as u32,
+                    chain_id: e.chain_id,
+                    rpc: e.rpc.clone(),
+                    router: c("MeshRouter"),
+                    verifier: c("SettlementVerifier"),
+                    block_time,
+                    tokens,
+                    contracts,
                 })
             })
-            .collect()
+            .collect();
+        let parties = std::iter::once(&self.accounts.deployer)
+            .chain(&self.accounts.relayers)
+            .chain(std::iter::once(&self.accounts.disputer))
+            .chain(&self.accounts.users)
+            .map(|i| (i.name.clone(), Party { hub: Some(i.hub_address.clone()), evm: Some(i.evm_address.clone()) }))
+            .collect();
+        Network { hub, chains, parties }
     }
 
-    fn token(&self, chain: &str, symbol: &str) -> Option<mesh_protocol::AccountId> {
-        // the demo's WETH is deployed as `DemoWETH`
-        let key = if symbol == "WETH" { "DemoWETH" } else { symbol };
-        let e = self.evm.iter().find(|e| e.name == chain)?;
-        evm_account(e.contracts.get(key)?)
+    /// The devnet as a planner's directory, without asking the hub: the profile's timing and the
+    /// manifest's domains (what the hub registered at bring-up).
+    pub fn directory(&self) -> NetworkDirectory {
+        let c = &self.profile.contracts;
+        let timing = HubTiming {
+            dispute_window: c.dispute_window,
+            delivery_margin: c.delivery_margin,
+            max_horizon: c.max_horizon,
+        };
+        let network = self.network();
+        let chains = self
+            .evm
+            .iter()
+            .zip(&network.chains)
+            .map(|(e, n)| ChainEntry {
+                name: e.name.clone(),
+                domain: e.domain,
+                router: n.router(),
+                block_time: n.block_time(),
+                confirmations: e.confirmations as u32,
+            })
+            .collect();
+        NetworkDirectory { network, timing, chains }
     }
 
-    fn account(&self, chain: &str, name: &str) -> Option<mesh_protocol::AccountId> {
-        if let Some(id) = self.identity(name) {
-            return evm_account(&id.evm_address);
+    /// Writes what clients of the devnet use into `dir`: `network.toml` and every identity's
+    /// keys as `keys/NAME.hub.key` and `keys/NAME.evm.key` (hex, mode 0600; publicly known
+    /// devnet keys).
+    pub fn write_client_files(&self, dir: &Path) -> std::io::Result<()> {
+        self.network().save(&dir.join("network.toml"))?;
+        let keys = dir.join("keys");
+        std::fs::create_dir_all(&keys)?;
+        for i in std::iter::once(&self.accounts.deployer)
+            .chain(&self.accounts.relayers)
+            .chain(std::iter::once(&self.accounts.disputer))
+            .chain(&self.accounts.users)
+        {
+            for (kind, secret) in [("hub", &i.hub_secret), ("evm", &i.evm_secret)] {
+                let path = keys.join(format!("{}.{kind}.key", i.name));
+                std::fs::write(&path, format!("{secret}\n"))?;
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+            }
         }
-        let e = self.evm.iter().find(|e| e.name == chain)?;
-        evm_account(e.contracts.get(name)?)
-    }
-
-    fn hub_account(&self, name: &str) -> Option<String> {
-        self.identity(name).map(|id| id.hub_address.clone())
+        Ok(())
     }
 }
 
@@ -153,9 +213,4 @@ impl Manifest {
             .chain(&self.accounts.users)
             .find(|i| i.name == name)
     }
-}
-
-/// A manifest's 0x address as a leg account.
-fn evm_account(s: &str) -> Option<mesh_protocol::AccountId> {
-    mesh_protocol::EvmAddress::parse(s).ok().map(mesh_protocol::AccountId::from)
 }

@@ -6,6 +6,8 @@ use std::time::Duration;
 use mesh_protocol::eip712::HubDomain;
 use mesh_protocol::AccountId;
 
+use crate::units::Unit;
+
 /// One chain as a plan needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChainEntry {
@@ -24,6 +26,15 @@ pub struct ChainEntry {
 pub struct HubTiming {
     pub dispute_window: Duration,
     pub delivery_margin: Duration,
+    /// The latest settle deadline the hub accepts, from registration.
+    pub max_horizon: Duration,
+}
+
+/// A token of a chain: its address and unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenEntry {
+    pub address: AccountId,
+    pub unit: Unit,
 }
 
 /// Names → addresses, for one network.
@@ -33,11 +44,13 @@ pub trait Directory {
     fn timing(&self) -> HubTiming;
     /// Every chain, in a stable order.
     fn chains(&self) -> Vec<ChainEntry>;
-    /// A token on `chain` by symbol (e.g. "USDC").
-    fn token(&self, chain: &str, symbol: &str) -> Option<AccountId>;
+    /// A token on `chain` by symbol (e.g. "USDC") or by its address written in full.
+    fn token(&self, chain: &str, symbol_or_address: &str) -> Option<TokenEntry>;
     /// A party's account on `chain`: a person from the address book, or a named contract of that
     /// chain (e.g. a lending pool that locks its own legs).
     fn account(&self, chain: &str, name: &str) -> Option<AccountId>;
     /// A person's hub account (bech32), for a bundle's creator.
     fn hub_account(&self, name: &str) -> Option<String>;
+    /// An account of `chain` written the way its VM writes it (0x… on EVM chains).
+    fn account_text(&self, chain: &str, account: &AccountId) -> String;
 }

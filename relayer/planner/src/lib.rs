@@ -3,5 +3,8 @@
 //! through a [`directory::Directory`], never a particular network's files.
 
 pub mod directory;
+pub mod network;
+pub mod render;
 pub mod spec;
 pub mod steps;
+pub mod units;

@@ -9,12 +9,13 @@ use mesh_protocol::{AccountId, Amount, Bundle, EvmAddress, Hash32, Leg};
 use serde::Deserialize;
 
 use crate::directory::{ChainEntry, Directory};
+use crate::units::{parse_amount, parse_signed, Unit};
 
 /// A bundle as a person writes it. See `examples/swap.bundle.toml`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BundleSpec {
-    /// Devnet identity (e.g. "alice") or hub address of the creator.
+    /// The creator: a party of the network file (e.g. "alice") or a hub address.
     pub creator: String,
     /// Creator-chosen nonce; unique per creator.
     pub nonce: u64,
@@ -59,21 +60,33 @@ pub struct ConstraintResult {
     pub actual: i128,
     pub required: i128,
     pub holds: bool,
+    /// The token's unit, for showing the values in whole tokens.
+    pub unit: Option<Unit>,
+}
+
+impl ConstraintResult {
+    /// A value of this constraint for people: whole tokens and base units when the unit is known.
+    pub fn show(&self, v: i128) -> String {
+        match &self.unit {
+            Some(u) => crate::units::show(v, u),
+            None => format!("{v} base units"),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LegSpec {
-    /// Chain name from the manifest.
+    /// Chain name from the network file.
     pub chain: String,
-    /// Depositor: devnet identity name or 0x address.
+    /// Depositor: a party or named contract of the network file, or an account (0x address).
     pub from: String,
-    /// Recipient: devnet identity name or 0x address.
+    /// Recipient: a party or named contract of the network file, or an account (0x address).
     pub to: String,
-    /// Token symbol from the manifest's contracts of that chain (e.g. "USDC") or 0x address.
+    /// Token symbol of that chain in the network file (e.g. "USDC"), or its address.
     pub token: String,
-    /// Amount in the token's base units; scientific notation reads better for 18 decimals
-    /// ("10e18", "0.009e18"), as long as it is a whole number of base units.
+    /// Amount: whole tokens with the symbol ("100 USDC", "10.009 WETH"), or base units alone
+    /// ("100", "10e18", "0.009e18"), exact or refused (see `units`).
     pub amount: String,
 }
 
@@ -83,51 +96,33 @@ pub enum SpecError {
     Read { path: String, detail: String },
     #[error("leg {leg}: unknown chain {chain:?} (known: {known})")]
     UnknownChain { leg: usize, chain: String, known: String },
-    #[error("leg {leg}: {what} {name:?} is neither a devnet identity nor a 0x address")]
+    #[error("leg {leg}: {what} {name:?} is neither a party of the network file nor an account of the chain")]
     UnknownParty { leg: usize, what: &'static str, name: String },
-    #[error("leg {leg}: unknown token {token:?} on {chain}")]
+    #[error("leg {leg}: token {token:?} is not in the network file for {chain} (add it under [chain.tokens] with its decimals)")]
     UnknownToken { leg: usize, token: String, chain: String },
-    #[error("creator {0:?} is neither a devnet identity nor a hub address")]
+    #[error("creator {0:?} is neither a party of the network file nor a hub address")]
     UnknownCreator(String),
-    #[error("leg {leg}: amount {amount:?} is not a positive integer")]
-    BadAmount { leg: usize, amount: String },
+    #[error("leg {leg}: amount {amount:?}: {source}")]
+    BadAmount { leg: usize, amount: String, source: crate::units::AmountError },
     #[error(
         "cannot settle in time: settle_after {settle_after:?} must exceed dispute window {dispute:?} + delivery margin {margin:?} (+ confirmations ≈ {confirm:?} and a reporting round)"
     )]
     TooShort { settle_after: Duration, dispute: Duration, margin: Duration, confirm: Duration },
+    #[error(
+        "settle deadline too far: lock_within {lock:?} + settle_after {settle_after:?} exceeds the hub's horizon {horizon:?}"
+    )]
+    TooFar { lock: Duration, settle_after: Duration, horizon: Duration },
     #[error("lock window {lock:?} is shorter than the slowest chain's confirmations ({confirm:?})")]
     LockTooShort { lock: Duration, confirm: Duration },
     #[error("constraint {index}: {detail}")]
     BadConstraint { index: usize, detail: String },
-    #[error("{} declared constraint(s) do not hold:{}", .0.len(), .0.iter().map(|c| format!("\n  - {}: {} but {} required", c.about, c.actual, c.required)).collect::<String>())]
+    #[error("{} declared constraint(s) do not hold:{}", .0.len(), .0.iter().map(|c| format!("\n  - {}: {} but {} required", c.about, c.show(c.actual), c.show(c.required))).collect::<String>())]
     ConstraintsFail(Vec<ConstraintResult>),
     #[error("invalid bundle: {0}")]
     Invalid(#[from] mesh_protocol::ProtocolError),
 }
 
-/// Parses "123", "10e18" or "0.009e18" into an exact integer; `None` for anything else,
-/// fractions of a base unit included.
-pub fn parse_units(s: &str) -> Option<i128> {
-    let s = s.trim().replace('_', "");
-    let (neg, s) = match s.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, s.as_str()),
-    };
-    let (mantissa, exp) = match s.split_once(['e', 'E']) {
-        Some((m, e)) => (m, e.parse::<u32>().ok()?),
-        None => (s, 0),
-    };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let frac = frac.trim_end_matches('0');
-    let digits = format!("{int}{frac}");
-    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    // fewer exponent places than fraction digits = a fraction of a base unit
-    let shift = exp.checked_sub(frac.len() as u32)?;
-    let v = digits.parse::<i128>().ok()?.checked_mul(10i128.checked_pow(shift)?)?;
-    Some(if neg { -v } else { v })
-}
+pub use crate::units::parse_units;
 
 /// A party: a person of the directory, a named contract of the leg's chain, or a 0x address.
 fn party(
@@ -163,6 +158,22 @@ pub struct Plan {
     pub constraints: Vec<ConstraintResult>,
     /// The legs as written (names, not addresses), for printing.
     pub written: Vec<LegSpec>,
+    /// Each leg's token unit (symbol and decimals), by leg.
+    pub units: Vec<Unit>,
+    /// Each leg's depositor, recipient and token as its chain writes them.
+    pub accounts: Vec<[String; 3]>,
+}
+
+impl Plan {
+    /// The unit of `token` (as written in the legs) on `chain`, or of the first leg with that
+    /// token when `chain` is `None`.
+    pub fn unit(&self, chain: Option<&str>, token: &str) -> Option<&Unit> {
+        self.written
+            .iter()
+            .zip(&self.units)
+            .find(|(w, _)| w.token == token && chain.is_none_or(|c| c == w.chain))
+            .map(|(_, u)| u)
+    }
 }
 
 impl Plan {
@@ -191,6 +202,8 @@ impl BundleSpec {
         let mut slowest = Duration::ZERO;
         let mut legs = Vec::new();
         let mut net = BTreeMap::new();
+        let mut units = Vec::with_capacity(self.legs.len());
+        let mut amounts = Vec::with_capacity(self.legs.len());
         for (i, l) in self.legs.iter().enumerate() {
             let chain = chains.iter().find(|e| e.name == l.chain).ok_or_else(|| SpecError::UnknownChain {
                 leg: i,
@@ -199,17 +212,24 @@ impl BundleSpec {
             })?;
             let confirm = chain.block_time * (chain.confirmations + 1);
             slowest = slowest.max(confirm);
-            let token = match d.token(&chain.name, &l.token) {
-                Some(a) => a,
-                None => account(&l.token).ok_or_else(|| SpecError::UnknownToken {
-                    leg: i,
-                    token: l.token.clone(),
-                    chain: l.chain.clone(),
-                })?,
-            };
-            let value = parse_units(&l.amount)
-                .filter(|v| *v > 0)
-                .ok_or_else(|| SpecError::BadAmount { leg: i, amount: l.amount.clone() })?;
+            let token = d.token(&chain.name, &l.token).ok_or_else(|| SpecError::UnknownToken {
+                leg: i,
+                token: l.token.clone(),
+                chain: l.chain.clone(),
+            })?;
+            let value = parse_amount(&l.amount, Some(&token.unit)).map_err(|source| SpecError::BadAmount {
+                leg: i,
+                amount: l.amount.clone(),
+                source,
+            })?;
+            let value = i128::try_from(value).map_err(|_| SpecError::BadAmount {
+                leg: i,
+                amount: l.amount.clone(),
+                source: crate::units::AmountError::Overflow(l.amount.clone()),
+            })?;
+            units.push(token.unit.clone());
+            amounts.push(value);
+            let token = token.address;
             let amount = Amount::from(value as u128);
             *net.entry((l.from.clone(), l.chain.clone(), l.token.clone())).or_insert(0) -= value;
             *net.entry((l.to.clone(), l.chain.clone(), l.token.clone())).or_insert(0) += value;
@@ -236,6 +256,13 @@ impl BundleSpec {
                 confirm: slowest,
             });
         }
+        if self.lock_within + self.settle_after > c.max_horizon {
+            return Err(SpecError::TooFar {
+                lock: self.lock_within,
+                settle_after: self.settle_after,
+                horizon: c.max_horizon,
+            });
+        }
         let lock_deadline = now + self.lock_within.as_secs();
         let bundle = Bundle {
             creator,
@@ -245,7 +272,7 @@ impl BundleSpec {
             legs,
         };
         bundle.validate()?;
-        let constraints = self.check_constraints()?;
+        let constraints = self.check_constraints(&units, &amounts)?;
         let failing: Vec<_> = constraints.iter().filter(|c| !c.holds).cloned().collect();
         if !failing.is_empty() {
             return Err(SpecError::ConstraintsFail(failing));
@@ -265,6 +292,12 @@ impl BundleSpec {
             ),
             ("settle deadline: refunds open on every chain".to_string(), bundle.settle_deadline),
         ];
+        let accounts = bundle
+            .legs
+            .iter()
+            .zip(&self.legs)
+            .map(|(l, w)| [&l.depositor, &l.recipient, &l.token].map(|a| d.account_text(&w.chain, a)))
+            .collect();
         Ok(Plan {
             creator_name: self.creator.clone(),
             leg_hashes: bundle.legs.iter().map(|l| Hash32(leg_hash(l))).collect(),
@@ -273,12 +306,14 @@ impl BundleSpec {
             net,
             timing,
             constraints,
+            accounts,
             written: self.legs.clone(),
+            units,
         })
     }
 
     /// Evaluates every declared constraint on the COMMIT flows of the legs.
-    fn check_constraints(&self) -> Result<Vec<ConstraintResult>, SpecError> {
+    fn check_constraints(&self, units: &[Unit], amounts: &[i128]) -> Result<Vec<ConstraintResult>, SpecError> {
         let mut out = Vec::with_capacity(self.constraints.len());
         for (index, c) in self.constraints.iter().enumerate() {
             let bad = |detail: String| SpecError::BadConstraint { index, detail };
@@ -290,12 +325,27 @@ impl BundleSpec {
                     return Err(bad(format!("chain {chain:?} appears in no leg")));
                 }
             }
-            let in_scope = |l: &&LegSpec| l.token == c.token && c.chain.as_ref().is_none_or(|ch| &l.chain == ch);
-            // amounts were validated when the legs were resolved
-            let amount = |l: &LegSpec| parse_units(&l.amount).unwrap_or_default();
-            let received: i128 = self.legs.iter().filter(in_scope).filter(|l| l.to == c.party).map(amount).sum();
-            let deposited: i128 = self.legs.iter().filter(in_scope).filter(|l| l.from == c.party).map(amount).sum();
-            let parse = |v: &str| parse_units(v).ok_or_else(|| bad(format!("bound {v:?} is not a whole number")));
+            let in_scope: Vec<usize> = (0..self.legs.len())
+                .filter(|i| {
+                    let l = &self.legs[*i];
+                    l.token == c.token && c.chain.as_ref().is_none_or(|ch| &l.chain == ch)
+                })
+                .collect();
+            let unit = in_scope.first().map(|i| &units[*i]);
+            if let Some(other) = in_scope.iter().map(|i| &units[*i]).find(|u| Some(*u) != unit) {
+                return Err(bad(format!(
+                    "{} has {} decimals on one chain and {} on another: name a chain",
+                    c.token,
+                    unit.map(|u| u.decimals).unwrap_or_default(),
+                    other.decimals
+                )));
+            }
+            let sum = |side: &dyn Fn(&LegSpec) -> bool| -> i128 {
+                in_scope.iter().filter(|i| side(&self.legs[**i])).map(|i| amounts[*i]).sum()
+            };
+            let received = sum(&|l| l.to == c.party);
+            let deposited = sum(&|l| l.from == c.party);
+            let parse = |v: &str| parse_signed(v, unit).map_err(|e| bad(format!("bound: {e}")));
             let where_ = c.chain.as_ref().map(|ch| format!(" on {ch}")).unwrap_or_else(|| " on every chain".into());
             let (actual, required, what) = match (&c.receives_at_least, &c.net_at_least) {
                 (Some(r), None) => (received, parse(r)?, "receives"),
@@ -304,7 +354,7 @@ impl BundleSpec {
             };
             let about =
                 c.about.clone().unwrap_or_else(|| format!("{} {what} ≥ {required} {}{where_}", c.party, c.token));
-            out.push(ConstraintResult { about, actual, required, holds: actual >= required });
+            out.push(ConstraintResult { about, actual, required, holds: actual >= required, unit: unit.cloned() });
         }
         Ok(out)
     }

@@ -6,6 +6,7 @@ pub mod chain;
 mod client;
 pub mod delivery;
 pub mod locker;
+pub mod revert;
 pub mod sender;
 
 pub use chain::EvmChain;

@@ -49,6 +49,12 @@ pub fn evm<E: std::fmt::Display>(e: E) -> LockError {
     LockError::Evm(e.to_string())
 }
 
+/// A contract call that failed before it was sent (most often: its gas estimate reverted), with
+/// the revert decoded by name.
+pub fn call_failed(what: &str, e: &alloy::contract::Error) -> LockError {
+    LockError::Evm(format!("{what}: {}", crate::revert::explain(e)))
+}
+
 /// A provider that signs with `secret` (hex) on `rpc`.
 pub fn wallet_provider(rpc: &str, secret: &str) -> Result<DynProvider, LockError> {
     let signer: PrivateKeySigner = secret.trim_start_matches("0x").parse().map_err(evm)?;
@@ -78,7 +84,8 @@ async fn lock_leg_of(
     let (router_address, token_address) = (evm_account(leg.router, "router")?, evm_account(leg.token, "token")?);
     let token = MintableERC20::new(token_address, provider.clone());
     let router = MeshRouter::new(router_address, provider.clone());
-    mined(token.approve(router_address, leg.amount.0).send().await.map_err(evm)?, "approve").await?;
+    let approve = token.approve(router_address, leg.amount.0).send().await.map_err(|e| call_failed("approve", &e))?;
+    mined(approve, "approve").await?;
     let pending = router
         .lock(
             id,
@@ -92,7 +99,7 @@ async fn lock_leg_of(
         )
         .send()
         .await
-        .map_err(evm)?;
+        .map_err(|e| call_failed(&format!("lock of leg {index}"), &e))?;
     mined(pending, &format!("lock of leg {index}")).await
 }
 

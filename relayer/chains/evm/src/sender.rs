@@ -162,7 +162,13 @@ impl TxSender {
     ) -> Result<TransactionReceipt, SendError> {
         let base = TransactionRequest::default().from(self.from).to(to).input(input.into());
         let gas = self.provider.estimate_gas(base.clone()).await.map_err(|e| match e.as_error_resp() {
-            Some(p) => SendError::WouldRevert { url: self.url.clone(), detail: p.to_string() },
+            Some(p) => SendError::WouldRevert {
+                url: self.url.clone(),
+                detail: match p.as_revert_data() {
+                    Some(data) if !data.is_empty() => crate::revert::describe(&data),
+                    _ => p.to_string(),
+                },
+            },
             None => SendError::Rpc { url: self.url.clone(), detail: e.to_string() },
         })?;
         // a margin for state that changes between estimate and inclusion; unused gas is refunded

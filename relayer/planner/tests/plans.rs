@@ -1,62 +1,63 @@
-//! The planner through the devnet's directory: the example specs plan, bad ones are refused by name.
+//! The planner through a network file's directory: the example specs plan, bad ones are refused
+//! by name.
+use std::path::Path;
 use std::time::Duration;
 
+use mesh_planner::directory::{ChainEntry, HubTiming};
+use mesh_planner::network::{Network, NetworkDirectory};
 use mesh_planner::spec::*;
 use mesh_protocol::Amount;
 
-use crate::keys::DevKeys;
-use crate::manifest::Manifest;
-use crate::profile::Profile;
+fn example(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples").join(name)
+}
 
-fn manifest() -> Manifest {
-    let profile =
-        Profile::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../hub-config/devnet.toml")).unwrap();
-    let chains = profile.evm.clone();
-    let mut m = Manifest::new(&profile, 1, &chains, &DevKeys::new(4));
-    for (i, c) in m.evm.iter_mut().enumerate() {
-        c.contracts.insert("MeshRouter".into(), format!("0x{:040x}", 0x100 + i));
-        c.contracts.insert("USDC".into(), format!("0x{:040x}", 0x200 + i));
-        c.contracts.insert("DemoWETH".into(), format!("0x{:040x}", 0x300 + i));
-        c.contracts.insert("LendingPool".into(), format!("0x{:040x}", 0x400 + i));
-    }
-    m
+/// examples/network.example.toml with the devnet's timing (dispute window 15 s, delivery margin
+/// 20 s) and a registry of domains 1 and 2, two confirmations each.
+fn directory() -> NetworkDirectory {
+    let network = Network::load(&example("network.example.toml")).unwrap();
+    let chains = network
+        .chains
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ChainEntry {
+            name: c.name().to_string(),
+            domain: i as u64 + 1,
+            router: c.router(),
+            block_time: c.block_time(),
+            confirmations: 2,
+        })
+        .collect();
+    let timing = HubTiming {
+        dispute_window: Duration::from_secs(15),
+        delivery_margin: Duration::from_secs(20),
+        max_horizon: Duration::from_secs(3_600),
+    };
+    NetworkDirectory { network, timing, chains }
+}
+
+/// An account as the network file writes it on `chain`, parsed.
+fn account(d: &NetworkDirectory, chain: &str, text: &str) -> mesh_protocol::AccountId {
+    d.network.chain(chain).unwrap().parse_account(text).unwrap()
 }
 
 fn arbitrage() -> BundleSpec {
-    BundleSpec::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/arbitrage.bundle.toml"))
-        .unwrap()
-}
-
-#[test]
-fn amounts_parse_exactly_or_not_at_all() {
-    assert_eq!(parse_units("100"), Some(100));
-    assert_eq!(parse_units("10e18"), Some(10_000_000_000_000_000_000));
-    assert_eq!(parse_units("0.009e18"), Some(9_000_000_000_000_000));
-    assert_eq!(parse_units("-0.019e18"), Some(-19_000_000_000_000_000));
-    assert_eq!(parse_units("1_000"), Some(1000));
-    assert_eq!(parse_units("1.50e1"), Some(15));
-    assert_eq!(parse_units("1.5"), None, "half a base unit");
-    assert_eq!(parse_units("1.23e1"), None);
-    for bad in ["", "e18", "abc", "1e", "1e99", "0x10", "1.2.3", "--1"] {
-        assert_eq!(parse_units(bad), None, "{bad:?}");
-    }
+    BundleSpec::load(&example("arbitrage.bundle.toml")).unwrap()
 }
 
 #[test]
 fn the_arbitrage_spec_plans_with_every_constraint_holding() {
-    let m = manifest();
+    let m = directory();
     let p = arbitrage().plan(&m, 1_800_000_000).unwrap();
     assert_eq!(p.bundle.legs.len(), 3);
+    let alpha = m.network.chain("alpha").unwrap();
     assert_eq!(
-        crate::bundle_cmd::evm_text(&p.bundle.legs[0].depositor),
-        m.evm[0].contracts["LendingPool"],
+        p.bundle.legs[0].depositor,
+        account(&m, "alpha", &alpha.contracts()["LendingPool"]),
         "contracts are parties"
     );
-    assert_eq!(
-        crate::bundle_cmd::evm_text(&p.bundle.legs[0].token),
-        m.evm[0].contracts["DemoWETH"],
-        "WETH names the demo WETH"
-    );
+    assert_eq!(p.bundle.legs[0].token, account(&m, "alpha", &alpha.tokens()["WETH"].address));
+    assert_eq!(p.units[0].decimals, 18);
     assert_eq!(p.bundle.legs[2].amount, Amount::from(10_009_000_000_000_000_000u128));
     let by: Vec<_> = p.constraints.iter().map(|c| (c.actual, c.required, c.holds)).collect();
     assert_eq!(
@@ -72,20 +73,25 @@ fn the_arbitrage_spec_plans_with_every_constraint_holding() {
 #[test]
 fn a_lender_repaid_less_than_declared_is_refused_with_every_broken_constraint() {
     let mut s = arbitrage();
-    s.legs[2].amount = "10e18".into(); // repayment without the fee
-    let err = s.plan(&manifest(), 0).unwrap_err();
+    s.legs[2].amount = "10 WETH".into(); // repayment without the fee
+    let err = s.plan(&directory(), 0).unwrap_err();
     let SpecError::ConstraintsFail(failing) = &err else { panic!("{err}") };
     assert_eq!(failing.len(), 1, "carol now pays less, so only the lender's constraint breaks: {err}");
     assert_eq!(failing[0].about, "lender receives ≥ principal + fee");
     assert_eq!(failing[0].actual, 10_000_000_000_000_000_000);
-    assert!(err.to_string().contains("10009000000000000000 required"), "{err}");
+    assert!(
+        err.to_string().contains(
+            "lender receives ≥ principal + fee: 10 WETH (10000000000000000000 base units) but 10.009 WETH (10009000000000000000 base units) required"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_party_ending_worse_than_declared_is_refused() {
     let mut s = arbitrage();
-    s.legs[1].amount = "9.9e18".into(); // the solver keeps 0.1 WETH: carol pays 0.109 in fees
-    let err = s.plan(&manifest(), 0).unwrap_err();
+    s.legs[1].amount = "9.9e18".into(); // base units still work: // the solver keeps 0.1 WETH: carol pays 0.109 in fees
+    let err = s.plan(&directory(), 0).unwrap_err();
     let SpecError::ConstraintsFail(failing) = &err else { panic!("{err}") };
     assert_eq!(failing.len(), 1);
     assert_eq!(failing[0].actual, -109_000_000_000_000_000);
@@ -94,7 +100,7 @@ fn a_party_ending_worse_than_declared_is_refused() {
 
 #[test]
 fn constraints_that_name_nothing_or_bound_nothing_are_refused() {
-    let m = manifest();
+    let m = directory();
     let mut s = arbitrage();
     s.constraints[0].party = "dave".into();
     assert!(matches!(s.plan(&m, 0), Err(SpecError::BadConstraint { index: 0, .. })));
@@ -110,23 +116,22 @@ fn constraints_that_name_nothing_or_bound_nothing_are_refused() {
 }
 
 fn spec() -> BundleSpec {
-    toml::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/swap.bundle.toml")).unwrap(),
-    )
-    .unwrap()
+    BundleSpec::load(&example("swap.bundle.toml")).unwrap()
 }
 
 #[test]
 fn the_example_spec_plans_into_a_valid_bundle_with_balanced_flows() {
-    let m = manifest();
+    let m = directory();
     let p = spec().plan(&m, 1_800_000_000).unwrap();
     assert_eq!(p.bundle.legs.len(), 2);
     assert_eq!(p.bundle.lock_deadline, 1_800_000_090);
     assert_eq!(p.bundle.settle_deadline, 1_800_000_210);
-    assert_eq!(p.bundle.creator, m.accounts.users[0].hub_address);
-    assert_eq!(crate::bundle_cmd::evm_text(&p.bundle.legs[0].depositor), m.accounts.users[0].evm_address);
-    assert_eq!(p.net[&("alice".into(), "alpha".into(), "USDC".into())], -100);
-    assert_eq!(p.net[&("bob".into(), "alpha".into(), "USDC".into())], 100);
+    let alice = &m.network.parties["alice"];
+    assert_eq!(Some(&p.bundle.creator), alice.hub.as_ref());
+    assert_eq!(p.bundle.legs[0].depositor, account(&m, "alpha", alice.evm.as_ref().unwrap()));
+    assert_eq!(p.bundle.legs[0].amount, Amount::from(100_000_000u128), "100 USDC of 6 decimals");
+    assert_eq!(p.net[&("alice".into(), "alpha".into(), "USDC".into())], -100_000_000);
+    assert_eq!(p.net[&("bob".into(), "alpha".into(), "USDC".into())], 100_000_000);
     let per_token: i128 = p.net.values().sum();
     assert_eq!(per_token, 0, "what one party deposits another receives");
     assert!(p.timing.windows(2).all(|w| w[0].1 <= w[1].1), "the timing trace is in order");
@@ -134,7 +139,7 @@ fn the_example_spec_plans_into_a_valid_bundle_with_balanced_flows() {
 
 #[test]
 fn unknown_chains_tokens_parties_and_amounts_are_refused_by_name() {
-    let m = manifest();
+    let m = directory();
     let mut s = spec();
     s.legs[0].chain = "gamma".into();
     assert!(matches!(s.plan(&m, 0), Err(SpecError::UnknownChain { leg: 0, .. })));
@@ -154,7 +159,7 @@ fn unknown_chains_tokens_parties_and_amounts_are_refused_by_name() {
 
 #[test]
 fn a_bundle_that_cannot_settle_in_time_is_refused() {
-    let m = manifest();
+    let m = directory();
     let mut s = spec();
     s.settle_after = Duration::from_secs(30); // < dispute window 15 s + margin 20 s + confirmations
     let err = s.plan(&m, 0).unwrap_err();
@@ -173,7 +178,7 @@ proptest::proptest! {
         who in 0usize..3,
         slack in -2i128..3,
     ) {
-        let m = manifest();
+        let m = directory();
         let names = ["alice", "bob", "carol"];
         let mut s = spec();
         s.legs = legs
@@ -218,8 +223,7 @@ proptest::proptest! {
 
 #[test]
 fn unknown_keys_in_a_spec_are_refused() {
-    let text =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/swap.bundle.toml")).unwrap();
+    let text = std::fs::read_to_string(example("swap.bundle.toml")).unwrap();
     let err = toml::from_str::<BundleSpec>(&text.replace("nonce = 7", "nonce = 7\nhurry = true")).unwrap_err();
     assert!(err.to_string().contains("hurry"), "{err}");
 }
@@ -227,7 +231,7 @@ fn unknown_keys_in_a_spec_are_refused() {
 #[test]
 fn a_plan_is_a_coordination_plan_whose_verdict_waits_for_every_lock() {
     use mesh_planner::steps::Action;
-    let m = manifest();
+    let m = directory();
     let p = arbitrage().plan(&m, 1_000).unwrap();
     let steps = p.steps();
     let order = steps.order().unwrap();
@@ -244,4 +248,36 @@ fn a_plan_is_a_coordination_plan_whose_verdict_waits_for_every_lock() {
         .iter()
         .all(|d| d.depends_on == vec![verdict.id] && d.deadline == Some(p.bundle.settle_deadline)));
     assert_eq!(steps.ready(&[]), vec![0], "only the registration can start");
+}
+
+#[test]
+fn a_settle_deadline_beyond_the_hubs_horizon_is_refused_before_registration() {
+    let mut s = spec();
+    s.settle_after = Duration::from_secs(3_600);
+    let err = s.plan(&directory(), 0).unwrap_err();
+    assert!(matches!(err, SpecError::TooFar { .. }), "{err}");
+}
+
+#[test]
+fn amounts_in_whole_tokens_and_in_base_units_plan_the_same_leg() {
+    let m = directory();
+    let mut s = spec();
+    s.legs[0].amount = "100000000".into();
+    let base = s.plan(&m, 1_000).unwrap();
+    s.legs[0].amount = "100 USDC".into();
+    let whole = s.plan(&m, 1_000).unwrap();
+    assert_eq!(base.bundle, whole.bundle);
+    s.legs[0].amount = "100 WETH".into();
+    let err = s.plan(&m, 1_000).unwrap_err().to_string();
+    assert_eq!(err, "leg 0: amount \"100 WETH\": \"100 WETH\": unit \"WETH\" is not USDC");
+    s.legs[0].amount = "0.0000001 USDC".into();
+    assert!(matches!(s.plan(&m, 1_000), Err(SpecError::BadAmount { leg: 0, .. })));
+}
+
+#[test]
+fn a_token_missing_from_the_network_file_is_refused_even_by_address() {
+    let mut s = spec();
+    s.legs[0].token = "0x00000000000000000000000000000000000000aa".into();
+    let err = s.plan(&directory(), 0).unwrap_err();
+    assert!(matches!(err, SpecError::UnknownToken { leg: 0, .. }), "{err}");
 }
