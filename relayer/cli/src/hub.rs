@@ -44,8 +44,10 @@ pub enum HubCommand {
     /// in the network file, and makes signer-set epoch 1 once a relayer is bonded. Every step
     /// reads the hub first: a second run (after a crash, or after adding chains to the network
     /// file) sends only what is missing.
-    #[command(after_long_help = "Example:\n  MESH_DEPLOYER_KEY=… mesh hub deploy --profile hub-config/my-network.toml \
-                                 --network network.toml --node http://127.0.0.1:26657 --key-env MESH_DEPLOYER_KEY")]
+    #[command(
+        after_long_help = "Example:\n  MESH_DEPLOYER_KEY=… mesh hub deploy --profile hub-config/my-network.toml \
+                                 --network network.toml --node http://127.0.0.1:26657 --key-env MESH_DEPLOYER_KEY"
+    )]
     #[command(group(clap::ArgGroup::new("key").required(true).args(["key_env", "key_file"])))]
     Deploy {
         /// Hub profile: chain id, denom, gas price, contract parameters, chains to register.
@@ -146,7 +148,10 @@ async fn deploy(
     let network = match existing {
         Some(mut n) => {
             if n.hub.bundle_log != hub_section.bundle_log {
-                println!("  network file: its [hub] named bundle-log {}, replaced by this deployment's", n.hub.bundle_log);
+                println!(
+                    "  network file: its [hub] named bundle-log {}, replaced by this deployment's",
+                    n.hub.bundle_log
+                );
             }
             // a client's own endpoint and decimals stay as the file has them
             let rpc = n.hub.rpc.clone();
@@ -184,7 +189,11 @@ async fn deploy(
 
 /// The profile's chains whose Router the network file knows: the profile decides domain and
 /// confirmations, the network file where the Router is.
-fn chains_to_register(profile: &Profile, network: &Network, say: &mut dyn FnMut(&str)) -> anyhow::Result<Vec<ChainInfo>> {
+fn chains_to_register(
+    profile: &Profile,
+    network: &Network,
+    say: &mut dyn FnMut(&str),
+) -> anyhow::Result<Vec<ChainInfo>> {
     let mut out = Vec::new();
     for e in &profile.evm {
         let Some(ChainSection::Evm(c)) = network.chain(&e.name) else {

@@ -148,11 +148,7 @@ async fn hub_deploy_resumes_a_crashed_deployment_sends_nothing_the_second_time_a
 
     // the deployer adds the chain's [[chain]] (its Router) and runs deploy again: only the chain
     // registration is sent
-    network_file(
-        &tn,
-        &network,
-        Some((&written.hub.bundle_log, &written.hub.stake_escrow, &written.hub.dispute)),
-    );
+    network_file(&tn, &network, Some((&written.hub.bundle_log, &written.hub.stake_escrow, &written.hub.dispute)));
     let out = deploy(&network, &artifacts);
     let second = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{second}\n{}", String::from_utf8_lossy(&out.stderr));
