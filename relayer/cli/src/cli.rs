@@ -31,6 +31,9 @@ enum Command {
     /// Fraud proofs for disputers who do not run the daemon.
     #[command(subcommand)]
     Dispute(DisputeCommand),
+    /// A hub network's setup: patch its genesis, deploy and wire the hub contracts.
+    #[command(subcommand)]
+    Hub(crate::hub::HubCommand),
     /// Bundles from spec files on any network: plan, register, lock, status, deliver, refund.
     #[command(subcommand)]
     Bundle(BundleCommand),
@@ -424,6 +427,7 @@ pub fn main() -> anyhow::Result<()> {
         Command::Relayer(cmd) => {
             tokio::runtime::Runtime::new()?.block_on(crate::commands::relayer(cmd_relayer(cmd)))?
         }
+        Command::Hub(cmd) => crate::hub::run(cmd)?,
         Command::Stake(cmd) => tokio::runtime::Runtime::new()?.block_on(crate::commands::stake(cmd_stake(cmd)))?,
         Command::Dispute(DisputeCommand::ProveFalseLock { config, chain, bundle, leg, dry_run }) => {
             tokio::runtime::Runtime::new()?

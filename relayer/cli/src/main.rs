@@ -1,6 +1,7 @@
 //! `mesh`: the Atomic Mesh relayer, operator, bundle, dispute, devnet and demo commands.
 mod cli;
 mod commands;
+mod hub;
 mod report;
 
 fn main() -> std::process::ExitCode {

@@ -1,8 +1,9 @@
-//! Deploys and wires the hub contracts, bonds the devnet relayers and makes the first signer set.
+//! The devnet's hub deployment: the contracts through the same code `mesh hub deploy` runs
+//! ([`mesh_hub::deploy`]), then the devnet's own relayers bonded and the first signer set made.
 use std::path::Path;
 
-use cosmwasm_std::Uint128;
-use mesh_hub_api::{bundle_log, dispute, stake_escrow};
+use mesh_hub::deploy::{Artifacts, Progress, Rotation};
+use mesh_hub_api::{bundle_log, stake_escrow};
 use mesh_protocol::eip712::{relayer_key_digest, HubDomain};
 use mesh_protocol::sig::{sign_digest, signing_key};
 use mesh_protocol::EvmAddress;
@@ -19,6 +20,10 @@ fn step(name: &str) -> impl Fn(CosmosError) -> DevnetError + '_ {
     move |e| DevnetError::Step { step: name.into(), detail: e.to_string() }
 }
 
+fn deploy_step(name: &str) -> impl Fn(mesh_hub::deploy::DeployError) -> DevnetError + '_ {
+    move |e| DevnetError::Step { step: name.into(), detail: e.to_string() }
+}
+
 pub fn hub_client(manifest: &Manifest) -> Result<CosmosClient, DevnetError> {
     let mut cfg = CosmosClientConfig::devnet(&manifest.hub.rpc[0], &manifest.hub.chain_id);
     cfg.fee_denom = manifest.hub.denom.clone();
@@ -30,118 +35,38 @@ fn units(v: &str) -> u128 {
     v.parse().expect("validated by the profile")
 }
 
-/// Lifetime of a devnet signer set (its signed `expires_at`): one day.
+/// Lifetime of a devnet signer set (its signed `expires_at`): one day, the profile's default
+/// `contracts.signer_set_lifetime`.
 pub const DEVNET_SIGNER_SET_LIFETIME: u64 = 24 * 3600;
 
-/// Deposit a devnet `RegisterBundle` attaches (returned on the verdict): 1 inj.
+/// Deposit a devnet `RegisterBundle` attaches (returned on the verdict): 1 inj, the profile's
+/// default `contracts.registration_deposit`.
 pub const DEVNET_REGISTRATION_DEPOSIT: u128 = 1_000_000_000_000_000_000;
 /// The devnet routers' refund grace: a COMMIT for a locked leg is accepted until
 /// `settle_deadline + grace`, `refundExpired` only from then. It must exceed the slowest devnet
 /// delivery (hub block + signing + an EVM tx with a fee bump, well under 10 s).
 pub const DEVNET_REFUND_GRACE: u64 = 10;
 
-/// Stores the optimised wasm from `artifacts`, instantiates and wires the contracts.
+fn progress() -> Progress<'static> {
+    Progress::new(|line| tracing::debug!("hub deploy: {line}"))
+}
+
+/// Stores the optimised wasm from `artifacts` (checked against its `checksums.txt`), instantiates
+/// and wires the contracts: `mesh hub deploy`'s code, as the devnet deployer.
 pub async fn deploy_hub_contracts(manifest: &mut Manifest, artifacts: &Path) -> Result<(), DevnetError> {
     let hub = hub_client(manifest)?;
     let deployer = manifest.accounts.deployer.hub_signer();
-    let p = manifest.profile.contracts.clone();
-    for (name, file) in HUB_CONTRACTS {
-        let path = artifacts.join(file);
-        let wasm = std::fs::read(&path).map_err(|e| DevnetError::Step {
-            step: format!("read {}", path.display()),
-            detail: format!("{e} (build it with scripts/build-wasm.sh)"),
-        })?;
-        let (code_id, _) = hub.store_code(&deployer, wasm).await.map_err(step("store contract code"))?;
-        manifest.code_ids.insert(name.to_string(), code_id);
-    }
-    let admin = Some(deployer.address().clone());
-    let (escrow, _) = hub
-        .instantiate(
-            &deployer,
-            manifest.code_ids["stake_escrow"],
-            &stake_escrow::InstantiateMsg {
-                admin: None,
-                hub_chain_id: Some(manifest.hub.chain_id.clone()),
-                bond_denom: manifest.hub.denom.clone(),
-                min_bond: Uint128::new(units(&p.min_bond)),
-                unbonding_period: p.unbonding_period.as_secs(),
-                dispute_window: p.dispute_window.as_secs(),
-                delivery_margin: p.delivery_margin.as_secs(),
-                slash_bps: p.slash_bps,
-                bounty_bps: p.bounty_bps,
-                community_pool: None,
-                rotation_delay: p.rotation_delay.as_secs(),
-                signer_set_lifetime: Some(DEVNET_SIGNER_SET_LIFETIME),
-                renewal_window: None,
-                max_signer_weight_bps: None,
-                dispute: None,
-            },
-            "atomic-mesh stake-escrow",
-            admin.clone(),
-            vec![],
-        )
+    let artifacts = Artifacts::load(artifacts).map_err(deploy_step("hub contract artifacts"))?;
+    let d = mesh_hub::deploy::deploy_contracts(&hub, &deployer, &manifest.profile, &artifacts, &mut progress())
         .await
-        .map_err(step("instantiate stake-escrow"))?;
-    let (log, _) = hub
-        .instantiate(
-            &deployer,
-            manifest.code_ids["bundle_log"],
-            &bundle_log::InstantiateMsg {
-                admin: None,
-                hub_chain_id: Some(manifest.hub.chain_id.clone()),
-                stake_escrow: escrow.clone(),
-                dispute: None,
-                dispute_window: p.dispute_window.as_secs(),
-                delivery_margin: p.delivery_margin.as_secs(),
-                max_batch_size: p.max_batch_size,
-                batch_max_age: p.batch_max_age.as_secs(),
-                max_reports_per_msg: p.max_reports_per_msg,
-                max_horizon: p.max_horizon.as_secs(),
-                chains: vec![],
-                rereport_grace: Some(p.dispute_window.as_secs()),
-                registration_deposit: Some(cosmwasm_std::Coin {
-                    denom: manifest.hub.denom.clone(),
-                    amount: cosmwasm_std::Uint256::from(DEVNET_REGISTRATION_DEPOSIT),
-                }),
-                retention: None,
-            },
-            "atomic-mesh bundle-log",
-            admin.clone(),
-            vec![],
-        )
-        .await
-        .map_err(step("instantiate bundle-log"))?;
-    let (disp, _) = hub
-        .instantiate(
-            &deployer,
-            manifest.code_ids["dispute"],
-            &dispute::InstantiateMsg {
-                bundle_log: log.clone(),
-                stake_escrow: escrow.clone(),
-                max_proof_nodes: None,
-                max_evidence_bytes: None,
-            },
-            "atomic-mesh dispute",
-            admin,
-            vec![],
-        )
-        .await
-        .map_err(step("instantiate dispute"))?;
-    let wire = vec![
-        hub.execute_msg(&deployer, &escrow, &stake_escrow::ExecuteMsg::SetDispute { dispute: disp.clone() }, vec![])
-            .map_err(step("wire dispute"))?,
-        hub.execute_msg(&deployer, &log, &bundle_log::ExecuteMsg::SetDispute { dispute: disp.clone() }, vec![])
-            .map_err(step("wire dispute"))?,
-    ];
-    hub.send(&deployer, wire, "wire the dispute contract").await.map_err(step("wire the dispute contract"))?;
-    manifest.contracts.insert("stake_escrow".into(), escrow);
-    manifest.contracts.insert("bundle_log".into(), log);
-    manifest.contracts.insert("dispute".into(), disp);
+        .map_err(deploy_step("deploy the hub contracts"))?;
+    manifest.code_ids.extend(d.code_ids);
+    manifest.contracts.extend(d.contracts);
     Ok(())
 }
 
 /// Bonds the first `bonded_relayers` devnet relayers (with proofs of possession of their EVM keys)
-/// and makes signer-set epoch 1 from them.
+/// and makes signer-set epoch 1 from them (`mesh hub deploy`'s first rotation).
 pub async fn bond_relayers(manifest: &Manifest) -> Result<mesh_protocol::SignerSet, DevnetError> {
     let hub = hub_client(manifest)?;
     let escrow = &manifest.contracts["stake_escrow"];
@@ -151,13 +76,16 @@ pub async fn bond_relayers(manifest: &Manifest) -> Result<mesh_protocol::SignerS
         bond(&hub, escrow, &domain, r, bond_amount).await.map_err(step("bond relayer"))?;
     }
     let deployer = manifest.accounts.deployer.hub_signer();
-    hub.execute(&deployer, escrow, &stake_escrow::ExecuteMsg::RotateSigners {}, vec![])
+    match mesh_hub::deploy::first_rotation(&hub, &deployer, escrow, &mut progress())
         .await
-        .map_err(step("make signer set epoch 1"))?;
-    let set: Option<stake_escrow::SignerSetResponse> =
-        hub.query_smart(escrow, &stake_escrow::QueryMsg::CurrentSignerSet {}).await.map_err(step("read signer set"))?;
-    set.map(|s| s.set)
-        .ok_or(DevnetError::Step { step: "read signer set".into(), detail: "no signer set after rotation".into() })
+        .map_err(deploy_step("make signer set epoch 1"))?
+    {
+        Rotation::Made(set) | Rotation::Exists(set) => Ok(set),
+        Rotation::NoActiveRelayer => Err(DevnetError::Step {
+            step: "make signer set epoch 1".into(),
+            detail: "no bonded relayer (accounts.bonded_relayers is 0)".into(),
+        }),
+    }
 }
 
 /// Bonds `amount` for `relayer`, proving possession of its EVM key (EIP-712 `RelayerKey`).
@@ -178,11 +106,12 @@ pub async fn bond(
     hub.execute(&relayer.hub_signer(), escrow, &msg, hub.coins(amount)).await
 }
 
-/// Registers every EVM chain of the manifest (with its deployed MeshRouter) on the bundle-log.
+/// Registers every EVM chain of the manifest (with its deployed MeshRouter) on the bundle-log,
+/// through `mesh hub deploy`'s registration.
 pub async fn register_chains(manifest: &Manifest) -> Result<(), DevnetError> {
     let hub = hub_client(manifest)?;
     let deployer = manifest.accounts.deployer.hub_signer();
-    let mut msgs = Vec::new();
+    let mut chains = Vec::new();
     for c in &manifest.evm {
         let router = c.contracts.get("MeshRouter").ok_or(DevnetError::Step {
             step: "register chains".into(),
@@ -190,20 +119,16 @@ pub async fn register_chains(manifest: &Manifest) -> Result<(), DevnetError> {
         })?;
         let router = EvmAddress::parse(router)
             .map_err(|e| DevnetError::Step { step: "router address".into(), detail: e.to_string() })?;
-        let msg = bundle_log::ExecuteMsg::add_chain(bundle_log::ChainInfo {
+        chains.push(bundle_log::ChainInfo {
             domain: c.domain,
             name: c.name.clone(),
             vm: bundle_log::ChainVm::Evm { chain_id: c.chain_id },
             router: router.into(),
             confirmations: c.confirmations as u32,
         });
-        msgs.push(
-            hub.execute_msg(&deployer, &manifest.contracts["bundle_log"], &msg, vec![])
-                .map_err(step("register chains"))?,
-        );
     }
-    if !msgs.is_empty() {
-        hub.send(&deployer, msgs, "register chains").await.map_err(step("register chains"))?;
-    }
+    mesh_hub::deploy::register_chains(&hub, &deployer, &manifest.contracts["bundle_log"], &chains, &mut progress())
+        .await
+        .map_err(deploy_step("register chains"))?;
     Ok(())
 }

@@ -85,7 +85,10 @@ pub fn init_homes(
     let g0 = home(dir, 0).join("config/genesis.json");
     let mut genesis: serde_json::Value = serde_json::from_slice(&std::fs::read(&g0).map_err(io("read genesis"))?)
         .map_err(|e| DevnetError::Step { step: "parse genesis".into(), detail: e.to_string() })?;
-    patch_genesis(&mut genesis, denom);
+    // the same patch validators run (`mesh hub patch-genesis`)
+    let changes = mesh_hub::genesis::patch(&mut genesis, profile)
+        .map_err(|e| DevnetError::Step { step: "patch genesis".into(), detail: e.to_string() })?;
+    tracing::debug!("genesis patch: {}", changes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("; "));
     std::fs::write(&g0, serde_json::to_vec_pretty(&genesis).expect("json")).map_err(io("write genesis"))?;
     let h0 = home(dir, 0).to_string_lossy().to_string();
     let mut funded: Vec<(String, String)> =
@@ -154,22 +157,6 @@ pub fn init_homes(
         configure_node(&home(dir, i), profile, i, &peers.join(","))?;
     }
     Ok(())
-}
-
-/// The hub's bond denom everywhere `stake` stood; wasm upload and instantiation open to everybody.
-fn patch_genesis(g: &mut serde_json::Value, denom: &str) {
-    fn replace(v: &mut serde_json::Value, denom: &str) {
-        match v {
-            serde_json::Value::String(s) if s == "stake" => *s = denom.to_string(),
-            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| replace(x, denom)),
-            serde_json::Value::Object(o) => o.values_mut().for_each(|x| replace(x, denom)),
-            _ => {}
-        }
-    }
-    replace(g, denom);
-    let wasm = &mut g["app_state"]["wasm"]["params"];
-    wasm["code_upload_access"] = serde_json::json!({"permission": "Everybody", "addresses": []});
-    wasm["instantiate_default_permission"] = serde_json::json!("Everybody");
 }
 
 fn edit_toml(path: &Path, f: impl FnOnce(&mut DocumentMut)) -> Result<(), DevnetError> {

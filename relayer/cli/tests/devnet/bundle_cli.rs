@@ -237,7 +237,7 @@ async fn anyone_delivers_a_decided_bundle_from_the_hubs_public_signatures() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn readme_bundle_creator_flow_runs_as_written_from_a_network_file() {
     use mesh_testkit::fixture::usdc_balance;
-    let tn = TestNet::up("readme", 28800, 28790, 1, 2).await;
+    let tn = TestNet::up("readme", 28900, 28890, 1, 2).await;
     let (net, m) = (&tn.net, &tn.m);
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
     let block = readme

@@ -1,0 +1,345 @@
+//! The hub profile (`hub-config/*.toml`): the hub chain, its genesis settings, the contracts'
+//! parameters and the chains the hub registers. `hub-config/devnet.toml` is the local devnet's;
+//! `hub-config/network-profile.example.toml` is the template for a real network, which leaves out
+//! the keys only the devnet reads (they take the defaults below).
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub hub: HubSection,
+    /// Devnet only: the identities `mesh devnet up` funds and bonds.
+    #[serde(default)]
+    pub accounts: AccountsSection,
+    /// What `mesh hub patch-genesis` sets in the genesis file.
+    #[serde(default)]
+    pub genesis: GenesisSection,
+    pub contracts: ContractsSection,
+    /// The chains the hub registers (`AddChain`): domain, VM chain id, confirmations.
+    #[serde(default)]
+    pub evm: Vec<EvmChain>,
+}
+
+/// Decimal string of base units (they exceed 64 bits).
+pub type Units = String;
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubSection {
+    pub chain_id: String,
+    pub denom: String,
+    /// Bech32 prefix of hub accounts (`inj` on injectived, `wasm` on a plain wasmd).
+    #[serde(default = "default_prefix")]
+    pub account_prefix: String,
+    /// Devnet: written into each validator's `config.toml`; on a real network each validator
+    /// sets `consensus.timeout_commit` itself.
+    #[serde(with = "humantime_serde", default = "default_timeout_commit")]
+    pub timeout_commit: Duration,
+    pub minimum_gas_price: Units,
+    /// Devnet only: each validator's self-delegation (its gentx).
+    #[serde(default = "zero")]
+    pub validator_stake: Units,
+    /// Devnet only: each validator operator's genesis balance.
+    #[serde(default = "zero")]
+    pub validator_balance: Units,
+    /// Devnet only: first loopback port of the validators.
+    #[serde(default = "default_base_port")]
+    pub base_port: u16,
+}
+
+fn default_prefix() -> String {
+    "inj".into()
+}
+fn default_timeout_commit() -> Duration {
+    Duration::from_secs(1)
+}
+fn zero() -> Units {
+    "0".into()
+}
+fn default_base_port() -> u16 {
+    26650
+}
+
+/// Devnet only.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountsSection {
+    #[serde(default = "zero")]
+    pub balance: Units,
+    #[serde(default)]
+    pub relayers: u32,
+    #[serde(default)]
+    pub bonded_relayers: u32,
+}
+
+impl Default for AccountsSection {
+    fn default() -> Self {
+        AccountsSection { balance: zero(), relayers: 0, bonded_relayers: 0 }
+    }
+}
+
+/// Genesis settings; a key left out leaves the genesis's own value alone.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisSection {
+    /// Who may upload wasm code: `"everybody"`, `"nobody"` (governance proposals only) or a list
+    /// of addresses.
+    pub code_upload: Option<Access>,
+    /// Default instantiate permission of uploaded code: `"everybody"` or `"nobody"`.
+    pub instantiate_default: Option<AccessKeyword>,
+    /// Governance voting period (`gov.params.voting_period`).
+    #[serde(default, with = "humantime_serde::option")]
+    pub voting_period: Option<Duration>,
+    /// Governance expedited voting period (must be below the voting period).
+    #[serde(default, with = "humantime_serde::option")]
+    pub expedited_voting_period: Option<Duration>,
+    /// Minimum proposal deposit, base units of `hub.denom`.
+    pub min_deposit: Option<Units>,
+    /// Minimum deposit of an expedited proposal; the SDK requires it above `min_deposit`.
+    pub expedited_min_deposit: Option<Units>,
+    /// Staking unbonding time of validators (`staking.params.unbonding_time`).
+    #[serde(default, with = "humantime_serde::option")]
+    pub unbonding_time: Option<Duration>,
+    /// Block gas limit (`consensus.params.block.max_gas`; -1 for none). Storing a contract takes
+    /// a few million gas: it must fit one block.
+    pub max_block_gas: Option<i64>,
+}
+
+/// A wasm access setting.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Access {
+    Keyword(AccessKeyword),
+    Addresses(Vec<String>),
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum AccessKeyword {
+    Everybody,
+    Nobody,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractsSection {
+    #[serde(with = "humantime_serde")]
+    pub dispute_window: Duration,
+    #[serde(with = "humantime_serde")]
+    pub delivery_margin: Duration,
+    #[serde(with = "humantime_serde")]
+    pub unbonding_period: Duration,
+    pub min_bond: Units,
+    /// Devnet only: the stake each devnet relayer bonds (default `min_bond`).
+    #[serde(default)]
+    pub relayer_bond: Units,
+    pub slash_bps: u16,
+    pub bounty_bps: u16,
+    #[serde(with = "humantime_serde")]
+    pub rotation_delay: Duration,
+    pub max_batch_size: u32,
+    #[serde(with = "humantime_serde")]
+    pub batch_max_age: Duration,
+    pub max_reports_per_msg: u32,
+    #[serde(with = "humantime_serde")]
+    pub max_horizon: Duration,
+    /// How long a rejected or disproven leg keeps its bundle open for a re-report (default: the
+    /// dispute window).
+    #[serde(default, with = "humantime_serde::option")]
+    pub rereport_grace: Option<Duration>,
+    /// How long a signer set is valid (its signed `expires_at`; default one day).
+    #[serde(with = "humantime_serde", default = "default_signer_set_lifetime")]
+    pub signer_set_lifetime: Duration,
+    /// Deposit a `RegisterBundle` carries, base units of `hub.denom` ("0": none; default 10^18).
+    #[serde(default = "default_registration_deposit")]
+    pub registration_deposit: Units,
+}
+
+fn default_signer_set_lifetime() -> Duration {
+    Duration::from_secs(24 * 3600)
+}
+fn default_registration_deposit() -> Units {
+    "1000000000000000000".into()
+}
+
+impl ContractsSection {
+    /// The re-report grace the bundle-log is instantiated with.
+    pub fn rereport_grace(&self) -> Duration {
+        self.rereport_grace.unwrap_or(self.dispute_window)
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvmChain {
+    pub name: String,
+    /// The domain id the hub's chain registry gives the chain (what legs name).
+    pub domain: u64,
+    /// EIP-155 chain id.
+    pub chain_id: u64,
+    /// Devnet only: the anvil process's port.
+    #[serde(default)]
+    pub port: u16,
+    /// Devnet only: the anvil process's block time.
+    #[serde(with = "humantime_serde", default = "default_block_time")]
+    pub block_time: Duration,
+    /// Blocks relayers wait before reporting a lock.
+    pub confirmations: u64,
+}
+
+fn default_block_time() -> Duration {
+    Duration::from_secs(1)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("reading hub profile {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("hub profile {path}: {source}")]
+    Parse { path: String, source: Box<toml::de::Error> },
+    #[error("hub profile {path}: {problem}")]
+    Invalid { path: String, problem: String },
+}
+
+impl Profile {
+    pub fn load(path: &Path) -> Result<Profile, ProfileError> {
+        let p = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read { path: p.clone(), source })?;
+        Self::parse(&text, &p)
+    }
+
+    pub fn parse(text: &str, origin: &str) -> Result<Profile, ProfileError> {
+        let mut profile: Profile =
+            toml::from_str(text).map_err(|e| ProfileError::Parse { path: origin.into(), source: Box::new(e) })?;
+        if profile.contracts.relayer_bond.is_empty() {
+            profile.contracts.relayer_bond = profile.contracts.min_bond.clone();
+        }
+        profile.validate().map_err(|problem| ProfileError::Invalid { path: origin.into(), problem })?;
+        Ok(profile)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let units = |name: &str, v: &str| v.parse::<u128>().map_err(|_| format!("{name} = {v:?} is not an integer"));
+        units("hub.minimum_gas_price", &self.hub.minimum_gas_price)?;
+        units("hub.validator_stake", &self.hub.validator_stake)?;
+        units("hub.validator_balance", &self.hub.validator_balance)?;
+        units("accounts.balance", &self.accounts.balance)?;
+        units("contracts.registration_deposit", &self.contracts.registration_deposit)?;
+        let deposit = self.genesis.min_deposit.as_deref().map(|d| units("genesis.min_deposit", d)).transpose()?;
+        let expedited = self
+            .genesis
+            .expedited_min_deposit
+            .as_deref()
+            .map(|d| units("genesis.expedited_min_deposit", d))
+            .transpose()?;
+        if let (Some(d), Some(e)) = (deposit, expedited) {
+            if e <= d {
+                return Err("genesis.expedited_min_deposit must exceed genesis.min_deposit".into());
+            }
+        }
+        let min = units("contracts.min_bond", &self.contracts.min_bond)?;
+        let bond = units("contracts.relayer_bond", &self.contracts.relayer_bond)?;
+        if bond < min {
+            return Err(format!("contracts.relayer_bond {bond} is below contracts.min_bond {min}"));
+        }
+        if self.accounts.bonded_relayers > self.accounts.relayers {
+            return Err("accounts.bonded_relayers exceeds accounts.relayers".into());
+        }
+        let c = &self.contracts;
+        // The bundle-log refuses an unbonding period that does not outlast window + re-report
+        // grace + margin, and a delivery margin no longer than the batch age: say it here, before
+        // anything is deployed.
+        if c.unbonding_period <= c.dispute_window + c.rereport_grace() + c.delivery_margin {
+            return Err("contracts.unbonding_period must exceed dispute_window + rereport_grace (default: the \
+                        dispute window) + delivery_margin"
+                .into());
+        }
+        if c.delivery_margin <= c.batch_max_age {
+            return Err("contracts.delivery_margin must exceed contracts.batch_max_age".into());
+        }
+        if let (Some(e), Some(v)) = (self.genesis.expedited_voting_period, self.genesis.voting_period) {
+            if e >= v {
+                return Err("genesis.expedited_voting_period must be below genesis.voting_period".into());
+            }
+        }
+        let (mut ids, mut domains, mut names) =
+            (std::collections::BTreeSet::new(), std::collections::BTreeSet::new(), std::collections::BTreeSet::new());
+        for e in &self.evm {
+            if !ids.insert(e.chain_id) {
+                return Err(format!("evm chain id {} appears twice", e.chain_id));
+            }
+            if e.domain == 0 || !domains.insert(e.domain) {
+                return Err(format!("evm chain {}: domain {} is zero or appears twice", e.name, e.domain));
+            }
+            if !names.insert(e.name.as_str()) {
+                return Err(format!("evm chain name {:?} appears twice", e.name));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo_file(name: &str) -> String {
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../hub-config").join(name)).unwrap()
+    }
+
+    #[test]
+    fn the_devnet_profile_in_the_repo_loads() {
+        let p = Profile::parse(&repo_file("devnet.toml"), "devnet.toml").unwrap();
+        assert_eq!(p.hub.chain_id, "mesh-devnet-1");
+        assert_eq!(p.hub.timeout_commit, Duration::from_millis(300));
+        assert_eq!(p.evm.len(), 2);
+        assert_eq!(p.genesis.code_upload, Some(Access::Keyword(AccessKeyword::Everybody)));
+    }
+
+    #[test]
+    fn the_real_network_template_loads_without_any_devnet_only_key() {
+        let text = repo_file("network-profile.example.toml");
+        let p = Profile::parse(&text, "network-profile.example.toml").unwrap();
+        // the template leaves every devnet-only key out (commented), so they take their defaults
+        for key in ["validator_stake", "validator_balance", "base_port", "relayer_bond", "port", "block_time"] {
+            assert!(
+                !text.lines().any(|l| l.trim_start().starts_with(&format!("{key} ="))),
+                "the template sets devnet-only key {key}"
+            );
+        }
+        assert!(!text.lines().any(|l| l.trim() == "[accounts]"), "the template has an [accounts] section");
+        assert_eq!(p.accounts.relayers, 0);
+        assert_eq!(p.genesis.code_upload, Some(Access::Keyword(AccessKeyword::Nobody)));
+        assert!(
+            p.contracts.dispute_window >= Duration::from_secs(600),
+            "a real dispute window is minutes, not seconds"
+        );
+        assert!(p.evm.iter().all(|e| e.port == 0));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_their_name() {
+        let text = repo_file("devnet.toml").replace("[accounts]", "[accounts]\nsurprise = 1");
+        let err = Profile::parse(&text, "x.toml").unwrap_err().to_string();
+        assert!(err.contains("surprise"), "{err}");
+    }
+
+    #[test]
+    fn an_unbonding_period_inside_the_dispute_window_is_refused() {
+        let text = repo_file("devnet.toml").replace("unbonding_period = \"60s\"", "unbonding_period = \"30s\"");
+        let err = Profile::parse(&text, "x.toml").unwrap_err().to_string();
+        assert!(err.contains("unbonding_period"), "{err}");
+    }
+
+    #[test]
+    fn code_upload_takes_a_keyword_or_a_list_of_addresses() {
+        let text = repo_file("devnet.toml").replace("code_upload = \"everybody\"", "code_upload = [\"inj1abc\"]");
+        let p = Profile::parse(&text, "x.toml").unwrap();
+        assert_eq!(p.genesis.code_upload, Some(Access::Addresses(vec!["inj1abc".into()])));
+        let text = repo_file("devnet.toml").replace("code_upload = \"everybody\"", "code_upload = \"anybody\"");
+        assert!(Profile::parse(&text, "x.toml").is_err());
+    }
+}
