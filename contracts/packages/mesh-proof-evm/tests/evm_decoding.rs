@@ -180,3 +180,37 @@ proptest! {
         let _ = verify_receipt_proof(keccak256(&bytes), idx, &bytes, &proof);
     }
 }
+
+#[test]
+fn a_receipt_status_other_than_zero_or_one_is_refused() {
+    for status in [2u8, 0x7f] {
+        let body = rlp_list(&[enc(status), enc(21_000u64), enc(alloy_primitives::Bloom::ZERO), enc(Vec::<Log>::new())]);
+        assert_eq!(decode_receipt(&body), Err(ProofError::ReceiptStatus), "status {status}");
+        assert_eq!(decode_receipt(&[vec![2u8], body].concat()), Err(ProofError::ReceiptStatus), "status {status}");
+    }
+}
+
+#[test]
+fn trailing_bytes_after_a_header_or_receipt_are_counted_exactly() {
+    let rlp = header(1, 2, keccak256("r"), 5);
+    for extra in [1usize, 2, 3, 40] {
+        let padded = [rlp.clone(), vec![0u8; extra]].concat();
+        assert_eq!(decode_header(&padded), Err(ProofError::TrailingBytes { what: "header", extra }));
+        let r = [receipt(2, true, &[]), vec![0u8; extra]].concat();
+        assert_eq!(decode_receipt(&r), Err(ProofError::TrailingBytes { what: "receipt", extra }));
+    }
+}
+
+#[test]
+fn an_empty_receipt_proof_against_a_non_empty_root_is_a_root_mismatch() {
+    let rs = receipts(3);
+    let (root, _) = build_receipt_proof(&rs, 1);
+    assert_eq!(
+        verify_receipt_proof(root, 1, &rs[1], &[]),
+        Err(ProofError::BadReceiptProof { root, reason: "root mismatch" })
+    );
+    assert_eq!(
+        verify_receipt_proof(root, 1, &rs[1], &[Bytes::from_static(&[0x80])]),
+        Err(ProofError::BadReceiptProof { root, reason: "root mismatch" })
+    );
+}

@@ -173,3 +173,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_empty_state_proof_against_a_non_empty_root_is_a_root_mismatch() {
+    let state = TestState {
+        accounts: vec![(
+            router(),
+            TestAccount { nonce: 1, storage: vec![(B256::ZERO, U256::from(5u8))], ..Default::default() },
+        )],
+    };
+    let root = state.root();
+    assert_eq!(
+        verify_account(root, router(), &[]),
+        Err(ProofError::BadStateProof { trie: "account", root, reason: "root mismatch" })
+    );
+    let storage_root = state.accounts[0].1.account().storage_root;
+    assert_eq!(
+        verify_storage(storage_root, B256::ZERO, &[]),
+        Err(ProofError::BadStateProof { trie: "storage", root: storage_root, reason: "root mismatch" })
+    );
+}

@@ -84,3 +84,52 @@ proptest! {
         let _ = recover_signer(B256::from(digest), &sig);
     }
 }
+
+/// A signature with the given `r`, `s` and `v`, for the shape checks alone.
+fn raw_signature(r: U256, s: U256, v: u8) -> Signature65 {
+    let mut out = [0u8; 65];
+    out[..32].copy_from_slice(&r.to_be_bytes::<32>());
+    out[32..64].copy_from_slice(&s.to_be_bytes::<32>());
+    out[64] = v;
+    Signature65(out)
+}
+
+#[test]
+fn a_zero_s_or_an_s_of_the_group_order_is_refused_as_out_of_range() {
+    let one = U256::from(1u8);
+    assert_eq!(check_signature(&raw_signature(one, U256::ZERO, 27)), Err(ProtocolError::SignatureOutOfRange));
+    assert_eq!(check_signature(&raw_signature(U256::ZERO, one, 27)), Err(ProtocolError::SignatureOutOfRange));
+    // s = n is out of range before it is high.
+    assert_eq!(check_signature(&raw_signature(one, SECP256K1_N, 27)), Err(ProtocolError::SignatureOutOfRange));
+    assert_eq!(check_signature(&raw_signature(SECP256K1_N, one, 28)), Err(ProtocolError::SignatureOutOfRange));
+    // A real signature with its s zeroed is refused for its shape, not by the recovery.
+    let digest = keccak256("statement");
+    let mut zero_s = sign_digest(&key(4), digest);
+    zero_s.0[32..64].fill(0);
+    assert_eq!(recover_signer(digest, &zero_s), Err(ProtocolError::SignatureOutOfRange));
+}
+
+#[test]
+fn an_s_of_exactly_half_the_order_is_accepted_and_one_more_is_high() {
+    // The boundary the EVM side (EdgesTest.test_SignatureS_ExactlyHalfOrderBoundary) also pins.
+    assert_eq!(SECP256K1_HALF_N, SECP256K1_N >> 1usize, "n is odd: n/2 rounds down");
+    let r = U256::from(7u8);
+    let half = raw_signature(r, SECP256K1_HALF_N, 27);
+    let mut rs = [0u8; 64];
+    rs.copy_from_slice(&half.0[..64]);
+    assert_eq!(check_signature(&half), Ok(CheckedSignature { rs, recovery_id: 0 }));
+    let above = raw_signature(r, SECP256K1_HALF_N + U256::from(1u8), 27);
+    assert_eq!(check_signature(&above), Err(ProtocolError::HighS));
+    // v 27 and 28 are recovery ids 0 and 1.
+    assert_eq!(check_signature(&raw_signature(r, U256::from(1u8), 28)).map(|c| c.recovery_id), Ok(1));
+}
+
+#[test]
+fn a_65_byte_public_key_without_the_uncompressed_prefix_is_refused() {
+    let k = key(5);
+    let point = k.verifying_key().to_encoded_point(false);
+    let mut other_prefix = point.as_bytes().to_vec();
+    other_prefix[0] = 0x02;
+    assert_eq!(evm_address_from_pubkey(&other_prefix), Err(ProtocolError::PublicKeyLength { len: 65 }));
+    assert_eq!(evm_address_from_pubkey(point.as_bytes()), Ok(signer_address(&k)));
+}

@@ -329,6 +329,37 @@ fn report_is_rejected_when_empty_or_too_many() {
 }
 
 #[test]
+fn exactly_the_maximum_number_of_reports_is_taken_in_one_message() {
+    let mut h = Hub::with_relayers(1);
+    let (id, b) = h.register_sample(1, 1);
+    let res = h.report(0, vec![lock_report(&id, &b, 0); MAX_REPORTS as usize]).unwrap();
+    let out: ReportLocksResponse = cosmwasm_std::from_json(res.data.unwrap()).unwrap();
+    assert_eq!((out.new.len(), out.duplicate.len()), (1, MAX_REPORTS as usize - 1));
+}
+
+#[test]
+fn a_lock_in_a_block_stamped_exactly_at_the_lock_deadline_is_taken_and_one_second_later_is_not() {
+    let mut h = Hub::with_relayers(1);
+    let (id, b) = h.register_sample(1, 2);
+    let mut late = lock_report(&id, &b, 1);
+    evm_loc(&mut late).block_timestamp = b.lock_deadline + 1;
+    assert_err(
+        h.report(0, vec![late]),
+        E::LockedAfterDeadline {
+            bundle_id: id,
+            leg_index: 1,
+            block_timestamp: b.lock_deadline + 1,
+            lock_deadline: b.lock_deadline,
+        },
+    );
+    let mut r = lock_report(&id, &b, 1);
+    evm_loc(&mut r).block_timestamp = b.lock_deadline;
+    let res = h.report(0, vec![r]).unwrap();
+    let out: ReportLocksResponse = cosmwasm_std::from_json(res.data.unwrap()).unwrap();
+    assert_eq!(out.new, vec![LegRef { bundle_id: id, leg_index: 1 }]);
+}
+
+#[test]
 fn report_is_rejected_when_the_sender_is_not_a_bonded_relayer() {
     let mut h = Hub::with_relayers(1);
     let (id, b) = h.register_sample(1, 1);
@@ -568,6 +599,20 @@ fn signatures_are_rejected_when_the_batch_is_unknown_open_or_the_list_is_bad() {
     );
 }
 
+#[test]
+fn exactly_max_signers_signatures_are_taken_in_one_message() {
+    let mut h = Hub::with_relayers(4);
+    let index = decided_batch(&mut h);
+    let sig = h.sign_batch(index, &[0])[0];
+    let carol = h.addr("carol");
+    let signatures = vec![sig; mesh_protocol::MAX_SIGNERS];
+    let res = h.log_exec(&carol, &ExecuteMsg::SubmitSignatures { batch_index: index, signatures }).unwrap();
+    let attr =
+        |k: &str| res.events.iter().flat_map(|e| &e.attributes).find(|a| a.key == k).map(|a| a.value.clone()).unwrap();
+    assert_eq!((attr("accepted"), attr("duplicates")), ("1".to_owned(), "63".to_owned()));
+    assert_eq!(h.batch(index).signed_weight.to_string(), STAKE.to_string(), "one signer counts once");
+}
+
 fn high_s_twin(sig: &Signature65) -> Signature65 {
     use mesh_protocol::sig::SECP256K1_N;
     let s = mesh_protocol::U256::from_be_slice(&sig.0[32..64]);
@@ -637,6 +682,44 @@ fn duplicate_signatures_are_ignored_and_weight_accumulates_to_the_threshold() {
     let unattested: BatchIndexesResponse = q(&h, &QueryMsg::UnattestedBatches { start_after: None, limit: None });
     assert!(unattested.batches.is_empty());
     assert!(log_entries(&h).iter().any(|e| matches!(e, LogEvent::BatchAttested { epoch: 1, .. })));
+}
+
+#[test]
+fn signatures_after_attestation_do_not_attest_the_batch_again() {
+    let mut h = Hub::with_relayers(4);
+    let index = decided_batch(&mut h);
+    h.submit_batch_signatures(index, &[0, 1, 2]).unwrap();
+    let attested_at = h.batch(index).attested_at;
+    assert!(attested_at.is_some());
+    h.wait(60);
+    let res = h.submit_batch_signatures(index, &[3]).unwrap();
+    assert!(res.events.iter().flat_map(|e| &e.attributes).any(|a| a.key == "attested" && a.value == "true"));
+    let b = h.batch(index);
+    assert_eq!(
+        (b.status, b.attested_at),
+        (BatchStatus::Attested, attested_at),
+        "attested once, at the first threshold"
+    );
+    let attestations = log_entries(&h).iter().filter(|e| matches!(e, LogEvent::BatchAttested { .. })).count();
+    assert_eq!(attestations, 1);
+}
+
+#[test]
+fn signer_set_update_signatures_after_attestation_do_not_attest_it_again() {
+    let mut h = Hub::with_relayers(3);
+    h.bond(3, STAKE).unwrap();
+    h.wait(ROTATION_DELAY);
+    h.rotate().unwrap();
+    let hash = h.current_set().unwrap().signers_hash;
+    let carol = h.addr("carol");
+    let sigs: Vec<_> = (0..3).map(|i| h.update_signature(i, 2, hash)).collect();
+    h.log_exec(&carol, &ExecuteMsg::SubmitSignerSetSignatures { new_epoch: 2, signatures: sigs.clone() }).unwrap();
+    h.wait(60);
+    // Resubmitted (duplicates): nothing new is attested or logged.
+    h.log_exec(&carol, &ExecuteMsg::SubmitSignerSetSignatures { new_epoch: 2, signatures: sigs }).unwrap();
+    let attestations =
+        log_entries(&h).iter().filter(|e| matches!(e, LogEvent::SignerSetUpdateAttested { new_epoch: 2, .. })).count();
+    assert_eq!(attestations, 1);
 }
 
 #[test]

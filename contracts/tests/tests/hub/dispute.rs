@@ -289,6 +289,50 @@ fn false_lock_proof_is_rejected_when_the_evidence_is_tampered() {
 }
 
 #[test]
+fn evidence_of_exactly_the_size_limits_is_examined_and_one_more_is_refused() {
+    use mesh_hub_api::dispute::{DEFAULT_MAX_EVIDENCE_BYTES, DEFAULT_MAX_PROOF_NODES};
+    let mut c = case();
+    let block = c.block(0, lock_receipt(2, false, &c.ev(0)));
+    c.report_at(1, 0, &block, 5, 1);
+    let FraudProof::FalseLock { evidence: FalseLockEvidence::EvmReceipt { header, receipt, receipt_proof }, .. } =
+        c.proof(0, &block, 5)
+    else {
+        unreachable!()
+    };
+    let with = |header: Binary, receipt_proof: Vec<Binary>| FraudProof::FalseLock {
+        bundle_id: c.id,
+        leg_index: 0,
+        evidence: FalseLockEvidence::EvmReceipt { header, receipt: receipt.clone(), receipt_proof },
+    };
+    let max_nodes = DEFAULT_MAX_PROOF_NODES as usize;
+    // As many nodes as allowed: the proof is checked (and fails as a proof).
+    assert_err(
+        c.h.submit_fraud(with(header.clone(), vec![Binary::from(vec![0u8]); max_nodes])),
+        E::BadReceiptProof {
+            tx_index: 5,
+            reason: ProofError::BadReceiptProof { root: block.receipts_root, reason: "value mismatch" },
+        },
+    );
+    assert_err(
+        c.h.submit_fraud(with(header.clone(), vec![Binary::from(vec![0u8]); max_nodes + 1])),
+        E::EvidenceTooLarge { what: "receipt proof node count", got: max_nodes + 1, max: DEFAULT_MAX_PROOF_NODES },
+    );
+    // Exactly as many bytes as allowed: the header is decoded (and is not one).
+    let max_bytes = DEFAULT_MAX_EVIDENCE_BYTES as usize;
+    let proof_bytes: usize = receipt_proof.iter().map(|n| n.len()).sum();
+    let filler = max_bytes - receipt.len() - proof_bytes;
+    assert_err(
+        c.h.submit_fraud(with(vec![0u8; filler].into(), receipt_proof.clone())),
+        E::BadHeader(ProofError::Rlp(alloy_rlp::Error::UnexpectedString)),
+    );
+    assert_err(
+        c.h.submit_fraud(with(vec![0u8; filler + 1].into(), receipt_proof.clone())),
+        E::EvidenceTooLarge { what: "evidence size", got: max_bytes + 1, max: DEFAULT_MAX_EVIDENCE_BYTES },
+    );
+    c.assert_unchanged(1, 0);
+}
+
+#[test]
 fn false_lock_proof_is_rejected_when_there_is_no_report_or_its_window_closed() {
     let mut c = case();
     let block = c.block(0, lock_receipt(2, false, &c.ev(0)));

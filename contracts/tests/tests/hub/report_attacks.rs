@@ -93,6 +93,59 @@ fn a_signer_objecting_twice_counts_once() {
 }
 
 #[test]
+fn objections_are_refused_when_empty_or_too_many_and_the_maximum_is_taken() {
+    let mut h = Hub::with_relayers(4);
+    let (id, b) = h.register_sample(1, 1);
+    h.report(0, all_reports(&id, &b)).unwrap();
+    let report_id = h.bundle_info(&id).reports[0].as_ref().unwrap().report_id;
+    let one = mesh_hub_api::bundle_log::Objection {
+        bundle_id: id,
+        leg_index: 0,
+        report_id,
+        reason: ObjectionReason::UnknownBlock,
+    };
+    let who = h.relayers[3].addr.clone();
+    let send =
+        |h: &mut Hub, n: usize| h.log_exec(&who, &ExecuteMsg::ObjectReports { objections: vec![one.clone(); n] });
+    assert_err(send(&mut h, 0), E::NoObjections);
+    assert_err(
+        send(&mut h, MAX_REPORTS as usize + 1),
+        E::TooManyObjections { count: MAX_REPORTS as usize + 1, max: MAX_REPORTS },
+    );
+    let res = send(&mut h, MAX_REPORTS as usize).unwrap();
+    let out: mesh_hub_api::bundle_log::ObjectReportsResponse = cosmwasm_std::from_json(res.data.unwrap()).unwrap();
+    assert_eq!((out.counted.len(), out.ignored.len()), (1, MAX_REPORTS as usize - 1), "one signer counts once");
+}
+
+#[test]
+fn objectors_are_kept_in_address_order_whatever_order_they_object_in() {
+    // Relayer 0 (the reporter) holds the largest stake, so two of the five others object
+    // without reaching a third of the weight.
+    let mut h = Hub::new();
+    h.bond(0, 5 * STAKE).unwrap();
+    for i in 1..6 {
+        h.bond(i, STAKE).unwrap();
+    }
+    h.rotate().unwrap();
+    let (id, b) = h.register_sample(1, 2);
+    h.report(0, all_reports(&id, &b)).unwrap();
+    let mut by_address: Vec<usize> = (1..6).collect();
+    by_address.sort_by_key(|&i| h.relayers[i].evm);
+    let (low, high) = (by_address[0], by_address[4]);
+    // Leg 0 in ascending address order, leg 1 in descending order.
+    h.object(low, &[(id, 0)], ObjectionReason::UnknownBlock).unwrap();
+    let out = h.object(high, &[(id, 0), (id, 1)], ObjectionReason::UnknownBlock).unwrap();
+    assert_eq!(out.counted.len(), 2, "two of six objectors are less than a third of the weight");
+    h.object(low, &[(id, 1)], ObjectionReason::UnknownBlock).unwrap();
+    let bundle = h.bundle_info(&id);
+    for leg in 0..2 {
+        let report = bundle.reports[leg].as_ref().unwrap();
+        assert_eq!(report.objectors, vec![h.relayers[low].evm, h.relayers[high].evm], "leg {leg}");
+        assert_eq!(report.objected_weight.to_string(), (2 * STAKE).to_string());
+    }
+}
+
+#[test]
 fn an_objection_from_outside_the_signer_set_is_refused() {
     let mut h = Hub::with_relayers(3);
     let (id, b) = h.register_sample(1, 1);
@@ -450,6 +503,38 @@ fn a_false_report_rejected_by_objections_still_costs_its_relayer_when_proven() {
     assert!(events(&h).iter().any(|e| matches!(e, LogEvent::ReportReverted { report_id: r, .. } if *r == report_id)));
     // Proven once: a second revert of the same report is refused.
     assert_err(h.log_exec(&judge, &revert), E::ReportNotFound { bundle_id: id, leg_index: 0, report_id });
+}
+
+#[test]
+fn proving_a_rejected_report_removes_only_that_report_and_leaves_the_current_one_standing() {
+    // The dispute contract is the account `judge` here, so `RevertReport` can be called directly.
+    let mut h = Hub::with_judge(3);
+    let (id, b) = h.register_sample(1, 1);
+    // Two false reports of leg 0, one after the other, each rejected by a third of the signers.
+    let mut rejected = vec![];
+    for liar in [0, 2] {
+        h.report(liar, vec![fabricated_report(&id, &b, 0)]).unwrap();
+        rejected.push(h.bundle_info(&id).reports[0].as_ref().unwrap().report_id);
+        h.object(1, &[(id, 0)], ObjectionReason::UnknownBlock).unwrap();
+    }
+    // Then the honest report of the real lock.
+    h.report(1, vec![lock_report(&id, &b, 0)]).unwrap();
+    let current = h.bundle_info(&id).reports[0].as_ref().unwrap().report_id;
+    let judge = h.dispute.clone();
+    // Proving the second lie takes it, and only it, out of the provable list.
+    let revert = |report_id| ExecuteMsg::RevertReport { bundle_id: id, leg_index: 0, report_id, fraud_id: 1 };
+    h.log_exec(&judge, &revert(rejected[1])).unwrap();
+    let r: mesh_hub_api::bundle_log::ReportResponse = q(&h, &QueryMsg::Report { bundle_id: id, leg_index: 0 });
+    assert_eq!(
+        r.rejected.iter().map(|r| r.report_id).collect::<Vec<_>>(),
+        vec![rejected[0]],
+        "the first lie is still provable"
+    );
+    assert_eq!(r.report.as_ref().map(|r| r.report_id), Some(current), "the honest report stands");
+    h.log_exec(&judge, &revert(rejected[0])).unwrap();
+    let r: mesh_hub_api::bundle_log::ReportResponse = q(&h, &QueryMsg::Report { bundle_id: id, leg_index: 0 });
+    assert!(r.rejected.is_empty());
+    assert_eq!(r.report.map(|r| r.report_id), Some(current), "the honest report stands");
 }
 
 #[test]

@@ -321,6 +321,50 @@ fn slashing_an_empty_relayer_still_jails_it() {
 }
 
 #[test]
+fn a_second_slash_keeps_the_time_the_relayer_was_first_jailed() {
+    let mut h = Hub::with_judge(2);
+    let judge = h.dispute.clone();
+    h.stake_exec(&judge, &slash_msg(&h, 0, 0), &[]).unwrap();
+    let jailed_at = h.relayer_info(0).jailed_at;
+    assert_eq!(jailed_at, Some(h.now()));
+    h.wait(100);
+    h.stake_exec(&judge, &slash_msg(&h, 0, 1), &[]).unwrap();
+    let r = h.relayer_info(0);
+    assert_eq!((r.jailed, r.jailed_at), (true, jailed_at), "still jailed since the first fraud");
+    // Unjailed, then slashed again: jailed anew from that slash.
+    let admin = h.admin.clone();
+    h.stake_exec(&admin, &ExecuteMsg::Unjail { relayer: h.relayers[0].addr.to_string() }, &[]).unwrap();
+    assert_eq!(h.relayer_info(0).jailed_at, None);
+    h.wait(100);
+    h.stake_exec(&judge, &slash_msg(&h, 0, 2), &[]).unwrap();
+    assert_eq!(h.relayer_info(0).jailed_at, Some(h.now()));
+}
+
+#[test]
+fn slashing_an_empty_relayer_sends_nothing_to_the_community_pool() {
+    let mut h = Hub::bare();
+    let admin = h.admin.clone();
+    let mut m = stake_instantiate_msg();
+    m.community_pool = Some(h.community.to_string());
+    m.dispute = Some(h.addr("judge").to_string());
+    h.stake = h.app.instantiate_contract(h.code_ids.0, admin, &m, &[], "s", None).unwrap();
+    h.bond(0, STAKE).unwrap();
+    h.unbond(0, STAKE).unwrap();
+    h.wait(UNBONDING);
+    h.claim(0).unwrap();
+    let before = h.balance(&h.community);
+    let judge = h.addr("judge");
+    // Nothing to take: no zero-amount transfer (a chain refuses one, and the slash with it).
+    let res = h.stake_exec(&judge, &slash_msg(&h, 0, 0), &[]).unwrap();
+    assert!(!res.events.iter().any(|e| e.ty == "transfer"), "{:?}", res.events);
+    assert_eq!(h.balance(&h.community), before);
+    let t = h.totals();
+    assert_eq!((t.total_slashed.u128(), t.sent_to_community_pool.u128(), t.slashed_retained.u128()), (0, 0, 0));
+    assert!(h.relayer_info(0).jailed);
+    assert_books_balance(&h);
+}
+
+#[test]
 fn unjail_is_admin_only_and_the_relayer_rejoins_at_the_next_rotation() {
     let mut h = Hub::with_judge(3);
     let judge = h.dispute.clone();
