@@ -152,9 +152,10 @@ impl SignatureFraud {
         if !self.member {
             out += "  note:     the signer is not a member of the signing epoch's set on the hub\n";
         }
+        let jailed = if self.relayer.jailed { "already jailed" } else { "not jailed yet" };
         out += &format!(
-            "  at risk:  bonded {} + unbonding {} (slashed so far {}, jailed {})",
-            self.relayer.bonded, unbonding, self.relayer.slashed, self.relayer.jailed
+            "  at risk:  bonded {} + unbonding {} base units (slashed so far {}; {jailed})",
+            self.relayer.bonded, unbonding, self.relayer.slashed
         );
         out
     }

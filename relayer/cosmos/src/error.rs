@@ -45,7 +45,7 @@ impl CosmosError {
 /// A tendermint-rpc error's causes on one line. Its `Display` is the `Debug` form of an eyre
 /// report, which ends in `Location: …/eyre.rs:10:9`; the alternate `Display` of the trace is
 /// the plain chain.
-pub(crate) fn rpc_detail(e: &cosmrs::rpc::Error) -> String {
+pub fn rpc_detail(e: &cosmrs::rpc::Error) -> String {
     format!("{:#}", e.trace())
 }
 

@@ -13,5 +13,5 @@ pub mod retry;
 mod signer;
 
 pub use client::{CosmosClient, CosmosClientConfig, NodeStatus, TxOutcome};
-pub use error::{contract_reason, CosmosError};
+pub use error::{contract_reason, rpc_detail, CosmosError};
 pub use signer::{CosmosSigner, KeyType};

@@ -458,13 +458,13 @@ async fn scenario_fraud(ctx: &mut Ctx) -> anyhow::Result<String> {
     };
     let after = ctx.relayer_info(&liar).await?;
     say(&format!(
-        "disputer proved fraud #{} in {:.1} s: report reverted, {} slashed {} -> {}, jailed {}",
+        "disputer proved fraud #{} in {:.1} s: report reverted, {} slashed from {} to {} inj, {}",
         fraud.id,
         start.elapsed().as_secs_f64(),
         liar.name,
-        stake_before.bonded,
-        after.bonded,
-        after.jailed
+        mesh_planner::units::format_units(stake_before.bonded.u128() as i128, 18),
+        mesh_planner::units::format_units(after.bonded.u128() as i128, 18),
+        if after.jailed { "and jailed" } else { "NOT jailed" }
     ));
     if !after.jailed || after.bonded >= stake_before.bonded {
         bail!("the liar was not slashed and jailed");

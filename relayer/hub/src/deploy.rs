@@ -186,7 +186,7 @@ pub async fn check_chain(hub: &CosmosClient, profile: &Profile) -> Result<(), De
     let rpc = hub.config().rpc_url.clone();
     let status = hub.rpc().status().await.map_err(|e| DeployError::Hub {
         step: format!("reach the hub node at {rpc}"),
-        source: CosmosError::Rpc { url: rpc.clone(), source: Box::new(e) },
+        source: CosmosError::Rpc { url: rpc.clone(), detail: mesh_cosmos::rpc_detail(&e) },
     })?;
     let node = status.node_info.network.to_string();
     if node != profile.hub.chain_id {
@@ -202,7 +202,10 @@ async fn abci<Req: Message, Resp: Message + Default>(
 ) -> Result<Resp, DeployError> {
     let url = hub.config().rpc_url.clone();
     let resp = hub.rpc().abci_query(Some(path.to_string()), req.encode_to_vec(), None, false).await.map_err(|e| {
-        DeployError::Hub { step: format!("query {path}"), source: CosmosError::Rpc { url, source: Box::new(e) } }
+        DeployError::Hub {
+            step: format!("query {path}"),
+            source: CosmosError::Rpc { url, detail: mesh_cosmos::rpc_detail(&e) },
+        }
     })?;
     if resp.code.is_err() {
         return Err(DeployError::Hub {
