@@ -139,7 +139,8 @@ fn registered_path(spec: &Path) -> PathBuf {
     spec.with_extension("registered.json")
 }
 
-fn load_registered(spec: &Path) -> anyhow::Result<Bundle> {
+/// The bundle `register` saved for `spec`.
+pub fn load_registered(spec: &Path) -> anyhow::Result<Bundle> {
     let path = registered_path(spec);
     let bytes = std::fs::read(&path)
         .with_context(|| format!("{} is missing: register the bundle first (mesh bundle register)", path.display()))?;
@@ -613,11 +614,11 @@ pub async fn refund(
         let p = alloy::providers::ProviderBuilder::new().connect_http(e.rpc.parse()?);
         let router = MeshRouter::new(d.router, p);
         let opens: u64 = router.refundOpensAt(id.0, i as u32).call().await?.try_into().unwrap_or(u64::MAX);
-        loop {
+        let open = loop {
             let head = router.provider().get_block_by_number(alloy::eips::BlockNumberOrTag::Latest).await?;
             let chain_now = head.map(|h| h.header.timestamp).unwrap_or_default();
             if chain_now >= opens {
-                break;
+                break true;
             }
             if !wait {
                 writeln!(
@@ -627,16 +628,15 @@ pub async fn refund(
                     utc(opens),
                     opens - chain_now
                 )?;
-                break;
+                break false;
             }
             tokio::time::sleep(Duration::from_secs((opens - chain_now).clamp(1, 5))).await;
+        };
+        if !open {
+            continue;
         }
         if d.leg_state(id, i as u32).await? != LegState::Locked {
             writeln!(out, "{}: leg {i} was settled meanwhile", chain.name())?;
-            continue;
-        }
-        let head = router.provider().get_block_by_number(alloy::eips::BlockNumberOrTag::Latest).await?;
-        if head.map(|h| h.header.timestamp).unwrap_or_default() < opens {
             continue;
         }
         let call = MeshRouter::refundExpiredCall { bundleId: id.0, index: i as u32 };

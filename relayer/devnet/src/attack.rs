@@ -100,10 +100,7 @@ pub async fn lock_with_lending_pool(
     owner_key: &str,
 ) -> anyhow::Result<()> {
     let net = mesh_planner::network::Network::load(network)?;
-    let saved = spec.with_extension("registered.json");
-    let bundle: Bundle = serde_json::from_slice(
-        &std::fs::read(&saved).with_context(|| format!("{} is missing: register the bundle first", saved.display()))?,
-    )?;
+    let bundle = mesh_client::bundle::load_registered(spec)?;
     let l = bundle.legs.get(leg).with_context(|| format!("the bundle has no leg {leg}"))?;
     let chain = net
         .chains

@@ -26,6 +26,15 @@ fn ok(args: &[&str]) -> String {
     stdout.into_owned()
 }
 
+/// The bundle id `mesh bundle register` printed ("registered 0x…; bundle saved to …").
+fn registered_id(out: &str) -> String {
+    out.lines()
+        .find_map(|l| l.strip_prefix("registered "))
+        .and_then(|rest| rest.split(';').next())
+        .expect("the bundle id is printed")
+        .to_string()
+}
+
 fn write_spec(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
@@ -76,12 +85,7 @@ async fn a_spec_is_planned_registered_locked_by_each_party_and_followed_until_fi
     }
 
     let registered = ok(&["bundle", "register", &spec, "--network", network, "--key-file", &key("carol.hub.key")]);
-    let id = registered
-        .lines()
-        .find_map(|l| l.strip_prefix("registered "))
-        .and_then(|rest| rest.split(';').next())
-        .expect("the bundle id is printed")
-        .to_string();
+    let id = registered_id(&registered);
     // a key that is not the depositor's is refused before anything is sent
     let out = mesh(&["bundle", "lock", &spec, "--leg", "1", "--network", network, "--key-file", &key("carol.evm.key")]);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -180,12 +184,7 @@ async fn anyone_delivers_a_decided_bundle_from_the_hubs_public_signatures() {
     std::fs::create_dir_all(&specs).unwrap();
     let spec = write_spec(&specs, "swap.bundle.toml", &example);
     let registered = ok(&["bundle", "register", &spec, "--network", network, "--key-file", &key("alice.hub.key")]);
-    let id = registered
-        .lines()
-        .find_map(|l| l.strip_prefix("registered "))
-        .and_then(|rest| rest.split(';').next())
-        .expect("the bundle id is printed")
-        .to_string();
+    let id = registered_id(&registered);
     for (leg, who) in [("0", "alice"), ("1", "bob")] {
         ok(&[
             "bundle",
