@@ -35,10 +35,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "crate layout (no test fixtures or devnet in production crates, VM-neutral roles)"
 scripts/check-layout.sh
 
-step "protocol crates build for wasm32 without std-only dependencies"
-cargo build --locked -p mesh-protocol --target wasm32-unknown-unknown
-cargo build --locked -p mesh-proof-evm --target wasm32-unknown-unknown
-
+# building the contracts for wasm32 also builds mesh-protocol and mesh-proof-evm for it: a
+# std-only dependency in either fails here
 step "hub contracts: optimised wasm (artifacts/)"
 scripts/build-wasm.sh
 
@@ -51,12 +49,35 @@ scripts/export-abi.sh --check
 step "solidity tests (forge: unit, fuzz, invariant, protocol vectors)"
 scripts/forge.sh test
 
-step "rust tests (unit, property, multi-test, real anvil, real devnet end to end)"
+step "rust tests: build every test binary"
+cargo test --workspace --locked --no-run
+
 # The end-to-end binaries run their scenarios side by side (each devnet has its own ports and
 # folder); they spend most of their time waiting for blocks and dispute windows, so three at a
 # time on two cores is what keeps the suite short without starving the nodes.
 export RUST_TEST_THREADS="${RUST_TEST_THREADS:-3}"
-# an outer bound so a hung test fails the run instead of eating CI's time
-timeout 45m cargo test --workspace --locked
+
+# The e2e suite (mesh-e2e) mostly waits, the rest mostly computes: the e2e suite runs in the
+# background, in its own process group (stopped with everything it started if this script
+# exits first), and its output follows the rest's. An outer bound on each so a hung test fails
+# the run instead of eating CI's time.
+step "rust tests: the real devnet end-to-end suite (mesh-e2e) starts in the background"
+e2e_log="target/e2e-suite.log"
+setsid timeout 45m cargo test --locked -p mesh-e2e --test e2e >"$e2e_log" 2>&1 &
+e2e_pid=$!
+trap 'kill -- -"$e2e_pid" 2>/dev/null || true' EXIT
+
+step "rust tests (unit, property, multi-test, real anvil, real devnet CLI and relayer tests)"
+timeout 45m cargo test --workspace --locked --exclude mesh-e2e
+
+step "rust tests: waiting for the end-to-end suite (mesh-e2e)"
+e2e_status=0
+wait "$e2e_pid" || e2e_status=$?
+trap - EXIT
+cat "$e2e_log"
+if [ "$e2e_status" -ne 0 ]; then
+  echo "the end-to-end suite failed (exit $e2e_status); its log: $e2e_log" >&2
+  exit "$e2e_status"
+fi
 
 step "all test steps passed in $(( $(date +%s) - started )) s"
