@@ -12,7 +12,7 @@ use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, SettlementBatch, Signatu
 
 use crate::error::ContractError;
 use crate::msg::{
-    AdvanceResponse, BatchEntry, BatchStatus, ChainInfo, ChainVm, DecidedBundle, InstantiateMsg, LegRef, LegReport,
+    AdvanceResponse, BatchEntry, BatchStatus, ChainInfo, DecidedBundle, InstantiateMsg, LegRef, LegReport,
     LockLocation, LockReport, LogEvent, ObjectReportsResponse, Objection, RegisterBundleResponse, ReportLocksResponse,
     DEFAULT_ADVANCE_LIMIT, DEFAULT_RETENTION, MAX_ADVANCE_LIMIT, MAX_BATCH_SIZE_CAP, MAX_PRUNE_LIMIT,
     MAX_REJECTED_KEPT, MAX_REPORTS_CAP,
@@ -42,9 +42,8 @@ fn validate_chain(c: &ChainInfo) -> Result<(), ContractError> {
     if c.domain == 0 {
         return invalid("domain must be positive");
     }
-    match c.vm {
-        ChainVm::Evm { chain_id: 0 } => return invalid("EVM chain id must be positive"),
-        ChainVm::Evm { .. } => {}
+    if let Some(reason) = c.vm.chain_id_error() {
+        return invalid(reason);
     }
     if c.router.is_zero() {
         return invalid("router must not be the zero account");
@@ -65,7 +64,7 @@ fn insert_chain(s: &mut dyn Storage, c: &ChainInfo) -> Result<(), ContractError>
         return Err(ContractError::ChainExists { domain: c.domain });
     }
     if let Some(other) = state::domain_of_vm(s, &c.vm)? {
-        return Err(ContractError::VmChainTaken { vm: c.vm, domain: other });
+        return Err(ContractError::VmChainTaken { vm: c.vm.clone(), domain: other });
     }
     state::save_chain(s, c)?;
     Ok(())
@@ -315,14 +314,14 @@ fn check_report(b: &BundleRecord, r: &LockReport) -> Result<usize, ContractError
     }
     // The VM (and chain) the leg's domain had when the bundle was registered: a report must be
     // a location on that chain, whatever the registry says since.
-    let expected = b.vms[i];
+    let expected = &b.vms[i];
     let got = r.location.vm();
-    if expected != got {
+    if *expected != got {
         return Err(ContractError::LocationVmMismatch {
             bundle_id,
             leg_index,
             domain: b.bundle.legs[i].domain,
-            expected,
+            expected: expected.clone(),
             got,
         });
     }

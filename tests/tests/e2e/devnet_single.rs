@@ -23,7 +23,7 @@ async fn single_validator_devnet_comes_up_deployed_and_goes_down_cleanly() {
         .query_smart(&m.contracts["bundle_log"], &bundle_log::QueryMsg::Chains { start_after: None, limit: None })
         .await
         .unwrap();
-    let ids: Vec<(u64, bundle_log::ChainVm)> = chains.chains.iter().map(|c| (c.domain, c.vm)).collect();
+    let ids: Vec<(u64, bundle_log::ChainVm)> = chains.chains.iter().map(|c| (c.domain, c.vm.clone())).collect();
     assert_eq!(
         ids,
         vec![(1, bundle_log::ChainVm::Evm { chain_id: 31337 }), (2, bundle_log::ChainVm::Evm { chain_id: 31338 })],

@@ -37,31 +37,80 @@ pub const DEFAULT_ADVANCE_LIMIT: u32 = 16;
 #[cw_serde]
 #[serde(deny_unknown_fields)]
 #[schemaifier(mute_warnings)]
-#[derive(Copy, Eq, Hash)]
+#[derive(Eq, Hash)]
 pub enum ChainVm {
     /// An EVM chain, by its EIP-155 chain id (positive).
     Evm { chain_id: u64 },
+    /// A CosmWasm chain (Cosmos SDK + CometBFT), by its CometBFT chain id (1 to
+    /// [`MAX_COSMOS_CHAIN_ID_LEN`] printable ASCII characters, no whitespace).
+    #[serde(rename = "cosmwasm")]
+    CosmWasm { chain_id: String },
+}
+
+/// Longest CometBFT chain id (CometBFT's `MaxChainIDLen`).
+pub const MAX_COSMOS_CHAIN_ID_LEN: usize = 50;
+
+/// How the hub learns that a lock on a chain is real.
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub enum Verification {
+    /// A bonded relayer reports the lock's location; the report stands unless objections or a
+    /// fraud proof take it down within the dispute window (EVM chains).
+    Optimistic,
+    /// The report carries a proof of the Router's escrow record against an app hash the hub's
+    /// light client of the chain verified: final when it arrives, no dispute window (Cosmos
+    /// chains).
+    LightClient,
 }
 
 impl ChainVm {
-    /// The VM's name: `"evm"`.
+    /// The VM's name: `"evm"` or `"cosmwasm"`.
     pub fn vm_name(&self) -> &'static str {
         match self {
             ChainVm::Evm { .. } => "evm",
+            ChainVm::CosmWasm { .. } => "cosmwasm",
         }
     }
 
-    /// The chain's id within its VM, as text (an EIP-155 id in decimal).
+    /// The chain's id within its VM, as text (an EIP-155 id in decimal, a CometBFT chain id).
     pub fn native_chain_id(&self) -> String {
         match self {
             ChainVm::Evm { chain_id } => chain_id.to_string(),
+            ChainVm::CosmWasm { chain_id } => chain_id.clone(),
         }
     }
 
-    /// Whether `account` can be an account of this VM: on EVM, a left-padded 20-byte address.
+    /// How locks on this VM are verified.
+    pub fn verification(&self) -> Verification {
+        match self {
+            ChainVm::Evm { .. } => Verification::Optimistic,
+            ChainVm::CosmWasm { .. } => Verification::LightClient,
+        }
+    }
+
+    /// Why the VM's chain id is not valid, if it is not.
+    pub fn chain_id_error(&self) -> Option<&'static str> {
+        match self {
+            ChainVm::Evm { chain_id: 0 } => Some("EVM chain id must be positive"),
+            ChainVm::Evm { .. } => None,
+            ChainVm::CosmWasm { chain_id } if chain_id.is_empty() => Some("CometBFT chain id must not be empty"),
+            ChainVm::CosmWasm { chain_id } if chain_id.len() > MAX_COSMOS_CHAIN_ID_LEN => {
+                Some("CometBFT chain id is longer than 50 characters")
+            }
+            ChainVm::CosmWasm { chain_id } if !chain_id.bytes().all(|b| b.is_ascii_graphic()) => {
+                Some("CometBFT chain id must be printable ASCII without whitespace")
+            }
+            ChainVm::CosmWasm { .. } => None,
+        }
+    }
+
+    /// Whether `account` can be an account of this VM: on EVM, a left-padded 20-byte address;
+    /// on CosmWasm, any account id (20-byte addresses left-padded, 32-byte ones as they are,
+    /// bank denominations as their token id).
     pub fn accepts_account(&self, account: &AccountId) -> bool {
         match self {
             ChainVm::Evm { .. } => account.is_evm_shaped(),
+            ChainVm::CosmWasm { .. } => true,
         }
     }
 }

@@ -74,3 +74,17 @@ fn a_lock_location_names_its_vm_and_chain() {
     assert!(ChainVm::Evm { chain_id: 1 }.accepts_account(&AccountId::from_evm([1; 20].into())));
     assert!(!ChainVm::Evm { chain_id: 1 }.accepts_account(&AccountId([1; 32].into())));
 }
+
+#[test]
+fn a_cosmwasm_chain_is_named_by_its_cometbft_chain_id_and_takes_32_byte_accounts() {
+    let gamma = ChainVm::CosmWasm { chain_id: "gamma-1".into() };
+    assert_eq!(gamma.to_string(), "cosmwasm chain gamma-1");
+    assert_eq!(to_json_string(&gamma).unwrap(), r#"{"cosmwasm":{"chain_id":"gamma-1"}}"#);
+    assert!(gamma.accepts_account(&AccountId([1; 32].into())));
+    assert!(gamma.accepts_account(&AccountId::from_evm([1; 20].into())));
+    assert_eq!(gamma.chain_id_error(), None);
+    assert_eq!(
+        ChainVm::CosmWasm { chain_id: "a b".into() }.chain_id_error(),
+        Some("CometBFT chain id must be printable ASCII without whitespace")
+    );
+}

@@ -851,7 +851,7 @@ fn chain_registry_is_administered_by_the_admin_only() {
     let mallory = h.addr("mallory");
     let router = account(0xc1);
     let op = ChainVm::Evm { chain_id: 10 };
-    let add = ExecuteMsg::AddChain { domain: 3, name: "op".into(), vm: op, router, confirmations: 5 };
+    let add = ExecuteMsg::AddChain { domain: 3, name: "op".into(), vm: op.clone(), router, confirmations: 5 };
     assert_err(
         h.log_exec(&mallory, &add),
         E::Access(AccessError::Unauthorized {
@@ -862,7 +862,7 @@ fn chain_registry_is_administered_by_the_admin_only() {
     );
     h.log_exec(&admin, &add).unwrap();
     assert_err(h.log_exec(&admin, &add), E::ChainExists { domain: 3 });
-    let zero = ExecuteMsg::AddChain { domain: 0, name: "z".into(), vm: op, router, confirmations: 1 };
+    let zero = ExecuteMsg::AddChain { domain: 0, name: "z".into(), vm: op.clone(), router, confirmations: 1 };
     assert_err(h.log_exec(&admin, &zero), E::InvalidChain { domain: 0, reason: "domain must be positive" });
     let zero_id = ExecuteMsg::AddChain {
         domain: 12,
@@ -896,8 +896,13 @@ fn chain_registry_is_administered_by_the_admin_only() {
     );
 
     let new_router = account(0xc2);
-    let update =
-        ExecuteMsg::UpdateChain { domain: 3, name: "optimism".into(), vm: op, router: new_router, confirmations: 9 };
+    let update = ExecuteMsg::UpdateChain {
+        domain: 3,
+        name: "optimism".into(),
+        vm: op.clone(),
+        router: new_router,
+        confirmations: 9,
+    };
     let allowed = format!("the admin {admin}");
     let not_admin =
         |action| E::Access(AccessError::Unauthorized { action, allowed: allowed.clone(), sender: mallory.clone() });
@@ -905,7 +910,7 @@ fn chain_registry_is_administered_by_the_admin_only() {
     h.log_exec(&admin, &update).unwrap();
     let c: ChainInfo = q(&h, &QueryMsg::Chain { domain: 3 });
     assert_eq!((c.router, c.confirmations, c.name.as_str()), (new_router, 9, "optimism"));
-    let by_vm: ChainInfo = q(&h, &QueryMsg::ChainByVm { vm: op });
+    let by_vm: ChainInfo = q(&h, &QueryMsg::ChainByVm { vm: op.clone() });
     assert_eq!(by_vm, c, "found by its EVM chain id");
     let moved = ExecuteMsg::UpdateChain {
         domain: 3,
@@ -916,7 +921,7 @@ fn chain_registry_is_administered_by_the_admin_only() {
     };
     assert_err(
         h.log_exec(&admin, &moved),
-        E::ChainVmChanged { domain: 3, current: op, requested: ChainVm::Evm { chain_id: 11 } },
+        E::ChainVmChanged { domain: 3, current: op.clone(), requested: ChainVm::Evm { chain_id: 11 } },
     );
     let missing = ExecuteMsg::UpdateChain { domain: 12, name: "x".into(), vm: op, router, confirmations: 1 };
     assert_err(h.log_exec(&admin, &missing), E::UnknownChain { domain: 12 });
@@ -933,6 +938,87 @@ fn chain_registry_is_administered_by_the_admin_only() {
     assert_eq!(chains.chains.iter().map(|c| c.domain).collect::<Vec<_>>(), vec![DOMAIN_B, 3]);
     // Its EVM chain is free again: a new domain may claim it.
     h.log_exec(&admin, &ExecuteMsg::add_chain(ChainInfo { domain: 4, ..chain_info(DOMAIN_A) })).unwrap();
+}
+
+/// A CosmWasm chain is registered by its CometBFT chain id, verified by a light client; a chain
+/// id CometBFT itself would refuse (empty, longer than 50, whitespace or control characters) is
+/// refused, and two domains cannot claim one chain id.
+#[test]
+fn a_cosmwasm_chain_is_registered_by_its_cometbft_chain_id_and_malformed_ids_are_refused() {
+    use mesh_hub_api::bundle_log::Verification;
+    let mut h = Hub::new();
+    let admin = h.admin.clone();
+    // A 32-byte (wasmd) contract address is a CosmWasm account.
+    let router = AccountId(B256::repeat_byte(0x3c));
+    let gamma = ChainVm::CosmWasm { chain_id: "gamma-1".into() };
+    assert_eq!(gamma.verification(), Verification::LightClient);
+    assert_eq!(ChainVm::Evm { chain_id: CHAIN_A }.verification(), Verification::Optimistic);
+    let add = |domain, vm: ChainVm| ExecuteMsg::AddChain { domain, name: "gamma".into(), vm, router, confirmations: 1 };
+    for (bad, reason) in [
+        ("", "CometBFT chain id must not be empty"),
+        (&"g".repeat(51)[..], "CometBFT chain id is longer than 50 characters"),
+        ("gamma 1", "CometBFT chain id must be printable ASCII without whitespace"),
+        ("gamma\n1", "CometBFT chain id must be printable ASCII without whitespace"),
+        ("gämma-1", "CometBFT chain id must be printable ASCII without whitespace"),
+    ] {
+        assert_err(
+            h.log_exec(&admin, &add(3, ChainVm::CosmWasm { chain_id: bad.into() })),
+            E::InvalidChain { domain: 3, reason },
+        );
+    }
+    h.log_exec(&admin, &add(3, ChainVm::CosmWasm { chain_id: "g".repeat(50) })).unwrap();
+    h.log_exec(&admin, &add(4, gamma.clone())).unwrap();
+    let by_vm: ChainInfo = q(&h, &QueryMsg::ChainByVm { vm: gamma.clone() });
+    assert_eq!((by_vm.domain, by_vm.vm, by_vm.router), (4, gamma.clone(), router));
+    assert_err(h.log_exec(&admin, &add(5, gamma.clone())), E::VmChainTaken { vm: gamma.clone(), domain: 4 });
+    // An EVM chain id that reads like it is another chain: "31337" on CosmWasm is not EVM 31337.
+    h.log_exec(&admin, &add(6, ChainVm::CosmWasm { chain_id: CHAIN_A.to_string() })).unwrap();
+    // The VM of a domain never changes, not even to the same chain id on another VM.
+    let moved = ExecuteMsg::UpdateChain {
+        domain: 6,
+        name: "x".into(),
+        vm: ChainVm::Evm { chain_id: 99 },
+        router: account(0xc4),
+        confirmations: 1,
+    };
+    assert_err(
+        h.log_exec(&admin, &moved),
+        E::ChainVmChanged {
+            domain: 6,
+            current: ChainVm::CosmWasm { chain_id: CHAIN_A.to_string() },
+            requested: ChainVm::Evm { chain_id: 99 },
+        },
+    );
+}
+
+/// On a CosmWasm domain, 32-byte accounts (wasmd contract addresses, bank denominations' token
+/// ids) are accounts of the VM: such a leg registers, where the same leg on an EVM domain does not.
+#[test]
+fn a_leg_with_32_byte_accounts_registers_on_a_cosmwasm_domain() {
+    let mut h = Hub::new();
+    let admin = h.admin.clone();
+    let router = AccountId(B256::repeat_byte(0x3c));
+    h.log_exec(
+        &admin,
+        &ExecuteMsg::AddChain {
+            domain: 7,
+            name: "gamma".into(),
+            vm: ChainVm::CosmWasm { chain_id: "gamma-1".into() },
+            router,
+            confirmations: 1,
+        },
+    )
+    .unwrap();
+    let mut b = h.bundle("alice", 1, 2, 1_000);
+    let leg = &mut b.legs[1];
+    leg.domain = 7;
+    leg.router = router;
+    leg.depositor = AccountId(B256::repeat_byte(0x5c));
+    leg.token = AccountId(B256::repeat_byte(0x5d));
+    leg.recipient = AccountId(B256::repeat_byte(0x5e));
+    let id = h.register(&b).unwrap();
+    let info = h.bundle_info(&id);
+    assert_eq!(info.bundle.legs[1].domain, 7);
 }
 
 /// Two domains claiming one EVM chain id would let one chain's locks be reported for legs of
