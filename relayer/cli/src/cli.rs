@@ -358,6 +358,10 @@ enum DevnetCommand {
         /// Number of anvil chains.
         #[arg(long, default_value_t = 2)]
         evm_chains: usize,
+        /// Number of CosmWasm chains (second injectived chains: gamma, from the profile's
+        /// `[[cosmwasm]]` sections).
+        #[arg(long, default_value_t = 0)]
+        cosmwasm_chains: usize,
         /// Wipe any previous state first.
         #[arg(long)]
         fresh: bool,
@@ -536,9 +540,9 @@ async fn devnet_command(cmd: DevnetCommand) -> anyhow::Result<()> {
         Ok(Devnet::new(args.dir.clone(), Profile::load(&args.profile)?))
     };
     match cmd {
-        DevnetCommand::Up { args, validators, evm_chains, fresh } => {
+        DevnetCommand::Up { args, validators, evm_chains, cosmwasm_chains, fresh } => {
             let devnet = open(&args)?;
-            devnet.up(&UpOptions { validators, evm_chains, fresh }).await?;
+            devnet.up(&UpOptions { validators, evm_chains, cosmwasm_chains, fresh }).await?;
         }
         DevnetCommand::Down { args, wipe } => {
             let devnet = open(&args)?;

@@ -156,7 +156,7 @@ fn say(msg: &str) {
 /// Runs the demo against the devnet in `devnet` (bringing it up if needed).
 pub async fn run(devnet: &Devnet) -> anyhow::Result<()> {
     println!("Atomic Mesh demo — real injectived hub, two anvil chains, bonded relayers\n");
-    let m = devnet.up(&UpOptions { validators: 1, evm_chains: 2, fresh: false }).await?;
+    let m = devnet.up(&UpOptions { validators: 1, evm_chains: 2, cosmwasm_chains: 0, fresh: false }).await?;
     let hub = hub_client(&m)?;
     let data = crate::relayer_config::data_dir(&devnet.dir).join(format!("demo-{}", now()));
     let cancel = CancellationToken::new();

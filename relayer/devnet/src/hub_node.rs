@@ -1,11 +1,13 @@
-//! Hub validator homes: init, genesis (accounts, gentxs), node settings, start and readiness.
+//! injectived validator homes: init, genesis (accounts, gentxs), node settings, start and
+//! readiness. The hub is one such chain; each CosmWasm chain of the devnet (gamma) is another,
+//! with its own chain id, folder and ports.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use toml_edit::{value, DocumentMut};
 
-use crate::profile::Profile;
+use crate::profile::{CosmWasmChain, Profile};
 use crate::DevnetError;
 
 /// Ports of validator `i`.
@@ -17,11 +19,56 @@ pub struct Ports {
     pub grpc: u16,
 }
 
-pub fn ports(profile: &Profile, i: usize) -> Ports {
-    let b = profile.hub.base_port + 10 * i as u16;
-    Ports { p2p: b, rpc: b + 1, abci: b + 2, grpc: b + 3 }
+/// One CometBFT chain the devnet runs with injectived: the hub, or a CosmWasm chain. Validator
+/// `i` lives in `<devnet>/<folder>/val<i>` and uses `base_port + 10 i + {0: p2p, 1: rpc, 2: abci,
+/// 3: grpc}`.
+#[derive(Clone, Debug)]
+pub struct ChainNodes {
+    pub folder: String,
+    pub chain_id: String,
+    pub base_port: u16,
+    pub timeout_commit: Duration,
 }
 
+impl ChainNodes {
+    pub fn hub(profile: &Profile) -> ChainNodes {
+        ChainNodes {
+            folder: "hub".into(),
+            chain_id: profile.hub.chain_id.clone(),
+            base_port: profile.hub.base_port,
+            timeout_commit: profile.hub.timeout_commit,
+        }
+    }
+
+    pub fn cosmwasm(chain: &CosmWasmChain) -> ChainNodes {
+        ChainNodes {
+            folder: chain.name.clone(),
+            chain_id: chain.chain_id.clone(),
+            base_port: chain.base_port,
+            timeout_commit: chain.timeout_commit,
+        }
+    }
+
+    pub fn ports(&self, i: usize) -> Ports {
+        let b = self.base_port + 10 * i as u16;
+        Ports { p2p: b, rpc: b + 1, abci: b + 2, grpc: b + 3 }
+    }
+
+    pub fn home(&self, dir: &Path, i: usize) -> PathBuf {
+        dir.join(&self.folder).join(format!("val{i}"))
+    }
+
+    pub fn rpc(&self, i: usize) -> String {
+        format!("http://127.0.0.1:{}", self.ports(i).rpc)
+    }
+}
+
+/// Ports of hub validator `i`.
+pub fn ports(profile: &Profile, i: usize) -> Ports {
+    ChainNodes::hub(profile).ports(i)
+}
+
+/// Home of hub validator `i`.
 pub fn home(dir: &Path, i: usize) -> PathBuf {
     dir.join("hub").join(format!("val{i}"))
 }
@@ -51,15 +98,20 @@ fn io(step: &str) -> impl Fn(std::io::Error) -> DevnetError + '_ {
     move |e| DevnetError::Step { step: step.into(), detail: e.to_string() }
 }
 
-/// Creates the validator homes and one shared genesis funding `accounts` (bech32, base units).
+/// Creates the validator homes of `nodes` and one shared genesis funding `accounts` (bech32,
+/// base units). Denomination, gas price, stakes and wasm permissions come from the profile's
+/// `[hub]` and `[genesis]` sections for every chain.
 pub fn init_homes(
     injectived: &Path,
     dir: &Path,
     profile: &Profile,
+    nodes: &ChainNodes,
     validators: usize,
     accounts: &[(String, String)],
 ) -> Result<(), DevnetError> {
-    let chain_id = profile.hub.chain_id.as_str();
+    let home = |dir: &Path, i: usize| nodes.home(dir, i);
+    let ports = |_: &Profile, i: usize| nodes.ports(i);
+    let chain_id = nodes.chain_id.as_str();
     let denom = profile.hub.denom.as_str();
     let mut node_ids = Vec::new();
     let mut operators = Vec::new();
@@ -86,7 +138,10 @@ pub fn init_homes(
     let mut genesis: serde_json::Value = serde_json::from_slice(&std::fs::read(&g0).map_err(io("read genesis"))?)
         .map_err(|e| DevnetError::Step { step: "parse genesis".into(), detail: e.to_string() })?;
     // the same patch validators run (`mesh hub patch-genesis`)
-    let changes = mesh_hub::genesis::patch(&mut genesis, profile)
+    // a CosmWasm chain's genesis gets the hub's settings under its own chain id
+    let mut chain_profile = profile.clone();
+    chain_profile.hub.chain_id = nodes.chain_id.clone();
+    let changes = mesh_hub::genesis::patch(&mut genesis, &chain_profile)
         .map_err(|e| DevnetError::Step { step: "patch genesis".into(), detail: e.to_string() })?;
     tracing::debug!("genesis patch: {}", changes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("; "));
     std::fs::write(&g0, serde_json::to_vec_pretty(&genesis).expect("json")).map_err(io("write genesis"))?;
@@ -154,7 +209,7 @@ pub fn init_homes(
             .filter(|j| *j != i)
             .map(|j| format!("{}@127.0.0.1:{}", node_ids[j], ports(profile, j).p2p))
             .collect();
-        configure_node(&home(dir, i), profile, i, &peers.join(","))?;
+        configure_node(&home(dir, i), profile, nodes, i, &peers.join(","))?;
     }
     Ok(())
 }
@@ -169,9 +224,15 @@ fn edit_toml(path: &Path, f: impl FnOnce(&mut DocumentMut)) -> Result<(), Devnet
     std::fs::write(path, doc.to_string()).map_err(io("write node settings"))
 }
 
-fn configure_node(home: &Path, profile: &Profile, i: usize, peers: &str) -> Result<(), DevnetError> {
-    let p = ports(profile, i);
-    let commit = format!("{}ms", profile.hub.timeout_commit.as_millis());
+fn configure_node(
+    home: &Path,
+    profile: &Profile,
+    nodes: &ChainNodes,
+    i: usize,
+    peers: &str,
+) -> Result<(), DevnetError> {
+    let p = nodes.ports(i);
+    let commit = format!("{}ms", nodes.timeout_commit.as_millis());
     edit_toml(&home.join("config/config.toml"), |d| {
         d["proxy_app"] = value(format!("tcp://127.0.0.1:{}", p.abci));
         d["pprof_laddr"] = value("");

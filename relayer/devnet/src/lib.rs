@@ -67,6 +67,9 @@ impl Tools {
 pub struct UpOptions {
     pub validators: usize,
     pub evm_chains: usize,
+    /// How many of the profile's CosmWasm chains (`[[cosmwasm]]`, e.g. gamma) to run, each a
+    /// second injectived chain with one validator.
+    pub cosmwasm_chains: usize,
     /// Wipe any previous state first.
     pub fresh: bool,
 }
@@ -155,7 +158,14 @@ impl Devnet {
         say(start, &format!("[1/9] preparing {} hub validator home(s)", opts.validators));
         let funded: Vec<(String, String)> =
             keys.hub_accounts().into_iter().map(|a| (a, self.profile.accounts.balance.clone())).collect();
-        hub_node::init_homes(&injectived, &self.dir, &self.profile, opts.validators, &funded)?;
+        hub_node::init_homes(
+            &injectived,
+            &self.dir,
+            &self.profile,
+            &hub_node::ChainNodes::hub(&self.profile),
+            opts.validators,
+            &funded,
+        )?;
 
         let mut table = ProcessTable::default();
         say(start, "[2/9] starting hub validators");
@@ -165,6 +175,29 @@ impl Devnet {
             let t = process::spawn_detached(&injectived, &["start", "--home", &home.to_string_lossy()], &[], &log)
                 .map_err(io("start hub validator"))?;
             table.processes.insert(format!("hub-val{i}"), t);
+            table.save(&self.table_path()).map_err(io("save process table"))?;
+        }
+
+        let cosmwasm: Vec<_> = self.profile.cosmwasm.iter().take(opts.cosmwasm_chains).cloned().collect();
+        if cosmwasm.len() < opts.cosmwasm_chains {
+            return Err(DevnetError::Step {
+                step: "start CosmWasm chains".into(),
+                detail: format!(
+                    "the profile defines {} CosmWasm chains, {} asked",
+                    cosmwasm.len(),
+                    opts.cosmwasm_chains
+                ),
+            });
+        }
+        for c in &cosmwasm {
+            say(start, &format!("[2/9] starting CosmWasm chain {} ({}, one validator)", c.name, c.chain_id));
+            let nodes = hub_node::ChainNodes::cosmwasm(c);
+            hub_node::init_homes(&injectived, &self.dir, &self.profile, &nodes, 1, &funded)?;
+            let home = nodes.home(&self.dir, 0);
+            let log = self.dir.join("logs").join(format!("{}-val0.log", c.name));
+            let t = process::spawn_detached(&injectived, &["start", "--home", &home.to_string_lossy()], &[], &log)
+                .map_err(io("start CosmWasm chain validator"))?;
+            table.processes.insert(format!("{}-val0", c.name), t);
             table.save(&self.table_path()).map_err(io("save process table"))?;
         }
 
@@ -203,7 +236,13 @@ impl Devnet {
         let rpc0 = format!("http://127.0.0.1:{}", hub_node::ports(&self.profile, 0).rpc);
         hub_node::wait_for_height(&rpc0, 2, Duration::from_secs(60), &self.dir.join("logs/hub-val0.log")).await?;
 
-        let mut manifest = Manifest::new(&self.profile, opts.validators, &chains, &keys);
+        for c in &cosmwasm {
+            let nodes = hub_node::ChainNodes::cosmwasm(c);
+            let log = self.dir.join("logs").join(format!("{}-val0.log", c.name));
+            hub_node::wait_for_height(&nodes.rpc(0), 2, Duration::from_secs(60), &log).await?;
+        }
+
+        let mut manifest = Manifest::new(&self.profile, opts.validators, &chains, &cosmwasm, &keys);
         say(start, "[5/9] hub contracts: optimised wasm");
         let artifacts = self.ensure_wasm()?;
         say(start, "[6/9] hub contracts: store, instantiate, wire");

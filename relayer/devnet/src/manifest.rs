@@ -7,7 +7,7 @@ use mesh_planner::network::{ChainSection, EvmSection, HubSection, Network, Netwo
 use serde::{Deserialize, Serialize};
 
 use crate::keys::DevKeys;
-use crate::profile::{EvmChain, Profile};
+use crate::profile::{CosmWasmChain, EvmChain, Profile};
 use crate::{hub_node, DevnetError};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -18,6 +18,9 @@ pub struct Manifest {
     /// Code ids by contract name.
     pub code_ids: BTreeMap<String, u64>,
     pub evm: Vec<EvmInfo>,
+    /// CosmWasm chains (second injectived chains), verified on the hub by light clients.
+    #[serde(default)]
+    pub cosmwasm: Vec<CosmWasmInfo>,
     pub accounts: DevKeys,
     pub profile: Profile,
 }
@@ -43,8 +46,29 @@ pub struct EvmInfo {
     pub contracts: BTreeMap<String, String>,
 }
 
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CosmWasmInfo {
+    pub name: String,
+    /// The hub's domain id for the chain.
+    pub domain: u64,
+    /// CometBFT chain id.
+    pub chain_id: String,
+    /// CometBFT RPC of its validator.
+    pub rpc: String,
+    pub confirmations: u64,
+    /// Contract addresses by name (the Router, demo tokens), once deployed.
+    #[serde(default)]
+    pub contracts: BTreeMap<String, String>,
+}
+
 impl Manifest {
-    pub fn new(profile: &Profile, validators: usize, chains: &[EvmChain], keys: &DevKeys) -> Manifest {
+    pub fn new(
+        profile: &Profile,
+        validators: usize,
+        chains: &[EvmChain],
+        cosmwasm: &[CosmWasmChain],
+        keys: &DevKeys,
+    ) -> Manifest {
         Manifest {
             hub: HubInfo {
                 chain_id: profile.hub.chain_id.clone(),
@@ -61,6 +85,17 @@ impl Manifest {
                     domain: c.domain,
                     chain_id: c.chain_id,
                     rpc: format!("http://127.0.0.1:{}", c.port),
+                    confirmations: c.confirmations,
+                    contracts: BTreeMap::new(),
+                })
+                .collect(),
+            cosmwasm: cosmwasm
+                .iter()
+                .map(|c| CosmWasmInfo {
+                    name: c.name.clone(),
+                    domain: c.domain,
+                    chain_id: c.chain_id.clone(),
+                    rpc: hub_node::ChainNodes::cosmwasm(c).rpc(0),
                     confirmations: c.confirmations,
                     contracts: BTreeMap::new(),
                 })

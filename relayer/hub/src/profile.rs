@@ -21,6 +21,9 @@ pub struct Profile {
     /// The chains the hub registers (`AddChain`): domain, VM chain id, confirmations.
     #[serde(default)]
     pub evm: Vec<EvmChain>,
+    /// The CosmWasm chains the hub registers, each verified by a light client on the hub.
+    #[serde(default)]
+    pub cosmwasm: Vec<CosmWasmChain>,
 }
 
 /// Decimal string of base units (they exceed 64 bits).
@@ -190,6 +193,31 @@ pub struct EvmChain {
     pub confirmations: u64,
 }
 
+/// A CosmWasm chain (Cosmos SDK + CometBFT) the hub registers with a light client. On the devnet
+/// it is a second injectived chain with one validator, run from the same binary as the hub.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CosmWasmChain {
+    pub name: String,
+    /// The domain id the hub's chain registry gives the chain (what legs name).
+    pub domain: u64,
+    /// CometBFT chain id (`ChainVm::CosmWasm`).
+    pub chain_id: String,
+    /// Blocks relayers wait before proving a lock (the light client needs header `h + 1`).
+    #[serde(default = "one")]
+    pub confirmations: u64,
+    /// Devnet only: the validator's first loopback port (p2p, rpc, abci, grpc follow).
+    #[serde(default)]
+    pub base_port: u16,
+    /// Devnet only: the validator's `consensus.timeout_commit`.
+    #[serde(with = "humantime_serde", default = "default_block_time")]
+    pub timeout_commit: Duration,
+}
+
+fn one() -> u64 {
+    1
+}
+
 fn default_block_time() -> Duration {
     Duration::from_secs(1)
 }
@@ -278,6 +306,22 @@ impl Profile {
                 return Err(format!("evm chain name {:?} appears twice", e.name));
             }
         }
+        let mut cosmos_ids = std::collections::BTreeSet::new();
+        for c in &self.cosmwasm {
+            let vm = mesh_hub_api::bundle_log::ChainVm::CosmWasm { chain_id: c.chain_id.clone() };
+            if let Some(problem) = vm.chain_id_error() {
+                return Err(format!("cosmwasm chain {}: chain_id {:?}: {problem}", c.name, c.chain_id));
+            }
+            if c.chain_id == self.hub.chain_id || !cosmos_ids.insert(c.chain_id.as_str()) {
+                return Err(format!("cosmwasm chain id {:?} appears twice (or is the hub's)", c.chain_id));
+            }
+            if c.domain == 0 || !domains.insert(c.domain) {
+                return Err(format!("cosmwasm chain {}: domain {} is zero or appears twice", c.name, c.domain));
+            }
+            if !names.insert(c.name.as_str()) {
+                return Err(format!("chain name {:?} appears twice", c.name));
+            }
+        }
         Ok(())
     }
 }
@@ -297,6 +341,32 @@ mod tests {
         assert_eq!(p.hub.timeout_commit, Duration::from_millis(300));
         assert_eq!(p.evm.len(), 2);
         assert_eq!(p.genesis.code_upload, Some(Access::Keyword(AccessKeyword::Everybody)));
+        assert_eq!(
+            p.cosmwasm.iter().map(|c| (c.name.as_str(), c.domain, c.chain_id.as_str())).collect::<Vec<_>>(),
+            vec![("gamma", 3, "gamma-1")]
+        );
+    }
+
+    #[test]
+    fn a_cosmwasm_chain_that_reuses_a_domain_or_a_chain_id_or_has_a_malformed_one_is_refused() {
+        let devnet = repo_file("devnet.toml");
+        for (from, to, problem) in [
+            ("domain = 3", "domain = 2", "cosmwasm chain gamma: domain 2 is zero or appears twice"),
+            ("domain = 3", "domain = 0", "cosmwasm chain gamma: domain 0 is zero or appears twice"),
+            ("chain_id = \"gamma-1\"", "chain_id = \"mesh-devnet-1\"", "appears twice (or is the hub's)"),
+            (
+                "chain_id = \"gamma-1\"",
+                "chain_id = \"gamma 1\"",
+                "chain_id \"gamma 1\": CometBFT chain id must be printable ASCII without whitespace",
+            ),
+            ("name = \"gamma\"", "name = \"alpha\"", "chain name \"alpha\" appears twice"),
+        ] {
+            let gamma = devnet.find("[[cosmwasm]]").unwrap();
+            let (head, tail) = devnet.split_at(gamma);
+            let text = format!("{head}{}", tail.replacen(from, to, 1));
+            let err = Profile::parse(&text, "x.toml").unwrap_err().to_string();
+            assert!(err.contains(problem), "{from} -> {to}: {err}");
+        }
     }
 
     #[test]

@@ -15,8 +15,9 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("the repository root")
 }
 
-/// A devnet for one test: state under `target/e2e/<name>`, hub ports from `base_port`, EVM chains
-/// on `evm_port`, `evm_port + 1`, …, so tests never share processes or ports.
+/// A devnet for one test: state under `target/e2e/<name>`, hub ports from `base_port`, CosmWasm
+/// chains from `base_port + 50`, EVM chains on `evm_port`, `evm_port + 1`, …, so tests never
+/// share processes or ports.
 /// `MESH_E2E_PORT_OFFSET` shifts every port, so two checkouts can run their suites side by side.
 pub fn devnet(name: &str, base_port: u16, evm_port: u16) -> Devnet {
     let offset: u16 = std::env::var("MESH_E2E_PORT_OFFSET").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
@@ -25,6 +26,11 @@ pub fn devnet(name: &str, base_port: u16, evm_port: u16) -> Devnet {
     profile.hub.base_port = base_port;
     for (i, chain) in profile.evm.iter_mut().enumerate() {
         chain.port = evm_port + i as u16;
+    }
+    // CosmWasm chains' validators between the hub's (at most 4: base_port..base_port + 33) and
+    // the next test's range (base_port + 100)
+    for (i, chain) in profile.cosmwasm.iter_mut().enumerate() {
+        chain.base_port = base_port + 50 + 10 * i as u16;
     }
     let dir = repo().join("target/e2e").join(name);
     let mut d = Devnet::new(dir, profile);
@@ -118,7 +124,7 @@ impl TestNet {
     /// and `evm_chains` anvil chains; panics with the step that failed.
     pub async fn up(name: &str, base_port: u16, evm_port: u16, validators: usize, evm_chains: usize) -> TestNet {
         let net = devnet(name, base_port, evm_port);
-        let opts = mesh_devnet::UpOptions { validators, evm_chains, fresh: true };
+        let opts = mesh_devnet::UpOptions { validators, evm_chains, cosmwasm_chains: 0, fresh: true };
         let m = match net.up(&opts).await {
             Ok(m) => m,
             Err(e) => {

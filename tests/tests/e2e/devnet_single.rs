@@ -10,7 +10,10 @@ use mesh_testkit::fixture::{devnet, DownOnDrop};
 async fn single_validator_devnet_comes_up_deployed_and_goes_down_cleanly() {
     let net = devnet("single", 27600, 27590);
     let _guard = DownOnDrop(&net);
-    let m = net.up(&UpOptions { validators: 1, evm_chains: 2, fresh: true }).await.expect("devnet comes up");
+    let m = net
+        .up(&UpOptions { validators: 1, evm_chains: 2, cosmwasm_chains: 0, fresh: true })
+        .await
+        .expect("devnet comes up");
 
     let hub = hub_client(&m).unwrap();
     let (height, _) = hub.latest_block().await.unwrap();
@@ -55,7 +58,7 @@ async fn single_validator_devnet_comes_up_deployed_and_goes_down_cleanly() {
     }
 
     // A second `up` reuses the running devnet.
-    let again = net.up(&UpOptions { validators: 1, evm_chains: 2, fresh: false }).await.unwrap();
+    let again = net.up(&UpOptions { validators: 1, evm_chains: 2, cosmwasm_chains: 0, fresh: false }).await.unwrap();
     assert_eq!(again.contracts, m.contracts);
 
     let table = net.processes();

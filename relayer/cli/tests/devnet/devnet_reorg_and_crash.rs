@@ -58,7 +58,8 @@ async fn reorged_locks_are_never_reported_and_a_crash_after_broadcast_duplicates
     let mut net = devnet("reorg-crash", 28100, 28090);
     net.profile.evm[0].confirmations = 6;
     let _guard = DownOnDrop(&net);
-    let m = net.up(&UpOptions { validators: 1, evm_chains: 2, fresh: true }).await.expect("devnet up");
+    let m =
+        net.up(&UpOptions { validators: 1, evm_chains: 2, cosmwasm_chains: 0, fresh: true }).await.expect("devnet up");
     let hub = hub_client(&m).unwrap();
     let log = m.contracts["bundle_log"].clone();
     let alice = m.accounts.users[0].clone();
