@@ -76,8 +76,8 @@ fn check_all(api: &dyn Api, pending: &[Pending]) -> Result<usize, String> {
         [one] => {
             return match api.ed25519_verify(&one.msg, &one.sig, &one.key) {
                 Ok(true) => Ok(1),
-                Ok(false) => Err(format!("signature of key {} does not verify", HexBinary::from(&one.key))),
-                Err(e) => Err(format!("signature of key {}: {e}", HexBinary::from(&one.key))),
+                Ok(false) => Err(format!("signature of key {} does not verify", HexBinary::from(one.key.as_slice()))),
+                Err(e) => Err(format!("signature of key {}: {e}", HexBinary::from(one.key.as_slice()))),
             };
         }
         _ => {}
@@ -91,7 +91,7 @@ fn check_all(api: &dyn Api, pending: &[Pending]) -> Result<usize, String> {
     // name the culprit (only on failure: costs one check per signature)
     for p in pending {
         if !matches!(api.ed25519_verify(&p.msg, &p.sig, &p.key), Ok(true)) {
-            return Err(format!("signature of key {} does not verify", HexBinary::from(&p.key)));
+            return Err(format!("signature of key {} does not verify", HexBinary::from(p.key.as_slice())));
         }
     }
     Err("the batch of signatures does not verify".into())
@@ -122,14 +122,14 @@ impl Header {
 }
 
 pub fn decode_header(h: &LightHeader) -> Result<Header, ContractError> {
-    let signed_header = <SignedHeader as Protobuf<_>>::decode_vec(h.signed_header.as_slice())
+    let signed_header = <SignedHeader as Protobuf<tendermint_proto::types::SignedHeader>>::decode_vec(h.signed_header.as_slice())
         .map_err(|e| ContractError::Decode { what: "signed_header", reason: e.to_string() })?;
     let validators = decode_validators(&h.validators, "validators")?;
     Ok(Header { signed_header, validators })
 }
 
 pub fn decode_validators(b: &Binary, what: &'static str) -> Result<ValidatorSet, ContractError> {
-    <ValidatorSet as Protobuf<_>>::decode_vec(b.as_slice())
+    <ValidatorSet as Protobuf<tendermint_proto::types::ValidatorSet>>::decode_vec(b.as_slice())
         .map_err(|e| ContractError::Decode { what, reason: e.to_string() })
 }
 

@@ -254,13 +254,34 @@ fn a_proof_with_any_one_byte_tampered_in_its_ops_is_refused() {
 }
 
 #[test]
-fn a_proof_against_a_tampered_app_hash_is_refused() {
-    // the client holds a consensus state whose app hash is not the chain's: the real proof fails
+fn a_proof_against_a_one_byte_tampered_app_hash_is_refused() {
+    // the client's consensus state at the header after the proof's height holds an app hash one
+    // byte off the chain's (written into the contract's storage): the real proof no longer fits
+    let (mut hub, m) = hub_at_query_height();
+    let (key, value, proof) = real::abci_query();
+    let real_app = hub.consensus_state(&m.chain_id, m.skip).unwrap().app_hash;
+    let mut storage = hub.app.contract_storage_mut(&hub.contract);
+    let entries: Vec<_> = storage.range(None, None, cosmwasm_std::Order::Ascending).collect();
+    let (k, v) = entries
+        .into_iter()
+        .find(|(_, v)| String::from_utf8_lossy(v).contains(&format!("\"height\":{}", m.skip)))
+        .expect("the stored consensus state");
+    let stored = String::from_utf8(v).unwrap();
+    let hex = real_app.to_hex();
+    let mut tampered = hex.clone().into_bytes();
+    tampered[1] = if tampered[1] == b'0' { b'1' } else { b'0' };
+    storage.set(&k, stored.replace(&hex, std::str::from_utf8(&tampered).unwrap()).as_bytes());
+    drop(storage);
+
+    let err = hub.verify(&m.chain_id, m.query, &key, &value, &proof).unwrap_err();
+    assert!(matches!(err, ContractError::RootMismatch { height, ref got, .. } if height == m.skip && *got == hex), "{err}");
+}
+
+#[test]
+fn a_proof_checked_against_another_heights_app_hash_is_refused() {
     let (hub, m) = hub_at_query_height();
     let (key, value, proof) = real::abci_query();
-    // the proof at `skip` would need the app hash of `skip + 1`, which the client lacks; the one
-    // at `query` is against `skip`'s real app hash. Ask for height `adjacent - 1 = trusted`:
-    // there is a consensus state at `adjacent`, with another app hash.
+    // asking for height `trusted` checks the proof against the app hash at `adjacent`
     let err = hub.verify(&m.chain_id, m.trusted, &key, &value, &proof).unwrap_err();
     assert!(matches!(err, ContractError::RootMismatch { height, .. } if height == m.adjacent), "{err}");
 }

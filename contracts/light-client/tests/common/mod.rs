@@ -3,8 +3,8 @@
 //! `tendermint-testgen`, signed by keys the test holds.
 #![allow(dead_code)]
 
-use cosmwasm_std::testing::mock_env;
-use cosmwasm_std::{Addr, Binary, Deps, DepsMut, Empty, Env, MemoryStorage, MessageInfo, Order, Storage, Timestamp};
+use cosmwasm_std::testing::{mock_env, MockStorage};
+use cosmwasm_std::{Addr, Binary, Deps, DepsMut, Env, MessageInfo, Order, Storage, Timestamp};
 use cw_multi_test::{App, AppResponse, ContractWrapper, Executor};
 use mesh_hub_api::light_client::{
     ClientResponse, ConsensusStateResponse, ExecuteMsg, Fraction, InstantiateMsg, LightHeader, MembershipResponse,
@@ -93,7 +93,7 @@ impl Hub {
     }
 
     fn dry_run(&self, sender: &Addr, msg: &ExecuteMsg) -> Result<cosmwasm_std::Response, ContractError> {
-        let mut copy = MemoryStorage::new();
+        let mut copy = MockStorage::new();
         let storage = self.app.contract_storage(&self.contract);
         for (k, v) in storage.range(None, None, Order::Ascending) {
             copy.set(&k, &v);
@@ -223,11 +223,11 @@ pub fn create_msg(chain_id: &str, header: LightHeader) -> ExecuteMsg {
 }
 
 pub fn encode_header(sh: &SignedHeader) -> Binary {
-    Binary::from(Protobuf::<tendermint_proto::v0_37::types::SignedHeader>::encode_vec(sh.clone()))
+    Binary::from(Protobuf::<tendermint_proto::types::SignedHeader>::encode_vec(sh.clone()))
 }
 
 pub fn encode_validators(set: &ValidatorSet) -> Binary {
-    Binary::from(Protobuf::<tendermint_proto::v0_38::types::ValidatorSet>::encode_vec(set.clone()))
+    Binary::from(Protobuf::<tendermint_proto::types::ValidatorSet>::encode_vec(set.clone()))
 }
 
 pub fn light_header(sh: &SignedHeader, vals: &ValidatorSet) -> LightHeader {
@@ -308,7 +308,7 @@ pub mod real {
 
 pub mod synthetic {
     use super::*;
-    use tendermint::block::header::AppHash;
+    use tendermint::AppHash;
     use tendermint_testgen::light_block::generate_signed_header;
     use tendermint_testgen::{Commit, Generator, Header, Validator, Vote};
 
