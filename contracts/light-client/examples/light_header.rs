@@ -31,7 +31,8 @@ fn main() {
             println!("{}", serde_json::to_string(&Binary::from(bytes)).unwrap());
         }
         [commit, validators] => {
-            let sh: SignedHeader = serde_json::from_value(result(commit)["signed_header"].clone()).expect("signed header");
+            let sh: SignedHeader =
+                serde_json::from_value(result(commit)["signed_header"].clone()).expect("signed header");
             let header = LightHeader {
                 signed_header: Binary::from(Protobuf::<tendermint_proto::types::SignedHeader>::encode_vec(sh)),
                 validators: Binary::from(Protobuf::<tendermint_proto::types::ValidatorSet>::encode_vec(set(

@@ -17,7 +17,9 @@ pub enum ContractError {
     ClientExists { chain_id: String },
     #[error("no client for chain {chain_id}")]
     UnknownClient { chain_id: String },
-    #[error("the client of chain {chain_id} is frozen (misbehaviour at height {height}): it refuses updates and proofs")]
+    #[error(
+        "the client of chain {chain_id} is frozen (misbehaviour at height {height}): it refuses updates and proofs"
+    )]
     Frozen { chain_id: String, height: u64 },
     #[error(
         "the client of chain {chain_id} expired: its latest consensus state (height {latest_height}, time {latest_time}) \

@@ -12,7 +12,12 @@ use crate::verify::{self, Mode};
 /// state, so a client over its bound shrinks back to it).
 pub const PRUNE_PER_UPDATE: usize = 4;
 
-pub fn instantiate(deps: DepsMut, _env: Env, info: MessageInfo, msg: InstantiateMsg) -> Result<Response, ContractError> {
+pub fn instantiate(
+    deps: DepsMut,
+    _env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> Result<Response, ContractError> {
     let admin = match msg.admin {
         Some(a) => deps.api.addr_validate(&a)?,
         None => info.sender,
@@ -198,7 +203,8 @@ pub fn submit_misbehaviour(
 /// The client, refused when unknown or frozen (expiry is the verifier's: the trusted state
 /// must be within the trusting period).
 fn active_client(s: &dyn Storage, chain_id: &str) -> Result<ClientState, ContractError> {
-    let client = state::client(s, chain_id)?.ok_or_else(|| ContractError::UnknownClient { chain_id: chain_id.into() })?;
+    let client =
+        state::client(s, chain_id)?.ok_or_else(|| ContractError::UnknownClient { chain_id: chain_id.into() })?;
     if let Some(height) = client.frozen_at {
         return Err(ContractError::Frozen { chain_id: chain_id.into(), height });
     }

@@ -35,10 +35,8 @@ fn status(client: &ClientState, latest: &ConsensusState, env: &Env) -> ClientSta
 pub fn client(deps: Deps, env: &Env, chain_id: &str) -> Result<ClientResponse, ContractError> {
     let c = load_client(deps, chain_id)?;
     let latest = load_state(deps, chain_id, c.latest_height)?;
-    let earliest = state::oldest_consensus_states(deps.storage, chain_id, 1)?
-        .first()
-        .map(|s| s.height)
-        .unwrap_or(c.latest_height);
+    let earliest =
+        state::oldest_consensus_states(deps.storage, chain_id, 1)?.first().map(|s| s.height).unwrap_or(c.latest_height);
     Ok(ClientResponse {
         status: status(&c, &latest, env),
         chain_id: c.chain_id,
@@ -54,7 +52,11 @@ pub fn client(deps: Deps, env: &Env, chain_id: &str) -> Result<ClientResponse, C
     })
 }
 
-pub fn consensus_state(deps: Deps, chain_id: &str, height: Option<u64>) -> Result<ConsensusStateResponse, ContractError> {
+pub fn consensus_state(
+    deps: Deps,
+    chain_id: &str,
+    height: Option<u64>,
+) -> Result<ConsensusStateResponse, ContractError> {
     let c = load_client(deps, chain_id)?;
     Ok(load_state(deps, chain_id, height.unwrap_or(c.latest_height))?.into())
 }

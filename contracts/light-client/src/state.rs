@@ -78,12 +78,7 @@ pub fn save_consensus_state(s: &mut dyn Storage, chain_id: &str, c: &ConsensusSt
 
 /// The `limit` oldest consensus states of a client.
 pub fn oldest_consensus_states(s: &dyn Storage, chain_id: &str, limit: usize) -> StdResult<Vec<ConsensusState>> {
-    CONSENSUS
-        .prefix(chain_id)
-        .range(s, None, None, Order::Ascending)
-        .take(limit)
-        .map(|r| r.map(|(_, c)| c))
-        .collect()
+    CONSENSUS.prefix(chain_id).range(s, None, None, Order::Ascending).take(limit).map(|r| r.map(|(_, c)| c)).collect()
 }
 
 /// The newest consensus state below `height` and the oldest above it.

@@ -122,8 +122,9 @@ impl Header {
 }
 
 pub fn decode_header(h: &LightHeader) -> Result<Header, ContractError> {
-    let signed_header = <SignedHeader as Protobuf<tendermint_proto::types::SignedHeader>>::decode_vec(h.signed_header.as_slice())
-        .map_err(|e| ContractError::Decode { what: "signed_header", reason: e.to_string() })?;
+    let signed_header =
+        <SignedHeader as Protobuf<tendermint_proto::types::SignedHeader>>::decode_vec(h.signed_header.as_slice())
+            .map_err(|e| ContractError::Decode { what: "signed_header", reason: e.to_string() })?;
     let validators = decode_validators(&h.validators, "validators")?;
     Ok(Header { signed_header, validators })
 }
@@ -159,8 +160,11 @@ fn chain_id(client: &ClientState) -> Result<ChainId, ContractError> {
 /// `validators_hash`, that the commit is for it, and that more than 2/3 of `validators` signed.
 pub fn verify_standalone(api: &dyn Api, client: &ClientState, header: &Header) -> Result<(), ContractError> {
     check_chain_id(client, header)?;
-    let untrusted =
-        UntrustedBlockState { signed_header: &header.signed_header, validators: &header.validators, next_validators: None };
+    let untrusted = UntrustedBlockState {
+        signed_header: &header.signed_header,
+        validators: &header.validators,
+        next_validators: None,
+    };
     let v = HubVerifier::default();
     let (verdict, sigs) = with_host_signatures(api, || match v.verify_validator_sets(&untrusted) {
         Verdict::Success => v.verify_commit(&untrusted),
@@ -191,13 +195,10 @@ pub fn verify_from_trusted(
     check_chain_id(client, header)?;
     let height = header.height();
     let adjacent = trusted.height.checked_add(1) == Some(height);
-    let next_hash = Hash::Sha256(
-        trusted
-            .next_validators_hash
-            .as_slice()
-            .try_into()
-            .map_err(|_| ContractError::Std(cosmwasm_std::StdError::msg("stored next_validators_hash is not 32 bytes")))?,
-    );
+    let next_hash =
+        Hash::Sha256(trusted.next_validators_hash.as_slice().try_into().map_err(|_| {
+            ContractError::Std(cosmwasm_std::StdError::msg("stored next_validators_hash is not 32 bytes"))
+        })?);
     let trusted_next = match trusted_next_validators {
         Some(b) => {
             let set = decode_validators(b, "trusted_next_validators")?;
@@ -218,17 +219,20 @@ pub fn verify_from_trusted(
     let trusted_state = TrustedBlockState {
         chain_id: &chain_id,
         header_time: to_time(trusted.time),
-        height: trusted.height.try_into().map_err(|e: tendermint::Error| ContractError::InvalidHeader {
-            height,
-            reason: e.to_string(),
-        })?,
+        height: trusted
+            .height
+            .try_into()
+            .map_err(|e: tendermint::Error| ContractError::InvalidHeader { height, reason: e.to_string() })?,
         // adjacent: the verifier compares the header's validators_hash with next_validators_hash
         // and does not read this set
         next_validators: trusted_next.as_ref().unwrap_or(&header.validators),
         next_validators_hash: next_hash,
     };
-    let untrusted =
-        UntrustedBlockState { signed_header: &header.signed_header, validators: &header.validators, next_validators: None };
+    let untrusted = UntrustedBlockState {
+        signed_header: &header.signed_header,
+        validators: &header.validators,
+        next_validators: None,
+    };
     let options = Options {
         trust_threshold: trust_threshold(client.trust_level)?,
         trusting_period: Duration::from_secs(client.trusting_period),

@@ -87,8 +87,11 @@ fn a_real_skipping_update_needs_the_trusted_next_validators_and_then_succeeds() 
     hub.create(&m.chain_id, real::header("trusted")).unwrap();
 
     let err = hub.update(&m.chain_id, real::header("skip"), m.trusted, None).unwrap_err();
-    assert!(matches!(err, ContractError::MissingTrustedValidators { trusted_height, height }
-        if trusted_height == m.trusted && height == m.skip), "{err}");
+    assert!(
+        matches!(err, ContractError::MissingTrustedValidators { trusted_height, height }
+        if trusted_height == m.trusted && height == m.skip),
+        "{err}"
+    );
 
     hub.update(&m.chain_id, real::header("skip"), m.trusted, Some(encode_validators(&real::validators("trusted"))))
         .unwrap();
@@ -137,8 +140,8 @@ fn a_real_header_with_a_tampered_app_hash_is_refused() {
     let mut sh = real::signed_header("adjacent");
     let app = flip(sh.header.app_hash.as_bytes(), 0);
     sh.header.app_hash = tendermint::AppHash::try_from(app).unwrap();
-    let err = hub.update(&m.chain_id, common::light_header(&sh, &real::validators("adjacent")), m.trusted, None)
-        .unwrap_err();
+    let err =
+        hub.update(&m.chain_id, common::light_header(&sh, &real::validators("adjacent")), m.trusted, None).unwrap_err();
     // the commit is for the real block, not for this header
     assert!(matches!(err, ContractError::InvalidHeader { height, .. } if height == m.adjacent), "{err}");
     assert_unchanged(&hub, &before);
@@ -172,7 +175,10 @@ fn a_real_update_is_refused_once_the_trusted_state_left_the_trusting_period() {
     hub.set_time(trusted_time.plus_seconds(TRUSTING_PERIOD + 1));
 
     let err = hub.update(&m.chain_id, real::header("adjacent"), m.trusted, None).unwrap_err();
-    assert!(matches!(err, ContractError::TrustedStateExpired { trusted_height, .. } if trusted_height == m.trusted), "{err}");
+    assert!(
+        matches!(err, ContractError::TrustedStateExpired { trusted_height, .. } if trusted_height == m.trusted),
+        "{err}"
+    );
     assert_eq!(hub.client(&m.chain_id).status, ClientStatus::Expired);
 }
 
@@ -274,7 +280,10 @@ fn a_proof_against_a_one_byte_tampered_app_hash_is_refused() {
     drop(storage);
 
     let err = hub.verify(&m.chain_id, m.query, &key, &value, &proof).unwrap_err();
-    assert!(matches!(err, ContractError::RootMismatch { height, ref got, .. } if height == m.skip && *got == hex), "{err}");
+    assert!(
+        matches!(err, ContractError::RootMismatch { height, ref got, .. } if height == m.skip && *got == hex),
+        "{err}"
+    );
 }
 
 #[test]

@@ -17,7 +17,11 @@ fn clock_at(hub: &mut Hub, height: u64) {
     hub.set_time(timestamp(time_of(height)).plus_seconds(1));
 }
 
-fn misbehaviour_header(block: &Block, trusted_height: u64, trusted: &[tendermint_testgen::Validator]) -> MisbehaviourHeader {
+fn misbehaviour_header(
+    block: &Block,
+    trusted_height: u64,
+    trusted: &[tendermint_testgen::Validator],
+) -> MisbehaviourHeader {
     MisbehaviourHeader {
         header: block.light(),
         trusted_height,
@@ -236,10 +240,12 @@ fn misbehaviour_that_is_not_one_is_refused() {
     let mut hub = hub_with_client(1, &v);
     clock_at(&mut hub, 9);
     let a = Block::new(8, &v);
-    let err = hub.submit_misbehaviour(CHAIN, misbehaviour_header(&a, 1, &v), misbehaviour_header(&a, 1, &v)).unwrap_err();
+    let err =
+        hub.submit_misbehaviour(CHAIN, misbehaviour_header(&a, 1, &v), misbehaviour_header(&a, 1, &v)).unwrap_err();
     assert!(matches!(err, ContractError::NotMisbehaviour { .. }), "{err}");
     let b = Block::new(9, &v);
-    let err = hub.submit_misbehaviour(CHAIN, misbehaviour_header(&a, 1, &v), misbehaviour_header(&b, 1, &v)).unwrap_err();
+    let err =
+        hub.submit_misbehaviour(CHAIN, misbehaviour_header(&a, 1, &v), misbehaviour_header(&b, 1, &v)).unwrap_err();
     assert!(matches!(err, ContractError::NotMisbehaviour { .. }), "{err}");
     assert!(!hub.client(CHAIN).frozen);
 }

@@ -149,7 +149,10 @@ impl Hub {
     pub fn consensus_state(&self, chain_id: &str, height: u64) -> Option<ConsensusStateResponse> {
         self.app
             .wrap()
-            .query_wasm_smart(&self.contract, &QueryMsg::ConsensusState { chain_id: chain_id.into(), height: Some(height) })
+            .query_wasm_smart(
+                &self.contract,
+                &QueryMsg::ConsensusState { chain_id: chain_id.into(), height: Some(height) },
+            )
             .ok()
     }
 
