@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the hub contracts (bundle-log, stake-escrow, dispute) for wasm32-unknown-unknown in
+# Builds the hub contracts (bundle-log, stake-escrow, dispute, light-client) for wasm32-unknown-unknown in
 # release, lowers the opcodes the hub's wasm VM refuses (sign-ext, bulk-memory, non-trapping
 # float-to-int) with wasm-opt, and writes artifacts/<name>.wasm and artifacts/checksums.txt.
 #
@@ -14,7 +14,9 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-CONTRACTS=(bundle-log stake-escrow dispute)
+CONTRACTS=(bundle-log stake-escrow dispute light-client)
+# the cargo package of a contract folder (light-client's package is mesh-light-client)
+package() { if [ "$1" = light-client ]; then echo mesh-light-client; else echo "$1"; fi; }
 TOOLS="${MESH_TOOLS:-$HOME/.cache/atomic-mesh/tools}"
 WASM_OPT="$TOOLS/bin/wasm-opt"
 ART="$ROOT/artifacts"
@@ -32,7 +34,7 @@ if [ ! -x "$WASM_OPT" ]; then
 fi
 
 inputs() {
-  find contracts/bundle-log contracts/stake-escrow contracts/dispute contracts/packages \
+  find contracts/bundle-log contracts/stake-escrow contracts/dispute contracts/light-client contracts/packages \
     -type f \( -name '*.rs' -o -name 'Cargo.toml' \) -not -path '*/target/*'
   echo Cargo.toml
   echo Cargo.lock
@@ -59,14 +61,14 @@ if up_to_date; then
 else
   echo "build-wasm: cargo build --release --target wasm32-unknown-unknown (${CONTRACTS[*]})"
   pkgs=()
-  for c in "${CONTRACTS[@]}"; do pkgs+=(-p "$c"); done
+  for c in "${CONTRACTS[@]}"; do pkgs+=(-p "$(package "$c")"); done
   RUSTFLAGS='-C link-arg=-s' cargo build --release --locked --lib --target wasm32-unknown-unknown "${pkgs[@]}"
   for c in "${CONTRACTS[@]}"; do
     name="${c//-/_}"
     "$WASM_OPT" -Os \
       --enable-sign-ext --enable-bulk-memory --enable-nontrapping-float-to-int \
       --signext-lowering --llvm-memory-copy-fill-lowering --llvm-nontrapping-fptoint-lowering \
-      "$TARGET_DIR/wasm32-unknown-unknown/release/$name.wasm" -o "$ART/$name.wasm"
+      "$TARGET_DIR/wasm32-unknown-unknown/release/$(package "$c" | tr - _).wasm" -o "$ART/$name.wasm"
   done
   (cd "$ART" && sha256sum $(for c in "${CONTRACTS[@]}"; do echo "${c//-/_}.wasm"; done) >checksums.txt)
 fi

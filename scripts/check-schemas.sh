@@ -7,7 +7,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-CONTRACTS=(bundle-log stake-escrow dispute)
+CONTRACTS=(bundle-log stake-escrow dispute light-client)
+# the cargo package of a contract folder (light-client's package is mesh-light-client)
+package() { if [ "$1" = light-client ]; then echo mesh-light-client; else echo "$1"; fi; }
 MODE="${1:-check}"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
@@ -17,7 +19,7 @@ for c in "${CONTRACTS[@]}"; do
   out="$TMP/$c"
   mkdir -p "$out"
   # write_api! writes into ./schema of the working directory.
-  (cd "$out" && cargo run --quiet --manifest-path "$ROOT/Cargo.toml" -p "$c" --bin "schema-$c" >/dev/null)
+  (cd "$out" && cargo run --quiet --manifest-path "$ROOT/Cargo.toml" -p "$(package "$c")" --bin "schema-$c" >/dev/null)
   if [ "$MODE" = "--write" ]; then
     rm -rf "$ROOT/contracts/$c/schema"
     cp -r "$out/schema" "$ROOT/contracts/$c/schema"

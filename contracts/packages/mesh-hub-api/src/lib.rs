@@ -9,6 +9,7 @@
 //! * [`bundle_log`]: the canonical log, reports, verdicts, batches and signatures.
 //! * [`stake_escrow`]: relayer bonds, unbonding, slashing, jailing and signer-set epochs.
 //! * [`dispute`]: fraud proofs and their records.
+//! * [`light_client`]: CometBFT light clients of Cosmos chains and ICS23 membership proofs.
 //! * [`common`]: types two contracts share.
 //! * [`client`]: typed queries (`bundle_log::QueryMsg::report(…)` and friends, each knowing its
 //!   answer's type) and execute wrappers, so callers never hand-build JSON.
@@ -21,6 +22,7 @@ pub mod bundle_log;
 pub mod client;
 pub mod common;
 pub mod dispute;
+pub mod light_client;
 pub mod stake_escrow;
 
 pub use mesh_protocol::{
