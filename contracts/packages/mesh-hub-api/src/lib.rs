@@ -21,6 +21,7 @@ pub mod bundle_log;
 pub mod client;
 pub mod common;
 pub mod dispute;
+pub mod router_cw;
 pub mod stake_escrow;
 
 pub use mesh_protocol::{
