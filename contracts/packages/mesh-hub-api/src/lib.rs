@@ -23,6 +23,7 @@ pub mod client;
 pub mod common;
 pub mod dispute;
 pub mod light_client;
+pub mod router_cw;
 pub mod stake_escrow;
 
 pub use mesh_protocol::{

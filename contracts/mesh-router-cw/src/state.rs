@@ -1,0 +1,29 @@
+//! Storage. The escrow map's key layout is part of the protocol (the hub proves records by
+//! ICS23 under `mesh_hub_api::router_cw::escrow_storage_key`): never change its namespace, key
+//! types or value type.
+
+use cosmwasm_schema::cw_serde;
+use cw_storage_plus::{Item, Map};
+use mesh_hub_api::router_cw::{Escrow, RootRecord, SignerSetResponse, ESCROWS_NAMESPACE};
+use mesh_protocol::Hash32;
+
+#[cw_serde]
+pub struct Config {
+    pub hub_chain_id: String,
+    pub deployment: String,
+    /// The hub's EIP-712 domain separator, computed once at instantiation.
+    pub hub_domain: Hash32,
+    pub domain: u64,
+    pub refund_grace: u64,
+    pub min_rotation_delay: u64,
+}
+
+pub const CONFIG: Item<Config> = Item::new("config");
+/// Escrow records by (bundle id bytes, leg index).
+pub const ESCROWS: Map<(&[u8], u32), Escrow> = Map::new(ESCROWS_NAMESPACE);
+/// Signer sets by epoch (the current one and every earlier one; only the current and the
+/// previous `RETAINED_EPOCHS` verify).
+pub const SETS: Map<u64, SignerSetResponse> = Map::new("sets");
+pub const CURRENT_EPOCH: Item<u64> = Item::new("current_epoch");
+/// Verified batch roots.
+pub const ROOTS: Map<&[u8], RootRecord> = Map::new("roots");
