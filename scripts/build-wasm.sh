@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the hub contracts (bundle-log, stake-escrow, dispute) for wasm32-unknown-unknown in
-# release, lowers the opcodes the hub's wasm VM refuses (sign-ext, bulk-memory, non-trapping
+# Builds the hub contracts (bundle-log, stake-escrow, dispute) and the CosmWasm Router
+# (mesh-router-cw) for wasm32-unknown-unknown in release, lowers the opcodes the hub's wasm VM refuses (sign-ext, bulk-memory, non-trapping
 # float-to-int) with wasm-opt, and writes artifacts/<name>.wasm and artifacts/checksums.txt.
 #
 #   MESH_TOOLS        tools folder (default ~/.cache/atomic-mesh/tools); wasm-opt is taken from
@@ -14,7 +14,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-CONTRACTS=(bundle-log stake-escrow dispute)
+CONTRACTS=(bundle-log stake-escrow dispute mesh-router-cw)
 TOOLS="${MESH_TOOLS:-$HOME/.cache/atomic-mesh/tools}"
 WASM_OPT="$TOOLS/bin/wasm-opt"
 ART="$ROOT/artifacts"
@@ -32,7 +32,7 @@ if [ ! -x "$WASM_OPT" ]; then
 fi
 
 inputs() {
-  find contracts/bundle-log contracts/stake-escrow contracts/dispute contracts/packages \
+  find contracts/bundle-log contracts/stake-escrow contracts/dispute contracts/mesh-router-cw contracts/packages \
     -type f \( -name '*.rs' -o -name 'Cargo.toml' \) -not -path '*/target/*'
   echo Cargo.toml
   echo Cargo.lock

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks that each hub contract's committed JSON schema (contracts/<name>/schema) matches what
+# Checks that each hub contract's (and the CosmWasm Router's) committed JSON schema (contracts/<name>/schema) matches what
 # its src/bin/schema.rs generates now; fails with a diff when one is stale.
 #
 #   scripts/check-schemas.sh           check (exit 1 on a stale schema)
@@ -7,7 +7,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-CONTRACTS=(bundle-log stake-escrow dispute)
+CONTRACTS=(bundle-log stake-escrow dispute mesh-router-cw)
 MODE="${1:-check}"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
