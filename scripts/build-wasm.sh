@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the hub contracts (bundle-log, stake-escrow, dispute, light-client) for wasm32-unknown-unknown in
-# release, lowers the opcodes the hub's wasm VM refuses (sign-ext, bulk-memory, non-trapping
-# float-to-int) with wasm-opt, and writes artifacts/<name>.wasm and artifacts/checksums.txt.
+# Builds the hub contracts (bundle-log, stake-escrow, dispute, light-client) and the CosmWasm
+# Router (mesh-router-cw) for wasm32-unknown-unknown in release, lowers the opcodes the hub's wasm
+# VM refuses (sign-ext, bulk-memory, non-trapping float-to-int) with wasm-opt, and writes artifacts/<name>.wasm and artifacts/checksums.txt.
 #
 #   MESH_TOOLS        tools folder (default ~/.cache/atomic-mesh/tools); wasm-opt is taken from
 #                     $MESH_TOOLS/bin, installed by scripts/setup-tools.sh when missing
@@ -14,8 +14,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-CONTRACTS=(bundle-log stake-escrow dispute light-client)
-# the cargo package of a contract folder (light-client's package is mesh-light-client)
+CONTRACTS=(bundle-log stake-escrow dispute light-client mesh-router-cw)
+# the cargo package of a contract folder (light-client's package is mesh-light-client mesh-router-cw)
 package() { if [ "$1" = light-client ]; then echo mesh-light-client; else echo "$1"; fi; }
 TOOLS="${MESH_TOOLS:-$HOME/.cache/atomic-mesh/tools}"
 WASM_OPT="$TOOLS/bin/wasm-opt"
@@ -34,7 +34,7 @@ if [ ! -x "$WASM_OPT" ]; then
 fi
 
 inputs() {
-  find contracts/bundle-log contracts/stake-escrow contracts/dispute contracts/light-client contracts/packages \
+  find contracts/bundle-log contracts/stake-escrow contracts/dispute contracts/light-client contracts/mesh-router-cw contracts/packages \
     -type f \( -name '*.rs' -o -name 'Cargo.toml' \) -not -path '*/target/*'
   echo Cargo.toml
   echo Cargo.lock

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks that each hub contract's committed JSON schema (contracts/<name>/schema) matches what
+# Checks that each hub contract's (and the CosmWasm Router's) committed JSON schema (contracts/<name>/schema) matches what
 # its src/bin/schema.rs generates now; fails with a diff when one is stale.
 #
 #   scripts/check-schemas.sh           check (exit 1 on a stale schema)
@@ -7,8 +7,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-CONTRACTS=(bundle-log stake-escrow dispute light-client)
-# the cargo package of a contract folder (light-client's package is mesh-light-client)
+CONTRACTS=(bundle-log stake-escrow dispute light-client mesh-router-cw)
+# the cargo package of a contract folder (light-client's package is mesh-light-client mesh-router-cw)
 package() { if [ "$1" = light-client ]; then echo mesh-light-client; else echo "$1"; fi; }
 MODE="${1:-check}"
 TMP="$(mktemp -d)"

@@ -36,6 +36,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
             execute::revert_report(deps, env, info, bundle_id, leg_index, report_id, fraud_id)
         }
         ExecuteMsg::SetDispute { dispute } => execute::set_dispute(deps, info, dispute),
+        ExecuteMsg::SetLightClient { light_client } => execute::set_light_client(deps, info, light_client),
         ExecuteMsg::AddChain { domain, name, vm, router, confirmations } => {
             execute::add_chain(deps, info, ChainInfo { domain, name, vm, router, confirmations })
         }
@@ -60,6 +61,7 @@ fn action(msg: &ExecuteMsg) -> &'static str {
         ExecuteMsg::SubmitSignerSetSignatures { .. } => "submit_signer_set_signatures",
         ExecuteMsg::RevertReport { .. } => "revert_report",
         ExecuteMsg::SetDispute { .. } => "set_dispute",
+        ExecuteMsg::SetLightClient { .. } => "set_light_client",
         ExecuteMsg::AddChain { .. } => "add_chain",
         ExecuteMsg::UpdateChain { .. } => "update_chain",
         ExecuteMsg::RemoveChain { .. } => "remove_chain",

@@ -20,6 +20,10 @@ pub enum ContractError {
     DisputeAlreadySet { current: Addr },
     #[error("the dispute contract is not set yet: reports cannot be disputed, so none are taken")]
     DisputeNotSet,
+    #[error("the light-client contract is already set to {current}")]
+    LightClientAlreadySet { current: Addr },
+    #[error("report of bundle {bundle_id} leg {leg_index}: the light-client contract is not set yet, so locks on {vm} cannot be verified")]
+    LightClientNotSet { bundle_id: Hash32, leg_index: u32, vm: ChainVm },
 
     #[error("domain {domain} is already registered")]
     ChainExists { domain: u64 },
@@ -71,6 +75,16 @@ pub enum ContractError {
     LockedAfterDeadline { bundle_id: Hash32, leg_index: u32, block_timestamp: u64, lock_deadline: u64 },
     #[error("report of bundle {bundle_id} leg {leg_index}: block hash must not be zero")]
     ZeroBlockHash { bundle_id: Hash32, leg_index: u32 },
+    #[error("report of bundle {bundle_id} leg {leg_index}: {vm} is verified by a light client; the report must carry the escrow record's state proof")]
+    StateProofMissing { bundle_id: Hash32, leg_index: u32, vm: ChainVm },
+    #[error("report of bundle {bundle_id} leg {leg_index}: {vm} is verified optimistically; a state proof is not taken")]
+    StateProofNotTaken { bundle_id: Hash32, leg_index: u32, vm: ChainVm },
+    #[error("report of bundle {bundle_id} leg {leg_index}: the light client refused the state proof at height {height}: {reason}")]
+    StateProofRefused { bundle_id: Hash32, leg_index: u32, height: u64, reason: String },
+    #[error("report of bundle {bundle_id} leg {leg_index}: the proven escrow record is not a router escrow record: {reason}")]
+    EscrowRecordMalformed { bundle_id: Hash32, leg_index: u32, reason: String },
+    #[error("report of bundle {bundle_id} leg {leg_index}: the proven escrow record's {field} is {got}, the leg's is {expected}")]
+    EscrowRecordMismatch { bundle_id: Hash32, leg_index: u32, field: &'static str, expected: String, got: String },
 
     #[error("limit must be positive")]
     ZeroLimit,

@@ -12,14 +12,16 @@ use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, SettlementBatch, Signatu
 
 use crate::error::ContractError;
 use crate::msg::{
-    AdvanceResponse, BatchEntry, BatchStatus, ChainInfo, DecidedBundle, InstantiateMsg, LegRef, LegReport,
-    LockLocation, LockReport, LogEvent, ObjectReportsResponse, Objection, RegisterBundleResponse, ReportLocksResponse,
+    AdvanceResponse, BatchEntry, BatchStatus, ChainInfo, CosmWasmLocation, DecidedBundle, InstantiateMsg, LegRef,
+    LegReport, LockLocation, LockReport, StateProof, LogEvent, ObjectReportsResponse, Objection, RegisterBundleResponse, ReportLocksResponse,
     DEFAULT_ADVANCE_LIMIT, DEFAULT_RETENTION, MAX_ADVANCE_LIMIT, MAX_BATCH_SIZE_CAP, MAX_PRUNE_LIMIT,
     MAX_REJECTED_KEPT, MAX_REPORTS_CAP,
 };
 use crate::rules;
 use crate::state::{self, BatchRecord, BundleRecord, Config};
 use mesh_hub_api::common::{nonpayable, only_admin, only_dispute};
+use mesh_hub_api::light_client::{MembershipResponse, QueryMsg as LightClientQuery};
+use mesh_hub_api::router_cw;
 use mesh_hub_api::stake_escrow::{
     ConfigResponse as StakeConfig, IsActiveResponse, QueryMsg as StakeQuery, RelayerInfo, SignerSetResponse,
 };
@@ -149,6 +151,7 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
         hub_chain_id,
         stake_escrow,
         dispute: msg.dispute.map(|d| deps.api.addr_validate(&d)).transpose()?,
+        light_client: None,
         dispute_window: msg.dispute_window,
         delivery_margin: msg.delivery_margin,
         max_batch_size: msg.max_batch_size,
@@ -250,7 +253,7 @@ pub fn register_bundle(deps: DepsMut, env: Env, info: MessageInfo, bundle: Bundl
     for (i, leg) in record.bundle.legs.iter().enumerate() {
         state::set_awaiting(deps.storage, leg.domain, &id, i as u32, true)?;
     }
-    let at = rules::next_check(&record, cfg.dispute_window);
+    let at = rules::next_check(&record);
     state::reschedule(deps.storage, &mut record, Some(at))?;
     state::save_bundle(deps.storage, &record)?;
     log(
@@ -292,8 +295,14 @@ fn check_leg_index(b: &BundleRecord, leg_index: u32) -> Result<usize, ContractEr
     Ok(i)
 }
 
-/// Checks one report against the registered bundle; `Ok` means it describes the leg.
-fn check_report(b: &BundleRecord, r: &LockReport) -> Result<usize, ContractError> {
+/// Checks one report against the registered bundle; `Ok((i, proven))` means it describes leg
+/// `i`, and `proven` that its lock was verified against a light client (final at once).
+fn check_report(
+    querier: &QuerierWrapper,
+    cfg: &Config,
+    b: &BundleRecord,
+    r: &LockReport,
+) -> Result<(usize, bool), ContractError> {
     let (bundle_id, leg_index) = (b.id, r.leg_index);
     let i = check_leg_index(b, leg_index)?;
     if b.leg_hashes[i] != r.leg_hash {
@@ -325,20 +334,84 @@ fn check_report(b: &BundleRecord, r: &LockReport) -> Result<usize, ContractError
             got,
         });
     }
-    let block_timestamp = r.location.block_timestamp();
-    if block_timestamp > b.bundle.lock_deadline {
-        return Err(ContractError::LockedAfterDeadline {
-            bundle_id,
-            leg_index,
-            block_timestamp,
-            lock_deadline: b.bundle.lock_deadline,
-        });
+    if let Some(block_timestamp) = r.location.block_timestamp() {
+        if block_timestamp > b.bundle.lock_deadline {
+            return Err(ContractError::LockedAfterDeadline {
+                bundle_id,
+                leg_index,
+                block_timestamp,
+                lock_deadline: b.bundle.lock_deadline,
+            });
+        }
     }
-    let LockLocation::Evm(evm) = &r.location;
-    if evm.block_hash.is_zero() {
-        return Err(ContractError::ZeroBlockHash { bundle_id, leg_index });
+    match (&r.location, &r.proof) {
+        (LockLocation::Evm(evm), None) => {
+            if evm.block_hash.is_zero() {
+                return Err(ContractError::ZeroBlockHash { bundle_id, leg_index });
+            }
+            Ok((i, false))
+        }
+        (LockLocation::Evm(_), Some(_)) => Err(ContractError::StateProofNotTaken { bundle_id, leg_index, vm: got }),
+        (LockLocation::CosmWasm(_), None) => Err(ContractError::StateProofMissing { bundle_id, leg_index, vm: got }),
+        (LockLocation::CosmWasm(loc), Some(proof)) => {
+            verify_escrow_record(querier, cfg, b, i, loc, proof)?;
+            Ok((i, true))
+        }
     }
-    Ok(i)
+}
+
+/// A CosmWasm lock: the light client verifies that the leg's Router holds `proof.record` under
+/// the leg's escrow key at `loc.height`, and the record must be this leg, locked.
+fn verify_escrow_record(
+    querier: &QuerierWrapper,
+    cfg: &Config,
+    b: &BundleRecord,
+    i: usize,
+    loc: &CosmWasmLocation,
+    proof: &StateProof,
+) -> Result<(), ContractError> {
+    let (bundle_id, leg_index) = (b.id, i as u32);
+    let light_client = cfg.light_client.as_ref().ok_or_else(|| ContractError::LightClientNotSet {
+        bundle_id,
+        leg_index,
+        vm: b.vms[i].clone(),
+    })?;
+    let router = b.bundle.legs[i].router.to_cosmos_bytes();
+    let key = router_cw::escrow_abci_key(&router, &bundle_id, leg_index);
+    let verify = LightClientQuery::VerifyMembership {
+        chain_id: loc.chain_id.clone(),
+        height: loc.height,
+        store: "wasm".into(),
+        key: key.into(),
+        value: proof.record.clone(),
+        proof: proof.proof.clone(),
+    };
+    querier.query_wasm_smart::<MembershipResponse>(light_client, &verify).map_err(|e| {
+        ContractError::StateProofRefused { bundle_id, leg_index, height: loc.height, reason: e.to_string() }
+    })?;
+    let record: router_cw::Escrow = cosmwasm_std::from_json(&proof.record).map_err(|e| {
+        ContractError::EscrowRecordMalformed { bundle_id, leg_index, reason: e.to_string() }
+    })?;
+    let mismatch = |field, expected: String, got: String| {
+        Err(ContractError::EscrowRecordMismatch { bundle_id, leg_index, field, expected, got })
+    };
+    if record.status != router_cw::LegStatus::Locked {
+        return mismatch("status", "locked".into(), format!("{:?}", record.status).to_lowercase());
+    }
+    if record.leg_hash != b.leg_hashes[i] {
+        return mismatch("leg hash", b.leg_hashes[i].to_string(), record.leg_hash.to_string());
+    }
+    let amount = U256::from_be_bytes(record.amount.to_be_bytes());
+    if amount < b.bundle.legs[i].amount.0 {
+        return mismatch("amount", format!("at least {}", b.bundle.legs[i].amount.0), amount.to_string());
+    }
+    if record.lock_deadline != b.bundle.lock_deadline {
+        return mismatch("lock deadline", b.bundle.lock_deadline.to_string(), record.lock_deadline.to_string());
+    }
+    if record.settle_deadline != b.bundle.settle_deadline {
+        return mismatch("settle deadline", b.bundle.settle_deadline.to_string(), record.settle_deadline.to_string());
+    }
+    Ok(())
 }
 
 pub fn report_locks(
@@ -367,7 +440,7 @@ pub fn report_locks(
             out.decided.push(leg_ref);
             continue;
         }
-        let i = check_report(&b, &r)?;
+        let (i, proven) = check_report(&deps.querier, &cfg, &b, &r)?;
         if b.reports[i].is_some() {
             out.duplicate.push(leg_ref);
             continue;
@@ -383,14 +456,17 @@ pub fn report_locks(
             report_id,
             reporter: info.sender.clone(),
             reported_at: t,
-            window_ends_at: t.saturating_add(cfg.dispute_window),
+            // a proven lock is final at once: no window, nothing for signers to check
+            window_ends_at: if proven { t } else { t.saturating_add(cfg.dispute_window) },
             location: r.location,
             objectors: vec![],
             objected_weight: Amount::default(),
         });
         state::set_awaiting(deps.storage, b.bundle.legs[i].domain, &b.id, r.leg_index, false)?;
-        state::set_open_report(deps.storage, b.bundle.legs[i].domain, &b.id, r.leg_index, Some(report_id))?;
-        let at = rules::next_check(&b, cfg.dispute_window);
+        if !proven {
+            state::set_open_report(deps.storage, b.bundle.legs[i].domain, &b.id, r.leg_index, Some(report_id))?;
+        }
+        let at = rules::next_check(&b);
         state::reschedule(deps.storage, &mut b, Some(at))?;
         state::save_bundle(deps.storage, &b)?;
         out.new.push(leg_ref);
@@ -415,7 +491,7 @@ fn unreport(s: &mut dyn Storage, cfg: &Config, b: &mut BundleRecord, i: usize, t
     state::set_open_report(s, domain, &b.id, i as u32, None)?;
     let until = t.saturating_add(cfg.rereport_grace);
     b.rereport_until = Some(b.rereport_until.map_or(until, |u| u.max(until)));
-    let at = rules::next_check(b, cfg.dispute_window);
+    let at = rules::next_check(b);
     state::reschedule(s, b, Some(at))?;
     Ok(())
 }
@@ -561,8 +637,8 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
     let mut blocked = false;
     for (_, id) in state::due(deps.storage, t, limit as usize)? {
         let mut b = load_bundle(deps.storage, &id)?;
-        let Some((verdict, reason)) = rules::decide(&b, t, cfg.dispute_window, cfg.delivery_margin) else {
-            let at = rules::next_check(&b, cfg.dispute_window);
+        let Some((verdict, reason)) = rules::decide(&b, t, cfg.delivery_margin) else {
+            let at = rules::next_check(&b);
             state::reschedule(deps.storage, &mut b, Some(at))?;
             state::save_bundle(deps.storage, &b)?;
             continue;
@@ -833,6 +909,18 @@ pub fn prune(deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Response, Co
 }
 
 // ------------------------------------------------------------------ administration
+
+pub fn set_light_client(deps: DepsMut, info: MessageInfo, light_client: String) -> Result<Response, ContractError> {
+    let mut cfg = state::config(deps.storage)?;
+    only_admin(&cfg.admin, &info.sender, "set_light_client")?;
+    if let Some(current) = cfg.light_client {
+        return Err(ContractError::LightClientAlreadySet { current });
+    }
+    let light_client = deps.api.addr_validate(&light_client)?;
+    cfg.light_client = Some(light_client.clone());
+    state::save_config(deps.storage, &cfg)?;
+    Ok(Response::new().add_attribute("action", "set_light_client").add_attribute("light_client", light_client))
+}
 
 pub fn set_dispute(deps: DepsMut, info: MessageInfo, dispute: String) -> Result<Response, ContractError> {
     let mut cfg = state::config(deps.storage)?;

@@ -30,6 +30,7 @@ pub fn config(deps: Deps, env: Env) -> StdResult<Binary> {
         hub_chain_id: c.hub_chain_id,
         stake_escrow: c.stake_escrow,
         dispute: c.dispute,
+        light_client: c.light_client,
         dispute_window: c.dispute_window,
         delivery_margin: c.delivery_margin,
         max_batch_size: c.max_batch_size,

@@ -2,8 +2,9 @@
 //!
 //! `W` = dispute window, `M` = delivery margin, `t` = hub time of the decision.
 //! * A bundle is decided only when none of its reports is inside its window
-//!   (`t ≥ reported_at + W` for every report), so every report can still be disputed while the
-//!   bundle is pending, and a reverted report can never change a decided verdict.
+//!   (`t ≥ reported_at + W` for every report; a lock proven against a light client has no
+//!   window), so every report can still be disputed while the bundle is pending, and a reverted
+//!   report can never change a decided verdict.
 //! * Every leg reported: COMMIT if `t + M < settle_deadline`, else ABORT (too late to deliver).
 //! * A leg missing: ABORT once `t > lock_deadline`.
 //! * After a report was rejected (objections) or disproven (fraud proof), nothing is decided
@@ -14,10 +15,11 @@ use crate::msg::VerdictReason;
 use crate::state::BundleRecord;
 use mesh_protocol::Verdict;
 
-/// End (exclusive) of the last open dispute window of the bundle's reports, or of its re-report
-/// grace, 0 if none.
-fn windows_end(b: &BundleRecord, window: u64) -> u64 {
-    let reports = b.reports.iter().flatten().map(|r| r.reported_at.saturating_add(window)).max().unwrap_or(0);
+/// End (exclusive) of the last open dispute window of the bundle's reports (each report's
+/// `window_ends_at`: `reported_at + W`, or `reported_at` for a lock proven against a light
+/// client), or of its re-report grace, 0 if none.
+fn windows_end(b: &BundleRecord) -> u64 {
+    let reports = b.reports.iter().flatten().map(|r| r.window_ends_at).max().unwrap_or(0);
     reports.max(b.rereport_until.unwrap_or(0))
 }
 
@@ -26,8 +28,8 @@ fn all_reported(b: &BundleRecord) -> bool {
 }
 
 /// The verdict the bundle gets at time `now`, `None` while it must wait.
-pub fn decide(b: &BundleRecord, now: u64, window: u64, margin: u64) -> Option<(Verdict, VerdictReason)> {
-    if now < windows_end(b, window) {
+pub fn decide(b: &BundleRecord, now: u64, margin: u64) -> Option<(Verdict, VerdictReason)> {
+    if now < windows_end(b) {
         return None;
     }
     if all_reported(b) {
@@ -45,8 +47,8 @@ pub fn decide(b: &BundleRecord, now: u64, window: u64, margin: u64) -> Option<(V
 
 /// The earliest time at which [`decide`] can return a verdict given the reports so far.
 /// Whenever `decide(b, now)` is `None`, this is later than `now`.
-pub fn next_check(b: &BundleRecord, window: u64) -> u64 {
-    let end = windows_end(b, window);
+pub fn next_check(b: &BundleRecord) -> u64 {
+    let end = windows_end(b);
     if all_reported(b) {
         end
     } else {
@@ -127,25 +129,25 @@ mod tests {
     #[test]
     fn commit_needs_every_window_passed_and_time_to_deliver() {
         let b = record(vec![Some(900), Some(950)]);
-        assert_eq!(decide(&b, 1_049, W, M), None, "second window still open");
-        assert_eq!(next_check(&b, W), 1_050);
-        assert_eq!(decide(&b, 1_050, W, M), Some((Verdict::Commit, VerdictReason::AllLegsLocked)));
-        assert_eq!(decide(&b, 1_349, W, M), Some((Verdict::Commit, VerdictReason::AllLegsLocked)));
-        assert_eq!(decide(&b, 1_350, W, M), Some((Verdict::Abort, VerdictReason::TooLateToCommit)));
+        assert_eq!(decide(&b, 1_049, M), None, "second window still open");
+        assert_eq!(next_check(&b), 1_050);
+        assert_eq!(decide(&b, 1_050, M), Some((Verdict::Commit, VerdictReason::AllLegsLocked)));
+        assert_eq!(decide(&b, 1_349, M), Some((Verdict::Commit, VerdictReason::AllLegsLocked)));
+        assert_eq!(decide(&b, 1_350, M), Some((Verdict::Abort, VerdictReason::TooLateToCommit)));
         assert_eq!(commit_cutoff(&b, M), 1_350);
     }
 
     #[test]
     fn missing_leg_aborts_only_after_lock_deadline_and_open_windows() {
         let b = record(vec![Some(990), None]);
-        assert_eq!(decide(&b, 1_000, W, M), None);
-        assert_eq!(decide(&b, 1_089, W, M), None, "the report is still disputable");
-        assert_eq!(next_check(&b, W), 1_090);
-        assert_eq!(decide(&b, 1_090, W, M), Some((Verdict::Abort, VerdictReason::LegMissing)));
+        assert_eq!(decide(&b, 1_000, M), None);
+        assert_eq!(decide(&b, 1_089, M), None, "the report is still disputable");
+        assert_eq!(next_check(&b), 1_090);
+        assert_eq!(decide(&b, 1_090, M), Some((Verdict::Abort, VerdictReason::LegMissing)));
         let none = record(vec![None, None]);
-        assert_eq!(next_check(&none, W), 1_001);
-        assert_eq!(decide(&none, 1_000, W, M), None);
-        assert_eq!(decide(&none, 1_001, W, M), Some((Verdict::Abort, VerdictReason::LegMissing)));
+        assert_eq!(next_check(&none), 1_001);
+        assert_eq!(decide(&none, 1_000, M), None);
+        assert_eq!(decide(&none, 1_001, M), Some((Verdict::Abort, VerdictReason::LegMissing)));
     }
 
     #[test]
@@ -154,9 +156,9 @@ mod tests {
         // deadline, no ABORT before 1_120, so the honest relayer can re-report the real lock.
         let mut b = record(vec![Some(990), None]);
         b.rereport_until = Some(1_120);
-        assert_eq!(decide(&b, 1_119, W, M), None);
-        assert_eq!(next_check(&b, W), 1_120);
-        assert_eq!(decide(&b, 1_120, W, M), Some((Verdict::Abort, VerdictReason::LegMissing)));
+        assert_eq!(decide(&b, 1_119, M), None);
+        assert_eq!(next_check(&b), 1_120);
+        assert_eq!(decide(&b, 1_120, M), Some((Verdict::Abort, VerdictReason::LegMissing)));
     }
 
     #[test]
@@ -165,8 +167,8 @@ mod tests {
             for c in [None, Some(10), Some(1_000), Some(1_390)] {
                 let b = record(vec![a, c]);
                 for now in (0..2_000).step_by(7) {
-                    if decide(&b, now, W, M).is_none() {
-                        assert!(next_check(&b, W) > now, "{a:?} {c:?} at {now}");
+                    if decide(&b, now, M).is_none() {
+                        assert!(next_check(&b) > now, "{a:?} {c:?} at {now}");
                     }
                 }
             }

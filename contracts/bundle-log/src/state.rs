@@ -13,6 +13,8 @@ pub struct Config {
     pub hub_chain_id: String,
     pub stake_escrow: Addr,
     pub dispute: Option<Addr>,
+    #[serde(default)]
+    pub light_client: Option<Addr>,
     pub dispute_window: u64,
     pub delivery_margin: u64,
     pub max_batch_size: u32,

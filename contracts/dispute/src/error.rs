@@ -11,6 +11,8 @@ pub enum ContractError {
 
     #[error("invalid configuration: {field} {reason}")]
     InvalidConfig { field: &'static str, reason: String },
+    #[error("bundle {bundle_id} leg {leg_index}: the lock on {vm} was proven against the hub's light client when it was reported; there is no report to dispute")]
+    NotDisputable { bundle_id: Hash32, leg_index: u32, vm: String },
     #[error(transparent)]
     Payment(#[from] mesh_hub_api::common::FundsNotAccepted),
     #[error("evidence too large: {what} is {got}, at most {max} is allowed")]

@@ -157,11 +157,16 @@ fn to_nodes(nodes: &[Binary]) -> Vec<Bytes> {
     nodes.iter().map(|n| Bytes::copy_from_slice(n)).collect()
 }
 
-/// The EVM location of a report (the only VM today; a report of another VM cannot be disproven
-/// with EVM evidence, and adding a VM makes this a `match` that says so).
-fn evm_location(report: &LegReport) -> &EvmLocation {
-    let LockLocation::Evm(loc) = &report.location;
-    loc
+/// The EVM location of a report: only optimistic (EVM) reports are disputed here. A CosmWasm
+/// lock was proven against the hub's light client when it was reported; there is nothing to
+/// dispute.
+fn evm_location(report: &LegReport, bundle_id: Hash32, leg_index: u32) -> Result<&EvmLocation, ContractError> {
+    match &report.location {
+        LockLocation::Evm(loc) => Ok(loc),
+        LockLocation::CosmWasm(_) => {
+            Err(ContractError::NotDisputable { bundle_id, leg_index, vm: report.location.vm().to_string() })
+        }
+    }
 }
 
 /// A disputed report: the leg, its current report, and the reported block's header, checked
@@ -194,14 +199,20 @@ fn disputed_reports(
         leg_index,
         reason: e.to_string(),
     })?;
+    if let Some(current) = &r.report {
+        evm_location(current, bundle_id, leg_index)?;
+    }
     let h = decode_header(header).map_err(ContractError::BadHeader)?;
     let hash = Hash32(h.hash);
-    let block_hash = |x: &LegReport| evm_location(x).block_hash;
+    let block_hash = |x: &LegReport| x.location.as_evm().map(|l| l.block_hash);
     let reports: Vec<LegReport> =
-        r.report.iter().chain(&r.rejected).filter(|x| block_hash(x) == hash).cloned().collect();
+        r.report.iter().chain(&r.rejected).filter(|x| block_hash(x) == Some(hash)).cloned().collect();
     if reports.is_empty() {
         return Err(match &r.report {
-            Some(current) => ContractError::HeaderHashMismatch { reported: block_hash(current), got: hash },
+            Some(current) => ContractError::HeaderHashMismatch {
+                reported: evm_location(current, bundle_id, leg_index)?.block_hash,
+                got: hash,
+            },
             None => ContractError::NoReport { bundle_id, leg_index },
         });
     }
@@ -211,11 +222,11 @@ fn disputed_reports(
     Ok(reports
         .into_iter()
         .map(|report| {
-            let loc = evm_location(&report).clone();
+            let loc = evm_location(&report, bundle_id, leg_index)?.clone();
             let misreported = evidence::misreported(&h, &loc);
-            Disputed { r: r.clone(), report, loc, router, header: h.clone(), misreported }
+            Ok(Disputed { r: r.clone(), report, loc, router, header: h.clone(), misreported })
         })
-        .collect())
+        .collect::<Result<_, ContractError>>()?)
 }
 
 /// Refuses a report whose dispute window has ended.

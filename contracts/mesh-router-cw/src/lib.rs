@@ -2,7 +2,7 @@
 //! cw20 tokens), verifies the hub's signed settlement batches (the EVM side's
 //! `SettlementVerifier` and `MeshRouter` in one contract) and pays each leg exactly once.
 //!
-//! See the crate README and docs/protocol.md section 10 for the messages, the time rule and the
+//! See the crate README and docs/protocol.md section 11 for the messages, the time rule and the
 //! escrow record the hub proves by ICS23.
 
 pub mod contract;

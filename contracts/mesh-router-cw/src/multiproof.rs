@@ -52,7 +52,7 @@ pub fn multiproof_root(leaf_count: u32, items: &[MultiItem], proof: &[Hash32]) -
         while j < pos.len() {
             let p = pos[j];
             let mut h = node[j];
-            let even = p % 2 == 0;
+            let even = p.is_multiple_of(2);
             if even && p + 1 >= size {
                 // The odd last node of the level is carried up unchanged.
             } else {

@@ -461,6 +461,7 @@ pub fn sample_leg(i: usize, nonce: u64) -> Leg {
 pub fn lock_report(id: &Hash32, bundle: &Bundle, i: usize) -> LockReport {
     let leg = &bundle.legs[i];
     LockReport {
+        proof: None,
         bundle_id: *id,
         leg_index: i as u32,
         leg_hash: leg_hash(leg).into(),

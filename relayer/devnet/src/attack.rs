@@ -75,6 +75,7 @@ pub async fn report_pointing_at(
     let leg = bundle.legs.get(leg_index as usize).ok_or(LockError::NoSuchLeg(leg_index as usize))?;
     let chain_id = provider.get_chain_id().await.map_err(evm)?;
     Ok(bundle_log::LockReport {
+        proof: None,
         bundle_id: Hash32(bundle_id(domain, bundle)),
         leg_index,
         leg_hash: Hash32(leg_hash(leg)),

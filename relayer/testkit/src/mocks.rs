@@ -466,6 +466,7 @@ pub fn location(chain_id: u64, block: &MockBlock, tx_index: u64, log_index: u32)
 
 pub fn lock_report(b: &Bundle, leg_index: u32, location: EvmLocation) -> LockReport {
     LockReport {
+        proof: None,
         bundle_id: Hash32(id_of(b)),
         leg_index,
         leg_hash: Hash32(leg_hash(&b.legs[leg_index as usize])),
@@ -905,7 +906,7 @@ impl HubState {
             if r.location.vm() != (ChainVm::Evm { chain_id: l.domain }) {
                 return Err("location not on the leg's domain".into());
             }
-            if r.location.block_timestamp() > b.bundle.lock_deadline {
+            if r.location.block_timestamp().is_some_and(|t| t > b.bundle.lock_deadline) {
                 return Err("locked after the lock deadline".into());
             }
         }

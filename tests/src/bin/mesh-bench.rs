@@ -72,6 +72,7 @@ async fn main() {
     let p = wallet_provider(&m.evm[0].rpc, ANVIL_DEPLOYER_KEY).unwrap();
     let block = alloy::providers::Provider::get_block_by_number(&p, 1u64.into()).await.unwrap().unwrap();
     let report = |i: u32| LockReport {
+        proof: None,
         bundle_id: id,
         leg_index: i,
         leg_hash: Hash32(leg_hash(&ten.legs[i as usize])),

@@ -16,8 +16,17 @@ pub struct InitMsg {
 
 #[cw_serde]
 pub enum ExtraMsg {
-    Block { address: String },
-    Unblock { address: String },
+    /// From now on every `Transfer` also executes `msg` on `contract` (a re-entrant token).
+    Reenter {
+        contract: String,
+        msg: Binary,
+    },
+    Block {
+        address: String,
+    },
+    Unblock {
+        address: String,
+    },
 }
 
 #[cw_serde]
@@ -40,7 +49,7 @@ pub struct BalanceResponse {
 
 const BALANCES: Map<&Addr, Uint128> = Map::new("balances");
 const BLOCKED: Map<&Addr, bool> = Map::new("blocked");
-const _UNUSED: Item<u8> = Item::new("unused");
+const REENTER: Item<(String, Binary)> = Item::new("reenter");
 
 fn instantiate(deps: DepsMut, _env: Env, _info: MessageInfo, msg: InitMsg) -> StdResult<Response> {
     for (a, amount) in msg.balances {
@@ -65,7 +74,11 @@ fn execute(mut deps: DepsMut, _env: Env, info: MessageInfo, msg: ExecMsg) -> Std
     match msg {
         ExecMsg::Cw20(Cw20ExecuteMsg::Transfer { recipient, amount }) => {
             move_tokens(&mut deps, &info.sender, &Addr::unchecked(recipient), amount)?;
-            Ok(Response::new())
+            let mut response = Response::new();
+            if let Some((contract, msg)) = REENTER.may_load(deps.storage)? {
+                response = response.add_message(WasmMsg::Execute { contract_addr: contract, msg, funds: vec![] });
+            }
+            Ok(response)
         }
         ExecMsg::Cw20(Cw20ExecuteMsg::Send { contract, amount, msg }) => {
             let to = Addr::unchecked(contract);
@@ -76,6 +89,10 @@ fn execute(mut deps: DepsMut, _env: Env, info: MessageInfo, msg: ExecMsg) -> Std
                 msg: to_json_binary(&serde_json::json!({ "receive": hook }))?,
                 funds: vec![],
             }))
+        }
+        ExecMsg::Extra(ExtraMsg::Reenter { contract, msg }) => {
+            REENTER.save(deps.storage, &(contract, msg))?;
+            Ok(Response::new())
         }
         ExecMsg::Extra(ExtraMsg::Block { address }) => {
             BLOCKED.save(deps.storage, &Addr::unchecked(address), &true)?;

@@ -169,3 +169,30 @@ fn incident_leg_squatting_by_a_stranger_is_refused() {
         ContractError::NotDepositor { caller: carol, depositor: bundle.legs[0].depositor },
     );
 }
+
+#[test]
+fn incident_a_reentrant_token_finds_the_leg_already_ended_and_is_paid_once() {
+    let mut w = World::new();
+    let (alice, bob) = (w.alice.clone(), w.bob.clone());
+    let leg = w.leg(&alice, w.cw20_token(), 500, &bob);
+    let bundle = w.bundle(vec![leg]);
+    let id = w.id(&bundle);
+    w.try_lock_cw20(&alice, &bundle, 0, 500).unwrap();
+    let leaves = vec![settlement_leaf(id.0, Verdict::Commit), settlement_leaf(id.0, Verdict::Abort)];
+    let root = w.verified_root(&leaves);
+    // During the COMMIT's transfer the token calls the Router back with the conflicting ABORT.
+    let again = ExecuteMsg::SettleMany { batch_root: root, items: items(&leaves, &[(id, 0, Verdict::Abort)]) };
+    let reenter = crate::cw20_mock::ExtraMsg::Reenter {
+        contract: w.router.to_string(),
+        msg: cosmwasm_std::to_json_binary(&again).unwrap(),
+    };
+    let (carol, cw20) = (w.carol.clone(), w.cw20.clone());
+    w.app.execute_contract(carol.clone(), cw20, &reenter, &[]).unwrap();
+    let proof = items(&leaves, &[(id, 0, Verdict::Commit)]).remove(0).proof;
+    let r = w.try_settle(id, 0, Verdict::Commit, root, proof).unwrap();
+    assert_eq!(attr(events(&r, "mesh_settlement_skipped")[0], "reason"), "not_locked");
+    assert_eq!(w.status(id, 0), LegStatus::Committed);
+    assert_eq!(w.cw20_balance(&bob), INITIAL + 500);
+    assert_eq!(w.cw20_balance(&alice), INITIAL - 500);
+    assert_eq!(w.cw20_balance(&w.router), 0);
+}

@@ -108,3 +108,30 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// At any time exactly one of "a COMMIT pays" and "a refund pays" holds (an ABORT always
+    /// pays): `MeshRouter`'s `testFuzz_CommitOrRefund_AtAnyTime`.
+    #[test]
+    fn at_any_time_either_a_commit_or_a_refund_applies_never_both(offset in 0u64..(2 * GRACE + 4000)) {
+        let mut w = World::new();
+        let bundle = w.simple_bundle();
+        let id = w.id(&bundle);
+        let alice = w.alice.clone();
+        w.lock_native(&alice, &bundle, 0);
+        let at = bundle.lock_deadline + offset;
+        w.warp(at);
+        let opens = bundle.settle_deadline + GRACE;
+        let root = w.verified_root(&[mesh_protocol::eip712::settlement_leaf(id.0, Verdict::Commit)]);
+        let committed = w.try_settle(id, 0, Verdict::Commit, root, vec![]).is_ok();
+        prop_assert_eq!(committed, at < opens);
+        if !committed {
+            prop_assert!(w.try_refund(id, 0).is_ok());
+            prop_assert_eq!(w.status(id, 0), LegStatus::Refunded);
+        } else {
+            prop_assert_eq!(w.status(id, 0), LegStatus::Committed);
+        }
+    }
+}

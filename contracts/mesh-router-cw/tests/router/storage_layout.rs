@@ -2,7 +2,8 @@
 //! and the `EscrowStorageKey` query), its `abci_query` key and its JSON value.
 
 use cosmwasm_std::Api;
-use mesh_hub_api::router_cw::{escrow_storage_key, EscrowStorageKeyResponse, QueryMsg};
+use mesh_hub_api::router_cw::{bank_denom_token_id, escrow_storage_key, EscrowStorageKeyResponse, QueryMsg};
+use mesh_protocol::AccountId;
 use mesh_router_cw::state::ESCROWS;
 
 use crate::harness::*;
@@ -45,4 +46,12 @@ fn the_raw_escrow_record_is_the_documented_json() {
         e.leg_hash, alice, w.bob, bundle.lock_deadline, bundle.settle_deadline
     );
     assert_eq!(String::from_utf8(raw).unwrap(), expected);
+}
+
+#[test]
+fn the_bank_denom_token_id_is_the_documented_keccak() {
+    // docs/protocol.md section 10 (and `cast keccak "cosmos-bank/inj"`).
+    let want = AccountId::parse("0x8115bad1beb341a70111b14e92f905c48fc92ae74f31efe2de92e270e30323e3").unwrap();
+    assert_eq!(bank_denom_token_id("inj"), want);
+    assert!(!want.is_evm_shaped(), "never mistaken for a 20-byte address id");
 }

@@ -156,3 +156,17 @@ fn the_vectors_merkle_trees_verify_with_the_routers_rule() {
         }
     }
 }
+
+#[test]
+fn the_router_computes_the_vectors_bundle_ids_and_leaves() {
+    let v = load();
+    let w = World::new();
+    for b in v["bundles"].as_array().unwrap() {
+        let bundle: mesh_protocol::Bundle = serde_json::from_value(b["bundle"].clone()).unwrap();
+        let id: Hash32 = w.query(&QueryMsg::BundleId { bundle });
+        assert_eq!(id, hash(&b["bundleId"]));
+        let leaf = |verdict| Hash32(mesh_protocol::eip712::settlement_leaf(id.0, verdict));
+        assert_eq!(leaf(mesh_protocol::Verdict::Commit), hash(&b["commitLeaf"]));
+        assert_eq!(leaf(mesh_protocol::Verdict::Abort), hash(&b["abortLeaf"]));
+    }
+}

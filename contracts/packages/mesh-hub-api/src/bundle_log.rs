@@ -16,7 +16,7 @@
 //!   bundle is not decided before `reverted_at + rereport_grace`.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
-use cosmwasm_std::{Addr, Coin};
+use cosmwasm_std::{Addr, Binary, Coin};
 use mesh_protocol::{
     AccountId, Amount, Bundle, EvmAddress, Hash32, Leg, Signature65, SignerSet, SignerSetUpdate, Verdict,
 };
@@ -197,6 +197,10 @@ pub const MAX_PRUNE_LIMIT: u32 = 64;
 pub enum LockLocation {
     /// A `LegLocked` log of the leg's MeshRouter on an EVM chain.
     Evm(EvmLocation),
+    /// The leg's escrow record in the state of its Router on a CosmWasm chain, at a height; the
+    /// report's `proof` proves it.
+    #[serde(rename = "cosmwasm")]
+    CosmWasm(CosmWasmLocation),
 }
 
 impl LockLocation {
@@ -204,31 +208,60 @@ impl LockLocation {
     pub fn vm(&self) -> ChainVm {
         match self {
             LockLocation::Evm(l) => ChainVm::Evm { chain_id: l.chain_id },
+            LockLocation::CosmWasm(l) => ChainVm::CosmWasm { chain_id: l.chain_id.clone() },
         }
     }
 
     /// The EVM location, if this is one.
-    #[allow(clippy::unnecessary_wraps)]
     pub fn as_evm(&self) -> Option<&EvmLocation> {
         match self {
             LockLocation::Evm(l) => Some(l),
+            LockLocation::CosmWasm(_) => None,
         }
     }
 
     /// The EVM location, if this is one.
-    #[allow(clippy::unnecessary_wraps)]
     pub fn as_evm_mut(&mut self) -> Option<&mut EvmLocation> {
         match self {
             LockLocation::Evm(l) => Some(l),
+            LockLocation::CosmWasm(_) => None,
         }
     }
 
-    /// The block (or its equivalent) time of the lock: what the lock-deadline check uses.
-    pub fn block_timestamp(&self) -> u64 {
+    /// The block time of the lock, where the location states one: what the hub's lock-deadline
+    /// check uses. A CosmWasm escrow record has none: its Router refuses a lock after the lock
+    /// deadline, and the proof shows that Router's state.
+    pub fn block_timestamp(&self) -> Option<u64> {
         match self {
-            LockLocation::Evm(l) => l.block_timestamp,
+            LockLocation::Evm(l) => Some(l.block_timestamp),
+            LockLocation::CosmWasm(_) => None,
         }
     }
+}
+
+/// Where on a CosmWasm chain a leg's escrow record was read.
+#[cw_serde]
+#[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
+#[derive(Eq)]
+pub struct CosmWasmLocation {
+    /// CometBFT chain id (must be the leg's domain's: `ChainVm::CosmWasm { chain_id }`).
+    pub chain_id: String,
+    /// Height of the state the proof is of (`abci_query` height): the hub checks it against the
+    /// app hash of header `height + 1`, which its light client must have verified.
+    pub height: u64,
+}
+
+/// A lock proven against a light-client-verified app hash: the Router's escrow record
+/// (`router_cw::Escrow`, its JSON bytes as stored) and the `proofOps` of an `abci_query` with
+/// `prove = true` for path `store/wasm/key` and key `router_cw::escrow_abci_key`. Verified when
+/// the report arrives and not kept.
+#[cw_serde]
+#[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
+pub struct StateProof {
+    pub record: Binary,
+    pub proof: crate::light_client::ProofOps,
 }
 
 impl From<EvmLocation> for LockLocation {
@@ -270,6 +303,9 @@ pub struct LockReport {
     /// Must equal the bundle's settle deadline (the Router emits it).
     pub settle_deadline: u64,
     pub location: LockLocation,
+    /// Required on a light-client chain (CosmWasm), refused on an optimistic one (EVM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<StateProof>,
 }
 
 /// Why a signer could not confirm a report on its own RPC.
@@ -342,6 +378,9 @@ pub enum ExecuteMsg {
     RevertReport { bundle_id: Hash32, leg_index: u32, report_id: u64, fraud_id: u64 },
     /// Sets the dispute contract (admin only, once).
     SetDispute { dispute: String },
+    /// Sets the light-client contract that verifies locks on CosmWasm chains (admin only, once).
+    /// Reports of CosmWasm legs are refused until it is set.
+    SetLightClient { light_client: String },
     /// Registers a chain under a new domain id (admin only). The domain must be positive and
     /// free, `vm` not registered under another domain, the router non-zero and of the VM's shape.
     AddChain { domain: u64, name: String, vm: ChainVm, router: AccountId, confirmations: u32 },
@@ -481,6 +520,8 @@ pub struct ConfigResponse {
     pub hub_domain_separator: Hash32,
     pub stake_escrow: Addr,
     pub dispute: Option<Addr>,
+    /// The light-client contract that verifies CosmWasm locks (`None` until set).
+    pub light_client: Option<Addr>,
     pub dispute_window: u64,
     pub delivery_margin: u64,
     pub max_batch_size: u32,
@@ -500,7 +541,8 @@ pub struct LegReport {
     pub reporter: Addr,
     /// Hub time the report was recorded: its dispute window starts here.
     pub reported_at: u64,
-    /// End of its dispute window (exclusive): `reported_at + dispute_window`.
+    /// End of its dispute window (exclusive): `reported_at + dispute_window`; `reported_at` for
+    /// a report proven against a light client (final at once, no window).
     pub window_ends_at: u64,
     pub location: LockLocation,
     /// Signers that objected so far, ascending.

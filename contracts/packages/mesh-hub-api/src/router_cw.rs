@@ -1,5 +1,5 @@
 //! Messages of the `mesh-router-cw` contract: the Router of a CosmWasm chain (docs/protocol.md,
-//! section 10 "CosmWasm Router").
+//! section 11 "CosmWasm Router").
 //!
 //! The contract escrows legs of its own domain (bank denoms and cw20 tokens), verifies the hub's
 //! signed settlement batches itself (the EVM side's `SettlementVerifier` and `MeshRouter` in one

@@ -68,7 +68,7 @@ fn a_lock_location_names_its_vm_and_chain() {
         log_index: 1,
     });
     assert_eq!(loc.vm(), ChainVm::Evm { chain_id: 31338 });
-    assert_eq!(loc.block_timestamp(), 9);
+    assert_eq!(loc.block_timestamp(), Some(9));
     assert_eq!(loc.vm().to_string(), "evm chain 31338");
     assert!(to_json_string(&loc).unwrap().starts_with(r#"{"evm":{"chain_id":31338,"#));
     assert!(ChainVm::Evm { chain_id: 1 }.accepts_account(&AccountId::from_evm([1; 20].into())));

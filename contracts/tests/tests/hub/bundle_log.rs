@@ -5,7 +5,7 @@ use cosmwasm_std::Addr;
 use cw_multi_test::Executor;
 use mesh_hub_api::bundle_log::{
     AwaitingReportsResponse, BatchIndexesResponse, BatchStatus, BundleResponse, ChainInfo, ChainVm, ChainsResponse,
-    ConfigResponse, DueBundlesResponse, ExecuteMsg, LegRef, LockLocation, LogEvent, LogResponse, QueryMsg,
+    ConfigResponse, DueBundlesResponse, ExecuteMsg, LegRef, LogEvent, LogResponse, QueryMsg,
     ReportLocksResponse, ReportResponse, SignerSetUpdateResponse, MAX_BATCH_SIZE_CAP,
 };
 use mesh_hub_api::common::AccessError;
@@ -14,8 +14,7 @@ use mesh_protocol::eip712::HubDomain;
 use mesh_protocol::{AccountId, EvmAddress, Hash32, ProtocolError, Signature65, Verdict, B256};
 
 fn evm_loc(r: &mut mesh_hub_api::bundle_log::LockReport) -> &mut mesh_hub_api::bundle_log::EvmLocation {
-    let LockLocation::Evm(loc) = &mut r.location;
-    loc
+    r.location.as_evm_mut().expect("an EVM location")
 }
 
 fn q<T: serde::de::DeserializeOwned>(h: &Hub, msg: &QueryMsg) -> T {

@@ -185,7 +185,7 @@ impl<C: LegSource, H: MeshHub> Reporter<C, H> {
                     Some(leg)
                         if leg.leg_hash == r.leg_hash
                             && leg.settle_deadline == r.settle_deadline
-                            && r.location.block_timestamp() <= leg.lock_deadline =>
+                            && r.location.block_timestamp().is_none_or(|t| t <= leg.lock_deadline) =>
                     {
                         send.push(p)
                     }

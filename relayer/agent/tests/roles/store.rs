@@ -19,6 +19,7 @@ fn pending(chain: u64, bundle: u8, leg: u32, block: u64) -> Pending {
         key: leg_key(&bundle_id, leg),
         block,
         report: LockReport {
+            proof: None,
             bundle_id: Hash32(B256::from(bundle_id)),
             leg_index: leg,
             leg_hash: Hash32(B256::repeat_byte(0x1e)),

@@ -58,6 +58,7 @@ fn chain_block(b: crate::BlockRef) -> ChainBlock {
 pub fn lock_report(e: &LockEvent, chain_id: u64) -> LockReport {
     let ev = &e.event;
     LockReport {
+        proof: None,
         bundle_id: Hash32(ev.bundle_id),
         leg_index: ev.index,
         leg_hash: Hash32(ev.leg_hash),
