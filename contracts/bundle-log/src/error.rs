@@ -77,7 +77,9 @@ pub enum ContractError {
     ZeroBlockHash { bundle_id: Hash32, leg_index: u32 },
     #[error("report of bundle {bundle_id} leg {leg_index}: {vm} is verified by a light client; the report must carry the escrow record's state proof")]
     StateProofMissing { bundle_id: Hash32, leg_index: u32, vm: ChainVm },
-    #[error("report of bundle {bundle_id} leg {leg_index}: {vm} is verified optimistically; a state proof is not taken")]
+    #[error(
+        "report of bundle {bundle_id} leg {leg_index}: {vm} is verified optimistically; a state proof is not taken"
+    )]
     StateProofNotTaken { bundle_id: Hash32, leg_index: u32, vm: ChainVm },
     #[error("report of bundle {bundle_id} leg {leg_index}: the light client refused the state proof at height {height}: {reason}")]
     StateProofRefused { bundle_id: Hash32, leg_index: u32, height: u64, reason: String },

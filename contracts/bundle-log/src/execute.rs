@@ -13,9 +13,9 @@ use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, SettlementBatch, Signatu
 use crate::error::ContractError;
 use crate::msg::{
     AdvanceResponse, BatchEntry, BatchStatus, ChainInfo, CosmWasmLocation, DecidedBundle, InstantiateMsg, LegRef,
-    LegReport, LockLocation, LockReport, StateProof, LogEvent, ObjectReportsResponse, Objection, RegisterBundleResponse, ReportLocksResponse,
-    DEFAULT_ADVANCE_LIMIT, DEFAULT_RETENTION, MAX_ADVANCE_LIMIT, MAX_BATCH_SIZE_CAP, MAX_PRUNE_LIMIT,
-    MAX_REJECTED_KEPT, MAX_REPORTS_CAP,
+    LegReport, LockLocation, LockReport, LogEvent, ObjectReportsResponse, Objection, RegisterBundleResponse,
+    ReportLocksResponse, StateProof, DEFAULT_ADVANCE_LIMIT, DEFAULT_RETENTION, MAX_ADVANCE_LIMIT, MAX_BATCH_SIZE_CAP,
+    MAX_PRUNE_LIMIT, MAX_REJECTED_KEPT, MAX_REPORTS_CAP,
 };
 use crate::rules;
 use crate::state::{self, BatchRecord, BundleRecord, Config};
@@ -389,9 +389,8 @@ fn verify_escrow_record(
     querier.query_wasm_smart::<MembershipResponse>(light_client, &verify).map_err(|e| {
         ContractError::StateProofRefused { bundle_id, leg_index, height: loc.height, reason: e.to_string() }
     })?;
-    let record: router_cw::Escrow = cosmwasm_std::from_json(&proof.record).map_err(|e| {
-        ContractError::EscrowRecordMalformed { bundle_id, leg_index, reason: e.to_string() }
-    })?;
+    let record: router_cw::Escrow = cosmwasm_std::from_json(&proof.record)
+        .map_err(|e| ContractError::EscrowRecordMalformed { bundle_id, leg_index, reason: e.to_string() })?;
     let mismatch = |field, expected: String, got: String| {
         Err(ContractError::EscrowRecordMismatch { bundle_id, leg_index, field, expected, got })
     };

@@ -5,8 +5,8 @@ use cosmwasm_std::Addr;
 use cw_multi_test::Executor;
 use mesh_hub_api::bundle_log::{
     AwaitingReportsResponse, BatchIndexesResponse, BatchStatus, BundleResponse, ChainInfo, ChainVm, ChainsResponse,
-    ConfigResponse, DueBundlesResponse, ExecuteMsg, LegRef, LogEvent, LogResponse, QueryMsg,
-    ReportLocksResponse, ReportResponse, SignerSetUpdateResponse, MAX_BATCH_SIZE_CAP,
+    ConfigResponse, DueBundlesResponse, ExecuteMsg, LegRef, LogEvent, LogResponse, QueryMsg, ReportLocksResponse,
+    ReportResponse, SignerSetUpdateResponse, MAX_BATCH_SIZE_CAP,
 };
 use mesh_hub_api::common::AccessError;
 use mesh_hub_tests::*;

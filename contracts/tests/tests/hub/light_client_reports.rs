@@ -265,7 +265,9 @@ fn a_report_with_a_tampered_record_or_proof_is_refused_and_changes_nothing() {
     for (what, r) in tampers {
         let err = g.report(r).expect_err(what).to_string();
         assert!(
-            err.contains(&format!("report of bundle {id} leg 1: the light client refused the state proof at height {HEIGHT}")),
+            err.contains(&format!(
+                "report of bundle {id} leg 1: the light client refused the state proof at height {HEIGHT}"
+            )),
             "{what}: {err}"
         );
         assert!(g.h.bundle_info(&id).reports[1].is_none(), "{what}: nothing recorded");
