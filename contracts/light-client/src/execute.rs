@@ -11,6 +11,8 @@ use crate::verify::{self, Mode};
 /// Most consensus states one update prunes (bounds the work of an update; each update adds one
 /// state, so a client over its bound shrinks back to it).
 pub const PRUNE_PER_UPDATE: usize = 4;
+/// Longest period a client parameter may name (100 years, in seconds).
+pub const MAX_PERIOD: u64 = 100 * 365 * 24 * 3600;
 
 pub fn instantiate(
     deps: DepsMut,
@@ -56,6 +58,10 @@ pub fn create_client(
     }
     if p.unbonding_period <= p.trusting_period {
         return invalid("unbonding_period", "must exceed the trusting period");
+    }
+    // keeps every time computation far from overflow
+    if p.unbonding_period > MAX_PERIOD || p.max_clock_drift > MAX_PERIOD {
+        return invalid("unbonding_period", "and max_clock_drift must be at most 100 years");
     }
     let max_consensus_states = p.max_consensus_states.unwrap_or(DEFAULT_MAX_CONSENSUS_STATES);
     if max_consensus_states == 0 {

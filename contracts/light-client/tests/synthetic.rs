@@ -47,6 +47,17 @@ fn a_skip_signed_by_less_than_a_third_of_the_trusted_power_is_refused() {
 }
 
 #[test]
+fn a_skip_signed_by_exactly_a_third_of_the_trusted_power_is_refused() {
+    // trust level 1/3 means more than a third: a alone is exactly 10 of 30
+    let v = vals(&["a", "b", "c"], 10);
+    let mut hub = hub_with_client(1, &v);
+    let new_set = vec![v[0].clone(), vals(&["x"], 10)[0].clone(), vals(&["y"], 10)[0].clone()];
+    clock_at(&mut hub, 10);
+    let err = hub.update(CHAIN, Block::new(10, &new_set).light(), 1, Some(encode_validators(&set(&v)))).unwrap_err();
+    assert!(matches!(err, ContractError::NotEnoughTrust { height: 10, tallied: 10, total: 30, .. }), "{err}");
+}
+
+#[test]
 fn a_skip_signed_by_at_least_a_third_of_the_trusted_power_is_accepted() {
     // two of the trusted four (50%) sign within a new set of five
     let v = four();
