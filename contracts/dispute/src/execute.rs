@@ -219,14 +219,14 @@ fn disputed_reports(
     // The bundle-log took the report only on the leg's domain's chain, an EVM chain: its router
     // is EVM-shaped.
     let router = r.leg.router.to_evm().ok_or(ContractError::RouterNotEvm { router: r.leg.router })?;
-    Ok(reports
+    reports
         .into_iter()
         .map(|report| {
             let loc = evm_location(&report, bundle_id, leg_index)?.clone();
             let misreported = evidence::misreported(&h, &loc);
             Ok(Disputed { r: r.clone(), report, loc, router, header: h.clone(), misreported })
         })
-        .collect::<Result<_, ContractError>>()?)
+        .collect()
 }
 
 /// Refuses a report whose dispute window has ended.
