@@ -50,7 +50,29 @@ step "solidity tests (forge: unit, fuzz, invariant, protocol vectors)"
 scripts/forge.sh test
 
 step "rust tests: build every test binary"
-cargo test --workspace --locked --no-run
+# One build for the whole workspace; the binaries are then run directly. (`cargo test -p X` or
+# `--exclude X` would resolve features for a different package set and rebuild half the
+# dependency graph, and a running `cargo test` holds the target directory's lock, so a second
+# cargo could not run beside it.)
+cargo test --workspace --locked --no-run --message-format=json-render-diagnostics >target/test-binaries.json
+# "package-dir<TAB>binary" per test binary (lib, bin and integration tests), in cargo's order
+python3 - <<'PY' >target/test-binaries.tsv
+import json, os
+seen = set()
+for line in open("target/test-binaries.json"):
+    if not line.startswith("{"):
+        continue
+    m = json.loads(line)
+    exe = m.get("executable")
+    if m.get("reason") == "compiler-artifact" and exe and m["profile"]["test"] and exe not in seen:
+        seen.add(exe)
+        print(os.path.dirname(m["manifest_path"]) + "\t" + exe)
+PY
+e2e_bin="$(awk -F'\t' '$2 ~ /\/deps\/e2e-[0-9a-f]+$/ { print $2 }' target/test-binaries.tsv)"
+if [ -z "$e2e_bin" ] || [ "$(grep -c . target/test-binaries.tsv)" -lt 10 ]; then
+  echo "test.sh: could not list the test binaries (target/test-binaries.tsv)" >&2
+  exit 1
+fi
 
 # The end-to-end binaries run their scenarios side by side (each devnet has its own ports and
 # folder); they spend most of their time waiting for blocks and dispute windows, so three at a
@@ -59,16 +81,23 @@ export RUST_TEST_THREADS="${RUST_TEST_THREADS:-3}"
 
 # The e2e suite (mesh-e2e) mostly waits, the rest mostly computes: the e2e suite runs in the
 # background, in its own process group (stopped with everything it started if this script
-# exits first), and its output follows the rest's. An outer bound on each so a hung test fails
-# the run instead of eating CI's time.
+# exits first), and its output follows the rest's. An outer bound so a hung suite fails the run
+# instead of eating CI's time. Test binaries run in their package's folder, as cargo runs them.
 step "rust tests: the real devnet end-to-end suite (mesh-e2e) starts in the background"
 e2e_log="target/e2e-suite.log"
-setsid timeout 45m cargo test --locked -p mesh-e2e --test e2e >"$e2e_log" 2>&1 &
+(cd tests && exec setsid timeout 45m "$e2e_bin") >"$e2e_log" 2>&1 &
 e2e_pid=$!
 trap 'kill -- -"$e2e_pid" 2>/dev/null || true' EXIT
 
 step "rust tests (unit, property, multi-test, real anvil, real devnet CLI and relayer tests)"
-timeout 45m cargo test --workspace --locked --exclude mesh-e2e
+deadline=$(($(date +%s) + 45 * 60))
+while IFS=$'\t' read -r -u 3 dir bin; do
+  [ "$bin" = "$e2e_bin" ] && continue
+  left=$((deadline - $(date +%s)))
+  [ "$left" -gt 0 ] || { echo "test.sh: the Rust tests ran out of their 45 minutes" >&2; exit 1; }
+  printf '\n     Running %s (%s)\n' "${bin#"$PWD"/}" "${dir#"$PWD"/}"
+  (cd "$dir" && timeout "$left" "$bin")
+done 3<target/test-binaries.tsv
 
 step "rust tests: waiting for the end-to-end suite (mesh-e2e)"
 e2e_status=0
