@@ -67,3 +67,14 @@ pub enum ContractError {
     #[error("the proof leads to app hash {got}, but the consensus state at height {height} has app hash {expected}")]
     RootMismatch { height: u64, expected: String, got: String },
 }
+
+/// The message of a dependency's error without what its tracer appends: tendermint's errors
+/// (flex-error with an eyre tracer) add `Location:` and a stack backtrace to their text when
+/// `RUST_BACKTRACE` is set natively, which would make a refusal's text depend on the environment.
+pub(crate) fn plain(e: &impl core::fmt::Display) -> String {
+    let text = e.to_string();
+    match text.find("\n\nLocation:").or_else(|| text.find("\nLocation:")) {
+        Some(at) => text[..at].trim_end().to_string(),
+        None => text,
+    }
+}

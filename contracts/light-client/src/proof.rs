@@ -57,8 +57,8 @@ fn verify_op(
     if op_key != key {
         return Err(ContractError::KeyMismatch { index, expected: hex(key), got: hex(op_key) });
     }
-    let proof =
-        CommitmentProof::decode(data).map_err(|e| ContractError::ProofDecode { index, reason: e.to_string() })?;
+    let proof = CommitmentProof::decode(data)
+        .map_err(|e| ContractError::ProofDecode { index, reason: crate::error::plain(&e) })?;
     let exist: &ExistenceProof = match &proof.proof {
         Some(Proof::Exist(e)) => e,
         _ => return Err(ContractError::ProofDecode { index, reason: "not an existence proof".into() }),
@@ -70,7 +70,7 @@ fn verify_op(
         return Err(ContractError::ValueMismatch { index, expected: hex(value), got: hex(&exist.value) });
     }
     let root = ics23::calculate_existence_root::<HostFunctionsManager>(exist)
-        .map_err(|e| ContractError::ProofInvalid { index, spec: spec_name, reason: e.to_string() })?;
+        .map_err(|e| ContractError::ProofInvalid { index, spec: spec_name, reason: crate::error::plain(&e) })?;
     if !ics23::verify_membership::<HostFunctionsManager>(&proof, spec, &root, key, value) {
         return Err(ContractError::ProofInvalid {
             index,

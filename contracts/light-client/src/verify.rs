@@ -77,7 +77,11 @@ fn check_all(api: &dyn Api, pending: &[Pending]) -> Result<usize, String> {
             return match api.ed25519_verify(&one.msg, &one.sig, &one.key) {
                 Ok(true) => Ok(1),
                 Ok(false) => Err(format!("signature of key {} does not verify", HexBinary::from(one.key.as_slice()))),
-                Err(e) => Err(format!("signature of key {}: {e}", HexBinary::from(one.key.as_slice()))),
+                Err(e) => Err(format!(
+                    "signature of key {}: {}",
+                    HexBinary::from(one.key.as_slice()),
+                    crate::error::plain(&e)
+                )),
             };
         }
         _ => {}
@@ -124,14 +128,14 @@ impl Header {
 pub fn decode_header(h: &LightHeader) -> Result<Header, ContractError> {
     let signed_header =
         <SignedHeader as Protobuf<tendermint_proto::types::SignedHeader>>::decode_vec(h.signed_header.as_slice())
-            .map_err(|e| ContractError::Decode { what: "signed_header", reason: e.to_string() })?;
+            .map_err(|e| ContractError::Decode { what: "signed_header", reason: crate::error::plain(&e) })?;
     let validators = decode_validators(&h.validators, "validators")?;
     Ok(Header { signed_header, validators })
 }
 
 pub fn decode_validators(b: &Binary, what: &'static str) -> Result<ValidatorSet, ContractError> {
     <ValidatorSet as Protobuf<tendermint_proto::types::ValidatorSet>>::decode_vec(b.as_slice())
-        .map_err(|e| ContractError::Decode { what, reason: e.to_string() })
+        .map_err(|e| ContractError::Decode { what, reason: crate::error::plain(&e) })
 }
 
 pub fn to_timestamp(t: Time) -> Result<Timestamp, ContractError> {
@@ -147,13 +151,13 @@ pub fn to_time(t: Timestamp) -> Time {
 pub fn trust_threshold(f: Fraction) -> Result<TrustThreshold, ContractError> {
     TrustThreshold::new(f.numerator, f.denominator).map_err(|e| ContractError::InvalidParams {
         field: "trust_level",
-        reason: format!("{}/{}: {e}", f.numerator, f.denominator),
+        reason: format!("{}/{}: {}", f.numerator, f.denominator, crate::error::plain(&e)),
     })
 }
 
 fn chain_id(client: &ClientState) -> Result<ChainId, ContractError> {
     ChainId::try_from(client.chain_id.clone())
-        .map_err(|e| ContractError::InvalidParams { field: "chain_id", reason: e.to_string() })
+        .map_err(|e| ContractError::InvalidParams { field: "chain_id", reason: crate::error::plain(&e) })
 }
 
 /// Checks a header on its own (for a new client): its chain id, that `validators` hash to its
@@ -222,7 +226,7 @@ pub fn verify_from_trusted(
         height: trusted
             .height
             .try_into()
-            .map_err(|e: tendermint::Error| ContractError::InvalidHeader { height, reason: e.to_string() })?,
+            .map_err(|e: tendermint::Error| ContractError::InvalidHeader { height, reason: crate::error::plain(&e) })?,
         // adjacent: the verifier compares the header's validators_hash with next_validators_hash
         // and does not read this set
         next_validators: trusted_next.as_ref().unwrap_or(&header.validators),
@@ -272,15 +276,15 @@ fn verdict_to_result(
         Verdict::Invalid(detail) => Err(match detail {
             VerificationErrorDetail::NotWithinTrustPeriod(e) => ContractError::TrustedStateExpired {
                 trusted_height: trusted_height.unwrap_or_default(),
-                reason: e.to_string(),
+                reason: crate::error::plain(&e),
             },
             VerificationErrorDetail::HeaderFromTheFuture(e) => {
-                ContractError::HeaderInFuture { height, reason: e.to_string() }
+                ContractError::HeaderInFuture { height, reason: crate::error::plain(&e) }
             }
             VerificationErrorDetail::InvalidSignature(e) => {
-                ContractError::InvalidSignature { height, reason: e.to_string() }
+                ContractError::InvalidSignature { height, reason: crate::error::plain(&e) }
             }
-            other => ContractError::InvalidHeader { height, reason: other.to_string() },
+            other => ContractError::InvalidHeader { height, reason: crate::error::plain(&other) },
         }),
     }
 }
