@@ -36,6 +36,20 @@ fn router_g() -> AccountId {
     AccountId(B256::repeat_byte(0x3c))
 }
 
+/// The admin registers gamma (a CosmWasm chain) as domain `DOMAIN_G`.
+#[track_caller]
+fn add_gamma(h: &mut Hub) {
+    let admin = h.admin.clone();
+    let add = ExecuteMsg::AddChain {
+        domain: DOMAIN_G,
+        name: "gamma".into(),
+        vm: ChainVm::CosmWasm { chain_id: GAMMA.into() },
+        router: router_g(),
+        confirmations: 1,
+    };
+    h.log_exec(&admin, &add).unwrap();
+}
+
 /// A hub whose bundle-log knows the light-client contract and the CosmWasm chain gamma.
 struct Gamma {
     h: Hub,
@@ -58,17 +72,7 @@ impl Gamma {
             .instantiate_contract(code, admin.clone(), &lc_api::InstantiateMsg { admin: None }, &[], "lc", None)
             .unwrap();
         h.log_exec(&admin, &ExecuteMsg::SetLightClient { light_client: light_client.to_string() }).unwrap();
-        h.log_exec(
-            &admin,
-            &ExecuteMsg::AddChain {
-                domain: DOMAIN_G,
-                name: "gamma".into(),
-                vm: ChainVm::CosmWasm { chain_id: GAMMA.into() },
-                router: router_g(),
-                confirmations: 1,
-            },
-        )
-        .unwrap();
+        add_gamma(&mut h);
         let validators = ["v1", "v2", "v3", "v4"].iter().map(|id| Validator::new(id).voting_power(10)).collect();
         Gamma { h, light_client, validators }
     }
@@ -96,11 +100,15 @@ impl Gamma {
         let votes = self.validators.iter().map(|v| Vote::new(v.clone(), header.clone())).collect();
         let commit = Commit::new_with_votes(header.clone(), 1, votes);
         let signed: SignedHeader = generate_signed_header(&header, &commit).unwrap();
-        let set = ValidatorSet::without_proposer(self.validators.iter().map(|v| v.generate().unwrap()).collect());
+        let set = self.validator_set();
         LightHeader {
             signed_header: Binary::from(Protobuf::<tendermint_proto::types::SignedHeader>::encode_vec(signed)),
             validators: Binary::from(Protobuf::<tendermint_proto::types::ValidatorSet>::encode_vec(set)),
         }
+    }
+
+    fn validator_set(&self) -> ValidatorSet {
+        ValidatorSet::without_proposer(self.validators.iter().map(|v| v.generate().unwrap()).collect())
     }
 
     /// The admin creates gamma's client from a header at `height` with `app_hash`.
@@ -359,10 +367,7 @@ fn a_proven_record_of_another_leg_or_state_is_refused_by_what_differs() {
                 header: h,
                 trusted_height: HEIGHT + 1,
                 trusted_next_validators: Some(
-                    Protobuf::<tendermint_proto::types::ValidatorSet>::encode_vec(ValidatorSet::without_proposer(
-                        g.validators.iter().map(|v| v.generate().unwrap()).collect(),
-                    ))
-                    .into(),
+                    Protobuf::<tendermint_proto::types::ValidatorSet>::encode_vec(g.validator_set()).into(),
                 ),
             };
             let anyone = g.h.addr("updater");
@@ -395,17 +400,7 @@ fn a_cosmwasm_report_without_a_proof_and_an_evm_report_with_one_are_refused() {
 fn a_cosmwasm_report_is_refused_until_the_light_client_is_set_and_the_light_client_is_set_once() {
     let mut h = Hub::with_relayers(1);
     let admin = h.admin.clone();
-    h.log_exec(
-        &admin,
-        &ExecuteMsg::AddChain {
-            domain: DOMAIN_G,
-            name: "gamma".into(),
-            vm: ChainVm::CosmWasm { chain_id: GAMMA.into() },
-            router: router_g(),
-            confirmations: 1,
-        },
-    )
-    .unwrap();
+    add_gamma(&mut h);
     let g = Gamma::new();
     let b = g.bundle(8);
     let id = h.register(&b).unwrap();
