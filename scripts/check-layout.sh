@@ -26,7 +26,7 @@ def closure(pkg):
     return {name[d] for d in seen}
 ids = {name[i]: i for i in normal if name[i].startswith("mesh-") or name[i] in ("bundle-log", "stake-escrow", "dispute")}
 production = ["mesh-protocol", "mesh-proof-evm", "mesh-hub-api", "bundle-log", "stake-escrow", "dispute",
-              "mesh-chain", "mesh-cosmos", "mesh-hub", "mesh-chain-evm", "mesh-planner", "mesh-client", "mesh-relayer",
+              "mesh-chain", "mesh-cosmos", "mesh-hub", "mesh-chain-evm", "mesh-chain-cosmwasm", "mesh-planner", "mesh-client", "mesh-relayer",
               "mesh-devnet", "mesh-cli"]
 bad = []
 for crate in production:
@@ -47,7 +47,7 @@ sys.exit(1 if bad else 0)
 '
 
 if [ -d relayer/agent/src/roles ] &&
-  grep -rnE '\b(alloy|cosmrs|mesh_chain_evm)::' relayer/agent/src/roles relayer/agent/src/daemon.rs >&2; then
+  grep -rnE '\b(alloy|cosmrs|mesh_chain_evm|mesh_chain_cosmwasm)::' relayer/agent/src/roles relayer/agent/src/daemon.rs >&2; then
   echo "layout: the roles and the daemon above name a VM; VM specifics belong in an adapter" \
     "(relayer/chains/*), chosen in relayer/agent/src/chains.rs" >&2
   exit 1

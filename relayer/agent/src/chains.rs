@@ -1,6 +1,9 @@
 //! The one place that names every VM. Each configured chain becomes an adapter behind the
-//! `mesh-chain` traits; the roles see only [`AnyChain`] (reading) and [`AnySink`] (delivering),
-//! routed by domain. A new VM is one more arm in each enum here, and its adapter crate.
+//! `mesh-chain` traits; the roles see only [`AnySource`] (indexing locks, every VM),
+//! [`AnyChain`] (checking optimistic reports: the VMs whose locks the hub takes optimistically),
+//! [`LightClientChain`] (the chains the hub follows with a light client) and [`AnySink`]
+//! (delivering), routed by domain. A new VM is one more arm in the enums here, and its adapter
+//! crate.
 use alloy::network::EthereumWallet;
 use alloy::providers::Provider;
 use alloy::signers::local::PrivateKeySigner;
@@ -8,6 +11,7 @@ use mesh_chain::{
     AdapterError, BlockRef, Chain, Confirmation, DeliveredSignature, Delivery, DomainId, LegSource, LegState,
     LockCheck, LockEvidence, ObservedLock, Sent, SettlementSink, SignatureWatch,
 };
+use mesh_chain_cosmwasm::{CwChain, CwDelivery, CwError};
 use mesh_chain_evm::delivery::{DeliveryError, EvmDelivery};
 use mesh_chain_evm::sender::TxSender;
 use mesh_chain_evm::{AlloyEvm, EvmChain, EvmError};
@@ -25,6 +29,8 @@ pub enum AnyError {
     Evm(#[from] EvmError),
     #[error(transparent)]
     EvmDelivery(#[from] DeliveryError),
+    #[error(transparent)]
+    CosmWasm(#[from] CwError),
 }
 
 impl AdapterError for AnyError {
@@ -32,24 +38,95 @@ impl AdapterError for AnyError {
         match self {
             AnyError::Evm(e) => AdapterError::is_recoverable(e),
             AnyError::EvmDelivery(e) => e.is_recoverable(),
+            AnyError::CosmWasm(e) => e.is_recoverable(),
         }
     }
     fn would_revert(&self) -> bool {
         match self {
             AnyError::Evm(e) => e.would_revert(),
             AnyError::EvmDelivery(e) => e.would_revert(),
+            AnyError::CosmWasm(e) => e.would_revert(),
         }
     }
 }
 
-/// A chain the roles read.
+/// A chain whose reports the hub takes optimistically: the checker and the disputer judge them.
 pub enum AnyChain {
     Evm(EvmChain<AlloyEvm>),
 }
 
+/// A chain whose locks the reporter indexes and whose delivered signatures the disputer
+/// watches (every VM).
+pub enum AnySource {
+    Evm(EvmChain<AlloyEvm>),
+    CosmWasm(CwChain),
+}
+
+impl SignatureWatch for AnySource {
+    async fn watch_head(&self) -> Result<u64, AnyError> {
+        match self {
+            AnySource::Evm(c) => Ok(c.watch_head().await?),
+            AnySource::CosmWasm(c) => Ok(c.watch_head().await?),
+        }
+    }
+    async fn delivered_signatures(&self, from: u64, to: u64) -> Result<Vec<DeliveredSignature>, AnyError> {
+        match self {
+            AnySource::Evm(c) => Ok(c.delivered_signatures(from, to).await?),
+            AnySource::CosmWasm(c) => Ok(c.delivered_signatures(from, to).await?),
+        }
+    }
+}
+
+/// A chain the hub follows with a light client (the reporter keeps the client up to date).
+pub type LightClientChain = CwChain;
+
 /// A chain the poster delivers to.
 pub enum AnySink {
     Evm(EvmDelivery),
+    CosmWasm(CwDelivery),
+}
+
+impl Chain for AnySource {
+    type Error = AnyError;
+    fn domain(&self) -> DomainId {
+        match self {
+            AnySource::Evm(c) => c.domain(),
+            AnySource::CosmWasm(c) => c.domain(),
+        }
+    }
+    fn name(&self) -> &str {
+        match self {
+            AnySource::Evm(c) => c.name(),
+            AnySource::CosmWasm(c) => c.name(),
+        }
+    }
+    fn vm(&self) -> ChainVm {
+        match self {
+            AnySource::Evm(c) => c.vm(),
+            AnySource::CosmWasm(c) => c.vm(),
+        }
+    }
+}
+
+impl LegSource for AnySource {
+    async fn head(&self) -> Result<u64, AnyError> {
+        match self {
+            AnySource::Evm(c) => Ok(c.head().await?),
+            AnySource::CosmWasm(c) => Ok(c.head().await?),
+        }
+    }
+    async fn block(&self, number: u64) -> Result<Option<BlockRef>, AnyError> {
+        match self {
+            AnySource::Evm(c) => Ok(c.block(number).await?),
+            AnySource::CosmWasm(c) => Ok(c.block(number).await?),
+        }
+    }
+    async fn leg_locks(&self, from: u64, to: u64) -> Result<Vec<ObservedLock>, AnyError> {
+        match self {
+            AnySource::Evm(c) => Ok(c.leg_locks(from, to).await?),
+            AnySource::CosmWasm(c) => Ok(c.leg_locks(from, to).await?),
+        }
+    }
 }
 
 impl Chain for AnyChain {
@@ -120,16 +197,19 @@ impl Chain for AnySink {
     fn domain(&self) -> DomainId {
         match self {
             AnySink::Evm(c) => c.domain(),
+            AnySink::CosmWasm(c) => c.domain(),
         }
     }
     fn name(&self) -> &str {
         match self {
             AnySink::Evm(c) => c.name(),
+            AnySink::CosmWasm(c) => c.name(),
         }
     }
     fn vm(&self) -> ChainVm {
         match self {
             AnySink::Evm(c) => c.vm(),
+            AnySink::CosmWasm(c) => c.vm(),
         }
     }
 }
@@ -138,31 +218,37 @@ impl SettlementSink for AnySink {
     async fn current_epoch(&self) -> Result<u64, AnyError> {
         match self {
             AnySink::Evm(c) => Ok(c.current_epoch().await?),
+            AnySink::CosmWasm(c) => Ok(c.current_epoch().await?),
         }
     }
     async fn rotation_allowed(&self) -> Result<bool, AnyError> {
         match self {
             AnySink::Evm(c) => Ok(c.rotation_allowed().await?),
+            AnySink::CosmWasm(c) => Ok(c.rotation_allowed().await?),
         }
     }
     async fn is_verified_root(&self, root: Hash32) -> Result<bool, AnyError> {
         match self {
             AnySink::Evm(c) => Ok(c.is_verified_root(root).await?),
+            AnySink::CosmWasm(c) => Ok(c.is_verified_root(root).await?),
         }
     }
     async fn leg_state(&self, bundle_id: Hash32, leg_index: u32) -> Result<LegState, AnyError> {
         match self {
             AnySink::Evm(c) => Ok(c.leg_state(bundle_id, leg_index).await?),
+            AnySink::CosmWasm(c) => Ok(c.leg_state(bundle_id, leg_index).await?),
         }
     }
     async fn tx_status(&self, tx: Hash32) -> Result<Option<bool>, AnyError> {
         match self {
             AnySink::Evm(c) => Ok(c.tx_status(tx).await?),
+            AnySink::CosmWasm(c) => Ok(c.tx_status(tx).await?),
         }
     }
     async fn send(&self, delivery: Delivery) -> Result<Sent, AnyError> {
         match self {
             AnySink::Evm(c) => Ok(c.send(delivery).await?),
+            AnySink::CosmWasm(c) => Ok(c.send(delivery).await?),
         }
     }
 }
@@ -218,6 +304,95 @@ pub async fn registered<'a>(cfg: &'a Config, hub: &LiveHub) -> Result<Vec<Regist
         out.push(Registered { cfg: c, domain: info.domain });
     }
     Ok(out)
+}
+
+/// A configured CosmWasm chain as the hub's registry knows it.
+pub struct RegisteredCw<'a> {
+    pub cfg: &'a crate::config::CosmWasmSection,
+    pub domain: u64,
+}
+
+/// Looks every configured CosmWasm chain up in the hub's chain registry (by its CometBFT chain
+/// id), refusing to start when the configured router is not the registered one.
+pub async fn registered_cosmwasm<'a>(cfg: &'a Config, hub: &LiveHub) -> Result<Vec<RegisteredCw<'a>>, SetupError> {
+    let mut out = Vec::with_capacity(cfg.cosmwasm.len());
+    for c in &cfg.cosmwasm {
+        let vm = ChainVm::CosmWasm { chain_id: c.chain_id.clone() };
+        let info: bundle_log::ChainInfo =
+            hub.client.query_smart(&cfg.hub.bundle_log, &bundle_log::QueryMsg::ChainByVm { vm }).await.map_err(
+                |e| SetupError {
+                    what: "chain registry",
+                    detail: format!(
+                        "chain {} (CometBFT chain id {}) is not registered on the hub: {e}",
+                        c.name, c.chain_id
+                    ),
+                },
+            )?;
+        let bytes = c.router.parse::<cosmrs::AccountId>().map_err(setup("router address"))?.to_bytes();
+        let router = mesh_protocol::AccountId::from_cosmos_bytes(&bytes).map_err(setup("router address"))?;
+        if info.router != router {
+            return Err(SetupError {
+                what: "chain registry",
+                detail: format!(
+                    "chain {}: the configured router {} is not the hub's registered router {} of domain {}",
+                    c.name, c.router, info.router, info.domain
+                ),
+            });
+        }
+        out.push(RegisteredCw { cfg: c, domain: info.domain });
+    }
+    Ok(out)
+}
+
+fn cw_client(c: &crate::config::CosmWasmSection) -> Result<mesh_cosmos::CosmosClient, SetupError> {
+    let mut cc = mesh_cosmos::CosmosClientConfig::devnet(&c.rpc, &c.chain_id);
+    cc.fee_denom = c.fee_denom.clone();
+    cc.gas_price = c.gas_price.parse().map_err(setup("gas price"))?;
+    mesh_cosmos::CosmosClient::new(cc).map_err(setup("CosmWasm chain client"))
+}
+
+/// The reading adapter of a registered CosmWasm chain.
+pub fn cw_reader(r: &RegisteredCw) -> Result<CwChain, SetupError> {
+    let c = r.cfg;
+    Ok(CwChain {
+        name: c.name.clone(),
+        domain: r.domain,
+        chain_id: c.chain_id.clone(),
+        router: c.router.clone(),
+        client: cw_client(c)?,
+    })
+}
+
+/// The delivering adapter of a registered CosmWasm chain, paying with the chain section's key
+/// (the hub key `hub_secret` when it names none).
+pub fn cw_sink(r: &RegisteredCw, hub_secret: &str, hub_key_type: mesh_cosmos::KeyType) -> Result<AnySink, SetupError> {
+    let c = r.cfg;
+    let (secret, key_type) = match &c.key {
+        Some(k) => (k.load().map_err(setup("CosmWasm chain key"))?, c.key_type),
+        None => (hub_secret.to_string(), hub_key_type),
+    };
+    let signer = mesh_cosmos::CosmosSigner::from_hex_typed(&secret, &c.account_prefix, key_type)
+        .map_err(setup("CosmWasm chain key"))?;
+    Ok(AnySink::CosmWasm(CwDelivery {
+        name: c.name.clone(),
+        domain: r.domain,
+        chain_id: c.chain_id.clone(),
+        router: c.router.clone(),
+        client: cw_client(c)?,
+        signer,
+    }))
+}
+
+/// The indexing adapter of a registered CosmWasm chain.
+pub fn cw_source(r: &RegisteredCw) -> Result<AnySource, SetupError> {
+    Ok(AnySource::CosmWasm(cw_reader(r)?))
+}
+
+/// The indexing adapter of a registered EVM chain.
+pub fn evm_source(r: &Registered) -> Result<AnySource, SetupError> {
+    match reader(r)? {
+        AnyChain::Evm(c) => Ok(AnySource::Evm(c)),
+    }
 }
 
 /// The reading adapter of a registered chain.

@@ -6,19 +6,125 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "RawConfig", into = "RawConfig")]
 pub struct Config {
     pub relayer: RelayerSection,
     pub hub: HubSection,
     /// The EVM key: signs batch roots (signer) and pays for deliveries (poster).
-    #[serde(default)]
     pub evm_key: Option<KeySource>,
-    #[serde(default)]
+    /// The EVM chains: `[[chains]]` sections without `vm` or with `vm = "evm"`.
     pub chains: Vec<ChainSection>,
-    #[serde(default)]
+    /// The CosmWasm chains: `[[chains]]` sections with `vm = "cosmwasm"`.
+    pub cosmwasm: Vec<CosmWasmSection>,
     pub http: Option<HttpSection>,
-    #[serde(default)]
     pub checker: CheckerSection,
+}
+
+/// The file's shape: one `[[chains]]` array whose sections say their VM (`vm`, default `evm`).
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    relayer: RelayerSection,
+    hub: HubSection,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    evm_key: Option<KeySource>,
+    #[serde(default)]
+    chains: Vec<toml::Table>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    http: Option<HttpSection>,
+    #[serde(default)]
+    checker: CheckerSection,
+}
+
+impl TryFrom<RawConfig> for Config {
+    type Error = String;
+    fn try_from(raw: RawConfig) -> Result<Config, String> {
+        let (mut chains, mut cosmwasm) = (Vec::new(), Vec::new());
+        for (i, mut table) in raw.chains.into_iter().enumerate() {
+            let vm = match table.remove("vm") {
+                None => "evm".to_string(),
+                Some(toml::Value::String(v)) => v,
+                Some(other) => return Err(format!("chains[{i}].vm must be a string, not {other}")),
+            };
+            let what = |e: toml::de::Error| format!("chains[{i}] (vm = {vm:?}): {}", e.message());
+            match vm.as_str() {
+                "evm" => chains.push(toml::Value::Table(table).try_into().map_err(what)?),
+                "cosmwasm" => cosmwasm.push(toml::Value::Table(table).try_into().map_err(what)?),
+                other => return Err(format!("chains[{i}]: unknown vm {other:?} (evm or cosmwasm)")),
+            }
+        }
+        Ok(Config {
+            relayer: raw.relayer,
+            hub: raw.hub,
+            evm_key: raw.evm_key,
+            chains,
+            cosmwasm,
+            http: raw.http,
+            checker: raw.checker,
+        })
+    }
+}
+
+impl From<Config> for RawConfig {
+    fn from(c: Config) -> RawConfig {
+        let table = |v: toml::Value| match v {
+            toml::Value::Table(t) => t,
+            _ => unreachable!("a section serialises to a table"),
+        };
+        let mut chains: Vec<toml::Table> =
+            c.chains.iter().map(|s| table(toml::Value::try_from(s).expect("serialisable"))).collect();
+        for s in &c.cosmwasm {
+            let mut t = table(toml::Value::try_from(s).expect("serialisable"));
+            t.insert("vm".into(), toml::Value::String("cosmwasm".into()));
+            chains.push(t);
+        }
+        RawConfig { relayer: c.relayer, hub: c.hub, evm_key: c.evm_key, chains, http: c.http, checker: c.checker }
+    }
+}
+
+/// A CosmWasm chain running mesh-router-cw (`vm = "cosmwasm"`): its locks are reported with a
+/// state proof the hub's light client verifies, its settlements delivered as `MsgExecuteContract`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CosmWasmSection {
+    pub name: String,
+    /// CometBFT chain id (the hub registers the chain and its light client under it).
+    pub chain_id: String,
+    /// CometBFT RPC.
+    pub rpc: String,
+    /// mesh-router-cw address (bech32).
+    pub router: String,
+    /// Blocks to wait before proving a lock: at least 1, the light client verifies a proof at
+    /// height `h` against header `h + 1`.
+    #[serde(default = "default_cw_confirmations")]
+    pub confirmations: u64,
+    /// First height to index when the database has no cursor.
+    #[serde(default)]
+    pub start_block: u64,
+    /// Most heights per indexing round.
+    #[serde(default = "default_cw_range")]
+    pub max_range: u64,
+    /// Fee denom and fee per gas (base units) of deliveries on this chain.
+    pub fee_denom: String,
+    pub gas_price: String,
+    /// Bech32 prefix of the chain's accounts.
+    #[serde(default = "default_prefix")]
+    pub account_prefix: String,
+    /// The key paying for deliveries here; the hub key when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<KeySource>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub key_type: mesh_cosmos::KeyType,
+}
+
+fn default_cw_confirmations() -> u64 {
+    1
+}
+fn default_cw_range() -> u64 {
+    200
+}
+fn default_prefix() -> String {
+    "inj".into()
 }
 
 /// The checker: re-checks other relayers' reports on this relayer's own nodes and objects to
@@ -270,7 +376,8 @@ impl Config {
             }
         };
         fix(&mut self.relayer.db);
-        for key in [Some(&mut self.hub.key), self.evm_key.as_mut()].into_iter().flatten() {
+        let cw_keys = self.cosmwasm.iter_mut().filter_map(|c| c.key.as_mut());
+        for key in [Some(&mut self.hub.key), self.evm_key.as_mut()].into_iter().flatten().chain(cw_keys) {
             if let KeySource::File(p) = key {
                 fix(p);
             }
@@ -327,6 +434,31 @@ impl Config {
                 )));
             }
         }
+        let mut cw_ids = std::collections::BTreeSet::new();
+        for c in &self.cosmwasm {
+            let bad = |what: String| ConfigError::Invalid(format!("chain {}: {what}", c.name));
+            let vm = mesh_hub_api::bundle_log::ChainVm::CosmWasm { chain_id: c.chain_id.clone() };
+            if let Some(problem) = vm.chain_id_error() {
+                return Err(bad(format!("chain_id {:?}: {problem}", c.chain_id)));
+            }
+            if !cw_ids.insert(c.chain_id.as_str()) {
+                return Err(ConfigError::Invalid(format!("chain id {:?} appears twice", c.chain_id)));
+            }
+            c.router
+                .parse::<cosmrs::AccountId>()
+                .ok()
+                .filter(|a| a.prefix() == c.account_prefix)
+                .ok_or_else(|| bad(format!("router {:?} is not a {} bech32 address", c.router, c.account_prefix)))?;
+            if c.confirmations == 0 {
+                return Err(bad(
+                    "confirmations must be at least 1 (a proof at h is checked against header h + 1)".into()
+                ));
+            }
+            if c.max_range == 0 {
+                return Err(bad("max_range must be positive".into()));
+            }
+            c.gas_price.parse::<u128>().map_err(|_| bad("gas_price is not an integer".into()))?;
+        }
         Ok(())
     }
 
@@ -356,6 +488,8 @@ mod tests {
         let off = Config::parse(&example().replace("[checker]\n", "[checker]\nenabled = false\n"), "x").unwrap();
         assert!(!off.runs_checker());
         assert_eq!(c.chains.len(), 2);
+        assert_eq!(c.cosmwasm.len(), 1, "gamma: a [[chains]] section with vm = \"cosmwasm\"");
+        assert_eq!((c.cosmwasm[0].chain_id.as_str(), c.cosmwasm[0].confirmations), ("gamma-1", 1));
         assert_eq!(c.relayer.poll_interval, Duration::from_millis(500));
         let alpha = c.chains[0].fee_policy();
         assert_eq!(alpha.tx_timeout, Duration::from_secs(30));
@@ -386,6 +520,30 @@ mod tests {
         let without = format!("{}{}", &text[..start], &text[end..]);
         let err = Config::parse(&without, "x").unwrap_err().to_string();
         assert!(err.contains("[evm_key]"), "{err}");
+    }
+
+    #[test]
+    fn a_chain_section_of_an_unknown_vm_or_a_cosmwasm_one_without_confirmations_is_refused() {
+        let err = Config::parse(&example().replace("vm = \"cosmwasm\"", "vm = \"movevm\""), "x").unwrap_err();
+        assert!(err.to_string().contains("unknown vm \"movevm\""), "{err}");
+        let text = example().replace("confirmations = 1\n", "confirmations = 0\n");
+        let err = Config::parse(&text, "x").unwrap_err().to_string();
+        assert!(err.contains("gamma") && err.contains("confirmations"), "{err}");
+        let text = example().replace("router = \"inj1", "router = \"cosmos1");
+        let err = Config::parse(&text, "x").unwrap_err().to_string();
+        assert!(err.contains("not a inj bech32 address"), "{err}");
+        // an EVM key in a CosmWasm section is an unknown key, by name
+        let text = example().replace("account_prefix = \"inj\"\n", "account_prefix = \"inj\"\nverifier = \"0x00\"\n");
+        let err = Config::parse(&text, "x").unwrap_err().to_string();
+        assert!(err.contains("verifier"), "{err}");
+    }
+
+    #[test]
+    fn a_config_written_back_reads_the_same() {
+        let c = Config::parse(&example(), "x").unwrap();
+        let again = Config::parse(&toml::to_string(&c).unwrap(), "y").unwrap();
+        assert_eq!((again.chains.len(), again.cosmwasm.len()), (2, 1));
+        assert_eq!(again.cosmwasm[0].router, c.cosmwasm[0].router);
     }
 
     #[test]

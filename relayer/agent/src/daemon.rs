@@ -8,10 +8,11 @@ use mesh_hub_api::{bundle_log, stake_escrow};
 use mesh_protocol::EvmAddress;
 use tokio_util::sync::CancellationToken;
 
-use crate::chains::{reader, registered, sink};
+use crate::chains::{cw_reader, cw_sink, cw_source, evm_source, reader, registered, registered_cosmwasm, sink};
 use crate::config::{Config, Role};
 use crate::metrics::{Metrics, RoleLabel};
 use crate::roles::disputer::{Disputer, WatchedDeliveries};
+use crate::roles::light_clients::LightClients;
 use crate::roles::{checker, poster, reporter, signer::Signer, RoleError};
 use crate::status::{Health, Standing};
 use crate::store::Store;
@@ -50,6 +51,7 @@ fn hub_for(cfg: &Config) -> Result<LiveHub, DaemonError> {
         bundle_log: cfg.hub.bundle_log.clone(),
         stake_escrow: cfg.hub.stake_escrow.clone(),
         dispute: cfg.hub.dispute.clone(),
+        light_client: Default::default(),
     })
 }
 
@@ -164,24 +166,35 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
         .await
         .map_err(setup("reading the stake-escrow config"))?;
     let chains_registered = registered(&cfg, &hub_probe).await?;
+    let cosmwasm_registered = registered_cosmwasm(&cfg, &hub_probe).await?;
     let roles: Vec<&str> = cfg.relayer.roles.iter().map(|r| r.name()).collect();
     tracing::info!(relayer = %hub_probe.signer.address(), roles = %roles.join(","), "relayer starting");
 
     if cfg.has(Role::Reporter) {
-        let chains = chains_registered
+        let mut chains = chains_registered
             .iter()
             .map(|r| {
                 Ok(reporter::WatchedChain {
-                    chain: reader(r)?,
+                    chain: evm_source(r)?,
                     confirmations: r.cfg.confirmations,
                     start_block: r.cfg.start_block,
                     max_range: r.cfg.max_range,
                 })
             })
             .collect::<Result<Vec<_>, DaemonError>>()?;
+        for r in &cosmwasm_registered {
+            chains.push(reporter::WatchedChain {
+                chain: cw_source(r)?,
+                confirmations: r.cfg.confirmations,
+                start_block: r.cfg.start_block,
+                max_range: r.cfg.max_range,
+            });
+        }
+        let light_clients = cosmwasm_registered.iter().map(cw_reader).collect::<Result<Vec<_>, _>>()?;
         let r = reporter::Reporter {
             chains,
             hub: hub_for(&cfg)?,
+            light_clients: LightClients::new(light_clients),
             store: store.clone(),
             metrics: metrics.clone(),
             max_reports_per_msg: hub_cfg.max_reports_per_msg as usize,
@@ -235,7 +248,11 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
     }
     if cfg.has(Role::Poster) {
         let secret = evm_secret(&cfg)?;
-        let chains = chains_registered.iter().map(|r| sink(r, &secret, &metrics)).collect::<Result<Vec<_>, _>>()?;
+        let mut chains = chains_registered.iter().map(|r| sink(r, &secret, &metrics)).collect::<Result<Vec<_>, _>>()?;
+        let hub_secret = cfg.hub.key.load()?;
+        for r in &cosmwasm_registered {
+            chains.push(cw_sink(r, &hub_secret, cfg.hub.key_type)?);
+        }
         let p = poster::Poster { chains, hub: hub_for(&cfg)?, store: store.clone(), metrics: metrics.clone() };
         let ctx = ctx.clone();
         tasks.spawn(async move {
@@ -248,14 +265,20 @@ pub async fn run(cfg: Config, cancel: CancellationToken) -> Result<(), DaemonErr
         let mut watches = HashMap::new();
         for r in &chains_registered {
             chains.insert(r.domain, reader(r)?);
-            watches.insert(
-                r.domain,
-                WatchedDeliveries {
-                    confirmations: r.cfg.confirmations,
-                    start_block: r.cfg.start_block,
-                    max_range: r.cfg.max_range,
-                },
-            );
+            let deliveries = WatchedDeliveries {
+                confirmations: r.cfg.confirmations,
+                start_block: r.cfg.start_block,
+                max_range: r.cfg.max_range,
+            };
+            watches.insert(r.domain, (evm_source(r)?, deliveries));
+        }
+        for r in &cosmwasm_registered {
+            let deliveries = WatchedDeliveries {
+                confirmations: r.cfg.confirmations,
+                start_block: r.cfg.start_block,
+                max_range: r.cfg.max_range,
+            };
+            watches.insert(r.domain, (cw_source(r)?, deliveries));
         }
         let d = Disputer {
             chains,

@@ -77,6 +77,12 @@ pub enum CheckError {
         "evm_key account {account} holds nothing on chains.{chain} (chain id {chain_id}): the poster cannot pay gas"
     )]
     PosterUnfunded { chain: String, chain_id: u64, account: String },
+    #[error("chains.{chain}.rpc {url} is unreachable: {detail}")]
+    CwUnreachable { chain: String, url: String, detail: String },
+    #[error("chains.{chain}.chain_id is {configured:?} but its RPC {url} serves chain {actual:?}")]
+    CwChainId { chain: String, configured: String, actual: String, url: String },
+    #[error("chains.{chain}.router {address} is not a mesh-router-cw of this deployment: {detail}")]
+    CwRouter { chain: String, address: String, detail: String },
 }
 
 /// One check's outcome.
@@ -215,6 +221,7 @@ pub async fn run(cfg: &Config) -> Report {
         }
     };
     check_chains(cfg, hub_ok.as_ref(), evm, &mut report).await;
+    check_cosmwasm_chains(cfg, &mut report).await;
     report
 }
 
@@ -553,6 +560,64 @@ async fn check_chains(
                     CheckError::EvmUnreachable { chain: name.clone(), url: c.rpc.clone(), detail },
                 ),
             }
+        }
+    }
+}
+
+/// Each CosmWasm chain's node serves the configured chain id and its router is a mesh-router-cw
+/// instantiated for this hub and bundle-log (its signatures' EIP-712 domain): a router of another
+/// deployment would never accept this hub's batches. (The registry check is the daemon's start-up
+/// lookup, `chains::registered_cosmwasm`.)
+async fn check_cosmwasm_chains(cfg: &Config, report: &mut Report) {
+    for c in &cfg.cosmwasm {
+        let name = &c.name;
+        let unreachable =
+            |detail: String| CheckError::CwUnreachable { chain: name.clone(), url: c.rpc.clone(), detail };
+        let mut cc = mesh_cosmos::CosmosClientConfig::devnet(&c.rpc, &c.chain_id);
+        cc.fee_denom = c.fee_denom.clone();
+        let client = match CosmosClient::new(cc) {
+            Ok(client) => client,
+            Err(e) => {
+                report.fail(format!("{name} rpc"), unreachable(e.to_string()));
+                continue;
+            }
+        };
+        match probe(client.node_status()).await {
+            Err(detail) => {
+                report.fail(format!("{name} rpc"), unreachable(detail));
+                continue;
+            }
+            Ok(status) if status.network != c.chain_id => {
+                report.fail(
+                    format!("{name} chain id"),
+                    CheckError::CwChainId {
+                        chain: name.clone(),
+                        configured: c.chain_id.clone(),
+                        actual: status.network,
+                        url: c.rpc.clone(),
+                    },
+                );
+                continue;
+            }
+            Ok(_) => report.ok(format!("{name} chain id"), format!("{} ({})", c.chain_id, c.rpc)),
+        }
+        let router = |detail: String| CheckError::CwRouter { chain: name.clone(), address: c.router.clone(), detail };
+        match probe(client.query_smart::<mesh_hub_api::router_cw::ConfigResponse>(
+            &c.router,
+            &mesh_hub_api::router_cw::QueryMsg::Config {},
+        ))
+        .await
+        {
+            Err(detail) => report.fail(format!("{name} router"), router(detail)),
+            Ok(r) if r.hub_chain_id != cfg.hub.chain_id || r.deployment != cfg.hub.bundle_log => report.fail(
+                format!("{name} router"),
+                router(format!(
+                    "it was instantiated for hub {} / bundle-log {}, not {} / {}",
+                    r.hub_chain_id, r.deployment, cfg.hub.chain_id, cfg.hub.bundle_log
+                )),
+            ),
+            Ok(r) => report
+                .ok(format!("{name} router"), format!("{} (domain {}, epoch {})", c.router, r.domain, r.current_epoch)),
         }
     }
 }

@@ -197,3 +197,19 @@ pub trait LegLocker: Chain {
         index: usize,
     ) -> impl Future<Output = Result<Locked, Self::Error>> + Send;
 }
+
+/// Headers of a chain whose locks the hub verifies with a light client (the light-client
+/// updater): what `UpdateClient` on the hub's light-client contract takes.
+pub trait HeaderSource: Chain {
+    /// The chain id the hub's light client is registered under.
+    fn client_chain_id(&self) -> &str;
+    /// The signed header at `height` with the validator set that signed it; `None` above the head
+    /// (or when the node has pruned it).
+    fn light_header(
+        &self,
+        height: u64,
+    ) -> impl Future<Output = Result<Option<mesh_hub_api::light_client::LightHeader>, Self::Error>> + Send;
+    /// The validator set at `height` (protobuf `tendermint.types.ValidatorSet`): a skipping
+    /// update's `trusted_next_validators` is the set at `trusted_height + 1`.
+    fn validator_set(&self, height: u64) -> impl Future<Output = Result<Option<Vec<u8>>, Self::Error>> + Send;
+}

@@ -359,8 +359,8 @@ enum DevnetCommand {
         #[arg(long, default_value_t = 2)]
         evm_chains: usize,
         /// Number of CosmWasm chains (second injectived chains: gamma, from the profile's
-        /// `[[cosmwasm]]` sections).
-        #[arg(long, default_value_t = 0)]
+        /// `[[cosmwasm]]` sections), each with mesh-router-cw and the hub's light client of it.
+        #[arg(long, default_value_t = 1)]
         cosmwasm_chains: usize,
         /// Wipe any previous state first.
         #[arg(long)]

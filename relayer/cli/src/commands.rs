@@ -106,6 +106,7 @@ fn live_hub(cfg: &Config) -> anyhow::Result<LiveHub> {
         bundle_log: cfg.hub.bundle_log.clone(),
         stake_escrow: cfg.hub.stake_escrow.clone(),
         dispute: cfg.hub.dispute.clone(),
+        light_client: Default::default(),
     })
 }
 

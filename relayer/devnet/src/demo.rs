@@ -7,7 +7,10 @@
 //!    is slashed and jailed, and the affected bundle still ends correctly;
 //! 4. a dishonest relayer reports a lock in a block that never existed — no fraud proof can
 //!    exist for it, so only the stake check catches it: the honest signers re-check the report on
-//!    their own nodes and object, the hub rejects it, the bundle ABORTs and nothing pays.
+//!    their own nodes and object, the hub rejects it, the bundle ABORTs and nothing pays;
+//! 5. a bundle across three VMs — alpha and beta (EVM) and gamma (CosmWasm, its lock proven to
+//!    the hub's light client of gamma) — COMMITs and pays on all three;
+//! 6. the same with one gamma leg never locked ABORTs and refunds on all three.
 //!
 //! Exits with an error unless every scenario ended as it should.
 use std::time::{Duration, Instant};
@@ -155,8 +158,8 @@ fn say(msg: &str) {
 
 /// Runs the demo against the devnet in `devnet` (bringing it up if needed).
 pub async fn run(devnet: &Devnet) -> anyhow::Result<()> {
-    println!("Atomic Mesh demo — real injectived hub, two anvil chains, bonded relayers\n");
-    let m = devnet.up(&UpOptions { validators: 1, evm_chains: 2, cosmwasm_chains: 0, fresh: false }).await?;
+    println!("Atomic Mesh demo — real injectived hub, two anvil chains, a CosmWasm chain, bonded relayers\n");
+    let m = devnet.up(&UpOptions { validators: 1, evm_chains: 2, cosmwasm_chains: 1, fresh: false }).await?;
     let hub = hub_client(&m)?;
     let data = crate::relayer_config::data_dir(&devnet.dir).join(format!("demo-{}", now()));
     let cancel = CancellationToken::new();
@@ -190,6 +193,24 @@ pub async fn run(devnet: &Devnet) -> anyhow::Result<()> {
         r4.is_ok(),
         r4.unwrap_or_else(|e| format!("{e:#}")),
     ));
+
+    if ctx.m.cosmwasm.is_empty() {
+        let why = "this running devnet has no CosmWasm chain (it predates gamma): `mesh devnet down`, then run the demo again";
+        results.push(("5-6. three-VM bundles", false, why.into()));
+    } else {
+        let r5 = scenario_three_vm(&mut ctx, true).await;
+        results.push((
+            "5. alpha + beta + gamma (CosmWasm) COMMITs",
+            r5.is_ok(),
+            r5.unwrap_or_else(|e| format!("{e:#}")),
+        ));
+        let r6 = scenario_three_vm(&mut ctx, false).await;
+        results.push((
+            "6. missing gamma leg ABORTs, refunds on all 3",
+            r6.is_ok(),
+            r6.unwrap_or_else(|e| format!("{e:#}")),
+        ));
+    }
 
     cancel.cancel();
     while daemons.join_next().await.is_some() {}
@@ -436,6 +457,7 @@ async fn scenario_fraud(ctx: &mut Ctx) -> anyhow::Result<String> {
         bundle_log: m.contracts["bundle_log"].clone(),
         stake_escrow: escrow.clone(),
         dispute: m.contracts["dispute"].clone(),
+        light_client: Default::default(),
     };
     // frauds proven before this scenario (earlier demo runs on this devnet) are not this one
     let mut last_fraud = None;
@@ -518,6 +540,7 @@ async fn scenario_unprovable_lie(ctx: &mut Ctx) -> anyhow::Result<String> {
         bundle_log: log_addr.clone(),
         stake_escrow: m.contracts["stake_escrow"].clone(),
         dispute: m.contracts["dispute"].clone(),
+        light_client: Default::default(),
     };
     liar_hub.submit_reports(vec![fake]).await?;
     say(&format!("{} reported leg 1 of {id} as locked on beta in block {fabricated}", liar.name));
@@ -551,4 +574,92 @@ async fn scenario_unprovable_lie(ctx: &mut Ctx) -> anyhow::Result<String> {
     }
     say("the bundle ABORTs: alice's 200 USDC come back on alpha, bob is paid nothing on either chain");
     Ok(format!("rejected by {objectors} signers' objections, bundle ABORTed, nothing paid"))
+}
+
+/// Scenario 5 (`commit`) or 6: alice pays bob on alpha, bob pays carol on beta, carol pays alice
+/// on gamma (CosmWasm); in scenario 6 a second gamma leg (alice pays carol) is never locked.
+async fn scenario_three_vm(ctx: &mut Ctx, commit: bool) -> anyhow::Result<String> {
+    use mesh_chain::LegLocker;
+    let m = ctx.m.clone();
+    let (alice, bob, carol) = (m.accounts.users[0].clone(), m.accounts.users[1].clone(), m.accounts.users[2].clone());
+    let gamma = &m.cosmwasm[0];
+    let denom = gamma.denoms.first().context("gamma has no demo denom")?.clone();
+    if commit {
+        println!("\nscenario 5: one bundle across alpha (EVM), beta (EVM) and gamma (CosmWasm)");
+    } else {
+        println!("\nscenario 6: the same across three VMs, one gamma leg never locked");
+    }
+    ctx.mint(0, &alice, 40).await?;
+    ctx.mint(1, &bob, 20).await?;
+    let usdc_before = [
+        ctx.balance(0, &alice).await?,
+        ctx.balance(0, &bob).await?,
+        ctx.balance(1, &bob).await?,
+        ctx.balance(1, &carol).await?,
+    ];
+    let g = |who: &DevIdentity| {
+        let (m, who) = (m.clone(), who.hub_address.clone());
+        async move { crate::helpers::try_cw_balance(&m, 0, &who).await }
+    };
+    let gamma_before = [g(&alice).await?, g(&carol).await?];
+    let mut legs = vec![
+        ctx.leg(0, &alice, &bob, 40),
+        ctx.leg(1, &bob, &carol, 20),
+        crate::helpers::cw_leg(&m, 0, &carol.hub_address, &alice.hub_address, 5_000),
+    ];
+    if !commit {
+        legs.push(crate::helpers::cw_leg(&m, 0, &alice.hub_address, &carol.hub_address, 1_000));
+    }
+    let b = ctx.bundle(&alice, 25, legs);
+    let id = register(&ctx.hub, &alice.hub_signer(), &m.contracts["bundle_log"], &b).await?;
+    let missing = if commit { String::new() } else { format!(", 1000 {denom} alice→carol on gamma (never locked)") };
+    say(&format!(
+        "registered bundle {id}: 40 USDC alice→bob on alpha, 20 USDC bob→carol on beta, 5000 {denom} carol→alice on gamma{missing}"
+    ));
+    let started = Instant::now();
+    lock_leg(&wallet_provider(&m.evm[0].rpc, &alice.evm_secret)?, &m.bundle_domain(), &b, 0).await?;
+    lock_leg(&wallet_provider(&m.evm[1].rpc, &bob.evm_secret)?, &m.bundle_domain(), &b, 1).await?;
+    let locked = crate::helpers::cw_locker(&m, 0, &carol)?.lock(&b, id, 2).await?;
+    say(&format!("locked on alpha, beta and gamma (gamma height {}; its report carries an ICS23 proof the hub's light client checks)", locked.block));
+    let v = ctx.wait_decided(id, Duration::from_secs(120)).await?;
+    say(&format!("hub verdict: {v:?} ({:.1} s after the locks)", started.elapsed().as_secs_f64()));
+    let want = if commit { Verdict::Commit } else { Verdict::Abort };
+    if v != want {
+        bail!("expected {want:?}, got {v:?}");
+    }
+    let u = U256::from;
+    let (usdc_after, gamma_after) = if commit {
+        (
+            [usdc_before[0] - u(40), usdc_before[1] + u(40), usdc_before[2] - u(20), usdc_before[3] + u(20)],
+            [gamma_before[0] + 5_000, gamma_before[1] - 5_000],
+        )
+    } else {
+        (usdc_before, gamma_before)
+    };
+    ctx.wait_balance(0, &bob, usdc_after[1], Duration::from_secs(60)).await?;
+    ctx.wait_balance(0, &alice, usdc_after[0], Duration::from_secs(60)).await?;
+    ctx.wait_balance(1, &carol, usdc_after[3], Duration::from_secs(60)).await?;
+    ctx.wait_balance(1, &bob, usdc_after[2], Duration::from_secs(60)).await?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while [g(&alice).await?, g(&carol).await?] != gamma_after {
+        if Instant::now() > deadline {
+            bail!("gamma balances {:?}, expected {gamma_after:?}", [g(&alice).await?, g(&carol).await?]);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    say(&format!("settled on all three chains {:.1} s after the locks", started.elapsed().as_secs_f64()));
+    say(&format!(
+        "alpha USDC: alice {} bob {}; beta USDC: bob {} carol {}; gamma {denom}: alice {:+} carol {:+}",
+        usdc_after[0],
+        usdc_after[1],
+        usdc_after[2],
+        usdc_after[3],
+        gamma_after[0] as i128 - gamma_before[0] as i128,
+        gamma_after[1] as i128 - gamma_before[1] as i128
+    ));
+    Ok(if commit {
+        "COMMIT, paid on alpha, beta and gamma".into()
+    } else {
+        "ABORT, refunded on alpha, beta and gamma".into()
+    })
 }

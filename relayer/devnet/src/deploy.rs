@@ -12,10 +12,6 @@ use crate::manifest::Manifest;
 use crate::DevnetError;
 use mesh_hub::{CosmosClient, CosmosClientConfig, CosmosError};
 
-/// The three hub contracts, in deployment order, with their artifact names.
-pub const HUB_CONTRACTS: [(&str, &str); 3] =
-    [("stake_escrow", "stake_escrow.wasm"), ("bundle_log", "bundle_log.wasm"), ("dispute", "dispute.wasm")];
-
 fn step(name: &str) -> impl Fn(CosmosError) -> DevnetError + '_ {
     move |e| DevnetError::Step { step: name.into(), detail: e.to_string() }
 }

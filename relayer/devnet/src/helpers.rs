@@ -52,3 +52,79 @@ pub async fn try_mint_usdc(
 pub async fn try_usdc_balance(m: &Manifest, chain: usize, who: &str) -> Result<alloy::primitives::U256, LockError> {
     balance_of(&deployer(m, chain), addr(&m.evm[chain].contracts["USDC"]).0, addr(who).0).await
 }
+
+/// The protocol's account id of a bech32 address (a devnet identity's `hub_address` is its
+/// address on every devnet Cosmos chain: same key, same prefix).
+pub fn cw_account(bech32: &str) -> mesh_protocol::AccountId {
+    let bytes = bech32.parse::<cosmrs::AccountId>().expect("a bech32 address").to_bytes();
+    mesh_protocol::AccountId::from_cosmos_bytes(&bytes).expect("20 or 32 bytes")
+}
+
+/// A leg of `amount` of CosmWasm chain `chain`'s demo bank denom (index into the manifest's
+/// `cosmwasm`), between two bech32 accounts.
+pub fn cw_leg(m: &Manifest, chain: usize, depositor: &str, recipient: &str, amount: u128) -> mesh_protocol::Leg {
+    let c = &m.cosmwasm[chain];
+    mesh_protocol::Leg {
+        domain: c.domain,
+        router: cw_account(&c.contracts["router"]),
+        depositor: cw_account(depositor),
+        token: mesh_hub_api::router_cw::bank_denom_token_id(&c.denoms[0]),
+        amount: mesh_protocol::Amount::from(amount),
+        recipient: cw_account(recipient),
+    }
+}
+
+/// The reading adapter of CosmWasm chain `chain`.
+pub fn cw_chain(m: &Manifest, chain: usize) -> Result<mesh_chain_cosmwasm::CwChain, crate::DevnetError> {
+    let c = &m.cosmwasm[chain];
+    Ok(mesh_chain_cosmwasm::CwChain {
+        name: c.name.clone(),
+        domain: c.domain,
+        chain_id: c.chain_id.clone(),
+        router: c.contracts["router"].clone(),
+        client: crate::cosmwasm_deploy::chain_client(m, c)?,
+    })
+}
+
+/// `who`'s wallet on CosmWasm chain `chain`, holding its demo denom.
+pub fn cw_locker(
+    m: &Manifest,
+    chain: usize,
+    who: &crate::keys::DevIdentity,
+) -> Result<mesh_chain_cosmwasm::CwLocker, crate::DevnetError> {
+    let c = &m.cosmwasm[chain];
+    Ok(mesh_chain_cosmwasm::CwLocker {
+        name: c.name.clone(),
+        domain: c.domain,
+        chain_id: c.chain_id.clone(),
+        router: c.contracts["router"].clone(),
+        client: crate::cosmwasm_deploy::chain_client(m, c)?,
+        signer: who.hub_signer(),
+        tokens: c.denoms.iter().map(|d| mesh_chain_cosmwasm::CwToken::Native { denom: d.clone() }).collect(),
+    })
+}
+
+/// `who`'s balance of CosmWasm chain `chain`'s demo denom.
+pub async fn try_cw_balance(m: &Manifest, chain: usize, who: &str) -> Result<u128, crate::DevnetError> {
+    let c = &m.cosmwasm[chain];
+    let client = crate::cosmwasm_deploy::chain_client(m, c)?;
+    client
+        .balance(who, &c.denoms[0])
+        .await
+        .map_err(|e| crate::DevnetError::Step { step: format!("{} balance", c.name), detail: e.to_string() })
+}
+
+/// The Router's status of a leg on CosmWasm chain `chain`.
+pub async fn try_cw_leg_status(
+    m: &Manifest,
+    chain: usize,
+    bundle_id: mesh_protocol::Hash32,
+    index: u32,
+) -> Result<mesh_hub_api::router_cw::LegStatus, crate::DevnetError> {
+    let c = &m.cosmwasm[chain];
+    let client = crate::cosmwasm_deploy::chain_client(m, c)?;
+    client
+        .query_smart(&c.contracts["router"], &mesh_hub_api::router_cw::QueryMsg::LegStatus { bundle_id, index })
+        .await
+        .map_err(|e| crate::DevnetError::Step { step: format!("{} leg status", c.name), detail: e.to_string() })
+}

@@ -28,6 +28,8 @@ pub struct ChainNodes {
     pub chain_id: String,
     pub base_port: u16,
     pub timeout_commit: Duration,
+    /// Bank denoms besides the fee denom every funded devnet account holds (its balance of each).
+    pub extra_denoms: Vec<String>,
 }
 
 impl ChainNodes {
@@ -37,6 +39,7 @@ impl ChainNodes {
             chain_id: profile.hub.chain_id.clone(),
             base_port: profile.hub.base_port,
             timeout_commit: profile.hub.timeout_commit,
+            extra_denoms: vec![],
         }
     }
 
@@ -46,6 +49,7 @@ impl ChainNodes {
             chain_id: chain.chain_id.clone(),
             base_port: chain.base_port,
             timeout_commit: chain.timeout_commit,
+            extra_denoms: chain.demo_denom.iter().cloned().collect(),
         }
     }
 
@@ -147,22 +151,16 @@ pub fn init_homes(
     std::fs::write(&g0, serde_json::to_vec_pretty(&genesis).expect("json")).map_err(io("write genesis"))?;
     let h0 = home(dir, 0).to_string_lossy().to_string();
     let mut funded: Vec<(String, String)> =
-        operators.iter().map(|a| (a.clone(), profile.hub.validator_balance.clone())).collect();
-    funded.extend(accounts.iter().cloned());
-    for (addr, amount) in &funded {
+        operators.iter().map(|a| (a.clone(), format!("{}{denom}", profile.hub.validator_balance))).collect();
+    funded.extend(accounts.iter().map(|(a, amount)| {
+        let coins = std::iter::once(denom).chain(nodes.extra_denoms.iter().map(String::as_str));
+        (a.clone(), coins.map(|d| format!("{amount}{d}")).collect::<Vec<_>>().join(","))
+    }));
+    for (addr, coins) in &funded {
         run(
             injectived,
             "fund genesis account",
-            &[
-                "genesis",
-                "add-genesis-account",
-                addr,
-                &format!("{amount}{denom}"),
-                "--home",
-                &h0,
-                "--chain-id",
-                chain_id,
-            ],
+            &["genesis", "add-genesis-account", addr, coins, "--home", &h0, "--chain-id", chain_id],
         )?;
     }
     let gentx_dir = home(dir, 0).join("config/gentx");
@@ -284,4 +282,34 @@ pub async fn wait_for_height(rpc: &str, height: u64, timeout: Duration, log: &Pa
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// Prepares node `i` of `nodes` to join its running chain as a full node (it becomes a validator
+/// once a `MsgCreateValidator` names its key): a fresh home with validator 0's genesis, peering
+/// with validator 0. Returns its ed25519 consensus public key.
+pub fn init_joining_node(
+    injectived: &Path,
+    dir: &Path,
+    profile: &Profile,
+    nodes: &ChainNodes,
+    i: usize,
+) -> Result<[u8; 32], DevnetError> {
+    let (h0, h) = (nodes.home(dir, 0), nodes.home(dir, i));
+    let hs = h.to_string_lossy().to_string();
+    std::fs::create_dir_all(&h).map_err(io("create node home"))?;
+    run(injectived, "init node home", &["init", &format!("val{i}"), "--chain-id", &nodes.chain_id, "--home", &hs])?;
+    std::fs::copy(h0.join("config/genesis.json"), h.join("config/genesis.json")).map_err(io("copy genesis"))?;
+    let peer = run(injectived, "read node id", &["comet", "show-node-id", "--home", &h0.to_string_lossy()])?;
+    configure_node(&h, profile, nodes, i, &format!("{peer}@127.0.0.1:{}", nodes.ports(0).p2p))?;
+    let key: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(h.join("config/priv_validator_key.json")).map_err(io("read the node's validator key"))?,
+    )
+    .map_err(|e| DevnetError::Step { step: "parse the node's validator key".into(), detail: e.to_string() })?;
+    use base64::Engine;
+    let pk = base64::engine::general_purpose::STANDARD
+        .decode(key["pub_key"]["value"].as_str().unwrap_or_default())
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .ok_or(DevnetError::Step { step: "read the node's validator key".into(), detail: "no ed25519 key".into() })?;
+    Ok(pk)
 }

@@ -2,6 +2,7 @@
 //! contracts deployed and wired, relayers funded and bonded, a manifest describing it all.
 pub mod attack;
 pub mod bindings;
+pub mod cosmwasm_deploy;
 pub mod demo;
 pub mod deploy;
 pub mod evm_deploy;
@@ -260,6 +261,11 @@ impl Devnet {
             say(start, "[9/9] registering the EVM chains on the bundle-log");
             deploy::register_chains(&manifest).await?;
         }
+        if !manifest.cosmwasm.is_empty() {
+            let names: Vec<&str> = manifest.cosmwasm.iter().map(|c| c.name.as_str()).collect();
+            say(start, &format!("[9/9] CosmWasm chains {}: router, hub light client, registration", names.join(", ")));
+            cosmwasm_deploy::deploy_cosmwasm(&mut manifest, &set, &artifacts).await?;
+        }
         manifest.save(&self.manifest_path()).map_err(io("write manifest"))?;
         say(start, &format!("devnet up; manifest at {}", self.manifest_path().display()));
         Ok(manifest)
@@ -268,6 +274,48 @@ impl Devnet {
     /// The repository (scripts, artifacts, evm-contracts): `$MESH_REPO` or the working directory.
     pub fn repo(&self) -> PathBuf {
         self.repo.clone()
+    }
+
+    /// Adds validator 1 to CosmWasm chain `chain` (index into the manifest's `cosmwasm`): a new
+    /// node joins as a full node, catches up, and `operator` (funded on the chain) makes it a
+    /// validator with `stake` base units — the chain's validator set changes under the hub's light
+    /// client. Returns the height the `MsgCreateValidator` landed at.
+    pub async fn add_cosmwasm_validator(
+        &self,
+        m: &Manifest,
+        chain: usize,
+        operator: &keys::DevIdentity,
+        stake: u128,
+    ) -> Result<u64, DevnetError> {
+        let injectived = self.tools.path("injectived", "MESH_INJECTIVED")?;
+        let c = &m.cosmwasm[chain];
+        let profile = self.profile.cosmwasm.iter().find(|p| p.chain_id == c.chain_id).ok_or(DevnetError::Step {
+            step: "add a validator".into(),
+            detail: format!("{} not in the profile", c.name),
+        })?;
+        let nodes = hub_node::ChainNodes::cosmwasm(profile);
+        let key = hub_node::init_joining_node(&injectived, &self.dir, &self.profile, &nodes, 1)?;
+        let log = self.dir.join("logs").join(format!("{}-val1.log", c.name));
+        let home = nodes.home(&self.dir, 1);
+        let t = process::spawn_detached(&injectived, &["start", "--home", &home.to_string_lossy()], &[], &log)
+            .map_err(|e| DevnetError::Step { step: "start the joining node".into(), detail: e.to_string() })?;
+        let mut table = self.processes();
+        table.processes.insert(format!("{}-val1", c.name), t);
+        table
+            .save(&self.table_path())
+            .map_err(|e| DevnetError::Step { step: "save process table".into(), detail: e.to_string() })?;
+        let client = cosmwasm_deploy::chain_client(m, c)?;
+        let (head, _) = client
+            .latest_block()
+            .await
+            .map_err(|e| DevnetError::Step { step: "read head".into(), detail: e.to_string() })?;
+        hub_node::wait_for_height(&nodes.rpc(1), head, Duration::from_secs(90), &log).await?;
+        let msg = cosmwasm_deploy::create_validator_msg(operator, key, &m.hub.denom, stake)?;
+        let out = client
+            .send(&operator.hub_signer(), vec![msg], "join as validator")
+            .await
+            .map_err(|e| DevnetError::Step { step: "create validator".into(), detail: e.to_string() })?;
+        Ok(out.height)
     }
 
     /// SIGKILLs hub validator `i` (crash tests); it stays in the table, reported as stopped.

@@ -56,9 +56,15 @@ pub struct CosmWasmInfo {
     /// CometBFT RPC of its validator.
     pub rpc: String,
     pub confirmations: u64,
-    /// Contract addresses by name (the Router, demo tokens), once deployed.
+    /// Contract addresses by name (`router`), once deployed.
     #[serde(default)]
     pub contracts: BTreeMap<String, String>,
+    /// Code ids by contract name.
+    #[serde(default)]
+    pub code_ids: BTreeMap<String, u64>,
+    /// Demo bank denoms every devnet account holds on the chain.
+    #[serde(default)]
+    pub denoms: Vec<String>,
 }
 
 impl Manifest {
@@ -98,6 +104,8 @@ impl Manifest {
                     rpc: hub_node::ChainNodes::cosmwasm(c).rpc(0),
                     confirmations: c.confirmations,
                     contracts: BTreeMap::new(),
+                    code_ids: BTreeMap::new(),
+                    denoms: vec![],
                 })
                 .collect(),
             accounts: keys.clone(),

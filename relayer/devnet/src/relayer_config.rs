@@ -3,7 +3,9 @@ use std::path::{Path, PathBuf};
 
 use crate::keys::DevIdentity;
 use crate::manifest::Manifest;
-use mesh_relayer::config::{ChainSection, Config, HttpSection, HubSection, KeySource, RelayerSection, Role};
+use mesh_relayer::config::{
+    ChainSection, Config, CosmWasmSection, HttpSection, HubSection, KeySource, RelayerSection, Role,
+};
 
 /// Writes the identity's secrets to key files (mode 0600) under `dir` and returns their sources.
 fn key_files(dir: &Path, id: &DevIdentity) -> std::io::Result<(KeySource, KeySource)> {
@@ -64,6 +66,26 @@ pub fn relayer_config(
                 tx_timeout: std::time::Duration::from_secs(10),
                 fee_bump: mesh_chain_evm::sender::MIN_FEE_BUMP,
                 max_fee_per_gas: mesh_relayer::config::default_max_fee(),
+            })
+            .collect(),
+        cosmwasm: m
+            .cosmwasm
+            .iter()
+            .map(|c| CosmWasmSection {
+                name: c.name.clone(),
+                chain_id: c.chain_id.clone(),
+                rpc: c.rpc.clone(),
+                router: c.contracts["router"].clone(),
+                confirmations: c.confirmations,
+                start_block: 0,
+                max_range: 200,
+                // the same binary as the hub: its fee denom and minimum gas price
+                fee_denom: m.hub.denom.clone(),
+                gas_price: m.hub.gas_price.clone(),
+                account_prefix: "inj".into(),
+                // the relayer's hub key pays for its deliveries on gamma too
+                key: None,
+                key_type: Default::default(),
             })
             .collect(),
         http: http

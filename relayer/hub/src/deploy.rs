@@ -21,12 +21,12 @@ use cosmrs::proto::cosmwasm::wasm::v1::{
 use cosmrs::rpc::Client;
 use cosmwasm_std::Uint128;
 use mesh_cosmos::{CosmosClient, CosmosClientConfig, CosmosError, CosmosSigner};
-use mesh_hub_api::{bundle_log, dispute, stake_escrow};
+use mesh_hub_api::{bundle_log, dispute, light_client, stake_escrow};
 use prost::Message;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::profile::Profile;
+use crate::profile::{CosmWasmChain, Profile};
 
 /// One hub contract: its name (in manifests and network files), artifact file and label.
 #[derive(Clone, Copy, Debug)]
@@ -36,11 +36,12 @@ pub struct HubContract {
     pub label: &'static str,
 }
 
-/// The three hub contracts, in deployment order.
-pub const HUB_CONTRACTS: [HubContract; 3] = [
+/// The four hub contracts, in deployment order.
+pub const HUB_CONTRACTS: [HubContract; 4] = [
     HubContract { name: "stake_escrow", file: "stake_escrow.wasm", label: "atomic-mesh stake-escrow" },
     HubContract { name: "bundle_log", file: "bundle_log.wasm", label: "atomic-mesh bundle-log" },
     HubContract { name: "dispute", file: "dispute.wasm", label: "atomic-mesh dispute" },
+    HubContract { name: "light_client", file: "light_client.wasm", label: "atomic-mesh light-client" },
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -73,7 +74,7 @@ pub enum DeployError {
          Deploy the profile's parameters with another deployer key, or fix the profile"
     )]
     Differs { contract: &'static str, address: String, differences: String },
-    #[error("{contract} {address} is wired to dispute contract {wired}, not {expected}")]
+    #[error("{contract} {address} is wired to {wired}, not {expected}")]
     WiredElsewhere { contract: &'static str, address: String, wired: String, expected: String },
     #[error(
         "chain domain {domain} is registered as {registered} but should be {wanted}: change it with the bundle-log's \
@@ -97,28 +98,9 @@ impl Artifacts {
     /// Reads `dir/<contract>.wasm` and refuses any whose sha256 is not the one `dir/checksums.txt`
     /// names (the file `scripts/build-wasm.sh` writes: `<hex>  <file>` per line).
     pub fn load(dir: &Path) -> Result<Artifacts, DeployError> {
-        let sums_path = dir.join("checksums.txt");
-        let art = |path: &Path, detail: String| DeployError::Artifact { path: path.display().to_string(), detail };
-        let sums = std::fs::read_to_string(&sums_path).map_err(|e| art(&sums_path, e.to_string()))?;
-        let expected: BTreeMap<&str, &str> = sums
-            .lines()
-            .filter_map(|l| l.split_once(char::is_whitespace).map(|(h, f)| (f.trim().trim_start_matches('*'), h)))
-            .collect();
         let mut wasm = BTreeMap::new();
         for c in HUB_CONTRACTS {
-            let path = dir.join(c.file);
-            let want = expected.get(c.file).ok_or_else(|| art(&sums_path, format!("no checksum for {}", c.file)))?;
-            let bytes = std::fs::read(&path).map_err(|e| art(&path, e.to_string()))?;
-            let sum: [u8; 32] = Sha256::digest(&bytes).into();
-            if !hex::encode(sum).eq_ignore_ascii_case(want) {
-                return Err(DeployError::ChecksumMismatch {
-                    path: path.display().to_string(),
-                    checksums: sums_path.display().to_string(),
-                    expected: want.to_string(),
-                    actual: hex::encode(sum),
-                });
-            }
-            wasm.insert(c.name, (bytes, sum));
+            wasm.insert(c.name, checked_wasm(dir, c.file)?);
         }
         Ok(Artifacts { dir: dir.to_path_buf(), wasm })
     }
@@ -128,6 +110,31 @@ impl Artifacts {
         let (w, s) = &self.wasm[name];
         (w, *s)
     }
+}
+
+/// `dir/file` and its sha256, refused unless `dir/checksums.txt` names that checksum for it.
+pub fn checked_wasm(dir: &Path, file: &str) -> Result<(Vec<u8>, [u8; 32]), DeployError> {
+    let sums_path = dir.join("checksums.txt");
+    let art = |path: &Path, detail: String| DeployError::Artifact { path: path.display().to_string(), detail };
+    let sums = std::fs::read_to_string(&sums_path).map_err(|e| art(&sums_path, e.to_string()))?;
+    let want = sums
+        .lines()
+        .filter_map(|l| l.split_once(char::is_whitespace).map(|(h, f)| (f.trim().trim_start_matches('*'), h)))
+        .find(|(f, _)| *f == file)
+        .map(|(_, h)| h)
+        .ok_or_else(|| art(&sums_path, format!("no checksum for {file}")))?;
+    let path = dir.join(file);
+    let bytes = std::fs::read(&path).map_err(|e| art(&path, e.to_string()))?;
+    let sum: [u8; 32] = Sha256::digest(&bytes).into();
+    if !hex::encode(sum).eq_ignore_ascii_case(want) {
+        return Err(DeployError::ChecksumMismatch {
+            path: path.display().to_string(),
+            checksums: sums_path.display().to_string(),
+            expected: want.to_string(),
+            actual: hex::encode(sum),
+        });
+    }
+    Ok((bytes, sum))
 }
 
 /// What is deployed: code ids and addresses by contract name (`stake_escrow`, `bundle_log`,
@@ -147,6 +154,9 @@ impl Deployment {
     }
     pub fn dispute(&self) -> &str {
         &self.contracts["dispute"]
+    }
+    pub fn light_client(&self) -> &str {
+        &self.contracts["light_client"]
     }
 }
 
@@ -450,7 +460,8 @@ pub async fn deploy_contracts(
             let ours = match c.name {
                 "stake_escrow" => check_escrow(hub, &address, profile).await?,
                 "bundle_log" => check_bundle_log(hub, &address, profile, d.stake_escrow()).await?,
-                _ => check_dispute(hub, &address, d.bundle_log(), d.stake_escrow()).await?,
+                "dispute" => check_dispute(hub, &address, d.bundle_log(), d.stake_escrow()).await?,
+                _ => check_light_client(hub, &address, deployer.address().as_ref()).await?,
             };
             if ours {
                 reused = Some(address);
@@ -470,6 +481,10 @@ pub async fn deploy_contracts(
                     }
                     "bundle_log" => {
                         let msg = bundle_log_msg(profile, d.stake_escrow());
+                        hub.instantiate(deployer, code_id, &msg, c.label, admin.clone(), vec![]).await
+                    }
+                    "light_client" => {
+                        let msg = light_client::InstantiateMsg { admin: None };
                         hub.instantiate(deployer, code_id, &msg, c.label, admin.clone(), vec![]).await
                     }
                     _ => {
@@ -495,7 +510,17 @@ pub async fn deploy_contracts(
     Ok(d)
 }
 
-/// `SetDispute` on the stake-escrow and the bundle-log, where not done yet (one tx for both).
+/// Whether a found light client is administered by this deployer (it creates the clients).
+async fn check_light_client(hub: &CosmosClient, address: &str, deployer: &str) -> Result<bool, DeployError> {
+    let c: light_client::ConfigResponse = hub
+        .query_smart(address, &light_client::QueryMsg::Config {})
+        .await
+        .map_err(hub_err(format!("read light-client {address}")))?;
+    Ok(c.admin.as_str() == deployer)
+}
+
+/// `SetDispute` on the stake-escrow and the bundle-log and `SetLightClient` on the bundle-log,
+/// where not done yet (one tx for all).
 async fn wire(
     hub: &CosmosClient,
     deployer: &CosmosSigner,
@@ -520,7 +545,7 @@ async fn wire(
                 return Err(DeployError::WiredElsewhere {
                     contract,
                     address: address.into(),
-                    wired: w.to_string(),
+                    wired: format!("dispute contract {w}"),
                     expected: d.dispute().into(),
                 })
             }
@@ -544,14 +569,35 @@ async fn wire(
             }
         }
     }
+    match log.light_client {
+        Some(w) if w.as_str() == d.light_client() => {}
+        // set once: a bundle-log verifying against another light client is another deployment
+        Some(w) => {
+            return Err(DeployError::WiredElsewhere {
+                contract: "bundle-log",
+                address: d.bundle_log().into(),
+                wired: format!("light client {w}"),
+                expected: d.light_client().into(),
+            })
+        }
+        None => msgs.push(
+            hub.execute_msg(
+                deployer,
+                d.bundle_log(),
+                &bundle_log::ExecuteMsg::SetLightClient { light_client: d.light_client().into() },
+                vec![],
+            )
+            .map_err(hub_err("encode SetLightClient"))?,
+        ),
+    }
     if msgs.is_empty() {
-        progress.say("wiring: the stake-escrow and the bundle-log already know the dispute contract");
+        progress.say("wiring: the stake-escrow and the bundle-log already know the dispute and light-client contracts");
         return Ok(());
     }
-    let out =
-        hub.send(deployer, msgs, "wire the dispute contract").await.map_err(hub_err("wire the dispute contract"))?;
+    let n = msgs.len();
+    let out = hub.send(deployer, msgs, "wire the hub contracts").await.map_err(hub_err("wire the hub contracts"))?;
     progress.sent += 1;
-    progress.say(&format!("wiring: SetDispute sent (tx {})", out.hash));
+    progress.say(&format!("wiring: {n} SetDispute / SetLightClient sent (tx {})", out.hash));
     Ok(())
 }
 
@@ -621,6 +667,69 @@ pub async fn registered_chains(
             return Ok(all);
         }
     }
+}
+
+/// The hub's light client of `chain`, if one exists.
+pub async fn light_client_of(
+    hub: &CosmosClient,
+    light_client_addr: &str,
+    chain_id: &str,
+) -> Result<Option<light_client::ClientResponse>, DeployError> {
+    match hub
+        .query_smart::<light_client::ClientResponse>(
+            light_client_addr,
+            &light_client::QueryMsg::Client { chain_id: chain_id.into() },
+        )
+        .await
+    {
+        Ok(c) => Ok(Some(c)),
+        Err(e) if e.to_string().contains(&format!("no client for chain {chain_id}")) => Ok(None),
+        Err(e) => Err(DeployError::Hub { step: format!("read the light client of {chain_id}"), source: e }),
+    }
+}
+
+/// The `CreateClient` of `chain` (its profile entry) from a header the deployer trusts.
+pub fn create_client_msg(chain: &CosmWasmChain, header: light_client::LightHeader) -> light_client::ExecuteMsg {
+    light_client::ExecuteMsg::CreateClient {
+        chain_id: chain.chain_id.clone(),
+        header,
+        trust_level: None,
+        trusting_period: chain.trusting_period.as_secs(),
+        unbonding_period: chain.unbonding_period.as_secs(),
+        max_clock_drift: chain.max_clock_drift.as_secs(),
+        max_consensus_states: None,
+    }
+}
+
+/// Creates the hub's light client of `chain` from `header` (a header of the chain the deployer
+/// trusts: whoever picks it picks the validator set every later proof rests on) unless one
+/// exists; returns the client's latest height.
+pub async fn create_client(
+    hub: &CosmosClient,
+    deployer: &CosmosSigner,
+    light_client_addr: &str,
+    chain: &CosmWasmChain,
+    header: light_client::LightHeader,
+    progress: &mut Progress<'_>,
+) -> Result<u64, DeployError> {
+    if let Some(c) = light_client_of(hub, light_client_addr, &chain.chain_id).await? {
+        progress.say(&format!("light client of {}: exists at height {}", chain.chain_id, c.latest_height));
+        return Ok(c.latest_height);
+    }
+    let out = hub
+        .execute(deployer, light_client_addr, &create_client_msg(chain, header), vec![])
+        .await
+        .map_err(hub_err(format!("create the light client of {}", chain.chain_id)))?;
+    progress.sent += 1;
+    let c = light_client_of(hub, light_client_addr, &chain.chain_id).await?.ok_or(DeployError::Unexpected {
+        step: format!("create the light client of {}", chain.chain_id),
+        detail: "no client after CreateClient".into(),
+    })?;
+    progress.say(&format!(
+        "light client of {}: created at height {} (tx {}, {} gas)",
+        chain.chain_id, c.latest_height, out.hash, out.gas_used
+    ));
+    Ok(c.latest_height)
 }
 
 /// What [`first_rotation`] found or did.

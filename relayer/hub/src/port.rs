@@ -8,6 +8,7 @@ use mesh_hub_api::bundle_log::{
     ReportResponse, SignerSetUpdateResponse,
 };
 use mesh_hub_api::dispute::{self, FraudProof};
+use mesh_hub_api::light_client;
 use mesh_hub_api::stake_escrow::{self, RelayerInfo, SignerSetResponse};
 use mesh_protocol::{EvmAddress, Hash32, Signature65, SignerSet};
 use prost::Message;
@@ -74,6 +75,25 @@ pub trait MeshHub: Send + Sync {
         evm_signer: EvmAddress,
     ) -> impl Future<Output = Result<Option<RelayerInfo>, CosmosError>> + Send;
     fn submit_fraud(&self, proof: FraudProof) -> impl Future<Output = Result<String, CosmosError>> + Send;
+    /// The hub's light client of CometBFT chain `chain_id` (`None`: the hub has none).
+    fn light_client(
+        &self,
+        chain_id: &str,
+    ) -> impl Future<Output = Result<Option<light_client::ClientResponse>, CosmosError>> + Send;
+    /// Whether that client holds a consensus state at `height`.
+    fn has_consensus_state(
+        &self,
+        chain_id: &str,
+        height: u64,
+    ) -> impl Future<Output = Result<bool, CosmosError>> + Send;
+    /// `UpdateClient` on the hub's light-client contract (anyone may call it).
+    fn update_light_client(
+        &self,
+        chain_id: &str,
+        header: light_client::LightHeader,
+        trusted_height: u64,
+        trusted_next_validators: Option<Vec<u8>>,
+    ) -> impl Future<Output = Result<(), CosmosError>> + Send;
 }
 
 /// The hub over RPC, acting as one relayer account.
@@ -83,6 +103,8 @@ pub struct LiveHub {
     pub bundle_log: String,
     pub stake_escrow: String,
     pub dispute: String,
+    /// The bundle-log's light-client contract, once read (it is set once and never changes).
+    pub light_client: std::sync::OnceLock<String>,
 }
 
 /// Test seam: called right after the hub included a `ReportLocks`, before the sender records it
@@ -275,5 +297,63 @@ impl MeshHub for LiveHub {
     async fn submit_fraud(&self, proof: FraudProof) -> Result<String, CosmosError> {
         let out = self.exec(&self.dispute, &dispute::ExecuteMsg::SubmitFraudProof { proof }).await?;
         Ok(out.hash)
+    }
+
+    async fn light_client(&self, chain_id: &str) -> Result<Option<light_client::ClientResponse>, CosmosError> {
+        let Some(lc) = self.light_client_contract().await? else { return Ok(None) };
+        match self.q(&lc, &light_client::QueryMsg::Client { chain_id: chain_id.into() }).await {
+            Ok(c) => Ok(Some(c)),
+            Err(CosmosError::Query { log, .. }) if log.contains("no client for chain") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn has_consensus_state(&self, chain_id: &str, height: u64) -> Result<bool, CosmosError> {
+        let Some(lc) = self.light_client_contract().await? else { return Ok(false) };
+        let q = light_client::QueryMsg::ConsensusState { chain_id: chain_id.into(), height: Some(height) };
+        match self.q::<light_client::ConsensusStateResponse>(&lc, &q).await {
+            Ok(c) => Ok(c.height == height),
+            Err(CosmosError::Query { log, .. }) if log.contains("no consensus state") || log.contains("no client") => {
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn update_light_client(
+        &self,
+        chain_id: &str,
+        header: light_client::LightHeader,
+        trusted_height: u64,
+        trusted_next_validators: Option<Vec<u8>>,
+    ) -> Result<(), CosmosError> {
+        let lc = self.light_client_contract().await?.ok_or_else(|| CosmosError::Query {
+            path: "bundle-log config".into(),
+            code: 0,
+            log: "the bundle-log has no light client".into(),
+        })?;
+        let msg = light_client::ExecuteMsg::UpdateClient {
+            chain_id: chain_id.into(),
+            header,
+            trusted_height,
+            trusted_next_validators: trusted_next_validators.map(Into::into),
+        };
+        self.exec(&lc, &msg).await.map(|_| ())
+    }
+}
+
+impl LiveHub {
+    /// The light-client contract the bundle-log verifies CosmWasm reports with (`SetLightClient`).
+    /// Read once: every light-client call of the updater would otherwise query the config again.
+    async fn light_client_contract(&self) -> Result<Option<String>, CosmosError> {
+        if let Some(a) = self.light_client.get() {
+            return Ok(Some(a.clone()));
+        }
+        let cfg: bundle_log::ConfigResponse = self.q(&self.bundle_log, &bundle_log::QueryMsg::Config {}).await?;
+        let found = cfg.light_client.map(|a| a.to_string());
+        if let Some(a) = &found {
+            let _ = self.light_client.set(a.clone());
+        }
+        Ok(found)
     }
 }

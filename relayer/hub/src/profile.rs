@@ -212,6 +212,34 @@ pub struct CosmWasmChain {
     /// Devnet only: the validator's `consensus.timeout_commit`.
     #[serde(with = "humantime_serde", default = "default_block_time")]
     pub timeout_commit: Duration,
+    /// The light client's trusting period: how long a verified header may vouch for newer ones.
+    /// Below the chain's unbonding period (CometBFT's advice: 2/3 of it), else validators could
+    /// sign a fork after their stake left.
+    #[serde(with = "humantime_serde", default = "default_trusting_period")]
+    pub trusting_period: Duration,
+    /// The chain's unbonding period (its `staking.params.unbonding_time`).
+    #[serde(with = "humantime_serde", default = "default_unbonding_period")]
+    pub unbonding_period: Duration,
+    /// How far a header's time may be ahead of the hub's block time.
+    #[serde(with = "humantime_serde", default = "default_clock_drift")]
+    pub max_clock_drift: Duration,
+    /// Devnet only: a bank denom minted in the chain's genesis to every devnet account, the demo's
+    /// token on the chain.
+    #[serde(default)]
+    pub demo_denom: Option<String>,
+}
+
+fn default_trusting_period() -> Duration {
+    Duration::from_secs(14 * 24 * 3600)
+}
+
+/// The Cosmos SDK's default `unbonding_time` (21 days).
+fn default_unbonding_period() -> Duration {
+    Duration::from_secs(21 * 24 * 3600)
+}
+
+fn default_clock_drift() -> Duration {
+    Duration::from_secs(10)
 }
 
 fn one() -> u64 {
@@ -317,6 +345,13 @@ impl Profile {
             }
             if c.domain == 0 || !domains.insert(c.domain) {
                 return Err(format!("cosmwasm chain {}: domain {} is zero or appears twice", c.name, c.domain));
+            }
+            if c.trusting_period.is_zero() || c.trusting_period >= c.unbonding_period {
+                return Err(format!(
+                    "cosmwasm chain {}: trusting_period must be positive and below unbonding_period (a header \
+                     trusted longer than validators stay slashable lets them sign a fork for free)",
+                    c.name
+                ));
             }
             if !names.insert(c.name.as_str()) {
                 return Err(format!("chain name {:?} appears twice", c.name));

@@ -123,8 +123,13 @@ impl TestNet {
     /// A fresh devnet named `name` (see [`devnet`] for the ports) with `validators` hub validators
     /// and `evm_chains` anvil chains; panics with the step that failed.
     pub async fn up(name: &str, base_port: u16, evm_port: u16, validators: usize, evm_chains: usize) -> TestNet {
-        let net = devnet(name, base_port, evm_port);
         let opts = mesh_devnet::UpOptions { validators, evm_chains, cosmwasm_chains: 0, fresh: true };
+        TestNet::up_with(name, base_port, evm_port, opts).await
+    }
+
+    /// [`TestNet::up`] with every option (CosmWasm chains too).
+    pub async fn up_with(name: &str, base_port: u16, evm_port: u16, opts: mesh_devnet::UpOptions) -> TestNet {
+        let net = devnet(name, base_port, evm_port);
         let m = match net.up(&opts).await {
             Ok(m) => m,
             Err(e) => {
@@ -149,6 +154,7 @@ impl TestNet {
             bundle_log: self.m.contracts["bundle_log"].clone(),
             stake_escrow: self.m.contracts["stake_escrow"].clone(),
             dispute: self.m.contracts["dispute"].clone(),
+            light_client: Default::default(),
         }
     }
 

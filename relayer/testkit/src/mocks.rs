@@ -28,6 +28,7 @@ use mesh_hub_api::bundle_log::{
     SignerSignature,
 };
 use mesh_hub_api::dispute::{FalseLockEvidence, FraudProof, SignedStatement};
+use mesh_hub_api::light_client;
 use mesh_hub_api::stake_escrow::{RelayerInfo, SignerSetResponse};
 use mesh_proof_evm::{build_receipt_proof, LegLockedLog, Log};
 use mesh_protocol::eip712::{
@@ -555,6 +556,8 @@ pub enum HubMethod {
     SubmitFraud,
     OpenReports,
     ObjectReports,
+    LightClient,
+    UpdateLightClient,
 }
 
 /// An injected failure.
@@ -621,6 +624,12 @@ struct HubState {
     objection_submissions: Vec<Vec<Objection>>,
     /// The EVM signer `ObjectReports` is sent as.
     objector: EvmAddress,
+    /// Light clients by chain id: the heights of their consensus states.
+    light_clients: BTreeMap<String, std::collections::BTreeSet<u64>>,
+    /// Every `UpdateClient`: chain id, header height, trusted height, with next validators.
+    light_client_updates: Vec<(String, u64, u64, bool)>,
+    /// Clients that are not active (frozen by misbehaviour, or expired).
+    light_client_status: BTreeMap<String, light_client::ClientStatus>,
 }
 
 /// The hub in memory; clones share the state.
@@ -662,6 +671,9 @@ impl MockHub {
                 relayers: BTreeMap::new(),
                 objection_submissions: Vec::new(),
                 objector: EvmAddress(addr(0x51)),
+                light_clients: BTreeMap::new(),
+                light_client_updates: Vec::new(),
+                light_client_status: BTreeMap::new(),
             })),
         }
     }
@@ -679,6 +691,22 @@ impl MockHub {
     }
 
     // ---- set-up
+
+    /// Creates the light client of `chain_id` with a consensus state at `height`.
+    pub fn create_light_client(&self, chain_id: &str, height: u64) {
+        self.lock().light_clients.insert(chain_id.into(), [height].into());
+    }
+
+    /// Marks the light client of `chain_id` frozen or expired (or active again).
+    pub fn set_light_client_status(&self, chain_id: &str, status: light_client::ClientStatus) {
+        self.lock().light_client_status.insert(chain_id.into(), status);
+    }
+
+    /// Every `UpdateClient` so far: chain id, header height, trusted height, whether it carried
+    /// `trusted_next_validators`.
+    pub fn light_client_updates(&self) -> Vec<(String, u64, u64, bool)> {
+        self.lock().light_client_updates.clone()
+    }
 
     pub fn set_now(&self, now: u64) {
         self.lock().now = now;
@@ -1317,6 +1345,76 @@ impl MeshHub for MockHub {
         s.frauds.push(proof);
         Ok(format!("FRAUDTX{}", s.frauds.len()))
     }
+
+    async fn light_client(&self, chain_id: &str) -> Result<Option<light_client::ClientResponse>, CosmosError> {
+        let (s, fail) = self.enter(HubMethod::LightClient);
+        if let Some(f) = fail {
+            return Err(f.error());
+        }
+        let status = s.light_client_status.get(chain_id).copied().unwrap_or(light_client::ClientStatus::Active);
+        Ok(s.light_clients.get(chain_id).map(|heights| light_client::ClientResponse {
+            chain_id: chain_id.into(),
+            trust_level: light_client::Fraction { numerator: 1, denominator: 3 },
+            trusting_period: 14 * 24 * 3600,
+            unbonding_period: 21 * 24 * 3600,
+            max_clock_drift: 10,
+            max_consensus_states: 1000,
+            latest_height: *heights.last().expect("created with one"),
+            earliest_height: *heights.first().expect("created with one"),
+            consensus_states: heights.len() as u32,
+            frozen: status == light_client::ClientStatus::Frozen,
+            status,
+        }))
+    }
+
+    async fn has_consensus_state(&self, chain_id: &str, height: u64) -> Result<bool, CosmosError> {
+        let s = self.lock();
+        Ok(s.light_clients.get(chain_id).is_some_and(|h| h.contains(&height)))
+    }
+
+    async fn update_light_client(
+        &self,
+        chain_id: &str,
+        header: light_client::LightHeader,
+        trusted_height: u64,
+        trusted_next_validators: Option<Vec<u8>>,
+    ) -> Result<(), CosmosError> {
+        use prost::Message;
+        let (mut s, fail) = self.enter(HubMethod::UpdateLightClient);
+        // applied then lost (another relayer's identical update landing first looks the same)
+        let applied_then_lost = matches!(fail, Some(Failure::AppliedThenTransient));
+        if let Some(f) = fail.filter(|_| !applied_then_lost) {
+            return Err(f.error());
+        }
+        let height = tendermint_proto::types::SignedHeader::decode(header.signed_header.as_slice())
+            .ok()
+            .and_then(|h| h.header)
+            .map(|h| h.height as u64)
+            .ok_or_else(|| Failure::Contract("signed header does not decode".into()).error())?;
+        let heights = s
+            .light_clients
+            .get_mut(chain_id)
+            .ok_or_else(|| Failure::Contract(format!("no client for chain {chain_id}")).error())?;
+        if !heights.contains(&trusted_height) {
+            return Err(Failure::Contract(format!(
+                "the client of chain {chain_id} has no consensus state at height {trusted_height}"
+            ))
+            .error());
+        }
+        if height != trusted_height + 1 && trusted_next_validators.is_none() {
+            return Err(Failure::Contract(format!(
+                "a skipping update from height {trusted_height} to {height} needs trusted_next_validators"
+            ))
+            .error());
+        }
+        heights.insert(height);
+        let with_next = trusted_next_validators.is_some();
+        s.light_client_updates.push((chain_id.into(), height, trusted_height, with_next));
+        if applied_then_lost {
+            return Err(Failure::AppliedThenTransient.error());
+        }
+        Ok(())
+    }
 }
 
 impl HubState {
@@ -1428,5 +1526,125 @@ pub fn evm_chain<R: EvmSource>(name: &str, rpc: R, router: Address, verifier: Ad
         router,
         verifier,
         rpc,
+    }
+}
+
+// ------------------------------------------------------------- a chain the hub follows by light client
+
+/// A CometBFT chain as the light-client updater sees it: heights `1..=head`, header `h` at time
+/// `GENESIS_TIME + h`. Its headers are minimal protobuf `SignedHeader`s (height, chain id, time):
+/// what the in-memory hub reads of them.
+#[derive(Clone)]
+pub struct MockHeaders {
+    pub chain_id: String,
+    state: Arc<Mutex<MockHeadersState>>,
+}
+
+#[derive(Default)]
+struct MockHeadersState {
+    head: u64,
+    /// Heights whose header was asked for.
+    asked: Vec<u64>,
+    /// Heights whose validator set was asked for.
+    sets_asked: Vec<u64>,
+}
+
+/// The error of [`MockHeaders`] (it never fails; the type is what `Chain` needs).
+#[derive(Debug, thiserror::Error)]
+#[error("mock headers: {0}")]
+pub struct MockHeadersError(String);
+
+impl mesh_chain::AdapterError for MockHeadersError {
+    fn is_recoverable(&self) -> bool {
+        true
+    }
+    fn would_revert(&self) -> bool {
+        false
+    }
+}
+
+impl MockHeaders {
+    pub fn new(chain_id: &str, head: u64) -> MockHeaders {
+        MockHeaders {
+            chain_id: chain_id.into(),
+            state: Arc::new(Mutex::new(MockHeadersState { head, asked: Vec::new(), sets_asked: Vec::new() })),
+        }
+    }
+
+    pub fn set_head(&self, head: u64) {
+        self.state.lock().expect("headers").head = head;
+    }
+
+    /// Heights whose headers were read, in order.
+    pub fn headers_read(&self) -> Vec<u64> {
+        self.state.lock().expect("headers").asked.clone()
+    }
+
+    /// Heights whose validator sets were read, in order.
+    pub fn sets_read(&self) -> Vec<u64> {
+        self.state.lock().expect("headers").sets_asked.clone()
+    }
+}
+
+impl mesh_chain::Chain for MockHeaders {
+    type Error = MockHeadersError;
+    fn domain(&self) -> u64 {
+        3
+    }
+    fn name(&self) -> &str {
+        "gamma"
+    }
+    fn vm(&self) -> mesh_hub_api::bundle_log::ChainVm {
+        mesh_hub_api::bundle_log::ChainVm::CosmWasm { chain_id: self.chain_id.clone() }
+    }
+}
+
+impl mesh_chain::LegSource for MockHeaders {
+    async fn head(&self) -> Result<u64, MockHeadersError> {
+        Ok(self.state.lock().expect("headers").head)
+    }
+    async fn block(&self, number: u64) -> Result<Option<mesh_chain::BlockRef>, MockHeadersError> {
+        let head = self.state.lock().expect("headers").head;
+        Ok((number <= head).then(|| mesh_chain::BlockRef {
+            number,
+            hash: Hash32(B256::from(U256::from(number))),
+            timestamp: GENESIS_TIME + number,
+        }))
+    }
+    async fn leg_locks(&self, _: u64, _: u64) -> Result<Vec<mesh_chain::ObservedLock>, MockHeadersError> {
+        Ok(vec![])
+    }
+}
+
+impl mesh_chain::HeaderSource for MockHeaders {
+    fn client_chain_id(&self) -> &str {
+        &self.chain_id
+    }
+    async fn light_header(&self, height: u64) -> Result<Option<light_client::LightHeader>, MockHeadersError> {
+        use prost::Message;
+        let mut s = self.state.lock().expect("headers");
+        if height > s.head {
+            return Ok(None);
+        }
+        s.asked.push(height);
+        let header = tendermint_proto::types::Header {
+            chain_id: self.chain_id.clone(),
+            height: height as i64,
+            time: Some(tendermint_proto::google::protobuf::Timestamp {
+                seconds: (GENESIS_TIME + height) as i64,
+                nanos: 0,
+            }),
+            ..Default::default()
+        };
+        let sh = tendermint_proto::types::SignedHeader { header: Some(header), commit: None };
+        Ok(Some(light_client::LightHeader { signed_header: sh.encode_to_vec().into(), validators: Default::default() }))
+    }
+    async fn validator_set(&self, height: u64) -> Result<Option<Vec<u8>>, MockHeadersError> {
+        let mut s = self.state.lock().expect("headers");
+        if height > s.head {
+            return Ok(None);
+        }
+        s.sets_asked.push(height);
+        Ok(Some(Vec::new()))
     }
 }

@@ -1,5 +1,7 @@
 //! End-to-end tests on real devnets (injectived hub, anvil chains): one test binary, one module
-//! per scenario, each on its own ports and folder, so libtest runs them side by side.
+//! per scenario, each on its own ports and folder, so libtest runs them side by side (in name order:
+//! the longest scenarios sort first, so they overlap the others instead of running last, alone).
+mod bundles_across_three_vms;
 mod demo_runs_every_scenario;
 mod devnet_four;
 mod devnet_single;

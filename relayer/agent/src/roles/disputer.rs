@@ -39,11 +39,12 @@ pub struct WatchedDeliveries {
     pub max_range: u64,
 }
 
-pub struct Disputer<C, H> {
-    /// Chains this disputer can check, by domain.
+pub struct Disputer<C, W, H> {
+    /// Chains whose optimistic reports this disputer can check, by domain.
     pub chains: HashMap<DomainId, C>,
-    /// Chains (domains present in `chains`) whose delivered signatures are checked against the hub.
-    pub watches: HashMap<DomainId, WatchedDeliveries>,
+    /// Chains whose delivered signatures are checked against the hub, by domain (every VM: a
+    /// quorum may deliver a root the hub never closed to any chain).
+    pub watches: HashMap<DomainId, (W, WatchedDeliveries)>,
     /// The hub's EIP-712 domain (what signatures are recovered over).
     pub domain: HubDomain,
     pub hub: H,
@@ -80,7 +81,7 @@ fn signature_cursor(chain_id: u64) -> String {
     format!("disputer.signatures_next.{chain_id}")
 }
 
-impl<C: LockEvidence + SignatureWatch, H: MeshHub> Disputer<C, H> {
+impl<C: LockEvidence, W: SignatureWatch, H: MeshHub> Disputer<C, W, H> {
     pub async fn tick(&self) -> Result<DisputerTick, RoleError> {
         let mut out = self.check_reports().await?;
         out.signatures_proven = self.watch_signatures().await?;
@@ -97,7 +98,7 @@ impl<C: LockEvidence + SignatureWatch, H: MeshHub> Disputer<C, H> {
         let mut ids: Vec<u64> = self.watches.keys().copied().collect();
         ids.sort_unstable();
         for chain_id in ids {
-            let (w, Some(chain)) = (&self.watches[&chain_id], self.chains.get(&chain_id)) else { continue };
+            let (chain, w) = &self.watches[&chain_id];
             let key = signature_cursor(chain_id);
             let head = chain.watch_head().await.map_err(on(chain))?;
             let Some(safe) = head.checked_sub(w.confirmations) else { continue };

@@ -3,6 +3,7 @@
 //! capabilities they use and the hub port; they never see a VM's own types.
 pub mod checker;
 pub mod disputer;
+pub mod light_clients;
 pub mod poster;
 pub mod reporter;
 pub mod signer;

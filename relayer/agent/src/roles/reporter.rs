@@ -9,10 +9,11 @@
 //! hub treats the repeat as a no-op. It also calls `Advance` when bundles are due.
 use std::collections::{BTreeMap, HashMap};
 
-use mesh_chain::{LegSource, ObservedLock};
+use mesh_chain::{HeaderSource, LegSource, ObservedLock};
 use mesh_hub::MeshHub;
-use mesh_hub_api::bundle_log::{AwaitingLeg, LockReport};
+use mesh_hub_api::bundle_log::{AwaitingLeg, LockLocation, LockReport};
 
+use super::light_clients::LightClients;
 use super::{on, RoleError};
 use crate::metrics::Metrics;
 use crate::store::{leg_key, Pending, Store};
@@ -25,9 +26,11 @@ pub struct WatchedChain<C> {
     pub max_range: u64,
 }
 
-pub struct Reporter<C, H> {
+pub struct Reporter<C, H, S> {
     pub chains: Vec<WatchedChain<C>>,
     pub hub: H,
+    /// The light clients of the watched CosmWasm chains, updated before their reports are sent.
+    pub light_clients: LightClients<S>,
     pub store: std::sync::Arc<Store>,
     pub metrics: Metrics,
     /// Most reports per `ReportLocks` (the hub's `max_reports_per_msg`).
@@ -51,7 +54,7 @@ fn to_pending(lock: &ObservedLock) -> Pending {
     Pending { key: leg_key(&r.bundle_id.0 .0, r.leg_index), block: lock.block.number, report: r.clone() }
 }
 
-impl<C: LegSource, H: MeshHub> Reporter<C, H> {
+impl<C: LegSource, H: MeshHub, S: HeaderSource + LegSource> Reporter<C, H, S> {
     pub async fn tick(&self) -> Result<ReporterTick, RoleError> {
         let mut out = ReporterTick::default();
         for chain in &self.chains {
@@ -70,6 +73,7 @@ impl<C: LegSource, H: MeshHub> Reporter<C, H> {
         out.submitted = submitted;
         out.duplicates = duplicates;
         out.advanced = self.advance_if_due().await?;
+        self.light_clients.refresh(&self.hub, crate::time::unix_now()).await?;
         Ok(out)
     }
 
@@ -205,8 +209,49 @@ impl<C: LegSource, H: MeshHub> Reporter<C, H> {
             }
             to_send.extend(send);
         }
+        // Proven (CosmWasm) reports go in messages of their own, per proof height, after the
+        // hub's light client was brought to that height + 1: a proof it cannot check yet must
+        // not hold back the other chains' reports.
+        let (proven, optimistic): (Vec<Pending>, Vec<Pending>) =
+            to_send.into_iter().partition(|p| p.report.proof.is_some());
+        let mut by_height: BTreeMap<(String, u64), Vec<Pending>> = BTreeMap::new();
+        for p in proven {
+            match &p.report.location {
+                LockLocation::CosmWasm(l) => by_height.entry((l.chain_id.clone(), l.height)).or_default().push(p),
+                other => {
+                    tracing::warn!(bundle = %p.report.bundle_id, location = ?other, "a proof for a chain the hub does not verify by proof; dropped");
+                    self.store.drop_pending(&[p.key])?;
+                }
+            }
+        }
+        for ((chain_id, height), items) in by_height {
+            if let Err(e) = self.light_clients.ensure(&self.hub, &chain_id, height + 1).await {
+                if !e.is_recoverable() {
+                    return Err(e);
+                }
+                tracing::warn!(%chain_id, height, error = %e, "light client not updated yet; reports wait");
+                continue;
+            }
+            match self.send_reports(&items).await {
+                Ok((s, d)) => {
+                    submitted += s;
+                    duplicates += d;
+                }
+                Err(RoleError::Hub(e)) if e.contract_log().is_some() => {
+                    tracing::warn!(%chain_id, height, error = %e, "the hub refused proven reports; retrying next round");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let (s, d) = self.send_reports(&optimistic).await?;
+        Ok((submitted + s, duplicates + d))
+    }
+
+    /// Sends `items` in `ReportLocks` messages of at most `max_reports_per_msg` and records them.
+    async fn send_reports(&self, items: &[Pending]) -> Result<(usize, usize), RoleError> {
+        let (mut submitted, mut duplicates) = (0, 0);
         // every chain's reports share the messages: one tx for a few locks on several chains
-        for chunk in to_send.chunks(self.max_reports_per_msg.max(1)) {
+        for chunk in items.chunks(self.max_reports_per_msg.max(1)) {
             let reports: Vec<LockReport> = chunk.iter().map(|p| p.report.clone()).collect();
             let resp = self.hub.submit_reports(reports).await?;
             let keys: Vec<[u8; 36]> = chunk.iter().map(|p| p.key).collect();

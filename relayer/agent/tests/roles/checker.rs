@@ -5,8 +5,10 @@ use std::sync::Arc;
 use mesh_chain_evm::EvmChain;
 use mesh_hub_api::bundle_log::{EvmLocation, LockReport, ObjectionReason};
 use mesh_protocol::{Address, Bundle, EvmAddress, Hash32, B256, U256};
+use mesh_relayer::chains::LightClientChain;
 use mesh_relayer::metrics::{ChainLabel, Metrics};
 use mesh_relayer::roles::checker::{CheckedChain, Checker};
+use mesh_relayer::roles::light_clients::LightClients;
 use mesh_relayer::store::{Judgement, Store};
 use mesh_testkit::mocks::*;
 
@@ -292,6 +294,7 @@ async fn what_an_honest_reporter_reports_is_confirmed() {
             max_range: 100,
         }],
         hub: hub.clone(),
+        light_clients: LightClients::<LightClientChain>::new(vec![]),
         store: reporter_store,
         metrics: Metrics::new(),
         max_reports_per_msg: 16,

@@ -18,7 +18,11 @@ use mesh_testkit::mocks::*;
 const CHAIN: u64 = 31337;
 const ROUTER: Address = Address::repeat_byte(0xa1);
 
-fn disputer(chain: &MockChain, hub: &MockHub, store: Arc<Store>) -> Disputer<EvmChain<MockChain>, MockHub> {
+fn disputer(
+    chain: &MockChain,
+    hub: &MockHub,
+    store: Arc<Store>,
+) -> Disputer<EvmChain<MockChain>, EvmChain<MockChain>, MockHub> {
     Disputer {
         chains: HashMap::from([(CHAIN, evm_chain("anvil-a", chain.clone(), ROUTER, Address::ZERO))]),
         watches: HashMap::new(),

@@ -3,6 +3,7 @@
 //! the fake CometBFT node (`selfcheck`).
 mod checker;
 mod disputer;
+mod light_clients;
 mod poster;
 mod reporter;
 mod selfcheck;

@@ -6,7 +6,9 @@ use mesh_chain_evm::EvmChain;
 use mesh_hub_api::bundle_log::{LegRef, LockReport};
 use mesh_proof_evm::LegLockedLog;
 use mesh_protocol::{Address, Bundle, Hash32, Verdict};
+use mesh_relayer::chains::LightClientChain;
 use mesh_relayer::metrics::{ChainLabel, Metrics};
+use mesh_relayer::roles::light_clients::LightClients;
 use mesh_relayer::roles::reporter::{Reporter, ReporterTick, WatchedChain};
 use mesh_relayer::roles::RoleError;
 use mesh_relayer::store::{leg_key, Store};
@@ -23,7 +25,7 @@ fn reporter(
     store: Arc<Store>,
     confirmations: u64,
     max_range: u64,
-) -> Reporter<EvmChain<MockChain>, MockHub> {
+) -> Reporter<EvmChain<MockChain>, MockHub, LightClientChain> {
     Reporter {
         chains: vec![WatchedChain {
             chain: evm_chain("anvil-a", chain.clone(), ROUTER, Address::ZERO),
@@ -32,6 +34,7 @@ fn reporter(
             max_range,
         }],
         hub: hub.clone(),
+        light_clients: LightClients::new(vec![]),
         store,
         metrics: Metrics::new(),
         max_reports_per_msg: 2,
@@ -52,7 +55,7 @@ fn all_submitted(hub: &MockHub) -> Vec<LockReport> {
     hub.report_submissions().into_iter().flatten().collect()
 }
 
-fn reorgs(r: &Reporter<EvmChain<MockChain>, MockHub>) -> u64 {
+fn reorgs(r: &Reporter<EvmChain<MockChain>, MockHub, LightClientChain>) -> u64 {
     r.metrics.reorgs.get_or_create(&ChainLabel::new("anvil-a")).get()
 }
 

@@ -72,12 +72,19 @@ fn hub_root(hub: &MockHub, index: u64) -> Hash32 {
     hub.batch_now(index).root.expect("closed batch")
 }
 
-fn disputer(chain: &MockChain, hub: &MockHub, store: Arc<Store>) -> Disputer<EvmChain<MockChain>, MockHub> {
+fn disputer(
+    chain: &MockChain,
+    hub: &MockHub,
+    store: Arc<Store>,
+) -> Disputer<EvmChain<MockChain>, EvmChain<MockChain>, MockHub> {
     Disputer {
         chains: HashMap::from([(CHAIN, evm_chain("anvil-a", chain.clone(), ROUTER, VERIFIER))]),
         watches: HashMap::from([(
             CHAIN,
-            WatchedDeliveries { confirmations: CONFIRMATIONS, start_block: 0, max_range: 4 },
+            (
+                evm_chain("anvil-a", chain.clone(), ROUTER, VERIFIER),
+                WatchedDeliveries { confirmations: CONFIRMATIONS, start_block: 0, max_range: 4 },
+            ),
         )]),
         domain: domain(),
         hub: hub.clone(),

@@ -1,0 +1,325 @@
+//! Bundles across three VMs on the real devnet: alpha and beta (anvil, EVM, optimistic reports)
+//! and gamma (a second injectived chain running mesh-router-cw, its locks proven to the hub's
+//! CometBFT light client). A bundle locked on all three COMMITs and pays on all three; a bundle
+//! whose gamma leg is never locked ABORTs and refunds alpha and beta; one whose beta leg is never
+//! locked ABORTs and refunds gamma. Before any relayer runs, an attacker's attempts on the
+//! light-client path are refused with typed errors and change nothing: a report proven at a
+//! height the hub's client has not verified, a report whose proof was tampered with, a header
+//! not signed by gamma's validators. A second validator joins gamma with two thirds of the power
+//! and the hub's light client follows the new set for the next gamma lock. A root the hub never
+//! closed, signed by the whole quorum and delivered only to gamma, is proven against every signer
+//! by the disputer, which watches gamma's Router as it watches the EVM chains. With every relayer
+//! stopped, an expired gamma leg is refunded by anyone with no signature at all.
+
+use std::time::{Duration, Instant};
+
+use alloy::primitives::U256;
+use mesh_chain::{HeaderSource, LegLocker, LegSource};
+use mesh_chain_evm::locker::lock_leg;
+use mesh_hub::bundle::{register, status};
+use mesh_hub::MeshHub;
+use mesh_hub_api::bundle_log::{BundleStatus, LockLocation};
+use mesh_hub_api::router_cw::LegStatus;
+use mesh_protocol::eip712::settlement_batch_digest;
+use mesh_protocol::sig::{sign_digest, signer_address, signing_key};
+use mesh_protocol::{Bundle, Hash32, SettlementBatch, Verdict};
+use mesh_relayer::config::Role;
+use mesh_testkit::fixture::{cw_chain, cw_leg, cw_locker, leg_status, mint_usdc, now, usdc_balance, usdc_leg, TestNet};
+use prost::Message;
+
+const GAMMA: usize = 0;
+/// Genesis balance of the demo denom of every devnet account on gamma (the profile's).
+fn gamma_genesis(tn: &TestNet) -> u128 {
+    tn.m.profile.accounts.balance.parse().unwrap()
+}
+
+async fn gamma_balance(tn: &TestNet, who: &str) -> u128 {
+    mesh_testkit::fixture::try_cw_balance(&tn.m, GAMMA, who).await.expect("gamma balance")
+}
+
+async fn gamma_leg(tn: &TestNet, id: Hash32, index: u32) -> LegStatus {
+    mesh_testkit::fixture::try_cw_leg_status(&tn.m, GAMMA, id, index).await.expect("gamma leg status")
+}
+
+/// The hub's refusal text of a failed transaction.
+fn refusal(e: &mesh_hub::CosmosError) -> String {
+    e.contract_log().map(str::to_string).unwrap_or_else(|| e.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_bundle_across_evm_and_cosmwasm_commits_everywhere_and_a_missing_leg_aborts_everywhere() {
+    let opts = mesh_devnet::UpOptions { validators: 1, evm_chains: 2, cosmwasm_chains: 1, fresh: true };
+    let tn = TestNet::up_with("three-vm", 29200, 29190, opts).await;
+    let (m, hub) = (&tn.m, &tn.hub);
+    let log = &m.contracts["bundle_log"];
+    let (alice, bob, carol) = (&m.accounts.users[0], &m.accounts.users[1], &m.accounts.users[2]);
+    mint_usdc(m, 0, &alice.evm_address, 1_000).await;
+    mint_usdc(m, 1, &bob.evm_address, 1_000).await;
+
+    let t = now();
+    let legs3 = |n: u128| {
+        vec![
+            usdc_leg(m, 0, &alice.evm_address, &bob.evm_address, 100 * n),
+            usdc_leg(m, 1, &bob.evm_address, &carol.evm_address, 50 * n),
+            cw_leg(m, GAMMA, &carol.hub_address, &alice.hub_address, 7_000 * n),
+        ]
+    };
+    let bundle = |nonce, lock_after: u64, legs| Bundle {
+        creator: alice.hub_address.clone(),
+        nonce,
+        lock_deadline: t + lock_after,
+        settle_deadline: t + 150,
+        legs,
+    };
+    let all = bundle(1, 60, legs3(1));
+    let no_gamma = bundle(2, 25, legs3(2));
+    let no_beta = bundle(3, 25, legs3(3));
+    let mut ids = Vec::new();
+    for b in [&all, &no_gamma, &no_beta] {
+        ids.push(register(hub, &alice.hub_signer(), log, b).await.expect("register"));
+    }
+    let (all_id, no_gamma_id, no_beta_id) = (ids[0], ids[1], ids[2]);
+
+    // carol locks her gamma leg of `all`; no relayer runs yet
+    let carol_gamma = cw_locker(m, GAMMA, carol).unwrap();
+    let locked = carol_gamma.lock(&all, all_id, 2).await.expect("carol locks on gamma");
+    let gamma = cw_chain(m, GAMMA).unwrap();
+    while gamma.head().await.unwrap() <= locked.block + 1 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let observed = gamma.leg_locks(locked.block, locked.block).await.expect("gamma lock events");
+    assert_eq!(observed.len(), 1, "one lock in the block");
+    let honest = observed[0].report.clone();
+    let LockLocation::CosmWasm(at) = &honest.location else { panic!("a CosmWasm location") };
+    assert_eq!((at.chain_id.as_str(), at.height), ("gamma-1", locked.block));
+
+    // a bonded relayer turned attacker (relayer 2 only signs once the relayers start)
+    let mallory = tn.hub_as(&m.accounts.relayers[2]);
+    // 1. proven at a height whose header the hub's light client has not verified
+    let err = mallory.submit_reports(vec![honest.clone()]).await.expect_err("unverified height refused");
+    let text = refusal(&err);
+    assert!(text.contains("no consensus state at height"), "{text}");
+    assert!(gamma_unreported(&tn, all_id).await, "unverified height: the gamma leg stays unreported");
+
+    // 2. a header whose commit signatures are not gamma's validators'
+    let mut forged = gamma.light_header(locked.block + 1).await.unwrap().expect("header");
+    let mut sh = tendermint_proto::types::SignedHeader::decode(forged.signed_header.as_slice()).unwrap();
+    let commit = sh.commit.as_mut().expect("commit");
+    for sig in &mut commit.signatures {
+        if let Some(b) = sig.signature.first_mut() {
+            *b ^= 0x01;
+        }
+    }
+    forged.signed_header = sh.encode_to_vec().into();
+    let client = mallory.light_client("gamma-1").await.unwrap().expect("gamma's light client");
+    let trusted_next = gamma.validator_set(client.latest_height + 1).await.unwrap();
+    let err = mallory
+        .update_light_client("gamma-1", forged, client.latest_height, trusted_next)
+        .await
+        .expect_err("a header with forged signatures is refused");
+    let text = refusal(&err);
+    assert!(text.contains("signature") || text.contains("does not verify"), "{text}");
+    let after = mallory.light_client("gamma-1").await.unwrap().unwrap();
+    assert_eq!(
+        (after.latest_height, after.consensus_states, after.frozen),
+        (client.latest_height, client.consensus_states, false),
+        "the client did not move"
+    );
+
+    // the genuine header makes the height verifiable
+    let genuine = gamma.light_header(locked.block + 1).await.unwrap().unwrap();
+    let trusted_next = gamma.validator_set(client.latest_height + 1).await.unwrap();
+    mallory
+        .update_light_client("gamma-1", genuine, client.latest_height, trusted_next)
+        .await
+        .expect("the genuine header is taken");
+
+    // 3. a proof of another record: the escrowed amount raised in the record, proof unchanged
+    let mut tampered = honest.clone();
+    let proof = tampered.proof.as_mut().expect("a state proof");
+    let record = String::from_utf8(proof.record.to_vec()).unwrap();
+    proof.record = record.replace("\"7000\"", "\"7001\"").into_bytes().into();
+    assert_ne!(proof.record.to_vec(), record.as_bytes(), "the record names the amount");
+    let err = mallory.submit_reports(vec![tampered]).await.expect_err("a tampered proof is refused");
+    let text = refusal(&err);
+    assert!(text.contains("proof"), "{text}");
+    assert!(gamma_unreported(&tn, all_id).await, "tampered proof: the gamma leg stays unreported");
+
+    // relayers: relayer 0 reports, signs, posts and disputes; 1 and 2 sign
+    let r0 = tn.relayer(Some(0), vec![Role::Reporter, Role::Signer, Role::Poster, Role::Disputer]);
+    let r1 = tn.relayer(Some(1), vec![Role::Signer]);
+    let r2 = tn.relayer(Some(2), vec![Role::Signer]);
+
+    let alice_alpha = tn.wallet(0, alice);
+    let bob_beta = tn.wallet(1, bob);
+    let started = Instant::now();
+    lock_leg(&alice_alpha, &m.bundle_domain(), &all, 0).await.expect("alice locks on alpha");
+    lock_leg(&bob_beta, &m.bundle_domain(), &all, 1).await.expect("bob locks on beta");
+    lock_leg(&alice_alpha, &m.bundle_domain(), &no_gamma, 0).await.expect("alpha leg of no_gamma");
+    lock_leg(&bob_beta, &m.bundle_domain(), &no_gamma, 1).await.expect("beta leg of no_gamma");
+    lock_leg(&alice_alpha, &m.bundle_domain(), &no_beta, 0).await.expect("alpha leg of no_beta");
+    carol_gamma.lock(&no_beta, no_beta_id, 2).await.expect("gamma leg of no_beta");
+
+    let deadline = Instant::now() + Duration::from_secs(170);
+    loop {
+        let s: Vec<_> = futures_status(&tn, &[all_id, no_gamma_id, no_beta_id]).await;
+        let settled = leg_status(m, 0, all_id, 0).await == 2
+            && leg_status(m, 1, all_id, 1).await == 2
+            && gamma_leg(&tn, all_id, 2).await == LegStatus::Committed
+            && leg_status(m, 0, no_gamma_id, 0).await == 3
+            && leg_status(m, 1, no_gamma_id, 1).await == 3
+            && leg_status(m, 0, no_beta_id, 0).await == 3
+            && gamma_leg(&tn, no_beta_id, 2).await == LegStatus::Aborted;
+        if settled {
+            assert_eq!(s, vec![Some(Verdict::Commit), Some(Verdict::Abort), Some(Verdict::Abort)]);
+            break;
+        }
+        assert!(Instant::now() < deadline, "bundles did not settle on every chain: verdicts {s:?}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    eprintln!("three-VM bundles settled on every chain {:.1} s after the locks", started.elapsed().as_secs_f64());
+
+    // balances on every chain: the COMMIT paid, the ABORTs refunded
+    assert_eq!(usdc_balance(m, 0, &bob.evm_address).await, U256::from(100), "bob paid on alpha");
+    assert_eq!(usdc_balance(m, 1, &carol.evm_address).await, U256::from(50), "carol paid on beta");
+    assert_eq!(usdc_balance(m, 0, &alice.evm_address).await, U256::from(900), "alice's aborted alpha legs refunded");
+    assert_eq!(usdc_balance(m, 1, &bob.evm_address).await, U256::from(950), "bob's aborted beta leg refunded");
+    let g = gamma_genesis(&tn);
+    assert_eq!(gamma_balance(&tn, &alice.hub_address).await, g + 7_000, "alice paid on gamma");
+    assert_eq!(gamma_balance(&tn, &carol.hub_address).await, g - 7_000, "carol's aborted gamma leg refunded");
+
+    // ---- a second validator joins gamma with twice the first one's stake: the validator set
+    // changes under the hub's light client, which follows it for the next gamma lock ----
+    let stake: u128 = m.profile.hub.validator_stake.parse().unwrap();
+    let joined = tn
+        .net
+        .add_cosmwasm_validator(m, GAMMA, &m.accounts.deployer, 2 * stake)
+        .await
+        .expect("a validator joins gamma");
+    let set_size = |h: u64| {
+        let c = gamma.client.clone();
+        async move {
+            let h = cosmrs::tendermint::block::Height::try_from(h).unwrap();
+            cosmrs::rpc::Client::validators(c.rpc(), h, cosmrs::rpc::Paging::All).await.map(|v| v.validators.len())
+        }
+    };
+    // CometBFT applies a validator update two blocks after the block that made it
+    while gamma.head().await.unwrap() < joined + 3 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(set_size(joined + 2).await.unwrap(), 2, "gamma has two validators from height {}", joined + 2);
+    let before = mallory.light_client("gamma-1").await.unwrap().unwrap().latest_height;
+    assert!(before < joined + 2, "the hub's client last verified a header of the one-validator set");
+    let t = now();
+    let after = Bundle {
+        creator: alice.hub_address.clone(),
+        nonce: 5,
+        lock_deadline: t + 40,
+        settle_deadline: t + 150,
+        legs: vec![
+            usdc_leg(m, 0, &alice.evm_address, &bob.evm_address, 5),
+            cw_leg(m, GAMMA, &carol.hub_address, &alice.hub_address, 300),
+        ],
+    };
+    let after_id = register(hub, &alice.hub_signer(), log, &after).await.expect("register after the change");
+    lock_leg(&alice_alpha, &m.bundle_domain(), &after, 0).await.expect("alpha leg after the change");
+    carol_gamma.lock(&after, after_id, 1).await.expect("gamma leg after the change");
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while gamma_leg(&tn, after_id, 1).await != LegStatus::Committed {
+        assert!(Instant::now() < deadline, "the bundle after the validator-set change did not settle on gamma");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let client = mallory.light_client("gamma-1").await.unwrap().unwrap();
+    assert!(client.latest_height >= joined + 2 && !client.frozen, "the client moved past the change: {client:?}");
+    assert_eq!(set_size(client.latest_height).await.unwrap(), 2, "its latest header is signed by the new set");
+
+    // ---- the whole quorum colludes: a root the hub never closed, delivered only to gamma. The
+    // disputer watches gamma's Router too and proves every signature in it on the hub ----
+    let fake = SettlementBatch { epoch: 1, batch_index: 9_999, root: Hash32(mesh_protocol::B256::repeat_byte(0x66)) };
+    let digest = settlement_batch_digest(&m.bundle_domain(), &fake);
+    let mut sigs: Vec<_> = m.accounts.relayers[..3]
+        .iter()
+        .map(|r| {
+            let k = signing_key(&hex::decode(&r.evm_secret).unwrap().try_into().unwrap()).unwrap();
+            (signer_address(&k), sign_digest(&k, digest))
+        })
+        .collect();
+    sigs.sort_by_key(|(a, _)| *a);
+    let signers: Vec<_> = sigs.iter().map(|(a, _)| mesh_protocol::EvmAddress(*a)).collect();
+    let submit = mesh_hub_api::router_cw::ExecuteMsg::SubmitBatch {
+        epoch: fake.epoch,
+        batch_index: fake.batch_index,
+        root: fake.root,
+        signatures: sigs.into_iter().map(|(_, s)| s).collect(),
+    };
+    let router = &m.cosmwasm[GAMMA].contracts["router"];
+    gamma
+        .client
+        .execute(&m.accounts.deployer.hub_signer(), router, &submit, vec![])
+        .await
+        .expect("gamma takes the quorum's root");
+    let disputer = tn.relayer(None, vec![Role::Disputer]);
+    let dispute_contract = &m.contracts["dispute"];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let f: mesh_hub_api::dispute::FraudsResponse = hub
+            .query_smart(dispute_contract, &mesh_hub_api::dispute::QueryMsg::Frauds { start_after: None, limit: None })
+            .await
+            .unwrap();
+        let mut slashed: Vec<_> = f.frauds.iter().filter_map(|r| r.evm_signer).collect();
+        slashed.sort();
+        if slashed == signers {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the gamma-only root's signers were not all proven: {slashed:?}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    disputer.stop().await;
+
+    for r in [r0, r1, r2] {
+        assert!(!r.handle.is_finished(), "relayers keep running");
+        r.stop().await;
+    }
+
+    // ---- every relayer stopped: an expired gamma leg is refunded with no signature at all ----
+    let t = now();
+    let lonely = Bundle {
+        creator: carol.hub_address.clone(),
+        nonce: 4,
+        lock_deadline: t + 8,
+        settle_deadline: t + 8 + 36,
+        legs: vec![cw_leg(m, GAMMA, &carol.hub_address, &alice.hub_address, 900)],
+    };
+    let lonely_id = register(hub, &carol.hub_signer(), log, &lonely).await.expect("register the lonely bundle");
+    carol_gamma.lock(&lonely, lonely_id, 0).await.expect("carol locks");
+    let carol_locked = gamma_balance(&tn, &carol.hub_address).await;
+    // a third party (the deployer) sends the refund: it is permissionless
+    let router = &m.cosmwasm[GAMMA].contracts["router"];
+    let anyone = m.accounts.deployer.hub_signer();
+    let refund = mesh_hub_api::router_cw::ExecuteMsg::RefundExpired { bundle_id: lonely_id, index: 0 };
+    let early = gamma.client.execute(&anyone, router, &refund, vec![]).await.expect_err("refused before expiry");
+    assert!(refusal(&early).contains("refund"), "{}", refusal(&early));
+    while now() < lonely.settle_deadline + mesh_devnet::deploy::DEVNET_REFUND_GRACE + 2 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    gamma.client.execute(&anyone, router, &refund, vec![]).await.expect("refundExpired after the deadline and grace");
+    assert_eq!(gamma_leg(&tn, lonely_id, 0).await, LegStatus::Refunded);
+    assert_eq!(gamma_balance(&tn, &carol.hub_address).await, carol_locked + 900, "carol refunded on gamma");
+    let again = gamma.client.execute(&anyone, router, &refund, vec![]).await;
+    assert!(again.is_err(), "a leg ends once: a second refund is refused");
+}
+
+/// Whether the hub still has no report of leg 2 (gamma) of bundle `id`, which is undecided.
+async fn gamma_unreported(tn: &TestNet, id: Hash32) -> bool {
+    let s = status(&tn.hub, &tn.m.contracts["bundle_log"], id).await.unwrap();
+    assert_eq!(s.status, BundleStatus::Pending, "the bundle is still undecided");
+    s.reports[2].is_none()
+}
+
+async fn futures_status(tn: &TestNet, ids: &[Hash32]) -> Vec<Option<Verdict>> {
+    let mut out = Vec::new();
+    for id in ids {
+        out.push(status(&tn.hub, &tn.m.contracts["bundle_log"], *id).await.unwrap().verdict);
+    }
+    out
+}
