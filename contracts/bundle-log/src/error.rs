@@ -52,6 +52,8 @@ pub enum ContractError {
     WrongRouter { leg_index: usize, domain: u64, expected: AccountId, got: AccountId },
     #[error("leg {leg_index}: {field} {account} is not an account of {vm}")]
     LegAccountNotOfVm { leg_index: usize, field: &'static str, account: AccountId, vm: ChainVm },
+    #[error("leg {leg_index}: {vm} does not run actions on COMMIT (its Router would refuse the leg)")]
+    ActionNotSupported { leg_index: usize, vm: ChainVm },
     #[error("creator {creator} already used nonce {nonce} for bundle {bundle_id}")]
     NonceUsed { creator: Addr, nonce: u64, bundle_id: Hash32 },
 

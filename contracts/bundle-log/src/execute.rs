@@ -220,7 +220,14 @@ pub fn register_bundle(deps: DepsMut, env: Env, info: MessageInfo, bundle: Bundl
                 got: leg.router,
             });
         }
-        for (field, account) in [("depositor", &leg.depositor), ("token", &leg.token), ("recipient", &leg.recipient)] {
+        let mut accounts = vec![("depositor", &leg.depositor), ("token", &leg.token), ("recipient", &leg.recipient)];
+        if let Some(action) = &leg.action {
+            if !chain.vm.runs_actions() {
+                return Err(ContractError::ActionNotSupported { leg_index, vm: chain.vm });
+            }
+            accounts.extend([("action target", &action.target), ("action output token", &action.output_token)]);
+        }
+        for (field, account) in accounts {
             if !chain.vm.accepts_account(account) {
                 return Err(ContractError::LegAccountNotOfVm { leg_index, field, account: *account, vm: chain.vm });
             }

@@ -79,6 +79,7 @@ mod tests {
             token: AccountId::ZERO,
             amount: Amount::from(1u128),
             recipient: AccountId::ZERO,
+            action: None,
         };
         BundleRecord {
             id: Hash32::default(),

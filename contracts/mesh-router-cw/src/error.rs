@@ -32,6 +32,8 @@ pub enum ContractError {
     LegIndexOutOfRange { index: u32, count: usize },
     #[error("the leg is for domain {got}, this router serves domain {expected}")]
     WrongDomain { expected: u64, got: u64 },
+    #[error("the leg carries an action on COMMIT; this router does not run actions (it would have to pay the recipient instead), so it refuses the leg")]
+    ActionNotSupported,
     #[error("the leg's router {leg_router} is not this router {router}")]
     WrongRouter { leg_router: AccountId, router: AccountId },
     #[error("{caller} is not the leg's depositor {depositor}")]

@@ -187,6 +187,9 @@ fn lock(
     if leg.recipient.is_zero() {
         return Err(ContractError::ZeroRecipient);
     }
+    if leg.action.is_some() {
+        return Err(ContractError::ActionNotSupported);
+    }
     bundle.validate().map_err(ContractError::InvalidBundle)?;
     let sent = token_id(api, &token)?;
     if sent != leg.token {

@@ -453,6 +453,7 @@ pub fn sample_leg(i: usize, nonce: u64) -> Leg {
         token: account(0x70 + i as u8),
         amount: Amount::from(1_000u128 + i as u128),
         recipient: account(0xe0 + i as u8),
+        action: None,
     }
 }
 

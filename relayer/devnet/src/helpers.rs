@@ -24,6 +24,7 @@ pub fn usdc_leg(m: &Manifest, chain: usize, depositor: &str, recipient: &str, am
         token: addr(&m.evm[chain].contracts["USDC"]).into(),
         amount: mesh_protocol::Amount::from(amount),
         recipient: addr(recipient).into(),
+        action: None,
     }
 }
 
@@ -71,6 +72,7 @@ pub fn cw_leg(m: &Manifest, chain: usize, depositor: &str, recipient: &str, amou
         token: mesh_hub_api::router_cw::bank_denom_token_id(&c.denoms[0]),
         amount: mesh_protocol::Amount::from(amount),
         recipient: cw_account(recipient),
+        action: None,
     }
 }
 

@@ -240,6 +240,7 @@ impl BundleSpec {
                 token,
                 amount,
                 recipient: party(d, chain, i, "recipient", &l.to)?,
+                action: None,
             });
         }
         if self.lock_within < slowest {

@@ -421,6 +421,7 @@ pub fn leg(chain_id: u64, router: Address, amount: u64) -> Leg {
         token: addr(0x70).into(),
         amount: Amount(U256::from(amount)),
         recipient: addr(0xbe).into(),
+        action: None,
     }
 }
 

@@ -180,6 +180,7 @@ impl World {
             token,
             amount: Amount::from(amount),
             recipient: self.account(recipient),
+            action: None,
         }
     }
 
@@ -192,6 +193,7 @@ impl World {
             token: AccountId::from_evm([0x33; 20].into()),
             amount: Amount::from(5u128),
             recipient: AccountId::from_evm([0x44; 20].into()),
+            action: None,
         }
     }
 

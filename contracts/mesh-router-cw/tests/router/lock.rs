@@ -90,6 +90,22 @@ fn a_lock_refuses_a_leg_of_another_domain() {
 }
 
 #[test]
+fn a_lock_refuses_a_leg_carrying_an_action_it_cannot_run() {
+    let mut w = World::new();
+    let mut bundle = w.simple_bundle();
+    bundle.legs[0].action = Some(mesh_protocol::Action {
+        target: w.account(&w.cw20.clone()),
+        data: br#"{"swap":{}}"#.to_vec().into(),
+        output_token: w.native_token(),
+        min_out: mesh_protocol::Amount::from(1u128),
+        gas_limit: 100_000,
+    });
+    let alice = w.alice.clone();
+    assert_refused(w.try_lock_native(&alice, &bundle, 0, &coins(1000, DENOM)), ContractError::ActionNotSupported);
+    assert!(w.escrow(w.id(&bundle), 0).is_none(), "nothing escrowed");
+}
+
+#[test]
 fn a_lock_refuses_a_leg_naming_another_router() {
     let mut w = World::new();
     let mut bundle = w.simple_bundle();

@@ -113,6 +113,16 @@ impl ChainVm {
             ChainVm::CosmWasm { .. } => true,
         }
     }
+
+    /// Whether the VM's Router runs a leg's action on COMMIT (`Leg::action`): the EVM
+    /// MeshRouter does (through its isolated ActionExecutor); mesh-router-cw does not yet and
+    /// refuses such legs, so the hub refuses to register them.
+    pub fn runs_actions(&self) -> bool {
+        match self {
+            ChainVm::Evm { .. } => true,
+            ChainVm::CosmWasm { .. } => false,
+        }
+    }
 }
 
 impl core::fmt::Display for ChainVm {

@@ -9,13 +9,13 @@ use std::borrow::Cow;
 use alloy_primitives::{keccak256, Address, B256, U256};
 use alloy_sol_types::{sol, Eip712Domain, SolStruct};
 
-use crate::types::{Bundle, Leg, SettlementBatch, SignerSet, SignerSetUpdate, Verdict};
+use crate::types::{Action, Bundle, Leg, SettlementBatch, SignerSet, SignerSetUpdate, Verdict};
 
 /// EIP-712 domain name shared by every statement of the hub.
 pub const DOMAIN_NAME: &str = "AtomicMesh";
-/// EIP-712 domain version: "2" since legs are VM-neutral (domain ids, 32-byte accounts), so that
-/// nothing signed under version 1 verifies under version 2.
-pub const DOMAIN_VERSION: &str = "2";
+/// EIP-712 domain version: "3" since a leg may carry an action (version 2 made legs VM-neutral),
+/// so that nothing signed under an earlier encoding verifies.
+pub const DOMAIN_VERSION: &str = "3";
 
 /// Solidity definitions of the hashed structs; the single source of the type strings.
 pub mod sol_types {
@@ -28,6 +28,14 @@ pub mod sol_types {
             bytes32 token;
             uint256 amount;
             bytes32 recipient;
+            bytes32 action;
+        }
+        struct Action {
+            bytes32 target;
+            bytes32 dataHash;
+            bytes32 outputToken;
+            uint256 minOut;
+            uint64 gasLimit;
         }
         struct Bundle {
             bytes32 hubDomain;
@@ -114,7 +122,20 @@ fn sol_leg(leg: &Leg) -> sol_types::Leg {
         token: leg.token.0,
         amount: leg.amount.0,
         recipient: leg.recipient.0,
+        action: leg.action.as_ref().map(action_hash).unwrap_or(B256::ZERO),
     }
+}
+
+/// `hashStruct(Action)` with `dataHash = keccak256(data)`: a leg's `action` field.
+pub fn action_hash(action: &Action) -> B256 {
+    sol_types::Action {
+        target: action.target.0,
+        dataHash: keccak256(&action.data.0),
+        outputToken: action.output_token.0,
+        minOut: action.min_out.0,
+        gasLimit: action.gas_limit,
+    }
+    .eip712_hash_struct()
 }
 
 /// `hashStruct(Leg)`: what the Router emits in `LegLocked` and the hub checks reports against.
@@ -178,6 +199,7 @@ pub fn relayer_key_digest(hub: &HubDomain, relayer: &str) -> B256 {
 pub fn type_strings() -> Vec<(&'static str, String)> {
     vec![
         ("Leg", sol_types::Leg::eip712_encode_type().into_owned()),
+        ("Action", sol_types::Action::eip712_encode_type().into_owned()),
         ("Bundle", sol_types::Bundle::eip712_encode_type().into_owned()),
         ("Settlement", sol_types::Settlement::eip712_encode_type().into_owned()),
         ("SettlementBatch", sol_types::SettlementBatch::eip712_encode_type().into_owned()),

@@ -17,6 +17,8 @@ pub enum ProtocolError {
     ZeroDomain { index: usize },
     #[error("bundle creator must not be empty")]
     EmptyCreator,
+    #[error("leg {index}: action: {reason}")]
+    BadAction { index: usize, reason: &'static str },
 
     #[error("signer set is empty")]
     EmptySignerSet,

@@ -30,3 +30,8 @@ pub use types::*;
 pub const MAX_LEGS: usize = 16;
 /// Most signers a signer set may have: bounds signature verification on every chain.
 pub const MAX_SIGNERS: usize = 64;
+/// Most gas a leg's action may be given (the EVM Router's `MeshTypes.MAX_ACTION_GAS`): a COMMIT
+/// must stay deliverable within a block.
+pub const MAX_ACTION_GAS: u64 = 10_000_000;
+/// Most bytes of a leg's action input: the hub keeps it with the bundle.
+pub const MAX_ACTION_DATA: usize = 16 * 1024;

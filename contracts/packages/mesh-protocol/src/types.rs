@@ -7,7 +7,7 @@ use alloy_primitives::{Address, B256, U256};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{ProtocolError, MAX_LEGS, MAX_SIGNERS};
+use crate::{ProtocolError, MAX_ACTION_DATA, MAX_ACTION_GAS, MAX_LEGS, MAX_SIGNERS};
 
 macro_rules! string_schema {
     ($ty:ty, $name:literal, $pattern:literal) => {
@@ -287,7 +287,96 @@ pub struct Leg {
     pub amount: Amount,
     /// Who receives the tokens on COMMIT.
     pub recipient: AccountId,
+    /// A call made with the escrowed tokens on COMMIT, on behalf of the recipient; absent for a
+    /// plain transfer. Part of the leg hash (its [`crate::eip712::action_hash`], zero when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<Action>,
 }
+
+/// What a leg's Router does on COMMIT instead of paying the recipient the escrowed tokens: it
+/// hands them to an isolated executor that calls `target` with `data` (at most `gas_limit` gas)
+/// and must deliver at least `min_out` of `output_token` to the recipient. If the call reverts,
+/// runs out of gas or delivers less, the recipient is paid the escrowed tokens themselves: one
+/// outcome per leg, never a refund after a COMMIT (docs/protocol.md, "Actions").
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    /// The contract called, on the leg's chain.
+    pub target: AccountId,
+    /// The call's input: calldata on EVM, the execute message's JSON bytes on CosmWasm. Kept by
+    /// the hub with the bundle and supplied at settlement, where the Router checks it against
+    /// the hash inside the leg hash. At most [`MAX_ACTION_DATA`] bytes.
+    pub data: HexBytes,
+    /// The token the recipient must receive.
+    pub output_token: AccountId,
+    /// The least amount of `output_token` the recipient must receive (0: any).
+    pub min_out: Amount,
+    /// Gas the call gets, 1 to [`MAX_ACTION_GAS`].
+    pub gas_limit: u64,
+}
+
+impl Action {
+    /// Structural checks of leg `index`'s action.
+    pub fn validate(&self, index: usize) -> Result<(), ProtocolError> {
+        let bad = |reason| Err(ProtocolError::BadAction { index, reason });
+        if self.target.is_zero() {
+            return bad("target must not be the zero account");
+        }
+        if self.output_token.is_zero() {
+            return bad("output token must not be the zero account");
+        }
+        if self.gas_limit == 0 || self.gas_limit > MAX_ACTION_GAS {
+            return bad("gas limit must be between 1 and MAX_ACTION_GAS");
+        }
+        if self.data.0.len() > MAX_ACTION_DATA {
+            return bad("data exceeds MAX_ACTION_DATA bytes");
+        }
+        Ok(())
+    }
+}
+
+/// Bytes of any length. JSON: `0x` + an even number of hex digits (`0x` alone is empty).
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct HexBytes(pub Vec<u8>);
+
+impl HexBytes {
+    pub fn parse(s: &str) -> Result<Self, ProtocolError> {
+        let digits = s.strip_prefix("0x").ok_or(ProtocolError::Hex("bytes must start with 0x"))?;
+        hex::decode(digits).map(HexBytes).map_err(|_| ProtocolError::Hex("bytes are not an even number of hex digits"))
+    }
+}
+
+impl core::fmt::Debug for HexBytes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "HexBytes({self})")
+    }
+}
+
+impl core::fmt::Display for HexBytes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "0x{}", hex::encode(&self.0))
+    }
+}
+
+impl From<Vec<u8>> for HexBytes {
+    fn from(v: Vec<u8>) -> Self {
+        HexBytes(v)
+    }
+}
+
+impl Serialize for HexBytes {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for HexBytes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        HexBytes::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+string_schema!(HexBytes, "HexBytes", "^0x([0-9a-fA-F]{2})*$");
 
 /// A cross-chain operation: every leg delivers, or every leg refunds.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
@@ -339,6 +428,9 @@ impl Bundle {
             }
             if leg.amount.0.is_zero() {
                 return Err(ProtocolError::ZeroAmount { index });
+            }
+            if let Some(action) = &leg.action {
+                action.validate(index)?;
             }
         }
         Ok(())

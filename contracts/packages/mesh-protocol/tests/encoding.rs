@@ -7,11 +7,28 @@ use mesh_protocol::eip712::*;
 use mesh_protocol::*;
 use proptest::prelude::*;
 
-fn manual_leg_hash(leg: &Leg) -> B256 {
+fn manual_action_hash(a: &Action) -> B256 {
     let typehash =
-        keccak256("Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient)");
+        keccak256("Action(bytes32 target,bytes32 dataHash,bytes32 outputToken,uint256 minOut,uint64 gasLimit)");
+    keccak256((typehash, a.target.0, keccak256(&a.data.0), a.output_token.0, a.min_out.0, U256::from(a.gas_limit)).abi_encode())
+}
+
+fn manual_leg_hash(leg: &Leg) -> B256 {
+    let typehash = keccak256(
+        "Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient,bytes32 action)",
+    );
+    let action = leg.action.as_ref().map(manual_action_hash).unwrap_or_default();
     keccak256(
-        (typehash, U256::from(leg.domain), leg.router.0, leg.depositor.0, leg.token.0, leg.amount.0, leg.recipient.0)
+        (
+            typehash,
+            U256::from(leg.domain),
+            leg.router.0,
+            leg.depositor.0,
+            leg.token.0,
+            leg.amount.0,
+            leg.recipient.0,
+            action,
+        )
             .abi_encode(),
     )
 }
@@ -19,7 +36,7 @@ fn manual_leg_hash(leg: &Leg) -> B256 {
 fn manual_bundle_id(hub: &HubDomain, b: &Bundle) -> B256 {
     let typehash = keccak256(
         "Bundle(bytes32 hubDomain,bytes32 creator,uint64 nonce,uint64 lockDeadline,uint64 settleDeadline,Leg[] legs)\
-         Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient)",
+         Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient,bytes32 action)",
     );
     let legs: Vec<u8> = b.legs.iter().flat_map(|l| manual_leg_hash(l).0).collect();
     keccak256(
@@ -41,7 +58,7 @@ fn domain_separator_is_name_version_salt() {
     let hub = HubDomain::new("mesh-devnet-1", "inj1log");
     let typehash = keccak256("EIP712Domain(string name,string version,bytes32 salt)");
     let salt = keccak256((keccak256("mesh-devnet-1"), keccak256("inj1log")).abi_encode());
-    let expected = keccak256((typehash, keccak256("AtomicMesh"), keccak256("2"), salt).abi_encode());
+    let expected = keccak256((typehash, keccak256("AtomicMesh"), keccak256("3"), salt).abi_encode());
     assert_eq!(hub.separator(), expected);
     assert_ne!(hub.separator(), HubDomain::new("mesh-devnet-2", "inj1log").separator());
 }
@@ -267,7 +284,7 @@ fn a_v1_signed_batch_digest_differs_from_v2() {
     let hub = HubDomain::new("mesh-devnet-1", "inj1log");
     let typehash = keccak256("EIP712Domain(string name,string version,bytes32 salt)");
     let v1 = keccak256((typehash, keccak256("AtomicMesh"), keccak256("1"), hub.salt()).abi_encode());
-    assert_eq!(DOMAIN_VERSION, "2");
+    assert_eq!(DOMAIN_VERSION, "3");
     assert_ne!(hub.separator(), v1);
     let batch = SettlementBatch { epoch: 1, batch_index: 0, root: Hash32(keccak256("root")) };
     let struct_hash = keccak256(
@@ -280,9 +297,77 @@ fn a_v1_signed_batch_digest_differs_from_v2() {
             .abi_encode(),
     );
     let v1_digest = keccak256([&[0x19u8, 0x01][..], v1.as_slice(), struct_hash.as_slice()].concat());
-    let v2_digest = keccak256([&[0x19u8, 0x01][..], hub.separator().as_slice(), struct_hash.as_slice()].concat());
-    assert_eq!(settlement_batch_digest(&hub, &batch), v2_digest);
+    let current = keccak256([&[0x19u8, 0x01][..], hub.separator().as_slice(), struct_hash.as_slice()].concat());
+    assert_eq!(settlement_batch_digest(&hub, &batch), current);
     assert_ne!(settlement_batch_digest(&hub, &batch), v1_digest);
+}
+
+/// Nothing signed under the v2 domain (legs without actions) verifies under v3.
+#[test]
+fn a_v2_signed_batch_digest_differs_from_v3() {
+    let hub = HubDomain::new("mesh-devnet-1", "inj1log");
+    let typehash = keccak256("EIP712Domain(string name,string version,bytes32 salt)");
+    let v2 = keccak256((typehash, keccak256("AtomicMesh"), keccak256("2"), hub.salt()).abi_encode());
+    assert_ne!(hub.separator(), v2);
+    let batch = SettlementBatch { epoch: 1, batch_index: 0, root: Hash32(keccak256("root")) };
+    let struct_hash = keccak256(
+        (keccak256("SettlementBatch(uint64 epoch,uint64 batchIndex,bytes32 root)"), U256::from(1), U256::from(0), batch.root.0)
+            .abi_encode(),
+    );
+    let v2_digest = keccak256([&[0x19u8, 0x01][..], v2.as_slice(), struct_hash.as_slice()].concat());
+    assert_ne!(settlement_batch_digest(&hub, &batch), v2_digest);
+}
+
+/// Every field of an action is bound by the leg hash, and a leg with an action never hashes
+/// like the same leg without one (`action = 0`).
+#[test]
+fn every_action_field_changes_the_leg_hash() {
+    let mut leg = sample_leg(31337, 7, 100);
+    let plain = leg_hash(&leg);
+    let action = Action {
+        target: AccountId(B256::repeat_byte(1)),
+        data: vec![1, 2, 3].into(),
+        output_token: AccountId(B256::repeat_byte(2)),
+        min_out: Amount::from(5u128),
+        gas_limit: 100_000,
+    };
+    leg.action = Some(action.clone());
+    let with = leg_hash(&leg);
+    assert_ne!(with, plain);
+    let variants = [
+        Action { target: AccountId(B256::repeat_byte(9)), ..action.clone() },
+        Action { data: vec![1, 2, 4].into(), ..action.clone() },
+        Action { data: Vec::new().into(), ..action.clone() },
+        Action { output_token: AccountId(B256::repeat_byte(9)), ..action.clone() },
+        Action { min_out: Amount::from(6u128), ..action.clone() },
+        Action { gas_limit: 100_001, ..action.clone() },
+    ];
+    for v in variants {
+        leg.action = Some(v.clone());
+        assert_ne!(leg_hash(&leg), with, "{v:?}");
+    }
+}
+
+/// An action's JSON is strict: unknown fields and odd-length calldata are refused; a leg without
+/// an action serialises without the field (so plain legs keep their JSON).
+#[test]
+fn action_json_is_strict_and_absent_for_plain_legs() {
+    let leg = sample_leg(31337, 3, 100);
+    let json = serde_json::to_value(&leg).unwrap();
+    assert!(json.get("action").is_none());
+    let mut with = json.clone();
+    with["action"] = serde_json::json!({
+        "target": AccountId(B256::repeat_byte(1)), "data": "0x0102", "output_token": AccountId(B256::repeat_byte(2)),
+        "min_out": "5", "gas_limit": 100
+    });
+    let parsed: Leg = serde_json::from_value(with.clone()).unwrap();
+    assert_eq!(parsed.action.unwrap().data.0, vec![1, 2]);
+    let mut odd = with.clone();
+    odd["action"]["data"] = "0x010".into();
+    assert!(serde_json::from_value::<Leg>(odd).is_err());
+    let mut extra = with;
+    extra["action"]["calldata"] = "0x".into();
+    assert!(serde_json::from_value::<Leg>(extra).is_err());
 }
 
 #[test]

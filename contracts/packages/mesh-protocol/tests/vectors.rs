@@ -41,6 +41,7 @@ fn vector_bundles() -> Vec<Bundle> {
         token: a(token),
         amount: Amount::from(amount),
         recipient: a(rcpt),
+        action: None,
     };
     vec![
         Bundle {
@@ -84,9 +85,59 @@ fn vector_bundles() -> Vec<Bundle> {
                     token: wide_account("wasm cw20"),
                     amount: Amount::from(5_000_000u128),
                     recipient: wide_account("wasm recipient"),
+                    action: None,
                 },
                 leg(31337, "routerA", "lender", "WETH", 1, "arb"),
             ],
+        },
+        // Legs with actions on COMMIT: a swap on a pool (EVM calldata), a CosmWasm execute
+        // message, and an extreme one (empty data, every field at its bound).
+        Bundle {
+            creator: "inj1creator0000000000000000000000000000".into(),
+            nonce: 4,
+            lock_deadline: 1_800_000_000,
+            settle_deadline: 1_800_003_600,
+            legs: vector_actions()
+                .into_iter()
+                .map(|action| Leg { action: Some(action), ..leg(31338, "routerB", "arb", "WETH", 5, "arb") })
+                .chain([leg(31337, "routerA", "lender", "WETH", 1, "arb")])
+                .collect(),
+        },
+    ]
+}
+
+fn vector_actions() -> Vec<Action> {
+    // swap(address tokenIn, uint256 amountIn, uint256 minOut, address to), ABI-encoded
+    let mut swap = keccak256("swap(address,uint256,uint256,address)")[..4].to_vec();
+    for word in [
+        evm_account("WETH").0,
+        B256::from(U256::from(5u64)),
+        B256::from(U256::from(9_000u64)),
+        evm_account("arb").0,
+    ] {
+        swap.extend_from_slice(word.as_slice());
+    }
+    vec![
+        Action {
+            target: evm_account("pool"),
+            data: HexBytes(swap),
+            output_token: evm_account("USDC"),
+            min_out: Amount::from(9_000u128),
+            gas_limit: 300_000,
+        },
+        Action {
+            target: wide_account("wasm pool"),
+            data: HexBytes(br#"{"swap":{"belief_price":null,"max_spread":"0.01"}}"#.to_vec()),
+            output_token: wide_account("wasm cw20"),
+            min_out: Amount::from(1u128),
+            gas_limit: 1,
+        },
+        Action {
+            target: wide_account("target"),
+            data: HexBytes(Vec::new()),
+            output_token: wide_account("output"),
+            min_out: Amount(U256::MAX),
+            gas_limit: MAX_ACTION_GAS,
         },
     ]
 }
@@ -106,6 +157,11 @@ fn build() -> Value {
                 "bundle": b,
                 "creatorHash": h(creator_hash(&b.creator)),
                 "legHashes": b.legs.iter().map(|l| h(leg_hash(l))).collect::<Vec<_>>(),
+                "legActionHashes": b
+                    .legs
+                    .iter()
+                    .map(|l| h(l.action.as_ref().map(action_hash).unwrap_or_default()))
+                    .collect::<Vec<_>>(),
                 "bundleId": h(bundle_id(&hub, b)),
                 "commitLeaf": h(settlement_leaf(bundle_id(&hub, b), Verdict::Commit)),
                 "abortLeaf": h(settlement_leaf(bundle_id(&hub, b), Verdict::Abort)),
@@ -219,6 +275,18 @@ fn build() -> Value {
         },
         "types": types,
         "bundles": bundle_vectors,
+        "actions": vector_actions()
+            .iter()
+            .map(|a| json!({
+                "target": a.target,
+                "data": a.data,
+                "dataHash": h(keccak256(&a.data.0)),
+                "outputToken": a.output_token,
+                "minOut": a.min_out,
+                "gasLimit": a.gas_limit,
+                "hash": h(action_hash(a)),
+            }))
+            .collect::<Vec<_>>(),
         "merkle": trees,
         "batch": {
             "epoch": batch.epoch,

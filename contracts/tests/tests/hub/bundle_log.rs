@@ -1020,6 +1020,100 @@ fn a_leg_with_32_byte_accounts_registers_on_a_cosmwasm_domain() {
     assert_eq!(info.bundle.legs[1].domain, 7);
 }
 
+fn swap_action(target: AccountId) -> mesh_protocol::Action {
+    mesh_protocol::Action {
+        target,
+        data: vec![0xab; 68].into(),
+        output_token: account(0xd1),
+        min_out: mesh_protocol::Amount::from(90u128),
+        gas_limit: 200_000,
+    }
+}
+
+/// A leg with an action on an EVM domain registers, with its calldata kept in the record (the
+/// relayer supplies it at settlement) and the action inside the leg hash.
+#[test]
+fn a_leg_with_an_action_registers_on_an_evm_domain_with_its_calldata_kept() {
+    let mut h = Hub::new();
+    let mut b = h.bundle("alice", 1, 2, 1_000);
+    b.legs[1].action = Some(swap_action(account(0xd0)));
+    let id = h.register(&b).unwrap();
+    let info = h.bundle_info(&id);
+    assert_eq!(info.bundle.legs[1].action, b.legs[1].action, "the calldata is kept");
+    let mut plain = b.legs[1].clone();
+    plain.action = None;
+    assert_ne!(
+        mesh_protocol::eip712::leg_hash(&plain),
+        mesh_protocol::eip712::leg_hash(&b.legs[1]),
+        "the action is part of the leg hash"
+    );
+}
+
+/// An action the EVM Router would never call (gas limit out of range, oversized calldata, zero
+/// target), a target or output token that is not an EVM account, or an action on a CosmWasm
+/// domain (whose Router does not run actions and would refuse the lock) is refused at
+/// registration, before anyone locks.
+#[test]
+fn a_leg_with_an_action_no_router_could_run_is_refused_at_registration() {
+    let mut h = Hub::new();
+    let invalid = |reason| E::InvalidBundle(mesh_protocol::ProtocolError::BadAction { index: 1, reason });
+    for (action, err) in [
+        (
+            mesh_protocol::Action { gas_limit: 0, ..swap_action(account(0xd0)) },
+            invalid("gas limit must be between 1 and MAX_ACTION_GAS"),
+        ),
+        (
+            mesh_protocol::Action { gas_limit: mesh_protocol::MAX_ACTION_GAS + 1, ..swap_action(account(0xd0)) },
+            invalid("gas limit must be between 1 and MAX_ACTION_GAS"),
+        ),
+        (
+            mesh_protocol::Action {
+                data: vec![0; mesh_protocol::MAX_ACTION_DATA + 1].into(),
+                ..swap_action(account(0xd0))
+            },
+            invalid("data exceeds MAX_ACTION_DATA bytes"),
+        ),
+        (swap_action(AccountId::ZERO), invalid("target must not be the zero account")),
+        (
+            swap_action(AccountId(B256::repeat_byte(0x5c))),
+            E::LegAccountNotOfVm {
+                leg_index: 1,
+                field: "action target",
+                account: AccountId(B256::repeat_byte(0x5c)),
+                vm: ChainVm::Evm { chain_id: CHAIN_B },
+            },
+        ),
+        (
+            mesh_protocol::Action { output_token: AccountId(B256::repeat_byte(0x5d)), ..swap_action(account(0xd0)) },
+            E::LegAccountNotOfVm {
+                leg_index: 1,
+                field: "action output token",
+                account: AccountId(B256::repeat_byte(0x5d)),
+                vm: ChainVm::Evm { chain_id: CHAIN_B },
+            },
+        ),
+    ] {
+        let mut b = h.bundle("alice", 1, 2, 1_000);
+        b.legs[1].action = Some(action);
+        assert_err(h.register(&b), err);
+    }
+    let admin = h.admin.clone();
+    let router = AccountId(B256::repeat_byte(0x3c));
+    let gamma = ChainVm::CosmWasm { chain_id: "gamma-1".into() };
+    h.log_exec(&admin, &ExecuteMsg::AddChain { domain: 7, name: "gamma".into(), vm: gamma.clone(), router, confirmations: 1 })
+        .unwrap();
+    let mut b = h.bundle("alice", 1, 2, 1_000);
+    b.legs[1].domain = 7;
+    b.legs[1].router = router;
+    b.legs[1].action = Some(swap_action(AccountId(B256::repeat_byte(0x5c))));
+    assert_err(h.register(&b), E::ActionNotSupported { leg_index: 1, vm: gamma });
+    let chains: ChainsResponse = q(&h, &QueryMsg::Chains { start_after: None, limit: None });
+    assert_eq!(chains.chains.len(), 3);
+    // nothing was registered: the nonce is still free
+    b.legs[1].action = None;
+    h.register(&b).unwrap();
+}
+
 /// Two domains claiming one EVM chain id would let one chain's locks be reported for legs of
 /// another domain (and split its legs between two routers): the registry refuses the second.
 #[test]

@@ -173,6 +173,7 @@ async fn a_lock_is_found_proven_to_the_light_client_and_settled_on_a_real_chain(
         token: router_cw::bank_denom_token_id("inj"),
         amount: Amount::from(AMOUNT),
         recipient: account(&bob),
+        action: None,
     };
     let bundle = Bundle {
         creator: "inj1creator".into(),

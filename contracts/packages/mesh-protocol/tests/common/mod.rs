@@ -19,6 +19,7 @@ pub fn sample_leg(domain: u64, seed: u8, amount: u128) -> Leg {
         token: addr(seed.wrapping_add(2)),
         amount: Amount::from(amount),
         recipient: addr(seed.wrapping_add(3)),
+        action: None,
     }
 }
 
@@ -40,17 +41,30 @@ pub fn arb_address() -> impl Strategy<Value = AccountId> {
     ]
 }
 
+/// Any valid action: any accounts, calldata of 0 to 200 bytes, any minimum, any gas limit the
+/// protocol allows.
+pub fn arb_action() -> impl Strategy<Value = Action> {
+    (arb_address(), proptest::collection::vec(any::<u8>(), 0..200), arb_address(), any::<[u8; 32]>(), 1..=MAX_ACTION_GAS)
+        .prop_map(|(target, data, output_token, min_out, gas_limit)| Action {
+            target,
+            data: data.into(),
+            output_token,
+            min_out: Amount(U256::from_be_bytes(min_out)),
+            gas_limit,
+        })
+}
+
 pub fn arb_leg() -> impl Strategy<Value = Leg> {
-    (1u64.., arb_address(), arb_address(), arb_address(), 1u128.., arb_address()).prop_map(
-        |(domain, router, depositor, token, amount, recipient)| Leg {
+    (1u64.., arb_address(), arb_address(), arb_address(), 1u128.., arb_address(), proptest::option::of(arb_action()))
+        .prop_map(|(domain, router, depositor, token, amount, recipient, action)| Leg {
             domain,
             router,
             depositor,
             token,
             amount: Amount::from(amount),
             recipient,
-        },
-    )
+            action,
+        })
 }
 
 pub fn arb_bundle() -> impl Strategy<Value = Bundle> {
