@@ -109,7 +109,8 @@ contract RouterHandler {
                 depositor: MeshTypes.account(actors[s % 3]),
                 token: MeshTypes.account(address(tokens[(s >> 4) % 2])),
                 amount: amount,
-                recipient: MeshTypes.account(actors[(s >> 2) % 3])
+                recipient: MeshTypes.account(actors[(s >> 2) % 3]),
+                action: bytes32(0)
             });
         }
         bytes32 creatorHash = keccak256("inj1invariant");
