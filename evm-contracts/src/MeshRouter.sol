@@ -5,7 +5,8 @@ import {MerkleProofLib} from "solady/utils/MerkleProofLib.sol";
 import {ReentrancyGuardTransient} from "solady/utils/ReentrancyGuardTransient.sol";
 import {SafeTransferLib} from "solady/utils/SafeTransferLib.sol";
 
-import {Leg, MeshTypes} from "./MeshTypes.sol";
+import {ActionExecutor} from "./ActionExecutor.sol";
+import {Action, Leg, MeshTypes} from "./MeshTypes.sol";
 import {IMeshRouter} from "./interfaces/IMeshRouter.sol";
 import {ISettlementVerifier} from "./interfaces/ISettlementVerifier.sol";
 
@@ -25,6 +26,14 @@ import {ISettlementVerifier} from "./interfaces/ISettlementVerifier.sol";
 /// the delivery window of a COMMIT the hub decided before the settle deadline: without it a
 /// COMMIT reaching chain A before the deadline and chain B after it would pay on A and refund
 /// on B.
+///
+/// Actions: a leg may name (by hash) a call its COMMIT makes with the escrowed tokens, e.g. a
+/// swap whose output goes to the recipient. Such a COMMIT applies only through `settleAction`,
+/// where the relayer supplies the action. The call never runs from the router, which holds every
+/// escrow, but from the router's own `ActionExecutor`, inside a self-call (`runAction`) with a
+/// fixed gas budget: if anything in it fails, the tokens never left escrow and the recipient is
+/// paid the escrowed tokens instead. The relayer must send enough gas for the whole budget
+/// (`ActionGasTooLow` otherwise), so it cannot starve an action into that fallback.
 contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
     using SafeTransferLib for address;
 
@@ -45,23 +54,42 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
     /// @dev The hub-assigned domain id of this chain (> 0): every leg escrowed here names it.
     uint64 internal immutable _DOMAIN;
 
+    /// @dev The executor the router deployed to run actions.
+    ActionExecutor internal immutable _EXECUTOR;
+
     /// @dev `settleMany` skip reasons, as in `SettlementSkipped`.
     uint8 internal constant _SKIP_NOT_LOCKED = 1;
     uint8 internal constant _SKIP_EXPIRED = 2;
     uint8 internal constant _SKIP_TRANSFER_FAILED = 3;
+    uint8 internal constant _SKIP_ACTION_REQUIRED = 4;
+
+    /// @notice Gas `runAction` gets beyond the action's `gasLimit`: the transfer to the executor,
+    /// the executor's approvals, balance reads and forwarding transfers (cold accounts, fresh
+    /// balance slots), its `MARGIN`, and the two 1/64 withholdings of the calls runAction →
+    /// executor → target (3.2 % of the gas limit: 320k at `MAX_ACTION_GAS`). A `MAX_ACTION_GAS`
+    /// action with every account cold needs just over 500k (test/Actions.t.sol); the rest is
+    /// headroom for costlier tokens. Unused gas is not charged: a relayer only needs a higher
+    /// transaction gas limit.
+    uint256 public constant ACTION_OVERHEAD = 600_000;
+
+    /// @notice Gas `settleAction` keeps after the self-call for the fallback payment and the
+    /// events.
+    uint256 public constant ACTION_RESERVE = 100_000;
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                          STORAGE                           */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
     /// @dev Storage form of an escrow. A COMMIT reads two slots (0 and 1); an amount that does
-    /// not fit in 96 bits is kept in a fifth slot written only for such legs.
+    /// not fit in 96 bits is kept in a fifth slot written only for such legs, a leg's action in
+    /// a sixth written only for legs with an action.
     struct Stored {
         // Slot 0.
         address token;
         uint64 settleDeadline;
         LegStatus status;
         bool wideAmount;
+        bool hasAction;
         // Slot 1.
         address recipient;
         uint96 amount;
@@ -71,6 +99,8 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
         bytes32 legHash;
         // Slot 4, only when `wideAmount`.
         uint256 wide;
+        // Slot 5, only when `hasAction`.
+        bytes32 action;
     }
 
     /// @dev Escrows by `keccak256(abi.encode(bundleId, index))`.
@@ -96,6 +126,7 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
         _HUB_DOMAIN = verifier_.DOMAIN_SEPARATOR();
         _DOMAIN = domain_;
         _REFUND_GRACE = refundGrace_;
+        _EXECUTOR = new ActionExecutor();
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
@@ -142,6 +173,59 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
         _checkVerdictProof(bundleId, verdict, batchRoot, proof);
         if (!_VERIFIER.isVerifiedRoot(batchRoot)) revert RootNotVerified(batchRoot);
         _settleLeg(bundleId, index, verdict);
+    }
+
+    /// @inheritdoc IMeshRouter
+    function settleAction(
+        bytes32 bundleId,
+        uint32 index,
+        bytes32 batchRoot,
+        bytes32[] calldata proof,
+        ActionCall calldata action
+    ) external nonReentrant returns (bool executed) {
+        _checkVerdictProof(bundleId, MeshTypes.COMMIT, batchRoot, proof);
+        if (!_VERIFIER.isVerifiedRoot(batchRoot)) revert RootNotVerified(batchRoot);
+        Stored storage e = _escrows[_key(bundleId, index)];
+        _commitActionLeg(e, bundleId, index, action);
+        address token = e.token;
+        address recipient = e.recipient;
+        uint256 amount = _amount(e, e.wideAmount);
+        if (_callable(action)) {
+            executed = _attempt(bundleId, index, token, amount, recipient, action);
+        }
+        if (!executed) {
+            // The attempt reverted as a whole: the tokens are still here.
+            token.safeTransfer(recipient, amount);
+            emit ActionFellBack(bundleId, index);
+        }
+        emit LegSettled(bundleId, index, MeshTypes.COMMIT);
+    }
+
+    /// @inheritdoc IMeshRouter
+    /// @dev Not `nonReentrant`: `settleAction` holds the guard for the whole attempt, so nothing
+    /// the action calls can enter the router's guarded functions, and nobody but the router can
+    /// call this one.
+    function runAction(
+        bytes32 bundleId,
+        uint32 index,
+        address token,
+        uint256 amount,
+        address recipient,
+        ActionCall calldata action
+    ) external {
+        if (msg.sender != address(this)) revert OnlySelf();
+        token.safeTransfer(address(_EXECUTOR), amount);
+        uint256 output = _EXECUTOR.run(
+            token,
+            amount,
+            recipient,
+            address(uint160(uint256(action.target))),
+            action.data,
+            address(uint160(uint256(action.outputToken))),
+            action.minOut,
+            action.gasLimit
+        );
+        emit ActionExecuted(bundleId, index, output);
     }
 
     /// @inheritdoc IMeshRouter
@@ -219,6 +303,11 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMeshRouter
+    function actionExecutor() external view returns (address) {
+        return address(_EXECUTOR);
+    }
+
+    /// @inheritdoc IMeshRouter
     function domain() external view returns (uint64) {
         return _DOMAIN;
     }
@@ -250,7 +339,8 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
             depositor: e.depositor,
             recipient: e.recipient,
             amount: _amount(e, e.wideAmount),
-            legHash: e.legHash
+            legHash: e.legHash,
+            action: e.hasAction ? e.action : bytes32(0)
         });
     }
 
@@ -262,6 +352,11 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
     /// @inheritdoc IMeshRouter
     function legHash(Leg calldata leg) external pure returns (bytes32) {
         return MeshTypes.legHash(leg);
+    }
+
+    /// @inheritdoc IMeshRouter
+    function actionHash(ActionCall calldata action) external pure returns (bytes32) {
+        return _actionHash(action);
     }
 
     /// @inheritdoc IMeshRouter
@@ -307,16 +402,17 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
     }
 
     /// @dev Applies an authenticated `verdict` (COMMIT or ABORT) to a leg, reverting unless the
-    /// leg is Locked and, for COMMIT, refunds are not open yet.
+    /// leg is Locked and, for COMMIT, refunds are not open yet and the leg has no action.
     function _settleLeg(bytes32 bundleId, uint32 index, uint8 verdict) internal {
         Stored storage e = _escrows[_key(bundleId, index)];
-        (address token, uint64 deadline, LegStatus status, bool wide) =
-            (e.token, e.settleDeadline, e.status, e.wideAmount);
+        (address token, uint64 deadline, LegStatus status, bool wide, bool hasAction) =
+            (e.token, e.settleDeadline, e.status, e.wideAmount, e.hasAction);
         if (status != LegStatus.Locked) revert LegNotLocked(bundleId, index, status);
         address to;
         if (verdict == MeshTypes.COMMIT) {
             uint256 opens = _refundOpensAt(deadline);
             if (block.timestamp >= opens) revert SettlementExpired(opens, block.timestamp);
+            if (hasAction) revert ActionRequired(bundleId, index);
             e.status = LegStatus.Committed;
             to = e.recipient;
         } else {
@@ -325,6 +421,26 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
         }
         token.safeTransfer(to, _amount(e, wide));
         emit LegSettled(bundleId, index, verdict);
+    }
+
+    /// @dev Marks a leg Committed for `settleAction`, reverting unless it is Locked, refunds are
+    /// not open yet and `action` is the leg's action.
+    function _commitActionLeg(
+        Stored storage e,
+        bytes32 bundleId,
+        uint32 index,
+        ActionCall calldata action
+    ) internal {
+        (uint64 deadline, LegStatus status, bool hasAction) =
+            (e.settleDeadline, e.status, e.hasAction);
+        if (status != LegStatus.Locked) revert LegNotLocked(bundleId, index, status);
+        uint256 opens = _refundOpensAt(deadline);
+        if (block.timestamp >= opens) revert SettlementExpired(opens, block.timestamp);
+        // A plain leg expects zero, which no action hashes to.
+        bytes32 expected = hasAction ? e.action : bytes32(0);
+        bytes32 got = _actionHash(action);
+        if (got != expected) revert ActionMismatch(expected, got);
+        e.status = LegStatus.Committed;
     }
 
     /// @dev Settles `items` under an authenticated `batchRoot`, skipping what cannot settle.
@@ -346,11 +462,12 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
     }
 
     /// @dev Applies an authenticated verdict to a leg, or skips it (with `SettlementSkipped`) if
-    /// it is not Locked, if a COMMIT comes when refunds are open, or if the token transfer fails.
+    /// it is not Locked, if a COMMIT comes when refunds are open or for a leg with an action, or
+    /// if the token transfer fails.
     function _trySettleLeg(bytes32 bundleId, uint32 index, uint8 verdict) internal returns (bool) {
         Stored storage e = _escrows[_key(bundleId, index)];
-        (address token, uint64 deadline, LegStatus status, bool wide) =
-            (e.token, e.settleDeadline, e.status, e.wideAmount);
+        (address token, uint64 deadline, LegStatus status, bool wide, bool hasAction) =
+            (e.token, e.settleDeadline, e.status, e.wideAmount, e.hasAction);
         if (status != LegStatus.Locked) {
             emit SettlementSkipped(bundleId, index, _SKIP_NOT_LOCKED);
             return false;
@@ -359,6 +476,10 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
         if (verdict == MeshTypes.COMMIT) {
             if (block.timestamp >= _refundOpensAt(deadline)) {
                 emit SettlementSkipped(bundleId, index, _SKIP_EXPIRED);
+                return false;
+            }
+            if (hasAction) {
+                emit SettlementSkipped(bundleId, index, _SKIP_ACTION_REQUIRED);
                 return false;
             }
             e.status = LegStatus.Committed;
@@ -495,6 +616,57 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
         }
     }
 
+    /// @dev `MeshTypes.actionHash` of a supplied action.
+    function _actionHash(ActionCall calldata action) internal pure returns (bytes32) {
+        return MeshTypes.actionHash(
+            Action({
+                target: action.target,
+                dataHash: keccak256(action.data),
+                outputToken: action.outputToken,
+                minOut: action.minOut,
+                gasLimit: action.gasLimit
+            })
+        );
+    }
+
+    /// @dev Whether an action may be called at all: a gas limit in `[1, MAX_ACTION_GAS]`,
+    /// EVM-shaped target and output token, a target with code. Otherwise its recipient is paid
+    /// directly, the same way whoever settles it.
+    function _callable(ActionCall calldata action) internal view returns (bool) {
+        uint64 gasLimit = action.gasLimit;
+        bytes32 target = action.target;
+        return gasLimit != 0 && gasLimit <= MeshTypes.MAX_ACTION_GAS
+            && MeshTypes.isEvmAccount(target) && MeshTypes.isEvmAccount(action.outputToken)
+            && address(uint160(uint256(target))).code.length != 0;
+    }
+
+    /// @dev Runs `runAction` as a self-call with exactly `gasLimit + ACTION_OVERHEAD` gas, copying
+    /// no return data (a revert payload cannot cost the router anything); returns whether it
+    /// succeeded. Refuses to start with less gas than the call and the fallback need, so that
+    /// the outcome depends on the action alone, never on the gas the relayer sent.
+    function _attempt(
+        bytes32 bundleId,
+        uint32 index,
+        address token,
+        uint256 amount,
+        address recipient,
+        ActionCall calldata action
+    ) internal returns (bool success) {
+        bytes memory data = abi.encodeCall(
+            this.runAction, (bundleId, index, token, amount, recipient, action)
+        );
+        uint256 budget = uint256(action.gasLimit) + ACTION_OVERHEAD;
+        // The call keeps 1/64 of what is left: with `budget + budget / 63` the callee gets all
+        // of `budget`.
+        uint256 needed = budget + budget / 63 + ACTION_RESERVE;
+        uint256 available = gasleft();
+        if (available < needed) revert ActionGasTooLow(available, needed);
+        /// @solidity memory-safe-assembly
+        assembly {
+            success := call(budget, address(), 0, add(data, 0x20), mload(data), 0, 0)
+        }
+    }
+
     /// @dev The escrowed amount (from slot 1, or slot 4 when `wide`).
     function _amount(Stored storage e, bool wide) internal view returns (uint256) {
         return wide ? e.wide : e.amount;
@@ -530,6 +702,8 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
         }
         if (leg.amount == 0) revert ZeroAmount();
         if (recipient == address(0)) revert ZeroRecipient();
+        // Whatever the executor holds goes to the next action's recipient.
+        if (recipient == address(_EXECUTOR)) revert RecipientIsExecutor();
         if (token.code.length == 0) revert TokenHasNoCode(token);
     }
 
@@ -558,6 +732,11 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
         e.depositor = depositor;
         e.legHash = hash;
         if (wide) e.wide = amount;
+        bytes32 action = leg.action;
+        if (action != bytes32(0)) {
+            e.hasAction = true;
+            e.action = action;
+        }
         emit LegLocked(bundleId, index, hash, leg.depositor, leg.token, amount, settleDeadline);
     }
 

@@ -20,6 +20,26 @@ struct Leg {
     uint256 amount;
     /// @dev Who is paid on COMMIT.
     bytes32 recipient;
+    /// @dev `MeshTypes.actionHash` of the call a COMMIT runs with the escrowed tokens (paying
+    /// the recipient its output), or zero for a plain transfer.
+    bytes32 action;
+}
+
+/// @notice A call a COMMIT makes with a leg's escrowed tokens (docs/protocol.md), as hashed into
+/// the leg's `action` field.
+/// @dev Field order and types are normative: they are hashed as the EIP-712 struct `Action`. The
+/// calldata itself is not stored: the relayer supplies it and the router checks its hash.
+struct Action {
+    /// @dev The contract called (an EVM address left-padded, else the action is never called).
+    bytes32 target;
+    /// @dev `keccak256` of the calldata.
+    bytes32 dataHash;
+    /// @dev The token the recipient must receive at least `minOut` of.
+    bytes32 outputToken;
+    /// @dev The least output-token balance increase of the recipient that counts as success.
+    uint256 minOut;
+    /// @dev The exact gas the target is called with (1 to `MeshTypes.MAX_ACTION_GAS`).
+    uint64 gasLimit;
 }
 
 /// @title MeshTypes
@@ -43,26 +63,34 @@ library MeshTypes {
     /// @dev Most leaves a settlement batch may have: the hub's `MAX_BATCH_SIZE_CAP`
     /// (mesh-hub-api `bundle_log`). Bounds the multiproof fold (`MeshRouter.settleMultiproof`).
     uint256 internal constant MAX_BATCH_SIZE = 256;
+    /// @dev Most gas an action's target may be given; an action with a larger (or zero)
+    /// `gasLimit` is never called and its recipient is paid the escrowed tokens.
+    uint256 internal constant MAX_ACTION_GAS = 10_000_000;
 
     /// @dev `keccak256("EIP712Domain(string name,string version,bytes32 salt)")`.
     bytes32 internal constant DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,bytes32 salt)");
     /// @dev `keccak256("AtomicMesh")`, the domain name hash.
     bytes32 internal constant NAME_HASH = keccak256("AtomicMesh");
-    /// @dev `keccak256("2")`, the domain version hash: version 2 (VM-neutral legs), so nothing
-    /// signed under version 1 verifies.
     /// @dev The EIP-712 domain version: what `VERSION_HASH` hashes and ERC-5267 reports.
-    string internal constant VERSION = "2";
+    /// Version 3: legs carry an `action`, so nothing signed under versions 1 (EVM-only legs) or
+    /// 2 (VM-neutral legs without actions) verifies.
+    string internal constant VERSION = "3";
+    /// @dev `keccak256(bytes(VERSION))`, the domain version hash.
     bytes32 internal constant VERSION_HASH = keccak256(bytes(VERSION));
 
     /// @dev EIP-712 type hash of `Leg`.
     bytes32 internal constant LEG_TYPEHASH = keccak256(
-        "Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient)"
+        "Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient,bytes32 action)"
     );
     /// @dev EIP-712 type hash of `Bundle` (with `Leg` appended, as EIP-712 requires).
     bytes32 internal constant BUNDLE_TYPEHASH = keccak256(
         "Bundle(bytes32 hubDomain,bytes32 creator,uint64 nonce,uint64 lockDeadline,uint64 settleDeadline,Leg[] legs)"
-        "Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient)"
+        "Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient,bytes32 action)"
+    );
+    /// @dev EIP-712 type hash of `Action`, a leg's call on COMMIT.
+    bytes32 internal constant ACTION_TYPEHASH = keccak256(
+        "Action(bytes32 target,bytes32 dataHash,bytes32 outputToken,uint256 minOut,uint64 gasLimit)"
     );
     /// @dev EIP-712 type hash of `Settlement`, the Merkle leaf.
     bytes32 internal constant SETTLEMENT_TYPEHASH =
@@ -132,7 +160,22 @@ library MeshTypes {
                 leg.depositor,
                 leg.token,
                 leg.amount,
-                leg.recipient
+                leg.recipient,
+                leg.action
+            )
+        );
+    }
+
+    /// @dev `hashStruct(Action)`: what a leg's `action` field holds.
+    function actionHash(Action memory action) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                ACTION_TYPEHASH,
+                action.target,
+                action.dataHash,
+                action.outputToken,
+                action.minOut,
+                action.gasLimit
             )
         );
     }

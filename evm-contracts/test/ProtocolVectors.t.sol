@@ -5,7 +5,7 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 import {MerkleProofLib} from "solady/utils/MerkleProofLib.sol";
 
 import {MeshRouter} from "../src/MeshRouter.sol";
-import {Leg, MeshTypes} from "../src/MeshTypes.sol";
+import {Action, Leg, MeshTypes} from "../src/MeshTypes.sol";
 import {SettlementVerifier} from "../src/SettlementVerifier.sol";
 import {IMeshRouter} from "../src/interfaces/IMeshRouter.sol";
 import {SignerSetLib} from "../src/lib/SignerSetLib.sol";
@@ -76,6 +76,7 @@ contract ProtocolVectorsTest is Test {
         _checkType("SignerSet", MeshTypes.SIGNER_SET_TYPEHASH);
         _checkType("SignerSetUpdate", MeshTypes.SIGNER_SET_UPDATE_TYPEHASH);
         _checkType("RelayerKey", MeshTypes.RELAYER_KEY_TYPEHASH);
+        _checkType("Action", MeshTypes.ACTION_TYPEHASH);
     }
 
     function test_Vectors_Domain() public view {
@@ -122,6 +123,25 @@ contract ProtocolVectorsTest is Test {
         leg.token = vm.parseJsonBytes32(json, string.concat(l, ".token"));
         leg.amount = vm.parseJsonUint(json, string.concat(l, ".amount"));
         leg.recipient = vm.parseJsonBytes32(json, string.concat(l, ".recipient"));
+        leg.action = vm.parseJsonBytes32(json, _key(string.concat(b, ".legActionHashes"), j, ""));
+    }
+
+    /// @dev The action at JSON path `a` (its calldata hashed here, not read from the file).
+    function _actionAt(string memory a) internal view returns (Action memory action) {
+        action.target = vm.parseJsonBytes32(json, string.concat(a, ".target"));
+        action.dataHash = keccak256(vm.parseJsonBytes(json, string.concat(a, ".data")));
+        action.outputToken = vm.parseJsonBytes32(json, string.concat(a, ".outputToken"));
+        action.minOut = vm.parseJsonUint(json, string.concat(a, ".minOut"));
+        action.gasLimit = uint64(vm.parseJsonUint(json, string.concat(a, ".gasLimit")));
+    }
+
+    /// @dev Whether the object at `a` carries every field of an action.
+    function _hasActionFields(string memory a) internal view returns (bool) {
+        return vm.keyExistsJson(json, string.concat(a, ".target"))
+            && vm.keyExistsJson(json, string.concat(a, ".data"))
+            && vm.keyExistsJson(json, string.concat(a, ".outputToken"))
+            && vm.keyExistsJson(json, string.concat(a, ".minOut"))
+            && vm.keyExistsJson(json, string.concat(a, ".gasLimit"));
     }
 
     function _a(bytes32 id) internal pure returns (address) {
@@ -152,7 +172,8 @@ contract ProtocolVectorsTest is Test {
 
     function test_Vectors_Bundles() public view {
         bytes32 separator = vm.parseJsonBytes32(json, ".hub.domainSeparator");
-        for (uint256 i; i < 4; ++i) {
+        uint256 i;
+        for (; vm.keyExistsJson(json, _key(".bundles", i, "")); ++i) {
             string memory b = _key(".bundles", i, "");
             bytes32[] memory legHashes =
                 vm.parseJsonBytes32Array(json, string.concat(b, ".legHashes"));
@@ -160,6 +181,13 @@ contract ProtocolVectorsTest is Test {
             for (uint256 j; j < legs.length; ++j) {
                 legs[j] = _legAt(b, j);
                 assertEq(MeshTypes.legHash(legs[j]), legHashes[j], "leg hash");
+                // A plain leg has no action object and a zero action hash.
+                string memory a = _key(string.concat(b, ".bundle.legs"), j, ".action");
+                if (!vm.keyExistsJson(json, a)) {
+                    assertEq(legs[j].action, bytes32(0), "plain leg");
+                } else if (_hasActionFields(a)) {
+                    assertEq(MeshTypes.actionHash(_actionAt(a)), legs[j].action, "leg action");
+                }
             }
             bytes32 ch = MeshTypes.creatorHash(
                 vm.parseJsonString(json, string.concat(b, ".bundle.creator"))
@@ -190,6 +218,36 @@ contract ProtocolVectorsTest is Test {
                 "abort leaf"
             );
         }
+        assertGe(i, 4, "bundle vectors");
+    }
+
+    /// @dev Every action vector: its calldata hash and `hashStruct(Action)`, also through the
+    /// router's view.
+    function test_Vectors_Actions() public {
+        MeshRouter r = new MeshRouter(verifier, 1, 1 hours);
+        uint256 i;
+        for (; vm.keyExistsJson(json, _key(".actions", i, "")); ++i) {
+            string memory a = _key(".actions", i, "");
+            bytes memory data = vm.parseJsonBytes(json, string.concat(a, ".data"));
+            Action memory action = _actionAt(a);
+            assertEq(
+                action.dataHash,
+                vm.parseJsonBytes32(json, string.concat(a, ".dataHash")),
+                "data hash"
+            );
+            bytes32 h = vm.parseJsonBytes32(json, string.concat(a, ".hash"));
+            assertEq(MeshTypes.actionHash(action), h, "action hash");
+            assertEq(
+                r.actionHash(
+                    IMeshRouter.ActionCall(
+                        action.target, data, action.outputToken, action.minOut, action.gasLimit
+                    )
+                ),
+                h,
+                "router action hash"
+            );
+        }
+        assertGe(i, 1, "action vectors");
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/

@@ -9,11 +9,12 @@ import {ReentrantToken} from "./mocks/BadTokens.sol";
 import {Bundle, MeshFixture} from "./utils/MeshFixture.sol";
 
 /// @notice Every state-changing entry point of the router that moves tokens (lock, settle,
-/// settleMany, settleBatch, settleMultiproof, refundExpired) is re-entered by a reentrant token
-/// through every guarded entry point, the same one and every other (cross-function re-entry).
-/// The re-entrant call must fail with exactly the guard's `Reentrancy()`, and the outer call must
-/// move exactly its own amount. Removing `nonReentrant` from any one of the six functions fails
-/// at least one of these tests (checked with scripts/mutants-sol.sh).
+/// settleMany, settleBatch, settleMultiproof, refundExpired, settleAction) is re-entered by a
+/// reentrant token through every guarded entry point, the same one and every other
+/// (cross-function re-entry). The re-entrant call must fail with exactly the guard's
+/// `Reentrancy()`, and the outer call must move exactly its own amount. Removing `nonReentrant`
+/// from any one of the seven functions fails at least one of these tests (checked with
+/// scripts/mutants-sol.sh for the first six).
 contract ReentrancyTest is MeshFixture {
     uint256 internal constant AMOUNT = 50e18;
 
@@ -31,10 +32,11 @@ contract ReentrancyTest is MeshFixture {
         SettleMany,
         SettleBatch,
         SettleMultiproof,
-        RefundExpired
+        RefundExpired,
+        SettleAction
     }
 
-    uint256 internal constant ENTRIES = 6;
+    uint256 internal constant ENTRIES = 7;
 
     function setUp() public {
         _setUpMesh(3, 2);
@@ -97,7 +99,26 @@ contract ReentrancyTest is MeshFixture {
             m[0] = IMeshRouter.MultiItem(id, 0, verdict, 0);
             return abi.encodeCall(router.settleMultiproof, (leaf, 1, m, none));
         }
+        if (entry == Entry.SettleAction) {
+            // On a plain leg, unguarded, this would revert `ActionMismatch`, not `Reentrancy()`.
+            return abi.encodeCall(
+                router.settleAction,
+                (id, 0, MeshTypes.settlementLeaf(id, MeshTypes.COMMIT), none, _rtAction(0))
+            );
+        }
         return abi.encodeCall(router.refundExpired, (id, 0));
+    }
+
+    /// @dev An action that returns the input to the recipient: called when `gasLimit` is in
+    /// range (the token moves to the executor and back), paid directly when it is zero.
+    function _rtAction(uint64 gasLimit) internal view returns (IMeshRouter.ActionCall memory) {
+        return IMeshRouter.ActionCall(
+            _acct(address(rt)),
+            abi.encodeCall(rt.balanceOf, (address(this))),
+            _acct(address(rt)),
+            AMOUNT,
+            gasLimit
+        );
     }
 
     /// @dev Runs `outer` on leg x with the token armed to re-enter through `inner` on leg y, and
@@ -195,8 +216,48 @@ contract ReentrancyTest is MeshFixture {
 
     /// @dev During the pull of a lock, every settlement entry point is refused.
     function test_Reentrancy_Lock_RefusesEveryEntryPoint() public {
-        for (uint256 i; i < ENTRIES - 1; ++i) {
+        for (uint256 i; i < ENTRIES; ++i) {
+            if (Entry(i) == Entry.RefundExpired) continue;
             _lockOuter(Entry(i));
+        }
+    }
+
+    /// @dev `settleAction` on an action leg of `rt`, the token armed to re-enter through
+    /// `inner` on leg y while it moves (to the executor inside the self-call when the action is
+    /// called, to the recipient when it is paid directly): refused with `Reentrancy()`, one
+    /// payout.
+    function _checkSettleAction(Entry inner, uint64 gasLimit) internal {
+        uint256 snap = vm.snapshotState();
+        Bundle memory a = _rtLeg(9);
+        IMeshRouter.ActionCall memory action = _rtAction(gasLimit);
+        a.legs[0].action = router.actionHash(action);
+        bytes32 aid = _id(a);
+        _lock(a, 0);
+        _submitRoot(MeshTypes.settlementLeaf(aid, MeshTypes.COMMIT), 0);
+        _submitRoot(MeshTypes.settlementLeaf(yid, MeshTypes.ABORT), 1);
+        rt.arm(address(router), _call(inner, yid, MeshTypes.ABORT));
+        uint256 routerBefore = rt.balanceOf(address(router));
+        bool executed = router.settleAction(
+            aid, 0, MeshTypes.settlementLeaf(aid, MeshTypes.COMMIT), new bytes32[](0), action
+        );
+        assertEq(executed, gasLimit != 0, "executed iff callable");
+        assertFalse(rt.armed(), "the token re-entered");
+        assertFalse(rt.lastCallSucceeded(), string.concat("inner ", vm.toString(uint256(inner))));
+        assertEq(
+            rt.lastReturnData(),
+            abi.encodeWithSelector(ReentrancyGuardTransient.Reentrancy.selector),
+            "Reentrancy()"
+        );
+        assertEq(uint8(router.legStatus(yid, 0)), uint8(IMeshRouter.LegStatus.Locked), "y");
+        assertEq(uint8(router.legStatus(_id(_rtLeg(3)), 0)), 0, "z");
+        assertEq(rt.balanceOf(address(router)), routerBefore - AMOUNT, "one payout");
+        vm.revertToState(snap);
+    }
+
+    function test_Reentrancy_SettleAction_RefusesEveryEntryPoint() public {
+        for (uint256 i; i < ENTRIES; ++i) {
+            _checkSettleAction(Entry(i), 100_000);
+            _checkSettleAction(Entry(i), 0);
         }
     }
 

@@ -588,7 +588,7 @@ contract SettlementVerifierTest is MeshFixture {
         (bytes1 fields, string memory name, string memory version,,,,) = verifier.eip712Domain();
         assertEq(uint8(fields), 0x13, "fields");
         assertEq(name, "AtomicMesh", "name");
-        assertEq(version, "2", "version");
+        assertEq(version, "3", "version");
         (,,,,, bytes32 saltField,) = verifier.eip712Domain();
         bytes32 rebuilt = keccak256(
             abi.encode(
@@ -754,34 +754,39 @@ contract SettlementVerifierTest is MeshFixture {
     /*             AUDIT: DOMAIN BINDS THE DEPLOYMENT             */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
 
-    /// @dev Two bundle-logs on one hub chain (a migration, a staging copy) with the same signer
-    /// set: a signature made for one is refused by the other's verifier.
-    /// @dev Protocol v2 bumped the EIP-712 domain version to "2": a batch signed under the v1
-    /// domain (same name, same salt, version "1") recovers strangers and is refused, so nothing
-    /// signed for 20-byte legs verifies under VM-neutral ones.
-    function test_RevertWhen_BatchSignedUnderV1Domain() public {
-        bytes32 v1Domain = keccak256(
-            abi.encode(
-                MeshTypes.DOMAIN_TYPEHASH, MeshTypes.NAME_HASH, keccak256("1"), verifier.HUB_SALT()
-            )
-        );
-        assertTrue(v1Domain != verifier.DOMAIN_SEPARATOR(), "the version is bound");
-        bytes32 v1Digest = MeshTypes.typedDataDigest(
-            v1Domain, MeshTypes.settlementBatchHash(GENESIS_EPOCH, 7, ROOT)
-        );
-        bytes memory sigs = _sign(_take(signerKeys, 3), v1Digest);
-        bytes32 v2Digest = _digest(GENESIS_EPOCH, 7, ROOT);
-        assertTrue(v1Digest != v2Digest, "another digest");
-        bytes memory err = _foreignSigError(v2Digest, sigs);
-        vm.expectRevert(err);
-        verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
-        vm.expectRevert(err);
-        verifier.checkSignatures(GENESIS_EPOCH, v2Digest, sigs);
-        // The same signers over the v2 digest verify.
-        bytes memory v2Sigs = _sign(_take(signerKeys, 3), v2Digest);
-        assertTrue(verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, v2Sigs), "v2 verifies");
+    /// @dev Each encoding change bumped the EIP-712 domain version (v2: VM-neutral legs, v3: legs
+    /// with actions): a batch signed under an older domain (same name, same salt, version "1" or
+    /// "2") recovers strangers and is refused, so nothing signed for older legs verifies.
+    function test_RevertWhen_BatchSignedUnderOlderDomain() public {
+        bytes32 digest = _digest(GENESIS_EPOCH, 7, ROOT);
+        for (uint256 v = 1; v <= 2; ++v) {
+            bytes32 oldDomain = keccak256(
+                abi.encode(
+                    MeshTypes.DOMAIN_TYPEHASH,
+                    MeshTypes.NAME_HASH,
+                    keccak256(bytes(vm.toString(v))),
+                    verifier.HUB_SALT()
+                )
+            );
+            assertTrue(oldDomain != verifier.DOMAIN_SEPARATOR(), "the version is bound");
+            bytes32 oldDigest = MeshTypes.typedDataDigest(
+                oldDomain, MeshTypes.settlementBatchHash(GENESIS_EPOCH, 7, ROOT)
+            );
+            bytes memory sigs = _sign(_take(signerKeys, 3), oldDigest);
+            assertTrue(oldDigest != digest, "another digest");
+            bytes memory err = _foreignSigError(digest, sigs);
+            vm.expectRevert(err);
+            verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs);
+            vm.expectRevert(err);
+            verifier.checkSignatures(GENESIS_EPOCH, digest, sigs);
+        }
+        // The same signers over the v3 digest verify.
+        bytes memory sigs3 = _sign(_take(signerKeys, 3), digest);
+        assertTrue(verifier.submitBatch(GENESIS_EPOCH, 7, ROOT, sigs3), "v3 verifies");
     }
 
+    /// @dev Two bundle-logs on one hub chain (a migration, a staging copy) with the same signer
+    /// set: a signature made for one is refused by the other's verifier.
     function test_SignatureForAnotherDeploymentOnTheSameHubIsRefused() public {
         string memory staging = "inj1stagingbundlelog000000000000000000000";
         SettlementVerifier other = new SettlementVerifier(

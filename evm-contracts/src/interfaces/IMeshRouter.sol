@@ -15,6 +15,11 @@ import {ISettlementVerifier} from "./ISettlementVerifier.sol";
 /// the per-chain `refundGrace` is the delivery window: the hub only COMMITs a bundle before its
 /// `settleDeadline`, and a COMMIT delivered to every chain of the bundle within `refundGrace`
 /// after that pays on every chain (atomicity no longer rests on an unenforced delivery deadline).
+///
+/// Actions: a leg whose `action` is not zero is paid on COMMIT only through `settleAction`, which
+/// runs the action (a call made by the router's `actionExecutor` with the escrowed tokens,
+/// whose output goes to the recipient) and pays the recipient the escrowed tokens themselves if
+/// the action cannot run or fails. Either way the leg ends Committed, once.
 interface IMeshRouter {
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                       TYPES                                */
@@ -38,6 +43,7 @@ interface IMeshRouter {
     /// @param recipient Who is paid on COMMIT.
     /// @param amount The amount the router measured when locking (≥ the leg's amount).
     /// @param legHash `hashStruct(Leg)`, as emitted in `LegLocked`.
+    /// @param action The leg's `action` (`MeshTypes.actionHash`), zero for a plain leg.
     struct Escrow {
         address token;
         uint64 settleDeadline;
@@ -46,6 +52,22 @@ interface IMeshRouter {
         address recipient;
         uint256 amount;
         bytes32 legHash;
+        bytes32 action;
+    }
+
+    /// @notice The action of a leg, as a relayer supplies it to `settleAction`; it must hash
+    /// (`MeshTypes.actionHash`, with `dataHash = keccak256(data)`) to the leg's `action`.
+    /// @param target The contract called; an EVM address left-padded to 32 bytes.
+    /// @param data The calldata.
+    /// @param outputToken The token the recipient must gain; an EVM address left-padded.
+    /// @param minOut The least output-token balance increase of the recipient.
+    /// @param gasLimit The exact gas the target is called with (1 to `MAX_ACTION_GAS`).
+    struct ActionCall {
+        bytes32 target;
+        bytes data;
+        bytes32 outputToken;
+        uint256 minOut;
+        uint64 gasLimit;
     }
 
     /// @notice One leg to settle in `settleMany`.
@@ -111,8 +133,24 @@ interface IMeshRouter {
     /// @param bundleId The bundle's id.
     /// @param index The leg's index in the bundle.
     /// @param reason 1 = not locked (never locked, or already ended), 2 = COMMIT while refunds
-    /// are open (at or after `settleDeadline + refundGrace`), 3 = the token transfer failed.
+    /// are open (at or after `settleDeadline + refundGrace`), 3 = the token transfer failed,
+    /// 4 = COMMIT of a leg with an action (left Locked for `settleAction`).
     event SettlementSkipped(bytes32 indexed bundleId, uint32 indexed index, uint8 reason);
+
+    /// @notice A committed leg's action ran: the recipient gained `output` of the action's
+    /// output token (≥ its `minOut`). Followed by `LegSettled(bundleId, index, COMMIT)`.
+    /// @param bundleId The bundle's id.
+    /// @param index The leg's index in the bundle.
+    /// @param output The recipient's output-token balance increase.
+    event ActionExecuted(bytes32 indexed bundleId, uint32 indexed index, uint256 output);
+
+    /// @notice A committed leg's action could not run (gas limit zero or above `MAX_ACTION_GAS`,
+    /// a target or output token that is not an EVM address, a target without code) or failed
+    /// (reverted, or less than `minOut` output): the recipient was paid the escrowed tokens
+    /// themselves. Followed by `LegSettled(bundleId, index, COMMIT)`.
+    /// @param bundleId The bundle's id.
+    /// @param index The leg's index in the bundle.
+    event ActionFellBack(bytes32 indexed bundleId, uint32 indexed index);
 
     /// @notice `depositor` allowed or disallowed `operator` to lock legs on its behalf.
     /// @param depositor The depositor.
@@ -200,6 +238,21 @@ interface IMeshRouter {
     /// @notice Pulling the tokens from the depositor failed: no allowance, no balance, or the
     /// token returned false (raised by solady's SafeTransferLib).
     error TransferFromFailed();
+    /// @notice Leg `index` of `bundleId` has an action: its COMMIT applies only through
+    /// `settleAction`.
+    error ActionRequired(bytes32 bundleId, uint32 index);
+    /// @notice The supplied action hashes to `got`, not to the leg's `action` `expected` (zero
+    /// for a leg without an action).
+    error ActionMismatch(bytes32 expected, bytes32 got);
+    /// @notice `settleAction` has `available` gas, less than `needed` (the action's gas limit,
+    /// `ACTION_OVERHEAD`, the 1/63 a call withholds and `ACTION_RESERVE`): refused rather than
+    /// letting the relayer's gas decide whether the action runs.
+    error ActionGasTooLow(uint256 available, uint256 needed);
+    /// @notice `runAction` was called by someone other than the router itself.
+    error OnlySelf();
+    /// @notice The leg's recipient is the router's action executor, which must hold nothing
+    /// between actions.
+    error RecipientIsExecutor();
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                      STATE-CHANGING                        */
@@ -217,7 +270,8 @@ interface IMeshRouter {
     /// @param index The leg's index in the bundle.
     /// @param leg The leg: domain = this router's `domain()`, router = this router's account id
     /// (`bytes32(uint256(uint160(address(this))))`), every account EVM-shaped (top 12 bytes zero;
-    /// `NotAnEvmAccount` otherwise).
+    /// `NotAnEvmAccount` otherwise), recipient neither zero nor the `actionExecutor`; any
+    /// `action` (zero: a plain transfer; otherwise only `settleAction` applies its COMMIT).
     /// @param lockDeadline The bundle's lock deadline (inclusive).
     /// @param settleDeadline The bundle's settle deadline, after `lockDeadline`.
     /// @param creatorHash `keccak256(bytes(creator))` of the bundle's hub creator.
@@ -250,11 +304,55 @@ interface IMeshRouter {
         bytes32[] calldata proof
     ) external;
 
+    /// @notice Applies a verified COMMIT to a leg with an action, supplying the action: runs it
+    /// (the recipient gets its output) or, if it cannot run or fails, pays the recipient the
+    /// escrowed tokens. Permissionless; the leg ends Committed either way.
+    /// @dev The leg must be Locked and refunds not open (as for `settle`); `action` must hash to
+    /// the leg's `action` (`ActionMismatch`), so a relayer cannot substitute calldata. The
+    /// action is called only if `1 ≤ gasLimit ≤ MAX_ACTION_GAS`, target and output token are
+    /// EVM-shaped and the target has code; then the router requires
+    /// `gasleft() ≥ g + g / 63 + ACTION_RESERVE` with `g = gasLimit + ACTION_OVERHEAD`
+    /// (`ActionGasTooLow`) and gives `runAction` exactly `g` gas, so the outcome never depends on
+    /// the gas the relayer sent. Emits `ActionExecuted` or `ActionFellBack`, then `LegSettled`.
+    /// @param bundleId The bundle's id.
+    /// @param index The leg's index in the bundle.
+    /// @param batchRoot A root verified by the SettlementVerifier.
+    /// @param proof Merkle siblings of `settlementLeaf(bundleId, COMMIT)` under `batchRoot`.
+    /// @param action The leg's action.
+    /// @return executed Whether the action ran (false: the escrowed tokens were paid).
+    function settleAction(
+        bytes32 bundleId,
+        uint32 index,
+        bytes32 batchRoot,
+        bytes32[] calldata proof,
+        ActionCall calldata action
+    ) external returns (bool executed);
+
+    /// @notice The attempt of `settleAction`, as a call of the router to itself so that a revert
+    /// anywhere in it rolls the tokens back into escrow. Callable only by the router itself.
+    /// @dev Sends `amount` of `token` to the action executor and runs the action there; emits
+    /// `ActionExecuted`.
+    /// @param bundleId The bundle's id.
+    /// @param index The leg's index in the bundle.
+    /// @param token The leg's token.
+    /// @param amount The escrowed amount.
+    /// @param recipient The leg's recipient.
+    /// @param action The leg's action (checked against the leg by `settleAction`).
+    function runAction(
+        bytes32 bundleId,
+        uint32 index,
+        address token,
+        uint256 amount,
+        address recipient,
+        ActionCall calldata action
+    ) external;
+
     /// @notice Applies the verdicts of one verified batch to many legs. Permissionless.
     /// @dev Reverts if the root is not verified, on an invalid verdict or proof. Skips, with a
     /// `SettlementSkipped` event, legs that are not Locked (already ended by someone else, or
-    /// never locked), COMMITs of legs whose refunds are open and legs whose token transfer
-    /// fails, so one leg can never block the rest of the batch.
+    /// never locked), COMMITs of legs whose refunds are open, legs whose token transfer fails
+    /// and COMMITs of legs with an action (those need `settleAction`), so one leg can never
+    /// block the rest of the batch.
     /// @param batchRoot A root verified by the SettlementVerifier.
     /// @param items The legs with their verdicts and proofs.
     /// @return settled How many legs were settled.
@@ -324,6 +422,10 @@ interface IMeshRouter {
     /// @return The verifier.
     function verifier() external view returns (ISettlementVerifier);
 
+    /// @notice The contract that runs actions for this router (deployed by it, serves only it).
+    /// @return The executor.
+    function actionExecutor() external view returns (address);
+
     /// @notice The hub-assigned domain id of this chain: the `domain` of every leg this router
     /// escrows (immutable, > 0).
     /// @return The domain id.
@@ -367,6 +469,11 @@ interface IMeshRouter {
     /// @param leg The leg.
     /// @return The leg hash.
     function legHash(Leg calldata leg) external pure returns (bytes32);
+
+    /// @notice `hashStruct(Action)` of an action, with `dataHash = keccak256(action.data)`.
+    /// @param action The action.
+    /// @return The action hash (a leg's `action` field).
+    function actionHash(ActionCall calldata action) external pure returns (bytes32);
 
     /// @notice The Merkle leaf of a bundle's verdict: `hashStruct(Settlement)`.
     /// @param bundleId The bundle's id.

@@ -250,7 +250,9 @@ contract DemoContractsTest is MeshFixture {
         pure
         returns (Leg memory)
     {
-        return Leg(c.domain, _acct(address(c.router)), _acct(dep), _acct(tok), amt, _acct(to));
+        return Leg(
+            c.domain, _acct(address(c.router)), _acct(dep), _acct(tok), amt, _acct(to), bytes32(0)
+        );
     }
 
     Chain internal ca;

@@ -5,6 +5,7 @@ import {Leg, MeshTypes} from "../../src/MeshTypes.sol";
 import {SettlementVerifier} from "../../src/SettlementVerifier.sol";
 import {HashedTimelock} from "../../src/baseline/HashedTimelock.sol";
 import {PerLegSignatureRouter} from "../../src/baseline/PerLegSignatureRouter.sol";
+import {ConstantProductPool} from "../../src/demo/ConstantProductPool.sol";
 import {IMeshRouter} from "../../src/interfaces/IMeshRouter.sol";
 import {TestToken} from "../mocks/TestToken.sol";
 import {Merkle} from "../utils/Merkle.sol";
@@ -68,6 +69,12 @@ contract GasBenchTest is MeshFixture {
     bytes32[] internal perLegIds;
     bytes[] internal perLegSigs;
 
+    /// @dev Action legs (locked, COMMIT verified): a pool swap, and one paid directly (gas
+    /// limit zero).
+    bytes32[2] internal actionIds;
+    IMeshRouter.ActionCall[2] internal actionCalls;
+    ConstantProductPool internal pool;
+
     bytes32 internal htlcId;
     bytes32 internal constant PREIMAGE = keccak256("preimage");
 
@@ -125,6 +132,8 @@ contract GasBenchTest is MeshFixture {
 
         _prepareInterleaved();
         _prepareFresh();
+        _prepareActions(++nonce);
+        ++nonce;
 
         // Per-leg-signature baseline: 8 legs, each with 7 signatures over its own verdict.
         for (uint256 i; i < 8; ++i) {
@@ -171,6 +180,33 @@ contract GasBenchTest is MeshFixture {
             interleavedProof.push(proof[i]);
         }
         _submitRoot(interleavedRoot, 10);
+    }
+
+    function _prepareActions(uint64 nonce) internal {
+        TestToken usdc = new TestToken();
+        pool = new ConstantProductPool(address(token), address(usdc));
+        token.mint(address(this), 1000e18);
+        usdc.mint(address(this), 3_000_000e18);
+        token.approve(address(pool), type(uint256).max);
+        usdc.approve(address(pool), type(uint256).max);
+        (uint256 a0, uint256 a1) = pool.token0() == address(token)
+            ? (uint256(1000e18), uint256(3_000_000e18))
+            : (uint256(3_000_000e18), uint256(1000e18));
+        pool.addLiquidity(a0, a1, 0, address(this));
+        bytes memory swap =
+            abi.encodeCall(pool.swapExactIn, (address(token), 1e18, 0, router.actionExecutor()));
+        for (uint256 i; i < 2; ++i) {
+            IMeshRouter.ActionCall memory a = IMeshRouter.ActionCall(
+                _acct(address(pool)), swap, _acct(address(usdc)), 2000e18, i == 0 ? 300_000 : 0
+            );
+            actionCalls[i] = a;
+            Bundle memory b = _oneLeg(nonce + uint64(i), 1e18);
+            b.legs[0].recipient = _acct(recipients[8][i]);
+            b.legs[0].action = router.actionHash(a);
+            _fundAndLock(b, 0);
+            actionIds[i] = _id(b);
+            _submitRoot(MeshTypes.settlementLeaf(actionIds[i], MeshTypes.COMMIT), uint64(20 + i));
+        }
     }
 
     function _prepareFresh() internal {
@@ -371,6 +407,33 @@ contract GasBenchTest is MeshFixture {
         _benchTransfers(128);
     }
 
+    function _benchSettleAction(uint256 i, string memory name) internal {
+        bytes32 id = actionIds[i];
+        bytes memory data = abi.encodeCall(
+            router.settleAction,
+            (
+                id,
+                0,
+                MeshTypes.settlementLeaf(id, MeshTypes.COMMIT),
+                new bytes32[](0),
+                actionCalls[i]
+            )
+        );
+        router.hubDomain();
+        _report(name, _measure(address(router), data), data);
+        assertEq(uint8(router.legStatus(id, 0)), uint8(IMeshRouter.LegStatus.Committed), "done");
+    }
+
+    /// @dev A leg whose action swaps 1 token on the demo pool (output to the recipient).
+    function test_Gas_SettleAction_PoolSwap() public {
+        _benchSettleAction(0, "settleAction (pool swap executed)");
+    }
+
+    /// @dev An action that is never called (gas limit zero): the escrow is paid directly.
+    function test_Gas_SettleAction_DirectPayment() public {
+        _benchSettleAction(1, "settleAction (not callable, paid directly)");
+    }
+
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                     LOCK AND REFUND                        */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
@@ -393,6 +456,28 @@ contract GasBenchTest is MeshFixture {
         router.hubDomain();
         vm.prank(alice);
         _report("lock (1-leg bundle)", _measure(address(router), data), data);
+    }
+
+    /// @dev A leg with an action: one more storage slot.
+    function test_Gas_Lock_ActionLeg() public {
+        Bundle memory b = _oneLeg(1_000_002, AMOUNT);
+        b.legs[0].action = keccak256("an action");
+        bytes memory data = abi.encodeCall(
+            router.lock,
+            (
+                _id(b),
+                0,
+                b.legs[0],
+                b.lockDeadline,
+                b.settleDeadline,
+                b.creatorHash,
+                b.nonce,
+                _legHashes(b)
+            )
+        );
+        router.hubDomain();
+        vm.prank(alice);
+        _report("lock (1-leg bundle, leg with an action)", _measure(address(router), data), data);
     }
 
     function test_Gas_Lock_16LegBundle() public {

@@ -5,13 +5,16 @@ import {MeshRouter} from "../../src/MeshRouter.sol";
 import {Leg, MeshTypes} from "../../src/MeshTypes.sol";
 import {SettlementVerifier} from "../../src/SettlementVerifier.sol";
 import {IMeshRouter} from "../../src/interfaces/IMeshRouter.sol";
+import {RevertingTarget} from "../mocks/ActionTargets.sol";
 import {TestToken} from "../mocks/TestToken.sol";
 import {Merkle} from "../utils/Merkle.sol";
 import {VM, Vm} from "../utils/Vm.sol";
 
 /// @notice Drives a MeshRouter through random locks, hub verdict batches, settlements (single and
 /// batched, right and wrong verdicts), expiry refunds and time jumps, and keeps ghost accounting
-/// of what every leg and every party must hold.
+/// of what every leg and every party must hold. About half the legs carry an action whose
+/// recipient ends up with the leg's own tokens whatever happens (it runs and forwards the input,
+/// it reverts, or it is never called), so the same accounting holds for them.
 contract RouterHandler {
     Vm internal constant vm = VM;
 
@@ -55,7 +58,14 @@ contract RouterHandler {
     uint256 public commits;
     uint256 public aborts;
     uint256 public refunds;
+    uint256 public actionCommits;
     uint64 internal nonce;
+
+    /// @dev Per leg: 0 = no action, 1 = runs (a view on the token, input forwarded back),
+    /// 2 = reverts (fallback), 3 = gas limit zero (paid directly); and the action itself.
+    mapping(uint256 leg => uint256) public actionKind;
+    mapping(uint256 leg => IMeshRouter.ActionCall) internal actionOf;
+    RevertingTarget internal immutable reverter;
 
     /// @dev The EVM address of an EVM-shaped account id.
     function _a(bytes32 id) internal pure returns (address) {
@@ -71,6 +81,26 @@ contract RouterHandler {
         actors[0] = vm.addr(0xA11CE);
         actors[1] = vm.addr(0xB0B);
         actors[2] = vm.addr(0xCA401);
+        reverter = new RevertingTarget();
+    }
+
+    /// @dev The action of `kind` (1 to 3) for a leg of `amount` of `token`.
+    function _action(uint256 kind, address token, uint256 amount)
+        internal
+        view
+        returns (IMeshRouter.ActionCall memory a)
+    {
+        a.outputToken = MeshTypes.account(token);
+        a.gasLimit = 100_000;
+        if (kind == 1) {
+            a.target = MeshTypes.account(token);
+            a.data = abi.encodeWithSignature("totalSupply()");
+            a.minOut = amount;
+        } else {
+            a.target = MeshTypes.account(address(reverter));
+            a.data = hex"01";
+            if (kind == 3) a.gasLimit = 0;
+        }
     }
 
     function legCount() external view returns (uint256) {
@@ -109,8 +139,14 @@ contract RouterHandler {
                 depositor: MeshTypes.account(actors[s % 3]),
                 token: MeshTypes.account(address(tokens[(s >> 4) % 2])),
                 amount: amount,
-                recipient: MeshTypes.account(actors[(s >> 2) % 3])
+                recipient: MeshTypes.account(actors[(s >> 2) % 3]),
+                action: bytes32(0)
             });
+            uint256 kind = (s >> 200) % 6;
+            if (kind != 0 && kind <= 3) {
+                bundleLegs[i].action =
+                    router.actionHash(_action(kind, _a(bundleLegs[i].token), amount));
+            }
         }
         bytes32 creatorHash = keccak256("inj1invariant");
         bytes32 id = MeshTypes.bundleId(
@@ -142,6 +178,11 @@ contract RouterHandler {
                 )
             );
             legsOf[id].push(legs.length - 1);
+            if (leg.action != bytes32(0)) {
+                uint256 kind = (uint256(keccak256(abi.encode(seed, i))) >> 200) % 6;
+                actionKind[legs.length - 1] = kind;
+                actionOf[legs.length - 1] = _action(kind, _a(leg.token), leg.amount);
+            }
             cachedStatus.push(IMeshRouter.LegStatus.Locked);
             endCount.push(0);
             openSum[_a(leg.token)] += leg.amount;
@@ -217,6 +258,36 @@ contract RouterHandler {
         _reconcile();
     }
 
+    /// @notice Applies a leg's COMMIT with its action (fails for plain legs, ABORTed bundles,
+    /// ended or expired legs).
+    function settleAction(uint256 legSeed) external {
+        ++calls;
+        if (legs.length == 0) return;
+        uint256 i = legSeed % legs.length;
+        LegRef memory l = legs[i];
+        if (verdictOf[l.bundleId] == 0) return;
+        (bytes32 root, bytes32[] memory proof) = _proofFor(l.bundleId);
+        try router.settleAction(l.bundleId, l.index, root, proof, actionOf[i]) {} catch {}
+        _reconcile();
+    }
+
+    /// @notice Tries a leg's COMMIT with calldata the leg does not name: must never apply.
+    function settleActionTampered(uint256 legSeed, bytes calldata data) external {
+        ++calls;
+        if (legs.length == 0) return;
+        uint256 i = legSeed % legs.length;
+        LegRef memory l = legs[i];
+        if (verdictOf[l.bundleId] == 0) return;
+        IMeshRouter.ActionCall memory a = actionOf[i];
+        if (keccak256(data) == keccak256(a.data)) return;
+        a.data = data;
+        (bytes32 root, bytes32[] memory proof) = _proofFor(l.bundleId);
+        try router.settleAction(l.bundleId, l.index, root, proof, a) {
+            ++wrongOutcomes;
+        } catch {}
+        _reconcile();
+    }
+
     /// @notice Settles every leg of one batch's bundles in one call.
     function settleMany(uint256 rootSeed) external {
         ++calls;
@@ -276,6 +347,7 @@ contract RouterHandler {
             openSum[l.token] -= l.amount;
             if (now_ == IMeshRouter.LegStatus.Committed) {
                 ++commits;
+                if (actionKind[i] != 0) ++actionCommits;
                 // COMMIT only before refunds open (settle deadline + grace).
                 if (block.timestamp >= uint256(l.settleDeadline) + router.refundGrace()) {
                     ++lateCommits;

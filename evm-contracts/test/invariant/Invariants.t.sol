@@ -58,6 +58,13 @@ contract InvariantsTest is MeshFixture {
         }
     }
 
+    /// @dev The action executor keeps nothing between actions.
+    function invariant_ExecutorHoldsNothing() public view {
+        for (uint256 t; t < 2; ++t) {
+            assertEq(rh.tokens(t).balanceOf(router.actionExecutor()), 0, "executor balance");
+        }
+    }
+
     /// @dev A COMMIT once refunds opened (settle deadline + grace) never pays, a refund never
     /// happens before, and no leg ever gets an outcome its verdict or its deadline does not allow.
     function invariant_LateCommitNeverPays() public view {
@@ -85,9 +92,11 @@ contract InvariantsTest is MeshFixture {
             rh.lock(i, i * 600, 1 hours, i % 2 == 0);
         }
         rh.closeBatch(1, 5); // all six bundles
-        for (uint256 i; i < 6; ++i) {
+        for (uint256 i; i < rh.legCount(); ++i) {
             rh.settleWrongVerdict(i);
+            rh.settleActionTampered(i, hex"beef");
             rh.settle(i);
+            rh.settleAction(i);
         }
         rh.lock(99, 0, 1, true);
         rh.warp(2 hours);
@@ -99,7 +108,9 @@ contract InvariantsTest is MeshFixture {
         assertGe(rh.commits(), 1, "commits");
         assertGe(rh.aborts(), 1, "aborts");
         assertGe(rh.refunds(), 1, "refunds");
+        assertGe(rh.actionCommits(), 1, "action commits");
         invariant_EscrowBalanceEqualsOpenLegs();
+        invariant_ExecutorHoldsNothing();
         invariant_NoLegEndsTwice();
         invariant_LateCommitNeverPays();
 

@@ -198,7 +198,8 @@ abstract contract MeshFixture is Test {
             depositor: _acct(depositor),
             token: _acct(tok),
             amount: amount,
-            recipient: _acct(recipient)
+            recipient: _acct(recipient),
+            action: bytes32(0)
         });
     }
 

@@ -19,6 +19,7 @@ interface Vm {
     function label(address account, string calldata newLabel) external;
     function assume(bool condition) external pure;
     function getNonce(address account) external view returns (uint64 nonce);
+    function cool(address target) external;
 
     // Callers.
     function prank(address msgSender) external;
