@@ -143,6 +143,12 @@ pub enum Delivery {
     SettleBatch { batch: SettlementBatch, signatures: Vec<Signature65>, items: Vec<SettleItem> },
     /// Settles `items` under a root the verifier already knows.
     SettleMany { root: Hash32, items: Vec<SettleItem> },
+    /// Records `batch`'s root in the verifier, checked against `signatures` (ascending by
+    /// signer), settling nothing: a leg whose COMMIT runs an action settles under a known root.
+    SubmitRoot { batch: SettlementBatch, signatures: Vec<Signature65> },
+    /// COMMITs one leg that carries an action under a root the verifier knows, supplying the
+    /// action (calldata included) that the leg hash binds (docs/protocol.md §12).
+    SettleAction { root: Hash32, item: SettleItem, action: mesh_protocol::Action },
 }
 
 /// A mined delivery.

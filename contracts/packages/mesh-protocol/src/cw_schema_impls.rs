@@ -118,7 +118,11 @@ impl Schemaifier for Leg {
                 prop::<AccountId>(v, "token", "The token escrowed."),
                 prop::<Amount>(v, "amount", "Amount escrowed and delivered on COMMIT."),
                 prop::<AccountId>(v, "recipient", "Who receives the tokens on COMMIT."),
-                optional_prop::<Action>(v, "action", "A call made with the escrowed tokens on COMMIT (absent: a transfer)."),
+                optional_prop::<Action>(
+                    v,
+                    "action",
+                    "A call made with the escrowed tokens on COMMIT (absent: a transfer).",
+                ),
             ]
         })
     }
@@ -132,15 +136,24 @@ impl Schemaifier for HexBytes {
 
 impl Schemaifier for Action {
     fn visit_schema(v: &mut SchemaVisitor) -> DefinitionReference {
-        struct_node::<Self>(v, "Action", "A call made on COMMIT with a leg's escrowed tokens; falls back to paying them.", |v| {
-            vec![
-                prop::<AccountId>(v, "target", "The contract called, on the leg's chain."),
-                prop::<HexBytes>(v, "data", "The call's input (EVM calldata; CosmWasm execute JSON), at most 16 KiB."),
-                prop::<AccountId>(v, "output_token", "The token the recipient must receive."),
-                prop::<Amount>(v, "min_out", "The least amount of the output token the recipient must receive."),
-                prop::<u64>(v, "gas_limit", "Gas the call gets, 1 to MAX_ACTION_GAS."),
-            ]
-        })
+        struct_node::<Self>(
+            v,
+            "Action",
+            "A call made on COMMIT with a leg's escrowed tokens; falls back to paying them.",
+            |v| {
+                vec![
+                    prop::<AccountId>(v, "target", "The contract called, on the leg's chain."),
+                    prop::<HexBytes>(
+                        v,
+                        "data",
+                        "The call's input (EVM calldata; CosmWasm execute JSON), at most 16 KiB.",
+                    ),
+                    prop::<AccountId>(v, "output_token", "The token the recipient must receive."),
+                    prop::<Amount>(v, "min_out", "The least amount of the output token the recipient must receive."),
+                    prop::<u64>(v, "gas_limit", "Gas the call gets, 1 to MAX_ACTION_GAS."),
+                ]
+            },
+        )
     }
 }
 

@@ -10,7 +10,10 @@ use proptest::prelude::*;
 fn manual_action_hash(a: &Action) -> B256 {
     let typehash =
         keccak256("Action(bytes32 target,bytes32 dataHash,bytes32 outputToken,uint256 minOut,uint64 gasLimit)");
-    keccak256((typehash, a.target.0, keccak256(&a.data.0), a.output_token.0, a.min_out.0, U256::from(a.gas_limit)).abi_encode())
+    keccak256(
+        (typehash, a.target.0, keccak256(&a.data.0), a.output_token.0, a.min_out.0, U256::from(a.gas_limit))
+            .abi_encode(),
+    )
 }
 
 fn manual_leg_hash(leg: &Leg) -> B256 {
@@ -311,7 +314,12 @@ fn a_v2_signed_batch_digest_differs_from_v3() {
     assert_ne!(hub.separator(), v2);
     let batch = SettlementBatch { epoch: 1, batch_index: 0, root: Hash32(keccak256("root")) };
     let struct_hash = keccak256(
-        (keccak256("SettlementBatch(uint64 epoch,uint64 batchIndex,bytes32 root)"), U256::from(1), U256::from(0), batch.root.0)
+        (
+            keccak256("SettlementBatch(uint64 epoch,uint64 batchIndex,bytes32 root)"),
+            U256::from(1),
+            U256::from(0),
+            batch.root.0,
+        )
             .abi_encode(),
     );
     let v2_digest = keccak256([&[0x19u8, 0x01][..], v2.as_slice(), struct_hash.as_slice()].concat());

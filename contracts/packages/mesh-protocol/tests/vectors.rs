@@ -109,12 +109,9 @@ fn vector_bundles() -> Vec<Bundle> {
 fn vector_actions() -> Vec<Action> {
     // swap(address tokenIn, uint256 amountIn, uint256 minOut, address to), ABI-encoded
     let mut swap = keccak256("swap(address,uint256,uint256,address)")[..4].to_vec();
-    for word in [
-        evm_account("WETH").0,
-        B256::from(U256::from(5u64)),
-        B256::from(U256::from(9_000u64)),
-        evm_account("arb").0,
-    ] {
+    for word in
+        [evm_account("WETH").0, B256::from(U256::from(5u64)), B256::from(U256::from(9_000u64)), evm_account("arb").0]
+    {
         swap.extend_from_slice(word.as_slice());
     }
     vec![

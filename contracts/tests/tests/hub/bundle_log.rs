@@ -1100,8 +1100,11 @@ fn a_leg_with_an_action_no_router_could_run_is_refused_at_registration() {
     let admin = h.admin.clone();
     let router = AccountId(B256::repeat_byte(0x3c));
     let gamma = ChainVm::CosmWasm { chain_id: "gamma-1".into() };
-    h.log_exec(&admin, &ExecuteMsg::AddChain { domain: 7, name: "gamma".into(), vm: gamma.clone(), router, confirmations: 1 })
-        .unwrap();
+    h.log_exec(
+        &admin,
+        &ExecuteMsg::AddChain { domain: 7, name: "gamma".into(), vm: gamma.clone(), router, confirmations: 1 },
+    )
+    .unwrap();
     let mut b = h.bundle("alice", 1, 2, 1_000);
     b.legs[1].domain = 7;
     b.legs[1].router = router;

@@ -6,6 +6,9 @@
 //! know the root yet, `settleMany` when it does (the Router skips legs someone else settled).
 //! A (chain, batch) pair is recorded as posted after that transaction; a leg the Router skipped
 //! (a COMMIT past its deadline, a token refusing the transfer) is left to `refundExpired`.
+//! A leg whose COMMIT runs an action (docs/protocol.md §12) is settled on its own, with the
+//! action the hub keeps for it, under a root the Verifier knows: when it does not yet, the root
+//! is submitted first (`SubmitRoot`), then the other legs go through `settleMany`.
 //!
 //! A Verifier only checks signatures of epochs it knows, and rotates one epoch at a time with the
 //! previous set's signatures. So before a batch closed under epoch *e* is delivered, the attested
@@ -19,7 +22,7 @@ use std::sync::Arc;
 use mesh_chain::{AdapterError, Delivery, LegState, SettleItem, SettlementSink};
 use mesh_hub::MeshHub;
 use mesh_protocol::eip712::signer_set_hash;
-use mesh_protocol::{Hash32, SettlementBatch, Signature65};
+use mesh_protocol::{Action, Hash32, SettlementBatch, Signature65, Verdict};
 
 use super::{on, RoleError};
 use crate::metrics::{ChainLabel, Metrics};
@@ -103,6 +106,7 @@ impl<C: SettlementSink, H: MeshHub> Poster<C, H> {
                 continue;
             }
             let mut items = Vec::new();
+            let mut actions: Vec<(SettleItem, Action)> = Vec::new();
             for (entry, bundle) in batch.entries.iter().zip(&bundles) {
                 for (i, leg) in bundle.bundle.legs.iter().enumerate() {
                     if leg.domain != chain_id {
@@ -115,15 +119,19 @@ impl<C: SettlementSink, H: MeshHub> Poster<C, H> {
                         let p = self.hub.merkle_proof(entry.bundle_id).await?;
                         slot.insert(p.proof.clone());
                     }
-                    items.push(SettleItem {
+                    let item = SettleItem {
                         bundle_id: entry.bundle_id,
                         leg_index: i as u32,
                         verdict: entry.verdict,
                         proof: proofs[&entry.bundle_id].clone(),
-                    });
+                    };
+                    match (&leg.action, entry.verdict) {
+                        (Some(action), Verdict::Commit) => actions.push((item, action.clone())),
+                        _ => items.push(item),
+                    }
                 }
             }
-            if !items.is_empty() {
+            if !items.is_empty() || !actions.is_empty() {
                 let known = chain.is_verified_root(root).await.map_err(on(chain))?;
                 if !known {
                     let mut at = self.verifier_epoch(chain, &mut epochs[ci]).await?;
@@ -139,49 +147,76 @@ impl<C: SettlementSink, H: MeshHub> Poster<C, H> {
                         continue;
                     }
                 }
-                let n = items.len();
-                // One transaction either way: an unknown root is checked in place by
-                // `settleBatch` (no 20k-gas root cache write, docs/benchmarks.md); a root the
-                // verifier already knows goes through `settleMany`.
-                let delivery = if known {
-                    Delivery::SettleMany { root, items }
-                } else {
-                    Delivery::SettleBatch {
-                        batch: SettlementBatch { epoch, batch_index: index, root },
-                        signatures: signatures.clone(),
-                        items,
+                let n = items.len() + actions.len();
+                let batch = SettlementBatch { epoch, batch_index: index, root };
+                let mut deliveries = Vec::new();
+                // Plain legs take one transaction either way: an unknown root is checked in
+                // place by `settleBatch` (no 20k-gas root cache write, docs/benchmarks.md); a
+                // root the verifier already knows goes through `settleMany`. Action legs need
+                // the root recorded first.
+                let mut known = known;
+                if !actions.is_empty() && !known {
+                    deliveries.push(Delivery::SubmitRoot { batch, signatures: signatures.clone() });
+                    known = true;
+                }
+                if !items.is_empty() {
+                    deliveries.push(if known {
+                        Delivery::SettleMany { root, items }
+                    } else {
+                        Delivery::SettleBatch { batch, signatures: signatures.clone(), items }
+                    });
+                }
+                deliveries.extend(actions.into_iter().map(|(item, action)| Delivery::SettleAction {
+                    root,
+                    item,
+                    action,
+                }));
+                let mut all_sent = true;
+                for delivery in deliveries {
+                    if !self.send(chain, delivery, index, out).await? {
+                        all_sent = false;
+                        break;
                     }
-                };
-                // One odd chain, revert or receipt never stops the poster (nor the other chains'
-                // deliveries): it is logged, counted and retried next round. A settlement that
-                // reverts for good fails its gas estimate from then on, so nothing more is spent.
-                let failures = self.metrics.settlement_failures.get_or_create(&ChainLabel::new(chain.name())).clone();
-                let sent = match chain.send(delivery).await {
-                    Ok(sent) => sent,
-                    // a key that cannot sign is a configuration problem, not a bad round
-                    Err(e) if !e.is_recoverable() && !e.would_revert() => {
-                        return Err(RoleError::chain(chain.name(), e))
-                    }
-                    Err(e) => {
-                        failures.inc();
-                        tracing::warn!(chain = %chain.name(), batch = index, error = %e, "settlement not delivered; retrying next round");
-                        out.failed.push((chain_id, index));
-                        continue;
-                    }
-                };
-                if !sent.success {
-                    failures.inc();
-                    tracing::error!(chain = %chain.name(), batch = index, tx = %sent.tx, "settlement reverted; retrying next round");
-                    out.failed.push((chain_id, index));
+                }
+                if !all_sent {
                     continue;
                 }
                 self.metrics.legs_settled.get_or_create(&ChainLabel::new(chain.name())).inc_by(n as u64);
-                tracing::info!(chain = %chain.name(), batch = index, legs = n, tx = %sent.tx, "settled legs");
+                tracing::info!(chain = %chain.name(), batch = index, legs = n, "settled legs");
                 out.delivered.push((chain_id, index, n));
             }
             self.store.mark_posted(chain_id, index)?;
         }
         Ok(())
+    }
+
+    /// Sends one settlement transaction of batch `index`; `false` when it was not delivered this
+    /// round (logged, counted and recorded in `out.failed`: retried next round, the legs still
+    /// locked re-read). One odd chain, revert or receipt never stops the poster (nor the other
+    /// chains' deliveries); a settlement that reverts for good fails its gas estimate from then
+    /// on, so nothing more is spent.
+    async fn send(&self, chain: &C, delivery: Delivery, index: u64, out: &mut PosterTick) -> Result<bool, RoleError> {
+        let failures = self.metrics.settlement_failures.get_or_create(&ChainLabel::new(chain.name())).clone();
+        let what = delivery_name(&delivery);
+        let sent = match chain.send(delivery).await {
+            Ok(sent) => sent,
+            // a key that cannot sign is a configuration problem, not a bad round
+            Err(e) if !e.is_recoverable() && !e.would_revert() => return Err(RoleError::chain(chain.name(), e)),
+            Err(e) => {
+                failures.inc();
+                tracing::warn!(chain = %chain.name(), batch = index, delivery = what, error = %e, "settlement not delivered; retrying next round");
+                out.failed.push((chain.domain(), index));
+                return Ok(false);
+            }
+        };
+        if !sent.success {
+            failures.inc();
+            tracing::error!(chain = %chain.name(), batch = index, delivery = what, tx = %sent.tx, "settlement reverted; retrying next round");
+            out.failed.push((chain.domain(), index));
+            return Ok(false);
+        }
+        tracing::debug!(chain = %chain.name(), batch = index, delivery = what, tx = %sent.tx, "delivered");
+        Ok(true)
     }
 
     /// Rotations no pending delivery asked for: Verifiers follow the hub. `floor` is the oldest
@@ -298,6 +333,16 @@ impl<C: SettlementSink, H: MeshHub> Poster<C, H> {
 
 /// Signatures as verifiers take them: by ascending signer (the hub answers them so; sorting
 /// again costs nothing and does not trust it).
+fn delivery_name(d: &Delivery) -> &'static str {
+    match d {
+        Delivery::Rotate { .. } => "rotate",
+        Delivery::SettleBatch { .. } => "settleBatch",
+        Delivery::SettleMany { .. } => "settleMany",
+        Delivery::SubmitRoot { .. } => "submitRoot",
+        Delivery::SettleAction { .. } => "settleAction",
+    }
+}
+
 fn sorted(signatures: &[mesh_hub_api::bundle_log::SignerSignature]) -> Vec<Signature65> {
     let mut sorted: Vec<_> = signatures.iter().collect();
     sorted.sort_by_key(|s| s.signer);

@@ -92,6 +92,9 @@ enum Call {
     Rotate(u64),
     SettleBatch(u64),
     SettleMany,
+    SubmitRoot(u64),
+    /// (leg index, the action's calldata)
+    SettleAction(u32, Vec<u8>),
 }
 
 #[derive(Default)]
@@ -240,6 +243,32 @@ impl SettlementSink for MockVerifierChain {
                 }
                 self.settle(&items);
             }
+            Delivery::SubmitRoot { batch, signatures } => {
+                let mut s = self.s();
+                if batch.epoch > s.epoch || batch.epoch + RETAINED_EPOCHS < s.epoch {
+                    return Err(would_revert("EpochNotActive"));
+                }
+                if !verifies(&self.set(batch.epoch), settlement_batch_digest(&domain(), &batch), &signatures) {
+                    return Err(would_revert("InsufficientWeight"));
+                }
+                s.verified_roots.insert(batch.root.0);
+                s.calls.push(Call::SubmitRoot(batch.epoch));
+                s.receipts.insert(tx, true);
+            }
+            Delivery::SettleAction { root, item, action } => {
+                if !self.s().verified_roots.contains(&root.0) {
+                    return Err(would_revert("RootNotVerified"));
+                }
+                if item.verdict != Verdict::Commit || !Self::proven(root.0, std::slice::from_ref(&item)) {
+                    return Err(would_revert("InvalidProof"));
+                }
+                if self.s().legs.get(&(item.bundle_id.0, item.leg_index)) != Some(&1) {
+                    return Err(would_revert("LegNotLocked"));
+                }
+                self.s().calls.push(Call::SettleAction(item.leg_index, action.data.0.clone()));
+                self.s().receipts.insert(tx, true);
+                self.settle(&[item]);
+            }
             Delivery::SettleMany { root, items } => {
                 if !self.s().verified_roots.contains(&root.0) {
                     return Err(would_revert("RootNotVerified"));
@@ -293,6 +322,62 @@ fn attested_batch(hub: &MockHub, chain: &MockVerifierChain, index: u64, epoch: u
     batch.signatures = signed_by(&set, digest);
     hub.put_batch(batch.clone());
     batch
+}
+
+/// A COMMIT whose legs carry actions is delivered leg by leg with the calldata the hub keeps,
+/// under a root recorded first (`SubmitRoot`); the plain leg of the same bundle goes through
+/// `settleMany`. An ABORT of a bundle with an action leg is a plain refund: no action is sent.
+#[tokio::test]
+async fn action_legs_are_settled_one_by_one_with_their_calldata_under_a_submitted_root() {
+    let (_dir, store) = temp_store();
+    let hub = MockHub::new();
+    hub.put_signer_set(signer_set(1, &[A, B], &[]));
+    let chain = MockVerifierChain::new(&hub, 1);
+    let swap = |data: u8| mesh_protocol::Action {
+        target: mesh_protocol::AccountId::from_evm(Address::repeat_byte(0xa0)),
+        data: vec![data; 36].into(),
+        output_token: mesh_protocol::AccountId::from_evm(Address::repeat_byte(0xa1)),
+        min_out: Amount::from(9u128),
+        gas_limit: 200_000,
+    };
+    let mut legs = vec![leg(CHAIN, ROUTER, 10), leg(CHAIN, ROUTER, 11), leg(CHAIN, ROUTER, 12)];
+    legs[0].action = Some(swap(0x11));
+    legs[2].action = Some(swap(0x22));
+    let committed = hub.register(&bundle(1, 2_000, 3_000, legs.clone()));
+    let aborted = hub.register(&bundle(2, 2_000, 3_000, legs));
+    for (id, v) in [(committed, Verdict::Commit), (aborted, Verdict::Abort)] {
+        hub.decide(id.0, v);
+        for i in 0..3 {
+            chain.lock_leg(id.0, i);
+        }
+    }
+    let mut batch = closed_batch(0, 1, &[(committed.0, Verdict::Commit), (aborted.0, Verdict::Abort)]);
+    batch.status = BatchStatus::Attested;
+    let digest = settlement_batch_digest(
+        &domain(),
+        &SettlementBatch { epoch: 1, batch_index: 0, root: batch.root.expect("closed") },
+    );
+    batch.signatures = signed_by(&hub.signer_set_now(1).unwrap(), digest);
+    hub.put_batch(batch);
+
+    let p = poster(&hub, &chain, store.clone());
+    let t = p.tick().await.unwrap();
+    assert_eq!(t.delivered, vec![(CHAIN, 0, 6)]);
+    assert_eq!(
+        chain.calls(),
+        vec![
+            Call::SubmitRoot(1),
+            Call::SettleMany,
+            Call::SettleAction(0, vec![0x11; 36]),
+            Call::SettleAction(2, vec![0x22; 36]),
+        ]
+    );
+    for i in 0..3 {
+        assert_eq!(chain.s().legs[&(committed.0, i)], 2, "committed leg {i}");
+        assert_eq!(chain.s().legs[&(aborted.0, i)], 3, "aborted leg {i} refunded, no action");
+    }
+    assert!(store.is_posted(CHAIN, 0).unwrap());
+    assert_eq!(p.tick().await.unwrap(), PosterTick::default(), "nothing left to send");
 }
 
 /// Hub at epoch 2 (sets 1 = {A, B}, 2 = {A, B, C}); the update to 2 attested or not.

@@ -38,8 +38,8 @@ fn settle_items(items: Vec<SettleItem>) -> Vec<router_cw::SettleItem> {
 }
 
 /// The Router's execute message of a delivery.
-pub fn execute_msg(delivery: Delivery) -> ExecuteMsg {
-    match delivery {
+pub fn execute_msg(delivery: Delivery) -> Result<ExecuteMsg, CwError> {
+    Ok(match delivery {
         Delivery::Rotate { set, signatures } => ExecuteMsg::Rotate { new_set: set, signatures },
         Delivery::SettleBatch { batch, signatures, items } => ExecuteMsg::SettleBatch {
             epoch: batch.epoch,
@@ -49,7 +49,14 @@ pub fn execute_msg(delivery: Delivery) -> ExecuteMsg {
             items: settle_items(items),
         },
         Delivery::SettleMany { root, items } => ExecuteMsg::SettleMany { batch_root: root, items: settle_items(items) },
-    }
+        Delivery::SubmitRoot { batch, signatures } => {
+            ExecuteMsg::SubmitBatch { epoch: batch.epoch, batch_index: batch.batch_index, root: batch.root, signatures }
+        }
+        // the hub registers no action leg on a CosmWasm domain (`ActionNotSupported`)
+        Delivery::SettleAction { item, .. } => {
+            return Err(CwError::ActionNotSupported { bundle_id: item.bundle_id, index: item.leg_index })
+        }
+    })
 }
 
 /// A CometBFT tx hash (hex) as 32 bytes.
@@ -138,7 +145,7 @@ impl SettlementSink for CwDelivery {
     /// failed is `Sent { success: false }` (as a reverted EVM receipt); a refusal before
     /// inclusion (simulation, CheckTx) is an error ([`AdapterError::would_revert`](mesh_chain::AdapterError)).
     async fn send(&self, delivery: Delivery) -> Result<Sent, CwError> {
-        let msg = execute_msg(delivery);
+        let msg = execute_msg(delivery)?;
         match self.client.execute(&self.signer, &self.router, &msg, vec![]).await {
             Ok(out) => {
                 tracing::debug!(chain = %self.name, tx = %out.hash, gas_used = out.gas_used, "delivery included");
@@ -175,7 +182,7 @@ mod tests {
         let root = Hash32(B256::repeat_byte(9));
         let sig = Signature65([7; 65]);
         let batch = SettlementBatch { epoch: 4, batch_index: 11, root };
-        let msg = execute_msg(Delivery::SettleBatch { batch, signatures: vec![sig], items: vec![item()] });
+        let msg = execute_msg(Delivery::SettleBatch { batch, signatures: vec![sig], items: vec![item()] }).unwrap();
         let want = router_cw::SettleItem {
             bundle_id: Hash32(B256::repeat_byte(1)),
             index: 2,
@@ -193,7 +200,7 @@ mod tests {
             }
         );
         assert_eq!(
-            execute_msg(Delivery::SettleMany { root, items: vec![item()] }),
+            execute_msg(Delivery::SettleMany { root, items: vec![item()] }).unwrap(),
             ExecuteMsg::SettleMany { batch_root: root, items: vec![want] }
         );
         let set = SignerSet {
@@ -203,7 +210,7 @@ mod tests {
             expires_at: 5,
         };
         assert_eq!(
-            execute_msg(Delivery::Rotate { set: set.clone(), signatures: vec![sig] }),
+            execute_msg(Delivery::Rotate { set: set.clone(), signatures: vec![sig] }).unwrap(),
             ExecuteMsg::Rotate { new_set: set, signatures: vec![sig] }
         );
     }

@@ -154,6 +154,33 @@ impl SettlementSink for EvmDelivery {
             Delivery::SettleMany { root, items } => {
                 (self.router, MeshRouter::settleManyCall { batchRoot: root.0, items: settle_items(items) }.abi_encode())
             }
+            Delivery::SubmitRoot { batch, signatures } => {
+                let call = SettlementVerifier::submitBatchCall {
+                    epoch: batch.epoch,
+                    batchIndex: batch.batch_index,
+                    root: batch.root.0,
+                    signatures: packed(&signatures),
+                };
+                (self.verifier, call.abi_encode())
+            }
+            Delivery::SettleAction { root, item, action } => {
+                // the gas estimate finds the gas the action needs: with less the Router reverts
+                // (`ActionGasTooLow`) instead of falling back
+                let call = MeshRouter::settleActionCall {
+                    bundleId: item.bundle_id.0,
+                    index: item.leg_index,
+                    batchRoot: root.0,
+                    proof: item.proof.into_iter().map(|h| h.0).collect(),
+                    action: IMeshRouter::ActionCall {
+                        target: action.target.0,
+                        data: action.data.0.into(),
+                        outputToken: action.output_token.0,
+                        minOut: action.min_out.0,
+                        gasLimit: action.gas_limit,
+                    },
+                };
+                (self.router, call.abi_encode())
+            }
         };
         let receipt = self.sender.send(to, input.into()).await?;
         Ok(Sent { tx: Hash32(receipt.transaction_hash), success: receipt.status() })

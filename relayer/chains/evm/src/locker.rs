@@ -35,6 +35,7 @@ macro_rules! sol_leg {
             token: leg.token.0,
             amount: leg.amount.0,
             recipient: leg.recipient.0,
+            action: leg.action.as_ref().map(mesh_protocol::eip712::action_hash).unwrap_or_default(),
         }
     }};
 }

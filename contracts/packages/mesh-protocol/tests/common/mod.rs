@@ -44,7 +44,13 @@ pub fn arb_address() -> impl Strategy<Value = AccountId> {
 /// Any valid action: any accounts, calldata of 0 to 200 bytes, any minimum, any gas limit the
 /// protocol allows.
 pub fn arb_action() -> impl Strategy<Value = Action> {
-    (arb_address(), proptest::collection::vec(any::<u8>(), 0..200), arb_address(), any::<[u8; 32]>(), 1..=MAX_ACTION_GAS)
+    (
+        arb_address(),
+        proptest::collection::vec(any::<u8>(), 0..200),
+        arb_address(),
+        any::<[u8; 32]>(),
+        1..=MAX_ACTION_GAS,
+    )
         .prop_map(|(target, data, output_token, min_out, gas_limit)| Action {
             target,
             data: data.into(),
