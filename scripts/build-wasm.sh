@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the hub contracts (bundle-log, stake-escrow, dispute, light-client) and the CosmWasm
-# Router (mesh-router-cw) for wasm32-unknown-unknown in release, lowers the opcodes the hub's wasm
+# Builds the hub contracts (bundle-log, stake-escrow, dispute, light-client), the CosmWasm
+# Router (mesh-router-cw) and the devnet's demo cw20 (fixtures/demo-cw20) for wasm32-unknown-unknown in release, lowers the opcodes the hub's wasm
 # VM refuses (sign-ext, bulk-memory, non-trapping float-to-int) with wasm-opt, and writes artifacts/<name>.wasm and artifacts/checksums.txt.
 #
 #   MESH_TOOLS        tools folder (default ~/.cache/atomic-mesh/tools); wasm-opt is taken from
@@ -14,9 +14,17 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-CONTRACTS=(bundle-log stake-escrow dispute light-client mesh-router-cw)
-# the cargo package of a contract folder (light-client's package is mesh-light-client mesh-router-cw)
-package() { if [ "$1" = light-client ]; then echo mesh-light-client; else echo "$1"; fi; }
+CONTRACTS=(bundle-log stake-escrow dispute light-client mesh-router-cw demo-cw20)
+# the cargo package of a contract (the light client's is mesh-light-client, the fixture's mesh-demo-cw20)
+package() {
+  case "$1" in
+    light-client) echo mesh-light-client ;;
+    demo-cw20) echo mesh-demo-cw20 ;;
+    *) echo "$1" ;;
+  esac
+}
+# the artifact's file name: the protocol contracts by folder, the fixture by package
+artifact() { if [ "$1" = demo-cw20 ]; then echo mesh_demo_cw20.wasm; else echo "${1//-/_}.wasm"; fi; }
 TOOLS="${MESH_TOOLS:-$HOME/.cache/atomic-mesh/tools}"
 WASM_OPT="$TOOLS/bin/wasm-opt"
 ART="$ROOT/artifacts"
@@ -34,7 +42,7 @@ if [ ! -x "$WASM_OPT" ]; then
 fi
 
 inputs() {
-  find contracts/bundle-log contracts/stake-escrow contracts/dispute contracts/light-client contracts/mesh-router-cw contracts/packages \
+  find contracts/bundle-log contracts/stake-escrow contracts/dispute contracts/light-client contracts/mesh-router-cw contracts/packages contracts/fixtures \
     -type f \( -name '*.rs' -o -name 'Cargo.toml' \) -not -path '*/target/*'
   echo Cargo.toml
   echo Cargo.lock
@@ -47,7 +55,7 @@ up_to_date() {
   [ -f "$ART/checksums.txt" ] || return 1
   local c newest
   for c in "${CONTRACTS[@]}"; do
-    [ -f "$ART/${c//-/_}.wasm" ] || return 1
+    [ -f "$ART/$(artifact "$c")" ] || return 1
   done
   # the wasm files must be the ones the checksums name (a merge or checkout can bring a newer
   # checksums.txt than the local build), and no input newer than them
@@ -64,18 +72,17 @@ else
   for c in "${CONTRACTS[@]}"; do pkgs+=(-p "$(package "$c")"); done
   RUSTFLAGS='-C link-arg=-s' cargo build --release --locked --lib --target wasm32-unknown-unknown "${pkgs[@]}"
   for c in "${CONTRACTS[@]}"; do
-    name="${c//-/_}"
     "$WASM_OPT" -Os \
       --enable-sign-ext --enable-bulk-memory --enable-nontrapping-float-to-int \
       --signext-lowering --llvm-memory-copy-fill-lowering --llvm-nontrapping-fptoint-lowering \
-      "$TARGET_DIR/wasm32-unknown-unknown/release/$(package "$c" | tr - _).wasm" -o "$ART/$name.wasm"
+      "$TARGET_DIR/wasm32-unknown-unknown/release/$(package "$c" | tr - _).wasm" -o "$ART/$(artifact "$c")"
   done
-  (cd "$ART" && sha256sum $(for c in "${CONTRACTS[@]}"; do echo "${c//-/_}.wasm"; done) >checksums.txt)
+  (cd "$ART" && sha256sum $(for c in "${CONTRACTS[@]}"; do artifact "$c"; done) >checksums.txt)
 fi
 
 echo "build-wasm: artifacts"
 for c in "${CONTRACTS[@]}"; do
-  f="$ART/${c//-/_}.wasm"
+  f="$ART/$(artifact "$c")"
   printf '  %-20s %8d bytes (%d KiB)\n' "$(basename "$f")" "$(stat -c '%s' "$f")" "$(( $(stat -c '%s' "$f") / 1024 ))"
 done
 cat "$ART/checksums.txt"

@@ -1,6 +1,7 @@
 //! The devnet's CosmWasm chains (gamma): mesh-router-cw stored and instantiated with the hub's
 //! first signer set, the hub's light client of the chain created from one of its headers, and the
-//! chain registered on the bundle-log as `ChainVm::CosmWasm`.
+//! chain registered on the bundle-log as `ChainVm::CosmWasm`; the demo cw20 (cw-plus cw20-base)
+//! with a balance for every demo user.
 use std::path::Path;
 
 use mesh_hub::deploy::{checked_wasm, find_code, Progress};
@@ -14,6 +15,8 @@ use crate::DevnetError;
 pub const ROUTER_WASM: &str = "mesh_router_cw.wasm";
 /// The Router's label on the chain.
 pub const ROUTER_LABEL: &str = "atomic-mesh router";
+/// The demo cw20's artifact (cw20-base, `contracts/fixtures/demo-cw20`).
+pub const CW20_WASM: &str = "mesh_demo_cw20.wasm";
 
 fn fail(step: impl Into<String>) -> impl FnOnce(String) -> DevnetError {
     let step = step.into();
@@ -44,6 +47,7 @@ pub async fn deploy_cosmwasm(
     let bundle_log_addr = manifest.contracts["bundle_log"].clone();
     let light_client_addr = manifest.contracts["light_client"].clone();
     let (wasm, sum) = checked_wasm(artifacts, ROUTER_WASM).map_err(|e| fail("router artifact")(e.to_string()))?;
+    let cw20 = checked_wasm(artifacts, CW20_WASM).map_err(|e| fail("demo cw20 artifact")(e.to_string()))?;
     let mut chains = Vec::new();
     for i in 0..manifest.cosmwasm.len() {
         let c = manifest.cosmwasm[i].clone();
@@ -82,6 +86,12 @@ pub async fn deploy_cosmwasm(
         manifest.cosmwasm[i].code_ids.insert("router".into(), code_id);
         manifest.cosmwasm[i].contracts.insert("router".into(), router.clone());
         manifest.cosmwasm[i].denoms = profile.demo_denom.iter().cloned().collect();
+        if let Some(symbol) = &profile.demo_cw20 {
+            let (code_id, token) =
+                deploy_demo_cw20(manifest, &client, &cw20, symbol).await.map_err(fail(step("demo cw20")))?;
+            manifest.cosmwasm[i].code_ids.insert("cw20".into(), code_id);
+            manifest.cosmwasm[i].contracts.insert("cw20".into(), token);
+        }
 
         // a recent header the deployer trusts (one below the head: its commit is canonical)
         let (head, _) = client.latest_block().await.map_err(|e| fail(step("read head"))(e.to_string()))?;
@@ -109,6 +119,40 @@ pub async fn deploy_cosmwasm(
         .await
         .map_err(|e| fail("register CosmWasm chains")(e.to_string()))?;
     Ok(())
+}
+
+/// Stores (once per code) and instantiates cw20-base as `symbol`, 6 decimals, each demo user
+/// holding the profile's genesis balance of it, no minter. Returns its code id and address.
+async fn deploy_demo_cw20(
+    manifest: &Manifest,
+    client: &CosmosClient,
+    (wasm, sum): &(Vec<u8>, [u8; 32]),
+    symbol: &str,
+) -> Result<(u64, String), String> {
+    let deployer = manifest.accounts.deployer.hub_signer();
+    let code_id = match find_code(client, *sum).await.map_err(|e| e.to_string())? {
+        Some(id) => id,
+        None => client.store_code(&deployer, wasm.clone()).await.map_err(|e| e.to_string())?.0,
+    };
+    let balances: Vec<_> = manifest
+        .accounts
+        .users
+        .iter()
+        .map(|u| serde_json::json!({ "address": u.hub_address, "amount": manifest.profile.accounts.balance }))
+        .collect();
+    // cw20-base's InstantiateMsg (cosmwasm-std 2 types, so written as JSON here)
+    let msg = serde_json::json!({
+        "name": format!("Mesh demo {symbol}"),
+        "symbol": symbol,
+        "decimals": 6,
+        "initial_balances": balances,
+    });
+    let (token, out) = client
+        .instantiate(&deployer, code_id, &msg, &format!("demo cw20 {symbol}"), Some(deployer.address().clone()), vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::debug!(%token, gas = out.gas_used, "demo cw20 instantiated");
+    Ok((code_id, token))
 }
 
 /// `MsgCreateValidator` of `operator` (a devnet identity funded on the chain) for the consensus

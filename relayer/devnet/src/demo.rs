@@ -577,13 +577,18 @@ async fn scenario_unprovable_lie(ctx: &mut Ctx) -> anyhow::Result<String> {
 }
 
 /// Scenario 5 (`commit`) or 6: alice pays bob on alpha, bob pays carol on beta, carol pays alice
-/// on gamma (CosmWasm); in scenario 6 a second gamma leg (alice pays carol) is never locked.
+/// on gamma (CosmWasm) in its bank denom and bob pays carol there in its cw20; in scenario 6 a
+/// further gamma leg (alice pays carol) is never locked.
 async fn scenario_three_vm(ctx: &mut Ctx, commit: bool) -> anyhow::Result<String> {
     use mesh_chain::LegLocker;
     let m = ctx.m.clone();
     let (alice, bob, carol) = (m.accounts.users[0].clone(), m.accounts.users[1].clone(), m.accounts.users[2].clone());
     let gamma = &m.cosmwasm[0];
     let denom = gamma.denoms.first().context("gamma has no demo denom")?.clone();
+    let sym = (m.profile.cosmwasm.iter())
+        .find(|p| p.chain_id == gamma.chain_id)
+        .and_then(|p| p.demo_cw20.clone())
+        .context("gamma has no demo cw20")?;
     if commit {
         println!("\nscenario 5: one bundle across alpha (EVM), beta (EVM) and gamma (CosmWasm)");
     } else {
@@ -601,11 +606,17 @@ async fn scenario_three_vm(ctx: &mut Ctx, commit: bool) -> anyhow::Result<String
         let (m, who) = (m.clone(), who.hub_address.clone());
         async move { crate::helpers::try_cw_balance(&m, 0, &who).await }
     };
-    let gamma_before = [g(&alice).await?, g(&carol).await?];
+    let c20 = |who: &DevIdentity| {
+        let (m, who) = (m.clone(), who.hub_address.clone());
+        async move { crate::helpers::try_cw20_balance(&m, 0, &who).await }
+    };
+    let gammas = || async { anyhow::Ok([g(&alice).await?, g(&carol).await?, c20(&bob).await?, c20(&carol).await?]) };
+    let gamma_before = gammas().await?;
     let mut legs = vec![
         ctx.leg(0, &alice, &bob, 40),
         ctx.leg(1, &bob, &carol, 20),
         crate::helpers::cw_leg(&m, 0, &carol.hub_address, &alice.hub_address, 5_000),
+        crate::helpers::cw20_leg(&m, 0, &bob.hub_address, &carol.hub_address, 300),
     ];
     if !commit {
         legs.push(crate::helpers::cw_leg(&m, 0, &alice.hub_address, &carol.hub_address, 1_000));
@@ -614,13 +625,14 @@ async fn scenario_three_vm(ctx: &mut Ctx, commit: bool) -> anyhow::Result<String
     let id = register(&ctx.hub, &alice.hub_signer(), &m.contracts["bundle_log"], &b).await?;
     let missing = if commit { String::new() } else { format!(", 1000 {denom} alice→carol on gamma (never locked)") };
     say(&format!(
-        "registered bundle {id}: 40 USDC alice→bob on alpha, 20 USDC bob→carol on beta, 5000 {denom} carol→alice on gamma{missing}"
+        "registered bundle {id}: 40 USDC alice→bob on alpha, 20 USDC bob→carol on beta, 5000 {denom} carol→alice and 300 {sym} (cw20) bob→carol on gamma{missing}"
     ));
     let started = Instant::now();
     lock_leg(&wallet_provider(&m.evm[0].rpc, &alice.evm_secret)?, &m.bundle_domain(), &b, 0).await?;
     lock_leg(&wallet_provider(&m.evm[1].rpc, &bob.evm_secret)?, &m.bundle_domain(), &b, 1).await?;
     let locked = crate::helpers::cw_locker(&m, 0, &carol)?.lock(&b, id, 2).await?;
-    say(&format!("locked on alpha, beta and gamma (gamma height {}; its report carries an ICS23 proof the hub's light client checks)", locked.block));
+    crate::helpers::cw_locker(&m, 0, &bob)?.lock(&b, id, 3).await?;
+    say(&format!("locked on alpha, beta and gamma (gamma height {}; its reports carry ICS23 proofs the hub's light client checks)", locked.block));
     let v = ctx.wait_decided(id, Duration::from_secs(120)).await?;
     say(&format!("hub verdict: {v:?} ({:.1} s after the locks)", started.elapsed().as_secs_f64()));
     let want = if commit { Verdict::Commit } else { Verdict::Abort };
@@ -631,7 +643,7 @@ async fn scenario_three_vm(ctx: &mut Ctx, commit: bool) -> anyhow::Result<String
     let (usdc_after, gamma_after) = if commit {
         (
             [usdc_before[0] - u(40), usdc_before[1] + u(40), usdc_before[2] - u(20), usdc_before[3] + u(20)],
-            [gamma_before[0] + 5_000, gamma_before[1] - 5_000],
+            [gamma_before[0] + 5_000, gamma_before[1] - 5_000, gamma_before[2] - 300, gamma_before[3] + 300],
         )
     } else {
         (usdc_before, gamma_before)
@@ -641,21 +653,23 @@ async fn scenario_three_vm(ctx: &mut Ctx, commit: bool) -> anyhow::Result<String
     ctx.wait_balance(1, &carol, usdc_after[3], Duration::from_secs(60)).await?;
     ctx.wait_balance(1, &bob, usdc_after[2], Duration::from_secs(60)).await?;
     let deadline = Instant::now() + Duration::from_secs(60);
-    while [g(&alice).await?, g(&carol).await?] != gamma_after {
+    while gammas().await? != gamma_after {
         if Instant::now() > deadline {
-            bail!("gamma balances {:?}, expected {gamma_after:?}", [g(&alice).await?, g(&carol).await?]);
+            bail!("gamma balances {:?}, expected {gamma_after:?}", gammas().await?);
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     say(&format!("settled on all three chains {:.1} s after the locks", started.elapsed().as_secs_f64()));
     say(&format!(
-        "alpha USDC: alice {} bob {}; beta USDC: bob {} carol {}; gamma {denom}: alice {:+} carol {:+}",
+        "alpha USDC: alice {} bob {}; beta USDC: bob {} carol {}; gamma {denom}: alice {:+} carol {:+}; gamma {sym}: bob {:+} carol {:+}",
         usdc_after[0],
         usdc_after[1],
         usdc_after[2],
         usdc_after[3],
         gamma_after[0] as i128 - gamma_before[0] as i128,
-        gamma_after[1] as i128 - gamma_before[1] as i128
+        gamma_after[1] as i128 - gamma_before[1] as i128,
+        gamma_after[2] as i128 - gamma_before[2] as i128,
+        gamma_after[3] as i128 - gamma_before[3] as i128
     ));
     Ok(if commit {
         "COMMIT, paid on alpha, beta and gamma".into()

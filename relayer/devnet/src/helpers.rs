@@ -76,6 +76,12 @@ pub fn cw_leg(m: &Manifest, chain: usize, depositor: &str, recipient: &str, amou
     }
 }
 
+/// A leg of `amount` of CosmWasm chain `chain`'s demo cw20, between two bech32 accounts.
+pub fn cw20_leg(m: &Manifest, chain: usize, depositor: &str, recipient: &str, amount: u128) -> mesh_protocol::Leg {
+    let c = &m.cosmwasm[chain];
+    mesh_protocol::Leg { token: cw_account(&c.contracts["cw20"]), ..cw_leg(m, chain, depositor, recipient, amount) }
+}
+
 /// The reading adapter of CosmWasm chain `chain`.
 pub fn cw_chain(m: &Manifest, chain: usize) -> Result<mesh_chain_cosmwasm::CwChain, crate::DevnetError> {
     let c = &m.cosmwasm[chain];
@@ -88,7 +94,7 @@ pub fn cw_chain(m: &Manifest, chain: usize) -> Result<mesh_chain_cosmwasm::CwCha
     })
 }
 
-/// `who`'s wallet on CosmWasm chain `chain`, holding its demo denom.
+/// `who`'s wallet on CosmWasm chain `chain`, holding its demo denom and demo cw20.
 pub fn cw_locker(
     m: &Manifest,
     chain: usize,
@@ -102,7 +108,12 @@ pub fn cw_locker(
         router: c.contracts["router"].clone(),
         client: crate::cosmwasm_deploy::chain_client(m, c)?,
         signer: who.hub_signer(),
-        tokens: c.denoms.iter().map(|d| mesh_chain_cosmwasm::CwToken::Native { denom: d.clone() }).collect(),
+        tokens: c
+            .denoms
+            .iter()
+            .map(|d| mesh_chain_cosmwasm::CwToken::Native { denom: d.clone() })
+            .chain(c.contracts.get("cw20").map(|a| mesh_chain_cosmwasm::CwToken::Cw20 { address: a.clone() }))
+            .collect(),
     })
 }
 
@@ -114,6 +125,26 @@ pub async fn try_cw_balance(m: &Manifest, chain: usize, who: &str) -> Result<u12
         .balance(who, &c.denoms[0])
         .await
         .map_err(|e| crate::DevnetError::Step { step: format!("{} balance", c.name), detail: e.to_string() })
+}
+
+/// `who`'s balance of CosmWasm chain `chain`'s demo cw20.
+pub async fn try_cw20_balance(m: &Manifest, chain: usize, who: &str) -> Result<u128, crate::DevnetError> {
+    let c = &m.cosmwasm[chain];
+    let client = crate::cosmwasm_deploy::chain_client(m, c)?;
+    let step = || format!("{} cw20 balance", c.name);
+    let token = c.contracts.get("cw20").ok_or_else(|| crate::DevnetError::Step {
+        step: step(),
+        detail: "the chain has no demo cw20 (profile `demo_cw20`)".into(),
+    })?;
+    // cw20's `BalanceResponse { balance: Uint128 }`: a decimal string
+    let r: serde_json::Value = client
+        .query_smart(token, &serde_json::json!({ "balance": { "address": who } }))
+        .await
+        .map_err(|e| crate::DevnetError::Step { step: step(), detail: e.to_string() })?;
+    r["balance"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| crate::DevnetError::Step { step: step(), detail: format!("unexpected response {r}") })
 }
 
 /// The Router's status of a leg on CosmWasm chain `chain`.

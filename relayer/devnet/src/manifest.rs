@@ -56,7 +56,7 @@ pub struct CosmWasmInfo {
     /// CometBFT RPC of its validator.
     pub rpc: String,
     pub confirmations: u64,
-    /// Contract addresses by name (`router`), once deployed.
+    /// Contract addresses by name (`router`, the demo cw20 `cw20`), once deployed.
     #[serde(default)]
     pub contracts: BTreeMap<String, String>,
     /// Code ids by contract name.

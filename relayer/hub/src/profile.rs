@@ -227,6 +227,10 @@ pub struct CosmWasmChain {
     /// token on the chain.
     #[serde(default)]
     pub demo_denom: Option<String>,
+    /// Devnet only: the symbol of a cw20 (cw20-base) instantiated on the chain, each demo user
+    /// holding the genesis balance of it: the demo's cw20 on the chain.
+    #[serde(default)]
+    pub demo_cw20: Option<String>,
 }
 
 fn default_trusting_period() -> Duration {

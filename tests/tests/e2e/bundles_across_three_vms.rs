@@ -1,8 +1,9 @@
 //! Bundles across three VMs on the real devnet: alpha and beta (anvil, EVM, optimistic reports)
 //! and gamma (a second injectived chain running mesh-router-cw, its locks proven to the hub's
-//! CometBFT light client). A bundle locked on all three COMMITs and pays on all three; a bundle
-//! whose gamma leg is never locked ABORTs and refunds alpha and beta; one whose beta leg is never
-//! locked ABORTs and refunds gamma. Before any relayer runs, an attacker's attempts on the
+//! CometBFT light client). A bundle locked on all three COMMITs and pays on all three, gamma in
+//! its bank denom and in a cw20 (cw-plus cw20-base); a bundle whose gamma legs are never locked
+//! ABORTs and refunds alpha and beta; one whose beta leg is never locked ABORTs and refunds gamma,
+//! bank denom and cw20. Before any relayer runs, an attacker's attempts on the
 //! light-client path are refused with typed errors and change nothing: a report proven at a
 //! height the hub's client has not verified, a report whose proof was tampered with, a header
 //! not signed by gamma's validators. A second validator joins gamma with two thirds of the power
@@ -24,7 +25,9 @@ use mesh_protocol::eip712::settlement_batch_digest;
 use mesh_protocol::sig::{sign_digest, signer_address, signing_key};
 use mesh_protocol::{Bundle, Hash32, SettlementBatch, Verdict};
 use mesh_relayer::config::Role;
-use mesh_testkit::fixture::{cw_chain, cw_leg, cw_locker, leg_status, mint_usdc, now, usdc_balance, usdc_leg, TestNet};
+use mesh_testkit::fixture::{
+    cw20_leg, cw_chain, cw_leg, cw_locker, leg_status, mint_usdc, now, usdc_balance, usdc_leg, TestNet,
+};
 use prost::Message;
 
 const GAMMA: usize = 0;
@@ -35,6 +38,10 @@ fn gamma_genesis(tn: &TestNet) -> u128 {
 
 async fn gamma_balance(tn: &TestNet, who: &str) -> u128 {
     mesh_testkit::fixture::try_cw_balance(&tn.m, GAMMA, who).await.expect("gamma balance")
+}
+
+async fn gamma_cw20(tn: &TestNet, who: &str) -> u128 {
+    mesh_testkit::fixture::try_cw20_balance(&tn.m, GAMMA, who).await.expect("gamma cw20 balance")
 }
 
 async fn gamma_leg(tn: &TestNet, id: Hash32, index: u32) -> LegStatus {
@@ -62,6 +69,7 @@ async fn a_bundle_across_evm_and_cosmwasm_commits_everywhere_and_a_missing_leg_a
             usdc_leg(m, 0, &alice.evm_address, &bob.evm_address, 100 * n),
             usdc_leg(m, 1, &bob.evm_address, &carol.evm_address, 50 * n),
             cw_leg(m, GAMMA, &carol.hub_address, &alice.hub_address, 7_000 * n),
+            cw20_leg(m, GAMMA, &bob.hub_address, &carol.hub_address, 250 * n),
         ]
     };
     let bundle = |nonce, lock_after: u64, legs| Bundle {
@@ -152,6 +160,7 @@ async fn a_bundle_across_evm_and_cosmwasm_commits_everywhere_and_a_missing_leg_a
 
     let alice_alpha = tn.wallet(0, alice);
     let bob_beta = tn.wallet(1, bob);
+    let bob_gamma = cw_locker(m, GAMMA, bob).unwrap();
     let started = Instant::now();
     lock_leg(&alice_alpha, &m.bundle_domain(), &all, 0).await.expect("alice locks on alpha");
     lock_leg(&bob_beta, &m.bundle_domain(), &all, 1).await.expect("bob locks on beta");
@@ -159,6 +168,8 @@ async fn a_bundle_across_evm_and_cosmwasm_commits_everywhere_and_a_missing_leg_a
     lock_leg(&bob_beta, &m.bundle_domain(), &no_gamma, 1).await.expect("beta leg of no_gamma");
     lock_leg(&alice_alpha, &m.bundle_domain(), &no_beta, 0).await.expect("alpha leg of no_beta");
     carol_gamma.lock(&no_beta, no_beta_id, 2).await.expect("gamma leg of no_beta");
+    bob_gamma.lock(&all, all_id, 3).await.expect("bob locks his cw20 on gamma");
+    bob_gamma.lock(&no_beta, no_beta_id, 3).await.expect("cw20 leg of no_beta");
 
     let deadline = Instant::now() + Duration::from_secs(170);
     loop {
@@ -166,10 +177,12 @@ async fn a_bundle_across_evm_and_cosmwasm_commits_everywhere_and_a_missing_leg_a
         let settled = leg_status(m, 0, all_id, 0).await == 2
             && leg_status(m, 1, all_id, 1).await == 2
             && gamma_leg(&tn, all_id, 2).await == LegStatus::Committed
+            && gamma_leg(&tn, all_id, 3).await == LegStatus::Committed
             && leg_status(m, 0, no_gamma_id, 0).await == 3
             && leg_status(m, 1, no_gamma_id, 1).await == 3
             && leg_status(m, 0, no_beta_id, 0).await == 3
-            && gamma_leg(&tn, no_beta_id, 2).await == LegStatus::Aborted;
+            && gamma_leg(&tn, no_beta_id, 2).await == LegStatus::Aborted
+            && gamma_leg(&tn, no_beta_id, 3).await == LegStatus::Aborted;
         if settled {
             assert_eq!(s, vec![Some(Verdict::Commit), Some(Verdict::Abort), Some(Verdict::Abort)]);
             break;
@@ -187,6 +200,8 @@ async fn a_bundle_across_evm_and_cosmwasm_commits_everywhere_and_a_missing_leg_a
     let g = gamma_genesis(&tn);
     assert_eq!(gamma_balance(&tn, &alice.hub_address).await, g + 7_000, "alice paid on gamma");
     assert_eq!(gamma_balance(&tn, &carol.hub_address).await, g - 7_000, "carol's aborted gamma leg refunded");
+    assert_eq!(gamma_cw20(&tn, &carol.hub_address).await, g + 250, "carol paid in cw20 on gamma");
+    assert_eq!(gamma_cw20(&tn, &bob.hub_address).await, g - 250, "bob's aborted cw20 leg refunded");
 
     // ---- a second validator joins gamma with twice the first one's stake: the validator set
     // changes under the hub's light client, which follows it for the next gamma lock ----
