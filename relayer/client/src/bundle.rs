@@ -510,7 +510,8 @@ fn delivery(chain: &ChainSection, domain: u64, key: &str) -> anyhow::Result<EvmD
 /// `mesh bundle deliver`: anyone delivers a decided bundle's verdict to every chain of its legs
 /// from the hub's public signatures, with the poster's delivery code. Legs already final on a
 /// chain are skipped; a chain whose Verifier has not reached the batch's epoch is reported, not
-/// rotated (the posters do that). Returns the number of legs settled.
+/// rotated (the posters do that). A leg whose COMMIT runs an action is settled on its own with
+/// the action the hub keeps, after its root is recorded. Returns the number of legs settled.
 pub async fn deliver(
     network: &Path,
     id: &str,
@@ -543,38 +544,57 @@ pub async fn deliver(
         }
         let chain = c.network.chain(&entry.name).expect("directory chains come from the file");
         let d = delivery(chain, entry.domain, evm_secret)?;
-        let mut items = Vec::new();
+        let (mut items, mut actions) = (Vec::new(), Vec::new());
         for i in legs {
             if d.leg_state(bundle_id, i).await? != LegState::Locked {
                 writeln!(out, "{}: leg {i} already final", entry.name)?;
                 continue;
             }
-            items.push(SettleItem { bundle_id, leg_index: i, verdict, proof: proof.proof.clone() });
+            let item = SettleItem { bundle_id, leg_index: i, verdict, proof: proof.proof.clone() };
+            match (&b.bundle.legs[i as usize].action, verdict) {
+                (Some(action), Verdict::Commit) => actions.push((item, action.clone())),
+                _ => items.push(item),
+            }
         }
-        if items.is_empty() {
+        if items.is_empty() && actions.is_empty() {
             continue;
         }
-        let n = items.len();
-        let delivery = if d.is_verified_root(root).await? {
-            Delivery::SettleMany { root, items }
-        } else {
+        let batch = SettlementBatch { epoch, batch_index: index, root };
+        let mut known = d.is_verified_root(root).await?;
+        if !known {
             let at = d.current_epoch().await?;
             if at < epoch {
                 writeln!(out, "{}: Verifier at epoch {at}, the batch needs {epoch}: not delivered", entry.name)?;
                 continue;
             }
-            Delivery::SettleBatch {
-                batch: SettlementBatch { epoch, batch_index: index, root },
-                signatures: signatures.clone(),
-                items,
-            }
-        };
-        let sent = d.send(delivery).await?;
-        if !sent.success {
-            bail!("{}: the settlement reverted (tx {})", entry.name, sent.tx);
         }
-        settled += n;
-        writeln!(out, "{}: settled {n} leg(s) {} (tx {})", entry.name, verdict_text(verdict), sent.tx)?;
+        let mut deliveries = Vec::new();
+        if !actions.is_empty() && !known {
+            deliveries.push((0, Delivery::SubmitRoot { batch, signatures: signatures.clone() }));
+            known = true;
+        }
+        if !items.is_empty() {
+            let n = items.len();
+            deliveries.push((
+                n,
+                if known {
+                    Delivery::SettleMany { root, items }
+                } else {
+                    Delivery::SettleBatch { batch, signatures: signatures.clone(), items }
+                },
+            ));
+        }
+        deliveries.extend(actions.into_iter().map(|(item, action)| (1, Delivery::SettleAction { root, item, action })));
+        for (n, delivery) in deliveries {
+            let sent = d.send(delivery).await?;
+            if !sent.success {
+                bail!("{}: the settlement reverted (tx {})", entry.name, sent.tx);
+            }
+            if n > 0 {
+                settled += n;
+                writeln!(out, "{}: settled {n} leg(s) {} (tx {})", entry.name, verdict_text(verdict), sent.tx)?;
+            }
+        }
     }
     Ok(settled)
 }

@@ -310,7 +310,8 @@ impl Ctx {
 
 /// The arbitrage of `examples/arbitrage.bundle.toml`: the spec is planned (constraints checked),
 /// registered and locked by the lending pool, the solver and the arbitrageur; the arbitrageur
-/// buys its repayment on alpha's pool and sells the bridged WETH on beta's.
+/// buys its repayment on alpha's pool, and the bridged WETH is sold on beta's pool by the leg's
+/// action on COMMIT (sized from beta's reserves, 1 % slippage), so carol receives USDC on beta.
 async fn scenario_arbitrage(ctx: &mut Ctx) -> anyhow::Result<String> {
     println!("scenario 1: flash-loan-style arbitrage — borrow on alpha, bridge, sell on beta, repay on alpha");
     let m = ctx.m.clone();
@@ -328,11 +329,36 @@ async fn scenario_arbitrage(ctx: &mut Ctx) -> anyhow::Result<String> {
     let plan = spec.plan(&m.directory(), now())?;
     say("plan of examples/arbitrage.bundle.toml (constraints checked before anything is sent):");
     print!("{}", mesh_planner::render::plan_text(&plan, false));
-    let b = plan.bundle.clone();
+    let mut b = plan.bundle.clone();
     let (loan, bridged, repay) = (b.legs[0].amount.0, b.legs[1].amount.0, b.legs[2].amount.0);
 
-    // the parties' funds: the solver's WETH inventory on beta, the arbitrageur's USDC on alpha
+    // the sale on beta is part of the bundle: on COMMIT, leg 1's WETH is swapped on beta's pool
+    // for carol, who must receive at least the quote less 1 % or else the WETH itself
     let arb_addr = addr(&arb.evm_address).0;
+    let (rw, ru) = ctx.reserves(beta).await?;
+    let pool_b = ConstantProductPool::new(ctx.contract(beta, "ConstantProductPool"), ctx.deployer(beta)?);
+    let quote = pool_b.getAmountOut(bridged, rw, ru).call().await?;
+    let min_out = quote * U256::from(99) / U256::from(100);
+    b.legs[1].action = Some(mesh_protocol::Action {
+        target: mesh_protocol::AccountId::from_evm(pool_b.address().to_owned()),
+        data: alloy::sol_types::SolCall::abi_encode(&ConstantProductPool::swapExactInCall {
+            tokenIn: ctx.contract(beta, "DemoWETH"),
+            amountIn: bridged,
+            minOut: U256::ZERO,
+            to: arb_addr,
+        })
+        .into(),
+        output_token: mesh_protocol::AccountId::from_evm(ctx.contract(beta, "USDC")),
+        min_out: mesh_protocol::Amount(min_out),
+        gas_limit: 300_000,
+    });
+    say(&format!(
+        "leg 1 sells the bridged WETH on beta's pool on COMMIT: quote {:.2} USDC, at least {:.2} (else carol gets the WETH)",
+        units(quote, USDC_DECIMALS),
+        units(min_out, USDC_DECIMALS)
+    ));
+
+    // the parties' funds: the solver's WETH inventory on beta, the arbitrageur's USDC on alpha
     let solver_p = wallet_provider(&m.evm[beta].rpc, &solver.evm_secret)?;
     let weth = DemoWETH::new(ctx.contract(beta, "DemoWETH"), solver_p);
     mined(weth.deposit().value(bridged).send().await?, "WETH deposit").await?;
@@ -370,7 +396,7 @@ async fn scenario_arbitrage(ctx: &mut Ctx) -> anyhow::Result<String> {
         bail!("expected COMMIT, got {v:?}");
     }
     let until = Instant::now() + Duration::from_secs(60);
-    while ctx.token_balance(beta, "DemoWETH", arb_addr).await? != before[3] + bridged
+    while ctx.token_balance(beta, "USDC", arb_addr).await? < before[2] + min_out
         || ctx.token_balance(alpha, "DemoWETH", lender).await? != before[0] - loan + repay
     {
         if Instant::now() > until {
@@ -381,9 +407,12 @@ async fn scenario_arbitrage(ctx: &mut Ctx) -> anyhow::Result<String> {
     let settled = start.elapsed().as_secs_f64();
     say(&format!("`mesh bundle status {id}`:"));
     mesh_client::bundle::status(&ctx.network_path, &id.to_string(), true, false).await?;
-    let sold = ctx.swap(beta, &arb.evm_secret, "DemoWETH", bridged).await?;
+    let sold = ctx.token_balance(beta, "USDC", arb_addr).await? - before[2];
+    if ctx.token_balance(beta, "DemoWETH", arb_addr).await? != before[3] {
+        bail!("carol holds the bridged WETH: the sale on COMMIT fell back");
+    }
     say(&format!(
-        "carol sells the bridged {:.3} WETH on beta for {:.2} USDC",
+        "the COMMIT sold the bridged {:.3} WETH on beta for {:.2} USDC, paid to carol",
         units(bridged, WETH_DECIMALS),
         units(sold, USDC_DECIMALS)
     ));
