@@ -33,6 +33,11 @@ bench:
     cargo build --release -p mesh-cli
     cargo run -p mesh-e2e --bin mesh-bench
 
+# the hub at scale: gas per operation and per leg, leg reports per second, state per bundle
+# (add `--validators 4` for the four-validator network)
+bench-hub *ARGS:
+    cargo run --release -p mesh-e2e --bin mesh-bench -- hub {{ARGS}}
+
 # EVM gas table (docs/benchmarks.md)
 gas:
     scripts/forge.sh test --match-contract GasBench -vv

@@ -194,6 +194,39 @@ impl CosmosClient {
         amount.parse().map_err(|_| CosmosError::Decode { what: "balance", detail: amount })
     }
 
+    /// The node's consensus limits: (block max gas, -1 for none; block max bytes).
+    pub async fn rpc_consensus_params(&self) -> Result<(i64, i64), CosmosError> {
+        let (height, _) = self.latest_block().await?;
+        let h = cosmrs::tendermint::block::Height::try_from(height)
+            .map_err(|e| CosmosError::Decode { what: "height", detail: e.to_string() })?;
+        let p = self.rpc.consensus_params(h).await.map_err(rpc_err(&self.cfg.rpc_url))?;
+        Ok((p.consensus_params.block.max_gas, p.consensus_params.block.max_bytes as i64))
+    }
+
+    /// A contract's whole key-value state, walked page by page: (entries, bytes of keys and
+    /// values). For benchmarks and operators sizing state; one query per 1 000 entries.
+    pub async fn contract_state_size(&self, contract: &str) -> Result<(u64, u64), CosmosError> {
+        use cosmrs::proto::cosmos::base::query::v1beta1::PageRequest;
+        use cosmrs::proto::cosmwasm::wasm::v1::{QueryAllContractStateRequest, QueryAllContractStateResponse};
+        let (mut entries, mut bytes, mut key) = (0u64, 0u64, Vec::new());
+        loop {
+            let req = QueryAllContractStateRequest {
+                address: contract.into(),
+                pagination: Some(PageRequest { key: key.clone(), limit: 1_000, ..Default::default() }),
+            };
+            let resp: QueryAllContractStateResponse =
+                self.abci_query("/cosmwasm.wasm.v1.Query/AllContractState", req).await?;
+            for m in &resp.models {
+                entries += 1;
+                bytes += (m.key.len() + m.value.len()) as u64;
+            }
+            match resp.pagination.map(|p| p.next_key).filter(|k| !k.is_empty()) {
+                Some(next) => key = next,
+                None => return Ok((entries, bytes)),
+            }
+        }
+    }
+
     /// A contract's answer to a smart query.
     pub async fn query_smart<T: DeserializeOwned>(
         &self,

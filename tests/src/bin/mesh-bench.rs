@@ -4,6 +4,8 @@
 //!
 //!   cargo run --release -p mesh-e2e --bin mesh-bench
 //!
+//! `mesh-bench hub` measures the hub at scale instead (tests/src/bench_hub.rs).
+//!
 //! The relayer under test is the `mesh` binary (target/release/mesh, else target/debug/mesh) run
 //! as its own process, so its RSS is its own.
 use mesh_testkit::fixture::{leg_status, mint_usdc, try_mint_usdc, usdc_leg};
@@ -36,8 +38,15 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+#[path = "../bench_hub.rs"]
+mod bench_hub;
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().map(String::as_str) == Some("hub") {
+        return bench_hub::run(&argv[1..]).await;
+    }
     let t0 = Instant::now();
     let tn = TestNet::up("bench", 28000, 27990, 1, 2).await;
     let (net, m, hub) = (&tn.net, &tn.m, &tn.hub);
