@@ -107,6 +107,16 @@ pub struct LiveHub {
     pub light_client: std::sync::OnceLock<String>,
 }
 
+/// Bundles one `Advance` decides at most (the contract caps it at 64).
+const MAX_ADVANCE: u32 = 32;
+/// The `Advance` limit that last fit the block gas limit (one hub per relayer process).
+static ADVANCE_LIMIT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(MAX_ADVANCE);
+
+/// A tx refused because its gas limit exceeds the block's (CometBFT/SDK `invalid gas limit`).
+fn exceeds_block_gas(e: &CosmosError) -> bool {
+    e.to_string().contains("exceeds block max gas")
+}
+
 /// Test seam: called right after the hub included a `ReportLocks`, before the sender records it
 /// (the crash-recovery test aborts its relayer process there). Production never sets it.
 static AFTER_REPORTS_INCLUDED: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
@@ -222,7 +232,27 @@ impl MeshHub for LiveHub {
     }
 
     async fn advance(&self) -> Result<(), CosmosError> {
-        self.exec(&self.bundle_log, &bundle_log::ExecuteMsg::Advance { limit: Some(32) }).await.map(|_| ())
+        use std::sync::atomic::Ordering::Relaxed;
+        // One Advance must fit the hub's block gas limit: with many bundles due at once, 32
+        // verdicts need more gas than a block holds (~300k each on a 10M block), and a tx over the
+        // limit is refused at CheckTx forever. Halve until it fits; the rest is decided next
+        // round. Grow back by doubling after each success so a burst does not leave it small.
+        let mut limit = ADVANCE_LIMIT.load(Relaxed).clamp(1, MAX_ADVANCE);
+        loop {
+            match self.exec(&self.bundle_log, &bundle_log::ExecuteMsg::Advance { limit: Some(limit) }).await {
+                Ok(_) => {
+                    ADVANCE_LIMIT.store((limit * 2).min(MAX_ADVANCE), Relaxed);
+                    return Ok(());
+                }
+                Err(e) if limit > 1 && exceeds_block_gas(&e) => {
+                    limit /= 2;
+                }
+                Err(e) => {
+                    ADVANCE_LIMIT.store(limit, Relaxed);
+                    return Err(e);
+                }
+            }
+        }
     }
 
     async fn unattested_batches(&self) -> Result<Vec<u64>, CosmosError> {
@@ -355,5 +385,25 @@ impl LiveHub {
             let _ = self.light_client.set(a.clone());
         }
         Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_advance_over_the_block_gas_limit_is_recognised_from_the_nodes_refusal() {
+        // as injectived 1.18 answered `mesh-bench hub` with 900 bundles due and 16 per Advance
+        let refused = CosmosError::Rpc {
+            url: "http://127.0.0.1:30601".into(),
+            detail: "response error: Internal error: broadcast error on transaction validation: tx 028A… is invalid: \
+                     code=41, data=, log='tx gas limit 10096636 exceeds block max gas 10000000: invalid gas limit', \
+                     codespace='sdk' (code: -32603)"
+                .into(),
+        };
+        assert!(exceeds_block_gas(&refused));
+        let other = CosmosError::Rpc { url: "http://x".into(), detail: "connection refused".into() };
+        assert!(!exceeds_block_gas(&other));
     }
 }
