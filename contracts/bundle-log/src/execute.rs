@@ -651,8 +651,8 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
         };
         // Room in the open batch: close it when full (needs a signer set; otherwise wait).
         let mut index = state::open_batch_index(deps.storage)?;
-        let mut batch = state::batch(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
-        if batch.entries.len() >= cfg.max_batch_size as usize {
+        let mut batch = state::batch_head(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
+        if batch.size >= cfg.max_batch_size {
             match close_open_batch(deps.branch(), &env, &cfg) {
                 Ok(closed) => out.closed_batches.push(closed),
                 Err(ContractError::NoSignerSet) => {
@@ -662,11 +662,11 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
                 Err(e) => return Err(e),
             }
             index = state::open_batch_index(deps.storage)?;
-            batch = state::batch(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
+            batch = state::batch_head(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
         }
         let leaf = settlement_leaf(id.0, verdict).into();
-        b.position = Some(batch.entries.len() as u32);
-        batch.entries.push(BatchEntry { bundle_id: id, verdict, leaf });
+        b.position =
+            Some(state::push_batch_entry(deps.storage, &mut batch, &BatchEntry { bundle_id: id, verdict, leaf })?);
         batch.first_entry_at.get_or_insert(t);
         state::save_batch(deps.storage, &batch)?;
 
@@ -693,10 +693,10 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
 
     // Close the open batch when it is full or its oldest verdict waited long enough.
     let index = state::open_batch_index(deps.storage)?;
-    let batch = state::batch(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
-    let due = batch.entries.len() >= cfg.max_batch_size as usize
+    let batch = state::batch_head(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
+    let due = batch.size >= cfg.max_batch_size
         || batch.first_entry_at.is_some_and(|f| t >= f.saturating_add(cfg.batch_max_age));
-    if !batch.entries.is_empty() && due {
+    if batch.size > 0 && due {
         match close_open_batch(deps.branch(), &env, &cfg) {
             Ok(closed) => out.closed_batches.push(closed),
             Err(ContractError::NoSignerSet) => blocked = true,
@@ -717,14 +717,14 @@ pub fn close_batch(deps: DepsMut, env: Env) -> Result<Response, ContractError> {
     // Only a due batch: anyone closing 1-leaf batches at will would multiply signing and
     // delivery work (audit finding 7).
     let index = state::open_batch_index(deps.storage)?;
-    let open = state::batch(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
+    let open = state::batch_head(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
     let t = now(&env);
-    let full = open.entries.len() >= cfg.max_batch_size as usize;
+    let full = open.size >= cfg.max_batch_size;
     let due_at = open.first_entry_at.map_or(u64::MAX, |f| f.saturating_add(cfg.batch_max_age));
-    if !open.entries.is_empty() && !full && t < due_at {
+    if open.size > 0 && !full && t < due_at {
         return Err(ContractError::BatchNotDue {
             index,
-            entries: open.entries.len(),
+            entries: open.size as usize,
             max: cfg.max_batch_size,
             due_at,
             now: t,
@@ -793,7 +793,7 @@ pub fn submit_signatures(
 ) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
     let mut batch =
-        state::batch(deps.storage, batch_index)?.ok_or(ContractError::UnknownBatch { index: batch_index })?;
+        state::batch_head(deps.storage, batch_index)?.ok_or(ContractError::UnknownBatch { index: batch_index })?;
     let (Some(epoch), Some(root), Some(threshold)) = (batch.epoch, batch.root, batch.threshold) else {
         return Err(ContractError::BatchNotClosed { index: batch_index });
     };

@@ -59,7 +59,14 @@ pub struct BundleRecord {
 pub struct BatchRecord {
     pub index: u64,
     pub status: BatchStatus,
+    /// The leaves in order, stored under their own keys (`BATCH_ENTRIES`) so that deciding a
+    /// bundle, a signature or a status change rewrites this small head and never the 64 leaves
+    /// (issue 14). Filled by [`batch`]; empty from [`batch_head`].
+    #[serde(skip, default)]
     pub entries: Vec<BatchEntry>,
+    /// Number of leaves.
+    #[serde(default)]
+    pub size: u32,
     pub opened_at: u64,
     pub first_entry_at: Option<u64>,
     pub epoch: Option<u64>,
@@ -76,6 +83,7 @@ impl BatchRecord {
             index,
             status: BatchStatus::Open,
             entries: vec![],
+            size: 0,
             opened_at: now,
             first_entry_at: None,
             epoch: None,
@@ -114,6 +122,8 @@ const OPEN_REPORTS: Map<(u64, &[u8], u32), u64> = Map::new("open_reports");
 /// (settle deadline, bundle id) of decided bundles still in state, for `Prune`.
 const DECIDED: Map<(u64, &[u8]), ()> = Map::new("decided");
 const BATCHES: Map<u64, BatchRecord> = Map::new("batches");
+/// (batch index, position) → leaf.
+const BATCH_ENTRIES: Map<(u64, u32), BatchEntry> = Map::new("batch_entries");
 const OPEN_BATCH: Item<u64> = Item::new("open_batch");
 const BATCH_SIGS: Map<(u64, &[u8]), Signature65> = Map::new("batch_sigs");
 const UNATTESTED: Map<u64, ()> = Map::new("unattested");
@@ -297,8 +307,27 @@ pub fn open_batch_index(s: &dyn Storage) -> StdResult<u64> {
 pub fn set_open_batch_index(s: &mut dyn Storage, index: u64) -> StdResult<()> {
     OPEN_BATCH.save(s, &index)
 }
+/// A batch with its leaves (for its root, proofs and queries).
 pub fn batch(s: &dyn Storage, index: u64) -> StdResult<Option<BatchRecord>> {
+    let Some(mut b) = BATCHES.may_load(s, index)? else { return Ok(None) };
+    b.entries = BATCH_ENTRIES
+        .prefix(index)
+        .range(s, None, None, Order::Ascending)
+        .take(b.size as usize)
+        .map(|r| r.map(|(_, e)| e))
+        .collect::<StdResult<_>>()?;
+    Ok(Some(b))
+}
+/// A batch without its leaves (`entries` empty, `size` set).
+pub fn batch_head(s: &dyn Storage, index: u64) -> StdResult<Option<BatchRecord>> {
     BATCHES.may_load(s, index)
+}
+/// Appends a leaf to batch `b` (the caller saves `b`); returns its position.
+pub fn push_batch_entry(s: &mut dyn Storage, b: &mut BatchRecord, e: &BatchEntry) -> StdResult<u32> {
+    let position = b.size;
+    BATCH_ENTRIES.save(s, (b.index, position), e)?;
+    b.size += 1;
+    Ok(position)
 }
 pub fn save_batch(s: &mut dyn Storage, b: &BatchRecord) -> StdResult<()> {
     match b.status {
