@@ -143,6 +143,34 @@ fn account(s: &str) -> Option<AccountId> {
     EvmAddress::parse(s).ok().map(AccountId::from)
 }
 
+/// A token allowance a [`PlannedCall`] needs first (an ERC-20 `approve`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Approve {
+    pub token: AccountId,
+    pub spender: AccountId,
+    pub amount: u128,
+}
+
+/// A party's own transaction outside the bundle (e.g. buying the repayment on a pool), made
+/// before its locks with its own key; the executor (`mesh bundle run`) sends it, a person can
+/// send it from a wallet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedCall {
+    /// What the call is for, for people ("carol buys 10.009 WETH on alpha's pool").
+    pub about: String,
+    /// Chain name of the network file.
+    pub chain: String,
+    /// The party (as named in the spec) whose key signs it.
+    pub party: String,
+    /// Approval sent before the call, if it spends a token.
+    pub approve: Option<Approve>,
+    pub target: AccountId,
+    /// Calldata.
+    pub data: Vec<u8>,
+    /// Native value sent with the call, in base units.
+    pub value: u128,
+}
+
 /// The resolved plan.
 #[derive(Clone, Debug)]
 pub struct Plan {
@@ -162,6 +190,8 @@ pub struct Plan {
     pub units: Vec<Unit>,
     /// Each leg's depositor, recipient and token as its chain writes them.
     pub accounts: Vec<[String; 3]>,
+    /// The parties' own calls before the locks, in order ([`crate::steps::Action::Call`]).
+    pub calls: Vec<PlannedCall>,
 }
 
 impl Plan {
@@ -310,6 +340,7 @@ impl BundleSpec {
             accounts,
             written: self.legs.clone(),
             units,
+            calls: Vec::new(),
         })
     }
 
