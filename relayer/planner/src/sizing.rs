@@ -289,6 +289,18 @@ pub fn show_u(v: U256, unit: &Unit) -> String {
     }
 }
 
+/// Integers in JSON as decimal strings (exact at any size, as `Amount` writes them).
+fn dec<T: std::fmt::Display, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&v.to_string())
+}
+
+fn opt_dec<T: std::fmt::Display, S: serde::Serializer>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.serialize_str(&v.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
 mod u256_dec {
     pub fn serialize<S: serde::Serializer>(v: &alloy_primitives::U256, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&v.to_string())
@@ -302,10 +314,13 @@ pub struct GasCost {
     pub chain: String,
     pub gas: u64,
     /// Native base units per gas.
+    #[serde(serialize_with = "dec")]
     pub price: u128,
     /// gas × price, native base units.
+    #[serde(serialize_with = "dec")]
     pub native: u128,
     /// Its value in the objective's token, for the objective's party.
+    #[serde(serialize_with = "opt_dec")]
     pub valued: Option<i128>,
 }
 
@@ -315,10 +330,14 @@ pub struct ObjectiveOutcome {
     pub party: String,
     pub token: String,
     /// Net change before gas, base units.
+    #[serde(serialize_with = "dec")]
     pub gross: i128,
     /// Its gas, valued in the token.
+    #[serde(serialize_with = "dec")]
     pub gas: i128,
+    #[serde(serialize_with = "dec")]
     pub net: i128,
+    #[serde(serialize_with = "dec")]
     pub at_least: i128,
     #[serde(skip)]
     pub unit: Unit,
@@ -329,7 +348,7 @@ impl std::fmt::Display for ObjectiveOutcome {
         let s = |v| crate::units::show(v, &self.unit);
         write!(
             f,
-            "{} nets {} of {} before gas, gas costs {}, net after gas {} (at least {} required)",
+            "{} nets {} ({} over every chain) before gas, gas costs {}, net after gas {} (at least {} required)",
             self.party,
             s(self.gross),
             self.token,
