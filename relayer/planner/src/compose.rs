@@ -37,7 +37,18 @@ pub(crate) fn check(
         let step = format!("call {i} ({})", c.planned.about);
         let chain = &c.planned.chain;
         for (token, unit, amount) in &c.spends {
-            spend(&mut ledger, m, &step, &c.planned.party, &c.account, chain, token, unit, U256::from(*amount), &mut lines)?;
+            spend(
+                &mut ledger,
+                m,
+                &step,
+                &c.planned.party,
+                &c.account,
+                chain,
+                token,
+                unit,
+                U256::from(*amount),
+                &mut lines,
+            )?;
         }
         for (token, unit, amount) in &c.produces {
             let key = (c.planned.party.clone(), chain.clone(), *token);
@@ -48,12 +59,27 @@ pub(crate) fn check(
             let e = ledger.entry(key).or_insert_with(|| Entry { held, ..Default::default() });
             e.produced += U256::from(*amount);
             e.producers.push(format!("call {i}"));
-            lines.push(format!("{step}: produces {} for {} on {chain}", show_u(U256::from(*amount), unit), c.planned.party));
+            lines.push(format!(
+                "{step}: produces {} for {} on {chain}",
+                show_u(U256::from(*amount), unit),
+                c.planned.party
+            ));
         }
     }
     for (i, (l, w)) in plan.bundle.legs.iter().zip(&spec.legs).enumerate() {
         let step = format!("lock leg {i} ({} → {} on {})", w.from, w.to, w.chain);
-        spend(&mut ledger, m, &step, &w.from, &l.depositor, &w.chain, &Some(l.token), &plan.units[i], l.amount.0, &mut lines)?;
+        spend(
+            &mut ledger,
+            m,
+            &step,
+            &w.from,
+            &l.depositor,
+            &w.chain,
+            &Some(l.token),
+            &plan.units[i],
+            l.amount.0,
+            &mut lines,
+        )?;
     }
     for (i, a) in plan.bundle.legs.iter().enumerate().filter_map(|(i, l)| l.action.as_ref().map(|a| (i, a))) {
         let _ = a;

@@ -204,7 +204,13 @@ mod tests {
     #[test]
     fn amount_out_is_the_pools_formula() {
         // 1 WETH into 100 WETH / 300 000 USDC: 997·300000e6 / (100·1000 + 997) (in WETH units)
-        let out = amount_out(u(1_000_000_000_000_000_000), u(100_000_000_000_000_000_000), u(300_000_000_000), u(997), u(1000));
+        let out = amount_out(
+            u(1_000_000_000_000_000_000),
+            u(100_000_000_000_000_000_000),
+            u(300_000_000_000),
+            u(997),
+            u(1000),
+        );
         assert_eq!(out, Ok(u(2_961_474_103)));
         assert_eq!(amount_out(u(0), u(1), u(1), u(997), u(1000)), Err(PoolError::Zero));
         assert_eq!(amount_out(u(1), u(0), u(1), u(997), u(1000)), Err(PoolError::NoLiquidity));

@@ -391,7 +391,10 @@ impl BundleSpec {
             }
         }
         for l in &self.legs {
-            let name = l.action.as_ref().and_then(|a| a.swap.as_ref().map(|s| &s.pool).or(a.call.as_ref().map(|c| &c.contract)));
+            let name = l
+                .action
+                .as_ref()
+                .and_then(|a| a.swap.as_ref().map(|s| &s.pool).or(a.call.as_ref().map(|c| &c.contract)));
             if let Some(a) = name.and_then(|n| account(d, &l.chain, n).map(|a| (a, n))) {
                 out.push((l.chain.clone(), a.0, a.1.clone()));
             }
@@ -441,7 +444,8 @@ impl Encoded {
             let ty = DynSolType::parse(&p.ty).map_err(|e| bad(format!("type {}: {e}", p.ty)))?;
             out.push(match ty {
                 DynSolType::Address => Arg::Value(DynSolValue::Address(
-                    address(d, chain, a).ok_or_else(|| bad(format!("argument {a:?} is no party, contract or token")))?,
+                    address(d, chain, a)
+                        .ok_or_else(|| bad(format!("argument {a:?} is no party, contract or token")))?,
                 )),
                 DynSolType::Uint(bits) => Arg::Uint { bits, amount: amount_on(d, chain, a, vars, bad)? },
                 ty => Arg::Value(ty.coerce_str(a).map_err(|e| bad(format!("argument {a:?} as {}: {e}", p.ty)))?),
@@ -499,9 +503,26 @@ struct RPool {
 
 #[derive(Clone, Debug)]
 enum RCallKind {
-    Swap { pool: RPool, sell: TokenEntry, buy: TokenEntry, amount: Expr, exact_out: bool, tolerance: u32 },
-    Deposit { contract: AccountId, token: TokenEntry, amount: Expr },
-    Call { target: AccountId, enc: Encoded, value: Option<Expr>, spends: Option<(TokenEntry, Expr)>, produces: Option<(TokenEntry, Expr)> },
+    Swap {
+        pool: RPool,
+        sell: TokenEntry,
+        buy: TokenEntry,
+        amount: Expr,
+        exact_out: bool,
+        tolerance: u32,
+    },
+    Deposit {
+        contract: AccountId,
+        token: TokenEntry,
+        amount: Expr,
+    },
+    Call {
+        target: AccountId,
+        enc: Encoded,
+        value: Option<Expr>,
+        spends: Option<(TokenEntry, Expr)>,
+        produces: Option<(TokenEntry, Expr)>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -583,16 +604,24 @@ fn pool(
     bad: &dyn Fn(String) -> SpecError,
 ) -> Result<RPool, SpecError> {
     let address = account(d, chain, name).ok_or_else(|| bad(format!("pool {name:?} is not a contract of {chain}")))?;
-    let state = m.pool(chain, &address).ok_or_else(|| SpecError::Market(format!("no state of pool {name} on {chain}")))?;
+    let state =
+        m.pool(chain, &address).ok_or_else(|| SpecError::Market(format!("no state of pool {name} on {chain}")))?;
     Ok(RPool { address, state })
 }
 
-fn token(d: &dyn Directory, chain: &str, sym: &str, bad: &dyn Fn(String) -> SpecError) -> Result<TokenEntry, SpecError> {
+fn token(
+    d: &dyn Directory,
+    chain: &str,
+    sym: &str,
+    bad: &dyn Fn(String) -> SpecError,
+) -> Result<TokenEntry, SpecError> {
     d.token(chain, sym).ok_or_else(|| bad(format!("token {sym:?} is not in the network file for {chain}")))
 }
 
 fn tolerance(s: &str, bad: &dyn Fn(String) -> SpecError) -> Result<u32, SpecError> {
-    parse_tolerance(s).ok_or_else(|| bad(format!("slippage {s:?}: write a percentage (\"1%\") or basis points (\"50 bps\"), at most 100 %")))
+    parse_tolerance(s).ok_or_else(|| {
+        bad(format!("slippage {s:?}: write a percentage (\"1%\") or basis points (\"50 bps\"), at most 100 %"))
+    })
 }
 
 impl BundleSpec {
@@ -641,7 +670,8 @@ impl BundleSpec {
             if let (Some(who), Some(t)) = (account(d, &l.chain, &l.from), d.token(&l.chain, &l.token)) {
                 n.balance(&l.chain, &Some(t.address), &who);
             }
-            if let Some(p) = l.action.as_ref().and_then(|a| a.swap.as_ref()).and_then(|s| account(d, &l.chain, &s.pool)) {
+            if let Some(p) = l.action.as_ref().and_then(|a| a.swap.as_ref()).and_then(|s| account(d, &l.chain, &s.pool))
+            {
                 n.pool(&l.chain, &p);
             }
         }
@@ -698,7 +728,9 @@ impl BundleSpec {
         for (i, c) in self.calls.iter().enumerate() {
             let bad = |detail: String| SpecError::BadCall { call: i, detail };
             chain(&c.chain, &bad)?;
-            let account = d.account(&c.chain, &c.party).ok_or_else(|| bad(format!("party {:?} has no account on {}", c.party, c.chain)))?;
+            let account = d
+                .account(&c.chain, &c.party)
+                .ok_or_else(|| bad(format!("party {:?} has no account on {}", c.party, c.chain)))?;
             let kind = match (&c.swap, &c.deposit, &c.call) {
                 (Some(s), None, None) => {
                     let (amount, exact_out) = match (&s.amount_in, &s.amount_out) {
@@ -722,12 +754,17 @@ impl BundleSpec {
                 (None, None, Some(x)) => {
                     let target = account_of(d, &c.chain, &x.contract, &bad)?;
                     let enc = Encoded::resolve(d, &c.chain, &x.signature, &x.args, &vars, &bad)?;
-                    let value = x.value.as_ref().map(|v| Expr::parse(v, None, &vars).map_err(|e| bad(e.to_string()))).transpose()?;
+                    let value = x
+                        .value
+                        .as_ref()
+                        .map(|v| Expr::parse(v, None, &vars).map_err(|e| bad(e.to_string())))
+                        .transpose()?;
                     let ta = |t: &Option<TokenAmount>| -> Result<Option<(TokenEntry, Expr)>, SpecError> {
                         t.as_ref()
                             .map(|t| {
                                 let tok = token(d, &c.chain, &t.token, &bad)?;
-                                let e = Expr::parse(&t.amount, Some(&tok.unit), &vars).map_err(|e| bad(e.to_string()))?;
+                                let e =
+                                    Expr::parse(&t.amount, Some(&tok.unit), &vars).map_err(|e| bad(e.to_string()))?;
                                 Ok((tok, e))
                             })
                             .transpose()
@@ -747,7 +784,11 @@ impl BundleSpec {
         let mut legs = Vec::new();
         for (i, l) in self.legs.iter().enumerate() {
             let bad = |detail: String| SpecError::BadAction { leg: i, detail };
-            let ch = chain(&l.chain, &|detail| SpecError::UnknownChain { leg: i, chain: detail, known: String::new() })?;
+            let ch = chain(&l.chain, &|_| SpecError::UnknownChain {
+                leg: i,
+                chain: l.chain.clone(),
+                known: chains.iter().map(|e| e.name.clone()).collect::<Vec<_>>().join(", "),
+            })?;
             let tok = d.token(&l.chain, &l.token).ok_or_else(|| SpecError::UnknownToken {
                 leg: i,
                 token: l.token.clone(),
@@ -758,8 +799,11 @@ impl BundleSpec {
                 amount: l.amount.clone(),
                 source,
             })?;
-            let recipient = account(d, &l.chain, &l.to)
-                .ok_or_else(|| SpecError::UnknownParty { leg: i, what: "recipient", name: l.to.clone() })?;
+            let recipient = account(d, &l.chain, &l.to).ok_or_else(|| SpecError::UnknownParty {
+                leg: i,
+                what: "recipient",
+                name: l.to.clone(),
+            })?;
             let action = match &l.action {
                 None => None,
                 Some(a) => {
@@ -772,7 +816,8 @@ impl BundleSpec {
                         }
                         (None, Some(c)) => {
                             let output = token(d, &l.chain, &c.output_token, &bad)?;
-                            let min_out = Expr::parse(&c.min_out, Some(&output.unit), &vars).map_err(|e| bad(e.to_string()))?;
+                            let min_out =
+                                Expr::parse(&c.min_out, Some(&output.unit), &vars).map_err(|e| bad(e.to_string()))?;
                             RActionKind::Call {
                                 target: account_of(d, &l.chain, &c.contract, &bad)?,
                                 enc: Encoded::resolve(d, &l.chain, &c.signature, &c.args, &vars, &bad)?,
@@ -785,7 +830,15 @@ impl BundleSpec {
                     Some((kind, a.gas_limit.unwrap_or(DEFAULT_ACTION_GAS)))
                 }
             };
-            legs.push(RLeg { chain: ch, token: tok, from: l.from.clone(), to: l.to.clone(), recipient, amount, action });
+            legs.push(RLeg {
+                chain: ch,
+                token: tok,
+                from: l.from.clone(),
+                to: l.to.clone(),
+                recipient,
+                amount,
+                action,
+            });
         }
 
         let mut gas_prices = BTreeMap::new();
@@ -833,7 +886,12 @@ impl BundleSpec {
     }
 }
 
-fn account_of(d: &dyn Directory, chain: &str, name: &str, bad: &dyn Fn(String) -> SpecError) -> Result<AccountId, SpecError> {
+fn account_of(
+    d: &dyn Directory,
+    chain: &str,
+    name: &str,
+    bad: &dyn Fn(String) -> SpecError,
+) -> Result<AccountId, SpecError> {
     account(d, chain, name).ok_or_else(|| bad(format!("{name:?} is no party, contract or token of {chain}")))
 }
 
@@ -860,7 +918,15 @@ fn i(v: U256) -> i128 {
 }
 
 /// One swap's numbers: ideal, quote, min_out, slippage.
-fn check(pool: &RPool, sell: &TokenEntry, buy: &TokenEntry, amount_in: U256, tolerance: u32, about: &str, chain: &str) -> Result<SwapCheck, String> {
+fn check(
+    pool: &RPool,
+    sell: &TokenEntry,
+    buy: &TokenEntry,
+    amount_in: U256,
+    tolerance: u32,
+    about: &str,
+    chain: &str,
+) -> Result<SwapCheck, String> {
     let quote = pool.state.amount_out(&sell.address, amount_in).map_err(|e| format!("{about}: {e}"))?;
     let ideal = pool.state.mid_value(&sell.address, amount_in).map_err(|e| format!("{about}: {e}"))?;
     let min_out = ideal * U256::from(10_000 - tolerance) / U256::from(10_000);
@@ -933,10 +999,19 @@ impl Resolved {
                     // exact output: the call must give what the plan needs, or revert
                     let min_out = if *exact_out { a } else { sc.min_out };
                     let out = if *exact_out { a } else { sc.quote };
-                    let data = swapExactInCall { tokenIn: evm(&sell.address), amountIn: amount_in, minOut: min_out, to: evm(&c.account) };
+                    let data = swapExactInCall {
+                        tokenIn: evm(&sell.address),
+                        amountIn: amount_in,
+                        minOut: min_out,
+                        to: evm(&c.account),
+                    };
                     swaps.push(sc);
                     (
-                        Some(Approve { token: sell.address, spender: pool.address, amount: amount_in.saturating_to::<u128>() }),
+                        Some(Approve {
+                            token: sell.address,
+                            spender: pool.address,
+                            amount: amount_in.saturating_to::<u128>(),
+                        }),
                         pool.address,
                         alloy_sol_types::SolCall::abi_encode(&data),
                         0,
@@ -959,7 +1034,8 @@ impl Resolved {
                 RCallKind::Call { target, enc, value, spends, produces } => {
                     let data = enc.encode(vars).map_err(|e| format!("{}: {e}", c.about))?;
                     let value = value.as_ref().map(|v| v.eval(vars).max(0) as u128).unwrap_or(0);
-                    let sp = spends.as_ref().map(|(t, e)| (Some(t.address), t.unit.clone(), e.eval(vars).max(0) as u128));
+                    let sp =
+                        spends.as_ref().map(|(t, e)| (Some(t.address), t.unit.clone(), e.eval(vars).max(0) as u128));
                     let mut spent: Vec<_> = sp.clone().into_iter().collect();
                     if value > 0 {
                         spent.push((None, Unit::new("native", 18), value));
@@ -1008,9 +1084,15 @@ impl Resolved {
                     receipts.push((l.token.unit.symbol.clone(), *amount));
                 }
                 Some((RActionKind::Swap { pool, buy, tolerance }, gas_limit)) => {
-                    let about = format!("leg {idx}'s sale of {} for {} on COMMIT", l.token.unit.symbol, buy.unit.symbol);
+                    let about =
+                        format!("leg {idx}'s sale of {} for {} on COMMIT", l.token.unit.symbol, buy.unit.symbol);
                     let sc = check(pool, &l.token, buy, u(*amount), *tolerance, &about, &l.chain.name)?;
-                    let data = swapExactInCall { tokenIn: evm(&l.token.address), amountIn: u(*amount), minOut: sc.min_out, to: evm(&l.recipient) };
+                    let data = swapExactInCall {
+                        tokenIn: evm(&l.token.address),
+                        amountIn: u(*amount),
+                        minOut: sc.min_out,
+                        to: evm(&l.recipient),
+                    };
                     actions.push(Some(mesh_protocol::Action {
                         target: pool.address,
                         data: HexBytes(alloy_sol_types::SolCall::abi_encode(&data)),
@@ -1037,7 +1119,11 @@ impl Resolved {
                         min_out: mesh_protocol::Amount(min_out),
                         gas_limit: *gas_limit,
                     }));
-                    action_about.push(Some(format!("on COMMIT calls {} for ≥ {}", enc.func.signature(), show_u(min_out, &output.unit))));
+                    action_about.push(Some(format!(
+                        "on COMMIT calls {} for ≥ {}",
+                        enc.func.signature(),
+                        show_u(min_out, &output.unit)
+                    )));
                     receipts.push((output.unit.symbol.clone(), i(min_out)));
                 }
             }
@@ -1049,7 +1135,11 @@ impl Resolved {
             let valued = match &self.objective {
                 Some(o) if o.party == party => {
                     let (n, p, _) = &o.pricing[&chain];
-                    Some(if native == 0 { 0 } else { i(p.state.mid_value(n, U256::from(native)).map_err(|e| e.to_string())?) })
+                    Some(if native == 0 {
+                        0
+                    } else {
+                        i(p.state.mid_value(n, U256::from(native)).map_err(|e| e.to_string())?)
+                    })
                 }
                 _ => None,
             };
@@ -1066,7 +1156,12 @@ impl Resolved {
                 }
             }
             for c in calls.iter().filter(|c| c.planned.party == o.party) {
-                gross -= c.spends.iter().filter(|s| s.1.symbol == o.token && s.0.is_some()).map(|s| s.2 as i128).sum::<i128>();
+                gross -= c
+                    .spends
+                    .iter()
+                    .filter(|s| s.1.symbol == o.token && s.0.is_some())
+                    .map(|s| s.2 as i128)
+                    .sum::<i128>();
                 gross += c.produces.iter().filter(|s| s.1.symbol == o.token).map(|s| s.2 as i128).sum::<i128>();
             }
             let g: i128 = gas.iter().filter_map(|g| g.valued).sum();

@@ -10,11 +10,11 @@ use serde::Deserialize;
 
 use crate::directory::{ChainEntry, Directory, HubTiming, Vm};
 use crate::market::Market;
+use crate::sizing::{show_vars, Expr, Priced, Sizing, SwapCheck};
 pub use crate::sizing::{
     ActionCall, ActionSpec, ActionSwap, CallBySignature, CallSpec, DepositSpec, ObjectiveSpec, SwapSpec, TokenAmount,
     VariableSpec,
 };
-use crate::sizing::{show_vars, Expr, Priced, Sizing, SwapCheck};
 use crate::units::Unit;
 
 /// A bundle as a person writes it. See `examples/swap.bundle.toml`.
@@ -515,9 +515,7 @@ impl BundleSpec {
             sizing: None,
             chains: chains
                 .iter()
-                .filter(|e| {
-                    self.legs.iter().any(|l| l.chain == e.name) || self.calls.iter().any(|x| x.chain == e.name)
-                })
+                .filter(|e| self.legs.iter().any(|l| l.chain == e.name) || self.calls.iter().any(|x| x.chain == e.name))
                 .map(|e| (e.clone(), d.vm(&e.name)))
                 .collect(),
             hub_timing: c,
@@ -565,9 +563,8 @@ impl BundleSpec {
             };
             let received = sum(&|l| l.to == c.party && l.action.is_none());
             let deposited = sum(&|l| l.from == c.party);
-            let parse = |v: &str| {
-                Expr::parse(v, unit, &names).map(|e| e.eval(vars)).map_err(|e| bad(format!("bound: {e}")))
-            };
+            let parse =
+                |v: &str| Expr::parse(v, unit, &names).map(|e| e.eval(vars)).map_err(|e| bad(format!("bound: {e}")));
             let where_ = c.chain.as_ref().map(|ch| format!(" on {ch}")).unwrap_or_else(|| " on every chain".into());
             let (actual, required, what) = match (&c.receives_at_least, &c.net_at_least) {
                 (Some(r), None) => (received, parse(r)?, "receives"),

@@ -80,7 +80,11 @@ pub fn plan_svg(p: &Plan) -> String {
             rows * ROW + 50,
             x0 + CHAIN_W / 2
         );
-        let _ = writeln!(s, r##"<line x1="{hub_x}" y1="54" x2="{}" y2="110" stroke="#99a" stroke-dasharray="2 3"/>"##, x0 + CHAIN_W / 2);
+        let _ = writeln!(
+            s,
+            r##"<line x1="{hub_x}" y1="54" x2="{}" y2="110" stroke="#99a" stroke-dasharray="2 3"/>"##,
+            x0 + CHAIN_W / 2
+        );
         for n in &nodes[i] {
             let (x, y) = pos(i, n, &nodes);
             let _ = writeln!(

@@ -40,9 +40,8 @@ pub fn trace(p: &Plan) -> Vec<TraceStep> {
     let now = p.timing.first().map(|t| t.1).unwrap_or_default();
     let t = p.hub_timing;
     let chain = |name: &str| p.chains.iter().find(|(c, _)| c.name == name);
-    let confirm_secs = |name: &str| {
-        chain(name).map(|(c, _)| (c.block_time * (c.confirmations + 1)).as_secs()).unwrap_or_default()
-    };
+    let confirm_secs =
+        |name: &str| chain(name).map(|(c, _)| (c.block_time * (c.confirmations + 1)).as_secs()).unwrap_or_default();
     let slowest = p.written.iter().map(|w| confirm_secs(&w.chain)).max().unwrap_or_default();
     // a COMMIT needs every lock reported (confirmations, a reporting round) and unchallenged
     let verdict_earliest = now + slowest + 5 + t.dispute_window.as_secs();
@@ -107,7 +106,10 @@ pub fn trace(p: &Plan) -> Vec<TraceStep> {
                 verdict_earliest,
                 cutoff,
                 None,
-                format!("stake-weighted reports of every lock; COMMIT once each stood {} s unchallenged", t.dispute_window.as_secs()),
+                format!(
+                    "stake-weighted reports of every lock; COMMIT once each stood {} s unchallenged",
+                    t.dispute_window.as_secs()
+                ),
                 "relayers".to_string(),
             ),
             Action::Deliver { chain: c } => {
@@ -124,8 +126,13 @@ pub fn trace(p: &Plan) -> Vec<TraceStep> {
                     format!("; action leg(s) {} by settleAction", actions.join(", "))
                 };
                 let proof = match chain(c).map(|x| x.1) {
-                    Some(Vm::CosmWasm) => "the verdict's batch root, signed by the signer set, checked by the chain's Router".into(),
-                    _ => "the verdict's batch root, signed by the signer set, checked by the chain's SettlementVerifier".into(),
+                    Some(Vm::CosmWasm) => {
+                        "the verdict's batch root, signed by the signer set, checked by the chain's Router".into()
+                    }
+                    _ => {
+                        "the verdict's batch root, signed by the signer set, checked by the chain's SettlementVerifier"
+                            .into()
+                    }
                 };
                 (
                     format!("deliver the verdict to {c}{settle}"),

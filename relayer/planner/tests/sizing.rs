@@ -157,7 +157,10 @@ fn the_arbitrage_is_one_diagram_sized_at_the_grids_best_loan() {
     assert!(*loan > 5 * E18 as i128 && *loan < 8 * E18 as i128, "about where the marginal prices meet: {loan}");
     let loan = *loan as u128;
     let legs = &p.bundle.legs;
-    assert_eq!([legs[0].amount.0, legs[1].amount.0, legs[2].amount.0], [loan, loan * 999 / 1000, loan * 10009 / 10000].map(U256::from));
+    assert_eq!(
+        [legs[0].amount.0, legs[1].amount.0, legs[2].amount.0],
+        [loan, loan * 999 / 1000, loan * 10009 / 10000].map(U256::from)
+    );
 
     // leg 1's action: the sale on beta's pool for carol, min_out = mid-price value less 10 %
     let a = legs[1].action.as_ref().expect("the sale on beta is the leg's action");
@@ -168,7 +171,12 @@ fn the_arbitrage_is_one_diagram_sized_at_the_grids_best_loan() {
     let call = swapExactInCall::abi_decode(&a.data.0).unwrap();
     assert_eq!(
         (call.tokenIn, call.amountIn, call.minOut, call.to),
-        (acct(&d, "beta", "WETH").to_evm().unwrap(), U256::from(loan * 999 / 1000), a.min_out.0, carol_b.to_evm().unwrap())
+        (
+            acct(&d, "beta", "WETH").to_evm().unwrap(),
+            U256::from(loan * 999 / 1000),
+            a.min_out.0,
+            carol_b.to_evm().unwrap()
+        )
     );
 
     // call 0: carol's purchase of the repayment on alpha, exact output, approve first
@@ -178,13 +186,24 @@ fn the_arbitrage_is_one_diagram_sized_at_the_grids_best_loan() {
     assert_eq!((approve.token, approve.spender, approve.amount), (acct(&d, "alpha", "USDC"), c.target, paid));
     assert_eq!((c.party.as_str(), c.chain.as_str(), c.value), ("carol", "alpha", 0));
     let s = swapExactInCall::abi_decode(&c.data).unwrap();
-    assert_eq!((s.amountIn, s.minOut), (U256::from(paid), U256::from(loan * 10009 / 10000)), "reverts rather than buy less");
+    assert_eq!(
+        (s.amountIn, s.minOut),
+        (U256::from(paid), U256::from(loan * 10009 / 10000)),
+        "reverts rather than buy less"
+    );
     // call 1: bob wraps what he bridges (a call by signature with a value)
     let w = &p.calls[1];
-    assert_eq!((w.data.as_slice(), w.value, w.approve.is_none()), (&[0xd0, 0xe3, 0x0d, 0xb0][..], loan * 999 / 1000, true));
+    assert_eq!(
+        (w.data.as_slice(), w.value, w.approve.is_none()),
+        (&[0xd0, 0xe3, 0x0d, 0xb0][..], loan * 999 / 1000, true)
+    );
 
     // every step's input is held or produced earlier
-    assert!(z.composition.iter().any(|l| l.starts_with("lock leg 1 (bob → carol on beta): bob spends")), "{:?}", z.composition);
+    assert!(
+        z.composition.iter().any(|l| l.starts_with("lock leg 1 (bob → carol on beta): bob spends")),
+        "{:?}",
+        z.composition
+    );
     let text = mesh_planner::render::plan_text(&p, true);
     assert!(text.contains("sized from live state: loan = ") && text.contains("(best of 1951 candidates)"), "{text}");
     assert!(text.contains("objective: carol nets"), "{text}");
@@ -194,7 +213,9 @@ fn the_arbitrage_is_one_diagram_sized_at_the_grids_best_loan() {
 fn a_plan_whose_slippage_exceeds_its_tolerance_is_refused_with_the_numbers() {
     let d = directory();
     let m = demo_market(&d);
-    let text = std::fs::read_to_string(example("arbitrage.bundle.toml")).unwrap().replace("slippage = \"10%\"", "slippage = \"0.5%\"");
+    let text = std::fs::read_to_string(example("arbitrage.bundle.toml"))
+        .unwrap()
+        .replace("slippage = \"10%\"", "slippage = \"0.5%\"");
     let s: BundleSpec = toml::from_str(&text).unwrap();
     let err = s.plan_with(&d, Some(&m), NOW).unwrap_err();
     let SpecError::SlippageExceeded { vars, check } = &err else { panic!("{err}") };
@@ -212,7 +233,9 @@ fn a_plan_that_loses_money_after_gas_is_refused_with_the_numbers() {
     let d = directory();
     let m = demo_market(&d);
     // past the point where the pools' prices cross, with room for the slippage of such sizes
-    let text = std::fs::read_to_string(example("arbitrage.bundle.toml")).unwrap().replace("slippage = \"10%\"", "slippage = \"30%\"");
+    let text = std::fs::read_to_string(example("arbitrage.bundle.toml"))
+        .unwrap()
+        .replace("slippage = \"10%\"", "slippage = \"30%\"");
     let mut s: BundleSpec = toml::from_str(&text).unwrap();
     s.variables[0].min = "15 WETH".into();
     let err = s.plan_with(&d, Some(&m), NOW).unwrap_err();
@@ -310,7 +333,10 @@ fn the_trace_json_and_svg_show_every_step_chain_and_arrow() {
     }
     let lock = t.iter().find(|s| s.what.starts_with("lock leg 1")).unwrap();
     assert_eq!((lock.chain.as_str(), lock.confirmations, lock.latest), ("beta", Some(2), p.bundle.lock_deadline));
-    assert!(lock.proof.contains("15 s dispute window (optimistic)") && lock.what.contains("on COMMIT sells"), "{lock:?}");
+    assert!(
+        lock.proof.contains("15 s dispute window (optimistic)") && lock.what.contains("on COMMIT sells"),
+        "{lock:?}"
+    );
     let call = t.iter().find(|s| s.what.starts_with("call 0")).unwrap();
     assert!(call.latest < p.bundle.lock_deadline && call.delivery.starts_with("carol"));
     let deliver = t.iter().find(|s| s.what.starts_with("deliver the verdict to beta")).unwrap();

@@ -55,9 +55,11 @@ async fn a_spec_is_planned_registered_locked_by_each_party_and_followed_until_fi
     ];
 
     // the arbitrage with fixed amounts (the example itself is sized from live pools: bundle_plan.rs)
-    let example =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../planner/tests/fixtures/arbitrage-fixed.bundle.toml"))
-            .expect("fixed arbitrage spec");
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../planner/tests/fixtures/arbitrage-fixed.bundle.toml"
+    ))
+    .expect("fixed arbitrage spec");
     let specs = net.dir.join("specs");
     std::fs::create_dir_all(&specs).unwrap();
     let spec = write_spec(&specs, "arbitrage.bundle.toml", &example);
