@@ -406,11 +406,3 @@ proptest! {
         }
     }
 }
-#[test]
-fn zz_print() {
-    let d = directory();
-    let p = arbitrage().plan_with(&d, Some(&demo_market(&d)), NOW).unwrap();
-    println!("{}", mesh_planner::render::plan_text(&p, true));
-    println!("{}", mesh_planner::trace::trace_text(&p));
-    std::fs::write("/tmp/arb.svg", mesh_planner::svg::plan_svg(&p)).unwrap();
-}
