@@ -119,8 +119,7 @@ fn spend(
         return Err(SpecError::CompositionBreak {
             step: step.into(),
             party: party.into(),
-            chain: chain.into(),
-            needs: show_u(amount, unit),
+            needs: format!("{} on {chain}", show_u(amount, unit)),
             has: show_u(has, unit),
             detail: format!(
                 "holds {}, {by} ({}), spent earlier {}; fund {party} or add a call that produces it",

@@ -41,9 +41,9 @@ impl PoolState {
     /// (reserve of `token_in`, reserve of the other token, the other token).
     pub fn reserves(&self, token_in: &AccountId) -> Result<(U256, U256, AccountId), PoolError> {
         if *token_in == self.token0 {
-            Ok((self.reserve0, self.reserve1, self.token1.clone()))
+            Ok((self.reserve0, self.reserve1, self.token1))
         } else if *token_in == self.token1 {
-            Ok((self.reserve1, self.reserve0, self.token0.clone()))
+            Ok((self.reserve1, self.reserve0, self.token0))
         } else {
             Err(PoolError::UnknownToken(token_in.to_string()))
         }
@@ -132,11 +132,11 @@ pub struct Snapshot {
 
 impl Market for Snapshot {
     fn pool(&self, chain: &str, pool: &AccountId) -> Option<PoolState> {
-        self.pools.get(&(chain.to_string(), pool.clone())).cloned()
+        self.pools.get(&(chain.to_string(), *pool)).cloned()
     }
 
     fn balance(&self, chain: &str, token: &TokenRef, who: &AccountId) -> Option<U256> {
-        self.balances.get(&(chain.to_string(), token.clone(), who.clone())).copied()
+        self.balances.get(&(chain.to_string(), *token, *who)).copied()
     }
 
     fn gas_price(&self, chain: &str) -> Option<u128> {
@@ -157,14 +157,14 @@ pub struct Needs {
 
 impl Needs {
     pub(crate) fn pool(&mut self, chain: &str, pool: &AccountId) {
-        let k = (chain.to_string(), pool.clone());
+        let k = (chain.to_string(), *pool);
         if !self.pools.contains(&k) {
             self.pools.push(k);
         }
     }
 
     pub(crate) fn balance(&mut self, chain: &str, token: &TokenRef, who: &AccountId) {
-        let k = (chain.to_string(), token.clone(), who.clone());
+        let k = (chain.to_string(), *token, *who);
         if !self.balances.contains(&k) {
             self.balances.push(k);
         }

@@ -162,8 +162,9 @@ pub enum SpecError {
     SlippageExceeded { vars: String, check: Box<SwapCheck> },
     #[error("unprofitable{}: {}", at(.vars), .outcome)]
     Unprofitable { vars: String, outcome: Box<crate::sizing::ObjectiveOutcome> },
-    #[error("step {step} breaks the composition: {party} needs {needs} on {chain} but has {has} ({detail})")]
-    CompositionBreak { step: String, party: String, chain: String, needs: String, has: String, detail: String },
+    /// `needs` names the chain ("10 USDC (… base units) on alpha").
+    #[error("step {step} breaks the composition: {party} needs {needs} but has {has} ({detail})")]
+    CompositionBreak { step: String, party: String, needs: String, has: String, detail: String },
 }
 
 fn at(vars: &str) -> String {
