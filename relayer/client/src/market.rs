@@ -10,12 +10,17 @@ use mesh_planner::market::{Needs, PoolState, Snapshot};
 use mesh_planner::network::{ChainSection, Network};
 use mesh_protocol::AccountId;
 
-alloy::sol!(
-    #[sol(rpc)]
-    #[derive(Debug)]
-    ConstantProductPool,
-    "../abi/ConstantProductPool.json"
-);
+#[allow(clippy::too_many_arguments)]
+mod bindings {
+    // forge's ABI output (`scripts/export-abi.sh`), never hand-copied
+    alloy::sol!(
+        #[sol(rpc)]
+        #[derive(Debug)]
+        ConstantProductPool,
+        "../abi/ConstantProductPool.json"
+    );
+}
+use bindings::ConstantProductPool;
 
 fn provider(network: &Network, chain: &str) -> anyhow::Result<DynProvider> {
     let c = network.chain(chain).with_context(|| format!("chain {chain} is not in the network file"))?;
