@@ -129,15 +129,32 @@ impl KeyArg {
 #[derive(Subcommand)]
 enum BundleCommand {
     /// Resolve a spec through the network file and print legs, amounts, hashes, net flows,
-    /// constraints, timing and steps; refuses what the hub would refuse (unknown chains, tokens
-    /// or parties, deadlines the hub or the chains cannot meet, a used nonce).
+    /// constraints, timing, steps and the execution trace; refuses what the hub would refuse
+    /// (unknown chains, tokens or parties, deadlines the hub or the chains cannot meet, a used
+    /// nonce).
     ///
-    /// Example: mesh bundle plan examples/swap.bundle.toml
+    /// A spec with calls (`[[calls]]`: a swap on a named pool, a deposit, a call by ABI
+    /// signature), leg actions (`[legs.action]`), variables and an `[objective]` is planned from
+    /// the chains' live state: the variables are sized to maximise the objective over their
+    /// grid, swaps are priced as the pool computes them with `min_out` from the slippage
+    /// tolerance, gas is estimated at the chains' current prices, every step's input must be
+    /// held or produced by an earlier step. Refused with the numbers: a plan whose slippage
+    /// exceeds its tolerance, one that loses money after gas, one whose composition breaks
+    /// (naming the step).
+    ///
+    /// Example: mesh bundle plan examples/arbitrage.bundle.toml --svg arbitrage.svg
     Plan {
         /// Bundle spec (TOML), e.g. examples/swap.bundle.toml.
         spec: PathBuf,
         #[command(flatten)]
         network: NetworkArg,
+        /// Print the plan as JSON (bundle, calls ready to send, sizing, execution trace).
+        #[arg(long)]
+        json: bool,
+        /// Write the diagram (chains as nodes, legs, calls and actions as arrows with amounts)
+        /// to this SVG file.
+        #[arg(long, value_name = "FILE")]
+        svg: Option<PathBuf>,
     },
     /// Register the planned bundle on the hub, signed by the creator's hub key; saves the
     /// registered bundle next to the spec (SPEC.registered.json) for `lock` and `refund`.
@@ -488,7 +505,9 @@ pub fn main() -> anyhow::Result<()> {
 async fn bundle_command(cmd: BundleCommand) -> anyhow::Result<()> {
     use mesh_client::bundle;
     match cmd {
-        BundleCommand::Plan { spec, network } => bundle::plan(&network.path(), &spec).await,
+        BundleCommand::Plan { spec, network, json, svg } => {
+            bundle::plan(&network.path(), &spec, json, svg.as_deref()).await
+        }
         BundleCommand::Register { spec, network, key } => {
             bundle::register(&network.path(), &spec, &key.source().load()?).await
         }

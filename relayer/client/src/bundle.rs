@@ -147,12 +147,18 @@ pub fn load_registered(spec: &Path) -> anyhow::Result<Bundle> {
     serde_json::from_slice(&bytes).with_context(|| format!("{} is not a bundle", path.display()))
 }
 
-/// Plans `spec` now and checks what the hub will check at registration beyond the plan's own
-/// rules: the creator's nonce is unused.
-async fn checked_plan(c: &Client, spec: &Path) -> anyhow::Result<(Plan, NetworkDirectory)> {
+/// Plans `spec` now — from the chains' live state when it has calls, actions, variables or an
+/// objective ([`crate::market::snapshot`] reads exactly what it needs) — and checks what the hub
+/// will check at registration beyond the plan's own rules: the creator's nonce is unused.
+pub async fn checked_plan(c: &Client, spec: &Path) -> anyhow::Result<(Plan, NetworkDirectory)> {
     let dir = c.directory().await?;
     let s = BundleSpec::load(spec)?;
-    let plan = s.plan(&dir, now())?;
+    let plan = if s.needs_market() {
+        let market = crate::market::snapshot(&c.network, &s.market_needs(&dir)).await?;
+        s.plan_with(&dir, Some(&market), now())?
+    } else {
+        s.plan(&dir, now())?
+    };
     let used: Result<BundleResponse, _> = c
         .hub
         .query_smart(
@@ -174,13 +180,27 @@ async fn checked_plan(c: &Client, spec: &Path) -> anyhow::Result<(Plan, NetworkD
     Ok((plan, dir))
 }
 
-pub async fn plan(network: &Path, spec: &Path) -> anyhow::Result<()> {
+/// `mesh bundle plan`: the plan as text with its execution trace, or as JSON (`json`); the
+/// diagram written to `svg` when given.
+pub async fn plan(network: &Path, spec: &Path, json: bool, svg: Option<&Path>) -> anyhow::Result<()> {
     let c = Client::open(network)?;
     let (plan, _) = checked_plan(&c, spec).await?;
+    if let Some(path) = svg {
+        std::fs::write(path, mesh_planner::svg::plan_svg(&plan))
+            .with_context(|| format!("writing the diagram to {}", path.display()))?;
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&mesh_planner::trace::plan_json(&plan, true))?);
+        return Ok(());
+    }
     print!("{}", plan_text(&plan, true));
+    print!("{}", mesh_planner::trace::trace_text(&plan));
     let deposit = mesh_hub::bundle::registration_deposit(&c.hub, c.log()).await?;
     if let Some(d) = deposit.first() {
         println!("registration deposit: {} {} (returned on the verdict)", d.amount, d.denom);
+    }
+    if let Some(path) = svg {
+        println!("diagram written to {}", path.display());
     }
     Ok(())
 }

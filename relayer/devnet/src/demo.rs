@@ -308,10 +308,12 @@ impl Ctx {
     }
 }
 
-/// The arbitrage of `examples/arbitrage.bundle.toml`: the spec is planned (constraints checked),
-/// registered and locked by the lending pool, the solver and the arbitrageur; the arbitrageur
-/// buys its repayment on alpha's pool, and the bridged WETH is sold on beta's pool by the leg's
-/// action on COMMIT (sized from beta's reserves, 1 % slippage), so carol receives USDC on beta.
+/// The arbitrage of `examples/arbitrage.bundle.toml`, one diagram planned from the live market:
+/// the planner sizes the loan from alpha's and beta's pool reserves (carol's best USDC after
+/// gas), prices carol's purchase of the repayment on alpha and leg 1's sale on beta (an action
+/// on COMMIT, min_out from the 10 % tolerance), and checks every step's input; the demo sends the
+/// parties' own calls exactly as planned, registers, locks, and watches the COMMIT pay carol USDC
+/// on beta.
 async fn scenario_arbitrage(ctx: &mut Ctx) -> anyhow::Result<String> {
     println!("scenario 1: flash-loan-style arbitrage — borrow on alpha, bridge, sell on beta, repay on alpha");
     let m = ctx.m.clone();
@@ -322,51 +324,39 @@ async fn scenario_arbitrage(ctx: &mut Ctx) -> anyhow::Result<String> {
     let (pa, pb) = (ctx.price(alpha).await?, ctx.price(beta).await?);
     say(&format!("market: WETH trades at {pa:.0} USDC on alpha's pool, {pb:.0} USDC on beta's"));
 
+    // carol's working capital: USDC on alpha to buy the repayment with (the planner checks she
+    // holds what its purchase costs)
+    let arb_addr = addr(&arb.evm_address).0;
+    let float = U256::from(100_000u64) * U256::from(10u64).pow(U256::from(USDC_DECIMALS));
+    let held = ctx.token_balance(alpha, "USDC", arb_addr).await?;
+    if held < float {
+        let usdc = MintableERC20::new(ctx.contract(alpha, "USDC"), ctx.deployer(alpha)?);
+        mined(usdc.mint(arb_addr, float - held).send().await?, "USDC mint").await?;
+    }
+
     let mut spec: mesh_planner::spec::BundleSpec =
         toml::from_str(include_str!("../../../examples/arbitrage.bundle.toml"))?;
     ctx.nonce += 1;
     spec.nonce = ctx.nonce;
-    let plan = spec.plan(&m.directory(), now())?;
-    say("plan of examples/arbitrage.bundle.toml (constraints checked before anything is sent):");
+    let dir = m.directory();
+    let market = mesh_client::market::snapshot(&dir.network, &spec.market_needs(&dir)).await?;
+    let plan = spec.plan_with(&dir, Some(&market), now())?;
+    say("plan of examples/arbitrage.bundle.toml, sized from both pools' reserves (constraints, slippage, gas and every step's input checked before anything is sent):");
     print!("{}", mesh_planner::render::plan_text(&plan, false));
-    let mut b = plan.bundle.clone();
+    let b = plan.bundle.clone();
     let (loan, bridged, repay) = (b.legs[0].amount.0, b.legs[1].amount.0, b.legs[2].amount.0);
-
-    // the sale on beta is part of the bundle: on COMMIT, leg 1's WETH is swapped on beta's pool
-    // for carol, who must receive at least the quote less 1 % or else the WETH itself
-    let arb_addr = addr(&arb.evm_address).0;
-    let (rw, ru) = ctx.reserves(beta).await?;
-    let pool_b = ConstantProductPool::new(ctx.contract(beta, "ConstantProductPool"), ctx.deployer(beta)?);
-    let quote = pool_b.getAmountOut(bridged, rw, ru).call().await?;
-    let min_out = quote * U256::from(99) / U256::from(100);
-    b.legs[1].action = Some(mesh_protocol::Action {
-        target: mesh_protocol::AccountId::from_evm(pool_b.address().to_owned()),
-        data: alloy::sol_types::SolCall::abi_encode(&ConstantProductPool::swapExactInCall {
-            tokenIn: ctx.contract(beta, "DemoWETH"),
-            amountIn: bridged,
-            minOut: U256::ZERO,
-            to: arb_addr,
-        })
-        .into(),
-        output_token: mesh_protocol::AccountId::from_evm(ctx.contract(beta, "USDC")),
-        min_out: mesh_protocol::Amount(min_out),
-        gas_limit: 300_000,
-    });
+    let sizing = plan.sizing.as_ref().context("a live plan has its sizing")?;
+    let action = b.legs[1].action.as_ref().context("leg 1 carries the sale on beta")?;
+    let min_out = action.min_out.0;
+    let sale = sizing.swaps.iter().find(|s| s.chain == "beta").context("the sale on beta is priced")?;
     say(&format!(
-        "leg 1 sells the bridged WETH on beta's pool on COMMIT: quote {:.2} USDC, at least {:.2} (else carol gets the WETH)",
-        units(quote, USDC_DECIMALS),
+        "the planner borrows {:.2} WETH (best of {} sizes); leg 1 sells the bridged WETH on beta's pool on COMMIT: quote {:.2} USDC, at least {:.2} (else carol gets the WETH)",
+        units(loan, WETH_DECIMALS),
+        sizing.candidates,
+        units(sale.quote, USDC_DECIMALS),
         units(min_out, USDC_DECIMALS)
     ));
 
-    // the parties' funds: the solver's WETH inventory on beta, the arbitrageur's USDC on alpha
-    let solver_p = wallet_provider(&m.evm[beta].rpc, &solver.evm_secret)?;
-    let weth = DemoWETH::new(ctx.contract(beta, "DemoWETH"), solver_p);
-    mined(weth.deposit().value(bridged).send().await?, "WETH deposit").await?;
-    let (w, u) = ctx.reserves(alpha).await?;
-    // exact-output inverse of getAmountOut, plus one unit for rounding
-    let usdc_needed = u * repay * U256::from(1000) / ((w - repay) * U256::from(997)) + U256::from(1);
-    let usdc = MintableERC20::new(ctx.contract(alpha, "USDC"), ctx.deployer(alpha)?);
-    mined(usdc.mint(arb_addr, usdc_needed).send().await?, "USDC mint").await?;
     let lender = ctx.contract(alpha, "LendingPool");
     let before = [
         ctx.token_balance(alpha, "DemoWETH", lender).await?,
@@ -374,11 +364,29 @@ async fn scenario_arbitrage(ctx: &mut Ctx) -> anyhow::Result<String> {
         ctx.token_balance(beta, "USDC", arb_addr).await?,
         ctx.token_balance(beta, "DemoWETH", arb_addr).await?,
     ];
-    let bought = ctx.swap(alpha, &arb.evm_secret, "USDC", usdc_needed).await?;
+    // the parties' own calls, exactly as planned: carol's purchase on alpha, bob's wrap on beta
+    let mut usdc_spent = U256::ZERO;
+    for call in &plan.calls {
+        let (who, chain) = match call.party.as_str() {
+            "carol" => (&arb, alpha),
+            "bob" => (&solver, beta),
+            other => bail!("the plan has a call by {other}, who is not in this scenario"),
+        };
+        if m.evm[chain].name != call.chain {
+            bail!("call {:?} is on {}, not {}", call.about, call.chain, m.evm[chain].name);
+        }
+        send_call(&m.evm[chain].rpc, &who.evm_secret, call).await?;
+        if let Some(a) = &call.approve {
+            if a.token.to_evm() == Some(ctx.contract(chain, "USDC")) {
+                usdc_spent += U256::from(a.amount);
+            }
+        }
+    }
     say(&format!(
-        "carol buys {:.4} WETH on alpha for {:.2} USDC, for the repayment",
-        units(bought, WETH_DECIMALS),
-        units(usdc_needed, USDC_DECIMALS)
+        "carol buys {:.4} WETH on alpha for {:.2} USDC, for the repayment; bob wraps the {:.4} WETH he bridges",
+        units(repay, WETH_DECIMALS),
+        units(usdc_spent, USDC_DECIMALS),
+        units(bridged, WETH_DECIMALS)
     ));
 
     let id = register(&ctx.hub, &arb.hub_signer(), &m.contracts["bundle_log"], &b).await?;
@@ -429,7 +437,7 @@ async fn scenario_arbitrage(ctx: &mut Ctx) -> anyhow::Result<String> {
     ] {
         println!("  {name:<30} {:>14.4} {:>14.4}", units(b0, d), units(b1, d));
     }
-    let profit = units(sold, USDC_DECIMALS) - units(usdc_needed, USDC_DECIMALS);
+    let profit = units(sold, USDC_DECIMALS) - units(usdc_spent, USDC_DECIMALS);
     say(&format!(
         "the lender earned {:.4} WETH, bob {:.4} WETH; carol's profit {profit:.2} USDC",
         units(repay - loan, WETH_DECIMALS),
@@ -439,6 +447,23 @@ async fn scenario_arbitrage(ctx: &mut Ctx) -> anyhow::Result<String> {
         bail!("the lender did not get principal + fee back");
     }
     Ok(format!("COMMIT, settled on both chains {settled:.1} s after registration; carol +{profit:.0} USDC"))
+}
+
+/// Sends a planned call with `secret`'s key: its approval first, then the call itself.
+async fn send_call(rpc: &str, secret: &str, call: &mesh_planner::spec::PlannedCall) -> anyhow::Result<()> {
+    use alloy::providers::Provider;
+    let p = wallet_provider(rpc, secret)?;
+    let evm = |a: &mesh_protocol::AccountId| a.to_evm().context("the demo's chains are EVM chains");
+    if let Some(a) = &call.approve {
+        let token = MintableERC20::new(evm(&a.token)?, p.clone());
+        mined(token.approve(evm(&a.spender)?, U256::from(a.amount)).send().await?, "approve").await?;
+    }
+    let tx = alloy::rpc::types::TransactionRequest::default()
+        .to(evm(&call.target)?)
+        .input(call.data.clone().into())
+        .value(U256::from(call.value));
+    mined(p.send_transaction(tx).await?, &call.about).await?;
+    Ok(())
 }
 
 async fn scenario_abort(ctx: &mut Ctx) -> anyhow::Result<String> {

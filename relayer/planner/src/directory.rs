@@ -37,8 +37,23 @@ pub struct TokenEntry {
     pub unit: Unit,
 }
 
+/// A chain's VM: how its locks reach the hub.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Vm {
+    /// Relayers report its locks; a report stands after the hub's dispute window (optimistic).
+    Evm,
+    /// Its locks are proven to the hub's light client of the chain.
+    CosmWasm,
+}
+
 /// Names → addresses, for one network.
 pub trait Directory {
+    /// The VM of `chain` (network files describe EVM chains; a directory with CosmWasm chains
+    /// says so).
+    fn vm(&self, _chain: &str) -> Vm {
+        Vm::Evm
+    }
     /// The EIP-712 domain bundle ids are computed under (hub chain id and bundle-log address).
     fn bundle_domain(&self) -> HubDomain;
     fn timing(&self) -> HubTiming;

@@ -8,8 +8,14 @@ use mesh_protocol::eip712::{bundle_id, leg_hash};
 use mesh_protocol::{AccountId, Amount, Bundle, EvmAddress, Hash32, Leg};
 use serde::Deserialize;
 
-use crate::directory::{ChainEntry, Directory};
-use crate::units::{parse_amount, parse_signed, Unit};
+use crate::directory::{ChainEntry, Directory, HubTiming, Vm};
+use crate::market::Market;
+use crate::sizing::{show_vars, Expr, Priced, Sizing, SwapCheck};
+pub use crate::sizing::{
+    ActionCall, ActionSpec, ActionSwap, CallBySignature, CallSpec, DepositSpec, ObjectiveSpec, SwapSpec, TokenAmount,
+    VariableSpec,
+};
+use crate::units::Unit;
 
 /// A bundle as a person writes it. See `examples/swap.bundle.toml`.
 #[derive(Clone, Debug, Deserialize)]
@@ -29,6 +35,14 @@ pub struct BundleSpec {
     /// What each party declares it must end with; `plan` refuses a bundle that breaks one.
     #[serde(default)]
     pub constraints: Vec<ConstraintSpec>,
+    /// Quantities the optimiser chooses (e.g. the loan's size), used by name in amounts.
+    #[serde(default)]
+    pub variables: Vec<VariableSpec>,
+    /// The parties' own transactions before their locks (swaps, deposits, calls by signature).
+    #[serde(default)]
+    pub calls: Vec<CallSpec>,
+    /// What the variables maximise; with it, a plan that loses money after gas is refused.
+    pub objective: Option<ObjectiveSpec>,
 }
 
 /// A declared outcome, checked against the bundle's flows on COMMIT (on ABORT every party gets
@@ -86,8 +100,14 @@ pub struct LegSpec {
     /// Token symbol of that chain in the network file (e.g. "USDC"), or its address.
     pub token: String,
     /// Amount: whole tokens with the symbol ("100 USDC", "10.009 WETH"), or base units alone
-    /// ("100", "10e18", "0.009e18"), exact or refused (see `units`).
+    /// ("100", "10e18", "0.009e18"), exact or refused (see `units`); or a variable times a
+    /// decimal ("loan", "loan * 0.999"), rounded down to a base unit.
     pub amount: String,
+    /// What the leg does: "escrow" (the default, the only kind protocol v3 has). Mint, burn, lock
+    /// and release legs need protocol v4 and are refused until then.
+    pub kind: Option<String>,
+    /// A call the leg's tokens pay for on COMMIT, for the recipient (protocol §12).
+    pub action: Option<ActionSpec>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +140,39 @@ pub enum SpecError {
     ConstraintsFail(Vec<ConstraintResult>),
     #[error("invalid bundle: {0}")]
     Invalid(#[from] mesh_protocol::ProtocolError),
+    #[error("leg {leg}: kind {kind:?} needs protocol v4 (escrow, lock, mint, burn and release legs); protocol v3 has escrow legs only")]
+    LegKindNeedsV4 { leg: usize, kind: String },
+    #[error("leg {leg}: unknown kind {kind:?} (escrow, lock, mint, burn, release)")]
+    UnknownLegKind { leg: usize, kind: String },
+    #[error("this spec has calls, leg actions, variables or an objective: it is planned from live state (`mesh bundle plan`)")]
+    NeedsMarket,
+    #[error("live state: {0}")]
+    Market(String),
+    #[error("variable {name}: {detail}")]
+    BadVariable { name: String, detail: String },
+    #[error("call {call}: {detail}")]
+    BadCall { call: usize, detail: String },
+    #[error("leg {leg}'s action: {detail}")]
+    BadAction { leg: usize, detail: String },
+    #[error("objective: {0}")]
+    BadObjective(String),
+    #[error("no size can be priced: {0}")]
+    Unpriceable(String),
+    #[error("slippage exceeds the tolerance{}: {}", at(.vars), .check)]
+    SlippageExceeded { vars: String, check: Box<SwapCheck> },
+    #[error("unprofitable{}: {}", at(.vars), .outcome)]
+    Unprofitable { vars: String, outcome: Box<crate::sizing::ObjectiveOutcome> },
+    /// `needs` names the chain ("10 USDC (… base units) on alpha").
+    #[error("step {step} breaks the composition: {party} needs {needs} but has {has} ({detail})")]
+    CompositionBreak { step: String, party: String, needs: String, has: String, detail: String },
+}
+
+fn at(vars: &str) -> String {
+    if vars.is_empty() {
+        String::new()
+    } else {
+        format!(" (at the best size: {vars})")
+    }
 }
 
 pub use crate::units::parse_units;
@@ -143,6 +196,34 @@ fn account(s: &str) -> Option<AccountId> {
     EvmAddress::parse(s).ok().map(AccountId::from)
 }
 
+/// A token allowance a [`PlannedCall`] needs first (an ERC-20 `approve`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Approve {
+    pub token: AccountId,
+    pub spender: AccountId,
+    pub amount: u128,
+}
+
+/// A party's own transaction outside the bundle (e.g. buying the repayment on a pool), made
+/// before its locks with its own key; the executor (`mesh bundle run`) sends it, a person can
+/// send it from a wallet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedCall {
+    /// What the call is for, for people ("carol buys 10.009 WETH on alpha's pool").
+    pub about: String,
+    /// Chain name of the network file.
+    pub chain: String,
+    /// The party (as named in the spec) whose key signs it.
+    pub party: String,
+    /// Approval sent before the call, if it spends a token.
+    pub approve: Option<Approve>,
+    pub target: AccountId,
+    /// Calldata.
+    pub data: Vec<u8>,
+    /// Native value sent with the call, in base units.
+    pub value: u128,
+}
+
 /// The resolved plan.
 #[derive(Clone, Debug)]
 pub struct Plan {
@@ -162,6 +243,16 @@ pub struct Plan {
     pub units: Vec<Unit>,
     /// Each leg's depositor, recipient and token as its chain writes them.
     pub accounts: Vec<[String; 3]>,
+    /// The parties' own calls before the locks, in order ([`crate::steps::Action::Call`]).
+    pub calls: Vec<PlannedCall>,
+    /// Each leg's action in words (`None`: a plain leg).
+    pub actions: Vec<Option<String>>,
+    /// How live state sized the plan (specs with calls, actions, variables or an objective).
+    pub sizing: Option<Sizing>,
+    /// The chains of the legs and calls, with their VMs (for the execution trace).
+    pub chains: Vec<(ChainEntry, Vm)>,
+    /// The hub's timing the plan was checked against.
+    pub hub_timing: HubTiming,
 }
 
 impl Plan {
@@ -190,8 +281,117 @@ impl BundleSpec {
         toml::from_str(&text).map_err(|e| SpecError::Read { path: path.display().to_string(), detail: e.to_string() })
     }
 
-    /// Resolves names through `d` and checks the hub's timing rules; `now` in unix seconds.
+    /// Resolves names through `d` and checks the hub's timing rules; `now` in unix seconds. A
+    /// spec with live parts (calls, actions, variables, objective) needs [`Self::plan_with`].
     pub fn plan(&self, d: &dyn Directory, now: u64) -> Result<Plan, SpecError> {
+        self.plan_with(d, None, now)
+    }
+
+    /// Plans with live state: sizes the variables for the objective (exhaustively over their
+    /// grid), prices the calls and actions from the pools, refuses a plan whose slippage exceeds
+    /// its tolerance or that loses money after gas, and checks the composition (every input of
+    /// every step held or produced earlier).
+    pub fn plan_with(&self, d: &dyn Directory, market: Option<&dyn Market>, now: u64) -> Result<Plan, SpecError> {
+        for (leg, l) in self.legs.iter().enumerate() {
+            match l.kind.as_deref().map(str::to_ascii_lowercase).as_deref() {
+                None | Some("escrow") => {}
+                // hook: protocol v4's leg kinds (mint on the destination, burn/lock at the source)
+                Some(k @ ("lock" | "mint" | "burn" | "release")) => {
+                    return Err(SpecError::LegKindNeedsV4 { leg, kind: k.into() })
+                }
+                Some(k) => return Err(SpecError::UnknownLegKind { leg, kind: k.into() }),
+            }
+        }
+        if !self.needs_market() {
+            return self.build(d, now, &BTreeMap::new(), None);
+        }
+        let m = market.ok_or(SpecError::NeedsMarket)?;
+        let r = self.resolve(d, m)?;
+        let units = r.units();
+        let mut best: Option<Priced> = None;
+        let mut least_slippage: Option<(u32, String, SwapCheck)> = None;
+        let mut broken: Option<SpecError> = None;
+        let mut unpriceable = None;
+        let mut count = 0u64;
+        for vars in r.candidates() {
+            count += 1;
+            let p = match r.price(&vars) {
+                Ok(p) => p,
+                Err(e) => {
+                    unpriceable.get_or_insert(e);
+                    continue;
+                }
+            };
+            if let Some(bad) = p.swaps.iter().filter(|s| !s.within()).max_by_key(|s| s.slippage_bps) {
+                if least_slippage.as_ref().is_none_or(|l| bad.slippage_bps < l.0) {
+                    least_slippage = Some((bad.slippage_bps, self.show_assignment(&vars, &units), bad.clone()));
+                }
+                continue;
+            }
+            if let Err(e) = self.constraints_hold(&p) {
+                broken.get_or_insert(e);
+                continue;
+            }
+            let better = match (&best, &p.objective) {
+                (None, _) => true,
+                (Some(b), Some(o)) => o.net > b.objective.as_ref().map_or(i128::MIN, |x| x.net),
+                _ => false,
+            };
+            if better {
+                best = Some(p);
+            }
+        }
+        let Some(best) = best else {
+            if let Some((_, vars, check)) = least_slippage {
+                return Err(SpecError::SlippageExceeded { vars, check: Box::new(check) });
+            }
+            return Err(broken.unwrap_or_else(|| SpecError::Unpriceable(unpriceable.unwrap_or_default())));
+        };
+        let vars_text = self.show_assignment(&best.vars, &units);
+        if let Some(o) = &best.objective {
+            if o.net < o.at_least {
+                return Err(SpecError::Unprofitable { vars: vars_text, outcome: Box::new(o.clone()) });
+            }
+        }
+        let mut plan = self.build(d, now, &best.vars, Some(&best.actions))?;
+        let composition = crate::compose::check(self, d, m, &plan, &best)?;
+        plan.calls = best.calls.iter().map(|c| c.planned.clone()).collect();
+        plan.actions = best.action_about.clone();
+        plan.sizing = Some(Sizing {
+            vars: units.iter().map(|(n, u)| (n.clone(), best.vars[n], u.clone())).collect(),
+            candidates: count,
+            swaps: best.swaps.clone(),
+            gas: best.gas.clone(),
+            objective: best.objective.clone(),
+            composition,
+            names: self.contract_names(d),
+        });
+        Ok(plan)
+    }
+
+    fn show_assignment(&self, vars: &BTreeMap<String, i128>, units: &[(String, Unit)]) -> String {
+        show_vars(&units.iter().map(|(n, u)| (n.clone(), vars[n], u.clone())).collect::<Vec<_>>())
+    }
+
+    /// The declared constraints at a candidate's amounts: `Err` with every broken one.
+    fn constraints_hold(&self, p: &Priced) -> Result<(), SpecError> {
+        let results = self.check_constraints_at(&p.legs, &p.vars, &p.units)?;
+        let failing: Vec<_> = results.into_iter().filter(|c| !c.holds).collect();
+        if failing.is_empty() {
+            Ok(())
+        } else {
+            Err(SpecError::ConstraintsFail(failing))
+        }
+    }
+
+    /// The bundle for `vars` with `actions` on its legs, checked against the hub's rules.
+    fn build(
+        &self,
+        d: &dyn Directory,
+        now: u64,
+        vars: &BTreeMap<String, i128>,
+        actions: Option<&[Option<mesh_protocol::Action>]>,
+    ) -> Result<Plan, SpecError> {
         let creator = match d.hub_account(&self.creator) {
             Some(a) => a,
             None if self.creator.starts_with("inj1") => self.creator.clone(),
@@ -217,16 +417,17 @@ impl BundleSpec {
                 token: l.token.clone(),
                 chain: l.chain.clone(),
             })?;
-            let value = parse_amount(&l.amount, Some(&token.unit)).map_err(|source| SpecError::BadAmount {
-                leg: i,
-                amount: l.amount.clone(),
-                source,
-            })?;
-            let value = i128::try_from(value).map_err(|_| SpecError::BadAmount {
-                leg: i,
-                amount: l.amount.clone(),
-                source: crate::units::AmountError::Overflow(l.amount.clone()),
-            })?;
+            let names: Vec<String> = self.variables.iter().map(|v| v.name.clone()).collect();
+            let value = Expr::parse(&l.amount, Some(&token.unit), &names)
+                .map_err(|source| SpecError::BadAmount { leg: i, amount: l.amount.clone(), source })?
+                .eval(vars);
+            if value <= 0 {
+                return Err(SpecError::BadAmount {
+                    leg: i,
+                    amount: l.amount.clone(),
+                    source: crate::units::AmountError::NotPositive(l.amount.clone()),
+                });
+            }
             units.push(token.unit.clone());
             amounts.push(value);
             let token = token.address;
@@ -240,7 +441,7 @@ impl BundleSpec {
                 token,
                 amount,
                 recipient: party(d, chain, i, "recipient", &l.to)?,
-                action: None,
+                action: actions.and_then(|a| a.get(i).cloned().flatten()),
             });
         }
         if self.lock_within < slowest {
@@ -273,7 +474,7 @@ impl BundleSpec {
             legs,
         };
         bundle.validate()?;
-        let constraints = self.check_constraints(&units, &amounts)?;
+        let constraints = self.check_constraints_at(&amounts, vars, &units)?;
         let failing: Vec<_> = constraints.iter().filter(|c| !c.holds).cloned().collect();
         if !failing.is_empty() {
             return Err(SpecError::ConstraintsFail(failing));
@@ -310,11 +511,28 @@ impl BundleSpec {
             accounts,
             written: self.legs.clone(),
             units,
+            calls: Vec::new(),
+            actions: vec![None; self.legs.len()],
+            sizing: None,
+            chains: chains
+                .iter()
+                .filter(|e| self.legs.iter().any(|l| l.chain == e.name) || self.calls.iter().any(|x| x.chain == e.name))
+                .map(|e| (e.clone(), d.vm(&e.name)))
+                .collect(),
+            hub_timing: c,
         })
     }
 
-    /// Evaluates every declared constraint on the COMMIT flows of the legs.
-    fn check_constraints(&self, units: &[Unit], amounts: &[i128]) -> Result<Vec<ConstraintResult>, SpecError> {
+    /// Evaluates every declared constraint on the COMMIT flows of the legs at `amounts` (a leg
+    /// with an action pays its recipient the action's output, not the leg's token). Bounds may
+    /// name variables ("loan * 1.0009").
+    fn check_constraints_at(
+        &self,
+        amounts: &[i128],
+        vars: &BTreeMap<String, i128>,
+        units: &[Unit],
+    ) -> Result<Vec<ConstraintResult>, SpecError> {
+        let names: Vec<String> = self.variables.iter().map(|v| v.name.clone()).collect();
         let mut out = Vec::with_capacity(self.constraints.len());
         for (index, c) in self.constraints.iter().enumerate() {
             let bad = |detail: String| SpecError::BadConstraint { index, detail };
@@ -344,9 +562,10 @@ impl BundleSpec {
             let sum = |side: &dyn Fn(&LegSpec) -> bool| -> i128 {
                 in_scope.iter().filter(|i| side(&self.legs[**i])).map(|i| amounts[*i]).sum()
             };
-            let received = sum(&|l| l.to == c.party);
+            let received = sum(&|l| l.to == c.party && l.action.is_none());
             let deposited = sum(&|l| l.from == c.party);
-            let parse = |v: &str| parse_signed(v, unit).map_err(|e| bad(format!("bound: {e}")));
+            let parse =
+                |v: &str| Expr::parse(v, unit, &names).map(|e| e.eval(vars)).map_err(|e| bad(format!("bound: {e}")));
             let where_ = c.chain.as_ref().map(|ch| format!(" on {ch}")).unwrap_or_else(|| " on every chain".into());
             let (actual, required, what) = match (&c.receives_at_least, &c.net_at_least) {
                 (Some(r), None) => (received, parse(r)?, "receives"),

@@ -11,6 +11,9 @@ use crate::spec::Plan;
 pub enum Action {
     /// The creator registers the bundle on the hub (with its deposit).
     Register,
+    /// A party's own transaction on a chain, outside the bundle, that produces what one of its
+    /// legs locks (e.g. buying the repayment on a pool): `plan.calls[call]`.
+    Call { call: usize },
     /// A depositor locks leg `leg` on its chain, before the lock deadline.
     Lock { leg: usize },
     /// The relayers report a chain's locks and the hub decides the verdict once every report's
@@ -49,8 +52,9 @@ pub enum StepsError {
 }
 
 impl Steps {
-    /// The steps of `plan`: register, then every lock (each needs the registered bundle), then
-    /// the verdict (it needs every lock), then one delivery per chain of the legs.
+    /// The steps of `plan`: register and the parties' own calls, then every lock (each needs the
+    /// registered bundle and its depositor's calls on that chain), then the verdict (it needs
+    /// every lock), then one delivery per chain of the legs.
     pub fn of(plan: &Plan) -> Steps {
         let b = &plan.bundle;
         let mut steps = vec![Step {
@@ -60,16 +64,39 @@ impl Steps {
             depends_on: vec![],
             deadline: Some(b.lock_deadline),
         }];
+        // a party's own calls need nothing from the bundle; its locks on that chain wait for them
+        let calls: Vec<usize> = (0..plan.calls.len())
+            .map(|call| {
+                let c = &plan.calls[call];
+                steps.push(Step {
+                    id: steps.len(),
+                    action: Action::Call { call },
+                    actor: c.party.clone(),
+                    depends_on: vec![],
+                    deadline: Some(b.lock_deadline),
+                });
+                steps.len() - 1
+            })
+            .collect();
+        let first_lock = steps.len();
         for (leg, w) in plan.written.iter().enumerate() {
+            let mut depends_on = vec![0];
+            depends_on.extend(
+                calls
+                    .iter()
+                    .zip(&plan.calls)
+                    .filter(|(_, c)| c.party == w.from && c.chain == w.chain)
+                    .map(|(id, _)| *id),
+            );
             steps.push(Step {
                 id: steps.len(),
                 action: Action::Lock { leg },
                 actor: w.from.clone(),
-                depends_on: vec![0],
+                depends_on,
                 deadline: Some(b.lock_deadline),
             });
         }
-        let locks: Vec<usize> = (1..steps.len()).collect();
+        let locks: Vec<usize> = (first_lock..steps.len()).collect();
         let verdict = steps.len();
         steps.push(Step {
             id: verdict,
@@ -137,6 +164,7 @@ impl std::fmt::Display for Action {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Action::Register => write!(f, "register the bundle on the hub"),
+            Action::Call { call } => write!(f, "call {call}"),
             Action::Lock { leg } => write!(f, "lock leg {leg}"),
             Action::Verdict => write!(f, "reports, dispute windows, verdict on the hub"),
             Action::Deliver { chain } => write!(f, "deliver the verdict to {chain}"),

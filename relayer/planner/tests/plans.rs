@@ -42,7 +42,7 @@ fn account(d: &NetworkDirectory, chain: &str, text: &str) -> mesh_protocol::Acco
 }
 
 fn arbitrage() -> BundleSpec {
-    BundleSpec::load(&example("arbitrage.bundle.toml")).unwrap()
+    BundleSpec::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/arbitrage-fixed.bundle.toml")).unwrap()
 }
 
 #[test]
@@ -189,6 +189,8 @@ proptest::proptest! {
                 to: names[to].into(),
                 token: "USDC".into(),
                 amount: amount.to_string(),
+                kind: None,
+                action: None,
             })
             .collect();
         let party = names[who];

@@ -1,7 +1,7 @@
 //! The `mesh bundle` commands as a user runs them, on a real devnet with relayers, from the
 //! network file and key files the devnet writes (never its manifest): the README's bundle-creator
-//! section run line by line; `plan` printing the legs and the declared constraints of
-//! `examples/arbitrage.bundle.toml` and refusing a copy whose lender is repaid less than declared;
+//! section run line by line; `plan` printing the legs and the declared constraints of the
+//! arbitrage with fixed amounts (`relayer/planner/tests/fixtures/arbitrage-fixed.bundle.toml`) and refusing a copy whose lender is repaid less than declared;
 //! `register`, `lock --leg N` by each depositor (the LendingPool's leg through its owner, refused
 //! with the pool's reason for a bundle that does not repay its fee), `status --watch` until every
 //! leg is final; `deliver` by anyone from the hub's public signatures.
@@ -54,8 +54,12 @@ async fn a_spec_is_planned_registered_locked_by_each_party_and_followed_until_fi
         tn.relayer(Some(2), vec![Role::Signer]),
     ];
 
-    let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/arbitrage.bundle.toml"))
-        .expect("example spec");
+    // the arbitrage with fixed amounts (the example itself is sized from live pools: bundle_plan.rs)
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../planner/tests/fixtures/arbitrage-fixed.bundle.toml"
+    ))
+    .expect("fixed arbitrage spec");
     let specs = net.dir.join("specs");
     std::fs::create_dir_all(&specs).unwrap();
     let spec = write_spec(&specs, "arbitrage.bundle.toml", &example);
