@@ -4,3 +4,4 @@
 pub mod bundle;
 
 pub use bundle::{Client, ClientError, LockWith};
+pub mod run;
