@@ -139,7 +139,12 @@ impl RunPlan {
             legs: plan
                 .written
                 .iter()
-                .map(|w| RunLeg { chain: w.chain.clone(), from: w.from.clone(), to: w.to.clone(), token: w.token.clone() })
+                .map(|w| RunLeg {
+                    chain: w.chain.clone(),
+                    from: w.from.clone(),
+                    to: w.to.clone(),
+                    token: w.token.clone(),
+                })
                 .collect(),
             calls: plan
                 .calls
@@ -209,7 +214,10 @@ pub struct StoredTx {
 pub enum TxOutcome {
     /// Not mined yet (or unknown to the node).
     Pending,
-    Mined { success: bool, block: u64 },
+    Mined {
+        success: bool,
+        block: u64,
+    },
     /// Its nonce was taken by another transaction of the same account.
     Replaced,
 }
@@ -330,7 +338,11 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { poll: Duration::from_secs(1), tx_timeout: Duration::from_secs(120), deliver_after: Duration::from_secs(20) }
+        RunOptions {
+            poll: Duration::from_secs(1),
+            tx_timeout: Duration::from_secs(120),
+            deliver_after: Duration::from_secs(20),
+        }
     }
 }
 
@@ -503,7 +515,11 @@ impl<W: World, E: Events> Engine<'_, W, E> {
                     return self.finish(step, StepEnd::Found, format!("leg {leg} already locked on {chain}"));
                 }
                 if !signed_here && self.world.now() > self.plan.bundle.lock_deadline {
-                    return self.finish(step, StepEnd::Missed, format!("the lock deadline passed before leg {leg} was locked"));
+                    return self.finish(
+                        step,
+                        StepEnd::Missed,
+                        format!("the lock deadline passed before leg {leg} was locked"),
+                    );
                 }
                 let txs = self.lock_txs(leg);
                 self.send_all(step, &txs).await?;
@@ -566,9 +582,15 @@ impl<W: World, E: Events> Engine<'_, W, E> {
                 let chain = self.plan.legs[leg].chain.clone();
                 let status = self.world.leg_status(&chain, self.id(), leg).await.map_err(|e| self.step_err(step, e))?;
                 if status != 0 {
-                    Ok(Look::Finished(StepEnd::Found, format!("{} locked leg {leg} on {chain}", self.plan.legs[leg].from)))
+                    Ok(Look::Finished(
+                        StepEnd::Found,
+                        format!("{} locked leg {leg} on {chain}", self.plan.legs[leg].from),
+                    ))
                 } else if now > self.plan.bundle.lock_deadline {
-                    Ok(Look::Finished(StepEnd::Missed, format!("{} did not lock leg {leg} by the lock deadline", self.plan.legs[leg].from)))
+                    Ok(Look::Finished(
+                        StepEnd::Missed,
+                        format!("{} did not lock leg {leg} by the lock deadline", self.plan.legs[leg].from),
+                    ))
                 } else {
                     Ok(Look::NotYet)
                 }
@@ -620,11 +642,7 @@ impl<W: World, E: Events> Engine<'_, W, E> {
             }
         }
         if now >= self.plan.bundle.settle_deadline {
-            let n = self
-                .world
-                .refund(chain, &self.plan.bundle, &escrowed)
-                .await
-                .map_err(|e| self.step_err(step, e))?;
+            let n = self.world.refund(chain, &self.plan.bundle, &escrowed).await.map_err(|e| self.step_err(step, e))?;
             if n == escrowed.len() {
                 self.events.emit(&Event::Refunded { chain: chain.to_string(), legs: n });
                 return Ok(Look::Finished(StepEnd::Done, format!("refunded {n} leg(s) on {chain}")));

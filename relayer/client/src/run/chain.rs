@@ -157,9 +157,11 @@ impl World for NetworkWorld {
     async fn leg_status(&self, chain: &str, id: Hash32, leg: usize) -> anyhow::Result<u8> {
         let (p, e) = self.provider(chain)?;
         let router = mesh_protocol::EvmAddress::parse(&e.router)?.0;
-        Ok(MeshRouter::new(router, p).legStatus(id.0, leg as u32).call().await.with_context(|| {
-            format!("reading leg {leg}'s state on {chain}")
-        })?)
+        Ok(MeshRouter::new(router, p)
+            .legStatus(id.0, leg as u32)
+            .call()
+            .await
+            .with_context(|| format!("reading leg {leg}'s state on {chain}"))?)
     }
 
     async fn sign(&self, tx: &TxRequest) -> anyhow::Result<StoredTx> {
@@ -168,7 +170,11 @@ impl World for NetworkWorld {
         let from = signer.address();
         let wallet = EthereumWallet::from(signer);
         let (p, e) = self.provider(&tx.chain)?;
-        let base = TransactionRequest::default().from(from).to(addr(&tx.to)).input(tx.data.clone().into()).value(U256::from(tx.value));
+        let base = TransactionRequest::default()
+            .from(from)
+            .to(addr(&tx.to))
+            .input(tx.data.clone().into())
+            .value(U256::from(tx.value));
         let gas = p.estimate_gas(base.clone()).await.map_err(|err| {
             let detail = match err.as_error_resp().and_then(|r| r.as_revert_data()) {
                 Some(data) if !data.is_empty() => mesh_chain_evm::revert::describe(&data),
@@ -205,7 +211,9 @@ impl World for NetworkWorld {
             Err(e) => {
                 let text = e.to_string().to_lowercase();
                 // the node has it, or mined it (or another tx took its nonce: `outcome` tells)
-                if text.contains("already known") || text.contains("nonce too low") || text.contains("known transaction")
+                if text.contains("already known")
+                    || text.contains("nonce too low")
+                    || text.contains("known transaction")
                 {
                     Ok(())
                 } else {

@@ -14,23 +14,71 @@ use super::Balance;
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// The run began (`resumed`: from a state file, with `state` steps already finished).
-    Started { bundle_id: Hash32, steps: usize, resumed: bool, state: usize },
-    StepStarted { step: usize, action: String, actor: String },
+    Started {
+        bundle_id: Hash32,
+        steps: usize,
+        resumed: bool,
+        state: usize,
+    },
+    StepStarted {
+        step: usize,
+        action: String,
+        actor: String,
+    },
     /// A transaction was broadcast (`resent`: the stored one, again, after a restart).
-    TxSent { step: usize, chain: String, about: String, hash: Hash32, resent: bool },
-    TxConfirmed { step: usize, chain: String, hash: Hash32, block: u64 },
+    TxSent {
+        step: usize,
+        chain: String,
+        about: String,
+        hash: Hash32,
+        resent: bool,
+    },
+    TxConfirmed {
+        step: usize,
+        chain: String,
+        hash: Hash32,
+        block: u64,
+    },
     /// The run waits for a step others take (a party, the relayers, the hub).
-    Waiting { step: usize, action: String, actor: String, deadline: Option<u64> },
-    StepDone { step: usize, action: String, end: StepEnd, note: String },
-    Registered { bundle_id: Hash32 },
-    Verdict { verdict: &'static str },
+    Waiting {
+        step: usize,
+        action: String,
+        actor: String,
+        deadline: Option<u64>,
+    },
+    StepDone {
+        step: usize,
+        action: String,
+        end: StepEnd,
+        note: String,
+    },
+    Registered {
+        bundle_id: Hash32,
+    },
+    Verdict {
+        verdict: &'static str,
+    },
     /// The run delivered the verdict itself (the relayers had not).
-    Delivered { chain: String, legs: usize },
+    Delivered {
+        chain: String,
+        legs: usize,
+    },
     /// The run refunded escrowed legs itself (`refundExpired`).
-    Refunded { chain: String, legs: usize },
-    Balances { balances: Vec<Balance> },
-    Note { text: String },
-    Outcome { outcome: &'static str, bundle_id: Hash32, code: i32 },
+    Refunded {
+        chain: String,
+        legs: usize,
+    },
+    Balances {
+        balances: Vec<Balance>,
+    },
+    Note {
+        text: String,
+    },
+    Outcome {
+        outcome: &'static str,
+        bundle_id: Hash32,
+        code: i32,
+    },
 }
 
 /// Where events go.
@@ -84,7 +132,9 @@ impl Events for Bars {
                 let how = if *resumed { "resuming" } else { "running" };
                 self.bar.println(format!("{how} bundle {bundle_id} ({steps} steps)"));
             }
-            Event::StepStarted { step, action, actor } => self.bar.set_message(format!("step {step}: {actor} {action}")),
+            Event::StepStarted { step, action, actor } => {
+                self.bar.set_message(format!("step {step}: {actor} {action}"))
+            }
             Event::TxSent { step, about, hash, resent, .. } => {
                 let again = if *resent { " again" } else { "" };
                 self.bar.set_message(format!("step {step}: {about}: sent{again} {hash}"))

@@ -374,7 +374,11 @@ impl Events for Recorded {
 }
 
 fn opts() -> RunOptions {
-    RunOptions { poll: Duration::from_secs(1), tx_timeout: Duration::from_secs(60), deliver_after: Duration::from_secs(5) }
+    RunOptions {
+        poll: Duration::from_secs(1),
+        tx_timeout: Duration::from_secs(60),
+        deliver_after: Duration::from_secs(5),
+    }
 }
 
 async fn run_once(fake: &Fake, state: &std::path::Path, plan: &RunPlan) -> (Result<RunOutcome, RunError>, Vec<Event>) {
@@ -550,9 +554,8 @@ async fn a_state_file_started_for_another_spec_is_refused_before_any_action() {
     run_once(&fake, &state, &plan).await.0.unwrap_err();
     let store = RunStore::open(&state).unwrap();
     let p = plan.clone();
-    let err = run(&fake, &store, &mut Recorded::default(), &domain(), "spec-2", move || Ok(p), opts())
-        .await
-        .unwrap_err();
+    let err =
+        run(&fake, &store, &mut Recorded::default(), &domain(), "spec-2", move || Ok(p), opts()).await.unwrap_err();
     assert!(matches!(err, RunError::OtherSpec { .. }), "{err}");
     assert_eq!(fake.actions.get(), 1);
 }
