@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use mesh_chain::{Delivery, LegLocker, LegState, SettleItem, SettlementSink};
-use mesh_chain_evm::bindings::{MeshRouter, MintableERC20};
+use mesh_chain_evm::bindings::MeshRouter;
 use mesh_chain_evm::delivery::EvmDelivery;
 use mesh_chain_evm::locker::{evm_account, wallet_provider, EvmLocker};
 use mesh_chain_evm::sender::{FeePolicy, TxSender};
@@ -18,7 +18,7 @@ use mesh_planner::directory::{ChainEntry, HubTiming};
 use mesh_planner::network::{ChainSection, Network, NetworkDirectory};
 use mesh_planner::render::{plan_text, utc};
 use mesh_planner::spec::{BundleSpec, Plan};
-use mesh_protocol::eip712::{bundle_id, creator_hash, leg_hash};
+use mesh_protocol::eip712::bundle_id;
 use mesh_protocol::{Bundle, Hash32, SettlementBatch, Verdict};
 
 /// A network file and a client of its hub.
@@ -237,18 +237,8 @@ pub async fn lock(network: &Path, spec: &Path, leg: usize, with: LockWith) -> an
     let named = c.network.name_of(chain.name(), &l.depositor);
     match with {
         LockWith::PrintCalls { script_only } => {
-            let call = MeshRouter::lockCall {
-                bundleId: id.0,
-                index: leg as u32,
-                leg: mesh_chain_evm::sol_leg!(MeshRouter::Leg, l),
-                lockDeadline: bundle.lock_deadline,
-                settleDeadline: bundle.settle_deadline,
-                creatorHash: creator_hash(&bundle.creator),
-                nonce: bundle.nonce,
-                legHashes: bundle.legs.iter().map(leg_hash).collect(),
-            };
-            let approve = MintableERC20::approveCall { spender: evm_account(l.router, "router")?, amount: l.amount.0 };
-            use alloy::sol_types::SolCall;
+            evm_account(l.router, "router")?;
+            let (approve, lock) = crate::run::lock_calls(&bundle, id, leg);
             let token = chain.account_text(&l.token);
             let router = chain.account_text(&l.router);
             let unit = c.network.token_by_address(chain.name(), &l.token);
@@ -260,10 +250,7 @@ pub async fn lock(network: &Path, spec: &Path, leg: usize, with: LockWith) -> an
                 ),
                 None => format!("{} base units", l.amount.0),
             };
-            let (approve, lock) = (
-                alloy::primitives::hex::encode(approve.abi_encode()),
-                alloy::primitives::hex::encode(call.abi_encode()),
-            );
+            let (approve, lock) = (alloy::primitives::hex::encode(approve), alloy::primitives::hex::encode(lock));
             let cast = [
                 format!("cast send --rpc-url {} --private-key \"$KEY\" {token} 0x{approve}", evm.rpc),
                 format!("cast send --rpc-url {} --private-key \"$KEY\" {router} 0x{lock}", evm.rpc),
