@@ -211,10 +211,9 @@ impl World for NetworkWorld {
             Err(e) => {
                 let text = e.to_string().to_lowercase();
                 // the node has it, or mined it (or another tx took its nonce: `outcome` tells)
-                if text.contains("already known")
-                    || text.contains("nonce too low")
-                    || text.contains("known transaction")
-                {
+                // (anvil says "transaction already imported")
+                let known = ["already known", "already imported", "known transaction", "nonce too low"];
+                if known.iter().any(|k| text.contains(k)) {
                     Ok(())
                 } else {
                     Err(anyhow::anyhow!("broadcasting {} on {}: {e}", tx.hash, tx.chain))
