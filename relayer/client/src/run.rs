@@ -282,7 +282,7 @@ pub enum RunError {
     #[error("step {step} ({action}): transaction {hash} on {chain} ({about}) reverted")]
     Reverted { step: usize, action: String, chain: String, about: String, hash: Hash32 },
     #[error("step {step} ({action}): the nonce {nonce} of transaction {hash} on {chain} was taken by another transaction of {from}; nothing was re-signed (look at that account, then use a new --state)")]
-    Replaced { step: usize, action: String, chain: String, hash: Hash32, from: AccountId, nonce: u64 },
+    Replaced { step: usize, action: String, chain: String, hash: Hash32, from: String, nonce: u64 },
     #[error("step {step} ({action}): transaction {hash} on {chain} not mined within {secs} s; run again to keep waiting (the same signed transaction is re-sent)")]
     NotMined { step: usize, action: String, chain: String, hash: Hash32, secs: u64 },
     #[error("nonce {nonce} of the creator is used by bundle {found} on the hub, not by this run's bundle {planned}: choose another nonce")]
@@ -698,7 +698,7 @@ impl<W: World, E: Events> Engine<'_, W, E> {
                         action: self.plan.steps[step].action.to_string(),
                         chain: tx.chain,
                         hash: tx.hash,
-                        from: tx.from,
+                        from: tx.from.to_string(),
                         nonce: tx.nonce,
                     })
                 }

@@ -157,11 +157,11 @@ impl World for NetworkWorld {
     async fn leg_status(&self, chain: &str, id: Hash32, leg: usize) -> anyhow::Result<u8> {
         let (p, e) = self.provider(chain)?;
         let router = mesh_protocol::EvmAddress::parse(&e.router)?.0;
-        Ok(MeshRouter::new(router, p)
+        MeshRouter::new(router, p)
             .legStatus(id.0, leg as u32)
             .call()
             .await
-            .with_context(|| format!("reading leg {leg}'s state on {chain}"))?)
+            .with_context(|| format!("reading leg {leg}'s state on {chain}"))
     }
 
     async fn sign(&self, tx: &TxRequest) -> anyhow::Result<StoredTx> {

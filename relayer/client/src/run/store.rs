@@ -52,6 +52,9 @@ pub struct StepRecord {
     pub note: String,
 }
 
+/// A stored transaction by (step, index).
+pub type TxRow = ((usize, usize), StoredTx);
+
 /// The executor's state file.
 pub struct RunStore {
     db: Database,
@@ -171,7 +174,7 @@ impl RunStore {
     }
 
     /// Every stored transaction, by (step, index).
-    pub fn txs(&self) -> Result<Vec<((usize, usize), StoredTx)>, StoreError> {
+    pub fn txs(&self) -> Result<Vec<TxRow>, StoreError> {
         let tx = self.db.begin_read().map_err(|e| self.err(e))?;
         let t = tx.open_table(TXS).map_err(|e| self.err(e))?;
         let mut out = Vec::new();
