@@ -242,6 +242,46 @@ enum BundleCommand {
         #[command(flatten)]
         key: KeyArg,
     },
+    /// Run a spec to its end as a coordination plan: register (with --hub-key), send the
+    /// parties' own calls and lock the legs whose keys it holds, wait for the other parties'
+    /// locks on their chains, follow the verdict until every leg is final (delivering it itself
+    /// if the relayers have not after --deliver-after, refunding after the settle deadline).
+    ///
+    /// Crash-safe and idempotent: its state (the frozen plan, every signed transaction stored
+    /// before its broadcast) is in an embedded store (SPEC.run.redb, or --state); run the same
+    /// command again after a crash and it re-sends the same signed transactions, never new ones.
+    /// Progress bars on a terminal; one JSON event per line with --json or when stdout is not a
+    /// terminal. Exit code 0: COMMIT delivered on every chain; 3: ABORT with every leg returned;
+    /// 4: a transaction reverted or its nonce was taken; 5: a transaction was not mined in time;
+    /// 1: any other error.
+    ///
+    /// Example: mesh bundle run examples/arbitrage.bundle.toml --hub-key .devnet/keys/carol.hub.key \
+    ///   --key carol=.devnet/keys/carol.evm.key --key bob=.devnet/keys/bob.evm.key \
+    ///   --key LendingPool=.devnet/keys/contracts-owner.evm.key
+    Run {
+        /// Bundle spec (TOML).
+        spec: PathBuf,
+        #[command(flatten)]
+        network: NetworkArg,
+        /// A party's EVM key file: PARTY=FILE, repeated (a contract depositor such as the
+        /// LendingPool by its name, with the key that locks for it: its owner's).
+        #[arg(long = "key", value_name = "PARTY=FILE")]
+        keys: Vec<String>,
+        /// The creator's hub key file: the run registers the bundle (without it, it waits for
+        /// the creator's registration).
+        #[arg(long, value_name = "FILE")]
+        hub_key: Option<PathBuf>,
+        /// State file (redb) [default: SPEC with the extension .run.redb].
+        #[arg(long, value_name = "PATH")]
+        state: Option<PathBuf>,
+        /// One JSON event per line (the default when stdout is not a terminal).
+        #[arg(long)]
+        json: bool,
+        /// Seconds an attested verdict may go undelivered by the relayers before the run
+        /// delivers it itself.
+        #[arg(long, default_value_t = 20)]
+        deliver_after: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -543,6 +583,41 @@ async fn bundle_command(cmd: BundleCommand) -> anyhow::Result<()> {
         BundleCommand::Status { id, watch, json, network } => bundle::status(&network.path(), &id, watch, json).await,
         BundleCommand::Deliver { id, network, key } => {
             bundle::deliver(&network.path(), &id, &key.source().load()?, &mut std::io::stdout()).await.map(|_| ())
+        }
+        BundleCommand::Run { spec, network, keys, hub_key, state, json, deliver_after } => {
+            use mesh_client::run::chain::{default_state, run_spec, Keys, Output};
+            use mesh_relayer::config::KeySource;
+            use std::io::IsTerminal;
+            let mut held = Keys::default();
+            for k in keys {
+                let Some((party, file)) = k.split_once('=') else {
+                    anyhow::bail!("--key {k:?}: give PARTY=FILE, e.g. --key bob=.devnet/keys/bob.evm.key")
+                };
+                let secret = KeySource::File(file.into()).load()?;
+                if held.evm.insert(party.to_string(), secret).is_some() {
+                    anyhow::bail!("--key {party}=…: given twice");
+                }
+            }
+            if let Some(file) = hub_key {
+                held.hub = Some(KeySource::File(file).load()?);
+            }
+            let state = state.unwrap_or_else(|| default_state(&spec));
+            let output = if json || !std::io::stdout().is_terminal() { Output::Json } else { Output::Bars };
+            let opts = mesh_client::run::RunOptions {
+                deliver_after: std::time::Duration::from_secs(deliver_after),
+                ..Default::default()
+            };
+            match run_spec(&network.path(), &spec, &state, held, output, opts).await {
+                Ok(mesh_client::run::RunOutcome::Committed) => Ok(()),
+                Ok(outcome) => {
+                    eprintln!("the bundle ended in ABORT: every escrowed leg is back with its depositor");
+                    std::process::exit(outcome.exit_code())
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    std::process::exit(e.exit_code())
+                }
+            }
         }
         BundleCommand::Refund { spec, leg, wait, network, key } => {
             bundle::refund(&network.path(), &spec, leg, &key.source().load()?, wait, &mut std::io::stdout())

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use mesh_chain::{Delivery, LegLocker, LegState, SettleItem, SettlementSink};
-use mesh_chain_evm::bindings::{MeshRouter, MintableERC20};
+use mesh_chain_evm::bindings::MeshRouter;
 use mesh_chain_evm::delivery::EvmDelivery;
 use mesh_chain_evm::locker::{evm_account, wallet_provider, EvmLocker};
 use mesh_chain_evm::sender::{FeePolicy, TxSender};
@@ -18,7 +18,7 @@ use mesh_planner::directory::{ChainEntry, HubTiming};
 use mesh_planner::network::{ChainSection, Network, NetworkDirectory};
 use mesh_planner::render::{plan_text, utc};
 use mesh_planner::spec::{BundleSpec, Plan};
-use mesh_protocol::eip712::{bundle_id, creator_hash, leg_hash};
+use mesh_protocol::eip712::bundle_id;
 use mesh_protocol::{Bundle, Hash32, SettlementBatch, Verdict};
 
 /// A network file and a client of its hub.
@@ -34,7 +34,7 @@ impl Client {
         Ok(Client { network, hub })
     }
 
-    fn log(&self) -> &str {
+    pub(crate) fn log(&self) -> &str {
         &self.network.hub.bundle_log
     }
 
@@ -99,7 +99,7 @@ impl Client {
     }
 
     /// The chain of the network file a domain id belongs to.
-    fn chain_of(&self, dir: &NetworkDirectory, domain: u64) -> anyhow::Result<&ChainSection> {
+    pub(crate) fn chain_of(&self, dir: &NetworkDirectory, domain: u64) -> anyhow::Result<&ChainSection> {
         let entry = dir
             .chains
             .iter()
@@ -108,7 +108,7 @@ impl Client {
         Ok(self.network.chain(&entry.name).expect("directory chains come from the file"))
     }
 
-    async fn bundle(&self, id: Hash32) -> anyhow::Result<BundleResponse> {
+    pub(crate) async fn bundle(&self, id: Hash32) -> anyhow::Result<BundleResponse> {
         mesh_hub::bundle::status(&self.hub, self.log(), id).await.with_context(|| format!("bundle {id} on the hub"))
     }
 }
@@ -257,18 +257,8 @@ pub async fn lock(network: &Path, spec: &Path, leg: usize, with: LockWith) -> an
     let named = c.network.name_of(chain.name(), &l.depositor);
     match with {
         LockWith::PrintCalls { script_only } => {
-            let call = MeshRouter::lockCall {
-                bundleId: id.0,
-                index: leg as u32,
-                leg: mesh_chain_evm::sol_leg!(MeshRouter::Leg, l),
-                lockDeadline: bundle.lock_deadline,
-                settleDeadline: bundle.settle_deadline,
-                creatorHash: creator_hash(&bundle.creator),
-                nonce: bundle.nonce,
-                legHashes: bundle.legs.iter().map(leg_hash).collect(),
-            };
-            let approve = MintableERC20::approveCall { spender: evm_account(l.router, "router")?, amount: l.amount.0 };
-            use alloy::sol_types::SolCall;
+            evm_account(l.router, "router")?;
+            let (approve, lock) = crate::run::lock_calls(&bundle, id, leg);
             let token = chain.account_text(&l.token);
             let router = chain.account_text(&l.router);
             let unit = c.network.token_by_address(chain.name(), &l.token);
@@ -280,10 +270,7 @@ pub async fn lock(network: &Path, spec: &Path, leg: usize, with: LockWith) -> an
                 ),
                 None => format!("{} base units", l.amount.0),
             };
-            let (approve, lock) = (
-                alloy::primitives::hex::encode(approve.abi_encode()),
-                alloy::primitives::hex::encode(call.abi_encode()),
-            );
+            let (approve, lock) = (alloy::primitives::hex::encode(approve), alloy::primitives::hex::encode(lock));
             let cast = [
                 format!("cast send --rpc-url {} --private-key \"$KEY\" {token} 0x{approve}", evm.rpc),
                 format!("cast send --rpc-url {} --private-key \"$KEY\" {router} 0x{lock}", evm.rpc),
@@ -541,6 +528,19 @@ pub async fn deliver(
     let c = Client::open(network)?;
     let dir = c.directory().await?;
     let bundle_id = Hash32::parse(id).map_err(|e| anyhow::anyhow!("bundle id {id:?}: {e}"))?;
+    deliver_on(&c, &dir, bundle_id, evm_secret, None, out).await
+}
+
+/// [`deliver`] with an open client, to every chain of the bundle's legs or only to `only`.
+pub(crate) async fn deliver_on(
+    c: &Client,
+    dir: &NetworkDirectory,
+    bundle_id: Hash32,
+    evm_secret: &str,
+    only: Option<&str>,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<usize> {
+    let id = bundle_id;
     let b = c.bundle(bundle_id).await?;
     let (Some(verdict), Some(index)) = (b.verdict, b.batch_index) else {
         bail!("bundle {id} is not decided yet (mesh bundle status {id} --watch)")
@@ -556,7 +556,7 @@ pub async fn deliver(
     sigs.sort_by_key(|s| s.signer);
     let signatures: Vec<mesh_protocol::Signature65> = sigs.iter().map(|s| s.signature).collect();
     let mut settled = 0;
-    for entry in &dir.chains {
+    for entry in dir.chains.iter().filter(|e| only.is_none_or(|o| o == e.name)) {
         let legs: Vec<u32> =
             b.bundle.legs.iter().enumerate().filter(|(_, l)| l.domain == entry.domain).map(|(i, _)| i as u32).collect();
         if legs.is_empty() {
@@ -631,20 +631,33 @@ pub async fn refund(
     wait: bool,
     out: &mut impl std::io::Write,
 ) -> anyhow::Result<usize> {
-    use alloy::sol_types::SolCall;
     let c = Client::open(network)?;
     let dir = c.directory().await?;
     let bundle = load_registered(spec)?;
-    let id = Hash32(bundle_id(&c.network.bundle_domain(), &bundle));
     let indexes: Vec<usize> = match leg {
         Some(i) if i < bundle.legs.len() => vec![i],
         Some(i) => bail!("the bundle has {} legs, no leg {i}", bundle.legs.len()),
         None => (0..bundle.legs.len()).collect(),
     };
+    refund_legs(&c, &dir, &bundle, &indexes, evm_secret, wait, out).await
+}
+
+/// [`refund`] of `indexes` of a registered `bundle`, with an open client.
+pub(crate) async fn refund_legs(
+    c: &Client,
+    dir: &NetworkDirectory,
+    bundle: &Bundle,
+    indexes: &[usize],
+    evm_secret: &str,
+    wait: bool,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<usize> {
+    use alloy::sol_types::SolCall;
+    let id = Hash32(bundle_id(&c.network.bundle_domain(), bundle));
     let mut refunded = 0;
-    for i in indexes {
+    for &i in indexes {
         let l = &bundle.legs[i];
-        let chain = c.chain_of(&dir, l.domain)?;
+        let chain = c.chain_of(dir, l.domain)?;
         let d = delivery(chain, l.domain, evm_secret)?;
         if d.leg_state(id, i as u32).await? != LegState::Locked {
             writeln!(out, "{}: leg {i} is not escrowed (never locked, or already final)", chain.name())?;

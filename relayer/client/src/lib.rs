@@ -5,3 +5,4 @@ pub mod bundle;
 pub mod market;
 
 pub use bundle::{Client, ClientError, LockWith};
+pub mod run;

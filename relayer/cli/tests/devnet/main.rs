@@ -4,6 +4,7 @@
 //! hub commands (`mesh hub patch-genesis`, `mesh hub deploy`). One test binary; its tests run side by side on their own ports.
 mod bundle_cli;
 mod bundle_plan;
+mod bundle_run;
 mod devnet_reorg_and_crash;
 mod hub_cli;
 mod relayer_operator;
