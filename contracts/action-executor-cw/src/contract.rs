@@ -14,7 +14,12 @@ use crate::msg::{ConfigResponse, ExecuteMsg, InstantiateMsg, QueryMsg};
 use crate::state::{self, Run};
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn instantiate(deps: DepsMut, _env: Env, info: MessageInfo, _msg: InstantiateMsg) -> Result<Response, ContractError> {
+pub fn instantiate(
+    deps: DepsMut,
+    _env: Env,
+    info: MessageInfo,
+    _msg: InstantiateMsg,
+) -> Result<Response, ContractError> {
     mesh_hub_api::common::nonpayable(&info, "instantiate")?;
     state::save_router(deps.storage, &info.sender)?;
     Ok(Response::new().add_attribute("action", "instantiate").add_attribute("router", info.sender))
@@ -35,10 +40,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
             }
             let before = balance(&deps.querier, &output, &recipient)?;
             let call = call_msg(&input, amount, &target, msg)?;
-            state::start_run(
-                deps.storage,
-                &Run { bundle_id, index, input, recipient, output, min_out, before },
-            )?;
+            state::start_run(deps.storage, &Run { bundle_id, index, input, recipient, output, min_out, before })?;
             let finish = WasmMsg::Execute {
                 contract_addr: env.contract.address.to_string(),
                 msg: to_json_binary(&ExecuteMsg::Finish {})?,

@@ -224,10 +224,11 @@ pub fn settle_action(
     let sub = SubMsg::reply_on_error(run, REPLY_ACTION_RUN)
         .with_gas_limit(action.gas_limit.saturating_add(ACTION_OVERHEAD))
         .with_payload(payload);
-    Ok(Response::new()
-        .add_attribute("action", "settle_action")
-        .add_submessage(sub)
-        .add_event(settled_event(&bundle_id, index, Verdict::Commit)))
+    Ok(Response::new().add_attribute("action", "settle_action").add_submessage(sub).add_event(settled_event(
+        &bundle_id,
+        index,
+        Verdict::Commit,
+    )))
 }
 
 fn only_self(env: &Env, caller: Addr, msg: &'static str) -> Result<(), ContractError> {

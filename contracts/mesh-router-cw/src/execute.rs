@@ -26,9 +26,9 @@ use mesh_protocol::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::action;
 use crate::error::ContractError;
 use crate::multiproof::multiproof_root;
-use crate::action;
 use crate::state::{Config, ACTIONS, CONFIG, ESCROWS, ROOTS};
 use crate::verify::{activate, current_set, hub, now, set_of, verify_signatures};
 

@@ -2,7 +2,8 @@
 
 use cosmwasm_std::{to_json_binary, Binary, Deps, Env, StdResult};
 use mesh_hub_api::router_cw::{
-    escrow_abci_key, escrow_storage_key, ConfigResponse, EscrowStorageKeyResponse, LegActionResponse, LegStatus, QueryMsg,
+    escrow_abci_key, escrow_storage_key, ConfigResponse, EscrowStorageKeyResponse, LegActionResponse, LegStatus,
+    QueryMsg,
 };
 use mesh_protocol::eip712::bundle_id;
 use mesh_protocol::Hash32;

@@ -3,8 +3,8 @@
 //! types or value type.
 
 use cosmwasm_schema::cw_serde;
-use cw_storage_plus::{Item, Map};
 use cosmwasm_std::Addr;
+use cw_storage_plus::{Item, Map};
 use mesh_hub_api::router_cw::{ActionOutcome, CwToken, Escrow, RootRecord, SignerSetResponse, ESCROWS_NAMESPACE};
 use mesh_protocol::Hash32;
 

@@ -75,17 +75,19 @@ pub async fn deploy_cosmwasm(
                     .0
             }
         };
-        let executor_code =
-            match find_code(&client, executor_sum).await.map_err(|e| fail(step("find executor code"))(e.to_string()))? {
-                Some(id) => id,
-                None => {
-                    client
-                        .store_code(&deployer, executor_wasm.clone())
-                        .await
-                        .map_err(|e| fail(step("store action executor"))(e.to_string()))?
-                        .0
-                }
-            };
+        let executor_code = match find_code(&client, executor_sum)
+            .await
+            .map_err(|e| fail(step("find executor code"))(e.to_string()))?
+        {
+            Some(id) => id,
+            None => {
+                client
+                    .store_code(&deployer, executor_wasm.clone())
+                    .await
+                    .map_err(|e| fail(step("store action executor"))(e.to_string()))?
+                    .0
+            }
+        };
         let msg = router_cw::InstantiateMsg {
             hub_chain_id: manifest.hub.chain_id.clone(),
             deployment: bundle_log_addr.clone(),

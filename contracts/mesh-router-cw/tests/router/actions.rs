@@ -55,7 +55,14 @@ impl Actions {
         let carol = w.carol.clone();
         let target = w
             .app
-            .instantiate_contract(target_code, carol.clone(), &mesh_action_targets_cw::InstantiateMsg {}, &[], "t", None)
+            .instantiate_contract(
+                target_code,
+                carol.clone(),
+                &mesh_action_targets_cw::InstantiateMsg {},
+                &[],
+                "t",
+                None,
+            )
             .unwrap();
         w.app.send_tokens(carol.clone(), target.clone(), &coins(TARGET_FUNDS, OTHER_DENOM)).unwrap();
         let cw20_code = w.app.store_code(cw20_mock::contract());
@@ -82,7 +89,11 @@ impl Actions {
 
     /// The swap that pays `amount` of `uatom` to the caller (the executor).
     fn swap_to_uatom(&self, amount: u128) -> TargetMsg {
-        TargetMsg::Swap { output: CwToken::Native { denom: OTHER_DENOM.into() }, amount: Uint128::new(amount), to: None }
+        TargetMsg::Swap {
+            output: CwToken::Native { denom: OTHER_DENOM.into() },
+            amount: Uint128::new(amount),
+            to: None,
+        }
     }
 
     /// Alice's one-leg bundle: `amount` of `token` for Bob, with `action`.
@@ -105,7 +116,11 @@ impl Actions {
     fn try_settle_action(&mut self, id: Hash32, index: u32, action: Action) -> cosmwasm_std::StdResult<AppResponse> {
         let root = self.w.verified_root(&[settlement_leaf(id.0, Verdict::Commit)]);
         let carol = self.w.carol.clone();
-        self.w.exec(&carol, &ExecuteMsg::SettleAction { bundle_id: id, index, batch_root: root, proof: vec![], action }, &[])
+        self.w.exec(
+            &carol,
+            &ExecuteMsg::SettleAction { bundle_id: id, index, batch_root: root, proof: vec![], action },
+            &[],
+        )
     }
 
     #[track_caller]
@@ -242,8 +257,10 @@ fn a_target_reentering_the_router_to_settle_its_own_leg_again_gets_no_second_out
     let bundle = a.bundle_with(a.w.native_token(), 1000, placeholder);
     let id = a.w.id(&bundle);
     let root = a.w.verified_root(&[settlement_leaf(id.0, Verdict::Commit)]);
-    let again = ExecuteMsg::Settle { bundle_id: id, index: 0, verdict: Verdict::Commit, batch_root: root, proof: vec![] };
-    let reenter = TargetMsg::Reenter { contract: a.w.router.clone(), msg: to_json_binary(&again).unwrap(), catch: false };
+    let again =
+        ExecuteMsg::Settle { bundle_id: id, index: 0, verdict: Verdict::Commit, batch_root: root, proof: vec![] };
+    let reenter =
+        TargetMsg::Reenter { contract: a.w.router.clone(), msg: to_json_binary(&again).unwrap(), catch: false };
     let action = a.action(&reenter, a.w.native_token(), 0);
     let mut bundle = bundle;
     bundle.legs[0].action = Some(action.clone());
@@ -273,8 +290,10 @@ fn a_target_reentering_to_settle_another_leg_is_refused_even_when_it_swallows_th
     let alice = a.w.alice.clone();
     a.w.lock_native(&alice, &plain, 0);
     let root = a.w.verified_root(&[settlement_leaf(plain_id.0, Verdict::Commit)]);
-    let settle = ExecuteMsg::Settle { bundle_id: plain_id, index: 0, verdict: Verdict::Commit, batch_root: root, proof: vec![] };
-    let reenter = TargetMsg::Reenter { contract: a.w.router.clone(), msg: to_json_binary(&settle).unwrap(), catch: true };
+    let settle =
+        ExecuteMsg::Settle { bundle_id: plain_id, index: 0, verdict: Verdict::Commit, batch_root: root, proof: vec![] };
+    let reenter =
+        TargetMsg::Reenter { contract: a.w.router.clone(), msg: to_json_binary(&settle).unwrap(), catch: true };
     let action = a.action(&reenter, a.w.native_token(), 0);
     let id = a.locked_native(action.clone());
 
@@ -421,9 +440,12 @@ fn settle_refuses_an_action_leg_and_the_batch_helpers_skip_it_as_action_required
     let leaves = [settlement_leaf(id.0, Verdict::Commit)];
     let root = a.w.verified_root(&leaves);
     let carol = a.w.carol.clone();
-    let r = a
-        .w
-        .exec(&carol, &ExecuteMsg::SettleMany { batch_root: root, items: items(&leaves, &[(id, 0, Verdict::Commit)]) }, &[])
+    let r =
+        a.w.exec(
+            &carol,
+            &ExecuteMsg::SettleMany { batch_root: root, items: items(&leaves, &[(id, 0, Verdict::Commit)]) },
+            &[],
+        )
         .unwrap();
     assert_eq!(attr(events(&r, "mesh_settlement_skipped")[0], "reason"), "action_required");
     assert_eq!(a.w.status(id, 0), LegStatus::Locked);
@@ -529,4 +551,3 @@ fn register_denom_refuses_what_is_not_a_denom() {
     let some: Option<String> = a.w.query(&QueryMsg::Denom { token_id: bank_denom_token_id("ibc/ABC") });
     assert_eq!(some.as_deref(), Some("ibc/ABC"));
 }
-

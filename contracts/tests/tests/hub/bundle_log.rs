@@ -1110,7 +1110,8 @@ fn a_leg_with_an_action_no_router_could_run_is_refused_at_registration() {
     b.legs[1].domain = 7;
     b.legs[1].router = router;
     for data in [&[0xab; 68][..], b"[1]", b"{\"swap\":"] {
-        let action = mesh_protocol::Action { data: data.to_vec().into(), ..swap_action(AccountId(B256::repeat_byte(0x5c))) };
+        let action =
+            mesh_protocol::Action { data: data.to_vec().into(), ..swap_action(AccountId(B256::repeat_byte(0x5c))) };
         b.legs[1].action = Some(action);
         assert_err(
             h.register(&b),
