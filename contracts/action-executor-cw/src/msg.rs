@@ -14,6 +14,7 @@ pub struct InstantiateMsg {}
 #[cw_serde]
 #[serde(deny_unknown_fields)]
 #[schemaifier(mute_warnings)]
+#[allow(clippy::large_enum_variant)] // a message, parsed once per call
 pub enum ExecuteMsg {
     /// Runs leg `index` of `bundle_id`'s action with `amount` of `input`, which the Router moved
     /// here just before (bank funds attached, or a cw20 `Transfer`). Router only.
