@@ -7,9 +7,15 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-CONTRACTS=(bundle-log stake-escrow dispute light-client mesh-router-cw)
+CONTRACTS=(bundle-log stake-escrow dispute light-client mesh-router-cw action-executor-cw)
 # the cargo package of a contract folder (light-client's package is mesh-light-client mesh-router-cw)
-package() { if [ "$1" = light-client ]; then echo mesh-light-client; else echo "$1"; fi; }
+package() {
+  case "$1" in
+    light-client) echo mesh-light-client ;;
+    action-executor-cw) echo mesh-action-executor-cw ;;
+    *) echo "$1" ;;
+  esac
+}
 MODE="${1:-check}"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT

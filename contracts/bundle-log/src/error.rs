@@ -54,6 +54,8 @@ pub enum ContractError {
     LegAccountNotOfVm { leg_index: usize, field: &'static str, account: AccountId, vm: ChainVm },
     #[error("leg {leg_index}: {vm} does not run actions on COMMIT (its Router would refuse the leg)")]
     ActionNotSupported { leg_index: usize, vm: ChainVm },
+    #[error("leg {leg_index}: the action's data is no call on {vm}: {reason}")]
+    ActionDataNotOfVm { leg_index: usize, vm: ChainVm, reason: &'static str },
     #[error("creator {creator} already used nonce {nonce} for bundle {bundle_id}")]
     NonceUsed { creator: Addr, nonce: u64, bundle_id: Hash32 },
 

@@ -225,6 +225,9 @@ pub fn register_bundle(deps: DepsMut, env: Env, info: MessageInfo, bundle: Bundl
             if !chain.vm.runs_actions() {
                 return Err(ContractError::ActionNotSupported { leg_index, vm: chain.vm });
             }
+            if let Some(reason) = chain.vm.action_data_error(&action.data.0) {
+                return Err(ContractError::ActionDataNotOfVm { leg_index, vm: chain.vm, reason });
+            }
             accounts.extend([("action target", &action.target), ("action output token", &action.output_token)]);
         }
         for (field, account) in accounts {

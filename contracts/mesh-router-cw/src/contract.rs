@@ -4,6 +4,7 @@
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Reply, Response, StdResult};
 
+use crate::action;
 use crate::error::ContractError;
 use crate::execute;
 use crate::msg::{ExecuteMsg, InstantiateMsg, QueryMsg};
@@ -19,8 +20,9 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
 pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> Result<Response, ContractError> {
     // Only a bank lock takes funds; anything sent elsewhere would be stuck.
     if !matches!(msg, ExecuteMsg::Lock { .. }) {
-        mesh_hub_api::common::nonpayable(&info, action(&msg))?;
+        mesh_hub_api::common::nonpayable(&info, name(&msg))?;
     }
+    action::check_not_running(deps.storage, &msg)?;
     match msg {
         ExecuteMsg::Lock { bundle, index } => execute::lock_native(deps, env, info, bundle, index),
         ExecuteMsg::Receive(msg) => execute::receive(deps, env, info, msg),
@@ -39,11 +41,19 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
         }
         ExecuteMsg::RefundExpired { bundle_id, index } => execute::refund_expired(deps, env, bundle_id, index),
         ExecuteMsg::Rotate { new_set, signatures } => execute::rotate(deps, env, new_set, signatures),
+        ExecuteMsg::SettleAction { bundle_id, index, batch_root, proof, action } => {
+            action::settle_action(deps, env, bundle_id, index, batch_root, proof, action)
+        }
+        ExecuteMsg::RegisterDenom { denom } => action::register_denom(deps, denom),
+        ExecuteMsg::RunAction { bundle_id, index, action } => {
+            action::run_action(deps, env, info.sender, bundle_id, index, action)
+        }
+        ExecuteMsg::EndAction { bundle_id, index } => action::end_action(deps, env, info.sender, bundle_id, index),
     }
 }
 
 /// The message's name, for errors.
-fn action(msg: &ExecuteMsg) -> &'static str {
+fn name(msg: &ExecuteMsg) -> &'static str {
     match msg {
         ExecuteMsg::Lock { .. } => "lock",
         ExecuteMsg::Receive(_) => "receive",
@@ -54,6 +64,10 @@ fn action(msg: &ExecuteMsg) -> &'static str {
         ExecuteMsg::SettleMultiproof { .. } => "settle_multiproof",
         ExecuteMsg::RefundExpired { .. } => "refund_expired",
         ExecuteMsg::Rotate { .. } => "rotate",
+        ExecuteMsg::SettleAction { .. } => "settle_action",
+        ExecuteMsg::RegisterDenom { .. } => "register_denom",
+        ExecuteMsg::RunAction { .. } => "run_action",
+        ExecuteMsg::EndAction { .. } => "end_action",
     }
 }
 

@@ -32,8 +32,16 @@ pub enum ContractError {
     LegIndexOutOfRange { index: u32, count: usize },
     #[error("the leg is for domain {got}, this router serves domain {expected}")]
     WrongDomain { expected: u64, got: u64 },
-    #[error("the leg carries an action on COMMIT; this router does not run actions (it would have to pay the recipient instead), so it refuses the leg")]
+    #[error("the leg carries an action on COMMIT; this router was instantiated without an action executor, so it refuses the leg")]
     ActionNotSupported,
+    #[error("the action's {field} {account} is not a contract of this chain: {reason}")]
+    ActionAccountNotAContract { field: &'static str, account: AccountId, reason: String },
+    #[error("the action's output token {output_token} is neither a recorded bank denom nor a contract of this chain (register its denom with RegisterDenom first)")]
+    OutputTokenUnknown { output_token: AccountId },
+    #[error("the action's data is not a JSON object (an execute message): {reason}")]
+    ActionDataNotJson { reason: String },
+    #[error("the leg's recipient must not be the action executor {executor}")]
+    RecipientIsExecutor { executor: Addr },
     #[error("the leg's router {leg_router} is not this router {router}")]
     WrongRouter { leg_router: AccountId, router: AccountId },
     #[error("{caller} is not the leg's depositor {depositor}")]
@@ -72,6 +80,16 @@ pub enum ContractError {
     NotExpired { refund_opens_at: u64, now: u64 },
     #[error("no items to settle")]
     NoItems,
+    #[error("leg {index} of bundle {bundle_id} has an action: its COMMIT applies only through SettleAction")]
+    ActionRequired { bundle_id: Hash32, index: u32 },
+    #[error("the action supplied hashes to {got}, the leg's action is {expected} (zero: the leg has none)")]
+    ActionMismatch { expected: Hash32, got: Hash32 },
+    #[error("an action is running: the router refuses every other message until it ends")]
+    Reentrant,
+    #[error("{msg} may only be sent by the router itself, not {caller}")]
+    OnlySelf { msg: &'static str, caller: Addr },
+    #[error("{denom:?} is not a valid bank denom: {reason}")]
+    InvalidDenom { denom: String, reason: &'static str },
     #[error("the zero root is never valid")]
     ZeroRoot,
 

@@ -26,19 +26,26 @@ use mesh_protocol::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::action;
 use crate::error::ContractError;
 use crate::multiproof::multiproof_root;
-use crate::state::{Config, CONFIG, ESCROWS, ROOTS};
+use crate::state::{Config, ACTIONS, CONFIG, ESCROWS, ROOTS};
 use crate::verify::{activate, current_set, hub, now, set_of, verify_signatures};
 
 /// Reply id of a batch helper's transfer.
 pub const REPLY_SETTLE_TRANSFER: u64 = 1;
+/// Reply id of the executor's instantiation.
+pub const REPLY_EXECUTOR_INSTANTIATED: u64 = 2;
+/// Reply id of a failed action run (`SettleAction`).
+pub const REPLY_ACTION_RUN: u64 = 3;
 
 /// Why a batch helper skipped a leg (the `reason` of `mesh_settlement_skipped`), as
 /// `MeshRouter`'s `SettlementSkipped` reasons 1, 2, 3.
 pub const SKIP_NOT_LOCKED: &str = "not_locked";
 pub const SKIP_EXPIRED: &str = "expired";
 pub const SKIP_TRANSFER_FAILED: &str = "transfer_failed";
+/// A COMMIT of a leg with an action, which applies only through `SettleAction` (reason 4).
+pub const SKIP_ACTION_REQUIRED: &str = "action_required";
 
 /// The account id of an address of this chain (its canonical bytes, 20 or 32).
 pub fn account_of(api: &dyn Api, addr: &Addr) -> StdResult<AccountId> {
@@ -63,7 +70,17 @@ fn saturate(t: u128) -> u64 {
     u64::try_from(t).unwrap_or(u64::MAX)
 }
 
-fn escrow_key(bundle_id: &Hash32, index: u32) -> (&[u8], u32) {
+/// A COMMIT applies while `now < refund_opens_at`.
+pub(crate) fn check_expiry(cfg: &Config, env: &Env, escrow: &Escrow) -> Result<(), ContractError> {
+    let t = now(env);
+    let opens = refund_opens_at(cfg, escrow.settle_deadline);
+    if u128::from(t) >= opens {
+        return Err(ContractError::SettlementExpired { refund_opens_at: saturate(opens), now: t });
+    }
+    Ok(())
+}
+
+pub(crate) fn escrow_key(bundle_id: &Hash32, index: u32) -> (&[u8], u32) {
     (bundle_id.0.as_slice(), index)
 }
 
@@ -101,7 +118,11 @@ pub fn instantiate(deps: DepsMut, env: Env, msg: InstantiateMsg) -> Result<Respo
     let set = msg.genesis_set;
     let event = rotation_event(&set);
     activate(deps.storage, &env, set)?;
-    Ok(Response::new()
+    let mut response = Response::new();
+    if let Some(code_id) = msg.action_executor_code_id {
+        response = response.add_submessage(action::instantiate_executor(code_id)?);
+    }
+    Ok(response
         .add_attribute("action", "instantiate")
         .add_attribute("router", router.to_string())
         .add_attribute("domain", cfg.domain.to_string())
@@ -130,6 +151,8 @@ pub fn lock_native(
     let [coin]: [Coin; 1] = info.funds.clone().try_into().map_err(|_| ContractError::WrongFunds {
         funds: info.funds.iter().map(ToString::to_string).collect::<Vec<_>>().join(","),
     })?;
+    // An action's output token may name this denom from now on.
+    action::record_denom(deps.storage, &coin.denom)?;
     let token = CwToken::Native { denom: coin.denom };
     lock(deps, env, info.sender, token, coin.amount, bundle, index)
 }
@@ -187,9 +210,6 @@ fn lock(
     if leg.recipient.is_zero() {
         return Err(ContractError::ZeroRecipient);
     }
-    if leg.action.is_some() {
-        return Err(ContractError::ActionNotSupported);
-    }
     bundle.validate().map_err(ContractError::InvalidBundle)?;
     let sent = token_id(api, &token)?;
     if sent != leg.token {
@@ -198,6 +218,7 @@ fn lock(
     let recipient = api
         .addr_humanize(&CanonicalAddr::from(leg.recipient.to_cosmos_bytes()))
         .map_err(|e| ContractError::RecipientNotAnAddress { recipient: leg.recipient, reason: e.to_string() })?;
+    let action = action::resolve_at_lock(&deps, leg, &token, &recipient)?;
     if U256::from_be_bytes(received.to_be_bytes()) < leg.amount.0 {
         return Err(ContractError::InsufficientReceived { expected: leg.amount, received });
     }
@@ -217,6 +238,9 @@ fn lock(
         settle_deadline: bundle.settle_deadline,
     };
     ESCROWS.save(deps.storage, escrow_key(&bundle_id, index), &escrow)?;
+    if let Some(record) = &action {
+        ACTIONS.save(deps.storage, escrow_key(&bundle_id, index), record)?;
+    }
     let event = Event::new("mesh_leg_locked")
         .add_attribute("bundle_id", bundle_id.to_string())
         .add_attribute("index", index.to_string())
@@ -227,6 +251,10 @@ fn lock(
         .add_attribute("token_name", token_name(&escrow.token))
         .add_attribute("amount", received.to_string())
         .add_attribute("settle_deadline", bundle.settle_deadline.to_string());
+    let event = match &action {
+        Some(record) => event.add_attribute("action_hash", record.hash.to_string()),
+        None => event,
+    };
     Ok(Response::new().add_attribute("action", "lock").add_event(event))
 }
 
@@ -238,7 +266,7 @@ fn token_name(token: &CwToken) -> String {
 }
 
 /// The message paying `amount` of `token` to `to`.
-fn transfer_msg(token: &CwToken, to: &Addr, amount: Uint256) -> StdResult<CosmosMsg> {
+pub(crate) fn transfer_msg(token: &CwToken, to: &Addr, amount: Uint256) -> StdResult<CosmosMsg> {
     Ok(match token {
         CwToken::Native { denom } => {
             BankMsg::Send { to_address: to.to_string(), amount: vec![Coin::new(amount, denom.clone())] }.into()
@@ -258,11 +286,11 @@ fn transfer_msg(token: &CwToken, to: &Addr, amount: Uint256) -> StdResult<Cosmos
 
 // ------------------------------------------------------------------ settle
 
-fn is_verified(storage: &dyn Storage, root: &Hash32) -> bool {
+pub(crate) fn is_verified(storage: &dyn Storage, root: &Hash32) -> bool {
     ROOTS.has(storage, root.0.as_slice())
 }
 
-fn check_verdict_proof(
+pub(crate) fn check_verdict_proof(
     bundle_id: &Hash32,
     verdict: Verdict,
     root: &Hash32,
@@ -283,7 +311,7 @@ fn verdict_name(verdict: Verdict) -> &'static str {
     }
 }
 
-fn settled_event(bundle_id: &Hash32, index: u32, verdict: Verdict) -> Event {
+pub(crate) fn settled_event(bundle_id: &Hash32, index: u32, verdict: Verdict) -> Event {
     Event::new("mesh_leg_settled")
         .add_attribute("bundle_id", bundle_id.to_string())
         .add_attribute("index", index.to_string())
@@ -327,6 +355,10 @@ fn apply_verdict(
             if u128::from(t) >= opens {
                 let e = ContractError::SettlementExpired { refund_opens_at: saturate(opens), now: t };
                 return Ok(Outcome::Skipped(e, SKIP_EXPIRED));
+            }
+            if ACTIONS.has(storage, key) {
+                let e = ContractError::ActionRequired { bundle_id: *bundle_id, index };
+                return Ok(Outcome::Skipped(e, SKIP_ACTION_REQUIRED));
             }
             escrow.status = LegStatus::Committed;
             escrow.recipient.clone()
@@ -465,7 +497,7 @@ pub fn settle_multiproof(
 /// to `Locked` (the transfer's own state changes were reverted) and reports it skipped.
 pub fn reply(deps: DepsMut, msg: Reply) -> Result<Response, ContractError> {
     if msg.id != REPLY_SETTLE_TRANSFER {
-        return Err(ContractError::UnknownReply { id: msg.id });
+        return action::reply(deps, msg);
     }
     let TransferPayload { bundle_id, index, verdict } = cosmwasm_std::from_json(&msg.payload)?;
     match msg.result {

@@ -5,6 +5,7 @@
 //! See the crate README and docs/protocol.md section 11 for the messages, the time rule and the
 //! escrow record the hub proves by ICS23.
 
+mod action;
 pub mod contract;
 pub mod error;
 mod execute;
@@ -14,4 +15,5 @@ mod query;
 pub mod state;
 mod verify;
 
+pub use crate::action::ACTION_OVERHEAD;
 pub use crate::error::ContractError;

@@ -2,13 +2,14 @@
 
 use cosmwasm_std::{to_json_binary, Binary, Deps, Env, StdResult};
 use mesh_hub_api::router_cw::{
-    escrow_abci_key, escrow_storage_key, ConfigResponse, EscrowStorageKeyResponse, LegStatus, QueryMsg,
+    escrow_abci_key, escrow_storage_key, ConfigResponse, EscrowStorageKeyResponse, LegActionResponse, LegStatus,
+    QueryMsg,
 };
 use mesh_protocol::eip712::bundle_id;
 use mesh_protocol::Hash32;
 
 use crate::execute::account_of;
-use crate::state::{CONFIG, CURRENT_EPOCH, ESCROWS, ROOTS, SETS};
+use crate::state::{ACTIONS, CONFIG, CURRENT_EPOCH, DENOMS, ESCROWS, EXECUTOR, ROOTS, SETS};
 use crate::verify::hub;
 
 pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
@@ -24,6 +25,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 domain: cfg.domain,
                 refund_grace: cfg.refund_grace,
                 min_rotation_delay: cfg.min_rotation_delay,
+                action_executor: EXECUTOR.may_load(deps.storage)?,
             })
         }
         QueryMsg::Escrow { bundle_id, index } => {
@@ -52,5 +54,15 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
             let cfg = CONFIG.load(deps.storage)?;
             to_json_binary(&Hash32(bundle_id(&hub(&cfg), &bundle)))
         }
+        QueryMsg::LegAction { bundle_id, index } => {
+            let record = ACTIONS.may_load(deps.storage, (bundle_id.0.as_slice(), index))?;
+            to_json_binary(&record.map(|r| LegActionResponse {
+                action_hash: r.hash,
+                target: r.target,
+                output: r.output,
+                outcome: r.outcome,
+            }))
+        }
+        QueryMsg::Denom { token_id } => to_json_binary(&DENOMS.may_load(deps.storage, token_id.0.as_slice())?),
     }
 }

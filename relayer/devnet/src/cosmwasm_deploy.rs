@@ -1,5 +1,6 @@
 //! The devnet's CosmWasm chains (gamma): mesh-router-cw stored and instantiated with the hub's
-//! first signer set, the hub's light client of the chain created from one of its headers, and the
+//! first signer set and the code of its action executor (mesh-action-executor-cw, which the
+//! Router instantiates itself), the hub's light client of the chain created from one of its headers, and the
 //! chain registered on the bundle-log as `ChainVm::CosmWasm`; the demo cw20 (cw-plus cw20-base)
 //! with a balance for every demo user.
 use std::path::Path;
@@ -15,6 +16,8 @@ use crate::DevnetError;
 pub const ROUTER_WASM: &str = "mesh_router_cw.wasm";
 /// The Router's label on the chain.
 pub const ROUTER_LABEL: &str = "atomic-mesh router";
+/// The action executor's artifact (`contracts/action-executor-cw`).
+pub const EXECUTOR_WASM: &str = "mesh_action_executor_cw.wasm";
 /// The demo cw20's artifact (cw20-base, `contracts/fixtures/demo-cw20`).
 pub const CW20_WASM: &str = "mesh_demo_cw20.wasm";
 
@@ -47,6 +50,8 @@ pub async fn deploy_cosmwasm(
     let bundle_log_addr = manifest.contracts["bundle_log"].clone();
     let light_client_addr = manifest.contracts["light_client"].clone();
     let (wasm, sum) = checked_wasm(artifacts, ROUTER_WASM).map_err(|e| fail("router artifact")(e.to_string()))?;
+    let (executor_wasm, executor_sum) =
+        checked_wasm(artifacts, EXECUTOR_WASM).map_err(|e| fail("action executor artifact")(e.to_string()))?;
     let cw20 = checked_wasm(artifacts, CW20_WASM).map_err(|e| fail("demo cw20 artifact")(e.to_string()))?;
     let mut chains = Vec::new();
     for i in 0..manifest.cosmwasm.len() {
@@ -70,6 +75,19 @@ pub async fn deploy_cosmwasm(
                     .0
             }
         };
+        let executor_code = match find_code(&client, executor_sum)
+            .await
+            .map_err(|e| fail(step("find executor code"))(e.to_string()))?
+        {
+            Some(id) => id,
+            None => {
+                client
+                    .store_code(&deployer, executor_wasm.clone())
+                    .await
+                    .map_err(|e| fail(step("store action executor"))(e.to_string()))?
+                    .0
+            }
+        };
         let msg = router_cw::InstantiateMsg {
             hub_chain_id: manifest.hub.chain_id.clone(),
             deployment: bundle_log_addr.clone(),
@@ -77,6 +95,7 @@ pub async fn deploy_cosmwasm(
             refund_grace: crate::deploy::DEVNET_REFUND_GRACE,
             min_rotation_delay: manifest.profile.contracts.rotation_delay.as_secs(),
             genesis_set: set.clone(),
+            action_executor_code_id: Some(executor_code),
         };
         let (router, out) = client
             .instantiate(&deployer, code_id, &msg, ROUTER_LABEL, Some(deployer.address().clone()), vec![])
@@ -84,6 +103,7 @@ pub async fn deploy_cosmwasm(
             .map_err(|e| fail(step("instantiate router"))(e.to_string()))?;
         tracing::debug!(chain = %c.name, %router, gas = out.gas_used, "router instantiated");
         manifest.cosmwasm[i].code_ids.insert("router".into(), code_id);
+        manifest.cosmwasm[i].code_ids.insert("action_executor".into(), executor_code);
         manifest.cosmwasm[i].contracts.insert("router".into(), router.clone());
         manifest.cosmwasm[i].denoms = profile.demo_denom.iter().cloned().collect();
         if let Some(symbol) = &profile.demo_cw20 {

@@ -93,6 +93,7 @@ pub fn instantiate_msg(keys: &[SigningKey]) -> InstantiateMsg {
         refund_grace: GRACE,
         min_rotation_delay: ROTATION_DELAY,
         genesis_set: set_of(1, keys, 271, SET_EXPIRES_AT),
+        action_executor_code_id: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! cw-multi-test suites of the CosmWasm Router, mirroring the forge suites of `MeshRouter` and
 //! `SettlementVerifier` (one test binary: one link).
 
+mod actions;
 mod cw20_mock;
 mod harness;
 mod incidents;

@@ -115,12 +115,29 @@ impl ChainVm {
     }
 
     /// Whether the VM's Router runs a leg's action on COMMIT (`Leg::action`): the EVM
-    /// MeshRouter does (through its isolated ActionExecutor); mesh-router-cw does not yet and
-    /// refuses such legs, so the hub refuses to register them.
+    /// MeshRouter through its isolated ActionExecutor, mesh-router-cw through
+    /// mesh-action-executor-cw (docs/protocol.md section 12). A VM whose Router does not is
+    /// refused actions at registration.
     pub fn runs_actions(&self) -> bool {
         match self {
-            ChainVm::Evm { .. } => true,
-            ChainVm::CosmWasm { .. } => false,
+            ChainVm::Evm { .. } | ChainVm::CosmWasm { .. } => true,
+        }
+    }
+
+    /// Why an action's data cannot be a call on this VM, if it cannot: on CosmWasm it is the
+    /// target's execute message, so a JSON object (anything else would only fail at settlement
+    /// and fall back); on EVM any calldata.
+    pub fn action_data_error(&self, data: &[u8]) -> Option<&'static str> {
+        match self {
+            ChainVm::Evm { .. } => None,
+            ChainVm::CosmWasm { .. } => {
+                let json = cosmwasm_std::from_json::<serde::de::IgnoredAny>(data).is_ok();
+                if json && data.first() == Some(&b'{') {
+                    None
+                } else {
+                    Some("a CosmWasm action's data must be a JSON object (the target's execute message)")
+                }
+            }
         }
     }
 }

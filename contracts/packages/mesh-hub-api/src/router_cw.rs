@@ -12,7 +12,7 @@
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Binary, Uint128, Uint256};
-use mesh_protocol::{keccak256, AccountId, Bundle, Hash32, Signature65, SignerSet, Verdict};
+use mesh_protocol::{keccak256, AccountId, Action, Bundle, Hash32, Signature65, SignerSet, Verdict};
 
 /// Prefix of the preimage of a bank denom's token id: `keccak256("cosmos-bank/" ‖ denom)`.
 pub const BANK_DENOM_PREFIX: &[u8] = b"cosmos-bank/";
@@ -77,6 +77,11 @@ pub struct InstantiateMsg {
     pub min_rotation_delay: u64,
     /// The genesis signer set (validated; its expiry must be in the future).
     pub genesis_set: SignerSet,
+    /// The code id of `mesh-action-executor-cw`: the Router instantiates its own executor and
+    /// runs actions on COMMIT (docs/protocol.md section 12). Absent: it refuses action legs
+    /// (`ActionNotSupported`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_executor_code_id: Option<u64>,
 }
 
 /// One leg to settle under a verified root: the bundle's verdict, its Merkle proof, the leg.
@@ -129,6 +134,18 @@ pub enum ExecuteMsg {
     RefundExpired { bundle_id: Hash32, index: u32 },
     /// Rotates to `new_set` (epoch = current + 1), signed by the current set.
     Rotate { new_set: SignerSet, signatures: Vec<Signature65> },
+    /// Applies a COMMIT proven under a verified root to a leg with an action, running `action`
+    /// (which must hash to the leg's, `ActionMismatch` otherwise) through the executor; if the
+    /// run fails the recipient is paid the escrowed tokens. The only way such a leg commits.
+    SettleAction { bundle_id: Hash32, index: u32, batch_root: Hash32, proof: Vec<Hash32>, action: Action },
+    /// Records the bank denom whose token id is `keccak256("cosmos-bank/" ‖ denom)`, so that an
+    /// action's output token can name it (anyone may; a denom a leg locked is recorded already).
+    RegisterDenom { denom: String },
+    /// The Router's own sub-message of `SettleAction`: moves the escrow to the executor and runs
+    /// the action. Only the Router itself may send it.
+    RunAction { bundle_id: Hash32, index: u32, action: Action },
+    /// The last message of a successful `RunAction`: records the outcome. Router itself only.
+    EndAction { bundle_id: Hash32, index: u32 },
 }
 
 /// The message a cw20 contract delivers on `Send` (wire-compatible with `cw20::Cw20ReceiveMsg`).
@@ -210,6 +227,33 @@ pub struct ConfigResponse {
     /// This contract's account id (what a leg's `router` must be).
     pub router: AccountId,
     pub current_epoch: u64,
+    /// The executor that runs actions on COMMIT, absent when the Router runs none.
+    #[serde(default)]
+    pub action_executor: Option<Addr>,
+}
+
+/// A locked leg's action, as the Router resolved it at lock.
+#[cw_serde]
+pub struct LegActionResponse {
+    /// `action_hash` of the leg's action (what `SettleAction` must supply).
+    pub action_hash: Hash32,
+    /// The contract called.
+    pub target: Addr,
+    /// The token the recipient must gain, resolved from the action's output token id.
+    pub output: CwToken,
+    /// `None` until the leg commits.
+    pub outcome: Option<ActionOutcome>,
+}
+
+/// How a committed action leg ended (exactly one of the two).
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub enum ActionOutcome {
+    /// The action ran and the recipient gained at least `min_out` of the output token.
+    Executed,
+    /// The action failed (reverted, ran out of gas, delivered less): the recipient was paid the
+    /// escrowed tokens.
+    FellBack,
 }
 
 #[cw_serde]
@@ -260,4 +304,10 @@ pub enum QueryMsg {
     /// The id of `bundle` under this Router's hub domain.
     #[returns(Hash32)]
     BundleId { bundle: Bundle },
+    /// The action of a locked leg, `None` when the leg has none (or was never locked).
+    #[returns(Option<LegActionResponse>)]
+    LegAction { bundle_id: Hash32, index: u32 },
+    /// The bank denom recorded for a token id, `None` when none is.
+    #[returns(Option<String>)]
+    Denom { token_id: AccountId },
 }

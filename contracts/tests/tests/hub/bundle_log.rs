@@ -1050,9 +1050,9 @@ fn a_leg_with_an_action_registers_on_an_evm_domain_with_its_calldata_kept() {
 }
 
 /// An action the EVM Router would never call (gas limit out of range, oversized calldata, zero
-/// target), a target or output token that is not an EVM account, or an action on a CosmWasm
-/// domain (whose Router does not run actions and would refuse the lock) is refused at
-/// registration, before anyone locks.
+/// target), a target or output token that is not an EVM account, or, on a CosmWasm domain, data
+/// that is not an execute message (a JSON object) is refused at registration, before anyone
+/// locks.
 #[test]
 fn a_leg_with_an_action_no_router_could_run_is_refused_at_registration() {
     let mut h = Hub::new();
@@ -1105,16 +1105,51 @@ fn a_leg_with_an_action_no_router_could_run_is_refused_at_registration() {
         &ExecuteMsg::AddChain { domain: 7, name: "gamma".into(), vm: gamma.clone(), router, confirmations: 1 },
     )
     .unwrap();
+    // On CosmWasm the data is the target's execute message: anything but a JSON object is refused.
     let mut b = h.bundle("alice", 1, 2, 1_000);
     b.legs[1].domain = 7;
     b.legs[1].router = router;
-    b.legs[1].action = Some(swap_action(AccountId(B256::repeat_byte(0x5c))));
-    assert_err(h.register(&b), E::ActionNotSupported { leg_index: 1, vm: gamma });
+    for data in [&[0xab; 68][..], b"[1]", b"{\"swap\":"] {
+        let action =
+            mesh_protocol::Action { data: data.to_vec().into(), ..swap_action(AccountId(B256::repeat_byte(0x5c))) };
+        b.legs[1].action = Some(action);
+        assert_err(
+            h.register(&b),
+            E::ActionDataNotOfVm {
+                leg_index: 1,
+                vm: gamma.clone(),
+                reason: "a CosmWasm action's data must be a JSON object (the target's execute message)",
+            },
+        );
+    }
     let chains: ChainsResponse = q(&h, &QueryMsg::Chains { start_after: None, limit: None });
     assert_eq!(chains.chains.len(), 3);
     // nothing was registered: the nonce is still free
     b.legs[1].action = None;
     h.register(&b).unwrap();
+}
+
+/// mesh-router-cw runs actions: a CosmWasm leg may carry one whose data is an execute message,
+/// with a 32-byte target and a bank denom's token id as output token (accounts of that VM).
+#[test]
+fn a_leg_with_an_action_on_a_cosmwasm_domain_registers() {
+    let mut h = Hub::new();
+    let admin = h.admin.clone();
+    let router = AccountId(B256::repeat_byte(0x3c));
+    let gamma = ChainVm::CosmWasm { chain_id: "gamma-1".into() };
+    h.log_exec(&admin, &ExecuteMsg::AddChain { domain: 7, name: "gamma".into(), vm: gamma, router, confirmations: 1 })
+        .unwrap();
+    let mut b = h.bundle("alice", 1, 2, 1_000);
+    b.legs[1].domain = 7;
+    b.legs[1].router = router;
+    let swap = mesh_protocol::Action {
+        data: br#"{"swap":{"min":"90"}}"#.to_vec().into(),
+        output_token: mesh_hub_api::router_cw::bank_denom_token_id("uatom"),
+        ..swap_action(AccountId(B256::repeat_byte(0x5c)))
+    };
+    b.legs[1].action = Some(swap);
+    let id = h.register(&b).unwrap();
+    assert_eq!(h.bundle_info(&id).bundle.legs[1].action, b.legs[1].action, "the execute message is kept");
 }
 
 /// Two domains claiming one EVM chain id would let one chain's locks be reported for legs of

@@ -52,10 +52,16 @@ pub fn execute_msg(delivery: Delivery) -> Result<ExecuteMsg, CwError> {
         Delivery::SubmitRoot { batch, signatures } => {
             ExecuteMsg::SubmitBatch { epoch: batch.epoch, batch_index: batch.batch_index, root: batch.root, signatures }
         }
-        // the hub registers no action leg on a CosmWasm domain (`ActionNotSupported`)
-        Delivery::SettleAction { item, .. } => {
-            return Err(CwError::ActionNotSupported { bundle_id: item.bundle_id, index: item.leg_index })
-        }
+        // The root is verified first (`SubmitRoot`); the Router checks the action against the
+        // leg's hash and runs it under its own gas budget: the simulated gas covers the action's
+        // (a transaction with less fails as a whole, it never forces the fallback).
+        Delivery::SettleAction { root, item, action } => ExecuteMsg::SettleAction {
+            bundle_id: item.bundle_id,
+            index: item.leg_index,
+            batch_root: root,
+            proof: item.proof,
+            action,
+        },
     })
 }
 
@@ -209,6 +215,23 @@ mod tests {
             threshold: Amount::from(1u128),
             expires_at: 5,
         };
+        let action = mesh_protocol::Action {
+            target: mesh_protocol::AccountId(B256::repeat_byte(5)),
+            data: br#"{"swap":{}}"#.to_vec().into(),
+            output_token: mesh_protocol::AccountId(B256::repeat_byte(6)),
+            min_out: Amount::from(7u128),
+            gas_limit: 300_000,
+        };
+        assert_eq!(
+            execute_msg(Delivery::SettleAction { root, item: item(), action: action.clone() }).unwrap(),
+            ExecuteMsg::SettleAction {
+                bundle_id: Hash32(B256::repeat_byte(1)),
+                index: 2,
+                batch_root: root,
+                proof: vec![Hash32(B256::repeat_byte(3))],
+                action
+            }
+        );
         assert_eq!(
             execute_msg(Delivery::Rotate { set: set.clone(), signatures: vec![sig] }).unwrap(),
             ExecuteMsg::Rotate { new_set: set, signatures: vec![sig] }

@@ -135,6 +135,7 @@ async fn a_lock_is_found_proven_to_the_light_client_and_settled_on_a_real_chain(
         refund_grace: 3600,
         min_rotation_delay: ROTATION_DELAY,
         genesis_set,
+        action_executor_code_id: None,
     };
     let (router, _) = client.instantiate(&deployer, code_id, &init, "mesh-router", None, vec![]).await.unwrap();
     let cfg: ConfigResponse = client.query_smart(&router, &QueryMsg::Config {}).await.unwrap();
