@@ -1,5 +1,6 @@
-//! `mesh bundle run` on a real devnet with relayers: the arbitrage of
-//! `examples/arbitrage.bundle.toml` run by one process holding every party's key (carol's hub
+//! `mesh bundle run` on a real devnet with relayers: the fixed-size arbitrage of
+//! `relayer/planner/tests/fixtures/arbitrage-fixed.bundle.toml` (the legs of
+//! `examples/arbitrage.bundle.toml` without its calls and live sizing) run by one process holding every party's key (carol's hub
 //! key, carol's and bob's EVM keys, the LendingPool owner's), SIGKILLed mid-way and started again
 //! with the same state file. It ends COMMIT with every balance exactly as one uninterrupted run
 //! leaves it: one registration, each lock once, each transaction once (every account's nonce
@@ -75,8 +76,11 @@ async fn killed_and_restarted_ends_as_one_run(name: &str, base: u16, evm: u16, n
         tn.relayer(Some(1), vec![Role::Signer]),
         tn.relayer(Some(2), vec![Role::Signer]),
     ];
-    let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/arbitrage.bundle.toml"))
-        .expect("example spec");
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../planner/tests/fixtures/arbitrage-fixed.bundle.toml"
+    ))
+    .expect("example spec");
     let specs = net.dir.join("specs");
     std::fs::create_dir_all(&specs).unwrap();
     let spec = specs.join("arbitrage.bundle.toml");
