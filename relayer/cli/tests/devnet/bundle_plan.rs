@@ -43,7 +43,11 @@ async fn plan_sizes_the_arbitrage_from_live_reserves_and_refuses_unprofitable_an
     // beta's WETH up to ≈ 3 900 USDC: the deployer buys WETH there with 42 180 USDC
     let deployer_b = wallet_provider(&beta.rpc, ANVIL_DEPLOYER_KEY).unwrap();
     // the anvil deployer signs the swap, so it holds the USDC (not the hub's deployer account)
-    let me = ANVIL_DEPLOYER_KEY.trim_start_matches("0x").parse::<alloy::signers::local::PrivateKeySigner>().unwrap().address();
+    let me = ANVIL_DEPLOYER_KEY
+        .trim_start_matches("0x")
+        .parse::<alloy::signers::local::PrivateKeySigner>()
+        .unwrap()
+        .address();
     let (usdc_b, pool_b) = (contract(beta, "USDC"), contract(beta, "ConstantProductPool"));
     let usdc = MintableERC20::new(usdc_b, deployer_b.clone());
     let spend = U256::from(42_180 * USDC);
