@@ -166,7 +166,9 @@ impl CwChain {
                 .map_err(self.rpc_err("tx_search"))?;
             let n = resp.txs.len();
             txs.extend(resp.txs);
-            if n == 0 || txs.len() >= resp.total_count as usize {
+            // a short page is the last: `total_count` counts matching events, so a tx with two
+            // of them (a Router calling itself) counts twice and would ask for a page past the end
+            if n < TX_SEARCH_PER_PAGE as usize || txs.len() >= resp.total_count as usize {
                 break;
             }
         }

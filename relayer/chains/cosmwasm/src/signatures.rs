@@ -89,7 +89,8 @@ impl SignatureWatch for CwChain {
                     }
                 }
             }
-            if n == 0 || seen >= resp.total_count as usize {
+            // a short page is the last (`total_count` may count a tx once per matching event)
+            if n < PER_PAGE as usize || seen >= resp.total_count as usize {
                 break;
             }
         }
