@@ -46,8 +46,8 @@ enum ExecutorMsg {
 
 use crate::error::ContractError;
 use crate::execute::{
-    check_expiry, check_verdict_proof, escrow_key, is_verified, settled_event, transfer_msg, REPLY_ACTION_RUN,
-    REPLY_EXECUTOR_INSTANTIATED,
+    check_expiry, check_verdict_proof, escrow_key, is_verified, locked_escrow, settled_event, transfer_msg,
+    REPLY_ACTION_RUN, REPLY_EXECUTOR_INSTANTIATED,
 };
 use crate::state::{ActionRecord, ACTIONS, ACTION_RUNNING, CONFIG, DENOMS, ESCROWS, EXECUTOR};
 
@@ -198,14 +198,7 @@ pub fn settle_action(
     }
     let cfg = CONFIG.load(deps.storage)?;
     let key = escrow_key(&bundle_id, index);
-    let mut escrow = ESCROWS.may_load(deps.storage, key)?.ok_or(ContractError::LegNotLocked {
-        bundle_id,
-        index,
-        status: LegStatus::None,
-    })?;
-    if escrow.status != LegStatus::Locked {
-        return Err(ContractError::LegNotLocked { bundle_id, index, status: escrow.status });
-    }
+    let mut escrow = locked_escrow(deps.storage, bundle_id, index)?;
     check_expiry(&cfg, &env, &escrow)?;
     // A plain leg expects zero, which no action hashes to.
     let expected = ACTIONS.may_load(deps.storage, key)?.map(|r| r.hash).unwrap_or_default();

@@ -84,6 +84,19 @@ pub(crate) fn escrow_key(bundle_id: &Hash32, index: u32) -> (&[u8], u32) {
     (bundle_id.0.as_slice(), index)
 }
 
+/// The escrow of a leg that is still locked, or `LegNotLocked` with its status.
+pub(crate) fn locked_escrow(storage: &dyn Storage, bundle_id: Hash32, index: u32) -> Result<Escrow, ContractError> {
+    let escrow = ESCROWS.may_load(storage, escrow_key(&bundle_id, index))?.ok_or(ContractError::LegNotLocked {
+        bundle_id,
+        index,
+        status: LegStatus::None,
+    })?;
+    if escrow.status != LegStatus::Locked {
+        return Err(ContractError::LegNotLocked { bundle_id, index, status: escrow.status });
+    }
+    Ok(escrow)
+}
+
 // ------------------------------------------------------------------ instantiate
 
 pub fn instantiate(deps: DepsMut, env: Env, msg: InstantiateMsg) -> Result<Response, ContractError> {
@@ -517,14 +530,7 @@ pub fn reply(deps: DepsMut, msg: Reply) -> Result<Response, ContractError> {
 pub fn refund_expired(deps: DepsMut, env: Env, bundle_id: Hash32, index: u32) -> Result<Response, ContractError> {
     let cfg = CONFIG.load(deps.storage)?;
     let key = escrow_key(&bundle_id, index);
-    let mut escrow = ESCROWS.may_load(deps.storage, key)?.ok_or(ContractError::LegNotLocked {
-        bundle_id,
-        index,
-        status: LegStatus::None,
-    })?;
-    if escrow.status != LegStatus::Locked {
-        return Err(ContractError::LegNotLocked { bundle_id, index, status: escrow.status });
-    }
+    let mut escrow = locked_escrow(deps.storage, bundle_id, index)?;
     let t = now(&env);
     let opens = refund_opens_at(&cfg, escrow.settle_deadline);
     if u128::from(t) < opens {
