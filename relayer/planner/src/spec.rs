@@ -241,6 +241,7 @@ impl BundleSpec {
                 amount,
                 recipient: party(d, chain, i, "recipient", &l.to)?,
                 action: None,
+                kind: Default::default(),
             });
         }
         if self.lock_within < slowest {

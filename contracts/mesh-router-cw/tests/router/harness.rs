@@ -181,6 +181,7 @@ impl World {
             amount: Amount::from(amount),
             recipient: self.account(recipient),
             action: None,
+            kind: Default::default(),
         }
     }
 
@@ -194,6 +195,7 @@ impl World {
             amount: Amount::from(5u128),
             recipient: AccountId::from_evm([0x44; 20].into()),
             action: None,
+            kind: Default::default(),
         }
     }
 
