@@ -400,7 +400,11 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMeshRouter
-    function wrappedToken(uint64 originDomain, bytes32 originToken) external view returns (address) {
+    function wrappedToken(uint64 originDomain, bytes32 originToken)
+        external
+        view
+        returns (address)
+    {
         return _wrappedAddress(originDomain, originToken);
     }
 

@@ -87,9 +87,9 @@ library MeshTypes {
     /// @dev `keccak256("AtomicMesh")`, the domain name hash.
     bytes32 internal constant NAME_HASH = keccak256("AtomicMesh");
     /// @dev The EIP-712 domain version: what `VERSION_HASH` hashes and ERC-5267 reports.
-    /// Version 3: legs carry an `action`, so nothing signed under versions 1 (EVM-only legs) or
-    /// 2 (VM-neutral legs without actions) verifies.
-    string internal constant VERSION = "3";
+    /// Version 4: legs carry a `kind` and an `origin` (lock-and-mint), so nothing signed under
+    /// versions 1 (EVM-only legs), 2 (VM-neutral legs) or 3 (legs with actions) verifies.
+    string internal constant VERSION = "4";
     /// @dev `keccak256(bytes(VERSION))`, the domain version hash.
     bytes32 internal constant VERSION_HASH = keccak256(bytes(VERSION));
 

@@ -100,8 +100,7 @@ contract MeshWrappedTokenFactory {
         if (msg.sender != router) revert OnlyRouter(msg.sender);
         _originDomain = originDomain;
         _originToken = originToken;
-        token = address(
-            new MeshWrappedToken{salt: keccak256(abi.encode(originDomain, originToken))}()
-        );
+        token =
+            address(new MeshWrappedToken{salt: keccak256(abi.encode(originDomain, originToken))}());
     }
 }

@@ -16,7 +16,7 @@ contract MintTest is MeshFixture {
     using MintLegs for MintLegs.MBundle;
 
     uint64 internal constant REMOTE = 8;
-    uint256 internal constant AMOUNT = 1_000e6;
+    uint256 internal constant AMOUNT = 1000e6;
 
     MeshRouter internal remote;
     bytes32 internal hubDomain;
@@ -234,7 +234,9 @@ contract MintTest is MeshFixture {
         vm.expectRevert(abi.encodeWithSelector(MeshWrappedToken.OnlyRouter.selector, bob));
         vm.prank(bob);
         w.mint(bob, 1);
-        vm.expectRevert(abi.encodeWithSelector(MeshWrappedToken.OnlyRouter.selector, address(router)));
+        vm.expectRevert(
+            abi.encodeWithSelector(MeshWrappedToken.OnlyRouter.selector, address(router))
+        );
         vm.prank(address(router));
         w.burn(1);
         _assertConserved();
@@ -261,7 +263,9 @@ contract MintTest is MeshFixture {
         _mintToBob(AMOUNT);
         MintLegs.MBundle memory b = _burnAndRelease(400e6);
         _lockBurn(b);
-        assertEq(_wrapped().balanceOf(address(remote)), 400e6, "the burn leg escrows wrapped tokens");
+        assertEq(
+            _wrapped().balanceOf(address(remote)), 400e6, "the burn leg escrows wrapped tokens"
+        );
         bytes32 root = _decide(b, MeshTypes.COMMIT);
         remote.settle(b.id(hubDomain), 0, MeshTypes.COMMIT, root, new bytes32[](0));
         _settleUnlocked(router, b, 1, MeshTypes.COMMIT, root);
@@ -325,9 +329,7 @@ contract MintTest is MeshFixture {
     function test_RevertWhen_ABurnLegNamesAWrappedTokenThatDoesNotExist() public {
         MintLegs.MBundle memory b = _burnAndRelease(AMOUNT);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IMeshRouter.WrappedTokenNotDeployed.selector, DOMAIN, _origin()
-            )
+            abi.encodeWithSelector(IMeshRouter.WrappedTokenNotDeployed.selector, DOMAIN, _origin())
         );
         _lockAs(bob, b, 0);
     }

@@ -89,9 +89,13 @@ contract MintHandler {
         b.lock(0, hubDomain);
         uint8 verdict = commit ? MeshTypes.COMMIT : MeshTypes.ABORT;
         bytes32 root = _decide(b, verdict);
-        if (mintFirst) routers[1 - o].settleUnlocked(1, verdict, root, new bytes32[](0), b.proofOf(1));
+        if (mintFirst) {
+            routers[1 - o].settleUnlocked(1, verdict, root, new bytes32[](0), b.proofOf(1));
+        }
         routers[o].settle(b.id(hubDomain), 0, verdict, root, new bytes32[](0));
-        if (!mintFirst) routers[1 - o].settleUnlocked(1, verdict, root, new bytes32[](0), b.proofOf(1));
+        if (!mintFirst) {
+            routers[1 - o].settleUnlocked(1, verdict, root, new bytes32[](0), b.proofOf(1));
+        }
         if (commit) {
             ghostReserve[o] += amount;
             ghostMinted[o] += amount;
@@ -118,9 +122,13 @@ contract MintHandler {
 
     /// @notice Burns part of an actor's wrapped tokens of origin `o` and releases it on the
     /// origin chain, release first or last, under a random verdict.
-    function burnAndRelease(uint256 o, uint256 actorSeed, uint256 amount, bool commit, bool releaseFirst)
-        external
-    {
+    function burnAndRelease(
+        uint256 o,
+        uint256 actorSeed,
+        uint256 amount,
+        bool commit,
+        bool releaseFirst
+    ) external {
         o %= 2;
         address user = actors[actorSeed % 3];
         if (wrappedSupply(o) == 0) return;
@@ -159,9 +167,13 @@ contract MintHandler {
         internal
     {
         bytes32 root = _decide(b, verdict);
-        if (releaseFirst) routers[o].settleUnlocked(1, verdict, root, new bytes32[](0), b.proofOf(1));
+        if (releaseFirst) {
+            routers[o].settleUnlocked(1, verdict, root, new bytes32[](0), b.proofOf(1));
+        }
         routers[1 - o].settle(b.id(hubDomain), 0, verdict, root, new bytes32[](0));
-        if (!releaseFirst) routers[o].settleUnlocked(1, verdict, root, new bytes32[](0), b.proofOf(1));
+        if (!releaseFirst) {
+            routers[o].settleUnlocked(1, verdict, root, new bytes32[](0), b.proofOf(1));
+        }
     }
 
     /// @notice Attacks: an actor mints the wrapped token directly, and a committed release with
