@@ -8,7 +8,7 @@ use mesh_protocol::eip712::{
 };
 use mesh_protocol::merkle::merkle_root;
 use mesh_protocol::sig::recover_signer_with;
-use mesh_protocol::{Amount, Bundle, LegKind, EvmAddress, Hash32, SettlementBatch, Signature65, SignerSetUpdate, U256};
+use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, LegKind, SettlementBatch, Signature65, SignerSetUpdate, U256};
 
 use crate::error::ContractError;
 use crate::msg::{

@@ -34,7 +34,9 @@ pub enum ContractError {
     WrongDomain { expected: u64, got: u64 },
     #[error("the leg carries an action on COMMIT; this router does not run actions (it would have to pay the recipient instead), so it refuses the leg")]
     ActionNotSupported,
-    #[error("the leg is a lock-and-mint leg (kind other than escrow); this router only escrows, so it refuses the leg")]
+    #[error(
+        "the leg is a lock-and-mint leg (kind other than escrow); this router only escrows, so it refuses the leg"
+    )]
     KindNotSupported,
     #[error("the leg's router {leg_router} is not this router {router}")]
     WrongRouter { leg_router: AccountId, router: AccountId },

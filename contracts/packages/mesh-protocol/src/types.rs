@@ -525,10 +525,13 @@ impl Bundle {
                 _ => continue,
             };
             let found = self.legs.iter().enumerate().position(|(j, other)| {
-                !used[j] && other.token == leg.token && other.amount == leg.amount && match wanted {
-                    (LegKind::Lock, origin) => other.kind == LegKind::Lock && other.domain == origin,
-                    (burn, _) => other.kind == burn,
-                }
+                !used[j]
+                    && other.token == leg.token
+                    && other.amount == leg.amount
+                    && match wanted {
+                        (LegKind::Lock, origin) => other.kind == LegKind::Lock && other.domain == origin,
+                        (burn, _) => other.kind == burn,
+                    }
             });
             match found {
                 Some(j) => used[j] = true,
