@@ -56,6 +56,10 @@ pub fn execute_msg(delivery: Delivery) -> Result<ExecuteMsg, CwError> {
         Delivery::SettleAction { item, .. } => {
             return Err(CwError::ActionNotSupported { bundle_id: item.bundle_id, index: item.leg_index })
         }
+        // nor a lock-and-mint leg (`KindNotSupported`)
+        Delivery::SettleUnlocked { item, .. } => {
+            return Err(CwError::KindNotSupported { bundle_id: item.bundle_id, index: item.leg_index })
+        }
     })
 }
 
