@@ -6,7 +6,7 @@ import {ReentrancyGuardTransient} from "solady/utils/ReentrancyGuardTransient.so
 import {SafeTransferLib} from "solady/utils/SafeTransferLib.sol";
 
 import {ActionExecutor} from "./ActionExecutor.sol";
-import {Action, Leg, MeshTypes} from "./MeshTypes.sol";
+import {Action, Leg, LegProof, MeshTypes} from "./MeshTypes.sol";
 import {MeshWrappedToken, MeshWrappedTokenFactory} from "./MeshWrappedToken.sol";
 import {IMeshRouter} from "./interfaces/IMeshRouter.sol";
 import {ISettlementVerifier} from "./interfaces/ISettlementVerifier.sol";

@@ -49,6 +49,24 @@ struct Action {
     uint64 gasLimit;
 }
 
+/// @notice A mint or release leg with what proves it is leg `index` of its bundle: the bundle's
+/// fields and every leg hash (as `lock` takes them), for `MeshRouter.settleUnlocked`. A global
+/// struct (like `Leg`) so that ABI bindings resolve its `Leg` field.
+/// @param leg The leg (kind mint or release, this router's domain and address).
+/// @param lockDeadline The bundle's lock deadline.
+/// @param settleDeadline The bundle's settle deadline.
+/// @param creatorHash `keccak256(bytes(creator))` of the bundle.
+/// @param nonce The bundle's nonce.
+/// @param legHashes `hashStruct(Leg)` of every leg of the bundle, in order.
+struct LegProof {
+    Leg leg;
+    uint64 lockDeadline;
+    uint64 settleDeadline;
+    bytes32 creatorHash;
+    uint64 nonce;
+    bytes32[] legHashes;
+}
+
 /// @title MeshTypes
 /// @notice The Atomic Mesh encoding (docs/protocol.md): EIP-712 type hashes, the hub's domain,
 /// leg hashes, bundle ids, settlement leaves and the digests relayers sign.

@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {MeshRouter} from "../src/MeshRouter.sol";
-import {MeshTypes} from "../src/MeshTypes.sol";
+import {LegProof, MeshTypes} from "../src/MeshTypes.sol";
 import {MeshWrappedToken} from "../src/MeshWrappedToken.sol";
 import {IMeshRouter} from "../src/interfaces/IMeshRouter.sol";
 import {MeshFixture} from "./utils/MeshFixture.sol";
@@ -203,7 +203,7 @@ contract MintTest is MeshFixture {
     function test_RevertWhen_MintLegIsNotInTheBundle() public {
         MintLegs.MBundle memory b = _lockAndMint(AMOUNT);
         bytes32 root = _decide(b, MeshTypes.COMMIT);
-        IMeshRouter.LegProof memory p = b.proofOf(1);
+        LegProof memory p = b.proofOf(1);
         p.leg.amount = AMOUNT * 2;
         vm.expectRevert();
         remote.settleUnlocked(1, MeshTypes.COMMIT, root, new bytes32[](0), p);

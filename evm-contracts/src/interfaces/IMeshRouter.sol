@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Leg} from "../MeshTypes.sol";
+import {Leg, LegProof} from "../MeshTypes.sol";
 import {ISettlementVerifier} from "./ISettlementVerifier.sol";
 
 /// @title IMeshRouter
@@ -68,23 +68,6 @@ interface IMeshRouter {
         bytes32 outputToken;
         uint256 minOut;
         uint64 gasLimit;
-    }
-
-    /// @notice A mint or release leg with what proves it is leg `index` of its bundle: the
-    /// bundle's fields and every leg hash (as `lock` takes them), for `settleUnlocked`.
-    /// @param leg The leg (kind mint or release, this router's domain and address).
-    /// @param lockDeadline The bundle's lock deadline.
-    /// @param settleDeadline The bundle's settle deadline.
-    /// @param creatorHash `keccak256(bytes(creator))` of the bundle.
-    /// @param nonce The bundle's nonce.
-    /// @param legHashes `hashStruct(Leg)` of every leg of the bundle, in order.
-    struct LegProof {
-        Leg leg;
-        uint64 lockDeadline;
-        uint64 settleDeadline;
-        bytes32 creatorHash;
-        uint64 nonce;
-        bytes32[] legHashes;
     }
 
     /// @notice One leg to settle in `settleMany`.

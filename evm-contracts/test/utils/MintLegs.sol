@@ -2,8 +2,7 @@
 pragma solidity 0.8.30;
 
 import {MeshRouter} from "../../src/MeshRouter.sol";
-import {Leg, MeshTypes} from "../../src/MeshTypes.sol";
-import {IMeshRouter} from "../../src/interfaces/IMeshRouter.sol";
+import {Leg, LegProof, MeshTypes} from "../../src/MeshTypes.sol";
 
 /// @notice Builds lock-and-mint legs and their bundles for the forge suites (test/Mint.t.sol,
 /// test/invariant/MintInvariants.t.sol).
@@ -74,7 +73,7 @@ library MintLegs {
     function proofOf(MBundle memory b, uint32 index)
         internal
         pure
-        returns (IMeshRouter.LegProof memory p)
+        returns (LegProof memory p)
     {
         p.leg = b.legs[index];
         p.lockDeadline = b.lockDeadline;

@@ -192,7 +192,7 @@ impl SettlementSink for EvmDelivery {
                     verdict: item.verdict.code(),
                     batchRoot: root.0,
                     proof: item.proof.into_iter().map(|h| h.0).collect(),
-                    p: IMeshRouter::LegProof {
+                    p: MeshRouter::LegProof {
                         leg: crate::sol_leg!(MeshRouter::Leg, leg),
                         lockDeadline: bundle.lock_deadline,
                         settleDeadline: bundle.settle_deadline,
