@@ -6,7 +6,8 @@ import {ReentrancyGuardTransient} from "solady/utils/ReentrancyGuardTransient.so
 import {SafeTransferLib} from "solady/utils/SafeTransferLib.sol";
 
 import {ActionExecutor} from "./ActionExecutor.sol";
-import {Action, Leg, MeshTypes} from "./MeshTypes.sol";
+import {Action, Leg, LegProof, MeshTypes} from "./MeshTypes.sol";
+import {MeshWrappedToken, MeshWrappedTokenFactory} from "./MeshWrappedToken.sol";
 import {IMeshRouter} from "./interfaces/IMeshRouter.sol";
 import {ISettlementVerifier} from "./interfaces/ISettlementVerifier.sol";
 
@@ -34,6 +35,15 @@ import {ISettlementVerifier} from "./interfaces/ISettlementVerifier.sol";
 /// fixed gas budget: if anything in it fails, the tokens never left escrow and the recipient is
 /// paid the escrowed tokens instead. The relayer must send enough gas for the whole budget
 /// (`ActionGasTooLow` otherwise), so it cannot starve an action into that fallback.
+///
+/// Lock-and-mint (`Leg.kind`): a lock leg is escrowed like any leg, and its COMMIT moves it into
+/// the router's reserve of that token instead of paying anyone; a mint leg locks nothing, and its
+/// COMMIT (`settleUnlocked`) mints the router's `MeshWrappedToken` of (origin domain, origin
+/// token) to the recipient. The way back: a burn leg escrows the wrapped token and its COMMIT
+/// burns it; a release leg locks nothing and its COMMIT pays the recipient from the reserve, and
+/// only from it (never from other legs' escrow). The hub registers a mint only beside a lock of
+/// the same token and amount, a release only beside a burn, so the wrapped supply on every chain
+/// equals the reserve on the origin chain.
 contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
     using SafeTransferLib for address;
 
@@ -56,6 +66,12 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
 
     /// @dev The executor the router deployed to run actions.
     ActionExecutor internal immutable _EXECUTOR;
+
+    /// @dev The factory the router deployed for its wrapped tokens (their CREATE2 deployer).
+    MeshWrappedTokenFactory internal immutable _WRAPPED_FACTORY;
+
+    /// @dev `keccak256` of the wrapped token's creation code (it takes no arguments).
+    bytes32 internal immutable _WRAPPED_CODE_HASH;
 
     /// @dev `settleMany` skip reasons, as in `SettlementSkipped`.
     uint8 internal constant _SKIP_NOT_LOCKED = 1;
@@ -90,6 +106,7 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
         LegStatus status;
         bool wideAmount;
         bool hasAction;
+        uint8 kind;
         // Slot 1.
         address recipient;
         uint96 amount;
@@ -109,6 +126,10 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
     /// @inheritdoc IMeshRouter
     mapping(address depositor => mapping(address operator => bool)) public isOperator;
 
+    /// @dev Origin tokens held as the backing of wrapped tokens elsewhere: raised by committed
+    /// lock legs, lowered by committed release legs. Escrowed legs are never part of it.
+    mapping(address token => uint256) internal _reserves;
+
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                        CONSTRUCTOR                         */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
@@ -127,6 +148,8 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
         _DOMAIN = domain_;
         _REFUND_GRACE = refundGrace_;
         _EXECUTOR = new ActionExecutor();
+        _WRAPPED_FACTORY = new MeshWrappedTokenFactory();
+        _WRAPPED_CODE_HASH = keccak256(type(MeshWrappedToken).creationCode);
     }
 
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
@@ -199,6 +222,38 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
             emit ActionFellBack(bundleId, index);
         }
         emit LegSettled(bundleId, index, MeshTypes.COMMIT);
+    }
+
+    /// @inheritdoc IMeshRouter
+    function settleUnlocked(
+        uint32 index,
+        uint8 verdict,
+        bytes32 batchRoot,
+        bytes32[] calldata proof,
+        LegProof calldata p
+    ) external nonReentrant {
+        Leg calldata leg = p.leg;
+        (bytes32 bundleId, bytes32 hash) = _checkUnlockedLeg(index, p);
+        _checkVerdictProof(bundleId, verdict, batchRoot, proof);
+        if (!_VERIFIER.isVerifiedRoot(batchRoot)) revert RootNotVerified(batchRoot);
+        Stored storage e = _escrows[_key(bundleId, index)];
+        LegStatus status = e.status;
+        // Exactly once: the record of the end is what a second settlement finds.
+        if (status != LegStatus.None) revert LegNotLocked(bundleId, index, status);
+        e.kind = leg.kind;
+        e.legHash = hash;
+        e.settleDeadline = p.settleDeadline;
+        if (verdict == MeshTypes.ABORT) {
+            // Nothing was locked, so nothing moves.
+            e.status = LegStatus.Aborted;
+        } else {
+            // As for a locked leg: once refunds open the lock this mint stands for may be refunded.
+            uint256 opens = _refundOpensAt(p.settleDeadline);
+            if (block.timestamp >= opens) revert SettlementExpired(opens, block.timestamp);
+            e.status = LegStatus.Committed;
+            e.token = _payUnlocked(leg);
+        }
+        emit LegSettled(bundleId, index, verdict);
     }
 
     /// @inheritdoc IMeshRouter
@@ -345,6 +400,20 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMeshRouter
+    function wrappedToken(uint64 originDomain, bytes32 originToken)
+        external
+        view
+        returns (address)
+    {
+        return _wrappedAddress(originDomain, originToken);
+    }
+
+    /// @inheritdoc IMeshRouter
+    function reserveOf(address token) external view returns (uint256) {
+        return _reserves[token];
+    }
+
+    /// @inheritdoc IMeshRouter
     function legStatus(bytes32 bundleId, uint32 index) external view returns (LegStatus) {
         return _escrows[_key(bundleId, index)].status;
     }
@@ -414,6 +483,12 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
             if (block.timestamp >= opens) revert SettlementExpired(opens, block.timestamp);
             if (hasAction) revert ActionRequired(bundleId, index);
             e.status = LegStatus.Committed;
+            uint8 kind = e.kind;
+            if (kind != MeshTypes.KIND_ESCROW) {
+                _keep(kind, token, _amount(e, wide));
+                emit LegSettled(bundleId, index, verdict);
+                return;
+            }
             to = e.recipient;
         } else {
             e.status = LegStatus.Aborted;
@@ -483,6 +558,13 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
                 return false;
             }
             e.status = LegStatus.Committed;
+            uint8 kind = e.kind;
+            if (kind != MeshTypes.KIND_ESCROW) {
+                // Our own reserve entry or our own wrapped token's burn: cannot fail.
+                _keep(kind, token, _amount(e, wide));
+                emit LegSettled(bundleId, index, verdict);
+                return true;
+            }
             to = e.recipient;
         } else {
             e.status = LegStatus.Aborted;
@@ -688,7 +770,7 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
         if (leg.domain != _DOMAIN) revert WrongDomain(_DOMAIN, leg.domain);
         address router = _evm(leg.router);
         depositor = _evm(leg.depositor);
-        token = _evm(leg.token);
+        token = _lockedToken(leg);
         address recipient = _evm(leg.recipient);
         if (router != address(this)) revert WrongRouter(router, address(this));
         if (msg.sender != depositor && !isOperator[depositor][msg.sender]) {
@@ -705,6 +787,121 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
         // Whatever the executor holds goes to the next action's recipient.
         if (recipient == address(_EXECUTOR)) revert RecipientIsExecutor();
         if (token.code.length == 0) revert TokenHasNoCode(token);
+    }
+
+    /// @dev The token a leg escrows, by its kind: the leg's token for an escrow or lock leg, the
+    /// router's wrapped token of (origin, token) for a burn leg (which must exist: nobody holds
+    /// one otherwise). Mint and release legs lock nothing; only an escrow leg has an action.
+    function _lockedToken(Leg calldata leg) internal view returns (address token) {
+        uint8 kind = leg.kind;
+        uint64 origin = leg.origin;
+        if (kind > MeshTypes.KIND_RELEASE) revert UnknownKind(kind);
+        if (kind == MeshTypes.KIND_MINT || kind == MeshTypes.KIND_RELEASE) {
+            revert LegLocksNothing(kind);
+        }
+        if (kind != MeshTypes.KIND_ESCROW && leg.action != bytes32(0)) revert ActionOnKind(kind);
+        if (kind == MeshTypes.KIND_BURN) {
+            if (origin == 0 || origin == _DOMAIN) revert BadOrigin(kind, origin);
+            token = _wrappedAddress(origin, leg.token);
+            if (token.code.length == 0) revert WrappedTokenNotDeployed(origin, leg.token);
+        } else {
+            if (origin != 0) revert BadOrigin(kind, origin);
+            token = _evm(leg.token);
+        }
+    }
+
+    /// @dev Checks that `p.leg` is an unlocked (mint or release) leg of this router and leg
+    /// `index` of the bundle `p` describes; returns that bundle's id and the leg's hash.
+    function _checkUnlockedLeg(uint32 index, LegProof calldata p)
+        internal
+        view
+        returns (bytes32 bundleId, bytes32 hash)
+    {
+        Leg calldata leg = p.leg;
+        uint8 kind = leg.kind;
+        if (kind != MeshTypes.KIND_MINT && kind != MeshTypes.KIND_RELEASE) {
+            revert NotAnUnlockedLeg(kind);
+        }
+        if (leg.domain != _DOMAIN) revert WrongDomain(_DOMAIN, leg.domain);
+        address router = _evm(leg.router);
+        if (router != address(this)) revert WrongRouter(router, address(this));
+        hash = MeshTypes.legHash(leg);
+        bundleId = MeshTypes.bundleIdFromLegHashes(
+            _HUB_DOMAIN, p.creatorHash, p.nonce, p.lockDeadline, p.settleDeadline, p.legHashes
+        );
+        _checkMembership(
+            bundleId,
+            index,
+            hash,
+            p.lockDeadline,
+            p.settleDeadline,
+            p.creatorHash,
+            p.nonce,
+            p.legHashes
+        );
+    }
+
+    /// @dev Pays a committed mint leg (mints the wrapped token, deploying it at its first mint)
+    /// or release leg (from the reserve only); returns the token paid.
+    function _payUnlocked(Leg calldata leg) internal returns (address token) {
+        address recipient = _evm(leg.recipient);
+        if (recipient == address(0)) revert ZeroRecipient();
+        uint256 amount = leg.amount;
+        if (amount == 0) revert ZeroAmount();
+        uint64 origin = leg.origin;
+        if (leg.kind == MeshTypes.KIND_MINT) {
+            if (origin == 0 || origin == _DOMAIN) revert BadOrigin(leg.kind, origin);
+            token = _wrappedAddress(origin, leg.token);
+            if (token.code.length == 0) {
+                _WRAPPED_FACTORY.deploy(origin, leg.token);
+                emit WrappedTokenDeployed(origin, leg.token, token);
+            }
+            MeshWrappedToken(token).mint(recipient, amount);
+        } else {
+            if (origin != 0) revert BadOrigin(leg.kind, origin);
+            token = _evm(leg.token);
+            uint256 reserve = _reserves[token];
+            if (reserve < amount) revert InsufficientReserve(token, reserve, amount);
+            unchecked {
+                reserve -= amount;
+            }
+            _reserves[token] = reserve;
+            emit ReserveChanged(token, reserve);
+            token.safeTransfer(recipient, amount);
+        }
+    }
+
+    /// @dev A committed lock leg's tokens join the reserve; a committed burn leg's wrapped tokens
+    /// (escrowed here) are burned. Nothing leaves the router.
+    function _keep(uint8 kind, address token, uint256 amount) internal {
+        if (kind == MeshTypes.KIND_LOCK) {
+            uint256 reserve = _reserves[token] + amount;
+            _reserves[token] = reserve;
+            emit ReserveChanged(token, reserve);
+        } else {
+            MeshWrappedToken(token).burn(amount);
+        }
+    }
+
+    /// @dev The CREATE2 address (deployer: the factory) of the wrapped token of
+    /// (`originDomain`, `originToken`), deployed or not.
+    function _wrappedAddress(uint64 originDomain, bytes32 originToken)
+        internal
+        view
+        returns (address)
+    {
+        bytes32 salt = keccak256(abi.encode(originDomain, originToken));
+        return address(
+            uint160(
+                uint256(
+                    keccak256(
+                        abi.encodePacked(
+                            bytes1(0xff), address(_WRAPPED_FACTORY), salt, _WRAPPED_CODE_HASH
+                        )
+                    )
+                )
+            )
+        );
     }
 
     /// @dev Pulls a checked leg's tokens, records its escrow and emits `LegLocked`; `token` and
@@ -737,6 +934,8 @@ contract MeshRouter is IMeshRouter, ReentrancyGuardTransient {
             e.hasAction = true;
             e.action = action;
         }
+        uint8 kind = leg.kind;
+        if (kind != MeshTypes.KIND_ESCROW) e.kind = kind;
         emit LegLocked(bundleId, index, hash, leg.depositor, leg.token, amount, settleDeadline);
     }
 

@@ -23,6 +23,13 @@ struct Leg {
     /// @dev `MeshTypes.actionHash` of the call a COMMIT runs with the escrowed tokens (paying
     /// the recipient its output), or zero for a plain transfer.
     bytes32 action;
+    /// @dev What the leg does (`MeshTypes.KIND_*`): 0 escrow, 1 lock (kept as the reserve on
+    /// COMMIT), 2 mint (nothing locked; COMMIT mints the wrapped origin token), 3 burn (escrows
+    /// the wrapped origin token; COMMIT burns it), 4 release (nothing locked; COMMIT pays from the
+    /// reserve). For mint and burn, `token` is the origin token.
+    uint8 kind;
+    /// @dev The origin domain of a mint or burn leg's token, zero for the other kinds.
+    uint64 origin;
 }
 
 /// @notice A call a COMMIT makes with a leg's escrowed tokens (docs/protocol.md), as hashed into
@@ -40,6 +47,24 @@ struct Action {
     uint256 minOut;
     /// @dev The exact gas the target is called with (1 to `MeshTypes.MAX_ACTION_GAS`).
     uint64 gasLimit;
+}
+
+/// @notice A mint or release leg with what proves it is leg `index` of its bundle: the bundle's
+/// fields and every leg hash (as `lock` takes them), for `MeshRouter.settleUnlocked`. A global
+/// struct (like `Leg`) so that ABI bindings resolve its `Leg` field.
+/// @param leg The leg (kind mint or release, this router's domain and address).
+/// @param lockDeadline The bundle's lock deadline.
+/// @param settleDeadline The bundle's settle deadline.
+/// @param creatorHash `keccak256(bytes(creator))` of the bundle.
+/// @param nonce The bundle's nonce.
+/// @param legHashes `hashStruct(Leg)` of every leg of the bundle, in order.
+struct LegProof {
+    Leg leg;
+    uint64 lockDeadline;
+    uint64 settleDeadline;
+    bytes32 creatorHash;
+    uint64 nonce;
+    bytes32[] legHashes;
 }
 
 /// @title MeshTypes
@@ -67,26 +92,33 @@ library MeshTypes {
     /// `gasLimit` is never called and its recipient is paid the escrowed tokens.
     uint256 internal constant MAX_ACTION_GAS = 10_000_000;
 
+    /// @dev Leg kinds (`Leg.kind`).
+    uint8 internal constant KIND_ESCROW = 0;
+    uint8 internal constant KIND_LOCK = 1;
+    uint8 internal constant KIND_MINT = 2;
+    uint8 internal constant KIND_BURN = 3;
+    uint8 internal constant KIND_RELEASE = 4;
+
     /// @dev `keccak256("EIP712Domain(string name,string version,bytes32 salt)")`.
     bytes32 internal constant DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,bytes32 salt)");
     /// @dev `keccak256("AtomicMesh")`, the domain name hash.
     bytes32 internal constant NAME_HASH = keccak256("AtomicMesh");
     /// @dev The EIP-712 domain version: what `VERSION_HASH` hashes and ERC-5267 reports.
-    /// Version 3: legs carry an `action`, so nothing signed under versions 1 (EVM-only legs) or
-    /// 2 (VM-neutral legs without actions) verifies.
-    string internal constant VERSION = "3";
+    /// Version 4: legs carry a `kind` and an `origin` (lock-and-mint), so nothing signed under
+    /// versions 1 (EVM-only legs), 2 (VM-neutral legs) or 3 (legs with actions) verifies.
+    string internal constant VERSION = "4";
     /// @dev `keccak256(bytes(VERSION))`, the domain version hash.
     bytes32 internal constant VERSION_HASH = keccak256(bytes(VERSION));
 
     /// @dev EIP-712 type hash of `Leg`.
     bytes32 internal constant LEG_TYPEHASH = keccak256(
-        "Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient,bytes32 action)"
+        "Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient,bytes32 action,uint8 kind,uint64 origin)"
     );
     /// @dev EIP-712 type hash of `Bundle` (with `Leg` appended, as EIP-712 requires).
     bytes32 internal constant BUNDLE_TYPEHASH = keccak256(
         "Bundle(bytes32 hubDomain,bytes32 creator,uint64 nonce,uint64 lockDeadline,uint64 settleDeadline,Leg[] legs)"
-        "Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient,bytes32 action)"
+        "Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient,bytes32 action,uint8 kind,uint64 origin)"
     );
     /// @dev EIP-712 type hash of `Action`, a leg's call on COMMIT.
     bytes32 internal constant ACTION_TYPEHASH = keccak256(
@@ -161,7 +193,9 @@ library MeshTypes {
                 leg.token,
                 leg.amount,
                 leg.recipient,
-                leg.action
+                leg.action,
+                leg.kind,
+                leg.origin
             )
         );
     }

@@ -241,7 +241,7 @@ contract SettlementVerifier is ISettlementVerifier {
     /// @notice The EIP-712 domain (ERC-5267): name, version and salt only.
     /// @return fields `0x13`: name, version and salt are set.
     /// @return name "AtomicMesh".
-    /// @return version "3" (`MeshTypes.VERSION`, the version the domain separator hashes).
+    /// @return version "4" (`MeshTypes.VERSION`, the version the domain separator hashes).
     /// @return chainId Zero: not part of the domain.
     /// @return verifyingContract Zero: not part of the domain.
     /// @return salt `MeshTypes.hubSalt(hubChainId, deployment)`.

@@ -124,6 +124,8 @@ contract ProtocolVectorsTest is Test {
         leg.amount = vm.parseJsonUint(json, string.concat(l, ".amount"));
         leg.recipient = vm.parseJsonBytes32(json, string.concat(l, ".recipient"));
         leg.action = vm.parseJsonBytes32(json, _key(string.concat(b, ".legActionHashes"), j, ""));
+        leg.kind = uint8(vm.parseJsonUint(json, _key(string.concat(b, ".legKinds"), j, "")));
+        leg.origin = uint64(vm.parseJsonUint(json, _key(string.concat(b, ".legOrigins"), j, "")));
     }
 
     /// @dev The action at JSON path `a` (its calldata hashed here, not read from the file).
@@ -173,6 +175,7 @@ contract ProtocolVectorsTest is Test {
     function test_Vectors_Bundles() public view {
         bytes32 separator = vm.parseJsonBytes32(json, ".hub.domainSeparator");
         uint256 i;
+        uint256 kinded;
         for (; vm.keyExistsJson(json, _key(".bundles", i, "")); ++i) {
             string memory b = _key(".bundles", i, "");
             bytes32[] memory legHashes =
@@ -217,7 +220,11 @@ contract ProtocolVectorsTest is Test {
                 vm.parseJsonBytes32(json, string.concat(b, ".abortLeaf")),
                 "abort leaf"
             );
+            for (uint256 j; j < legs.length; ++j) {
+                if (legs[j].kind != MeshTypes.KIND_ESCROW) ++kinded;
+            }
         }
+        assertGe(kinded, 4, "lock-and-mint legs in the vectors");
         assertGe(i, 4, "bundle vectors");
     }
 

@@ -588,7 +588,7 @@ contract SettlementVerifierTest is MeshFixture {
         (bytes1 fields, string memory name, string memory version,,,,) = verifier.eip712Domain();
         assertEq(uint8(fields), 0x13, "fields");
         assertEq(name, "AtomicMesh", "name");
-        assertEq(version, "3", "version");
+        assertEq(version, "4", "version");
         (,,,,, bytes32 saltField,) = verifier.eip712Domain();
         bytes32 rebuilt = keccak256(
             abi.encode(

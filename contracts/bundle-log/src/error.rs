@@ -56,6 +56,8 @@ pub enum ContractError {
     ActionNotSupported { leg_index: usize, vm: ChainVm },
     #[error("leg {leg_index}: the action's data is no call on {vm}: {reason}")]
     ActionDataNotOfVm { leg_index: usize, vm: ChainVm, reason: &'static str },
+    #[error("leg {leg_index}: {vm} does not run {kind} legs (its Router would refuse the leg)")]
+    KindNotSupported { leg_index: usize, kind: &'static str, vm: ChainVm },
     #[error("creator {creator} already used nonce {nonce} for bundle {bundle_id}")]
     NonceUsed { creator: Addr, nonce: u64, bundle_id: Hash32 },
 
@@ -67,6 +69,8 @@ pub enum ContractError {
     RelayerNotActive { relayer: Addr, bonded: String, jailed: bool },
     #[error("bundle {bundle_id} is not registered")]
     UnknownBundle { bundle_id: Hash32 },
+    #[error("bundle {bundle_id} leg {leg_index} locks nothing (a mint or release leg): there is no lock to report")]
+    LegLocksNothing { bundle_id: Hash32, leg_index: u32 },
     #[error("bundle {bundle_id} has {legs} legs, there is no leg {leg_index}")]
     LegIndexOutOfRange { bundle_id: Hash32, leg_index: u32, legs: usize },
     #[error("report of bundle {bundle_id} leg {leg_index}: leg hash {got} is not the registered {expected}")]

@@ -8,7 +8,7 @@ use mesh_protocol::eip712::{
 };
 use mesh_protocol::merkle::merkle_root;
 use mesh_protocol::sig::recover_signer_with;
-use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, SettlementBatch, Signature65, SignerSetUpdate, U256};
+use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, LegKind, SettlementBatch, Signature65, SignerSetUpdate, U256};
 
 use crate::error::ContractError;
 use crate::msg::{
@@ -220,6 +220,9 @@ pub fn register_bundle(deps: DepsMut, env: Env, info: MessageInfo, bundle: Bundl
                 got: leg.router,
             });
         }
+        if !leg.kind.is_escrow() && !chain.vm.runs_lock_and_mint() {
+            return Err(ContractError::KindNotSupported { leg_index, kind: kind_name(&leg.kind), vm: chain.vm });
+        }
         let mut accounts = vec![("depositor", &leg.depositor), ("token", &leg.token), ("recipient", &leg.recipient)];
         if let Some(action) = &leg.action {
             if !chain.vm.runs_actions() {
@@ -260,7 +263,8 @@ pub fn register_bundle(deps: DepsMut, env: Env, info: MessageInfo, bundle: Bundl
         rejected: vec![],
         vms,
     };
-    for (i, leg) in record.bundle.legs.iter().enumerate() {
+    // A mint or release leg locks nothing: no reporter waits for it, the verdict counts it ready.
+    for (i, leg) in record.bundle.legs.iter().enumerate().filter(|(_, l)| l.kind.needs_lock()) {
         state::set_awaiting(deps.storage, leg.domain, &id, i as u32, true)?;
     }
     let at = rules::next_check(&record);
@@ -278,6 +282,17 @@ pub fn register_bundle(deps: DepsMut, env: Env, info: MessageInfo, bundle: Bundl
         .add_attribute("bundle_id", id.to_string())
         .add_attribute("creator", info.sender)
         .add_attribute("legs", record.bundle.legs.len().to_string()))
+}
+
+/// The JSON name of a leg kind, for errors.
+fn kind_name(kind: &LegKind) -> &'static str {
+    match kind {
+        LegKind::Escrow => "escrow",
+        LegKind::Lock => "lock",
+        LegKind::Mint { .. } => "mint",
+        LegKind::Burn { .. } => "burn",
+        LegKind::Release => "release",
+    }
 }
 
 fn require_active(querier: &QuerierWrapper, cfg: &Config, relayer: &Addr) -> Result<(), ContractError> {
@@ -315,6 +330,9 @@ fn check_report(
 ) -> Result<(usize, bool), ContractError> {
     let (bundle_id, leg_index) = (b.id, r.leg_index);
     let i = check_leg_index(b, leg_index)?;
+    if !b.bundle.legs[i].kind.needs_lock() {
+        return Err(ContractError::LegLocksNothing { bundle_id, leg_index });
+    }
     if b.leg_hashes[i] != r.leg_hash {
         return Err(ContractError::LegHashMismatch {
             bundle_id,

@@ -23,8 +23,10 @@ fn windows_end(b: &BundleRecord) -> u64 {
     reports.max(b.rereport_until.unwrap_or(0))
 }
 
+/// Every leg that locks something is reported; mint and release legs lock nothing and are ready
+/// from registration (the hub matched each of them with a lock or burn leg of the bundle).
 fn all_reported(b: &BundleRecord) -> bool {
-    b.reports.iter().all(Option::is_some)
+    b.reports.iter().zip(&b.bundle.legs).all(|(r, leg)| r.is_some() || !leg.kind.needs_lock())
 }
 
 /// The verdict the bundle gets at time `now`, `None` while it must wait.
@@ -80,6 +82,7 @@ mod tests {
             amount: Amount::from(1u128),
             recipient: AccountId::ZERO,
             action: None,
+            kind: Default::default(),
         };
         BundleRecord {
             id: Hash32::default(),

@@ -42,6 +42,10 @@ pub enum ContractError {
     ActionDataNotJson { reason: String },
     #[error("the leg's recipient must not be the action executor {executor}")]
     RecipientIsExecutor { executor: Addr },
+    #[error(
+        "the leg is a lock-and-mint leg (kind other than escrow); this router only escrows, so it refuses the leg"
+    )]
+    KindNotSupported,
     #[error("the leg's router {leg_router} is not this router {router}")]
     WrongRouter { leg_router: AccountId, router: AccountId },
     #[error("{caller} is not the leg's depositor {depositor}")]

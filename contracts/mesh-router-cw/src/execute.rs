@@ -223,6 +223,10 @@ fn lock(
     if leg.recipient.is_zero() {
         return Err(ContractError::ZeroRecipient);
     }
+    // Lock-and-mint legs need a wrapped token and a reserve this router does not keep.
+    if !leg.kind.is_escrow() {
+        return Err(ContractError::KindNotSupported);
+    }
     bundle.validate().map_err(ContractError::InvalidBundle)?;
     let sent = token_id(api, &token)?;
     if sent != leg.token {

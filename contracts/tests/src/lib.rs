@@ -454,6 +454,7 @@ pub fn sample_leg(i: usize, nonce: u64) -> Leg {
         amount: Amount::from(1_000u128 + i as u128),
         recipient: account(0xe0 + i as u8),
         action: None,
+        kind: Default::default(),
     }
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Leg} from "../MeshTypes.sol";
+import {Leg, LegProof} from "../MeshTypes.sol";
 import {ISettlementVerifier} from "./ISettlementVerifier.sol";
 
 /// @title IMeshRouter
@@ -122,6 +122,19 @@ interface IMeshRouter {
     /// @param index The leg's index in the bundle.
     /// @param verdict 1 = COMMIT, 2 = ABORT.
     event LegSettled(bytes32 indexed bundleId, uint32 indexed index, uint8 verdict);
+
+    /// @notice The router deployed its wrapped token of an origin token (at its first mint).
+    /// @param originDomain The origin token's domain.
+    /// @param originToken The origin token's account id.
+    /// @param wrapped The wrapped token's address (`wrappedToken(originDomain, originToken)`).
+    event WrappedTokenDeployed(
+        uint64 indexed originDomain, bytes32 indexed originToken, address wrapped
+    );
+
+    /// @notice The reserve of `token` changed (a lock leg committed, or a release leg paid).
+    /// @param token The origin token.
+    /// @param reserve The new reserve.
+    event ReserveChanged(address indexed token, uint256 reserve);
 
     /// @notice A leg was refunded to its depositor once refunds opened (settle deadline + refund
     /// grace), without a verdict.
@@ -254,6 +267,27 @@ interface IMeshRouter {
     /// between actions.
     error RecipientIsExecutor();
 
+    /// @notice `lock` got a mint or release leg: those lock nothing (`settleUnlocked` settles them).
+    error LegLocksNothing(uint8 kind);
+
+    /// @notice The leg's kind is not one of `MeshTypes.KIND_*`.
+    error UnknownKind(uint8 kind);
+
+    /// @notice A lock-and-mint leg carries an action; only escrow legs may.
+    error ActionOnKind(uint8 kind);
+
+    /// @notice A mint or burn leg names no origin domain or this one, or another kind names one.
+    error BadOrigin(uint8 kind, uint64 origin);
+
+    /// @notice A burn leg's wrapped token does not exist here yet (so nobody holds any).
+    error WrappedTokenNotDeployed(uint64 originDomain, bytes32 originToken);
+
+    /// @notice `settleUnlocked` got a leg that is neither a mint nor a release leg.
+    error NotAnUnlockedLeg(uint8 kind);
+
+    /// @notice A release leg asks for more than the reserve of its token holds.
+    error InsufficientReserve(address token, uint256 reserve, uint256 amount);
+
     /*´:°•.°+.*•´.*:˚.°*.˚•´.°:°•.°•.*•´.*:˚.°*.˚•´.°:°•.°+.*•´.*:*/
     /*                      STATE-CHANGING                        */
     /*.•°:°.´+˚.*°.˚:*.´•*.+°.•°:´*.´•*.•°.•°:°.´:•˚°.*°.˚:*.´+°.•*/
@@ -302,6 +336,29 @@ interface IMeshRouter {
         uint8 verdict,
         bytes32 batchRoot,
         bytes32[] calldata proof
+    ) external;
+
+    /// @notice Applies a verified verdict to a mint or release leg, which locks nothing and so
+    /// has no escrow record until this call: COMMIT mints `leg.amount` of `wrappedToken(origin,
+    /// token)` to the recipient (a mint leg; the wrapped token is deployed at its first mint) or
+    /// pays it from the reserve of `token` (a release leg); ABORT only records the end.
+    /// Permissionless.
+    /// @dev Exactly once per leg (`LegNotLocked` for a second call, with the status it ended
+    /// in). COMMIT only while `block.timestamp < settleDeadline + refundGrace` (as for a locked
+    /// leg: from then on the lock this mint stands for may be refunded). A release pays only from
+    /// the reserve (`InsufficientReserve`), never from escrowed legs; a release delivered before
+    /// the lock COMMITs that back it may revert and be retried.
+    /// @param index The leg's index in the bundle.
+    /// @param verdict 1 = COMMIT, 2 = ABORT.
+    /// @param batchRoot A root verified by the SettlementVerifier.
+    /// @param proof Merkle siblings of `settlementLeaf(bundleId, verdict)` under `batchRoot`.
+    /// @param p The leg and its bundle's fields (which give the bundle id).
+    function settleUnlocked(
+        uint32 index,
+        uint8 verdict,
+        bytes32 batchRoot,
+        bytes32[] calldata proof,
+        LegProof calldata p
     ) external;
 
     /// @notice Applies a verified COMMIT to a leg with an action, supplying the action: runs it
@@ -452,6 +509,18 @@ interface IMeshRouter {
     /// @param index The leg's index.
     /// @return The escrow.
     function escrow(bytes32 bundleId, uint32 index) external view returns (Escrow memory);
+
+    /// @notice The address of this router's wrapped token of (`originDomain`, `originToken`),
+    /// deployed (at its first mint) or not: a CREATE2 address fixed by the pair.
+    /// @param originDomain The origin token's domain.
+    /// @param originToken The origin token's account id.
+    /// @return The wrapped token's address.
+    function wrappedToken(uint64 originDomain, bytes32 originToken) external view returns (address);
+
+    /// @notice The reserve of `token`: origin tokens backing wrapped tokens on other chains.
+    /// @param token The origin token (an ERC-20 of this chain).
+    /// @return The reserve.
+    function reserveOf(address token) external view returns (uint256);
 
     /// @notice The status of leg `index` of `bundleId`.
     /// @param bundleId The bundle's id.

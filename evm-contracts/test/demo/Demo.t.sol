@@ -251,7 +251,15 @@ contract DemoContractsTest is MeshFixture {
         returns (Leg memory)
     {
         return Leg(
-            c.domain, _acct(address(c.router)), _acct(dep), _acct(tok), amt, _acct(to), bytes32(0)
+            c.domain,
+            _acct(address(c.router)),
+            _acct(dep),
+            _acct(tok),
+            amt,
+            _acct(to),
+            bytes32(0),
+            0,
+            0
         );
     }
 

@@ -360,7 +360,9 @@ contract AttackHandler {
                 token: MeshTypes.account(address(tokens[(s >> 4) % 2])),
                 amount: s % 5 == 0 ? _bound(s >> 8, 2 ** 96, 1e30) : _bound(s >> 8, 1, 1e24),
                 recipient: MeshTypes.account(actors[(s >> 2) % 3]),
-                action: bytes32(0)
+                action: bytes32(0),
+                kind: 0,
+                origin: 0
             });
             hashes[i] = MeshTypes.legHash(bl[i]);
         }
@@ -818,7 +820,9 @@ contract AttackHandler {
             token: MeshTypes.account(address(tokens[seed % 2])),
             amount: _bound(seed >> 8, 1, 1e24),
             recipient: MeshTypes.account(caller),
-            action: bytes32(0)
+            action: bytes32(0),
+            kind: 0,
+            origin: 0
         });
         Ctx memory c = Ctx(
             bytes32(0),

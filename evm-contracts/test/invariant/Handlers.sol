@@ -140,7 +140,9 @@ contract RouterHandler {
                 token: MeshTypes.account(address(tokens[(s >> 4) % 2])),
                 amount: amount,
                 recipient: MeshTypes.account(actors[(s >> 2) % 3]),
-                action: bytes32(0)
+                action: bytes32(0),
+                kind: 0,
+                origin: 0
             });
             uint256 kind = (s >> 200) % 6;
             if (kind != 0 && kind <= 3) {

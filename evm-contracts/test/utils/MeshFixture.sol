@@ -199,7 +199,9 @@ abstract contract MeshFixture is Test {
             token: _acct(tok),
             amount: amount,
             recipient: _acct(recipient),
-            action: bytes32(0)
+            action: bytes32(0),
+            kind: 0,
+            origin: 0
         });
     }
 

@@ -149,6 +149,10 @@ pub enum Delivery {
     /// COMMITs one leg that carries an action under a root the verifier knows, supplying the
     /// action (calldata included) that the leg hash binds (docs/protocol.md §12).
     SettleAction { root: Hash32, item: SettleItem, action: mesh_protocol::Action },
+    /// Settles one mint or release leg (docs/protocol.md, "Leg kinds"), which locks nothing and so
+    /// is `NotLocked` until then, under a root the verifier knows; the Router checks the leg
+    /// against `bundle` (its id) itself.
+    SettleUnlocked { root: Hash32, item: SettleItem, bundle: Box<mesh_protocol::Bundle> },
 }
 
 /// A mined delivery.

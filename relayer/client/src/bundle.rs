@@ -564,19 +564,26 @@ pub(crate) async fn deliver_on(
         }
         let chain = c.network.chain(&entry.name).expect("directory chains come from the file");
         let d = delivery(chain, entry.domain, evm_secret)?;
-        let (mut items, mut actions) = (Vec::new(), Vec::new());
+        let (mut items, mut actions, mut unlocked) = (Vec::new(), Vec::new(), Vec::new());
         for i in legs {
-            if d.leg_state(bundle_id, i).await? != LegState::Locked {
+            // a mint or release leg locks nothing: it is to settle while NotLocked
+            let leg = &b.bundle.legs[i as usize];
+            let open = if leg.kind.needs_lock() { LegState::Locked } else { LegState::NotLocked };
+            if d.leg_state(bundle_id, i).await? != open {
                 writeln!(out, "{}: leg {i} already final", entry.name)?;
                 continue;
             }
             let item = SettleItem { bundle_id, leg_index: i, verdict, proof: proof.proof.clone() };
-            match (&b.bundle.legs[i as usize].action, verdict) {
+            if !leg.kind.needs_lock() {
+                unlocked.push(item);
+                continue;
+            }
+            match (&leg.action, verdict) {
                 (Some(action), Verdict::Commit) => actions.push((item, action.clone())),
                 _ => items.push(item),
             }
         }
-        if items.is_empty() && actions.is_empty() {
+        if items.is_empty() && actions.is_empty() && unlocked.is_empty() {
             continue;
         }
         let batch = SettlementBatch { epoch, batch_index: index, root };
@@ -589,7 +596,7 @@ pub(crate) async fn deliver_on(
             }
         }
         let mut deliveries = Vec::new();
-        if !actions.is_empty() && !known {
+        if (!actions.is_empty() || !unlocked.is_empty()) && !known {
             deliveries.push((0, Delivery::SubmitRoot { batch, signatures: signatures.clone() }));
             known = true;
         }
@@ -605,6 +612,12 @@ pub(crate) async fn deliver_on(
             ));
         }
         deliveries.extend(actions.into_iter().map(|(item, action)| (1, Delivery::SettleAction { root, item, action })));
+        // after the lock legs, so a release finds the reserve they build
+        deliveries.extend(
+            unlocked
+                .into_iter()
+                .map(|item| (1, Delivery::SettleUnlocked { root, item, bundle: Box::new(b.bundle.clone()) })),
+        );
         for (n, delivery) in deliveries {
             let sent = d.send(delivery).await?;
             if !sent.success {

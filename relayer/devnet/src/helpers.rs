@@ -25,6 +25,7 @@ pub fn usdc_leg(m: &Manifest, chain: usize, depositor: &str, recipient: &str, am
         amount: mesh_protocol::Amount::from(amount),
         recipient: addr(recipient).into(),
         action: None,
+        kind: Default::default(),
     }
 }
 
@@ -73,6 +74,7 @@ pub fn cw_leg(m: &Manifest, chain: usize, depositor: &str, recipient: &str, amou
         amount: mesh_protocol::Amount::from(amount),
         recipient: cw_account(recipient),
         action: None,
+        kind: Default::default(),
     }
 }
 

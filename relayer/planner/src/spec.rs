@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use mesh_protocol::eip712::{bundle_id, leg_hash};
-use mesh_protocol::{AccountId, Amount, Bundle, EvmAddress, Hash32, Leg};
+use mesh_protocol::{AccountId, Amount, Bundle, EvmAddress, Hash32, Leg, LegKind};
 use serde::Deserialize;
 
 use crate::directory::{ChainEntry, Directory, HubTiming, Vm};
@@ -103,9 +103,12 @@ pub struct LegSpec {
     /// ("100", "10e18", "0.009e18"), exact or refused (see `units`); or a variable times a
     /// decimal ("loan", "loan * 0.999"), rounded down to a base unit.
     pub amount: String,
-    /// What the leg does: "escrow" (the default, the only kind protocol v3 has). Mint, burn, lock
-    /// and release legs need protocol v4 and are refused until then.
+    /// What the leg does (protocol §13): "escrow" (the default), "lock" (on the token's origin
+    /// chain, to "router"), "mint" (from "router", the wrapped token of `origin`'s `token`),
+    /// "burn" (the wrapped token, to "router") or "release" (from "router", on the origin chain).
     pub kind: Option<String>,
+    /// The origin chain of a mint or burn leg's token: `token` is then that chain's symbol.
+    pub origin: Option<String>,
     /// A call the leg's tokens pay for on COMMIT, for the recipient (protocol §12).
     pub action: Option<ActionSpec>,
 }
@@ -140,8 +143,10 @@ pub enum SpecError {
     ConstraintsFail(Vec<ConstraintResult>),
     #[error("invalid bundle: {0}")]
     Invalid(#[from] mesh_protocol::ProtocolError),
-    #[error("leg {leg}: kind {kind:?} needs protocol v4 (escrow, lock, mint, burn and release legs); protocol v3 has escrow legs only")]
-    LegKindNeedsV4 { leg: usize, kind: String },
+    #[error("leg {leg}: a {kind} leg names the origin chain of its token (origin = \"alpha\")")]
+    KindNeedsOrigin { leg: usize, kind: &'static str },
+    #[error("leg {leg}: only mint and burn legs name an origin chain (this one is {kind})")]
+    OriginOnKind { leg: usize, kind: &'static str },
     #[error("leg {leg}: unknown kind {kind:?} (escrow, lock, mint, burn, release)")]
     UnknownLegKind { leg: usize, kind: String },
     #[error("this spec has calls, leg actions, variables or an objective: it is planned from live state (`mesh bundle plan`)")]
@@ -188,7 +193,28 @@ fn party(
     if let Some(a) = d.account(&chain.name, name) {
         return Ok(a);
     }
+    // the Router stands for the side of a lock-and-mint leg nobody holds (protocol §13)
+    if name == "router" {
+        return Ok(chain.router);
+    }
     account(name).ok_or_else(|| SpecError::UnknownParty { leg, what, name: name.into() })
+}
+
+/// A leg's kind word, checked against its `origin` (only mint and burn name one).
+fn leg_kind(leg: usize, l: &LegSpec) -> Result<&'static str, SpecError> {
+    let kind = match l.kind.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("escrow") => "escrow",
+        Some("lock") => "lock",
+        Some("mint") => "mint",
+        Some("burn") => "burn",
+        Some("release") => "release",
+        Some(k) => return Err(SpecError::UnknownLegKind { leg, kind: k.into() }),
+    };
+    match (kind, &l.origin) {
+        ("mint" | "burn", None) => Err(SpecError::KindNeedsOrigin { leg, kind }),
+        ("mint" | "burn", Some(_)) | (_, None) => Ok(kind),
+        (_, Some(_)) => Err(SpecError::OriginOnKind { leg, kind }),
+    }
 }
 
 /// A written account: a 0x EVM address.
@@ -293,14 +319,7 @@ impl BundleSpec {
     /// every step held or produced earlier).
     pub fn plan_with(&self, d: &dyn Directory, market: Option<&dyn Market>, now: u64) -> Result<Plan, SpecError> {
         for (leg, l) in self.legs.iter().enumerate() {
-            match l.kind.as_deref().map(str::to_ascii_lowercase).as_deref() {
-                None | Some("escrow") => {}
-                // hook: protocol v4's leg kinds (mint on the destination, burn/lock at the source)
-                Some(k @ ("lock" | "mint" | "burn" | "release")) => {
-                    return Err(SpecError::LegKindNeedsV4 { leg, kind: k.into() })
-                }
-                Some(k) => return Err(SpecError::UnknownLegKind { leg, kind: k.into() }),
-            }
+            leg_kind(leg, l)?;
         }
         if !self.needs_market() {
             return self.build(d, now, &BTreeMap::new(), None);
@@ -412,11 +431,34 @@ impl BundleSpec {
             })?;
             let confirm = chain.block_time * (chain.confirmations + 1);
             slowest = slowest.max(confirm);
-            let token = d.token(&chain.name, &l.token).ok_or_else(|| SpecError::UnknownToken {
+            let kind_word = leg_kind(i, l)?;
+            // a mint or burn leg names its origin chain's token (the wrapped one is the Router's)
+            let origin = match &l.origin {
+                Some(o) => Some(chains.iter().find(|e| &e.name == o).ok_or_else(|| SpecError::UnknownChain {
+                    leg: i,
+                    chain: o.clone(),
+                    known: chains.iter().map(|e| e.name.clone()).collect::<Vec<_>>().join(", "),
+                })?),
+                None => None,
+            };
+            let token_chain = origin.map_or(&chain.name, |o| &o.name);
+            let token = d.token(token_chain, &l.token).ok_or_else(|| SpecError::UnknownToken {
                 leg: i,
                 token: l.token.clone(),
-                chain: l.chain.clone(),
+                chain: token_chain.clone(),
             })?;
+            let kind = match kind_word {
+                "lock" => LegKind::Lock,
+                "mint" => LegKind::Mint { origin_domain: origin.map_or(0, |o| o.domain) },
+                "burn" => LegKind::Burn { origin_domain: origin.map_or(0, |o| o.domain) },
+                "release" => LegKind::Release,
+                _ => LegKind::Escrow,
+            };
+            // a wrapped token is its own asset in the balances ("USDC@alpha" on beta)
+            let asset = match &l.origin {
+                Some(o) => format!("{}@{o}", l.token),
+                None => l.token.clone(),
+            };
             let names: Vec<String> = self.variables.iter().map(|v| v.name.clone()).collect();
             let value = Expr::parse(&l.amount, Some(&token.unit), &names)
                 .map_err(|source| SpecError::BadAmount { leg: i, amount: l.amount.clone(), source })?
@@ -432,8 +474,8 @@ impl BundleSpec {
             amounts.push(value);
             let token = token.address;
             let amount = Amount::from(value as u128);
-            *net.entry((l.from.clone(), l.chain.clone(), l.token.clone())).or_insert(0) -= value;
-            *net.entry((l.to.clone(), l.chain.clone(), l.token.clone())).or_insert(0) += value;
+            *net.entry((l.from.clone(), l.chain.clone(), asset.clone())).or_insert(0) -= value;
+            *net.entry((l.to.clone(), l.chain.clone(), asset)).or_insert(0) += value;
             legs.push(Leg {
                 domain: chain.domain,
                 router: chain.router,
@@ -442,6 +484,7 @@ impl BundleSpec {
                 amount,
                 recipient: party(d, chain, i, "recipient", &l.to)?,
                 action: actions.and_then(|a| a.get(i).cloned().flatten()),
+                kind,
             });
         }
         if self.lock_within < slowest {

@@ -190,6 +190,7 @@ proptest::proptest! {
                 token: "USDC".into(),
                 amount: amount.to_string(),
                 kind: None,
+                origin: None,
                 action: None,
             })
             .collect();
@@ -282,4 +283,33 @@ fn a_token_missing_from_the_network_file_is_refused_even_by_address() {
     s.legs[0].token = "0x00000000000000000000000000000000000000aa".into();
     let err = s.plan(&directory(), 0).unwrap_err();
     assert!(matches!(err, SpecError::UnknownToken { leg: 0, .. }), "{err}");
+}
+
+#[test]
+fn a_lock_and_mint_spec_plans_into_matched_legs_the_hub_accepts() {
+    use mesh_protocol::LegKind;
+    let d = directory();
+    let s = BundleSpec::load(&example("mint.bundle.toml")).unwrap();
+    let p = s.plan(&d, 1_800_000_000).unwrap();
+    let (alpha, beta) = (&d.chains[0], &d.chains[1]);
+    let [lock, mint] = &p.bundle.legs[..] else { panic!("two legs") };
+    assert_eq!(lock.kind, LegKind::Lock);
+    assert_eq!(lock.recipient, alpha.router, "the origin Router holds the reserve");
+    assert_eq!(mint.kind, LegKind::Mint { origin_domain: alpha.domain });
+    assert_eq!(mint.depositor, beta.router, "the destination Router mints");
+    assert_eq!(mint.token, lock.token, "a mint names the origin token");
+    assert_eq!(mint.amount, Amount::from(100_000_000u128));
+    p.bundle.validate().unwrap();
+}
+
+#[test]
+fn a_mint_the_spec_does_not_back_with_a_lock_is_refused_as_unmatched() {
+    let d = directory();
+    let mut s = BundleSpec::load(&example("mint.bundle.toml")).unwrap();
+    s.legs[1].amount = "101 USDC".into(); // mints more than alice locks
+    let err = s.plan(&d, 1_800_000_000).unwrap_err();
+    assert!(
+        matches!(err, SpecError::Invalid(mesh_protocol::ProtocolError::UnmatchedLeg { index: 0, kind: 1 })),
+        "{err}"
+    );
 }

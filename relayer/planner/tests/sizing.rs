@@ -272,14 +272,17 @@ fn the_composition_check_names_the_step_that_breaks_it() {
 }
 
 #[test]
-fn live_parts_without_a_market_and_mint_legs_are_refused_by_name() {
+fn live_parts_without_a_market_and_unknown_or_originless_kinds_are_refused_by_name() {
     let d = directory();
     assert!(matches!(arbitrage().plan(&d, NOW), Err(SpecError::NeedsMarket)));
     let mut s = arbitrage();
     s.legs[1].kind = Some("mint".into());
     let err = s.plan_with(&d, Some(&demo_market(&d)), NOW).unwrap_err();
-    assert!(matches!(&err, SpecError::LegKindNeedsV4 { leg: 1, kind } if kind == "mint"), "{err}");
-    assert!(err.to_string().contains("needs protocol v4"));
+    assert!(matches!(&err, SpecError::KindNeedsOrigin { leg: 1, kind: "mint" }), "{err}");
+    s.legs[1].kind = None;
+    s.legs[1].origin = Some("alpha".into());
+    let err = s.plan_with(&d, Some(&demo_market(&d)), NOW).unwrap_err();
+    assert!(matches!(&err, SpecError::OriginOnKind { leg: 1, kind: "escrow" }), "{err}");
     s.legs[1].kind = Some("teleport".into());
     assert!(matches!(s.plan_with(&d, Some(&demo_market(&d)), NOW), Err(SpecError::UnknownLegKind { leg: 1, .. })));
     let mut s = arbitrage();

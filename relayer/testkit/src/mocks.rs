@@ -422,6 +422,7 @@ pub fn leg(chain_id: u64, router: Address, amount: u64) -> Leg {
         amount: Amount(U256::from(amount)),
         recipient: addr(0xbe).into(),
         action: None,
+        kind: Default::default(),
     }
 }
 

@@ -182,6 +182,7 @@ impl World {
             amount: Amount::from(amount),
             recipient: self.account(recipient),
             action: None,
+            kind: Default::default(),
         }
     }
 
@@ -195,6 +196,7 @@ impl World {
             amount: Amount::from(5u128),
             recipient: AccountId::from_evm([0x44; 20].into()),
             action: None,
+            kind: Default::default(),
         }
     }
 

@@ -345,3 +345,13 @@ fn a_recipient_of_twenty_bytes_is_paid_at_its_twenty_byte_address() {
     w.settle_alone(id, 0, mesh_protocol::Verdict::Commit).unwrap();
     assert_eq!(w.bank_balance(&recipient, DENOM), 10);
 }
+
+#[test]
+fn a_lock_refuses_a_lock_and_mint_leg() {
+    let mut w = World::new();
+    let mut bundle = w.simple_bundle();
+    bundle.legs[0].kind = mesh_protocol::LegKind::Lock;
+    let alice = w.alice.clone();
+    assert_refused(w.try_lock_native(&alice, &bundle, 0, &coins(1000, DENOM)), ContractError::KindNotSupported);
+    assert!(w.escrow(w.id(&bundle), 0).is_none(), "nothing escrowed");
+}

@@ -142,6 +142,15 @@ impl ChainVm {
     }
 }
 
+impl ChainVm {
+    /// Whether the VM's Router runs lock-and-mint legs (`Leg::kind` other than escrow): the EVM
+    /// MeshRouter does (MeshWrappedToken, reserve accounting); mesh-router-cw does not and
+    /// refuses such legs, so the hub refuses to register them.
+    pub fn runs_lock_and_mint(&self) -> bool {
+        matches!(self, ChainVm::Evm { .. })
+    }
+}
+
 impl core::fmt::Display for ChainVm {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "{} chain {}", self.vm_name(), self.native_chain_id())

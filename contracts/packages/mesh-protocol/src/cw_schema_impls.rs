@@ -123,8 +123,48 @@ impl Schemaifier for Leg {
                     "action",
                     "A call made with the escrowed tokens on COMMIT (absent: a transfer).",
                 ),
+                {
+                    let (name, mut p) = prop::<LegKind>(v, "kind", "What the leg does (absent: escrow).");
+                    p.defaulting = true;
+                    (name, p)
+                },
             ]
         })
+    }
+}
+
+impl Schemaifier for LegKind {
+    fn visit_schema(v: &mut SchemaVisitor) -> DefinitionReference {
+        if let Some(r) = v.get_reference::<Self>() {
+            return r;
+        }
+        v.reserve_spot(Self::id());
+        let unit = |d: &'static str| EnumCase { description: Some(Cow::Borrowed(d)), value: EnumValue::Unit };
+        let origin = |v: &mut SchemaVisitor, d: &'static str| EnumCase {
+            description: Some(Cow::Borrowed(d)),
+            value: EnumValue::Named {
+                properties: BTreeMap::from_iter([prop::<u64>(v, "origin_domain", "The token's origin domain.")]),
+            },
+        };
+        let mint = origin(v, "Nothing locked: COMMIT mints the wrapped origin token to the recipient.");
+        let burn = origin(v, "Escrows the wrapped origin token: COMMIT burns it, ABORT refunds it.");
+        v.insert(
+            Self::id(),
+            Node {
+                name: Cow::Borrowed("LegKind"),
+                description: Some(Cow::Borrowed("The kind of a leg (docs/protocol.md, leg kinds).")),
+                value: NodeType::Enum {
+                    discriminator: None,
+                    cases: BTreeMap::from([
+                        (Cow::Borrowed("escrow"), unit("Escrowed: COMMIT pays the recipient, ABORT refunds.")),
+                        (Cow::Borrowed("lock"), unit("Escrowed on the origin domain: COMMIT keeps it as reserve.")),
+                        (Cow::Borrowed("mint"), mint),
+                        (Cow::Borrowed("burn"), burn),
+                        (Cow::Borrowed("release"), unit("Nothing locked: COMMIT pays the recipient from the reserve.")),
+                    ]),
+                },
+            },
+        )
     }
 }
 

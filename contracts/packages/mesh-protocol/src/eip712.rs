@@ -13,9 +13,9 @@ use crate::types::{Action, Bundle, Leg, SettlementBatch, SignerSet, SignerSetUpd
 
 /// EIP-712 domain name shared by every statement of the hub.
 pub const DOMAIN_NAME: &str = "AtomicMesh";
-/// EIP-712 domain version: "3" since a leg may carry an action (version 2 made legs VM-neutral),
-/// so that nothing signed under an earlier encoding verifies.
-pub const DOMAIN_VERSION: &str = "3";
+/// EIP-712 domain version: "4" since a leg has a kind (lock-and-mint; version 3 added actions,
+/// version 2 made legs VM-neutral), so that nothing signed under an earlier encoding verifies.
+pub const DOMAIN_VERSION: &str = "4";
 
 /// Solidity definitions of the hashed structs; the single source of the type strings.
 pub mod sol_types {
@@ -29,6 +29,8 @@ pub mod sol_types {
             uint256 amount;
             bytes32 recipient;
             bytes32 action;
+            uint8 kind;
+            uint64 origin;
         }
         struct Action {
             bytes32 target;
@@ -123,6 +125,8 @@ fn sol_leg(leg: &Leg) -> sol_types::Leg {
         amount: leg.amount.0,
         recipient: leg.recipient.0,
         action: leg.action.as_ref().map(action_hash).unwrap_or(B256::ZERO),
+        kind: leg.kind.code(),
+        origin: leg.kind.origin(),
     }
 }
 

@@ -19,6 +19,12 @@ pub enum ProtocolError {
     EmptyCreator,
     #[error("leg {index}: action: {reason}")]
     BadAction { index: usize, reason: &'static str },
+    #[error("leg {index}: only an escrow leg may carry an action")]
+    ActionOnKind { index: usize },
+    #[error("leg {index}: {reason}")]
+    BadKind { index: usize, reason: &'static str },
+    #[error("leg {index} (kind {kind}) is not matched one to one: every mint needs a lock of the same token and amount on its origin domain, every release a burn of the same origin, token and amount, and no lock or burn may be left over")]
+    UnmatchedLeg { index: usize, kind: u8 },
 
     #[error("signer set is empty")]
     EmptySignerSet,

@@ -291,6 +291,77 @@ pub struct Leg {
     /// plain transfer. Part of the leg hash (its [`crate::eip712::action_hash`], zero when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<Action>,
+    /// What the leg does with tokens: a plain escrow (the default, absent from the JSON), or one
+    /// side of a lock-and-mint transfer (docs/protocol.md, "Leg kinds"). Part of the leg hash
+    /// ([`LegKind::code`] and [`LegKind::origin`]).
+    #[serde(default, skip_serializing_if = "LegKind::is_escrow")]
+    pub kind: LegKind,
+}
+
+/// The kind of a leg. A lock-and-mint transfer pairs a `Lock` on the token's origin domain with a
+/// `Mint` elsewhere (the hub refuses a bundle whose mints are not matched one to one by locks of
+/// the same token and amount); the way back pairs a `Burn` of the wrapped token with a `Release`
+/// from the origin Router's reserve. `token` always names the origin token; the wrapped token is
+/// the destination Router's for (origin domain, origin token). Where the leg has no holder, the
+/// Router stands in: it is the recipient of `Lock` and `Burn` legs and the depositor of `Mint`
+/// and `Release` legs.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LegKind {
+    /// Escrowed from the depositor; COMMIT pays the recipient, ABORT refunds.
+    #[default]
+    Escrow,
+    /// Escrowed from the depositor on the token's origin domain; COMMIT keeps it in the Router as
+    /// the reserve backing the wrapped tokens minted elsewhere, ABORT refunds.
+    Lock,
+    /// Nothing locked: COMMIT mints `amount` of the Router's wrapped token of
+    /// (`origin_domain`, `token`) to the recipient, ABORT does nothing.
+    Mint { origin_domain: u64 },
+    /// The depositor escrows the wrapped token of (`origin_domain`, `token`); COMMIT burns it,
+    /// ABORT refunds it.
+    Burn { origin_domain: u64 },
+    /// Nothing locked, on the token's origin domain: COMMIT pays the recipient from the Router's
+    /// reserve of `token`, ABORT does nothing.
+    Release,
+}
+
+impl LegKind {
+    pub fn is_escrow(&self) -> bool {
+        *self == LegKind::Escrow
+    }
+
+    /// The `uint8 kind` of the EIP-712 `Leg`: 0 escrow, 1 lock, 2 mint, 3 burn, 4 release.
+    pub fn code(&self) -> u8 {
+        match self {
+            LegKind::Escrow => 0,
+            LegKind::Lock => 1,
+            LegKind::Mint { .. } => 2,
+            LegKind::Burn { .. } => 3,
+            LegKind::Release => 4,
+        }
+    }
+
+    /// The `uint64 origin` of the EIP-712 `Leg`: the origin domain of a mint or burn, else 0.
+    pub fn origin(&self) -> u64 {
+        match self {
+            LegKind::Mint { origin_domain } | LegKind::Burn { origin_domain } => *origin_domain,
+            _ => 0,
+        }
+    }
+
+    /// Whether a depositor locks tokens for this leg (and a relayer reports the lock): false for
+    /// `Mint` and `Release`, which the hub counts as ready from registration.
+    pub fn needs_lock(&self) -> bool {
+        !matches!(self, LegKind::Mint { .. } | LegKind::Release)
+    }
+
+    /// The domain where the leg's `token` lives, for a leg on `domain`.
+    pub fn token_origin(&self, domain: u64) -> u64 {
+        match self {
+            LegKind::Mint { origin_domain } | LegKind::Burn { origin_domain } => *origin_domain,
+            _ => domain,
+        }
+    }
 }
 
 /// What a leg's Router does on COMMIT instead of paying the recipient the escrowed tokens: it
@@ -430,10 +501,73 @@ impl Bundle {
                 return Err(ProtocolError::ZeroAmount { index });
             }
             if let Some(action) = &leg.action {
+                if !leg.kind.is_escrow() {
+                    return Err(ProtocolError::ActionOnKind { index });
+                }
                 action.validate(index)?;
+            }
+            leg.validate_kind(index)?;
+        }
+        self.validate_conservation()
+    }
+
+    /// Lock, then mint exactly what was locked: every `Mint` is matched by its own `Lock` of the
+    /// same token and amount on its origin domain, every `Release` by its own `Burn` of the same
+    /// origin, token and amount, and no `Lock` or `Burn` is left over (conservation is an
+    /// equality: wrapped supply = escrowed origin tokens). Greedy matching is exact here: legs
+    /// with equal keys are interchangeable.
+    fn validate_conservation(&self) -> Result<(), ProtocolError> {
+        let mut used = [false; MAX_LEGS];
+        for (index, leg) in self.legs.iter().enumerate() {
+            let wanted = match leg.kind {
+                LegKind::Mint { origin_domain } => (LegKind::Lock, origin_domain),
+                LegKind::Release => (LegKind::Burn { origin_domain: leg.domain }, 0),
+                _ => continue,
+            };
+            let found = self.legs.iter().enumerate().position(|(j, other)| {
+                !used[j]
+                    && other.token == leg.token
+                    && other.amount == leg.amount
+                    && match wanted {
+                        (LegKind::Lock, origin) => other.kind == LegKind::Lock && other.domain == origin,
+                        (burn, _) => other.kind == burn,
+                    }
+            });
+            match found {
+                Some(j) => used[j] = true,
+                None => return Err(ProtocolError::UnmatchedLeg { index, kind: leg.kind.code() }),
+            }
+        }
+        for (index, leg) in self.legs.iter().enumerate() {
+            if matches!(leg.kind, LegKind::Lock | LegKind::Burn { .. }) && !used[index] {
+                return Err(ProtocolError::UnmatchedLeg { index, kind: leg.kind.code() });
             }
         }
         Ok(())
+    }
+}
+
+impl Leg {
+    /// The per-leg rules of its kind (leg `index`): a mint or burn is never on its origin domain
+    /// and names a positive one; the Router stands for the side no one holds.
+    fn validate_kind(&self, index: usize) -> Result<(), ProtocolError> {
+        let bad = |reason| Err(ProtocolError::BadKind { index, reason });
+        match self.kind {
+            LegKind::Escrow => Ok(()),
+            LegKind::Mint { origin_domain } | LegKind::Burn { origin_domain } if origin_domain == 0 => {
+                bad("origin domain must be positive")
+            }
+            LegKind::Mint { origin_domain } | LegKind::Burn { origin_domain } if origin_domain == self.domain => {
+                bad("a wrapped token is never minted or burned on its origin domain")
+            }
+            LegKind::Lock | LegKind::Burn { .. } if self.recipient != self.router => {
+                bad("the recipient of a lock or burn leg must be its router")
+            }
+            LegKind::Mint { .. } | LegKind::Release if self.depositor != self.router => {
+                bad("the depositor of a mint or release leg must be its router")
+            }
+            _ => Ok(()),
+        }
     }
 }
 

@@ -18,7 +18,7 @@ fn manual_action_hash(a: &Action) -> B256 {
 
 fn manual_leg_hash(leg: &Leg) -> B256 {
     let typehash = keccak256(
-        "Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient,bytes32 action)",
+        "Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient,bytes32 action,uint8 kind,uint64 origin)",
     );
     let action = leg.action.as_ref().map(manual_action_hash).unwrap_or_default();
     keccak256(
@@ -31,6 +31,8 @@ fn manual_leg_hash(leg: &Leg) -> B256 {
             leg.amount.0,
             leg.recipient.0,
             action,
+            U256::from(leg.kind.code()),
+            U256::from(leg.kind.origin()),
         )
             .abi_encode(),
     )
@@ -39,7 +41,7 @@ fn manual_leg_hash(leg: &Leg) -> B256 {
 fn manual_bundle_id(hub: &HubDomain, b: &Bundle) -> B256 {
     let typehash = keccak256(
         "Bundle(bytes32 hubDomain,bytes32 creator,uint64 nonce,uint64 lockDeadline,uint64 settleDeadline,Leg[] legs)\
-         Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient,bytes32 action)",
+         Leg(uint64 domain,bytes32 router,bytes32 depositor,bytes32 token,uint256 amount,bytes32 recipient,bytes32 action,uint8 kind,uint64 origin)",
     );
     let legs: Vec<u8> = b.legs.iter().flat_map(|l| manual_leg_hash(l).0).collect();
     keccak256(
@@ -61,7 +63,7 @@ fn domain_separator_is_name_version_salt() {
     let hub = HubDomain::new("mesh-devnet-1", "inj1log");
     let typehash = keccak256("EIP712Domain(string name,string version,bytes32 salt)");
     let salt = keccak256((keccak256("mesh-devnet-1"), keccak256("inj1log")).abi_encode());
-    let expected = keccak256((typehash, keccak256("AtomicMesh"), keccak256("3"), salt).abi_encode());
+    let expected = keccak256((typehash, keccak256("AtomicMesh"), keccak256("4"), salt).abi_encode());
     assert_eq!(hub.separator(), expected);
     assert_ne!(hub.separator(), HubDomain::new("mesh-devnet-2", "inj1log").separator());
 }
@@ -287,7 +289,7 @@ fn a_v1_signed_batch_digest_differs_from_v2() {
     let hub = HubDomain::new("mesh-devnet-1", "inj1log");
     let typehash = keccak256("EIP712Domain(string name,string version,bytes32 salt)");
     let v1 = keccak256((typehash, keccak256("AtomicMesh"), keccak256("1"), hub.salt()).abi_encode());
-    assert_eq!(DOMAIN_VERSION, "3");
+    assert_eq!(DOMAIN_VERSION, "4");
     assert_ne!(hub.separator(), v1);
     let batch = SettlementBatch { epoch: 1, batch_index: 0, root: Hash32(keccak256("root")) };
     let struct_hash = keccak256(
@@ -376,6 +378,143 @@ fn action_json_is_strict_and_absent_for_plain_legs() {
     let mut extra = with;
     extra["action"]["calldata"] = "0x".into();
     assert!(serde_json::from_value::<Leg>(extra).is_err());
+}
+
+/// Nothing signed under the v3 domain (legs without a kind) verifies under v4.
+#[test]
+fn a_v3_domain_differs_from_v4() {
+    let hub = HubDomain::new("mesh-devnet-1", "inj1log");
+    let typehash = keccak256("EIP712Domain(string name,string version,bytes32 salt)");
+    let v3 = keccak256((typehash, keccak256("AtomicMesh"), keccak256("3"), hub.salt()).abi_encode());
+    assert_ne!(hub.separator(), v3);
+}
+
+/// A lock-and-mint pair: leg 0 locks on domain 1, leg 1 mints on domain 2; leg 2 burns on
+/// domain 2, leg 3 releases on domain 1 (the way back).
+fn mint_bundle() -> Bundle {
+    let router = |d: u8| AccountId(B256::left_padding_from(&[d]));
+    let user = AccountId(B256::repeat_byte(0x0a));
+    let usdc = AccountId(B256::repeat_byte(0x0c));
+    let leg = |domain: u64, kind: LegKind, amount: u128| {
+        let r = router(domain as u8);
+        let (depositor, recipient) = match kind {
+            LegKind::Lock | LegKind::Burn { .. } => (user, r),
+            _ => (r, user),
+        };
+        Leg { domain, router: r, depositor, token: usdc, amount: Amount::from(amount), recipient, action: None, kind }
+    };
+    Bundle {
+        creator: "inj1c".into(),
+        nonce: 1,
+        lock_deadline: 10,
+        settle_deadline: 20,
+        legs: vec![
+            leg(1, LegKind::Lock, 100),
+            leg(2, LegKind::Mint { origin_domain: 1 }, 100),
+            leg(2, LegKind::Burn { origin_domain: 1 }, 40),
+            leg(1, LegKind::Release, 40),
+        ],
+    }
+}
+
+#[test]
+fn a_mint_matched_by_a_lock_of_the_same_token_and_amount_is_valid() {
+    assert_eq!(mint_bundle().validate(), Ok(()));
+}
+
+#[test]
+fn a_mint_without_a_matching_lock_is_refused() {
+    let mut b = mint_bundle();
+    b.legs[1].amount = Amount::from(101u128);
+    assert_eq!(b.validate(), Err(ProtocolError::UnmatchedLeg { index: 1, kind: 2 }), "more minted than locked");
+    let mut b = mint_bundle();
+    b.legs.remove(0);
+    assert_eq!(b.validate(), Err(ProtocolError::UnmatchedLeg { index: 0, kind: 2 }), "no lock at all");
+    let mut b = mint_bundle();
+    b.legs[1].token = AccountId(B256::repeat_byte(0x0d));
+    assert_eq!(b.validate(), Err(ProtocolError::UnmatchedLeg { index: 1, kind: 2 }), "another token");
+    let mut b = mint_bundle();
+    b.legs[1].kind = LegKind::Mint { origin_domain: 3 };
+    assert_eq!(b.validate(), Err(ProtocolError::UnmatchedLeg { index: 1, kind: 2 }), "locked on another domain");
+}
+
+#[test]
+fn one_lock_cannot_back_two_mints() {
+    let mut b = mint_bundle();
+    let second = b.legs[1].clone();
+    b.legs.push(second);
+    assert_eq!(b.validate(), Err(ProtocolError::UnmatchedLeg { index: 4, kind: 2 }));
+}
+
+#[test]
+fn a_release_without_a_matching_burn_is_refused() {
+    let mut b = mint_bundle();
+    b.legs.remove(2);
+    assert_eq!(b.validate(), Err(ProtocolError::UnmatchedLeg { index: 2, kind: 4 }));
+    let mut b = mint_bundle();
+    b.legs[3].amount = Amount::from(41u128);
+    assert_eq!(b.validate(), Err(ProtocolError::UnmatchedLeg { index: 3, kind: 4 }));
+}
+
+#[test]
+fn an_unmatched_lock_or_burn_is_refused_because_conservation_is_an_equality() {
+    let mut b = mint_bundle();
+    b.legs.truncate(3);
+    assert_eq!(b.validate(), Err(ProtocolError::UnmatchedLeg { index: 2, kind: 3 }), "burn without release");
+    let mut b = mint_bundle();
+    b.legs.remove(1);
+    assert_eq!(b.validate(), Err(ProtocolError::UnmatchedLeg { index: 0, kind: 1 }), "lock without mint");
+}
+
+#[test]
+fn kinds_are_checked_leg_by_leg() {
+    let mut b = mint_bundle();
+    b.legs[1].kind = LegKind::Mint { origin_domain: 2 };
+    assert!(matches!(b.validate(), Err(ProtocolError::BadKind { index: 1, .. })), "mint on its origin");
+    let mut b = mint_bundle();
+    b.legs[1].kind = LegKind::Mint { origin_domain: 0 };
+    assert!(matches!(b.validate(), Err(ProtocolError::BadKind { index: 1, .. })));
+    let mut b = mint_bundle();
+    b.legs[0].recipient = b.legs[0].depositor;
+    assert!(matches!(b.validate(), Err(ProtocolError::BadKind { index: 0, .. })), "a lock pays no one");
+    let mut b = mint_bundle();
+    b.legs[1].depositor = b.legs[1].recipient;
+    assert!(matches!(b.validate(), Err(ProtocolError::BadKind { index: 1, .. })), "nobody deposits for a mint");
+    let mut b = mint_bundle();
+    b.legs[1].action = Some(Action {
+        target: AccountId(B256::repeat_byte(1)),
+        data: vec![].into(),
+        output_token: AccountId(B256::repeat_byte(2)),
+        min_out: Amount::from(0u128),
+        gas_limit: 1,
+    });
+    assert_eq!(b.validate(), Err(ProtocolError::ActionOnKind { index: 1 }));
+}
+
+/// The kind and its origin are bound by the leg hash; a v3-shaped JSON leg (no kind) is an escrow
+/// leg and serialises without the field.
+#[test]
+fn the_kind_changes_the_leg_hash_and_is_absent_from_escrow_json() {
+    let b = mint_bundle();
+    let mut seen = std::collections::HashSet::new();
+    for kind in [
+        LegKind::Escrow,
+        LegKind::Lock,
+        LegKind::Mint { origin_domain: 1 },
+        LegKind::Mint { origin_domain: 3 },
+        LegKind::Burn { origin_domain: 1 },
+        LegKind::Release,
+    ] {
+        let leg = Leg { kind, ..b.legs[1].clone() };
+        assert_eq!(leg_hash(&leg), manual_leg_hash(&leg));
+        assert!(seen.insert(leg_hash(&leg)), "{kind:?}");
+    }
+    let plain = serde_json::to_value(sample_leg(31337, 3, 100)).unwrap();
+    assert!(plain.get("kind").is_none());
+    let mint = serde_json::to_value(&b.legs[1]).unwrap();
+    assert_eq!(mint["kind"], serde_json::json!({ "mint": { "origin_domain": 1 } }));
+    assert_eq!(serde_json::to_value(&b.legs[0]).unwrap()["kind"], "lock");
+    assert_eq!(serde_json::from_value::<Leg>(mint).unwrap(), b.legs[1]);
 }
 
 #[test]

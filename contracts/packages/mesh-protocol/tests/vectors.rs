@@ -42,6 +42,7 @@ fn vector_bundles() -> Vec<Bundle> {
         amount: Amount::from(amount),
         recipient: a(rcpt),
         action: None,
+        kind: Default::default(),
     };
     vec![
         Bundle {
@@ -86,6 +87,7 @@ fn vector_bundles() -> Vec<Bundle> {
                     amount: Amount::from(5_000_000u128),
                     recipient: wide_account("wasm recipient"),
                     action: None,
+                    kind: Default::default(),
                 },
                 leg(31337, "routerA", "lender", "WETH", 1, "arb"),
             ],
@@ -102,6 +104,27 @@ fn vector_bundles() -> Vec<Bundle> {
                 .map(|action| Leg { action: Some(action), ..leg(31338, "routerB", "arb", "WETH", 5, "arb") })
                 .chain([leg(31337, "routerA", "lender", "WETH", 1, "arb")])
                 .collect(),
+        },
+        // Lock-and-mint (protocol version 4): USDC locked on 31337 and minted on 31338 in
+        // wrapped form, and wrapped USDC burned on 31338 and released on 31337. `token` is the
+        // origin token throughout; the router stands for the side nobody holds.
+        Bundle {
+            creator: "inj1creator0000000000000000000000000000".into(),
+            nonce: 5,
+            lock_deadline: 1_800_000_000,
+            settle_deadline: 1_800_003_600,
+            legs: vec![
+                Leg { kind: LegKind::Lock, ..leg(31337, "routerA", "alice", "USDC", 1_000_000, "routerA") },
+                Leg {
+                    kind: LegKind::Mint { origin_domain: 31337 },
+                    ..leg(31338, "routerB", "routerB", "USDC", 1_000_000, "bob")
+                },
+                Leg {
+                    kind: LegKind::Burn { origin_domain: 31337 },
+                    ..leg(31338, "routerB", "bob", "USDC", 400_000, "routerB")
+                },
+                Leg { kind: LegKind::Release, ..leg(31337, "routerA", "routerA", "USDC", 400_000, "alice") },
+            ],
         },
     ]
 }
@@ -159,6 +182,8 @@ fn build() -> Value {
                     .iter()
                     .map(|l| h(l.action.as_ref().map(action_hash).unwrap_or_default()))
                     .collect::<Vec<_>>(),
+                "legKinds": b.legs.iter().map(|l| l.kind.code()).collect::<Vec<_>>(),
+                "legOrigins": b.legs.iter().map(|l| l.kind.origin()).collect::<Vec<_>>(),
                 "bundleId": h(bundle_id(&hub, b)),
                 "commitLeaf": h(settlement_leaf(bundle_id(&hub, b), Verdict::Commit)),
                 "abortLeaf": h(settlement_leaf(bundle_id(&hub, b), Verdict::Abort)),

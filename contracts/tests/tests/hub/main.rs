@@ -4,6 +4,7 @@ mod bundle_log;
 mod dispute;
 mod lifecycle;
 mod light_client_reports;
+mod mint;
 mod report_attacks;
 mod stake_escrow;
 mod stake_escrow_audit;

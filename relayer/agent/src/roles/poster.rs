@@ -107,12 +107,15 @@ impl<C: SettlementSink, H: MeshHub> Poster<C, H> {
             }
             let mut items = Vec::new();
             let mut actions: Vec<(SettleItem, Action)> = Vec::new();
+            let mut unlocked: Vec<(SettleItem, Box<mesh_protocol::Bundle>)> = Vec::new();
             for (entry, bundle) in batch.entries.iter().zip(&bundles) {
                 for (i, leg) in bundle.bundle.legs.iter().enumerate() {
                     if leg.domain != chain_id {
                         continue;
                     }
-                    if chain.leg_state(entry.bundle_id, i as u32).await.map_err(on(chain))? != LegState::Locked {
+                    // a mint or release leg locks nothing: it is to settle while NotLocked
+                    let open = if leg.kind.needs_lock() { LegState::Locked } else { LegState::NotLocked };
+                    if chain.leg_state(entry.bundle_id, i as u32).await.map_err(on(chain))? != open {
                         continue;
                     }
                     if let std::collections::hash_map::Entry::Vacant(slot) = proofs.entry(entry.bundle_id) {
@@ -126,12 +129,13 @@ impl<C: SettlementSink, H: MeshHub> Poster<C, H> {
                         proof: proofs[&entry.bundle_id].clone(),
                     };
                     match (&leg.action, entry.verdict) {
+                        _ if !leg.kind.needs_lock() => unlocked.push((item, Box::new(bundle.bundle.clone()))),
                         (Some(action), Verdict::Commit) => actions.push((item, action.clone())),
                         _ => items.push(item),
                     }
                 }
             }
-            if !items.is_empty() || !actions.is_empty() {
+            if !items.is_empty() || !actions.is_empty() || !unlocked.is_empty() {
                 let known = chain.is_verified_root(root).await.map_err(on(chain))?;
                 if !known {
                     let mut at = self.verifier_epoch(chain, &mut epochs[ci]).await?;
@@ -147,15 +151,15 @@ impl<C: SettlementSink, H: MeshHub> Poster<C, H> {
                         continue;
                     }
                 }
-                let n = items.len() + actions.len();
+                let n = items.len() + actions.len() + unlocked.len();
                 let batch = SettlementBatch { epoch, batch_index: index, root };
                 let mut deliveries = Vec::new();
                 // Plain legs take one transaction either way: an unknown root is checked in
                 // place by `settleBatch` (no 20k-gas root cache write, docs/benchmarks.md); a
                 // root the verifier already knows goes through `settleMany`. Action legs need
-                // the root recorded first.
+                // the root recorded first, and so do mint and release legs.
                 let mut known = known;
-                if !actions.is_empty() && !known {
+                if (!actions.is_empty() || !unlocked.is_empty()) && !known {
                     deliveries.push(Delivery::SubmitRoot { batch, signatures: signatures.clone() });
                     known = true;
                 }
@@ -170,6 +174,12 @@ impl<C: SettlementSink, H: MeshHub> Poster<C, H> {
                     root,
                     item,
                     action,
+                }));
+                // after the batch's lock legs (above), so a release finds the reserve they build
+                deliveries.extend(unlocked.into_iter().map(|(item, bundle)| Delivery::SettleUnlocked {
+                    root,
+                    item,
+                    bundle,
                 }));
                 let mut all_sent = true;
                 for delivery in deliveries {
@@ -340,6 +350,7 @@ fn delivery_name(d: &Delivery) -> &'static str {
         Delivery::SettleMany { .. } => "settleMany",
         Delivery::SubmitRoot { .. } => "submitRoot",
         Delivery::SettleAction { .. } => "settleAction",
+        Delivery::SettleUnlocked { .. } => "settleUnlocked",
     }
 }
 

@@ -95,6 +95,8 @@ enum Call {
     SubmitRoot(u64),
     /// (leg index, the action's calldata)
     SettleAction(u32, Vec<u8>),
+    /// (leg index) of a mint or release leg
+    SettleUnlocked(u32),
 }
 
 #[derive(Default)]
@@ -255,6 +257,23 @@ impl SettlementSink for MockVerifierChain {
                 s.calls.push(Call::SubmitRoot(batch.epoch));
                 s.receipts.insert(tx, true);
             }
+            Delivery::SettleUnlocked { root, item, bundle } => {
+                if !self.s().verified_roots.contains(&root.0) {
+                    return Err(would_revert("RootNotVerified"));
+                }
+                if !Self::proven(root.0, std::slice::from_ref(&item)) {
+                    return Err(would_revert("InvalidProof"));
+                }
+                // like the Router: only a mint or release leg, and only once
+                if bundle.legs[item.leg_index as usize].kind.needs_lock()
+                    || self.s().legs.contains_key(&(item.bundle_id.0, item.leg_index))
+                {
+                    return Err(would_revert("LegNotLocked"));
+                }
+                self.s().calls.push(Call::SettleUnlocked(item.leg_index));
+                self.s().receipts.insert(tx, true);
+                self.settle(&[item]);
+            }
             Delivery::SettleAction { root, item, action } => {
                 if !self.s().verified_roots.contains(&root.0) {
                     return Err(would_revert("RootNotVerified"));
@@ -377,6 +396,38 @@ async fn action_legs_are_settled_one_by_one_with_their_calldata_under_a_submitte
         assert_eq!(chain.s().legs[&(aborted.0, i)], 3, "aborted leg {i} refunded, no action");
     }
     assert!(store.is_posted(CHAIN, 0).unwrap());
+    assert_eq!(p.tick().await.unwrap(), PosterTick::default(), "nothing left to send");
+}
+
+/// A mint leg locks nothing: the poster settles it while it is NotLocked, with `settleUnlocked`
+/// under a root recorded first and after the lock leg of the batch (so a release would find the
+/// reserve that lock builds); a lock leg goes through `settleMany` like any escrow.
+#[tokio::test]
+async fn mint_legs_are_settled_unlocked_after_the_lock_legs_under_a_submitted_root() {
+    let (_dir, store) = temp_store();
+    let hub = MockHub::new();
+    hub.put_signer_set(signer_set(1, &[A, B], &[]));
+    let chain = MockVerifierChain::new(&hub, 1);
+    let mut legs = vec![leg(CHAIN, ROUTER, 10), leg(CHAIN, ROUTER, 10)];
+    legs[0].kind = mesh_protocol::LegKind::Lock;
+    legs[1].kind = mesh_protocol::LegKind::Mint { origin_domain: 99 };
+    let id = hub.register(&bundle(1, 2_000, 3_000, legs));
+    hub.decide(id.0, Verdict::Commit);
+    chain.lock_leg(id.0, 0);
+    let mut batch = closed_batch(0, 1, &[(id.0, Verdict::Commit)]);
+    batch.status = BatchStatus::Attested;
+    let digest = settlement_batch_digest(
+        &domain(),
+        &SettlementBatch { epoch: 1, batch_index: 0, root: batch.root.expect("closed") },
+    );
+    batch.signatures = signed_by(&hub.signer_set_now(1).unwrap(), digest);
+    hub.put_batch(batch);
+
+    let p = poster(&hub, &chain, store.clone());
+    let t = p.tick().await.unwrap();
+    assert_eq!(t.delivered, vec![(CHAIN, 0, 2)]);
+    assert_eq!(chain.calls(), vec![Call::SubmitRoot(1), Call::SettleMany, Call::SettleUnlocked(1)]);
+    assert_eq!(chain.s().legs[&(id.0, 1)], 2, "the mint leg committed");
     assert_eq!(p.tick().await.unwrap(), PosterTick::default(), "nothing left to send");
 }
 

@@ -62,6 +62,11 @@ pub fn execute_msg(delivery: Delivery) -> Result<ExecuteMsg, CwError> {
             proof: item.proof,
             action,
         },
+        // nor a lock-and-mint leg (`KindNotSupported`): the hub refuses to register one on a
+        // CosmWasm domain
+        Delivery::SettleUnlocked { item, .. } => {
+            return Err(CwError::KindNotSupported { bundle_id: item.bundle_id, index: item.leg_index })
+        }
     })
 }
 

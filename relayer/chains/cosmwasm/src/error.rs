@@ -13,6 +13,10 @@ pub enum CwError {
     /// proven `abci_query`) failed in transport or was refused by the node.
     #[error("{chain} RPC {call}: {detail}")]
     Rpc { chain: String, call: &'static str, detail: String },
+    /// A lock-and-mint leg: mesh-router-cw only escrows (the hub refuses to register such legs
+    /// on a CosmWasm domain).
+    #[error("bundle {bundle_id} leg {index}: mesh-router-cw runs no lock-and-mint legs")]
+    KindNotSupported { bundle_id: Hash32, index: u32 },
     /// A state proof at `height` needs header `height + 1`, which the chain has not made yet
     /// (the caller must keep `to` below the head).
     #[error("proof height {height} is not below the head {head}: header {height} + 1 does not exist yet")]

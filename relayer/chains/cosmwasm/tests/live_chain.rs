@@ -175,6 +175,7 @@ async fn a_lock_is_found_proven_to_the_light_client_and_settled_on_a_real_chain(
         amount: Amount::from(AMOUNT),
         recipient: account(&bob),
         action: None,
+        kind: Default::default(),
     };
     let bundle = Bundle {
         creator: "inj1creator".into(),

@@ -181,6 +181,28 @@ impl SettlementSink for EvmDelivery {
                 };
                 (self.router, call.abi_encode())
             }
+            Delivery::SettleUnlocked { root, item, bundle } => {
+                let i = item.leg_index as usize;
+                let leg = bundle.legs.get(i).ok_or_else(|| EvmError::Unexpected {
+                    url: self.url.clone(),
+                    detail: format!("bundle {} has no leg {i}", item.bundle_id),
+                })?;
+                let call = MeshRouter::settleUnlockedCall {
+                    index: item.leg_index,
+                    verdict: item.verdict.code(),
+                    batchRoot: root.0,
+                    proof: item.proof.into_iter().map(|h| h.0).collect(),
+                    p: MeshRouter::LegProof {
+                        leg: crate::sol_leg!(MeshRouter::Leg, leg),
+                        lockDeadline: bundle.lock_deadline,
+                        settleDeadline: bundle.settle_deadline,
+                        creatorHash: mesh_protocol::eip712::creator_hash(&bundle.creator),
+                        nonce: bundle.nonce,
+                        legHashes: bundle.legs.iter().map(mesh_protocol::eip712::leg_hash).collect(),
+                    },
+                };
+                (self.router, call.abi_encode())
+            }
         };
         let receipt = self.sender.send(to, input.into()).await?;
         Ok(Sent { tx: Hash32(receipt.transaction_hash), success: receipt.status() })

@@ -36,6 +36,8 @@ macro_rules! sol_leg {
             amount: leg.amount.0,
             recipient: leg.recipient.0,
             action: leg.action.as_ref().map(mesh_protocol::eip712::action_hash).unwrap_or_default(),
+            kind: leg.kind.code(),
+            origin: leg.kind.origin(),
         }
     }};
 }

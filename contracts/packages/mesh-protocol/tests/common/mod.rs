@@ -20,6 +20,7 @@ pub fn sample_leg(domain: u64, seed: u8, amount: u128) -> Leg {
         amount: Amount::from(amount),
         recipient: addr(seed.wrapping_add(3)),
         action: None,
+        kind: Default::default(),
     }
 }
 
@@ -70,6 +71,7 @@ pub fn arb_leg() -> impl Strategy<Value = Leg> {
             amount: Amount::from(amount),
             recipient,
             action,
+            kind: LegKind::Escrow,
         })
 }
 
