@@ -259,7 +259,14 @@ pub async fn lock(network: &Path, spec: &Path, leg: usize, with: LockWith) -> an
         LockWith::PrintCalls { script_only } => {
             evm_account(l.router, "router")?;
             let (approve, lock) = crate::run::lock_calls(&bundle, id, leg);
-            let token = chain.account_text(&l.token);
+            // a burn leg escrows the Router's wrapped token (its address from the Router)
+            let token = match l.kind {
+                mesh_protocol::LegKind::Burn { .. } => {
+                    let p = alloy::providers::ProviderBuilder::new().connect_http(evm.rpc.parse()?).erased();
+                    mesh_chain_evm::locker::escrowed_token(&p, l).await?.to_string()
+                }
+                _ => chain.account_text(&l.token),
+            };
             let router = chain.account_text(&l.router);
             let unit = c.network.token_by_address(chain.name(), &l.token);
             let amount = match &unit {

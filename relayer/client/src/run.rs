@@ -42,7 +42,10 @@ mod pool {
     alloy::sol!(LendingPool, "../abi/LendingPool.json");
 }
 
-/// A Router leg state (`IMeshRouter.LegStatus`): locked, escrowed.
+/// A Router leg state (`IMeshRouter.LegStatus`): nothing locked (or, for a mint or release leg,
+/// not yet settled).
+pub const LEG_NOT_LOCKED: u8 = 0;
+/// Locked, escrowed.
 pub const LEG_LOCKED: u8 = 1;
 /// Delivered to its recipient on COMMIT.
 pub const LEG_COMMITTED: u8 = 2;
@@ -259,6 +262,9 @@ pub trait World {
     async fn register(&self, bundle: &Bundle) -> anyhow::Result<Hash32>;
     async fn hub(&self, id: Hash32) -> anyhow::Result<HubView>;
     async fn leg_status(&self, chain: &str, id: Hash32, leg: usize) -> anyhow::Result<u8>;
+    /// The token leg `leg` of `bundle` escrows at lock on `chain` (its depositor approves it): the
+    /// leg's token, or for a burn leg the Router's wrapped token.
+    async fn escrowed_token(&self, chain: &str, bundle: &Bundle, leg: usize) -> anyhow::Result<AccountId>;
     async fn sign(&self, tx: &TxRequest) -> anyhow::Result<StoredTx>;
     /// Broadcasts a signed transaction; one the node already has (or has mined) is no error.
     async fn broadcast(&self, tx: &StoredTx) -> anyhow::Result<()>;
@@ -521,7 +527,12 @@ impl<W: World, E: Events> Engine<'_, W, E> {
                         format!("the lock deadline passed before leg {leg} was locked"),
                     );
                 }
-                let txs = self.lock_txs(leg);
+                let token = self
+                    .world
+                    .escrowed_token(&chain, &self.plan.bundle, leg)
+                    .await
+                    .map_err(|e| self.step_err(step, e))?;
+                let txs = self.lock_txs(leg, token);
                 self.send_all(step, &txs).await?;
                 self.finish(step, StepEnd::Done, format!("leg {leg} locked on {chain}"))
             }
@@ -619,12 +630,18 @@ impl<W: World, E: Events> Engine<'_, W, E> {
     async fn look_delivery(&mut self, step: usize, chain: &str) -> Result<Look, RunError> {
         let id = self.id();
         let mut escrowed = Vec::new();
+        let mut unlocked = 0;
+        let decided = self.store.verdict()?.is_some();
         for leg in (0..self.plan.legs.len()).filter(|l| self.plan.legs[*l].chain == chain) {
-            if self.world.leg_status(chain, id, leg).await.map_err(|e| self.step_err(step, e))? == LEG_LOCKED {
+            let status = self.world.leg_status(chain, id, leg).await.map_err(|e| self.step_err(step, e))?;
+            if status == LEG_LOCKED {
                 escrowed.push(leg);
+            } else if status == LEG_NOT_LOCKED && decided && !self.plan.bundle.legs[leg].kind.needs_lock() {
+                // a mint or release leg is open until the verdict is delivered (protocol §13)
+                unlocked += 1;
             }
         }
-        if escrowed.is_empty() {
+        if escrowed.is_empty() && unlocked == 0 {
             return Ok(Look::Finished(StepEnd::Found, format!("every leg on {chain} is final")));
         }
         let now = self.world.now();
@@ -641,7 +658,7 @@ impl<W: World, E: Events> Engine<'_, W, E> {
                 }
             }
         }
-        if now >= self.plan.bundle.settle_deadline {
+        if now >= self.plan.bundle.settle_deadline && !escrowed.is_empty() {
             let n = self.world.refund(chain, &self.plan.bundle, &escrowed).await.map_err(|e| self.step_err(step, e))?;
             if n == escrowed.len() {
                 self.events.emit(&Event::Refunded { chain: chain.to_string(), legs: n });
@@ -762,7 +779,7 @@ impl<W: World, E: Events> Engine<'_, W, E> {
 
     /// A leg's lock: approve + `lock` by its depositor, or `lockMeshLoan` by a lending pool's
     /// owner for a loan leg.
-    fn lock_txs(&self, leg: usize) -> Vec<TxRequest> {
+    fn lock_txs(&self, leg: usize, token: AccountId) -> Vec<TxRequest> {
         let (b, w) = (&self.plan.bundle, &self.plan.legs[leg]);
         let l = &b.legs[leg];
         let id = self.id();
@@ -796,7 +813,7 @@ impl<W: World, E: Events> Engine<'_, W, E> {
                 chain: w.chain.clone(),
                 party: w.from.clone(),
                 about: format!("approve the Router for leg {leg}"),
-                to: l.token,
+                to: token,
                 data: approve,
                 value: 0,
             },

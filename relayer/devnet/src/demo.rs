@@ -10,7 +10,9 @@
 //!    their own nodes and object, the hub rejects it, the bundle ABORTs and nothing pays;
 //! 5. a bundle across three VMs — alpha and beta (EVM) and gamma (CosmWasm, its lock proven to
 //!    the hub's light client of gamma) — COMMITs and pays on all three;
-//! 6. the same with one gamma leg never locked ABORTs and refunds on all three.
+//! 6. the same with one gamma leg never locked ABORTs and refunds on all three;
+//! 7. lock-and-mint: alice's USDC locked on alpha is minted on beta as wrapped USDC, then burned
+//!    there and released on alpha, each way one bundle; the wrapped supply stays the reserve.
 //!
 //! Exits with an error unless every scenario ended as it should.
 use std::time::{Duration, Instant};
@@ -211,6 +213,13 @@ pub async fn run(devnet: &Devnet) -> anyhow::Result<()> {
             r6.unwrap_or_else(|e| format!("{e:#}")),
         ));
     }
+
+    let r7 = scenario_mint(&mut ctx).await;
+    results.push((
+        "7. lock-and-mint there and back, supply = reserve",
+        r7.is_ok(),
+        r7.unwrap_or_else(|e| format!("{e:#}")),
+    ));
 
     cancel.cancel();
     while daemons.join_next().await.is_some() {}
@@ -730,4 +739,121 @@ async fn scenario_three_vm(ctx: &mut Ctx, commit: bool) -> anyhow::Result<String
     } else {
         "ABORT, refunded on alpha, beta and gamma".into()
     })
+}
+
+/// Lock-and-mint (protocol §13): alice moves 50 USDC from alpha to beta, where USDC of alpha
+/// exists only as beta's Mesh-wrapped token, and back. Each way is one bundle of two legs: a lock
+/// on alpha and a mint on beta, then a burn on beta and a release on alpha. After each COMMIT the
+/// wrapped supply on beta must equal alpha's reserve of USDC (conservation).
+async fn scenario_mint(ctx: &mut Ctx) -> anyhow::Result<String> {
+    use mesh_chain_evm::bindings::MeshRouter;
+    use mesh_protocol::LegKind;
+    println!("\nscenario 7: lock-and-mint: alpha's USDC to beta as wrapped USDC, and back");
+    let m = ctx.m.clone();
+    let alice = m.accounts.users[0].clone();
+    let amount: u128 = 50_000_000; // 50 USDC
+    let (alpha, beta) = (m.evm[0].domain, m.evm[1].domain);
+    let usdc = ctx.contract(0, "USDC");
+    let routers = [ctx.contract(0, "MeshRouter"), ctx.contract(1, "MeshRouter")];
+    let router_id = |c: usize| mesh_protocol::AccountId::from(mesh_protocol::EvmAddress(routers[c]));
+    let origin_router = MeshRouter::new(routers[0], ctx.deployer(0)?);
+    let wrapped = MeshRouter::new(routers[1], ctx.deployer(1)?)
+        .wrappedToken(alpha, mesh_protocol::AccountId::from(mesh_protocol::EvmAddress(usdc)).0)
+        .call()
+        .await?;
+    let beta_p = ctx.deployer(1)?;
+    // the wrapped token is deployed at its first mint (CREATE2): before that nothing is wrapped
+    let supply = || async {
+        anyhow::Ok(if beta_p.get_code_at(wrapped).await?.is_empty() {
+            U256::ZERO
+        } else {
+            MintableERC20::new(wrapped, beta_p.clone()).totalSupply().call().await?
+        })
+    };
+    let wrapped_of = || async {
+        anyhow::Ok(if beta_p.get_code_at(wrapped).await?.is_empty() {
+            U256::ZERO
+        } else {
+            balance_of(&beta_p, wrapped, addr(&alice.evm_address).0).await?
+        })
+    };
+    let conserved = |what: &str, supply: U256, reserve: U256| {
+        say(&format!("{what}: wrapped supply on beta {supply} = alpha's reserve {reserve} (base units)"));
+        if supply != reserve {
+            bail!("conservation broken {what}: wrapped supply {supply} ≠ reserve {reserve}");
+        }
+        Ok(())
+    };
+    ctx.mint(0, &alice, amount).await?;
+    let usdc_before = ctx.balance(0, &alice).await?;
+    let reserve_before = origin_router.reserveOf(usdc).call().await?;
+    conserved("before", supply().await?, reserve_before)?;
+    let wrapped_before = wrapped_of().await?;
+
+    // there: lock on alpha (the Router keeps it as reserve), mint on beta
+    let plain = ctx.leg(0, &alice, &alice, amount);
+    let lock = Leg { kind: LegKind::Lock, recipient: router_id(0), ..plain.clone() };
+    let mint = Leg {
+        kind: LegKind::Mint { origin_domain: alpha },
+        domain: beta,
+        router: router_id(1),
+        depositor: router_id(1),
+        ..plain.clone()
+    };
+    let b = ctx.bundle(&alice, 20, vec![lock, mint]);
+    let id = register(&ctx.hub, &alice.hub_signer(), &m.contracts["bundle_log"], &b).await?;
+    say(&format!("registered {id}: lock 50 USDC on alpha, mint 50 wrapped USDC on beta (the hub matched the mint with the lock)"));
+    lock_leg(&wallet_provider(&m.evm[0].rpc, &alice.evm_secret)?, &m.bundle_domain(), &b, 0).await?;
+    say("alice locked 50 USDC on alpha; the mint leg locks nothing and needs no report");
+    let v = ctx.wait_decided(id, Duration::from_secs(90)).await?;
+    if v != Verdict::Commit {
+        bail!("lock-and-mint: expected COMMIT, got {v:?}");
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while wrapped_of().await? != wrapped_before + U256::from(amount) {
+        if Instant::now() > deadline {
+            bail!("alice holds {} wrapped USDC on beta, expected {}", wrapped_of().await?, wrapped_before + U256::from(amount));
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    say(&format!("COMMIT: beta minted alice 50 wrapped USDC ({wrapped})"));
+    // the mint may be delivered before the lock's COMMIT reaches alpha: wait for the reserve
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while origin_router.reserveOf(usdc).call().await? != reserve_before + U256::from(amount) {
+        if Instant::now() > deadline {
+            bail!("alpha's reserve did not grow by the lock");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    conserved("after the mint", supply().await?, origin_router.reserveOf(usdc).call().await?)?;
+
+    // and back: burn the wrapped tokens on beta, release from alpha's reserve
+    let burn = Leg {
+        kind: LegKind::Burn { origin_domain: alpha },
+        domain: beta,
+        router: router_id(1),
+        recipient: router_id(1),
+        ..plain.clone()
+    };
+    let release = Leg { kind: LegKind::Release, depositor: router_id(0), ..plain };
+    let b = ctx.bundle(&alice, 20, vec![burn, release]);
+    let id = register(&ctx.hub, &alice.hub_signer(), &m.contracts["bundle_log"], &b).await?;
+    say(&format!("registered {id}: burn 50 wrapped USDC on beta, release 50 USDC on alpha"));
+    lock_leg(&wallet_provider(&m.evm[1].rpc, &alice.evm_secret)?, &m.bundle_domain(), &b, 0).await?;
+    say("alice escrowed her 50 wrapped USDC on beta (burned only on COMMIT; an ABORT refunds them)");
+    let v = ctx.wait_decided(id, Duration::from_secs(90)).await?;
+    if v != Verdict::Commit {
+        bail!("burn-and-release: expected COMMIT, got {v:?}");
+    }
+    ctx.wait_balance(0, &alice, usdc_before, Duration::from_secs(60)).await?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while supply().await? != reserve_before || wrapped_of().await? != wrapped_before {
+        if Instant::now() > deadline {
+            bail!("the burn was not delivered on beta: supply {}", supply().await?);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    say("COMMIT: alpha released alice's 50 USDC from its reserve, beta burned the wrapped ones");
+    conserved("after the release", supply().await?, origin_router.reserveOf(usdc).call().await?)?;
+    Ok("lock+mint and burn+release COMMIT, wrapped supply = reserve".into())
 }

@@ -80,6 +80,10 @@ impl Steps {
             .collect();
         let first_lock = steps.len();
         for (leg, w) in plan.written.iter().enumerate() {
+            // a mint or release leg locks nothing: its Router pays on COMMIT (protocol §13)
+            if !b.legs[leg].kind.needs_lock() {
+                continue;
+            }
             let mut depends_on = vec![0];
             depends_on.extend(
                 calls

@@ -1,8 +1,9 @@
 //! The README's first command, `mesh demo`, as a test: on its own real devnet (injectived + two
-//! anvil chains) the four scenarios — the loan-financed arbitrage of
+//! anvil chains and a CosmWasm chain) every scenario — the loan-financed arbitrage of
 //! `examples/arbitrage.bundle.toml` COMMITting, a bundle with a missing leg ABORTing with its
 //! locked leg refunded, a fake lock proven and slashed, and a lock in a block that never existed
-//! rejected by the signers' objections — must each end as they should, and
+//! rejected by the signers' objections, the three-VM COMMIT and ABORT, lock-and-mint there and
+//! back with the wrapped supply equal to the reserve — must each end as they should, and
 //! again when the demo is run a second time on the same (reused) devnet.
 use mesh_testkit::fixture::{devnet, DownOnDrop};
 

@@ -84,8 +84,8 @@ async fn lock_leg_of(
     index: usize,
 ) -> Result<(B256, u64), LockError> {
     let leg = bundle.legs.get(index).ok_or(LockError::NoSuchLeg(index))?;
-    let (router_address, token_address) = (evm_account(leg.router, "router")?, evm_account(leg.token, "token")?);
-    let token = MintableERC20::new(token_address, provider.clone());
+    let router_address = evm_account(leg.router, "router")?;
+    let token = MintableERC20::new(escrowed_token(provider, leg).await?, provider.clone());
     let router = MeshRouter::new(router_address, provider.clone());
     let approve = token.approve(router_address, leg.amount.0).send().await.map_err(|e| call_failed("approve", &e))?;
     mined(approve, "approve").await?;
@@ -104,6 +104,18 @@ async fn lock_leg_of(
         .await
         .map_err(|e| call_failed(&format!("lock of leg {index}"), &e))?;
     mined(pending, &format!("lock of leg {index}")).await
+}
+
+/// The ERC-20 a leg's `lock` escrows (what its depositor approves): the leg's token, or for a
+/// burn leg the Router's wrapped token of (origin, token) — protocol §13.
+pub async fn escrowed_token(provider: &DynProvider, leg: &mesh_protocol::Leg) -> Result<Address, LockError> {
+    match leg.kind {
+        mesh_protocol::LegKind::Burn { origin_domain } => {
+            let router = MeshRouter::new(evm_account(leg.router, "router")?, provider.clone());
+            router.wrappedToken(origin_domain, leg.token.0).call().await.map_err(evm)
+        }
+        _ => evm_account(leg.token, "token"),
+    }
 }
 
 /// Waits for a sent transaction's receipt; a revert is an error naming `what`.

@@ -164,6 +164,12 @@ impl World for NetworkWorld {
             .with_context(|| format!("reading leg {leg}'s state on {chain}"))
     }
 
+    async fn escrowed_token(&self, chain: &str, bundle: &Bundle, leg: usize) -> anyhow::Result<AccountId> {
+        let (p, _) = self.provider(chain)?;
+        let l = bundle.legs.get(leg).with_context(|| format!("no leg {leg}"))?;
+        Ok(mesh_chain_evm::locker::escrowed_token(&p, l).await?.into())
+    }
+
     async fn sign(&self, tx: &TxRequest) -> anyhow::Result<StoredTx> {
         let secret = self.keys.evm.get(&tx.party).with_context(|| format!("no key of {}", tx.party))?;
         let signer: PrivateKeySigner = secret.trim_start_matches("0x").parse()?;
@@ -254,18 +260,33 @@ impl World for NetworkWorld {
         let mut out = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
         for (i, w) in plan.legs.iter().enumerate() {
+            let (p, e) = self.provider(&w.chain)?;
+            let leg = &plan.bundle.legs[i];
+            // a mint or burn leg names the origin token; on its chain the asset is the Router's
+            // wrapped token (deployed at its first mint, at an address known before: CREATE2)
+            let (label, token) = match leg.kind {
+                mesh_protocol::LegKind::Mint { origin_domain } | mesh_protocol::LegKind::Burn { origin_domain } => {
+                    let router = mesh_protocol::EvmAddress::parse(&e.router)?.0;
+                    let wrapped =
+                        MeshRouter::new(router, p.clone()).wrappedToken(origin_domain, leg.token.0).call().await?;
+                    let deployed = !p.get_code_at(wrapped).await?.is_empty();
+                    (format!("{}@{origin_domain}", w.token), deployed.then_some(wrapped))
+                }
+                _ => (w.token.clone(), Some(addr(&leg.token))),
+            };
             for party in [&w.from, &w.to] {
-                if !seen.insert((w.chain.clone(), w.token.clone(), party.clone())) {
+                if !seen.insert((w.chain.clone(), label.clone(), party.clone())) {
                     continue;
                 }
                 let Some(who) = self.dir.account(&w.chain, party) else { continue };
-                let (p, _) = self.provider(&w.chain)?;
-                let amount =
-                    mesh_chain_evm::locker::balance_of(&p, addr(&plan.bundle.legs[i].token), addr(&who)).await?;
+                let amount = match token {
+                    Some(t) => mesh_chain_evm::locker::balance_of(&p, t, addr(&who)).await?,
+                    None => U256::ZERO,
+                };
                 out.push(Balance {
                     party: party.clone(),
                     chain: w.chain.clone(),
-                    token: w.token.clone(),
+                    token: label.clone(),
                     amount: amount.to_string(),
                 });
             }

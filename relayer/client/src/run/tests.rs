@@ -37,6 +37,7 @@ fn arbitrage() -> RunPlan {
         amount: Amount(U256::from(amount)),
         recipient,
         action: None,
+        kind: Default::default(),
     };
     let (pool, bob, carol) = (acct(0x10), acct(0x0b), acct(0x0c));
     let bundle = Bundle {
@@ -233,6 +234,10 @@ impl World for Fake {
 
     fn is_pool(&self, _chain: &str, party: &str) -> bool {
         party == "LendingPool"
+    }
+
+    async fn escrowed_token(&self, _chain: &str, bundle: &Bundle, leg: usize) -> anyhow::Result<AccountId> {
+        Ok(bundle.legs[leg].token)
     }
 
     async fn find_registered(&self, creator: &str, nonce: u64) -> anyhow::Result<Option<(Hash32, Bundle)>> {
