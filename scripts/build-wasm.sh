@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the hub contracts (bundle-log, stake-escrow, dispute, light-client), the CosmWasm
-# Router (mesh-router-cw) with its action executor (action-executor-cw) and the devnet's demo cw20 (fixtures/demo-cw20) for wasm32-unknown-unknown in release, lowers the opcodes the hub's wasm
+# Router (mesh-router-cw) with its action executor (action-executor-cw), the devnet's demo cw20 (fixtures/demo-cw20) and the e2e's action target (fixtures/action-targets-cw) for wasm32-unknown-unknown in release, lowers the opcodes the hub's wasm
 # VM refuses (sign-ext, bulk-memory, non-trapping float-to-int) with wasm-opt, and writes artifacts/<name>.wasm and artifacts/checksums.txt.
 #
 #   MESH_TOOLS        tools folder (default ~/.cache/atomic-mesh/tools); wasm-opt is taken from
@@ -14,18 +14,19 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-CONTRACTS=(bundle-log stake-escrow dispute light-client mesh-router-cw action-executor-cw demo-cw20)
+CONTRACTS=(bundle-log stake-escrow dispute light-client mesh-router-cw action-executor-cw demo-cw20 action-targets-cw)
 # the cargo package of a contract (the light client's is mesh-light-client, the fixture's mesh-demo-cw20)
 package() {
   case "$1" in
     light-client) echo mesh-light-client ;;
     demo-cw20) echo mesh-demo-cw20 ;;
     action-executor-cw) echo mesh-action-executor-cw ;;
+    action-targets-cw) echo mesh-action-targets-cw ;;
     *) echo "$1" ;;
   esac
 }
 # the artifact's file name: the hub contracts and the Router by folder, the others by package
-artifact() { case "$1" in demo-cw20 | action-executor-cw) package "$1" | tr - _ | sed 's/$/.wasm/' ;; *) echo "${1//-/_}.wasm" ;; esac; }
+artifact() { case "$1" in demo-cw20 | action-executor-cw | action-targets-cw) package "$1" | tr - _ | sed 's/$/.wasm/' ;; *) echo "${1//-/_}.wasm" ;; esac; }
 TOOLS="${MESH_TOOLS:-$HOME/.cache/atomic-mesh/tools}"
 WASM_OPT="$TOOLS/bin/wasm-opt"
 ART="$ROOT/artifacts"

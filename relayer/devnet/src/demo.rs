@@ -746,6 +746,7 @@ async fn scenario_three_vm(ctx: &mut Ctx, commit: bool) -> anyhow::Result<String
 /// on alpha and a mint on beta, then a burn on beta and a release on alpha. After each COMMIT the
 /// wrapped supply on beta must equal alpha's reserve of USDC (conservation).
 async fn scenario_mint(ctx: &mut Ctx) -> anyhow::Result<String> {
+    use alloy::providers::Provider as _;
     use mesh_chain_evm::bindings::MeshRouter;
     use mesh_protocol::LegKind;
     println!("\nscenario 7: lock-and-mint: alpha's USDC to beta as wrapped USDC, and back");
@@ -802,7 +803,9 @@ async fn scenario_mint(ctx: &mut Ctx) -> anyhow::Result<String> {
     };
     let b = ctx.bundle(&alice, 20, vec![lock, mint]);
     let id = register(&ctx.hub, &alice.hub_signer(), &m.contracts["bundle_log"], &b).await?;
-    say(&format!("registered {id}: lock 50 USDC on alpha, mint 50 wrapped USDC on beta (the hub matched the mint with the lock)"));
+    say(&format!(
+        "registered {id}: lock 50 USDC on alpha, mint 50 wrapped USDC on beta (the hub matched the mint with the lock)"
+    ));
     lock_leg(&wallet_provider(&m.evm[0].rpc, &alice.evm_secret)?, &m.bundle_domain(), &b, 0).await?;
     say("alice locked 50 USDC on alpha; the mint leg locks nothing and needs no report");
     let v = ctx.wait_decided(id, Duration::from_secs(90)).await?;
@@ -812,7 +815,11 @@ async fn scenario_mint(ctx: &mut Ctx) -> anyhow::Result<String> {
     let deadline = Instant::now() + Duration::from_secs(60);
     while wrapped_of().await? != wrapped_before + U256::from(amount) {
         if Instant::now() > deadline {
-            bail!("alice holds {} wrapped USDC on beta, expected {}", wrapped_of().await?, wrapped_before + U256::from(amount));
+            bail!(
+                "alice holds {} wrapped USDC on beta, expected {}",
+                wrapped_of().await?,
+                wrapped_before + U256::from(amount)
+            );
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }

@@ -10,7 +10,9 @@
 //! and the hub's light client follows the new set for the next gamma lock. A root the hub never
 //! closed, signed by the whole quorum and delivered only to gamma, is proven against every signer
 //! by the disputer, which watches gamma's Router as it watches the EVM chains. With every relayer
-//! stopped, an expired gamma leg is refunded by anyone with no signature at all.
+//! stopped, an expired gamma leg is refunded by anyone with no signature at all. Two gamma legs
+//! carry actions on COMMIT: a cw20 sale to a target contract runs, and a call that burns all of
+//! its gas falls back to paying the recipient the escrow; the executor keeps nothing.
 
 use std::time::{Duration, Instant};
 
@@ -225,6 +227,24 @@ async fn a_bundle_across_evm_and_cosmwasm_commits_everywhere_and_a_missing_leg_a
     assert_eq!(set_size(joined + 2).await.unwrap(), 2, "gamma has two validators from height {}", joined + 2);
     let before = mallory.light_client("gamma-1").await.unwrap().unwrap().latest_height;
     assert!(before < joined + 2, "the hub's client last verified a header of the one-validator set");
+    // the same bundle carries two actions on COMMIT on gamma (protocol §12, CosmWasm Router): bob's
+    // cw20 sold to the target for ugamma (executed), and a call that burns all of its gas (the
+    // Router falls back to paying carol the escrowed cw20)
+    let target = deploy_action_target(&tn, 50_000).await;
+    let denom = m.cosmwasm[GAMMA].denoms[0].clone();
+    let ugamma = mesh_hub_api::router_cw::bank_denom_token_id(&denom);
+    let action = |msg: serde_json::Value, min_out: u128| mesh_protocol::Action {
+        target: mesh_testkit::fixture::cw_account(&target),
+        data: mesh_protocol::HexBytes(serde_json::to_vec(&msg).unwrap()),
+        output_token: ugamma,
+        min_out: mesh_protocol::Amount::from(min_out),
+        gas_limit: 2_000_000,
+    };
+    let native = mesh_hub_api::router_cw::CwToken::Native { denom: denom.clone() };
+    let sell = action(serde_json::json!({ "swap": { "output": native, "amount": "1000" } }), 900);
+    let burn = action(serde_json::json!({ "burn": {} }), 1);
+    let (carol_ugamma, carol_cw20) =
+        (gamma_balance(&tn, &carol.hub_address).await, gamma_cw20(&tn, &carol.hub_address).await);
     let t = now();
     let after = Bundle {
         creator: alice.hub_address.clone(),
@@ -234,16 +254,54 @@ async fn a_bundle_across_evm_and_cosmwasm_commits_everywhere_and_a_missing_leg_a
         legs: vec![
             usdc_leg(m, 0, &alice.evm_address, &bob.evm_address, 5),
             cw_leg(m, GAMMA, &carol.hub_address, &alice.hub_address, 300),
+            mesh_protocol::Leg { action: Some(sell), ..cw20_leg(m, GAMMA, &bob.hub_address, &carol.hub_address, 400) },
+            mesh_protocol::Leg { action: Some(burn), ..cw20_leg(m, GAMMA, &bob.hub_address, &carol.hub_address, 200) },
         ],
     };
     let after_id = register(hub, &alice.hub_signer(), log, &after).await.expect("register after the change");
     lock_leg(&alice_alpha, &m.bundle_domain(), &after, 0).await.expect("alpha leg after the change");
     carol_gamma.lock(&after, after_id, 1).await.expect("gamma leg after the change");
+    bob_gamma.lock(&after, after_id, 2).await.expect("bob locks the leg he sells by an action");
+    bob_gamma.lock(&after, after_id, 3).await.expect("bob locks the leg whose action burns its gas");
     let deadline = Instant::now() + Duration::from_secs(90);
-    while gamma_leg(&tn, after_id, 1).await != LegStatus::Committed {
+    while gamma_leg(&tn, after_id, 1).await != LegStatus::Committed
+        || gamma_leg(&tn, after_id, 2).await != LegStatus::Committed
+        || gamma_leg(&tn, after_id, 3).await != LegStatus::Committed
+    {
         assert!(Instant::now() < deadline, "the bundle after the validator-set change did not settle on gamma");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    let outcome = |index| {
+        let q = mesh_hub_api::router_cw::QueryMsg::LegAction { bundle_id: after_id, index };
+        let router = m.cosmwasm[GAMMA].contracts["router"].clone();
+        let client = gamma.client.clone();
+        async move {
+            let r: Option<mesh_hub_api::router_cw::LegActionResponse> = client.query_smart(&router, &q).await.unwrap();
+            r.expect("an action leg").outcome
+        }
+    };
+    assert_eq!(outcome(2).await, Some(mesh_hub_api::router_cw::ActionOutcome::Executed), "the sale ran");
+    assert_eq!(outcome(3).await, Some(mesh_hub_api::router_cw::ActionOutcome::FellBack), "the gas burner fell back");
+    assert_eq!(
+        gamma_balance(&tn, &carol.hub_address).await,
+        carol_ugamma - 300 + 1_000,
+        "carol paid 300 ugamma and got the sale's 1000 ugamma"
+    );
+    assert_eq!(
+        gamma_cw20(&tn, &carol.hub_address).await,
+        carol_cw20 + 200,
+        "the fallback paid carol the escrowed cw20"
+    );
+    assert_eq!(gamma_cw20(&tn, &target).await, 400, "the target got the sold cw20");
+    assert_eq!(gamma_balance(&tn, &target).await, 50_000 - 1_000, "and paid for it");
+    let config: mesh_hub_api::router_cw::ConfigResponse = gamma
+        .client
+        .query_smart(&m.cosmwasm[GAMMA].contracts["router"], &mesh_hub_api::router_cw::QueryMsg::Config {})
+        .await
+        .unwrap();
+    let executor = config.action_executor.expect("the devnet's Router runs actions").into_string();
+    assert_eq!(gamma_balance(&tn, &executor).await, 0, "the executor keeps no ugamma");
+    assert_eq!(gamma_cw20(&tn, &executor).await, 0, "the executor keeps no cw20");
     let client = mallory.light_client("gamma-1").await.unwrap().unwrap();
     assert!(client.latest_height >= joined + 2 && !client.frozen, "the client moved past the change: {client:?}");
     assert_eq!(set_size(client.latest_height).await.unwrap(), 2, "its latest header is signed by the new set");
@@ -322,6 +380,23 @@ async fn a_bundle_across_evm_and_cosmwasm_commits_everywhere_and_a_missing_leg_a
     assert_eq!(gamma_balance(&tn, &carol.hub_address).await, carol_locked + 900, "carol refunded on gamma");
     let again = gamma.client.execute(&anyone, router, &refund, vec![]).await;
     assert!(again.is_err(), "a leg ends once: a second refund is refused");
+}
+
+/// Stores and instantiates the action-target fixture (contracts/fixtures/action-targets-cw) on
+/// gamma, funded with `ugamma` of the demo denom to pay for what it is sold.
+async fn deploy_action_target(tn: &TestNet, ugamma: u128) -> String {
+    let c = &tn.m.cosmwasm[GAMMA];
+    let client = mesh_devnet::cosmwasm_deploy::chain_client(&tn.m, c).unwrap();
+    let deployer = tn.m.accounts.deployer.hub_signer();
+    let wasm = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts/mesh_action_targets_cw.wasm");
+    let wasm = std::fs::read(&wasm).unwrap_or_else(|e| panic!("{}: {e}", wasm.display()));
+    let (code, _) = client.store_code(&deployer, wasm).await.expect("store the action target");
+    let funds = vec![cosmrs::Coin { denom: c.denoms[0].parse().unwrap(), amount: ugamma }];
+    let (target, _) = client
+        .instantiate(&deployer, code, &serde_json::json!({}), "action target", None, funds)
+        .await
+        .expect("instantiate the action target");
+    target
 }
 
 /// Whether the hub still has no report of leg 2 (gamma) of bundle `id`, which is undecided.
