@@ -15,34 +15,11 @@ use cosmwasm_std::{
     to_json_binary, Addr, Api, Binary, CanonicalAddr, Coin, CosmosMsg, DepsMut, Env, Event, QuerierWrapper, Reply,
     Response, StdError, Storage, SubMsg, SubMsgResult, Uint256, WasmMsg,
 };
+use mesh_hub_api::action_executor::{ExecuteMsg as ExecutorMsg, InstantiateMsg as ExecutorInit};
 use mesh_hub_api::router_cw::{bank_denom_token_id, ActionOutcome, CwToken, ExecuteMsg, LegStatus};
 use mesh_protocol::eip712::action_hash;
 use mesh_protocol::{AccountId, Action, Hash32, Leg, Verdict};
 use serde::{Deserialize, Serialize};
-
-/// `mesh_action_executor_cw::msg::InstantiateMsg`, wire-compatible (the Router does not depend
-/// on the executor's crate: cargo would build the executor's wasm with its `library` feature).
-#[derive(Serialize)]
-struct ExecutorInit {}
-
-/// The executor's `Run`, wire-compatible with `mesh_action_executor_cw::msg::ExecuteMsg::Run`
-/// (the suite `tests/router/actions.rs` runs the real executor).
-#[derive(Serialize)]
-#[serde(rename_all = "snake_case")]
-enum ExecutorMsg {
-    Run {
-        bundle_id: Hash32,
-        index: u32,
-        input: CwToken,
-        amount: Uint256,
-        recipient: Addr,
-        target: Addr,
-        msg: Binary,
-        output: CwToken,
-        min_out: Uint256,
-        gas_limit: u64,
-    },
-}
 
 use crate::error::ContractError;
 use crate::execute::{

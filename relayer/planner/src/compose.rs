@@ -66,7 +66,8 @@ pub(crate) fn check(
             ));
         }
     }
-    for (i, (l, w)) in plan.bundle.legs.iter().zip(&spec.legs).enumerate() {
+    // a mint or release leg locks nothing: its Router pays on COMMIT
+    for (i, (l, w)) in plan.bundle.legs.iter().zip(&spec.legs).enumerate().filter(|(_, (l, _))| l.kind.needs_lock()) {
         let step = format!("lock leg {i} ({} → {} on {})", w.from, w.to, w.chain);
         spend(
             &mut ledger,

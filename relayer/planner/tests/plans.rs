@@ -309,7 +309,7 @@ fn a_mint_the_spec_does_not_back_with_a_lock_is_refused_as_unmatched() {
     s.legs[1].amount = "101 USDC".into(); // mints more than alice locks
     let err = s.plan(&d, 1_800_000_000).unwrap_err();
     assert!(
-        matches!(err, SpecError::Invalid(mesh_protocol::ProtocolError::UnmatchedLeg { index: 0, kind: 1 })),
+        matches!(err, SpecError::Invalid(mesh_protocol::ProtocolError::UnmatchedLeg { index: 1, kind: 2 })),
         "{err}"
     );
 }

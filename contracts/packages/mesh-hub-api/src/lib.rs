@@ -10,6 +10,7 @@
 //! * [`stake_escrow`]: relayer bonds, unbonding, slashing, jailing and signer-set epochs.
 //! * [`dispute`]: fraud proofs and their records.
 //! * [`light_client`]: CometBFT light clients of Cosmos chains and ICS23 membership proofs.
+//! * [`router_cw`] and [`action_executor`]: the CosmWasm Router and its action executor.
 //! * [`common`]: types two contracts share.
 //! * [`client`]: typed queries (`bundle_log::QueryMsg::report(…)` and friends, each knowing its
 //!   answer's type) and execute wrappers, so callers never hand-build JSON.
@@ -18,6 +19,7 @@
 //! one arm per VM: the registry's [`bundle_log::ChainVm`], a report's
 //! [`bundle_log::LockLocation`], the dispute's [`dispute::FalseLockEvidence`].
 
+pub mod action_executor;
 pub mod bundle_log;
 pub mod client;
 pub mod common;
