@@ -215,11 +215,7 @@ pub async fn run(devnet: &Devnet) -> anyhow::Result<()> {
     }
 
     let r7 = scenario_mint(&mut ctx).await;
-    results.push((
-        "7. lock-and-mint there and back, supply = reserve",
-        r7.is_ok(),
-        r7.unwrap_or_else(|e| format!("{e:#}")),
-    ));
+    results.push(("7. lock-and-mint there and back", r7.is_ok(), r7.unwrap_or_else(|e| format!("{e:#}"))));
 
     cancel.cancel();
     while daemons.join_next().await.is_some() {}

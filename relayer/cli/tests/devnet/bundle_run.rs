@@ -78,7 +78,14 @@ async fn nonce(rpc: &str, who: Address) -> u64 {
     p.get_transaction_count(who).await.unwrap()
 }
 
-async fn killed_and_restarted_ends_as_one_run(name: &str, base: u16, evm: u16, nonce_in_spec: u64, at: KillAt, spec_kind: Spec) {
+async fn killed_and_restarted_ends_as_one_run(
+    name: &str,
+    base: u16,
+    evm: u16,
+    nonce_in_spec: u64,
+    at: KillAt,
+    spec_kind: Spec,
+) {
     let tn = TestNet::up(name, base, evm, 1, 2).await;
     let (net, m) = (&tn.net, &tn.m);
     let network = net.network_path().to_str().unwrap().to_string();
@@ -108,7 +115,16 @@ async fn killed_and_restarted_ends_as_one_run(name: &str, base: u16, evm: u16, n
             for (chain, who, amount) in [(1, bob, 9_990 * WETH / 1000), (0, carol, 10_009 * WETH / 1000)] {
                 let p = wallet_provider(&m.evm[chain].rpc, &who.evm_secret).unwrap();
                 let weth = DemoWETH::new(addr(&m.evm[chain].contracts["DemoWETH"]).0, p);
-                assert!(weth.deposit().value(U256::from(amount)).send().await.unwrap().get_receipt().await.unwrap().status());
+                assert!(weth
+                    .deposit()
+                    .value(U256::from(amount))
+                    .send()
+                    .await
+                    .unwrap()
+                    .get_receipt()
+                    .await
+                    .unwrap()
+                    .status());
             }
         }
         // carol's USDC on alpha to buy the repayment with, and beta's WETH dearer (≈ 3 900 USDC
@@ -221,7 +237,15 @@ async fn killed_and_restarted_ends_as_one_run(name: &str, base: u16, evm: u16, n
     assert_eq!(balance_of(&reader_beta, weth_beta, bob_a).await.unwrap(), U256::ZERO);
     let carol_weth_beta = if spec_kind == Spec::Fixed { bridged } else { U256::ZERO }; // sold by the action
     assert_eq!(balance_of(&reader_beta, weth_beta, carol_a).await.unwrap(), carol_weth_beta);
-    assert_eq!(balance_of(&reader, weth_alpha, carol_a).await.unwrap(), U256::ZERO, "carol bought the repayment exactly");
+    // the pool has only exact-input swaps: the planner buys with the least USDC that yields the
+    // repayment, which may yield a little more (under one USDC base unit's worth, ≈ 3.3e8 wei)
+    let left = balance_of(&reader, weth_alpha, carol_a).await.unwrap();
+    match spec_kind {
+        Spec::Fixed => assert_eq!(left, U256::ZERO, "carol locked her whole repayment"),
+        Spec::Sized => {
+            assert!(left < U256::from(1_000_000_000u64), "carol bought about the repayment: {left} wei left")
+        }
+    }
     assert_eq!(balance_of(&reader, weth_alpha, pool).await.unwrap(), pool_before - loan + repaid);
     // each party's planned transactions once: approve + lock for carol and bob, lockMeshLoan; in
     // the diagram also carol's approve + swap on alpha and bob's wrap on beta
@@ -248,6 +272,15 @@ async fn the_arbitrage_run_killed_after_its_first_lock_and_restarted_commits_wit
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_sized_arbitrage_diagram_killed_between_a_locks_broadcast_and_its_receipt_commits_with_each_transaction_once() {
-    killed_and_restarted_ends_as_one_run("bundle-run-sent", 30200, 30290, 42, KillAt::LockSentNotConfirmed, Spec::Sized).await;
+async fn the_sized_arbitrage_diagram_killed_between_a_locks_broadcast_and_its_receipt_commits_with_each_transaction_once(
+) {
+    killed_and_restarted_ends_as_one_run(
+        "bundle-run-sent",
+        30200,
+        30290,
+        42,
+        KillAt::LockSentNotConfirmed,
+        Spec::Sized,
+    )
+    .await;
 }
