@@ -737,6 +737,22 @@ async fn scenario_three_vm(ctx: &mut Ctx, commit: bool) -> anyhow::Result<String
     })
 }
 
+/// Polls `done` every 500 ms until it holds; an error naming `what` after 60 s.
+async fn wait_until<F, Fut>(what: &str, mut done: F) -> anyhow::Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<bool>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done().await? {
+        if Instant::now() > deadline {
+            bail!("{what}: not reached within 60 s");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    Ok(())
+}
+
 /// Lock-and-mint (protocol §13): alice moves 50 USDC from alpha to beta, where USDC of alpha
 /// exists only as beta's Mesh-wrapped token, and back. Each way is one bundle of two legs: a lock
 /// on alpha and a mint on beta, then a burn on beta and a release on alpha. After each COMMIT the
@@ -808,27 +824,16 @@ async fn scenario_mint(ctx: &mut Ctx) -> anyhow::Result<String> {
     if v != Verdict::Commit {
         bail!("lock-and-mint: expected COMMIT, got {v:?}");
     }
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while wrapped_of().await? != wrapped_before + U256::from(amount) {
-        if Instant::now() > deadline {
-            bail!(
-                "alice holds {} wrapped USDC on beta, expected {}",
-                wrapped_of().await?,
-                wrapped_before + U256::from(amount)
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    let minted = wrapped_before + U256::from(amount);
+    wait_until("alice's 50 wrapped USDC on beta", || async { Ok(wrapped_of().await? == minted) }).await?;
     say(&format!("COMMIT: beta minted alice 50 wrapped USDC ({wrapped})"));
     // the mint may be delivered before the lock's COMMIT reaches alpha: wait for the reserve
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while origin_router.reserveOf(usdc).call().await? != reserve_before + U256::from(amount) {
-        if Instant::now() > deadline {
-            bail!("alpha's reserve did not grow by the lock");
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    conserved("after the mint", supply().await?, origin_router.reserveOf(usdc).call().await?)?;
+    let reserve = || async { anyhow::Ok(origin_router.reserveOf(usdc).call().await?) };
+    wait_until("alpha's reserve grown by the lock", || async {
+        Ok(reserve().await? == reserve_before + U256::from(amount))
+    })
+    .await?;
+    conserved("after the mint", supply().await?, reserve().await?)?;
 
     // and back: burn the wrapped tokens on beta, release from alpha's reserve
     let burn = Leg {
@@ -849,14 +854,11 @@ async fn scenario_mint(ctx: &mut Ctx) -> anyhow::Result<String> {
         bail!("burn-and-release: expected COMMIT, got {v:?}");
     }
     ctx.wait_balance(0, &alice, usdc_before, Duration::from_secs(60)).await?;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while supply().await? != reserve_before || wrapped_of().await? != wrapped_before {
-        if Instant::now() > deadline {
-            bail!("the burn was not delivered on beta: supply {}", supply().await?);
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    wait_until("the burn delivered on beta", || async {
+        Ok(supply().await? == reserve_before && wrapped_of().await? == wrapped_before)
+    })
+    .await?;
     say("COMMIT: alpha released alice's 50 USDC from its reserve, beta burned the wrapped ones");
-    conserved("after the release", supply().await?, origin_router.reserveOf(usdc).call().await?)?;
+    conserved("after the release", supply().await?, reserve().await?)?;
     Ok("lock+mint and burn+release COMMIT, wrapped supply = reserve".into())
 }
