@@ -1,40 +1,14 @@
 //! The planner through a network file's directory: the example specs plan, bad ones are refused
 //! by name.
+mod common;
+
 use std::path::Path;
 use std::time::Duration;
 
-use mesh_planner::directory::{ChainEntry, HubTiming};
-use mesh_planner::network::{Network, NetworkDirectory};
+use common::{directory, example};
+use mesh_planner::network::NetworkDirectory;
 use mesh_planner::spec::*;
 use mesh_protocol::Amount;
-
-fn example(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples").join(name)
-}
-
-/// examples/network.example.toml with the devnet's timing (dispute window 15 s, delivery margin
-/// 20 s) and a registry of domains 1 and 2, two confirmations each.
-fn directory() -> NetworkDirectory {
-    let network = Network::load(&example("network.example.toml")).unwrap();
-    let chains = network
-        .chains
-        .iter()
-        .enumerate()
-        .map(|(i, c)| ChainEntry {
-            name: c.name().to_string(),
-            domain: i as u64 + 1,
-            router: c.router(),
-            block_time: c.block_time(),
-            confirmations: 2,
-        })
-        .collect();
-    let timing = HubTiming {
-        dispute_window: Duration::from_secs(15),
-        delivery_margin: Duration::from_secs(20),
-        max_horizon: Duration::from_secs(3_600),
-    };
-    NetworkDirectory { network, timing, chains }
-}
 
 /// An account as the network file writes it on `chain`, parsed.
 fn account(d: &NetworkDirectory, chain: &str, text: &str) -> mesh_protocol::AccountId {

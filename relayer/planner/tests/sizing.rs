@@ -2,14 +2,14 @@
 //! two pools' reserves (the grid's best loan, checked against a brute force written apart), the
 //! calls and the action ready to send, refusals for slippage and for unprofitability with their
 //! numbers, the composition check naming the step that breaks it, and the trace, JSON and SVG.
-use std::path::Path;
-use std::time::Duration;
+mod common;
 
 use alloy_primitives::U256;
 use alloy_sol_types::SolCall;
-use mesh_planner::directory::{ChainEntry, Directory, HubTiming};
+use common::{directory, example};
+use mesh_planner::directory::Directory;
 use mesh_planner::market::{PoolState, Snapshot};
-use mesh_planner::network::{Network, NetworkDirectory};
+use mesh_planner::network::NetworkDirectory;
 use mesh_planner::spec::*;
 use mesh_protocol::AccountId;
 use proptest::prelude::*;
@@ -23,32 +23,6 @@ const E18: u128 = 1_000_000_000_000_000_000;
 const E6: u128 = 1_000_000;
 const NOW: u64 = 1_800_000_000;
 const GWEI: u128 = 1_000_000_000;
-
-fn example(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples").join(name)
-}
-
-fn directory() -> NetworkDirectory {
-    let network = Network::load(&example("network.example.toml")).unwrap();
-    let chains = network
-        .chains
-        .iter()
-        .enumerate()
-        .map(|(i, c)| ChainEntry {
-            name: c.name().to_string(),
-            domain: i as u64 + 1,
-            router: c.router(),
-            block_time: c.block_time(),
-            confirmations: 2,
-        })
-        .collect();
-    let timing = HubTiming {
-        dispute_window: Duration::from_secs(15),
-        delivery_margin: Duration::from_secs(20),
-        max_horizon: Duration::from_secs(3_600),
-    };
-    NetworkDirectory { network, timing, chains }
-}
 
 fn acct(d: &NetworkDirectory, chain: &str, name: &str) -> AccountId {
     d.account(chain, name).or_else(|| d.token(chain, name).map(|t| t.address)).unwrap()
