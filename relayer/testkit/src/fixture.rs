@@ -146,6 +146,20 @@ impl TestNet {
         start_relayer(&self.net, &self.m, index, roles)
     }
 
+    /// The usual quorum: relayer 0 reports, signs and posts, relayers 1 and 2 sign.
+    pub fn quorum(&self) -> [RunningRelayer; 3] {
+        [
+            self.relayer(Some(0), vec![Role::Reporter, Role::Signer, Role::Poster]),
+            self.relayer(Some(1), vec![Role::Signer]),
+            self.relayer(Some(2), vec![Role::Signer]),
+        ]
+    }
+
+    /// The path of the devnet's key file `name` (e.g. "carol.evm.key"), for the CLI's flags.
+    pub fn key_file(&self, name: &str) -> String {
+        self.net.dir.join("keys").join(name).to_str().expect("a UTF-8 path").to_string()
+    }
+
     /// The hub port as `who` (its hub key) sees it: for playing a dishonest relayer or a disputer.
     pub fn hub_as(&self, who: &mesh_devnet::keys::DevIdentity) -> mesh_hub::LiveHub {
         mesh_hub::LiveHub {

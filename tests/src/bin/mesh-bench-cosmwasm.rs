@@ -19,7 +19,6 @@ use mesh_protocol::eip712::{settlement_batch_digest, settlement_leaf};
 use mesh_protocol::merkle::{merkle_proof, merkle_root};
 use mesh_protocol::sig::{sign_digest, signer_address, signing_key};
 use mesh_protocol::{Bundle, Hash32, SettlementBatch, Verdict};
-use mesh_relayer::config::Role;
 use mesh_testkit::fixture::{cw_chain, cw_leg, cw_locker, mint_usdc, now, usdc_leg, TestNet};
 
 const GAMMA: usize = 0;
@@ -165,11 +164,7 @@ async fn main() {
     }
 
     // ---- three-VM latency with relayers ----------------------------------------------------------
-    let relayers = [
-        tn.relayer(Some(0), vec![Role::Reporter, Role::Signer, Role::Poster]),
-        tn.relayer(Some(1), vec![Role::Signer]),
-        tn.relayer(Some(2), vec![Role::Signer]),
-    ];
+    let relayers = tn.quorum();
     let bob = &m.accounts.users[1];
     mint_usdc(m, 0, &alice.evm_address, 100).await;
     mint_usdc(m, 1, &bob.evm_address, 100).await;

@@ -87,11 +87,7 @@ async fn a_fake_lock_report_is_proven_false_reverted_and_its_relayer_slashed() {
     );
 
     // the bundle goes on: alice really locks, honest relayers report, it COMMITs and pays bob
-    let honest = [
-        tn.relayer(Some(0), vec![Role::Reporter, Role::Signer, Role::Poster]),
-        tn.relayer(Some(1), vec![Role::Signer]),
-        tn.relayer(Some(2), vec![Role::Signer]),
-    ];
+    let honest = tn.quorum();
     let alice_alpha = wallet_provider(&m.evm[0].rpc, &alice.evm_secret).unwrap();
     lock_leg(&alice_alpha, &m.bundle_domain(), &bundle, 0).await.expect("alice locks");
     let deadline = Instant::now() + Duration::from_secs(120);

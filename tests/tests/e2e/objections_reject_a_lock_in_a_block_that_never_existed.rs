@@ -14,7 +14,6 @@ use mesh_hub::bundle::{register, status};
 use mesh_hub::MeshHub;
 use mesh_hub_api::bundle_log::{self, BundleStatus, LogEvent};
 use mesh_protocol::{Bundle, Hash32, Verdict};
-use mesh_relayer::config::Role;
 use mesh_testkit::fixture::{leg_status, mint_usdc, now, usdc_balance, usdc_leg, TestNet};
 
 /// Router leg status codes (IMeshRouter.LegStatus).
@@ -54,11 +53,7 @@ async fn a_lock_reported_in_a_block_that_never_existed_is_rejected_and_nothing_p
     let receipt = alice_alpha.get_transaction_receipt(lock_tx).await.unwrap().expect("the lock's receipt");
 
     // The honest relayers: reporting, signing (with the report checks), posting.
-    let honest = [
-        tn.relayer(Some(0), vec![Role::Reporter, Role::Signer, Role::Poster]),
-        tn.relayer(Some(1), vec![Role::Signer]),
-        tn.relayer(Some(2), vec![Role::Signer]),
-    ];
+    let honest = tn.quorum();
 
     // The liar reports leg 1 "locked" in a block whose hash nobody can produce a header for:
     // the location is copied from alice's real lock on alpha, with the chain and hash changed.

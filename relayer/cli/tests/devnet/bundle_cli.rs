@@ -47,12 +47,8 @@ async fn a_spec_is_planned_registered_locked_by_each_party_and_followed_until_fi
     let (net, m) = (&tn.net, &tn.m);
     let network = net.network_path();
     let network = network.to_str().unwrap();
-    let key = |name: &str| net.dir.join("keys").join(name).to_str().unwrap().to_string();
-    let relayers = [
-        tn.relayer(Some(0), vec![Role::Reporter, Role::Signer, Role::Poster]),
-        tn.relayer(Some(1), vec![Role::Signer]),
-        tn.relayer(Some(2), vec![Role::Signer]),
-    ];
+    let key = |name: &str| tn.key_file(name);
+    let relayers = tn.quorum();
 
     // the arbitrage with fixed amounts (the example itself is sized from live pools: bundle_plan.rs)
     let example = std::fs::read_to_string(concat!(
@@ -172,7 +168,7 @@ async fn anyone_delivers_a_decided_bundle_from_the_hubs_public_signatures() {
     let (net, m) = (&tn.net, &tn.m);
     let network = net.network_path();
     let network = network.to_str().unwrap();
-    let key = |name: &str| net.dir.join("keys").join(name).to_str().unwrap().to_string();
+    let key = |name: &str| tn.key_file(name);
     // reporters and signers only: nobody posts
     let relayers = [
         tn.relayer(Some(0), vec![Role::Reporter, Role::Signer]),

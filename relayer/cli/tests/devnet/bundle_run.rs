@@ -14,7 +14,6 @@ use alloy::providers::Provider;
 use mesh_chain_evm::locker::{balance_of, mined, wallet_provider};
 use mesh_devnet::bindings::{ConstantProductPool, DemoWETH, MintableERC20};
 use mesh_devnet::evm_deploy::ANVIL_DEPLOYER_KEY;
-use mesh_relayer::config::Role;
 use mesh_testkit::fixture::{addr, leg_status, TestNet};
 
 const WETH: u128 = 1_000_000_000_000_000_000;
@@ -89,12 +88,8 @@ async fn killed_and_restarted_ends_as_one_run(
     let tn = TestNet::up(name, base, evm, 1, 2).await;
     let (net, m) = (&tn.net, &tn.m);
     let network = net.network_path().to_str().unwrap().to_string();
-    let key = |name: &str| net.dir.join("keys").join(name).to_str().unwrap().to_string();
-    let relayers = [
-        tn.relayer(Some(0), vec![Role::Reporter, Role::Signer, Role::Poster]),
-        tn.relayer(Some(1), vec![Role::Signer]),
-        tn.relayer(Some(2), vec![Role::Signer]),
-    ];
+    let key = |name: &str| tn.key_file(name);
+    let relayers = tn.quorum();
     let example = match spec_kind {
         Spec::Fixed => concat!(env!("CARGO_MANIFEST_DIR"), "/../planner/tests/fixtures/arbitrage-fixed.bundle.toml"),
         Spec::Sized => concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/arbitrage.bundle.toml"),
