@@ -294,6 +294,24 @@ async fn a_bundle_across_evm_and_cosmwasm_commits_everywhere_and_a_missing_leg_a
     );
     assert_eq!(gamma_cw20(&tn, &target).await, 400, "the target got the sold cw20");
     assert_eq!(gamma_balance(&tn, &target).await, 50_000 - 1_000, "and paid for it");
+    // what an action costs on a real node (docs/benchmarks.md): the settling transactions' gas
+    let q = cosmrs::rpc::query::Query::eq("wasm-mesh_action_outcome.bundle_id", after_id.to_string());
+    let found = cosmrs::rpc::Client::tx_search(gamma.client.rpc(), q, false, 1, 30, cosmrs::rpc::Order::Ascending)
+        .await
+        .expect("gamma's tx index");
+    assert!(!found.txs.is_empty(), "the action outcomes are in gamma's tx index");
+    for t in &found.txs {
+        let outcomes: Vec<String> = (t.tx_result.events.iter())
+            .filter(|e| e.kind == "wasm-mesh_action_outcome")
+            .flat_map(|e| e.attributes.iter())
+            .filter(|a| a.key_bytes() == b"outcome")
+            .map(|a| String::from_utf8_lossy(a.value_bytes()).into_owned())
+            .collect();
+        eprintln!(
+            "gamma settle tx {} (action outcomes {outcomes:?}): gas used {}, wanted {}",
+            t.hash, t.tx_result.gas_used, t.tx_result.gas_wanted
+        );
+    }
     let config: mesh_hub_api::router_cw::ConfigResponse = gamma
         .client
         .query_smart(&m.cosmwasm[GAMMA].contracts["router"], &mesh_hub_api::router_cw::QueryMsg::Config {})
