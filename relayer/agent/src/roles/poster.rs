@@ -183,9 +183,15 @@ impl<C: SettlementSink, H: MeshHub> Poster<C, H> {
                 }));
                 let mut all_sent = true;
                 for delivery in deliveries {
+                    let root_first = matches!(delivery, Delivery::SubmitRoot { .. });
                     if !self.send(chain, delivery, index, out).await? {
                         all_sent = false;
-                        break;
+                        // the rest needs the root; once it is known each settlement stands alone,
+                        // so one that reverts for good (a mint past its refund opening) does not
+                        // hold back the batch's other legs
+                        if root_first {
+                            break;
+                        }
                     }
                 }
                 if !all_sent {

@@ -113,6 +113,8 @@ struct ChainState {
     other_poster_rotates_first: bool,
     /// The next settlement is mined but reverts.
     revert_next_settlement: bool,
+    /// Unlocked legs (by index) whose COMMIT comes after refunds opened: `SettlementExpired`.
+    expired_unlocked: BTreeSet<u32>,
 }
 
 /// A Verifier + Router pair in memory that checks what the contracts check: rotation signatures
@@ -263,6 +265,9 @@ impl SettlementSink for MockVerifierChain {
                 }
                 if !Self::proven(root.0, std::slice::from_ref(&item)) {
                     return Err(would_revert("InvalidProof"));
+                }
+                if self.s().expired_unlocked.contains(&item.leg_index) {
+                    return Err(would_revert("SettlementExpired"));
                 }
                 // like the Router: only a mint or release leg, and only once
                 if bundle.legs[item.leg_index as usize].kind.needs_lock()
@@ -429,6 +434,44 @@ async fn mint_legs_are_settled_unlocked_after_the_lock_legs_under_a_submitted_ro
     assert_eq!(chain.calls(), vec![Call::SubmitRoot(1), Call::SettleMany, Call::SettleUnlocked(1)]);
     assert_eq!(chain.s().legs[&(id.0, 1)], 2, "the mint leg committed");
     assert_eq!(p.tick().await.unwrap(), PosterTick::default(), "nothing left to send");
+}
+
+/// A mint that can no longer be settled (its COMMIT arrives after refunds opened) reverts for
+/// good; it is retried each round (a failed estimate costs nothing) but never holds back the
+/// batch's other legs on that chain.
+#[tokio::test]
+async fn a_mint_that_reverts_for_good_does_not_hold_back_the_next_unlocked_leg() {
+    let (_dir, store) = temp_store();
+    let hub = MockHub::new();
+    hub.put_signer_set(signer_set(1, &[A, B], &[]));
+    let chain = MockVerifierChain::new(&hub, 1);
+    chain.s().expired_unlocked.insert(1);
+    let mut legs = vec![leg(CHAIN, ROUTER, 10), leg(CHAIN, ROUTER, 10), leg(CHAIN, ROUTER, 10)];
+    legs[0].kind = mesh_protocol::LegKind::Lock;
+    legs[1].kind = mesh_protocol::LegKind::Mint { origin_domain: 99 };
+    legs[2].kind = mesh_protocol::LegKind::Mint { origin_domain: 98 };
+    let id = hub.register(&bundle(1, 2_000, 3_000, legs));
+    hub.decide(id.0, Verdict::Commit);
+    chain.lock_leg(id.0, 0);
+    let mut batch = closed_batch(0, 1, &[(id.0, Verdict::Commit)]);
+    batch.status = BatchStatus::Attested;
+    let digest = settlement_batch_digest(
+        &domain(),
+        &SettlementBatch { epoch: 1, batch_index: 0, root: batch.root.expect("closed") },
+    );
+    batch.signatures = signed_by(&hub.signer_set_now(1).unwrap(), digest);
+    hub.put_batch(batch);
+
+    let p = poster(&hub, &chain, store.clone());
+    let t = p.tick().await.unwrap();
+    assert_eq!(t.failed, vec![(CHAIN, 0)], "the expired mint is not delivered");
+    assert_eq!(chain.calls(), vec![Call::SubmitRoot(1), Call::SettleMany, Call::SettleUnlocked(2)]);
+    assert_eq!(chain.s().legs[&(id.0, 2)], 2, "the next mint committed all the same");
+    assert!(!chain.s().legs.contains_key(&(id.0, 1)));
+    assert!(!store.is_posted(CHAIN, 0).unwrap(), "the batch stays open for its expired leg");
+    let t = p.tick().await.unwrap();
+    assert_eq!(t.failed, vec![(CHAIN, 0)], "retried, still refused");
+    assert_eq!(chain.calls().len(), 3, "nothing else is sent again");
 }
 
 /// Hub at epoch 2 (sets 1 = {A, B}, 2 = {A, B, C}); the update to 2 attested or not.
