@@ -631,12 +631,13 @@ impl<W: World, E: Events> Engine<'_, W, E> {
         let id = self.id();
         let mut escrowed = Vec::new();
         let mut unlocked = 0;
-        let decided = self.store.verdict()?.is_some();
+        // after an ABORT a mint or release leg has nothing to undo: only a COMMIT is owed to it
+        let committed = self.store.verdict()? == Some(mesh_protocol::Verdict::Commit);
         for leg in (0..self.plan.legs.len()).filter(|l| self.plan.legs[*l].chain == chain) {
             let status = self.world.leg_status(chain, id, leg).await.map_err(|e| self.step_err(step, e))?;
             if status == LEG_LOCKED {
                 escrowed.push(leg);
-            } else if status == LEG_NOT_LOCKED && decided && !self.plan.bundle.legs[leg].kind.needs_lock() {
+            } else if status == LEG_NOT_LOCKED && committed && !self.plan.bundle.legs[leg].kind.needs_lock() {
                 // a mint or release leg is open until the verdict is delivered (protocol §13)
                 unlocked += 1;
             }

@@ -274,6 +274,16 @@ fn a_lock_and_mint_spec_plans_into_matched_legs_the_hub_accepts() {
     assert_eq!(mint.token, lock.token, "a mint names the origin token");
     assert_eq!(mint.amount, Amount::from(100_000_000u128));
     p.bundle.validate().unwrap();
+    // only the lock is a party's step: the mint locks nothing
+    let locks: Vec<_> = mesh_planner::steps::Steps::of(&p)
+        .0
+        .into_iter()
+        .filter_map(|s| match s.action {
+            mesh_planner::steps::Action::Lock { leg } => Some((leg, s.actor)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(locks, vec![(0, "alice".to_string())]);
 }
 
 #[test]

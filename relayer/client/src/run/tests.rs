@@ -8,7 +8,7 @@ use std::time::Duration;
 use alloy::primitives::{keccak256, Address, U256};
 use alloy::sol_types::SolCall;
 use mesh_protocol::eip712::{bundle_id, HubDomain};
-use mesh_protocol::{AccountId, Amount, Bundle, Hash32, Leg, Verdict};
+use mesh_protocol::{AccountId, Amount, Bundle, Hash32, Leg, LegKind, Verdict};
 
 use super::events::{Event, Events};
 use super::store::RunStore;
@@ -166,10 +166,14 @@ impl Fake {
         (0..self.bundle.legs.len()).filter(|l| self.bundle.legs[*l].domain == domain).collect()
     }
 
+    /// Ends `legs` with `code`: a locked leg, or (for a verdict, not a refund) a mint or
+    /// release leg that locks nothing and is still open.
     fn settle(&self, c: &mut Chains, legs: &[usize], code: u8) -> usize {
         let mut n = 0;
         for l in legs {
-            if c.legs.get(l) == Some(&LEG_LOCKED) {
+            let status = c.legs.get(l).copied().unwrap_or_default();
+            let unlocked = !self.bundle.legs[*l].kind.needs_lock() && status == 0 && code != 4;
+            if status == LEG_LOCKED || unlocked {
                 c.legs.insert(*l, code);
                 n += 1;
             }
@@ -267,7 +271,9 @@ impl World for Fake {
         assert_eq!(id, self.id());
         let mut c = self.c.borrow_mut();
         if c.verdict.is_none() {
-            let locked = (0..3).all(|l| c.legs.get(&l) == Some(&LEG_LOCKED));
+            let n = self.bundle.legs.len();
+            let locked =
+                (0..n).filter(|l| self.bundle.legs[*l].kind.needs_lock()).all(|l| c.legs.get(&l) == Some(&LEG_LOCKED));
             if locked {
                 c.verdict = Some(Verdict::Commit);
             } else if c.now > self.bundle.lock_deadline {
@@ -275,7 +281,7 @@ impl World for Fake {
             }
             if let (Some(v), true) = (c.verdict, self.relayers) {
                 let code = if v == Verdict::Commit { LEG_COMMITTED } else { 3 };
-                self.settle(&mut c, &[0, 1, 2], code);
+                self.settle(&mut c, &(0..n).collect::<Vec<_>>(), code);
             }
         }
         Ok(HubView { verdict: c.verdict, attested: c.verdict.is_some() })
@@ -529,6 +535,96 @@ async fn an_undelivered_commit_is_delivered_by_the_run_after_its_margin() {
     assert_eq!(r.unwrap(), RunOutcome::Committed);
     assert_eq!(fake.c.borrow().delivered_by_run, 3);
     assert_eq!(events.iter().filter(|e| matches!(e, Event::Delivered { .. })).count(), 2, "alpha and beta");
+}
+
+/// Lock-and-mint: alice locks 100 on alpha, beta's Router mints 100 to her (protocol §13).
+fn lock_and_mint() -> RunPlan {
+    let (alice, router_a, router_b) = (acct(0x0a), acct(0xa1), acct(0xb1));
+    let token = acct(0xa2);
+    let lock = Leg {
+        domain: ALPHA,
+        router: router_a,
+        depositor: alice,
+        token,
+        amount: Amount(U256::from(100u64)),
+        recipient: router_a,
+        action: None,
+        kind: LegKind::Lock,
+    };
+    let mint = Leg {
+        domain: BETA,
+        router: router_b,
+        depositor: router_b,
+        recipient: alice,
+        kind: LegKind::Mint { origin_domain: ALPHA },
+        ..lock.clone()
+    };
+    let bundle = Bundle {
+        creator: "inj1alice".into(),
+        nonce: 3,
+        lock_deadline: START + 40,
+        settle_deadline: START + 140,
+        legs: vec![lock, mint],
+    };
+    let w = |chain: &str, from: &str, to: &str| RunLeg {
+        chain: chain.into(),
+        from: from.into(),
+        to: to.into(),
+        token: "USDC".into(),
+    };
+    let step = |id, action, actor: &str, depends_on: Vec<usize>| RunStep {
+        id,
+        action,
+        actor: actor.into(),
+        depends_on,
+        deadline: Some(START + 40),
+    };
+    RunPlan {
+        creator_name: "alice".into(),
+        bundle,
+        legs: vec![w("alpha", "alice", "router"), w("beta", "router", "alice")],
+        calls: vec![],
+        // as the planner makes them: no lock step for the mint leg
+        steps: vec![
+            step(0, RunAction::Register, "alice", vec![]),
+            step(1, RunAction::Lock { leg: 0 }, "alice", vec![0]),
+            step(2, RunAction::Verdict, "relayers", vec![1]),
+            step(3, RunAction::Deliver { chain: "alpha".into() }, "relayers", vec![2]),
+            step(4, RunAction::Deliver { chain: "beta".into() }, "relayers", vec![2]),
+        ],
+    }
+}
+
+#[tokio::test]
+async fn a_mint_leg_is_never_locked_and_an_undelivered_mint_is_delivered_by_the_run() {
+    let plan = lock_and_mint();
+    let mut fake = Fake::new(&plan);
+    fake.held = vec!["alice"];
+    fake.relayers = false;
+    let dir = tempfile::tempdir().unwrap();
+    let (r, events) = run_once(&fake, &dir.path().join("run.redb"), &plan).await;
+    assert_eq!(r.unwrap(), RunOutcome::Committed);
+    let c = fake.c.borrow();
+    assert_eq!(c.executed, ["approve by approve the Router for leg 0", "lock leg 0"], "only the lock is sent");
+    assert_eq!(c.delivered_by_run, 2, "the lock on alpha and the open mint on beta");
+    assert_eq!(c.legs[&1], LEG_COMMITTED, "the mint committed");
+    assert_eq!(events.iter().filter(|e| matches!(e, Event::Delivered { .. })).count(), 2, "alpha and beta");
+}
+
+#[tokio::test]
+async fn an_aborted_lock_and_mint_refunds_the_lock_and_never_waits_on_the_mint() {
+    let plan = lock_and_mint();
+    let mut fake = Fake::new(&plan);
+    fake.held = vec![]; // alice never locks
+    fake.creator = true;
+    fake.relayers = false;
+    let dir = tempfile::tempdir().unwrap();
+    let (r, _) = run_once(&fake, &dir.path().join("run.redb"), &plan).await;
+    assert_eq!(r.unwrap(), RunOutcome::Aborted);
+    let c = fake.c.borrow();
+    assert!(c.executed.is_empty(), "nothing was locked");
+    assert_eq!((c.refunded_by_run, c.delivered_by_run), (0, 0), "nothing to refund, no ABORT owed to the mint");
+    assert_eq!(c.legs.get(&1), None, "the mint leg was left alone");
 }
 
 #[tokio::test]
