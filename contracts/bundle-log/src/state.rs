@@ -26,33 +26,102 @@ pub struct Config {
     pub retention: u64,
 }
 
+/// What registration fixes for good: written once, then only read (issue 14: a report, an
+/// objection or a verdict never rewrites the bundle and its legs).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct BundleRecord {
+pub struct BundleInfo {
     pub id: Hash32,
     pub bundle: Bundle,
     pub leg_hashes: Vec<Hash32>,
     pub registered_at: u64,
-    pub reports: Vec<Option<LegReport>>,
+    /// Per leg, the VM (and its chain id) of the leg's domain at registration: reports are
+    /// checked against it, so a later `UpdateChain` / `RemoveChain` does not move a leg.
+    pub vms: Vec<ChainVm>,
+    /// The registration deposit held for the creator; paid back with the verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposit: Option<Coin>,
+}
+
+impl BundleInfo {
+    /// Leg `leg_index` of this bundle, `None` when the bundle has no such leg: the only way
+    /// to name a leg's storage, so an index out of range never reaches a key.
+    pub fn leg(&self, leg_index: u32) -> Option<LegKey> {
+        ((leg_index as usize) < self.bundle.legs.len()).then_some(LegKey { id: self.id, index: leg_index })
+    }
+    /// The legs that lock something (a mint or release leg locks nothing: never reported).
+    pub fn locking_legs(&self) -> impl Iterator<Item = (LegKey, &mesh_protocol::Leg)> + '_ {
+        self.bundle
+            .legs
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.kind.needs_lock())
+            .map(|(i, l)| (LegKey { id: self.id, index: i as u32 }, l))
+    }
+}
+
+/// A leg of a registered bundle (made by [`BundleInfo::leg`], which checks the index).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LegKey {
+    id: Hash32,
+    index: u32,
+}
+
+impl LegKey {
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+    pub fn position(&self) -> usize {
+        self.index as usize
+    }
+    fn key(&self) -> (&[u8], u32) {
+        (self.id.0.as_slice(), self.index)
+    }
+}
+
+/// The small mutable part of a bundle, rewritten only when it changes. Short JSON names: every
+/// byte written costs gas.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct BundleHead {
+    #[serde(rename = "v", default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
+    #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<VerdictReason>,
+    #[serde(rename = "d", default, skip_serializing_if = "Option::is_none")]
     pub decided_at: Option<u64>,
+    #[serde(rename = "b", default, skip_serializing_if = "Option::is_none")]
     pub batch_index: Option<u64>,
+    #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]
     pub position: Option<u32>,
+    #[serde(rename = "n", default, skip_serializing_if = "Option::is_none")]
     pub next_check: Option<u64>,
     /// No verdict before this hub time: a report of this bundle was rejected or disproven and
     /// an honest relayer gets the time to re-report the leg (audit finding 6).
-    #[serde(default)]
+    #[serde(rename = "g", default, skip_serializing_if = "Option::is_none")]
     pub rereport_until: Option<u64>,
-    /// The registration deposit held for the creator until the verdict.
-    #[serde(default)]
-    pub deposit: Option<Coin>,
-    /// Reports rejected by objections, kept (at most `MAX_REJECTED_KEPT`) so they stay provable.
-    #[serde(default)]
-    pub rejected: Vec<(u32, LegReport)>,
-    /// Per leg, the VM (and its chain id) of the leg's domain at registration: reports are
-    /// checked against it, so a later `UpdateChain` / `RemoveChain` does not move a leg.
-    #[serde(default)]
-    pub vms: Vec<ChainVm>,
+    /// Legs with a current report, bit `i` for leg `i` (a bundle has at most `MAX_LEGS` legs).
+    #[serde(rename = "m", default)]
+    pub reported: u32,
+    /// The latest `window_ends_at` of the current reports, 0 if none.
+    #[serde(rename = "w", default)]
+    pub windows_end: u64,
+    /// Rejected reports kept (at most `MAX_REJECTED_KEPT`).
+    #[serde(rename = "x", default)]
+    pub rejected: u32,
+}
+
+const _: () = assert!(mesh_protocol::MAX_LEGS <= 32, "BundleHead::reported has one bit per leg");
+
+impl BundleHead {
+    pub fn is_reported(&self, leg: LegKey) -> bool {
+        self.reported & (1 << leg.index) != 0
+    }
+    pub fn set_reported(&mut self, leg: LegKey, reported: bool) {
+        if reported {
+            self.reported |= 1 << leg.index;
+        } else {
+            self.reported &= !(1 << leg.index);
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -108,7 +177,15 @@ const CONFIG: Item<Config> = Item::new("config");
 const CHAINS: Map<u64, ChainInfo> = Map::new("chains");
 /// (VM name, the VM's chain id) → domain id: one domain per chain.
 const VM_CHAINS: Map<(&str, &str), u64> = Map::new("vm_chains");
-const BUNDLES: Map<&[u8], BundleRecord> = Map::new("bundles");
+/// Bundle id → what registration fixed (written once).
+const BUNDLES: Map<&[u8], BundleInfo> = Map::new("bundle_info");
+/// Bundle id → its mutable head.
+const HEADS: Map<&[u8], BundleHead> = Map::new("bundle_head");
+/// (bundle id, leg index) → the leg's current report.
+const REPORTS: Map<(&[u8], u32), LegReport> = Map::new("leg_reports");
+/// (bundle id, sequence number of the `ReportRejected` log entry) → (leg index, report):
+/// reports rejected by objections, kept (at most `MAX_REJECTED_KEPT`) so they stay provable.
+const REJECTED: Map<(&[u8], u64), (u32, LegReport)> = Map::new("rejected_reports");
 const NONCES: Map<(&Addr, u64), Hash32> = Map::new("nonces");
 const LOG: Map<u64, LogEntry> = Map::new("log");
 const LOG_LEN: Item<u64> = Item::new("log_len");
@@ -166,11 +243,76 @@ pub fn chains_page(s: &dyn Storage, start_after: Option<u64>, limit: usize) -> S
 
 // ------------------------------------------------------------------ bundles
 
-pub fn bundle(s: &dyn Storage, id: &Hash32) -> StdResult<Option<BundleRecord>> {
+pub fn bundle_info(s: &dyn Storage, id: &Hash32) -> StdResult<Option<BundleInfo>> {
     BUNDLES.may_load(s, id.0.as_slice())
 }
-pub fn save_bundle(s: &mut dyn Storage, b: &BundleRecord) -> StdResult<()> {
-    BUNDLES.save(s, b.id.0.as_slice(), b)
+pub fn bundle_head(s: &dyn Storage, id: &Hash32) -> StdResult<Option<BundleHead>> {
+    HEADS.may_load(s, id.0.as_slice())
+}
+/// Writes a new bundle: its registration part (never rewritten) and its first head.
+pub fn save_new_bundle(s: &mut dyn Storage, info: &BundleInfo, head: &BundleHead) -> StdResult<()> {
+    BUNDLES.save(s, info.id.0.as_slice(), info)?;
+    HEADS.save(s, info.id.0.as_slice(), head)
+}
+pub fn save_head(s: &mut dyn Storage, id: &Hash32, head: &BundleHead) -> StdResult<()> {
+    HEADS.save(s, id.0.as_slice(), head)
+}
+
+pub fn leg_report(s: &dyn Storage, leg: LegKey) -> StdResult<Option<LegReport>> {
+    REPORTS.may_load(s, leg.key())
+}
+pub fn save_leg_report(s: &mut dyn Storage, leg: LegKey, r: &LegReport) -> StdResult<()> {
+    REPORTS.save(s, leg.key(), r)
+}
+pub fn remove_leg_report(s: &mut dyn Storage, leg: LegKey) {
+    REPORTS.remove(s, leg.key())
+}
+/// The current report of every leg of `info`, in leg order.
+pub fn leg_reports(s: &dyn Storage, info: &BundleInfo) -> StdResult<Vec<Option<LegReport>>> {
+    let mut out = vec![None; info.bundle.legs.len()];
+    for r in REPORTS.prefix(info.id.0.as_slice()).range(s, None, None, Order::Ascending).take(out.len()) {
+        let (i, report) = r?;
+        if let Some(slot) = out.get_mut(i as usize) {
+            *slot = Some(report);
+        }
+    }
+    Ok(out)
+}
+
+/// Keeps a rejected report under `seq` (its rejection's log sequence number); when
+/// `head.rejected` reached `max`, the oldest rejected report of the bundle makes room.
+pub fn push_rejected(
+    s: &mut dyn Storage,
+    head: &mut BundleHead,
+    leg: LegKey,
+    seq: u64,
+    r: &LegReport,
+    max: usize,
+) -> StdResult<()> {
+    let prefix = REJECTED.prefix(leg.id.0.as_slice());
+    if head.rejected as usize >= max {
+        let oldest = prefix.keys(s, None, None, Order::Ascending).next().transpose()?;
+        if let Some(oldest) = oldest {
+            REJECTED.remove(s, (leg.id.0.as_slice(), oldest));
+            head.rejected -= 1;
+        }
+    }
+    REJECTED.save(s, (leg.id.0.as_slice(), seq), &(leg.index, r.clone()))?;
+    head.rejected += 1;
+    Ok(())
+}
+/// The kept rejected reports of the bundle, oldest first: (key, leg index, report).
+pub fn rejected_reports(s: &dyn Storage, id: &Hash32, max: usize) -> StdResult<Vec<(u64, u32, LegReport)>> {
+    REJECTED
+        .prefix(id.0.as_slice())
+        .range(s, None, None, Order::Ascending)
+        .take(max)
+        .map(|r| r.map(|(seq, (leg, report))| (seq, leg, report)))
+        .collect()
+}
+pub fn remove_rejected(s: &mut dyn Storage, head: &mut BundleHead, id: &Hash32, seq: u64) {
+    REJECTED.remove(s, (id.0.as_slice(), seq));
+    head.rejected = head.rejected.saturating_sub(1);
 }
 pub fn bundle_by_nonce(s: &dyn Storage, creator: &Addr, nonce: u64) -> StdResult<Option<Hash32>> {
     NONCES.may_load(s, (creator, nonce))
@@ -188,6 +330,39 @@ pub fn append_log(s: &mut dyn Storage, height: u64, time: u64, event: LogEvent) 
     LOG_LEN.save(s, &(seq + 1))?;
     Ok(seq)
 }
+/// The log's end for a message that appends many entries: the length is read once and written
+/// once by [`LogCursor::close`], not with every entry (issue 14). Nothing else may append to the
+/// log while a cursor is open.
+#[must_use = "close the cursor to save the log's length"]
+pub struct LogCursor {
+    next: u64,
+    saved: u64,
+}
+
+pub fn log_cursor(s: &dyn Storage) -> StdResult<LogCursor> {
+    let next = log_len(s)?;
+    Ok(LogCursor { next, saved: next })
+}
+
+impl LogCursor {
+    /// The sequence number the next entry gets.
+    pub fn next_seq(&self) -> u64 {
+        self.next
+    }
+    pub fn append(&mut self, s: &mut dyn Storage, height: u64, time: u64, event: LogEvent) -> StdResult<u64> {
+        let seq = self.next;
+        LOG.save(s, seq, &LogEntry { seq, height, time, event })?;
+        self.next += 1;
+        Ok(seq)
+    }
+    pub fn close(self, s: &mut dyn Storage) -> StdResult<()> {
+        if self.next != self.saved {
+            LOG_LEN.save(s, &self.next)?;
+        }
+        Ok(())
+    }
+}
+
 pub fn log_len(s: &dyn Storage) -> StdResult<u64> {
     Ok(LOG_LEN.may_load(s)?.unwrap_or(0))
 }
@@ -201,14 +376,18 @@ pub fn log_page(s: &dyn Storage, start_after: Option<u64>, limit: usize) -> StdR
 // ------------------------------------------------------------------ schedule
 
 /// Moves a bundle's wake-up to `at` (or removes it), keeping one entry per bundle.
-pub fn reschedule(s: &mut dyn Storage, b: &mut BundleRecord, at: Option<u64>) -> StdResult<()> {
-    if let Some(old) = b.next_check {
-        WAKEUPS.remove(s, (old, b.id.0.as_slice()));
+/// Nothing is written when the time does not change.
+pub fn reschedule(s: &mut dyn Storage, id: &Hash32, head: &mut BundleHead, at: Option<u64>) -> StdResult<()> {
+    if head.next_check == at {
+        return Ok(());
+    }
+    if let Some(old) = head.next_check {
+        WAKEUPS.remove(s, (old, id.0.as_slice()));
     }
     if let Some(t) = at {
-        WAKEUPS.save(s, (t, b.id.0.as_slice()), &())?;
+        WAKEUPS.save(s, (t, id.0.as_slice()), &())?;
     }
-    b.next_check = at;
+    head.next_check = at;
     Ok(())
 }
 
@@ -285,7 +464,7 @@ fn hash32(bytes: &[u8]) -> Hash32 {
     Hash32(h.into())
 }
 
-pub fn mark_decided(s: &mut dyn Storage, b: &BundleRecord) -> StdResult<()> {
+pub fn mark_decided(s: &mut dyn Storage, b: &BundleInfo) -> StdResult<()> {
     DECIDED.save(s, (b.bundle.settle_deadline, b.id.0.as_slice()), &())
 }
 /// Up to `limit` decided bundles whose settle deadline is strictly before `before`, oldest first.
@@ -293,10 +472,23 @@ pub fn prunable(s: &dyn Storage, before: u64, limit: usize) -> StdResult<Vec<(u6
     let end = Bound::exclusive((before, &[][..]));
     DECIDED.keys(s, None, Some(end), Order::Ascending).take(limit).map(|r| r.map(|(t, id)| (t, hash32(&id)))).collect()
 }
-/// Removes a decided bundle from state; its nonce stays taken and its log entries stay.
-pub fn remove_bundle(s: &mut dyn Storage, settle_deadline: u64, id: &Hash32) {
+/// Removes a decided bundle from state with its reports and kept rejected reports; its nonce
+/// stays taken and its log entries stay.
+pub fn remove_bundle(s: &mut dyn Storage, settle_deadline: u64, id: &Hash32) -> StdResult<()> {
     DECIDED.remove(s, (settle_deadline, id.0.as_slice()));
+    if let Some(info) = bundle_info(s, id)? {
+        for i in 0..info.bundle.legs.len() as u32 {
+            REPORTS.remove(s, (id.0.as_slice(), i));
+        }
+    }
+    let rejected: Vec<u64> =
+        REJECTED.prefix(id.0.as_slice()).keys(s, None, None, Order::Ascending).collect::<StdResult<_>>()?;
+    for seq in rejected {
+        REJECTED.remove(s, (id.0.as_slice(), seq));
+    }
+    HEADS.remove(s, id.0.as_slice());
     BUNDLES.remove(s, id.0.as_slice());
+    Ok(())
 }
 
 // ------------------------------------------------------------------ batches
