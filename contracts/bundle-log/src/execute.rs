@@ -731,7 +731,9 @@ fn close_open_batch(deps: DepsMut, env: &Env, cfg: &Config, log: &mut state::Log
 
 pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
-    let mut refunds: Vec<BankMsg> = vec![];
+    // Deposits paid back, one transfer per creator and denom (a bank send costs more than the
+    // rest of a verdict).
+    let mut refunds: Vec<(String, Coin)> = vec![];
     let limit = limit.unwrap_or(DEFAULT_ADVANCE_LIMIT).min(MAX_ADVANCE_LIMIT);
     if limit == 0 {
         return Err(ContractError::ZeroLimit);
@@ -786,7 +788,13 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
             }
         }
         if let Some(deposit) = b.info.deposit.clone() {
-            refunds.push(BankMsg::Send { to_address: b.info.bundle.creator.clone(), amount: vec![deposit] });
+            let creator = &b.info.bundle.creator;
+            match refunds.iter_mut().find(|(to, c)| to == creator && c.denom == deposit.denom) {
+                Some((_, c)) => {
+                    c.amount = c.amount.checked_add(deposit.amount).map_err(cosmwasm_std::StdError::from)?
+                }
+                None => refunds.push((creator.clone(), deposit)),
+            }
         }
         state::mark_decided(deps.storage, &b.info)?;
         state::reschedule(deps.storage, &id, &mut b.head, None)?;
@@ -816,7 +824,7 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
     }
     log.close(deps.storage)?;
     Ok(Response::new()
-        .add_messages(refunds)
+        .add_messages(refunds.into_iter().map(|(to_address, c)| BankMsg::Send { to_address, amount: vec![c] }))
         .add_attribute("action", "advance")
         .add_attribute("decided", out.decided.len().to_string())
         .add_attribute("closed_batches", out.closed_batches.iter().map(u64::to_string).collect::<Vec<_>>().join(","))

@@ -5,7 +5,9 @@ use cw_storage_plus::{Bound, Item, Map};
 use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Signature65, Verdict};
 use serde::{Deserialize, Serialize};
 
-use crate::msg::{BatchEntry, BatchStatus, ChainInfo, ChainVm, LegReport, LogEntry, LogEvent, VerdictReason};
+use crate::msg::{
+    BatchEntry, BatchStatus, ChainInfo, ChainVm, LegReport, LockLocation, LogEntry, LogEvent, VerdictReason,
+};
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Config {
@@ -27,18 +29,25 @@ pub struct Config {
 }
 
 /// What registration fixes for good: written once, then only read (issue 14: a report, an
-/// objection or a verdict never rewrites the bundle and its legs).
+/// objection or a verdict never rewrites the bundle and its legs). Short JSON names: every byte
+/// written costs gas, and every report reads it.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct BundleInfo {
+    /// The key it is stored under (not stored again in the value).
+    #[serde(skip)]
     pub id: Hash32,
+    #[serde(rename = "b")]
     pub bundle: Bundle,
+    #[serde(rename = "h")]
     pub leg_hashes: Vec<Hash32>,
+    #[serde(rename = "t")]
     pub registered_at: u64,
     /// Per leg, the VM (and its chain id) of the leg's domain at registration: reports are
     /// checked against it, so a later `UpdateChain` / `RemoveChain` does not move a leg.
+    #[serde(rename = "v")]
     pub vms: Vec<ChainVm>,
     /// The registration deposit held for the creator; paid back with the verdict.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "d", default, skip_serializing_if = "Option::is_none")]
     pub deposit: Option<Coin>,
 }
 
@@ -111,6 +120,58 @@ pub struct BundleHead {
 
 const _: () = assert!(mesh_protocol::MAX_LEGS <= 32, "BundleHead::reported has one bit per leg");
 
+/// A leg report as stored: short names, empty objections left out (the answers keep
+/// `LegReport`'s names).
+#[derive(Serialize, Deserialize)]
+struct StoredReport {
+    #[serde(rename = "i")]
+    report_id: u64,
+    #[serde(rename = "a")]
+    reporter: Addr,
+    #[serde(rename = "t")]
+    reported_at: u64,
+    #[serde(rename = "w")]
+    window_ends_at: u64,
+    #[serde(rename = "l")]
+    location: LockLocation,
+    #[serde(rename = "o", default, skip_serializing_if = "Vec::is_empty")]
+    objectors: Vec<EvmAddress>,
+    #[serde(rename = "g", default, skip_serializing_if = "is_zero")]
+    objected_weight: Amount,
+}
+
+fn is_zero(a: &Amount) -> bool {
+    a.0.is_zero()
+}
+
+impl From<StoredReport> for LegReport {
+    fn from(r: StoredReport) -> Self {
+        LegReport {
+            report_id: r.report_id,
+            reporter: r.reporter,
+            reported_at: r.reported_at,
+            window_ends_at: r.window_ends_at,
+            location: r.location,
+            objectors: r.objectors,
+            objected_weight: r.objected_weight,
+        }
+    }
+}
+
+impl From<&LegReport> for StoredReport {
+    fn from(r: &LegReport) -> Self {
+        StoredReport {
+            report_id: r.report_id,
+            reporter: r.reporter.clone(),
+            reported_at: r.reported_at,
+            window_ends_at: r.window_ends_at,
+            location: r.location.clone(),
+            objectors: r.objectors.clone(),
+            objected_weight: r.objected_weight,
+        }
+    }
+}
+
 impl BundleHead {
     pub fn is_reported(&self, leg: LegKey) -> bool {
         self.reported & (1 << leg.index) != 0
@@ -182,10 +243,10 @@ const BUNDLES: Map<&[u8], BundleInfo> = Map::new("bundle_info");
 /// Bundle id → its mutable head.
 const HEADS: Map<&[u8], BundleHead> = Map::new("bundle_head");
 /// (bundle id, leg index) → the leg's current report.
-const REPORTS: Map<(&[u8], u32), LegReport> = Map::new("leg_reports");
+const REPORTS: Map<(&[u8], u32), StoredReport> = Map::new("leg_reports");
 /// (bundle id, sequence number of the `ReportRejected` log entry) → (leg index, report):
 /// reports rejected by objections, kept (at most `MAX_REJECTED_KEPT`) so they stay provable.
-const REJECTED: Map<(&[u8], u64), (u32, LegReport)> = Map::new("rejected_reports");
+const REJECTED: Map<(&[u8], u64), (u32, StoredReport)> = Map::new("rejected_reports");
 const NONCES: Map<(&Addr, u64), Hash32> = Map::new("nonces");
 const LOG: Map<u64, LogEntry> = Map::new("log");
 const LOG_LEN: Item<u64> = Item::new("log_len");
@@ -244,7 +305,8 @@ pub fn chains_page(s: &dyn Storage, start_after: Option<u64>, limit: usize) -> S
 // ------------------------------------------------------------------ bundles
 
 pub fn bundle_info(s: &dyn Storage, id: &Hash32) -> StdResult<Option<BundleInfo>> {
-    BUNDLES.may_load(s, id.0.as_slice())
+    let found = BUNDLES.may_load(s, id.0.as_slice())?;
+    Ok(found.map(|b| BundleInfo { id: *id, ..b }))
 }
 pub fn bundle_head(s: &dyn Storage, id: &Hash32) -> StdResult<Option<BundleHead>> {
     HEADS.may_load(s, id.0.as_slice())
@@ -259,10 +321,10 @@ pub fn save_head(s: &mut dyn Storage, id: &Hash32, head: &BundleHead) -> StdResu
 }
 
 pub fn leg_report(s: &dyn Storage, leg: LegKey) -> StdResult<Option<LegReport>> {
-    REPORTS.may_load(s, leg.key())
+    Ok(REPORTS.may_load(s, leg.key())?.map(LegReport::from))
 }
 pub fn save_leg_report(s: &mut dyn Storage, leg: LegKey, r: &LegReport) -> StdResult<()> {
-    REPORTS.save(s, leg.key(), r)
+    REPORTS.save(s, leg.key(), &r.into())
 }
 pub fn remove_leg_report(s: &mut dyn Storage, leg: LegKey) {
     REPORTS.remove(s, leg.key())
@@ -273,7 +335,7 @@ pub fn leg_reports(s: &dyn Storage, info: &BundleInfo) -> StdResult<Vec<Option<L
     for r in REPORTS.prefix(info.id.0.as_slice()).range(s, None, None, Order::Ascending).take(out.len()) {
         let (i, report) = r?;
         if let Some(slot) = out.get_mut(i as usize) {
-            *slot = Some(report);
+            *slot = Some(report.into());
         }
     }
     Ok(out)
@@ -297,7 +359,7 @@ pub fn push_rejected(
             head.rejected -= 1;
         }
     }
-    REJECTED.save(s, (leg.id.0.as_slice(), seq), &(leg.index, r.clone()))?;
+    REJECTED.save(s, (leg.id.0.as_slice(), seq), &(leg.index, r.into()))?;
     head.rejected += 1;
     Ok(())
 }
@@ -307,7 +369,7 @@ pub fn rejected_reports(s: &dyn Storage, id: &Hash32, max: usize) -> StdResult<V
         .prefix(id.0.as_slice())
         .range(s, None, None, Order::Ascending)
         .take(max)
-        .map(|r| r.map(|(seq, (leg, report))| (seq, leg, report)))
+        .map(|r| r.map(|(seq, (leg, report))| (seq, leg, report.into())))
         .collect()
 }
 pub fn remove_rejected(s: &mut dyn Storage, head: &mut BundleHead, id: &Hash32, seq: u64) {
