@@ -6,7 +6,8 @@ use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Signature65, Verdict};
 use serde::{Deserialize, Serialize};
 
 use crate::msg::{
-    BatchEntry, BatchStatus, ChainInfo, ChainVm, LegReport, LockLocation, LogEntry, LogEvent, VerdictReason,
+    BatchEntry, BatchStatus, ChainInfo, ChainVm, EvmLocation, LegReport, LockLocation, LogEntry, LogEvent,
+    VerdictReason,
 };
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -133,11 +134,57 @@ struct StoredReport {
     #[serde(rename = "w")]
     window_ends_at: u64,
     #[serde(rename = "l")]
-    location: LockLocation,
+    location: StoredLocation,
     #[serde(rename = "o", default, skip_serializing_if = "Vec::is_empty")]
     objectors: Vec<EvmAddress>,
     #[serde(rename = "g", default, skip_serializing_if = "is_zero")]
     objected_weight: Amount,
+}
+
+/// A lock location as stored: an EVM location as a list, without its field names (most reports).
+#[derive(Serialize, Deserialize)]
+enum StoredLocation {
+    /// chain id, block number, block hash, block timestamp, tx hash, tx index, log index
+    #[serde(rename = "e")]
+    Evm(u64, u64, Hash32, u64, Hash32, u64, u32),
+    #[serde(rename = "o")]
+    Other(LockLocation),
+}
+
+impl From<&LockLocation> for StoredLocation {
+    fn from(l: &LockLocation) -> Self {
+        match l {
+            LockLocation::Evm(e) => StoredLocation::Evm(
+                e.chain_id,
+                e.block_number,
+                e.block_hash,
+                e.block_timestamp,
+                e.tx_hash,
+                e.tx_index,
+                e.log_index,
+            ),
+            other => StoredLocation::Other(other.clone()),
+        }
+    }
+}
+
+impl From<StoredLocation> for LockLocation {
+    fn from(l: StoredLocation) -> Self {
+        match l {
+            StoredLocation::Evm(chain_id, block_number, block_hash, block_timestamp, tx_hash, tx_index, log_index) => {
+                LockLocation::Evm(EvmLocation {
+                    chain_id,
+                    block_number,
+                    block_hash,
+                    block_timestamp,
+                    tx_hash,
+                    tx_index,
+                    log_index,
+                })
+            }
+            StoredLocation::Other(l) => l,
+        }
+    }
 }
 
 fn is_zero(a: &Amount) -> bool {
@@ -151,7 +198,7 @@ impl From<StoredReport> for LegReport {
             reporter: r.reporter,
             reported_at: r.reported_at,
             window_ends_at: r.window_ends_at,
-            location: r.location,
+            location: r.location.into(),
             objectors: r.objectors,
             objected_weight: r.objected_weight,
         }
@@ -165,7 +212,7 @@ impl From<&LegReport> for StoredReport {
             reporter: r.reporter.clone(),
             reported_at: r.reported_at,
             window_ends_at: r.window_ends_at,
-            location: r.location.clone(),
+            location: (&r.location).into(),
             objectors: r.objectors.clone(),
             objected_weight: r.objected_weight,
         }
@@ -183,6 +230,17 @@ impl BundleHead {
             self.reported &= !(1 << leg.index);
         }
     }
+}
+
+/// A log entry as stored (the answers are `LogEntry`).
+#[derive(Serialize, Deserialize)]
+struct StoredLogEntry {
+    #[serde(rename = "h")]
+    height: u64,
+    #[serde(rename = "t")]
+    time: u64,
+    #[serde(rename = "e")]
+    event: LogEvent,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -248,7 +306,8 @@ const REPORTS: Map<(&[u8], u32), StoredReport> = Map::new("leg_reports");
 /// reports rejected by objections, kept (at most `MAX_REJECTED_KEPT`) so they stay provable.
 const REJECTED: Map<(&[u8], u64), (u32, StoredReport)> = Map::new("rejected_reports");
 const NONCES: Map<(&Addr, u64), Hash32> = Map::new("nonces");
-const LOG: Map<u64, LogEntry> = Map::new("log");
+/// Sequence number → entry, without the sequence number (the key) and with short names.
+const LOG: Map<u64, StoredLogEntry> = Map::new("log");
 const LOG_LEN: Item<u64> = Item::new("log_len");
 /// (time, bundle id): when `Advance` next looks at an undecided bundle. One entry per bundle.
 const WAKEUPS: Map<(u64, &[u8]), ()> = Map::new("wakeups");
@@ -388,7 +447,7 @@ pub fn save_nonce(s: &mut dyn Storage, creator: &Addr, nonce: u64, id: &Hash32) 
 /// Appends to the canonical log; returns the entry's sequence number.
 pub fn append_log(s: &mut dyn Storage, height: u64, time: u64, event: LogEvent) -> StdResult<u64> {
     let seq = log_len(s)?;
-    LOG.save(s, seq, &LogEntry { seq, height, time, event })?;
+    LOG.save(s, seq, &StoredLogEntry { height, time, event })?;
     LOG_LEN.save(s, &(seq + 1))?;
     Ok(seq)
 }
@@ -413,7 +472,7 @@ impl LogCursor {
     }
     pub fn append(&mut self, s: &mut dyn Storage, height: u64, time: u64, event: LogEvent) -> StdResult<u64> {
         let seq = self.next;
-        LOG.save(s, seq, &LogEntry { seq, height, time, event })?;
+        LOG.save(s, seq, &StoredLogEntry { height, time, event })?;
         self.next += 1;
         Ok(seq)
     }
@@ -431,7 +490,7 @@ pub fn log_len(s: &dyn Storage) -> StdResult<u64> {
 pub fn log_page(s: &dyn Storage, start_after: Option<u64>, limit: usize) -> StdResult<Vec<LogEntry>> {
     LOG.range(s, start_after.map(Bound::exclusive), None, Order::Ascending)
         .take(limit)
-        .map(|r| r.map(|(_, e)| e))
+        .map(|r| r.map(|(seq, e)| LogEntry { seq, height: e.height, time: e.time, event: e.event }))
         .collect()
 }
 
@@ -643,4 +702,86 @@ pub fn save_update_signature(
 }
 pub fn update_signatures(s: &dyn Storage, new_epoch: u64) -> StdResult<Vec<(EvmAddress, Signature65)>> {
     sigs(s, &UPDATE_SIGS, new_epoch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::msg::CosmWasmLocation;
+    use cosmwasm_std::testing::MockStorage;
+    use mesh_protocol::{AccountId, Leg};
+
+    fn info(legs: usize) -> BundleInfo {
+        let leg = Leg {
+            domain: 1,
+            router: AccountId::ZERO,
+            depositor: AccountId::ZERO,
+            token: AccountId::ZERO,
+            amount: Amount::from(1u128),
+            recipient: AccountId::ZERO,
+            action: None,
+            kind: Default::default(),
+        };
+        BundleInfo {
+            id: Hash32(mesh_protocol::keccak256("bundle")),
+            bundle: Bundle {
+                creator: "c".into(),
+                nonce: 0,
+                lock_deadline: 1,
+                settle_deadline: 2,
+                legs: vec![leg; legs],
+            },
+            leg_hashes: vec![Hash32::default(); legs],
+            registered_at: 0,
+            vms: vec![ChainVm::Evm { chain_id: 1 }; legs],
+            deposit: None,
+        }
+    }
+
+    /// The compact stored forms give back exactly what was saved, for every kind of location.
+    #[test]
+    fn reports_and_bundles_read_back_exactly_as_saved() {
+        let mut s = MockStorage::new();
+        let b = info(2);
+        save_new_bundle(&mut s, &b, &BundleHead::default()).unwrap();
+        assert_eq!(bundle_info(&s, &b.id).unwrap(), Some(b.clone()));
+        let evm = LegReport {
+            report_id: 7,
+            reporter: Addr::unchecked("r"),
+            reported_at: 10,
+            window_ends_at: 20,
+            location: LockLocation::Evm(EvmLocation {
+                chain_id: 1,
+                block_number: 2,
+                block_hash: Hash32(mesh_protocol::keccak256("block")),
+                block_timestamp: 3,
+                tx_hash: Hash32(mesh_protocol::keccak256("tx")),
+                tx_index: 4,
+                log_index: 5,
+            }),
+            objectors: vec![EvmAddress(mesh_protocol::Address::repeat_byte(9))],
+            objected_weight: Amount::from(3u128),
+        };
+        let cosmwasm = LegReport {
+            location: LockLocation::CosmWasm(CosmWasmLocation { chain_id: "gamma".into(), height: 99 }),
+            objectors: vec![],
+            objected_weight: Amount::default(),
+            ..evm.clone()
+        };
+        save_leg_report(&mut s, b.leg(0).unwrap(), &evm).unwrap();
+        save_leg_report(&mut s, b.leg(1).unwrap(), &cosmwasm).unwrap();
+        assert_eq!(leg_reports(&s, &b).unwrap(), vec![Some(evm.clone()), Some(cosmwasm)]);
+        let mut head = BundleHead::default();
+        push_rejected(&mut s, &mut head, b.leg(1).unwrap(), 42, &evm, 8).unwrap();
+        assert_eq!(rejected_reports(&s, &b.id, 8).unwrap(), vec![(42, 1, evm)]);
+    }
+
+    #[test]
+    fn a_leg_key_exists_only_for_a_leg_the_bundle_has() {
+        let b = info(2);
+        assert!(b.leg(1).is_some());
+        for i in [2, 16, 31, 32, u32::MAX] {
+            assert_eq!(b.leg(i), None, "leg {i}");
+        }
+    }
 }
