@@ -240,7 +240,52 @@ struct StoredLogEntry {
     #[serde(rename = "t")]
     time: u64,
     #[serde(rename = "e")]
-    event: LogEvent,
+    event: StoredEvent,
+}
+
+/// The events written most (once per registration, report and verdict) as lists without field
+/// names; a report's id is its entry's sequence number, so it is not stored again.
+#[derive(Serialize, Deserialize)]
+enum StoredEvent {
+    #[serde(rename = "b")]
+    BundleRegistered(Hash32, Addr, u64),
+    #[serde(rename = "r")]
+    LegReported(Hash32, u32, Addr),
+    #[serde(rename = "v")]
+    VerdictFinal(Hash32, Verdict, VerdictReason, u64),
+    #[serde(rename = "o")]
+    Other(LogEvent),
+}
+
+impl StoredEvent {
+    fn new(seq: u64, event: LogEvent) -> Self {
+        match event {
+            LogEvent::BundleRegistered { bundle_id, creator, nonce } => {
+                StoredEvent::BundleRegistered(bundle_id, creator, nonce)
+            }
+            LogEvent::LegReported { bundle_id, leg_index, report_id, reporter } if report_id == seq => {
+                StoredEvent::LegReported(bundle_id, leg_index, reporter)
+            }
+            LogEvent::VerdictFinal { bundle_id, verdict, reason, batch_index } => {
+                StoredEvent::VerdictFinal(bundle_id, verdict, reason, batch_index)
+            }
+            other => StoredEvent::Other(other),
+        }
+    }
+    fn event(self, seq: u64) -> LogEvent {
+        match self {
+            StoredEvent::BundleRegistered(bundle_id, creator, nonce) => {
+                LogEvent::BundleRegistered { bundle_id, creator, nonce }
+            }
+            StoredEvent::LegReported(bundle_id, leg_index, reporter) => {
+                LogEvent::LegReported { bundle_id, leg_index, report_id: seq, reporter }
+            }
+            StoredEvent::VerdictFinal(bundle_id, verdict, reason, batch_index) => {
+                LogEvent::VerdictFinal { bundle_id, verdict, reason, batch_index }
+            }
+            StoredEvent::Other(e) => e,
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -447,7 +492,7 @@ pub fn save_nonce(s: &mut dyn Storage, creator: &Addr, nonce: u64, id: &Hash32) 
 /// Appends to the canonical log; returns the entry's sequence number.
 pub fn append_log(s: &mut dyn Storage, height: u64, time: u64, event: LogEvent) -> StdResult<u64> {
     let seq = log_len(s)?;
-    LOG.save(s, seq, &StoredLogEntry { height, time, event })?;
+    LOG.save(s, seq, &StoredLogEntry { height, time, event: StoredEvent::new(seq, event) })?;
     LOG_LEN.save(s, &(seq + 1))?;
     Ok(seq)
 }
@@ -472,7 +517,7 @@ impl LogCursor {
     }
     pub fn append(&mut self, s: &mut dyn Storage, height: u64, time: u64, event: LogEvent) -> StdResult<u64> {
         let seq = self.next;
-        LOG.save(s, seq, &StoredLogEntry { height, time, event })?;
+        LOG.save(s, seq, &StoredLogEntry { height, time, event: StoredEvent::new(seq, event) })?;
         self.next += 1;
         Ok(seq)
     }
@@ -490,7 +535,7 @@ pub fn log_len(s: &dyn Storage) -> StdResult<u64> {
 pub fn log_page(s: &dyn Storage, start_after: Option<u64>, limit: usize) -> StdResult<Vec<LogEntry>> {
     LOG.range(s, start_after.map(Bound::exclusive), None, Order::Ascending)
         .take(limit)
-        .map(|r| r.map(|(seq, e)| LogEntry { seq, height: e.height, time: e.time, event: e.event }))
+        .map(|r| r.map(|(seq, e)| LogEntry { seq, height: e.height, time: e.time, event: e.event.event(seq) }))
         .collect()
 }
 
@@ -774,6 +819,42 @@ mod tests {
         let mut head = BundleHead::default();
         push_rejected(&mut s, &mut head, b.leg(1).unwrap(), 42, &evm, 8).unwrap();
         assert_eq!(rejected_reports(&s, &b.id, 8).unwrap(), vec![(42, 1, evm)]);
+    }
+
+    /// Every event reads back as written, with a report's id from its entry's place.
+    #[test]
+    fn log_entries_read_back_exactly_as_appended() {
+        let mut s = MockStorage::new();
+        let id = Hash32(mesh_protocol::keccak256("bundle"));
+        let who = Addr::unchecked("r");
+        let events = vec![
+            LogEvent::BundleRegistered { bundle_id: id, creator: who.clone(), nonce: 3 },
+            LogEvent::LegReported { bundle_id: id, leg_index: 1, report_id: 1, reporter: who.clone() },
+            // not its own entry's id: kept whole
+            LogEvent::LegReported { bundle_id: id, leg_index: 0, report_id: 1, reporter: who.clone() },
+            LogEvent::VerdictFinal {
+                bundle_id: id,
+                verdict: Verdict::Commit,
+                reason: VerdictReason::AllLegsLocked,
+                batch_index: 4,
+            },
+            LogEvent::BundlePruned { bundle_id: id },
+        ];
+        let mut cursor = log_cursor(&s).unwrap();
+        for e in &events[..3] {
+            cursor.append(&mut s, 5, 6, e.clone()).unwrap();
+        }
+        cursor.close(&mut s).unwrap();
+        for e in &events[3..] {
+            append_log(&mut s, 5, 6, e.clone()).unwrap();
+        }
+        let page = log_page(&s, None, 10).unwrap();
+        assert_eq!(page.iter().map(|e| e.event.clone()).collect::<Vec<_>>(), events);
+        assert_eq!(
+            page.iter().map(|e| (e.seq, e.height, e.time)).collect::<Vec<_>>(),
+            (0..5).map(|i| (i, 5, 6)).collect::<Vec<_>>()
+        );
+        assert_eq!(log_len(&s).unwrap(), 5);
     }
 
     #[test]
