@@ -3,19 +3,17 @@
 use cosmwasm_std::{
     to_json_binary, Addr, BankMsg, Coin, Deps, DepsMut, Env, MessageInfo, QuerierWrapper, Response, Storage,
 };
-use mesh_protocol::eip712::{
-    bundle_id, leg_hash, settlement_batch_digest, settlement_leaf, signer_set_update_digest, HubDomain,
-};
+use mesh_protocol::eip712::{bundle_id, leg_hash, settlement_batch_digest, signer_set_update_digest, HubDomain};
 use mesh_protocol::merkle::merkle_root;
 use mesh_protocol::sig::recover_signer_with;
 use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, LegKind, SettlementBatch, Signature65, SignerSetUpdate, U256};
 
 use crate::error::ContractError;
 use crate::msg::{
-    AdvanceResponse, BatchEntry, BatchStatus, ChainInfo, CosmWasmLocation, DecidedBundle, InstantiateMsg, LegRef,
-    LegReport, LockLocation, LockReport, LogEvent, ObjectReportsResponse, Objection, RegisterBundleResponse,
-    ReportLocksResponse, StateProof, DEFAULT_ADVANCE_LIMIT, DEFAULT_RETENTION, MAX_ADVANCE_LIMIT, MAX_BATCH_SIZE_CAP,
-    MAX_PRUNE_LIMIT, MAX_REJECTED_KEPT, MAX_REPORTS_CAP,
+    AdvanceResponse, BatchStatus, ChainInfo, CosmWasmLocation, DecidedBundle, InstantiateMsg, LegRef, LegReport,
+    LockLocation, LockReport, LogEvent, ObjectReportsResponse, Objection, RegisterBundleResponse, ReportLocksResponse,
+    StateProof, DEFAULT_ADVANCE_LIMIT, DEFAULT_RETENTION, MAX_ADVANCE_LIMIT, MAX_BATCH_SIZE_CAP, MAX_PRUNE_LIMIT,
+    MAX_REJECTED_KEPT, MAX_REPORTS_CAP,
 };
 use crate::rules;
 use crate::state::{self, BatchRecord, BundleHead, BundleInfo, Config, LegKey};
@@ -770,9 +768,7 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
             index = state::open_batch_index(deps.storage)?;
             batch = state::batch_head(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
         }
-        let leaf = settlement_leaf(id.0, verdict).into();
-        b.head.position =
-            Some(state::push_batch_entry(deps.storage, &mut batch, &BatchEntry { bundle_id: id, verdict, leaf })?);
+        b.head.position = Some(state::push_batch_entry(deps.storage, &mut batch, id, verdict)?);
         batch.first_entry_at.get_or_insert(t);
         batch_changed = true;
 

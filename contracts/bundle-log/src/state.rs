@@ -1,6 +1,6 @@
 //! Storage, private behind small functions.
 
-use cosmwasm_std::{Addr, Coin, Order, StdResult, Storage};
+use cosmwasm_std::{Addr, Binary, Coin, Order, StdError, StdResult, Storage};
 use cw_storage_plus::{Bound, Item, Map};
 use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Signature65, Verdict};
 use serde::{Deserialize, Serialize};
@@ -289,8 +289,11 @@ impl StoredEvent {
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+/// A batch's head (short JSON names: it is rewritten by every signature).
 pub struct BatchRecord {
+    #[serde(rename = "i")]
     pub index: u64,
+    #[serde(rename = "s")]
     pub status: BatchStatus,
     /// The leaves in order, stored under their own keys (`BATCH_ENTRIES`) so that deciding a
     /// bundle, a signature or a status change rewrites this small head and never the 64 leaves
@@ -298,15 +301,23 @@ pub struct BatchRecord {
     #[serde(skip, default)]
     pub entries: Vec<BatchEntry>,
     /// Number of leaves.
-    #[serde(default)]
+    #[serde(rename = "n", default)]
     pub size: u32,
+    #[serde(rename = "o")]
     pub opened_at: u64,
+    #[serde(rename = "f", default, skip_serializing_if = "Option::is_none")]
     pub first_entry_at: Option<u64>,
+    #[serde(rename = "e", default, skip_serializing_if = "Option::is_none")]
     pub epoch: Option<u64>,
+    #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
     pub root: Option<Hash32>,
+    #[serde(rename = "c", default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<u64>,
+    #[serde(rename = "a", default, skip_serializing_if = "Option::is_none")]
     pub attested_at: Option<u64>,
+    #[serde(rename = "w")]
     pub signed_weight: Amount,
+    #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<Amount>,
 }
 
@@ -365,13 +376,16 @@ const OPEN_REPORTS: Map<(u64, &[u8], u32), u64> = Map::new("open_reports");
 const DECIDED: Map<(u64, &[u8]), ()> = Map::new("decided");
 const BATCHES: Map<u64, BatchRecord> = Map::new("batches");
 /// (batch index, position) → leaf.
-const BATCH_ENTRIES: Map<(u64, u32), BatchEntry> = Map::new("batch_entries");
+/// (batch index, position) → (bundle id, verdict): the leaf is `settlement_leaf` of them,
+/// computed when read rather than stored.
+const BATCH_ENTRIES: Map<(u64, u32), (Hash32, Verdict)> = Map::new("batch_entries");
 const OPEN_BATCH: Item<u64> = Item::new("open_batch");
-const BATCH_SIGS: Map<(u64, &[u8]), Signature65> = Map::new("batch_sigs");
+/// (batch index, signer) → signature, its 65 bytes (base64: shorter than the hex of the answers).
+const BATCH_SIGS: Map<(u64, &[u8]), Binary> = Map::new("batch_sigs");
 const UNATTESTED: Map<u64, ()> = Map::new("unattested");
 const ATTESTED: Map<u64, ()> = Map::new("attested");
 const UPDATES: Map<u64, UpdateRecord> = Map::new("updates");
-const UPDATE_SIGS: Map<(u64, &[u8]), Signature65> = Map::new("update_sigs");
+const UPDATE_SIGS: Map<(u64, &[u8]), Binary> = Map::new("update_sigs");
 
 pub fn save_config(s: &mut dyn Storage, c: &Config) -> StdResult<()> {
     CONFIG.save(s, c)
@@ -672,7 +686,13 @@ pub fn batch(s: &dyn Storage, index: u64) -> StdResult<Option<BatchRecord>> {
         .prefix(index)
         .range(s, None, None, Order::Ascending)
         .take(b.size as usize)
-        .map(|r| r.map(|(_, e)| e))
+        .map(|r| {
+            r.map(|(_, (bundle_id, verdict))| BatchEntry {
+                bundle_id,
+                verdict,
+                leaf: mesh_protocol::eip712::settlement_leaf(bundle_id.0, verdict).into(),
+            })
+        })
         .collect::<StdResult<_>>()?;
     Ok(Some(b))
 }
@@ -681,9 +701,14 @@ pub fn batch_head(s: &dyn Storage, index: u64) -> StdResult<Option<BatchRecord>>
     BATCHES.may_load(s, index)
 }
 /// Appends a leaf to batch `b` (the caller saves `b`); returns its position.
-pub fn push_batch_entry(s: &mut dyn Storage, b: &mut BatchRecord, e: &BatchEntry) -> StdResult<u32> {
+pub fn push_batch_entry(
+    s: &mut dyn Storage,
+    b: &mut BatchRecord,
+    bundle_id: Hash32,
+    verdict: Verdict,
+) -> StdResult<u32> {
     let position = b.size;
-    BATCH_ENTRIES.save(s, (b.index, position), e)?;
+    BATCH_ENTRIES.save(s, (b.index, position), &(bundle_id, verdict))?;
     b.size += 1;
     Ok(position)
 }
@@ -709,22 +734,23 @@ pub fn has_batch_signature(s: &dyn Storage, index: u64, signer: &EvmAddress) -> 
     BATCH_SIGS.has(s, (index, signer.0.as_slice()))
 }
 pub fn save_batch_signature(s: &mut dyn Storage, index: u64, signer: &EvmAddress, sig: &Signature65) -> StdResult<()> {
-    BATCH_SIGS.save(s, (index, signer.0.as_slice()), sig)
+    BATCH_SIGS.save(s, (index, signer.0.as_slice()), &Binary::from(sig.0.as_slice()))
 }
 /// Signatures of a batch, ascending by signer address (bounded by the set size, ≤ 64).
 pub fn batch_signatures(s: &dyn Storage, index: u64) -> StdResult<Vec<(EvmAddress, Signature65)>> {
     sigs(s, &BATCH_SIGS, index)
 }
 
-fn sigs(
-    s: &dyn Storage,
-    map: &Map<(u64, &[u8]), Signature65>,
-    index: u64,
-) -> StdResult<Vec<(EvmAddress, Signature65)>> {
+fn sigs(s: &dyn Storage, map: &Map<(u64, &[u8]), Binary>, index: u64) -> StdResult<Vec<(EvmAddress, Signature65)>> {
     map.prefix(index)
         .range(s, None, None, Order::Ascending)
         .take(mesh_protocol::MAX_SIGNERS)
-        .map(|r| r.map(|(k, sig)| (EvmAddress(mesh_protocol::Address::from_slice(&k)), sig)))
+        .map(|r| {
+            let (k, sig) = r?;
+            let sig: [u8; 65] =
+                sig.as_slice().try_into().map_err(|_| StdError::msg("stored signature is not 65 bytes"))?;
+            Ok((EvmAddress(mesh_protocol::Address::from_slice(&k)), Signature65(sig)))
+        })
         .collect()
 }
 
@@ -743,7 +769,7 @@ pub fn save_update_signature(
     signer: &EvmAddress,
     sig: &Signature65,
 ) -> StdResult<()> {
-    UPDATE_SIGS.save(s, (new_epoch, signer.0.as_slice()), sig)
+    UPDATE_SIGS.save(s, (new_epoch, signer.0.as_slice()), &Binary::from(sig.0.as_slice()))
 }
 pub fn update_signatures(s: &dyn Storage, new_epoch: u64) -> StdResult<Vec<(EvmAddress, Signature65)>> {
     sigs(s, &UPDATE_SIGS, new_epoch)
