@@ -3,28 +3,25 @@
 use cosmwasm_std::{
     to_json_binary, Addr, BankMsg, Coin, Deps, DepsMut, Env, MessageInfo, QuerierWrapper, Response, Storage,
 };
-use mesh_protocol::eip712::{
-    bundle_id, leg_hash, settlement_batch_digest, settlement_leaf, signer_set_update_digest, HubDomain,
-};
+use mesh_protocol::eip712::{bundle_id, leg_hash, settlement_batch_digest, signer_set_update_digest, HubDomain};
 use mesh_protocol::merkle::merkle_root;
 use mesh_protocol::sig::recover_signer_with;
 use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, LegKind, SettlementBatch, Signature65, SignerSetUpdate, U256};
 
 use crate::error::ContractError;
 use crate::msg::{
-    AdvanceResponse, BatchEntry, BatchStatus, ChainInfo, CosmWasmLocation, DecidedBundle, InstantiateMsg, LegRef,
-    LegReport, LockLocation, LockReport, LogEvent, ObjectReportsResponse, Objection, RegisterBundleResponse,
-    ReportLocksResponse, StateProof, DEFAULT_ADVANCE_LIMIT, DEFAULT_RETENTION, MAX_ADVANCE_LIMIT, MAX_BATCH_SIZE_CAP,
-    MAX_PRUNE_LIMIT, MAX_REJECTED_KEPT, MAX_REPORTS_CAP,
+    AdvanceResponse, BatchStatus, ChainInfo, CosmWasmLocation, DecidedBundle, InstantiateMsg, LegRef, LegReport,
+    LockLocation, LockReport, LogEvent, ObjectReportsResponse, Objection, RegisterBundleResponse, ReportLocksResponse,
+    StateProof, DEFAULT_ADVANCE_LIMIT, DEFAULT_RETENTION, MAX_ADVANCE_LIMIT, MAX_BATCH_SIZE_CAP, MAX_PRUNE_LIMIT,
+    MAX_REJECTED_KEPT, MAX_REPORTS_CAP,
 };
 use crate::rules;
-use crate::state::{self, BatchRecord, BundleRecord, Config};
+use crate::state::{self, BatchRecord, BundleHead, BundleInfo, Config, LegKey};
 use mesh_hub_api::common::{nonpayable, only_admin, only_dispute};
 use mesh_hub_api::light_client::{MembershipResponse, QueryMsg as LightClientQuery};
 use mesh_hub_api::router_cw;
-use mesh_hub_api::stake_escrow::{
-    ConfigResponse as StakeConfig, IsActiveResponse, QueryMsg as StakeQuery, RelayerInfo, SignerSetResponse,
-};
+use mesh_hub_api::stake_escrow::raw::{self as stake_raw, RelayerStatus, StoredSignerSet};
+use mesh_hub_api::stake_escrow::{ConfigResponse as StakeConfig, QueryMsg as StakeQuery};
 
 /// The EIP-712 domain of this deployment: the hub chain and this contract's address.
 pub fn domain(cfg: &Config, env: &Env) -> HubDomain {
@@ -246,30 +243,22 @@ pub fn register_bundle(deps: DepsMut, env: Env, info: MessageInfo, bundle: Bundl
     }
     state::save_nonce(deps.storage, &info.sender, bundle.nonce, &id)?;
 
-    let mut record = BundleRecord {
+    let record = BundleInfo {
         id,
         leg_hashes: bundle.legs.iter().map(|l| leg_hash(l).into()).collect(),
-        reports: vec![None; bundle.legs.len()],
         bundle,
         registered_at: t,
-        verdict: None,
-        reason: None,
-        decided_at: None,
-        batch_index: None,
-        position: None,
-        next_check: None,
-        rereport_until: None,
-        deposit,
-        rejected: vec![],
         vms,
+        deposit,
     };
+    let mut head = BundleHead::default();
     // A mint or release leg locks nothing: no reporter waits for it, the verdict counts it ready.
-    for (i, leg) in record.bundle.legs.iter().enumerate().filter(|(_, l)| l.kind.needs_lock()) {
-        state::set_awaiting(deps.storage, leg.domain, &id, i as u32, true)?;
+    for (leg, l) in record.locking_legs() {
+        state::set_awaiting(deps.storage, l.domain, &id, leg.index(), true)?;
     }
-    let at = rules::next_check(&record);
-    state::reschedule(deps.storage, &mut record, Some(at))?;
-    state::save_bundle(deps.storage, &record)?;
+    let at = rules::next_check(&record, &head);
+    state::reschedule(deps.storage, &id, &mut head, Some(at))?;
+    state::save_new_bundle(deps.storage, &record, &head)?;
     log(
         deps.storage,
         &env,
@@ -295,41 +284,110 @@ fn kind_name(kind: &LegKind) -> &'static str {
     }
 }
 
+/// Reads a value of the stake-escrow's storage directly (a store read, where a smart query
+/// would instantiate the stake-escrow: issue 14). The keys are `mesh_hub_api::stake_escrow::raw`.
+fn stake_raw<T: serde::de::DeserializeOwned>(
+    querier: &QuerierWrapper,
+    cfg: &Config,
+    key: Vec<u8>,
+) -> Result<Option<T>, ContractError> {
+    let found = querier.query_wasm_raw(&cfg.stake_escrow, key)?;
+    Ok(found.map(|v| cosmwasm_std::from_json(&v)).transpose()?)
+}
+
+/// The relayer's standing in the stake-escrow, `None` if it never bonded.
+fn relayer_status(
+    querier: &QuerierWrapper,
+    cfg: &Config,
+    relayer: &Addr,
+) -> Result<Option<RelayerStatus>, ContractError> {
+    stake_raw(querier, cfg, stake_raw::relayer_status_key(relayer))
+}
+
 fn require_active(querier: &QuerierWrapper, cfg: &Config, relayer: &Addr) -> Result<(), ContractError> {
-    let r: IsActiveResponse =
-        querier.query_wasm_smart(&cfg.stake_escrow, &StakeQuery::IsActive { address: relayer.to_string() })?;
-    if !r.active {
-        return Err(ContractError::RelayerNotActive {
-            relayer: relayer.clone(),
-            bonded: r.bonded.to_string(),
-            jailed: r.jailed,
-        });
+    let (bonded, jailed) = match relayer_status(querier, cfg, relayer)? {
+        Some(r) if r.active => return Ok(()),
+        Some(r) => (r.bonded.to_string(), r.jailed),
+        None => ("0".into(), false),
+    };
+    Err(ContractError::RelayerNotActive { relayer: relayer.clone(), bonded, jailed })
+}
+
+/// True when the relayer owning `signer` is jailed now: its signatures and objections no longer
+/// count on the hub.
+fn signer_jailed(querier: &QuerierWrapper, cfg: &Config, signer: &EvmAddress) -> Result<bool, ContractError> {
+    let Some(owner) = stake_raw::<Addr>(querier, cfg, stake_raw::signer_owner_key(signer))? else { return Ok(false) };
+    Ok(relayer_status(querier, cfg, &owner)?.is_some_and(|r| r.jailed))
+}
+
+/// A bundle as one message uses it: its registration part and head, each read once; the head
+/// is written back by [`Loaded::save`] only when `dirty` (issue 14).
+struct Loaded {
+    info: BundleInfo,
+    head: BundleHead,
+    dirty: bool,
+}
+
+impl Loaded {
+    fn load(s: &dyn Storage, id: &Hash32) -> Result<Self, ContractError> {
+        let unknown = || ContractError::UnknownBundle { bundle_id: *id };
+        let info = state::bundle_info(s, id)?.ok_or_else(unknown)?;
+        let head = state::bundle_head(s, id)?.ok_or_else(unknown)?;
+        Ok(Loaded { info, head, dirty: false })
     }
-    Ok(())
-}
 
-fn load_bundle(s: &dyn Storage, id: &Hash32) -> Result<BundleRecord, ContractError> {
-    state::bundle(s, id)?.ok_or(ContractError::UnknownBundle { bundle_id: *id })
-}
-
-fn check_leg_index(b: &BundleRecord, leg_index: u32) -> Result<usize, ContractError> {
-    let i = leg_index as usize;
-    if i >= b.bundle.legs.len() {
-        return Err(ContractError::LegIndexOutOfRange { bundle_id: b.id, leg_index, legs: b.bundle.legs.len() });
+    /// Writes the head back if it changed, with the wake-up of a pending bundle moved to its
+    /// next check.
+    fn save(mut self, s: &mut dyn Storage) -> Result<(), ContractError> {
+        if !self.dirty {
+            return Ok(());
+        }
+        if self.head.verdict.is_none() {
+            let at = rules::next_check(&self.info, &self.head);
+            state::reschedule(s, &self.info.id, &mut self.head, Some(at))?;
+        }
+        state::save_head(s, &self.info.id, &self.head)?;
+        Ok(())
     }
-    Ok(i)
 }
 
-/// Checks one report against the registered bundle; `Ok((i, proven))` means it describes leg
-/// `i`, and `proven` that its lock was verified against a light client (final at once).
+/// The bundles one message touches, each loaded once: a message often carries several legs of
+/// one bundle. Small (at most `max_reports_per_msg`), so a list.
+#[derive(Default)]
+struct LoadedBundles(Vec<Loaded>);
+
+impl LoadedBundles {
+    fn get(&mut self, s: &dyn Storage, id: &Hash32) -> Result<&mut Loaded, ContractError> {
+        let at = match self.0.iter().position(|b| b.info.id == *id) {
+            Some(at) => at,
+            None => {
+                self.0.push(Loaded::load(s, id)?);
+                self.0.len() - 1
+            }
+        };
+        Ok(&mut self.0[at])
+    }
+    fn save(self, s: &mut dyn Storage) -> Result<(), ContractError> {
+        self.0.into_iter().try_for_each(|b| b.save(s))
+    }
+}
+
+/// Leg `leg_index` of `b`, a typed error when the bundle has no such leg (nothing is written).
+fn leg_of(b: &BundleInfo, leg_index: u32) -> Result<LegKey, ContractError> {
+    b.leg(leg_index).ok_or(ContractError::LegIndexOutOfRange { bundle_id: b.id, leg_index, legs: b.bundle.legs.len() })
+}
+
+/// Checks one report against the registered bundle; `Ok((leg, proven))` means it describes
+/// `leg`, and `proven` that its lock was verified against a light client (final at once).
 fn check_report(
     querier: &QuerierWrapper,
     cfg: &Config,
-    b: &BundleRecord,
+    b: &BundleInfo,
     r: &LockReport,
-) -> Result<(usize, bool), ContractError> {
+) -> Result<(LegKey, bool), ContractError> {
     let (bundle_id, leg_index) = (b.id, r.leg_index);
-    let i = check_leg_index(b, leg_index)?;
+    let leg = leg_of(b, leg_index)?;
+    let i = leg.position();
     if !b.bundle.legs[i].kind.needs_lock() {
         return Err(ContractError::LegLocksNothing { bundle_id, leg_index });
     }
@@ -377,13 +435,13 @@ fn check_report(
             if evm.block_hash.is_zero() {
                 return Err(ContractError::ZeroBlockHash { bundle_id, leg_index });
             }
-            Ok((i, false))
+            Ok((leg, false))
         }
         (LockLocation::Evm(_), Some(_)) => Err(ContractError::StateProofNotTaken { bundle_id, leg_index, vm: got }),
         (LockLocation::CosmWasm(_), None) => Err(ContractError::StateProofMissing { bundle_id, leg_index, vm: got }),
         (LockLocation::CosmWasm(loc), Some(proof)) => {
             verify_escrow_record(querier, cfg, b, i, loc, proof)?;
-            Ok((i, true))
+            Ok((leg, true))
         }
     }
 }
@@ -393,7 +451,7 @@ fn check_report(
 fn verify_escrow_record(
     querier: &QuerierWrapper,
     cfg: &Config,
-    b: &BundleRecord,
+    b: &BundleInfo,
     i: usize,
     loc: &CosmWasmLocation,
     proof: &StateProof,
@@ -460,26 +518,34 @@ pub fn report_locks(
     require_active(&deps.querier, &cfg, &info.sender)?;
     let t = now(&env);
     let mut out = ReportLocksResponse { new: vec![], duplicate: vec![], decided: vec![] };
+    let mut bundles = LoadedBundles::default();
+    let mut log = state::log_cursor(deps.storage)?;
     for r in reports {
         let leg_ref = LegRef { bundle_id: r.bundle_id, leg_index: r.leg_index };
-        let mut b = load_bundle(deps.storage, &r.bundle_id)?;
-        if b.verdict.is_some() {
+        let b = bundles.get(deps.storage, &r.bundle_id)?;
+        if b.head.verdict.is_some() {
             out.decided.push(leg_ref);
             continue;
         }
-        let (i, proven) = check_report(&deps.querier, &cfg, &b, &r)?;
-        if b.reports[i].is_some() {
+        let (leg, proven) = check_report(&deps.querier, &cfg, &b.info, &r)?;
+        if b.head.is_reported(leg) {
             out.duplicate.push(leg_ref);
             continue;
         }
         // The report's id is the sequence number of its log entry.
-        let report_id = state::log_len(deps.storage)?;
-        log(
+        let report_id = log.next_seq();
+        log.append(
             deps.storage,
-            &env,
-            LogEvent::LegReported { bundle_id: b.id, leg_index: r.leg_index, report_id, reporter: info.sender.clone() },
+            env.block.height,
+            t,
+            LogEvent::LegReported {
+                bundle_id: b.info.id,
+                leg_index: r.leg_index,
+                report_id,
+                reporter: info.sender.clone(),
+            },
         )?;
-        b.reports[i] = Some(LegReport {
+        let report = LegReport {
             report_id,
             reporter: info.sender.clone(),
             reported_at: t,
@@ -488,16 +554,20 @@ pub fn report_locks(
             location: r.location,
             objectors: vec![],
             objected_weight: Amount::default(),
-        });
-        state::set_awaiting(deps.storage, b.bundle.legs[i].domain, &b.id, r.leg_index, false)?;
+        };
+        state::save_leg_report(deps.storage, leg, &report)?;
+        b.head.set_reported(leg, true);
+        b.head.windows_end = b.head.windows_end.max(report.window_ends_at);
+        b.dirty = true;
+        let domain = b.info.bundle.legs[leg.position()].domain;
+        state::set_awaiting(deps.storage, domain, &b.info.id, r.leg_index, false)?;
         if !proven {
-            state::set_open_report(deps.storage, b.bundle.legs[i].domain, &b.id, r.leg_index, Some(report_id))?;
+            state::set_open_report(deps.storage, domain, &b.info.id, r.leg_index, Some(report_id))?;
         }
-        let at = rules::next_check(&b);
-        state::reschedule(deps.storage, &mut b, Some(at))?;
-        state::save_bundle(deps.storage, &b)?;
         out.new.push(leg_ref);
     }
+    log.close(deps.storage)?;
+    bundles.save(deps.storage)?;
     let list =
         |v: &[LegRef]| v.iter().map(|l| format!("{}:{}", l.bundle_id, l.leg_index)).collect::<Vec<_>>().join(",");
     Ok(Response::new()
@@ -511,20 +581,22 @@ pub fn report_locks(
 
 /// Takes a report out of a pending bundle (rejected or disproven): the leg waits for a report
 /// again, and the bundle is not decided before the re-report grace ends.
-fn unreport(s: &mut dyn Storage, cfg: &Config, b: &mut BundleRecord, i: usize, t: u64) -> Result<(), ContractError> {
-    b.reports[i] = None;
-    let domain = b.bundle.legs[i].domain;
-    state::set_awaiting(s, domain, &b.id, i as u32, true)?;
-    state::set_open_report(s, domain, &b.id, i as u32, None)?;
+fn unreport(s: &mut dyn Storage, cfg: &Config, b: &mut Loaded, leg: LegKey, t: u64) -> Result<(), ContractError> {
+    state::remove_leg_report(s, leg);
+    b.head.set_reported(leg, false);
+    let domain = b.info.bundle.legs[leg.position()].domain;
+    state::set_awaiting(s, domain, &b.info.id, leg.index(), true)?;
+    state::set_open_report(s, domain, &b.info.id, leg.index(), None)?;
     let until = t.saturating_add(cfg.rereport_grace);
-    b.rereport_until = Some(b.rereport_until.map_or(until, |u| u.max(until)));
-    let at = rules::next_check(b);
-    state::reschedule(s, b, Some(at))?;
+    b.head.rereport_until = Some(b.head.rereport_until.map_or(until, |u| u.max(until)));
+    // The report taken out may have had the latest window: the others' decide now.
+    b.head.windows_end = state::leg_reports(s, &b.info)?.iter().flatten().map(|r| r.window_ends_at).max().unwrap_or(0);
+    b.dirty = true;
     Ok(())
 }
 
 /// Weight of `objectors` in `set`; members that left the set count nothing.
-fn objection_weight(set: &SignerSetResponse, objectors: &[EvmAddress]) -> Result<Amount, ContractError> {
+fn objection_weight(set: &StoredSignerSet, objectors: &[EvmAddress]) -> Result<Amount, ContractError> {
     objectors.iter().filter_map(|o| set.set.weight_of(o)).try_fold(Amount::default(), add_weight)
 }
 
@@ -547,8 +619,7 @@ pub fn object_reports(
         return Err(ContractError::TooManyObjections { count: objections.len(), max: cfg.max_reports_per_msg });
     }
     // The objector: a bonded relayer whose EVM signer is a member of the current set, not jailed.
-    let relayer: Option<RelayerInfo> =
-        deps.querier.query_wasm_smart(&cfg.stake_escrow, &StakeQuery::Relayer { address: info.sender.to_string() })?;
+    let relayer = relayer_status(&deps.querier, &cfg, &info.sender)?;
     let set = current_signer_set(deps.as_ref(), &cfg)?.ok_or(ContractError::NoSignerSet)?;
     let Some(relayer) = relayer else {
         return Err(ContractError::RelayerNotActive { relayer: info.sender, bonded: "0".into(), jailed: false });
@@ -557,27 +628,29 @@ pub fn object_reports(
     if set.set.weight_of(&signer).is_none() {
         return Err(ContractError::NotInSignerSet { relayer: info.sender, signer, epoch: set.set.epoch });
     }
-    if relayer.jailed || set.jailed.contains(&signer) {
+    if relayer.jailed || signer_jailed(&deps.querier, &cfg, &signer)? {
         return Err(ContractError::ObjectorJailed { relayer: info.sender, signer });
     }
     let total = set.set.total_weight().map_err(|_| ContractError::WeightOverflow { weight: Amount::default() })?;
     let t = now(&env);
     let mut out = ObjectReportsResponse { counted: vec![], rejected: vec![], ignored: vec![] };
+    let mut bundles = LoadedBundles::default();
+    let mut log = state::log_cursor(deps.storage)?;
     for o in objections {
         let leg_ref = LegRef { bundle_id: o.bundle_id, leg_index: o.leg_index };
-        let mut b = load_bundle(deps.storage, &o.bundle_id)?;
-        let i = check_leg_index(&b, o.leg_index)?;
-        let current = match &mut b.reports[i] {
-            Some(r) if b.verdict.is_none() && r.report_id == o.report_id && t < r.window_ends_at => r,
+        let b = bundles.get(deps.storage, &o.bundle_id)?;
+        let leg = leg_of(&b.info, o.leg_index)?;
+        let current = match b.head.is_reported(leg) {
+            true if b.head.verdict.is_none() => state::leg_report(deps.storage, leg)?,
+            _ => None,
+        };
+        let mut current = match current {
+            Some(r) if r.report_id == o.report_id && t < r.window_ends_at && !r.objectors.contains(&signer) => r,
             _ => {
                 out.ignored.push(leg_ref);
                 continue;
             }
         };
-        if current.objectors.contains(&signer) {
-            out.ignored.push(leg_ref);
-            continue;
-        }
         let at = current.objectors.partition_point(|a| *a < signer);
         current.objectors.insert(at, signer);
         // Weighed against the current set: objectors that left it no longer count.
@@ -585,18 +658,16 @@ pub fn object_reports(
         if reaches_a_third(current.objected_weight, total) {
             let (report_id, objected_weight) = (current.report_id, current.objected_weight);
             // Kept while it can still be disputed: rejecting a false report must not spare its
-            // relayer the slash a fraud proof brings.
-            let rejected = current.clone();
-            if b.rejected.len() >= MAX_REJECTED_KEPT {
-                b.rejected.remove(0);
-            }
-            b.rejected.push((o.leg_index, rejected));
-            unreport(deps.storage, &cfg, &mut b, i, t)?;
-            log(
+            // relayer the slash a fraud proof brings. Keyed by its rejection's log entry.
+            let seq = log.next_seq();
+            state::push_rejected(deps.storage, &mut b.head, leg, seq, &current, MAX_REJECTED_KEPT)?;
+            unreport(deps.storage, &cfg, b, leg, t)?;
+            log.append(
                 deps.storage,
-                &env,
+                env.block.height,
+                t,
                 LogEvent::ReportRejected {
-                    bundle_id: b.id,
+                    bundle_id: b.info.id,
                     leg_index: o.leg_index,
                     report_id,
                     epoch: set.set.epoch,
@@ -605,10 +676,12 @@ pub fn object_reports(
             )?;
             out.rejected.push(leg_ref);
         } else {
+            state::save_leg_report(deps.storage, leg, &current)?;
             out.counted.push(leg_ref);
         }
-        state::save_bundle(deps.storage, &b)?;
     }
+    log.close(deps.storage)?;
+    bundles.save(deps.storage)?;
     Ok(Response::new()
         .add_attribute("action", "object_reports")
         .add_attribute("objector", info.sender)
@@ -621,12 +694,13 @@ pub fn object_reports(
 
 // ------------------------------------------------------------------ verdicts and batches
 
-fn current_signer_set(deps: Deps, cfg: &Config) -> Result<Option<SignerSetResponse>, ContractError> {
-    Ok(deps.querier.query_wasm_smart(&cfg.stake_escrow, &StakeQuery::CurrentSignerSet {})?)
+fn current_signer_set(deps: Deps, cfg: &Config) -> Result<Option<StoredSignerSet>, ContractError> {
+    let Some(epoch) = stake_raw::<u64>(&deps.querier, cfg, stake_raw::current_epoch_key())? else { return Ok(None) };
+    stake_raw(&deps.querier, cfg, stake_raw::signer_set_key(epoch))
 }
 
 /// Closes the open batch and opens the next one; returns the closed batch's index.
-fn close_open_batch(deps: DepsMut, env: &Env, cfg: &Config) -> Result<u64, ContractError> {
+fn close_open_batch(deps: DepsMut, env: &Env, cfg: &Config, log: &mut state::LogCursor) -> Result<u64, ContractError> {
     let index = state::open_batch_index(deps.storage)?;
     let mut batch = state::batch(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
     if batch.entries.is_empty() {
@@ -642,9 +716,10 @@ fn close_open_batch(deps: DepsMut, env: &Env, cfg: &Config) -> Result<u64, Contr
     batch.closed_at = Some(t);
     batch.threshold = Some(set.set.threshold);
     state::save_batch(deps.storage, &batch)?;
-    log(
+    log.append(
         deps.storage,
-        env,
+        env.block.height,
+        t,
         LogEvent::BatchClosed { batch_index: index, epoch: set.set.epoch, root, size: batch.entries.len() as u32 },
     )?;
     state::set_open_batch_index(deps.storage, index + 1)?;
@@ -654,7 +729,9 @@ fn close_open_batch(deps: DepsMut, env: &Env, cfg: &Config) -> Result<u64, Contr
 
 pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
-    let mut refunds: Vec<BankMsg> = vec![];
+    // Deposits paid back, one transfer per creator and denom (a bank send costs more than the
+    // rest of a verdict).
+    let mut refunds: Vec<(String, Coin)> = vec![];
     let limit = limit.unwrap_or(DEFAULT_ADVANCE_LIMIT).min(MAX_ADVANCE_LIMIT);
     if limit == 0 {
         return Err(ContractError::ZeroLimit);
@@ -662,19 +739,25 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
     let t = now(&env);
     let mut out = AdvanceResponse { decided: vec![], closed_batches: vec![] };
     let mut blocked = false;
+    // The open batch's head, read once and written once after the loop (or before closing it).
+    let mut index = state::open_batch_index(deps.storage)?;
+    let mut batch = state::batch_head(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
+    let mut batch_changed = false;
+    let mut log = state::log_cursor(deps.storage)?;
     for (_, id) in state::due(deps.storage, t, limit as usize)? {
-        let mut b = load_bundle(deps.storage, &id)?;
-        let Some((verdict, reason)) = rules::decide(&b, t, cfg.delivery_margin) else {
-            let at = rules::next_check(&b);
-            state::reschedule(deps.storage, &mut b, Some(at))?;
-            state::save_bundle(deps.storage, &b)?;
+        let mut b = Loaded::load(deps.storage, &id)?;
+        let Some((verdict, reason)) = rules::decide(&b.info, &b.head, t, cfg.delivery_margin) else {
+            b.dirty = true;
+            b.save(deps.storage)?;
             continue;
         };
         // Room in the open batch: close it when full (needs a signer set; otherwise wait).
-        let mut index = state::open_batch_index(deps.storage)?;
-        let mut batch = state::batch_head(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
         if batch.size >= cfg.max_batch_size {
-            match close_open_batch(deps.branch(), &env, &cfg) {
+            if batch_changed {
+                state::save_batch(deps.storage, &batch)?;
+                batch_changed = false;
+            }
+            match close_open_batch(deps.branch(), &env, &cfg, &mut log) {
                 Ok(closed) => out.closed_batches.push(closed),
                 Err(ContractError::NoSignerSet) => {
                     blocked = true;
@@ -685,47 +768,59 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
             index = state::open_batch_index(deps.storage)?;
             batch = state::batch_head(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
         }
-        let leaf = settlement_leaf(id.0, verdict).into();
-        b.position =
-            Some(state::push_batch_entry(deps.storage, &mut batch, &BatchEntry { bundle_id: id, verdict, leaf })?);
+        b.head.position = Some(state::push_batch_entry(deps.storage, &mut batch, id, verdict)?);
         batch.first_entry_at.get_or_insert(t);
-        state::save_batch(deps.storage, &batch)?;
+        batch_changed = true;
 
-        b.verdict = Some(verdict);
-        b.reason = Some(reason);
-        b.decided_at = Some(t);
-        b.batch_index = Some(index);
-        for (i, leg) in b.bundle.legs.iter().enumerate() {
-            if b.reports[i].is_none() {
-                state::set_awaiting(deps.storage, leg.domain, &id, i as u32, false)?;
+        b.head.verdict = Some(verdict);
+        b.head.reason = Some(reason);
+        b.head.decided_at = Some(t);
+        b.head.batch_index = Some(index);
+        for (leg, l) in b.info.locking_legs() {
+            if b.head.is_reported(leg) {
+                state::set_open_report(deps.storage, l.domain, &id, leg.index(), None)?;
             } else {
-                state::set_open_report(deps.storage, leg.domain, &id, i as u32, None)?;
+                state::set_awaiting(deps.storage, l.domain, &id, leg.index(), false)?;
             }
         }
-        if let Some(deposit) = b.deposit.take() {
-            refunds.push(BankMsg::Send { to_address: b.bundle.creator.clone(), amount: vec![deposit] });
+        if let Some(deposit) = b.info.deposit.clone() {
+            let creator = &b.info.bundle.creator;
+            match refunds.iter_mut().find(|(to, c)| to == creator && c.denom == deposit.denom) {
+                Some((_, c)) => {
+                    c.amount = c.amount.checked_add(deposit.amount).map_err(cosmwasm_std::StdError::from)?
+                }
+                None => refunds.push((creator.clone(), deposit)),
+            }
         }
-        state::mark_decided(deps.storage, &b)?;
-        state::reschedule(deps.storage, &mut b, None)?;
-        state::save_bundle(deps.storage, &b)?;
-        log(deps.storage, &env, LogEvent::VerdictFinal { bundle_id: id, verdict, reason, batch_index: index })?;
+        state::mark_decided(deps.storage, &b.info)?;
+        state::reschedule(deps.storage, &id, &mut b.head, None)?;
+        b.dirty = true;
+        b.save(deps.storage)?;
+        log.append(
+            deps.storage,
+            env.block.height,
+            t,
+            LogEvent::VerdictFinal { bundle_id: id, verdict, reason, batch_index: index },
+        )?;
         out.decided.push(DecidedBundle { bundle_id: id, verdict, reason, batch_index: index });
+    }
+    if batch_changed {
+        state::save_batch(deps.storage, &batch)?;
     }
 
     // Close the open batch when it is full or its oldest verdict waited long enough.
-    let index = state::open_batch_index(deps.storage)?;
-    let batch = state::batch_head(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
     let due = batch.size >= cfg.max_batch_size
         || batch.first_entry_at.is_some_and(|f| t >= f.saturating_add(cfg.batch_max_age));
     if batch.size > 0 && due {
-        match close_open_batch(deps.branch(), &env, &cfg) {
+        match close_open_batch(deps.branch(), &env, &cfg, &mut log) {
             Ok(closed) => out.closed_batches.push(closed),
             Err(ContractError::NoSignerSet) => blocked = true,
             Err(e) => return Err(e),
         }
     }
+    log.close(deps.storage)?;
     Ok(Response::new()
-        .add_messages(refunds)
+        .add_messages(refunds.into_iter().map(|(to_address, c)| BankMsg::Send { to_address, amount: vec![c] }))
         .add_attribute("action", "advance")
         .add_attribute("decided", out.decided.len().to_string())
         .add_attribute("closed_batches", out.closed_batches.iter().map(u64::to_string).collect::<Vec<_>>().join(","))
@@ -733,7 +828,7 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
         .set_data(to_json_binary(&out)?))
 }
 
-pub fn close_batch(deps: DepsMut, env: Env) -> Result<Response, ContractError> {
+pub fn close_batch(mut deps: DepsMut, env: Env) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
     // Only a due batch: anyone closing 1-leaf batches at will would multiply signing and
     // delivery work (audit finding 7).
@@ -751,15 +846,16 @@ pub fn close_batch(deps: DepsMut, env: Env) -> Result<Response, ContractError> {
             now: t,
         });
     }
-    let index = close_open_batch(deps, &env, &cfg)?;
+    let mut log = state::log_cursor(deps.storage)?;
+    let index = close_open_batch(deps.branch(), &env, &cfg, &mut log)?;
+    log.close(deps.storage)?;
     Ok(Response::new().add_attribute("action", "close_batch").add_attribute("batch_index", index.to_string()))
 }
 
 // ------------------------------------------------------------------ signatures
 
-fn signer_set(deps: Deps, cfg: &Config, epoch: u64) -> Result<SignerSetResponse, ContractError> {
-    let found: Option<SignerSetResponse> =
-        deps.querier.query_wasm_smart(&cfg.stake_escrow, &StakeQuery::SignerSet { epoch })?;
+fn signer_set(deps: Deps, cfg: &Config, epoch: u64) -> Result<StoredSignerSet, ContractError> {
+    let found: Option<StoredSignerSet> = stake_raw(&deps.querier, cfg, stake_raw::signer_set_key(epoch))?;
     found.ok_or(ContractError::UnknownEpoch { epoch })
 }
 
@@ -770,8 +866,9 @@ type FreshSignature = (EvmAddress, Signature65, U256);
 /// triples, skipping signers for which `already` is true and duplicates within the message.
 fn collect_signatures(
     deps: Deps,
+    cfg: &Config,
     digest: &[u8; 32],
-    set: &SignerSetResponse,
+    set: &StoredSignerSet,
     signatures: &[Signature65],
     already: impl Fn(&EvmAddress) -> bool,
 ) -> Result<(Vec<FreshSignature>, usize), ContractError> {
@@ -790,7 +887,7 @@ fn collect_signatures(
             .into();
         let weight =
             set.set.weight_of(&signer).ok_or(ContractError::NotASigner { position, signer, epoch: set.set.epoch })?;
-        if set.jailed.contains(&signer) {
+        if signer_jailed(&deps.querier, cfg, &signer)? {
             return Err(ContractError::SignerJailed { position, signer });
         }
         if already(&signer) || fresh.iter().any(|(s, _, _)| *s == signer) {
@@ -820,7 +917,7 @@ pub fn submit_signatures(
     };
     let set = signer_set(deps.as_ref(), &cfg, epoch)?;
     let digest = settlement_batch_digest(&domain(&cfg, &env), &SettlementBatch { epoch, batch_index, root });
-    let (fresh, duplicates) = collect_signatures(deps.as_ref(), &digest.0, &set, &signatures, |s| {
+    let (fresh, duplicates) = collect_signatures(deps.as_ref(), &cfg, &digest.0, &set, &signatures, |s| {
         state::has_batch_signature(deps.storage, batch_index, s)
     })?;
     for (signer, sig, weight) in &fresh {
@@ -857,7 +954,7 @@ pub fn submit_signer_set_signatures(
     let old_set = signer_set(deps.as_ref(), &cfg, new_epoch - 1)?;
     let update = SignerSetUpdate { new_epoch, signers_hash: new_set.signers_hash };
     let digest = signer_set_update_digest(&domain(&cfg, &env), &update);
-    let (fresh, duplicates) = collect_signatures(deps.as_ref(), &digest.0, &old_set, &signatures, |s| {
+    let (fresh, duplicates) = collect_signatures(deps.as_ref(), &cfg, &digest.0, &old_set, &signatures, |s| {
         state::has_update_signature(deps.storage, new_epoch, s)
     })?;
     let mut record = state::update(deps.storage, new_epoch)?;
@@ -892,23 +989,27 @@ pub fn revert_report(
 ) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
     only_dispute(cfg.dispute.as_ref(), &info.sender, "revert_report")?;
-    let mut b = load_bundle(deps.storage, &bundle_id)?;
-    let i = check_leg_index(&b, leg_index)?;
-    match &b.reports[i] {
+    let mut b = Loaded::load(deps.storage, &bundle_id)?;
+    let leg = leg_of(&b.info, leg_index)?;
+    match state::leg_report(deps.storage, leg)? {
         Some(r) if r.report_id == report_id => {
-            if b.verdict.is_some() {
+            if b.head.verdict.is_some() {
                 return Err(ContractError::BundleAlreadyDecided { bundle_id });
             }
-            unreport(deps.storage, &cfg, &mut b, i, now(&env))?
+            unreport(deps.storage, &cfg, &mut b, leg, now(&env))?
         }
         _ => {
             // A report objections rejected already: proven now, so it leaves the provable list.
-            let at = b.rejected.iter().position(|(leg, r)| *leg == leg_index && r.report_id == report_id);
-            let at = at.ok_or(ContractError::ReportNotFound { bundle_id, leg_index, report_id })?;
-            b.rejected.remove(at);
+            let kept = state::rejected_reports(deps.storage, &bundle_id, MAX_REJECTED_KEPT)?;
+            let (seq, _, _) = kept
+                .iter()
+                .find(|(_, leg, r)| *leg == leg_index && r.report_id == report_id)
+                .ok_or(ContractError::ReportNotFound { bundle_id, leg_index, report_id })?;
+            state::remove_rejected(deps.storage, &mut b.head, &bundle_id, *seq);
+            b.dirty = true;
         }
     }
-    state::save_bundle(deps.storage, &b)?;
+    b.save(deps.storage)?;
     log(deps.storage, &env, LogEvent::ReportReverted { bundle_id, leg_index, report_id, fraud_id })?;
     Ok(Response::new()
         .add_attribute("action", "revert_report")
@@ -929,7 +1030,7 @@ pub fn prune(deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Response, Co
     let before = now(&env).saturating_sub(cfg.retention);
     let gone = state::prunable(deps.storage, before, limit as usize)?;
     for (settle_deadline, id) in &gone {
-        state::remove_bundle(deps.storage, *settle_deadline, id);
+        state::remove_bundle(deps.storage, *settle_deadline, id)?;
         log(deps.storage, &env, LogEvent::BundlePruned { bundle_id: *id })?;
     }
     Ok(Response::new().add_attribute("action", "prune").add_attribute("pruned", gone.len().to_string()))

@@ -10,9 +10,10 @@ use crate::msg::{
     AwaitingLeg, AwaitingReportsResponse, BatchIndexesResponse, BatchResponse, BatchStatus, BundleResponse,
     BundleStatus, ChainVm, ChainsResponse, ConfigResponse, DueBundlesResponse, LegRef, LogResponse,
     MerkleProofResponse, OpenReport, OpenReportsResponse, ReportResponse, SignerSetUpdateResponse, SignerSignature,
+    MAX_REJECTED_KEPT,
 };
 use crate::rules;
-use crate::state::{self, BatchRecord, BundleRecord};
+use crate::state::{self, BatchRecord, BundleHead, BundleInfo};
 
 fn page(limit: Option<u32>) -> usize {
     limit.unwrap_or(DEFAULT_PAGE_LIMIT).min(MAX_PAGE_LIMIT) as usize
@@ -43,30 +44,36 @@ pub fn config(deps: Deps, env: Env) -> StdResult<Binary> {
     })
 }
 
-fn load_bundle(deps: Deps, id: &Hash32) -> StdResult<BundleRecord> {
-    state::bundle(deps.storage, id)?.ok_or_else(|| not_found(format!("bundle {id}")))
+fn load_info(deps: Deps, id: &Hash32) -> StdResult<BundleInfo> {
+    state::bundle_info(deps.storage, id)?.ok_or_else(|| not_found(format!("bundle {id}")))
 }
 
-fn bundle_response(deps: Deps, b: BundleRecord) -> StdResult<BundleResponse> {
+fn load_head(deps: Deps, id: &Hash32) -> StdResult<BundleHead> {
+    state::bundle_head(deps.storage, id)?.ok_or_else(|| not_found(format!("bundle {id}")))
+}
+
+fn bundle_response(deps: Deps, b: BundleInfo) -> StdResult<BundleResponse> {
     let cfg = state::config(deps.storage)?;
+    let head = load_head(deps, &b.id)?;
+    let reports = state::leg_reports(deps.storage, &b)?;
     Ok(BundleResponse {
         bundle_id: b.id,
         commit_cutoff: rules::commit_cutoff(&b, cfg.delivery_margin),
-        status: if b.verdict.is_some() { BundleStatus::Decided } else { BundleStatus::Pending },
+        status: if head.verdict.is_some() { BundleStatus::Decided } else { BundleStatus::Pending },
         bundle: b.bundle,
         leg_hashes: b.leg_hashes,
         registered_at: b.registered_at,
-        reports: b.reports,
-        verdict: b.verdict,
-        reason: b.reason,
-        decided_at: b.decided_at,
-        batch_index: b.batch_index,
-        next_check: b.next_check,
+        reports,
+        verdict: head.verdict,
+        reason: head.reason,
+        decided_at: head.decided_at,
+        batch_index: head.batch_index,
+        next_check: head.next_check,
     })
 }
 
 pub fn bundle(deps: Deps, bundle_id: Hash32) -> StdResult<Binary> {
-    let b = load_bundle(deps, &bundle_id)?;
+    let b = load_info(deps, &bundle_id)?;
     to_json_binary(&bundle_response(deps, b)?)
 }
 
@@ -78,11 +85,15 @@ pub fn bundle_by_nonce(deps: Deps, creator: String, nonce: u64) -> StdResult<Bin
 }
 
 pub fn report(deps: Deps, bundle_id: Hash32, leg_index: u32) -> StdResult<Binary> {
-    let b = load_bundle(deps, &bundle_id)?;
-    let i = leg_index as usize;
-    if i >= b.bundle.legs.len() {
-        return Err(not_found(format!("leg {leg_index} of bundle {bundle_id}")));
-    }
+    let b = load_info(deps, &bundle_id)?;
+    let leg = b.leg(leg_index).ok_or_else(|| not_found(format!("leg {leg_index} of bundle {bundle_id}")))?;
+    let i = leg.position();
+    let head = load_head(deps, &bundle_id)?;
+    let rejected = state::rejected_reports(deps.storage, &bundle_id, MAX_REJECTED_KEPT)?
+        .into_iter()
+        .filter(|(_, leg, _)| *leg == leg_index)
+        .map(|(_, _, r)| r)
+        .collect();
     to_json_binary(&ReportResponse {
         bundle_id,
         leg_index,
@@ -90,9 +101,9 @@ pub fn report(deps: Deps, bundle_id: Hash32, leg_index: u32) -> StdResult<Binary
         leg_hash: b.leg_hashes[i],
         lock_deadline: b.bundle.lock_deadline,
         settle_deadline: b.bundle.settle_deadline,
-        report: b.reports[i].clone(),
-        decided: b.verdict.is_some(),
-        rejected: b.rejected.iter().filter(|(leg, _)| *leg == leg_index).map(|(_, r)| r.clone()).collect(),
+        report: state::leg_report(deps.storage, leg)?,
+        decided: head.verdict.is_some(),
+        rejected,
     })
 }
 
@@ -133,7 +144,7 @@ pub fn current_batch(deps: Deps) -> StdResult<Binary> {
 }
 
 pub fn merkle_proof_of(deps: Deps, bundle_id: Hash32) -> StdResult<Binary> {
-    let b = load_bundle(deps, &bundle_id)?;
+    let b = load_head(deps, &bundle_id)?;
     let (Some(verdict), Some(index), Some(position)) = (b.verdict, b.batch_index, b.position) else {
         return Err(StdError::msg(format!("bundle {bundle_id} is not decided yet")));
     };
@@ -164,7 +175,7 @@ pub fn awaiting_reports(deps: Deps, domain: u64, start_after: Option<LegRef>, li
     let start = start_after.as_ref().map(|l| (&l.bundle_id, l.leg_index));
     let mut legs = vec![];
     for (id, leg_index) in state::awaiting_page(deps.storage, domain, start, page(limit))? {
-        let b = load_bundle(deps, &id)?;
+        let b = load_info(deps, &id)?;
         let i = leg_index as usize;
         legs.push(AwaitingLeg {
             bundle_id: id,
@@ -182,9 +193,12 @@ pub fn open_reports(deps: Deps, domain: u64, start_after: Option<LegRef>, limit:
     let start = start_after.as_ref().map(|l| (&l.bundle_id, l.leg_index));
     let mut reports = vec![];
     for (id, leg_index) in state::open_reports_page(deps.storage, domain, start, page(limit))? {
-        let b = load_bundle(deps, &id)?;
+        let b = load_info(deps, &id)?;
         let i = leg_index as usize;
-        let Some(report) = b.reports[i].clone() else { continue };
+        let Some(report) = b.leg(leg_index).map(|leg| state::leg_report(deps.storage, leg)).transpose()?.flatten()
+        else {
+            continue;
+        };
         reports.push(OpenReport {
             bundle_id: id,
             leg_index,

@@ -12,29 +12,28 @@
 //!   cannot force an ABORT of a fully locked bundle (audit finding 6).
 
 use crate::msg::VerdictReason;
-use crate::state::BundleRecord;
+use crate::state::{BundleHead, BundleInfo};
 use mesh_protocol::Verdict;
 
 /// End (exclusive) of the last open dispute window of the bundle's reports (each report's
 /// `window_ends_at`: `reported_at + W`, or `reported_at` for a lock proven against a light
 /// client), or of its re-report grace, 0 if none.
-fn windows_end(b: &BundleRecord) -> u64 {
-    let reports = b.reports.iter().flatten().map(|r| r.window_ends_at).max().unwrap_or(0);
-    reports.max(b.rereport_until.unwrap_or(0))
+fn windows_end(h: &BundleHead) -> u64 {
+    h.windows_end.max(h.rereport_until.unwrap_or(0))
 }
 
 /// Every leg that locks something is reported; mint and release legs lock nothing and are ready
 /// from registration (the hub matched each of them with a lock or burn leg of the bundle).
-fn all_reported(b: &BundleRecord) -> bool {
-    b.reports.iter().zip(&b.bundle.legs).all(|(r, leg)| r.is_some() || !leg.kind.needs_lock())
+fn all_reported(b: &BundleInfo, h: &BundleHead) -> bool {
+    b.locking_legs().all(|(leg, _)| h.is_reported(leg))
 }
 
 /// The verdict the bundle gets at time `now`, `None` while it must wait.
-pub fn decide(b: &BundleRecord, now: u64, margin: u64) -> Option<(Verdict, VerdictReason)> {
-    if now < windows_end(b) {
+pub fn decide(b: &BundleInfo, h: &BundleHead, now: u64, margin: u64) -> Option<(Verdict, VerdictReason)> {
+    if now < windows_end(h) {
         return None;
     }
-    if all_reported(b) {
+    if all_reported(b, h) {
         if now.saturating_add(margin) < b.bundle.settle_deadline {
             Some((Verdict::Commit, VerdictReason::AllLegsLocked))
         } else {
@@ -48,10 +47,10 @@ pub fn decide(b: &BundleRecord, now: u64, margin: u64) -> Option<(Verdict, Verdi
 }
 
 /// The earliest time at which [`decide`] can return a verdict given the reports so far.
-/// Whenever `decide(b, now)` is `None`, this is later than `now`.
-pub fn next_check(b: &BundleRecord) -> u64 {
-    let end = windows_end(b);
-    if all_reported(b) {
+/// Whenever `decide(b, h, now)` is `None`, this is later than `now`.
+pub fn next_check(b: &BundleInfo, h: &BundleHead) -> u64 {
+    let end = windows_end(h);
+    if all_reported(b, h) {
         end
     } else {
         end.max(b.bundle.lock_deadline.saturating_add(1))
@@ -59,21 +58,20 @@ pub fn next_check(b: &BundleRecord) -> u64 {
 }
 
 /// Hub time before which (strictly) a COMMIT is still possible.
-pub fn commit_cutoff(b: &BundleRecord, margin: u64) -> u64 {
+pub fn commit_cutoff(b: &BundleInfo, margin: u64) -> u64 {
     b.bundle.settle_deadline.saturating_sub(margin)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::msg::{ChainVm, EvmLocation, LegReport, LockLocation};
-    use cosmwasm_std::Addr;
+    use crate::msg::ChainVm;
     use mesh_protocol::{AccountId, Amount, Bundle, Hash32, Leg};
 
     const W: u64 = 100;
     const M: u64 = 50;
 
-    fn record(reports: Vec<Option<u64>>) -> BundleRecord {
+    fn record(reports: Vec<Option<u64>>) -> (BundleInfo, BundleHead) {
         let leg = Leg {
             domain: 1,
             router: AccountId::ZERO,
@@ -84,7 +82,7 @@ mod tests {
             action: None,
             kind: Default::default(),
         };
-        BundleRecord {
+        let info = BundleInfo {
             id: Hash32::default(),
             bundle: Bundle {
                 creator: "c".into(),
@@ -95,84 +93,62 @@ mod tests {
             },
             leg_hashes: vec![],
             registered_at: 0,
-            reports: reports
-                .into_iter()
-                .map(|r| {
-                    r.map(|t| LegReport {
-                        report_id: 0,
-                        reporter: Addr::unchecked("r"),
-                        reported_at: t,
-                        window_ends_at: t + W,
-                        location: LockLocation::Evm(EvmLocation {
-                            chain_id: 1,
-                            block_number: 0,
-                            block_hash: Hash32::default(),
-                            block_timestamp: 0,
-                            tx_hash: Hash32::default(),
-                            tx_index: 0,
-                            log_index: 0,
-                        }),
-                        objectors: vec![],
-                        objected_weight: Amount::default(),
-                    })
-                })
-                .collect(),
-            verdict: None,
-            reason: None,
-            decided_at: None,
-            batch_index: None,
-            position: None,
-            next_check: None,
-            rereport_until: None,
             deposit: None,
-            rejected: vec![],
             vms: vec![ChainVm::Evm { chain_id: 1 }; 2],
+        };
+        let mut head = BundleHead::default();
+        for (i, r) in reports.iter().enumerate() {
+            if let Some(t) = r {
+                head.set_reported(info.leg(i as u32).unwrap(), true);
+                head.windows_end = head.windows_end.max(t + W);
+            }
         }
+        (info, head)
     }
 
     #[test]
     fn commit_needs_every_window_passed_and_time_to_deliver() {
-        let b = record(vec![Some(900), Some(950)]);
-        assert_eq!(decide(&b, 1_049, M), None, "second window still open");
-        assert_eq!(next_check(&b), 1_050);
-        assert_eq!(decide(&b, 1_050, M), Some((Verdict::Commit, VerdictReason::AllLegsLocked)));
-        assert_eq!(decide(&b, 1_349, M), Some((Verdict::Commit, VerdictReason::AllLegsLocked)));
-        assert_eq!(decide(&b, 1_350, M), Some((Verdict::Abort, VerdictReason::TooLateToCommit)));
+        let (b, h) = record(vec![Some(900), Some(950)]);
+        assert_eq!(decide(&b, &h, 1_049, M), None, "second window still open");
+        assert_eq!(next_check(&b, &h), 1_050);
+        assert_eq!(decide(&b, &h, 1_050, M), Some((Verdict::Commit, VerdictReason::AllLegsLocked)));
+        assert_eq!(decide(&b, &h, 1_349, M), Some((Verdict::Commit, VerdictReason::AllLegsLocked)));
+        assert_eq!(decide(&b, &h, 1_350, M), Some((Verdict::Abort, VerdictReason::TooLateToCommit)));
         assert_eq!(commit_cutoff(&b, M), 1_350);
     }
 
     #[test]
     fn missing_leg_aborts_only_after_lock_deadline_and_open_windows() {
-        let b = record(vec![Some(990), None]);
-        assert_eq!(decide(&b, 1_000, M), None);
-        assert_eq!(decide(&b, 1_089, M), None, "the report is still disputable");
-        assert_eq!(next_check(&b), 1_090);
-        assert_eq!(decide(&b, 1_090, M), Some((Verdict::Abort, VerdictReason::LegMissing)));
-        let none = record(vec![None, None]);
-        assert_eq!(next_check(&none), 1_001);
-        assert_eq!(decide(&none, 1_000, M), None);
-        assert_eq!(decide(&none, 1_001, M), Some((Verdict::Abort, VerdictReason::LegMissing)));
+        let (b, h) = record(vec![Some(990), None]);
+        assert_eq!(decide(&b, &h, 1_000, M), None);
+        assert_eq!(decide(&b, &h, 1_089, M), None, "the report is still disputable");
+        assert_eq!(next_check(&b, &h), 1_090);
+        assert_eq!(decide(&b, &h, 1_090, M), Some((Verdict::Abort, VerdictReason::LegMissing)));
+        let (none, hn) = record(vec![None, None]);
+        assert_eq!(next_check(&none, &hn), 1_001);
+        assert_eq!(decide(&none, &hn, 1_000, M), None);
+        assert_eq!(decide(&none, &hn, 1_001, M), Some((Verdict::Abort, VerdictReason::LegMissing)));
     }
 
     #[test]
     fn a_rejected_report_keeps_the_bundle_undecided_through_the_rereport_grace() {
         // Leg 1's false report was rejected at 1_020 with a grace of 100: even past the lock
         // deadline, no ABORT before 1_120, so the honest relayer can re-report the real lock.
-        let mut b = record(vec![Some(990), None]);
-        b.rereport_until = Some(1_120);
-        assert_eq!(decide(&b, 1_119, M), None);
-        assert_eq!(next_check(&b), 1_120);
-        assert_eq!(decide(&b, 1_120, M), Some((Verdict::Abort, VerdictReason::LegMissing)));
+        let (b, mut h) = record(vec![Some(990), None]);
+        h.rereport_until = Some(1_120);
+        assert_eq!(decide(&b, &h, 1_119, M), None);
+        assert_eq!(next_check(&b, &h), 1_120);
+        assert_eq!(decide(&b, &h, 1_120, M), Some((Verdict::Abort, VerdictReason::LegMissing)));
     }
 
     #[test]
     fn next_check_is_always_later_than_an_undecided_now() {
         for a in [None, Some(0), Some(500), Some(999), Some(1_300)] {
             for c in [None, Some(10), Some(1_000), Some(1_390)] {
-                let b = record(vec![a, c]);
+                let (b, h) = record(vec![a, c]);
                 for now in (0..2_000).step_by(7) {
-                    if decide(&b, now, M).is_none() {
-                        assert!(next_check(&b) > now, "{a:?} {c:?} at {now}");
+                    if decide(&b, &h, now, M).is_none() {
+                        assert!(next_check(&b, &h) > now, "{a:?} {c:?} at {now}");
                     }
                 }
             }

@@ -1,11 +1,14 @@
 //! Storage, private behind small functions.
 
-use cosmwasm_std::{Addr, Coin, Order, StdResult, Storage};
+use cosmwasm_std::{Addr, Binary, Coin, Order, StdError, StdResult, Storage};
 use cw_storage_plus::{Bound, Item, Map};
 use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Signature65, Verdict};
 use serde::{Deserialize, Serialize};
 
-use crate::msg::{BatchEntry, BatchStatus, ChainInfo, ChainVm, LegReport, LogEntry, LogEvent, VerdictReason};
+use crate::msg::{
+    BatchEntry, BatchStatus, ChainInfo, ChainVm, EvmLocation, LegReport, LockLocation, LogEntry, LogEvent,
+    VerdictReason,
+};
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Config {
@@ -26,38 +29,271 @@ pub struct Config {
     pub retention: u64,
 }
 
+/// What registration fixes for good: written once, then only read (issue 14: a report, an
+/// objection or a verdict never rewrites the bundle and its legs). Short JSON names: every byte
+/// written costs gas, and every report reads it.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct BundleRecord {
+pub struct BundleInfo {
+    /// The key it is stored under (not stored again in the value).
+    #[serde(skip)]
     pub id: Hash32,
+    #[serde(rename = "b")]
     pub bundle: Bundle,
+    #[serde(rename = "h")]
     pub leg_hashes: Vec<Hash32>,
+    #[serde(rename = "t")]
     pub registered_at: u64,
-    pub reports: Vec<Option<LegReport>>,
+    /// Per leg, the VM (and its chain id) of the leg's domain at registration: reports are
+    /// checked against it, so a later `UpdateChain` / `RemoveChain` does not move a leg.
+    #[serde(rename = "v")]
+    pub vms: Vec<ChainVm>,
+    /// The registration deposit held for the creator; paid back with the verdict.
+    #[serde(rename = "d", default, skip_serializing_if = "Option::is_none")]
+    pub deposit: Option<Coin>,
+}
+
+impl BundleInfo {
+    /// Leg `leg_index` of this bundle, `None` when the bundle has no such leg: the only way
+    /// to name a leg's storage, so an index out of range never reaches a key.
+    pub fn leg(&self, leg_index: u32) -> Option<LegKey> {
+        ((leg_index as usize) < self.bundle.legs.len()).then_some(LegKey { id: self.id, index: leg_index })
+    }
+    /// The legs that lock something (a mint or release leg locks nothing: never reported).
+    pub fn locking_legs(&self) -> impl Iterator<Item = (LegKey, &mesh_protocol::Leg)> + '_ {
+        self.bundle
+            .legs
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.kind.needs_lock())
+            .map(|(i, l)| (LegKey { id: self.id, index: i as u32 }, l))
+    }
+}
+
+/// A leg of a registered bundle (made by [`BundleInfo::leg`], which checks the index).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LegKey {
+    id: Hash32,
+    index: u32,
+}
+
+impl LegKey {
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+    pub fn position(&self) -> usize {
+        self.index as usize
+    }
+    fn key(&self) -> (&[u8], u32) {
+        (self.id.0.as_slice(), self.index)
+    }
+}
+
+/// The small mutable part of a bundle, rewritten only when it changes. Short JSON names: every
+/// byte written costs gas.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct BundleHead {
+    #[serde(rename = "v", default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
+    #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<VerdictReason>,
+    #[serde(rename = "d", default, skip_serializing_if = "Option::is_none")]
     pub decided_at: Option<u64>,
+    #[serde(rename = "b", default, skip_serializing_if = "Option::is_none")]
     pub batch_index: Option<u64>,
+    #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]
     pub position: Option<u32>,
+    #[serde(rename = "n", default, skip_serializing_if = "Option::is_none")]
     pub next_check: Option<u64>,
     /// No verdict before this hub time: a report of this bundle was rejected or disproven and
     /// an honest relayer gets the time to re-report the leg (audit finding 6).
-    #[serde(default)]
+    #[serde(rename = "g", default, skip_serializing_if = "Option::is_none")]
     pub rereport_until: Option<u64>,
-    /// The registration deposit held for the creator until the verdict.
-    #[serde(default)]
-    pub deposit: Option<Coin>,
-    /// Reports rejected by objections, kept (at most `MAX_REJECTED_KEPT`) so they stay provable.
-    #[serde(default)]
-    pub rejected: Vec<(u32, LegReport)>,
-    /// Per leg, the VM (and its chain id) of the leg's domain at registration: reports are
-    /// checked against it, so a later `UpdateChain` / `RemoveChain` does not move a leg.
-    #[serde(default)]
-    pub vms: Vec<ChainVm>,
+    /// Legs with a current report, bit `i` for leg `i` (a bundle has at most `MAX_LEGS` legs).
+    #[serde(rename = "m", default)]
+    pub reported: u32,
+    /// The latest `window_ends_at` of the current reports, 0 if none.
+    #[serde(rename = "w", default)]
+    pub windows_end: u64,
+    /// Rejected reports kept (at most `MAX_REJECTED_KEPT`).
+    #[serde(rename = "x", default)]
+    pub rejected: u32,
+}
+
+const _: () = assert!(mesh_protocol::MAX_LEGS <= 32, "BundleHead::reported has one bit per leg");
+
+/// A leg report as stored: short names, empty objections left out (the answers keep
+/// `LegReport`'s names).
+#[derive(Serialize, Deserialize)]
+struct StoredReport {
+    #[serde(rename = "i")]
+    report_id: u64,
+    #[serde(rename = "a")]
+    reporter: Addr,
+    #[serde(rename = "t")]
+    reported_at: u64,
+    #[serde(rename = "w")]
+    window_ends_at: u64,
+    #[serde(rename = "l")]
+    location: StoredLocation,
+    #[serde(rename = "o", default, skip_serializing_if = "Vec::is_empty")]
+    objectors: Vec<EvmAddress>,
+    #[serde(rename = "g", default, skip_serializing_if = "is_zero")]
+    objected_weight: Amount,
+}
+
+/// A lock location as stored: an EVM location as a list, without its field names (most reports).
+#[derive(Serialize, Deserialize)]
+enum StoredLocation {
+    /// chain id, block number, block hash, block timestamp, tx hash, tx index, log index
+    #[serde(rename = "e")]
+    Evm(u64, u64, Hash32, u64, Hash32, u64, u32),
+    #[serde(rename = "o")]
+    Other(LockLocation),
+}
+
+impl From<&LockLocation> for StoredLocation {
+    fn from(l: &LockLocation) -> Self {
+        match l {
+            LockLocation::Evm(e) => StoredLocation::Evm(
+                e.chain_id,
+                e.block_number,
+                e.block_hash,
+                e.block_timestamp,
+                e.tx_hash,
+                e.tx_index,
+                e.log_index,
+            ),
+            other => StoredLocation::Other(other.clone()),
+        }
+    }
+}
+
+impl From<StoredLocation> for LockLocation {
+    fn from(l: StoredLocation) -> Self {
+        match l {
+            StoredLocation::Evm(chain_id, block_number, block_hash, block_timestamp, tx_hash, tx_index, log_index) => {
+                LockLocation::Evm(EvmLocation {
+                    chain_id,
+                    block_number,
+                    block_hash,
+                    block_timestamp,
+                    tx_hash,
+                    tx_index,
+                    log_index,
+                })
+            }
+            StoredLocation::Other(l) => l,
+        }
+    }
+}
+
+fn is_zero(a: &Amount) -> bool {
+    a.0.is_zero()
+}
+
+impl From<StoredReport> for LegReport {
+    fn from(r: StoredReport) -> Self {
+        LegReport {
+            report_id: r.report_id,
+            reporter: r.reporter,
+            reported_at: r.reported_at,
+            window_ends_at: r.window_ends_at,
+            location: r.location.into(),
+            objectors: r.objectors,
+            objected_weight: r.objected_weight,
+        }
+    }
+}
+
+impl From<&LegReport> for StoredReport {
+    fn from(r: &LegReport) -> Self {
+        StoredReport {
+            report_id: r.report_id,
+            reporter: r.reporter.clone(),
+            reported_at: r.reported_at,
+            window_ends_at: r.window_ends_at,
+            location: (&r.location).into(),
+            objectors: r.objectors.clone(),
+            objected_weight: r.objected_weight,
+        }
+    }
+}
+
+impl BundleHead {
+    pub fn is_reported(&self, leg: LegKey) -> bool {
+        self.reported & (1 << leg.index) != 0
+    }
+    pub fn set_reported(&mut self, leg: LegKey, reported: bool) {
+        if reported {
+            self.reported |= 1 << leg.index;
+        } else {
+            self.reported &= !(1 << leg.index);
+        }
+    }
+}
+
+/// A log entry as stored (the answers are `LogEntry`).
+#[derive(Serialize, Deserialize)]
+struct StoredLogEntry {
+    #[serde(rename = "h")]
+    height: u64,
+    #[serde(rename = "t")]
+    time: u64,
+    #[serde(rename = "e")]
+    event: StoredEvent,
+}
+
+/// The events written most (once per registration, report and verdict) as lists without field
+/// names; a report's id is its entry's sequence number, so it is not stored again.
+#[derive(Serialize, Deserialize)]
+enum StoredEvent {
+    #[serde(rename = "b")]
+    BundleRegistered(Hash32, Addr, u64),
+    #[serde(rename = "r")]
+    LegReported(Hash32, u32, Addr),
+    #[serde(rename = "v")]
+    VerdictFinal(Hash32, Verdict, VerdictReason, u64),
+    #[serde(rename = "o")]
+    Other(LogEvent),
+}
+
+impl StoredEvent {
+    fn new(seq: u64, event: LogEvent) -> Self {
+        match event {
+            LogEvent::BundleRegistered { bundle_id, creator, nonce } => {
+                StoredEvent::BundleRegistered(bundle_id, creator, nonce)
+            }
+            LogEvent::LegReported { bundle_id, leg_index, report_id, reporter } if report_id == seq => {
+                StoredEvent::LegReported(bundle_id, leg_index, reporter)
+            }
+            LogEvent::VerdictFinal { bundle_id, verdict, reason, batch_index } => {
+                StoredEvent::VerdictFinal(bundle_id, verdict, reason, batch_index)
+            }
+            other => StoredEvent::Other(other),
+        }
+    }
+    fn event(self, seq: u64) -> LogEvent {
+        match self {
+            StoredEvent::BundleRegistered(bundle_id, creator, nonce) => {
+                LogEvent::BundleRegistered { bundle_id, creator, nonce }
+            }
+            StoredEvent::LegReported(bundle_id, leg_index, reporter) => {
+                LogEvent::LegReported { bundle_id, leg_index, report_id: seq, reporter }
+            }
+            StoredEvent::VerdictFinal(bundle_id, verdict, reason, batch_index) => {
+                LogEvent::VerdictFinal { bundle_id, verdict, reason, batch_index }
+            }
+            StoredEvent::Other(e) => e,
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+/// A batch's head (short JSON names: it is rewritten by every signature).
 pub struct BatchRecord {
+    #[serde(rename = "i")]
     pub index: u64,
+    #[serde(rename = "s")]
     pub status: BatchStatus,
     /// The leaves in order, stored under their own keys (`BATCH_ENTRIES`) so that deciding a
     /// bundle, a signature or a status change rewrites this small head and never the 64 leaves
@@ -65,15 +301,23 @@ pub struct BatchRecord {
     #[serde(skip, default)]
     pub entries: Vec<BatchEntry>,
     /// Number of leaves.
-    #[serde(default)]
+    #[serde(rename = "n", default)]
     pub size: u32,
+    #[serde(rename = "o")]
     pub opened_at: u64,
+    #[serde(rename = "f", default, skip_serializing_if = "Option::is_none")]
     pub first_entry_at: Option<u64>,
+    #[serde(rename = "e", default, skip_serializing_if = "Option::is_none")]
     pub epoch: Option<u64>,
+    #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
     pub root: Option<Hash32>,
+    #[serde(rename = "c", default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<u64>,
+    #[serde(rename = "a", default, skip_serializing_if = "Option::is_none")]
     pub attested_at: Option<u64>,
+    #[serde(rename = "w")]
     pub signed_weight: Amount,
+    #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<Amount>,
 }
 
@@ -108,9 +352,18 @@ const CONFIG: Item<Config> = Item::new("config");
 const CHAINS: Map<u64, ChainInfo> = Map::new("chains");
 /// (VM name, the VM's chain id) → domain id: one domain per chain.
 const VM_CHAINS: Map<(&str, &str), u64> = Map::new("vm_chains");
-const BUNDLES: Map<&[u8], BundleRecord> = Map::new("bundles");
+/// Bundle id → what registration fixed (written once).
+const BUNDLES: Map<&[u8], BundleInfo> = Map::new("bundle_info");
+/// Bundle id → its mutable head.
+const HEADS: Map<&[u8], BundleHead> = Map::new("bundle_head");
+/// (bundle id, leg index) → the leg's current report.
+const REPORTS: Map<(&[u8], u32), StoredReport> = Map::new("leg_reports");
+/// (bundle id, sequence number of the `ReportRejected` log entry) → (leg index, report):
+/// reports rejected by objections, kept (at most `MAX_REJECTED_KEPT`) so they stay provable.
+const REJECTED: Map<(&[u8], u64), (u32, StoredReport)> = Map::new("rejected_reports");
 const NONCES: Map<(&Addr, u64), Hash32> = Map::new("nonces");
-const LOG: Map<u64, LogEntry> = Map::new("log");
+/// Sequence number → entry, without the sequence number (the key) and with short names.
+const LOG: Map<u64, StoredLogEntry> = Map::new("log");
 const LOG_LEN: Item<u64> = Item::new("log_len");
 /// (time, bundle id): when `Advance` next looks at an undecided bundle. One entry per bundle.
 const WAKEUPS: Map<(u64, &[u8]), ()> = Map::new("wakeups");
@@ -123,13 +376,16 @@ const OPEN_REPORTS: Map<(u64, &[u8], u32), u64> = Map::new("open_reports");
 const DECIDED: Map<(u64, &[u8]), ()> = Map::new("decided");
 const BATCHES: Map<u64, BatchRecord> = Map::new("batches");
 /// (batch index, position) → leaf.
-const BATCH_ENTRIES: Map<(u64, u32), BatchEntry> = Map::new("batch_entries");
+/// (batch index, position) → (bundle id, verdict): the leaf is `settlement_leaf` of them,
+/// computed when read rather than stored.
+const BATCH_ENTRIES: Map<(u64, u32), (Hash32, Verdict)> = Map::new("batch_entries");
 const OPEN_BATCH: Item<u64> = Item::new("open_batch");
-const BATCH_SIGS: Map<(u64, &[u8]), Signature65> = Map::new("batch_sigs");
+/// (batch index, signer) → signature, its 65 bytes (base64: shorter than the hex of the answers).
+const BATCH_SIGS: Map<(u64, &[u8]), Binary> = Map::new("batch_sigs");
 const UNATTESTED: Map<u64, ()> = Map::new("unattested");
 const ATTESTED: Map<u64, ()> = Map::new("attested");
 const UPDATES: Map<u64, UpdateRecord> = Map::new("updates");
-const UPDATE_SIGS: Map<(u64, &[u8]), Signature65> = Map::new("update_sigs");
+const UPDATE_SIGS: Map<(u64, &[u8]), Binary> = Map::new("update_sigs");
 
 pub fn save_config(s: &mut dyn Storage, c: &Config) -> StdResult<()> {
     CONFIG.save(s, c)
@@ -166,11 +422,77 @@ pub fn chains_page(s: &dyn Storage, start_after: Option<u64>, limit: usize) -> S
 
 // ------------------------------------------------------------------ bundles
 
-pub fn bundle(s: &dyn Storage, id: &Hash32) -> StdResult<Option<BundleRecord>> {
-    BUNDLES.may_load(s, id.0.as_slice())
+pub fn bundle_info(s: &dyn Storage, id: &Hash32) -> StdResult<Option<BundleInfo>> {
+    let found = BUNDLES.may_load(s, id.0.as_slice())?;
+    Ok(found.map(|b| BundleInfo { id: *id, ..b }))
 }
-pub fn save_bundle(s: &mut dyn Storage, b: &BundleRecord) -> StdResult<()> {
-    BUNDLES.save(s, b.id.0.as_slice(), b)
+pub fn bundle_head(s: &dyn Storage, id: &Hash32) -> StdResult<Option<BundleHead>> {
+    HEADS.may_load(s, id.0.as_slice())
+}
+/// Writes a new bundle: its registration part (never rewritten) and its first head.
+pub fn save_new_bundle(s: &mut dyn Storage, info: &BundleInfo, head: &BundleHead) -> StdResult<()> {
+    BUNDLES.save(s, info.id.0.as_slice(), info)?;
+    HEADS.save(s, info.id.0.as_slice(), head)
+}
+pub fn save_head(s: &mut dyn Storage, id: &Hash32, head: &BundleHead) -> StdResult<()> {
+    HEADS.save(s, id.0.as_slice(), head)
+}
+
+pub fn leg_report(s: &dyn Storage, leg: LegKey) -> StdResult<Option<LegReport>> {
+    Ok(REPORTS.may_load(s, leg.key())?.map(LegReport::from))
+}
+pub fn save_leg_report(s: &mut dyn Storage, leg: LegKey, r: &LegReport) -> StdResult<()> {
+    REPORTS.save(s, leg.key(), &r.into())
+}
+pub fn remove_leg_report(s: &mut dyn Storage, leg: LegKey) {
+    REPORTS.remove(s, leg.key())
+}
+/// The current report of every leg of `info`, in leg order.
+pub fn leg_reports(s: &dyn Storage, info: &BundleInfo) -> StdResult<Vec<Option<LegReport>>> {
+    let mut out = vec![None; info.bundle.legs.len()];
+    for r in REPORTS.prefix(info.id.0.as_slice()).range(s, None, None, Order::Ascending).take(out.len()) {
+        let (i, report) = r?;
+        if let Some(slot) = out.get_mut(i as usize) {
+            *slot = Some(report.into());
+        }
+    }
+    Ok(out)
+}
+
+/// Keeps a rejected report under `seq` (its rejection's log sequence number); when
+/// `head.rejected` reached `max`, the oldest rejected report of the bundle makes room.
+pub fn push_rejected(
+    s: &mut dyn Storage,
+    head: &mut BundleHead,
+    leg: LegKey,
+    seq: u64,
+    r: &LegReport,
+    max: usize,
+) -> StdResult<()> {
+    let prefix = REJECTED.prefix(leg.id.0.as_slice());
+    if head.rejected as usize >= max {
+        let oldest = prefix.keys(s, None, None, Order::Ascending).next().transpose()?;
+        if let Some(oldest) = oldest {
+            REJECTED.remove(s, (leg.id.0.as_slice(), oldest));
+            head.rejected -= 1;
+        }
+    }
+    REJECTED.save(s, (leg.id.0.as_slice(), seq), &(leg.index, r.into()))?;
+    head.rejected += 1;
+    Ok(())
+}
+/// The kept rejected reports of the bundle, oldest first: (key, leg index, report).
+pub fn rejected_reports(s: &dyn Storage, id: &Hash32, max: usize) -> StdResult<Vec<(u64, u32, LegReport)>> {
+    REJECTED
+        .prefix(id.0.as_slice())
+        .range(s, None, None, Order::Ascending)
+        .take(max)
+        .map(|r| r.map(|(seq, (leg, report))| (seq, leg, report.into())))
+        .collect()
+}
+pub fn remove_rejected(s: &mut dyn Storage, head: &mut BundleHead, id: &Hash32, seq: u64) {
+    REJECTED.remove(s, (id.0.as_slice(), seq));
+    head.rejected = head.rejected.saturating_sub(1);
 }
 pub fn bundle_by_nonce(s: &dyn Storage, creator: &Addr, nonce: u64) -> StdResult<Option<Hash32>> {
     NONCES.may_load(s, (creator, nonce))
@@ -184,31 +506,68 @@ pub fn save_nonce(s: &mut dyn Storage, creator: &Addr, nonce: u64, id: &Hash32) 
 /// Appends to the canonical log; returns the entry's sequence number.
 pub fn append_log(s: &mut dyn Storage, height: u64, time: u64, event: LogEvent) -> StdResult<u64> {
     let seq = log_len(s)?;
-    LOG.save(s, seq, &LogEntry { seq, height, time, event })?;
+    LOG.save(s, seq, &StoredLogEntry { height, time, event: StoredEvent::new(seq, event) })?;
     LOG_LEN.save(s, &(seq + 1))?;
     Ok(seq)
 }
+/// The log's end for a message that appends many entries: the length is read once and written
+/// once by [`LogCursor::close`], not with every entry (issue 14). Nothing else may append to the
+/// log while a cursor is open.
+#[must_use = "close the cursor to save the log's length"]
+pub struct LogCursor {
+    next: u64,
+    saved: u64,
+}
+
+pub fn log_cursor(s: &dyn Storage) -> StdResult<LogCursor> {
+    let next = log_len(s)?;
+    Ok(LogCursor { next, saved: next })
+}
+
+impl LogCursor {
+    /// The sequence number the next entry gets.
+    pub fn next_seq(&self) -> u64 {
+        self.next
+    }
+    pub fn append(&mut self, s: &mut dyn Storage, height: u64, time: u64, event: LogEvent) -> StdResult<u64> {
+        let seq = self.next;
+        LOG.save(s, seq, &StoredLogEntry { height, time, event: StoredEvent::new(seq, event) })?;
+        self.next += 1;
+        Ok(seq)
+    }
+    pub fn close(self, s: &mut dyn Storage) -> StdResult<()> {
+        if self.next != self.saved {
+            LOG_LEN.save(s, &self.next)?;
+        }
+        Ok(())
+    }
+}
+
 pub fn log_len(s: &dyn Storage) -> StdResult<u64> {
     Ok(LOG_LEN.may_load(s)?.unwrap_or(0))
 }
 pub fn log_page(s: &dyn Storage, start_after: Option<u64>, limit: usize) -> StdResult<Vec<LogEntry>> {
     LOG.range(s, start_after.map(Bound::exclusive), None, Order::Ascending)
         .take(limit)
-        .map(|r| r.map(|(_, e)| e))
+        .map(|r| r.map(|(seq, e)| LogEntry { seq, height: e.height, time: e.time, event: e.event.event(seq) }))
         .collect()
 }
 
 // ------------------------------------------------------------------ schedule
 
 /// Moves a bundle's wake-up to `at` (or removes it), keeping one entry per bundle.
-pub fn reschedule(s: &mut dyn Storage, b: &mut BundleRecord, at: Option<u64>) -> StdResult<()> {
-    if let Some(old) = b.next_check {
-        WAKEUPS.remove(s, (old, b.id.0.as_slice()));
+/// Nothing is written when the time does not change.
+pub fn reschedule(s: &mut dyn Storage, id: &Hash32, head: &mut BundleHead, at: Option<u64>) -> StdResult<()> {
+    if head.next_check == at {
+        return Ok(());
+    }
+    if let Some(old) = head.next_check {
+        WAKEUPS.remove(s, (old, id.0.as_slice()));
     }
     if let Some(t) = at {
-        WAKEUPS.save(s, (t, b.id.0.as_slice()), &())?;
+        WAKEUPS.save(s, (t, id.0.as_slice()), &())?;
     }
-    b.next_check = at;
+    head.next_check = at;
     Ok(())
 }
 
@@ -285,7 +644,7 @@ fn hash32(bytes: &[u8]) -> Hash32 {
     Hash32(h.into())
 }
 
-pub fn mark_decided(s: &mut dyn Storage, b: &BundleRecord) -> StdResult<()> {
+pub fn mark_decided(s: &mut dyn Storage, b: &BundleInfo) -> StdResult<()> {
     DECIDED.save(s, (b.bundle.settle_deadline, b.id.0.as_slice()), &())
 }
 /// Up to `limit` decided bundles whose settle deadline is strictly before `before`, oldest first.
@@ -293,10 +652,23 @@ pub fn prunable(s: &dyn Storage, before: u64, limit: usize) -> StdResult<Vec<(u6
     let end = Bound::exclusive((before, &[][..]));
     DECIDED.keys(s, None, Some(end), Order::Ascending).take(limit).map(|r| r.map(|(t, id)| (t, hash32(&id)))).collect()
 }
-/// Removes a decided bundle from state; its nonce stays taken and its log entries stay.
-pub fn remove_bundle(s: &mut dyn Storage, settle_deadline: u64, id: &Hash32) {
+/// Removes a decided bundle from state with its reports and kept rejected reports; its nonce
+/// stays taken and its log entries stay.
+pub fn remove_bundle(s: &mut dyn Storage, settle_deadline: u64, id: &Hash32) -> StdResult<()> {
     DECIDED.remove(s, (settle_deadline, id.0.as_slice()));
+    if let Some(info) = bundle_info(s, id)? {
+        for i in 0..info.bundle.legs.len() as u32 {
+            REPORTS.remove(s, (id.0.as_slice(), i));
+        }
+    }
+    let rejected: Vec<u64> =
+        REJECTED.prefix(id.0.as_slice()).keys(s, None, None, Order::Ascending).collect::<StdResult<_>>()?;
+    for seq in rejected {
+        REJECTED.remove(s, (id.0.as_slice(), seq));
+    }
+    HEADS.remove(s, id.0.as_slice());
     BUNDLES.remove(s, id.0.as_slice());
+    Ok(())
 }
 
 // ------------------------------------------------------------------ batches
@@ -314,7 +686,13 @@ pub fn batch(s: &dyn Storage, index: u64) -> StdResult<Option<BatchRecord>> {
         .prefix(index)
         .range(s, None, None, Order::Ascending)
         .take(b.size as usize)
-        .map(|r| r.map(|(_, e)| e))
+        .map(|r| {
+            r.map(|(_, (bundle_id, verdict))| BatchEntry {
+                bundle_id,
+                verdict,
+                leaf: mesh_protocol::eip712::settlement_leaf(bundle_id.0, verdict).into(),
+            })
+        })
         .collect::<StdResult<_>>()?;
     Ok(Some(b))
 }
@@ -323,9 +701,14 @@ pub fn batch_head(s: &dyn Storage, index: u64) -> StdResult<Option<BatchRecord>>
     BATCHES.may_load(s, index)
 }
 /// Appends a leaf to batch `b` (the caller saves `b`); returns its position.
-pub fn push_batch_entry(s: &mut dyn Storage, b: &mut BatchRecord, e: &BatchEntry) -> StdResult<u32> {
+pub fn push_batch_entry(
+    s: &mut dyn Storage,
+    b: &mut BatchRecord,
+    bundle_id: Hash32,
+    verdict: Verdict,
+) -> StdResult<u32> {
     let position = b.size;
-    BATCH_ENTRIES.save(s, (b.index, position), e)?;
+    BATCH_ENTRIES.save(s, (b.index, position), &(bundle_id, verdict))?;
     b.size += 1;
     Ok(position)
 }
@@ -351,22 +734,23 @@ pub fn has_batch_signature(s: &dyn Storage, index: u64, signer: &EvmAddress) -> 
     BATCH_SIGS.has(s, (index, signer.0.as_slice()))
 }
 pub fn save_batch_signature(s: &mut dyn Storage, index: u64, signer: &EvmAddress, sig: &Signature65) -> StdResult<()> {
-    BATCH_SIGS.save(s, (index, signer.0.as_slice()), sig)
+    BATCH_SIGS.save(s, (index, signer.0.as_slice()), &Binary::from(sig.0.as_slice()))
 }
 /// Signatures of a batch, ascending by signer address (bounded by the set size, ≤ 64).
 pub fn batch_signatures(s: &dyn Storage, index: u64) -> StdResult<Vec<(EvmAddress, Signature65)>> {
     sigs(s, &BATCH_SIGS, index)
 }
 
-fn sigs(
-    s: &dyn Storage,
-    map: &Map<(u64, &[u8]), Signature65>,
-    index: u64,
-) -> StdResult<Vec<(EvmAddress, Signature65)>> {
+fn sigs(s: &dyn Storage, map: &Map<(u64, &[u8]), Binary>, index: u64) -> StdResult<Vec<(EvmAddress, Signature65)>> {
     map.prefix(index)
         .range(s, None, None, Order::Ascending)
         .take(mesh_protocol::MAX_SIGNERS)
-        .map(|r| r.map(|(k, sig)| (EvmAddress(mesh_protocol::Address::from_slice(&k)), sig)))
+        .map(|r| {
+            let (k, sig) = r?;
+            let sig: [u8; 65] =
+                sig.as_slice().try_into().map_err(|_| StdError::msg("stored signature is not 65 bytes"))?;
+            Ok((EvmAddress(mesh_protocol::Address::from_slice(&k)), Signature65(sig)))
+        })
         .collect()
 }
 
@@ -385,8 +769,126 @@ pub fn save_update_signature(
     signer: &EvmAddress,
     sig: &Signature65,
 ) -> StdResult<()> {
-    UPDATE_SIGS.save(s, (new_epoch, signer.0.as_slice()), sig)
+    UPDATE_SIGS.save(s, (new_epoch, signer.0.as_slice()), &Binary::from(sig.0.as_slice()))
 }
 pub fn update_signatures(s: &dyn Storage, new_epoch: u64) -> StdResult<Vec<(EvmAddress, Signature65)>> {
     sigs(s, &UPDATE_SIGS, new_epoch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::msg::CosmWasmLocation;
+    use cosmwasm_std::testing::MockStorage;
+    use mesh_protocol::{AccountId, Leg};
+
+    fn info(legs: usize) -> BundleInfo {
+        let leg = Leg {
+            domain: 1,
+            router: AccountId::ZERO,
+            depositor: AccountId::ZERO,
+            token: AccountId::ZERO,
+            amount: Amount::from(1u128),
+            recipient: AccountId::ZERO,
+            action: None,
+            kind: Default::default(),
+        };
+        BundleInfo {
+            id: Hash32(mesh_protocol::keccak256("bundle")),
+            bundle: Bundle {
+                creator: "c".into(),
+                nonce: 0,
+                lock_deadline: 1,
+                settle_deadline: 2,
+                legs: vec![leg; legs],
+            },
+            leg_hashes: vec![Hash32::default(); legs],
+            registered_at: 0,
+            vms: vec![ChainVm::Evm { chain_id: 1 }; legs],
+            deposit: None,
+        }
+    }
+
+    /// The compact stored forms give back exactly what was saved, for every kind of location.
+    #[test]
+    fn reports_and_bundles_read_back_exactly_as_saved() {
+        let mut s = MockStorage::new();
+        let b = info(2);
+        save_new_bundle(&mut s, &b, &BundleHead::default()).unwrap();
+        assert_eq!(bundle_info(&s, &b.id).unwrap(), Some(b.clone()));
+        let evm = LegReport {
+            report_id: 7,
+            reporter: Addr::unchecked("r"),
+            reported_at: 10,
+            window_ends_at: 20,
+            location: LockLocation::Evm(EvmLocation {
+                chain_id: 1,
+                block_number: 2,
+                block_hash: Hash32(mesh_protocol::keccak256("block")),
+                block_timestamp: 3,
+                tx_hash: Hash32(mesh_protocol::keccak256("tx")),
+                tx_index: 4,
+                log_index: 5,
+            }),
+            objectors: vec![EvmAddress(mesh_protocol::Address::repeat_byte(9))],
+            objected_weight: Amount::from(3u128),
+        };
+        let cosmwasm = LegReport {
+            location: LockLocation::CosmWasm(CosmWasmLocation { chain_id: "gamma".into(), height: 99 }),
+            objectors: vec![],
+            objected_weight: Amount::default(),
+            ..evm.clone()
+        };
+        save_leg_report(&mut s, b.leg(0).unwrap(), &evm).unwrap();
+        save_leg_report(&mut s, b.leg(1).unwrap(), &cosmwasm).unwrap();
+        assert_eq!(leg_reports(&s, &b).unwrap(), vec![Some(evm.clone()), Some(cosmwasm)]);
+        let mut head = BundleHead::default();
+        push_rejected(&mut s, &mut head, b.leg(1).unwrap(), 42, &evm, 8).unwrap();
+        assert_eq!(rejected_reports(&s, &b.id, 8).unwrap(), vec![(42, 1, evm)]);
+    }
+
+    /// Every event reads back as written, with a report's id from its entry's place.
+    #[test]
+    fn log_entries_read_back_exactly_as_appended() {
+        let mut s = MockStorage::new();
+        let id = Hash32(mesh_protocol::keccak256("bundle"));
+        let who = Addr::unchecked("r");
+        let events = vec![
+            LogEvent::BundleRegistered { bundle_id: id, creator: who.clone(), nonce: 3 },
+            LogEvent::LegReported { bundle_id: id, leg_index: 1, report_id: 1, reporter: who.clone() },
+            // not its own entry's id: kept whole
+            LogEvent::LegReported { bundle_id: id, leg_index: 0, report_id: 1, reporter: who.clone() },
+            LogEvent::VerdictFinal {
+                bundle_id: id,
+                verdict: Verdict::Commit,
+                reason: VerdictReason::AllLegsLocked,
+                batch_index: 4,
+            },
+            LogEvent::BundlePruned { bundle_id: id },
+        ];
+        let mut cursor = log_cursor(&s).unwrap();
+        for e in &events[..3] {
+            cursor.append(&mut s, 5, 6, e.clone()).unwrap();
+        }
+        cursor.close(&mut s).unwrap();
+        for e in &events[3..] {
+            append_log(&mut s, 5, 6, e.clone()).unwrap();
+        }
+        let page = log_page(&s, None, 10).unwrap();
+        assert_eq!(page.iter().map(|e| e.event.clone()).collect::<Vec<_>>(), events);
+        assert_eq!(
+            page.iter().map(|e| (e.seq, e.height, e.time)).collect::<Vec<_>>(),
+            (0..5).map(|i| (i, 5, 6)).collect::<Vec<_>>()
+        );
+        assert_eq!(log_len(&s).unwrap(), 5);
+    }
+
+    #[test]
+    fn a_leg_key_exists_only_for_a_leg_the_bundle_has() {
+        let b = info(2);
+        assert!(b.leg(1).is_some());
+        for i in [2, 16, 31, 32, u32::MAX] {
+            assert_eq!(b.leg(i), None, "leg {i}");
+        }
+    }
 }

@@ -2,7 +2,10 @@
 
 use cosmwasm_std::{Addr, Order, StdResult, Storage, Uint128};
 use cw_storage_plus::{Bound, Item, Map};
-use mesh_protocol::{EvmAddress, Hash32, SignerSet};
+use mesh_hub_api::stake_escrow::raw::{
+    RelayerStatus, CURRENT_EPOCH_KEY, RELAYER_STATUS_NAMESPACE, SIGNER_OWNER_NAMESPACE, SIGNER_SETS_NAMESPACE,
+};
+use mesh_protocol::EvmAddress;
 use serde::{Deserialize, Serialize};
 
 use crate::msg::UnbondingEntry;
@@ -62,12 +65,8 @@ impl Relayer {
     }
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct StoredSet {
-    pub set: SignerSet,
-    pub signers_hash: Hash32,
-    pub created_at: u64,
-}
+/// A signer set as stored (the bundle-log reads it raw: its layout is shared).
+pub use mesh_hub_api::stake_escrow::raw::StoredSignerSet as StoredSet;
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 pub struct Totals {
@@ -85,12 +84,17 @@ pub struct Totals {
 
 const CONFIG: Item<Config> = Item::new("config");
 const RELAYERS: Map<&Addr, Relayer> = Map::new("relayers");
-/// EVM signer address bytes → relayer.
-const SIGNER_OWNER: Map<&[u8], Addr> = Map::new("signer_owner");
+/// Relayer → its standing, written with every `RELAYERS` change of bond or jailing; the
+/// bundle-log reads it raw on every report (`mesh_hub_api::stake_escrow::raw`).
+const RELAYER_STATUS: Map<&Addr, RelayerStatus> = Map::new(RELAYER_STATUS_NAMESPACE);
+/// EVM signer address bytes → relayer (read raw by the bundle-log).
+const SIGNER_OWNER: Map<&[u8], Addr> = Map::new(SIGNER_OWNER_NAMESPACE);
 /// Active relayers by (bonded, address): rotation takes the highest stakes without scanning all.
 const ACTIVE: Map<(u128, &Addr), ()> = Map::new("active");
-const SETS: Map<u64, StoredSet> = Map::new("sets");
-const CURRENT_EPOCH: Item<u64> = Item::new("epoch");
+/// Read raw by the bundle-log.
+const SETS: Map<u64, StoredSet> = Map::new(SIGNER_SETS_NAMESPACE);
+/// Read raw by the bundle-log.
+const CURRENT_EPOCH: Item<u64> = Item::new(CURRENT_EPOCH_KEY);
 const TOTALS: Item<Totals> = Item::new("totals");
 
 pub fn save_config(s: &mut dyn Storage, c: &Config) -> StdResult<()> {
@@ -119,6 +123,15 @@ pub fn save_relayer(
     }
     if after.is_active(cfg) {
         ACTIVE.save(s, (after.bonded.u128(), addr), &())?;
+    }
+    let status = RelayerStatus {
+        evm_signer: after.evm_signer,
+        bonded: after.bonded,
+        jailed: after.jailed,
+        active: after.is_active(cfg),
+    };
+    if before.is_none_or(|b| b.evm_signer != after.evm_signer || b.bonded != after.bonded || b.jailed != after.jailed) {
+        RELAYER_STATUS.save(s, addr, &status)?;
     }
     RELAYERS.save(s, addr, after)
 }
@@ -167,4 +180,21 @@ pub fn totals(s: &dyn Storage) -> StdResult<Totals> {
 }
 pub fn save_totals(s: &mut dyn Storage, t: &Totals) -> StdResult<()> {
     TOTALS.save(s, t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mesh_hub_api::stake_escrow::raw;
+
+    /// The bundle-log reads these keys raw: they must be the ones this contract writes.
+    #[test]
+    fn the_raw_keys_the_bundle_log_reads_are_the_keys_written_here() {
+        let relayer = Addr::unchecked("inj1relayer");
+        let signer = EvmAddress(mesh_protocol::Address::repeat_byte(7));
+        assert_eq!(RELAYER_STATUS.key(&relayer).to_vec(), raw::relayer_status_key(&relayer));
+        assert_eq!(SIGNER_OWNER.key(signer.0.as_slice()).to_vec(), raw::signer_owner_key(&signer));
+        assert_eq!(SETS.key(42).to_vec(), raw::signer_set_key(42));
+        assert_eq!(CURRENT_EPOCH.as_slice(), raw::current_epoch_key().as_slice());
+    }
 }

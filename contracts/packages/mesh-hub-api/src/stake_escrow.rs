@@ -287,3 +287,64 @@ impl ExecuteMsg {
         crate::client::execute(contract, self, funds)
     }
 }
+
+/// The part of the stake-escrow's storage the bundle-log reads directly with
+/// `query_wasm_raw` (issue 14): a raw read costs a store read, a smart query instantiates the
+/// stake-escrow. Keys and values are defined here once for both contracts; the stake-escrow's
+/// own tests check that its maps write exactly these keys.
+pub mod raw {
+    use cosmwasm_schema::cw_serde;
+    use cosmwasm_std::{Addr, Uint128};
+    use mesh_protocol::{EvmAddress, Hash32, SignerSet};
+
+    /// `Map<&Addr, RelayerStatus>`: what the hub checks of a relayer, kept in step with its bond.
+    pub const RELAYER_STATUS_NAMESPACE: &str = "relayer_status";
+    /// `Map<&[u8], Addr>`: EVM signer address bytes → the relayer that registered it.
+    pub const SIGNER_OWNER_NAMESPACE: &str = "signer_owner";
+    /// `Map<u64, StoredSignerSet>`: epoch → signer set.
+    pub const SIGNER_SETS_NAMESPACE: &str = "sets";
+    /// `Item<u64>`: the newest epoch (absent before the first rotation).
+    pub const CURRENT_EPOCH_KEY: &str = "epoch";
+
+    /// A relayer's standing, written with every change of its bond or jailing.
+    #[cw_serde]
+    pub struct RelayerStatus {
+        pub evm_signer: EvmAddress,
+        pub bonded: Uint128,
+        pub jailed: bool,
+        /// Not jailed and bonded at least the minimum bond: may report.
+        pub active: bool,
+    }
+
+    /// A signer set as stored.
+    #[cw_serde]
+    pub struct StoredSignerSet {
+        pub set: SignerSet,
+        /// `signer_set_hash(set)`.
+        pub signers_hash: Hash32,
+        pub created_at: u64,
+    }
+
+    /// The key of `key` in the `cw-storage-plus` map `namespace`: the namespace's length (two
+    /// bytes, big-endian), the namespace, then the key.
+    pub fn map_key(namespace: &str, key: &[u8]) -> Vec<u8> {
+        let ns = namespace.as_bytes();
+        let mut out = Vec::with_capacity(2 + ns.len() + key.len());
+        out.extend_from_slice(&(ns.len() as u16).to_be_bytes());
+        out.extend_from_slice(ns);
+        out.extend_from_slice(key);
+        out
+    }
+    pub fn relayer_status_key(relayer: &Addr) -> Vec<u8> {
+        map_key(RELAYER_STATUS_NAMESPACE, relayer.as_bytes())
+    }
+    pub fn signer_owner_key(signer: &EvmAddress) -> Vec<u8> {
+        map_key(SIGNER_OWNER_NAMESPACE, signer.0.as_slice())
+    }
+    pub fn signer_set_key(epoch: u64) -> Vec<u8> {
+        map_key(SIGNER_SETS_NAMESPACE, &epoch.to_be_bytes())
+    }
+    pub fn current_epoch_key() -> Vec<u8> {
+        CURRENT_EPOCH_KEY.as_bytes().to_vec()
+    }
+}

@@ -293,6 +293,27 @@ fn spam_registration_without_the_deposit_is_refused_and_the_deposit_returns_on_t
 }
 
 #[test]
+fn deposits_of_bundles_decided_in_one_advance_come_back_in_full_one_transfer_per_creator() {
+    let mut h = hub_with_deposit(500);
+    let (alice, bob) = (h.addr("alice"), h.addr("bob"));
+    let before = (h.balance(&alice), h.balance(&bob));
+    for (who, nonce) in [(&alice, 1), (&alice, 2), (&bob, 1), (&alice, 3)] {
+        let name = if *who == alice { "alice" } else { "bob" };
+        let b = h.bundle(name, nonce, 1, 1_000);
+        let register = ExecuteMsg::RegisterBundle { bundle: b };
+        h.app.execute_contract(who.clone(), h.log.clone(), &register, &[Coin::new(500u128, DENOM)]).unwrap();
+    }
+    assert_eq!((h.balance(&alice), h.balance(&bob)), (before.0 - 1_500, before.1 - 500));
+    h.wait(1_001);
+    let res = h.log_exec(&h.addr("carol"), &ExecuteMsg::Advance { limit: None }).unwrap();
+    let out: mesh_hub_api::bundle_log::AdvanceResponse = cosmwasm_std::from_json(res.data.unwrap()).unwrap();
+    assert_eq!(out.decided.len(), 4);
+    let transfers = res.events.iter().filter(|e| e.ty == "transfer").count();
+    assert_eq!(transfers, 2, "one transfer to alice, one to bob");
+    assert_eq!((h.balance(&alice), h.balance(&bob)), before);
+}
+
+#[test]
 fn closing_one_leaf_batches_on_purpose_is_refused() {
     let mut h = hub_with_deposit(1);
     let b = h.bundle("alice", 1, 1, 1_000);
