@@ -70,11 +70,7 @@ library MintLegs {
     }
 
     /// @dev Leg `index` with its bundle's fields, for `settleUnlocked`.
-    function proofOf(MBundle memory b, uint32 index)
-        internal
-        pure
-        returns (LegProof memory p)
-    {
+    function proofOf(MBundle memory b, uint32 index) internal pure returns (LegProof memory p) {
         p.leg = b.legs[index];
         p.lockDeadline = b.lockDeadline;
         p.settleDeadline = b.settleDeadline;
