@@ -375,14 +375,7 @@ async fn action_legs_are_settled_one_by_one_with_their_calldata_under_a_submitte
             chain.lock_leg(id.0, i);
         }
     }
-    let mut batch = closed_batch(0, 1, &[(committed.0, Verdict::Commit), (aborted.0, Verdict::Abort)]);
-    batch.status = BatchStatus::Attested;
-    let digest = settlement_batch_digest(
-        &domain(),
-        &SettlementBatch { epoch: 1, batch_index: 0, root: batch.root.expect("closed") },
-    );
-    batch.signatures = signed_by(&hub.signer_set_now(1).unwrap(), digest);
-    hub.put_batch(batch);
+    put_attested_batch_0(&hub, &[(committed.0, Verdict::Commit), (aborted.0, Verdict::Abort)]);
 
     let p = poster(&hub, &chain, store.clone());
     let t = p.tick().await.unwrap();
@@ -404,6 +397,18 @@ async fn action_legs_are_settled_one_by_one_with_their_calldata_under_a_submitte
     assert_eq!(p.tick().await.unwrap(), PosterTick::default(), "nothing left to send");
 }
 
+/// Batch 0 of epoch 1 with `entries`, closed and attested by the hub's epoch-1 set, on the hub.
+fn put_attested_batch_0(hub: &MockHub, entries: &[(B256, Verdict)]) {
+    let mut batch = closed_batch(0, 1, entries);
+    batch.status = BatchStatus::Attested;
+    let digest = settlement_batch_digest(
+        &domain(),
+        &SettlementBatch { epoch: 1, batch_index: 0, root: batch.root.expect("closed") },
+    );
+    batch.signatures = signed_by(&hub.signer_set_now(1).unwrap(), digest);
+    hub.put_batch(batch);
+}
+
 /// A mint leg locks nothing: the poster settles it while it is NotLocked, with `settleUnlocked`
 /// under a root recorded first and after the lock leg of the batch (so a release would find the
 /// reserve that lock builds); a lock leg goes through `settleMany` like any escrow.
@@ -419,14 +424,7 @@ async fn mint_legs_are_settled_unlocked_after_the_lock_legs_under_a_submitted_ro
     let id = hub.register(&bundle(1, 2_000, 3_000, legs));
     hub.decide(id.0, Verdict::Commit);
     chain.lock_leg(id.0, 0);
-    let mut batch = closed_batch(0, 1, &[(id.0, Verdict::Commit)]);
-    batch.status = BatchStatus::Attested;
-    let digest = settlement_batch_digest(
-        &domain(),
-        &SettlementBatch { epoch: 1, batch_index: 0, root: batch.root.expect("closed") },
-    );
-    batch.signatures = signed_by(&hub.signer_set_now(1).unwrap(), digest);
-    hub.put_batch(batch);
+    put_attested_batch_0(&hub, &[(id.0, Verdict::Commit)]);
 
     let p = poster(&hub, &chain, store.clone());
     let t = p.tick().await.unwrap();
@@ -453,14 +451,7 @@ async fn a_mint_that_reverts_for_good_does_not_hold_back_the_next_unlocked_leg()
     let id = hub.register(&bundle(1, 2_000, 3_000, legs));
     hub.decide(id.0, Verdict::Commit);
     chain.lock_leg(id.0, 0);
-    let mut batch = closed_batch(0, 1, &[(id.0, Verdict::Commit)]);
-    batch.status = BatchStatus::Attested;
-    let digest = settlement_batch_digest(
-        &domain(),
-        &SettlementBatch { epoch: 1, batch_index: 0, root: batch.root.expect("closed") },
-    );
-    batch.signatures = signed_by(&hub.signer_set_now(1).unwrap(), digest);
-    hub.put_batch(batch);
+    put_attested_batch_0(&hub, &[(id.0, Verdict::Commit)]);
 
     let p = poster(&hub, &chain, store.clone());
     let t = p.tick().await.unwrap();

@@ -26,6 +26,16 @@ fn domain() -> HubDomain {
     HubDomain::new("hub-test", "inj1bundlelog")
 }
 
+/// A leg as the spec writes it.
+fn written(chain: &str, from: &str, to: &str, token: &str) -> RunLeg {
+    RunLeg { chain: chain.into(), from: from.into(), to: to.into(), token: token.into() }
+}
+
+/// A step due by the plans' lock deadline.
+fn step(id: usize, action: RunAction, actor: &str, depends_on: Vec<usize>) -> RunStep {
+    RunStep { id, action, actor: actor.into(), depends_on, deadline: Some(START + 40) }
+}
+
 /// The arbitrage: the pool lends bob 10 on alpha, bob delivers 9.99 to carol on beta, carol
 /// repays 10.009 on alpha after her own call (buying the repayment).
 fn arbitrage() -> RunPlan {
@@ -47,19 +57,7 @@ fn arbitrage() -> RunPlan {
         settle_deadline: START + 140,
         legs: vec![leg(ALPHA, pool, bob, 10_000), leg(BETA, bob, carol, 9_990), leg(ALPHA, carol, pool, 10_009)],
     };
-    let w = |chain: &str, from: &str, to: &str| RunLeg {
-        chain: chain.into(),
-        from: from.into(),
-        to: to.into(),
-        token: "WETH".into(),
-    };
-    let step = |id, action, actor: &str, depends_on: Vec<usize>| RunStep {
-        id,
-        action,
-        actor: actor.into(),
-        depends_on,
-        deadline: Some(START + 40),
-    };
+    let w = |chain, from, to| written(chain, from, to, "WETH");
     RunPlan {
         creator_name: "carol".into(),
         bundle,
@@ -566,19 +564,7 @@ fn lock_and_mint() -> RunPlan {
         settle_deadline: START + 140,
         legs: vec![lock, mint],
     };
-    let w = |chain: &str, from: &str, to: &str| RunLeg {
-        chain: chain.into(),
-        from: from.into(),
-        to: to.into(),
-        token: "USDC".into(),
-    };
-    let step = |id, action, actor: &str, depends_on: Vec<usize>| RunStep {
-        id,
-        action,
-        actor: actor.into(),
-        depends_on,
-        deadline: Some(START + 40),
-    };
+    let w = |chain, from, to| written(chain, from, to, "USDC");
     RunPlan {
         creator_name: "alice".into(),
         bundle,
