@@ -25,7 +25,7 @@ use tokio::task::JoinSet;
 
 /// Reports per `ReportLocks` message: the bundle-log's `max_reports_per_msg` on the devnet.
 const REPORTS_PER_MSG: usize = 32;
-/// Bundles per registration transaction (10 `RegisterBundle` messages).
+/// Bundles per registration transaction (one `RegisterBundles` message).
 const BUNDLES_PER_TX: usize = 10;
 
 struct Args {
@@ -179,19 +179,9 @@ pub async fn run(argv: &[String]) {
         let txs = mine
             .chunks(BUNDLES_PER_TX)
             .map(|ch| {
-                let msgs = ch
-                    .iter()
-                    .map(|b| {
-                        hub.execute_msg(
-                            &signer,
-                            &log,
-                            &bundle_log::ExecuteMsg::RegisterBundle { bundle: b.clone() },
-                            deposit.clone(),
-                        )
-                        .unwrap()
-                    })
-                    .collect();
-                (ch.len(), msgs)
+                let msg = bundle_log::ExecuteMsg::RegisterBundles { bundles: ch.to_vec() };
+                let funds = mesh_hub::bundle::deposits_for(&deposit, ch.len());
+                (ch.len(), vec![hub.execute_msg(&signer, &log, &msg, funds).unwrap()])
             })
             .collect();
         let (hub, n) = (hub.clone(), a.in_flight);
@@ -400,7 +390,7 @@ pub async fn run(argv: &[String]) {
         + sig_gas as f64;
     let hub_gas_per_leg = total / legs as f64;
     println!("\nhub gas (gas_used of real txs; {} bundles, {} legs):", nb, legs);
-    println!("  RegisterBundle (2 legs, 10 per tx)   {:>10.0} per bundle", reg_per_bundle);
+    println!("  RegisterBundles (2 legs, 10 per msg) {:>10.0} per bundle", reg_per_bundle);
     println!("  ReportLocks, 1 report                {:>10}", single.gas_used);
     println!("  ReportLocks, 32 per message          {:>10.0} per report", per_report);
     match &objection {

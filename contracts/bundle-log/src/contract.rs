@@ -16,11 +16,12 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> Result<Response, ContractError> {
     // Only a registration takes funds (its deposit); anything sent elsewhere would be stuck.
-    if !matches!(msg, ExecuteMsg::RegisterBundle { .. }) {
+    if !matches!(msg, ExecuteMsg::RegisterBundle { .. } | ExecuteMsg::RegisterBundles { .. }) {
         mesh_hub_api::common::nonpayable(&info, action(&msg))?;
     }
     match msg {
         ExecuteMsg::RegisterBundle { bundle } => execute::register_bundle(deps, env, info, bundle),
+        ExecuteMsg::RegisterBundles { bundles } => execute::register_bundles(deps, env, info, bundles),
         ExecuteMsg::ReportLocks { reports } => execute::report_locks(deps, env, info, reports),
         ExecuteMsg::ObjectReports { objections } => execute::object_reports(deps, env, info, objections),
         ExecuteMsg::Prune { limit } => execute::prune(deps, env, limit),
@@ -52,6 +53,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
 fn action(msg: &ExecuteMsg) -> &'static str {
     match msg {
         ExecuteMsg::RegisterBundle { .. } => "register_bundle",
+        ExecuteMsg::RegisterBundles { .. } => "register_bundles",
         ExecuteMsg::ReportLocks { .. } => "report_locks",
         ExecuteMsg::ObjectReports { .. } => "object_reports",
         ExecuteMsg::Advance { .. } => "advance",

@@ -135,6 +135,8 @@ pub enum ContractError {
     Payment(#[from] mesh_hub_api::common::FundsNotAccepted),
     #[error("registering a bundle needs a deposit of exactly {expected}, got {got}")]
     WrongDeposit { expected: String, got: String },
+    #[error("RegisterBundles takes 1 to {max} bundles, got {count}")]
+    BadRegistrationCount { count: usize, max: usize },
     #[error("no objections given")]
     NoObjections,
     #[error("{count} objections in one message, at most {max} are allowed")]

@@ -1,7 +1,7 @@
 //! State changes.
 
 use cosmwasm_std::{
-    to_json_binary, Addr, BankMsg, Coin, Deps, DepsMut, Env, MessageInfo, QuerierWrapper, Response, Storage,
+    to_json_binary, Addr, BankMsg, Coin, Deps, DepsMut, Env, MessageInfo, QuerierWrapper, Response, Storage, Uint256,
 };
 use mesh_protocol::eip712::{bundle_id, leg_hash, settlement_batch_digest, signer_set_update_digest, HubDomain};
 use mesh_protocol::merkle::merkle_root;
@@ -11,9 +11,10 @@ use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, LegKind, SettlementBatch
 use crate::error::ContractError;
 use crate::msg::{
     AdvanceResponse, BatchStatus, ChainInfo, CosmWasmLocation, DecidedBundle, InstantiateMsg, LegRef, LegReport,
-    LockLocation, LockReport, LogEvent, ObjectReportsResponse, Objection, RegisterBundleResponse, ReportLocksResponse,
-    StateProof, DEFAULT_ADVANCE_LIMIT, DEFAULT_RETENTION, MAX_ADVANCE_LIMIT, MAX_BATCH_SIZE_CAP, MAX_PRUNE_LIMIT,
-    MAX_REJECTED_KEPT, MAX_REPORTS_CAP,
+    LockLocation, LockReport, LogEvent, ObjectReportsResponse, Objection, RegisterBundleResponse,
+    RegisterBundlesResponse, ReportLocksResponse, StateProof, DEFAULT_ADVANCE_LIMIT, DEFAULT_RETENTION,
+    MAX_ADVANCE_LIMIT, MAX_BATCH_SIZE_CAP, MAX_BUNDLES_PER_REGISTRATION, MAX_PRUNE_LIMIT, MAX_REJECTED_KEPT,
+    MAX_REPORTS_CAP,
 };
 use crate::rules;
 use crate::state::{self, BatchRecord, BundleHead, BundleInfo, Config, LegKey};
@@ -175,24 +176,79 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
 
 pub fn register_bundle(deps: DepsMut, env: Env, info: MessageInfo, bundle: Bundle) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
-    let deposit = match &cfg.registration_deposit {
-        None => {
-            nonpayable(&info, "register_bundle")?;
-            None
-        }
-        Some(expected) => {
-            if info.funds.len() != 1 || info.funds[0] != *expected {
-                let got = info.funds.iter().map(Coin::to_string).collect::<Vec<_>>().join(",");
-                return Err(ContractError::WrongDeposit { expected: expected.to_string(), got });
-            }
-            Some(expected.clone())
-        }
-    };
-    bundle.validate().map_err(ContractError::InvalidBundle)?;
-    if bundle.creator != info.sender.as_str() {
-        return Err(ContractError::CreatorMismatch { creator: bundle.creator, sender: info.sender });
+    let deposit = registration_deposit(&cfg, &info, 1, "register_bundle")?;
+    let id = register_one(deps, &env, &cfg, &info.sender, bundle, deposit)?;
+    Ok(Response::new()
+        .set_data(to_json_binary(&RegisterBundleResponse { bundle_id: id.0 })?)
+        .add_attribute("action", "register_bundle")
+        .add_attribute("bundle_id", id.0.to_string())
+        .add_attribute("creator", info.sender)
+        .add_attribute("legs", id.1.to_string()))
+}
+
+/// `RegisterBundles`: each bundle as `RegisterBundle`, all or none (an error reverts the lot).
+pub fn register_bundles(
+    mut deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    bundles: Vec<Bundle>,
+) -> Result<Response, ContractError> {
+    if bundles.is_empty() || bundles.len() > MAX_BUNDLES_PER_REGISTRATION {
+        return Err(ContractError::BadRegistrationCount { count: bundles.len(), max: MAX_BUNDLES_PER_REGISTRATION });
     }
-    let t = now(&env);
+    let cfg = state::config(deps.storage)?;
+    let deposit = registration_deposit(&cfg, &info, bundles.len(), "register_bundles")?;
+    let mut resp = Response::new().add_attribute("action", "register_bundles").add_attribute("creator", &info.sender);
+    let mut ids = Vec::with_capacity(bundles.len());
+    for bundle in bundles {
+        let (id, _) = register_one(deps.branch(), &env, &cfg, &info.sender, bundle, deposit.clone())?;
+        resp = resp.add_attribute("bundle_id", id.to_string());
+        ids.push(id);
+    }
+    Ok(resp.set_data(to_json_binary(&RegisterBundlesResponse { bundle_ids: ids })?))
+}
+
+/// The deposit `count` registrations must carry, exactly, as one coin: `None` when the hub takes
+/// none (then no funds at all).
+fn registration_deposit(
+    cfg: &Config,
+    info: &MessageInfo,
+    count: usize,
+    action: &'static str,
+) -> Result<Option<Coin>, ContractError> {
+    match &cfg.registration_deposit {
+        None => {
+            nonpayable(info, action)?;
+            Ok(None)
+        }
+        Some(each) => {
+            let amount = each.amount.checked_mul(Uint256::from(count as u128)).map_err(|e| {
+                ContractError::WrongDeposit { expected: format!("{count} × {each}"), got: e.to_string() }
+            })?;
+            let total = Coin { denom: each.denom.clone(), amount };
+            if info.funds.len() != 1 || info.funds[0] != total {
+                let got = info.funds.iter().map(Coin::to_string).collect::<Vec<_>>().join(",");
+                return Err(ContractError::WrongDeposit { expected: total.to_string(), got });
+            }
+            Ok(Some(each.clone()))
+        }
+    }
+}
+
+/// Registers one bundle of `sender` holding `deposit` for it; returns its id and leg count.
+fn register_one(
+    deps: DepsMut,
+    env: &Env,
+    cfg: &Config,
+    sender: &Addr,
+    bundle: Bundle,
+    deposit: Option<Coin>,
+) -> Result<(Hash32, usize), ContractError> {
+    bundle.validate().map_err(ContractError::InvalidBundle)?;
+    if bundle.creator != sender.as_str() {
+        return Err(ContractError::CreatorMismatch { creator: bundle.creator, sender: sender.clone() });
+    }
+    let t = now(env);
     if bundle.lock_deadline <= t {
         return Err(ContractError::LockDeadlinePassed { lock_deadline: bundle.lock_deadline, now: t });
     }
@@ -237,11 +293,11 @@ pub fn register_bundle(deps: DepsMut, env: Env, info: MessageInfo, bundle: Bundl
         }
         vms.push(chain.vm);
     }
-    let id: Hash32 = bundle_id(&domain(&cfg, &env), &bundle).into();
-    if let Some(existing) = state::bundle_by_nonce(deps.storage, &info.sender, bundle.nonce)? {
-        return Err(ContractError::NonceUsed { creator: info.sender, nonce: bundle.nonce, bundle_id: existing });
+    let id: Hash32 = bundle_id(&domain(cfg, env), &bundle).into();
+    if let Some(existing) = state::bundle_by_nonce(deps.storage, sender, bundle.nonce)? {
+        return Err(ContractError::NonceUsed { creator: sender.clone(), nonce: bundle.nonce, bundle_id: existing });
     }
-    state::save_nonce(deps.storage, &info.sender, bundle.nonce, &id)?;
+    state::save_nonce(deps.storage, sender, bundle.nonce, &id)?;
 
     let record = BundleInfo {
         id,
@@ -261,16 +317,11 @@ pub fn register_bundle(deps: DepsMut, env: Env, info: MessageInfo, bundle: Bundl
     state::save_new_bundle(deps.storage, &record, &head)?;
     log(
         deps.storage,
-        &env,
-        LogEvent::BundleRegistered { bundle_id: id, creator: info.sender.clone(), nonce: record.bundle.nonce },
+        env,
+        LogEvent::BundleRegistered { bundle_id: id, creator: sender.clone(), nonce: record.bundle.nonce },
     )?;
 
-    Ok(Response::new()
-        .set_data(to_json_binary(&RegisterBundleResponse { bundle_id: id })?)
-        .add_attribute("action", "register_bundle")
-        .add_attribute("bundle_id", id.to_string())
-        .add_attribute("creator", info.sender)
-        .add_attribute("legs", record.bundle.legs.len().to_string()))
+    Ok((id, record.bundle.legs.len()))
 }
 
 /// The JSON name of a leg kind, for errors.

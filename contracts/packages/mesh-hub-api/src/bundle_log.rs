@@ -384,6 +384,11 @@ pub enum ExecuteMsg {
     /// Registers a bundle created by the sender (`bundle.creator` must be the sender). Returns
     /// the bundle id in the response data (`RegisterBundleResponse`) and the `bundle_id` attribute.
     RegisterBundle { bundle: Bundle },
+    /// Registers 1 to [`MAX_BUNDLES_PER_REGISTRATION`] bundles of the sender, each exactly as
+    /// `RegisterBundle` would, all or none (one instance load for all of them: issue 14). The
+    /// deposit is one coin of `registration_deposit × bundles`. Returns the ids in order in the
+    /// response data (`RegisterBundlesResponse`) and one `bundle_id` attribute each.
+    RegisterBundles { bundles: Vec<Bundle> },
     /// Reports locked legs (active bonded relayers only). A leg already reported is skipped, not
     /// an error; the response lists which reports were new (`ReportLocksResponse`).
     ReportLocks { reports: Vec<LockReport> },
@@ -427,6 +432,15 @@ pub enum ExecuteMsg {
     RemoveChain { domain: u64 },
     /// Hands the admin role to another account, e.g. governance (admin only).
     UpdateAdmin { admin: String },
+}
+
+/// Most bundles one `RegisterBundles` takes.
+pub const MAX_BUNDLES_PER_REGISTRATION: usize = 32;
+
+/// Response data of `RegisterBundles`.
+#[cw_serde]
+pub struct RegisterBundlesResponse {
+    pub bundle_ids: Vec<Hash32>,
 }
 
 /// Response data of `RegisterBundle`.

@@ -313,6 +313,95 @@ fn deposits_of_bundles_decided_in_one_advance_come_back_in_full_one_transfer_per
     assert_eq!((h.balance(&alice), h.balance(&bob)), before);
 }
 
+/// Whether the bundle-log knows bundle `id`.
+fn registered(h: &Hub, id: &Hash32) -> bool {
+    let q = mesh_hub_api::bundle_log::QueryMsg::Bundle { bundle_id: *id };
+    h.app.wrap().query_wasm_smart::<mesh_hub_api::bundle_log::BundleResponse>(&h.log, &q).is_ok()
+}
+
+#[test]
+fn many_bundles_register_in_one_message_each_as_if_alone_and_each_deposit_comes_back() {
+    let mut h = hub_with_deposit(500);
+    let alice = h.addr("alice");
+    let bundles: Vec<_> = (1..=3).map(|n| h.bundle("alice", n, 2, 1_000)).collect();
+    let before = h.balance(&alice);
+    let msg = ExecuteMsg::RegisterBundles { bundles: bundles.clone() };
+    let res = h.app.execute_contract(alice.clone(), h.log.clone(), &msg, &[Coin::new(1_500u128, DENOM)]).unwrap();
+    let out: mesh_hub_api::bundle_log::RegisterBundlesResponse = cosmwasm_std::from_json(res.data.unwrap()).unwrap();
+    let ids: Vec<_> = bundles.iter().map(|b| Hash32(mesh_protocol::eip712::bundle_id(&h.hub, b))).collect();
+    assert_eq!(out.bundle_ids, ids);
+    assert_eq!(h.balance(&alice), before - 1_500);
+    for (id, b) in ids.iter().zip(&bundles) {
+        let r = h.bundle_info(id);
+        assert_eq!((&r.bundle, r.verdict), (b, None));
+    }
+    // the nonces are taken as by RegisterBundle
+    let again = ExecuteMsg::RegisterBundle { bundle: bundles[1].clone() };
+    let err = h.app.execute_contract(alice.clone(), h.log.clone(), &again, &[Coin::new(500u128, DENOM)]);
+    assert_err(err, E::NonceUsed { creator: alice.clone(), nonce: 2, bundle_id: ids[1] });
+    h.wait(1_001);
+    for id in &ids {
+        assert_eq!(advance_until_decided(&mut h, id).verdict, Some(Verdict::Abort));
+    }
+    assert_eq!(h.balance(&alice), before, "every deposit back");
+}
+
+#[test]
+fn a_registration_batch_paying_less_than_every_deposit_is_refused_and_registers_nothing() {
+    let mut h = hub_with_deposit(500);
+    let alice = h.addr("alice");
+    let bundles: Vec<_> = (1..=3).map(|n| h.bundle("alice", n, 1, 1_000)).collect();
+    let msg = ExecuteMsg::RegisterBundles { bundles: bundles.clone() };
+    for paid in [500u128, 1_000, 1_499, 1_501] {
+        assert_err(
+            h.app.execute_contract(alice.clone(), h.log.clone(), &msg, &[Coin::new(paid, DENOM)]),
+            E::WrongDeposit { expected: "1500umesh".into(), got: format!("{paid}umesh") },
+        );
+    }
+    for b in &bundles {
+        assert!(!registered(&h, &Hash32(mesh_protocol::eip712::bundle_id(&h.hub, b))));
+    }
+}
+
+#[test]
+fn one_bad_bundle_in_a_registration_batch_registers_none_of_them() {
+    let mut h = hub_with_deposit(500);
+    let alice = h.addr("alice");
+    let first = h.bundle("alice", 1, 1, 1_000);
+    let mut twin = h.bundle("alice", 1, 2, 1_000); // the same nonce again
+    twin.legs.truncate(2);
+    let foreign = h.bundle("bob", 2, 1, 1_000); // not alice's
+    let first_id = Hash32(mesh_protocol::eip712::bundle_id(&h.hub, &first));
+    let msg = ExecuteMsg::RegisterBundles { bundles: vec![first.clone(), twin] };
+    assert_err(
+        h.app.execute_contract(alice.clone(), h.log.clone(), &msg, &[Coin::new(1_000u128, DENOM)]),
+        E::NonceUsed { creator: alice.clone(), nonce: 1, bundle_id: first_id },
+    );
+    let msg = ExecuteMsg::RegisterBundles { bundles: vec![first.clone(), foreign] };
+    assert_err(
+        h.app.execute_contract(alice.clone(), h.log.clone(), &msg, &[Coin::new(1_000u128, DENOM)]),
+        E::CreatorMismatch { creator: h.addr("bob").to_string(), sender: alice.clone() },
+    );
+    assert!(!registered(&h, &first_id), "the valid first bundle was not kept either");
+}
+
+#[test]
+fn an_empty_or_oversized_registration_batch_is_refused() {
+    let mut h = hub_with_deposit(500);
+    let alice = h.addr("alice");
+    let max = mesh_hub_api::bundle_log::MAX_BUNDLES_PER_REGISTRATION;
+    assert_err(
+        h.app.execute_contract(alice.clone(), h.log.clone(), &ExecuteMsg::RegisterBundles { bundles: vec![] }, &[]),
+        E::BadRegistrationCount { count: 0, max },
+    );
+    let bundles: Vec<_> = (1..=max as u64 + 1).map(|n| h.bundle("alice", n, 1, 1_000)).collect();
+    let paid = Coin::new(500u128 * (max as u128 + 1), DENOM);
+    assert_err(
+        h.app.execute_contract(alice.clone(), h.log.clone(), &ExecuteMsg::RegisterBundles { bundles }, &[paid]),
+        E::BadRegistrationCount { count: max + 1, max },
+    );
+}
+
 #[test]
 fn closing_one_leaf_batches_on_purpose_is_refused() {
     let mut h = hub_with_deposit(1);
