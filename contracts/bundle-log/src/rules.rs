@@ -65,37 +65,12 @@ pub fn commit_cutoff(b: &BundleInfo, margin: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::msg::ChainVm;
-    use mesh_protocol::{AccountId, Amount, Bundle, Hash32, Leg};
 
     const W: u64 = 100;
     const M: u64 = 50;
 
     fn record(reports: Vec<Option<u64>>) -> (BundleInfo, BundleHead) {
-        let leg = Leg {
-            domain: 1,
-            router: AccountId::ZERO,
-            depositor: AccountId::ZERO,
-            token: AccountId::ZERO,
-            amount: Amount::from(1u128),
-            recipient: AccountId::ZERO,
-            action: None,
-            kind: Default::default(),
-        };
-        let info = BundleInfo {
-            id: Hash32::default(),
-            bundle: Bundle {
-                creator: "c".into(),
-                nonce: 0,
-                lock_deadline: 1_000,
-                settle_deadline: 1_400,
-                legs: vec![leg; reports.len()],
-            },
-            leg_hashes: vec![],
-            registered_at: 0,
-            deposit: None,
-            vms: vec![ChainVm::Evm { chain_id: 1 }; 2],
-        };
+        let info = crate::state::test_info(reports.len(), 1_000, 1_400);
         let mut head = BundleHead::default();
         for (i, r) in reports.iter().enumerate() {
             if let Some(t) = r {

@@ -775,38 +775,37 @@ pub fn update_signatures(s: &dyn Storage, new_epoch: u64) -> StdResult<Vec<(EvmA
     sigs(s, &UPDATE_SIGS, new_epoch)
 }
 
+/// A registered bundle of `legs` identical EVM legs on domain 1, for unit tests.
+#[cfg(test)]
+pub(crate) fn test_info(legs: usize, lock_deadline: u64, settle_deadline: u64) -> BundleInfo {
+    let leg = mesh_protocol::Leg {
+        domain: 1,
+        router: mesh_protocol::AccountId::ZERO,
+        depositor: mesh_protocol::AccountId::ZERO,
+        token: mesh_protocol::AccountId::ZERO,
+        amount: Amount::from(1u128),
+        recipient: mesh_protocol::AccountId::ZERO,
+        action: None,
+        kind: Default::default(),
+    };
+    BundleInfo {
+        id: Hash32(mesh_protocol::keccak256("bundle")),
+        bundle: Bundle { creator: "c".into(), nonce: 0, lock_deadline, settle_deadline, legs: vec![leg; legs] },
+        leg_hashes: vec![Hash32::default(); legs],
+        registered_at: 0,
+        vms: vec![ChainVm::Evm { chain_id: 1 }; legs],
+        deposit: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::msg::CosmWasmLocation;
     use cosmwasm_std::testing::MockStorage;
-    use mesh_protocol::{AccountId, Leg};
 
     fn info(legs: usize) -> BundleInfo {
-        let leg = Leg {
-            domain: 1,
-            router: AccountId::ZERO,
-            depositor: AccountId::ZERO,
-            token: AccountId::ZERO,
-            amount: Amount::from(1u128),
-            recipient: AccountId::ZERO,
-            action: None,
-            kind: Default::default(),
-        };
-        BundleInfo {
-            id: Hash32(mesh_protocol::keccak256("bundle")),
-            bundle: Bundle {
-                creator: "c".into(),
-                nonce: 0,
-                lock_deadline: 1,
-                settle_deadline: 2,
-                legs: vec![leg; legs],
-            },
-            leg_hashes: vec![Hash32::default(); legs],
-            registered_at: 0,
-            vms: vec![ChainVm::Evm { chain_id: 1 }; legs],
-            deposit: None,
-        }
+        test_info(legs, 1, 2)
     }
 
     /// The compact stored forms give back exactly what was saved, for every kind of location.

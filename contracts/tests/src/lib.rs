@@ -350,6 +350,21 @@ impl Hub {
             legs: (0..legs).map(|i| sample_leg(i, nonce)).collect(),
         }
     }
+    /// Registers domain 7, the CosmWasm chain "gamma-1" with Router `0x3c…3c` (admin); returns
+    /// that Router and the chain's VM.
+    pub fn add_gamma(&mut self) -> (AccountId, ChainVm) {
+        let (admin, router) = (self.admin.clone(), AccountId(mesh_protocol::B256::repeat_byte(0x3c)));
+        let gamma = ChainVm::CosmWasm { chain_id: "gamma-1".into() };
+        let add = log_api::ExecuteMsg::AddChain {
+            domain: 7,
+            name: "gamma".into(),
+            vm: gamma.clone(),
+            router,
+            confirmations: 1,
+        };
+        self.log_exec(&admin, &add).expect("gamma registered");
+        (router, gamma)
+    }
     pub fn log_exec(&mut self, sender: &Addr, msg: &log_api::ExecuteMsg) -> StdResult<AppResponse> {
         self.app.execute_contract(sender.clone(), self.log.clone(), msg, &[])
     }

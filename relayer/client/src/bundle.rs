@@ -262,7 +262,7 @@ pub async fn lock(network: &Path, spec: &Path, leg: usize, with: LockWith) -> an
             // a burn leg escrows the Router's wrapped token (its address from the Router)
             let token = match l.kind {
                 mesh_protocol::LegKind::Burn { .. } => {
-                    let p = alloy::providers::ProviderBuilder::new().connect_http(evm.rpc.parse()?).erased();
+                    let p = crate::market::provider(&c.network, chain.name())?;
                     mesh_chain_evm::locker::escrowed_token(&p, l).await?.to_string()
                 }
                 _ => chain.account_text(&l.token),

@@ -22,7 +22,8 @@ mod bindings {
 }
 use bindings::ConstantProductPool;
 
-fn provider(network: &Network, chain: &str) -> anyhow::Result<DynProvider> {
+/// A read-only provider of `chain` of the network file.
+pub(crate) fn provider(network: &Network, chain: &str) -> anyhow::Result<DynProvider> {
     let c = network.chain(chain).with_context(|| format!("chain {chain} is not in the network file"))?;
     let ChainSection::Evm(e) = c;
     let url = e.rpc.parse().with_context(|| format!("chain {chain}: rpc {:?}", e.rpc))?;

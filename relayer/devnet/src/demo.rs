@@ -776,19 +776,14 @@ async fn scenario_mint(ctx: &mut Ctx) -> anyhow::Result<String> {
         .await?;
     let beta_p = ctx.deployer(1)?;
     // the wrapped token is deployed at its first mint (CREATE2): before that nothing is wrapped
-    let supply = || async {
-        anyhow::Ok(if beta_p.get_code_at(wrapped).await?.is_empty() {
-            U256::ZERO
-        } else {
-            MintableERC20::new(wrapped, beta_p.clone()).totalSupply().call().await?
-        })
-    };
+    // (the supply and alice's balance are 0 until then)
+    let token = MintableERC20::new(wrapped, beta_p.clone());
+    let deployed = || async { anyhow::Ok(!beta_p.get_code_at(wrapped).await?.is_empty()) };
+    let supply =
+        || async { anyhow::Ok(if deployed().await? { token.totalSupply().call().await? } else { U256::ZERO }) };
     let wrapped_of = || async {
-        anyhow::Ok(if beta_p.get_code_at(wrapped).await?.is_empty() {
-            U256::ZERO
-        } else {
-            balance_of(&beta_p, wrapped, addr(&alice.evm_address).0).await?
-        })
+        let alice = addr(&alice.evm_address).0;
+        anyhow::Ok(if deployed().await? { token.balanceOf(alice).call().await? } else { U256::ZERO })
     };
     let conserved = |what: &str, supply: U256, reserve: U256| {
         say(&format!("{what}: wrapped supply on beta {supply} = alpha's reserve {reserve} (base units)"));

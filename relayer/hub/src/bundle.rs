@@ -66,8 +66,7 @@ pub async fn status(hub: &CosmosClient, bundle_log: &str, id: Hash32) -> Result<
 }
 
 /// Registers `bundles` as their common creator, ten per hub tx in one `RegisterBundles` (one
-/// contract load for the ten; a 10-bundle registration of 2-leg bundles costs ~1.3M gas of a 10M
-/// block). Returns the bundle ids in order.
+/// contract load for the ten; ten 2-leg bundles cost ~1.05M gas of a 10M block). Returns the bundle ids in order.
 pub async fn register_many(
     hub: &CosmosClient,
     creator: &CosmosSigner,

@@ -1097,14 +1097,7 @@ fn a_leg_with_an_action_no_router_could_run_is_refused_at_registration() {
         b.legs[1].action = Some(action);
         assert_err(h.register(&b), err);
     }
-    let admin = h.admin.clone();
-    let router = AccountId(B256::repeat_byte(0x3c));
-    let gamma = ChainVm::CosmWasm { chain_id: "gamma-1".into() };
-    h.log_exec(
-        &admin,
-        &ExecuteMsg::AddChain { domain: 7, name: "gamma".into(), vm: gamma.clone(), router, confirmations: 1 },
-    )
-    .unwrap();
+    let (router, gamma) = h.add_gamma();
     // On CosmWasm the data is the target's execute message: anything but a JSON object is refused.
     let mut b = h.bundle("alice", 1, 2, 1_000);
     b.legs[1].domain = 7;
@@ -1134,11 +1127,7 @@ fn a_leg_with_an_action_no_router_could_run_is_refused_at_registration() {
 #[test]
 fn a_leg_with_an_action_on_a_cosmwasm_domain_registers() {
     let mut h = Hub::new();
-    let admin = h.admin.clone();
-    let router = AccountId(B256::repeat_byte(0x3c));
-    let gamma = ChainVm::CosmWasm { chain_id: "gamma-1".into() };
-    h.log_exec(&admin, &ExecuteMsg::AddChain { domain: 7, name: "gamma".into(), vm: gamma, router, confirmations: 1 })
-        .unwrap();
+    let (router, _) = h.add_gamma();
     let mut b = h.bundle("alice", 1, 2, 1_000);
     b.legs[1].domain = 7;
     b.legs[1].router = router;

@@ -3,9 +3,9 @@
 //! without a report, and nobody can report a lock of a leg that locks nothing.
 
 use bundle_log::ContractError as E;
-use mesh_hub_api::bundle_log::{AwaitingReportsResponse, ChainVm, ExecuteMsg, QueryMsg, VerdictReason};
+use mesh_hub_api::bundle_log::{AwaitingReportsResponse, QueryMsg, VerdictReason};
 use mesh_hub_tests::*;
-use mesh_protocol::{AccountId, Amount, Bundle, Leg, LegKind, ProtocolError, Verdict, B256};
+use mesh_protocol::{Amount, Bundle, Leg, LegKind, ProtocolError, Verdict};
 
 const USDC: u8 = 0x0c;
 
@@ -93,14 +93,7 @@ fn a_mint_on_its_own_origin_domain_is_refused() {
 #[test]
 fn a_lock_and_mint_leg_on_a_cosmwasm_domain_is_refused() {
     let mut h = Hub::with_relayers(4);
-    let admin = h.admin.clone();
-    let router = AccountId(B256::repeat_byte(0x3c));
-    let gamma = ChainVm::CosmWasm { chain_id: "gamma-1".into() };
-    h.log_exec(
-        &admin,
-        &ExecuteMsg::AddChain { domain: 7, name: "gamma".into(), vm: gamma.clone(), router, confirmations: 1 },
-    )
-    .unwrap();
+    let (router, gamma) = h.add_gamma();
     let mut b = lock_and_mint_bundle(&h, 1);
     b.legs[1].domain = 7;
     b.legs[1].router = router;

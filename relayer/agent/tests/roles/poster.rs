@@ -409,6 +409,21 @@ fn put_attested_batch_0(hub: &MockHub, entries: &[(B256, Verdict)]) {
     hub.put_batch(batch);
 }
 
+/// A COMMITted bundle of a locked lock leg (leg 0) and one mint leg per origin domain in
+/// `mints`, in attested batch 0.
+fn committed_lock_and_mints(hub: &MockHub, chain: &MockVerifierChain, mints: &[u64]) -> mesh_protocol::Hash32 {
+    let mut legs = vec![mesh_protocol::Leg { kind: mesh_protocol::LegKind::Lock, ..leg(CHAIN, ROUTER, 10) }];
+    legs.extend(mints.iter().map(|&origin_domain| mesh_protocol::Leg {
+        kind: mesh_protocol::LegKind::Mint { origin_domain },
+        ..leg(CHAIN, ROUTER, 10)
+    }));
+    let id = hub.register(&bundle(1, 2_000, 3_000, legs));
+    hub.decide(id.0, Verdict::Commit);
+    chain.lock_leg(id.0, 0);
+    put_attested_batch_0(hub, &[(id.0, Verdict::Commit)]);
+    id
+}
+
 /// A mint leg locks nothing: the poster settles it while it is NotLocked, with `settleUnlocked`
 /// under a root recorded first and after the lock leg of the batch (so a release would find the
 /// reserve that lock builds); a lock leg goes through `settleMany` like any escrow.
@@ -418,13 +433,7 @@ async fn mint_legs_are_settled_unlocked_after_the_lock_legs_under_a_submitted_ro
     let hub = MockHub::new();
     hub.put_signer_set(signer_set(1, &[A, B], &[]));
     let chain = MockVerifierChain::new(&hub, 1);
-    let mut legs = vec![leg(CHAIN, ROUTER, 10), leg(CHAIN, ROUTER, 10)];
-    legs[0].kind = mesh_protocol::LegKind::Lock;
-    legs[1].kind = mesh_protocol::LegKind::Mint { origin_domain: 99 };
-    let id = hub.register(&bundle(1, 2_000, 3_000, legs));
-    hub.decide(id.0, Verdict::Commit);
-    chain.lock_leg(id.0, 0);
-    put_attested_batch_0(&hub, &[(id.0, Verdict::Commit)]);
+    let id = committed_lock_and_mints(&hub, &chain, &[99]);
 
     let p = poster(&hub, &chain, store.clone());
     let t = p.tick().await.unwrap();
@@ -444,14 +453,7 @@ async fn a_mint_that_reverts_for_good_does_not_hold_back_the_next_unlocked_leg()
     hub.put_signer_set(signer_set(1, &[A, B], &[]));
     let chain = MockVerifierChain::new(&hub, 1);
     chain.s().expired_unlocked.insert(1);
-    let mut legs = vec![leg(CHAIN, ROUTER, 10), leg(CHAIN, ROUTER, 10), leg(CHAIN, ROUTER, 10)];
-    legs[0].kind = mesh_protocol::LegKind::Lock;
-    legs[1].kind = mesh_protocol::LegKind::Mint { origin_domain: 99 };
-    legs[2].kind = mesh_protocol::LegKind::Mint { origin_domain: 98 };
-    let id = hub.register(&bundle(1, 2_000, 3_000, legs));
-    hub.decide(id.0, Verdict::Commit);
-    chain.lock_leg(id.0, 0);
-    put_attested_batch_0(&hub, &[(id.0, Verdict::Commit)]);
+    let id = committed_lock_and_mints(&hub, &chain, &[99, 98]);
 
     let p = poster(&hub, &chain, store.clone());
     let t = p.tick().await.unwrap();
