@@ -3,6 +3,7 @@
 //!
 //! See the crate README for the messages, timing rules and invariants.
 
+mod codec;
 pub mod contract;
 pub mod error;
 mod execute;

@@ -30,25 +30,19 @@ pub struct Config {
 }
 
 /// What registration fixes for good: written once, then only read (issue 14: a report, an
-/// objection or a verdict never rewrites the bundle and its legs). Short JSON names: every byte
-/// written costs gas, and every report reads it.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+/// objection or a verdict never rewrites the bundle and its legs). Stored in the raw form of
+/// [`crate::codec`]: every byte written costs gas, and every report reads it.
+#[derive(Clone, Debug, PartialEq)]
 pub struct BundleInfo {
     /// The key it is stored under (not stored again in the value).
-    #[serde(skip)]
     pub id: Hash32,
-    #[serde(rename = "b")]
     pub bundle: Bundle,
-    #[serde(rename = "h")]
     pub leg_hashes: Vec<Hash32>,
-    #[serde(rename = "t")]
     pub registered_at: u64,
     /// Per leg, the VM (and its chain id) of the leg's domain at registration: reports are
     /// checked against it, so a later `UpdateChain` / `RemoveChain` does not move a leg.
-    #[serde(rename = "v")]
     pub vms: Vec<ChainVm>,
     /// The registration deposit held for the creator; paid back with the verdict.
-    #[serde(rename = "d", default, skip_serializing_if = "Option::is_none")]
     pub deposit: Option<Coin>,
 }
 
@@ -349,43 +343,44 @@ pub struct UpdateRecord {
 
 const CONFIG: Item<Config> = Item::new("config");
 /// Domain id → chain.
-const CHAINS: Map<u64, ChainInfo> = Map::new("chains");
+const CHAINS: Map<u64, ChainInfo> = Map::new("ch");
 /// (VM name, the VM's chain id) → domain id: one domain per chain.
-const VM_CHAINS: Map<(&str, &str), u64> = Map::new("vm_chains");
-/// Bundle id → what registration fixed (written once).
-const BUNDLES: Map<&[u8], BundleInfo> = Map::new("bundle_info");
+const VM_CHAINS: Map<(&str, &str), u64> = Map::new("vc");
+/// Bundle id → what registration fixed (written once), in the raw form of [`crate::codec`]:
+/// the map only names the keys.
+const BUNDLES: Map<&[u8], ()> = Map::new("bi");
 /// Bundle id → its mutable head.
-const HEADS: Map<&[u8], BundleHead> = Map::new("bundle_head");
+const HEADS: Map<&[u8], BundleHead> = Map::new("bh");
 /// (bundle id, leg index) → the leg's current report.
-const REPORTS: Map<(&[u8], u32), StoredReport> = Map::new("leg_reports");
+const REPORTS: Map<(&[u8], u32), StoredReport> = Map::new("lr");
 /// (bundle id, sequence number of the `ReportRejected` log entry) → (leg index, report):
 /// reports rejected by objections, kept (at most `MAX_REJECTED_KEPT`) so they stay provable.
-const REJECTED: Map<(&[u8], u64), (u32, StoredReport)> = Map::new("rejected_reports");
-const NONCES: Map<(&Addr, u64), Hash32> = Map::new("nonces");
+const REJECTED: Map<(&[u8], u64), (u32, StoredReport)> = Map::new("rr");
+const NONCES: Map<(&Addr, u64), Hash32> = Map::new("nc");
 /// Sequence number → entry, without the sequence number (the key) and with short names.
 const LOG: Map<u64, StoredLogEntry> = Map::new("log");
-const LOG_LEN: Item<u64> = Item::new("log_len");
+const LOG_LEN: Item<u64> = Item::new("ll");
 /// (time, bundle id): when `Advance` next looks at an undecided bundle. One entry per bundle.
-const WAKEUPS: Map<(u64, &[u8]), ()> = Map::new("wakeups");
+const WAKEUPS: Map<(u64, &[u8]), ()> = Map::new("wu");
 /// (domain, bundle id, leg index) of legs of undecided bundles without a report.
-const AWAITING: Map<(u64, &[u8], u32), ()> = Map::new("awaiting");
+const AWAITING: Map<(u64, &[u8], u32), ()> = Map::new("aw");
 /// (domain, bundle id, leg index) → report id of reports inside their dispute window (for the
 /// signers that check them); removed when the report is rejected, reverted or the bundle decided.
-const OPEN_REPORTS: Map<(u64, &[u8], u32), u64> = Map::new("open_reports");
+const OPEN_REPORTS: Map<(u64, &[u8], u32), u64> = Map::new("or");
 /// (settle deadline, bundle id) of decided bundles still in state, for `Prune`.
-const DECIDED: Map<(u64, &[u8]), ()> = Map::new("decided");
-const BATCHES: Map<u64, BatchRecord> = Map::new("batches");
+const DECIDED: Map<(u64, &[u8]), ()> = Map::new("dc");
+const BATCHES: Map<u64, BatchRecord> = Map::new("ba");
 /// (batch index, position) → leaf.
 /// (batch index, position) → (bundle id, verdict): the leaf is `settlement_leaf` of them,
 /// computed when read rather than stored.
-const BATCH_ENTRIES: Map<(u64, u32), (Hash32, Verdict)> = Map::new("batch_entries");
-const OPEN_BATCH: Item<u64> = Item::new("open_batch");
+const BATCH_ENTRIES: Map<(u64, u32), (Hash32, Verdict)> = Map::new("be");
+const OPEN_BATCH: Item<u64> = Item::new("ob");
 /// (batch index, signer) → signature, its 65 bytes (base64: shorter than the hex of the answers).
-const BATCH_SIGS: Map<(u64, &[u8]), Binary> = Map::new("batch_sigs");
-const UNATTESTED: Map<u64, ()> = Map::new("unattested");
-const ATTESTED: Map<u64, ()> = Map::new("attested");
-const UPDATES: Map<u64, UpdateRecord> = Map::new("updates");
-const UPDATE_SIGS: Map<(u64, &[u8]), Binary> = Map::new("update_sigs");
+const BATCH_SIGS: Map<(u64, &[u8]), Binary> = Map::new("bs");
+const UNATTESTED: Map<u64, ()> = Map::new("un");
+const ATTESTED: Map<u64, ()> = Map::new("at");
+const UPDATES: Map<u64, UpdateRecord> = Map::new("up");
+const UPDATE_SIGS: Map<(u64, &[u8]), Binary> = Map::new("us");
 
 pub fn save_config(s: &mut dyn Storage, c: &Config) -> StdResult<()> {
     CONFIG.save(s, c)
@@ -423,15 +418,14 @@ pub fn chains_page(s: &dyn Storage, start_after: Option<u64>, limit: usize) -> S
 // ------------------------------------------------------------------ bundles
 
 pub fn bundle_info(s: &dyn Storage, id: &Hash32) -> StdResult<Option<BundleInfo>> {
-    let found = BUNDLES.may_load(s, id.0.as_slice())?;
-    Ok(found.map(|b| BundleInfo { id: *id, ..b }))
+    s.get(&BUNDLES.key(id.0.as_slice())).map(|bytes| crate::codec::decode(*id, &bytes)).transpose()
 }
 pub fn bundle_head(s: &dyn Storage, id: &Hash32) -> StdResult<Option<BundleHead>> {
     HEADS.may_load(s, id.0.as_slice())
 }
 /// Writes a new bundle: its registration part (never rewritten) and its first head.
 pub fn save_new_bundle(s: &mut dyn Storage, info: &BundleInfo, head: &BundleHead) -> StdResult<()> {
-    BUNDLES.save(s, info.id.0.as_slice(), info)?;
+    s.set(&BUNDLES.key(info.id.0.as_slice()), &crate::codec::encode(info)?);
     HEADS.save(s, info.id.0.as_slice(), head)
 }
 pub fn save_head(s: &mut dyn Storage, id: &Hash32, head: &BundleHead) -> StdResult<()> {
@@ -667,7 +661,7 @@ pub fn remove_bundle(s: &mut dyn Storage, settle_deadline: u64, id: &Hash32) -> 
         REJECTED.remove(s, (id.0.as_slice(), seq));
     }
     HEADS.remove(s, id.0.as_slice());
-    BUNDLES.remove(s, id.0.as_slice());
+    s.remove(&BUNDLES.key(id.0.as_slice()));
     Ok(())
 }
 

@@ -1,0 +1,322 @@
+//! The stored form of a registered bundle ([`BundleInfo`]): raw bytes, not JSON.
+//!
+//! Registration writes the bundle once and every report reads it again; the hub's store charges
+//! 30 gas per byte written and 3 per byte read. As JSON a two-leg bundle is ~1.1 kB (field
+//! names, 66-character hex for every 32-byte account, decimal strings for amounts); this form is
+//! ~450 bytes (issue 14). Layout, in order (`varint` is unsigned LEB128, at most 10 bytes):
+//!
+//! * version byte (1), registered_at, nonce, lock_deadline, settle_deadline (varints),
+//!   creator (text: varint length + UTF-8);
+//! * leg count (varint), then per leg: domain (varint), router, depositor, token, recipient
+//!   (32 bytes each), amount (length byte + big-endian bytes without leading zeros: the amount form), kind code
+//!   (byte; mint and burn followed by the origin domain as a varint), action flag (byte; 1 is
+//!   followed by target (32), data (varint length + bytes), output token (32), min_out (amount
+//!   form), gas_limit (varint)), leg hash (32), VM (byte 0 + chain id varint for EVM, byte 1 +
+//!   chain id text for CosmWasm);
+//! * deposit flag (byte; 1 is followed by denom (text) and amount (amount form)).
+//!
+//! Only the contract writes these bytes, so a decoding failure means corrupt state: it is an
+//! error, never a default.
+
+use cosmwasm_std::{Coin, StdError, StdResult, Uint256};
+use mesh_protocol::{AccountId, Action, Amount, Bundle, Hash32, HexBytes, Leg, LegKind, U256};
+
+use crate::msg::ChainVm;
+use crate::state::BundleInfo;
+
+const VERSION: u8 = 1;
+
+pub fn encode(info: &BundleInfo) -> StdResult<Vec<u8>> {
+    let b = &info.bundle;
+    if info.leg_hashes.len() != b.legs.len() || info.vms.len() != b.legs.len() {
+        return Err(StdError::msg("a bundle is stored with one hash and one VM per leg"));
+    }
+    let mut w = Writer(Vec::with_capacity(64 + b.legs.len() * 200));
+    w.byte(VERSION);
+    for n in [info.registered_at, b.nonce, b.lock_deadline, b.settle_deadline] {
+        w.varint(n);
+    }
+    w.text(&b.creator);
+    w.varint(b.legs.len() as u64);
+    for (i, leg) in b.legs.iter().enumerate() {
+        w.varint(leg.domain);
+        for a in [leg.router, leg.depositor, leg.token, leg.recipient] {
+            w.bytes(a.0.as_slice());
+        }
+        w.amount(&leg.amount);
+        w.byte(leg.kind.code());
+        if let LegKind::Mint { origin_domain } | LegKind::Burn { origin_domain } = leg.kind {
+            w.varint(origin_domain);
+        }
+        match &leg.action {
+            None => w.byte(0),
+            Some(a) => {
+                w.byte(1);
+                w.bytes(a.target.0.as_slice());
+                w.varint(a.data.0.len() as u64);
+                w.bytes(&a.data.0);
+                w.bytes(a.output_token.0.as_slice());
+                w.amount(&a.min_out);
+                w.varint(a.gas_limit);
+            }
+        }
+        w.bytes(info.leg_hashes[i].0.as_slice());
+        match &info.vms[i] {
+            ChainVm::Evm { chain_id } => {
+                w.byte(0);
+                w.varint(*chain_id);
+            }
+            ChainVm::CosmWasm { chain_id } => {
+                w.byte(1);
+                w.text(chain_id);
+            }
+        }
+    }
+    match &info.deposit {
+        None => w.byte(0),
+        Some(c) => {
+            w.byte(1);
+            w.text(&c.denom);
+            w.be(&c.amount.to_be_bytes());
+        }
+    }
+    Ok(w.0)
+}
+
+pub fn decode(id: Hash32, bytes: &[u8]) -> StdResult<BundleInfo> {
+    let mut r = Reader(bytes);
+    if r.byte()? != VERSION {
+        return Err(corrupt("unknown version"));
+    }
+    let registered_at = r.varint()?;
+    let nonce = r.varint()?;
+    let lock_deadline = r.varint()?;
+    let settle_deadline = r.varint()?;
+    let creator = r.text()?;
+    let count = r.len()?;
+    if count > mesh_protocol::MAX_LEGS {
+        return Err(corrupt("too many legs"));
+    }
+    let (mut legs, mut leg_hashes, mut vms) = (Vec::with_capacity(count), Vec::with_capacity(count), vec![]);
+    for _ in 0..count {
+        let domain = r.varint()?;
+        let (router, depositor, token, recipient) = (r.account()?, r.account()?, r.account()?, r.account()?);
+        let amount = r.amount()?;
+        let kind = match r.byte()? {
+            0 => LegKind::Escrow,
+            1 => LegKind::Lock,
+            2 => LegKind::Mint { origin_domain: r.varint()? },
+            3 => LegKind::Burn { origin_domain: r.varint()? },
+            4 => LegKind::Release,
+            _ => return Err(corrupt("unknown leg kind")),
+        };
+        let action = match r.byte()? {
+            0 => None,
+            1 => {
+                let target = r.account()?;
+                let data_len = r.len()?;
+                let data = HexBytes(r.take(data_len)?.to_vec());
+                Some(Action { target, data, output_token: r.account()?, min_out: r.amount()?, gas_limit: r.varint()? })
+            }
+            _ => return Err(corrupt("bad action flag")),
+        };
+        legs.push(Leg { domain, router, depositor, token, amount, recipient, action, kind });
+        leg_hashes.push(Hash32(r.b256()?.into()));
+        vms.push(match r.byte()? {
+            0 => ChainVm::Evm { chain_id: r.varint()? },
+            1 => ChainVm::CosmWasm { chain_id: r.text()? },
+            _ => return Err(corrupt("unknown VM")),
+        });
+    }
+    let deposit = match r.byte()? {
+        0 => None,
+        1 => {
+            let denom = r.text()?;
+            Some(Coin { denom, amount: Uint256::from_be_bytes(r.be()?) })
+        }
+        _ => return Err(corrupt("bad deposit flag")),
+    };
+    if !r.0.is_empty() {
+        return Err(corrupt("trailing bytes"));
+    }
+    Ok(BundleInfo {
+        id,
+        bundle: Bundle { creator, nonce, lock_deadline, settle_deadline, legs },
+        leg_hashes,
+        registered_at,
+        vms,
+        deposit,
+    })
+}
+
+fn corrupt(what: &str) -> StdError {
+    StdError::msg(format!("stored bundle is corrupt: {what}"))
+}
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn byte(&mut self, b: u8) {
+        self.0.push(b);
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        self.0.extend_from_slice(b);
+    }
+    fn varint(&mut self, mut n: u64) {
+        while n >= 0x80 {
+            self.0.push(n as u8 | 0x80);
+            n >>= 7;
+        }
+        self.0.push(n as u8);
+    }
+    fn text(&mut self, s: &str) {
+        self.varint(s.len() as u64);
+        self.bytes(s.as_bytes());
+    }
+    fn amount(&mut self, a: &Amount) {
+        self.be(&a.0.to_be_bytes::<32>());
+    }
+    /// A 256-bit number: a length byte and its big-endian bytes without leading zeros.
+    fn be(&mut self, be: &[u8; 32]) {
+        let skip = be.iter().take_while(|b| **b == 0).count();
+        self.byte((32 - skip) as u8);
+        self.bytes(&be[skip..]);
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> StdResult<&'a [u8]> {
+        if self.0.len() < n {
+            return Err(corrupt("truncated"));
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+    fn byte(&mut self) -> StdResult<u8> {
+        Ok(self.take(1)?[0])
+    }
+    fn varint(&mut self) -> StdResult<u64> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            let bits = (b & 0x7f) as u64;
+            if shift == 63 && bits > 1 {
+                return Err(corrupt("varint overflows u64"));
+            }
+            n |= bits << shift;
+            if b & 0x80 == 0 {
+                return Ok(n);
+            }
+        }
+        Err(corrupt("varint longer than 10 bytes"))
+    }
+    /// A length, checked against what is left so a corrupt one cannot ask for a huge buffer.
+    fn len(&mut self) -> StdResult<usize> {
+        let n = self.varint()?;
+        if n > self.0.len() as u64 {
+            return Err(corrupt("length past the end"));
+        }
+        Ok(n as usize)
+    }
+    fn text(&mut self) -> StdResult<String> {
+        let n = self.len()?;
+        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| corrupt("not UTF-8"))
+    }
+    fn b256(&mut self) -> StdResult<[u8; 32]> {
+        Ok(self.take(32)?.try_into().expect("took 32 bytes"))
+    }
+    fn account(&mut self) -> StdResult<AccountId> {
+        Ok(AccountId(self.b256()?.into()))
+    }
+    fn amount(&mut self) -> StdResult<Amount> {
+        Ok(Amount(U256::from_be_bytes(self.be()?)))
+    }
+    fn be(&mut self) -> StdResult<[u8; 32]> {
+        let n = self.byte()? as usize;
+        if n > 32 {
+            return Err(corrupt("number longer than 32 bytes"));
+        }
+        let mut out = [0u8; 32];
+        out[32 - n..].copy_from_slice(self.take(n)?);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::test_info;
+
+    #[test]
+    fn a_stored_bundle_reads_back_exactly_as_written() {
+        let mut info = test_info(3, 1_700_000_000, 1_700_003_600);
+        info.bundle.legs[1].kind = LegKind::Burn { origin_domain: u64::MAX };
+        info.bundle.legs[2].kind = LegKind::Mint { origin_domain: 7 };
+        info.bundle.legs[0].amount = Amount(U256::MAX);
+        info.bundle.legs[0].action = Some(Action {
+            target: AccountId([0xaa; 32].into()),
+            data: HexBytes(vec![1, 2, 3, 0, 255]),
+            output_token: AccountId([0xbb; 32].into()),
+            min_out: Amount(U256::from(1u64)),
+            gas_limit: u64::MAX,
+        });
+        info.vms[1] = ChainVm::CosmWasm { chain_id: "gamma-1".into() };
+        info.deposit = Some(Coin { denom: "inj".into(), amount: Uint256::MAX });
+        info.registered_at = u64::MAX;
+        let bytes = encode(&info).unwrap();
+        assert_eq!(decode(info.id, &bytes).unwrap(), info);
+
+        info.deposit = None;
+        info.bundle.legs[0].amount = Amount(U256::from(0u64));
+        assert_eq!(decode(info.id, &encode(&info).unwrap()).unwrap(), info);
+    }
+
+    #[test]
+    fn a_two_leg_bundle_is_stored_in_under_half_the_bytes_of_its_json() {
+        let mut info = test_info(2, 1_700_000_000, 1_700_003_600);
+        info.bundle.creator = "inj1qg5ega6dykkxc307y25pecuufrjkxkaggkkxh7".into();
+        for (i, leg) in info.bundle.legs.iter_mut().enumerate() {
+            leg.domain = 31_337 + i as u64;
+            for (j, a) in
+                [&mut leg.router, &mut leg.depositor, &mut leg.token, &mut leg.recipient].into_iter().enumerate()
+            {
+                *a = AccountId(mesh_protocol::keccak256([i as u8, j as u8]));
+            }
+            leg.amount = Amount(U256::from(1_000_000_000_000_000_000u128));
+        }
+        info.leg_hashes = vec![Hash32(mesh_protocol::keccak256("leg")); 2];
+        info.deposit = Some(Coin { denom: "inj".into(), amount: Uint256::from(1_000_000u128) });
+        let json = cosmwasm_std::to_json_vec(&(&info.bundle, &info.leg_hashes, &info.vms, &info.deposit)).unwrap();
+        let raw = encode(&info).unwrap();
+        assert!(raw.len() * 2 < json.len(), "raw {} bytes, json {} bytes", raw.len(), json.len());
+        assert_eq!(decode(info.id, &raw).unwrap(), info);
+    }
+
+    #[test]
+    fn truncated_or_extended_bytes_are_corrupt_state_not_a_bundle() {
+        let info = test_info(2, 1_700_000_000, 1_700_003_600);
+        let bytes = encode(&info).unwrap();
+        for cut in 0..bytes.len() {
+            assert!(decode(info.id, &bytes[..cut]).is_err(), "decoded a bundle cut at {cut}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(decode(info.id, &longer).is_err());
+        let mut versioned = bytes;
+        versioned[0] = 2;
+        assert!(decode(info.id, &versioned).is_err());
+    }
+
+    #[test]
+    fn a_varint_past_u64_is_refused() {
+        let mut r = Reader(&[0xff; 11]);
+        assert!(r.varint().is_err());
+        let mut r = Reader(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02]);
+        assert!(r.varint().is_err());
+        let mut r = Reader(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+        assert_eq!(r.varint().unwrap(), u64::MAX);
+    }
+}
