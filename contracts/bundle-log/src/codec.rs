@@ -1,10 +1,13 @@
-//! The stored form of a registered bundle ([`BundleInfo`]): raw bytes, not JSON.
+//! Stored forms of what the hub writes most — registered bundles ([`BundleInfo`]), leg reports
+//! and log entries: raw bytes, not JSON.
 //!
-//! Registration writes the bundle once and every report reads it again; the hub's store charges
-//! 30 gas per byte written and 3 per byte read. As JSON a two-leg bundle is ~1.1 kB (field
-//! names, 66-character hex for every 32-byte account, decimal strings for amounts); this form is
-//! ~450 bytes (issue 14). Layout, in order (`varint` is unsigned LEB128, at most 10 bytes):
+//! The hub's store charges 30 gas per byte written and 3 per byte read. As JSON a two-leg
+//! bundle is 1 086 bytes (field names, 66-character hex for every 32-byte account, decimal
+//! strings for amounts); this form is 418 (issue 14). `varint` is unsigned LEB128 (at most 10
+//! bytes), `text` a varint length and UTF-8, the amount form a length byte and the big-endian
+//! bytes without leading zeros.
 //!
+//! A bundle, in order:
 //! * version byte (1), registered_at, nonce, lock_deadline, settle_deadline (varints),
 //!   creator (text: varint length + UTF-8);
 //! * leg count (varint), then per leg: domain (varint), router, depositor, token, recipient
@@ -15,13 +18,26 @@
 //!   chain id text for CosmWasm);
 //! * deposit flag (byte; 1 is followed by denom (text) and amount (amount form)).
 //!
+//! A report: report id, reporter (text), reported_at, window_ends_at (varints), objectors
+//! (varint count, 20 bytes each), objected weight (amount form), then the location: byte 0 and
+//! an EVM location (chain id, block number (varints), block hash (32), block timestamp
+//! (varint), tx hash (32), tx index, log index (varints)), or byte 1 and any other location as
+//! JSON to the end.
+//!
+//! A log entry: height, time (varints), then byte 0 and a registration (bundle id (32), creator
+//! (text), nonce), byte 1 and a leg report whose id is the entry's sequence number (bundle id,
+//! leg index, reporter), byte 2 and a verdict (bundle id, verdict byte, reason byte, batch
+//! index), or byte 255 and any other event as JSON to the end.
+//!
 //! Only the contract writes these bytes, so a decoding failure means corrupt state: it is an
 //! error, never a default.
 
-use cosmwasm_std::{Coin, StdError, StdResult, Uint256};
-use mesh_protocol::{AccountId, Action, Amount, Bundle, Hash32, HexBytes, Leg, LegKind, U256};
+use cosmwasm_std::{from_json, to_json_vec, Addr, Coin, StdError, StdResult, Uint256};
+use mesh_protocol::{
+    AccountId, Action, Address, Amount, Bundle, EvmAddress, Hash32, HexBytes, Leg, LegKind, Verdict, U256,
+};
 
-use crate::msg::ChainVm;
+use crate::msg::{ChainVm, EvmLocation, LegReport, LockLocation, LogEntry, LogEvent, VerdictReason};
 use crate::state::BundleInfo;
 
 const VERSION: u8 = 1;
@@ -121,7 +137,7 @@ pub fn decode(id: Hash32, bytes: &[u8]) -> StdResult<BundleInfo> {
             _ => return Err(corrupt("bad action flag")),
         };
         legs.push(Leg { domain, router, depositor, token, amount, recipient, action, kind });
-        leg_hashes.push(Hash32(r.b256()?.into()));
+        leg_hashes.push(r.hash()?);
         vms.push(match r.byte()? {
             0 => ChainVm::Evm { chain_id: r.varint()? },
             1 => ChainVm::CosmWasm { chain_id: r.text()? },
@@ -136,9 +152,7 @@ pub fn decode(id: Hash32, bytes: &[u8]) -> StdResult<BundleInfo> {
         }
         _ => return Err(corrupt("bad deposit flag")),
     };
-    if !r.0.is_empty() {
-        return Err(corrupt("trailing bytes"));
-    }
+    r.end()?;
     Ok(BundleInfo {
         id,
         bundle: Bundle { creator, nonce, lock_deadline, settle_deadline, legs },
@@ -147,6 +161,137 @@ pub fn decode(id: Hash32, bytes: &[u8]) -> StdResult<BundleInfo> {
         vms,
         deposit,
     })
+}
+
+pub fn encode_report(r: &LegReport) -> StdResult<Vec<u8>> {
+    let mut w = Writer(Vec::with_capacity(160));
+    w.varint(r.report_id);
+    w.text(r.reporter.as_str());
+    w.varint(r.reported_at);
+    w.varint(r.window_ends_at);
+    w.varint(r.objectors.len() as u64);
+    for o in &r.objectors {
+        w.bytes(o.0.as_slice());
+    }
+    w.amount(&r.objected_weight);
+    match &r.location {
+        LockLocation::Evm(e) => {
+            w.byte(0);
+            w.varint(e.chain_id);
+            w.varint(e.block_number);
+            w.bytes(e.block_hash.0.as_slice());
+            w.varint(e.block_timestamp);
+            w.bytes(e.tx_hash.0.as_slice());
+            w.varint(e.tx_index);
+            w.varint(e.log_index as u64);
+        }
+        other => {
+            w.byte(1);
+            w.bytes(&to_json_vec(other)?);
+        }
+    }
+    Ok(w.0)
+}
+
+pub fn decode_report(bytes: &[u8]) -> StdResult<LegReport> {
+    let mut r = Reader(bytes);
+    let report_id = r.varint()?;
+    let reporter = Addr::unchecked(r.text()?);
+    let reported_at = r.varint()?;
+    let window_ends_at = r.varint()?;
+    let count = r.varint()?;
+    if count > mesh_protocol::MAX_SIGNERS as u64 {
+        return Err(corrupt("too many objectors"));
+    }
+    let objectors =
+        (0..count).map(|_| Ok(EvmAddress(Address::from_slice(r.take(20)?)))).collect::<StdResult<Vec<_>>>()?;
+    let objected_weight = r.amount()?;
+    let location = match r.byte()? {
+        0 => {
+            let e = EvmLocation {
+                chain_id: r.varint()?,
+                block_number: r.varint()?,
+                block_hash: r.hash()?,
+                block_timestamp: r.varint()?,
+                tx_hash: r.hash()?,
+                tx_index: r.varint()?,
+                log_index: u32::try_from(r.varint()?).map_err(|_| corrupt("log index past u32"))?,
+            };
+            r.end()?;
+            LockLocation::Evm(e)
+        }
+        1 => from_json(r.rest())?,
+        _ => return Err(corrupt("unknown location")),
+    };
+    Ok(LegReport { report_id, reporter, reported_at, window_ends_at, location, objectors, objected_weight })
+}
+
+pub fn encode_log(seq: u64, height: u64, time: u64, event: &LogEvent) -> StdResult<Vec<u8>> {
+    let mut w = Writer(Vec::with_capacity(96));
+    w.varint(height);
+    w.varint(time);
+    match event {
+        LogEvent::BundleRegistered { bundle_id, creator, nonce } => {
+            w.byte(0);
+            w.bytes(bundle_id.0.as_slice());
+            w.text(creator.as_str());
+            w.varint(*nonce);
+        }
+        LogEvent::LegReported { bundle_id, leg_index, report_id, reporter } if *report_id == seq => {
+            w.byte(1);
+            w.bytes(bundle_id.0.as_slice());
+            w.varint(*leg_index as u64);
+            w.text(reporter.as_str());
+        }
+        LogEvent::VerdictFinal { bundle_id, verdict, reason, batch_index } => {
+            w.byte(2);
+            w.bytes(bundle_id.0.as_slice());
+            w.byte(verdict.code());
+            w.byte(match reason {
+                VerdictReason::AllLegsLocked => 0,
+                VerdictReason::LegMissing => 1,
+                VerdictReason::TooLateToCommit => 2,
+            });
+            w.varint(*batch_index);
+        }
+        other => {
+            w.byte(255);
+            w.bytes(&to_json_vec(other)?);
+        }
+    }
+    Ok(w.0)
+}
+
+pub fn decode_log(seq: u64, bytes: &[u8]) -> StdResult<LogEntry> {
+    let mut r = Reader(bytes);
+    let height = r.varint()?;
+    let time = r.varint()?;
+    let event = match r.byte()? {
+        0 => {
+            LogEvent::BundleRegistered { bundle_id: r.hash()?, creator: Addr::unchecked(r.text()?), nonce: r.varint()? }
+        }
+        1 => LogEvent::LegReported {
+            bundle_id: r.hash()?,
+            leg_index: u32::try_from(r.varint()?).map_err(|_| corrupt("leg index past u32"))?,
+            report_id: seq,
+            reporter: Addr::unchecked(r.text()?),
+        },
+        2 => LogEvent::VerdictFinal {
+            bundle_id: r.hash()?,
+            verdict: Verdict::from_code(r.byte()?).ok_or_else(|| corrupt("unknown verdict"))?,
+            reason: match r.byte()? {
+                0 => VerdictReason::AllLegsLocked,
+                1 => VerdictReason::LegMissing,
+                2 => VerdictReason::TooLateToCommit,
+                _ => return Err(corrupt("unknown verdict reason")),
+            },
+            batch_index: r.varint()?,
+        },
+        255 => from_json(r.rest())?,
+        _ => return Err(corrupt("unknown log event")),
+    };
+    r.end()?;
+    Ok(LogEntry { seq, height, time, event })
 }
 
 fn corrupt(what: &str) -> StdError {
@@ -228,6 +373,20 @@ impl<'a> Reader<'a> {
     fn b256(&mut self) -> StdResult<[u8; 32]> {
         Ok(self.take(32)?.try_into().expect("took 32 bytes"))
     }
+    fn hash(&mut self) -> StdResult<Hash32> {
+        Ok(Hash32(self.b256()?.into()))
+    }
+    /// What is left (a JSON tail).
+    fn rest(&mut self) -> &'a [u8] {
+        std::mem::take(&mut self.0)
+    }
+    fn end(&self) -> StdResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(corrupt("trailing bytes"))
+        }
+    }
     fn account(&mut self) -> StdResult<AccountId> {
         Ok(AccountId(self.b256()?.into()))
     }
@@ -308,6 +467,43 @@ mod tests {
         let mut versioned = bytes;
         versioned[0] = 2;
         assert!(decode(info.id, &versioned).is_err());
+    }
+
+    #[test]
+    fn truncated_reports_and_log_entries_are_corrupt_state() {
+        let report = LegReport {
+            report_id: 7,
+            reporter: Addr::unchecked("inj1reporter"),
+            reported_at: 10,
+            window_ends_at: 20,
+            location: LockLocation::Evm(EvmLocation {
+                chain_id: 1,
+                block_number: 2,
+                block_hash: Hash32(mesh_protocol::keccak256("block")),
+                block_timestamp: 3,
+                tx_hash: Hash32(mesh_protocol::keccak256("tx")),
+                tx_index: 4,
+                log_index: u32::MAX,
+            }),
+            objectors: vec![EvmAddress(Address::repeat_byte(9)); 2],
+            objected_weight: Amount(U256::MAX),
+        };
+        let bytes = encode_report(&report).unwrap();
+        assert_eq!(decode_report(&bytes).unwrap(), report);
+        for cut in 0..bytes.len() {
+            assert!(decode_report(&bytes[..cut]).is_err(), "decoded a report cut at {cut}");
+        }
+        let event = LogEvent::LegReported {
+            bundle_id: Hash32::default(),
+            leg_index: 3,
+            report_id: 9,
+            reporter: report.reporter,
+        };
+        let bytes = encode_log(9, 1, 2, &event).unwrap();
+        assert_eq!(decode_log(9, &bytes).unwrap().event, event);
+        for cut in 0..bytes.len() {
+            assert!(decode_log(9, &bytes[..cut]).is_err(), "decoded a log entry cut at {cut}");
+        }
     }
 
     #[test]

@@ -5,10 +5,8 @@ use cw_storage_plus::{Bound, Item, Map};
 use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Signature65, Verdict};
 use serde::{Deserialize, Serialize};
 
-use crate::msg::{
-    BatchEntry, BatchStatus, ChainInfo, ChainVm, EvmLocation, LegReport, LockLocation, LogEntry, LogEvent,
-    VerdictReason,
-};
+use crate::codec;
+use crate::msg::{BatchEntry, BatchStatus, ChainInfo, ChainVm, LegReport, LogEntry, LogEvent, VerdictReason};
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Config {
@@ -115,104 +113,6 @@ pub struct BundleHead {
 
 const _: () = assert!(mesh_protocol::MAX_LEGS <= 32, "BundleHead::reported has one bit per leg");
 
-/// A leg report as stored: short names, empty objections left out (the answers keep
-/// `LegReport`'s names).
-#[derive(Serialize, Deserialize)]
-struct StoredReport {
-    #[serde(rename = "i")]
-    report_id: u64,
-    #[serde(rename = "a")]
-    reporter: Addr,
-    #[serde(rename = "t")]
-    reported_at: u64,
-    #[serde(rename = "w")]
-    window_ends_at: u64,
-    #[serde(rename = "l")]
-    location: StoredLocation,
-    #[serde(rename = "o", default, skip_serializing_if = "Vec::is_empty")]
-    objectors: Vec<EvmAddress>,
-    #[serde(rename = "g", default, skip_serializing_if = "is_zero")]
-    objected_weight: Amount,
-}
-
-/// A lock location as stored: an EVM location as a list, without its field names (most reports).
-#[derive(Serialize, Deserialize)]
-enum StoredLocation {
-    /// chain id, block number, block hash, block timestamp, tx hash, tx index, log index
-    #[serde(rename = "e")]
-    Evm(u64, u64, Hash32, u64, Hash32, u64, u32),
-    #[serde(rename = "o")]
-    Other(LockLocation),
-}
-
-impl From<&LockLocation> for StoredLocation {
-    fn from(l: &LockLocation) -> Self {
-        match l {
-            LockLocation::Evm(e) => StoredLocation::Evm(
-                e.chain_id,
-                e.block_number,
-                e.block_hash,
-                e.block_timestamp,
-                e.tx_hash,
-                e.tx_index,
-                e.log_index,
-            ),
-            other => StoredLocation::Other(other.clone()),
-        }
-    }
-}
-
-impl From<StoredLocation> for LockLocation {
-    fn from(l: StoredLocation) -> Self {
-        match l {
-            StoredLocation::Evm(chain_id, block_number, block_hash, block_timestamp, tx_hash, tx_index, log_index) => {
-                LockLocation::Evm(EvmLocation {
-                    chain_id,
-                    block_number,
-                    block_hash,
-                    block_timestamp,
-                    tx_hash,
-                    tx_index,
-                    log_index,
-                })
-            }
-            StoredLocation::Other(l) => l,
-        }
-    }
-}
-
-fn is_zero(a: &Amount) -> bool {
-    a.0.is_zero()
-}
-
-impl From<StoredReport> for LegReport {
-    fn from(r: StoredReport) -> Self {
-        LegReport {
-            report_id: r.report_id,
-            reporter: r.reporter,
-            reported_at: r.reported_at,
-            window_ends_at: r.window_ends_at,
-            location: r.location.into(),
-            objectors: r.objectors,
-            objected_weight: r.objected_weight,
-        }
-    }
-}
-
-impl From<&LegReport> for StoredReport {
-    fn from(r: &LegReport) -> Self {
-        StoredReport {
-            report_id: r.report_id,
-            reporter: r.reporter.clone(),
-            reported_at: r.reported_at,
-            window_ends_at: r.window_ends_at,
-            location: (&r.location).into(),
-            objectors: r.objectors.clone(),
-            objected_weight: r.objected_weight,
-        }
-    }
-}
-
 impl BundleHead {
     pub fn is_reported(&self, leg: LegKey) -> bool {
         self.reported & (1 << leg.index) != 0
@@ -222,62 +122,6 @@ impl BundleHead {
             self.reported |= 1 << leg.index;
         } else {
             self.reported &= !(1 << leg.index);
-        }
-    }
-}
-
-/// A log entry as stored (the answers are `LogEntry`).
-#[derive(Serialize, Deserialize)]
-struct StoredLogEntry {
-    #[serde(rename = "h")]
-    height: u64,
-    #[serde(rename = "t")]
-    time: u64,
-    #[serde(rename = "e")]
-    event: StoredEvent,
-}
-
-/// The events written most (once per registration, report and verdict) as lists without field
-/// names; a report's id is its entry's sequence number, so it is not stored again.
-#[derive(Serialize, Deserialize)]
-enum StoredEvent {
-    #[serde(rename = "b")]
-    BundleRegistered(Hash32, Addr, u64),
-    #[serde(rename = "r")]
-    LegReported(Hash32, u32, Addr),
-    #[serde(rename = "v")]
-    VerdictFinal(Hash32, Verdict, VerdictReason, u64),
-    #[serde(rename = "o")]
-    Other(LogEvent),
-}
-
-impl StoredEvent {
-    fn new(seq: u64, event: LogEvent) -> Self {
-        match event {
-            LogEvent::BundleRegistered { bundle_id, creator, nonce } => {
-                StoredEvent::BundleRegistered(bundle_id, creator, nonce)
-            }
-            LogEvent::LegReported { bundle_id, leg_index, report_id, reporter } if report_id == seq => {
-                StoredEvent::LegReported(bundle_id, leg_index, reporter)
-            }
-            LogEvent::VerdictFinal { bundle_id, verdict, reason, batch_index } => {
-                StoredEvent::VerdictFinal(bundle_id, verdict, reason, batch_index)
-            }
-            other => StoredEvent::Other(other),
-        }
-    }
-    fn event(self, seq: u64) -> LogEvent {
-        match self {
-            StoredEvent::BundleRegistered(bundle_id, creator, nonce) => {
-                LogEvent::BundleRegistered { bundle_id, creator, nonce }
-            }
-            StoredEvent::LegReported(bundle_id, leg_index, reporter) => {
-                LogEvent::LegReported { bundle_id, leg_index, report_id: seq, reporter }
-            }
-            StoredEvent::VerdictFinal(bundle_id, verdict, reason, batch_index) => {
-                LogEvent::VerdictFinal { bundle_id, verdict, reason, batch_index }
-            }
-            StoredEvent::Other(e) => e,
         }
     }
 }
@@ -351,14 +195,15 @@ const VM_CHAINS: Map<(&str, &str), u64> = Map::new("vc");
 const BUNDLES: Map<&[u8], ()> = Map::new("bi");
 /// Bundle id → its mutable head.
 const HEADS: Map<&[u8], BundleHead> = Map::new("bh");
-/// (bundle id, leg index) → the leg's current report.
-const REPORTS: Map<(&[u8], u32), StoredReport> = Map::new("lr");
-/// (bundle id, sequence number of the `ReportRejected` log entry) → (leg index, report):
-/// reports rejected by objections, kept (at most `MAX_REJECTED_KEPT`) so they stay provable.
-const REJECTED: Map<(&[u8], u64), (u32, StoredReport)> = Map::new("rr");
+/// (bundle id, leg index) → the leg's current report ([`crate::codec`] form; the map names keys).
+const REPORTS: Map<(&[u8], u32), ()> = Map::new("lr");
+/// (bundle id, sequence number of the `ReportRejected` log entry) → leg index (one byte) and
+/// report ([`crate::codec`] form): reports rejected by objections, kept (at most
+/// `MAX_REJECTED_KEPT`) so they stay provable.
+const REJECTED: Map<(&[u8], u64), ()> = Map::new("rr");
 const NONCES: Map<(&Addr, u64), Hash32> = Map::new("nc");
-/// Sequence number → entry, without the sequence number (the key) and with short names.
-const LOG: Map<u64, StoredLogEntry> = Map::new("log");
+/// Sequence number → entry, without the sequence number (the key), [`crate::codec`] form.
+const LOG: Map<u64, ()> = Map::new("log");
 const LOG_LEN: Item<u64> = Item::new("ll");
 /// (time, bundle id): when `Advance` next looks at an undecided bundle. One entry per bundle.
 const WAKEUPS: Map<(u64, &[u8]), ()> = Map::new("wu");
@@ -433,24 +278,32 @@ pub fn save_head(s: &mut dyn Storage, id: &Hash32, head: &BundleHead) -> StdResu
 }
 
 pub fn leg_report(s: &dyn Storage, leg: LegKey) -> StdResult<Option<LegReport>> {
-    Ok(REPORTS.may_load(s, leg.key())?.map(LegReport::from))
+    s.get(&REPORTS.key(leg.key())).map(|b| codec::decode_report(&b)).transpose()
 }
 pub fn save_leg_report(s: &mut dyn Storage, leg: LegKey, r: &LegReport) -> StdResult<()> {
-    REPORTS.save(s, leg.key(), &r.into())
+    s.set(&REPORTS.key(leg.key()), &codec::encode_report(r)?);
+    Ok(())
 }
 pub fn remove_leg_report(s: &mut dyn Storage, leg: LegKey) {
-    REPORTS.remove(s, leg.key())
+    s.remove(&REPORTS.key(leg.key()))
 }
 /// The current report of every leg of `info`, in leg order.
 pub fn leg_reports(s: &dyn Storage, info: &BundleInfo) -> StdResult<Vec<Option<LegReport>>> {
-    let mut out = vec![None; info.bundle.legs.len()];
-    for r in REPORTS.prefix(info.id.0.as_slice()).range(s, None, None, Order::Ascending).take(out.len()) {
-        let (i, report) = r?;
+    let id = info.id.0.as_slice();
+    let legs = info.bundle.legs.len() as u32;
+    let mut out = vec![None; legs as usize];
+    for (k, v) in raw_range(s, &REPORTS.key((id, 0)), &REPORTS.key((id, legs))) {
+        let i = u32::from_be_bytes(k[k.len() - 4..].try_into().expect("4 bytes"));
         if let Some(slot) = out.get_mut(i as usize) {
-            *slot = Some(report.into());
+            *slot = Some(codec::decode_report(&v)?);
         }
     }
     Ok(out)
+}
+
+/// Raw (key, value) pairs with `start <= key < end`, ascending.
+fn raw_range<'a>(s: &'a dyn Storage, start: &[u8], end: &[u8]) -> impl Iterator<Item = (Vec<u8>, Vec<u8>)> + 'a {
+    s.range(Some(start), Some(end), Order::Ascending)
 }
 
 /// Keeps a rejected report under `seq` (its rejection's log sequence number); when
@@ -463,29 +316,34 @@ pub fn push_rejected(
     r: &LegReport,
     max: usize,
 ) -> StdResult<()> {
-    let prefix = REJECTED.prefix(leg.id.0.as_slice());
+    let id = leg.id.0.as_slice();
     if head.rejected as usize >= max {
-        let oldest = prefix.keys(s, None, None, Order::Ascending).next().transpose()?;
+        let oldest = raw_range(s, &REJECTED.key((id, 0)), &REJECTED.key((id, u64::MAX))).next().map(|(k, _)| k);
         if let Some(oldest) = oldest {
-            REJECTED.remove(s, (leg.id.0.as_slice(), oldest));
+            s.remove(&oldest);
             head.rejected -= 1;
         }
     }
-    REJECTED.save(s, (leg.id.0.as_slice(), seq), &(leg.index, r.into()))?;
+    let mut value = vec![leg.index as u8];
+    value.extend(codec::encode_report(r)?);
+    s.set(&REJECTED.key((id, seq)), &value);
     head.rejected += 1;
     Ok(())
 }
 /// The kept rejected reports of the bundle, oldest first: (key, leg index, report).
 pub fn rejected_reports(s: &dyn Storage, id: &Hash32, max: usize) -> StdResult<Vec<(u64, u32, LegReport)>> {
-    REJECTED
-        .prefix(id.0.as_slice())
-        .range(s, None, None, Order::Ascending)
+    let id = id.0.as_slice();
+    raw_range(s, &REJECTED.key((id, 0)), &REJECTED.key((id, u64::MAX)))
         .take(max)
-        .map(|r| r.map(|(seq, (leg, report))| (seq, leg, report.into())))
+        .map(|(k, v)| {
+            let seq = u64::from_be_bytes(k[k.len() - 8..].try_into().expect("8 bytes"));
+            let (leg, report) = v.split_first().ok_or_else(|| StdError::msg("stored rejected report is empty"))?;
+            Ok((seq, *leg as u32, codec::decode_report(report)?))
+        })
         .collect()
 }
 pub fn remove_rejected(s: &mut dyn Storage, head: &mut BundleHead, id: &Hash32, seq: u64) {
-    REJECTED.remove(s, (id.0.as_slice(), seq));
+    s.remove(&REJECTED.key((id.0.as_slice(), seq)));
     head.rejected = head.rejected.saturating_sub(1);
 }
 pub fn bundle_by_nonce(s: &dyn Storage, creator: &Addr, nonce: u64) -> StdResult<Option<Hash32>> {
@@ -500,7 +358,7 @@ pub fn save_nonce(s: &mut dyn Storage, creator: &Addr, nonce: u64, id: &Hash32) 
 /// Appends to the canonical log; returns the entry's sequence number.
 pub fn append_log(s: &mut dyn Storage, height: u64, time: u64, event: LogEvent) -> StdResult<u64> {
     let seq = log_len(s)?;
-    LOG.save(s, seq, &StoredLogEntry { height, time, event: StoredEvent::new(seq, event) })?;
+    s.set(&LOG.key(seq), &codec::encode_log(seq, height, time, &event)?);
     LOG_LEN.save(s, &(seq + 1))?;
     Ok(seq)
 }
@@ -525,7 +383,7 @@ impl LogCursor {
     }
     pub fn append(&mut self, s: &mut dyn Storage, height: u64, time: u64, event: LogEvent) -> StdResult<u64> {
         let seq = self.next;
-        LOG.save(s, seq, &StoredLogEntry { height, time, event: StoredEvent::new(seq, event) })?;
+        s.set(&LOG.key(seq), &codec::encode_log(seq, height, time, &event)?);
         self.next += 1;
         Ok(seq)
     }
@@ -541,9 +399,11 @@ pub fn log_len(s: &dyn Storage) -> StdResult<u64> {
     Ok(LOG_LEN.may_load(s)?.unwrap_or(0))
 }
 pub fn log_page(s: &dyn Storage, start_after: Option<u64>, limit: usize) -> StdResult<Vec<LogEntry>> {
-    LOG.range(s, start_after.map(Bound::exclusive), None, Order::Ascending)
+    let start = start_after.map_or(Some(0), |a| a.checked_add(1));
+    let Some(start) = start else { return Ok(vec![]) };
+    raw_range(s, &LOG.key(start), &LOG.key(u64::MAX))
         .take(limit)
-        .map(|r| r.map(|(seq, e)| LogEntry { seq, height: e.height, time: e.time, event: e.event.event(seq) }))
+        .map(|(k, v)| codec::decode_log(u64::from_be_bytes(k[k.len() - 8..].try_into().expect("8 bytes")), &v))
         .collect()
 }
 
@@ -795,7 +655,7 @@ pub(crate) fn test_info(legs: usize, lock_deadline: u64, settle_deadline: u64) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::msg::CosmWasmLocation;
+    use crate::msg::{CosmWasmLocation, EvmLocation, LockLocation};
     use cosmwasm_std::testing::MockStorage;
 
     fn info(legs: usize) -> BundleInfo {
@@ -874,6 +734,9 @@ mod tests {
             (0..5).map(|i| (i, 5, 6)).collect::<Vec<_>>()
         );
         assert_eq!(log_len(&s).unwrap(), 5);
+        let after = log_page(&s, Some(2), 1).unwrap();
+        assert_eq!(after.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![3]);
+        assert!(log_page(&s, Some(u64::MAX), 10).unwrap().is_empty());
     }
 
     #[test]
