@@ -174,10 +174,17 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
 
 // ------------------------------------------------------------------ bundles
 
-pub fn register_bundle(deps: DepsMut, env: Env, info: MessageInfo, bundle: Bundle) -> Result<Response, ContractError> {
+pub fn register_bundle(
+    mut deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    bundle: Bundle,
+) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
     let deposit = registration_deposit(&cfg, &info, 1, "register_bundle")?;
-    let id = register_one(deps, &env, &cfg, &info.sender, bundle, deposit)?;
+    let mut r = Registrar { cfg: &cfg, log: state::log_cursor(deps.storage)?, chains: vec![] };
+    let id = r.register(deps.branch(), &env, &info.sender, bundle, deposit)?;
+    r.log.close(deps.storage)?;
     Ok(Response::new()
         .set_data(to_json_binary(&RegisterBundleResponse { bundle_id: id.0 })?)
         .add_attribute("action", "register_bundle")
@@ -200,11 +207,13 @@ pub fn register_bundles(
     let deposit = registration_deposit(&cfg, &info, bundles.len(), "register_bundles")?;
     let mut resp = Response::new().add_attribute("action", "register_bundles").add_attribute("creator", &info.sender);
     let mut ids = Vec::with_capacity(bundles.len());
+    let mut r = Registrar { cfg: &cfg, log: state::log_cursor(deps.storage)?, chains: vec![] };
     for bundle in bundles {
-        let (id, _) = register_one(deps.branch(), &env, &cfg, &info.sender, bundle, deposit.clone())?;
+        let (id, _) = r.register(deps.branch(), &env, &info.sender, bundle, deposit.clone())?;
         resp = resp.add_attribute("bundle_id", id.to_string());
         ids.push(id);
     }
+    r.log.close(deps.storage)?;
     Ok(resp.set_data(to_json_binary(&RegisterBundlesResponse { bundle_ids: ids })?))
 }
 
@@ -235,93 +244,117 @@ fn registration_deposit(
     }
 }
 
-/// Registers one bundle of `sender` holding `deposit` for it; returns its id and leg count.
-fn register_one(
-    deps: DepsMut,
-    env: &Env,
-    cfg: &Config,
-    sender: &Addr,
-    bundle: Bundle,
-    deposit: Option<Coin>,
-) -> Result<(Hash32, usize), ContractError> {
-    bundle.validate().map_err(ContractError::InvalidBundle)?;
-    if bundle.creator != sender.as_str() {
-        return Err(ContractError::CreatorMismatch { creator: bundle.creator, sender: sender.clone() });
-    }
-    let t = now(env);
-    if bundle.lock_deadline <= t {
-        return Err(ContractError::LockDeadlinePassed { lock_deadline: bundle.lock_deadline, now: t });
-    }
-    let minimum =
-        bundle.lock_deadline.saturating_add(cfg.dispute_window).saturating_add(cfg.delivery_margin).saturating_add(1);
-    if bundle.settle_deadline < minimum {
-        return Err(ContractError::SettleDeadlineTooEarly { settle_deadline: bundle.settle_deadline, minimum });
-    }
-    let latest = t.saturating_add(cfg.max_horizon);
-    if bundle.settle_deadline > latest {
-        return Err(ContractError::SettleDeadlineTooFar { settle_deadline: bundle.settle_deadline, latest });
-    }
-    let mut vms = Vec::with_capacity(bundle.legs.len());
-    for (leg_index, leg) in bundle.legs.iter().enumerate() {
-        let chain = state::chain(deps.storage, leg.domain)?
-            .ok_or(ContractError::LegDomainUnknown { leg_index, domain: leg.domain })?;
-        if chain.router != leg.router {
-            return Err(ContractError::WrongRouter {
-                leg_index,
-                domain: leg.domain,
-                expected: chain.router,
-                got: leg.router,
-            });
-        }
-        if !leg.kind.is_escrow() && !chain.vm.runs_lock_and_mint() {
-            return Err(ContractError::KindNotSupported { leg_index, kind: kind_name(&leg.kind), vm: chain.vm });
-        }
-        let mut accounts = vec![("depositor", &leg.depositor), ("token", &leg.token), ("recipient", &leg.recipient)];
-        if let Some(action) = &leg.action {
-            if !chain.vm.runs_actions() {
-                return Err(ContractError::ActionNotSupported { leg_index, vm: chain.vm });
-            }
-            if let Some(reason) = chain.vm.action_data_error(&action.data.0) {
-                return Err(ContractError::ActionDataNotOfVm { leg_index, vm: chain.vm, reason });
-            }
-            accounts.extend([("action target", &action.target), ("action output token", &action.output_token)]);
-        }
-        for (field, account) in accounts {
-            if !chain.vm.accepts_account(account) {
-                return Err(ContractError::LegAccountNotOfVm { leg_index, field, account: *account, vm: chain.vm });
-            }
-        }
-        vms.push(chain.vm);
-    }
-    let id: Hash32 = bundle_id(&domain(cfg, env), &bundle).into();
-    if let Some(existing) = state::bundle_by_nonce(deps.storage, sender, bundle.nonce)? {
-        return Err(ContractError::NonceUsed { creator: sender.clone(), nonce: bundle.nonce, bundle_id: existing });
-    }
-    state::save_nonce(deps.storage, sender, bundle.nonce, &id)?;
+/// What the registrations of one message share: the configuration, the log's end (its length
+/// written once) and the chains read so far (each read once, not once per leg).
+struct Registrar<'a> {
+    cfg: &'a Config,
+    log: state::LogCursor,
+    chains: Vec<ChainInfo>,
+}
 
-    let record = BundleInfo {
-        id,
-        leg_hashes: bundle.legs.iter().map(|l| leg_hash(l).into()).collect(),
-        bundle,
-        registered_at: t,
-        vms,
-        deposit,
-    };
-    let mut head = BundleHead::default();
-    // A mint or release leg locks nothing: no reporter waits for it, the verdict counts it ready.
-    for (leg, l) in record.locking_legs() {
-        state::set_awaiting(deps.storage, l.domain, &id, leg.index(), true)?;
+impl Registrar<'_> {
+    fn chain(&mut self, s: &dyn Storage, leg_index: usize, domain: u64) -> Result<ChainInfo, ContractError> {
+        if let Some(c) = self.chains.iter().find(|c| c.domain == domain) {
+            return Ok(c.clone());
+        }
+        let c = state::chain(s, domain)?.ok_or(ContractError::LegDomainUnknown { leg_index, domain })?;
+        self.chains.push(c.clone());
+        Ok(c)
     }
-    let at = rules::next_check(&record, &head);
-    state::reschedule(deps.storage, &id, &mut head, Some(at))?;
-    state::save_new_bundle(deps.storage, &record, &head)?;
-    log(
-        deps.storage,
-        env,
-        LogEvent::BundleRegistered { bundle_id: id, creator: sender.clone(), nonce: record.bundle.nonce },
-    )?;
 
-    Ok((id, record.bundle.legs.len()))
+    /// Registers one bundle of `sender` holding `deposit` for it; returns its id and leg count.
+    fn register(
+        &mut self,
+        deps: DepsMut,
+        env: &Env,
+        sender: &Addr,
+        bundle: Bundle,
+        deposit: Option<Coin>,
+    ) -> Result<(Hash32, usize), ContractError> {
+        let cfg = self.cfg;
+        bundle.validate().map_err(ContractError::InvalidBundle)?;
+        if bundle.creator != sender.as_str() {
+            return Err(ContractError::CreatorMismatch { creator: bundle.creator, sender: sender.clone() });
+        }
+        let t = now(env);
+        if bundle.lock_deadline <= t {
+            return Err(ContractError::LockDeadlinePassed { lock_deadline: bundle.lock_deadline, now: t });
+        }
+        let minimum = bundle
+            .lock_deadline
+            .saturating_add(cfg.dispute_window)
+            .saturating_add(cfg.delivery_margin)
+            .saturating_add(1);
+        if bundle.settle_deadline < minimum {
+            return Err(ContractError::SettleDeadlineTooEarly { settle_deadline: bundle.settle_deadline, minimum });
+        }
+        let latest = t.saturating_add(cfg.max_horizon);
+        if bundle.settle_deadline > latest {
+            return Err(ContractError::SettleDeadlineTooFar { settle_deadline: bundle.settle_deadline, latest });
+        }
+        let mut vms = Vec::with_capacity(bundle.legs.len());
+        for (leg_index, leg) in bundle.legs.iter().enumerate() {
+            let chain = self.chain(deps.storage, leg_index, leg.domain)?;
+            if chain.router != leg.router {
+                return Err(ContractError::WrongRouter {
+                    leg_index,
+                    domain: leg.domain,
+                    expected: chain.router,
+                    got: leg.router,
+                });
+            }
+            if !leg.kind.is_escrow() && !chain.vm.runs_lock_and_mint() {
+                return Err(ContractError::KindNotSupported { leg_index, kind: kind_name(&leg.kind), vm: chain.vm });
+            }
+            let mut accounts =
+                vec![("depositor", &leg.depositor), ("token", &leg.token), ("recipient", &leg.recipient)];
+            if let Some(action) = &leg.action {
+                if !chain.vm.runs_actions() {
+                    return Err(ContractError::ActionNotSupported { leg_index, vm: chain.vm });
+                }
+                if let Some(reason) = chain.vm.action_data_error(&action.data.0) {
+                    return Err(ContractError::ActionDataNotOfVm { leg_index, vm: chain.vm, reason });
+                }
+                accounts.extend([("action target", &action.target), ("action output token", &action.output_token)]);
+            }
+            for (field, account) in accounts {
+                if !chain.vm.accepts_account(account) {
+                    return Err(ContractError::LegAccountNotOfVm { leg_index, field, account: *account, vm: chain.vm });
+                }
+            }
+            vms.push(chain.vm);
+        }
+        let id: Hash32 = bundle_id(&domain(cfg, env), &bundle).into();
+        if let Some(existing) = state::bundle_by_nonce(deps.storage, sender, bundle.nonce)? {
+            return Err(ContractError::NonceUsed { creator: sender.clone(), nonce: bundle.nonce, bundle_id: existing });
+        }
+        state::save_nonce(deps.storage, sender, bundle.nonce, &id)?;
+
+        let record = BundleInfo {
+            id,
+            leg_hashes: bundle.legs.iter().map(|l| leg_hash(l).into()).collect(),
+            bundle,
+            registered_at: t,
+            vms,
+            deposit,
+        };
+        let mut head = BundleHead::default();
+        // A mint or release leg locks nothing: no reporter waits for it, the verdict counts it ready.
+        for (leg, l) in record.locking_legs() {
+            state::set_awaiting(deps.storage, l.domain, &id, leg.index(), true)?;
+        }
+        let at = rules::next_check(&record, &head);
+        state::reschedule(deps.storage, &id, &mut head, Some(at))?;
+        state::save_new_bundle(deps.storage, &record, &head)?;
+        self.log.append(
+            deps.storage,
+            env.block.height,
+            t,
+            LogEvent::BundleRegistered { bundle_id: id, creator: sender.clone(), nonce: record.bundle.nonce },
+        )?;
+
+        Ok((id, record.bundle.legs.len()))
+    }
 }
 
 /// The JSON name of a leg kind, for errors.

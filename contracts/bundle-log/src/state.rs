@@ -201,7 +201,8 @@ const REPORTS: Map<(&[u8], u32), ()> = Map::new("lr");
 /// report ([`crate::codec`] form): reports rejected by objections, kept (at most
 /// `MAX_REJECTED_KEPT`) so they stay provable.
 const REJECTED: Map<(&[u8], u64), ()> = Map::new("rr");
-const NONCES: Map<(&Addr, u64), Hash32> = Map::new("nc");
+/// (creator, nonce) → bundle id, its 32 bytes (the map names keys).
+const NONCES: Map<(&Addr, u64), ()> = Map::new("nc");
 /// Sequence number → entry, without the sequence number (the key), [`crate::codec`] form.
 const LOG: Map<u64, ()> = Map::new("log");
 const LOG_LEN: Item<u64> = Item::new("ll");
@@ -218,7 +219,8 @@ const BATCHES: Map<u64, BatchRecord> = Map::new("ba");
 /// (batch index, position) → leaf.
 /// (batch index, position) → (bundle id, verdict): the leaf is `settlement_leaf` of them,
 /// computed when read rather than stored.
-const BATCH_ENTRIES: Map<(u64, u32), (Hash32, Verdict)> = Map::new("be");
+/// Raw: the id's 32 bytes and the verdict's code (the map names keys).
+const BATCH_ENTRIES: Map<(u64, u32), ()> = Map::new("be");
 const OPEN_BATCH: Item<u64> = Item::new("ob");
 /// (batch index, signer) → signature, its 65 bytes (base64: shorter than the hex of the answers).
 const BATCH_SIGS: Map<(u64, &[u8]), Binary> = Map::new("bs");
@@ -347,10 +349,15 @@ pub fn remove_rejected(s: &mut dyn Storage, head: &mut BundleHead, id: &Hash32, 
     head.rejected = head.rejected.saturating_sub(1);
 }
 pub fn bundle_by_nonce(s: &dyn Storage, creator: &Addr, nonce: u64) -> StdResult<Option<Hash32>> {
-    NONCES.may_load(s, (creator, nonce))
+    match s.get(&NONCES.key((creator, nonce))) {
+        None => Ok(None),
+        Some(id) if id.len() == 32 => Ok(Some(hash32(&id))),
+        Some(_) => Err(StdError::msg("stored bundle id is not 32 bytes")),
+    }
 }
 pub fn save_nonce(s: &mut dyn Storage, creator: &Addr, nonce: u64, id: &Hash32) -> StdResult<()> {
-    NONCES.save(s, (creator, nonce), id)
+    s.set(&NONCES.key((creator, nonce)), id.0.as_slice());
+    Ok(())
 }
 
 // ------------------------------------------------------------------ log
@@ -536,12 +543,13 @@ pub fn set_open_batch_index(s: &mut dyn Storage, index: u64) -> StdResult<()> {
 /// A batch with its leaves (for its root, proofs and queries).
 pub fn batch(s: &dyn Storage, index: u64) -> StdResult<Option<BatchRecord>> {
     let Some(mut b) = BATCHES.may_load(s, index)? else { return Ok(None) };
-    b.entries = BATCH_ENTRIES
-        .prefix(index)
-        .range(s, None, None, Order::Ascending)
+    b.entries = raw_range(s, &BATCH_ENTRIES.key((index, 0)), &BATCH_ENTRIES.key((index, u32::MAX)))
         .take(b.size as usize)
-        .map(|r| {
-            r.map(|(_, (bundle_id, verdict))| BatchEntry {
+        .map(|(_, v)| {
+            let verdict = (v.len() == 33).then(|| Verdict::from_code(v[32])).flatten();
+            let verdict = verdict.ok_or_else(|| StdError::msg("stored batch entry is corrupt"))?;
+            let bundle_id = hash32(&v[..32]);
+            Ok(BatchEntry {
                 bundle_id,
                 verdict,
                 leaf: mesh_protocol::eip712::settlement_leaf(bundle_id.0, verdict).into(),
@@ -562,7 +570,9 @@ pub fn push_batch_entry(
     verdict: Verdict,
 ) -> StdResult<u32> {
     let position = b.size;
-    BATCH_ENTRIES.save(s, (b.index, position), &(bundle_id, verdict))?;
+    let mut value = bundle_id.0.to_vec();
+    value.push(verdict.code());
+    s.set(&BATCH_ENTRIES.key((b.index, position)), &value);
     b.size += 1;
     Ok(position)
 }
