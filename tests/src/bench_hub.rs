@@ -33,10 +33,13 @@ struct Args {
     bundles: usize,
     /// Transactions each account keeps in flight.
     in_flight: usize,
+    /// The devnet's first hub port (its anvil chains 10 below): two benches on one machine
+    /// need different ones.
+    port: u16,
 }
 
 fn args(argv: &[String]) -> Args {
-    let mut a = Args { validators: 1, bundles: 900, in_flight: 4 };
+    let mut a = Args { validators: 1, bundles: 900, in_flight: 4, port: 30600 };
     let mut it = argv.iter();
     while let Some(k) = it.next() {
         let v = it.next().unwrap_or_else(|| panic!("{k} needs a value"));
@@ -45,7 +48,8 @@ fn args(argv: &[String]) -> Args {
             "--validators" => a.validators = n,
             "--bundles" => a.bundles = n,
             "--in-flight" => a.in_flight = n.max(1),
-            other => panic!("unknown argument {other} (--validators N, --bundles N, --in-flight N)"),
+            "--port" => a.port = u16::try_from(n).ok().filter(|p| *p > 10).expect("--port: 11 to 65535"),
+            other => panic!("unknown argument {other} (--validators N, --bundles N, --in-flight N, --port N)"),
         }
     }
     a
@@ -133,7 +137,7 @@ fn validator_pids(dir: &std::path::Path) -> Vec<u32> {
 pub async fn run(argv: &[String]) {
     let a = args(argv);
     let t0 = Instant::now();
-    let tn = TestNet::up("bench-hub", 30600, 30590, a.validators, 2).await;
+    let tn = TestNet::up("bench-hub", a.port, a.port - 10, a.validators, 2).await;
     let (m, hub) = (&tn.m, &tn.hub);
     println!(
         "devnet: {} hub validator(s), 2 anvil chains, up in {:.0} s; {} bundles of 2 legs, {} txs in flight per account",
