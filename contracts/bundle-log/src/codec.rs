@@ -27,7 +27,10 @@
 //! A log entry: height, time (varints), then byte 0 and a registration (bundle id (32), creator
 //! (text), nonce), byte 1 and a leg report whose id is the entry's sequence number (bundle id,
 //! leg index, reporter), byte 2 and a verdict (bundle id, verdict byte, reason byte, batch
-//! index), or byte 255 and any other event as JSON to the end.
+//! index), byte 3 a rejected report (bundle id, leg index, report id, epoch, objected weight),
+//! byte 4 a closed batch (index, epoch, root (32), size), byte 5 an attested batch (index,
+//! epoch), byte 6 a pruned bundle (bundle id), or byte 255 and any other event as JSON to the
+//! end.
 //!
 //! Only the contract writes these bytes, so a decoding failure means corrupt state: it is an
 //! error, never a default.
@@ -37,8 +40,8 @@ use mesh_protocol::{
     AccountId, Action, Address, Amount, Bundle, EvmAddress, Hash32, HexBytes, Leg, LegKind, Verdict, U256,
 };
 
-use crate::msg::{ChainVm, EvmLocation, LegReport, LockLocation, LogEntry, LogEvent, VerdictReason};
-use crate::state::BundleInfo;
+use crate::msg::{BatchStatus, ChainVm, EvmLocation, LegReport, LockLocation, LogEntry, LogEvent, VerdictReason};
+use crate::state::{BatchRecord, BundleInfo};
 
 const VERSION: u8 = 1;
 
@@ -215,7 +218,7 @@ pub fn decode_report(bytes: &[u8]) -> StdResult<LegReport> {
                 block_timestamp: r.varint()?,
                 tx_hash: r.hash()?,
                 tx_index: r.varint()?,
-                log_index: u32::try_from(r.varint()?).map_err(|_| corrupt("log index past u32"))?,
+                log_index: r.u32()?,
             };
             r.end()?;
             LockLocation::Evm(e)
@@ -254,6 +257,30 @@ pub fn encode_log(seq: u64, height: u64, time: u64, event: &LogEvent) -> StdResu
             });
             w.varint(*batch_index);
         }
+        LogEvent::ReportRejected { bundle_id, leg_index, report_id, epoch, objected_weight } => {
+            w.byte(3);
+            w.bytes(bundle_id.0.as_slice());
+            w.varint(*leg_index as u64);
+            w.varint(*report_id);
+            w.varint(*epoch);
+            w.amount(objected_weight);
+        }
+        LogEvent::BatchClosed { batch_index, epoch, root, size } => {
+            w.byte(4);
+            w.varint(*batch_index);
+            w.varint(*epoch);
+            w.bytes(root.0.as_slice());
+            w.varint(*size as u64);
+        }
+        LogEvent::BatchAttested { batch_index, epoch } => {
+            w.byte(5);
+            w.varint(*batch_index);
+            w.varint(*epoch);
+        }
+        LogEvent::BundlePruned { bundle_id } => {
+            w.byte(6);
+            w.bytes(bundle_id.0.as_slice());
+        }
         other => {
             w.byte(255);
             w.bytes(&to_json_vec(other)?);
@@ -272,7 +299,7 @@ pub fn decode_log(seq: u64, bytes: &[u8]) -> StdResult<LogEntry> {
         }
         1 => LogEvent::LegReported {
             bundle_id: r.hash()?,
-            leg_index: u32::try_from(r.varint()?).map_err(|_| corrupt("leg index past u32"))?,
+            leg_index: r.u32()?,
             report_id: seq,
             reporter: Addr::unchecked(r.text()?),
         },
@@ -287,11 +314,97 @@ pub fn decode_log(seq: u64, bytes: &[u8]) -> StdResult<LogEntry> {
             },
             batch_index: r.varint()?,
         },
+        3 => LogEvent::ReportRejected {
+            bundle_id: r.hash()?,
+            leg_index: r.u32()?,
+            report_id: r.varint()?,
+            epoch: r.varint()?,
+            objected_weight: r.amount()?,
+        },
+        4 => LogEvent::BatchClosed { batch_index: r.varint()?, epoch: r.varint()?, root: r.hash()?, size: r.u32()? },
+        5 => LogEvent::BatchAttested { batch_index: r.varint()?, epoch: r.varint()? },
+        6 => LogEvent::BundlePruned { bundle_id: r.hash()? },
         255 => from_json(r.rest())?,
         _ => return Err(corrupt("unknown log event")),
     };
     r.end()?;
     Ok(LogEntry { seq, height, time, event })
+}
+
+/// A batch head: status byte (0 open, 1 closed, 2 attested), size, opened_at (varints), a byte
+/// of flags for the optional fields that follow in order (bit 0 first_entry_at, 1 epoch, 2 root
+/// (32), 3 closed_at, 4 attested_at, 5 threshold (amount form)), signed weight (amount form).
+pub fn encode_batch(b: &BatchRecord) -> Vec<u8> {
+    let mut w = Writer(Vec::with_capacity(96));
+    w.byte(match b.status {
+        BatchStatus::Open => 0,
+        BatchStatus::Closed => 1,
+        BatchStatus::Attested => 2,
+    });
+    w.varint(b.size as u64);
+    w.varint(b.opened_at);
+    let flags = [
+        b.first_entry_at.is_some(),
+        b.epoch.is_some(),
+        b.root.is_some(),
+        b.closed_at.is_some(),
+        b.attested_at.is_some(),
+        b.threshold.is_some(),
+    ];
+    w.byte(flags.iter().enumerate().map(|(i, f)| (*f as u8) << i).sum());
+    for n in [b.first_entry_at, b.epoch].into_iter().flatten() {
+        w.varint(n);
+    }
+    if let Some(root) = b.root {
+        w.bytes(root.0.as_slice());
+    }
+    for n in [b.closed_at, b.attested_at].into_iter().flatten() {
+        w.varint(n);
+    }
+    if let Some(t) = &b.threshold {
+        w.amount(t);
+    }
+    w.amount(&b.signed_weight);
+    w.0
+}
+
+pub fn decode_batch(index: u64, bytes: &[u8]) -> StdResult<BatchRecord> {
+    let mut r = Reader(bytes);
+    let status = match r.byte()? {
+        0 => BatchStatus::Open,
+        1 => BatchStatus::Closed,
+        2 => BatchStatus::Attested,
+        _ => return Err(corrupt("unknown batch status")),
+    };
+    let size = r.u32()?;
+    let opened_at = r.varint()?;
+    let flags = r.byte()?;
+    if flags >> 6 != 0 {
+        return Err(corrupt("unknown batch flags"));
+    }
+    let has = |bit: u8| flags & (1 << bit) != 0;
+    let first_entry_at = if has(0) { Some(r.varint()?) } else { None };
+    let epoch = if has(1) { Some(r.varint()?) } else { None };
+    let root = if has(2) { Some(r.hash()?) } else { None };
+    let closed_at = if has(3) { Some(r.varint()?) } else { None };
+    let attested_at = if has(4) { Some(r.varint()?) } else { None };
+    let threshold = if has(5) { Some(r.amount()?) } else { None };
+    let signed_weight = r.amount()?;
+    r.end()?;
+    Ok(BatchRecord {
+        index,
+        status,
+        entries: vec![],
+        size,
+        opened_at,
+        first_entry_at,
+        epoch,
+        root,
+        closed_at,
+        attested_at,
+        signed_weight,
+        threshold,
+    })
 }
 
 fn corrupt(what: &str) -> StdError {
@@ -357,6 +470,9 @@ impl<'a> Reader<'a> {
             }
         }
         Err(corrupt("varint longer than 10 bytes"))
+    }
+    fn u32(&mut self) -> StdResult<u32> {
+        u32::try_from(self.varint()?).map_err(|_| corrupt("number past u32"))
     }
     /// A length, checked against what is left so a corrupt one cannot ask for a huge buffer.
     fn len(&mut self) -> StdResult<usize> {
@@ -503,6 +619,29 @@ mod tests {
         assert_eq!(decode_log(9, &bytes).unwrap().event, event);
         for cut in 0..bytes.len() {
             assert!(decode_log(9, &bytes[..cut]).is_err(), "decoded a log entry cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn batch_heads_read_back_exactly_as_written_in_every_state() {
+        let open = BatchRecord::open(3, 1_700_000_000);
+        assert_eq!(decode_batch(3, &encode_batch(&open)).unwrap(), open);
+        let attested = BatchRecord {
+            status: BatchStatus::Attested,
+            size: 64,
+            first_entry_at: Some(1),
+            epoch: Some(u64::MAX),
+            root: Some(Hash32(mesh_protocol::keccak256("root"))),
+            closed_at: Some(2),
+            attested_at: Some(3),
+            signed_weight: Amount(U256::MAX),
+            threshold: Some(Amount(U256::from(20u8))),
+            ..open
+        };
+        let bytes = encode_batch(&attested);
+        assert_eq!(decode_batch(3, &bytes).unwrap(), attested);
+        for cut in 0..bytes.len() {
+            assert!(decode_batch(3, &bytes[..cut]).is_err(), "decoded a batch cut at {cut}");
         }
     }
 

@@ -1,6 +1,6 @@
 //! Storage, private behind small functions.
 
-use cosmwasm_std::{Addr, Binary, Coin, Order, StdError, StdResult, Storage};
+use cosmwasm_std::{Addr, Coin, Order, StdError, StdResult, Storage};
 use cw_storage_plus::{Bound, Item, Map};
 use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Signature65, Verdict};
 use serde::{Deserialize, Serialize};
@@ -126,36 +126,24 @@ impl BundleHead {
     }
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-/// A batch's head (short JSON names: it is rewritten by every signature).
+#[derive(Clone, Debug, PartialEq)]
+/// A batch's head ([`crate::codec`] form: it is rewritten by every signature).
 pub struct BatchRecord {
-    #[serde(rename = "i")]
     pub index: u64,
-    #[serde(rename = "s")]
     pub status: BatchStatus,
     /// The leaves in order, stored under their own keys (`BATCH_ENTRIES`) so that deciding a
     /// bundle, a signature or a status change rewrites this small head and never the 64 leaves
     /// (issue 14). Filled by [`batch`]; empty from [`batch_head`].
-    #[serde(skip, default)]
     pub entries: Vec<BatchEntry>,
     /// Number of leaves.
-    #[serde(rename = "n", default)]
     pub size: u32,
-    #[serde(rename = "o")]
     pub opened_at: u64,
-    #[serde(rename = "f", default, skip_serializing_if = "Option::is_none")]
     pub first_entry_at: Option<u64>,
-    #[serde(rename = "e", default, skip_serializing_if = "Option::is_none")]
     pub epoch: Option<u64>,
-    #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
     pub root: Option<Hash32>,
-    #[serde(rename = "c", default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<u64>,
-    #[serde(rename = "a", default, skip_serializing_if = "Option::is_none")]
     pub attested_at: Option<u64>,
-    #[serde(rename = "w")]
     pub signed_weight: Amount,
-    #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<Amount>,
 }
 
@@ -215,7 +203,8 @@ const AWAITING: Map<(u64, &[u8], u32), ()> = Map::new("aw");
 const OPEN_REPORTS: Map<(u64, &[u8], u32), u64> = Map::new("or");
 /// (settle deadline, bundle id) of decided bundles still in state, for `Prune`.
 const DECIDED: Map<(u64, &[u8]), ()> = Map::new("dc");
-const BATCHES: Map<u64, BatchRecord> = Map::new("ba");
+/// Batch index → head ([`crate::codec`] form; the map names keys).
+const BATCHES: Map<u64, ()> = Map::new("ba");
 /// (batch index, position) → leaf.
 /// (batch index, position) → (bundle id, verdict): the leaf is `settlement_leaf` of them,
 /// computed when read rather than stored.
@@ -223,11 +212,12 @@ const BATCHES: Map<u64, BatchRecord> = Map::new("ba");
 const BATCH_ENTRIES: Map<(u64, u32), ()> = Map::new("be");
 const OPEN_BATCH: Item<u64> = Item::new("ob");
 /// (batch index, signer) → signature, its 65 bytes (base64: shorter than the hex of the answers).
-const BATCH_SIGS: Map<(u64, &[u8]), Binary> = Map::new("bs");
+const BATCH_SIGS: Map<(u64, &[u8]), ()> = Map::new("bs");
 const UNATTESTED: Map<u64, ()> = Map::new("un");
 const ATTESTED: Map<u64, ()> = Map::new("at");
 const UPDATES: Map<u64, UpdateRecord> = Map::new("up");
-const UPDATE_SIGS: Map<(u64, &[u8]), Binary> = Map::new("us");
+/// (new epoch, signer) → signature, its 65 bytes.
+const UPDATE_SIGS: Map<(u64, &[u8]), ()> = Map::new("us");
 
 pub fn save_config(s: &mut dyn Storage, c: &Config) -> StdResult<()> {
     CONFIG.save(s, c)
@@ -542,7 +532,7 @@ pub fn set_open_batch_index(s: &mut dyn Storage, index: u64) -> StdResult<()> {
 }
 /// A batch with its leaves (for its root, proofs and queries).
 pub fn batch(s: &dyn Storage, index: u64) -> StdResult<Option<BatchRecord>> {
-    let Some(mut b) = BATCHES.may_load(s, index)? else { return Ok(None) };
+    let Some(mut b) = batch_head(s, index)? else { return Ok(None) };
     b.entries = raw_range(s, &BATCH_ENTRIES.key((index, 0)), &BATCH_ENTRIES.key((index, u32::MAX)))
         .take(b.size as usize)
         .map(|(_, v)| {
@@ -560,7 +550,7 @@ pub fn batch(s: &dyn Storage, index: u64) -> StdResult<Option<BatchRecord>> {
 }
 /// A batch without its leaves (`entries` empty, `size` set).
 pub fn batch_head(s: &dyn Storage, index: u64) -> StdResult<Option<BatchRecord>> {
-    BATCHES.may_load(s, index)
+    s.get(&BATCHES.key(index)).map(|v| codec::decode_batch(index, &v)).transpose()
 }
 /// Appends a leaf to batch `b` (the caller saves `b`); returns its position.
 pub fn push_batch_entry(
@@ -585,7 +575,8 @@ pub fn save_batch(s: &mut dyn Storage, b: &BatchRecord) -> StdResult<()> {
             ATTESTED.save(s, b.index, &())?;
         }
     }
-    BATCHES.save(s, b.index, b)
+    s.set(&BATCHES.key(b.index), &codec::encode_batch(b));
+    Ok(())
 }
 pub fn unattested_page(s: &dyn Storage, start_after: Option<u64>, limit: usize) -> StdResult<Vec<u64>> {
     UNATTESTED.keys(s, start_after.map(Bound::exclusive), None, Order::Ascending).take(limit).collect()
@@ -598,22 +589,22 @@ pub fn has_batch_signature(s: &dyn Storage, index: u64, signer: &EvmAddress) -> 
     BATCH_SIGS.has(s, (index, signer.0.as_slice()))
 }
 pub fn save_batch_signature(s: &mut dyn Storage, index: u64, signer: &EvmAddress, sig: &Signature65) -> StdResult<()> {
-    BATCH_SIGS.save(s, (index, signer.0.as_slice()), &Binary::from(sig.0.as_slice()))
+    s.set(&BATCH_SIGS.key((index, signer.0.as_slice())), &sig.0);
+    Ok(())
 }
 /// Signatures of a batch, ascending by signer address (bounded by the set size, ≤ 64).
 pub fn batch_signatures(s: &dyn Storage, index: u64) -> StdResult<Vec<(EvmAddress, Signature65)>> {
     sigs(s, &BATCH_SIGS, index)
 }
 
-fn sigs(s: &dyn Storage, map: &Map<(u64, &[u8]), Binary>, index: u64) -> StdResult<Vec<(EvmAddress, Signature65)>> {
-    map.prefix(index)
-        .range(s, None, None, Order::Ascending)
+fn sigs(s: &dyn Storage, map: &Map<(u64, &[u8]), ()>, index: u64) -> StdResult<Vec<(EvmAddress, Signature65)>> {
+    // a signer key is 20 bytes: 21 bytes of 0xff sort after every one of them
+    raw_range(s, &map.key((index, &[][..])), &map.key((index, &[0xff; 21][..])))
         .take(mesh_protocol::MAX_SIGNERS)
-        .map(|r| {
-            let (k, sig) = r?;
+        .map(|(k, sig)| {
             let sig: [u8; 65] =
                 sig.as_slice().try_into().map_err(|_| StdError::msg("stored signature is not 65 bytes"))?;
-            Ok((EvmAddress(mesh_protocol::Address::from_slice(&k)), Signature65(sig)))
+            Ok((EvmAddress(mesh_protocol::Address::from_slice(&k[k.len() - 20..])), Signature65(sig)))
         })
         .collect()
 }
@@ -633,7 +624,8 @@ pub fn save_update_signature(
     signer: &EvmAddress,
     sig: &Signature65,
 ) -> StdResult<()> {
-    UPDATE_SIGS.save(s, (new_epoch, signer.0.as_slice()), &Binary::from(sig.0.as_slice()))
+    s.set(&UPDATE_SIGS.key((new_epoch, signer.0.as_slice())), &sig.0);
+    Ok(())
 }
 pub fn update_signatures(s: &dyn Storage, new_epoch: u64) -> StdResult<Vec<(EvmAddress, Signature65)>> {
     sigs(s, &UPDATE_SIGS, new_epoch)
@@ -728,6 +720,16 @@ mod tests {
                 batch_index: 4,
             },
             LogEvent::BundlePruned { bundle_id: id },
+            LogEvent::ReportRejected {
+                bundle_id: id,
+                leg_index: 2,
+                report_id: 9,
+                epoch: 3,
+                objected_weight: Amount::from(7u128),
+            },
+            LogEvent::BatchClosed { batch_index: 4, epoch: 3, root: id, size: 64 },
+            LogEvent::BatchAttested { batch_index: 4, epoch: 3 },
+            LogEvent::SignerSetUpdateAttested { new_epoch: 4, signers_hash: id },
         ];
         let mut cursor = log_cursor(&s).unwrap();
         for e in &events[..3] {
@@ -741,9 +743,9 @@ mod tests {
         assert_eq!(page.iter().map(|e| e.event.clone()).collect::<Vec<_>>(), events);
         assert_eq!(
             page.iter().map(|e| (e.seq, e.height, e.time)).collect::<Vec<_>>(),
-            (0..5).map(|i| (i, 5, 6)).collect::<Vec<_>>()
+            (0..9).map(|i| (i, 5, 6)).collect::<Vec<_>>()
         );
-        assert_eq!(log_len(&s).unwrap(), 5);
+        assert_eq!(log_len(&s).unwrap(), 9);
         let after = log_page(&s, Some(2), 1).unwrap();
         assert_eq!(after.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![3]);
         assert!(log_page(&s, Some(u64::MAX), 10).unwrap().is_empty());
