@@ -339,10 +339,6 @@ impl Registrar<'_> {
             deposit,
         };
         let mut head = BundleHead::default();
-        // A mint or release leg locks nothing: no reporter waits for it, the verdict counts it ready.
-        for (leg, l) in record.locking_legs() {
-            state::set_awaiting(deps.storage, l.domain, &id, leg.index(), true)?;
-        }
         let at = rules::next_check(&record, &head);
         state::reschedule(deps.storage, &id, &mut head, Some(at))?;
         state::save_new_bundle(deps.storage, &record, &head)?;
@@ -643,11 +639,6 @@ pub fn report_locks(
         b.head.set_reported(leg, true);
         b.head.windows_end = b.head.windows_end.max(report.window_ends_at);
         b.dirty = true;
-        let domain = b.info.bundle.legs[leg.position()].domain;
-        state::set_awaiting(deps.storage, domain, &b.info.id, r.leg_index, false)?;
-        if !proven {
-            state::set_open_report(deps.storage, domain, &b.info.id, r.leg_index, Some(report_id))?;
-        }
         out.new.push(leg_ref);
     }
     log.close(deps.storage)?;
@@ -668,9 +659,6 @@ pub fn report_locks(
 fn unreport(s: &mut dyn Storage, cfg: &Config, b: &mut Loaded, leg: LegKey, t: u64) -> Result<(), ContractError> {
     state::remove_leg_report(s, leg);
     b.head.set_reported(leg, false);
-    let domain = b.info.bundle.legs[leg.position()].domain;
-    state::set_awaiting(s, domain, &b.info.id, leg.index(), true)?;
-    state::set_open_report(s, domain, &b.info.id, leg.index(), None)?;
     let until = t.saturating_add(cfg.rereport_grace);
     b.head.rereport_until = Some(b.head.rereport_until.map_or(until, |u| u.max(until)));
     // The report taken out may have had the latest window: the others' decide now.
@@ -860,13 +848,6 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
         b.head.reason = Some(reason);
         b.head.decided_at = Some(t);
         b.head.batch_index = Some(index);
-        for (leg, l) in b.info.locking_legs() {
-            if b.head.is_reported(leg) {
-                state::set_open_report(deps.storage, l.domain, &id, leg.index(), None)?;
-            } else {
-                state::set_awaiting(deps.storage, l.domain, &id, leg.index(), false)?;
-            }
-        }
         if let Some(deposit) = b.info.deposit.clone() {
             let creator = &b.info.bundle.creator;
             match refunds.iter_mut().find(|(to, c)| to == creator && c.denom == deposit.denom) {

@@ -8,9 +8,9 @@ use mesh_protocol::{Hash32, SignerSetUpdate};
 
 use crate::msg::{
     AwaitingLeg, AwaitingReportsResponse, BatchIndexesResponse, BatchResponse, BatchStatus, BundleResponse,
-    BundleStatus, ChainVm, ChainsResponse, ConfigResponse, DueBundlesResponse, LegRef, LogResponse,
-    MerkleProofResponse, OpenReport, OpenReportsResponse, ReportResponse, SignerSetUpdateResponse, SignerSignature,
-    MAX_REJECTED_KEPT,
+    BundleStatus, ChainVm, ChainsResponse, ConfigResponse, DueBundlesResponse, LogResponse, MerkleProofResponse,
+    OpenReport, OpenReportsResponse, ReportResponse, ScanCursor, SignerSetUpdateResponse, SignerSignature,
+    MAX_REJECTED_KEPT, MAX_SCAN_PER_PAGE,
 };
 use crate::rules;
 use crate::state::{self, BatchRecord, BundleHead, BundleInfo};
@@ -171,44 +171,80 @@ pub fn merkle_proof_of(deps: Deps, bundle_id: Hash32) -> StdResult<Binary> {
     })
 }
 
-pub fn awaiting_reports(deps: Deps, domain: u64, start_after: Option<LegRef>, limit: Option<u32>) -> StdResult<Binary> {
-    let start = start_after.as_ref().map(|l| (&l.bundle_id, l.leg_index));
-    let mut legs = vec![];
-    for (id, leg_index) in state::awaiting_page(deps.storage, domain, start, page(limit))? {
-        let b = load_info(deps, &id)?;
-        let i = leg_index as usize;
-        legs.push(AwaitingLeg {
-            bundle_id: id,
-            leg_index,
-            leg_hash: b.leg_hashes[i],
-            leg: b.bundle.legs[i].clone(),
-            lock_deadline: b.bundle.lock_deadline,
-            settle_deadline: b.bundle.settle_deadline,
-        });
+/// A page of what `pick` finds in the undecided bundles after `start_after`, in wake-up order:
+/// at most `MAX_SCAN_PER_PAGE` bundles looked at, whole bundles only (more than `limit` items
+/// only when one bundle alone has more), and where to go on from.
+fn scan_undecided<T>(
+    deps: Deps,
+    start_after: Option<ScanCursor>,
+    limit: Option<u32>,
+    mut pick: impl FnMut(&BundleInfo, &BundleHead) -> StdResult<Vec<T>>,
+) -> StdResult<(Vec<T>, Option<ScanCursor>)> {
+    let limit = page(limit);
+    let start = start_after.as_ref().map(|c| (c.at, &c.bundle_id));
+    let keys = state::undecided_page(deps.storage, start, MAX_SCAN_PER_PAGE + 1)?;
+    let mut out = vec![];
+    let mut last = None;
+    for (i, (at, id)) in keys.iter().enumerate() {
+        if i == MAX_SCAN_PER_PAGE {
+            return Ok((out, last));
+        }
+        let info = load_info(deps, id)?;
+        let head = state::bundle_head(deps.storage, id)?.ok_or_else(|| not_found(format!("bundle {id}")))?;
+        let items = pick(&info, &head)?;
+        if !out.is_empty() && out.len() + items.len() > limit {
+            return Ok((out, last));
+        }
+        out.extend(items);
+        last = Some(ScanCursor { at: *at, bundle_id: *id });
     }
-    to_json_binary(&AwaitingReportsResponse { legs })
+    Ok((out, None))
 }
 
-pub fn open_reports(deps: Deps, domain: u64, start_after: Option<LegRef>, limit: Option<u32>) -> StdResult<Binary> {
-    let start = start_after.as_ref().map(|l| (&l.bundle_id, l.leg_index));
-    let mut reports = vec![];
-    for (id, leg_index) in state::open_reports_page(deps.storage, domain, start, page(limit))? {
-        let b = load_info(deps, &id)?;
-        let i = leg_index as usize;
-        let Some(report) = b.leg(leg_index).map(|leg| state::leg_report(deps.storage, leg)).transpose()?.flatten()
-        else {
-            continue;
-        };
-        reports.push(OpenReport {
-            bundle_id: id,
-            leg_index,
-            leg_hash: b.leg_hashes[i],
-            leg: b.bundle.legs[i].clone(),
-            settle_deadline: b.bundle.settle_deadline,
-            report,
-        });
-    }
-    to_json_binary(&OpenReportsResponse { reports })
+pub fn awaiting_reports(
+    deps: Deps,
+    domain: u64,
+    start_after: Option<ScanCursor>,
+    limit: Option<u32>,
+) -> StdResult<Binary> {
+    let (legs, next) = scan_undecided(deps, start_after, limit, |b, head| {
+        // a mint or release leg locks nothing: no reporter waits for it
+        Ok(b.locking_legs()
+            .filter(|(leg, l)| l.domain == domain && !head.is_reported(*leg))
+            .map(|(leg, l)| AwaitingLeg {
+                bundle_id: b.id,
+                leg_index: leg.index(),
+                leg_hash: b.leg_hashes[leg.position()],
+                leg: l.clone(),
+                lock_deadline: b.bundle.lock_deadline,
+                settle_deadline: b.bundle.settle_deadline,
+            })
+            .collect())
+    })?;
+    to_json_binary(&AwaitingReportsResponse { legs, next })
+}
+
+pub fn open_reports(deps: Deps, domain: u64, start_after: Option<ScanCursor>, limit: Option<u32>) -> StdResult<Binary> {
+    let (reports, next) = scan_undecided(deps, start_after, limit, |b, head| {
+        let mut out = vec![];
+        for (leg, l) in b.locking_legs().filter(|(leg, l)| l.domain == domain && head.is_reported(*leg)) {
+            let Some(report) = state::leg_report(deps.storage, leg)? else { continue };
+            // a report proven against a light client is final at once: nothing to check
+            if report.window_ends_at == report.reported_at {
+                continue;
+            }
+            out.push(OpenReport {
+                bundle_id: b.id,
+                leg_index: leg.index(),
+                leg_hash: b.leg_hashes[leg.position()],
+                leg: l.clone(),
+                settle_deadline: b.bundle.settle_deadline,
+                report,
+            });
+        }
+        Ok(out)
+    })?;
+    to_json_binary(&OpenReportsResponse { reports, next })
 }
 
 pub fn due_bundles(deps: Deps, env: Env, limit: Option<u32>) -> StdResult<Binary> {

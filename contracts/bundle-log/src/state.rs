@@ -196,11 +196,6 @@ const LOG: Map<u64, ()> = Map::new("log");
 const LOG_LEN: Item<u64> = Item::new("ll");
 /// (time, bundle id): when `Advance` next looks at an undecided bundle. One entry per bundle.
 const WAKEUPS: Map<(u64, &[u8]), ()> = Map::new("wu");
-/// (domain, bundle id, leg index) of legs of undecided bundles without a report.
-const AWAITING: Map<(u64, &[u8], u32), ()> = Map::new("aw");
-/// (domain, bundle id, leg index) → report id of reports inside their dispute window (for the
-/// signers that check them); removed when the report is rejected, reverted or the bundle decided.
-const OPEN_REPORTS: Map<(u64, &[u8], u32), u64> = Map::new("or");
 /// (settle deadline, bundle id) of decided bundles still in state, for `Prune`.
 const DECIDED: Map<(u64, &[u8]), ()> = Map::new("dc");
 /// Batch index → head ([`crate::codec`] form; the map names keys).
@@ -422,6 +417,16 @@ pub fn reschedule(s: &mut dyn Storage, id: &Hash32, head: &mut BundleHead, at: O
     Ok(())
 }
 
+/// Up to `limit` undecided bundles (every one has a wake-up) after `start_after`, in wake-up order.
+pub fn undecided_page(
+    s: &dyn Storage,
+    start_after: Option<(u64, &Hash32)>,
+    limit: usize,
+) -> StdResult<Vec<(u64, Hash32)>> {
+    let start = start_after.map(|(t, id)| Bound::exclusive((t, id.0.as_slice())));
+    WAKEUPS.keys(s, start, None, Order::Ascending).take(limit).map(|r| r.map(|(t, id)| (t, hash32(&id)))).collect()
+}
+
 /// Up to `limit` bundles whose wake-up time is at or before `now`, earliest first.
 pub fn due(s: &dyn Storage, now: u64, limit: usize) -> StdResult<Vec<(u64, Hash32)>> {
     let end = Bound::exclusive((now.saturating_add(1), &[][..]));
@@ -435,57 +440,6 @@ pub fn due(s: &dyn Storage, now: u64, limit: usize) -> StdResult<Vec<(u64, Hash3
                 (t, Hash32(h.into()))
             })
         })
-        .collect()
-}
-
-pub fn set_awaiting(s: &mut dyn Storage, domain: u64, id: &Hash32, leg: u32, awaiting: bool) -> StdResult<()> {
-    if awaiting {
-        AWAITING.save(s, (domain, id.0.as_slice(), leg), &())
-    } else {
-        AWAITING.remove(s, (domain, id.0.as_slice(), leg));
-        Ok(())
-    }
-}
-pub fn awaiting_page(
-    s: &dyn Storage,
-    domain: u64,
-    start_after: Option<(&Hash32, u32)>,
-    limit: usize,
-) -> StdResult<Vec<(Hash32, u32)>> {
-    AWAITING
-        .sub_prefix(domain)
-        .keys(s, start_after.map(|(id, leg)| Bound::exclusive((id.0.as_slice(), leg))), None, Order::Ascending)
-        .take(limit)
-        .map(|r| {
-            r.map(|(id, leg)| {
-                let mut h = [0u8; 32];
-                h.copy_from_slice(&id);
-                (Hash32(h.into()), leg)
-            })
-        })
-        .collect()
-}
-
-pub fn set_open_report(s: &mut dyn Storage, domain: u64, id: &Hash32, leg: u32, report: Option<u64>) -> StdResult<()> {
-    match report {
-        Some(r) => OPEN_REPORTS.save(s, (domain, id.0.as_slice(), leg), &r),
-        None => {
-            OPEN_REPORTS.remove(s, (domain, id.0.as_slice(), leg));
-            Ok(())
-        }
-    }
-}
-pub fn open_reports_page(
-    s: &dyn Storage,
-    domain: u64,
-    start_after: Option<(&Hash32, u32)>,
-    limit: usize,
-) -> StdResult<Vec<(Hash32, u32)>> {
-    OPEN_REPORTS
-        .sub_prefix(domain)
-        .keys(s, start_after.map(|(id, leg)| Bound::exclusive((id.0.as_slice(), leg))), None, Order::Ascending)
-        .take(limit)
-        .map(|r| r.map(|(id, leg)| (hash32(&id), leg)))
         .collect()
 }
 

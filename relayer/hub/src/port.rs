@@ -161,25 +161,21 @@ impl MeshHub for LiveHub {
     async fn awaiting_reports(&self, domain: u64) -> Result<Vec<AwaitingLeg>, CosmosError> {
         let mut out = Vec::new();
         let mut start_after = None;
+        // pages go on from the hub's scan cursor until the last undecided bundle
         loop {
             let page: bundle_log::AwaitingReportsResponse = self
-                .q(
-                    &self.bundle_log,
-                    &bundle_log::QueryMsg::AwaitingReports {
-                        domain,
-                        start_after: start_after.clone(),
-                        limit: Some(100),
-                    },
-                )
+                .q(&self.bundle_log, &bundle_log::QueryMsg::AwaitingReports { domain, start_after, limit: Some(100) })
                 .await?;
-            let n = page.legs.len();
-            start_after =
-                page.legs.last().map(|l| bundle_log::LegRef { bundle_id: l.bundle_id, leg_index: l.leg_index });
             out.extend(page.legs);
-            if n < 100 || out.len() >= 10_000 {
-                return Ok(out);
+            match page.next {
+                Some(next) if out.len() < 10_000 => start_after = Some(next),
+                _ => break,
             }
         }
+        // a bundle whose wake-up moved while paging can come twice
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|l| seen.insert((l.bundle_id, l.leg_index)));
+        Ok(out)
     }
 
     async fn report(&self, bundle_id: Hash32, leg_index: u32) -> Result<Option<ReportResponse>, CosmosError> {
@@ -203,19 +199,17 @@ impl MeshHub for LiveHub {
         let mut start_after = None;
         loop {
             let page: bundle_log::OpenReportsResponse = self
-                .q(
-                    &self.bundle_log,
-                    &bundle_log::QueryMsg::OpenReports { domain, start_after: start_after.clone(), limit: Some(100) },
-                )
+                .q(&self.bundle_log, &bundle_log::QueryMsg::OpenReports { domain, start_after, limit: Some(100) })
                 .await?;
-            let n = page.reports.len();
-            start_after =
-                page.reports.last().map(|r| bundle_log::LegRef { bundle_id: r.bundle_id, leg_index: r.leg_index });
             out.extend(page.reports);
-            if n < 100 || out.len() >= 10_000 {
-                return Ok(out);
+            match page.next {
+                Some(next) if out.len() < 10_000 => start_after = Some(next),
+                _ => break,
             }
         }
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|r| seen.insert((r.bundle_id, r.leg_index)));
+        Ok(out)
     }
 
     async fn object_reports(&self, objections: Vec<Objection>) -> Result<ObjectReportsResponse, CosmosError> {

@@ -531,13 +531,16 @@ pub enum QueryMsg {
     /// The Merkle proof of a decided bundle's settlement leaf in its closed batch.
     #[returns(MerkleProofResponse)]
     MerkleProof { bundle_id: Hash32 },
-    /// Legs on `domain` of undecided bundles that have no report yet (for reporters).
+    /// Legs on `domain` of undecided bundles that have no report yet (for reporters). A page
+    /// scans the undecided bundles in wake-up order from `start_after` (at most
+    /// `MAX_SCAN_PER_PAGE` of them) and ends at a bundle boundary; go on from `next` until it
+    /// is `None`.
     #[returns(AwaitingReportsResponse)]
-    AwaitingReports { domain: u64, start_after: Option<LegRef>, limit: Option<u32> },
-    /// Reports on `domain` still inside their dispute window, for signers to check (by bundle
-    /// id and leg).
+    AwaitingReports { domain: u64, start_after: Option<ScanCursor>, limit: Option<u32> },
+    /// Reports on `domain` of undecided bundles that signers check (optimistic reports; a
+    /// proven one is final), paged like `AwaitingReports`.
     #[returns(OpenReportsResponse)]
-    OpenReports { domain: u64, start_after: Option<LegRef>, limit: Option<u32> },
+    OpenReports { domain: u64, start_after: Option<ScanCursor>, limit: Option<u32> },
     /// Bundles an `Advance` would look at now (for whoever calls `Advance`).
     #[returns(DueBundlesResponse)]
     DueBundles { limit: Option<u32> },
@@ -770,10 +773,28 @@ pub struct AwaitingLeg {
     pub settle_deadline: u64,
 }
 
+/// Where a scan of the undecided bundles stopped: the wake-up time and id of the last bundle
+/// looked at (the hub keeps no per-leg index of waiting legs or open reports: each would cost
+/// every leg a write and a delete; issue 14). A bundle whose wake-up moves while a reader pages
+/// may be missed by that pass or seen twice; the next pass sees it.
+#[cw_serde]
+#[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
+#[derive(Copy, Eq)]
+pub struct ScanCursor {
+    pub at: u64,
+    pub bundle_id: Hash32,
+}
+
+/// Most undecided bundles one `AwaitingReports` or `OpenReports` page looks at.
+pub const MAX_SCAN_PER_PAGE: usize = 100;
+
 /// Legs waiting for reports.
 #[cw_serde]
 pub struct AwaitingReportsResponse {
     pub legs: Vec<AwaitingLeg>,
+    /// Where to go on from; `None` when the scan reached the last undecided bundle.
+    pub next: Option<ScanCursor>,
 }
 
 /// A report inside its window, with what a signer checks it against.
@@ -787,10 +808,12 @@ pub struct OpenReport {
     pub report: LegReport,
 }
 
-/// Reports inside their window.
+/// Reports signers check.
 #[cw_serde]
 pub struct OpenReportsResponse {
     pub reports: Vec<OpenReport>,
+    /// Where to go on from; `None` when the scan reached the last undecided bundle.
+    pub next: Option<ScanCursor>,
 }
 
 /// Bundles due for `Advance`.
@@ -846,9 +869,9 @@ crate::client::typed_queries!(QueryMsg {
     /// `QueryMsg::MerkleProof`.
     merkle_proof => MerkleProof { bundle_id: Hash32 } -> MerkleProofResponse;
     /// `QueryMsg::AwaitingReports`.
-    awaiting_reports => AwaitingReports { domain: u64, start_after: Option<LegRef>, limit: Option<u32> } -> AwaitingReportsResponse;
+    awaiting_reports => AwaitingReports { domain: u64, start_after: Option<ScanCursor>, limit: Option<u32> } -> AwaitingReportsResponse;
     /// `QueryMsg::OpenReports`.
-    open_reports => OpenReports { domain: u64, start_after: Option<LegRef>, limit: Option<u32> } -> OpenReportsResponse;
+    open_reports => OpenReports { domain: u64, start_after: Option<ScanCursor>, limit: Option<u32> } -> OpenReportsResponse;
     /// `QueryMsg::DueBundles`.
     due_bundles => DueBundles { limit: Option<u32> } -> DueBundlesResponse;
     /// `QueryMsg::UnattestedBatches`.

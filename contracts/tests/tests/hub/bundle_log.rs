@@ -5,8 +5,8 @@ use cosmwasm_std::Addr;
 use cw_multi_test::Executor;
 use mesh_hub_api::bundle_log::{
     AwaitingReportsResponse, BatchIndexesResponse, BatchStatus, BundleResponse, ChainInfo, ChainVm, ChainsResponse,
-    ConfigResponse, DueBundlesResponse, ExecuteMsg, LegRef, LogEvent, LogResponse, QueryMsg, ReportLocksResponse,
-    ReportResponse, SignerSetUpdateResponse, MAX_BATCH_SIZE_CAP,
+    ConfigResponse, DueBundlesResponse, ExecuteMsg, LegRef, LogEvent, LogResponse, OpenReportsResponse, QueryMsg,
+    ReportLocksResponse, ReportResponse, ScanCursor, SignerSetUpdateResponse, MAX_BATCH_SIZE_CAP, MAX_SCAN_PER_PAGE,
 };
 use mesh_hub_api::common::AccessError;
 use mesh_hub_tests::*;
@@ -1236,15 +1236,23 @@ fn awaiting_reports_lists_unreported_legs_per_chain_in_pages() {
     let mut h = Hub::with_relayers(1);
     let (id1, b1) = h.register_sample(1, 3);
     let (_id2, _) = h.register_sample(2, 2);
-    let page = |h: &Hub, domain, start_after: Option<LegRef>, limit| -> AwaitingReportsResponse {
+    let page = |h: &Hub, domain, start_after: Option<ScanCursor>, limit| -> AwaitingReportsResponse {
         q(h, &QueryMsg::AwaitingReports { domain, start_after, limit })
     };
-    assert_eq!(page(&h, DOMAIN_A, None, None).legs.len(), 3, "legs 0 and 2 of bundle 1, leg 0 of bundle 2");
+    let all = page(&h, DOMAIN_A, None, None);
+    assert_eq!(all.legs.len(), 3, "legs 0 and 2 of bundle 1, leg 0 of bundle 2");
+    assert_eq!(all.next, None, "one page holds every undecided bundle");
     assert_eq!(page(&h, DOMAIN_B, None, None).legs.len(), 2);
-    let first = page(&h, DOMAIN_A, None, Some(1)).legs;
-    let rest =
-        page(&h, DOMAIN_A, Some(LegRef { bundle_id: first[0].bundle_id, leg_index: first[0].leg_index }), None).legs;
-    assert_eq!(rest.len(), 2);
+    // a page holds whole bundles: the first bundle's legs, then the cursor to go on from
+    let first = page(&h, DOMAIN_A, None, Some(1));
+    assert!(first.next.is_some());
+    let rest = page(&h, DOMAIN_A, first.next, None);
+    assert_eq!(rest.next, None);
+    let mut seen: Vec<_> = first.legs.iter().chain(&rest.legs).map(|l| (l.bundle_id, l.leg_index)).collect();
+    seen.sort();
+    let mut expected: Vec<_> = all.legs.iter().map(|l| (l.bundle_id, l.leg_index)).collect();
+    expected.sort();
+    assert_eq!(seen, expected, "the two pages hold every awaiting leg once");
     h.report(0, vec![lock_report(&id1, &b1, 0), lock_report(&id1, &b1, 2)]).unwrap();
     let legs = page(&h, DOMAIN_A, None, None).legs;
     assert_eq!(legs.len(), 1);
@@ -1253,6 +1261,34 @@ fn awaiting_reports_lists_unreported_legs_per_chain_in_pages() {
     h.advance().unwrap();
     assert!(page(&h, DOMAIN_A, None, None).legs.is_empty(), "decided bundles await nothing");
     assert!(page(&h, DOMAIN_B, None, None).legs.is_empty());
+}
+
+#[test]
+fn a_reader_pages_through_more_undecided_bundles_than_one_query_may_look_at() {
+    // Every bundle reported: nothing awaits, but a page looks at no more than
+    // MAX_SCAN_PER_PAGE bundles (a query's gas is bounded) and says where to go on.
+    let mut h = Hub::with_relayers(1);
+    let n = MAX_SCAN_PER_PAGE as u64 + 20;
+    let mut reports = vec![];
+    for nonce in 0..n {
+        let (id, b) = h.register_sample(nonce, 1);
+        reports.push(lock_report(&id, &b, 0));
+    }
+    for chunk in reports.chunks(16) {
+        h.report(0, chunk.to_vec()).unwrap();
+    }
+    let first: AwaitingReportsResponse =
+        q(&h, &QueryMsg::AwaitingReports { domain: DOMAIN_A, start_after: None, limit: None });
+    assert!(first.legs.is_empty());
+    let next = first.next.expect("the scan stopped at its bound");
+    let second: AwaitingReportsResponse =
+        q(&h, &QueryMsg::AwaitingReports { domain: DOMAIN_A, start_after: Some(next), limit: None });
+    assert_eq!((second.legs.len(), second.next), (0, None));
+    let limit = Some(MAX_SCAN_PER_PAGE as u32);
+    let open: OpenReportsResponse = q(&h, &QueryMsg::OpenReports { domain: DOMAIN_A, start_after: None, limit });
+    assert_eq!(open.reports.len(), MAX_SCAN_PER_PAGE, "one open report per bundle looked at");
+    let more: OpenReportsResponse = q(&h, &QueryMsg::OpenReports { domain: DOMAIN_A, start_after: open.next, limit });
+    assert_eq!((more.reports.len(), more.next), (20, None));
 }
 
 #[test]

@@ -578,10 +578,7 @@ fn a_typo_in_any_bundle_log_message_is_refused_instead_of_changing_its_meaning()
         (serde_json::json!({"current_batch": {"x": 1}}), "x"),
         (serde_json::json!({"merkle_proof": {"bundle_id": id, "x": 1}}), "x"),
         (serde_json::json!({"awaiting_reports": {"domain": 1, "x": 1}}), "x"),
-        (
-            serde_json::json!({"open_reports": {"domain": 1, "start_after": {"bundle_id": id, "leg_index": 0, "x": 1}}}),
-            "x",
-        ),
+        (serde_json::json!({"open_reports": {"domain": 1, "start_after": {"at": 0, "bundle_id": id, "x": 1}}}), "x"),
         (serde_json::json!({"due_bundles": {"x": 1}}), "x"),
         (serde_json::json!({"unattested_batches": {"x": 1}}), "x"),
         (serde_json::json!({"attested_batches": {"x": 1}}), "x"),
