@@ -184,7 +184,6 @@ pub fn register_bundle(
     let deposit = registration_deposit(&cfg, &info, 1, "register_bundle")?;
     let mut r = Registrar { cfg: &cfg, log: state::log_cursor(deps.storage)?, chains: vec![] };
     let id = r.register(deps.branch(), &env, &info.sender, bundle, deposit)?;
-    r.log.close(deps.storage)?;
     Ok(Response::new()
         .set_data(to_json_binary(&RegisterBundleResponse { bundle_id: id.0 })?)
         .add_attribute("action", "register_bundle")
@@ -213,7 +212,6 @@ pub fn register_bundles(
         resp = resp.add_attribute("bundle_id", id.to_string());
         ids.push(id);
     }
-    r.log.close(deps.storage)?;
     Ok(resp.set_data(to_json_binary(&RegisterBundlesResponse { bundle_ids: ids })?))
 }
 
@@ -641,7 +639,6 @@ pub fn report_locks(
         b.dirty = true;
         out.new.push(leg_ref);
     }
-    log.close(deps.storage)?;
     bundles.save(deps.storage)?;
     let list =
         |v: &[LegRef]| v.iter().map(|l| format!("{}:{}", l.bundle_id, l.leg_index)).collect::<Vec<_>>().join(",");
@@ -752,7 +749,6 @@ pub fn object_reports(
             out.counted.push(leg_ref);
         }
     }
-    log.close(deps.storage)?;
     bundles.save(deps.storage)?;
     Ok(Response::new()
         .add_attribute("action", "object_reports")
@@ -883,7 +879,6 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
             Err(e) => return Err(e),
         }
     }
-    log.close(deps.storage)?;
     Ok(Response::new()
         .add_messages(refunds.into_iter().map(|(to_address, c)| BankMsg::Send { to_address, amount: vec![c] }))
         .add_attribute("action", "advance")
@@ -913,7 +908,6 @@ pub fn close_batch(mut deps: DepsMut, env: Env) -> Result<Response, ContractErro
     }
     let mut log = state::log_cursor(deps.storage)?;
     let index = close_open_batch(deps.branch(), &env, &cfg, &mut log)?;
-    log.close(deps.storage)?;
     Ok(Response::new().add_attribute("action", "close_batch").add_attribute("batch_index", index.to_string()))
 }
 

@@ -193,7 +193,6 @@ const REJECTED: Map<(&[u8], u64), ()> = Map::new("rr");
 const NONCES: Map<(&Addr, u64), ()> = Map::new("nc");
 /// Sequence number → entry, without the sequence number (the key), [`crate::codec`] form.
 const LOG: Map<u64, ()> = Map::new("log");
-const LOG_LEN: Item<u64> = Item::new("ll");
 /// (time, bundle id): when `Advance` next looks at an undecided bundle. One entry per bundle.
 const WAKEUPS: Map<(u64, &[u8]), ()> = Map::new("wu");
 /// (settle deadline, bundle id) of decided bundles still in state, for `Prune`.
@@ -351,21 +350,16 @@ pub fn save_nonce(s: &mut dyn Storage, creator: &Addr, nonce: u64, id: &Hash32) 
 pub fn append_log(s: &mut dyn Storage, height: u64, time: u64, event: LogEvent) -> StdResult<u64> {
     let seq = log_len(s)?;
     s.set(&LOG.key(seq), &codec::encode_log(seq, height, time, &event)?);
-    LOG_LEN.save(s, &(seq + 1))?;
     Ok(seq)
 }
-/// The log's end for a message that appends many entries: the length is read once and written
-/// once by [`LogCursor::close`], not with every entry (issue 14). Nothing else may append to the
-/// log while a cursor is open.
-#[must_use = "close the cursor to save the log's length"]
+/// The log's end for a message that appends many entries, found once (issue 14). Nothing else
+/// may append to the log while a cursor is in use.
 pub struct LogCursor {
     next: u64,
-    saved: u64,
 }
 
 pub fn log_cursor(s: &dyn Storage) -> StdResult<LogCursor> {
-    let next = log_len(s)?;
-    Ok(LogCursor { next, saved: next })
+    Ok(LogCursor { next: log_len(s)? })
 }
 
 impl LogCursor {
@@ -379,16 +373,13 @@ impl LogCursor {
         self.next += 1;
         Ok(seq)
     }
-    pub fn close(self, s: &mut dyn Storage) -> StdResult<()> {
-        if self.next != self.saved {
-            LOG_LEN.save(s, &self.next)?;
-        }
-        Ok(())
-    }
 }
 
+/// One past the last entry's sequence number. Not kept as a number of its own: that would be
+/// one more write per message, and the last key is one step of a reverse iterator.
 pub fn log_len(s: &dyn Storage) -> StdResult<u64> {
-    Ok(LOG_LEN.may_load(s)?.unwrap_or(0))
+    let last = s.range(Some(&LOG.key(0)), Some(&LOG.key(u64::MAX)), Order::Descending).next();
+    Ok(last.map_or(0, |(k, _)| u64::from_be_bytes(k[k.len() - 8..].try_into().expect("8 bytes")) + 1))
 }
 pub fn log_page(s: &dyn Storage, start_after: Option<u64>, limit: usize) -> StdResult<Vec<LogEntry>> {
     let start = start_after.map_or(Some(0), |a| a.checked_add(1));
@@ -689,7 +680,6 @@ mod tests {
         for e in &events[..3] {
             cursor.append(&mut s, 5, 6, e.clone()).unwrap();
         }
-        cursor.close(&mut s).unwrap();
         for e in &events[3..] {
             append_log(&mut s, 5, 6, e.clone()).unwrap();
         }
