@@ -148,9 +148,11 @@ pub async fn propose_pin(
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    if mesh_hub::gov::pinned_codes(&hub).await.map_err(deploy_step("read the pinned codes"))?.is_superset(
-        &codes.iter().copied().collect(),
-    ) {
+    if mesh_hub::gov::pinned_codes(&hub)
+        .await
+        .map_err(deploy_step("read the pinned codes"))?
+        .is_superset(&codes.iter().copied().collect())
+    {
         return Ok(mesh_hub::gov::PinStart::AlreadyPinned);
     }
     let voters = (0..manifest.hub.rpc.len())

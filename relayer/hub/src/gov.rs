@@ -16,7 +16,7 @@ use cosmrs::proto::cosmos::auth::v1beta1::{
 };
 use cosmrs::proto::cosmos::base::v1beta1::Coin as ProtoCoin;
 use cosmrs::proto::cosmos::gov::v1::{
-    MsgSubmitProposal, MsgVote, Params as GovParams, ProposalStatus, QueryParamsRequest, QueryParamsResponse,
+    MsgSubmitProposal, MsgVote, Params as GovParams, Proposal, ProposalStatus, QueryParamsRequest, QueryParamsResponse,
     QueryProposalRequest, QueryProposalResponse, VoteOption,
 };
 use cosmrs::proto::cosmwasm::wasm::v1::{MsgPinCodes, QueryPinnedCodesRequest, QueryPinnedCodesResponse};
@@ -173,7 +173,13 @@ pub async fn propose_pin(
         }
     })?;
     progress.say(&format!("codes {missing:?}: pin proposal {id} submitted (tx {})", out.hash));
-    // each voter is its own account: the votes go in parallel, within the voting period
+    // A vote's simulation under-estimates it (on injectived 1.18.2 a validator's first vote
+    // simulates at ~38k and uses ~70k): votes get more headroom, and go in parallel (each voter
+    // is its own account) to land within the voting period.
+    let mut cfg = hub.config().clone();
+    cfg.gas_adjustment = cfg.gas_adjustment.max(2.5);
+    let voting = CosmosClient::new(cfg).map_err(hub_err("hub client for the votes"))?;
+    let voting = &voting;
     let votes = voters.iter().map(|v| {
         let vote = MsgVote {
             proposal_id: id,
@@ -182,7 +188,7 @@ pub async fn propose_pin(
             metadata: String::new(),
         };
         let any = Any { type_url: "/cosmos.gov.v1.MsgVote".into(), value: vote.encode_to_vec() };
-        async move { hub.send(v, vec![any], "pin the hub codes").await }
+        async move { voting.send(v, vec![any], "pin the hub codes").await }
     });
     for (v, r) in voters.iter().zip(futures::future::join_all(votes).await) {
         r.map_err(hub_err(format!("vote yes on proposal {id} as {}", v.address())))?;
@@ -194,28 +200,31 @@ pub async fn propose_pin(
     Ok(PinStart::Proposed(PinProposal { id, code_ids: missing }))
 }
 
+/// Governance proposal `id` (an error if there is none).
+pub async fn proposal(hub: &CosmosClient, id: u64) -> Result<Proposal, DeployError> {
+    let resp: QueryProposalResponse =
+        abci(hub, "/cosmos.gov.v1.Query/Proposal", QueryProposalRequest { proposal_id: id }).await?;
+    resp.proposal
+        .ok_or(DeployError::Unexpected { step: format!("read proposal {id}"), detail: "no such proposal".into() })
+}
+
 fn status_name(status: i32) -> String {
     ProposalStatus::try_from(status).map(|s| s.as_str_name().to_string()).unwrap_or_else(|_| format!("status {status}"))
 }
 
 /// Waits (at most `timeout`) until `proposal` passed and the hub lists its codes as pinned.
-pub async fn await_pin(hub: &CosmosClient, proposal: &PinProposal, timeout: Duration) -> Result<(), DeployError> {
+pub async fn await_pin(hub: &CosmosClient, pin: &PinProposal, timeout: Duration) -> Result<(), DeployError> {
     let start = Instant::now();
-    let id = proposal.id;
+    let id = pin.id;
     loop {
-        let resp: QueryProposalResponse =
-            abci(hub, "/cosmos.gov.v1.Query/Proposal", QueryProposalRequest { proposal_id: id }).await?;
-        let p = resp.proposal.ok_or(DeployError::Unexpected {
-            step: format!("read proposal {id}"),
-            detail: "no such proposal".into(),
-        })?;
+        let p = proposal(hub, id).await?;
         match ProposalStatus::try_from(p.status) {
             Ok(ProposalStatus::Passed) => break,
             Ok(ProposalStatus::DepositPeriod | ProposalStatus::VotingPeriod) if start.elapsed() < timeout => {}
             Ok(ProposalStatus::DepositPeriod | ProposalStatus::VotingPeriod) => {
                 return Err(DeployError::ProposalPending {
                     id,
-                    codes: proposal.code_ids.clone(),
+                    codes: pin.code_ids.clone(),
                     status: status_name(p.status),
                     waited_secs: start.elapsed().as_secs(),
                 })
@@ -223,7 +232,7 @@ pub async fn await_pin(hub: &CosmosClient, proposal: &PinProposal, timeout: Dura
             _ => {
                 return Err(DeployError::ProposalNotPassed {
                     id,
-                    codes: proposal.code_ids.clone(),
+                    codes: pin.code_ids.clone(),
                     status: status_name(p.status),
                     reason: p.failed_reason,
                 })
@@ -232,7 +241,7 @@ pub async fn await_pin(hub: &CosmosClient, proposal: &PinProposal, timeout: Dura
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     let pinned = pinned_codes(hub).await?;
-    let missing: Vec<u64> = proposal.code_ids.iter().copied().filter(|c| !pinned.contains(c)).collect();
+    let missing: Vec<u64> = pin.code_ids.iter().copied().filter(|c| !pinned.contains(c)).collect();
     if !missing.is_empty() {
         return Err(DeployError::NotPinned { id, missing });
     }
@@ -244,7 +253,9 @@ pub async fn await_pin(hub: &CosmosClient, proposal: &PinProposal, timeout: Dura
 pub enum PinOutcome {
     AlreadyPinned,
     /// Proposal `id` passed and pinned the codes.
-    Pinned { proposal_id: u64 },
+    Pinned {
+        proposal_id: u64,
+    },
 }
 
 /// Pins `code_ids` by a governance proposal: [`propose_pin`] (submitted by `proposer`, voted yes
@@ -301,7 +312,8 @@ mod tests {
     #[test]
     fn the_proposal_file_names_the_same_message_for_the_cli() {
         let gov = module_address(GOV_MODULE, "inj");
-        let j = pin_proposal_json(&gov, &[1, 2], &[coin("500"), ProtoCoin { denom: "peggy".into(), amount: "1".into() }]);
+        let j =
+            pin_proposal_json(&gov, &[1, 2], &[coin("500"), ProtoCoin { denom: "peggy".into(), amount: "1".into() }]);
         assert_eq!(j["messages"][0]["@type"], "/cosmwasm.wasm.v1.MsgPinCodes");
         assert_eq!(j["messages"][0]["authority"], gov.as_str());
         // uint64 in proto JSON: strings

@@ -1,7 +1,9 @@
 //! `mesh hub …` as a validator and a deployer run it: `patch-genesis` on a genesis the real
 //! `injectived init` wrote, and `deploy` on a real devnet hub — a deployment that crashed after its
 //! first contract resumes there, a second run sends nothing, and a wasm whose checksum is not the
-//! one `checksums.txt` names is refused before anything is sent.
+//! one `checksums.txt` names is refused before anything is sent; the hub codes pinned by a
+//! governance proposal the devnet's validators pass, which a second pin step and
+//! `mesh hub pin-proposal` find done.
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -198,4 +200,47 @@ async fn hub_deploy_resumes_a_crashed_deployment_sends_nothing_the_second_time_a
     assert!(err.contains("dispute.wasm") && err.contains("checksum"), "{err}");
     assert!(!dir.path().join("fresh-network.toml").exists(), "nothing written");
     assert_eq!(sequence().await, before, "nothing sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn up_pins_the_hub_codes_by_a_proposal_four_validators_pass_and_pinning_again_sends_nothing() {
+    let tn = TestNet::up("hub-pin", 30500, 30570, 4, 0).await;
+    let pinned = mesh_hub::gov::pinned_codes(&tn.hub).await.unwrap();
+    for name in ["bundle_log", "stake_escrow", "dispute", "light_client"] {
+        let id = tn.m.code_ids[name];
+        assert!(pinned.contains(&id), "{name} (code {id}) is pinned after up: {pinned:?}");
+    }
+
+    // it was a governance proposal: MsgPinCodes of the gov module account, passed by the votes
+    let p = mesh_hub::gov::proposal(&tn.hub, 1).await.unwrap();
+    assert_eq!(p.status, cosmrs::proto::cosmos::gov::v1::ProposalStatus::Passed as i32);
+    assert_eq!(p.messages.len(), 1);
+    assert_eq!(p.messages[0].type_url, "/cosmwasm.wasm.v1.MsgPinCodes");
+    let pin: cosmrs::proto::cosmwasm::wasm::v1::MsgPinCodes =
+        cosmrs::proto::prost::Message::decode(p.messages[0].value.as_slice()).unwrap();
+    assert_eq!(pin.authority, mesh_hub::gov::module_address("gov", "inj"));
+    assert_eq!(pin.authority, mesh_hub::gov::gov_address(&tn.hub).await.unwrap());
+    let tally = p.final_tally_result.expect("a tally");
+    assert_eq!((tally.no_count.as_str(), tally.abstain_count.as_str()), ("0", "0"));
+    let stake: u128 = tn.m.profile.hub.validator_stake.parse().unwrap();
+    assert_eq!(tally.yes_count, (4 * stake).to_string(), "all four validators voted yes");
+
+    // the pin step again: nothing is signed, no second proposal
+    let deployer = tn.m.accounts.deployer.hub_signer();
+    let before = tn.hub.account(deployer.address()).await.unwrap().1;
+    let again = tn.net.pin_hub_codes(&tn.m).await.unwrap();
+    assert_eq!(again, mesh_hub::gov::PinStart::AlreadyPinned);
+    assert_eq!(tn.hub.account(deployer.address()).await.unwrap().1, before, "nothing sent");
+    assert!(mesh_hub::gov::proposal(&tn.hub, 2).await.is_err(), "no second proposal");
+
+    // an operator's `mesh hub pin-proposal` on this hub: nothing left to propose
+    let out = mesh(
+        &["hub", "pin-proposal", "--profile", s(&repo().join("hub-config/devnet.toml")), "--node", &tn.m.hub.rpc[0]],
+        &[],
+    );
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stderr.contains("bundle_log.wasm: code") && stderr.contains("already pinned"), "{stderr}");
+    assert!(stderr.contains("every hub code is pinned: no proposal needed"), "{stderr}");
+    assert_eq!(stdout.trim(), "", "no proposal printed");
 }
