@@ -250,6 +250,7 @@ impl Devnet {
         deploy::deploy_hub_contracts(&mut manifest, &artifacts).await?;
         manifest.save(&self.manifest_path()).map_err(io("write manifest"))?;
         // pinning is a governance proposal: it is voted now and passes while the rest comes up
+        say(start, "[6/9] hub codes: pin proposal (governance: the deployer proposes, the validators vote)");
         let pin = deploy::propose_pin(&manifest, &self.dir, &injectived).await?;
         if let mesh_hub::gov::PinStart::Proposed(p) = &pin {
             say(start, &format!("[6/9] hub codes {:?}: pin proposal {} submitted and voted", p.code_ids, p.id));
