@@ -173,9 +173,18 @@ pub async fn propose_pin(
         }
     })?;
     progress.say(&format!("codes {missing:?}: pin proposal {id} submitted (tx {})", out.hash));
+    if !voters.is_empty() {
+        progress.sent += vote_yes(hub, voters, id).await?;
+        progress.say(&format!("proposal {id}: {} yes vote(s)", voters.len()));
+    }
+    Ok(PinStart::Proposed(PinProposal { id, code_ids: missing }))
+}
+
+/// Votes yes on proposal `id` with each of `voters`, in parallel (each is its own account) so
+/// the votes land within a short voting period; returns the number of votes sent.
+pub async fn vote_yes(hub: &CosmosClient, voters: &[CosmosSigner], id: u64) -> Result<usize, DeployError> {
     // A vote's simulation under-estimates it (on injectived 1.18.2 a validator's first vote
-    // simulates at ~38k and uses ~70k): votes get more headroom, and go in parallel (each voter
-    // is its own account) to land within the voting period.
+    // simulates at ~38k and uses ~70k): votes get more headroom.
     let mut cfg = hub.config().clone();
     cfg.gas_adjustment = cfg.gas_adjustment.max(2.5);
     let voting = CosmosClient::new(cfg).map_err(hub_err("hub client for the votes"))?;
@@ -188,16 +197,12 @@ pub async fn propose_pin(
             metadata: String::new(),
         };
         let any = Any { type_url: "/cosmos.gov.v1.MsgVote".into(), value: vote.encode_to_vec() };
-        async move { voting.send(v, vec![any], "pin the hub codes").await }
+        async move { voting.send(v, vec![any], "vote yes").await }
     });
     for (v, r) in voters.iter().zip(futures::future::join_all(votes).await) {
         r.map_err(hub_err(format!("vote yes on proposal {id} as {}", v.address())))?;
-        progress.sent += 1;
     }
-    if !voters.is_empty() {
-        progress.say(&format!("proposal {id}: {} yes vote(s)", voters.len()));
-    }
-    Ok(PinStart::Proposed(PinProposal { id, code_ids: missing }))
+    Ok(voters.len())
 }
 
 /// Governance proposal `id` (an error if there is none).

@@ -203,7 +203,8 @@ async fn hub_deploy_resumes_a_crashed_deployment_sends_nothing_the_second_time_a
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn up_pins_the_hub_codes_by_a_proposal_four_validators_pass_and_pinning_again_sends_nothing() {
+async fn up_pins_the_hub_codes_by_a_proposal_four_validators_pass_pinning_again_sends_nothing_and_the_operators_proposal_file_pins_a_new_code(
+) {
     let tn = TestNet::up("hub-pin", 30500, 30570, 4, 0).await;
     let pinned = mesh_hub::gov::pinned_codes(&tn.hub).await.unwrap();
     for name in ["bundle_log", "stake_escrow", "dispute", "light_client"] {
@@ -243,4 +244,81 @@ async fn up_pins_the_hub_codes_by_a_proposal_four_validators_pass_and_pinning_ag
     assert!(stderr.contains("bundle_log.wasm: code") && stderr.contains("already pinned"), "{stderr}");
     assert!(stderr.contains("every hub code is pinned: no proposal needed"), "{stderr}");
     assert_eq!(stdout.trim(), "", "no proposal printed");
+
+    // A code the hub does not pin yet (another contract's wasm standing in for a new dispute.wasm):
+    // the operator's proposal file names only it, injectived's own `tx gov submit-proposal` takes
+    // the file, and once the validators passed it the code is pinned.
+    let artifacts = repo().join("artifacts");
+    let sums = std::fs::read_to_string(artifacts.join("checksums.txt")).unwrap();
+    let sum_of = |file: &str| sums.lines().find(|l| l.ends_with(file)).unwrap().split_whitespace().next().unwrap();
+    let wasm_dir = tempfile::tempdir().unwrap();
+    let mut new_sums = String::new();
+    for c in HUB_CONTRACTS {
+        let from = if c.name == "dispute" { "mesh_action_executor_cw.wasm" } else { c.file };
+        std::fs::copy(artifacts.join(from), wasm_dir.path().join(c.file)).unwrap();
+        new_sums.push_str(&format!("{}  {}\n", sum_of(from), c.file));
+    }
+    std::fs::write(wasm_dir.path().join("checksums.txt"), new_sums).unwrap();
+    let standin = std::fs::read(artifacts.join("mesh_action_executor_cw.wasm")).unwrap();
+    let (new_code, _) = tn.hub.store_code(&deployer, standin).await.expect("store a new code");
+    let rpc = &tn.m.hub.rpc[0];
+    let out = mesh(
+        &[
+            "hub",
+            "pin-proposal",
+            "--profile",
+            s(&repo().join("hub-config/devnet.toml")),
+            "--node",
+            rpc,
+            "--wasm-dir",
+            s(wasm_dir.path()),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let file: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the proposal is JSON");
+    assert_eq!(file["messages"][0]["@type"], "/cosmwasm.wasm.v1.MsgPinCodes");
+    assert_eq!(file["messages"][0]["code_ids"], serde_json::json!([new_code.to_string()]), "only the new code");
+    assert_eq!(file["messages"][0]["authority"], mesh_hub::gov::module_address("gov", "inj").as_str());
+    assert_eq!(file["deposit"], "10000000inj", "the devnet genesis's gov min_deposit");
+    let proposal_file = wasm_dir.path().join("pin-proposal.json");
+    std::fs::write(&proposal_file, &out.stdout).unwrap();
+    let val0 = mesh_devnet::hub_node::home(&tn.net.dir, 0);
+    injectived(&[
+        "tx",
+        "gov",
+        "submit-proposal",
+        s(&proposal_file),
+        "--from",
+        "operator",
+        "--keyring-backend",
+        "test",
+        "--home",
+        s(&val0),
+        "--chain-id",
+        &tn.m.hub.chain_id,
+        "--node",
+        rpc,
+        "--gas",
+        "auto",
+        "--gas-adjustment",
+        "1.5",
+        "--gas-prices",
+        "160000000inj",
+        "-y",
+    ]);
+    let submitted = std::time::Instant::now();
+    while mesh_hub::gov::proposal(&tn.hub, 2).await.is_err() {
+        assert!(submitted.elapsed() < std::time::Duration::from_secs(20), "proposal 2 never appeared");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let injectived_bin = mesh_devnet::Tools::from_env().path("injectived", "MESH_INJECTIVED").unwrap();
+    let voters: Vec<_> =
+        (0..4).map(|i| mesh_devnet::hub_node::operator_signer(&injectived_bin, &tn.net.dir, i).unwrap()).collect();
+    assert_eq!(mesh_hub::gov::vote_yes(&tn.hub, &voters, 2).await.unwrap(), 4);
+    let pin = mesh_hub::gov::PinProposal { id: 2, code_ids: vec![new_code] };
+    mesh_hub::gov::await_pin(&tn.hub, &pin, std::time::Duration::from_secs(60))
+        .await
+        .expect("the operator's proposal pins");
+    assert!(mesh_hub::gov::pinned_codes(&tn.hub).await.unwrap().contains(&new_code));
 }
