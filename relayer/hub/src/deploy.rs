@@ -91,6 +91,8 @@ pub enum DeployError {
          is the genesis's gov.params.voting_period; query it with `injectived query gov proposal {id}`)"
     )]
     ProposalPending { id: u64, codes: Vec<u64>, status: String, waited_secs: u64 },
+    #[error("code(s) {codes:?} are not stored on the hub: no proposal to pin them was submitted")]
+    UnknownCodes { codes: Vec<u64> },
     #[error("governance proposal {id} passed but the hub does not list code(s) {missing:?} as pinned")]
     NotPinned { id: u64, missing: Vec<u64> },
 }

@@ -19,7 +19,9 @@ use cosmrs::proto::cosmos::gov::v1::{
     MsgSubmitProposal, MsgVote, Params as GovParams, Proposal, ProposalStatus, QueryParamsRequest, QueryParamsResponse,
     QueryProposalRequest, QueryProposalResponse, VoteOption,
 };
-use cosmrs::proto::cosmwasm::wasm::v1::{MsgPinCodes, QueryPinnedCodesRequest, QueryPinnedCodesResponse};
+use cosmrs::proto::cosmwasm::wasm::v1::{
+    MsgPinCodes, QueryCodesRequest, QueryCodesResponse, QueryPinnedCodesRequest, QueryPinnedCodesResponse,
+};
 use cosmrs::Any;
 use mesh_cosmos::{CosmosClient, CosmosSigner};
 use prost::Message;
@@ -79,6 +81,21 @@ pub async fn pinned_codes(hub: &CosmosClient) -> Result<BTreeSet<u64>, DeployErr
         match resp.pagination.map(|p| p.next_key).filter(|k| !k.is_empty()) {
             Some(next) => key = next,
             None => return Ok(pinned),
+        }
+    }
+}
+
+/// Every code id stored on the hub.
+pub async fn stored_codes(hub: &CosmosClient) -> Result<BTreeSet<u64>, DeployError> {
+    let mut key = Vec::new();
+    let mut stored = BTreeSet::new();
+    loop {
+        let resp: QueryCodesResponse =
+            abci(hub, "/cosmwasm.wasm.v1.Query/Codes", QueryCodesRequest { pagination: page(key) }).await?;
+        stored.extend(resp.code_infos.iter().map(|c| c.code_id));
+        match resp.pagination.map(|p| p.next_key).filter(|k| !k.is_empty()) {
+            Some(next) => key = next,
+            None => return Ok(stored),
         }
     }
 }
@@ -160,6 +177,13 @@ pub async fn propose_pin(
     if missing.is_empty() {
         progress.say(&format!("codes {code_ids:?}: already pinned"));
         return Ok(PinStart::AlreadyPinned);
+    }
+    // a proposal pinning a code that does not exist passes its vote and then fails: refused here,
+    // before a deposit and a voting period are spent on it
+    let stored = stored_codes(hub).await?;
+    let unknown: Vec<u64> = missing.iter().copied().filter(|c| !stored.contains(c)).collect();
+    if !unknown.is_empty() {
+        return Err(DeployError::UnknownCodes { codes: unknown });
     }
     let authority = gov_address(hub).await?;
     let params = gov_params(hub).await?;

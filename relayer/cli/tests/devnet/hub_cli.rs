@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use mesh_hub::deploy::{stake_escrow_msg, Artifacts, HUB_CONTRACTS};
+use mesh_hub::deploy::{stake_escrow_msg, Artifacts, DeployError, HUB_CONTRACTS};
 use mesh_hub::profile::Profile;
 use mesh_testkit::fixture::{repo, TestNet};
 
@@ -203,8 +203,7 @@ async fn hub_deploy_resumes_a_crashed_deployment_sends_nothing_the_second_time_a
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn up_pins_the_hub_codes_by_a_proposal_four_validators_pass_pinning_again_sends_nothing_and_the_operators_proposal_file_pins_a_new_code(
-) {
+async fn up_pins_the_hub_codes_by_governance_once_and_a_pin_proposal_pins_stored_codes_only() {
     let tn = TestNet::up("hub-pin", 30500, 30570, 4, 0).await;
     let pinned = mesh_hub::gov::pinned_codes(&tn.hub).await.unwrap();
     for name in ["bundle_log", "stake_escrow", "dispute", "light_client"] {
@@ -321,4 +320,34 @@ async fn up_pins_the_hub_codes_by_a_proposal_four_validators_pass_pinning_again_
         .await
         .expect("the operator's proposal pins");
     assert!(mesh_hub::gov::pinned_codes(&tn.hub).await.unwrap().contains(&new_code));
+
+    // Bad input: a code the hub does not have is refused before anything is sent …
+    let unknown = 9_999;
+    let before = tn.hub.account(deployer.address()).await.unwrap().1;
+    let mut quiet = mesh_hub::deploy::Progress::quiet();
+    let err =
+        mesh_hub::gov::propose_pin(&tn.hub, &deployer, &voters, &[new_code, unknown], &mut quiet).await.unwrap_err();
+    assert!(matches!(&err, DeployError::UnknownCodes { codes } if codes == &[unknown]), "{err}");
+    assert_eq!(tn.hub.account(deployer.address()).await.unwrap().1, before, "nothing sent");
+    // … and a proposal that can only fail (sent around that check) ends in a typed error naming it
+    // and its status: still voting within a short wait, then failed once its message ran
+    let deposit = cosmrs::proto::cosmos::base::v1beta1::Coin { denom: "inj".into(), amount: "10000000".into() };
+    let gov = mesh_hub::gov::gov_address(&tn.hub).await.unwrap();
+    let doomed = mesh_hub::gov::pin_proposal_msg(deployer.address().as_ref(), &gov, &[unknown], &[deposit]);
+    let out = tn.hub.send(&deployer, vec![doomed], "a pin of no code").await.expect("the proposal is accepted");
+    let id: u64 = out.attribute("submit_proposal", "proposal_id").unwrap().parse().unwrap();
+    mesh_hub::gov::vote_yes(&tn.hub, &voters, id).await.unwrap();
+    let doomed = mesh_hub::gov::PinProposal { id, code_ids: vec![unknown] };
+    let err = mesh_hub::gov::await_pin(&tn.hub, &doomed, std::time::Duration::from_millis(500)).await.unwrap_err();
+    assert!(
+        matches!(&err, DeployError::ProposalPending { id: i, status, .. } if *i == id && status == "PROPOSAL_STATUS_VOTING_PERIOD"),
+        "{err}"
+    );
+    assert!(err.to_string().contains(&format!("proposal {id}")), "{err}");
+    let err = mesh_hub::gov::await_pin(&tn.hub, &doomed, std::time::Duration::from_secs(60)).await.unwrap_err();
+    assert!(
+        matches!(&err, DeployError::ProposalNotPassed { id: i, status, .. } if *i == id && status == "PROPOSAL_STATUS_FAILED"),
+        "{err}"
+    );
+    assert!(!mesh_hub::gov::pinned_codes(&tn.hub).await.unwrap().contains(&unknown));
 }
