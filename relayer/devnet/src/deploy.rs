@@ -142,17 +142,10 @@ pub async fn propose_pin(
     injectived: &Path,
 ) -> Result<mesh_hub::gov::PinStart, DevnetError> {
     let hub = hub_client(manifest)?;
-    let codes: Vec<u64> = mesh_hub::deploy::HUB_CONTRACTS
-        .iter()
-        .filter_map(|c| manifest.code_ids.get(c.name).copied())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    if mesh_hub::gov::pinned_codes(&hub)
-        .await
-        .map_err(deploy_step("read the pinned codes"))?
-        .is_superset(&codes.iter().copied().collect())
-    {
+    let codes = mesh_hub::gov::hub_code_ids(&manifest.code_ids);
+    let pinned = mesh_hub::gov::pinned_codes(&hub).await.map_err(deploy_step("read the pinned codes"))?;
+    // the validators' keys are read only when there is something to vote on
+    if codes.iter().all(|c| pinned.contains(c)) {
         return Ok(mesh_hub::gov::PinStart::AlreadyPinned);
     }
     let voters = (0..manifest.hub.rpc.len())

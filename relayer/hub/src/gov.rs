@@ -8,7 +8,7 @@
 //! The devnet pins by a real proposal (submitted by its deployer, voted by its validators);
 //! `mesh hub pin-proposal` prints the same proposal for `injectived tx gov submit-proposal` on a
 //! real network.
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use cosmrs::proto::cosmos::auth::v1beta1::{
@@ -27,7 +27,7 @@ use mesh_cosmos::{CosmosClient, CosmosSigner};
 use prost::Message;
 use sha2::{Digest, Sha256};
 
-use crate::deploy::{abci, hub_err, page, DeployError, Deployment, Progress};
+use crate::deploy::{abci, hub_err, page, DeployError, Progress};
 
 /// The x/gov module's name: its account is the authority of `MsgPinCodes`.
 pub const GOV_MODULE: &str = "gov";
@@ -35,10 +35,10 @@ pub const GOV_MODULE: &str = "gov";
 /// Title of the pin proposal.
 pub const PIN_TITLE: &str = "Atomic Mesh: pin the hub contracts' codes";
 
-/// The hub codes a deployment pins, by name (every hub contract: each is executed or queried by
-/// the others on the settlement path).
-pub fn hub_code_ids(d: &Deployment) -> Vec<u64> {
-    let ids: BTreeSet<u64> = d.code_ids.values().copied().collect();
+/// The codes a deployment pins: every hub contract's (`Deployment::code_ids`; each is executed
+/// on the settlement path), once each, ascending.
+pub fn hub_code_ids(code_ids: &BTreeMap<String, u64>) -> Vec<u64> {
+    let ids: BTreeSet<u64> = code_ids.values().copied().collect();
     ids.into_iter().collect()
 }
 
@@ -353,12 +353,12 @@ mod tests {
 
     #[test]
     fn every_hub_code_is_pinned_once() {
-        let mut d = Deployment::default();
+        let mut d = crate::deploy::Deployment::default();
         for (name, id) in [("stake_escrow", 4), ("bundle_log", 5), ("dispute", 6), ("light_client", 7)] {
             d.code_ids.insert(name.into(), id);
         }
-        assert_eq!(hub_code_ids(&d), vec![4, 5, 6, 7]);
+        assert_eq!(hub_code_ids(&d.code_ids), vec![4, 5, 6, 7]);
         d.code_ids.insert("again".into(), 5);
-        assert_eq!(hub_code_ids(&d), vec![4, 5, 6, 7]);
+        assert_eq!(hub_code_ids(&d.code_ids), vec![4, 5, 6, 7]);
     }
 }
