@@ -236,6 +236,15 @@ async fn deploy(
     } else {
         println!("{} transaction(s) sent", progress.sent);
     }
+    let pinned = mesh_hub::gov::pinned_codes(&hub).await?;
+    let unpinned: Vec<u64> =
+        mesh_hub::gov::hub_code_ids(&d.code_ids).into_iter().filter(|c| !pinned.contains(c)).collect();
+    if !unpinned.is_empty() {
+        println!(
+            "next: pin codes {unpinned:?} by a governance proposal (`mesh hub pin-proposal`, hub-config/README.md \
+             step 5b): each execute message of the hub contracts then costs ~58k gas less"
+        );
+    }
     if matches!(rotation, Rotation::NoActiveRelayer) || chains.len() < profile.evm.len() {
         println!(
             "next: relayers bond (`mesh stake bond`), epoch 1 is made, each chain's MeshRouter and \

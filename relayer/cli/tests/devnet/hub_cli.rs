@@ -165,6 +165,7 @@ async fn hub_deploy_resumes_a_crashed_deployment_sends_nothing_the_second_time_a
     let third = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{third}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(third.contains("nothing sent: the deployment was already complete"), "{third}");
+    assert!(!third.contains("next: pin codes"), "the devnet pinned the codes it reuses:\n{third}");
     assert_eq!(sequence().await, before, "no transaction was signed");
 
     // the devnet's own deployment, run again through the command, is complete as well
