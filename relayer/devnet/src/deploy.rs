@@ -128,3 +128,38 @@ pub async fn register_chains(manifest: &Manifest) -> Result<(), DevnetError> {
         .map_err(deploy_step("register chains"))?;
     Ok(())
 }
+
+/// How long the devnet waits for its pin proposal to pass: a few voting periods (the profile's
+/// `genesis.voting_period`, seconds on the devnet).
+pub const PIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(90);
+
+/// Submits the governance proposal pinning the hub codes (`mesh_hub::gov`), the deployer
+/// proposing and every hub validator voting yes; nothing when they are pinned already.
+/// [`await_pin`] waits for it, so the rest of the bring-up runs during the voting period.
+pub async fn propose_pin(
+    manifest: &Manifest,
+    dir: &Path,
+    injectived: &Path,
+) -> Result<mesh_hub::gov::PinStart, DevnetError> {
+    let hub = hub_client(manifest)?;
+    let codes = mesh_hub::gov::hub_code_ids(&manifest.code_ids);
+    let pinned = mesh_hub::gov::pinned_codes(&hub).await.map_err(deploy_step("read the pinned codes"))?;
+    // the validators' keys are read only when there is something to vote on
+    if codes.iter().all(|c| pinned.contains(c)) {
+        return Ok(mesh_hub::gov::PinStart::AlreadyPinned);
+    }
+    let voters = (0..manifest.hub.rpc.len())
+        .map(|i| crate::hub_node::operator_signer(injectived, dir, i))
+        .collect::<Result<Vec<_>, _>>()?;
+    let deployer = manifest.accounts.deployer.hub_signer();
+    mesh_hub::gov::propose_pin(&hub, &deployer, &voters, &codes, &mut progress())
+        .await
+        .map_err(deploy_step("propose pinning the hub codes"))
+}
+
+/// Waits until the pin proposal `start` made passed and the codes are pinned.
+pub async fn await_pin(manifest: &Manifest, start: &mesh_hub::gov::PinStart) -> Result<(), DevnetError> {
+    let mesh_hub::gov::PinStart::Proposed(p) = start else { return Ok(()) };
+    let hub = hub_client(manifest)?;
+    mesh_hub::gov::await_pin(&hub, p, PIN_TIMEOUT).await.map_err(deploy_step("pin the hub codes"))
+}

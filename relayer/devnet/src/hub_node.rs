@@ -258,6 +258,34 @@ fn configure_node(
     })
 }
 
+/// The operator key of hub validator `i` (made by `injectived keys add` in its test keyring):
+/// the devnet votes with it on its own governance proposals (the validators hold the stake).
+pub fn operator_signer(injectived: &Path, dir: &Path, i: usize) -> Result<mesh_hub::CosmosSigner, DevnetError> {
+    let hs = home(dir, i).to_string_lossy().to_string();
+    let keyring = ["--keyring-backend", "test", "--home", &hs];
+    let address = run(injectived, "read validator key", &[&["keys", "show", "operator", "-a"][..], &keyring].concat())?;
+    let mut child = Command::new(injectived)
+        .args([&["keys", "export", "operator", "--unarmored-hex", "--unsafe"][..], &keyring].concat())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(io("export validator key"))?;
+    // the export asks to confirm on stdin
+    std::io::Write::write_all(child.stdin.as_mut().expect("piped"), b"y\n").map_err(io("export validator key"))?;
+    let out = child.wait_with_output().map_err(io("export validator key"))?;
+    let fail = |detail: String| DevnetError::Step { step: format!("export the operator key of validator {i}"), detail };
+    if !out.status.success() {
+        return Err(fail(String::from_utf8_lossy(&out.stderr).into_owned()));
+    }
+    let secret = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let signer = mesh_hub::CosmosSigner::from_hex(&secret, "inj").map_err(fail)?;
+    if signer.address().to_string() != address {
+        return Err(fail(format!("the exported key is {}, the keyring's operator {address}", signer.address())));
+    }
+    Ok(signer)
+}
+
 /// Waits until the node at `rpc` has produced `height` blocks.
 pub async fn wait_for_height(rpc: &str, height: u64, timeout: Duration, log: &Path) -> Result<u64, DevnetError> {
     let client = mesh_hub::CosmosClient::new(mesh_hub::CosmosClientConfig::devnet(rpc, "ignored"))

@@ -249,6 +249,12 @@ impl Devnet {
         say(start, "[6/9] hub contracts: store, instantiate, wire");
         deploy::deploy_hub_contracts(&mut manifest, &artifacts).await?;
         manifest.save(&self.manifest_path()).map_err(io("write manifest"))?;
+        // pinning is a governance proposal: it is voted now and passes while the rest comes up
+        say(start, "[6/9] hub codes: pin proposal (governance: the deployer proposes, the validators vote)");
+        let pin = deploy::propose_pin(&manifest, &self.dir, &injectived).await?;
+        if let mesh_hub::gov::PinStart::Proposed(p) = &pin {
+            say(start, &format!("[6/9] hub codes {:?}: pin proposal {} submitted and voted", p.code_ids, p.id));
+        }
         say(start, &format!("[7/9] bonding {} relayers, signer set epoch 1", self.profile.accounts.bonded_relayers));
         let set = deploy::bond_relayers(&manifest).await?;
         say(
@@ -266,9 +272,23 @@ impl Devnet {
             say(start, &format!("[9/9] CosmWasm chains {}: router, hub light client, registration", names.join(", ")));
             cosmwasm_deploy::deploy_cosmwasm(&mut manifest, &set, &artifacts).await?;
         }
+        if let mesh_hub::gov::PinStart::Proposed(p) = &pin {
+            deploy::await_pin(&manifest, &pin).await?;
+            say(start, &format!("hub codes {:?} pinned (proposal {} passed)", p.code_ids, p.id));
+        }
         manifest.save(&self.manifest_path()).map_err(io("write manifest"))?;
         say(start, &format!("devnet up; manifest at {}", self.manifest_path().display()));
         Ok(manifest)
+    }
+
+    /// Pins the hub codes of `m` by a governance proposal (the deployer proposes, every hub
+    /// validator votes yes) and waits until they are pinned; a hub that pins them already gets
+    /// nothing. `up` does this itself; a second call is a no-op.
+    pub async fn pin_hub_codes(&self, m: &Manifest) -> Result<mesh_hub::gov::PinStart, DevnetError> {
+        let injectived = self.tools.path("injectived", "MESH_INJECTIVED")?;
+        let pin = deploy::propose_pin(m, &self.dir, &injectived).await?;
+        deploy::await_pin(m, &pin).await?;
+        Ok(pin)
     }
 
     /// The repository (scripts, artifacts, evm-contracts): `$MESH_REPO` or the working directory.

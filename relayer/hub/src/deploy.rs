@@ -81,9 +81,23 @@ pub enum DeployError {
          UpdateChain as its admin if that is intended"
     )]
     ChainDiffers { domain: u64, registered: String, wanted: String },
+    #[error(
+        "governance proposal {id} to pin codes {codes:?} ended {status}{}: nothing was pinned",
+        if reason.is_empty() { String::new() } else { format!(" ({reason})") }
+    )]
+    ProposalNotPassed { id: u64, codes: Vec<u64>, status: String, reason: String },
+    #[error(
+        "governance proposal {id} to pin codes {codes:?} is still {status} after {waited_secs} s (its voting period \
+         is the genesis's gov.params.voting_period; query it with `injectived query gov proposal {id}`)"
+    )]
+    ProposalPending { id: u64, codes: Vec<u64>, status: String, waited_secs: u64 },
+    #[error("code(s) {codes:?} are not stored on the hub: no proposal to pin them was submitted")]
+    UnknownCodes { codes: Vec<u64> },
+    #[error("governance proposal {id} passed but the hub does not list code(s) {missing:?} as pinned")]
+    NotPinned { id: u64, missing: Vec<u64> },
 }
 
-fn hub_err(step: impl Into<String>) -> impl FnOnce(CosmosError) -> DeployError {
+pub(crate) fn hub_err(step: impl Into<String>) -> impl FnOnce(CosmosError) -> DeployError {
     let step = step.into();
     move |source| DeployError::Hub { step, source }
 }
@@ -177,7 +191,7 @@ impl<'a> Progress<'a> {
         Progress::new(|_| {})
     }
 
-    fn say(&mut self, line: &str) {
+    pub(crate) fn say(&mut self, line: &str) {
         (self.say)(line)
     }
 }
@@ -205,7 +219,7 @@ pub async fn check_chain(hub: &CosmosClient, profile: &Profile) -> Result<(), De
     Ok(())
 }
 
-async fn abci<Req: Message, Resp: Message + Default>(
+pub(crate) async fn abci<Req: Message, Resp: Message + Default>(
     hub: &CosmosClient,
     path: &str,
     req: Req,
@@ -227,7 +241,7 @@ async fn abci<Req: Message, Resp: Message + Default>(
         .map_err(|e| DeployError::Unexpected { step: format!("decode {path}"), detail: e.to_string() })
 }
 
-fn page(key: Vec<u8>) -> Option<PageRequest> {
+pub(crate) fn page(key: Vec<u8>) -> Option<PageRequest> {
     Some(PageRequest { key, offset: 0, limit: 100, count_total: false, reverse: false })
 }
 

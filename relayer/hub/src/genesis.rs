@@ -254,7 +254,7 @@ mod tests {
             "app_state": {
                 "staking": {"params": {"bond_denom": "stake", "unbonding_time": "1814400s"}},
                 "mint": {"params": {"mint_denom": "stake"}},
-                "gov": {"params": {"voting_period": "172800s", "min_deposit": [{"denom": "stake", "amount": "1"}],
+                "gov": {"params": {"voting_period": "172800s", "expedited_voting_period": "86400s", "min_deposit": [{"denom": "stake", "amount": "1"}],
                                    "expedited_min_deposit": [{"denom": "stake", "amount": "50"}]}},
                 "wasm": {"params": {"code_upload_access": {"permission": "Nobody", "addresses": []},
                                     "instantiate_default_permission": "Nobody"}}

@@ -9,6 +9,7 @@
 pub mod bundle;
 pub mod deploy;
 pub mod genesis;
+pub mod gov;
 mod port;
 pub mod profile;
 
