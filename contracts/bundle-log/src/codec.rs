@@ -289,6 +289,13 @@ pub fn encode_log(seq: u64, height: u64, time: u64, event: &LogEvent) -> StdResu
     Ok(w.0)
 }
 
+/// The hub time of a stored log entry, without decoding its event.
+pub fn log_time(bytes: &[u8]) -> StdResult<u64> {
+    let mut r = Reader(bytes);
+    r.varint()?;
+    r.varint()
+}
+
 pub fn decode_log(seq: u64, bytes: &[u8]) -> StdResult<LogEntry> {
     let mut r = Reader(bytes);
     let height = r.varint()?;
@@ -333,7 +340,8 @@ pub fn decode_log(seq: u64, bytes: &[u8]) -> StdResult<LogEntry> {
 
 /// A batch head: status byte (0 open, 1 closed, 2 attested), size, opened_at (varints), a byte
 /// of flags for the optional fields that follow in order (bit 0 first_entry_at, 1 epoch, 2 root
-/// (32), 3 closed_at, 4 attested_at, 5 threshold (amount form)), signed weight (amount form).
+/// (32), 3 closed_at, 4 attested_at, 5 threshold (amount form)), signed weight (amount form),
+/// latest settle deadline (varint).
 pub fn encode_batch(b: &BatchRecord) -> Vec<u8> {
     let mut w = Writer(Vec::with_capacity(96));
     w.byte(match b.status {
@@ -365,6 +373,7 @@ pub fn encode_batch(b: &BatchRecord) -> Vec<u8> {
         w.amount(t);
     }
     w.amount(&b.signed_weight);
+    w.varint(b.latest_deadline);
     w.0
 }
 
@@ -390,6 +399,7 @@ pub fn decode_batch(index: u64, bytes: &[u8]) -> StdResult<BatchRecord> {
     let attested_at = if has(4) { Some(r.varint()?) } else { None };
     let threshold = if has(5) { Some(r.amount()?) } else { None };
     let signed_weight = r.amount()?;
+    let latest_deadline = r.varint()?;
     r.end()?;
     Ok(BatchRecord {
         index,
@@ -404,6 +414,7 @@ pub fn decode_batch(index: u64, bytes: &[u8]) -> StdResult<BatchRecord> {
         attested_at,
         signed_weight,
         threshold,
+        latest_deadline,
     })
 }
 
@@ -636,6 +647,7 @@ mod tests {
             attested_at: Some(3),
             signed_weight: Amount(U256::MAX),
             threshold: Some(Amount(U256::from(20u8))),
+            latest_deadline: u64::MAX,
             ..open
         };
         let bytes = encode_batch(&attested);

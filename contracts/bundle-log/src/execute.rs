@@ -836,7 +836,8 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
             index = state::open_batch_index(deps.storage)?;
             batch = state::batch_head(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
         }
-        b.head.position = Some(state::push_batch_entry(deps.storage, &mut batch, id, verdict)?);
+        let deadline = b.info.bundle.settle_deadline;
+        b.head.position = Some(state::push_batch_entry(deps.storage, &mut batch, id, verdict, deadline)?);
         batch.first_entry_at.get_or_insert(t);
         batch_changed = true;
 
@@ -1080,6 +1081,10 @@ pub fn revert_report(
 
 // ------------------------------------------------------------------ state bound
 
+/// Log entries a bundle usually writes (registration, two reports, verdict, pruning): `Prune`
+/// removes that many old entries per bundle it may remove, so the log keeps pace.
+const LOG_ENTRIES_PER_BUNDLE: usize = 5;
+
 pub fn prune(deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
     let limit = limit.unwrap_or(MAX_PRUNE_LIMIT).min(MAX_PRUNE_LIMIT);
@@ -1092,7 +1097,18 @@ pub fn prune(deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Response, Co
         state::remove_bundle(deps.storage, *settle_deadline, id)?;
         log(deps.storage, &env, LogEvent::BundlePruned { bundle_id: *id })?;
     }
-    Ok(Response::new().add_attribute("action", "prune").add_attribute("pruned", gone.len().to_string()))
+    // What only pruned bundles still need: batches (leaves, signatures) once every bundle in
+    // them is past retention, and log entries older than retention + max_horizon (an entry of a
+    // bundle not yet prunable is younger: registration is at most max_horizon before the settle
+    // deadline). State stays bounded by what `retention` keeps; a pruned bundle leaves its nonce.
+    let batches = state::prune_batches(deps.storage, before, limit as usize)?;
+    let old = before.saturating_sub(cfg.max_horizon);
+    let entries = state::prune_log(deps.storage, old, limit as usize * LOG_ENTRIES_PER_BUNDLE)?;
+    Ok(Response::new()
+        .add_attribute("action", "prune")
+        .add_attribute("pruned", gone.len().to_string())
+        .add_attribute("pruned_batches", batches.len().to_string())
+        .add_attribute("pruned_log_entries", entries.to_string()))
 }
 
 // ------------------------------------------------------------------ administration

@@ -145,6 +145,9 @@ pub struct BatchRecord {
     pub attested_at: Option<u64>,
     pub signed_weight: Amount,
     pub threshold: Option<Amount>,
+    /// The latest settle deadline of its bundles (0 while empty): once it is `retention` in the
+    /// past, every one of its bundles may be pruned, and so may the batch.
+    pub latest_deadline: u64,
 }
 
 impl BatchRecord {
@@ -162,6 +165,7 @@ impl BatchRecord {
             attested_at: None,
             signed_weight: Amount::default(),
             threshold: None,
+            latest_deadline: 0,
         }
     }
 }
@@ -467,6 +471,54 @@ pub fn remove_bundle(s: &mut dyn Storage, settle_deadline: u64, id: &Hash32) -> 
     Ok(())
 }
 
+/// Removes up to `limit` of the oldest log entries written before `before`; never the last
+/// entry (the log's length is its last key, and report ids must not be handed out again).
+pub fn prune_log(s: &mut dyn Storage, before: u64, limit: usize) -> StdResult<usize> {
+    let end = log_len(s)?.saturating_sub(1);
+    let mut old = vec![];
+    for (k, v) in raw_range(s, &LOG.key(0), &LOG.key(end)).take(limit) {
+        if codec::log_time(&v)? >= before {
+            break;
+        }
+        old.push(k);
+    }
+    for k in &old {
+        s.remove(k);
+    }
+    Ok(old.len())
+}
+
+/// Removes up to `limit` of the oldest closed batches whose bundles' settle deadlines are all
+/// before `before`, with their leaves and signatures; returns their indexes. Stops at the first
+/// batch that must stay (batches close in index order).
+pub fn prune_batches(s: &mut dyn Storage, before: u64, limit: usize) -> StdResult<Vec<u64>> {
+    let open = open_batch_index(s)?;
+    let mut gone = vec![];
+    let keys: Vec<Vec<u8>> = raw_range(s, &BATCHES.key(0), &BATCHES.key(open)).take(limit).map(|(k, _)| k).collect();
+    for k in keys {
+        let index = u64::from_be_bytes(k[k.len() - 8..].try_into().expect("8 bytes"));
+        let Some(b) = batch_head(s, index)? else { break };
+        if b.status == BatchStatus::Open || b.latest_deadline >= before {
+            break;
+        }
+        for position in 0..b.size {
+            s.remove(&BATCH_ENTRIES.key((index, position)));
+        }
+        let sigs: Vec<Vec<u8>> =
+            raw_range(s, &BATCH_SIGS.key((index, &[][..])), &BATCH_SIGS.key((index, &[0xff; 21][..])))
+                .map(|(k, _)| k)
+                .collect();
+        for k in sigs {
+            s.remove(&k);
+        }
+        UNATTESTED.remove(s, index);
+        ATTESTED.remove(s, index);
+        s.remove(&k);
+        gone.push(index);
+    }
+    Ok(gone)
+}
+
 // ------------------------------------------------------------------ batches
 
 pub fn open_batch_index(s: &dyn Storage) -> StdResult<u64> {
@@ -503,7 +555,9 @@ pub fn push_batch_entry(
     b: &mut BatchRecord,
     bundle_id: Hash32,
     verdict: Verdict,
+    settle_deadline: u64,
 ) -> StdResult<u32> {
+    b.latest_deadline = b.latest_deadline.max(settle_deadline);
     let position = b.size;
     let mut value = bundle_id.0.to_vec();
     value.push(verdict.code());

@@ -456,6 +456,55 @@ fn settled_bundles_leave_state_after_retention_and_the_log_keeps_them() {
     );
 }
 
+#[test]
+fn years_of_settled_bundles_do_not_grow_state_beyond_what_retention_keeps() {
+    let mut h = hub_with_deposit(1);
+    let (alice, carol) = (h.addr("alice"), h.addr("carol"));
+    let namespaces = |h: &Hub| -> Vec<Vec<u8>> { h.app.dump_wasm_raw(&h.log).into_iter().map(|(k, _)| k).collect() };
+    let before = namespaces(&h);
+    let mut last_deadline = 0;
+    for nonce in 0..12 {
+        let b = h.bundle("alice", nonce, 1, 1_000);
+        last_deadline = last_deadline.max(b.settle_deadline);
+        let register = ExecuteMsg::RegisterBundle { bundle: b };
+        h.app.execute_contract(alice.clone(), h.log.clone(), &register, &[Coin::new(1u128, DENOM)]).unwrap();
+    }
+    h.wait(1_001);
+    while !h.advance().unwrap().decided.is_empty() {}
+    h.wait(200);
+    let _ = h.log_exec(&carol, &ExecuteMsg::CloseBatch {});
+    let total_before: LogResponse = q(&h, &QueryMsg::Log { start_after: None, limit: Some(1) });
+    // Past every settle deadline by retention and the horizon: everything may go but the nonces.
+    h.wait(last_deadline + 1_000 + HORIZON + 1 - h.now());
+    for _ in 0..4 {
+        h.log_exec(&carol, &ExecuteMsg::Prune { limit: Some(5) }).unwrap();
+    }
+    let left: Vec<Vec<u8>> = namespaces(&h).into_iter().filter(|k| !before.contains(k)).collect();
+    // storage keys are a 2-byte length and the namespace, then the key's parts
+    let ns = |k: &Vec<u8>| String::from_utf8_lossy(&k[2..2 + u16::from_be_bytes([k[0], k[1]]) as usize]).to_string();
+    let nonces = left.iter().filter(|k| ns(k) == "nc").count();
+    let log: LogResponse = q(&h, &QueryMsg::Log { start_after: None, limit: Some(100) });
+    assert_eq!(nonces, 12, "each pruned bundle keeps its nonce taken");
+    assert!(
+        log.entries.iter().all(|e| matches!(e.event, LogEvent::BundlePruned { .. })),
+        "the log keeps only what retention keeps: {:?}",
+        log.entries.iter().map(|e| &e.event).collect::<Vec<_>>()
+    );
+    let others: Vec<String> = left.iter().map(ns).filter(|n| n != "nc" && n != "log").collect();
+    assert!(others.iter().all(|n| n == "ba"), "only the open batch's head is new: {others:?}");
+    assert_eq!(others.len(), 1, "the closed batch left with its leaves and signatures");
+    assert!(h.app.wrap().query_wasm_smart::<serde_json::Value>(&h.log, &QueryMsg::Batch { index: 0 }).is_err());
+    // Report ids (log sequence numbers) go on from where they were: never handed out twice.
+    assert!(log.total > total_before.total);
+    let b = h.bundle("alice", 99, 1, 1_000);
+    let id = Hash32(mesh_protocol::eip712::bundle_id(&h.hub, &b));
+    let register = ExecuteMsg::RegisterBundle { bundle: b };
+    h.app.execute_contract(alice, h.log.clone(), &register, &[Coin::new(1u128, DENOM)]).unwrap();
+    let page: LogResponse = q(&h, &QueryMsg::Log { start_after: Some(log.total - 1), limit: Some(1) });
+    assert_eq!(page.entries[0].seq, log.total, "the next entry continues the sequence");
+    assert!(matches!(page.entries[0].event, LogEvent::BundleRegistered { bundle_id, .. } if bundle_id == id));
+}
+
 // ------------------------------------------------------------------ finding 8
 
 #[test]
