@@ -1084,6 +1084,9 @@ pub fn revert_report(
 /// Log entries a bundle usually writes (registration, two reports, verdict, pruning): `Prune`
 /// removes that many old entries per bundle it may remove, so the log keeps pace.
 const LOG_ENTRIES_PER_BUNDLE: usize = 5;
+/// Batches one `Prune` removes at most (each up to `max_batch_size` leaves): two per call keep
+/// pace with 64 bundles per call and keep the call's gas near 1M.
+const MAX_BATCHES_PER_PRUNE: usize = 2;
 
 pub fn prune(deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Response, ContractError> {
     let cfg = state::config(deps.storage)?;
@@ -1101,7 +1104,7 @@ pub fn prune(deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Response, Co
     // them is past retention, and log entries older than retention + max_horizon (an entry of a
     // bundle not yet prunable is younger: registration is at most max_horizon before the settle
     // deadline). State stays bounded by what `retention` keeps; a pruned bundle leaves its nonce.
-    let batches = state::prune_batches(deps.storage, before, limit as usize)?;
+    let batches = state::prune_batches(deps.storage, before, MAX_BATCHES_PER_PRUNE)?;
     let old = before.saturating_sub(cfg.max_horizon);
     let entries = state::prune_log(deps.storage, old, limit as usize * LOG_ENTRIES_PER_BUNDLE)?;
     Ok(Response::new()

@@ -750,6 +750,37 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_leaves_only_when_every_bundle_in_it_is_past_retention_and_never_while_open() {
+        let mut s = MockStorage::new();
+        let id = |n: u8| Hash32(mesh_protocol::keccak256([n]));
+        // batches 0 and 1 closed (latest settle deadlines 100 and 300), batch 2 open
+        for (index, deadlines) in [(0u64, [50u64, 100]), (1, [300, 200])] {
+            let mut b = BatchRecord::open(index, 0);
+            for (i, d) in deadlines.into_iter().enumerate() {
+                push_batch_entry(&mut s, &mut b, id(index as u8 * 2 + i as u8), Verdict::Commit, d).unwrap();
+            }
+            b.status = BatchStatus::Closed;
+            save_batch(&mut s, &b).unwrap();
+            save_batch_signature(
+                &mut s,
+                index,
+                &EvmAddress(mesh_protocol::Address::repeat_byte(1)),
+                &Signature65([7; 65]),
+            )
+            .unwrap();
+        }
+        set_open_batch_index(&mut s, 2).unwrap();
+        save_batch(&mut s, &BatchRecord::open(2, 0)).unwrap();
+        assert_eq!(prune_batches(&mut s, 100, 8).unwrap(), Vec::<u64>::new(), "batch 0 has a bundle settling at 100");
+        assert_eq!(prune_batches(&mut s, 101, 8).unwrap(), vec![0]);
+        assert!(batch(&s, 0).unwrap().is_none() && batch_signatures(&s, 0).unwrap().is_empty());
+        assert_eq!(batch(&s, 1).unwrap().unwrap().entries.len(), 2, "batch 1 waits for its latest deadline");
+        assert_eq!(prune_batches(&mut s, u64::MAX, 8).unwrap(), vec![1], "never the open batch");
+        assert!(batch(&s, 2).unwrap().is_some());
+        assert!(unattested_page(&s, None, 10).unwrap().is_empty());
+    }
+
+    #[test]
     fn a_leg_key_exists_only_for_a_leg_the_bundle_has() {
         let b = info(2);
         assert!(b.leg(1).is_some());
