@@ -214,7 +214,8 @@ pub struct InstantiateMsg {
     #[serde(default)]
     pub registration_deposit: Option<Coin>,
     /// Decided bundles leave contract state (`Prune`) this many seconds after their settle
-    /// deadline; the log keeps their entries. Default: 7 days.
+    /// deadline, their batches once every bundle in them did; log entries leave
+    /// `retention + max_horizon` after they were written. Default: 7 days.
     #[serde(default)]
     pub retention: Option<u64>,
 }
@@ -405,7 +406,9 @@ pub enum ExecuteMsg {
     /// `batch_max_age`): fixes its Merkle root under the current signer epoch.
     CloseBatch {},
     /// Removes up to `limit` (at most 64) decided bundles whose settle deadline is more than
-    /// `retention` in the past from contract state (anyone); their log entries stay.
+    /// `retention` in the past from contract state (anyone), at most two closed batches all of whose
+    /// bundles are, and up to 5 × `limit` log entries older than `retention + max_horizon`
+    /// (never the last one: sequence numbers go on). A pruned bundle's nonce stays taken.
     Prune { limit: Option<u32> },
     /// Adds signatures over a closed batch's `SettlementBatch(epoch, batchIndex, root)` digest
     /// (anyone may submit; each signature must recover to a member of the batch's epoch who is
@@ -685,7 +688,7 @@ pub enum LogEvent {
     ReportReverted { bundle_id: Hash32, leg_index: u32, report_id: u64, fraud_id: u64 },
     /// A report was rejected by objections of at least a third of the signer weight.
     ReportRejected { bundle_id: Hash32, leg_index: u32, report_id: u64, epoch: u64, objected_weight: Amount },
-    /// A decided bundle left contract state (`Prune`); its log entries stay.
+    /// A decided bundle left contract state (`Prune`); its nonce stays taken.
     BundlePruned { bundle_id: Hash32 },
     /// A bundle was decided and its leaf put in batch `batch_index`.
     VerdictFinal { bundle_id: Hash32, verdict: Verdict, reason: VerdictReason, batch_index: u64 },
