@@ -598,23 +598,11 @@ mod tests {
 
     #[test]
     fn truncated_reports_and_log_entries_are_corrupt_state() {
-        let report = LegReport {
-            report_id: 7,
-            reporter: Addr::unchecked("inj1reporter"),
-            reported_at: 10,
-            window_ends_at: 20,
-            location: LockLocation::Evm(EvmLocation {
-                chain_id: 1,
-                block_number: 2,
-                block_hash: Hash32(mesh_protocol::keccak256("block")),
-                block_timestamp: 3,
-                tx_hash: Hash32(mesh_protocol::keccak256("tx")),
-                tx_index: 4,
-                log_index: u32::MAX,
-            }),
-            objectors: vec![EvmAddress(Address::repeat_byte(9)); 2],
-            objected_weight: Amount(U256::MAX),
-        };
+        let mut report = crate::state::test_report();
+        report.reporter = Addr::unchecked("inj1reporter");
+        report.location.as_evm_mut().expect("an EVM location").log_index = u32::MAX;
+        report.objectors = vec![EvmAddress(Address::repeat_byte(9)); 2];
+        report.objected_weight = Amount(U256::MAX);
         let bytes = encode_report(&report).unwrap();
         assert_eq!(decode_report(&bytes).unwrap(), report);
         for cut in 0..bytes.len() {

@@ -653,10 +653,33 @@ pub(crate) fn test_info(legs: usize, lock_deadline: u64, settle_deadline: u64) -
     }
 }
 
+/// An EVM report of a leg, for unit tests.
+#[cfg(test)]
+pub(crate) fn test_report() -> LegReport {
+    use crate::msg::{EvmLocation, LockLocation};
+    LegReport {
+        report_id: 7,
+        reporter: Addr::unchecked("r"),
+        reported_at: 10,
+        window_ends_at: 20,
+        location: LockLocation::Evm(EvmLocation {
+            chain_id: 1,
+            block_number: 2,
+            block_hash: Hash32(mesh_protocol::keccak256("block")),
+            block_timestamp: 3,
+            tx_hash: Hash32(mesh_protocol::keccak256("tx")),
+            tx_index: 4,
+            log_index: 5,
+        }),
+        objectors: vec![EvmAddress(mesh_protocol::Address::repeat_byte(9))],
+        objected_weight: Amount::from(3u128),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::msg::{CosmWasmLocation, EvmLocation, LockLocation};
+    use crate::msg::{CosmWasmLocation, LockLocation};
     use cosmwasm_std::testing::MockStorage;
 
     fn info(legs: usize) -> BundleInfo {
@@ -670,23 +693,7 @@ mod tests {
         let b = info(2);
         save_new_bundle(&mut s, &b, &BundleHead::default()).unwrap();
         assert_eq!(bundle_info(&s, &b.id).unwrap(), Some(b.clone()));
-        let evm = LegReport {
-            report_id: 7,
-            reporter: Addr::unchecked("r"),
-            reported_at: 10,
-            window_ends_at: 20,
-            location: LockLocation::Evm(EvmLocation {
-                chain_id: 1,
-                block_number: 2,
-                block_hash: Hash32(mesh_protocol::keccak256("block")),
-                block_timestamp: 3,
-                tx_hash: Hash32(mesh_protocol::keccak256("tx")),
-                tx_index: 4,
-                log_index: 5,
-            }),
-            objectors: vec![EvmAddress(mesh_protocol::Address::repeat_byte(9))],
-            objected_weight: Amount::from(3u128),
-        };
+        let evm = test_report();
         let cosmwasm = LegReport {
             location: LockLocation::CosmWasm(CosmWasmLocation { chain_id: "gamma".into(), height: 99 }),
             objectors: vec![],

@@ -157,25 +157,37 @@ fn execute_data<T: serde::de::DeserializeOwned>(out: &crate::TxOutcome) -> Resul
         .map_err(|e| CosmosError::Decode { what: "execute response JSON", detail: e.to_string() })
 }
 
+/// Pages a scan of the hub's undecided bundles (`AwaitingReports`, `OpenReports`) from the start
+/// until its cursor ends (at most 10 000 items), dropping an item seen twice: a bundle whose
+/// wake-up moved while paging can come again.
+async fn scan_all<T, F, Fut>(mut page: F, key: impl Fn(&T) -> (Hash32, u32)) -> Result<Vec<T>, CosmosError>
+where
+    F: FnMut(Option<bundle_log::ScanCursor>) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, Option<bundle_log::ScanCursor>), CosmosError>>,
+{
+    let mut out = Vec::new();
+    let mut start_after = None;
+    loop {
+        let (items, next) = page(start_after).await?;
+        out.extend(items);
+        match next {
+            Some(next) if out.len() < 10_000 => start_after = Some(next),
+            _ => break,
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|item| seen.insert(key(item)));
+    Ok(out)
+}
+
 impl MeshHub for LiveHub {
     async fn awaiting_reports(&self, domain: u64) -> Result<Vec<AwaitingLeg>, CosmosError> {
-        let mut out = Vec::new();
-        let mut start_after = None;
-        // pages go on from the hub's scan cursor until the last undecided bundle
-        loop {
-            let page: bundle_log::AwaitingReportsResponse = self
-                .q(&self.bundle_log, &bundle_log::QueryMsg::AwaitingReports { domain, start_after, limit: Some(100) })
-                .await?;
-            out.extend(page.legs);
-            match page.next {
-                Some(next) if out.len() < 10_000 => start_after = Some(next),
-                _ => break,
-            }
-        }
-        // a bundle whose wake-up moved while paging can come twice
-        let mut seen = std::collections::HashSet::new();
-        out.retain(|l| seen.insert((l.bundle_id, l.leg_index)));
-        Ok(out)
+        let query = |start_after| bundle_log::QueryMsg::AwaitingReports { domain, start_after, limit: Some(100) };
+        let page = |start_after| async move {
+            let p: bundle_log::AwaitingReportsResponse = self.q(&self.bundle_log, &query(start_after)).await?;
+            Ok((p.legs, p.next))
+        };
+        scan_all(page, |l: &AwaitingLeg| (l.bundle_id, l.leg_index)).await
     }
 
     async fn report(&self, bundle_id: Hash32, leg_index: u32) -> Result<Option<ReportResponse>, CosmosError> {
@@ -195,21 +207,12 @@ impl MeshHub for LiveHub {
     }
 
     async fn open_reports(&self, domain: u64) -> Result<Vec<OpenReport>, CosmosError> {
-        let mut out = Vec::new();
-        let mut start_after = None;
-        loop {
-            let page: bundle_log::OpenReportsResponse = self
-                .q(&self.bundle_log, &bundle_log::QueryMsg::OpenReports { domain, start_after, limit: Some(100) })
-                .await?;
-            out.extend(page.reports);
-            match page.next {
-                Some(next) if out.len() < 10_000 => start_after = Some(next),
-                _ => break,
-            }
-        }
-        let mut seen = std::collections::HashSet::new();
-        out.retain(|r| seen.insert((r.bundle_id, r.leg_index)));
-        Ok(out)
+        let query = |start_after| bundle_log::QueryMsg::OpenReports { domain, start_after, limit: Some(100) };
+        let page = |start_after| async move {
+            let p: bundle_log::OpenReportsResponse = self.q(&self.bundle_log, &query(start_after)).await?;
+            Ok((p.reports, p.next))
+        };
+        scan_all(page, |r: &OpenReport| (r.bundle_id, r.leg_index)).await
     }
 
     async fn object_reports(&self, objections: Vec<Objection>) -> Result<ObjectReportsResponse, CosmosError> {
@@ -399,5 +402,22 @@ mod tests {
         assert!(exceeds_block_gas(&refused));
         let other = CosmosError::Rpc { url: "http://x".into(), detail: "connection refused".into() };
         assert!(!exceeds_block_gas(&other));
+    }
+
+    #[tokio::test]
+    async fn a_scan_pages_until_its_cursor_ends_and_keeps_a_leg_that_came_twice_once() {
+        let id = |n: u8| Hash32(mesh_protocol::keccak256([n]));
+        let cursor = |n: u8| bundle_log::ScanCursor { at: n as u64, bundle_id: id(n) };
+        // the second page repeats leg (2, 0): its bundle's wake-up moved past the cursor
+        let pages = [(vec![(1, 0), (2, 0)], Some(cursor(2))), (vec![(2, 0), (3, 1)], Some(cursor(3))), (vec![], None)];
+        let mut asked = vec![];
+        let page = |start_after: Option<bundle_log::ScanCursor>| {
+            asked.push(start_after);
+            let (items, next) = pages[asked.len() - 1].clone();
+            async move { Ok((items.into_iter().map(|(b, l)| (id(b), l)).collect::<Vec<_>>(), next)) }
+        };
+        let all = scan_all(page, |x: &(Hash32, u32)| *x).await.unwrap();
+        assert_eq!(all, vec![(id(1), 0), (id(2), 0), (id(3), 1)]);
+        assert_eq!(asked, vec![None, Some(cursor(2)), Some(cursor(3))], "each page starts where the last ended");
     }
 }
