@@ -250,7 +250,9 @@ pub fn open_reports(deps: Deps, domain: u64, start_after: Option<ScanCursor>, li
 pub fn due_bundles(deps: Deps, env: Env, limit: Option<u32>) -> StdResult<Binary> {
     let now = env.block.time.seconds();
     let bundle_ids = state::due(deps.storage, now, page(limit))?.into_iter().map(|(_, id)| id).collect();
-    to_json_binary(&DueBundlesResponse { now, bundle_ids })
+    let retention = state::config(deps.storage)?.retention;
+    let prunable = state::prunable(deps.storage, now.saturating_sub(retention), page(limit))?.len() as u32;
+    to_json_binary(&DueBundlesResponse { now, bundle_ids, prunable })
 }
 
 pub fn unattested_batches(deps: Deps, start_after: Option<u64>, limit: Option<u32>) -> StdResult<Binary> {

@@ -38,6 +38,8 @@ pub trait MeshHub: Send + Sync {
     fn due_bundles(&self) -> impl Future<Output = Result<DueBundlesResponse, CosmosError>> + Send;
     fn current_batch(&self) -> impl Future<Output = Result<BatchResponse, CosmosError>> + Send;
     fn advance(&self) -> impl Future<Output = Result<(), CosmosError>> + Send;
+    /// `Prune` at its largest limit: decided bundles past retention leave the hub's state.
+    fn prune(&self) -> impl Future<Output = Result<(), CosmosError>> + Send;
     fn unattested_batches(&self) -> impl Future<Output = Result<Vec<u64>, CosmosError>> + Send;
     fn attested_batches(&self, start_after: Option<u64>) -> impl Future<Output = Result<Vec<u64>, CosmosError>> + Send;
     fn batch(&self, index: u64) -> impl Future<Output = Result<BatchResponse, CosmosError>> + Send;
@@ -226,6 +228,10 @@ impl MeshHub for LiveHub {
 
     async fn current_batch(&self) -> Result<BatchResponse, CosmosError> {
         self.q(&self.bundle_log, &bundle_log::QueryMsg::CurrentBatch {}).await
+    }
+
+    async fn prune(&self) -> Result<(), CosmosError> {
+        self.exec(&self.bundle_log, &bundle_log::ExecuteMsg::Prune { limit: None }).await.map(|_| ())
     }
 
     async fn advance(&self) -> Result<(), CosmosError> {

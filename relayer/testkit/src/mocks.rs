@@ -541,6 +541,7 @@ pub enum HubMethod {
     DueBundles,
     CurrentBatch,
     Advance,
+    Prune,
     UnattestedBatches,
     AttestedBatches,
     Batch,
@@ -604,6 +605,8 @@ struct HubState {
     bundles: BTreeMap<B256, HubBundle>,
     log: Vec<LogEntry>,
     due: Vec<Hash32>,
+    /// What `DueBundles` answers as prunable; `Prune` clears it.
+    prunable: u32,
     current_batch: BatchResponse,
     batches: BTreeMap<u64, BatchResponse>,
     signer_sets: BTreeMap<u64, SignerSetResponse>,
@@ -655,6 +658,7 @@ impl MockHub {
                 bundles: BTreeMap::new(),
                 log: Vec::new(),
                 due: Vec::new(),
+                prunable: 0,
                 current_batch: open_batch(0, GENESIS_TIME, &[]),
                 batches: BTreeMap::new(),
                 signer_sets: BTreeMap::new(),
@@ -736,6 +740,9 @@ impl MockHub {
         self.lock().bundles.get_mut(&bundle_id).expect("registered bundle").verdict = Some(verdict);
     }
 
+    pub fn set_prunable(&self, n: u32) {
+        self.lock().prunable = n;
+    }
     pub fn set_due(&self, ids: Vec<Hash32>) {
         self.lock().due = ids;
     }
@@ -1113,7 +1120,7 @@ impl MeshHub for MockHub {
         if let Some(f) = fail {
             return Err(f.error());
         }
-        Ok(DueBundlesResponse { now: s.now, bundle_ids: s.due.clone() })
+        Ok(DueBundlesResponse { now: s.now, bundle_ids: s.due.clone(), prunable: s.prunable })
     }
 
     async fn current_batch(&self) -> Result<BatchResponse, CosmosError> {
@@ -1130,6 +1137,15 @@ impl MeshHub for MockHub {
             return Err(f.error());
         }
         s.due.clear();
+        Ok(())
+    }
+
+    async fn prune(&self) -> Result<(), CosmosError> {
+        let (mut s, fail) = self.enter(HubMethod::Prune);
+        if let Some(f) = fail {
+            return Err(f.error());
+        }
+        s.prunable = 0;
         Ok(())
     }
 

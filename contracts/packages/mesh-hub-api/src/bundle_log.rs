@@ -825,6 +825,10 @@ pub struct DueBundlesResponse {
     /// Hub time of the answer.
     pub now: u64,
     pub bundle_ids: Vec<Hash32>,
+    /// Decided bundles past `retention` that a `Prune` would remove (counted up to the page
+    /// limit): relayers prune when it is not zero, so the hub's state stays bounded.
+    #[serde(default)]
+    pub prunable: u32,
 }
 
 /// A page of batch indexes.

@@ -5,7 +5,8 @@ use bundle_log::ContractError as E;
 use cosmwasm_std::Coin;
 use cw_multi_test::Executor;
 use mesh_hub_api::bundle_log::{
-    BundleResponse, ExecuteMsg, LogEvent, LogResponse, ObjectionReason, OpenReportsResponse, QueryMsg,
+    BundleResponse, DueBundlesResponse, ExecuteMsg, LogEvent, LogResponse, ObjectionReason, OpenReportsResponse,
+    QueryMsg,
 };
 use mesh_hub_api::common::FundsNotAccepted;
 use mesh_hub_tests::*;
@@ -475,10 +476,16 @@ fn years_of_settled_bundles_do_not_grow_state_beyond_what_retention_keeps() {
     let _ = h.log_exec(&carol, &ExecuteMsg::CloseBatch {});
     let total_before: LogResponse = q(&h, &QueryMsg::Log { start_after: None, limit: Some(1) });
     // Past every settle deadline by retention and the horizon: everything may go but the nonces.
+    let due: DueBundlesResponse = q(&h, &QueryMsg::DueBundles { limit: None });
+    assert_eq!(due.prunable, 0, "not past retention yet");
     h.wait(last_deadline + 1_000 + HORIZON + 1 - h.now());
+    let due: DueBundlesResponse = q(&h, &QueryMsg::DueBundles { limit: None });
+    assert_eq!(due.prunable, 12, "what relayers see before they prune");
     for _ in 0..4 {
         h.log_exec(&carol, &ExecuteMsg::Prune { limit: Some(5) }).unwrap();
     }
+    let due: DueBundlesResponse = q(&h, &QueryMsg::DueBundles { limit: None });
+    assert_eq!(due.prunable, 0);
     let left: Vec<Vec<u8>> = namespaces(&h).into_iter().filter(|k| !before.contains(k)).collect();
     // storage keys are a 2-byte length and the namespace, then the key's parts
     let ns = |k: &Vec<u8>| String::from_utf8_lossy(&k[2..2 + u16::from_be_bytes([k[0], k[1]]) as usize]).to_string();

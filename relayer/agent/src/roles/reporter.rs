@@ -267,6 +267,9 @@ impl<C: LegSource, H: MeshHub, S: HeaderSource + LegSource> Reporter<C, H, S> {
     /// Calls `Advance` when bundles are due or the open batch has waited long enough.
     async fn advance_if_due(&self) -> Result<bool, RoleError> {
         let due = self.hub.due_bundles().await?;
+        if due.prunable > 0 {
+            self.prune().await?;
+        }
         let batch = self.hub.current_batch().await?;
         let batch_ripe = !batch.entries.is_empty() && due.now >= batch.opened_at + self.batch_max_age;
         if due.bundle_ids.is_empty() && !batch_ripe {
@@ -278,6 +281,20 @@ impl<C: LegSource, H: MeshHub, S: HeaderSource + LegSource> Reporter<C, H, S> {
             Err(e) if e.contract_log().is_some() => {
                 tracing::debug!(error = %e, "advance was a no-op");
                 Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Decided bundles past retention leave the hub's state (and with them their batches and
+    /// old log entries): nobody else is bound to call `Prune`, so the relayers do.
+    async fn prune(&self) -> Result<(), RoleError> {
+        match self.hub.prune().await {
+            Ok(()) => Ok(()),
+            // a refusal (another relayer pruned first, a node's odd answer) must not stop reporting
+            Err(e) if e.contract_log().is_some() => {
+                tracing::debug!(error = %e, "prune was refused");
+                Ok(())
             }
             Err(e) => Err(e.into()),
         }

@@ -435,6 +435,27 @@ async fn advance_is_called_when_the_open_batch_has_waited_batch_max_age() {
 }
 
 #[tokio::test]
+async fn the_hubs_settled_bundles_are_pruned_when_retention_let_them_go_and_not_otherwise() {
+    let (_dir, store) = temp_store();
+    let chain = MockChain::new(CHAIN, 1);
+    let hub = MockHub::new();
+    let r = reporter(&chain, &hub, store, 0, 100);
+    r.tick().await.unwrap();
+    assert_eq!(hub.calls(HubMethod::Prune), 0, "nothing past retention");
+    hub.set_prunable(3);
+    r.tick().await.unwrap();
+    assert_eq!(hub.calls(HubMethod::Prune), 1);
+    r.tick().await.unwrap();
+    assert_eq!(hub.calls(HubMethod::Prune), 1, "the mock's Prune removed them");
+    // another relayer pruned first: the refusal does not stop the round
+    hub.set_prunable(1);
+    hub.fail_next(HubMethod::Prune, Failure::Contract("nothing to prune".into()));
+    hub.set_due(vec![Hash32(h(0x01))]);
+    assert!(r.tick().await.unwrap().advanced, "the round went on to Advance");
+    assert_eq!(hub.calls(HubMethod::Prune), 2);
+}
+
+#[tokio::test]
 async fn an_advance_the_contract_refuses_is_not_an_error() {
     let (_dir, store) = temp_store();
     let chain = MockChain::new(CHAIN, 1);
