@@ -242,8 +242,8 @@ fn registration_deposit(
     }
 }
 
-/// What the registrations of one message share: the configuration, the log's end (its length
-/// written once) and the chains read so far (each read once, not once per leg).
+/// What the registrations of one message share: the configuration, the log's end (found once)
+/// and the chains read so far (each read once, not once per leg).
 struct Registrar<'a> {
     cfg: &'a Config,
     log: state::LogCursor,
