@@ -312,6 +312,13 @@ impl Hub {
     pub fn stake_exec(&mut self, sender: &Addr, msg: &stake_api::ExecuteMsg, funds: &[Coin]) -> StdResult<AppResponse> {
         self.app.execute_contract(sender.clone(), self.stake.clone(), msg, funds)
     }
+    /// The dispute contract (`h.dispute`, a plain address in most tests) slashes relayer `i`
+    /// for fraud `fraud_id` of `kind` (it is jailed with it).
+    pub fn slash(&mut self, i: usize, kind: mesh_hub_api::common::FraudKind, fraud_id: u64) -> StdResult<AppResponse> {
+        let (judge, disputer) = (self.dispute.clone(), self.addr("disputer").to_string());
+        let msg = stake_api::ExecuteMsg::Slash { relayer: self.relayers[i].addr.to_string(), kind, fraud_id, disputer };
+        self.stake_exec(&judge, &msg, &[])
+    }
     pub fn unbond(&mut self, i: usize, amount: u128) -> StdResult<AppResponse> {
         let who = self.relayers[i].addr.clone();
         self.stake_exec(&who, &stake_api::ExecuteMsg::Unbond { amount: Uint128::new(amount) }, &[])

@@ -379,14 +379,7 @@ fn report_is_rejected_when_the_sender_is_not_a_bonded_relayer() {
 fn report_is_rejected_when_relayer_is_jailed() {
     let mut h = Hub::with_judge(2);
     let (id, b) = h.register_sample(1, 1);
-    let judge = h.dispute.clone();
-    let slash = mesh_hub_api::stake_escrow::ExecuteMsg::Slash {
-        relayer: h.relayers[1].addr.to_string(),
-        kind: mesh_hub_api::common::FraudKind::Equivocation,
-        fraud_id: 0,
-        disputer: h.addr("disputer").to_string(),
-    };
-    h.stake_exec(&judge, &slash, &[]).unwrap();
+    h.slash(1, mesh_hub_api::common::FraudKind::Equivocation, 0).unwrap();
     assert_err(
         h.report(1, all_reports(&id, &b)),
         E::RelayerNotActive { relayer: h.relayers[1].addr.clone(), bonded: (STAKE / 2).to_string(), jailed: true },
@@ -648,14 +641,7 @@ fn signature_is_rejected_when_the_signer_is_not_in_the_batch_epoch() {
 fn signature_is_rejected_when_the_signer_is_jailed() {
     let mut h = Hub::with_judge(4);
     let index = decided_batch(&mut h);
-    let judge = h.dispute.clone();
-    let slash = mesh_hub_api::stake_escrow::ExecuteMsg::Slash {
-        relayer: h.relayers[2].addr.to_string(),
-        kind: mesh_hub_api::common::FraudKind::WrongAttestation,
-        fraud_id: 0,
-        disputer: h.addr("disputer").to_string(),
-    };
-    h.stake_exec(&judge, &slash, &[]).unwrap();
+    h.slash(2, mesh_hub_api::common::FraudKind::WrongAttestation, 0).unwrap();
     assert_err(h.submit_batch_signatures(index, &[0, 2]), E::SignerJailed { position: 1, signer: h.relayers[2].evm });
 }
 

@@ -206,14 +206,7 @@ fn a_jailed_signer_cannot_object() {
     let mut h = Hub::with_judge(3);
     let (id, b) = h.register_sample(1, 1);
     h.report(0, all_reports(&id, &b)).unwrap();
-    let judge = h.dispute.clone();
-    let slash = mesh_hub_api::stake_escrow::ExecuteMsg::Slash {
-        relayer: h.relayers[1].addr.to_string(),
-        kind: mesh_hub_api::common::FraudKind::Equivocation,
-        fraud_id: 0,
-        disputer: h.addr("disputer").to_string(),
-    };
-    h.stake_exec(&judge, &slash, &[]).unwrap();
+    h.slash(1, mesh_hub_api::common::FraudKind::Equivocation, 0).unwrap();
     let signer = h.relayers[1].evm;
     assert_err(
         h.object(1, &[(id, 0)], ObjectionReason::UnknownBlock),

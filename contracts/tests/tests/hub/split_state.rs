@@ -123,14 +123,7 @@ fn a_jailed_relayer_cannot_report_until_unjailed_and_an_unbonded_one_not_until_i
     // or jail must reach it at once.
     let mut h = Hub::with_judge(2);
     let (id, b) = h.register_sample(1, 2);
-    let judge = h.dispute.clone();
-    let slash = StakeMsg::Slash {
-        relayer: h.relayers[1].addr.to_string(),
-        kind: mesh_hub_api::common::FraudKind::Equivocation,
-        fraud_id: 0,
-        disputer: h.addr("disputer").to_string(),
-    };
-    h.stake_exec(&judge, &slash, &[]).unwrap();
+    h.slash(1, mesh_hub_api::common::FraudKind::Equivocation, 0).unwrap();
     assert_err(
         h.report(1, vec![lock_report(&id, &b, 0)]),
         E::RelayerNotActive { relayer: h.relayers[1].addr.clone(), bonded: (STAKE / 2).to_string(), jailed: true },
@@ -156,13 +149,6 @@ fn a_jailed_signer_cannot_resubmit_a_signature_it_gave_before_its_jailing() {
     h.wait(1_001);
     let index = h.advance().unwrap().closed_batches[0];
     h.submit_batch_signatures(index, &[2]).unwrap();
-    let judge = h.dispute.clone();
-    let slash = StakeMsg::Slash {
-        relayer: h.relayers[2].addr.to_string(),
-        kind: mesh_hub_api::common::FraudKind::WrongAttestation,
-        fraud_id: 0,
-        disputer: h.addr("disputer").to_string(),
-    };
-    h.stake_exec(&judge, &slash, &[]).unwrap();
+    h.slash(2, mesh_hub_api::common::FraudKind::WrongAttestation, 0).unwrap();
     assert_err(h.submit_batch_signatures(index, &[2]), E::SignerJailed { position: 0, signer: h.relayers[2].evm });
 }

@@ -27,14 +27,7 @@ fn pop(h: &Hub, key: &SigningKey, account: &Addr) -> Signature65 {
 }
 
 fn slash(h: &mut Hub, i: usize, fraud_id: u64) {
-    let judge = h.dispute.clone();
-    let msg = ExecuteMsg::Slash {
-        relayer: h.relayers[i].addr.to_string(),
-        kind: FraudKind::WrongAttestation,
-        fraud_id,
-        disputer: h.addr("disputer").to_string(),
-    };
-    h.stake_exec(&judge, &msg, &[]).unwrap();
+    h.slash(i, FraudKind::WrongAttestation, fraud_id).unwrap();
 }
 
 /// Asserts relayer `i` cannot claim because of the set of `epoch` made at `made_at`.
