@@ -1096,9 +1096,10 @@ pub fn prune(deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Response, Co
     }
     let before = now(&env).saturating_sub(cfg.retention);
     let gone = state::prunable(deps.storage, before, limit as usize)?;
+    let mut log = state::log_cursor(deps.storage)?;
     for (settle_deadline, id) in &gone {
         state::remove_bundle(deps.storage, *settle_deadline, id)?;
-        log(deps.storage, &env, LogEvent::BundlePruned { bundle_id: *id })?;
+        log.append(deps.storage, env.block.height, now(&env), LogEvent::BundlePruned { bundle_id: *id })?;
     }
     // What only pruned bundles still need: batches (leaves, signatures) once every bundle in
     // them is past retention, and log entries older than retention + max_horizon (an entry of a

@@ -72,7 +72,7 @@ impl<C: LegSource, H: MeshHub, S: HeaderSource + LegSource> Reporter<C, H, S> {
         let (submitted, duplicates) = self.submit_pending(&awaiting).await?;
         out.submitted = submitted;
         out.duplicates = duplicates;
-        out.advanced = self.advance_if_due().await?;
+        out.advanced = self.prune_and_advance_if_due().await?;
         self.light_clients.refresh(&self.hub, crate::time::unix_now()).await?;
         Ok(out)
     }
@@ -264,8 +264,9 @@ impl<C: LegSource, H: MeshHub, S: HeaderSource + LegSource> Reporter<C, H, S> {
         Ok((submitted, duplicates))
     }
 
-    /// Calls `Advance` when bundles are due or the open batch has waited long enough.
-    async fn advance_if_due(&self) -> Result<bool, RoleError> {
+    /// Calls `Prune` when settled bundles are past retention, then `Advance` when bundles are due
+    /// or the open batch has waited long enough (one `DueBundles` query answers both).
+    async fn prune_and_advance_if_due(&self) -> Result<bool, RoleError> {
         let due = self.hub.due_bundles().await?;
         if due.prunable > 0 {
             self.prune().await?;
