@@ -422,6 +422,20 @@ fn corrupt(what: &str) -> StdError {
     StdError::msg(format!("stored bundle is corrupt: {what}"))
 }
 
+/// An objector's weight (its stored form under the objector's key).
+pub fn encode_amount(a: &Amount) -> Vec<u8> {
+    let mut w = Writer(Vec::with_capacity(33));
+    w.amount(a);
+    w.0
+}
+
+pub fn decode_amount(bytes: &[u8]) -> StdResult<Amount> {
+    let mut r = Reader(bytes);
+    let a = r.amount()?;
+    r.end()?;
+    Ok(a)
+}
+
 struct Writer(Vec<u8>);
 
 impl Writer {
@@ -608,6 +622,13 @@ mod tests {
         for cut in 0..bytes.len() {
             assert!(decode_report(&bytes[..cut]).is_err(), "decoded a report cut at {cut}");
         }
+        let weight = encode_amount(&Amount(U256::MAX));
+        assert_eq!(decode_amount(&weight).unwrap(), Amount(U256::MAX));
+        assert_eq!(decode_amount(&encode_amount(&Amount::default())).unwrap(), Amount::default());
+        for cut in 0..weight.len() {
+            assert!(decode_amount(&weight[..cut]).is_err(), "decoded a weight cut at {cut}");
+        }
+        assert!(decode_amount(&[weight.as_slice(), &[0]].concat()).is_err());
         let event = LogEvent::LegReported {
             bundle_id: Hash32::default(),
             leg_index: 3,

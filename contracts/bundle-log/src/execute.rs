@@ -13,8 +13,7 @@ use crate::msg::{
     AdvanceResponse, BatchStatus, ChainInfo, CosmWasmLocation, DecidedBundle, InstantiateMsg, LegRef, LegReport,
     LockLocation, LockReport, LogEvent, ObjectReportsResponse, Objection, RegisterBundleResponse,
     RegisterBundlesResponse, ReportLocksResponse, StateProof, DEFAULT_ADVANCE_LIMIT, DEFAULT_RETENTION,
-    MAX_ADVANCE_LIMIT, MAX_BATCH_SIZE_CAP, MAX_BUNDLES_PER_REGISTRATION, MAX_PRUNE_LIMIT, MAX_REJECTED_KEPT,
-    MAX_REPORTS_CAP,
+    MAX_ADVANCE_LIMIT, MAX_BATCH_SIZE_CAP, MAX_BUNDLES_PER_REGISTRATION, MAX_PRUNE_LIMIT, MAX_REPORTS_CAP,
 };
 use crate::rules;
 use crate::state::{self, BatchRecord, BundleHead, BundleInfo, Config, LegKey};
@@ -633,8 +632,7 @@ pub fn report_locks(
             objectors: vec![],
             objected_weight: Amount::default(),
         };
-        state::save_leg_report(deps.storage, leg, &report)?;
-        b.head.set_reported(leg, true);
+        state::save_new_report(deps.storage, &mut b.head, leg, &report)?;
         b.head.windows_end = b.head.windows_end.max(report.window_ends_at);
         b.dirty = true;
         out.new.push(leg_ref);
@@ -651,17 +649,14 @@ pub fn report_locks(
         .set_data(to_json_binary(&out)?))
 }
 
-/// Takes a report out of a pending bundle (rejected or disproven): the leg waits for a report
-/// again, and the bundle is not decided before the re-report grace ends.
-fn unreport(s: &mut dyn Storage, cfg: &Config, b: &mut Loaded, leg: LegKey, t: u64) -> Result<(), ContractError> {
-    state::remove_leg_report(s, leg);
-    b.head.set_reported(leg, false);
+/// After a report left a pending bundle (rejected or disproven): the bundle is not decided
+/// before the re-report grace ends. `windows_end` stays: it may now be later than every current
+/// report's window, which only keeps the verdict for the grace that already holds it back (a
+/// re-report's window ends later still), and saves reading every other leg's report.
+fn hold_for_rereport(cfg: &Config, b: &mut Loaded, t: u64) {
     let until = t.saturating_add(cfg.rereport_grace);
     b.head.rereport_until = Some(b.head.rereport_until.map_or(until, |u| u.max(until)));
-    // The report taken out may have had the latest window: the others' decide now.
-    b.head.windows_end = state::leg_reports(s, &b.info)?.iter().flatten().map(|r| r.window_ends_at).max().unwrap_or(0);
     b.dirty = true;
-    Ok(())
 }
 
 /// Weight of `objectors` in `set`; members that left the set count nothing.
@@ -694,62 +689,64 @@ pub fn object_reports(
         return Err(ContractError::RelayerNotActive { relayer: info.sender, bonded: "0".into(), jailed: false });
     };
     let signer = relayer.evm_signer;
-    if set.set.weight_of(&signer).is_none() {
+    let Some(signer_weight) = set.set.weight_of(&signer) else {
         return Err(ContractError::NotInSignerSet { relayer: info.sender, signer, epoch: set.set.epoch });
-    }
+    };
     if relayer.jailed || signer_jailed(&deps.querier, &cfg, &signer)? {
         return Err(ContractError::ObjectorJailed { relayer: info.sender, signer });
     }
     let total = set.set.total_weight().map_err(|_| ContractError::WeightOverflow { weight: Amount::default() })?;
     let t = now(&env);
     let mut out = ObjectReportsResponse { counted: vec![], rejected: vec![], ignored: vec![] };
-    let mut bundles = LoadedBundles::default();
+    // Heads only: a counted objection needs neither the bundle's legs nor a new wake-up.
+    let mut heads = ObjectedHeads::default();
     let mut log = state::log_cursor(deps.storage)?;
     for o in objections {
         let leg_ref = LegRef { bundle_id: o.bundle_id, leg_index: o.leg_index };
-        let b = bundles.get(deps.storage, &o.bundle_id)?;
-        let leg = leg_of(&b.info, o.leg_index)?;
-        let current = match b.head.is_reported(leg) {
-            true if b.head.verdict.is_none() => state::leg_report(deps.storage, leg)?,
-            _ => None,
-        };
-        let mut current = match current {
-            Some(r) if r.report_id == o.report_id && t < r.window_ends_at && !r.objectors.contains(&signer) => r,
+        let b = heads.get(deps.storage, &o.bundle_id)?;
+        let leg = match b.head.reported_leg(o.bundle_id, o.leg_index) {
+            Some(leg) if b.head.verdict.is_none() => leg,
+            // no current report (or decided): an index the bundle does not have is an error
             _ => {
+                let info = b.info(deps.storage)?;
+                leg_of(info, o.leg_index)?;
                 out.ignored.push(leg_ref);
                 continue;
             }
         };
-        let at = current.objectors.partition_point(|a| *a < signer);
-        current.objectors.insert(at, signer);
+        let current = state::leg_report(deps.storage, &b.head, leg)?
+            .ok_or_else(|| cosmwasm_std::StdError::msg("corrupt state: a reported leg without its report"))?;
+        if current.report_id != o.report_id || t >= current.window_ends_at || current.objectors.contains(&signer) {
+            out.ignored.push(leg_ref);
+            continue;
+        }
         // Weighed against the current set: objectors that left it no longer count.
-        current.objected_weight = objection_weight(&set, &current.objectors)?;
-        if reaches_a_third(current.objected_weight, total) {
-            let (report_id, objected_weight) = (current.report_id, current.objected_weight);
-            // Kept while it can still be disputed: rejecting a false report must not spare its
-            // relayer the slash a fraud proof brings. Keyed by its rejection's log entry.
-            let seq = log.next_seq();
-            state::push_rejected(deps.storage, &mut b.head, leg, seq, &current, MAX_REJECTED_KEPT)?;
-            unreport(deps.storage, &cfg, b, leg, t)?;
+        let objectors: Vec<_> = current.objectors.iter().chain([&signer]).cloned().collect();
+        let objected_weight = objection_weight(&set, &objectors)?;
+        if reaches_a_third(objected_weight, total) {
+            // Kept where it is while it can still be disputed: rejecting a false report must not
+            // spare its relayer the slash a fraud proof brings.
+            state::reject_in_place(&mut b.head, leg);
+            b.dirty = true;
             log.append(
                 deps.storage,
                 env.block.height,
                 t,
                 LogEvent::ReportRejected {
-                    bundle_id: b.info.id,
+                    bundle_id: o.bundle_id,
                     leg_index: o.leg_index,
-                    report_id,
+                    report_id: current.report_id,
                     epoch: set.set.epoch,
                     objected_weight,
                 },
             )?;
             out.rejected.push(leg_ref);
         } else {
-            state::save_leg_report(deps.storage, leg, &current)?;
+            state::add_objector(deps.storage, leg, &signer, &Amount(signer_weight));
             out.counted.push(leg_ref);
         }
     }
-    bundles.save(deps.storage)?;
+    heads.save(deps.storage, &cfg, t)?;
     Ok(Response::new()
         .add_attribute("action", "object_reports")
         .add_attribute("objector", info.sender)
@@ -758,6 +755,52 @@ pub fn object_reports(
         .add_attribute("rejected", out.rejected.len().to_string())
         .add_attribute("ignored", out.ignored.len().to_string())
         .set_data(to_json_binary(&out)?))
+}
+
+/// The bundles an `ObjectReports` message touches: each head read once, the registration part
+/// only when needed (an objection to a leg without a current report, or a rejection's new
+/// wake-up); a rejection writes its head back with the re-report grace.
+#[derive(Default)]
+struct ObjectedHeads(Vec<ObjectedHead>);
+
+struct ObjectedHead {
+    id: Hash32,
+    head: state::BundleHead,
+    info: Option<BundleInfo>,
+    dirty: bool,
+}
+
+impl ObjectedHead {
+    fn info(&mut self, s: &dyn Storage) -> Result<&BundleInfo, ContractError> {
+        if self.info.is_none() {
+            let id = self.id;
+            self.info = Some(state::bundle_info(s, &id)?.ok_or(ContractError::UnknownBundle { bundle_id: id })?);
+        }
+        Ok(self.info.as_ref().expect("loaded above"))
+    }
+}
+
+impl ObjectedHeads {
+    fn get(&mut self, s: &dyn Storage, id: &Hash32) -> Result<&mut ObjectedHead, ContractError> {
+        let at = match self.0.iter().position(|b| b.id == *id) {
+            Some(at) => at,
+            None => {
+                let head = state::bundle_head(s, id)?.ok_or(ContractError::UnknownBundle { bundle_id: *id })?;
+                self.0.push(ObjectedHead { id: *id, head, info: None, dirty: false });
+                self.0.len() - 1
+            }
+        };
+        Ok(&mut self.0[at])
+    }
+    fn save(self, s: &mut dyn Storage, cfg: &Config, t: u64) -> Result<(), ContractError> {
+        for mut b in self.0.into_iter().filter(|b| b.dirty) {
+            b.info(s)?;
+            let mut loaded = Loaded { info: b.info.expect("loaded above"), head: b.head, dirty: false };
+            hold_for_rereport(cfg, &mut loaded, t);
+            loaded.save(s)?;
+        }
+        Ok(())
+    }
 }
 
 // ------------------------------------------------------------------ verdicts and batches
@@ -1051,21 +1094,22 @@ pub fn revert_report(
     only_dispute(cfg.dispute.as_ref(), &info.sender, "revert_report")?;
     let mut b = Loaded::load(deps.storage, &bundle_id)?;
     let leg = leg_of(&b.info, leg_index)?;
-    match state::leg_report(deps.storage, leg)? {
+    match state::leg_report(deps.storage, &b.head, leg)? {
         Some(r) if r.report_id == report_id => {
             if b.head.verdict.is_some() {
                 return Err(ContractError::BundleAlreadyDecided { bundle_id });
             }
-            unreport(deps.storage, &cfg, &mut b, leg, now(&env))?
+            state::remove_leg_report(deps.storage, &mut b.head, leg)?;
+            hold_for_rereport(&cfg, &mut b, now(&env));
         }
         _ => {
             // A report objections rejected already: proven now, so it leaves the provable list.
-            let kept = state::rejected_reports(deps.storage, &bundle_id, MAX_REJECTED_KEPT)?;
-            let (seq, _, _) = kept
+            let kept = state::rejected_reports(deps.storage, &bundle_id, &b.head)?;
+            let (at, _, _) = kept
                 .iter()
                 .find(|(_, leg, r)| *leg == leg_index && r.report_id == report_id)
                 .ok_or(ContractError::ReportNotFound { bundle_id, leg_index, report_id })?;
-            state::remove_rejected(deps.storage, &mut b.head, &bundle_id, *seq);
+            state::remove_rejected(deps.storage, &mut b.head, &bundle_id, *at, leg_index, report_id)?;
             b.dirty = true;
         }
     }

@@ -10,7 +10,7 @@ use crate::msg::{
     AwaitingLeg, AwaitingReportsResponse, BatchIndexesResponse, BatchResponse, BatchStatus, BundleResponse,
     BundleStatus, ChainVm, ChainsResponse, ConfigResponse, DueBundlesResponse, LogResponse, MerkleProofResponse,
     OpenReport, OpenReportsResponse, ReportResponse, ScanCursor, SignerSetUpdateResponse, SignerSignature,
-    MAX_REJECTED_KEPT, MAX_SCAN_PER_PAGE,
+    MAX_SCAN_PER_PAGE,
 };
 use crate::rules;
 use crate::state::{self, BatchRecord, BundleHead, BundleInfo};
@@ -55,7 +55,7 @@ fn load_head(deps: Deps, id: &Hash32) -> StdResult<BundleHead> {
 fn bundle_response(deps: Deps, b: BundleInfo) -> StdResult<BundleResponse> {
     let cfg = state::config(deps.storage)?;
     let head = load_head(deps, &b.id)?;
-    let reports = state::leg_reports(deps.storage, &b)?;
+    let reports = state::leg_reports(deps.storage, &b, &head)?;
     Ok(BundleResponse {
         bundle_id: b.id,
         commit_cutoff: rules::commit_cutoff(&b, cfg.delivery_margin),
@@ -89,7 +89,7 @@ pub fn report(deps: Deps, bundle_id: Hash32, leg_index: u32) -> StdResult<Binary
     let leg = b.leg(leg_index).ok_or_else(|| not_found(format!("leg {leg_index} of bundle {bundle_id}")))?;
     let i = leg.position();
     let head = load_head(deps, &bundle_id)?;
-    let rejected = state::rejected_reports(deps.storage, &bundle_id, MAX_REJECTED_KEPT)?
+    let rejected = state::rejected_reports(deps.storage, &bundle_id, &head)?
         .into_iter()
         .filter(|(_, leg, _)| *leg == leg_index)
         .map(|(_, _, r)| r)
@@ -101,7 +101,7 @@ pub fn report(deps: Deps, bundle_id: Hash32, leg_index: u32) -> StdResult<Binary
         leg_hash: b.leg_hashes[i],
         lock_deadline: b.bundle.lock_deadline,
         settle_deadline: b.bundle.settle_deadline,
-        report: state::leg_report(deps.storage, leg)?,
+        report: state::leg_report(deps.storage, &head, leg)?,
         decided: head.verdict.is_some(),
         rejected,
     })
@@ -228,7 +228,7 @@ pub fn open_reports(deps: Deps, domain: u64, start_after: Option<ScanCursor>, li
     let (reports, next) = scan_undecided(deps, start_after, limit, |b, head| {
         let mut out = vec![];
         for (leg, l) in b.locking_legs().filter(|(leg, l)| l.domain == domain && head.is_reported(*leg)) {
-            let Some(report) = state::leg_report(deps.storage, leg)? else { continue };
+            let Some(report) = state::leg_report(deps.storage, head, leg)? else { continue };
             // a report proven against a light client is final at once: nothing to check
             if report.window_ends_at == report.reported_at {
                 continue;

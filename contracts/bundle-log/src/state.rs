@@ -106,9 +106,18 @@ pub struct BundleHead {
     /// The latest `window_ends_at` of the current reports, 0 if none.
     #[serde(rename = "w", default)]
     pub windows_end: u64,
-    /// Rejected reports kept (at most `MAX_REJECTED_KEPT`).
+    /// Rejected reports kept aside under `REJECTED` (at most `MAX_REJECTED_KEPT`).
     #[serde(rename = "x", default)]
     pub rejected: u32,
+    /// Legs whose stored report was rejected by objections and stays where it was, bit `i` for
+    /// leg `i`: a rejection writes nothing of the report (issue 14); a new report of the leg
+    /// first moves it aside to `REJECTED`.
+    #[serde(rename = "j", default, skip_serializing_if = "is_zero")]
+    pub rejected_here: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 const _: () = assert!(mesh_protocol::MAX_LEGS <= 32, "BundleHead::reported has one bit per leg");
@@ -116,6 +125,15 @@ const _: () = assert!(mesh_protocol::MAX_LEGS <= 32, "BundleHead::reported has o
 impl BundleHead {
     pub fn is_reported(&self, leg: LegKey) -> bool {
         self.reported & (1 << leg.index) != 0
+    }
+    /// Leg `leg_index` of bundle `id` when it has a current report: the head alone shows the
+    /// leg exists (a bit is set only for a leg of the bundle), without reading the bundle.
+    pub fn reported_leg(&self, id: Hash32, leg_index: u32) -> Option<LegKey> {
+        let leg = LegKey { id, index: leg_index };
+        (leg_index < 32 && self.is_reported(leg)).then_some(leg)
+    }
+    fn is_rejected_here(&self, leg: LegKey) -> bool {
+        self.rejected_here & (1 << leg.index) != 0
     }
     pub fn set_reported(&mut self, leg: LegKey, reported: bool) {
         if reported {
@@ -189,10 +207,14 @@ const BUNDLES: Map<&[u8], ()> = Map::new("bi");
 const HEADS: Map<&[u8], BundleHead> = Map::new("bh");
 /// (bundle id, leg index) → the leg's current report ([`crate::codec`] form; the map names keys).
 const REPORTS: Map<(&[u8], u32), ()> = Map::new("lr");
-/// (bundle id, sequence number of the `ReportRejected` log entry) → leg index (one byte) and
-/// report ([`crate::codec`] form): reports rejected by objections, kept (at most
-/// `MAX_REJECTED_KEPT`) so they stay provable.
+/// (bundle id, report id) → leg index (one byte) and report ([`crate::codec`] form, with its
+/// objectors): reports rejected by objections and then replaced by a new report of their leg,
+/// kept (at most `MAX_REJECTED_KEPT`) so they stay provable.
 const REJECTED: Map<(&[u8], u64), ()> = Map::new("rr");
+/// (bundle id, leg index, signer) → the signer's weight when it objected ([`codec::encode_amount`]):
+/// the objectors of the leg's stored report. Kept apart from the report so that an objection
+/// writes one small entry instead of rewriting the report (issue 14).
+const OBJECTORS: Map<(&[u8], u32, &[u8]), ()> = Map::new("ob");
 /// (creator, nonce) → bundle id, its 32 bytes (the map names keys).
 const NONCES: Map<(&Addr, u64), ()> = Map::new("nc");
 /// Sequence number → entry, without the sequence number (the key), [`crate::codec`] form.
@@ -267,28 +289,87 @@ pub fn save_head(s: &mut dyn Storage, id: &Hash32, head: &BundleHead) -> StdResu
     HEADS.save(s, id.0.as_slice(), head)
 }
 
-pub fn leg_report(s: &dyn Storage, leg: LegKey) -> StdResult<Option<LegReport>> {
-    s.get(&REPORTS.key(leg.key())).map(|b| codec::decode_report(&b)).transpose()
+/// The leg's current report with its objectors, `None` when the head shows none (a rejected
+/// report kept in place is not current).
+pub fn leg_report(s: &dyn Storage, head: &BundleHead, leg: LegKey) -> StdResult<Option<LegReport>> {
+    if !head.is_reported(leg) {
+        return Ok(None);
+    }
+    stored_report(s, leg)
 }
-pub fn save_leg_report(s: &mut dyn Storage, leg: LegKey, r: &LegReport) -> StdResult<()> {
+/// The report stored under the leg's key, current or rejected in place, with its objectors.
+fn stored_report(s: &dyn Storage, leg: LegKey) -> StdResult<Option<LegReport>> {
+    let Some(bytes) = s.get(&REPORTS.key(leg.key())) else { return Ok(None) };
+    let mut r = codec::decode_report(&bytes)?;
+    for (signer, weight) in objectors(s, leg)? {
+        r.objected_weight =
+            Amount(r.objected_weight.0.checked_add(weight.0).ok_or_else(|| corrupt("weight overflow"))?);
+        r.objectors.push(signer);
+    }
+    Ok(Some(r))
+}
+/// Stores a new current report of the leg (its objectors come later, under their own keys). A rejected report kept in place there is first moved
+/// aside with its objectors (it stays provable), which clears the leg's objectors.
+pub fn save_new_report(s: &mut dyn Storage, head: &mut BundleHead, leg: LegKey, r: &LegReport) -> StdResult<()> {
+    if head.is_rejected_here(leg) {
+        if let Some(rejected) = stored_report(s, leg)? {
+            push_rejected(s, head, leg, &rejected, crate::msg::MAX_REJECTED_KEPT)?;
+        }
+        clear_objectors(s, leg)?;
+        head.rejected_here &= !(1 << leg.index);
+    }
     s.set(&REPORTS.key(leg.key()), &codec::encode_report(r)?);
+    head.set_reported(leg, true);
     Ok(())
 }
-pub fn remove_leg_report(s: &mut dyn Storage, leg: LegKey) {
-    s.remove(&REPORTS.key(leg.key()))
+/// The current report of the leg was rejected by objections: it stays where it is (provable,
+/// with its objectors so far) and the leg waits for a report again. Writes nothing but the head.
+pub fn reject_in_place(head: &mut BundleHead, leg: LegKey) {
+    head.set_reported(leg, false);
+    head.rejected_here |= 1 << leg.index;
+}
+/// Removes the leg's current report (proven false) with its objectors.
+pub fn remove_leg_report(s: &mut dyn Storage, head: &mut BundleHead, leg: LegKey) -> StdResult<()> {
+    s.remove(&REPORTS.key(leg.key()));
+    clear_objectors(s, leg)?;
+    head.set_reported(leg, false);
+    Ok(())
+}
+/// The objectors of the leg's stored report with their weights, ascending by signer address
+/// (bounded by the signer set: an objector must be a member).
+pub fn objectors(s: &dyn Storage, leg: LegKey) -> StdResult<Vec<(EvmAddress, Amount)>> {
+    let (id, i) = leg.key();
+    raw_range(s, &OBJECTORS.key((id, i, &[])), &OBJECTORS.key((id, i, &[0xff; 21])))
+        .map(|(k, v)| {
+            let at = k.len().checked_sub(20).ok_or_else(|| corrupt("objector key"))?;
+            let signer = &k[at..];
+            Ok((EvmAddress(mesh_protocol::Address::from_slice(signer)), codec::decode_amount(&v)?))
+        })
+        .collect()
+}
+/// Records `signer` (of weight `weight` in the current set) as an objector to the leg's report.
+pub fn add_objector(s: &mut dyn Storage, leg: LegKey, signer: &EvmAddress, weight: &Amount) {
+    let (id, i) = leg.key();
+    s.set(&OBJECTORS.key((id, i, signer.0.as_slice())), &codec::encode_amount(weight));
+}
+fn clear_objectors(s: &mut dyn Storage, leg: LegKey) -> StdResult<()> {
+    let (id, i) = leg.key();
+    let keys: Vec<_> =
+        raw_range(s, &OBJECTORS.key((id, i, &[])), &OBJECTORS.key((id, i, &[0xff; 21]))).map(|(k, _)| k).collect();
+    keys.iter().for_each(|k| s.remove(k));
+    Ok(())
+}
+fn corrupt(what: &str) -> StdError {
+    StdError::msg(format!("corrupt stored {what}"))
 }
 /// The current report of every leg of `info`, in leg order.
-pub fn leg_reports(s: &dyn Storage, info: &BundleInfo) -> StdResult<Vec<Option<LegReport>>> {
-    let id = info.id.0.as_slice();
-    let legs = info.bundle.legs.len() as u32;
-    let mut out = vec![None; legs as usize];
-    for (k, v) in raw_range(s, &REPORTS.key((id, 0)), &REPORTS.key((id, legs))) {
-        let i = u32::from_be_bytes(k[k.len() - 4..].try_into().expect("4 bytes"));
-        if let Some(slot) = out.get_mut(i as usize) {
-            *slot = Some(codec::decode_report(&v)?);
-        }
-    }
-    Ok(out)
+pub fn leg_reports(s: &dyn Storage, info: &BundleInfo, head: &BundleHead) -> StdResult<Vec<Option<LegReport>>> {
+    info.bundle
+        .legs
+        .iter()
+        .enumerate()
+        .map(|(i, _)| leg_report(s, head, LegKey { id: info.id, index: i as u32 }))
+        .collect()
 }
 
 /// Raw (key, value) pairs with `start <= key < end`, ascending.
@@ -296,16 +377,9 @@ fn raw_range<'a>(s: &'a dyn Storage, start: &[u8], end: &[u8]) -> impl Iterator<
     s.range(Some(start), Some(end), Order::Ascending)
 }
 
-/// Keeps a rejected report under `seq` (its rejection's log sequence number); when
-/// `head.rejected` reached `max`, the oldest rejected report of the bundle makes room.
-pub fn push_rejected(
-    s: &mut dyn Storage,
-    head: &mut BundleHead,
-    leg: LegKey,
-    seq: u64,
-    r: &LegReport,
-    max: usize,
-) -> StdResult<()> {
+/// Keeps a rejected report aside under its report id; when `head.rejected` reached `max`, the
+/// oldest kept report of the bundle makes room.
+fn push_rejected(s: &mut dyn Storage, head: &mut BundleHead, leg: LegKey, r: &LegReport, max: usize) -> StdResult<()> {
     let id = leg.id.0.as_slice();
     if head.rejected as usize >= max {
         let oldest = raw_range(s, &REJECTED.key((id, 0)), &REJECTED.key((id, u64::MAX))).next().map(|(k, _)| k);
@@ -316,25 +390,65 @@ pub fn push_rejected(
     }
     let mut value = vec![leg.index as u8];
     value.extend(codec::encode_report(r)?);
-    s.set(&REJECTED.key((id, seq)), &value);
+    s.set(&REJECTED.key((id, r.report_id)), &value);
     head.rejected += 1;
     Ok(())
 }
-/// The kept rejected reports of the bundle, oldest first: (key, leg index, report).
-pub fn rejected_reports(s: &dyn Storage, id: &Hash32, max: usize) -> StdResult<Vec<(u64, u32, LegReport)>> {
-    let id = id.0.as_slice();
-    raw_range(s, &REJECTED.key((id, 0)), &REJECTED.key((id, u64::MAX)))
-        .take(max)
-        .map(|(k, v)| {
-            let seq = u64::from_be_bytes(k[k.len() - 8..].try_into().expect("8 bytes"));
-            let (leg, report) = v.split_first().ok_or_else(|| StdError::msg("stored rejected report is empty"))?;
-            Ok((seq, *leg as u32, codec::decode_report(report)?))
-        })
-        .collect()
+
+/// Where a rejected report is kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RejectedAt {
+    /// Under its leg's key, where it was current (`BundleHead::rejected_here`).
+    InPlace,
+    /// Moved aside under `REJECTED` when its leg was reported again.
+    Aside,
 }
-pub fn remove_rejected(s: &mut dyn Storage, head: &mut BundleHead, id: &Hash32, seq: u64) {
-    s.remove(&REJECTED.key((id.0.as_slice(), seq)));
-    head.rejected = head.rejected.saturating_sub(1);
+
+/// The bundle's rejected reports that are still kept, with their objectors: those kept aside
+/// (oldest first), then those kept in place (leg order), as (where, leg index, report).
+pub fn rejected_reports(
+    s: &dyn Storage,
+    id: &Hash32,
+    head: &BundleHead,
+) -> StdResult<Vec<(RejectedAt, u32, LegReport)>> {
+    let raw = id.0.as_slice();
+    let mut out: Vec<_> = raw_range(s, &REJECTED.key((raw, 0)), &REJECTED.key((raw, u64::MAX)))
+        .take(crate::msg::MAX_REJECTED_KEPT)
+        .map(|(_, v)| {
+            let (leg, report) = v.split_first().ok_or_else(|| StdError::msg("stored rejected report is empty"))?;
+            Ok((RejectedAt::Aside, *leg as u32, codec::decode_report(report)?))
+        })
+        .collect::<StdResult<_>>()?;
+    for index in (0..32).filter(|i| head.rejected_here & (1 << i) != 0) {
+        let leg = LegKey { id: *id, index };
+        if let Some(r) = stored_report(s, leg)? {
+            out.push((RejectedAt::InPlace, index, r));
+        }
+    }
+    Ok(out)
+}
+/// Forgets a rejected report (proven false: it no longer needs to stay provable).
+pub fn remove_rejected(
+    s: &mut dyn Storage,
+    head: &mut BundleHead,
+    id: &Hash32,
+    at: RejectedAt,
+    leg_index: u32,
+    report_id: u64,
+) -> StdResult<()> {
+    match at {
+        RejectedAt::Aside => {
+            s.remove(&REJECTED.key((id.0.as_slice(), report_id)));
+            head.rejected = head.rejected.saturating_sub(1);
+        }
+        RejectedAt::InPlace => {
+            let leg = LegKey { id: *id, index: leg_index };
+            s.remove(&REPORTS.key(leg.key()));
+            clear_objectors(s, leg)?;
+            head.rejected_here &= !(1 << leg_index);
+        }
+    }
+    Ok(())
 }
 pub fn bundle_by_nonce(s: &dyn Storage, creator: &Addr, nonce: u64) -> StdResult<Option<Hash32>> {
     match s.get(&NONCES.key((creator, nonce))) {
@@ -463,9 +577,14 @@ pub fn remove_bundle(s: &mut dyn Storage, settle_deadline: u64, id: &Hash32) -> 
     }
     let rejected: Vec<u64> =
         REJECTED.prefix(id.0.as_slice()).keys(s, None, None, Order::Ascending).collect::<StdResult<_>>()?;
-    for seq in rejected {
-        REJECTED.remove(s, (id.0.as_slice(), seq));
+    for report_id in rejected {
+        REJECTED.remove(s, (id.0.as_slice(), report_id));
     }
+    let raw = id.0.as_slice();
+    let objectors: Vec<_> = raw_range(s, &OBJECTORS.key((raw, 0, &[])), &OBJECTORS.key((raw, u32::MAX, &[0xff; 21])))
+        .map(|(k, _)| k)
+        .collect();
+    objectors.iter().for_each(|k| s.remove(k));
     HEADS.remove(s, id.0.as_slice());
     s.remove(&BUNDLES.key(id.0.as_slice()));
     Ok(())
@@ -681,6 +800,7 @@ mod tests {
     use super::*;
     use crate::msg::{CosmWasmLocation, LockLocation};
     use cosmwasm_std::testing::MockStorage;
+    use mesh_protocol::U256;
 
     fn info(legs: usize) -> BundleInfo {
         test_info(legs, 1, 2)
@@ -700,12 +820,50 @@ mod tests {
             objected_weight: Amount::default(),
             ..evm.clone()
         };
-        save_leg_report(&mut s, b.leg(0).unwrap(), &evm).unwrap();
-        save_leg_report(&mut s, b.leg(1).unwrap(), &cosmwasm).unwrap();
-        assert_eq!(leg_reports(&s, &b).unwrap(), vec![Some(evm.clone()), Some(cosmwasm)]);
         let mut head = BundleHead::default();
-        push_rejected(&mut s, &mut head, b.leg(1).unwrap(), 42, &evm, 8).unwrap();
-        assert_eq!(rejected_reports(&s, &b.id, 8).unwrap(), vec![(42, 1, evm)]);
+        save_new_report(&mut s, &mut head, b.leg(0).unwrap(), &evm).unwrap();
+        save_new_report(&mut s, &mut head, b.leg(1).unwrap(), &cosmwasm).unwrap();
+        assert_eq!(leg_reports(&s, &b, &head).unwrap(), vec![Some(evm.clone()), Some(cosmwasm)]);
+    }
+
+    /// A rejected report stays where it was with its objectors until its leg is reported again,
+    /// then it is kept aside with them; the new report starts without objectors; pruning the
+    /// bundle leaves none of it.
+    #[test]
+    fn a_rejected_report_is_kept_in_place_then_aside_and_leaves_with_its_bundle() {
+        let mut s = MockStorage::new();
+        let b = info(2);
+        let mut head = BundleHead::default();
+        save_new_bundle(&mut s, &b, &head).unwrap();
+        let leg = b.leg(1).unwrap();
+        let first = LegReport { report_id: 7, objectors: vec![], objected_weight: Amount::default(), ..test_report() };
+        save_new_report(&mut s, &mut head, leg, &first).unwrap();
+        let (low, high) =
+            (EvmAddress(mesh_protocol::Address::repeat_byte(1)), EvmAddress(mesh_protocol::Address::repeat_byte(2)));
+        add_objector(&mut s, leg, &high, &Amount(U256::from(5u8)));
+        add_objector(&mut s, leg, &low, &Amount(U256::from(3u8)));
+        let objected =
+            LegReport { objectors: vec![low, high], objected_weight: Amount(U256::from(8u8)), ..first.clone() };
+        assert_eq!(leg_report(&s, &head, leg).unwrap(), Some(objected.clone()));
+
+        reject_in_place(&mut head, leg);
+        assert_eq!(leg_report(&s, &head, leg).unwrap(), None, "a rejected report is not current");
+        assert_eq!(rejected_reports(&s, &b.id, &head).unwrap(), vec![(RejectedAt::InPlace, 1, objected.clone())]);
+
+        let second = LegReport { report_id: 9, ..first.clone() };
+        save_new_report(&mut s, &mut head, leg, &second).unwrap();
+        assert_eq!(leg_report(&s, &head, leg).unwrap(), Some(second), "no objectors carried over");
+        assert_eq!(rejected_reports(&s, &b.id, &head).unwrap(), vec![(RejectedAt::Aside, 1, objected)]);
+        assert_eq!((head.rejected, head.rejected_here), (1, 0));
+
+        remove_rejected(&mut s, &mut head, &b.id, RejectedAt::Aside, 1, 7).unwrap();
+        assert_eq!(rejected_reports(&s, &b.id, &head).unwrap(), vec![]);
+        add_objector(&mut s, leg, &low, &Amount(U256::from(3u8)));
+        reject_in_place(&mut head, leg);
+        save_nonce(&mut s, &Addr::unchecked("creator"), 1, &b.id).unwrap();
+        remove_bundle(&mut s, b.bundle.settle_deadline, &b.id).unwrap();
+        let left: Vec<_> = s.range(None, None, Order::Ascending).map(|(k, _)| k).collect();
+        assert_eq!(left, vec![NONCES.key((&Addr::unchecked("creator"), 1)).to_vec()], "only the nonce stays");
     }
 
     /// Every event reads back as written, with a report's id from its entry's place.

@@ -601,10 +601,11 @@ pub struct LegReport {
     /// a report proven against a light client (final at once, no window).
     pub window_ends_at: u64,
     pub location: LockLocation,
-    /// Signers that objected so far, ascending.
+    /// Signers that objected so far, ascending. For a rejected report: those before the
+    /// objection that rejected it (its `ReportRejected` log entry has the weight that did).
     #[serde(default)]
     pub objectors: Vec<EvmAddress>,
-    /// Their weight in the signer set of the first objection's epoch.
+    /// The sum of their weights, each in the signer set of when it objected.
     #[serde(default)]
     pub objected_weight: Amount,
 }
@@ -656,7 +657,8 @@ pub struct ReportResponse {
     pub rejected: Vec<LegReport>,
 }
 
-/// Most rejected reports a bundle keeps for fraud proofs (older ones are dropped first).
+/// Most rejected reports a bundle keeps aside for fraud proofs (older ones are dropped first);
+/// besides them, a leg's latest rejected report stays where it was until the leg is reported again.
 pub const MAX_REJECTED_KEPT: usize = 8;
 
 /// A log page.

@@ -694,6 +694,42 @@ fn proving_a_rejected_report_removes_only_that_report_and_leaves_the_current_one
 }
 
 #[test]
+fn objections_to_a_rejected_or_reverted_report_do_not_count_against_the_next_report_of_its_leg() {
+    // Four equal signers and the judge: a quarter objects, half rejects.
+    let mut h = Hub::with_judge(4);
+    let (id, b) = h.register_sample(1, 2);
+    // Leg 0: a lie, objected to by signer 3 (counted), then by signer 2 (rejected).
+    h.report(0, vec![fabricated_report(&id, &b, 0)]).unwrap();
+    let lie = h.bundle_info(&id).reports[0].as_ref().unwrap().report_id;
+    assert_eq!(h.object(3, &[(id, 0)], ObjectionReason::UnknownBlock).unwrap().counted.len(), 1);
+    assert_eq!(h.object(2, &[(id, 0)], ObjectionReason::UnknownBlock).unwrap().rejected.len(), 1);
+    // Leg 1: a report signer 3 objects to, then proven false and reverted.
+    h.report(0, vec![fabricated_report(&id, &b, 1)]).unwrap();
+    let reverted = h.bundle_info(&id).reports[1].as_ref().unwrap().report_id;
+    h.object(3, &[(id, 1)], ObjectionReason::UnknownBlock).unwrap();
+    let judge = h.dispute.clone();
+    h.log_exec(&judge, &ExecuteMsg::RevertReport { bundle_id: id, leg_index: 1, report_id: reverted, fraud_id: 1 })
+        .unwrap();
+    // The honest reports of both legs start without objectors: signer 3 objecting again is a
+    // quarter, not the half it would be with its earlier objections carried over.
+    h.report(1, all_reports(&id, &b)).unwrap();
+    let out = h.object(3, &[(id, 0), (id, 1)], ObjectionReason::UnknownBlock).unwrap();
+    assert_eq!((out.counted.len(), out.rejected.len()), (2, 0));
+    let bundle = h.bundle_info(&id);
+    for leg in 0..2 {
+        let report = bundle.reports[leg].as_ref().unwrap();
+        assert_eq!(report.objectors, vec![h.relayers[3].evm], "leg {leg}");
+        assert_eq!(report.objected_weight.to_string(), STAKE.to_string(), "leg {leg}");
+    }
+    // The rejected lie is still provable, with the objection that counted before its rejection.
+    let r: mesh_hub_api::bundle_log::ReportResponse = q(&h, &QueryMsg::Report { bundle_id: id, leg_index: 0 });
+    assert_eq!(r.rejected.len(), 1);
+    assert_eq!((r.rejected[0].report_id, r.rejected[0].objectors.clone()), (lie, vec![h.relayers[3].evm]));
+    h.wait(WINDOW);
+    assert_eq!(advance_until_decided(&mut h, &id).verdict, Some(Verdict::Commit));
+}
+
+#[test]
 fn a_reverted_lock_rejected_by_objections_is_still_proven_and_slashed_by_the_dispute_contract() {
     use mesh_hub_api::dispute::{FalseLockEvidence, FraudProof};
     use mesh_hub_tests::evm::{leg_locked, lock_receipt, EvmBlock};
