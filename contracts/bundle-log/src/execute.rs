@@ -163,7 +163,6 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
     for c in &msg.chains {
         insert_chain(deps.storage, c)?;
     }
-    state::set_open_batch_index(deps.storage, 0)?;
     state::save_batch(deps.storage, &BatchRecord::open(0, now(&env)))?;
     Ok(Response::new()
         .add_attribute("action", "instantiate")
@@ -810,16 +809,23 @@ fn current_signer_set(deps: Deps, cfg: &Config) -> Result<Option<StoredSignerSet
     stake_raw(&deps.querier, cfg, stake_raw::signer_set_key(epoch))
 }
 
-/// Closes the open batch and opens the next one; returns the closed batch's index.
-fn close_open_batch(deps: DepsMut, env: &Env, cfg: &Config, log: &mut state::LogCursor) -> Result<u64, ContractError> {
-    let index = state::open_batch_index(deps.storage)?;
-    let mut batch = state::batch(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
-    if batch.entries.is_empty() {
+/// Closes `batch`, the open batch (read by the caller); the next one opens empty with nothing
+/// written for it. Returns the closed batch's index.
+fn close_open_batch(
+    deps: DepsMut,
+    env: &Env,
+    cfg: &Config,
+    log: &mut state::LogCursor,
+    mut batch: BatchRecord,
+) -> Result<u64, ContractError> {
+    let index = batch.index;
+    if batch.size == 0 {
         return Err(ContractError::EmptyBatch { index });
     }
     let set = current_signer_set(deps.as_ref(), cfg)?.ok_or(ContractError::NoSignerSet)?;
+    state::load_entries(deps.storage, &mut batch)?;
     let leaves: Vec<_> = batch.entries.iter().map(|e| e.leaf.0).collect();
-    let root: Hash32 = merkle_root(&leaves).expect("batch is not empty").into();
+    let root: Hash32 = merkle_root(&leaves).ok_or(ContractError::EmptyBatch { index })?.into();
     let t = now(env);
     batch.status = BatchStatus::Closed;
     batch.epoch = Some(set.set.epoch);
@@ -833,8 +839,6 @@ fn close_open_batch(deps: DepsMut, env: &Env, cfg: &Config, log: &mut state::Log
         t,
         LogEvent::BatchClosed { batch_index: index, epoch: set.set.epoch, root, size: batch.entries.len() as u32 },
     )?;
-    state::set_open_batch_index(deps.storage, index + 1)?;
-    state::save_batch(deps.storage, &BatchRecord::open(index + 1, t))?;
     Ok(index)
 }
 
@@ -851,8 +855,8 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
     let mut out = AdvanceResponse { decided: vec![], closed_batches: vec![] };
     let mut blocked = false;
     // The open batch's head, read once and written once after the loop (or before closing it).
-    let mut index = state::open_batch_index(deps.storage)?;
-    let mut batch = state::batch_head(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
+    let mut batch = state::open_batch(deps.storage)?;
+    let mut index = batch.index;
     let mut batch_changed = false;
     let mut log = state::log_cursor(deps.storage)?;
     for (_, id) in state::due(deps.storage, t, limit as usize)? {
@@ -868,7 +872,7 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
                 state::save_batch(deps.storage, &batch)?;
                 batch_changed = false;
             }
-            match close_open_batch(deps.branch(), &env, &cfg, &mut log) {
+            match close_open_batch(deps.branch(), &env, &cfg, &mut log, batch.clone()) {
                 Ok(closed) => out.closed_batches.push(closed),
                 Err(ContractError::NoSignerSet) => {
                     blocked = true;
@@ -876,8 +880,8 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
                 }
                 Err(e) => return Err(e),
             }
-            index = state::open_batch_index(deps.storage)?;
-            batch = state::batch_head(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
+            index += 1;
+            batch = BatchRecord::open(index, t);
         }
         let deadline = b.info.bundle.settle_deadline;
         b.head.position = Some(state::push_batch_entry(deps.storage, &mut batch, id, verdict, deadline)?);
@@ -917,7 +921,7 @@ pub fn advance(mut deps: DepsMut, env: Env, limit: Option<u32>) -> Result<Respon
     let due = batch.size >= cfg.max_batch_size
         || batch.first_entry_at.is_some_and(|f| t >= f.saturating_add(cfg.batch_max_age));
     if batch.size > 0 && due {
-        match close_open_batch(deps.branch(), &env, &cfg, &mut log) {
+        match close_open_batch(deps.branch(), &env, &cfg, &mut log, batch) {
             Ok(closed) => out.closed_batches.push(closed),
             Err(ContractError::NoSignerSet) => blocked = true,
             Err(e) => return Err(e),
@@ -936,8 +940,8 @@ pub fn close_batch(mut deps: DepsMut, env: Env) -> Result<Response, ContractErro
     let cfg = state::config(deps.storage)?;
     // Only a due batch: anyone closing 1-leaf batches at will would multiply signing and
     // delivery work (audit finding 7).
-    let index = state::open_batch_index(deps.storage)?;
-    let open = state::batch_head(deps.storage, index)?.ok_or(ContractError::UnknownBatch { index })?;
+    let open = state::open_batch(deps.storage)?;
+    let index = open.index;
     let t = now(&env);
     let full = open.size >= cfg.max_batch_size;
     let due_at = open.first_entry_at.map_or(u64::MAX, |f| f.saturating_add(cfg.batch_max_age));
@@ -951,7 +955,7 @@ pub fn close_batch(mut deps: DepsMut, env: Env) -> Result<Response, ContractErro
         });
     }
     let mut log = state::log_cursor(deps.storage)?;
-    let index = close_open_batch(deps.branch(), &env, &cfg, &mut log)?;
+    let index = close_open_batch(deps.branch(), &env, &cfg, &mut log, open)?;
     Ok(Response::new().add_attribute("action", "close_batch").add_attribute("batch_index", index.to_string()))
 }
 

@@ -140,7 +140,9 @@ pub fn batch(deps: Deps, index: u64) -> StdResult<Binary> {
 }
 
 pub fn current_batch(deps: Deps) -> StdResult<Binary> {
-    batch(deps, state::open_batch_index(deps.storage)?)
+    let mut open = state::open_batch(deps.storage)?;
+    state::load_entries(deps.storage, &mut open)?;
+    to_json_binary(&batch_response(deps, open)?)
 }
 
 pub fn merkle_proof_of(deps: Deps, bundle_id: Hash32) -> StdResult<Binary> {

@@ -230,9 +230,10 @@ const BATCHES: Map<u64, ()> = Map::new("ba");
 /// computed when read rather than stored.
 /// Raw: the id's 32 bytes and the verdict's code (the map names keys).
 const BATCH_ENTRIES: Map<(u64, u32), ()> = Map::new("be");
-const OPEN_BATCH: Item<u64> = Item::new("ob");
 /// (batch index, signer) → signature, its 65 bytes (base64: shorter than the hex of the answers).
 const BATCH_SIGS: Map<(u64, &[u8]), ()> = Map::new("bs");
+/// The next batch index once `Prune` removed every batch (written only then).
+const NEXT_BATCH: Item<u64> = Item::new("nb");
 const UNATTESTED: Map<u64, ()> = Map::new("un");
 const ATTESTED: Map<u64, ()> = Map::new("at");
 const UPDATES: Map<u64, UpdateRecord> = Map::new("up");
@@ -611,11 +612,11 @@ pub fn prune_log(s: &mut dyn Storage, before: u64, limit: usize) -> StdResult<us
 /// before `before`, with their leaves and signatures; returns their indexes. Stops at the first
 /// batch that must stay (batches close in index order).
 pub fn prune_batches(s: &mut dyn Storage, before: u64, limit: usize) -> StdResult<Vec<u64>> {
-    let open = open_batch_index(s)?;
     let mut gone = vec![];
-    let keys: Vec<Vec<u8>> = raw_range(s, &BATCHES.key(0), &BATCHES.key(open)).take(limit).map(|(k, _)| k).collect();
+    let keys: Vec<Vec<u8>> =
+        raw_range(s, &BATCHES.key(0), &BATCHES.key(u64::MAX)).take(limit).map(|(k, _)| k).collect();
     for k in keys {
-        let index = u64::from_be_bytes(k[k.len() - 8..].try_into().expect("8 bytes"));
+        let index = batch_index_of(&k);
         let Some(b) = batch_head(s, index)? else { break };
         if b.status == BatchStatus::Open || b.latest_deadline >= before {
             break;
@@ -635,20 +636,42 @@ pub fn prune_batches(s: &mut dyn Storage, before: u64, limit: usize) -> StdResul
         s.remove(&k);
         gone.push(index);
     }
+    // The newest batch went too: the next index is kept so that it is never handed out again.
+    if let Some(newest) = gone.last() {
+        if raw_range(s, &BATCHES.key(0), &BATCHES.key(u64::MAX)).next().is_none() {
+            NEXT_BATCH.save(s, &(newest + 1))?;
+        }
+    }
     Ok(gone)
 }
 
 // ------------------------------------------------------------------ batches
 
-pub fn open_batch_index(s: &dyn Storage) -> StdResult<u64> {
-    Ok(OPEN_BATCH.may_load(s)?.unwrap_or(0))
+/// The open batch: the last stored batch while it is open, else a new empty one after it, not
+/// stored until its first leaf (closing a batch writes nothing for the next one, issue 14).
+/// When `Prune` removed every batch, the next index is the one it kept (`NEXT_BATCH`): an index
+/// is never handed out twice.
+pub fn open_batch(s: &dyn Storage) -> StdResult<BatchRecord> {
+    let last = s.range(Some(&BATCHES.key(0)), Some(&BATCHES.key(u64::MAX)), Order::Descending).next();
+    let Some((k, v)) = last else { return Ok(BatchRecord::open(NEXT_BATCH.may_load(s)?.unwrap_or(0), 0)) };
+    let b = codec::decode_batch(batch_index_of(&k), &v)?;
+    Ok(match b.status {
+        BatchStatus::Open => b,
+        _ => BatchRecord::open(b.index + 1, b.closed_at.unwrap_or(b.opened_at)),
+    })
 }
-pub fn set_open_batch_index(s: &mut dyn Storage, index: u64) -> StdResult<()> {
-    OPEN_BATCH.save(s, &index)
+fn batch_index_of(key: &[u8]) -> u64 {
+    u64::from_be_bytes(key[key.len() - 8..].try_into().expect("8 bytes"))
 }
 /// A batch with its leaves (for its root, proofs and queries).
 pub fn batch(s: &dyn Storage, index: u64) -> StdResult<Option<BatchRecord>> {
     let Some(mut b) = batch_head(s, index)? else { return Ok(None) };
+    load_entries(s, &mut b)?;
+    Ok(Some(b))
+}
+/// Fills `b.entries` with its leaves.
+pub fn load_entries(s: &dyn Storage, b: &mut BatchRecord) -> StdResult<()> {
+    let index = b.index;
     b.entries = raw_range(s, &BATCH_ENTRIES.key((index, 0)), &BATCH_ENTRIES.key((index, u32::MAX)))
         .take(b.size as usize)
         .map(|(_, v)| {
@@ -662,7 +685,7 @@ pub fn batch(s: &dyn Storage, index: u64) -> StdResult<Option<BatchRecord>> {
             })
         })
         .collect::<StdResult<_>>()?;
-    Ok(Some(b))
+    Ok(())
 }
 /// A batch without its leaves (`entries` empty, `size` set).
 pub fn batch_head(s: &dyn Storage, index: u64) -> StdResult<Option<BatchRecord>> {
@@ -934,7 +957,6 @@ mod tests {
             )
             .unwrap();
         }
-        set_open_batch_index(&mut s, 2).unwrap();
         save_batch(&mut s, &BatchRecord::open(2, 0)).unwrap();
         assert_eq!(prune_batches(&mut s, 100, 8).unwrap(), Vec::<u64>::new(), "batch 0 has a bundle settling at 100");
         assert_eq!(prune_batches(&mut s, 101, 8).unwrap(), vec![0]);
@@ -943,6 +965,20 @@ mod tests {
         assert_eq!(prune_batches(&mut s, u64::MAX, 8).unwrap(), vec![1], "never the open batch");
         assert!(batch(&s, 2).unwrap().is_some());
         assert!(unattested_page(&s, None, 10).unwrap().is_empty());
+
+        // The next open batch is not stored until its first leaf; once the newest closed batch
+        // is pruned too, its index is still never handed out again.
+        let mut s = MockStorage::new();
+        let mut b = BatchRecord::open(0, 0);
+        push_batch_entry(&mut s, &mut b, id(1), Verdict::Abort, 10).unwrap();
+        b.status = BatchStatus::Closed;
+        b.closed_at = Some(5);
+        save_batch(&mut s, &b).unwrap();
+        assert_eq!(open_batch(&s).unwrap(), BatchRecord::open(1, 5));
+        assert_eq!(prune_batches(&mut s, 10, 8).unwrap(), Vec::<u64>::new());
+        assert_eq!(prune_batches(&mut s, 11, 8).unwrap(), vec![0]);
+        assert_eq!(open_batch(&s).unwrap().index, 1, "the pruned newest batch's index is not handed out again");
+        assert_eq!(open_batch(&MockStorage::new()).unwrap(), BatchRecord::open(0, 0));
     }
 
     #[test]
