@@ -92,6 +92,115 @@ async fn pump(
     out
 }
 
+/// Gas per objection of one `ObjectReports` message of `n` objections.
+struct ObjectionGas {
+    n: usize,
+    counted: f64,
+    rejecting: f64,
+}
+
+/// A fourth relayer bonds and the signer set rotates to four equal signers; 16 new bundles are
+/// registered and their 32 legs reported in one message; then signer 1 objects to all 32 in one
+/// message (a quarter of the weight: each objection is counted) and signer 2 does too (half:
+/// each rejects its report). The bench's batches were signed before, under three signers.
+async fn objections_of_four_signers(tn: &TestNet, log: &str, template: &Bundle) -> Result<ObjectionGas, String> {
+    let (m, hub) = (&tn.m, &tn.hub);
+    let escrow = m.contracts["stake_escrow"].clone();
+    let bond: u128 = m.profile.contracts.relayer_bond.parse().map_err(|e| format!("relayer_bond: {e}"))?;
+    mesh_devnet::deploy::bond(hub, &escrow, &m.escrow_domain(), &m.accounts.relayers[3], bond)
+        .await
+        .map_err(|e| format!("bond the fourth relayer: {e}"))?;
+    let anyone = m.accounts.users[0].hub_signer();
+    let rotate = mesh_hub_api::stake_escrow::ExecuteMsg::RotateSigners {};
+    let mut tries = 0;
+    // the last rotation may be younger than the rotation delay
+    while let Err(e) = hub.execute(&anyone, &escrow, &rotate, vec![]).await {
+        tries += 1;
+        if tries > 20 {
+            return Err(format!("rotate to four signers: {e}"));
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let creator = &m.accounts.users[0];
+    let signer = creator.hub_signer();
+    let deposit = registration_deposit(hub, log).await.map_err(|e| format!("deposit: {e}"))?;
+    let domain = m.bundle_domain();
+    let t = now();
+    let bundles: Vec<Bundle> = (0..REPORTS_PER_MSG as u64 / 2)
+        .map(|k| Bundle {
+            creator: creator.hub_address.clone(),
+            nonce: 900_000 + k,
+            lock_deadline: t + 1_800,
+            settle_deadline: t + 3_000,
+            ..template.clone()
+        })
+        .collect();
+    for ch in bundles.chunks(BUNDLES_PER_TX) {
+        let msg = bundle_log::ExecuteMsg::RegisterBundles { bundles: ch.to_vec() };
+        let funds = mesh_hub::bundle::deposits_for(&deposit, ch.len());
+        hub.send(&signer, vec![hub.execute_msg(&signer, log, &msg, funds).unwrap()], "bench")
+            .await
+            .map_err(|e| format!("register: {e}"))?;
+    }
+    let mut blocks = vec![];
+    for e in &m.evm {
+        let p = mesh_chain_evm::locker::wallet_provider(&e.rpc, mesh_devnet::evm_deploy::ANVIL_DEPLOYER_KEY).unwrap();
+        blocks.push(alloy::providers::Provider::get_block_by_number(&p, 1u64.into()).await.unwrap().unwrap());
+    }
+    let mut reports = vec![];
+    for b in &bundles {
+        let id = Hash32(bundle_id(&domain, b));
+        for (i, leg) in b.legs.iter().enumerate() {
+            let chain = m.evm.iter().position(|e| e.domain == leg.domain).unwrap();
+            let h = &blocks[chain].header;
+            reports.push(LockReport {
+                proof: None,
+                bundle_id: id,
+                leg_index: i as u32,
+                leg_hash: Hash32(leg_hash(leg)),
+                settle_deadline: b.settle_deadline,
+                location: LockLocation::Evm(EvmLocation {
+                    chain_id: m.evm[chain].chain_id,
+                    block_number: h.number,
+                    block_hash: Hash32(h.hash),
+                    block_timestamp: h.timestamp,
+                    tx_hash: Hash32(leg_hash(leg)),
+                    tx_index: 0,
+                    log_index: i as u32,
+                }),
+            });
+        }
+    }
+    let reporter = m.accounts.relayers[0].hub_signer();
+    let msg = bundle_log::ExecuteMsg::ReportLocks { reports: reports.clone() };
+    hub.send(&reporter, vec![exec(hub, &reporter, log, &msg)], "bench").await.map_err(|e| format!("report: {e}"))?;
+    let mut objections = vec![];
+    for r in &reports {
+        let q = bundle_log::QueryMsg::Report { bundle_id: r.bundle_id, leg_index: r.leg_index };
+        let current: bundle_log::ReportResponse = hub.query_smart(log, &q).await.map_err(|e| format!("report: {e}"))?;
+        let report_id = current.report.ok_or("a reported leg without its report")?.report_id;
+        objections.push(Objection {
+            bundle_id: r.bundle_id,
+            leg_index: r.leg_index,
+            report_id,
+            reason: ObjectionReason::UnknownBlock,
+        });
+    }
+    let n = objections.len();
+    let mut gas = vec![];
+    for (who, expect) in [(1, "counted"), (2, "rejected")] {
+        let s = m.accounts.relayers[who].hub_signer();
+        let msg = bundle_log::ExecuteMsg::ObjectReports { objections: objections.clone() };
+        let o = hub.send(&s, vec![exec(hub, &s, log, &msg)], "bench").await.map_err(|e| format!("object: {e}"))?;
+        let took: usize = o.attribute("wasm", expect).and_then(|v| v.parse().ok()).unwrap_or(0);
+        if took != n {
+            return Err(format!("signer {who}'s objections: {took} of {n} {expect}"));
+        }
+        gas.push(o.gas_used as f64 / n as f64);
+    }
+    Ok(ObjectionGas { n, counted: gas[0], rejecting: gas[1] })
+}
+
 fn exec(hub: &CosmosClient, s: &CosmosSigner, log: &str, msg: &bundle_log::ExecuteMsg) -> cosmrs::Any {
     hub.execute_msg(s, log, msg, vec![]).expect("encode")
 }
@@ -294,36 +403,6 @@ pub async fn run(argv: &[String]) {
     let mempool = std::mem::take(&mut *mempool.lock().unwrap());
     let mean_mempool = mempool.iter().sum::<usize>() as f64 / mempool.len().max(1) as f64;
 
-    // ---- objections: a signer objects to 32 reports in one message (they are then rejected: a
-    // third of the weight), on bundles kept aside for it ----------------------------------------
-    let aside: Vec<usize> = (nb.saturating_sub(16)..nb).collect();
-    let mut objections = vec![];
-    for k in &aside {
-        for i in 0..2u32 {
-            let r: bundle_log::ReportResponse = hub
-                .query_smart(&log, &bundle_log::QueryMsg::Report { bundle_id: ids[*k], leg_index: i })
-                .await
-                .expect("report");
-            if let Some(rep) = r.report {
-                objections.push(Objection {
-                    bundle_id: ids[*k],
-                    leg_index: i,
-                    report_id: rep.report_id,
-                    reason: ObjectionReason::UnknownBlock,
-                });
-            }
-        }
-    }
-    let n_obj = objections.len().min(REPORTS_PER_MSG);
-    objections.truncate(n_obj);
-    let objection = hub
-        .send(
-            &relayers[1],
-            vec![exec(hub, &relayers[1], &log, &bundle_log::ExecuteMsg::ObjectReports { objections })],
-            "bench",
-        )
-        .await;
-
     // ---- verdicts: Advance 32 at a time once the windows passed; batches close as they fill -----
     tokio::time::sleep(m.profile.contracts.dispute_window + Duration::from_secs(2)).await;
     let (mut advance_gas, mut decided, mut advances) = (0u64, 0usize, 0usize);
@@ -348,7 +427,9 @@ pub async fn run(argv: &[String]) {
         advances += 1;
         advance_gas += o.gas_used;
         decided += d;
-        if adv_start.elapsed() > Duration::from_secs(600) {
+        // fewer than asked: nothing else is due (another call would close the last batch once
+        // it aged, leaving `CloseBatch` nothing to measure)
+        if d < per_call as usize || adv_start.elapsed() > Duration::from_secs(600) {
             break;
         }
     }
@@ -381,6 +462,9 @@ pub async fn run(argv: &[String]) {
     }
     let (_, state_decided) = hub.contract_state_size(&log).await.expect("state");
 
+    // ---- objections under four equal signers ---------------------------------------------------
+    let objections = objections_of_four_signers(&tn, &log, &bundles[0]).await;
+
     // ---- the table and the JSON line ----------------------------------------------------------
     let reg_per_bundle = reg_gas as f64 / nb as f64;
     let advance_per_bundle = advance_gas as f64 / decided.max(1) as f64;
@@ -397,11 +481,17 @@ pub async fn run(argv: &[String]) {
     println!("  RegisterBundles (2 legs, 10 per msg) {:>10.0} per bundle", reg_per_bundle);
     println!("  ReportLocks, 1 report                {:>10}", single.gas_used);
     println!("  ReportLocks, 32 per message          {:>10.0} per report", per_report);
-    match &objection {
-        Ok(o) => println!(
-            "  ObjectReports, {n_obj} per message        {:>10.0} per objection (each rejects its report)",
-            o.gas_used as f64 / n_obj.max(1) as f64
-        ),
+    match &objections {
+        Ok(o) => {
+            println!(
+                "  ObjectReports, {:>2} per message        {:>10.0} per objection (counted: a quarter of the weight)",
+                o.n, o.counted
+            );
+            println!(
+                "  ObjectReports, {:>2} per message        {:>10.0} per objection (each rejects its report: half)",
+                o.n, o.rejecting
+            );
+        }
         Err(e) => println!("  ObjectReports                        not measured: {e}"),
     }
     println!(
@@ -458,7 +548,8 @@ pub async fn run(argv: &[String]) {
             "register_gas_per_bundle": reg_per_bundle.round(),
             "report_gas": per_report.round(),
             "report_gas_single": single.gas_used,
-            "objection_gas": objection.as_ref().ok().map(|o| (o.gas_used as f64 / n_obj.max(1) as f64).round()),
+            "objection_gas": objections.as_ref().ok().map(|o| o.counted.round()),
+            "rejecting_objection_gas": objections.as_ref().ok().map(|o| o.rejecting.round()),
             "advance_gas_per_bundle": advance_per_bundle.round(),
             "advance_per_call": per_call,
             "close_batch_gas": close_gas,

@@ -374,6 +374,11 @@ pub fn encode_batch(b: &BatchRecord) -> Vec<u8> {
     }
     w.amount(&b.signed_weight);
     w.varint(b.latest_deadline);
+    // the open batch's Merkle frontier (empty once closed): one node per set bit of `size`
+    w.varint(b.frontier.len() as u64);
+    for n in &b.frontier {
+        w.bytes(n.0.as_slice());
+    }
     w.0
 }
 
@@ -400,8 +405,14 @@ pub fn decode_batch(index: u64, bytes: &[u8]) -> StdResult<BatchRecord> {
     let threshold = if has(5) { Some(r.amount()?) } else { None };
     let signed_weight = r.amount()?;
     let latest_deadline = r.varint()?;
+    let nodes = r.varint()?;
+    if nodes > 32 {
+        return Err(corrupt("batch frontier longer than 32 nodes"));
+    }
+    let frontier = (0..nodes).map(|_| r.hash()).collect::<StdResult<Vec<_>>>()?;
     r.end()?;
     Ok(BatchRecord {
+        frontier,
         index,
         status,
         entries: vec![],
@@ -646,6 +657,17 @@ mod tests {
     fn batch_heads_read_back_exactly_as_written_in_every_state() {
         let open = BatchRecord::open(3, 1_700_000_000);
         assert_eq!(decode_batch(3, &encode_batch(&open)).unwrap(), open);
+        let filling = BatchRecord {
+            size: 3,
+            first_entry_at: Some(1),
+            frontier: vec![Hash32(mesh_protocol::keccak256("01")), Hash32(mesh_protocol::keccak256("2"))],
+            ..open.clone()
+        };
+        let bytes = encode_batch(&filling);
+        assert_eq!(decode_batch(3, &bytes).unwrap(), filling);
+        for cut in 0..bytes.len() {
+            assert!(decode_batch(3, &bytes[..cut]).is_err(), "decoded an open batch cut at {cut}");
+        }
         let attested = BatchRecord {
             status: BatchStatus::Attested,
             size: 64,
@@ -657,7 +679,7 @@ mod tests {
             signed_weight: Amount(U256::MAX),
             threshold: Some(Amount(U256::from(20u8))),
             latest_deadline: u64::MAX,
-            ..open
+            ..open.clone()
         };
         let bytes = encode_batch(&attested);
         assert_eq!(decode_batch(3, &bytes).unwrap(), attested);

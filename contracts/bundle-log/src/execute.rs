@@ -4,7 +4,6 @@ use cosmwasm_std::{
     to_json_binary, Addr, BankMsg, Coin, Deps, DepsMut, Env, MessageInfo, QuerierWrapper, Response, Storage, Uint256,
 };
 use mesh_protocol::eip712::{bundle_id, leg_hash, settlement_batch_digest, signer_set_update_digest, HubDomain};
-use mesh_protocol::merkle::merkle_root;
 use mesh_protocol::sig::recover_signer_with;
 use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, LegKind, SettlementBatch, Signature65, SignerSetUpdate, U256};
 
@@ -823,9 +822,9 @@ fn close_open_batch(
         return Err(ContractError::EmptyBatch { index });
     }
     let set = current_signer_set(deps.as_ref(), cfg)?.ok_or(ContractError::NoSignerSet)?;
-    state::load_entries(deps.storage, &mut batch)?;
-    let leaves: Vec<_> = batch.entries.iter().map(|e| e.leaf.0).collect();
-    let root: Hash32 = merkle_root(&leaves).ok_or(ContractError::EmptyBatch { index })?.into();
+    // from the frontier kept while it filled: the leaves are not read back
+    let root = batch.frontier_root()?.ok_or(ContractError::EmptyBatch { index })?;
+    batch.frontier.clear();
     let t = now(env);
     batch.status = BatchStatus::Closed;
     batch.epoch = Some(set.set.epoch);
@@ -837,7 +836,7 @@ fn close_open_batch(
         deps.storage,
         env.block.height,
         t,
-        LogEvent::BatchClosed { batch_index: index, epoch: set.set.epoch, root, size: batch.entries.len() as u32 },
+        LogEvent::BatchClosed { batch_index: index, epoch: set.set.epoch, root, size: batch.size },
     )?;
     Ok(index)
 }

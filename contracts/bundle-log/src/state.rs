@@ -2,6 +2,7 @@
 
 use cosmwasm_std::{Addr, Coin, Order, StdError, StdResult, Storage};
 use cw_storage_plus::{Bound, Item, Map};
+use mesh_protocol::merkle::MerkleFrontier;
 use mesh_protocol::{Amount, Bundle, EvmAddress, Hash32, Signature65, Verdict};
 use serde::{Deserialize, Serialize};
 
@@ -166,6 +167,21 @@ pub struct BatchRecord {
     /// The latest settle deadline of its bundles (0 while empty): once it is `retention` in the
     /// past, every one of its bundles may be pruned, and so may the batch.
     pub latest_deadline: u64,
+    /// While open: the Merkle frontier of its leaves ([`MerkleFrontier`]), so closing it never
+    /// reads its leaves back (issue 14); empty once closed (the root replaces it).
+    pub frontier: Vec<Hash32>,
+}
+
+impl BatchRecord {
+    /// The root of its leaves from its frontier.
+    pub fn frontier_root(&self) -> StdResult<Option<Hash32>> {
+        Ok(self.merkle_frontier()?.root().map(Hash32))
+    }
+    fn merkle_frontier(&self) -> StdResult<MerkleFrontier> {
+        let nodes = self.frontier.iter().map(|n| n.0).collect();
+        MerkleFrontier::from_parts(self.size as u64, nodes)
+            .ok_or_else(|| StdError::msg("corrupt state: a batch frontier that does not match its size"))
+    }
 }
 
 impl BatchRecord {
@@ -184,6 +200,7 @@ impl BatchRecord {
             signed_weight: Amount::default(),
             threshold: None,
             latest_deadline: 0,
+            frontier: vec![],
         }
     }
 }
@@ -699,6 +716,9 @@ pub fn push_batch_entry(
     verdict: Verdict,
     settle_deadline: u64,
 ) -> StdResult<u32> {
+    let mut frontier = b.merkle_frontier()?;
+    frontier.push(mesh_protocol::eip712::settlement_leaf(bundle_id.0, verdict));
+    b.frontier = frontier.nodes().iter().map(|n| Hash32(*n)).collect();
     b.latest_deadline = b.latest_deadline.max(settle_deadline);
     let position = b.size;
     let mut value = bundle_id.0.to_vec();

@@ -307,7 +307,26 @@ impl CosmosClient {
     /// block (the reporter's reports, the signer's signatures, an `Advance`). A stale sequence
     /// (another process used the key, a tx fell out of the mempool) is corrected from the node's
     /// "expected N" or by re-reading the account, and the tx re-signed.
+    ///
+    /// A tx that ran out of gas in its block changed nothing: it is simulated and sent once more
+    /// with twice the headroom (what a message does can grow between simulation and block).
     pub async fn send(&self, signer: &CosmosSigner, msgs: Vec<Any>, memo: &str) -> Result<TxOutcome, CosmosError> {
+        match self.send_with(signer, &msgs, memo, self.cfg.gas_adjustment).await {
+            Err(e) if e.ran_out_of_gas() => {
+                tracing::debug!(error = %e, "tx ran out of gas; simulating again with more headroom");
+                self.send_with(signer, &msgs, memo, self.cfg.gas_adjustment * 2.0).await
+            }
+            other => other,
+        }
+    }
+
+    async fn send_with(
+        &self,
+        signer: &CosmosSigner,
+        msgs: &[Any],
+        memo: &str,
+        gas_adjustment: f64,
+    ) -> Result<TxOutcome, CosmosError> {
         const ATTEMPTS: u32 = 4;
         let sequencer = Sequencer::of(&self.cfg.rpc_url, &self.cfg.chain_id, signer.address());
         for attempt in 0..ATTEMPTS {
@@ -322,7 +341,7 @@ impl CosmosClient {
                     tokio::time::sleep(Duration::from_millis(300)).await;
                 }
             };
-            let simulated = match self.simulate(signer, &msgs, sequence, account_number).await {
+            let simulated = match self.simulate(signer, msgs, sequence, account_number).await {
                 // another tx of this account landed between reading the account and simulating
                 Err(CosmosError::Simulation { log }) if log.contains("account sequence mismatch") => {
                     tracing::debug!(%log, "sequence moved during simulation; retrying");
@@ -333,8 +352,8 @@ impl CosmosClient {
                 }
                 other => other?,
             };
-            let gas_limit = (simulated as f64 * self.cfg.gas_adjustment) as u64 + 20_000;
-            let tx = self.sign(signer, &msgs, memo, account_number, sequence, gas_limit)?;
+            let gas_limit = (simulated as f64 * gas_adjustment) as u64 + 20_000;
+            let tx = self.sign(signer, msgs, memo, account_number, sequence, gas_limit)?;
             let in_cache = |e: &cosmrs::rpc::Error| e.to_string().contains("tx already exists in cache");
             let broadcast = Backoff::RPC.run(|| self.rpc.broadcast_tx_sync(tx.clone()), |e| !in_cache(e)).await;
             let resp = match broadcast {

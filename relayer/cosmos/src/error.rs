@@ -25,7 +25,17 @@ pub enum CosmosError {
     Encode(String),
 }
 
+/// The SDK's code for a tx that ran out of gas (`sdkerrors.ErrOutOfGas`, codespace `sdk`).
+const CODE_OUT_OF_GAS: u32 = 11;
+
 impl CosmosError {
+    /// A tx that ran out of its gas limit in its block: it changed nothing, and the same messages
+    /// simulated afresh may fit (work that depends on block time, such as `Advance`, can grow
+    /// between the simulation and the block).
+    pub fn ran_out_of_gas(&self) -> bool {
+        matches!(self, CosmosError::DeliverTx { code: CODE_OUT_OF_GAS, codespace, .. } if codespace == "sdk")
+    }
+
     /// Whether the same call may succeed later (node unreachable, tx not yet included).
     pub fn is_recoverable(&self) -> bool {
         matches!(self, CosmosError::Rpc { .. } | CosmosError::NotIncluded { .. } | CosmosError::SequenceMismatch { .. })
@@ -110,5 +120,23 @@ mod tests {
             contract_reason("failed to execute message; message index: 0: Generic error: batch 7 is not closed: execute wasm contract failed"),
             "batch 7 is not closed"
         );
+    }
+
+    #[test]
+    fn only_a_tx_that_ran_out_of_gas_in_its_block_is_sent_again_with_more_gas() {
+        let deliver = |code: u32, codespace: &str| CosmosError::DeliverTx {
+            hash: "AB".into(),
+            height: 220,
+            code,
+            codespace: codespace.into(),
+            // as injectived 1.18 reports an Advance simulated a block before more bundles were due
+            log:
+                "out of gas in location: Custom contract event attributes; gasWanted: 74977, gasUsed: 74998: out of gas"
+                    .into(),
+        };
+        assert!(deliver(11, "sdk").ran_out_of_gas());
+        assert!(!deliver(11, "wasm").ran_out_of_gas(), "a contract's own code 11 is its refusal");
+        assert!(!deliver(5, "sdk").ran_out_of_gas());
+        assert!(!CosmosError::Simulation { log: "out of gas".into() }.ran_out_of_gas(), "a simulation sent nothing");
     }
 }

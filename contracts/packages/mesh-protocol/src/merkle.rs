@@ -43,6 +43,48 @@ pub fn merkle_root(leaves: &[B256]) -> Option<B256> {
     Some(level[0])
 }
 
+/// The tree built one leaf at a time without keeping the leaves: the roots of its complete
+/// subtrees, one per set bit of the leaf count, largest (leftmost) first. Adding a leaf merges
+/// the subtrees it completes; the root folds them from the right, which is exactly
+/// [`merkle_root`] of the leaves (an odd node carried up is a subtree waiting for its sibling).
+/// The hub keeps one in its open batch, so closing a batch never reads its leaves back.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MerkleFrontier {
+    count: u64,
+    nodes: Vec<B256>,
+}
+
+impl MerkleFrontier {
+    /// A frontier of `count` leaves from its stored nodes; `None` unless there is one node per
+    /// set bit of `count` (anything else is not a frontier).
+    pub fn from_parts(count: u64, nodes: Vec<B256>) -> Option<Self> {
+        (nodes.len() == count.count_ones() as usize).then_some(MerkleFrontier { count, nodes })
+    }
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+    pub fn nodes(&self) -> &[B256] {
+        &self.nodes
+    }
+    /// Adds the next leaf.
+    pub fn push(&mut self, leaf: B256) {
+        let mut node = leaf;
+        let mut below = self.count;
+        // each trailing set bit is a complete subtree of the same size: merge and carry
+        while below & 1 == 1 {
+            let left = self.nodes.pop().expect("one node per set bit of the count");
+            node = hash_pair(left, node);
+            below >>= 1;
+        }
+        self.nodes.push(node);
+        self.count += 1;
+    }
+    /// The root of the leaves pushed so far, `None` before the first.
+    pub fn root(&self) -> Option<B256> {
+        self.nodes.iter().rev().copied().reduce(|right, left| hash_pair(left, right))
+    }
+}
+
 /// Siblings from the leaf up to the root, `None` when `index` is out of range.
 pub fn merkle_proof(leaves: &[B256], index: usize) -> Option<Vec<B256>> {
     if index >= leaves.len() {

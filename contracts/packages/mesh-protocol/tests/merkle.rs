@@ -41,7 +41,31 @@ fn pair_hashing_is_commutative_and_sorted() {
     assert_eq!(hash_pair(a, b), keccak256([lo.as_slice(), hi.as_slice()].concat()));
 }
 
+#[test]
+fn a_frontier_is_only_rebuilt_from_one_node_per_set_bit_of_its_count() {
+    assert_eq!(MerkleFrontier::from_parts(0, vec![]), Some(MerkleFrontier::default()));
+    assert!(MerkleFrontier::from_parts(7, leaves(3)).is_some());
+    assert!(MerkleFrontier::from_parts(7, leaves(2)).is_none());
+    assert!(MerkleFrontier::from_parts(8, leaves(2)).is_none());
+    assert!(MerkleFrontier::from_parts(u64::MAX, leaves(63)).is_none());
+    assert_eq!(MerkleFrontier::default().root(), None);
+}
+
 proptest! {
+    #[test]
+    fn a_frontier_built_leaf_by_leaf_has_the_root_of_all_its_leaves(n in 1usize..300, seed in any::<u64>()) {
+        let l: Vec<B256> = (0..n).map(|i| keccak256([seed.to_be_bytes(), (i as u64).to_be_bytes()].concat())).collect();
+        let mut f = MerkleFrontier::default();
+        for (i, leaf) in l.iter().enumerate() {
+            f.push(*leaf);
+            prop_assert_eq!(f.root(), merkle_root(&l[..=i]), "after {} leaves", i + 1);
+            // what a stored frontier reads back as goes on the same way
+            f = MerkleFrontier::from_parts(f.count(), f.nodes().to_vec()).unwrap();
+        }
+        prop_assert_eq!(f.count(), n as u64);
+        prop_assert_eq!(f.nodes().len(), n.count_ones() as usize);
+    }
+
     #[test]
     fn every_proof_verifies_and_tampering_fails(n in 1usize..200, pick in any::<prop::sample::Index>(), bit in 0usize..256) {
         let l = leaves(n);

@@ -485,6 +485,12 @@ fn batches_close_when_full_and_each_verdict_lands_in_exactly_one_batch() {
     assert_eq!(out.closed_batches, vec![0, 1, 2]);
     let sizes: Vec<_> = (0..3).map(|i| h.batch(i).entries.len()).collect();
     assert_eq!(sizes, vec![8, 8, 3]);
+    for i in 0..3 {
+        // the root kept while the batch filled is the root of its leaves read back
+        let b = h.batch(i);
+        let leaves: Vec<_> = b.entries.iter().map(|e| e.leaf.0).collect();
+        assert_eq!(b.root.map(|r| r.0), mesh_protocol::merkle::merkle_root(&leaves), "batch {i}");
+    }
     let mut seen: Vec<_> = (0..3).flat_map(|i| h.batch(i).entries).map(|e| e.bundle_id).collect();
     seen.sort();
     let mut want = ids.clone();
