@@ -81,44 +81,29 @@ impl LegKey {
     }
 }
 
-/// The small mutable part of a bundle, rewritten only when it changes. Short JSON names: every
-/// byte written costs gas.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+/// The small mutable part of a bundle, rewritten only when it changes ([`crate::codec`] form:
+/// every byte written costs gas).
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct BundleHead {
-    #[serde(rename = "v", default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
-    #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<VerdictReason>,
-    #[serde(rename = "d", default, skip_serializing_if = "Option::is_none")]
     pub decided_at: Option<u64>,
-    #[serde(rename = "b", default, skip_serializing_if = "Option::is_none")]
     pub batch_index: Option<u64>,
-    #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]
     pub position: Option<u32>,
-    #[serde(rename = "n", default, skip_serializing_if = "Option::is_none")]
     pub next_check: Option<u64>,
     /// No verdict before this hub time: a report of this bundle was rejected or disproven and
     /// an honest relayer gets the time to re-report the leg (audit finding 6).
-    #[serde(rename = "g", default, skip_serializing_if = "Option::is_none")]
     pub rereport_until: Option<u64>,
     /// Legs with a current report, bit `i` for leg `i` (a bundle has at most `MAX_LEGS` legs).
-    #[serde(rename = "m", default)]
     pub reported: u32,
     /// The latest `window_ends_at` of the current reports, 0 if none.
-    #[serde(rename = "w", default)]
     pub windows_end: u64,
     /// Rejected reports kept aside under `REJECTED` (at most `MAX_REJECTED_KEPT`).
-    #[serde(rename = "x", default)]
     pub rejected: u32,
     /// Legs whose stored report was rejected by objections and stays where it was, bit `i` for
     /// leg `i`: a rejection writes nothing of the report (issue 14); a new report of the leg
     /// first moves it aside to `REJECTED`.
-    #[serde(rename = "j", default, skip_serializing_if = "is_zero")]
     pub rejected_here: u32,
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
 }
 
 const _: () = assert!(mesh_protocol::MAX_LEGS <= 32, "BundleHead::reported has one bit per leg");
@@ -220,8 +205,8 @@ const VM_CHAINS: Map<(&str, &str), u64> = Map::new("vc");
 /// Bundle id → what registration fixed (written once), in the raw form of [`crate::codec`]:
 /// the map only names the keys.
 const BUNDLES: Map<&[u8], ()> = Map::new("bi");
-/// Bundle id → its mutable head.
-const HEADS: Map<&[u8], BundleHead> = Map::new("bh");
+/// Bundle id → its mutable head ([`crate::codec`] form; the map names keys).
+const HEADS: Map<&[u8], ()> = Map::new("bh");
 /// (bundle id, leg index) → the leg's current report ([`crate::codec`] form; the map names keys).
 const REPORTS: Map<(&[u8], u32), ()> = Map::new("lr");
 /// (bundle id, report id) → leg index (one byte) and report ([`crate::codec`] form, with its
@@ -296,15 +281,17 @@ pub fn bundle_info(s: &dyn Storage, id: &Hash32) -> StdResult<Option<BundleInfo>
     s.get(&BUNDLES.key(id.0.as_slice())).map(|bytes| crate::codec::decode(*id, &bytes)).transpose()
 }
 pub fn bundle_head(s: &dyn Storage, id: &Hash32) -> StdResult<Option<BundleHead>> {
-    HEADS.may_load(s, id.0.as_slice())
+    s.get(&HEADS.key(id.0.as_slice())).map(|v| codec::decode_head(&v)).transpose()
 }
 /// Writes a new bundle: its registration part (never rewritten) and its first head.
 pub fn save_new_bundle(s: &mut dyn Storage, info: &BundleInfo, head: &BundleHead) -> StdResult<()> {
     s.set(&BUNDLES.key(info.id.0.as_slice()), &crate::codec::encode(info)?);
-    HEADS.save(s, info.id.0.as_slice(), head)
+    s.set(&HEADS.key(info.id.0.as_slice()), &codec::encode_head(head));
+    Ok(())
 }
 pub fn save_head(s: &mut dyn Storage, id: &Hash32, head: &BundleHead) -> StdResult<()> {
-    HEADS.save(s, id.0.as_slice(), head)
+    s.set(&HEADS.key(id.0.as_slice()), &codec::encode_head(head));
+    Ok(())
 }
 
 /// The leg's current report with its objectors, `None` when the head shows none (a rejected
