@@ -469,6 +469,13 @@ pub async fn run(argv: &[String]) {
     let reg_per_bundle = reg_gas as f64 / nb as f64;
     let advance_per_bundle = advance_gas as f64 / decided.max(1) as f64;
     let close_gas = close.as_ref().map(|o| o.gas_used).ok();
+    let close_leaves = match close.as_ref().ok().and_then(|o| o.attribute("wasm", "batch_index")?.parse().ok()) {
+        Some(index) => hub
+            .query_smart::<bundle_log::BatchResponse>(&log, &bundle_log::QueryMsg::Batch { index })
+            .await
+            .map_or(0, |b| b.entries.len()),
+        None => 0,
+    };
     let sig_per = sig_gas as f64 / sigs.max(1) as f64;
     let total = reg_gas as f64
         + report_gas_total as f64
@@ -499,7 +506,7 @@ pub async fn run(argv: &[String]) {
         advance_per_bundle
     );
     match close_gas {
-        Some(g) => println!("  CloseBatch                           {:>10}", g),
+        Some(g) => println!("  CloseBatch                           {:>10} (a batch of {close_leaves} leaves)", g),
         None => println!("  CloseBatch                           not measured (Advance closed every batch)"),
     }
     println!("  SubmitSignatures, 1 per tx           {:>10.0} per signature ({sigs} over {batches} batches)", sig_per);
@@ -553,6 +560,7 @@ pub async fn run(argv: &[String]) {
             "advance_gas_per_bundle": advance_per_bundle.round(),
             "advance_per_call": per_call,
             "close_batch_gas": close_gas,
+            "close_batch_leaves": close_leaves,
             "signature_gas": sig_per.round(),
             "hub_gas_per_leg": hub_gas_per_leg.round(),
             "legs_per_second": (legs_per_second * 10.0).round() / 10.0,
