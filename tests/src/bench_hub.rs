@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use mesh_cosmos::{CosmosClient, CosmosSigner, TxOutcome};
 use mesh_devnet::helpers::usdc_leg;
+use mesh_devnet::manifest::Manifest;
 use mesh_hub::bundle::registration_deposit;
 use mesh_hub_api::bundle_log::{self, EvmLocation, LockLocation, LockReport, Objection, ObjectionReason};
 use mesh_protocol::eip712::{bundle_id, leg_hash, settlement_batch_digest};
@@ -92,6 +93,39 @@ async fn pump(
     out
 }
 
+/// Block 1 of every EVM chain of the devnet: the bench's reports point into it (the bundle-log
+/// checks a location's chain, shape and time, not its contents; nobody disputes them here).
+async fn first_blocks(m: &Manifest) -> Vec<alloy::rpc::types::Block> {
+    let mut blocks = vec![];
+    for e in &m.evm {
+        let p = mesh_chain_evm::locker::wallet_provider(&e.rpc, mesh_devnet::evm_deploy::ANVIL_DEPLOYER_KEY).unwrap();
+        blocks.push(alloy::providers::Provider::get_block_by_number(&p, 1u64.into()).await.unwrap().unwrap());
+    }
+    blocks
+}
+
+/// The report of leg `i` of bundle `b` (id `id`), located in block 1 of the leg's chain.
+fn lock_report(m: &Manifest, blocks: &[alloy::rpc::types::Block], id: Hash32, b: &Bundle, i: usize) -> LockReport {
+    let chain = m.evm.iter().position(|e| e.domain == b.legs[i].domain).unwrap();
+    let h = &blocks[chain].header;
+    LockReport {
+        proof: None,
+        bundle_id: id,
+        leg_index: i as u32,
+        leg_hash: Hash32(leg_hash(&b.legs[i])),
+        settle_deadline: b.settle_deadline,
+        location: LockLocation::Evm(EvmLocation {
+            chain_id: m.evm[chain].chain_id,
+            block_number: h.number,
+            block_hash: Hash32(h.hash),
+            block_timestamp: h.timestamp,
+            tx_hash: Hash32(leg_hash(&b.legs[i])),
+            tx_index: 0,
+            log_index: i as u32,
+        }),
+    }
+}
+
 /// Gas per objection of one `ObjectReports` message of `n` objections.
 struct ObjectionGas {
     n: usize,
@@ -142,34 +176,11 @@ async fn objections_of_four_signers(tn: &TestNet, log: &str, template: &Bundle) 
             .await
             .map_err(|e| format!("register: {e}"))?;
     }
-    let mut blocks = vec![];
-    for e in &m.evm {
-        let p = mesh_chain_evm::locker::wallet_provider(&e.rpc, mesh_devnet::evm_deploy::ANVIL_DEPLOYER_KEY).unwrap();
-        blocks.push(alloy::providers::Provider::get_block_by_number(&p, 1u64.into()).await.unwrap().unwrap());
-    }
+    let blocks = first_blocks(m).await;
     let mut reports = vec![];
     for b in &bundles {
         let id = Hash32(bundle_id(&domain, b));
-        for (i, leg) in b.legs.iter().enumerate() {
-            let chain = m.evm.iter().position(|e| e.domain == leg.domain).unwrap();
-            let h = &blocks[chain].header;
-            reports.push(LockReport {
-                proof: None,
-                bundle_id: id,
-                leg_index: i as u32,
-                leg_hash: Hash32(leg_hash(leg)),
-                settle_deadline: b.settle_deadline,
-                location: LockLocation::Evm(EvmLocation {
-                    chain_id: m.evm[chain].chain_id,
-                    block_number: h.number,
-                    block_hash: Hash32(h.hash),
-                    block_timestamp: h.timestamp,
-                    tx_hash: Hash32(leg_hash(leg)),
-                    tx_index: 0,
-                    log_index: i as u32,
-                }),
-            });
-        }
+        reports.extend((0..b.legs.len()).map(|i| lock_report(m, &blocks, id, b, i)));
     }
     let reporter = m.accounts.relayers[0].hub_signer();
     let msg = bundle_log::ExecuteMsg::ReportLocks { reports: reports.clone() };
@@ -311,33 +322,9 @@ pub async fn run(argv: &[String]) {
     let legs = 2 * nb;
 
     // ---- the lock reports: one relayer per leg, 32 per message, three relayers at once --------
-    let mut blocks = vec![];
-    for e in &m.evm {
-        let p = mesh_chain_evm::locker::wallet_provider(&e.rpc, mesh_devnet::evm_deploy::ANVIL_DEPLOYER_KEY).unwrap();
-        blocks.push(alloy::providers::Provider::get_block_by_number(&p, 1u64.into()).await.unwrap().unwrap());
-    }
+    let blocks = first_blocks(m).await;
     let ids: Vec<Hash32> = bundles.iter().map(|b| Hash32(bundle_id(&domain, b))).collect();
-    let report = |k: usize, i: usize| {
-        let b = &bundles[k];
-        let chain = m.evm.iter().position(|e| e.domain == b.legs[i].domain).unwrap();
-        let h = &blocks[chain].header;
-        LockReport {
-            proof: None,
-            bundle_id: ids[k],
-            leg_index: i as u32,
-            leg_hash: Hash32(leg_hash(&b.legs[i])),
-            settle_deadline: b.settle_deadline,
-            location: LockLocation::Evm(EvmLocation {
-                chain_id: m.evm[chain].chain_id,
-                block_number: h.number,
-                block_hash: Hash32(h.hash),
-                block_timestamp: h.timestamp,
-                tx_hash: Hash32(leg_hash(&b.legs[i])),
-                tx_index: 0,
-                log_index: i as u32,
-            }),
-        }
-    };
+    let report = |k: usize, i: usize| lock_report(m, &blocks, ids[k], &bundles[k], i);
     // the first bundle alone: one report per message, for the table
     let relayers: Vec<Arc<CosmosSigner>> = (0..3).map(|r| Arc::new(m.accounts.relayers[r].hub_signer())).collect();
     let single = hub

@@ -313,14 +313,15 @@ fn stored_report(s: &dyn Storage, leg: LegKey) -> StdResult<Option<LegReport>> {
     }
     Ok(Some(r))
 }
-/// Stores a new current report of the leg (its objectors come later, under their own keys). A rejected report kept in place there is first moved
-/// aside with its objectors (it stays provable), which clears the leg's objectors.
+/// Stores a new current report of the leg (its objectors come later, under their own keys). A
+/// rejected report kept in place there is first moved aside with its objectors (it stays
+/// provable), which clears the leg's objectors.
 pub fn save_new_report(s: &mut dyn Storage, head: &mut BundleHead, leg: LegKey, r: &LegReport) -> StdResult<()> {
     if head.is_rejected_here(leg) {
         if let Some(rejected) = stored_report(s, leg)? {
             push_rejected(s, head, leg, &rejected, crate::msg::MAX_REJECTED_KEPT)?;
         }
-        clear_objectors(s, leg)?;
+        clear_objectors(s, leg);
         head.rejected_here &= !(1 << leg.index);
     }
     s.set(&REPORTS.key(leg.key()), &codec::encode_report(r)?);
@@ -336,7 +337,7 @@ pub fn reject_in_place(head: &mut BundleHead, leg: LegKey) {
 /// Removes the leg's current report (proven false) with its objectors.
 pub fn remove_leg_report(s: &mut dyn Storage, head: &mut BundleHead, leg: LegKey) -> StdResult<()> {
     s.remove(&REPORTS.key(leg.key()));
-    clear_objectors(s, leg)?;
+    clear_objectors(s, leg);
     head.set_reported(leg, false);
     Ok(())
 }
@@ -357,12 +358,11 @@ pub fn add_objector(s: &mut dyn Storage, leg: LegKey, signer: &EvmAddress, weigh
     let (id, i) = leg.key();
     s.set(&OBJECTORS.key((id, i, signer.0.as_slice())), &codec::encode_amount(weight));
 }
-fn clear_objectors(s: &mut dyn Storage, leg: LegKey) -> StdResult<()> {
+fn clear_objectors(s: &mut dyn Storage, leg: LegKey) {
     let (id, i) = leg.key();
     let keys: Vec<_> =
         raw_range(s, &OBJECTORS.key((id, i, &[])), &OBJECTORS.key((id, i, &[0xff; 21]))).map(|(k, _)| k).collect();
     keys.iter().for_each(|k| s.remove(k));
-    Ok(())
 }
 fn corrupt(what: &str) -> StdError {
     StdError::msg(format!("corrupt stored {what}"))
@@ -449,7 +449,7 @@ pub fn remove_rejected(
         RejectedAt::InPlace => {
             let leg = LegKey { id: *id, index: leg_index };
             s.remove(&REPORTS.key(leg.key()));
-            clear_objectors(s, leg)?;
+            clear_objectors(s, leg);
             head.rejected_here &= !(1 << leg_index);
         }
     }

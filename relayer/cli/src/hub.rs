@@ -119,10 +119,11 @@ async fn pin_proposal(profile_path: &Path, rpc: &str, wasm_dir: &Path) -> anyhow
     let hub = mesh_hub::deploy::client(rpc, &profile, gas_price)?;
     mesh_hub::deploy::check_chain(&hub, &profile).await?;
     let pinned = mesh_hub::gov::pinned_codes(&hub).await?;
+    let stored = mesh_hub::deploy::StoredCodes::read(&hub).await?;
     let mut codes = Vec::new();
     for c in mesh_hub::deploy::HUB_CONTRACTS {
         let (_, sum) = artifacts.get(c.name);
-        let id = mesh_hub::deploy::find_code(&hub, sum).await?.with_context(|| {
+        let id = stored.find(sum).with_context(|| {
             format!("{} (sha256 {}) is not stored on the hub yet: store the codes first (`mesh hub deploy`, hub-config/README.md step 5)", c.file, hex::encode(sum))
         })?;
         if pinned.contains(&id) {

@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use cosmrs::proto::cosmos::base::query::v1beta1::PageRequest;
+use cosmrs::proto::cosmos::base::query::v1beta1::{PageRequest, PageResponse};
 use cosmrs::proto::cosmwasm::wasm::v1::{
     QueryCodesRequest, QueryCodesResponse, QueryContractInfoRequest, QueryContractInfoResponse,
     QueryContractsByCreatorRequest, QueryContractsByCreatorResponse,
@@ -241,24 +241,58 @@ pub(crate) async fn abci<Req: Message, Resp: Message + Default>(
         .map_err(|e| DeployError::Unexpected { step: format!("decode {path}"), detail: e.to_string() })
 }
 
-pub(crate) fn page(key: Vec<u8>) -> Option<PageRequest> {
+fn page(key: Vec<u8>) -> Option<PageRequest> {
     Some(PageRequest { key, offset: 0, limit: 100, count_total: false, reverse: false })
 }
 
-/// The lowest code id whose checksum is `checksum`, stored by anyone.
-pub async fn find_code(hub: &CosmosClient, checksum: [u8; 32]) -> Result<Option<u64>, DeployError> {
-    let mut key = Vec::new();
+/// Every item a paginated query answers, page after page until the node gives no next key:
+/// `request` makes the request for a page, `items` takes a page's items and its pagination.
+pub(crate) async fn all_pages<Req: Message, Resp: Message + Default, T>(
+    hub: &CosmosClient,
+    path: &str,
+    request: impl Fn(Option<PageRequest>) -> Req,
+    items: impl Fn(Resp) -> (Vec<T>, Option<PageResponse>),
+) -> Result<Vec<T>, DeployError> {
+    let (mut key, mut all) = (Vec::new(), Vec::new());
     loop {
-        let resp: QueryCodesResponse =
-            abci(hub, "/cosmwasm.wasm.v1.Query/Codes", QueryCodesRequest { pagination: page(key) }).await?;
-        if let Some(c) = resp.code_infos.iter().find(|c| c.data_hash == checksum) {
-            return Ok(Some(c.code_id));
-        }
-        match resp.pagination.map(|p| p.next_key).filter(|k| !k.is_empty()) {
+        let (page_items, pagination) = items(abci(hub, path, request(page(key))).await?);
+        all.extend(page_items);
+        match pagination.map(|p| p.next_key).filter(|k| !k.is_empty()) {
             Some(next) => key = next,
-            None => return Ok(None),
+            None => return Ok(all),
         }
     }
+}
+
+/// The codes stored on the hub (id and checksum), read once, ascending by id.
+pub struct StoredCodes(Vec<(u64, Vec<u8>)>);
+
+impl StoredCodes {
+    pub async fn read(hub: &CosmosClient) -> Result<Self, DeployError> {
+        let codes = all_pages(
+            hub,
+            "/cosmwasm.wasm.v1.Query/Codes",
+            |pagination| QueryCodesRequest { pagination },
+            |r: QueryCodesResponse| {
+                (r.code_infos.into_iter().map(|c| (c.code_id, c.data_hash)).collect(), r.pagination)
+            },
+        )
+        .await?;
+        Ok(StoredCodes(codes))
+    }
+    /// The lowest code id whose checksum is `checksum`, stored by anyone.
+    pub fn find(&self, checksum: [u8; 32]) -> Option<u64> {
+        self.0.iter().filter(|(_, sum)| sum.as_slice() == checksum).map(|(id, _)| *id).min()
+    }
+    pub fn ids(&self) -> impl Iterator<Item = u64> + '_ {
+        self.0.iter().map(|(id, _)| *id)
+    }
+}
+
+/// The lowest code id whose checksum is `checksum`, stored by anyone (reads the code list; to
+/// look up several, read [`StoredCodes`] once).
+pub async fn find_code(hub: &CosmosClient, checksum: [u8; 32]) -> Result<Option<u64>, DeployError> {
+    Ok(StoredCodes::read(hub).await?.find(checksum))
 }
 
 /// Contracts `creator` instantiated from `code_id` under `label`, oldest first.
@@ -268,31 +302,23 @@ async fn find_contracts(
     code_id: u64,
     label: &str,
 ) -> Result<Vec<String>, DeployError> {
-    let mut key = Vec::new();
+    let created = all_pages(
+        hub,
+        "/cosmwasm.wasm.v1.Query/ContractsByCreator",
+        |pagination| QueryContractsByCreatorRequest { creator_address: creator.into(), pagination },
+        |r: QueryContractsByCreatorResponse| (r.contract_addresses, r.pagination),
+    )
+    .await?;
     let mut found = Vec::new();
-    loop {
-        let resp: QueryContractsByCreatorResponse = abci(
-            hub,
-            "/cosmwasm.wasm.v1.Query/ContractsByCreator",
-            QueryContractsByCreatorRequest { creator_address: creator.into(), pagination: page(key) },
-        )
-        .await?;
-        for address in resp.contract_addresses {
-            let info: QueryContractInfoResponse = abci(
-                hub,
-                "/cosmwasm.wasm.v1.Query/ContractInfo",
-                QueryContractInfoRequest { address: address.clone() },
-            )
-            .await?;
-            if info.contract_info.is_some_and(|i| i.code_id == code_id && i.label == label) {
-                found.push(address);
-            }
-        }
-        match resp.pagination.map(|p| p.next_key).filter(|k| !k.is_empty()) {
-            Some(next) => key = next,
-            None => return Ok(found),
+    for address in created {
+        let info: QueryContractInfoResponse =
+            abci(hub, "/cosmwasm.wasm.v1.Query/ContractInfo", QueryContractInfoRequest { address: address.clone() })
+                .await?;
+        if info.contract_info.is_some_and(|i| i.code_id == code_id && i.label == label) {
+            found.push(address);
         }
     }
+    Ok(found)
 }
 
 /// The stake-escrow's instantiate message for `profile`.
@@ -435,9 +461,10 @@ pub async fn deploy_contracts(
     progress: &mut Progress<'_>,
 ) -> Result<Deployment, DeployError> {
     let mut d = Deployment::default();
+    let stored = StoredCodes::read(hub).await?;
     for c in HUB_CONTRACTS {
         let (wasm, sum) = artifacts.get(c.name);
-        let id = match find_code(hub, sum).await? {
+        let id = match stored.find(sum) {
             Some(id) => {
                 progress.say(&format!(
                     "{}: code {id} already holds it (sha256 {}), not stored again",

@@ -19,15 +19,13 @@ use cosmrs::proto::cosmos::gov::v1::{
     MsgSubmitProposal, MsgVote, Params as GovParams, Proposal, ProposalStatus, QueryParamsRequest, QueryParamsResponse,
     QueryProposalRequest, QueryProposalResponse, VoteOption,
 };
-use cosmrs::proto::cosmwasm::wasm::v1::{
-    MsgPinCodes, QueryCodesRequest, QueryCodesResponse, QueryPinnedCodesRequest, QueryPinnedCodesResponse,
-};
+use cosmrs::proto::cosmwasm::wasm::v1::{MsgPinCodes, QueryPinnedCodesRequest, QueryPinnedCodesResponse};
 use cosmrs::Any;
 use mesh_cosmos::{CosmosClient, CosmosSigner};
 use prost::Message;
 use sha2::{Digest, Sha256};
 
-use crate::deploy::{abci, hub_err, page, DeployError, Progress};
+use crate::deploy::{abci, all_pages, hub_err, DeployError, Progress, StoredCodes};
 
 /// The x/gov module's name: its account is the authority of `MsgPinCodes`.
 pub const GOV_MODULE: &str = "gov";
@@ -72,32 +70,19 @@ pub async fn gov_params(hub: &CosmosClient) -> Result<GovParams, DeployError> {
 
 /// Code ids the hub keeps pinned.
 pub async fn pinned_codes(hub: &CosmosClient) -> Result<BTreeSet<u64>, DeployError> {
-    let mut key = Vec::new();
-    let mut pinned = BTreeSet::new();
-    loop {
-        let resp: QueryPinnedCodesResponse =
-            abci(hub, "/cosmwasm.wasm.v1.Query/PinnedCodes", QueryPinnedCodesRequest { pagination: page(key) }).await?;
-        pinned.extend(resp.code_ids);
-        match resp.pagination.map(|p| p.next_key).filter(|k| !k.is_empty()) {
-            Some(next) => key = next,
-            None => return Ok(pinned),
-        }
-    }
+    let pinned = all_pages(
+        hub,
+        "/cosmwasm.wasm.v1.Query/PinnedCodes",
+        |pagination| QueryPinnedCodesRequest { pagination },
+        |r: QueryPinnedCodesResponse| (r.code_ids, r.pagination),
+    )
+    .await?;
+    Ok(pinned.into_iter().collect())
 }
 
 /// Every code id stored on the hub.
 pub async fn stored_codes(hub: &CosmosClient) -> Result<BTreeSet<u64>, DeployError> {
-    let mut key = Vec::new();
-    let mut stored = BTreeSet::new();
-    loop {
-        let resp: QueryCodesResponse =
-            abci(hub, "/cosmwasm.wasm.v1.Query/Codes", QueryCodesRequest { pagination: page(key) }).await?;
-        stored.extend(resp.code_infos.iter().map(|c| c.code_id));
-        match resp.pagination.map(|p| p.next_key).filter(|k| !k.is_empty()) {
-            Some(next) => key = next,
-            None => return Ok(stored),
-        }
-    }
+    Ok(StoredCodes::read(hub).await?.ids().collect())
 }
 
 /// `MsgPinCodes { authority, code_ids }`.
