@@ -351,7 +351,7 @@ pub fn encode_batch(b: &BatchRecord) -> Vec<u8> {
         b.attested_at.is_some(),
         b.threshold.is_some(),
     ];
-    w.byte(flags.iter().enumerate().map(|(i, f)| (*f as u8) << i).sum());
+    w.flags(&flags);
     for n in [b.first_entry_at, b.epoch].into_iter().flatten() {
         w.varint(n);
     }
@@ -384,10 +384,7 @@ pub fn decode_batch(index: u64, bytes: &[u8]) -> StdResult<BatchRecord> {
     };
     let size = r.u32()?;
     let opened_at = r.varint()?;
-    let flags = r.byte()?;
-    if flags >> 6 != 0 {
-        return Err(corrupt("unknown batch flags"));
-    }
+    let flags = r.flags(6, "unknown batch flags")?;
     let has = |bit: u8| flags & (1 << bit) != 0;
     let first_entry_at = if has(0) { Some(r.varint()?) } else { None };
     let epoch = if has(1) { Some(r.varint()?) } else { None };
@@ -456,7 +453,7 @@ pub fn encode_head(h: &BundleHead) -> Vec<u8> {
         h.next_check.is_some(),
         h.rereport_until.is_some(),
     ];
-    w.byte(flags.iter().enumerate().map(|(i, f)| (*f as u8) << i).sum());
+    w.flags(&flags);
     if let Some((v, r)) = verdict {
         w.byte(v.code());
         w.byte(reason_code(r));
@@ -474,10 +471,7 @@ pub fn encode_head(h: &BundleHead) -> Vec<u8> {
 
 pub fn decode_head(bytes: &[u8]) -> StdResult<BundleHead> {
     let mut r = Reader(bytes);
-    let flags = r.byte()?;
-    if flags >> 6 != 0 {
-        return Err(corrupt("unknown head flags"));
-    }
+    let flags = r.flags(6, "unknown head flags")?;
     let has = |bit: u8| flags & (1 << bit) != 0;
     let (verdict, reason) = if has(0) {
         let v = Verdict::from_code(r.byte()?).ok_or_else(|| corrupt("unknown verdict"))?;
@@ -544,6 +538,10 @@ impl Writer {
     fn amount(&mut self, a: &Amount) {
         self.be(&a.0.to_be_bytes::<32>());
     }
+    /// A byte of which optional parts follow, bit `i` for `present[i]`.
+    fn flags(&mut self, present: &[bool]) {
+        self.byte(present.iter().enumerate().map(|(i, f)| (*f as u8) << i).sum());
+    }
     /// A 256-bit number: a length byte and its big-endian bytes without leading zeros.
     fn be(&mut self, be: &[u8; 32]) {
         let skip = be.iter().take_while(|b| **b == 0).count();
@@ -580,6 +578,14 @@ impl<'a> Reader<'a> {
             }
         }
         Err(corrupt("varint longer than 10 bytes"))
+    }
+    /// A byte of `count` presence flags (see [`Writer::flags`]); other bits set are corrupt.
+    fn flags(&mut self, count: u32, what: &str) -> StdResult<u8> {
+        let flags = self.byte()?;
+        if flags.checked_shr(count).unwrap_or(0) != 0 {
+            return Err(corrupt(what));
+        }
+        Ok(flags)
     }
     fn u32(&mut self) -> StdResult<u32> {
         u32::try_from(self.varint()?).map_err(|_| corrupt("number past u32"))

@@ -502,14 +502,14 @@ impl LogCursor {
 /// one more write per message, and the last key is one step of a reverse iterator.
 pub fn log_len(s: &dyn Storage) -> StdResult<u64> {
     let last = s.range(Some(&LOG.key(0)), Some(&LOG.key(u64::MAX)), Order::Descending).next();
-    Ok(last.map_or(0, |(k, _)| u64::from_be_bytes(k[k.len() - 8..].try_into().expect("8 bytes")) + 1))
+    Ok(last.map_or(0, |(k, _)| last_u64(&k) + 1))
 }
 pub fn log_page(s: &dyn Storage, start_after: Option<u64>, limit: usize) -> StdResult<Vec<LogEntry>> {
     let start = start_after.map_or(Some(0), |a| a.checked_add(1));
     let Some(start) = start else { return Ok(vec![]) };
     raw_range(s, &LOG.key(start), &LOG.key(u64::MAX))
         .take(limit)
-        .map(|(k, v)| codec::decode_log(u64::from_be_bytes(k[k.len() - 8..].try_into().expect("8 bytes")), &v))
+        .map(|(k, v)| codec::decode_log(last_u64(&k), &v))
         .collect()
 }
 
@@ -620,7 +620,7 @@ pub fn prune_batches(s: &mut dyn Storage, before: u64, limit: usize) -> StdResul
     let keys: Vec<Vec<u8>> =
         raw_range(s, &BATCHES.key(0), &BATCHES.key(u64::MAX)).take(limit).map(|(k, _)| k).collect();
     for k in keys {
-        let index = batch_index_of(&k);
+        let index = last_u64(&k);
         let Some(b) = batch_head(s, index)? else { break };
         if b.status == BatchStatus::Open || b.latest_deadline >= before {
             break;
@@ -658,13 +658,14 @@ pub fn prune_batches(s: &mut dyn Storage, before: u64, limit: usize) -> StdResul
 pub fn open_batch(s: &dyn Storage) -> StdResult<BatchRecord> {
     let last = s.range(Some(&BATCHES.key(0)), Some(&BATCHES.key(u64::MAX)), Order::Descending).next();
     let Some((k, v)) = last else { return Ok(BatchRecord::open(NEXT_BATCH.may_load(s)?.unwrap_or(0), 0)) };
-    let b = codec::decode_batch(batch_index_of(&k), &v)?;
+    let b = codec::decode_batch(last_u64(&k), &v)?;
     Ok(match b.status {
         BatchStatus::Open => b,
         _ => BatchRecord::open(b.index + 1, b.closed_at.unwrap_or(b.opened_at)),
     })
 }
-fn batch_index_of(key: &[u8]) -> u64 {
+/// The u64 that ends a storage key (a log sequence number, a batch index).
+fn last_u64(key: &[u8]) -> u64 {
     u64::from_be_bytes(key[key.len() - 8..].try_into().expect("8 bytes"))
 }
 /// A batch with its leaves (for its root, proofs and queries).
